@@ -1,0 +1,94 @@
+//! `plan-lint check`: collect facts, evaluate the rules, report, exit 0, 1 or 2.
+
+use super::Ctx;
+use crate::error::{Error, Result};
+use crate::facts::{self, CommitSelection, Inputs};
+use crate::finding::Severity;
+use crate::report::{self, Summary};
+use crate::rules::{self, Code, Level, Levels};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The registry (default: promises.toml at the repository root).
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// The commits to check, as git rev-list takes them (e.g. origin/main..HEAD). Default: the
+    /// current branch's commits not on its upstream or the default branch.
+    #[arg(long, value_name = "RANGE", conflicts_with = "no_commits")]
+    pub commits: Option<String>,
+    /// Check only the registry and the plan documents.
+    #[arg(long)]
+    pub no_commits: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Treat findings of CODE as errors (repeatable).
+    #[arg(long, value_name = "CODE")]
+    pub deny: Vec<String>,
+    /// Treat findings of CODE as warnings (repeatable).
+    #[arg(long, value_name = "CODE")]
+    pub warn: Vec<String>,
+    /// Do not report findings of CODE (repeatable).
+    #[arg(long, value_name = "CODE")]
+    pub allow: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
+    let inputs = Inputs {
+        dir: ctx.dir.clone(),
+        config: args
+            .config
+            .map(|c| if c.is_absolute() { c } else { ctx.dir.join(c) }),
+        commits: match (args.no_commits, args.commits) {
+            (true, _) => CommitSelection::None,
+            (false, Some(r)) => CommitSelection::Range(r),
+            (false, None) => CommitSelection::Branch,
+        },
+    };
+    // Validate command-line levels before reading anything: a typo is a usage error.
+    let mut cli_levels = Vec::new();
+    for (codes, level) in [
+        (&args.allow, Level::Allow),
+        (&args.warn, Level::Warn),
+        (&args.deny, Level::Deny),
+    ] {
+        for name in codes {
+            let code = Code::from_name(name).ok_or_else(|| unknown_code(name))?;
+            cli_levels.push((code, level));
+        }
+    }
+    let facts = facts::collect(&inputs)?;
+    let mut levels = Levels::default();
+    for &(code, level) in facts.registry.levels.iter().chain(&cli_levels) {
+        levels.set(code, level);
+    }
+    let findings = rules::evaluate(&facts, &levels);
+    let summary = Summary::new(&facts, &findings);
+    let text = match args.format {
+        Format::Human => report::human::render(&facts, &findings, &summary, ctx.style),
+        Format::Json => report::json::render(&facts, &findings, &summary),
+    };
+    super::emit(text.as_bytes())?;
+    Ok(ExitCode::from(u8::from(
+        findings.iter().any(|f| f.severity == Severity::Error),
+    )))
+}
+
+pub(crate) fn unknown_code(name: &str) -> Error {
+    let names = Code::ALL.iter().map(|c| c.name());
+    let e = Error::new(format!("unknown rule `{name}`"));
+    match crate::suggest::closest(name, names) {
+        Some(s) => e.with_help(format!(
+            "did you mean `{s}`? `plan-lint rules` lists every rule"
+        )),
+        None => e.with_help("`plan-lint rules` lists every rule"),
+    }
+}

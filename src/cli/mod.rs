@@ -1,0 +1,155 @@
+//! The command line: arguments in, an exit code out.
+//!
+//! Exit codes are part of the interface: 0 when no error-level finding, 1 when there are
+//! error-level findings, 2 when plan-lint could not run (usage, registry, I/O, git). A panic is a
+//! bug; it is caught here and reported in one line with exit 2, never as a backtrace wall.
+
+mod check;
+mod demo;
+mod rules;
+mod trailers;
+
+use crate::error::Error;
+use crate::report::human::Style;
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Git-native plan-as-code linter: every commit and plan item traced to a customer promise that
+/// is in play.
+#[derive(Parser, Debug)]
+#[command(name = "plan-lint", version, about, long_about = None, propagate_version = true)]
+#[command(
+    after_help = "Exit status: 0 clean, 1 error-level findings, 2 could not run.\n\
+Documentation: the README, `plan-lint rules` and `plan-lint explain CODE`."
+)]
+pub struct Cli {
+    /// When to use colour: auto (a terminal, and NO_COLOR unset), always or never.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true, value_name = "WHEN")]
+    pub color: ColorChoice,
+    /// Run as if started in DIR.
+    #[arg(short = 'C', global = true, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Check the registry, the plan documents and the commits of the current branch.
+    Check(check::Args),
+    /// Print the trailers of a message (or a commit) exactly as git reads them.
+    Trailers(trailers::Args),
+    /// Build an example team's repository in a temporary directory and check it.
+    Demo(demo::Args),
+    /// List every rule with its code, default level and summary.
+    Rules,
+    /// Explain a rule: what it does, why it matters, an example and the fix.
+    Explain {
+        /// The rule's code, e.g. untraced-commit.
+        code: String,
+    },
+}
+
+/// Shared by subcommands: where to run and how to draw.
+pub struct Ctx {
+    pub dir: PathBuf,
+    pub style: Style,
+}
+
+pub fn main() -> ExitCode {
+    std::panic::set_hook(Box::new(|info| {
+        let msg = info
+            .payload()
+            .downcast_ref::<&str>()
+            .copied()
+            .or_else(|| info.payload().downcast_ref::<String>().map(String::as_str))
+            .unwrap_or("unknown");
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!(
+            "plan-lint: internal error (a bug, please report it): {}{at}",
+            crate::escape::line(msg)
+        );
+    }));
+    match std::panic::catch_unwind(run) {
+        Ok(code) => code,
+        Err(_) => ExitCode::from(2),
+    }
+}
+
+fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Help and version go to stdout with 0; usage errors to stderr with 2.
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let color = match cli.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
+    let width = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .filter(|&w: &usize| w >= 40)
+        .unwrap_or(100);
+    let dir = match cli.dir {
+        Some(d) => d,
+        None => match std::env::current_dir() {
+            Ok(d) => d,
+            Err(e) => {
+                return fail(
+                    &Error::io("could not read the current directory", &e),
+                    Style { color, width },
+                )
+            }
+        },
+    };
+    let ctx = Ctx {
+        dir,
+        style: Style { color, width },
+    };
+    let result = match cli.command {
+        Command::Check(args) => check::run(&ctx, args),
+        Command::Trailers(args) => trailers::run(&ctx, args),
+        Command::Demo(args) => demo::run(&ctx, args),
+        Command::Rules => rules::list(),
+        Command::Explain { code } => rules::explain(&code),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => fail(&e, ctx.style),
+    }
+}
+
+fn fail(e: &Error, style: Style) -> ExitCode {
+    let _ = std::io::stderr().write_all(crate::report::human::render_error(e, style).as_bytes());
+    ExitCode::from(2)
+}
+
+/// Write to standard output; a closed pipe (`plan-lint check | head`) ends quietly.
+pub(crate) fn emit(bytes: &[u8]) -> Result<(), Error> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Error::io("could not write to standard output", &e)),
+    }
+}

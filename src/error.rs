@@ -1,0 +1,68 @@
+//! Why a run could not happen (exit 2): usage, configuration, I/O, git.
+//!
+//! Findings are data, not errors: a run that finds problems succeeded. An [`Error`] is for the
+//! other case, and it carries a snippet when it can, so a broken registry shows the exact key or
+//! value (line and column) and what to write instead.
+
+use crate::source::{Label, Source};
+use std::fmt;
+
+#[derive(Debug, Clone)]
+pub struct Error {
+    pub message: String,
+    pub help: Option<String>,
+    pub snippet: Option<(Source, Label)>,
+    /// Further problems found in the same pass (every registry error at once, not one per run).
+    pub related: Vec<Error>,
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn new(message: impl Into<String>) -> Error {
+        Error {
+            message: message.into(),
+            help: None,
+            snippet: None,
+            related: Vec::new(),
+        }
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Error {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn at(mut self, source: &Source, label: Label) -> Error {
+        self.snippet = Some((source.clone(), label));
+        self
+    }
+
+    /// One error standing for many: the first, with the rest as related.
+    pub fn many(mut errors: Vec<Error>) -> Option<Error> {
+        if errors.is_empty() {
+            return None;
+        }
+        let mut first = errors.remove(0);
+        first.related.extend(errors);
+        Some(first)
+    }
+
+    pub fn io(what: impl fmt::Display, err: &std::io::Error) -> Error {
+        Error::new(format!("{what}: {err}"))
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<git2::Error> for Error {
+    fn from(err: git2::Error) -> Error {
+        Error::new(format!("git: {}", err.message()))
+    }
+}

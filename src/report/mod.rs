@@ -1,0 +1,53 @@
+//! Reporters: findings and facts in, text out. They print and never decide the exit code.
+
+pub mod human;
+pub mod json;
+
+use crate::facts::Facts;
+use crate::finding::{Finding, Severity};
+
+/// The closing numbers every format shows.
+#[derive(Debug, serde::Serialize)]
+pub struct Summary {
+    pub errors: usize,
+    pub warnings: usize,
+    /// Plan documents read (the registry not counted).
+    pub files: usize,
+    pub items: usize,
+    /// Commits checked; `None` when commits were not checked.
+    pub commits: Option<usize>,
+    /// The range the commits came from, as the user would write it.
+    pub range: Option<String>,
+    pub in_play: Vec<String>,
+    pub in_play_limit: usize,
+}
+
+impl Summary {
+    pub fn new(facts: &Facts, findings: &[Finding]) -> Summary {
+        Summary {
+            errors: findings
+                .iter()
+                .filter(|f| f.severity == Severity::Error)
+                .count(),
+            warnings: findings
+                .iter()
+                .filter(|f| f.severity == Severity::Warning)
+                .count(),
+            files: facts.plans.len(),
+            items: facts.plans.iter().map(|p| p.plan.items.len()).sum(),
+            commits: facts.commits.as_ref().map(|c| c.list.len()),
+            range: facts.commits.as_ref().map(|c| c.describe.clone()),
+            in_play: facts.registry.in_play().map(|p| p.id.clone()).collect(),
+            in_play_limit: facts.registry.in_play_limit,
+        }
+    }
+}
+
+/// `1 error`, `2 errors`.
+pub(crate) fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}

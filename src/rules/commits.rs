@@ -1,0 +1,143 @@
+//! Rules about commits: `untraced-commit`, `unknown-promise` and `not-in-play` on trailers, and
+//! `malformed-trailer` for text meant as a trailer that git does not read as one.
+
+use super::{in_play_list, unknown_id_help, Code};
+use crate::facts::{CommitFacts, Facts};
+use crate::finding::Finding;
+use crate::registry::Status;
+use crate::source::Label;
+use crate::suggest::distance;
+
+pub(super) fn check(facts: &Facts, out: &mut Vec<Finding>) {
+    let Some(commits) = &facts.commits else {
+        return;
+    };
+    for c in &commits.list {
+        let text = &facts.sources.get(c.source).text;
+        malformed(c, text, out);
+        if c.exempt.is_some() {
+            continue;
+        }
+        if c.promises.is_empty() {
+            let subject_end = c.body_offset + c.subject.len();
+            let suggestion = facts
+                .registry
+                .in_play()
+                .next()
+                .map_or("<id>", |p| p.id.as_str());
+            out.push(
+                Finding::new(Code::UntracedCommit, format!("commit {} has no Promise trailer", short(&c.sha)))
+                    .at(c.source, Label::new(c.body_offset..subject_end.min(text.len()), "which promise does this serve?"))
+                    .commit(&c.sha)
+                    .help(format!(
+                        "end the message with a blank line and `Promise: {suggestion}` (promises in play: {})",
+                        in_play_list(facts)
+                    )),
+            );
+            continue;
+        }
+        for (id, span) in &c.promises {
+            match facts.registry.promise(id) {
+                None => out.push(
+                    Finding::new(Code::UnknownPromise, format!("commit {} names unknown promise `{id}`", short(&c.sha)))
+                        .at(c.source, Label::new(span.clone(), "not in promises.toml"))
+                        .commit(&c.sha)
+                        .help(unknown_id_help(facts, id))
+                        .promises([id.clone()]),
+                ),
+                Some(p) if p.status != Status::InPlay => out.push(
+                    Finding::new(
+                        Code::NotInPlay,
+                        format!("commit {} is work on `{id}`, which is {}", short(&c.sha), p.status),
+                    )
+                    .at(c.source, Label::new(span.clone(), format!("{id} is {}", p.status)))
+                    .commit(&c.sha)
+                    .help(format!(
+                        "trace the work to a promise in play ({}), or put `{id}` in play within the limit",
+                        in_play_list(facts)
+                    ))
+                    .promises([id.clone()]),
+                ),
+                Some(_) => {}
+            }
+        }
+    }
+}
+
+/// Lines a person meant as a Promise trailer that git does not read as one.
+fn malformed(c: &CommitFacts, text: &str, out: &mut Vec<Finding>) {
+    let trailer_starts: Vec<usize> = c.block.trailers.iter().map(|t| t.span.start).collect();
+    let mut off = 0;
+    for line in text.split('\n') {
+        let start = off;
+        off += line.len() + 1;
+        if start < c.body_offset {
+            continue;
+        }
+        let Some((key, _)) = line.split_once(':') else {
+            continue;
+        };
+        let key_trimmed = key.trim();
+        if key_trimmed.is_empty() || key_trimmed.contains(char::is_whitespace) {
+            continue;
+        }
+        let is_promise = key_trimmed.eq_ignore_ascii_case("promise");
+        let misspelled =
+            !is_promise && distance(key_trimmed, "promise") <= 2 && key_trimmed.len() >= 5;
+        if !is_promise && !misspelled {
+            continue;
+        }
+        let line_span = start..start + line.trim_end().len();
+        let is_trailer = trailer_starts.contains(&start);
+        if misspelled && (is_trailer || c.block.range.contains(&start)) {
+            out.push(
+                Finding::new(
+                    Code::MalformedTrailer,
+                    format!("trailer key `{key_trimmed}` is not `Promise`"),
+                )
+                .at(
+                    c.source,
+                    Label::new(start..start + key.len(), "misspelled key"),
+                )
+                .commit(&c.sha)
+                .help(format!(
+                    "git matches the key exactly (ignoring case): write `Promise:{}`",
+                    &line[key.len() + 1..]
+                )),
+            );
+        } else if is_promise && !is_trailer {
+            let why = if start < c.body_offset + c.subject.len() + 1 {
+                "the subject line is never a trailer"
+            } else {
+                "git reads trailers only from the last paragraph of the message"
+            };
+            out.push(
+                Finding::new(Code::MalformedTrailer, "this Promise line is not a trailer git will read")
+                    .at(c.source, Label::new(line_span, why))
+                    .commit(&c.sha)
+                    .help("move it into the final paragraph, after a blank line, with only trailer lines around it"),
+            );
+        }
+    }
+    if let Some(span) = &c.hiding_divider {
+        out.push(
+            Finding::new(
+                Code::MalformedTrailer,
+                "a `---` line hides the trailers from `git interpret-trailers` and `git am`",
+            )
+            .at(
+                c.source,
+                Label::new(
+                    span.clone(),
+                    "everything after this line is treated as a patch",
+                ),
+            )
+            .commit(&c.sha)
+            .help("remove the `---` line or move the trailers above it"),
+        );
+    }
+}
+
+pub(crate) fn short(sha: &str) -> &str {
+    &sha[..sha.len().min(7)]
+}

@@ -1,0 +1,338 @@
+//! The rules: every code declared once, with its default level and documentation, and the
+//! evaluation of facts into findings.
+//!
+//! Codes are stable kebab-case names: users write them in `[rules]`, on the command line and in
+//! CI filters, so a code is never renamed. Each rule lives in its own file and only reads
+//! [`Facts`]; it never reads files or prints. Levels (allow / warn / deny) are applied in one
+//! place, [`Levels::apply`], as findings are collected.
+
+mod commits;
+mod plans;
+mod registry;
+
+use crate::facts::Facts;
+use crate::finding::{Finding, Severity};
+use serde::Deserialize;
+use std::fmt;
+
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Allow,
+    Warn,
+    Deny,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Allow => "allow",
+            Level::Warn => "warn",
+            Level::Deny => "deny",
+        }
+    }
+}
+
+/// Every rule code. The declaration order is the order of `plan-lint rules`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Code {
+    UnknownPromise,
+    UntracedItem,
+    UntracedCommit,
+    NotInPlay,
+    TooManyInPlay,
+    NoOutcome,
+    MalformedTrailer,
+}
+
+impl Code {
+    pub const ALL: &'static [Code] = &[
+        Code::UnknownPromise,
+        Code::UntracedItem,
+        Code::UntracedCommit,
+        Code::NotInPlay,
+        Code::TooManyInPlay,
+        Code::NoOutcome,
+        Code::MalformedTrailer,
+    ];
+
+    pub fn rule(self) -> &'static Rule {
+        RULES
+            .iter()
+            .find(|r| r.code == self)
+            .expect("every code has a rule")
+    }
+
+    pub fn name(self) -> &'static str {
+        self.rule().name
+    }
+
+    pub fn from_name(name: &str) -> Option<Code> {
+        RULES.iter().find(|r| r.name == name).map(|r| r.code)
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl serde::Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+/// A rule's declaration: code, name, default level, one-line summary and documentation.
+pub struct Rule {
+    pub code: Code,
+    pub name: &'static str,
+    pub default: Level,
+    pub summary: &'static str,
+    /// What it does, why it matters, an example that fails, and the fix.
+    pub doc: &'static str,
+}
+
+pub static RULES: &[Rule] = &[
+    Rule {
+        code: Code::UnknownPromise,
+        name: "unknown-promise",
+        default: Level::Deny,
+        summary: "a plan or commit names a promise id that is not in the registry",
+        doc: "\
+What it does: flags every promise id in a plan item, section, document or commit trailer that \
+promises.toml does not declare, and suggests the closest declared id.
+
+Why: a trace to a promise that does not exist is no trace at all. Typos (`find-and-by`) silently \
+disconnect work from the outcome it was meant to move.
+
+Fails:
+    - [ ] typo-tolerant search (Promise: find-and-by)
+
+Fix: name a declared id, or declare the promise in promises.toml:
+    - [ ] typo-tolerant search (Promise: find-and-buy)",
+    },
+    Rule {
+        code: Code::UntracedItem,
+        name: "untraced-item",
+        default: Level::Deny,
+        summary: "a work item names no promise, directly or through its section or document",
+        doc: "\
+What it does: flags task-list items (`- [ ]`, `- [x]`) in plan documents that name no promise \
+themselves and inherit none from a parent item, their section or the document.
+
+Why: every piece of work, however small, should say which customer promise it supports. Work \
+that supports none is either an exception (say so) or should not be done.
+
+Fails:
+    ## Checkout
+    - [ ] add PayPal
+
+Fix: name the promise on the item, or once for the whole section:
+    ## Checkout
+    Promise: find-and-buy
+
+    - [ ] add PayPal",
+    },
+    Rule {
+        code: Code::UntracedCommit,
+        name: "untraced-commit",
+        default: Level::Deny,
+        summary: "a commit has no Promise trailer and is not exempt",
+        doc: "\
+What it does: flags commits in the checked range whose message has no `Promise:` trailer, as \
+`git log --format=%(trailers)` reads it. Merge commits, fixup!/squash!/amend! commits and \
+subjects matching `[commits] exempt-subjects` are exempt.
+
+Why: the commit is where work happens; a trailer is the cheapest, most durable way to say \
+which promise it serves, and git tooling can query it.
+
+Fails:
+    Add PayPal button
+
+Fix: end the message with a trailer block (a blank line, then the trailer):
+    Add PayPal button
+
+    Promise: find-and-buy",
+    },
+    Rule {
+        code: Code::NotInPlay,
+        name: "not-in-play",
+        default: Level::Deny,
+        summary: "work on a promise that is not in play (errors for commits, warnings for open items)",
+        doc: "\
+What it does: flags commits whose trailer names a promise that is proposed, done or dropped, and \
+open plan items under a done or dropped promise. Open items for proposed promises are plans, \
+not work, and are fine. Unless you set a level for this rule, commit findings are errors and \
+item findings are warnings.
+
+Why: barring explicit exceptions, the team works only on promises currently in play; that is \
+what keeps the WIP limit meaningful.
+
+Fails (with `checkout-v2` proposed):
+    Promise: checkout-v2
+
+Fix: put the promise in play (within the limit), or trace the work to the in-play promise it \
+really serves.",
+    },
+    Rule {
+        code: Code::TooManyInPlay,
+        name: "too-many-in-play",
+        default: Level::Deny,
+        summary: "more promises in play than `[limits] in-play` allows",
+        doc: "\
+What it does: counts promises with `status = \"in-play\"` and flags the registry when there are \
+more than `[limits] in-play` (default 3), labelling each one.
+
+Why: only a few promises should be in play at once; with too many, nothing is finished. The \
+limit is the team's WIP limit on promises.
+
+Fails:
+    [limits]
+    in-play = 2
+    # ...three promises with status = \"in-play\"
+
+Fix: finish or park one (status = \"done\" or \"proposed\"), or raise the limit deliberately.",
+    },
+    Rule {
+        code: Code::NoOutcome,
+        name: "no-outcome",
+        default: Level::Warn,
+        summary: "an in-play promise has no measurable outcome (a metric and a target)",
+        doc: "\
+What it does: flags in-play promises without at least one outcome that names both a `metric` \
+and a `target`.
+
+Why: a promise is judged by a change in customer behaviour, not by features shipped. Without a \
+metric and a target nobody can tell whether it is kept.
+
+Fails:
+    [promises.find-and-buy]
+    statement = \"A shopper can find and buy a product we stock.\"
+    status = \"in-play\"
+
+Fix:
+    outcomes = [{ metric = \"search-to-purchase conversion\", baseline = \"8%\", target = \"12%\" }]",
+    },
+    Rule {
+        code: Code::MalformedTrailer,
+        name: "malformed-trailer",
+        default: Level::Warn,
+        summary: "text meant as a Promise trailer that git will not read as one",
+        doc: "\
+What it does: flags a misspelled trailer key (`Promsie:`, `Promises:`), a `Promise:` line that \
+is not in the message's final trailer block, and a `---` line that hides the trailers from \
+`git interpret-trailers` and `git am`.
+
+Why: git only reads trailers from the last paragraph of a message, and only with the exact key. \
+A line that looks like a trace but is not one is the worst kind: everyone believes the work is \
+traced.
+
+Fails:
+    Add PayPal
+
+    Promise: find-and-buy
+    Also fixes the button colour.
+
+Fix: keep the trailers together as the last paragraph, after a blank line:
+    Add PayPal
+
+    Also fixes the button colour.
+
+    Promise: find-and-buy",
+    },
+];
+
+/// The level for each code: defaults, then `[rules]`, then the command line.
+#[derive(Clone, Debug, Default)]
+pub struct Levels {
+    set: Vec<(Code, Level)>,
+}
+
+impl Levels {
+    pub fn set(&mut self, code: Code, level: Level) {
+        self.set.retain(|(c, _)| *c != code);
+        self.set.push((code, level));
+    }
+
+    pub fn get(&self, code: Code) -> Option<Level> {
+        self.set.iter().find(|(c, _)| *c == code).map(|&(_, l)| l)
+    }
+
+    /// Give a finding its severity; `None` when the level is `allow`.
+    pub fn apply(&self, mut finding: Finding) -> Option<Finding> {
+        finding.severity = match self.get(finding.code).unwrap_or(finding.default_level) {
+            Level::Allow => return None,
+            Level::Warn => Severity::Warning,
+            Level::Deny => Severity::Error,
+        };
+        Some(finding)
+    }
+}
+
+/// Evaluate every rule over the facts, in a stable order: registry, plans, commits.
+pub fn evaluate(facts: &Facts, levels: &Levels) -> Vec<Finding> {
+    let mut out = Vec::new();
+    registry::check(facts, &mut out);
+    plans::check(facts, &mut out);
+    commits::check(facts, &mut out);
+    out.into_iter().filter_map(|f| levels.apply(f)).collect()
+}
+
+/// The "did you mean" help for an unknown id, listing what is in play.
+pub(crate) fn unknown_id_help(facts: &Facts, id: &str) -> String {
+    let ids = facts.registry.promises.iter().map(|p| p.id.as_str());
+    let guess = crate::suggest::closest(id, ids).or_else(|| {
+        let slug = crate::registry::to_slug(id);
+        facts.registry.promise(&slug).map(|p| p.id.as_str())
+    });
+    let in_play = in_play_list(facts);
+    match guess {
+        Some(g) => format!("did you mean `{g}`? promises in play: {in_play}"),
+        None => format!("promises in play: {in_play}; declare new promises in promises.toml"),
+    }
+}
+
+/// `a, b, c`, or `none` when nothing is in play.
+pub(crate) fn in_play_list(facts: &Facts) -> String {
+    let ids: Vec<&str> = facts.registry.in_play().map(|p| p.id.as_str()).collect();
+    if ids.is_empty() {
+        "none".to_string()
+    } else {
+        ids.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_stable_and_unique() {
+        let names: Vec<&str> = Code::ALL.iter().map(|c| c.name()).collect();
+        assert_eq!(
+            names,
+            [
+                "unknown-promise",
+                "untraced-item",
+                "untraced-commit",
+                "not-in-play",
+                "too-many-in-play",
+                "no-outcome",
+                "malformed-trailer"
+            ]
+        );
+        assert_eq!(RULES.len(), Code::ALL.len());
+        for c in Code::ALL {
+            assert_eq!(Code::from_name(c.name()), Some(*c));
+            let doc = c.rule().doc;
+            assert!(
+                doc.contains("What it does") && doc.contains("Why") && doc.contains("Fix"),
+                "{c}"
+            );
+        }
+    }
+}

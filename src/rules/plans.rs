@@ -1,0 +1,80 @@
+//! Rules about plan documents: `unknown-promise` on references, `untraced-item`, and
+//! `not-in-play` for open items under a done or dropped promise.
+
+use super::{unknown_id_help, Code, Level};
+use crate::facts::Facts;
+use crate::finding::Finding;
+use crate::registry::Status;
+use crate::scan::markdown::Scope;
+use crate::source::Label;
+
+pub(super) fn check(facts: &Facts, out: &mut Vec<Finding>) {
+    for doc in &facts.plans {
+        let plan = &doc.plan;
+        for r in &plan.refs {
+            let scope = match r.scope {
+                Scope::Document => "document",
+                Scope::Section => "section",
+                Scope::Item => "item",
+            };
+            match facts.registry.promise(&r.id) {
+                None => out.push(
+                    Finding::new(
+                        Code::UnknownPromise,
+                        format!("{scope} names unknown promise `{}`", r.id),
+                    )
+                    .at(
+                        doc.source,
+                        Label::new(r.span.clone(), "not in promises.toml"),
+                    )
+                    .help(unknown_id_help(facts, &r.id))
+                    .promises([r.id.clone()]),
+                ),
+                Some(p) if matches!(p.status, Status::Done | Status::Dropped) => {
+                    // One finding per reference, however many open items it covers.
+                    let idx = plan
+                        .refs
+                        .iter()
+                        .position(|x| std::ptr::eq(x, r))
+                        .expect("own ref");
+                    let open = plan
+                        .items
+                        .iter()
+                        .filter(|i| !i.done && i.promises.contains(&idx))
+                        .count();
+                    if open == 0 {
+                        continue;
+                    }
+                    let what = if open == 1 {
+                        "1 open item serves".to_string()
+                    } else {
+                        format!("{open} open items serve")
+                    };
+                    out.push(
+                        Finding::new(Code::NotInPlay, format!("{what} `{}`, which is {}", p.id, p.status))
+                            .default_level(Level::Warn)
+                            .at(doc.source, Label::new(r.span.clone(), format!("{} is {}", p.id, p.status)))
+                            .help(format!(
+                                "close or move the open work, or put `{}` back in play; promises in play: {}",
+                                p.id,
+                                super::in_play_list(facts)
+                            ))
+                            .promises([p.id.clone()]),
+                    );
+                }
+                Some(_) => {}
+            }
+        }
+        for item in plan.items.iter().filter(|i| i.promises.is_empty()) {
+            out.push(
+                Finding::new(Code::UntracedItem, format!("work item names no promise: {}", item.text))
+                    .at(doc.source, Label::new(item.span.clone(), "untraced"))
+                    .help(format!(
+                        "end the item with `(Promise: <id>)`, or put a `Promise: <id>` line right under its heading; \
+                         promises in play: {}",
+                        super::in_play_list(facts)
+                    )),
+            );
+        }
+    }
+}

@@ -1,0 +1,581 @@
+//! Plan documents: Markdown in, work items and promise references out, each with its byte span.
+//!
+//! A plan names promises at three levels, and the nearest one wins:
+//! - **item**: a `Promise: id[, id…]` line inside a task-list item, or a trailing
+//!   `(Promise: id)` on its first line;
+//! - **section**: a `Promise:` line in the paragraph right under a heading, for every item in the
+//!   section and its subsections;
+//! - **document**: `promise:` / `promises:` in YAML front matter, or a `Promise:` line in a
+//!   paragraph before the first heading.
+//!
+//! Sub-items inherit from the item above them. `Promises:` is accepted as a spelling of the key.
+//! Code blocks, inline code and HTML comments never count: they are where people write examples.
+//! The scanner reads CommonMark events from pulldown-cmark with their source offsets, so every
+//! span points at the exact text in the file; it records and never judges.
+
+use pulldown_cmark::{Event, MetadataBlockKind, Options, Parser, Tag, TagEnd};
+use regex::Regex;
+use std::ops::Range;
+use std::sync::OnceLock;
+
+/// Where a reference was written, which decides what it covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scope {
+    Document,
+    Section,
+    Item,
+}
+
+/// One promise id as written in the document.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reference {
+    pub id: String,
+    pub span: Range<usize>,
+    pub scope: Scope,
+}
+
+/// A task-list item: a unit of work.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Item {
+    pub done: bool,
+    /// The first line of the item, without its marker and trailing `(Promise: …)`.
+    pub text: String,
+    /// The first line's text in the source.
+    pub span: Range<usize>,
+    /// The references that apply (indices into [`Plan::refs`]): its own, or inherited.
+    pub promises: Vec<usize>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Plan {
+    pub items: Vec<Item>,
+    pub refs: Vec<Reference>,
+}
+
+/// Scan one plan document. Total: any text gives a plan, possibly empty.
+pub fn scan(text: &str) -> Plan {
+    let mut s = Scanner::default();
+    let opts = Options::ENABLE_TASKLISTS | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS;
+    for (event, range) in Parser::new_ext(text, opts).into_offset_iter() {
+        s.event(event, range);
+    }
+    s.plan
+}
+
+fn promise_line() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r"(?i)^[ \t]*promises?[ \t]*:(.*)$").expect("valid regex"))
+}
+
+fn trailing_marker() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"(?i)\([ \t]*promises?[ \t]*:([^()]*)\)[ \t]*$").expect("valid regex")
+    })
+}
+
+/// Text of a block gathered from events, with a map back to source offsets.
+#[derive(Default)]
+struct Collector {
+    text: String,
+    /// (offset in `text`, offset in source, length in text, length in source)
+    segs: Vec<(usize, usize, usize, usize)>,
+    /// Ranges of `text` that must not count (inline code, HTML).
+    opaque: Vec<Range<usize>>,
+}
+
+impl Collector {
+    fn push(&mut self, s: &str, src: Range<usize>, opaque: bool) {
+        let start = self.text.len();
+        self.text.push_str(s);
+        self.segs.push((start, src.start, s.len(), src.len()));
+        if opaque {
+            self.opaque.push(start..self.text.len());
+        }
+    }
+
+    fn newline(&mut self) {
+        if !self.text.is_empty() && !self.text.ends_with('\n') {
+            self.text.push('\n');
+        }
+    }
+
+    fn is_opaque(&self, r: &Range<usize>) -> bool {
+        self.opaque
+            .iter()
+            .any(|o| o.start < r.end && r.start < o.end)
+    }
+
+    /// Source span of a range of the collected text. Exact where the text is the source (plain
+    /// text); otherwise the whole event (escapes, entities).
+    fn map(&self, r: Range<usize>) -> Range<usize> {
+        let find = |off: usize, end: bool| -> usize {
+            for &(t, s, tl, sl) in &self.segs {
+                let inside = if end {
+                    off > t && off <= t + tl
+                } else {
+                    off >= t && off < t + tl
+                };
+                if inside {
+                    return if tl == sl {
+                        s + (off - t)
+                    } else if end {
+                        s + sl
+                    } else {
+                        s
+                    };
+                }
+            }
+            self.segs.last().map_or(0, |&(_, s, _, sl)| s + sl)
+        };
+        let start = find(r.start, false);
+        (start..find(r.end, true).max(start)).clone()
+    }
+
+    /// Lines of the collected text with their offsets.
+    fn lines(&self) -> impl Iterator<Item = (usize, &str)> {
+        let mut off = 0;
+        self.text.split('\n').map(move |line| {
+            let start = off;
+            off += line.len() + 1;
+            (start, line)
+        })
+    }
+
+    /// The ids listed in `value`, which sits at `value_start` in the collected text.
+    fn ids(&self, value: &str, value_start: usize) -> Vec<(String, Range<usize>)> {
+        let mut out = Vec::new();
+        let mut off = value_start;
+        for part in value.split(',') {
+            let lead = part.len() - part.trim_start().len();
+            let id = part.trim();
+            let range = off + lead..off + lead + id.len();
+            off += part.len() + 1;
+            if !id.is_empty() && !self.is_opaque(&range) {
+                out.push((id.to_string(), self.map(range)));
+            }
+        }
+        out
+    }
+
+    /// References on `Promise:` lines.
+    fn promise_lines(&self) -> Vec<(String, Range<usize>)> {
+        let mut out = Vec::new();
+        for (start, line) in self.lines() {
+            if let Some(c) = promise_line().captures(line) {
+                let value = c.get(1).expect("group");
+                if self.is_opaque(&(start..start + value.start())) {
+                    continue;
+                }
+                out.extend(self.ids(value.as_str(), start + value.start()));
+            }
+        }
+        out
+    }
+}
+
+/// The paragraph being collected outside items, and what it may declare.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ParaKind {
+    Section,
+    Document,
+    Other,
+}
+
+struct ItemFrame {
+    task: Option<bool>,
+    col: Collector,
+    start: usize,
+    analysed: bool,
+    /// Own references (indices into the plan's refs).
+    refs: Vec<usize>,
+}
+
+#[derive(Default)]
+struct Scanner {
+    plan: Plan,
+    /// (heading level, references declared for the section)
+    headings: Vec<(u8, Vec<usize>)>,
+    doc_refs: Vec<usize>,
+    seen_heading: bool,
+    after_heading: bool,
+    in_heading: bool,
+    code_depth: usize,
+    in_metadata: bool,
+    in_inline_comment: bool,
+    para: Option<(ParaKind, Collector)>,
+    items: Vec<ItemFrame>,
+}
+
+impl Scanner {
+    fn event(&mut self, event: Event<'_>, range: Range<usize>) {
+        if let Event::Start(tag) = &event {
+            let is_para = matches!(tag, Tag::Paragraph);
+            let after_heading = std::mem::take(&mut self.after_heading);
+            if is_para && self.items.is_empty() && self.code_depth == 0 {
+                let kind = match (after_heading, self.seen_heading) {
+                    (true, _) => ParaKind::Section,
+                    (false, false) => ParaKind::Document,
+                    _ => ParaKind::Other,
+                };
+                self.para = Some((kind, Collector::default()));
+            }
+        }
+        match event {
+            Event::Start(Tag::Heading { level, .. }) => {
+                let level = level as u8;
+                while self.headings.last().is_some_and(|(l, _)| *l >= level) {
+                    self.headings.pop();
+                }
+                self.headings.push((level, Vec::new()));
+                self.seen_heading = true;
+                self.in_heading = true;
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                self.in_heading = false;
+                self.after_heading = true;
+            }
+            Event::Start(Tag::CodeBlock(_)) => self.code_depth += 1,
+            Event::End(TagEnd::CodeBlock) => self.code_depth = self.code_depth.saturating_sub(1),
+            Event::Start(Tag::MetadataBlock(MetadataBlockKind::YamlStyle)) => {
+                self.in_metadata = true
+            }
+            Event::End(TagEnd::MetadataBlock(_)) => self.in_metadata = false,
+            Event::Start(Tag::Item) => self.items.push(ItemFrame {
+                task: None,
+                col: Collector::default(),
+                start: range.start,
+                analysed: false,
+                refs: Vec::new(),
+            }),
+            Event::TaskListMarker(checked) => {
+                if let Some(frame) = self.items.last_mut() {
+                    frame.task = Some(checked);
+                }
+            }
+            Event::Start(Tag::List(_)) => {
+                // The item above a nested list is complete enough: its own lines come first.
+                if let Some(i) = self.items.len().checked_sub(1) {
+                    self.analyse_item(i);
+                }
+            }
+            Event::End(TagEnd::Item) => {
+                if let Some(i) = self.items.len().checked_sub(1) {
+                    self.analyse_item(i);
+                }
+                self.items.pop();
+            }
+            Event::End(TagEnd::Paragraph) => {
+                if let Some(frame) = self.items.last_mut() {
+                    frame.col.newline();
+                } else if let Some((kind, col)) = self.para.take() {
+                    let scope = match kind {
+                        ParaKind::Section => Scope::Section,
+                        ParaKind::Document => Scope::Document,
+                        ParaKind::Other => return,
+                    };
+                    for (id, span) in col.promise_lines() {
+                        let idx = self.add_ref(id, span, scope);
+                        match scope {
+                            Scope::Section => {
+                                if let Some((_, refs)) = self.headings.last_mut() {
+                                    refs.push(idx);
+                                }
+                            }
+                            _ => self.doc_refs.push(idx),
+                        }
+                    }
+                }
+            }
+            Event::Text(t) => {
+                if self.in_metadata {
+                    self.front_matter(&t, range);
+                } else if self.code_depth == 0 && !self.in_heading {
+                    let opaque = self.in_inline_comment;
+                    if let Some(col) = self.collector() {
+                        col.push(&t, range, opaque);
+                    }
+                }
+            }
+            Event::Code(t) => {
+                if let Some(col) = self.collector() {
+                    let shown = format!("`{t}`");
+                    col.push(&shown, range, true);
+                }
+            }
+            Event::InlineHtml(h) => {
+                if h.starts_with("<!--") {
+                    self.in_inline_comment = !h.contains("-->");
+                } else if h.contains("-->") {
+                    self.in_inline_comment = false;
+                }
+                if let Some(col) = self.collector() {
+                    col.push(&h, range, true);
+                }
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                if let Some(col) = self.collector() {
+                    col.text.push('\n');
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn collector(&mut self) -> Option<&mut Collector> {
+        if self.in_heading || self.code_depth > 0 {
+            return None;
+        }
+        match self.items.last_mut() {
+            Some(frame) if !frame.analysed => Some(&mut frame.col),
+            Some(_) => None,
+            None => self.para.as_mut().map(|(_, c)| c),
+        }
+    }
+
+    fn add_ref(&mut self, id: String, span: Range<usize>, scope: Scope) -> usize {
+        self.plan.refs.push(Reference { id, span, scope });
+        self.plan.refs.len() - 1
+    }
+
+    /// Read an item's own lines: its references, and if it is a task, the work item itself.
+    fn analyse_item(&mut self, i: usize) {
+        if self.items[i].analysed {
+            return;
+        }
+        self.items[i].analysed = true;
+        let col = std::mem::take(&mut self.items[i].col);
+        let mut found = col.promise_lines();
+        let first = col.lines().next().map(|(_, l)| l).unwrap_or("");
+        let mut text = first.trim().to_string();
+        if let Some(c) = trailing_marker().captures(first) {
+            let whole = c.get(0).expect("match");
+            let value = c.get(1).expect("group");
+            if !col.is_opaque(&whole.range()) {
+                found.extend(col.ids(value.as_str(), value.start()));
+                text = first[..whole.start()].trim().to_string();
+            }
+        }
+        let own: Vec<usize> = found
+            .into_iter()
+            .map(|(id, span)| self.add_ref(id, span, Scope::Item))
+            .collect();
+        self.items[i].refs = own.clone();
+
+        let Some(done) = self.items[i].task else {
+            return;
+        };
+        let span = if first.is_empty() {
+            let s = self.items[i].start;
+            s..s
+        } else {
+            let lead = first.len() - first.trim_start().len();
+            col.map(lead..lead + first.trim().len())
+        };
+        let promises = if !own.is_empty() {
+            own
+        } else {
+            self.items[..i]
+                .iter()
+                .rev()
+                .map(|f| &f.refs)
+                .chain(self.headings.iter().rev().map(|(_, r)| r))
+                .chain(std::iter::once(&self.doc_refs))
+                .find(|r| !r.is_empty())
+                .cloned()
+                .unwrap_or_default()
+        };
+        self.plan.items.push(Item {
+            done,
+            text,
+            span,
+            promises,
+        });
+    }
+
+    /// `promise: id`, `promises: [a, b]`, `promises: a, b` or a `promises:` list in front matter.
+    fn front_matter(&mut self, text: &str, range: Range<usize>) {
+        let exact = text.len() == range.len();
+        let mut in_list = false;
+        let mut off = 0;
+        for line in text.split('\n') {
+            let line_start = off;
+            off += line.len() + 1;
+            let mut values: Vec<(usize, &str)> = Vec::new();
+            let lower = line.to_ascii_lowercase();
+            let key = ["promises:", "promise:"]
+                .into_iter()
+                .find(|k| lower.starts_with(k));
+            if let Some(key) = key {
+                let rest = &line[key.len()..];
+                let trimmed = rest.trim();
+                in_list = trimmed.is_empty();
+                let inner = trimmed.trim_start_matches('[').trim_end_matches(']');
+                let base = line_start + key.len() + rest.find(inner).unwrap_or(0);
+                let mut o = 0;
+                for part in inner.split(',') {
+                    values.push((base + o, part));
+                    o += part.len() + 1;
+                }
+            } else if in_list && line.trim_start().starts_with("- ") {
+                let lead = line.len() - line.trim_start().len() + 2;
+                values.push((line_start + lead, &line[lead..]));
+            } else if !line.starts_with([' ', '\t']) {
+                in_list = false;
+            }
+            for (at, part) in values {
+                let lead = part.len() - part.trim_start().len();
+                let id = part.trim().trim_matches(|c| c == '"' || c == '\'');
+                if id.is_empty() {
+                    continue;
+                }
+                let start = at + lead + part.trim_start().find(id).unwrap_or(0);
+                let span = if exact {
+                    range.start + start..range.start + start + id.len()
+                } else {
+                    range.clone()
+                };
+                let idx = self.add_ref(id.to_string(), span, Scope::Document);
+                self.doc_refs.push(idx);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(plan: &Plan, item: &Item) -> Vec<String> {
+        item.promises
+            .iter()
+            .map(|&i| plan.refs[i].id.clone())
+            .collect()
+    }
+
+    #[test]
+    fn items_and_inheritance() {
+        let text = "\
+# Roadmap
+
+## Search
+Promise: find-and-buy
+
+- [ ] typo-tolerant search
+- [x] search index (Promise: promote-products)
+  - [ ] sub-task
+- [ ] with its own line
+  Promise: track-orders, find-and-buy
+
+### Subsection
+- [ ] inherits the section
+
+## Loose
+- [ ] untraced
+- plain bullet, not work
+";
+        let plan = scan(text);
+        let got: Vec<(bool, &str, Vec<String>)> = plan
+            .items
+            .iter()
+            .map(|i| (i.done, i.text.as_str(), ids(&plan, i)))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    false,
+                    "typo-tolerant search",
+                    vec!["find-and-buy".to_string()]
+                ),
+                (true, "search index", vec!["promote-products".to_string()]),
+                (false, "sub-task", vec!["promote-products".to_string()]),
+                (
+                    false,
+                    "with its own line",
+                    vec!["track-orders".to_string(), "find-and-buy".to_string()]
+                ),
+                (
+                    false,
+                    "inherits the section",
+                    vec!["find-and-buy".to_string()]
+                ),
+                (false, "untraced", vec![]),
+            ]
+        );
+        for r in &plan.refs {
+            assert_eq!(&text[r.span.clone()], r.id, "{r:?}");
+        }
+        let item = &plan.items[0];
+        assert_eq!(&text[item.span.clone()], "typo-tolerant search");
+    }
+
+    #[test]
+    fn document_level_from_front_matter_and_leading_paragraph() {
+        let text =
+            "---\ntitle: x\npromises:\n  - find-and-buy\n  - \"track-orders\"\n---\n\n- [ ] a\n";
+        let plan = scan(text);
+        assert_eq!(ids(&plan, &plan.items[0]), ["find-and-buy", "track-orders"]);
+        assert!(plan
+            .refs
+            .iter()
+            .all(|r| &text[r.span.clone()] == r.id && r.scope == Scope::Document));
+
+        let text = "---\npromise: [a, b]\n---\n- [ ] x\n";
+        let plan = scan(text);
+        assert_eq!(ids(&plan, &plan.items[0]), ["a", "b"]);
+
+        let text = "Intro.\nPromise: find-and-buy\n\n# H\n- [ ] x\n";
+        let plan = scan(text);
+        assert_eq!(ids(&plan, &plan.items[0]), ["find-and-buy"]);
+    }
+
+    #[test]
+    fn code_and_comments_never_count() {
+        let text = "\
+# H
+
+```
+Promise: in-a-code-block
+- [ ] not an item
+```
+
+- [ ] item with `Promise: inline-code`
+- [ ] item <!-- Promise: in-a-comment -->
+<!--
+- [ ] hidden
+Promise: hidden
+-->
+";
+        let plan = scan(text);
+        assert_eq!(plan.items.len(), 2, "{plan:#?}");
+        assert!(plan.refs.is_empty(), "{:#?}", plan.refs);
+    }
+
+    #[test]
+    fn a_promise_paragraph_must_be_right_under_the_heading() {
+        let text = "# H\n\nSome prose.\n\nPromise: late\n\n- [ ] x\n";
+        let plan = scan(text);
+        assert!(plan.items[0].promises.is_empty());
+        assert!(plan.refs.is_empty());
+    }
+
+    #[test]
+    fn hostile_markdown_is_total() {
+        for text in [
+            "",
+            "- [",
+            "- [ ]",
+            "> - [ ] quoted (Promise: a",
+            "#\n-[x]",
+            "- [ ] (Promise: )",
+            &"> ".repeat(500),
+        ] {
+            let plan = scan(text);
+            for r in &plan.refs {
+                assert!(r.span.end <= text.len());
+            }
+        }
+    }
+}

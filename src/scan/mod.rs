@@ -1,0 +1,4 @@
+//! Scanners read text and record what it says; they never judge. Rules judge.
+
+pub mod markdown;
+pub mod trailers;

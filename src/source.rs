@@ -1,0 +1,116 @@
+//! The texts diagnostics point into: files by path, commits by id and subject.
+//!
+//! Every finding and error names its source by [`SourceId`] and marks byte spans in it; reporters
+//! turn spans into snippets (human) or line and column numbers (JSON). Keeping the text here, once,
+//! means rules never re-read files and reporters never guess what a span meant.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SourceKind {
+    /// A file, by its path relative to the repository root, with `/` separators.
+    File { path: String },
+    /// A commit message, by its full id and subject.
+    Commit { sha: String, subject: String },
+}
+
+#[derive(Clone, Debug)]
+pub struct Source {
+    pub kind: SourceKind,
+    pub text: Arc<str>,
+}
+
+impl Source {
+    pub fn file(path: impl Into<String>, text: impl Into<Arc<str>>) -> Source {
+        Source {
+            kind: SourceKind::File { path: path.into() },
+            text: text.into(),
+        }
+    }
+
+    /// The name shown above a snippet: the path, or `commit 1a2b3c4 "Add PayPal"`.
+    pub fn name(&self) -> String {
+        match &self.kind {
+            SourceKind::File { path } => path.clone(),
+            SourceKind::Commit { sha, subject } => {
+                let short: String = subject.chars().take(60).collect();
+                let ellipsis = if short.len() < subject.len() {
+                    "…"
+                } else {
+                    ""
+                };
+                format!("commit {} \"{short}{ellipsis}\"", &sha[..sha.len().min(7)])
+            }
+        }
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        line_col(&self.text, offset)
+    }
+}
+
+/// 1-based line and column (in characters) of byte `offset` in `text`; offsets past the end or
+/// inside a character are clamped to the nearest boundary before it.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, text[line_start..offset].chars().count() + 1)
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SourceId(pub usize);
+
+/// All sources of one run.
+#[derive(Debug, Default)]
+pub struct Sources {
+    all: Vec<Source>,
+}
+
+impl Sources {
+    pub fn add(&mut self, source: Source) -> SourceId {
+        self.all.push(source);
+        SourceId(self.all.len() - 1)
+    }
+
+    pub fn get(&self, id: SourceId) -> &Source {
+        &self.all[id.0]
+    }
+}
+
+/// A span with the text of the label drawn under it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Label {
+    pub span: Range<usize>,
+    pub text: Option<String>,
+}
+
+impl Label {
+    pub fn new(span: Range<usize>, text: impl Into<String>) -> Label {
+        Label {
+            span,
+            text: Some(text.into()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_and_column_are_one_based_characters() {
+        let text = "ab\ncé d\n";
+        assert_eq!(line_col(text, 0), (1, 1));
+        assert_eq!(line_col(text, 3), (2, 1));
+        assert_eq!(line_col(text, 6), (2, 3)); // after the two-byte é
+        assert_eq!(line_col(text, 5), (2, 2)); // inside é: clamped
+        assert_eq!(line_col(text, 99), (3, 1));
+    }
+}

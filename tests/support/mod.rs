@@ -1,0 +1,159 @@
+//! Helpers shared by the integration tests: hermetic git, throwaway repositories, running the
+//! binary, and whole-output snapshots.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A `git` (or plan-lint) command that ignores the machine's configuration, so tests behave the
+/// same on every machine, with fixed identities and dates so commit ids are stable.
+pub fn git_env(mut cmd: Command, dir: &Path) -> Command {
+    cmd.current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("HOME", dir)
+        .env("GIT_AUTHOR_NAME", "Ada Lovelace")
+        .env("GIT_AUTHOR_EMAIL", "ada@example.com")
+        .env("GIT_COMMITTER_NAME", "Ada Lovelace")
+        .env("GIT_COMMITTER_EMAIL", "ada@example.com")
+        .env("GIT_AUTHOR_DATE", "2026-01-05T10:00:00Z")
+        .env("GIT_COMMITTER_DATE", "2026-01-05T10:00:00Z")
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_INDEX_FILE")
+        .env_remove("GIT_WORK_TREE")
+        .env("NO_COLOR", "1");
+    cmd
+}
+
+/// A throwaway repository built with the real `git` binary, as a team would build it.
+pub struct Repo {
+    pub dir: tempfile::TempDir,
+    tick: u32,
+}
+
+impl Repo {
+    pub fn new() -> Repo {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let repo = Repo { dir, tick: 0 };
+        repo.git(&["init", "-q", "-b", "main"]);
+        repo
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Run git, panicking with its output when it fails.
+    pub fn git(&self, args: &[&str]) -> String {
+        let out = git_env(Command::new("git"), self.path())
+            .args(args)
+            .output()
+            .expect("git runs");
+        assert!(
+            out.status.success(),
+            "git {args:?} failed in {}:\n{}{}",
+            self.path().display(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    pub fn write(&self, path: &str, text: &str) -> &Self {
+        let full = self.path().join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, text).unwrap();
+        self
+    }
+
+    /// Stage everything and commit with `message` (verbatim, no cleanup), one minute after the
+    /// previous commit. Returns the new commit id.
+    pub fn commit(&mut self, message: &str) -> String {
+        self.tick += 1;
+        let date = format!("2026-01-05T10:{:02}:00Z", self.tick % 60);
+        let msg_file = self.path().join(".git/TEST_MSG");
+        std::fs::write(&msg_file, message).unwrap();
+        self.git(&["add", "-A"]);
+        let out = git_env(Command::new("git"), self.path())
+            .env("GIT_AUTHOR_DATE", &date)
+            .env("GIT_COMMITTER_DATE", &date)
+            .args(["commit", "-q", "--allow-empty", "--cleanup=verbatim", "-F"])
+            .arg(&msg_file)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "commit failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        self.git(&["rev-parse", "HEAD"]).trim().to_string()
+    }
+
+    /// Run the freshly built plan-lint in this repository.
+    pub fn plan_lint(&self, args: &[&str]) -> Run {
+        run_in(self.path(), args)
+    }
+}
+
+pub fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_plan-lint"))
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+    pub dir: PathBuf,
+}
+
+impl Run {
+    /// Assert the exit code, printing everything when it is wrong so a red test explains itself.
+    pub fn expect_code(&self, code: i32) -> &Self {
+        assert_eq!(
+            self.code,
+            code,
+            "unexpected exit code in {}\n--- stdout\n{}\n--- stderr\n{}",
+            self.dir.display(),
+            self.stdout,
+            self.stderr
+        );
+        self
+    }
+}
+
+pub fn run_in(dir: &Path, args: &[&str]) -> Run {
+    let out: Output = git_env(Command::new(bin()), dir)
+        .args(args)
+        .output()
+        .expect("plan-lint runs");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        dir: dir.to_path_buf(),
+    }
+}
+
+/// Compare `actual` with `tests/snapshots/NAME.txt`. With `PLAN_LINT_BLESS=1` the snapshot is
+/// (re)written instead; review the diff before committing it.
+pub fn snapshot(name: &str, actual: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/snapshots")
+        .join(format!("{name}.txt"));
+    if std::env::var_os("PLAN_LINT_BLESS").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        panic!(
+            "no snapshot {}; run with PLAN_LINT_BLESS=1 to create it",
+            path.display()
+        )
+    });
+    if expected != actual {
+        panic!(
+            "snapshot {name} differs (PLAN_LINT_BLESS=1 rewrites it)\n--- expected\n{expected}\n--- actual\n{actual}"
+        );
+    }
+}
