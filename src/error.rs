@@ -11,7 +11,7 @@ use std::fmt;
 pub struct Error {
     pub message: String,
     pub help: Option<String>,
-    pub snippet: Option<(Source, Label)>,
+    pub snippet: Option<Box<(Source, Label)>>,
     /// Further problems found in the same pass (every registry error at once, not one per run).
     pub related: Vec<Error>,
 }
@@ -20,12 +20,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub fn new(message: impl Into<String>) -> Error {
-        Error {
-            message: message.into(),
-            help: None,
-            snippet: None,
-            related: Vec::new(),
-        }
+        Error { message: message.into(), help: None, snippet: None, related: Vec::new() }
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Error {
@@ -34,7 +29,7 @@ impl Error {
     }
 
     pub fn at(mut self, source: &Source, label: Label) -> Error {
-        self.snippet = Some((source.clone(), label));
+        self.snippet = Some(Box::new((source.clone(), label)));
         self
     }
 

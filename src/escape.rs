@@ -56,17 +56,7 @@ pub fn line(text: &str) -> Cow<'_, str> {
     if text.chars().all(|c| c != '\n' && stand_in(c).is_none()) {
         return Cow::Borrowed(text);
     }
-    Cow::Owned(
-        text.chars()
-            .map(|c| {
-                if c == '\n' {
-                    '\u{240a}'
-                } else {
-                    stand_in(c).unwrap_or(c)
-                }
-            })
-            .collect(),
-    )
+    Cow::Owned(text.chars().map(|c| if c == '\n' { '\u{240a}' } else { stand_in(c).unwrap_or(c) }).collect())
 }
 
 #[cfg(test)]

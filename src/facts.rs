@@ -88,22 +88,33 @@ pub fn collect(inputs: &Inputs) -> Result<Facts> {
         Some(r) => r.root().ok_or_else(|| Error::new("this is a bare repository: plan-lint needs a work tree"))?,
         None if matches!(inputs.commits, CommitSelection::None) => inputs.dir.clone(),
         None => {
-            return Err(Error::new(format!("not a git repository: {}", inputs.dir.display()))
-                .with_help("run plan-lint inside a git work tree, or pass --no-commits to check only the registry and plans"))
+            return Err(Error::new(format!("not a git repository: {}", inputs.dir.display())).with_help(
+                "run plan-lint inside a git work tree, or pass --no-commits to check only the registry and plans",
+            ))
         }
     };
 
     let mut sources = Sources::default();
-    let registry_path = inputs
-        .config
-        .clone()
-        .unwrap_or_else(|| root.join(registry::FILE_NAME));
-    let registry_text = read_text(&registry_path).map_err(|e| match e.kind() {
+    let registry_path = inputs.config.clone().unwrap_or_else(|| root.join(registry::FILE_NAME));
+    let registry_bytes = std::fs::read(&registry_path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => Error::new(format!("no promise registry at {}", registry_path.display()))
-            .with_help("create promises.toml at the repository root (see the README's registry reference), or pass --config PATH"),
+            .with_help(
+            "create promises.toml at the repository root (see the README's registry reference), or pass --config PATH",
+        ),
         _ => Error::io(format!("could not read {}", registry_path.display()), &e),
     })?;
-    let registry_source = Source::file(display_path(&root, &registry_path), registry_text);
+    let registry_name = display_path(&root, &registry_path);
+    let registry_text = match String::from_utf8(registry_bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let lossy = Source::file(registry_name, String::from_utf8_lossy(e.as_bytes()).into_owned());
+            let (line, col) = lossy.line_col(at);
+            return Err(Error::new(format!("{} is not valid UTF-8 (line {line}, column {col})", lossy.name()))
+                .with_help("TOML files must be UTF-8; re-save the file as UTF-8"));
+        }
+    };
+    let registry_source = Source::file(registry_name, registry_text);
     let registry = Registry::parse(&registry_source)?;
     let registry_id = sources.add(registry_source);
 
@@ -115,9 +126,12 @@ pub fn collect(inputs: &Inputs) -> Result<Facts> {
         (selection, Some(repo)) => {
             let since = match &registry.since {
                 Some(rev) => Some(repo.commit_id(rev.get_ref()).map_err(|why| {
-                    Error::new(format!("`[commits] since = \"{}\"` is not a commit in this repository: {why}", rev.get_ref()))
-                        .at(sources.get(registry_id), Label::new(rev.span(), "not found"))
-                        .with_help("name a commit, tag or branch this clone has; in a shallow clone, fetch more history")
+                    Error::new(format!(
+                        "`[commits] since = \"{}\"` is not a commit in this repository: {why}",
+                        rev.get_ref()
+                    ))
+                    .at(sources.get(registry_id), Label::new(rev.span(), "not found"))
+                    .with_help("name a commit, tag or branch this clone has; in a shallow clone, fetch more history")
                 })?),
                 None => None,
             };
@@ -129,29 +143,17 @@ pub fn collect(inputs: &Inputs) -> Result<Facts> {
             let mut list = Vec::with_capacity(range.oids.len());
             for oid in range.oids {
                 let commit = repo.commit(oid)?;
-                list.push(commit_facts(
-                    commit.sha,
-                    commit.parents,
-                    &commit.message,
-                    &registry,
-                    &mut sources,
-                ));
+                list.push(commit_facts(commit.sha, commit.parents, &commit.message, &registry, &mut sources));
             }
-            Some(Commits {
-                describe: range.describe,
-                list,
-            })
+            let describe = match &registry.since {
+                Some(rev) => format!("{}, after {}", range.describe, rev.get_ref()),
+                None => range.describe,
+            };
+            Some(Commits { describe, list })
         }
     };
 
-    Ok(Facts {
-        sources,
-        registry,
-        registry_source: registry_id,
-        plans,
-        commits,
-        skipped,
-    })
+    Ok(Facts { sources, registry, registry_source: registry_id, plans, commits, skipped })
 }
 
 /// Read what a commit message says: trailers as git reads them, the promise ids they name and
@@ -200,17 +202,11 @@ pub fn commit_facts(
         }
     };
 
-    let subject = body
-        .split(|&c| c == b'\n')
-        .next()
-        .map(|s| String::from_utf8_lossy(s).trim().to_string())
-        .unwrap_or_default();
+    let subject =
+        body.split(|&c| c == b'\n').next().map(|s| String::from_utf8_lossy(s).trim().to_string()).unwrap_or_default();
     let exempt = if parents > 1 {
         Some(Exemption::Merge)
-    } else if let Some(prefix) = ["fixup!", "squash!", "amend!"]
-        .into_iter()
-        .find(|p| subject.starts_with(p))
-    {
+    } else if let Some(prefix) = ["fixup!", "squash!", "amend!"].into_iter().find(|p| subject.starts_with(p)) {
         Some(Exemption::Autosquash(prefix))
     } else {
         registry
@@ -219,33 +215,17 @@ pub fn commit_facts(
             .find(|re| re.is_match(&subject))
             .map(|re| Exemption::Subject(re.as_str().to_string()))
     };
-    let source = sources.add(Source {
-        kind: SourceKind::Commit {
-            sha: sha.clone(),
-            subject: subject.clone(),
-        },
-        text: text.into(),
-    });
-    CommitFacts {
-        sha,
-        subject,
-        source,
-        exempt,
-        block,
-        promises,
-        hiding_divider,
-        body_offset,
-    }
+    let source = sources
+        .add(Source { kind: SourceKind::Commit { sha: sha.clone(), subject: subject.clone() }, text: text.into() });
+    CommitFacts { sha, subject, source, exempt, block, promises, hiding_divider, body_offset }
 }
 
 /// The first `---` line that git's divider rule would stop at.
 fn divider_line(body: &[u8]) -> Option<Range<usize>> {
     let mut off = 0;
     for line in body.split(|&c| c == b'\n') {
-        if line.starts_with(b"---")
-            && line.get(3).is_none_or(|&c| trailers::is_space(c))
-            && line.len() > 3
-        {
+        // git's rule: `---` followed by white space, the newline included.
+        if line.starts_with(b"---") && line.get(3).is_none_or(|&c| trailers::is_space(c)) {
             return Some(off..off + line.len());
         }
         off += line.len() + 1;
@@ -260,28 +240,21 @@ fn read_plans(
     sources: &mut Sources,
     skipped: &mut Vec<(String, String)>,
 ) -> Result<Vec<PlanFile>> {
-    let globs: Vec<Glob> = registry
-        .plan_globs
-        .iter()
-        .filter_map(|g| Glob::new(g).ok())
-        .collect();
+    let globs: Vec<Glob> = registry.plan_globs.iter().filter_map(|g| Glob::new(g).ok()).collect();
     let mut paths = Vec::new();
-    let walker = walkdir::WalkDir::new(root)
-        .follow_links(false)
-        .into_iter()
-        .filter_entry(|e| {
-            if e.depth() == 0 {
-                return true;
-            }
-            let name = e.file_name();
-            if name == ".git" {
-                return false;
-            }
-            match (repo, e.path().strip_prefix(root)) {
-                (Some(repo), Ok(rel)) => !repo.is_ignored(rel),
-                _ => true,
-            }
-        });
+    let walker = walkdir::WalkDir::new(root).follow_links(false).into_iter().filter_entry(|e| {
+        if e.depth() == 0 {
+            return true;
+        }
+        let name = e.file_name();
+        if name == ".git" {
+            return false;
+        }
+        match (repo, e.path().strip_prefix(root)) {
+            (Some(repo), Ok(rel)) => !repo.is_ignored(rel),
+            _ => true,
+        }
+    });
     for entry in walker {
         let Ok(entry) = entry else { continue };
         if !entry.file_type().is_file() {
@@ -322,18 +295,9 @@ fn read_plans(
         let text = String::from_utf8_lossy(&bytes).into_owned();
         let plan = markdown::scan(&text);
         let source = sources.add(Source::file(rel.clone(), text));
-        plans.push(PlanFile {
-            path: rel,
-            source,
-            plan,
-        });
+        plans.push(PlanFile { path: rel, source, plan });
     }
     Ok(plans)
-}
-
-fn read_text(path: &Path) -> std::io::Result<String> {
-    let bytes = std::fs::read(path)?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 /// A path relative to the root when it is inside it, else as given.

@@ -44,13 +44,8 @@ impl Repo {
 
     /// Resolve a revision to a commit.
     pub fn commit_id(&self, rev: &str) -> std::result::Result<Oid, String> {
-        let obj = self
-            .repo
-            .revparse_single(rev)
-            .map_err(|e| e.message().to_string())?;
-        obj.peel_to_commit()
-            .map(|c| c.id())
-            .map_err(|e| e.message().to_string())
+        let obj = self.repo.revparse_single(rev).map_err(|e| e.message().to_string())?;
+        obj.peel_to_commit().map(|c| c.id()).map_err(|e| e.message().to_string())
     }
 
     /// The commits of `spec` (what `git rev-list` takes: `A..B`, `A...B`, `REV`, `^A B`), or by
@@ -89,9 +84,7 @@ impl Repo {
                     }
                 }
                 if !any {
-                    return Err(Error::new(format!(
-                        "`{spec}` names no commit to start from"
-                    )));
+                    return Err(Error::new(format!("`{spec}` names no commit to start from")));
                 }
                 describe = spec.to_string();
             }
@@ -99,14 +92,8 @@ impl Repo {
                 let head = match self.repo.head() {
                     Ok(h) => h,
                     // An unborn branch: nothing has been committed yet, so nothing to check.
-                    Err(e)
-                        if e.code() == git2::ErrorCode::UnbornBranch
-                            || e.code() == git2::ErrorCode::NotFound =>
-                    {
-                        return Ok(CommitRange {
-                            oids: Vec::new(),
-                            describe: "no commits yet".into(),
-                        })
+                    Err(e) if e.code() == git2::ErrorCode::UnbornBranch || e.code() == git2::ErrorCode::NotFound => {
+                        return Ok(CommitRange { oids: Vec::new(), describe: "no commits yet".into() })
                     }
                     Err(e) => return Err(e.into()),
                 };
@@ -116,11 +103,7 @@ impl Repo {
                     walk.hide(*oid)?;
                 }
                 let names: Vec<&str> = bases.iter().map(|(_, n)| n.as_str()).collect();
-                describe = if names.is_empty() {
-                    "HEAD".to_string()
-                } else {
-                    format!("{}..HEAD", names.join(","))
-                };
+                describe = if names.is_empty() { "HEAD".to_string() } else { format!("{}..HEAD", names.join(",")) };
             }
         }
         if let Some(since) = since {
@@ -154,15 +137,8 @@ impl Repo {
                 }
             }
         }
-        let candidates = [
-            "refs/remotes/origin/HEAD",
-            "refs/remotes/origin/main",
-            "refs/remotes/origin/master",
-        ];
-        if let Some(r) = candidates
-            .iter()
-            .find_map(|n| self.repo.find_reference(n).ok())
-        {
+        let candidates = ["refs/remotes/origin/HEAD", "refs/remotes/origin/main", "refs/remotes/origin/master"];
+        if let Some(r) = candidates.iter().find_map(|n| self.repo.find_reference(n).ok()) {
             let resolved = r.resolve().unwrap_or(r);
             add(resolved);
         } else if let Some(r) = ["refs/heads/main", "refs/heads/master"]
@@ -177,21 +153,14 @@ impl Repo {
 
     pub fn commit(&self, oid: Oid) -> Result<Commit> {
         let c = self.repo.find_commit(oid).map_err(|e| walk_error(&e))?;
-        Ok(Commit {
-            sha: oid.to_string(),
-            parents: c.parent_count(),
-            message: c.message_raw_bytes().to_vec(),
-        })
+        Ok(Commit { sha: oid.to_string(), parents: c.parent_count(), message: c.message_raw_bytes().to_vec() })
     }
 }
 
 /// The trailers of a commit exactly as `git log --format=%(trailers:only,unfold)` reads them.
 pub fn commit_trailers(repo: &Repository, oid: Oid) -> Result<Block> {
     let commit = repo.find_commit(oid)?;
-    Ok(trailers::parse(
-        trailers::skip_leading_blank_lines(commit.message_raw_bytes()),
-        &Options::log(),
-    ))
+    Ok(trailers::parse(trailers::skip_leading_blank_lines(commit.message_raw_bytes()), &Options::log()))
 }
 
 fn bad_range(spec: &str, e: &git2::Error) -> Error {
@@ -200,8 +169,7 @@ fn bad_range(spec: &str, e: &git2::Error) -> Error {
 }
 
 fn bad_rev(rev: &str, e: &str) -> Error {
-    Error::new(format!("bad revision `{rev}`: {e}"))
-        .with_help("give a commit, branch or tag this repository has")
+    Error::new(format!("bad revision `{rev}`: {e}")).with_help("give a commit, branch or tag this repository has")
 }
 
 fn walk_error(e: &git2::Error) -> Error {

@@ -36,9 +36,7 @@ impl Glob {
             }
         }
         re.push('$');
-        Regex::new(&re)
-            .map(|re| Glob { re })
-            .map_err(|e| e.to_string())
+        Regex::new(&re).map(|re| Glob { re }).map_err(|e| e.to_string())
     }
 
     pub fn is_match(&self, path: &str) -> bool {

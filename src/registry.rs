@@ -214,9 +214,8 @@ impl Registry {
 
     fn from_raw(raw: RawRegistry, source: &Source) -> Result<Registry> {
         let mut errors = Vec::new();
-        let at = |span: Range<usize>, label: &str, message: String| {
-            Error::new(message).at(source, Label::new(span, label))
-        };
+        let at =
+            |span: Range<usize>, label: &str, message: String| Error::new(message).at(source, Label::new(span, label));
 
         let customers: Vec<Customer> = raw
             .customers
@@ -225,10 +224,7 @@ impl Registry {
                 if !is_slug(id.get_ref()) {
                     errors.push(slug_error(source, &id, "customer"));
                 }
-                Customer {
-                    id: id.into_inner(),
-                    description: c.description,
-                }
+                Customer { id: id.into_inner(), description: c.description }
             })
             .collect();
 
@@ -241,8 +237,12 @@ impl Registry {
             }
             if p.statement.get_ref().trim().is_empty() {
                 errors.push(
-                    at(p.statement.span(), "empty statement", format!("promise `{}` has an empty statement", id.get_ref()))
-                        .with_help("state the end-user outcome, e.g. \"A shopper can find and buy a product we stock.\""),
+                    at(
+                        p.statement.span(),
+                        "empty statement",
+                        format!("promise `{}` has an empty statement", id.get_ref()),
+                    )
+                    .with_help("state the end-user outcome, e.g. \"A shopper can find and buy a product we stock.\""),
                 );
             }
             match &p.customer {
@@ -296,12 +296,8 @@ impl Registry {
             match usize::try_from(*limit.get_ref()) {
                 Ok(n) if n >= 1 => in_play_limit = n,
                 _ => errors.push(
-                    at(
-                        limit.span(),
-                        "must be 1 or more",
-                        "`[limits] in-play` must be a positive number".into(),
-                    )
-                    .with_help("a WIP limit of a few promises (2 to 4) keeps work finishing"),
+                    at(limit.span(), "must be 1 or more", "`[limits] in-play` must be a positive number".into())
+                        .with_help("a WIP limit of a few promises (2 to 4) keeps work finishing"),
                 ),
             }
             in_play_limit_span = Some(limit.span());
@@ -314,10 +310,7 @@ impl Registry {
                 Err(e) => errors.push(at(
                     pattern.span(),
                     "not a valid regex",
-                    format!(
-                        "invalid regex in `[commits] exempt-subjects`: {}",
-                        one_line(&e.to_string())
-                    ),
+                    format!("invalid regex in `[commits] exempt-subjects`: {}", one_line(&e.to_string())),
                 )),
             }
         }
@@ -345,17 +338,10 @@ impl Registry {
             match Code::from_name(code.get_ref()) {
                 Some(c) => levels.push((c, level.into_inner())),
                 None => {
-                    let mut e = at(
-                        code.span(),
-                        "no such rule",
-                        format!("unknown rule `{}` in `[rules]`", code.get_ref()),
-                    );
-                    if let Some(s) =
-                        crate::suggest::closest(code.get_ref(), Code::ALL.iter().map(|c| c.name()))
-                    {
-                        e = e.with_help(format!(
-                            "did you mean `{s}`? `plan-lint rules` lists every rule"
-                        ));
+                    let mut e =
+                        at(code.span(), "no such rule", format!("unknown rule `{}` in `[rules]`", code.get_ref()));
+                    if let Some(s) = crate::suggest::closest(code.get_ref(), Code::ALL.iter().map(|c| c.name())) {
+                        e = e.with_help(format!("did you mean `{s}`? `plan-lint rules` lists every rule"));
                     } else {
                         e = e.with_help("`plan-lint rules` lists every rule");
                     }
@@ -385,12 +371,8 @@ impl Registry {
 /// and URLs unchanged.
 pub fn is_slug(s: &str) -> bool {
     !s.is_empty()
-        && s.split('-').all(|part| {
-            !part.is_empty()
-                && part
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        })
+        && s.split('-')
+            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
 }
 
 /// The slug a user probably meant: `Find_And Buy` -> `find-and-buy`.
@@ -408,15 +390,10 @@ pub fn to_slug(s: &str) -> String {
 
 fn slug_error(source: &Source, id: &Spanned<String>, what: &str) -> Error {
     let suggestion = to_slug(id.get_ref());
-    let mut e = Error::new(format!(
-        "{what} id `{}` is not a lowercase kebab-case slug",
-        id.get_ref()
-    ))
-    .at(source, Label::new(id.span(), "not a slug"));
+    let mut e = Error::new(format!("{what} id `{}` is not a lowercase kebab-case slug", id.get_ref()))
+        .at(source, Label::new(id.span(), "not a slug"));
     if !suggestion.is_empty() {
-        e = e.with_help(format!(
-            "write it as `{suggestion}`: lowercase letters, digits and single hyphens"
-        ));
+        e = e.with_help(format!("write it as `{suggestion}`: lowercase letters, digits and single hyphens"));
     }
     e
 }
@@ -496,10 +473,7 @@ no-outcome = "deny"
 "#,
         )
         .unwrap();
-        assert_eq!(
-            r.promises.iter().map(|p| p.id.as_str()).collect::<Vec<_>>(),
-            ["zeta", "alpha"]
-        );
+        assert_eq!(r.promises.iter().map(|p| p.id.as_str()).collect::<Vec<_>>(), ["zeta", "alpha"]);
         assert_eq!(r.in_play_limit, 2);
         assert_eq!(r.promises[0].outcomes[0].target.as_deref(), Some("2"));
         assert!(r.promises[0].outcomes[0].is_measurable());
@@ -512,30 +486,18 @@ no-outcome = "deny"
         let err = parse(text).unwrap_err();
         let all: Vec<&Error> = std::iter::once(&err).chain(err.related.iter()).collect();
         assert_eq!(all.len(), 3, "{all:#?}");
-        let (_, label) = all[1].snippet.as_ref().unwrap();
+        let (_, label) = all[1].snippet.as_deref().unwrap();
         assert_eq!(&text[label.span.clone()], "\"shoper\"");
-        assert!(all[1]
-            .help
-            .as_deref()
-            .unwrap()
-            .contains("did you mean `shopper`?"));
-        assert!(all[2]
-            .help
-            .as_deref()
-            .unwrap()
-            .contains("did you mean `no-outcome`?"));
+        assert!(all[1].help.as_deref().unwrap().contains("did you mean `shopper`?"));
+        assert!(all[2].help.as_deref().unwrap().contains("did you mean `no-outcome`?"));
     }
 
     #[test]
     fn unknown_keys_and_wrong_types_point_at_the_key() {
         let text = "[promises.a]\nstatement = \"s\"\nstatus = \"in-play\"\nstatsu = 1\n";
         let err = parse(text).unwrap_err();
-        let (_, label) = err.snippet.as_ref().unwrap();
-        assert!(
-            text[label.span.clone()].contains("statsu"),
-            "{:?}",
-            &text[label.span.clone()]
-        );
+        let (_, label) = err.snippet.as_deref().unwrap();
+        assert!(text[label.span.clone()].contains("statsu"), "{:?}", &text[label.span.clone()]);
         let err = parse("[promises.a]\nstatement = \"s\"\nstatus = \"playing\"\n").unwrap_err();
         assert!(err.message.contains("unknown variant"), "{}", err.message);
     }

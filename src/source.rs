@@ -23,10 +23,7 @@ pub struct Source {
 
 impl Source {
     pub fn file(path: impl Into<String>, text: impl Into<Arc<str>>) -> Source {
-        Source {
-            kind: SourceKind::File { path: path.into() },
-            text: text.into(),
-        }
+        Source { kind: SourceKind::File { path: path.into() }, text: text.into() }
     }
 
     /// The name shown above a snippet: the path, or `commit 1a2b3c4 "Add PayPal"`.
@@ -35,11 +32,7 @@ impl Source {
             SourceKind::File { path } => path.clone(),
             SourceKind::Commit { sha, subject } => {
                 let short: String = subject.chars().take(60).collect();
-                let ellipsis = if short.len() < subject.len() {
-                    "…"
-                } else {
-                    ""
-                };
+                let ellipsis = if short.len() < subject.len() { "…" } else { "" };
                 format!("commit {} \"{short}{ellipsis}\"", &sha[..sha.len().min(7)])
             }
         }
@@ -93,10 +86,7 @@ pub struct Label {
 
 impl Label {
     pub fn new(span: Range<usize>, text: impl Into<String>) -> Label {
-        Label {
-            span,
-            text: Some(text.into()),
-        }
+        Label { span, text: Some(text.into()) }
     }
 }
 

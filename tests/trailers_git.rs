@@ -160,21 +160,10 @@ fn interpret_trailers_parse_matches_git_byte_for_byte() {
         assert!(out.status.success(), "git failed on message {i}");
         let ours = trailers::render(&trailers::parse(msg, &Options::interpret()));
         if ours != out.stdout {
-            failures.push(format!(
-                "#{i} {}\n  git:  {}\n  ours: {}",
-                show(msg),
-                show(&out.stdout),
-                show(&ours)
-            ));
+            failures.push(format!("#{i} {}\n  git:  {}\n  ours: {}", show(msg), show(&out.stdout), show(&ours)));
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} of {} messages differ:\n{}",
-        failures.len(),
-        all.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} of {} messages differ:\n{}", failures.len(), all.len(), failures.join("\n"));
     assert!(all.len() >= 600);
 }
 
@@ -194,27 +183,15 @@ fn log_trailers_match_git_byte_for_byte() {
         )
         .into_bytes();
         raw.extend_from_slice(msg);
-        let oid = repo
-            .odb()
-            .unwrap()
-            .write(git2::ObjectType::Commit, &raw)
-            .unwrap();
+        let oid = repo.odb().unwrap().write(git2::ObjectType::Commit, &raw).unwrap();
         shas.push(oid);
     }
     let out = git_env(Command::new("git"), dir.path())
-        .args([
-            "log",
-            "--no-walk=unsorted",
-            "--format=%x01%H%x02%(trailers:only,unfold)",
-        ])
+        .args(["log", "--no-walk=unsorted", "--format=%x01%H%x02%(trailers:only,unfold)"])
         .args(shas.iter().map(|o| o.to_string()))
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let mut failures = Vec::new();
     let records: Vec<&[u8]> = out.stdout.split(|&c| c == 1).skip(1).collect();
     assert_eq!(records.len(), shas.len());
@@ -227,19 +204,8 @@ fn log_trailers_match_git_byte_for_byte() {
         let ours = plan_lint::git::commit_trailers(&repo, shas[i]).unwrap();
         let ours = trailers::render(&ours);
         if ours != git_out {
-            failures.push(format!(
-                "#{i} {}\n  git:  {}\n  ours: {}",
-                show(&all[i]),
-                show(git_out),
-                show(&ours)
-            ));
+            failures.push(format!("#{i} {}\n  git:  {}\n  ours: {}", show(&all[i]), show(git_out), show(&ours)));
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} of {} commits differ:\n{}",
-        failures.len(),
-        all.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} of {} commits differ:\n{}", failures.len(), all.len(), failures.join("\n"));
 }

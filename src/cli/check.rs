@@ -4,6 +4,7 @@ use super::Ctx;
 use crate::error::{Error, Result};
 use crate::facts::{self, CommitSelection, Inputs};
 use crate::finding::Severity;
+use crate::report::human::Style;
 use crate::report::{self, Summary};
 use crate::rules::{self, Code, Level, Levels};
 use std::path::PathBuf;
@@ -44,9 +45,7 @@ pub enum Format {
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let inputs = Inputs {
         dir: ctx.dir.clone(),
-        config: args
-            .config
-            .map(|c| if c.is_absolute() { c } else { ctx.dir.join(c) }),
+        config: args.config.map(|c| if c.is_absolute() { c } else { ctx.dir.join(c) }),
         commits: match (args.no_commits, args.commits) {
             (true, _) => CommitSelection::None,
             (false, Some(r)) => CommitSelection::Range(r),
@@ -55,40 +54,43 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     };
     // Validate command-line levels before reading anything: a typo is a usage error.
     let mut cli_levels = Vec::new();
-    for (codes, level) in [
-        (&args.allow, Level::Allow),
-        (&args.warn, Level::Warn),
-        (&args.deny, Level::Deny),
-    ] {
+    for (codes, level) in [(&args.allow, Level::Allow), (&args.warn, Level::Warn), (&args.deny, Level::Deny)] {
         for name in codes {
             let code = Code::from_name(name).ok_or_else(|| unknown_code(name))?;
             cli_levels.push((code, level));
         }
     }
-    let facts = facts::collect(&inputs)?;
+    let (text, failed) = check(&inputs, &cli_levels, args.format, ctx.style)?;
+    super::emit(text.as_bytes())?;
+    Ok(ExitCode::from(u8::from(failed)))
+}
+
+/// Collect, evaluate, report: the report's text and whether any finding is an error.
+pub(crate) fn check(
+    inputs: &Inputs,
+    cli_levels: &[(Code, Level)],
+    format: Format,
+    style: Style,
+) -> Result<(String, bool)> {
+    let facts = facts::collect(inputs)?;
     let mut levels = Levels::default();
-    for &(code, level) in facts.registry.levels.iter().chain(&cli_levels) {
+    for &(code, level) in facts.registry.levels.iter().chain(cli_levels) {
         levels.set(code, level);
     }
     let findings = rules::evaluate(&facts, &levels);
     let summary = Summary::new(&facts, &findings);
-    let text = match args.format {
-        Format::Human => report::human::render(&facts, &findings, &summary, ctx.style),
+    let text = match format {
+        Format::Human => report::human::render(&facts, &findings, &summary, style),
         Format::Json => report::json::render(&facts, &findings, &summary),
     };
-    super::emit(text.as_bytes())?;
-    Ok(ExitCode::from(u8::from(
-        findings.iter().any(|f| f.severity == Severity::Error),
-    )))
+    Ok((text, findings.iter().any(|f| f.severity == Severity::Error)))
 }
 
 pub(crate) fn unknown_code(name: &str) -> Error {
     let names = Code::ALL.iter().map(|c| c.name());
     let e = Error::new(format!("unknown rule `{name}`"));
     match crate::suggest::closest(name, names) {
-        Some(s) => e.with_help(format!(
-            "did you mean `{s}`? `plan-lint rules` lists every rule"
-        )),
+        Some(s) => e.with_help(format!("did you mean `{s}`? `plan-lint rules` lists every rule")),
         None => e.with_help("`plan-lint rules` lists every rule"),
     }
 }

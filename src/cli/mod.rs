@@ -20,10 +20,8 @@ use std::process::ExitCode;
 /// is in play.
 #[derive(Parser, Debug)]
 #[command(name = "plan-lint", version, about, long_about = None, propagate_version = true)]
-#[command(
-    after_help = "Exit status: 0 clean, 1 error-level findings, 2 could not run.\n\
-Documentation: the README, `plan-lint rules` and `plan-lint explain CODE`."
-)]
+#[command(after_help = "Exit status: 0 clean, 1 error-level findings, 2 could not run.\n\
+Documentation: the README, `plan-lint rules` and `plan-lint explain CODE`.")]
 pub struct Cli {
     /// When to use colour: auto (a terminal, and NO_COLOR unset), always or never.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true, value_name = "WHEN")]
@@ -73,14 +71,8 @@ pub fn main() -> ExitCode {
             .copied()
             .or_else(|| info.payload().downcast_ref::<String>().map(String::as_str))
             .unwrap_or("unknown");
-        let at = info
-            .location()
-            .map(|l| format!(" at {}:{}", l.file(), l.line()))
-            .unwrap_or_default();
-        eprintln!(
-            "plan-lint: internal error (a bug, please report it): {}{at}",
-            crate::escape::line(msg)
-        );
+        let at = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        eprintln!("plan-lint: internal error (a bug, please report it): {}{at}", crate::escape::line(msg));
     }));
     match std::panic::catch_unwind(run) {
         Ok(code) => code,
@@ -101,31 +93,18 @@ fn run() -> ExitCode {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
-            std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     };
-    let width = std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .filter(|&w: &usize| w >= 40)
-        .unwrap_or(100);
+    let width = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).filter(|&w: &usize| w >= 40).unwrap_or(100);
     let dir = match cli.dir {
         Some(d) => d,
         None => match std::env::current_dir() {
             Ok(d) => d,
-            Err(e) => {
-                return fail(
-                    &Error::io("could not read the current directory", &e),
-                    Style { color, width },
-                )
-            }
+            Err(e) => return fail(&Error::io("could not read the current directory", &e), Style { color, width }),
         },
     };
-    let ctx = Ctx {
-        dir,
-        style: Style { color, width },
-    };
+    let ctx = Ctx { dir, style: Style { color, width } };
     let result = match cli.command {
         Command::Check(args) => check::run(&ctx, args),
         Command::Trailers(args) => trailers::run(&ctx, args),

@@ -25,12 +25,9 @@ pub struct Args {
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let out = match &args.commit {
         Some(rev) => {
-            let repo = Repo::discover(&ctx.dir).ok_or_else(|| {
-                Error::new(format!("not a git repository: {}", ctx.dir.display()))
-            })?;
-            let oid = repo
-                .commit_id(rev)
-                .map_err(|e| Error::new(format!("bad revision `{rev}`: {e}")))?;
+            let repo = Repo::discover(&ctx.dir)
+                .ok_or_else(|| Error::new(format!("not a git repository: {}", ctx.dir.display())))?;
+            let oid = repo.commit_id(rev).map_err(|e| Error::new(format!("bad revision `{rev}`: {e}")))?;
             trailers::render(&git::commit_trailers(&repo.repo, oid)?)
         }
         None => {
@@ -38,24 +35,15 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
                 None => read_stdin()?,
                 Some(p) if p.as_os_str() == "-" => read_stdin()?,
                 Some(p) => {
-                    let p = if p.is_absolute() {
-                        p.to_path_buf()
-                    } else {
-                        ctx.dir.join(p)
-                    };
-                    std::fs::read(&p)
-                        .map_err(|e| Error::io(format!("could not read {}", p.display()), &e))?
+                    let p = if p.is_absolute() { p.to_path_buf() } else { ctx.dir.join(p) };
+                    std::fs::read(&p).map_err(|e| Error::io(format!("could not read {}", p.display()), &e))?
                 }
             };
             trailers::render(&trailers::parse(&bytes, &Options::interpret()))
         }
     };
     if std::io::stdout().is_terminal() {
-        super::emit(
-            crate::escape::escape(&String::from_utf8_lossy(&out))
-                .text
-                .as_bytes(),
-        )?;
+        super::emit(crate::escape::escape(&String::from_utf8_lossy(&out)).text.as_bytes())?;
     } else {
         super::emit(&out)?;
     }
@@ -64,8 +52,6 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
 
 fn read_stdin() -> Result<Vec<u8>> {
     let mut buf = Vec::new();
-    std::io::stdin()
-        .read_to_end(&mut buf)
-        .map_err(|e| Error::io("could not read standard input", &e))?;
+    std::io::stdin().read_to_end(&mut buf).map_err(|e| Error::io("could not read standard input", &e))?;
     Ok(buf)
 }

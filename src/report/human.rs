@@ -10,9 +10,7 @@ use crate::escape;
 use crate::facts::Facts;
 use crate::finding::{Finding, Severity};
 use crate::source::{Label, Source};
-use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan,
-};
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
 use std::fmt;
 
 /// How to draw: colour and width are decided once by the CLI.
@@ -24,11 +22,7 @@ pub struct Style {
 
 impl Style {
     fn handler(self) -> GraphicalReportHandler {
-        let theme = if self.color {
-            GraphicalTheme::unicode()
-        } else {
-            GraphicalTheme::unicode_nocolor()
-        };
+        let theme = if self.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
         GraphicalReportHandler::new_themed(theme)
             .with_width(self.width)
             .with_links(false)
@@ -59,17 +53,13 @@ impl std::error::Error for Diag {}
 
 impl Diagnostic for Diag {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.code
-            .as_ref()
-            .map(|c| Box::new(c) as Box<dyn fmt::Display>)
+        self.code.as_ref().map(|c| Box::new(c) as Box<dyn fmt::Display>)
     }
     fn severity(&self) -> Option<miette::Severity> {
         Some(self.severity)
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help
-            .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
         self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
@@ -105,10 +95,7 @@ fn snippet(source: &Source, labels: &[Label]) -> (NamedSource<String>, Vec<Label
         })
         .collect();
     let name = escape::line(&source.name()).into_owned();
-    (
-        NamedSource::new(name, escaped.text).with_language("text"),
-        labels,
-    )
+    (NamedSource::new(name, escaped.text).with_language("text"), labels)
 }
 
 fn finding_diag(facts: &Facts, f: &Finding) -> Diag {
@@ -134,7 +121,7 @@ fn finding_diag(facts: &Facts, f: &Finding) -> Diag {
 }
 
 fn error_diag(e: &Error) -> Diag {
-    let (source, labels) = match &e.snippet {
+    let (source, labels) = match e.snippet.as_deref() {
         Some((s, l)) => {
             let (s, l) = snippet(s, std::slice::from_ref(l));
             (Some(s), l)
@@ -148,7 +135,7 @@ fn error_diag(e: &Error) -> Diag {
         help: e.help.as_deref().map(|h| escape::line(h).into_owned()),
         source,
         labels,
-        related: e.related.iter().map(error_diag).collect(),
+        related: Vec::new(),
     }
 }
 
@@ -176,52 +163,36 @@ pub fn render(facts: &Facts, findings: &[Finding], summary: &Summary, style: Sty
 
 /// An error that stopped the run, for standard error.
 pub fn render_error(e: &Error, style: Style) -> String {
-    let d = error_diag(e);
-    // A bare message reads better as one line than as a framed report.
-    if d.source.is_none() && d.related.is_empty() {
-        let mut s = format!("error: {}\n", d.message);
-        if let Some(h) = &d.help {
-            s.push_str(&format!("  help: {h}\n"));
+    let mut out = String::new();
+    for (i, e) in std::iter::once(e).chain(&e.related).enumerate() {
+        let d = error_diag(e);
+        if i > 0 {
+            out.push('\n');
         }
-        return s;
+        // A bare message reads better as one line than as a framed report.
+        if d.source.is_none() {
+            out.push_str(&format!("error: {}\n", d.message));
+            if let Some(h) = &d.help {
+                out.push_str(&format!("  help: {h}\n"));
+            }
+        } else {
+            out.push_str(&render_diag(style, &d));
+        }
     }
-    render_diag(style, &d)
+    out
 }
 
 fn summary_line(s: &Summary) -> String {
     let verdict = match (s.errors, s.warnings) {
         (0, 0) => "plan-lint: all traced".to_string(),
-        (e, w) => format!(
-            "plan-lint: {}, {}",
-            plural(e, "error"),
-            plural(w, "warning")
-        ),
+        (e, w) => format!("plan-lint: {}, {}", plural(e, "error"), plural(w, "warning")),
     };
-    let mut parts = vec![
-        verdict,
-        format!(
-            "{} with {}",
-            plural(s.files, "plan file"),
-            plural(s.items, "item")
-        ),
-    ];
+    let mut parts = vec![verdict, format!("{} with {}", plural(s.files, "plan file"), plural(s.items, "item"))];
     match (&s.commits, &s.range) {
-        (Some(n), Some(range)) => parts.push(format!(
-            "{} ({})",
-            plural(*n, "commit"),
-            escape::line(range)
-        )),
+        (Some(n), Some(range)) => parts.push(format!("{} ({})", plural(*n, "commit"), escape::line(range))),
         _ => parts.push("commits not checked".to_string()),
     }
-    let in_play = if s.in_play.is_empty() {
-        "none".to_string()
-    } else {
-        s.in_play.join(", ")
-    };
-    parts.push(format!(
-        "in play {} of {}: {in_play}",
-        s.in_play.len(),
-        s.in_play_limit
-    ));
+    let in_play = if s.in_play.is_empty() { "none".to_string() } else { s.in_play.join(", ") };
+    parts.push(format!("in play {} of {}: {in_play}", s.in_play.len(), s.in_play_limit));
     format!("{}\n", parts.join(" · "))
 }

@@ -50,9 +50,7 @@ pub fn render(facts: &Facts, findings: &[Finding], summary: &Summary) -> String 
                 SourceKind::Commit { .. } => None,
             });
             let (start, end) = match (source, f.labels.first()) {
-                (Some(s), Some(l)) => {
-                    (Some(s.line_col(l.span.start)), Some(s.line_col(l.span.end)))
-                }
+                (Some(s), Some(l)) => (Some(s.line_col(l.span.start)), Some(s.line_col(l.span.end))),
                 _ => (None, None),
             };
             JsonFinding {
@@ -70,17 +68,8 @@ pub fn render(facts: &Facts, findings: &[Finding], summary: &Summary) -> String 
             }
         })
         .collect();
-    let skipped = facts
-        .skipped
-        .iter()
-        .map(|(path, reason)| Skipped { path, reason })
-        .collect();
-    let doc = Document {
-        version: 1,
-        findings,
-        summary,
-        skipped,
-    };
+    let skipped = facts.skipped.iter().map(|(path, reason)| Skipped { path, reason }).collect();
+    let doc = Document { version: 1, findings, summary, skipped };
     let mut out = serde_json::to_string_pretty(&doc).expect("findings serialize");
     out.push('\n');
     out

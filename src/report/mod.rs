@@ -25,14 +25,8 @@ pub struct Summary {
 impl Summary {
     pub fn new(facts: &Facts, findings: &[Finding]) -> Summary {
         Summary {
-            errors: findings
-                .iter()
-                .filter(|f| f.severity == Severity::Error)
-                .count(),
-            warnings: findings
-                .iter()
-                .filter(|f| f.severity == Severity::Warning)
-                .count(),
+            errors: findings.iter().filter(|f| f.severity == Severity::Error).count(),
+            warnings: findings.iter().filter(|f| f.severity == Severity::Warning).count(),
             files: facts.plans.len(),
             items: facts.plans.iter().map(|p| p.plan.items.len()).sum(),
             commits: facts.commits.as_ref().map(|c| c.list.len()),

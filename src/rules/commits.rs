@@ -20,14 +20,13 @@ pub(super) fn check(facts: &Facts, out: &mut Vec<Finding>) {
         }
         if c.promises.is_empty() {
             let subject_end = c.body_offset + c.subject.len();
-            let suggestion = facts
-                .registry
-                .in_play()
-                .next()
-                .map_or("<id>", |p| p.id.as_str());
+            let suggestion = facts.registry.in_play().next().map_or("<id>", |p| p.id.as_str());
             out.push(
                 Finding::new(Code::UntracedCommit, format!("commit {} has no Promise trailer", short(&c.sha)))
-                    .at(c.source, Label::new(c.body_offset..subject_end.min(text.len()), "which promise does this serve?"))
+                    .at(
+                        c.source,
+                        Label::new(c.body_offset..subject_end.min(text.len()), "which promise does this serve?"),
+                    )
                     .commit(&c.sha)
                     .help(format!(
                         "end the message with a blank line and `Promise: {suggestion}` (promises in play: {})",
@@ -39,11 +38,14 @@ pub(super) fn check(facts: &Facts, out: &mut Vec<Finding>) {
         for (id, span) in &c.promises {
             match facts.registry.promise(id) {
                 None => out.push(
-                    Finding::new(Code::UnknownPromise, format!("commit {} names unknown promise `{id}`", short(&c.sha)))
-                        .at(c.source, Label::new(span.clone(), "not in promises.toml"))
-                        .commit(&c.sha)
-                        .help(unknown_id_help(facts, id))
-                        .promises([id.clone()]),
+                    Finding::new(
+                        Code::UnknownPromise,
+                        format!("commit {} names unknown promise `{id}`", short(&c.sha)),
+                    )
+                    .at(c.source, Label::new(span.clone(), "not in promises.toml"))
+                    .commit(&c.sha)
+                    .help(unknown_id_help(facts, id))
+                    .promises([id.clone()]),
                 ),
                 Some(p) if p.status != Status::InPlay => out.push(
                     Finding::new(
@@ -82,8 +84,7 @@ fn malformed(c: &CommitFacts, text: &str, out: &mut Vec<Finding>) {
             continue;
         }
         let is_promise = key_trimmed.eq_ignore_ascii_case("promise");
-        let misspelled =
-            !is_promise && distance(key_trimmed, "promise") <= 2 && key_trimmed.len() >= 5;
+        let misspelled = !is_promise && distance(key_trimmed, "promise") <= 2 && key_trimmed.len() >= 5;
         if !is_promise && !misspelled {
             continue;
         }
@@ -91,19 +92,13 @@ fn malformed(c: &CommitFacts, text: &str, out: &mut Vec<Finding>) {
         let is_trailer = trailer_starts.contains(&start);
         if misspelled && (is_trailer || c.block.range.contains(&start)) {
             out.push(
-                Finding::new(
-                    Code::MalformedTrailer,
-                    format!("trailer key `{key_trimmed}` is not `Promise`"),
-                )
-                .at(
-                    c.source,
-                    Label::new(start..start + key.len(), "misspelled key"),
-                )
-                .commit(&c.sha)
-                .help(format!(
-                    "git matches the key exactly (ignoring case): write `Promise:{}`",
-                    &line[key.len() + 1..]
-                )),
+                Finding::new(Code::MalformedTrailer, format!("trailer key `{key_trimmed}` is not `Promise`"))
+                    .at(c.source, Label::new(start..start + key.len(), "misspelled key"))
+                    .commit(&c.sha)
+                    .help(format!(
+                        "git matches the key exactly (ignoring case): write `Promise:{}`",
+                        &line[key.len() + 1..]
+                    )),
             );
         } else if is_promise && !is_trailer {
             let why = if start < c.body_offset + c.subject.len() + 1 {
@@ -125,13 +120,7 @@ fn malformed(c: &CommitFacts, text: &str, out: &mut Vec<Finding>) {
                 Code::MalformedTrailer,
                 "a `---` line hides the trailers from `git interpret-trailers` and `git am`",
             )
-            .at(
-                c.source,
-                Label::new(
-                    span.clone(),
-                    "everything after this line is treated as a patch",
-                ),
-            )
+            .at(c.source, Label::new(span.clone(), "everything after this line is treated as a patch"))
             .commit(&c.sha)
             .help("remove the `---` line or move the trailers above it"),
         );

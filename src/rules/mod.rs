@@ -15,9 +15,7 @@ use crate::finding::{Finding, Severity};
 use serde::Deserialize;
 use std::fmt;
 
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     Allow,
@@ -59,10 +57,7 @@ impl Code {
     ];
 
     pub fn rule(self) -> &'static Rule {
-        RULES
-            .iter()
-            .find(|r| r.code == self)
-            .expect("every code has a rule")
+        RULES.iter().find(|r| r.code == self).expect("every code has a rule")
     }
 
     pub fn name(self) -> &'static str {
@@ -329,10 +324,7 @@ mod tests {
         for c in Code::ALL {
             assert_eq!(Code::from_name(c.name()), Some(*c));
             let doc = c.rule().doc;
-            assert!(
-                doc.contains("What it does") && doc.contains("Why") && doc.contains("Fix"),
-                "{c}"
-            );
+            assert!(doc.contains("What it does") && doc.contains("Why") && doc.contains("Fix"), "{c}");
         }
     }
 }

@@ -19,37 +19,20 @@ pub(super) fn check(facts: &Facts, out: &mut Vec<Finding>) {
             };
             match facts.registry.promise(&r.id) {
                 None => out.push(
-                    Finding::new(
-                        Code::UnknownPromise,
-                        format!("{scope} names unknown promise `{}`", r.id),
-                    )
-                    .at(
-                        doc.source,
-                        Label::new(r.span.clone(), "not in promises.toml"),
-                    )
-                    .help(unknown_id_help(facts, &r.id))
-                    .promises([r.id.clone()]),
+                    Finding::new(Code::UnknownPromise, format!("{scope} names unknown promise `{}`", r.id))
+                        .at(doc.source, Label::new(r.span.clone(), "not in promises.toml"))
+                        .help(unknown_id_help(facts, &r.id))
+                        .promises([r.id.clone()]),
                 ),
                 Some(p) if matches!(p.status, Status::Done | Status::Dropped) => {
                     // One finding per reference, however many open items it covers.
-                    let idx = plan
-                        .refs
-                        .iter()
-                        .position(|x| std::ptr::eq(x, r))
-                        .expect("own ref");
-                    let open = plan
-                        .items
-                        .iter()
-                        .filter(|i| !i.done && i.promises.contains(&idx))
-                        .count();
+                    let idx = plan.refs.iter().position(|x| std::ptr::eq(x, r)).expect("own ref");
+                    let open = plan.items.iter().filter(|i| !i.done && i.promises.contains(&idx)).count();
                     if open == 0 {
                         continue;
                     }
-                    let what = if open == 1 {
-                        "1 open item serves".to_string()
-                    } else {
-                        format!("{open} open items serve")
-                    };
+                    let what =
+                        if open == 1 { "1 open item serves".to_string() } else { format!("{open} open items serve") };
                     out.push(
                         Finding::new(Code::NotInPlay, format!("{what} `{}`, which is {}", p.id, p.status))
                             .default_level(Level::Warn)

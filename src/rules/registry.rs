@@ -15,19 +15,12 @@ pub(super) fn check(facts: &Facts, out: &mut Vec<Finding>) {
     if in_play.len() > reg.in_play_limit {
         let mut f = Finding::new(
             Code::TooManyInPlay,
-            format!(
-                "{} promises are in play; the limit is {}",
-                in_play.len(),
-                reg.in_play_limit
-            ),
+            format!("{} promises are in play; the limit is {}", in_play.len(), reg.in_play_limit),
         )
         .promises(in_play.iter().map(|p| p.id.clone()));
         f.source = Some(src);
         for (i, p) in in_play.iter().enumerate() {
-            f = f.label(Label::new(
-                p.status_span.clone(),
-                format!("in play #{}: {}", i + 1, p.id),
-            ));
+            f = f.label(Label::new(p.status_span.clone(), format!("in play #{}: {}", i + 1, p.id)));
         }
         if let Some(span) = &reg.in_play_limit_span {
             f = f.label(Label::new(span.clone(), "limit set here"));
@@ -47,10 +40,7 @@ pub(super) fn check(facts: &Facts, out: &mut Vec<Finding>) {
         let (span, label) = if p.outcomes.is_empty() {
             (p.id_span.clone(), "in play, with no outcome")
         } else {
-            (
-                p.outcomes_span.clone(),
-                "no outcome here has both a metric and a target",
-            )
+            (p.outcomes_span.clone(), "no outcome here has both a metric and a target")
         };
         out.push(
             Finding::new(Code::NoOutcome, format!("promise `{}` is in play but has no measurable outcome", p.id))

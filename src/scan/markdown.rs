@@ -70,9 +70,7 @@ fn promise_line() -> &'static Regex {
 
 fn trailing_marker() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(r"(?i)\([ \t]*promises?[ \t]*:([^()]*)\)[ \t]*$").expect("valid regex")
-    })
+    RE.get_or_init(|| Regex::new(r"(?i)\([ \t]*promises?[ \t]*:([^()]*)\)[ \t]*$").expect("valid regex"))
 }
 
 /// Text of a block gathered from events, with a map back to source offsets.
@@ -102,9 +100,7 @@ impl Collector {
     }
 
     fn is_opaque(&self, r: &Range<usize>) -> bool {
-        self.opaque
-            .iter()
-            .any(|o| o.start < r.end && r.start < o.end)
+        self.opaque.iter().any(|o| o.start < r.end && r.start < o.end)
     }
 
     /// Source span of a range of the collected text. Exact where the text is the source (plain
@@ -112,11 +108,7 @@ impl Collector {
     fn map(&self, r: Range<usize>) -> Range<usize> {
         let find = |off: usize, end: bool| -> usize {
             for &(t, s, tl, sl) in &self.segs {
-                let inside = if end {
-                    off > t && off <= t + tl
-                } else {
-                    off >= t && off < t + tl
-                };
+                let inside = if end { off > t && off <= t + tl } else { off >= t && off < t + tl };
                 if inside {
                     return if tl == sl {
                         s + (off - t)
@@ -238,9 +230,7 @@ impl Scanner {
             }
             Event::Start(Tag::CodeBlock(_)) => self.code_depth += 1,
             Event::End(TagEnd::CodeBlock) => self.code_depth = self.code_depth.saturating_sub(1),
-            Event::Start(Tag::MetadataBlock(MetadataBlockKind::YamlStyle)) => {
-                self.in_metadata = true
-            }
+            Event::Start(Tag::MetadataBlock(MetadataBlockKind::YamlStyle)) => self.in_metadata = true,
             Event::End(TagEnd::MetadataBlock(_)) => self.in_metadata = false,
             Event::Start(Tag::Item) => self.items.push(ItemFrame {
                 task: None,
@@ -357,10 +347,7 @@ impl Scanner {
                 text = first[..whole.start()].trim().to_string();
             }
         }
-        let own: Vec<usize> = found
-            .into_iter()
-            .map(|(id, span)| self.add_ref(id, span, Scope::Item))
-            .collect();
+        let own: Vec<usize> = found.into_iter().map(|(id, span)| self.add_ref(id, span, Scope::Item)).collect();
         self.items[i].refs = own.clone();
 
         let Some(done) = self.items[i].task else {
@@ -386,12 +373,7 @@ impl Scanner {
                 .cloned()
                 .unwrap_or_default()
         };
-        self.plan.items.push(Item {
-            done,
-            text,
-            span,
-            promises,
-        });
+        self.plan.items.push(Item { done, text, span, promises });
     }
 
     /// `promise: id`, `promises: [a, b]`, `promises: a, b` or a `promises:` list in front matter.
@@ -404,9 +386,7 @@ impl Scanner {
             off += line.len() + 1;
             let mut values: Vec<(usize, &str)> = Vec::new();
             let lower = line.to_ascii_lowercase();
-            let key = ["promises:", "promise:"]
-                .into_iter()
-                .find(|k| lower.starts_with(k));
+            let key = ["promises:", "promise:"].into_iter().find(|k| lower.starts_with(k));
             if let Some(key) = key {
                 let rest = &line[key.len()..];
                 let trimmed = rest.trim();
@@ -431,11 +411,7 @@ impl Scanner {
                     continue;
                 }
                 let start = at + lead + part.trim_start().find(id).unwrap_or(0);
-                let span = if exact {
-                    range.start + start..range.start + start + id.len()
-                } else {
-                    range.clone()
-                };
+                let span = if exact { range.start + start..range.start + start + id.len() } else { range.clone() };
                 let idx = self.add_ref(id.to_string(), span, Scope::Document);
                 self.doc_refs.push(idx);
             }
@@ -448,10 +424,7 @@ mod tests {
     use super::*;
 
     fn ids(plan: &Plan, item: &Item) -> Vec<String> {
-        item.promises
-            .iter()
-            .map(|&i| plan.refs[i].id.clone())
-            .collect()
+        item.promises.iter().map(|&i| plan.refs[i].id.clone()).collect()
     }
 
     #[test]
@@ -476,31 +449,16 @@ Promise: find-and-buy
 - plain bullet, not work
 ";
         let plan = scan(text);
-        let got: Vec<(bool, &str, Vec<String>)> = plan
-            .items
-            .iter()
-            .map(|i| (i.done, i.text.as_str(), ids(&plan, i)))
-            .collect();
+        let got: Vec<(bool, &str, Vec<String>)> =
+            plan.items.iter().map(|i| (i.done, i.text.as_str(), ids(&plan, i))).collect();
         assert_eq!(
             got,
             vec![
-                (
-                    false,
-                    "typo-tolerant search",
-                    vec!["find-and-buy".to_string()]
-                ),
+                (false, "typo-tolerant search", vec!["find-and-buy".to_string()]),
                 (true, "search index", vec!["promote-products".to_string()]),
                 (false, "sub-task", vec!["promote-products".to_string()]),
-                (
-                    false,
-                    "with its own line",
-                    vec!["track-orders".to_string(), "find-and-buy".to_string()]
-                ),
-                (
-                    false,
-                    "inherits the section",
-                    vec!["find-and-buy".to_string()]
-                ),
+                (false, "with its own line", vec!["track-orders".to_string(), "find-and-buy".to_string()]),
+                (false, "inherits the section", vec!["find-and-buy".to_string()]),
                 (false, "untraced", vec![]),
             ]
         );
@@ -513,14 +471,10 @@ Promise: find-and-buy
 
     #[test]
     fn document_level_from_front_matter_and_leading_paragraph() {
-        let text =
-            "---\ntitle: x\npromises:\n  - find-and-buy\n  - \"track-orders\"\n---\n\n- [ ] a\n";
+        let text = "---\ntitle: x\npromises:\n  - find-and-buy\n  - \"track-orders\"\n---\n\n- [ ] a\n";
         let plan = scan(text);
         assert_eq!(ids(&plan, &plan.items[0]), ["find-and-buy", "track-orders"]);
-        assert!(plan
-            .refs
-            .iter()
-            .all(|r| &text[r.span.clone()] == r.id && r.scope == Scope::Document));
+        assert!(plan.refs.iter().all(|r| text[r.span.clone()] == r.id && r.scope == Scope::Document));
 
         let text = "---\npromise: [a, b]\n---\n- [ ] x\n";
         let plan = scan(text);
@@ -563,15 +517,9 @@ Promise: hidden
 
     #[test]
     fn hostile_markdown_is_total() {
-        for text in [
-            "",
-            "- [",
-            "- [ ]",
-            "> - [ ] quoted (Promise: a",
-            "#\n-[x]",
-            "- [ ] (Promise: )",
-            &"> ".repeat(500),
-        ] {
+        for text in
+            ["", "- [", "- [ ]", "> - [ ] quoted (Promise: a", "#\n-[x]", "- [ ] (Promise: )", &"> ".repeat(500)]
+        {
             let plan = scan(text);
             for r in &plan.refs {
                 assert!(r.span.end <= text.len());

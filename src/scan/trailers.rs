@@ -46,20 +46,12 @@ pub struct Options {
 impl Options {
     /// `git interpret-trailers --parse` with default configuration.
     pub fn interpret() -> Self {
-        Options {
-            divider: Divider::Honour,
-            complete_line: true,
-            comment: b"#".to_vec(),
-        }
+        Options { divider: Divider::Honour, complete_line: true, comment: b"#".to_vec() }
     }
 
     /// `git log --format=%(trailers:only,unfold)` with default configuration.
     pub fn log() -> Self {
-        Options {
-            divider: Divider::Ignore,
-            complete_line: false,
-            comment: b"#".to_vec(),
-        }
+        Options { divider: Divider::Ignore, complete_line: false, comment: b"#".to_vec() }
     }
 }
 
@@ -125,10 +117,7 @@ pub fn parse(input: &[u8], opts: &Options) -> Block {
     let mut last_is_trailer = false;
     let mut pos = start;
     while pos < end {
-        let line_end = buf.bytes[pos..end]
-            .iter()
-            .position(|&c| c == b'\n')
-            .map_or(end, |i| pos + i + 1);
+        let line_end = buf.bytes[pos..end].iter().position(|&c| c == b'\n').map_or(end, |i| pos + i + 1);
         if last_is_trailer && is_space(buf.bytes[pos]) {
             if let Some(last) = joined.last_mut() {
                 last.end = line_end;
@@ -159,18 +148,9 @@ pub fn parse(input: &[u8], opts: &Options) -> Block {
         while span_end > range.start && buf.bytes[span_end - 1] == b'\n' {
             span_end -= 1;
         }
-        trailers.push(Trailer {
-            key,
-            value,
-            span: range.start..span_end,
-            value_span: value_start..value_end,
-        });
+        trailers.push(Trailer { key, value, span: range.start..span_end, value_span: value_start..value_end });
     }
-    Block {
-        range: start..end,
-        message_end: end,
-        trailers,
-    }
+    Block { range: start..end, message_end: end, trailers }
 }
 
 /// Print trailers the way `git interpret-trailers --parse` and `%(trailers:only,unfold)` do.
@@ -183,10 +163,7 @@ pub fn render(block: &Block) -> Vec<u8> {
 pub fn skip_leading_blank_lines(message: &[u8]) -> &[u8] {
     let mut rest = message;
     loop {
-        let len = rest
-            .iter()
-            .position(|&c| c == b'\n')
-            .map_or(rest.len(), |i| i + 1);
+        let len = rest.iter().position(|&c| c == b'\n').map_or(rest.len(), |i| i + 1);
         if len == 0 || !rest[..len].iter().all(|&c| is_space(c)) {
             return rest;
         }
@@ -202,10 +179,7 @@ pub(crate) fn is_space(c: u8) -> bool {
 /// git's `strbuf_trim`.
 pub(crate) fn trim(s: &[u8]) -> &[u8] {
     let start = s.iter().position(|&c| !is_space(c)).unwrap_or(s.len());
-    let end = s
-        .iter()
-        .rposition(|&c| !is_space(c))
-        .map_or(start, |i| i + 1);
+    let end = s.iter().rposition(|&c| !is_space(c)).map_or(start, |i| i + 1);
     &s[start..end]
 }
 
@@ -259,9 +233,7 @@ struct Buf<'a> {
 impl<'a> Buf<'a> {
     fn new(input: &'a [u8]) -> Self {
         let len = input.iter().position(|&c| c == 0).unwrap_or(input.len());
-        Buf {
-            bytes: &input[..len],
-        }
+        Buf { bytes: &input[..len] }
     }
 
     fn at(&self, i: usize) -> u8 {
@@ -297,12 +269,7 @@ impl<'a> Buf<'a> {
         match len {
             0 => None,
             1 => Some(0),
-            _ => Some(
-                self.bytes[..len - 1]
-                    .iter()
-                    .rposition(|&c| c == b'\n')
-                    .map_or(0, |i| i + 1),
-            ),
+            _ => Some(self.bytes[..len - 1].iter().rposition(|&c| c == b'\n').map_or(0, |i| i + 1)),
         }
     }
 
@@ -331,11 +298,7 @@ impl<'a> Buf<'a> {
         if self.bytes.starts_with(&pattern[1..]) {
             return 0;
         }
-        match self
-            .bytes
-            .windows(pattern.len())
-            .position(|w| w == pattern.as_slice())
-        {
+        match self.bytes.windows(pattern.len()).position(|w| w == pattern.as_slice()) {
             Some(p) if p + 1 < len => p + 1,
             _ => len,
         }
@@ -349,10 +312,7 @@ impl<'a> Buf<'a> {
         let mut bol = 0;
         let mut in_old_conflicts_block = false;
         while bol < cutoff {
-            let next = self.bytes[bol..len]
-                .iter()
-                .position(|&c| c == b'\n')
-                .map_or(len, |i| bol + i + 1);
+            let next = self.bytes[bol..len].iter().position(|&c| c == b'\n').map_or(len, |i| bol + i + 1);
             if self.starts_with_within(bol, cutoff - bol, comment) || self.at(bol) == b'\n' {
                 if boc == 0 {
                     boc = bol;
@@ -396,8 +356,7 @@ impl<'a> Buf<'a> {
 
         let mut only_spaces = true;
         let mut recognized_prefix = false;
-        let (mut trailer_lines, mut non_trailer_lines, mut possible_continuation_lines) =
-            (0usize, 0usize, 0usize);
+        let (mut trailer_lines, mut non_trailer_lines, mut possible_continuation_lines) = (0usize, 0usize, 0usize);
         let mut l = self.last_line(len);
         while let Some(bol) = l.filter(|&b| b >= end_of_title) {
             l = self.last_line(bol);
@@ -420,10 +379,7 @@ impl<'a> Buf<'a> {
             }
             only_spaces = false;
 
-            if GIT_GENERATED_PREFIXES
-                .iter()
-                .any(|p| self.starts_with(bol, p))
-            {
+            if GIT_GENERATED_PREFIXES.iter().any(|p| self.starts_with(bol, p)) {
                 trailer_lines += 1;
                 possible_continuation_lines = 0;
                 recognized_prefix = true;

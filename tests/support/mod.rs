@@ -45,10 +45,7 @@ impl Repo {
 
     /// Run git, panicking with its output when it fails.
     pub fn git(&self, args: &[&str]) -> String {
-        let out = git_env(Command::new("git"), self.path())
-            .args(args)
-            .output()
-            .expect("git runs");
+        let out = git_env(Command::new("git"), self.path()).args(args).output().expect("git runs");
         assert!(
             out.status.success(),
             "git {args:?} failed in {}:\n{}{}",
@@ -81,11 +78,7 @@ impl Repo {
             .arg(&msg_file)
             .output()
             .unwrap();
-        assert!(
-            out.status.success(),
-            "commit failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert!(out.status.success(), "commit failed: {}", String::from_utf8_lossy(&out.stderr));
         self.git(&["rev-parse", "HEAD"]).trim().to_string()
     }
 
@@ -122,10 +115,7 @@ impl Run {
 }
 
 pub fn run_in(dir: &Path, args: &[&str]) -> Run {
-    let out: Output = git_env(Command::new(bin()), dir)
-        .args(args)
-        .output()
-        .expect("plan-lint runs");
+    let out: Output = git_env(Command::new(bin()), dir).args(args).output().expect("plan-lint runs");
     Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -137,20 +127,14 @@ pub fn run_in(dir: &Path, args: &[&str]) -> Run {
 /// Compare `actual` with `tests/snapshots/NAME.txt`. With `PLAN_LINT_BLESS=1` the snapshot is
 /// (re)written instead; review the diff before committing it.
 pub fn snapshot(name: &str, actual: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/snapshots")
-        .join(format!("{name}.txt"));
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots").join(format!("{name}.txt"));
     if std::env::var_os("PLAN_LINT_BLESS").is_some() {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, actual).unwrap();
         return;
     }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
-        panic!(
-            "no snapshot {}; run with PLAN_LINT_BLESS=1 to create it",
-            path.display()
-        )
-    });
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("no snapshot {}; run with PLAN_LINT_BLESS=1 to create it", path.display()));
     if expected != actual {
         panic!(
             "snapshot {name} differs (PLAN_LINT_BLESS=1 rewrites it)\n--- expected\n{expected}\n--- actual\n{actual}"

@@ -1,0 +1,322 @@
+//! `plan-lint check` end to end: real repositories built with the `git` binary in temp dirs, the
+//! real binary, whole-output snapshots (tests/snapshots/, rewrite with PLAN_LINT_BLESS=1).
+//!
+//! One fixture team, then one test per rule that breaks exactly one thing, so each snapshot shows
+//! the rule firing and nothing else; and the clean team, where every rule stays silent.
+
+mod support;
+
+use serde::Deserialize;
+use support::{run_in, snapshot, Repo};
+
+const REGISTRY: &str = r#"vision = "Shoppers can find anything they want to buy."
+
+[limits]
+in-play = 2
+
+[customers.shopper]
+description = "People who buy from the store"
+
+[promises.find-and-buy]
+statement = "A shopper can find and buy a product we stock."
+customer = "shopper"
+status = "in-play"
+priority = "must"
+outcomes = [{ metric = "search-to-purchase conversion", baseline = "8%", target = "12%" }]
+
+[promises.track-orders]
+statement = "A shopper can see where their order is."
+customer = "shopper"
+status = "in-play"
+priority = "should"
+outcomes = [{ metric = "order-status calls per 1,000 orders", baseline = "41", target = "25" }]
+
+[promises.checkout-v2]
+statement = "A shopper pays in one step."
+customer = "shopper"
+status = "proposed"
+
+[promises.gift-cards]
+statement = "A shopper can buy gift cards."
+customer = "shopper"
+status = "done"
+
+[commits]
+exempt-subjects = ["^chore\\(deps\\)"]
+"#;
+
+const ROADMAP: &str = "\
+# Roadmap
+
+## Search
+Promise: find-and-buy
+
+- [x] Trigram index
+- [ ] Rank in-stock first
+
+## Orders
+- [ ] Status page (Promise: track-orders)
+
+## Next
+Promise: checkout-v2
+
+- [ ] Saved wallets
+";
+
+/// The clean team: everything traced, every commit exempt or traced to a promise in play.
+fn team() -> Repo {
+    let mut repo = Repo::new();
+    repo.write("promises.toml", REGISTRY).write("ROADMAP.md", ROADMAP);
+    repo.commit("Adopt plan-lint\n\nPromise: find-and-buy\n");
+    repo.write("src/search.rs", "// search\n");
+    repo.commit("Add trigram index\n\nPromise: find-and-buy\nSigned-off-by: Ada Lovelace <ada@example.com>\n");
+    repo.commit("chore(deps): bump serde\n");
+    repo.commit("fixup! Add trigram index\n");
+    repo
+}
+
+fn check(repo: &Repo, args: &[&str]) -> support::Run {
+    let mut all = vec!["check", "--commits", "HEAD"];
+    all.extend_from_slice(args);
+    repo.plan_lint(&all)
+}
+
+#[test]
+fn clean_team_has_no_findings() {
+    let repo = team();
+    let run = check(&repo, &[]);
+    run.expect_code(0);
+    snapshot("clean", &run.stdout);
+}
+
+#[test]
+fn unknown_promise_in_plans_and_commits() {
+    let mut repo = team();
+    repo.write(
+        "plans/extra.md",
+        "# Extra\nPromise: find-and-by\n\n- [ ] Facets\n- [ ] Wishlist (Promise: wish-list)\n",
+    );
+    repo.commit("Plan the extras\n\nPromise: Track-Orders\n");
+    let run = check(&repo, &[]);
+    run.expect_code(1);
+    snapshot("unknown-promise", &run.stdout);
+}
+
+#[test]
+fn untraced_item() {
+    let mut repo = team();
+    repo.write("plans/ops.md", "# Ops\n\n- [ ] Upgrade CI runners\n  - [ ] Pin the image\n");
+    repo.commit("Plan ops\n\nPromise: find-and-buy\n");
+    let run = check(&repo, &[]);
+    run.expect_code(1);
+    snapshot("untraced-item", &run.stdout);
+}
+
+#[test]
+fn untraced_commit_but_not_merges_or_exempt_subjects() {
+    let mut repo = team();
+    repo.commit("Tweak footer colours\n");
+    repo.git(&["checkout", "-q", "-b", "side", "HEAD~1"]);
+    repo.commit("Side work\n\nPromise: track-orders\n");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.git(&["merge", "-q", "--no-ff", "--no-edit", "side"]);
+    let run = check(&repo, &[]);
+    run.expect_code(1);
+    assert_eq!(run.stdout.matches("untraced-commit").count(), 1, "{}", run.stdout);
+    snapshot("untraced-commit", &run.stdout);
+}
+
+#[test]
+fn not_in_play_is_an_error_for_commits_and_a_warning_for_open_items() {
+    let mut repo = team();
+    repo.write("plans/old.md", "# Old\nPromise: gift-cards\n\n- [ ] Remove banner\n- [x] Launch\n");
+    repo.commit("Gift card banner\n\nPromise: gift-cards\n");
+    repo.commit("Wallet spike\n\nPromise: checkout-v2\n");
+    let run = check(&repo, &[]);
+    run.expect_code(1);
+    snapshot("not-in-play", &run.stdout);
+}
+
+#[test]
+fn too_many_in_play() {
+    let mut repo = team();
+    let registry = REGISTRY.replace(
+        "status = \"proposed\"",
+        "status = \"in-play\"\noutcomes = [{ metric = \"one-step share\", target = \"50%\" }]",
+    );
+    repo.write("promises.toml", &registry);
+    repo.commit("Start wallets\n\nPromise: checkout-v2\n");
+    let run = check(&repo, &[]);
+    run.expect_code(1);
+    snapshot("too-many-in-play", &run.stdout);
+}
+
+#[test]
+fn no_outcome_warns_and_deny_makes_it_fail() {
+    let mut repo = team();
+    let registry = REGISTRY.replace(
+        "outcomes = [{ metric = \"order-status calls per 1,000 orders\", baseline = \"41\", target = \"25\" }]",
+        "outcomes = [{ metric = \"calls\" }]",
+    );
+    repo.write("promises.toml", &registry);
+    repo.commit("Drop the target\n\nPromise: track-orders\n");
+    let run = check(&repo, &[]);
+    run.expect_code(0);
+    snapshot("no-outcome", &run.stdout);
+    check(&repo, &["--deny", "no-outcome"]).expect_code(1);
+    check(&repo, &["--allow", "no-outcome"]).expect_code(0);
+}
+
+#[test]
+fn malformed_trailers() {
+    let mut repo = team();
+    repo.commit("Misspelled\n\nPromsie: find-and-buy\n");
+    repo.commit("Buried\n\nPromise: find-and-buy\nand then prose after it.\n");
+    repo.commit("Divider\n\nNotes.\n---\n\nPromise: find-and-buy\n");
+    let run = check(&repo, &[]);
+    run.expect_code(1);
+    snapshot("malformed-trailer", &run.stdout);
+}
+
+#[test]
+fn rules_table_sets_levels_and_the_command_line_wins() {
+    let mut repo = team();
+    repo.write("promises.toml", &format!("{REGISTRY}\n[rules]\nuntraced-commit = \"warn\"\n"));
+    repo.commit("Untraced\n");
+    check(&repo, &[]).expect_code(0);
+    check(&repo, &["--deny", "untraced-commit"]).expect_code(1);
+    let run = check(&repo, &["--allow", "untraced-commit"]);
+    run.expect_code(0);
+    assert!(run.stdout.contains("all traced"), "{}", run.stdout);
+}
+
+#[test]
+fn since_bounds_history() {
+    let mut repo = team();
+    let old = repo.commit("Old untraced work\n");
+    repo.write("promises.toml", &REGISTRY.replace("[commits]\n", &format!("[commits]\nsince = \"{old}\"\n")));
+    repo.commit("Set the adoption point\n\nPromise: find-and-buy\n");
+    let run = check(&repo, &[]);
+    run.expect_code(0);
+    assert!(run.stdout.contains("1 commit (HEAD, after"), "{}", run.stdout);
+}
+
+#[test]
+fn default_range_is_the_branch_against_the_default_branch() {
+    let mut repo = team();
+    repo.commit("Untraced on main, already merged\n");
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.commit("Feature work\n\nPromise: track-orders\n");
+    let run = repo.plan_lint(&["check"]);
+    run.expect_code(0);
+    assert!(run.stdout.contains("1 commit (main..HEAD)"), "{}", run.stdout);
+    repo.commit("Untraced feature work\n");
+    repo.plan_lint(&["check"]).expect_code(1);
+}
+
+#[test]
+fn an_empty_repository_has_nothing_to_check() {
+    let repo = Repo::new();
+    repo.write("promises.toml", REGISTRY);
+    let run = repo.plan_lint(&["check"]);
+    run.expect_code(0);
+    assert!(run.stdout.contains("0 commits (no commits yet)"), "{}", run.stdout);
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+struct JsonReport {
+    version: u32,
+    findings: Vec<JsonFinding>,
+    summary: JsonSummary,
+    skipped: Vec<serde_json::Value>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+struct JsonFinding {
+    code: String,
+    severity: String,
+    message: String,
+    help: Option<String>,
+    path: Option<String>,
+    line: Option<usize>,
+    column: Option<usize>,
+    end_line: Option<usize>,
+    end_column: Option<usize>,
+    commit: Option<String>,
+    promises: Vec<String>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+struct JsonSummary {
+    errors: usize,
+    warnings: usize,
+    files: usize,
+    items: usize,
+    commits: Option<usize>,
+    range: Option<String>,
+    in_play: Vec<String>,
+    in_play_limit: usize,
+}
+
+#[test]
+fn json_output_parses_back_with_positions_and_commits() {
+    let mut repo = team();
+    repo.write("plans/extra.md", "# Extra\n\n- [ ] Wishlist (Promise: wish-list)\n");
+    let sha = repo.commit("Plan it\n\nPromise: find-and-by\n");
+    let run = check(&repo, &["--format", "json"]);
+    run.expect_code(1);
+    let report: JsonReport = serde_json::from_str(&run.stdout).expect("valid JSON");
+    assert_eq!(report.version, 1);
+    assert!(report.skipped.is_empty());
+    assert_eq!(report.summary.errors, 2);
+    assert_eq!(report.summary.warnings, 0);
+    assert_eq!((report.summary.files, report.summary.items, report.summary.commits), (2, 5, Some(5)));
+    assert_eq!(report.summary.range.as_deref(), Some("HEAD"));
+    assert_eq!(report.summary.in_play, ["find-and-buy", "track-orders"]);
+    assert_eq!(report.summary.in_play_limit, 2);
+
+    let item = &report.findings[0];
+    assert_eq!((item.code.as_str(), item.severity.as_str()), ("unknown-promise", "error"));
+    assert_eq!(item.path.as_deref(), Some("plans/extra.md"));
+    assert_eq!((item.line, item.column, item.end_line, item.end_column), (Some(3), Some(26), Some(3), Some(35)));
+    assert_eq!(item.promises, ["wish-list"]);
+    assert!(item.commit.is_none());
+    assert!(item.message.contains("wish-list"));
+
+    let commit = &report.findings[1];
+    assert_eq!(commit.commit.as_deref(), Some(sha.as_str()));
+    assert_eq!(commit.path, None);
+    assert_eq!((commit.line, commit.column), (Some(3), Some(10)));
+    assert!(commit.help.as_deref().unwrap().contains("did you mean `find-and-buy`?"), "{commit:?}");
+}
+
+#[test]
+fn demo_shows_real_findings_and_exits_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = dir.path().join("northwind");
+    let run = run_in(dir.path(), &["demo", "--dir", demo.to_str().unwrap()]);
+    run.expect_code(0);
+    let out = run.stdout.replace(demo.to_str().unwrap(), "<DIR>");
+    snapshot("demo", &out);
+    // The repository is real: check it again from inside, as the demo tells the user to.
+    let again = run_in(&demo, &["check", "--commits", "HEAD"]);
+    again.expect_code(1);
+    for code in
+        ["unknown-promise", "untraced-item", "untraced-commit", "not-in-play", "no-outcome", "malformed-trailer"]
+    {
+        assert!(again.stdout.contains(code), "demo lacks {code}");
+    }
+}
+
+#[test]
+fn demo_refuses_a_non_empty_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("keep.txt"), "mine").unwrap();
+    let run = run_in(dir.path(), &["demo", "--dir", "."]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("is not empty"), "{}", run.stderr);
+    assert_eq!(std::fs::read_to_string(dir.path().join("keep.txt")).unwrap(), "mine");
+}

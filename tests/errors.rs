@@ -1,0 +1,123 @@
+//! Exit 2: plan-lint could not run. Every case gets a clear message on standard error, with the
+//! exact position when a file is at fault, and nothing on standard output.
+
+mod support;
+
+use support::{run_in, snapshot, Repo};
+
+fn repo_with_registry(text: &str) -> Repo {
+    let repo = Repo::new();
+    repo.write("promises.toml", text);
+    repo
+}
+
+fn expect_2(run: &support::Run) {
+    run.expect_code(2);
+    assert!(run.stdout.is_empty(), "stdout must stay empty on exit 2:\n{}", run.stdout);
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+}
+
+#[test]
+fn toml_syntax_error_points_at_line_and_column() {
+    let repo = repo_with_registry("[promises.a]\nstatement = \"unterminated\nstatus = \"in-play\"\n");
+    let run = repo.plan_lint(&["check"]);
+    expect_2(&run);
+    snapshot("error-toml-syntax", &run.stderr);
+}
+
+#[test]
+fn unknown_key_and_bad_value_are_each_reported() {
+    let repo = repo_with_registry(
+        "[limits]\nin-play = 0\n\n[promises.Find_And_Buy]\nstatement = \"s\"\nstatus = \"in-play\"\n\n[rules]\nno-outcomes = \"deny\"\n",
+    );
+    let run = repo.plan_lint(&["check"]);
+    expect_2(&run);
+    snapshot("error-registry-validation", &run.stderr);
+    let repo = repo_with_registry("[promises.a]\nstatement = \"s\"\nstatus = \"in-play\"\nstatsu = \"done\"\n");
+    let run = repo.plan_lint(&["check"]);
+    expect_2(&run);
+    snapshot("error-unknown-key", &run.stderr);
+}
+
+#[test]
+fn wrong_status_names_the_allowed_values() {
+    let repo = repo_with_registry("[promises.a]\nstatement = \"s\"\nstatus = \"playing\"\n");
+    let run = repo.plan_lint(&["check"]);
+    expect_2(&run);
+    assert!(run.stderr.contains("promises.toml:3:10"), "{}", run.stderr);
+    assert!(run.stderr.contains("proposed, in-play, done, dropped"), "{}", run.stderr);
+}
+
+#[test]
+fn registry_that_is_not_utf8() {
+    let repo = Repo::new();
+    std::fs::write(repo.path().join("promises.toml"), b"vision = \"caf\xe9\"\n").unwrap();
+    let run = repo.plan_lint(&["check"]);
+    expect_2(&run);
+    assert!(run.stderr.contains("not valid UTF-8 (line 1, column 14)"), "{}", run.stderr);
+}
+
+#[test]
+fn missing_registry() {
+    let repo = Repo::new();
+    let run = repo.plan_lint(&["check"]);
+    expect_2(&run);
+    assert!(run.stderr.contains("no promise registry at"), "{}", run.stderr);
+}
+
+#[test]
+fn bad_range_and_bad_since() {
+    let mut repo = repo_with_registry("[promises.a]\nstatement = \"s\"\nstatus = \"proposed\"\n");
+    repo.commit("First\n\nPromise: a\n");
+    let run = repo.plan_lint(&["check", "--commits", "nope..HEAD"]);
+    expect_2(&run);
+    assert!(run.stderr.contains("bad range `nope..HEAD`"), "{}", run.stderr);
+    let run = repo.plan_lint(&["check", "--commits", "no-such-branch"]);
+    expect_2(&run);
+    assert!(run.stderr.contains("bad revision `no-such-branch`"), "{}", run.stderr);
+
+    repo.write("promises.toml", "[promises.a]\nstatement = \"s\"\nstatus = \"proposed\"\n[commits]\nsince = \"v9\"\n");
+    let run = repo.plan_lint(&["check"]);
+    expect_2(&run);
+    assert!(run.stderr.contains("promises.toml:5:9"), "{}", run.stderr);
+}
+
+#[test]
+fn not_a_repository_unless_commits_are_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("promises.toml"), "[promises.a]\nstatement = \"s\"\nstatus = \"proposed\"\n")
+        .unwrap();
+    let run = run_in(dir.path(), &["check"]);
+    expect_2(&run);
+    assert!(run.stderr.contains("not a git repository"), "{}", run.stderr);
+    run_in(dir.path(), &["check", "--no-commits"]).expect_code(0);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = run_in(dir.path(), &["check", "--frobnicate"]);
+    expect_2(&run);
+    let run = run_in(dir.path(), &["check", "--deny", "untraced-comit"]);
+    expect_2(&run);
+    assert!(run.stderr.contains("did you mean `untraced-commit`?"), "{}", run.stderr);
+    let run = run_in(dir.path(), &["explain", "nope"]);
+    expect_2(&run);
+    let run = run_in(dir.path(), &[]);
+    expect_2(&run);
+}
+
+#[test]
+fn help_and_version_exit_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = run_in(dir.path(), &["--help"]);
+    run.expect_code(0);
+    assert!(run.stdout.contains("Exit status: 0 clean, 1 error-level findings, 2 could not run."));
+    run_in(dir.path(), &["--version"]).expect_code(0);
+    let run = run_in(dir.path(), &["rules"]);
+    run.expect_code(0);
+    snapshot("rules", &run.stdout);
+    let run = run_in(dir.path(), &["explain", "untraced-commit"]);
+    run.expect_code(0);
+    assert!(run.stdout.starts_with("untraced-commit (default: deny)"));
+}
