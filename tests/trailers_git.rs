@@ -58,6 +58,17 @@ const FRAGMENTS: &[&[u8]] = &[
     b"Promise: nul\0after",
     b"trailing-space: v   ",
     b"Empty-Value:   ",
+    b"Signed-off-by:no-space",
+    b"Signed-off-by: ",
+    b"(cherry picked from commit",
+    b"\xd0\x9a\xd0\xbb\xd1\x8e\xd1\x87: non-ascii key",
+    b"\t",
+    b"#",
+    b"# ------------------------ >8 ------------------------\r",
+    b"Promise: find-and-buy # not a comment",
+    b"key\t: tab before colon",
+    b"a:",
+    b"---x",
 ];
 
 /// Hand-written cases that pin behaviour the generator may miss.
@@ -115,10 +126,16 @@ impl Rng {
     }
 }
 
+/// The hand-written set plus generated messages. `PLAN_LINT_TRAILER_SEED` and
+/// `PLAN_LINT_TRAILER_COUNT` explore beyond the fixed seed CI uses (the seed is printed on a
+/// mismatch, so any finding can be replayed).
 fn messages() -> Vec<Vec<u8>> {
     let mut out: Vec<Vec<u8>> = ADVERSARIAL.iter().map(|m| m.to_vec()).collect();
-    let mut rng = Rng(0x5eed_1234_abcd_ef01);
-    for _ in 0..600 {
+    let seed =
+        std::env::var("PLAN_LINT_TRAILER_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0x5eed_1234_abcd_ef01u64);
+    let count = std::env::var("PLAN_LINT_TRAILER_COUNT").ok().and_then(|s| s.parse().ok()).unwrap_or(800);
+    let mut rng = Rng(seed | 1);
+    for _ in 0..count {
         let mut msg = Vec::new();
         let lines = 1 + rng.below(10);
         let crlf = rng.below(10) == 0;
@@ -164,7 +181,6 @@ fn interpret_trailers_parse_matches_git_byte_for_byte() {
         }
     }
     assert!(failures.is_empty(), "{} of {} messages differ:\n{}", failures.len(), all.len(), failures.join("\n"));
-    assert!(all.len() >= 600);
 }
 
 #[test]
