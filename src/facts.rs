@@ -49,7 +49,10 @@ pub enum Exemption {
 }
 
 pub struct CommitFacts {
-    pub sha: String,
+    /// The full id; `None` for a message not yet committed (the commit-msg hook).
+    pub sha: Option<String>,
+    /// How findings name it: `commit 1a2b3c4`, or `this commit`.
+    pub name: String,
     pub subject: String,
     /// The message (lossy UTF-8) as a source; spans below point into it.
     pub source: SourceId,
@@ -75,76 +78,54 @@ pub enum CommitSelection {
     None,
 }
 
+/// Where the registry and plan documents are read from.
+#[derive(Clone, Debug)]
+pub enum FileSource {
+    /// The work tree, minus what git ignores.
+    WorkTree,
+    /// A git index file: what is staged (the pre-commit hook), `$GIT_INDEX_FILE` or `.git/index`.
+    Index(PathBuf),
+}
+
 #[derive(Clone, Debug)]
 pub struct Inputs {
     pub dir: PathBuf,
     pub config: Option<PathBuf>,
     pub commits: CommitSelection,
+    pub files: FileSource,
 }
 
 pub fn collect(inputs: &Inputs) -> Result<Facts> {
     let repo = Repo::discover(&inputs.dir);
     let root = match &repo {
         Some(r) => r.root().ok_or_else(|| Error::new("this is a bare repository: plan-lint needs a work tree"))?,
-        None if matches!(inputs.commits, CommitSelection::None) => inputs.dir.clone(),
+        None if matches!(inputs.commits, CommitSelection::None) && matches!(inputs.files, FileSource::WorkTree) => {
+            inputs.dir.clone()
+        }
         None => {
             return Err(Error::new(format!("not a git repository: {}", inputs.dir.display())).with_help(
                 "run plan-lint inside a git work tree, or pass --no-commits to check only the registry and plans",
             ))
         }
     };
+    let files = Files::open(&inputs.files, &root, repo.as_ref())?;
 
     let mut sources = Sources::default();
-    let registry_path = inputs.config.clone().unwrap_or_else(|| root.join(registry::FILE_NAME));
-    let registry_bytes = std::fs::read(&registry_path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => Error::new(format!("no promise registry at {}", registry_path.display()))
-            .with_help(
-            "create promises.toml at the repository root (see the README's registry reference), or pass --config PATH",
-        ),
-        _ => Error::io(format!("could not read {}", registry_path.display()), &e),
-    })?;
-    let registry_name = display_path(&root, &registry_path);
-    let registry_text = match String::from_utf8(registry_bytes) {
-        Ok(text) => text,
-        Err(e) => {
-            let at = e.utf8_error().valid_up_to();
-            let lossy = Source::file(registry_name, String::from_utf8_lossy(e.as_bytes()).into_owned());
-            let (line, col) = lossy.line_col(at);
-            return Err(Error::new(format!("{} is not valid UTF-8 (line {line}, column {col})", lossy.name()))
-                .with_help("TOML files must be UTF-8; re-save the file as UTF-8"));
-        }
-    };
-    let registry_source = Source::file(registry_name, registry_text);
-    let registry = Registry::parse(&registry_source)?;
-    let registry_id = sources.add(registry_source);
+    let (registry, registry_id) = read_registry(&files, inputs.config.as_deref(), &mut sources)?;
 
     let mut skipped = Vec::new();
-    let plans = read_plans(&root, repo.as_ref(), &registry, &mut sources, &mut skipped)?;
+    let plans = read_plans(&files, &registry, &mut sources, &mut skipped);
 
     let commits = match (&inputs.commits, &repo) {
         (CommitSelection::None, _) | (_, None) => None,
         (selection, Some(repo)) => {
-            let since = match &registry.since {
-                Some(rev) => Some(repo.commit_id(rev.get_ref()).map_err(|why| {
-                    Error::new(format!(
-                        "`[commits] since = \"{}\"` is not a commit in this repository: {why}",
-                        rev.get_ref()
-                    ))
-                    .at(sources.get(registry_id), Label::new(rev.span(), "not found"))
-                    .with_help("name a commit, tag or branch this clone has; in a shallow clone, fetch more history")
-                })?),
-                None => None,
-            };
+            let since = resolve_since(repo, &registry, sources.get(registry_id))?;
             let spec = match selection {
                 CommitSelection::Range(r) => Some(r.as_str()),
                 _ => None,
             };
             let range = repo.range(spec, since)?;
-            let mut list = Vec::with_capacity(range.oids.len());
-            for oid in range.oids {
-                let commit = repo.commit(oid)?;
-                list.push(commit_facts(commit.sha, commit.parents, &commit.message, &registry, &mut sources));
-            }
+            let list = read_commits(repo, &range.oids, &registry, &mut sources)?;
             let describe = match &registry.since {
                 Some(rev) => format!("{}, after {}", range.describe, rev.get_ref()),
                 None => range.describe,
@@ -156,19 +137,186 @@ pub fn collect(inputs: &Inputs) -> Result<Facts> {
     Ok(Facts { sources, registry, registry_source: registry_id, plans, commits, skipped })
 }
 
+/// Read commits from history. Trailers are read as `git log` reads them here, with the
+/// repository's comment character (`auto` means `#` when reading history, as in git).
+pub fn read_commits(
+    repo: &Repo,
+    oids: &[git2::Oid],
+    registry: &Registry,
+    sources: &mut Sources,
+) -> Result<Vec<CommitFacts>> {
+    let comment = crate::scan::message::log_comment_string(repo.config_string("core.commentChar").as_deref());
+    let mut list = Vec::with_capacity(oids.len());
+    for &oid in oids {
+        let commit = repo.commit(oid)?;
+        let kind = SourceKind::Commit { sha: commit.sha.clone(), subject: String::new() };
+        list.push(commit_facts(Some(commit.sha), commit.parents, &commit.message, kind, registry, sources, &comment));
+    }
+    Ok(list)
+}
+
+/// The `[commits] since` commit, with an error pointing at the setting when it does not resolve.
+pub fn resolve_since(repo: &Repo, registry: &Registry, source: &Source) -> Result<Option<git2::Oid>> {
+    let Some(rev) = &registry.since else { return Ok(None) };
+    repo.commit_id(rev.get_ref()).map(Some).map_err(|why| {
+        Error::new(format!("`[commits] since = \"{}\"` is not a commit in this repository: {why}", rev.get_ref()))
+            .at(source, Label::new(rev.span(), "not found"))
+            .with_help("name a commit, tag or branch this clone has; in a shallow clone, fetch more history")
+    })
+}
+
+/// Read and validate the registry: `config` from disk when given, else `promises.toml` from
+/// `files` (the work tree or the index).
+pub fn read_registry(files: &Files, config: Option<&Path>, sources: &mut Sources) -> Result<(Registry, SourceId)> {
+    let (name, bytes) = match config {
+        Some(path) => {
+            let bytes = std::fs::read(path).map_err(|e| match e.kind() {
+                std::io::ErrorKind::NotFound => Error::new(format!("no promise registry at {}", path.display())),
+                _ => Error::io(format!("could not read {}", path.display()), &e),
+            })?;
+            (display_path(files.root(), path), bytes)
+        }
+        None => match files.read(registry::FILE_NAME) {
+            Ok(bytes) => (registry::FILE_NAME.to_string(), bytes),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(Error::new(format!(
+                "no promise registry at {}",
+                files.describe(registry::FILE_NAME)
+            ))
+            .with_help(
+                "create promises.toml at the repository root (`plan-lint init` scaffolds one), or pass --config PATH",
+            )),
+            Err(e) => return Err(Error::io(format!("could not read {}", files.describe(registry::FILE_NAME)), &e)),
+        },
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let lossy = Source::file(name, String::from_utf8_lossy(e.as_bytes()).into_owned());
+            let (line, col) = lossy.line_col(at);
+            return Err(Error::new(format!("{} is not valid UTF-8 (line {line}, column {col})", lossy.name()))
+                .with_help("TOML files must be UTF-8; re-save the file as UTF-8"));
+        }
+    };
+    let source = Source::file(name, text);
+    let registry = Registry::parse(&source)?;
+    Ok((registry, sources.add(source)))
+}
+
+/// Where files are read from: the work tree (minus ignored files) or a git index.
+pub struct Files<'r> {
+    root: PathBuf,
+    repo: Option<&'r Repo>,
+    index: Option<git2::Index>,
+}
+
+impl<'r> Files<'r> {
+    pub fn open(source: &FileSource, root: &Path, repo: Option<&'r Repo>) -> Result<Files<'r>> {
+        let index = match source {
+            FileSource::WorkTree => None,
+            FileSource::Index(path) => Some(
+                git2::Index::open(path)
+                    .map_err(|e| Error::new(format!("could not read the index {}: {}", path.display(), e.message())))?,
+            ),
+        };
+        Ok(Files { root: root.to_path_buf(), repo, index })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// How to name a path in messages.
+    fn describe(&self, rel: &str) -> String {
+        match self.index {
+            Some(_) => format!("{rel} (staged)"),
+            None => self.root.join(rel).display().to_string(),
+        }
+    }
+
+    /// The bytes of a file, refusing files over [`MAX_PLAN_BYTES`].
+    pub fn read(&self, rel: &str) -> std::io::Result<Vec<u8>> {
+        let too_large = || std::io::Error::other(format!("larger than {} MiB", MAX_PLAN_BYTES >> 20));
+        match (&self.index, self.repo) {
+            (Some(index), Some(repo)) => {
+                let entry = index.get_path(Path::new(rel), 0).ok_or(std::io::ErrorKind::NotFound)?;
+                if u64::from(entry.file_size) > MAX_PLAN_BYTES {
+                    return Err(too_large());
+                }
+                let blob = repo.repo.find_blob(entry.id).map_err(|e| std::io::Error::other(e.message().to_string()))?;
+                Ok(blob.content().to_vec())
+            }
+            _ => {
+                let path = self.root.join(rel);
+                if std::fs::metadata(&path)?.len() > MAX_PLAN_BYTES {
+                    return Err(too_large());
+                }
+                std::fs::read(path)
+            }
+        }
+    }
+
+    /// Paths (relative, `/`-separated, sorted) of regular files that `keep` accepts.
+    pub fn paths(&self, keep: &dyn Fn(&str) -> bool) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(index) = &self.index {
+            for entry in index.iter() {
+                // Regular files only: no symlinks (0o120000) or submodules (0o160000).
+                let is_file = entry.mode & 0o170000 == 0o100000;
+                let stage = (entry.flags >> 12) & 0x3;
+                if let (true, 0, Ok(path)) = (is_file, stage, std::str::from_utf8(&entry.path)) {
+                    if keep(path) {
+                        out.push(path.to_string());
+                    }
+                }
+            }
+        } else {
+            let root = &self.root;
+            let repo = self.repo;
+            let walker = walkdir::WalkDir::new(root).follow_links(false).into_iter().filter_entry(|e| {
+                if e.depth() == 0 {
+                    return true;
+                }
+                if e.file_name() == ".git" {
+                    return false;
+                }
+                match (repo, e.path().strip_prefix(root)) {
+                    (Some(repo), Ok(rel)) => !repo.is_ignored(rel),
+                    _ => true,
+                }
+            });
+            for entry in walker.flatten() {
+                if !entry.file_type().is_file() {
+                    continue;
+                }
+                let Ok(rel) = entry.path().strip_prefix(root) else { continue };
+                let rel = rel.to_string_lossy().replace('\\', "/");
+                if keep(&rel) {
+                    out.push(rel);
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+}
+
 /// Read what a commit message says: trailers as git reads them, the promise ids they name and
 /// whether the commit needs a trailer at all.
 pub fn commit_facts(
-    sha: String,
+    sha: Option<String>,
     parents: usize,
     message: &[u8],
+    kind: SourceKind,
     registry: &Registry,
     sources: &mut Sources,
+    comment: &[u8],
 ) -> CommitFacts {
     let text = String::from_utf8_lossy(message).into_owned();
     let body = trailers::skip_leading_blank_lines(text.as_bytes());
     let body_offset = text.len() - body.len();
-    let mut block = trailers::parse(body, &Options::log());
+    let log = Options { comment: comment.to_vec(), ..Options::log() };
+    let mut block = trailers::parse(body, &log);
     for t in &mut block.trailers {
         t.span = t.span.start + body_offset..t.span.end + body_offset;
         t.value_span = t.value_span.start + body_offset..t.value_span.end + body_offset;
@@ -194,7 +342,7 @@ pub fn commit_facts(
     let hiding_divider = if block.trailers.is_empty() {
         None
     } else {
-        let seen = trailers::parse(body, &Options::interpret());
+        let seen = trailers::parse(body, &Options { comment: comment.to_vec(), ..Options::interpret() });
         if seen.trailers.is_empty() {
             divider_line(body).map(|r| r.start + body_offset..r.end + body_offset)
         } else {
@@ -215,9 +363,16 @@ pub fn commit_facts(
             .find(|re| re.is_match(&subject))
             .map(|re| Exemption::Subject(re.as_str().to_string()))
     };
-    let source = sources
-        .add(Source { kind: SourceKind::Commit { sha: sha.clone(), subject: subject.clone() }, text: text.into() });
-    CommitFacts { sha, subject, source, exempt, block, promises, hiding_divider, body_offset }
+    let kind = match kind {
+        SourceKind::Commit { sha, .. } => SourceKind::Commit { sha, subject: subject.clone() },
+        other => other,
+    };
+    let name = match &sha {
+        Some(sha) => format!("commit {}", &sha[..sha.len().min(7)]),
+        None => "this commit".to_string(),
+    };
+    let source = sources.add(Source { kind, text: text.into() });
+    CommitFacts { sha, name, subject, source, exempt, block, promises, hiding_divider, body_offset }
 }
 
 /// The first `---` line that git's divider rule would stop at.
@@ -233,58 +388,20 @@ fn divider_line(body: &[u8]) -> Option<Range<usize>> {
     None
 }
 
-fn read_plans(
-    root: &Path,
-    repo: Option<&Repo>,
+/// Scan every plan document the registry's patterns select.
+pub fn read_plans(
+    files: &Files,
     registry: &Registry,
     sources: &mut Sources,
     skipped: &mut Vec<(String, String)>,
-) -> Result<Vec<PlanFile>> {
+) -> Vec<PlanFile> {
     let globs: Vec<Glob> = registry.plan_globs.iter().filter_map(|g| Glob::new(g).ok()).collect();
-    let mut paths = Vec::new();
-    let walker = walkdir::WalkDir::new(root).follow_links(false).into_iter().filter_entry(|e| {
-        if e.depth() == 0 {
-            return true;
-        }
-        let name = e.file_name();
-        if name == ".git" {
-            return false;
-        }
-        match (repo, e.path().strip_prefix(root)) {
-            (Some(repo), Ok(rel)) => !repo.is_ignored(rel),
-            _ => true,
-        }
-    });
-    for entry in walker {
-        let Ok(entry) = entry else { continue };
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let Ok(rel) = entry.path().strip_prefix(root) else {
-            continue;
-        };
-        let rel = rel.to_string_lossy().replace('\\', "/");
-        if globs.iter().any(|g| g.is_match(&rel)) {
-            paths.push((rel, entry.path().to_path_buf()));
-        }
-    }
-    paths.sort();
     let mut plans = Vec::new();
-    for (rel, path) in paths {
-        let bytes = match std::fs::metadata(&path) {
-            Ok(m) if m.len() > MAX_PLAN_BYTES => {
-                skipped.push((rel, format!("larger than {} MiB", MAX_PLAN_BYTES >> 20)));
-                continue;
-            }
-            Ok(_) => match std::fs::read(&path) {
-                Ok(b) => b,
-                Err(e) => {
-                    skipped.push((rel, format!("could not be read: {e}")));
-                    continue;
-                }
-            },
+    for rel in files.paths(&|p| globs.iter().any(|g| g.is_match(p))) {
+        let bytes = match files.read(&rel) {
+            Ok(b) => b,
             Err(e) => {
-                skipped.push((rel, format!("could not be read: {e}")));
+                skipped.push((rel, format!("not read: {e}")));
                 continue;
             }
         };
@@ -297,7 +414,7 @@ fn read_plans(
         let source = sources.add(Source::file(rel.clone(), text));
         plans.push(PlanFile { path: rel, source, plan });
     }
-    Ok(plans)
+    plans
 }
 
 /// A path relative to the root when it is inside it, else as given.

@@ -66,6 +66,11 @@ impl Finding {
         self
     }
 
+    pub fn commit_opt(mut self, sha: Option<&str>) -> Finding {
+        self.commit = sha.map(str::to_string);
+        self
+    }
+
     pub fn promises<S: Into<String>>(mut self, ids: impl IntoIterator<Item = S>) -> Finding {
         self.promises.extend(ids.into_iter().map(Into::into));
         self

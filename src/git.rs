@@ -151,6 +151,81 @@ impl Repo {
         out
     }
 
+    /// The index git is committing from: `$GIT_INDEX_FILE` (git points it at a temporary index
+    /// for `git commit -a` and `git commit <paths>`), else the repository's own.
+    pub fn index_path(&self, cwd: &Path) -> PathBuf {
+        match std::env::var_os("GIT_INDEX_FILE") {
+            Some(p) if !p.is_empty() => {
+                let p = PathBuf::from(p);
+                if p.is_absolute() {
+                    p
+                } else {
+                    cwd.join(p)
+                }
+            }
+            _ => self.repo.path().join("index"),
+        }
+    }
+
+    /// A configuration value as a string (repository, global and system configuration).
+    pub fn config_string(&self, key: &str) -> Option<String> {
+        self.repo.config().ok()?.get_string(key).ok()
+    }
+
+    /// The directory git runs hooks from: `core.hooksPath` (relative to the work tree root), else
+    /// `hooks/` in the common git directory (shared by linked worktrees).
+    pub fn hooks_dir(&self) -> PathBuf {
+        match self.repo.config().ok().and_then(|c| c.get_path("core.hooksPath").ok()) {
+            Some(p) if p.is_absolute() => p,
+            Some(p) => self.root().unwrap_or_else(|| self.repo.path().to_path_buf()).join(p),
+            None => self.repo.commondir().join("hooks"),
+        }
+    }
+
+    /// A merge is being concluded (`MERGE_HEAD` exists for this worktree).
+    pub fn is_merging(&self) -> bool {
+        self.repo.path().join("MERGE_HEAD").exists()
+    }
+
+    /// The current branch's short name; `None` when HEAD is detached.
+    pub fn branch_name(&self) -> Option<String> {
+        match self.repo.head() {
+            Ok(h) if h.is_branch() => h.shorthand().map(str::to_string),
+            Ok(_) => None,
+            // An unborn branch still has a name.
+            Err(_) => {
+                let head = self.repo.find_reference("HEAD").ok()?;
+                head.symbolic_target()?.strip_prefix("refs/heads/").map(str::to_string)
+            }
+        }
+    }
+
+    /// The blob id of `path` in HEAD's tree, if any.
+    pub fn head_blob(&self, path: &str) -> Option<Oid> {
+        let tree = self.repo.head().ok()?.peel_to_tree().ok()?;
+        tree.get_path(Path::new(path)).ok().map(|e| e.id())
+    }
+
+    /// Commits reachable from `tip` that no ref under `refs/remotes/<remote>/` reaches: what a
+    /// push of a new branch (or over an unknown remote tip) brings to the remote.
+    pub fn new_to_remote(&self, tip: Oid, remote: &str, since: Option<Oid>) -> Result<Vec<Oid>> {
+        let mut walk = self.repo.revwalk()?;
+        walk.set_sorting(Sort::TIME)?;
+        walk.push(tip)?;
+        let glob = format!("refs/remotes/{remote}/*");
+        if self.repo.references_glob(&glob).map(|mut r| r.next().is_some()).unwrap_or(false) {
+            walk.hide_glob(&glob)?;
+        }
+        if let Some(s) = since {
+            walk.hide(s)?;
+        }
+        walk.map(|o| o.map_err(|e| walk_error(&e))).collect()
+    }
+
+    pub fn has_commit(&self, oid: Oid) -> bool {
+        self.repo.find_commit(oid).is_ok()
+    }
+
     pub fn commit(&self, oid: Oid) -> Result<Commit> {
         let c = self.repo.find_commit(oid).map_err(|e| walk_error(&e))?;
         Ok(Commit { sha: oid.to_string(), parents: c.parent_count(), message: c.message_raw_bytes().to_vec() })

@@ -89,6 +89,14 @@ struct RawRegistry {
     plans: RawPlans,
     #[serde(default)]
     rules: BTreeMap<Spanned<String>, Spanned<Level>>,
+    #[serde(default)]
+    hooks: RawHooks,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawHooks {
+    branch_trailer: Option<bool>,
 }
 
 #[derive(Deserialize, Default)]
@@ -195,6 +203,8 @@ pub struct Registry {
     pub plan_globs: Vec<String>,
     /// Rule levels set in `[rules]`.
     pub levels: Vec<(Code, Level)>,
+    /// `[hooks] branch-trailer`: prepare-commit-msg adds `Promise:` from the branch name.
+    pub branch_trailer: bool,
 }
 
 impl Registry {
@@ -363,6 +373,7 @@ impl Registry {
             exempt_subjects,
             plan_globs,
             levels,
+            branch_trailer: raw.hooks.branch_trailer.unwrap_or(true),
         })
     }
 }

@@ -13,6 +13,8 @@ pub enum SourceKind {
     File { path: String },
     /// A commit message, by its full id and subject.
     Commit { sha: String, subject: String },
+    /// A message not yet committed (the commit-msg hook), by its file.
+    Message { path: String },
 }
 
 #[derive(Clone, Debug)]
@@ -35,6 +37,7 @@ impl Source {
                 let ellipsis = if short.len() < subject.len() { "…" } else { "" };
                 format!("commit {} \"{short}{ellipsis}\"", &sha[..sha.len().min(7)])
             }
+            SourceKind::Message { path } => format!("commit message ({path})"),
         }
     }
 

@@ -225,3 +225,69 @@ fn log_trailers_match_git_byte_for_byte() {
     }
     assert!(failures.is_empty(), "{} of {} commits differ:\n{}", failures.len(), all.len(), failures.join("\n"));
 }
+
+#[test]
+fn stripspace_matches_git_stripspace() {
+    use plan_lint::scan::message::stripspace;
+    let dir = tempfile::tempdir().unwrap();
+    let all = messages();
+    let mut failures = Vec::new();
+    for (i, msg) in all.iter().enumerate().take(300) {
+        // git stripspace works on the whole input; NUL bytes are outside what a commit message
+        // file can usefully hold, so those messages are left to the trailer tests.
+        if msg.contains(&0) {
+            continue;
+        }
+        for strip_comments in [false, true] {
+            let mut cmd = git_env(Command::new("git"), dir.path());
+            cmd.arg("stripspace");
+            if strip_comments {
+                cmd.arg("--strip-comments");
+            }
+            let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
+            child.stdin.take().unwrap().write_all(msg).unwrap();
+            let out = child.wait_with_output().unwrap();
+            let ours = stripspace(msg, strip_comments.then_some(b"#".as_slice()));
+            if ours != out.stdout {
+                failures.push(format!(
+                    "#{i} strip={strip_comments} {}\n  git:  {}\n  ours: {}",
+                    show(msg),
+                    show(&out.stdout),
+                    show(&ours)
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} differ:\n{}", failures.len(), failures.join("\n"));
+}
+
+#[test]
+fn trailer_insertion_matches_git_interpret_trailers() {
+    let dir = tempfile::tempdir().unwrap();
+    let all = messages();
+    let mut failures = Vec::new();
+    let mut compared = 0;
+    for (i, msg) in all.iter().enumerate().take(400) {
+        // git re-renders existing trailers (`Key:v` becomes `Key: v`); plan-lint leaves the
+        // user's lines alone, so compare where that makes no difference: no trailers yet, no NUL.
+        let existing = trailers::parse(msg, &Options::interpret());
+        if msg.contains(&0) || existing.range.start < existing.range.end {
+            continue;
+        }
+        compared += 1;
+        let mut child = git_env(Command::new("git"), dir.path())
+            .args(["interpret-trailers", "--trailer", "Promise: find-and-buy"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(msg).unwrap();
+        let out = child.wait_with_output().unwrap();
+        let ours = trailers::insert(msg, "Promise: find-and-buy", b"#");
+        if ours != out.stdout {
+            failures.push(format!("#{i} {}\n  git:  {}\n  ours: {}", show(msg), show(&out.stdout), show(&ours)));
+        }
+    }
+    assert!(compared > 100, "only {compared} messages compared");
+    assert!(failures.is_empty(), "{} of {compared} differ:\n{}", failures.len(), failures.join("\n"));
+}

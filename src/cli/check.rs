@@ -2,11 +2,11 @@
 
 use super::Ctx;
 use crate::error::{Error, Result};
-use crate::facts::{self, CommitSelection, Inputs};
+use crate::facts::{self, CommitSelection, FileSource, Inputs};
 use crate::finding::Severity;
 use crate::report::human::Style;
 use crate::report::{self, Summary};
-use crate::rules::{self, Code, Level, Levels};
+use crate::rules::{self, Code, Level};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -51,6 +51,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
             (false, Some(r)) => CommitSelection::Range(r),
             (false, None) => CommitSelection::Branch,
         },
+        files: FileSource::WorkTree,
     };
     // Validate command-line levels before reading anything: a typo is a usage error.
     let mut cli_levels = Vec::new();
@@ -73,10 +74,7 @@ pub(crate) fn check(
     style: Style,
 ) -> Result<(String, bool)> {
     let facts = facts::collect(inputs)?;
-    let mut levels = Levels::default();
-    for &(code, level) in facts.registry.levels.iter().chain(cli_levels) {
-        levels.set(code, level);
-    }
+    let levels = rules::levels_for(&facts.registry, cli_levels);
     let findings = rules::evaluate(&facts, &levels);
     let summary = Summary::new(&facts, &findings);
     let text = match format {

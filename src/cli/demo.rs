@@ -8,7 +8,7 @@
 use super::check::{check, Format};
 use super::Ctx;
 use crate::error::{Error, Result};
-use crate::facts::{CommitSelection, Inputs};
+use crate::facts::{CommitSelection, FileSource, Inputs};
 use git2::{Oid, Repository, Signature, Time};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -58,7 +58,12 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         None => std::env::temp_dir().join(format!("plan-lint-demo-{}", std::process::id())),
     };
     let commits = build(&dir)?;
-    let inputs = Inputs { dir: dir.clone(), config: None, commits: CommitSelection::Range("HEAD".into()) };
+    let inputs = Inputs {
+        dir: dir.clone(),
+        config: None,
+        commits: CommitSelection::Range("HEAD".into()),
+        files: FileSource::WorkTree,
+    };
     let (report, failed) = check(&inputs, &[], args.format, ctx.style)?;
     if args.format == Format::Json {
         super::emit(report.as_bytes())?;

@@ -6,6 +6,9 @@
 
 mod check;
 mod demo;
+pub mod hook;
+mod init;
+pub mod install;
 mod rules;
 mod trailers;
 
@@ -48,6 +51,15 @@ pub enum Command {
     Trailers(trailers::Args),
     /// Build an example team's repository in a temporary directory and check it.
     Demo(demo::Args),
+    /// Run a git hook: pre-commit, commit-msg, prepare-commit-msg or pre-push.
+    #[command(subcommand)]
+    Hook(hook::Hook),
+    /// Install plan-lint's git hooks in this repository.
+    Install(install::InstallArgs),
+    /// Remove plan-lint's git hooks (restoring any hook they replaced).
+    Uninstall,
+    /// Scaffold promises.toml and ROADMAP.md (never overwriting), and offer to install the hooks.
+    Init(init::Args),
     /// List every rule with its code, default level and summary.
     Rules,
     /// Explain a rule: what it does, why it matters, an example and the fix.
@@ -109,6 +121,10 @@ fn run() -> ExitCode {
         Command::Check(args) => check::run(&ctx, args),
         Command::Trailers(args) => trailers::run(&ctx, args),
         Command::Demo(args) => demo::run(&ctx, args),
+        Command::Hook(h) => hook::run(&ctx, h),
+        Command::Install(args) => install::install(&ctx, args),
+        Command::Uninstall => install::uninstall(&ctx),
+        Command::Init(args) => init::run(&ctx, args),
         Command::Rules => rules::list(),
         Command::Explain { code } => rules::explain(&code),
     };

@@ -22,12 +22,12 @@ pub(super) fn check(facts: &Facts, out: &mut Vec<Finding>) {
             let subject_end = c.body_offset + c.subject.len();
             let suggestion = facts.registry.in_play().next().map_or("<id>", |p| p.id.as_str());
             out.push(
-                Finding::new(Code::UntracedCommit, format!("commit {} has no Promise trailer", short(&c.sha)))
+                Finding::new(Code::UntracedCommit, format!("{} has no Promise trailer", c.name))
                     .at(
                         c.source,
                         Label::new(c.body_offset..subject_end.min(text.len()), "which promise does this serve?"),
                     )
-                    .commit(&c.sha)
+                    .commit_opt(c.sha.as_deref())
                     .help(format!(
                         "end the message with a blank line and `Promise: {suggestion}` (promises in play: {})",
                         in_play_list(facts)
@@ -38,27 +38,21 @@ pub(super) fn check(facts: &Facts, out: &mut Vec<Finding>) {
         for (id, span) in &c.promises {
             match facts.registry.promise(id) {
                 None => out.push(
-                    Finding::new(
-                        Code::UnknownPromise,
-                        format!("commit {} names unknown promise `{id}`", short(&c.sha)),
-                    )
-                    .at(c.source, Label::new(span.clone(), "not in promises.toml"))
-                    .commit(&c.sha)
-                    .help(unknown_id_help(facts, id))
-                    .promises([id.clone()]),
+                    Finding::new(Code::UnknownPromise, format!("{} names unknown promise `{id}`", c.name))
+                        .at(c.source, Label::new(span.clone(), "not in promises.toml"))
+                        .commit_opt(c.sha.as_deref())
+                        .help(unknown_id_help(facts, id))
+                        .promises([id.clone()]),
                 ),
                 Some(p) if p.status != Status::InPlay => out.push(
-                    Finding::new(
-                        Code::NotInPlay,
-                        format!("commit {} is work on `{id}`, which is {}", short(&c.sha), p.status),
-                    )
-                    .at(c.source, Label::new(span.clone(), format!("{id} is {}", p.status)))
-                    .commit(&c.sha)
-                    .help(format!(
-                        "trace the work to a promise in play ({}), or put `{id}` in play within the limit",
-                        in_play_list(facts)
-                    ))
-                    .promises([id.clone()]),
+                    Finding::new(Code::NotInPlay, format!("{} is work on `{id}`, which is {}", c.name, p.status))
+                        .at(c.source, Label::new(span.clone(), format!("{id} is {}", p.status)))
+                        .commit_opt(c.sha.as_deref())
+                        .help(format!(
+                            "trace the work to a promise in play ({}), or put `{id}` in play within the limit",
+                            in_play_list(facts)
+                        ))
+                        .promises([id.clone()]),
                 ),
                 Some(_) => {}
             }
@@ -94,7 +88,7 @@ fn malformed(c: &CommitFacts, text: &str, out: &mut Vec<Finding>) {
             out.push(
                 Finding::new(Code::MalformedTrailer, format!("trailer key `{key_trimmed}` is not `Promise`"))
                     .at(c.source, Label::new(start..start + key.len(), "misspelled key"))
-                    .commit(&c.sha)
+                    .commit_opt(c.sha.as_deref())
                     .help(format!(
                         "git matches the key exactly (ignoring case): write `Promise:{}`",
                         &line[key.len() + 1..]
@@ -109,7 +103,7 @@ fn malformed(c: &CommitFacts, text: &str, out: &mut Vec<Finding>) {
             out.push(
                 Finding::new(Code::MalformedTrailer, "this Promise line is not a trailer git will read")
                     .at(c.source, Label::new(line_span, why))
-                    .commit(&c.sha)
+                    .commit_opt(c.sha.as_deref())
                     .help("move it into the final paragraph, after a blank line, with only trailer lines around it"),
             );
         }
@@ -121,12 +115,8 @@ fn malformed(c: &CommitFacts, text: &str, out: &mut Vec<Finding>) {
                 "a `---` line hides the trailers from `git interpret-trailers` and `git am`",
             )
             .at(c.source, Label::new(span.clone(), "everything after this line is treated as a patch"))
-            .commit(&c.sha)
+            .commit_opt(c.sha.as_deref())
             .help("remove the `---` line or move the trailers above it"),
         );
     }
-}
-
-pub(crate) fn short(sha: &str) -> &str {
-    &sha[..sha.len().min(7)]
 }

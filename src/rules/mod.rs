@@ -268,13 +268,46 @@ impl Levels {
     }
 }
 
+/// Which facts to judge: a hook checks only what it is about.
+#[derive(Clone, Copy, Debug)]
+pub struct Parts {
+    pub registry: bool,
+    pub plans: bool,
+    pub commits: bool,
+}
+
+impl Parts {
+    pub const ALL: Parts = Parts { registry: true, plans: true, commits: true };
+    pub const COMMITS: Parts = Parts { registry: false, plans: false, commits: true };
+    pub const FILES: Parts = Parts { registry: true, plans: true, commits: false };
+}
+
 /// Evaluate every rule over the facts, in a stable order: registry, plans, commits.
 pub fn evaluate(facts: &Facts, levels: &Levels) -> Vec<Finding> {
+    evaluate_parts(facts, levels, Parts::ALL)
+}
+
+pub fn evaluate_parts(facts: &Facts, levels: &Levels, parts: Parts) -> Vec<Finding> {
     let mut out = Vec::new();
-    registry::check(facts, &mut out);
-    plans::check(facts, &mut out);
-    commits::check(facts, &mut out);
+    if parts.registry {
+        registry::check(facts, &mut out);
+    }
+    if parts.plans {
+        plans::check(facts, &mut out);
+    }
+    if parts.commits {
+        commits::check(facts, &mut out);
+    }
     out.into_iter().filter_map(|f| levels.apply(f)).collect()
+}
+
+/// The levels in force: defaults, then the registry's `[rules]`, then `extra` (the command line).
+pub fn levels_for(registry: &crate::registry::Registry, extra: &[(Code, Level)]) -> Levels {
+    let mut levels = Levels::default();
+    for &(code, level) in registry.levels.iter().chain(extra) {
+        levels.set(code, level);
+    }
+    levels
 }
 
 /// The "did you mean" help for an unknown id, listing what is in play.

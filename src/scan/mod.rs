@@ -1,4 +1,5 @@
 //! Scanners read text and record what it says; they never judge. Rules judge.
 
 pub mod markdown;
+pub mod message;
 pub mod trailers;

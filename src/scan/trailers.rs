@@ -158,6 +158,31 @@ pub fn render(block: &Block) -> Vec<u8> {
     block.trailers.iter().flat_map(Trailer::to_line).collect()
 }
 
+/// Add a trailer line where `git interpret-trailers --trailer` would: after the message's
+/// trailer block, or as a new block after a blank line, before the trailing comments.
+pub fn insert(msg: &[u8], line: &str, comment: &[u8]) -> Vec<u8> {
+    let mut input = msg.to_vec();
+    if input.last().is_some_and(|&c| c != b'\n') {
+        input.push(b'\n');
+    }
+    let opts = Options { divider: Divider::Honour, complete_line: false, comment: comment.to_vec() };
+    let block = parse(&input, &opts);
+    let end = block.message_end.min(input.len());
+    let mut out = input[..end].to_vec();
+    let has_block = block.range.start < block.range.end;
+    if !has_block {
+        let last_line = out[..out.len().saturating_sub(1)].iter().rposition(|&c| c == b'\n').map_or(0, |i| i + 1);
+        let blank = !out.is_empty() && out[last_line..].iter().all(|&c| is_space(c));
+        if !blank {
+            out.push(b'\n');
+        }
+    }
+    out.extend_from_slice(line.as_bytes());
+    out.push(b'\n');
+    out.extend_from_slice(&input[end..]);
+    out
+}
+
 /// The message as `git log` hands it to the trailer parser: leading blank lines skipped (pretty.c
 /// starts the message at its subject).
 pub fn skip_leading_blank_lines(message: &[u8]) -> &[u8] {
@@ -452,6 +477,16 @@ mod tests {
         assert_eq!(&msg[t.span.clone()], b"Promise:  find-and-buy ");
         assert_eq!(&msg[t.value_span.clone()], b"find-and-buy");
         assert!(block.trailers[1].key_is("acked-BY"));
+    }
+
+    #[test]
+    fn insertion_follows_git() {
+        let t = |m: &str| String::from_utf8(insert(m.as_bytes(), "Promise: a", b"#")).unwrap();
+        assert_eq!(t("Subject\n"), "Subject\n\nPromise: a\n");
+        assert_eq!(t("Subject"), "Subject\n\nPromise: a\n");
+        assert_eq!(t(""), "\nPromise: a\n");
+        assert_eq!(t("Subject\n\nAcked-by: b\n"), "Subject\n\nAcked-by: b\nPromise: a\n");
+        assert_eq!(t("\n# Please enter the commit message\n"), "\nPromise: a\n# Please enter the commit message\n");
     }
 
     #[test]

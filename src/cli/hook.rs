@@ -1,0 +1,304 @@
+//! `plan-lint hook …`: the git hooks. They run on every commit, so each does the least work that
+//! answers its question, reads only what git is about to record, and never touches the user's
+//! message except `prepare-commit-msg`, which writes it atomically.
+//!
+//! - `pre-commit`: the registry and plan documents *as staged* (the index git commits from,
+//!   `$GIT_INDEX_FILE` included); exits 0 at once when none of them is staged.
+//! - `commit-msg FILE`: the message as `git commit` will store it (cleanup, comment character,
+//!   scissors), checked for a Promise trailer that names a known promise in play.
+//! - `prepare-commit-msg FILE [SOURCE [SHA]]`: adds `Promise: <id>` when the branch name names
+//!   exactly one promise in play and the message has none.
+//! - `pre-push REMOTE URL`: the commits being pushed, from git's ref lines on standard input.
+//!
+//! Output goes to standard error, where git shows it. A repository without a registry is not
+//! using plan-lint: every hook passes quietly there.
+
+use super::Ctx;
+use crate::error::{Error, Result};
+use crate::facts::{self, CommitFacts, Commits, Facts, FileSource, Files};
+use crate::finding::{Finding, Severity};
+use crate::git::Repo;
+use crate::glob::Glob;
+use crate::registry::{self, Registry};
+use crate::report::{self, Summary};
+use crate::rules::{self, Parts};
+use crate::scan::message::{self, Cleanup};
+use crate::scan::trailers::{self, Options};
+use crate::source::{SourceId, SourceKind, Sources};
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(clap::Subcommand, Debug)]
+pub enum Hook {
+    /// Check the staged registry and plan documents.
+    PreCommit,
+    /// Check the commit message in FILE (never modified).
+    CommitMsg {
+        /// The message file git passes (.git/COMMIT_EDITMSG).
+        file: PathBuf,
+    },
+    /// Add `Promise: <id>` from the branch name when the message has none.
+    PrepareCommitMsg {
+        file: PathBuf,
+        /// message, template, merge, squash or commit, as git passes it.
+        source: Option<String>,
+        sha: Option<String>,
+    },
+    /// Check the commits being pushed (git's ref lines on standard input).
+    PrePush { remote: Option<String>, url: Option<String> },
+}
+
+pub fn run(ctx: &Ctx, hook: Hook) -> Result<ExitCode> {
+    let Some(repo) = Repo::discover(&ctx.dir) else {
+        return Err(Error::new(format!("not a git repository: {}", ctx.dir.display())));
+    };
+    let root = repo.root().ok_or_else(|| Error::new("this is a bare repository: hooks need a work tree"))?;
+    match hook {
+        Hook::PreCommit => pre_commit(ctx, &repo, &root),
+        Hook::CommitMsg { file } => commit_msg(ctx, &repo, &root, &ctx.dir.join(&file), &file),
+        Hook::PrepareCommitMsg { file, source, .. } => {
+            // The pre-commit framework passes the source in the environment.
+            let source = source.or_else(|| std::env::var("PRE_COMMIT_COMMIT_MSG_SOURCE").ok());
+            prepare_commit_msg(ctx, &repo, &root, &ctx.dir.join(file), source)
+        }
+        Hook::PrePush { remote, .. } => {
+            let remote = remote.or_else(|| std::env::var("PRE_COMMIT_REMOTE_NAME").ok());
+            pre_push(ctx, &repo, &root, remote.as_deref().unwrap_or("origin"))
+        }
+    }
+}
+
+/// The registry git is committing: staged if the index has one, else the work tree's. `None`
+/// when there is none at all: plan-lint is not in use here.
+fn registry_files<'r>(ctx: &Ctx, repo: &'r Repo, root: &Path) -> Result<Option<Files<'r>>> {
+    let staged = Files::open(&FileSource::Index(repo.index_path(&ctx.dir)), root, Some(repo))?;
+    if staged.read(registry::FILE_NAME).is_ok() {
+        return Ok(Some(staged));
+    }
+    let work = Files::open(&FileSource::WorkTree, root, Some(repo))?;
+    Ok(work.read(registry::FILE_NAME).is_ok().then_some(work))
+}
+
+fn pre_commit(ctx: &Ctx, repo: &Repo, root: &Path) -> Result<ExitCode> {
+    let index_path = repo.index_path(&ctx.dir);
+    let index = git2::Index::open(&index_path)
+        .map_err(|e| Error::new(format!("could not read the index {}: {}", index_path.display(), e.message())))?;
+    let staged_registry = index.get_path(Path::new(registry::FILE_NAME), 0);
+    let head_registry = repo.head_blob(registry::FILE_NAME);
+    if staged_registry.is_none() && head_registry.is_none() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    // Relevant: the registry or a plan document differs between HEAD and the index.
+    let files = Files::open(&FileSource::Index(index_path), root, Some(repo))?;
+    let mut sources = Sources::default();
+    let (registry, registry_id) = facts::read_registry(&files, None, &mut sources)?;
+    let globs: Vec<Glob> = registry.plan_globs.iter().filter_map(|g| Glob::new(g).ok()).collect();
+    let changed = |path: &str, id: git2::Oid| repo.head_blob(path) != Some(id);
+    let relevant = staged_registry.as_ref().is_none_or(|e| changed(registry::FILE_NAME, e.id))
+        || index.iter().any(|e| {
+            std::str::from_utf8(&e.path).is_ok_and(|p| globs.iter().any(|g| g.is_match(p)) && changed(p, e.id))
+        });
+    if !relevant {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut skipped = Vec::new();
+    let plans = facts::read_plans(&files, &registry, &mut sources, &mut skipped);
+    let facts = Facts { sources, registry, registry_source: registry_id, plans, commits: None, skipped };
+    let findings = rules::evaluate_parts(&facts, &rules::levels_for(&facts.registry, &[]), Parts::FILES);
+    let failed = report_findings(ctx, &facts, &findings, "staged plan");
+    if failed {
+        eprintln!(
+            "plan-lint: commit blocked by the staged plan above. Fix it and `git add` the fix \
+             (unstaged changes do not count), or bypass once with `git commit --no-verify`."
+        );
+    }
+    Ok(ExitCode::from(u8::from(failed)))
+}
+
+fn commit_msg(ctx: &Ctx, repo: &Repo, root: &Path, path: &Path, shown: &Path) -> Result<ExitCode> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(format!("could not read {}", path.display()), &e))?;
+    let Some(files) = registry_files(ctx, repo, root)? else { return Ok(ExitCode::SUCCESS) };
+    let mut sources = Sources::default();
+    let (registry, registry_id) = facts::read_registry(&files, None, &mut sources)?;
+    // Clean the message as `git commit` will, then read its trailers as `git log` will.
+    let comment_char = repo.config_string("core.commentChar");
+    let comment = message::comment_string(comment_char.as_deref(), &bytes);
+    let mode = Cleanup::from_config(repo.config_string("commit.cleanup").as_deref(), message::was_edited(&bytes));
+    let cleaned = message::clean(&bytes, mode, &comment);
+    let log_comment = message::log_comment_string(comment_char.as_deref());
+    let parents = if repo.is_merging() { 2 } else { 1 };
+    let kind = SourceKind::Message { path: shown.display().to_string() };
+    let commit = facts::commit_facts(None, parents, &cleaned, kind, &registry, &mut sources, &log_comment);
+    let facts = single_commit_facts(sources, registry, registry_id, commit);
+    let findings = rules::evaluate_parts(&facts, &rules::levels_for(&facts.registry, &[]), Parts::COMMITS);
+    let failed = report_findings(ctx, &facts, &findings, "commit message");
+    if failed {
+        let file = shown.display();
+        eprint!(
+            "plan-lint: commit rejected. Your message is kept in {file}; edit it and commit again with\n\
+             \n    git commit -e -F {file}\n\n\
+             (or bypass once with `git commit --no-verify`).\n"
+        );
+    }
+    Ok(ExitCode::from(u8::from(failed)))
+}
+
+fn single_commit_facts(sources: Sources, registry: Registry, registry_id: SourceId, commit: CommitFacts) -> Facts {
+    Facts {
+        sources,
+        registry,
+        registry_source: registry_id,
+        plans: Vec::new(),
+        commits: Some(Commits { describe: "the commit being made".into(), list: vec![commit] }),
+        skipped: Vec::new(),
+    }
+}
+
+/// Print findings (if any) to standard error; whether any is an error.
+fn report_findings(ctx: &Ctx, facts: &Facts, findings: &[Finding], _what: &str) -> bool {
+    if findings.is_empty() {
+        return false;
+    }
+    let summary = Summary::new(facts, findings);
+    let text = report::human::render(facts, findings, &summary, ctx.style);
+    let _ = std::io::stderr().write_all(text.as_bytes());
+    findings.iter().any(|f| f.severity == Severity::Error)
+}
+
+fn prepare_commit_msg(ctx: &Ctx, repo: &Repo, root: &Path, path: &Path, source: Option<String>) -> Result<ExitCode> {
+    // A merge or squash message is git's own; never add to it.
+    if matches!(source.as_deref(), Some("merge" | "squash")) {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let Some(files) = registry_files(ctx, repo, root)? else { return Ok(ExitCode::SUCCESS) };
+    let mut sources = Sources::default();
+    let Ok((registry, _)) = facts::read_registry(&files, None, &mut sources) else {
+        // A broken registry is reported by the other hooks; this one only helps.
+        return Ok(ExitCode::SUCCESS);
+    };
+    if !registry.branch_trailer {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let Some(branch) = repo.branch_name() else { return Ok(ExitCode::SUCCESS) };
+    let ids: Vec<&str> = registry.in_play().map(|p| p.id.as_str()).filter(|id| names_promise(&branch, id)).collect();
+    let [id] = ids.as_slice() else { return Ok(ExitCode::SUCCESS) };
+
+    let bytes = std::fs::read(path).map_err(|e| Error::io(format!("could not read {}", path.display()), &e))?;
+    let comment = message::comment_string(repo.config_string("core.commentChar").as_deref(), &bytes);
+    let cleaned = message::clean(&bytes, Cleanup::Strip, &comment);
+    let block = trailers::parse(&cleaned, &Options { comment: comment.clone(), ..Options::log() });
+    if block.trailers.iter().any(|t| t.key_is("promise")) {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let updated = trailers::insert(&bytes, &format!("Promise: {id}"), &comment);
+    write_atomically(path, &updated)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Whether `branch` names promise `id` as a whole word: `find-and-buy/paypal`,
+/// `feat/find-and-buy-paypal`, but not `refind-and-buyer`.
+pub(crate) fn names_promise(branch: &str, id: &str) -> bool {
+    let b = branch.as_bytes();
+    branch.match_indices(id).any(|(i, _)| {
+        let before = i == 0 || !b[i - 1].is_ascii_alphanumeric();
+        let end = i + id.len();
+        let after = end == b.len() || !b[end].is_ascii_alphanumeric();
+        before && after
+    })
+}
+
+/// Replace `path` with `bytes` so that a reader (or a killed process) sees the old or the new
+/// content, never a mix: write a sibling temporary file, then rename it over.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.plan-lint-{}", std::process::id()));
+    let result = std::fs::File::create(&tmp)
+        .and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()))
+        .and_then(|()| std::fs::rename(&tmp, path));
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(Error::io(format!("could not write {}", path.display()), &e));
+    }
+    Ok(())
+}
+
+const ZERO: &str = "0000000000000000000000000000000000000000";
+
+fn pre_push(ctx: &Ctx, repo: &Repo, root: &Path, remote: &str) -> Result<ExitCode> {
+    let Some(files) = registry_files(ctx, repo, root)? else { return Ok(ExitCode::SUCCESS) };
+    let mut sources = Sources::default();
+    let (registry, registry_id) = facts::read_registry(&files, None, &mut sources)?;
+    let since = facts::resolve_since(repo, &registry, sources.get(registry_id))?;
+
+    // The pre-commit framework passes the range in the environment instead of standard input.
+    let mut updates: Vec<(String, String)> = Vec::new();
+    if let (Ok(from), Ok(to)) = (std::env::var("PRE_COMMIT_FROM_REF"), std::env::var("PRE_COMMIT_TO_REF")) {
+        updates.push((to, from));
+    } else {
+        for line in std::io::stdin().lock().lines() {
+            let line = line.map_err(|e| Error::io("could not read the pushed refs", &e))?;
+            let parts: Vec<&str> = line.split_whitespace().collect();
+            if let [_, local_sha, _, remote_sha] = parts.as_slice() {
+                updates.push((local_sha.to_string(), remote_sha.to_string()));
+            }
+        }
+    }
+    let mut oids = Vec::new();
+    for (local, remote_sha) in updates {
+        if local.chars().all(|c| c == '0') {
+            continue; // a deletion pushes no commits
+        }
+        let tip = repo.commit_id(&local).map_err(|e| Error::new(format!("bad pushed commit {local}: {e}")))?;
+        let known_remote = (remote_sha != ZERO && !remote_sha.is_empty())
+            .then(|| repo.commit_id(&remote_sha).ok())
+            .flatten()
+            .filter(|o| repo.has_commit(*o));
+        let new = match known_remote {
+            // An update: what is new since the remote's tip.
+            Some(base) => repo.range(Some(&format!("{base}..{tip}")), since)?.oids,
+            // A new branch, or a force push over a tip we do not have: what the remote lacks.
+            None => repo.new_to_remote(tip, remote, since)?,
+        };
+        for oid in new {
+            if !oids.contains(&oid) {
+                oids.push(oid);
+            }
+        }
+    }
+    if oids.is_empty() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let list = facts::read_commits(repo, &oids, &registry, &mut sources)?;
+    let facts = Facts {
+        sources,
+        registry,
+        registry_source: registry_id,
+        plans: Vec::new(),
+        commits: Some(Commits { describe: format!("being pushed to {remote}"), list }),
+        skipped: Vec::new(),
+    };
+    let findings = rules::evaluate_parts(&facts, &rules::levels_for(&facts.registry, &[]), Parts::COMMITS);
+    let failed = report_findings(ctx, &facts, &findings, "push");
+    if failed {
+        eprintln!(
+            "plan-lint: push blocked. Reword the commits above (`git rebase -i` with `reword`), or bypass once \
+             with `git push --no-verify`."
+        );
+    }
+    Ok(ExitCode::from(u8::from(failed)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn branch_names() {
+        assert!(names_promise("find-and-buy/paypal", "find-and-buy"));
+        assert!(names_promise("feat/find-and-buy-paypal", "find-and-buy"));
+        assert!(names_promise("find-and-buy", "find-and-buy"));
+        assert!(!names_promise("refind-and-buyer", "find-and-buy"));
+        assert!(!names_promise("main", "find-and-buy"));
+    }
+}

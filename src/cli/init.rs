@@ -1,0 +1,57 @@
+//! `plan-lint init`: a commented `promises.toml` with one example promise and a plan document,
+//! so a team starts from something that passes; never overwrites anything.
+
+use super::Ctx;
+use crate::error::{Error, Result};
+use crate::git::Repo;
+use std::io::{BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+
+pub const REGISTRY_TEMPLATE: &str = include_str!("../../fixtures/init/promises.toml");
+pub const PLAN_TEMPLATE: &str = include_str!("../../fixtures/init/ROADMAP.md");
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Also install the git hooks (without asking).
+    #[arg(long, conflicts_with = "no_hooks")]
+    pub hooks: bool,
+    /// Do not install the git hooks, and do not ask.
+    #[arg(long)]
+    pub no_hooks: bool,
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
+    let repo = Repo::discover(&ctx.dir);
+    let root = repo.as_ref().and_then(Repo::root).unwrap_or_else(|| ctx.dir.clone());
+    let mut out = String::new();
+    for (name, text) in [("promises.toml", REGISTRY_TEMPLATE), ("ROADMAP.md", PLAN_TEMPLATE)] {
+        let path = root.join(name);
+        if path.exists() {
+            out.push_str(&format!("{}: exists, left alone\n", path.display()));
+            continue;
+        }
+        std::fs::write(&path, text).map_err(|e| Error::io(format!("could not write {}", path.display()), &e))?;
+        out.push_str(&format!("{}: created\n", path.display()));
+    }
+    super::emit(out.as_bytes())?;
+
+    let install = if args.hooks {
+        true
+    } else if args.no_hooks || !std::io::stdin().is_terminal() {
+        false
+    } else {
+        eprint!("Install the git hooks (pre-commit, commit-msg, prepare-commit-msg, pre-push)? [y/N] ");
+        let _ = std::io::stderr().flush();
+        let mut answer = String::new();
+        let _ = std::io::stdin().lock().read_line(&mut answer);
+        matches!(answer.trim(), "y" | "Y" | "yes")
+    };
+    match (&repo, install) {
+        (Some(repo), true) => super::emit(super::install::install_in(repo, false)?.as_bytes())?,
+        (None, true) => return Err(Error::new("not a git repository: run `git init` first, then `plan-lint install`")),
+        _ => super::emit(
+            b"Next: edit promises.toml and ROADMAP.md, run `plan-lint check`, and `plan-lint install` for the hooks.\n",
+        )?,
+    }
+    Ok(ExitCode::SUCCESS)
+}

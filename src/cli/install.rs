@@ -1,0 +1,144 @@
+//! `plan-lint install [--force]` and `plan-lint uninstall`: small hook scripts in the directory
+//! git actually runs hooks from (`core.hooksPath`, or the common git directory's `hooks/`, which
+//! linked worktrees share).
+//!
+//! A hook that is not plan-lint's is never overwritten without `--force`, and then it is kept as
+//! `<hook>.pre-plan-lint`, which `uninstall` puts back. Installing twice changes nothing.
+
+use super::Ctx;
+use crate::error::{Error, Result};
+use crate::git::Repo;
+use std::path::Path;
+use std::process::ExitCode;
+
+/// The hooks plan-lint provides, in the order git runs them.
+pub const HOOKS: &[&str] = &["pre-commit", "prepare-commit-msg", "commit-msg", "pre-push"];
+
+/// The line that marks a hook script as plan-lint's own.
+pub const MARKER: &str = "# plan-lint hook:";
+
+/// The script for `hook`. With `fallback`, the absolute path of the installing binary is used
+/// when `plan-lint` is not on PATH (a GUI client's PATH is often shorter than a shell's).
+pub fn script(hook: &str, fallback: Option<&Path>) -> String {
+    let fallback = match fallback {
+        Some(p) => format!(
+            "    if [ -x '{p}' ]; then\n        PLAN_LINT='{p}'\n    else\n{MISSING}    fi\n",
+            p = p.display().to_string().replace('\'', "'\\''")
+        ),
+        None => MISSING.to_string(),
+    };
+    format!(
+        "#!/bin/sh\n\
+         {MARKER} {hook}. Installed by `plan-lint install`, removed by `plan-lint uninstall`.\n\
+         # Runs `plan-lint hook {hook}` with git's arguments (and standard input).\n\
+         PLAN_LINT=\"${{PLAN_LINT:-plan-lint}}\"\n\
+         if ! command -v \"$PLAN_LINT\" >/dev/null 2>&1; then\n\
+         {fallback}\
+         fi\n\
+         exec \"$PLAN_LINT\" hook {hook} \"$@\"\n"
+    )
+}
+
+const MISSING: &str = "        echo \"plan-lint: '$PLAN_LINT' is not on PATH, so this change was not checked.\" >&2\n        echo \"  Install it (cargo install --locked --path <plan-lint checkout>), or skip the hook once with --no-verify.\" >&2\n        exit 1\n";
+
+#[derive(clap::Args, Debug)]
+pub struct InstallArgs {
+    /// Replace hooks that are not plan-lint's (each is kept as <hook>.pre-plan-lint).
+    #[arg(long)]
+    pub force: bool,
+}
+
+pub fn install(ctx: &Ctx, args: InstallArgs) -> Result<ExitCode> {
+    let repo =
+        Repo::discover(&ctx.dir).ok_or_else(|| Error::new(format!("not a git repository: {}", ctx.dir.display())))?;
+    let report = install_in(&repo, args.force)?;
+    super::emit(report.as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Install every hook; returns what was done, a line per hook.
+pub fn install_in(repo: &Repo, force: bool) -> Result<String> {
+    let dir = repo.hooks_dir();
+    let exe = std::env::current_exe().ok();
+    let foreign: Vec<&str> = HOOKS
+        .iter()
+        .copied()
+        .filter(|h| {
+            std::fs::read_to_string(dir.join(h)).is_ok_and(|t| !t.contains(MARKER)) || is_foreign_binary(&dir.join(h))
+        })
+        .collect();
+    if !foreign.is_empty() && !force {
+        return Err(Error::new(format!(
+            "{} already {} a hook that is not plan-lint's: {}",
+            dir.display(),
+            if foreign.len() == 1 { "has" } else { "has hooks" },
+            foreign.join(", ")
+        ))
+        .with_help("nothing was changed; `plan-lint install --force` replaces them and keeps each as <hook>.pre-plan-lint, or chain plan-lint from your hook manager (see the README)"));
+    }
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(format!("could not create {}", dir.display()), &e))?;
+    let mut out = String::new();
+    for hook in HOOKS {
+        let path = dir.join(hook);
+        let text = script(hook, exe.as_deref());
+        let state = match std::fs::read(&path) {
+            Ok(old) if old == text.as_bytes() => "unchanged",
+            Ok(old) if String::from_utf8_lossy(&old).contains(MARKER) => "updated",
+            Ok(_) => {
+                let backup = dir.join(format!("{hook}.pre-plan-lint"));
+                std::fs::rename(&path, &backup)
+                    .map_err(|e| Error::io(format!("could not back up {}", path.display()), &e))?;
+                "installed (previous hook kept as .pre-plan-lint)"
+            }
+            Err(_) => "installed",
+        };
+        if state != "unchanged" {
+            write_executable(&path, &text)?;
+        }
+        out.push_str(&format!("{}: {state}\n", path.display()));
+    }
+    Ok(out)
+}
+
+fn is_foreign_binary(path: &Path) -> bool {
+    std::fs::read(path).is_ok_and(|b| std::str::from_utf8(&b).is_err())
+}
+
+fn write_executable(path: &Path, text: &str) -> Result<()> {
+    std::fs::write(path, text).map_err(|e| Error::io(format!("could not write {}", path.display()), &e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))
+            .map_err(|e| Error::io(format!("could not make {} executable", path.display()), &e))?;
+    }
+    Ok(())
+}
+
+pub fn uninstall(ctx: &Ctx) -> Result<ExitCode> {
+    let repo =
+        Repo::discover(&ctx.dir).ok_or_else(|| Error::new(format!("not a git repository: {}", ctx.dir.display())))?;
+    let dir = repo.hooks_dir();
+    let mut out = String::new();
+    for hook in HOOKS {
+        let path = dir.join(hook);
+        let ours = std::fs::read_to_string(&path).is_ok_and(|t| t.contains(MARKER));
+        if !ours {
+            continue;
+        }
+        std::fs::remove_file(&path).map_err(|e| Error::io(format!("could not remove {}", path.display()), &e))?;
+        let backup = dir.join(format!("{hook}.pre-plan-lint"));
+        if backup.exists() {
+            std::fs::rename(&backup, &path)
+                .map_err(|e| Error::io(format!("could not restore {}", backup.display()), &e))?;
+            out.push_str(&format!("{}: removed, previous hook restored\n", path.display()));
+        } else {
+            out.push_str(&format!("{}: removed\n", path.display()));
+        }
+    }
+    if out.is_empty() {
+        out = format!("no plan-lint hooks in {}\n", dir.display());
+    }
+    super::emit(out.as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}

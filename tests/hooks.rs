@@ -1,0 +1,324 @@
+//! The git hooks, driven by the real `git` binary: `plan-lint install` in a temp repository, then
+//! real `git commit` / `git push` with the hooks running, as a developer would.
+
+mod support;
+
+use plan_lint::cli::install::{script, HOOKS};
+use std::path::Path;
+use std::process::Command;
+use support::{bin, git_env, Repo};
+
+const REGISTRY: &str = r#"[promises.find-and-buy]
+statement = "A shopper can find and buy a product we stock."
+status = "in-play"
+outcomes = [{ metric = "conversion", baseline = "8%", target = "12%" }]
+
+[promises.track-orders]
+statement = "A shopper can see where their order is."
+status = "in-play"
+outcomes = [{ metric = "status calls", baseline = "41", target = "25" }]
+
+[promises.gift-cards]
+statement = "A shopper can buy gift cards."
+status = "done"
+"#;
+
+/// A repository with the registry committed and plan-lint's hooks installed.
+fn hooked() -> Repo {
+    let mut repo = Repo::new();
+    repo.write("promises.toml", REGISTRY).write("ROADMAP.md", "# Plan\nPromise: find-and-buy\n\n- [ ] Search\n");
+    repo.commit("Adopt plan-lint\n\nPromise: find-and-buy\n");
+    let run = repo.plan_lint(&["install"]);
+    run.expect_code(0);
+    repo
+}
+
+/// `git commit` with the hooks running; (success, stderr).
+fn commit(repo: &Repo, args: &[&str]) -> (bool, String) {
+    let out = git_env(Command::new("git"), repo.path()).arg("commit").args(args).output().unwrap();
+    (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+fn head_message(repo: &Repo) -> String {
+    repo.git(&["log", "-1", "--format=%B"])
+}
+
+fn commit_count(repo: &Repo) -> usize {
+    repo.git(&["rev-list", "--count", "HEAD"]).trim().parse().unwrap()
+}
+
+#[test]
+fn commit_msg_rejects_untraced_and_keeps_the_message() {
+    let repo = hooked();
+    repo.write("src/a.rs", "// a\n");
+    repo.git(&["add", "."]);
+    let (ok, stderr) = commit(&repo, &["-m", "Add search box", "-m", "A long, careful explanation."]);
+    assert!(!ok, "untraced commit went through");
+    assert!(stderr.contains("untraced-commit"), "{stderr}");
+    assert!(stderr.contains("Promise: find-and-buy"), "help names the line to add: {stderr}");
+    assert!(stderr.contains("git commit -e -F .git/COMMIT_EDITMSG"), "{stderr}");
+    assert_eq!(commit_count(&repo), 1);
+    // The message is recoverable, byte for byte as written.
+    let kept = std::fs::read_to_string(repo.path().join(".git/COMMIT_EDITMSG")).unwrap();
+    assert_eq!(kept, "Add search box\n\nA long, careful explanation.\n");
+
+    let (ok, stderr) = commit(&repo, &["-m", "Add search box", "-m", "Promise: find-and-buy"]);
+    assert!(ok, "{stderr}");
+    assert_eq!(commit_count(&repo), 2);
+}
+
+#[test]
+fn commit_msg_rejects_unknown_and_not_in_play_ids() {
+    let repo = hooked();
+    let (ok, stderr) = commit(&repo, &["--allow-empty", "-m", "Work", "-m", "Promise: find-and-by"]);
+    assert!(!ok);
+    assert!(stderr.contains("did you mean `find-and-buy`?"), "{stderr}");
+    let (ok, stderr) = commit(&repo, &["--allow-empty", "-m", "Work", "-m", "Promise: gift-cards"]);
+    assert!(!ok);
+    assert!(stderr.contains("which is done"), "{stderr}");
+    assert_eq!(commit_count(&repo), 1);
+}
+
+#[test]
+fn commit_v_scissors_and_comment_chars() {
+    let repo = hooked();
+    repo.write("src/a.rs", "// a\n");
+    repo.git(&["add", "."]);
+    // `git commit -v` with an editor that writes the trailer above the scissors line: the diff
+    // below it (which has `---` lines) must not matter.
+    let editor =
+        "f() { printf 'Add a\\n\\nPromise: track-orders\\n' | cat - \"$1\" > \"$1.new\" && mv \"$1.new\" \"$1\"; }; f";
+    let out =
+        git_env(Command::new("git"), repo.path()).env("GIT_EDITOR", editor).args(["commit", "-v"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(head_message(&repo).trim_end(), "Add a\n\nPromise: track-orders");
+
+    // core.commentChar=';': `; Promise: x` is a comment, so it does not trace the commit.
+    repo.git(&["config", "core.commentChar", ";"]);
+    let editor = "f() { printf 'Work\\n\\n; Promise: track-orders\\n' > \"$1\"; }; f";
+    let out = git_env(Command::new("git"), repo.path())
+        .env("GIT_EDITOR", editor)
+        .args(["commit", "--allow-empty"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "a commented-out trailer traced the commit");
+
+    // A `-m` message is not cleaned of comments by git, so `#1 Work` stays its subject.
+    repo.git(&["config", "--unset", "core.commentChar"]);
+    let (ok, stderr) = commit(&repo, &["--allow-empty", "-m", "#1 Work", "-m", "Promise: track-orders"]);
+    assert!(ok, "{stderr}");
+    assert_eq!(head_message(&repo).trim_end(), "#1 Work\n\nPromise: track-orders");
+
+    // core.commentChar=auto with an editor: git sees lines starting with `#` and comments with
+    // another character; the hook reads which from git's template lines.
+    repo.git(&["config", "core.commentChar", "auto"]);
+    let out = git_env(Command::new("git"), repo.path())
+        .env("GIT_EDITOR", "true")
+        .args(["commit", "--allow-empty", "-e", "-m", "#2 Work", "-m", "Promise: track-orders"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(head_message(&repo).trim_end(), "#2 Work\n\nPromise: track-orders");
+}
+
+#[test]
+fn pre_commit_checks_the_staged_plan_not_the_work_tree() {
+    let repo = hooked();
+    // A bad plan staged, fixed only in the work tree: blocked.
+    repo.write("ROADMAP.md", "# Plan\n\n- [ ] Untraced\n");
+    repo.git(&["add", "ROADMAP.md"]);
+    repo.write("ROADMAP.md", "# Plan\nPromise: find-and-buy\n\n- [ ] Traced now\n");
+    let (ok, stderr) = commit(&repo, &["-m", "Plan", "-m", "Promise: find-and-buy"]);
+    assert!(!ok, "a bad staged plan went through");
+    assert!(stderr.contains("untraced-item") && stderr.contains("Untraced"), "{stderr}");
+
+    // Stage the fix; leave mess in the work tree: accepted.
+    repo.git(&["add", "ROADMAP.md"]);
+    repo.write("ROADMAP.md", "# Plan\n\n- [ ] Unstaged mess\n");
+    let (ok, stderr) = commit(&repo, &["-m", "Plan", "-m", "Promise: find-and-buy"]);
+    assert!(ok, "{stderr}");
+
+    // `git commit -a` stages the mess through a temporary index (GIT_INDEX_FILE): blocked.
+    let (ok, stderr) = commit(&repo, &["-a", "-m", "All", "-m", "Promise: find-and-buy"]);
+    assert!(!ok, "commit -a with a bad plan went through");
+    assert!(stderr.contains("Unstaged mess"), "{stderr}");
+}
+
+#[test]
+fn pre_commit_ignores_unrelated_changes() {
+    let repo = hooked();
+    // Even with a broken plan in the work tree, an unrelated staged change is not blocked.
+    repo.write("ROADMAP.md", "# Plan\n\n- [ ] Untraced\n");
+    repo.write("src/b.rs", "// b\n");
+    repo.git(&["add", "src/b.rs"]);
+    let (ok, stderr) = commit(&repo, &["-m", "Add b", "-m", "Promise: find-and-buy"]);
+    assert!(ok, "{stderr}");
+    assert!(stderr.is_empty(), "the hook should be silent: {stderr}");
+}
+
+#[test]
+fn merges_and_fixups_are_exempt() {
+    let repo = hooked();
+    repo.git(&["checkout", "-q", "-b", "side"]);
+    commit(&repo, &["--allow-empty", "-m", "Side", "-m", "Promise: track-orders"]);
+    repo.git(&["checkout", "-q", "main"]);
+    commit(&repo, &["--allow-empty", "-m", "Main", "-m", "Promise: find-and-buy"]);
+    let out =
+        git_env(Command::new("git"), repo.path()).args(["merge", "--no-ff", "--no-edit", "side"]).output().unwrap();
+    assert!(out.status.success(), "merge blocked: {}", String::from_utf8_lossy(&out.stderr));
+    let (ok, stderr) = commit(&repo, &["--allow-empty", "-m", "fixup! Main"]);
+    assert!(ok, "{stderr}");
+}
+
+#[test]
+fn prepare_commit_msg_adds_the_trailer_from_the_branch() {
+    let repo = hooked();
+    repo.git(&["checkout", "-q", "-b", "feat/find-and-buy-paypal"]);
+    let (ok, stderr) = commit(&repo, &["--allow-empty", "-m", "Add PayPal"]);
+    assert!(ok, "{stderr}");
+    assert_eq!(head_message(&repo), "Add PayPal\n\nPromise: find-and-buy\n\n");
+    // A message that already names a promise is left alone.
+    let (ok, _) = commit(&repo, &["--allow-empty", "-m", "Track", "-m", "Promise: track-orders"]);
+    assert!(ok);
+    assert_eq!(head_message(&repo), "Track\n\nPromise: track-orders\n\n");
+    // A branch naming no promise in play adds nothing, so the commit is rejected.
+    repo.git(&["checkout", "-q", "-b", "misc"]);
+    let (ok, _) = commit(&repo, &["--allow-empty", "-m", "Misc"]);
+    assert!(!ok);
+}
+
+#[test]
+fn linked_worktree_and_hooks_path() {
+    let repo = hooked();
+    let wt = repo.path().join("wt");
+    repo.git(&["worktree", "add", "-q", wt.to_str().unwrap(), "-b", "wt-branch"]);
+    let out =
+        git_env(Command::new("git"), &wt).args(["commit", "--allow-empty", "-m", "In a worktree"]).output().unwrap();
+    assert!(!out.status.success(), "worktree commit bypassed the hooks");
+
+    // core.hooksPath: install writes there, and git runs them from there.
+    let mut other = Repo::new();
+    other.write("promises.toml", REGISTRY);
+    other.commit("Adopt\n\nPromise: find-and-buy\n");
+    other.git(&["config", "core.hooksPath", "custom-hooks"]);
+    other.plan_lint(&["install"]).expect_code(0);
+    assert!(other.path().join("custom-hooks/commit-msg").exists());
+    let (ok, _) = commit(&other, &["--allow-empty", "-m", "Untraced"]);
+    assert!(!ok);
+}
+
+#[test]
+fn install_is_idempotent_and_respects_foreign_hooks() {
+    let repo = hooked();
+    let again = repo.plan_lint(&["install"]);
+    again.expect_code(0);
+    assert_eq!(again.stdout.matches("unchanged").count(), HOOKS.len(), "{}", again.stdout);
+
+    let mut other = Repo::new();
+    other.write("promises.toml", REGISTRY);
+    other.commit("Adopt\n\nPromise: find-and-buy\n");
+    let hook = other.path().join(".git/hooks/pre-commit");
+    std::fs::write(&hook, "#!/bin/sh\necho mine\n").unwrap();
+    let run = other.plan_lint(&["install"]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("pre-commit"), "{}", run.stderr);
+    assert!(!other.path().join(".git/hooks/commit-msg").exists(), "nothing is written when refusing");
+    other.plan_lint(&["install", "--force"]).expect_code(0);
+    assert_eq!(
+        std::fs::read_to_string(other.path().join(".git/hooks/pre-commit.pre-plan-lint")).unwrap(),
+        "#!/bin/sh\necho mine\n"
+    );
+    other.plan_lint(&["uninstall"]).expect_code(0);
+    assert_eq!(std::fs::read_to_string(&hook).unwrap(), "#!/bin/sh\necho mine\n");
+    assert!(!other.path().join(".git/hooks/commit-msg").exists());
+}
+
+#[test]
+fn pre_push_checks_a_new_branch_and_updates() {
+    let mut repo = hooked();
+    let remote = tempfile::tempdir().unwrap();
+    git_env(Command::new("git"), remote.path()).args(["init", "-q", "--bare"]).output().unwrap();
+    repo.git(&["remote", "add", "origin", remote.path().to_str().unwrap()]);
+    repo.git(&["push", "-q", "origin", "main"]);
+    // A new branch whose commit bypassed the commit-msg hook (--no-verify): the push is blocked.
+    repo.git(&["checkout", "-q", "-b", "topic"]);
+    repo.git(&["commit", "-q", "--no-verify", "--allow-empty", "-m", "Sneaky"]);
+    let out = git_env(Command::new("git"), repo.path()).args(["push", "origin", "topic"]).output().unwrap();
+    assert!(!out.status.success(), "untraced push went through");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("untraced-commit") && stderr.contains("Sneaky"), "{stderr}");
+    // Reword it, then the push goes through; deleting the branch needs no check.
+    repo.git(&["commit", "-q", "--amend", "--allow-empty", "-m", "Sneaky no more", "-m", "Promise: find-and-buy"]);
+    let out = git_env(Command::new("git"), repo.path()).args(["push", "origin", "topic"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    repo.commit("More\n\nPromise: track-orders\n");
+    let out = git_env(Command::new("git"), repo.path()).args(["push", "origin", "topic"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = git_env(Command::new("git"), repo.path()).args(["push", "origin", "--delete", "topic"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn repositories_without_a_registry_are_left_alone() {
+    let repo = Repo::new();
+    repo.plan_lint(&["install"]).expect_code(0);
+    let (ok, stderr) = commit(&repo, &["--allow-empty", "-m", "Anything"]);
+    assert!(ok, "{stderr}");
+}
+
+#[test]
+fn init_scaffolds_a_passing_start_and_never_overwrites() {
+    let repo = Repo::new();
+    let run = repo.plan_lint(&["init", "--hooks"]);
+    run.expect_code(0);
+    assert!(repo.path().join(".git/hooks/commit-msg").exists());
+    repo.plan_lint(&["check", "--no-commits"]).expect_code(0);
+    std::fs::write(repo.path().join("ROADMAP.md"), "mine").unwrap();
+    let run = repo.plan_lint(&["init", "--no-hooks"]);
+    run.expect_code(0);
+    assert!(run.stdout.contains("exists, left alone"));
+    assert_eq!(std::fs::read_to_string(repo.path().join("ROADMAP.md")).unwrap(), "mine");
+}
+
+#[test]
+fn vendored_hooks_match_the_generated_scripts() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("hooks");
+    for hook in HOOKS {
+        let expected = script(hook, None);
+        let path = dir.join(hook);
+        if std::env::var_os("PLAN_LINT_BLESS").is_some() {
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(&path, &expected).unwrap();
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+            }
+        }
+        assert_eq!(std::fs::read_to_string(&path).unwrap_or_default(), expected, "hooks/{hook} is stale");
+    }
+}
+
+#[test]
+fn vendored_hooks_explain_a_missing_binary() {
+    let repo = Repo::new();
+    repo.write("promises.toml", REGISTRY);
+    let hook = Path::new(env!("CARGO_MANIFEST_DIR")).join("hooks/commit-msg");
+    let out = git_env(Command::new("sh"), repo.path())
+        .arg(&hook)
+        .arg(".git/COMMIT_EDITMSG")
+        .env("PATH", "/usr/bin:/bin")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not on PATH"));
+    // With the binary reachable, the same script runs it.
+    std::fs::write(repo.path().join(".git/COMMIT_EDITMSG"), "Work\n\nPromise: find-and-buy\n").unwrap();
+    let out = git_env(Command::new("sh"), repo.path())
+        .arg(&hook)
+        .arg(".git/COMMIT_EDITMSG")
+        .env("PLAN_LINT", bin())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+}
