@@ -35,9 +35,21 @@ pub struct PlanFile {
     pub plan: Plan,
 }
 
+/// Commits are judged as they are read and then dropped, so memory does not grow with history:
+/// what is kept is their findings, whose messages become sources.
 pub struct Commits {
     pub describe: String,
-    pub list: Vec<CommitFacts>,
+    /// How many commits were read.
+    pub count: usize,
+    /// Findings with default levels; [`crate::rules::evaluate`] applies the configured ones.
+    pub findings: Vec<crate::finding::Finding>,
+}
+
+impl CommitFacts {
+    /// The message as a source for diagnostics.
+    pub fn into_source(self) -> Source {
+        Source { kind: self.kind, text: self.text.into() }
+    }
 }
 
 /// Why a commit needs no trailer.
@@ -54,8 +66,10 @@ pub struct CommitFacts {
     /// How findings name it: `commit 1a2b3c4`, or `this commit`.
     pub name: String,
     pub subject: String,
-    /// The message (lossy UTF-8) as a source; spans below point into it.
-    pub source: SourceId,
+    /// The message (lossy UTF-8); spans below point into it.
+    pub text: String,
+    /// How the message is named when it becomes a source.
+    pub kind: SourceKind,
     pub exempt: Option<Exemption>,
     /// Trailers as `git log --format=%(trailers)` reads them.
     pub block: Block,
@@ -124,35 +138,130 @@ pub fn collect(inputs: &Inputs) -> Result<Facts> {
                 CommitSelection::Range(r) => Some(r.as_str()),
                 _ => None,
             };
-            let range = repo.range(spec, since)?;
-            let list = read_commits(repo, &range.oids, &registry, &mut sources)?;
+            let range = repo.resolve(spec, since)?;
+            let (count, findings) = read_commits(repo, &range, &registry, &mut sources)?;
             let describe = match &registry.since {
                 Some(rev) => format!("{}, after {}", range.describe, rev.get_ref()),
                 None => range.describe,
             };
-            Some(Commits { describe, list })
+            Some(Commits { describe, count, findings })
         }
     };
 
     Ok(Facts { sources, registry, registry_source: registry_id, plans, commits, skipped })
 }
 
-/// Read commits from history. Trailers are read as `git log` reads them here, with the
-/// repository's comment character (`auto` means `#` when reading history, as in git).
+/// Read and judge commits from history, as the walk yields them.
+///
+/// This is the hot path of a history check. This thread walks ([`crate::history::Walker`], one
+/// read per commit) and hands raw commits, in chunks, to workers (one per core) that parse and
+/// judge them. A commit's text is kept only when it has findings, so memory does not grow with
+/// history. Trailers are read as
+/// `git log` reads them, with the repository's comment character (`auto` means `#` outside of
+/// `git commit`, as in git).
 pub fn read_commits(
     repo: &Repo,
-    oids: &[git2::Oid],
+    range: &crate::git::RangeSpec,
     registry: &Registry,
     sources: &mut Sources,
-) -> Result<Vec<CommitFacts>> {
+) -> Result<(usize, Vec<crate::finding::Finding>)> {
+    use std::sync::mpsc;
+    use std::sync::{Arc, Mutex};
+
+    const CHUNK: usize = 256;
+    type Chunk = (usize, Vec<crate::history::Raw>);
+    type Judged = (usize, usize, Vec<(git2::Oid, Source, Vec<crate::finding::Finding>)>);
+
     let comment = crate::scan::message::log_comment_string(repo.config_string("core.commentChar").as_deref());
-    let mut list = Vec::with_capacity(oids.len());
-    for &oid in oids {
-        let commit = repo.commit(oid)?;
-        let kind = SourceKind::Commit { sha: commit.sha.clone(), subject: String::new() };
-        list.push(commit_facts(Some(commit.sha), commit.parents, &commit.message, kind, registry, sources, &comment));
+    let odb = repo.repo.odb()?;
+    let mut walker = crate::history::Walker::new(&odb, repo.repo.path(), &range.include, &range.exclude)?;
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
+    let (chunk_tx, chunk_rx) = mpsc::sync_channel::<Chunk>(workers * 4);
+    let chunk_rx = Arc::new(Mutex::new(chunk_rx));
+    let (result_tx, result_rx) = mpsc::channel::<Judged>();
+
+    let walked: Result<()> = std::thread::scope(|scope| {
+        for _ in 0..workers {
+            let chunk_rx = Arc::clone(&chunk_rx);
+            let result_tx = result_tx.clone();
+            let comment = &comment;
+            scope.spawn(move || loop {
+                let next = chunk_rx.lock().map(|rx| rx.recv());
+                let Ok(Ok((index, commits))) = next else { return };
+                let n = commits.len();
+                if result_tx.send((index, n, judge_chunk(&commits, registry, comment))).is_err() {
+                    return;
+                }
+            });
+        }
+        drop(result_tx);
+        let mut chunk = Vec::with_capacity(CHUNK);
+        let mut index = 0;
+        let mut result = Ok(());
+        loop {
+            match walker.next_commit() {
+                Ok(Some(raw)) => chunk.push(raw),
+                Ok(None) => break,
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            }
+            if chunk.len() == CHUNK {
+                if chunk_tx.send((index, std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK)))).is_err() {
+                    break;
+                }
+                index += 1;
+            }
+        }
+        if !chunk.is_empty() && result.is_ok() {
+            let _ = chunk_tx.send((index, chunk));
+        }
+        drop(chunk_tx);
+        result
+    });
+    walked?;
+
+    let mut judged: Vec<Judged> = result_rx.into_iter().collect();
+    judged.sort_by_key(|(index, _, _)| *index);
+    let mut count = 0;
+    let mut findings = Vec::new();
+    for (_, n, commits) in judged {
+        count += n;
+        for (oid, source, mut found) in commits {
+            // Walked before skewed dates revealed it as excluded: taken back, as git does.
+            if walker.is_uninteresting(oid) {
+                continue;
+            }
+            let id = sources.add(source);
+            for f in &mut found {
+                f.source = Some(id);
+            }
+            findings.extend(found);
+        }
     }
-    Ok(list)
+    Ok((count, findings))
+}
+
+/// Parse and judge a chunk of raw commits; only those with findings come back, with their text.
+fn judge_chunk(
+    commits: &[crate::history::Raw],
+    registry: &Registry,
+    comment: &[u8],
+) -> Vec<(git2::Oid, Source, Vec<crate::finding::Finding>)> {
+    let mut out = Vec::new();
+    let mut found = Vec::new();
+    for crate::history::Raw { oid, data } in commits {
+        let (parents, message) = crate::git::split_commit(data);
+        let sha = oid.to_string();
+        let kind = SourceKind::Commit { sha: sha.clone(), subject: String::new() };
+        let facts = commit_facts(Some(sha), parents, message, kind, registry, comment);
+        crate::rules::commits::check_commit(&facts, registry, &mut found);
+        if !found.is_empty() {
+            out.push((*oid, facts.into_source(), std::mem::take(&mut found)));
+        }
+    }
+    out
 }
 
 /// The `[commits] since` commit, with an error pointing at the setting when it does not resolve.
@@ -309,7 +418,6 @@ pub fn commit_facts(
     message: &[u8],
     kind: SourceKind,
     registry: &Registry,
-    sources: &mut Sources,
     comment: &[u8],
 ) -> CommitFacts {
     let text = String::from_utf8_lossy(message).into_owned();
@@ -339,7 +447,7 @@ pub fn commit_facts(
     }
 
     // With the divider honoured (git interpret-trailers, git am), are these trailers still seen?
-    let hiding_divider = if block.trailers.is_empty() {
+    let hiding_divider = if block.trailers.is_empty() || !body.windows(3).any(|w| w == b"---") {
         None
     } else {
         let seen = trailers::parse(body, &Options { comment: comment.to_vec(), ..Options::interpret() });
@@ -371,8 +479,7 @@ pub fn commit_facts(
         Some(sha) => format!("commit {}", &sha[..sha.len().min(7)]),
         None => "this commit".to_string(),
     };
-    let source = sources.add(Source { kind, text: text.into() });
-    CommitFacts { sha, name, subject, source, exempt, block, promises, hiding_divider, body_offset }
+    CommitFacts { sha, name, subject, text, kind, exempt, block, promises, hiding_divider, body_offset }
 }
 
 /// The first `---` line that git's divider rule would stop at.

@@ -4,7 +4,7 @@
 
 use crate::error::{Error, Result};
 use crate::scan::trailers::{self, Block, Options};
-use git2::{Oid, Repository, Sort};
+use git2::{Oid, Repository};
 use std::path::{Path, PathBuf};
 
 pub struct Repo {
@@ -16,6 +16,39 @@ pub struct Repo {
 pub struct CommitRange {
     pub oids: Vec<Oid>,
     pub describe: String,
+}
+
+/// What to walk: tips to start from, tips whose ancestry is excluded, and how to say it.
+#[derive(Debug, Default, Clone)]
+pub struct RangeSpec {
+    pub include: Vec<Oid>,
+    pub exclude: Vec<Oid>,
+    pub describe: String,
+}
+
+/// The number of parents and the message of a raw commit object (the bytes after the header).
+pub fn split_commit(data: &[u8]) -> (usize, &[u8]) {
+    let mut parents = 0;
+    let mut pos = 0;
+    while pos < data.len() {
+        let end = data[pos..].iter().position(|&c| c == b'\n').map_or(data.len(), |i| pos + i);
+        if end == pos {
+            return (parents, &data[(end + 1).min(data.len())..]);
+        }
+        if data[pos..end].starts_with(b"parent ") {
+            parents += 1;
+        }
+        pos = end + 1;
+    }
+    (parents, &[])
+}
+
+pub(crate) fn read_error(oid: Oid, e: &git2::Error) -> Error {
+    let mut err = Error::new(format!("could not read commit {oid}: {}", e.message()));
+    if e.code() == git2::ErrorCode::NotFound {
+        err = err.with_help("the object is missing: in a shallow or partial clone, fetch the full history");
+    }
+    err
 }
 
 /// One commit as the rules need it.
@@ -50,11 +83,9 @@ impl Repo {
 
     /// The commits of `spec` (what `git rev-list` takes: `A..B`, `A...B`, `REV`, `^A B`), or by
     /// default those of the current branch not on its upstream or the default branch; never
-    /// reachable from `since`.
-    pub fn range(&self, spec: Option<&str>, since: Option<Oid>) -> Result<CommitRange> {
-        let mut walk = self.repo.revwalk()?;
-        walk.set_sorting(Sort::TIME)?;
-        let describe;
+    /// reachable from `since`. Resolved to tips to walk from and tips to exclude.
+    pub fn resolve(&self, spec: Option<&str>, since: Option<Oid>) -> Result<RangeSpec> {
+        let mut r = RangeSpec::default();
         match spec {
             Some(spec) if spec.contains("..") => {
                 let rs = self.repo.revparse(spec).map_err(|e| bad_range(spec, &e))?;
@@ -62,59 +93,62 @@ impl Repo {
                     (Some(f), Some(t)) => (f.peel_to_commit()?.id(), t.peel_to_commit()?.id()),
                     _ => return Err(Error::new(format!("`{spec}` is not a range of commits"))),
                 };
-                walk.push(to)?;
+                r.include.push(to);
                 if rs.mode().contains(git2::RevparseMode::MERGE_BASE) {
-                    walk.push(from)?;
+                    r.include.push(from);
                     if let Ok(base) = self.repo.merge_base(from, to) {
-                        walk.hide(base)?;
+                        r.exclude.push(base);
                     }
                 } else {
-                    walk.hide(from)?;
+                    r.exclude.push(from);
                 }
-                describe = spec.to_string();
+                r.describe = spec.to_string();
             }
             Some(spec) => {
-                let mut any = false;
                 for word in spec.split_whitespace() {
                     if let Some(rev) = word.strip_prefix('^') {
-                        walk.hide(self.commit_id(rev).map_err(|e| bad_rev(rev, &e))?)?;
+                        r.exclude.push(self.commit_id(rev).map_err(|e| bad_rev(rev, &e))?);
                     } else {
-                        walk.push(self.commit_id(word).map_err(|e| bad_rev(word, &e))?)?;
-                        any = true;
+                        r.include.push(self.commit_id(word).map_err(|e| bad_rev(word, &e))?);
                     }
                 }
-                if !any {
+                if r.include.is_empty() {
                     return Err(Error::new(format!("`{spec}` names no commit to start from")));
                 }
-                describe = spec.to_string();
+                r.describe = spec.to_string();
             }
             None => {
                 let head = match self.repo.head() {
                     Ok(h) => h,
                     // An unborn branch: nothing has been committed yet, so nothing to check.
                     Err(e) if e.code() == git2::ErrorCode::UnbornBranch || e.code() == git2::ErrorCode::NotFound => {
-                        return Ok(CommitRange { oids: Vec::new(), describe: "no commits yet".into() })
+                        return Ok(RangeSpec { describe: "no commits yet".into(), ..RangeSpec::default() })
                     }
                     Err(e) => return Err(e.into()),
                 };
-                walk.push(head.peel_to_commit()?.id())?;
+                r.include.push(head.peel_to_commit()?.id());
                 let bases = self.default_bases(&head);
-                for (oid, _) in &bases {
-                    walk.hide(*oid)?;
-                }
+                r.exclude.extend(bases.iter().map(|(oid, _)| *oid));
                 let names: Vec<&str> = bases.iter().map(|(_, n)| n.as_str()).collect();
-                describe = if names.is_empty() { "HEAD".to_string() } else { format!("{}..HEAD", names.join(",")) };
+                r.describe = if names.is_empty() { "HEAD".to_string() } else { format!("{}..HEAD", names.join(",")) };
             }
         }
-        if let Some(since) = since {
-            // The adoption point and everything before it are never checked.
-            walk.hide(since)?;
-        }
+        // The adoption point and everything before it are never checked.
+        r.exclude.extend(since);
+        Ok(r)
+    }
+
+    /// Every commit of a range, newest first (for small ranges; history checks stream instead).
+    pub fn range(&self, spec: Option<&str>, since: Option<Oid>) -> Result<CommitRange> {
+        let r = self.resolve(spec, since)?;
+        let odb = self.repo.odb()?;
+        let mut walker = crate::history::Walker::new(&odb, self.repo.path(), &r.include, &r.exclude)?;
         let mut oids = Vec::new();
-        for oid in walk {
-            oids.push(oid.map_err(|e| walk_error(&e))?);
+        while let Some(raw) = walker.next_commit()? {
+            oids.push(raw.oid);
         }
-        Ok(CommitRange { oids, describe })
+        oids.retain(|o| !walker.is_uninteresting(*o));
+        Ok(CommitRange { oids, describe: r.describe })
     }
 
     /// What the current branch is compared against: its upstream, and the default branch
@@ -206,20 +240,20 @@ impl Repo {
         tree.get_path(Path::new(path)).ok().map(|e| e.id())
     }
 
-    /// Commits reachable from `tip` that no ref under `refs/remotes/<remote>/` reaches: what a
-    /// push of a new branch (or over an unknown remote tip) brings to the remote.
-    pub fn new_to_remote(&self, tip: Oid, remote: &str, since: Option<Oid>) -> Result<Vec<Oid>> {
-        let mut walk = self.repo.revwalk()?;
-        walk.set_sorting(Sort::TIME)?;
-        walk.push(tip)?;
-        let glob = format!("refs/remotes/{remote}/*");
-        if self.repo.references_glob(&glob).map(|mut r| r.next().is_some()).unwrap_or(false) {
-            walk.hide_glob(&glob)?;
+    /// What a push of `tip` brings to `remote` when the remote's tip is unknown (a new branch, or a
+    /// force push over a tip this clone lacks): commits no ref under `refs/remotes/<remote>/`
+    /// reaches.
+    pub fn new_to_remote(&self, tip: Oid, remote: &str, since: Option<Oid>) -> Result<RangeSpec> {
+        let mut r = RangeSpec { include: vec![tip], describe: format!("new to {remote}"), ..RangeSpec::default() };
+        if let Ok(refs) = self.repo.references_glob(&format!("refs/remotes/{remote}/*")) {
+            for reference in refs.flatten() {
+                if let Ok(c) = reference.peel_to_commit() {
+                    r.exclude.push(c.id());
+                }
+            }
         }
-        if let Some(s) = since {
-            walk.hide(s)?;
-        }
-        walk.map(|o| o.map_err(|e| walk_error(&e))).collect()
+        r.exclude.extend(since);
+        Ok(r)
     }
 
     pub fn has_commit(&self, oid: Oid) -> bool {
@@ -229,6 +263,23 @@ impl Repo {
     pub fn commit(&self, oid: Oid) -> Result<Commit> {
         let c = self.repo.find_commit(oid).map_err(|e| walk_error(&e))?;
         Ok(Commit { sha: oid.to_string(), parents: c.parent_count(), message: c.message_raw_bytes().to_vec() })
+    }
+}
+
+/// libgit2 settings for a process that reads history and never writes objects.
+///
+/// - Like git, do not re-hash every object read (libgit2 verifies by default).
+/// - No object cache: the walk ([`crate::history`]) reads each commit exactly once.
+/// - Map packs in small windows with a low ceiling, so memory stays flat however large the
+///   pack: resident memory would otherwise include every page of it.
+pub fn tune_for_reading() {
+    git2::opts::strict_hash_verification(false);
+    git2::opts::enable_caching(false);
+    // SAFETY: process-wide libgit2 options, set once at start-up before any repository is opened
+    // or any thread is started.
+    unsafe {
+        let _ = git2::opts::set_mwindow_size(8 << 20);
+        let _ = git2::opts::set_mwindow_mapped_limit(32 << 20);
     }
 }
 

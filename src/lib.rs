@@ -16,6 +16,7 @@ pub mod facts;
 pub mod finding;
 pub mod git;
 pub mod glob;
+pub mod history;
 pub mod registry;
 pub mod report;
 pub mod rules;

@@ -15,16 +15,16 @@
 
 use super::Ctx;
 use crate::error::{Error, Result};
-use crate::facts::{self, CommitFacts, Commits, Facts, FileSource, Files};
+use crate::facts::{self, Commits, Facts, FileSource, Files};
 use crate::finding::{Finding, Severity};
 use crate::git::Repo;
 use crate::glob::Glob;
-use crate::registry::{self, Registry};
+use crate::registry;
 use crate::report::{self, Summary};
 use crate::rules::{self, Parts};
 use crate::scan::message::{self, Cleanup};
 use crate::scan::trailers::{self, Options};
-use crate::source::{SourceId, SourceKind, Sources};
+use crate::source::{SourceKind, Sources};
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -129,8 +129,21 @@ fn commit_msg(ctx: &Ctx, repo: &Repo, root: &Path, path: &Path, shown: &Path) ->
     let log_comment = message::log_comment_string(comment_char.as_deref());
     let parents = if repo.is_merging() { 2 } else { 1 };
     let kind = SourceKind::Message { path: shown.display().to_string() };
-    let commit = facts::commit_facts(None, parents, &cleaned, kind, &registry, &mut sources, &log_comment);
-    let facts = single_commit_facts(sources, registry, registry_id, commit);
+    let commit = facts::commit_facts(None, parents, &cleaned, kind, &registry, &log_comment);
+    let mut findings = Vec::new();
+    rules::commits::check_commit(&commit, &registry, &mut findings);
+    let id = sources.add(commit.into_source());
+    for f in &mut findings {
+        f.source = Some(id);
+    }
+    let facts = Facts {
+        sources,
+        registry,
+        registry_source: registry_id,
+        plans: Vec::new(),
+        commits: Some(Commits { describe: "the commit being made".into(), count: 1, findings }),
+        skipped: Vec::new(),
+    };
     let findings = rules::evaluate_parts(&facts, &rules::levels_for(&facts.registry, &[]), Parts::COMMITS);
     let failed = report_findings(ctx, &facts, &findings, "commit message");
     if failed {
@@ -142,17 +155,6 @@ fn commit_msg(ctx: &Ctx, repo: &Repo, root: &Path, path: &Path, shown: &Path) ->
         );
     }
     Ok(ExitCode::from(u8::from(failed)))
-}
-
-fn single_commit_facts(sources: Sources, registry: Registry, registry_id: SourceId, commit: CommitFacts) -> Facts {
-    Facts {
-        sources,
-        registry,
-        registry_source: registry_id,
-        plans: Vec::new(),
-        commits: Some(Commits { describe: "the commit being made".into(), list: vec![commit] }),
-        skipped: Vec::new(),
-    }
 }
 
 /// Print findings (if any) to standard error; whether any is an error.
@@ -244,7 +246,8 @@ fn pre_push(ctx: &Ctx, repo: &Repo, root: &Path, remote: &str) -> Result<ExitCod
             }
         }
     }
-    let mut oids = Vec::new();
+    let mut count = 0;
+    let mut findings = Vec::new();
     for (local, remote_sha) in updates {
         if local.chars().all(|c| c == '0') {
             continue; // a deletion pushes no commits
@@ -254,28 +257,25 @@ fn pre_push(ctx: &Ctx, repo: &Repo, root: &Path, remote: &str) -> Result<ExitCod
             .then(|| repo.commit_id(&remote_sha).ok())
             .flatten()
             .filter(|o| repo.has_commit(*o));
-        let new = match known_remote {
+        let range = match known_remote {
             // An update: what is new since the remote's tip.
-            Some(base) => repo.range(Some(&format!("{base}..{tip}")), since)?.oids,
+            Some(base) => repo.resolve(Some(&format!("{base}..{tip}")), since)?,
             // A new branch, or a force push over a tip we do not have: what the remote lacks.
             None => repo.new_to_remote(tip, remote, since)?,
         };
-        for oid in new {
-            if !oids.contains(&oid) {
-                oids.push(oid);
-            }
-        }
+        let (n, found) = facts::read_commits(repo, &range, &registry, &mut sources)?;
+        count += n;
+        findings.extend(found);
     }
-    if oids.is_empty() {
+    if count == 0 {
         return Ok(ExitCode::SUCCESS);
     }
-    let list = facts::read_commits(repo, &oids, &registry, &mut sources)?;
     let facts = Facts {
         sources,
         registry,
         registry_source: registry_id,
         plans: Vec::new(),
-        commits: Some(Commits { describe: format!("being pushed to {remote}"), list }),
+        commits: Some(Commits { describe: format!("being pushed to {remote}"), count, findings }),
         skipped: Vec::new(),
     };
     let findings = rules::evaluate_parts(&facts, &rules::levels_for(&facts.registry, &[]), Parts::COMMITS);

@@ -93,6 +93,7 @@ pub fn main() -> ExitCode {
 }
 
 fn run() -> ExitCode {
+    crate::git::tune_for_reading();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

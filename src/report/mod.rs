@@ -29,7 +29,7 @@ impl Summary {
             warnings: findings.iter().filter(|f| f.severity == Severity::Warning).count(),
             files: facts.plans.len(),
             items: facts.plans.iter().map(|p| p.plan.items.len()).sum(),
-            commits: facts.commits.as_ref().map(|c| c.list.len()),
+            commits: facts.commits.as_ref().map(|c| c.count),
             range: facts.commits.as_ref().map(|c| c.describe.clone()),
             in_play: facts.registry.in_play().map(|p| p.id.clone()).collect(),
             in_play_limit: facts.registry.in_play_limit,

@@ -4,58 +4,60 @@
 use super::{in_play_list, unknown_id_help, Code};
 use crate::facts::{CommitFacts, Facts};
 use crate::finding::Finding;
+use crate::registry::Registry;
 use crate::registry::Status;
 use crate::source::Label;
 use crate::suggest::distance;
 
+/// Commits are judged as they are read (see [`crate::facts::read_commits`]); here their findings
+/// join the rest.
 pub(super) fn check(facts: &Facts, out: &mut Vec<Finding>) {
-    let Some(commits) = &facts.commits else {
+    if let Some(commits) = &facts.commits {
+        out.extend(commits.findings.iter().cloned());
+    }
+}
+
+/// Judge one commit. The findings' labels are spans in `c.text`; the caller attaches the source.
+pub fn check_commit(c: &CommitFacts, registry: &Registry, out: &mut Vec<Finding>) {
+    let text = c.text.as_str();
+    malformed(c, text, out);
+    if c.exempt.is_some() {
         return;
-    };
-    for c in &commits.list {
-        let text = &facts.sources.get(c.source).text;
-        malformed(c, text, out);
-        if c.exempt.is_some() {
-            continue;
-        }
-        if c.promises.is_empty() {
-            let subject_end = c.body_offset + c.subject.len();
-            let suggestion = facts.registry.in_play().next().map_or("<id>", |p| p.id.as_str());
-            out.push(
-                Finding::new(Code::UntracedCommit, format!("{} has no Promise trailer", c.name))
-                    .at(
-                        c.source,
-                        Label::new(c.body_offset..subject_end.min(text.len()), "which promise does this serve?"),
-                    )
+    }
+    if c.promises.is_empty() {
+        let subject_end = c.body_offset + c.subject.len();
+        let suggestion = registry.in_play().next().map_or("<id>", |p| p.id.as_str());
+        out.push(
+            Finding::new(Code::UntracedCommit, format!("{} has no Promise trailer", c.name))
+                .label(Label::new(c.body_offset..subject_end.min(text.len()), "which promise does this serve?"))
+                .commit_opt(c.sha.as_deref())
+                .help(format!(
+                    "end the message with a blank line and `Promise: {suggestion}` (promises in play: {})",
+                    in_play_list(registry)
+                )),
+        );
+        return;
+    }
+    for (id, span) in &c.promises {
+        match registry.promise(id) {
+            None => out.push(
+                Finding::new(Code::UnknownPromise, format!("{} names unknown promise `{id}`", c.name))
+                    .label(Label::new(span.clone(), "not in promises.toml"))
+                    .commit_opt(c.sha.as_deref())
+                    .help(unknown_id_help(registry, id))
+                    .promises([id.clone()]),
+            ),
+            Some(p) if p.status != Status::InPlay => out.push(
+                Finding::new(Code::NotInPlay, format!("{} is work on `{id}`, which is {}", c.name, p.status))
+                    .label(Label::new(span.clone(), format!("{id} is {}", p.status)))
                     .commit_opt(c.sha.as_deref())
                     .help(format!(
-                        "end the message with a blank line and `Promise: {suggestion}` (promises in play: {})",
-                        in_play_list(facts)
-                    )),
-            );
-            continue;
-        }
-        for (id, span) in &c.promises {
-            match facts.registry.promise(id) {
-                None => out.push(
-                    Finding::new(Code::UnknownPromise, format!("{} names unknown promise `{id}`", c.name))
-                        .at(c.source, Label::new(span.clone(), "not in promises.toml"))
-                        .commit_opt(c.sha.as_deref())
-                        .help(unknown_id_help(facts, id))
-                        .promises([id.clone()]),
-                ),
-                Some(p) if p.status != Status::InPlay => out.push(
-                    Finding::new(Code::NotInPlay, format!("{} is work on `{id}`, which is {}", c.name, p.status))
-                        .at(c.source, Label::new(span.clone(), format!("{id} is {}", p.status)))
-                        .commit_opt(c.sha.as_deref())
-                        .help(format!(
-                            "trace the work to a promise in play ({}), or put `{id}` in play within the limit",
-                            in_play_list(facts)
-                        ))
-                        .promises([id.clone()]),
-                ),
-                Some(_) => {}
-            }
+                        "trace the work to a promise in play ({}), or put `{id}` in play within the limit",
+                        in_play_list(registry)
+                    ))
+                    .promises([id.clone()]),
+            ),
+            Some(_) => {}
         }
     }
 }
@@ -70,7 +72,7 @@ fn malformed(c: &CommitFacts, text: &str, out: &mut Vec<Finding>) {
         if start < c.body_offset {
             continue;
         }
-        let Some((key, _)) = line.split_once(':') else {
+        let Some((key, _)) = line.split_once(':').filter(|(k, _)| k.len() <= 16) else {
             continue;
         };
         let key_trimmed = key.trim();
@@ -78,7 +80,8 @@ fn malformed(c: &CommitFacts, text: &str, out: &mut Vec<Finding>) {
             continue;
         }
         let is_promise = key_trimmed.eq_ignore_ascii_case("promise");
-        let misspelled = !is_promise && distance(key_trimmed, "promise") <= 2 && key_trimmed.len() >= 5;
+        // Only keys that could be a misspelling are measured (this runs on every line of history).
+        let misspelled = !is_promise && (5..=10).contains(&key_trimmed.len()) && distance(key_trimmed, "promise") <= 2;
         if !is_promise && !misspelled {
             continue;
         }
@@ -87,7 +90,7 @@ fn malformed(c: &CommitFacts, text: &str, out: &mut Vec<Finding>) {
         if misspelled && (is_trailer || c.block.range.contains(&start)) {
             out.push(
                 Finding::new(Code::MalformedTrailer, format!("trailer key `{key_trimmed}` is not `Promise`"))
-                    .at(c.source, Label::new(start..start + key.len(), "misspelled key"))
+                    .label(Label::new(start..start + key.len(), "misspelled key"))
                     .commit_opt(c.sha.as_deref())
                     .help(format!(
                         "git matches the key exactly (ignoring case): write `Promise:{}`",
@@ -102,7 +105,7 @@ fn malformed(c: &CommitFacts, text: &str, out: &mut Vec<Finding>) {
             };
             out.push(
                 Finding::new(Code::MalformedTrailer, "this Promise line is not a trailer git will read")
-                    .at(c.source, Label::new(line_span, why))
+                    .label(Label::new(line_span, why))
                     .commit_opt(c.sha.as_deref())
                     .help("move it into the final paragraph, after a blank line, with only trailer lines around it"),
             );
@@ -114,7 +117,7 @@ fn malformed(c: &CommitFacts, text: &str, out: &mut Vec<Finding>) {
                 Code::MalformedTrailer,
                 "a `---` line hides the trailers from `git interpret-trailers` and `git am`",
             )
-            .at(c.source, Label::new(span.clone(), "everything after this line is treated as a patch"))
+            .label(Label::new(span.clone(), "everything after this line is treated as a patch"))
             .commit_opt(c.sha.as_deref())
             .help("remove the `---` line or move the trailers above it"),
         );

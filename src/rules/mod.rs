@@ -6,12 +6,13 @@
 //! [`Facts`]; it never reads files or prints. Levels (allow / warn / deny) are applied in one
 //! place, [`Levels::apply`], as findings are collected.
 
-mod commits;
+pub mod commits;
 mod plans;
 mod registry;
 
 use crate::facts::Facts;
 use crate::finding::{Finding, Severity};
+use crate::registry::Registry;
 use serde::Deserialize;
 use std::fmt;
 
@@ -311,13 +312,13 @@ pub fn levels_for(registry: &crate::registry::Registry, extra: &[(Code, Level)])
 }
 
 /// The "did you mean" help for an unknown id, listing what is in play.
-pub(crate) fn unknown_id_help(facts: &Facts, id: &str) -> String {
-    let ids = facts.registry.promises.iter().map(|p| p.id.as_str());
+pub(crate) fn unknown_id_help(registry: &Registry, id: &str) -> String {
+    let ids = registry.promises.iter().map(|p| p.id.as_str());
     let guess = crate::suggest::closest(id, ids).or_else(|| {
         let slug = crate::registry::to_slug(id);
-        facts.registry.promise(&slug).map(|p| p.id.as_str())
+        registry.promise(&slug).map(|p| p.id.as_str())
     });
-    let in_play = in_play_list(facts);
+    let in_play = in_play_list(registry);
     match guess {
         Some(g) => format!("did you mean `{g}`? promises in play: {in_play}"),
         None => format!("promises in play: {in_play}; declare new promises in promises.toml"),
@@ -325,8 +326,8 @@ pub(crate) fn unknown_id_help(facts: &Facts, id: &str) -> String {
 }
 
 /// `a, b, c`, or `none` when nothing is in play.
-pub(crate) fn in_play_list(facts: &Facts) -> String {
-    let ids: Vec<&str> = facts.registry.in_play().map(|p| p.id.as_str()).collect();
+pub(crate) fn in_play_list(registry: &Registry) -> String {
+    let ids: Vec<&str> = registry.in_play().map(|p| p.id.as_str()).collect();
     if ids.is_empty() {
         "none".to_string()
     } else {

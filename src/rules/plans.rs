@@ -21,7 +21,7 @@ pub(super) fn check(facts: &Facts, out: &mut Vec<Finding>) {
                 None => out.push(
                     Finding::new(Code::UnknownPromise, format!("{scope} names unknown promise `{}`", r.id))
                         .at(doc.source, Label::new(r.span.clone(), "not in promises.toml"))
-                        .help(unknown_id_help(facts, &r.id))
+                        .help(unknown_id_help(&facts.registry, &r.id))
                         .promises([r.id.clone()]),
                 ),
                 Some(p) if matches!(p.status, Status::Done | Status::Dropped) => {
@@ -40,7 +40,7 @@ pub(super) fn check(facts: &Facts, out: &mut Vec<Finding>) {
                             .help(format!(
                                 "close or move the open work, or put `{}` back in play; promises in play: {}",
                                 p.id,
-                                super::in_play_list(facts)
+                                super::in_play_list(&facts.registry)
                             ))
                             .promises([p.id.clone()]),
                     );
@@ -55,7 +55,7 @@ pub(super) fn check(facts: &Facts, out: &mut Vec<Finding>) {
                     .help(format!(
                         "end the item with `(Promise: <id>)`, or put a `Promise: <id>` line right under its heading; \
                          promises in play: {}",
-                        super::in_play_list(facts)
+                        super::in_play_list(&facts.registry)
                     )),
             );
         }

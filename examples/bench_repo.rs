@@ -1,0 +1,222 @@
+//! Build a synthetic repository for benchmarks, deterministically and fast, through
+//! `git fast-import`.
+//!
+//! ```sh
+//! cargo run --release --example bench_repo -- DIR --commits 100000 --docs 10000 --promises 200
+//! ```
+//!
+//! The first commit adds `promises.toml` (a quarter of the promises in play, within the limit
+//! only when `--in-play` says so) and `--docs` plan documents under `plans/`. Then `--commits`
+//! commits with realistic messages: subjects, bodies, `Promise:` (most), `Signed-off-by:` and
+//! `Co-authored-by:` trailers, some untraced, a merge every 100 commits. The same arguments always
+//! give the same repository (same commit ids).
+
+use std::fmt::Write as _;
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
+        xs[self.below(xs.len())]
+    }
+}
+
+const VERBS: &[&str] =
+    &["Add", "Fix", "Refactor", "Speed up", "Document", "Remove", "Rename", "Test", "Polish", "Split"];
+const NOUNS: &[&str] = &[
+    "search index",
+    "checkout flow",
+    "order status page",
+    "payment retry",
+    "product feed",
+    "cart badge",
+    "login form",
+    "shipping estimate",
+    "review widget",
+    "promo banner",
+    "inventory sync",
+    "price filter",
+];
+const BODY: &[&str] = &[
+    "The previous version recomputed the whole list on every keystroke.",
+    "Customers reported that the button did nothing on slow connections.",
+    "This keeps the behaviour but moves the logic next to the data it reads.",
+    "Measured on the staging catalogue: 40% fewer requests.",
+    "Follow-up to the review comments on the first attempt.",
+];
+
+struct Args {
+    dir: PathBuf,
+    commits: usize,
+    docs: usize,
+    promises: usize,
+    in_play: Option<usize>,
+}
+
+fn parse_args() -> Args {
+    let mut args = std::env::args().skip(1);
+    let mut out = Args { dir: PathBuf::new(), commits: 1000, docs: 100, promises: 50, in_play: None };
+    while let Some(a) = args.next() {
+        let mut num = |name: &str| -> usize {
+            args.next().and_then(|v| v.parse().ok()).unwrap_or_else(|| panic!("{name} takes a number"))
+        };
+        match a.as_str() {
+            "--commits" => out.commits = num("--commits"),
+            "--docs" => out.docs = num("--docs"),
+            "--promises" => out.promises = num("--promises"),
+            "--in-play" => out.in_play = Some(num("--in-play")),
+            _ if out.dir.as_os_str().is_empty() => out.dir = PathBuf::from(a),
+            _ => panic!("unexpected argument {a}"),
+        }
+    }
+    assert!(!out.dir.as_os_str().is_empty(), "usage: bench_repo DIR [--commits N] [--docs N] [--promises N]");
+    out
+}
+
+fn id(i: usize) -> String {
+    format!("promise-{i:04}")
+}
+
+fn registry(promises: usize, in_play: usize) -> String {
+    let mut s = String::from("vision = \"A synthetic team for benchmarks.\"\n\n[limits]\n");
+    let _ = writeln!(s, "in-play = {}\n", in_play.max(1));
+    for i in 0..promises {
+        let status = if i < in_play { "in-play" } else { ["proposed", "done", "dropped"][i % 3] };
+        let _ = write!(
+            s,
+            "[promises.{}]\nstatement = \"A customer can do thing number {i}.\"\nstatus = \"{status}\"\npriority = \"should\"\n\
+             outcomes = [{{ metric = \"metric {i}\", baseline = \"1%\", target = \"2%\" }}]\n\n",
+            id(i)
+        );
+    }
+    s.push_str("[commits]\nexempt-subjects = [\"^chore\\\\(deps\\\\)\"]\n");
+    s
+}
+
+fn doc(rng: &mut Rng, n: usize, in_play: usize) -> String {
+    let mut s = format!("# Plan {n}\n\nThemes and outcomes for area {n}.\n\n");
+    for section in 0..4 {
+        let _ = write!(s, "## Section {section}\nPromise: {}\n\n", id(rng.below(in_play.max(1))));
+        for item in 0..6 {
+            let done = if rng.below(3) == 0 { "x" } else { " " };
+            let _ = writeln!(s, "- [{done}] {} the {} ({item})", rng.pick(VERBS), rng.pick(NOUNS));
+        }
+        s.push_str("\nSome prose with `inline code` and a [link](https://example.com).\n\n");
+    }
+    s
+}
+
+fn message(rng: &mut Rng, n: usize, in_play: usize) -> String {
+    let mut s = format!("{} the {} ({n})\n", rng.pick(VERBS), rng.pick(NOUNS));
+    if rng.below(20) == 0 {
+        return format!("chore(deps): bump crate-{} to 1.{}.0\n", n % 50, n % 7);
+    }
+    let body_lines = rng.below(4);
+    if body_lines > 0 {
+        s.push('\n');
+        for _ in 0..body_lines {
+            s.push_str(rng.pick(BODY));
+            s.push('\n');
+        }
+    }
+    let mut trailers = String::new();
+    if rng.below(50) != 0 {
+        let _ = writeln!(trailers, "Promise: {}", id(rng.below(in_play.max(1))));
+    }
+    if rng.below(2) == 0 {
+        trailers.push_str("Signed-off-by: Ada Lovelace <ada@example.com>\n");
+    }
+    if rng.below(5) == 0 {
+        trailers.push_str("Co-authored-by: Grace Hopper <grace@example.com>\n");
+    }
+    if !trailers.is_empty() {
+        s.push('\n');
+        s.push_str(&trailers);
+    }
+    s
+}
+
+fn data(out: &mut impl Write, bytes: &[u8]) -> std::io::Result<()> {
+    writeln!(out, "data {}", bytes.len())?;
+    out.write_all(bytes)?;
+    out.write_all(b"\n")
+}
+
+fn main() -> std::io::Result<()> {
+    let args = parse_args();
+    std::fs::create_dir_all(&args.dir)?;
+    let git = |a: &[&str]| {
+        let ok = Command::new("git").current_dir(&args.dir).args(a).status().map(|s| s.success()).unwrap_or(false);
+        assert!(ok, "git {a:?} failed");
+    };
+    git(&["init", "-q", "-b", "main"]);
+    let mut child = Command::new("git")
+        .current_dir(&args.dir)
+        .args(["fast-import", "--quiet", "--force"])
+        .stdin(Stdio::piped())
+        .spawn()?;
+    let mut out = BufWriter::with_capacity(1 << 20, child.stdin.take().expect("stdin"));
+    let mut rng = Rng(0x5eed_0000_0000_0001);
+    let in_play = args.in_play.unwrap_or((args.promises / 4).max(1)).min(args.promises);
+    let mut time = 1_700_000_000u64;
+
+    // The first commit: the registry and the plan documents.
+    writeln!(out, "commit refs/heads/main\nmark :1\ncommitter Ada Lovelace <ada@example.com> {time} +0000")?;
+    data(&mut out, format!("Adopt plan-lint\n\nPromise: {}\n", id(0)).as_bytes())?;
+    writeln!(out, "M 100644 inline promises.toml")?;
+    data(&mut out, registry(args.promises, in_play).as_bytes())?;
+    for n in 0..args.docs {
+        writeln!(out, "M 100644 inline plans/area-{:02}/plan-{n:05}.md", n % 50)?;
+        data(&mut out, doc(&mut rng, n, in_play).as_bytes())?;
+    }
+    let mut mark = 1;
+    for n in 0..args.commits {
+        time += 60;
+        let parent = mark;
+        mark += 1;
+        let merge = n % 100 == 99;
+        if merge {
+            // A side commit, then a merge of it.
+            writeln!(
+                out,
+                "commit refs/heads/side\nmark :{mark}\ncommitter Ada Lovelace <ada@example.com> {time} +0000"
+            )?;
+            data(&mut out, message(&mut rng, n, in_play).as_bytes())?;
+            writeln!(out, "from :{parent}\nM 100644 inline side/f{}.txt", n % 10)?;
+            data(&mut out, format!("{n}\n").as_bytes())?;
+            let side = mark;
+            mark += 1;
+            writeln!(
+                out,
+                "commit refs/heads/main\nmark :{mark}\ncommitter Ada Lovelace <ada@example.com> {time} +0000"
+            )?;
+            data(&mut out, b"Merge branch 'side'\n")?;
+            writeln!(out, "from :{parent}\nmerge :{side}")?;
+        } else {
+            writeln!(
+                out,
+                "commit refs/heads/main\nmark :{mark}\ncommitter Ada Lovelace <ada@example.com> {time} +0000"
+            )?;
+            data(&mut out, message(&mut rng, n, in_play).as_bytes())?;
+            writeln!(out, "from :{parent}\nM 100644 inline src/f{}.rs", n % 100)?;
+            data(&mut out, format!("// {n}\n").as_bytes())?;
+        }
+    }
+    out.flush()?;
+    drop(out);
+    assert!(child.wait()?.success(), "git fast-import failed");
+    git(&["checkout", "-q", "-f", "main"]);
+    Ok(())
+}
