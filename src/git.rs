@@ -96,8 +96,9 @@ impl Repo {
                 r.include.push(to);
                 if rs.mode().contains(git2::RevparseMode::MERGE_BASE) {
                     r.include.push(from);
-                    if let Ok(base) = self.repo.merge_base(from, to) {
-                        r.exclude.push(base);
+                    // As git: everything reachable from any merge base is common to both.
+                    if let Ok(bases) = self.repo.merge_bases(from, to) {
+                        r.exclude.extend(bases.iter().copied());
                     }
                 } else {
                     r.exclude.push(from);
