@@ -18,12 +18,21 @@ pub struct CommitRange {
     pub describe: String,
 }
 
-/// What to walk: tips to start from, tips whose ancestry is excluded, and how to say it.
+/// What to walk: tips, each to start from or to exclude with its ancestry, in command-line order
+/// (as git adds them), and how to say it.
 #[derive(Debug, Default, Clone)]
 pub struct RangeSpec {
-    pub include: Vec<Oid>,
-    pub exclude: Vec<Oid>,
+    pub tips: Vec<(Oid, bool)>,
     pub describe: String,
+}
+
+impl RangeSpec {
+    fn include(&mut self, oid: Oid) {
+        self.tips.push((oid, false));
+    }
+    fn exclude(&mut self, oid: Oid) {
+        self.tips.push((oid, true));
+    }
 }
 
 /// The number of parents and the message of a raw commit object (the bytes after the header).
@@ -93,27 +102,28 @@ impl Repo {
                     (Some(f), Some(t)) => (f.peel_to_commit()?.id(), t.peel_to_commit()?.id()),
                     _ => return Err(Error::new(format!("`{spec}` is not a range of commits"))),
                 };
-                r.include.push(to);
                 if rs.mode().contains(git2::RevparseMode::MERGE_BASE) {
-                    r.include.push(from);
+                    r.include(from);
+                    r.include(to);
                     // As git: everything reachable from any merge base is common to both.
                     if let Ok(bases) = self.repo.merge_bases(from, to) {
-                        r.exclude.extend(bases.iter().copied());
+                        bases.iter().for_each(|b| r.exclude(*b));
                     }
                 } else {
-                    r.exclude.push(from);
+                    r.exclude(from);
+                    r.include(to);
                 }
                 r.describe = spec.to_string();
             }
             Some(spec) => {
                 for word in spec.split_whitespace() {
                     if let Some(rev) = word.strip_prefix('^') {
-                        r.exclude.push(self.commit_id(rev).map_err(|e| bad_rev(rev, &e))?);
+                        r.exclude(self.commit_id(rev).map_err(|e| bad_rev(rev, &e))?);
                     } else {
-                        r.include.push(self.commit_id(word).map_err(|e| bad_rev(word, &e))?);
+                        r.include(self.commit_id(word).map_err(|e| bad_rev(word, &e))?);
                     }
                 }
-                if r.include.is_empty() {
+                if r.tips.iter().all(|&(_, excluded)| excluded) {
                     return Err(Error::new(format!("`{spec}` names no commit to start from")));
                 }
                 r.describe = spec.to_string();
@@ -127,15 +137,15 @@ impl Repo {
                     }
                     Err(e) => return Err(e.into()),
                 };
-                r.include.push(head.peel_to_commit()?.id());
+                r.include(head.peel_to_commit()?.id());
                 let bases = self.default_bases(&head);
-                r.exclude.extend(bases.iter().map(|(oid, _)| *oid));
+                bases.iter().for_each(|(oid, _)| r.exclude(*oid));
                 let names: Vec<&str> = bases.iter().map(|(_, n)| n.as_str()).collect();
                 r.describe = if names.is_empty() { "HEAD".to_string() } else { format!("{}..HEAD", names.join(",")) };
             }
         }
         // The adoption point and everything before it are never checked.
-        r.exclude.extend(since);
+        since.into_iter().for_each(|s| r.exclude(s));
         Ok(r)
     }
 
@@ -143,7 +153,7 @@ impl Repo {
     pub fn range(&self, spec: Option<&str>, since: Option<Oid>) -> Result<CommitRange> {
         let r = self.resolve(spec, since)?;
         let odb = self.repo.odb()?;
-        let mut walker = crate::history::Walker::new(&odb, self.repo.path(), &r.include, &r.exclude)?;
+        let mut walker = crate::history::Walker::new(&odb, self.repo.path(), &r.tips)?;
         let mut oids = Vec::new();
         while let Some(raw) = walker.next_commit()? {
             oids.push(raw.oid);
@@ -245,15 +255,16 @@ impl Repo {
     /// force push over a tip this clone lacks): commits no ref under `refs/remotes/<remote>/`
     /// reaches.
     pub fn new_to_remote(&self, tip: Oid, remote: &str, since: Option<Oid>) -> Result<RangeSpec> {
-        let mut r = RangeSpec { include: vec![tip], describe: format!("new to {remote}"), ..RangeSpec::default() };
+        let mut r = RangeSpec { describe: format!("new to {remote}"), ..RangeSpec::default() };
+        r.include(tip);
         if let Ok(refs) = self.repo.references_glob(&format!("refs/remotes/{remote}/*")) {
             for reference in refs.flatten() {
                 if let Ok(c) = reference.peel_to_commit() {
-                    r.exclude.push(c.id());
+                    r.exclude(c.id());
                 }
             }
         }
-        r.exclude.extend(since);
+        since.into_iter().for_each(|s| r.exclude(s));
         Ok(r)
     }
 

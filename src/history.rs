@@ -16,11 +16,14 @@ use std::collections::{BinaryHeap, HashMap, HashSet};
 /// git's `SLOP`: how many more commits to walk once only uninteresting ones remain.
 const SLOP: usize = 5;
 
-#[derive(Clone, Copy, Default)]
+/// What the walk knows of a commit (git's object flags and parsed parents).
+#[derive(Default)]
 struct Node {
     uninteresting: bool,
-    /// Parsed: its parents are known (and queued).
-    parsed: bool,
+    /// Queued once (git's `SEEN`).
+    seen: bool,
+    /// Known once the commit has been read (git's "parsed").
+    parents: Option<Vec<Oid>>,
 }
 
 /// One walked commit, as read from the object database.
@@ -58,19 +61,20 @@ pub struct Walker<'o> {
     nodes: HashMap<Oid, Node>,
     /// (committer time, insertion order reversed, commit)
     queue: BinaryHeap<(i64, std::cmp::Reverse<u64>, Oid)>,
-    /// Raw objects read for dates but not yet popped (tips, parents).
+    /// Raw objects of queued commits, until they are popped.
     pending: HashMap<Oid, Vec<u8>>,
     seq: u64,
-    /// Parents of popped commits, kept only for limited walks (to propagate uninteresting).
-    parents_of_parsed: HashMap<Oid, Vec<Oid>>,
     shallow: HashSet<Oid>,
     limited: bool,
     slop: usize,
+    /// Committer date of the last interesting commit walked (git's `date` in `limit_list`).
+    last_date: i64,
 }
 
 impl<'o> Walker<'o> {
-    /// A walk from `include`, excluding everything reachable from `exclude`.
-    pub fn new(odb: &'o Odb<'o>, git_dir: &std::path::Path, include: &[Oid], exclude: &[Oid]) -> Result<Walker<'o>> {
+    /// A walk from the tips, excluding everything reachable from the excluded ones
+    /// (`(commit, excluded)`, in command-line order).
+    pub fn new(odb: &'o Odb<'o>, git_dir: &std::path::Path, tips: &[(Oid, bool)]) -> Result<Walker<'o>> {
         let shallow = std::fs::read_to_string(git_dir.join("shallow"))
             .map(|s| s.lines().filter_map(|l| Oid::from_str(l.trim()).ok()).collect())
             .unwrap_or_default();
@@ -80,61 +84,84 @@ impl<'o> Walker<'o> {
             queue: BinaryHeap::new(),
             pending: HashMap::new(),
             seq: 0,
-            parents_of_parsed: HashMap::new(),
             shallow,
-            limited: !exclude.is_empty(),
+            limited: tips.iter().any(|&(_, excluded)| excluded),
             slop: SLOP,
+            last_date: i64::MAX,
         };
-        for &oid in exclude {
-            w.add(oid, true)?;
-        }
-        for &oid in include {
-            w.add(oid, false)?;
+        // As git's prepare_revision_walk: read each tip, flag and propagate the excluded ones,
+        // queue each once, in the order given (it decides ties between equal dates).
+        for &(oid, excluded) in tips {
+            w.parse(oid)?;
+            if excluded {
+                w.nodes.entry(oid).or_default().uninteresting = true;
+                w.mark_parents_uninteresting(oid);
+            }
+            w.enqueue(oid);
         }
         Ok(w)
     }
 
-    fn read(&self, oid: Oid) -> Result<Vec<u8>> {
+    /// Read a commit once: its parents (none past a shallow boundary) and date; the raw object
+    /// is kept until the commit is popped.
+    fn parse(&mut self, oid: Oid) -> Result<()> {
+        if self.nodes.get(&oid).is_some_and(|n| n.parents.is_some()) {
+            return Ok(());
+        }
         let object = self.odb.read(oid).map_err(|e| crate::git::read_error(oid, &e))?;
         if object.kind() != git2::ObjectType::Commit {
             return Err(Error::new(format!("{oid} is a {}, not a commit", object.kind().str())));
         }
-        Ok(object.data().to_vec())
-    }
-
-    /// Queue a commit (reading it for its date), or mark it uninteresting if already known.
-    fn add(&mut self, oid: Oid, uninteresting: bool) -> Result<()> {
-        if let Some(node) = self.nodes.get_mut(&oid) {
-            if uninteresting && !node.uninteresting {
-                self.mark_uninteresting(oid);
-            }
-            return Ok(());
-        }
-        let data = self.read(oid)?;
-        let (_, time) = parse_header(&data);
-        self.nodes.insert(oid, Node { uninteresting, parsed: false });
+        let data = object.data().to_vec();
+        let (parents, _) = parse_header(&data);
+        let parents = if self.shallow.contains(&oid) { Vec::new() } else { parents };
+        self.nodes.entry(oid).or_default().parents = Some(parents);
         self.pending.insert(oid, data);
-        self.seq += 1;
-        self.queue.push((time, std::cmp::Reverse(self.seq), oid));
         Ok(())
     }
 
-    /// Mark a known commit and its known ancestors uninteresting (git's
-    /// `mark_parents_uninteresting`). Ancestors not yet read inherit it when they are queued.
-    fn mark_uninteresting(&mut self, oid: Oid) {
-        let mut stack = vec![oid];
-        while let Some(oid) = stack.pop() {
-            let Some(node) = self.nodes.get_mut(&oid) else { continue };
+    /// Queue a read commit unless it was queued before.
+    fn enqueue(&mut self, oid: Oid) {
+        let node = self.nodes.entry(oid).or_default();
+        if node.seen {
+            return;
+        }
+        node.seen = true;
+        let time = self.pending.get(&oid).map_or(0, |d| parse_header(d).1);
+        self.seq += 1;
+        self.queue.push((time, std::cmp::Reverse(self.seq), oid));
+    }
+
+    /// git's `mark_parents_uninteresting`: flag the parents, and through every commit already
+    /// read, their ancestors. Commits not read yet keep the flag for when they are.
+    fn mark_parents_uninteresting(&mut self, oid: Oid) {
+        let mut stack: Vec<Oid> = self.nodes.get(&oid).and_then(|n| n.parents.clone()).unwrap_or_default();
+        while let Some(p) = stack.pop() {
+            let node = self.nodes.entry(p).or_default();
             if node.uninteresting {
                 continue;
             }
             node.uninteresting = true;
-            if node.parsed {
-                if let Some(parents) = self.parents_of_parsed.get(&oid) {
-                    stack.extend(parents.iter().copied());
-                }
+            if let Some(parents) = &node.parents {
+                stack.extend(parents.iter().copied());
             }
         }
+    }
+
+    /// git's `process_parents` for a popped commit.
+    fn add_parents(&mut self, oid: Oid, uninteresting: bool) -> Result<()> {
+        let parents = self.nodes.get(&oid).and_then(|n| n.parents.clone()).unwrap_or_default();
+        for p in parents {
+            if uninteresting {
+                self.nodes.entry(p).or_default().uninteresting = true;
+                self.parse(p)?;
+                self.mark_parents_uninteresting(p);
+            } else {
+                self.parse(p)?;
+            }
+            self.enqueue(p);
+        }
+        Ok(())
     }
 
     /// Whether every commit still queued is uninteresting.
@@ -142,40 +169,44 @@ impl<'o> Walker<'o> {
         self.queue.iter().all(|(_, _, oid)| self.nodes.get(oid).is_some_and(|n| n.uninteresting))
     }
 
+    /// git's `still_interesting`: the slop left after popping an uninteresting commit.
+    fn still_interesting(&self) -> usize {
+        let Some((newest, _, _)) = self.queue.peek() else { return 0 };
+        if self.last_date < *newest || !self.everybody_uninteresting() {
+            SLOP
+        } else {
+            self.slop.saturating_sub(1)
+        }
+    }
+
     /// The next interesting commit in date order, or `None` when the walk is done.
     pub fn next_commit(&mut self) -> Result<Option<Raw>> {
         loop {
-            let Some((_, _, oid)) = self.queue.pop() else { return Ok(None) };
+            let Some((date, _, oid)) = self.queue.pop() else { return Ok(None) };
+            let uninteresting = self.nodes.get(&oid).is_some_and(|n| n.uninteresting);
+            self.add_parents(oid, uninteresting)?;
             let data = match self.pending.remove(&oid) {
                 Some(d) => d,
-                None => self.read(oid)?,
+                None => self.odb.read(oid).map_err(|e| crate::git::read_error(oid, &e))?.data().to_vec(),
             };
-            let uninteresting = self.nodes.get(&oid).is_some_and(|n| n.uninteresting);
-            let (parents, _) = parse_header(&data);
-            let parents = if self.shallow.contains(&oid) { Vec::new() } else { parents };
-            if let Some(node) = self.nodes.get_mut(&oid) {
-                node.parsed = true;
-            }
-            for &p in &parents {
-                self.add(p, uninteresting)?;
-            }
-            if self.limited {
-                self.parents_of_parsed.insert(oid, parents);
-            }
-            if self.limited {
-                if self.everybody_uninteresting() {
-                    if self.slop == 0 {
-                        self.queue.clear();
-                    } else {
-                        self.slop -= 1;
-                    }
-                } else {
-                    self.slop = SLOP;
+            if !self.limited {
+                // Without exclusions nothing needs remembering once a commit is walked.
+                if let Some(node) = self.nodes.get_mut(&oid) {
+                    node.parents = Some(Vec::new());
                 }
+                return Ok(Some(Raw { oid, data }));
             }
-            if uninteresting {
+            if self.nodes.get(&oid).is_some_and(|n| n.uninteresting) {
+                self.mark_parents_uninteresting(oid);
+                // Only what is left can still be interesting; stop once it cannot, with slop.
+                self.slop = self.still_interesting();
+                if self.slop == 0 {
+                    self.queue.clear();
+                    self.pending.clear();
+                }
                 continue;
             }
+            self.last_date = date;
             return Ok(Some(Raw { oid, data }));
         }
     }

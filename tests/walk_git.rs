@@ -95,7 +95,12 @@ fn walk_matches_git_rev_list() {
             let mut want_sorted = want.clone();
             got_sorted.sort();
             want_sorted.sort();
-            assert_eq!(got_sorted, want_sorted, "seed {seed}, range {spec:?} since {since:?}: different commits");
+            let extra: Vec<&String> = got.iter().filter(|g| !want.contains(g)).collect();
+            let missing: Vec<&String> = want.iter().filter(|w| !got.contains(w)).collect();
+            assert_eq!(
+                got_sorted, want_sorted,
+                "seed {seed}, range {spec:?} since {since:?}: different commits\nextra (ours only): {extra:?}\nmissing (git only): {missing:?}"
+            );
             assert_eq!(got, want, "seed {seed}, range {spec:?} since {since:?}: same commits, different order");
         }
     }
