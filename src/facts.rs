@@ -8,9 +8,10 @@ use crate::error::{Error, Result};
 use crate::git::Repo;
 use crate::glob::Glob;
 use crate::registry::{self, Registry};
-use crate::scan::markdown::{self, Plan};
+use crate::scan::markdown;
 use crate::scan::trailers::{self, Block, Options};
 use crate::source::{Label, Source, SourceId, SourceKind, Sources};
+use std::collections::HashSet;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -22,17 +23,21 @@ pub struct Facts {
     pub sources: Sources,
     pub registry: Registry,
     pub registry_source: SourceId,
-    pub plans: Vec<PlanFile>,
+    pub plans: Plans,
     /// `None` when commits were not checked.
     pub commits: Option<Commits>,
     /// Files passed over, with why (binary, too large, unreadable).
     pub skipped: Vec<(String, String)>,
 }
 
-pub struct PlanFile {
-    pub path: String,
-    pub source: SourceId,
-    pub plan: Plan,
+/// Plan documents are judged as they are scanned, like commits: what is kept is their counts and
+/// findings, and the text of the documents that have findings.
+#[derive(Default)]
+pub struct Plans {
+    pub files: usize,
+    pub items: usize,
+    /// Findings with default levels; [`crate::rules::evaluate`] applies the configured ones.
+    pub findings: Vec<crate::finding::Finding>,
 }
 
 /// Commits are judged as they are read and then dropped, so memory does not grow with history:
@@ -355,13 +360,10 @@ impl<'r> Files<'r> {
                 let blob = repo.repo.find_blob(entry.id).map_err(|e| std::io::Error::other(e.message().to_string()))?;
                 Ok(blob.content().to_vec())
             }
-            _ => {
-                let path = self.root.join(rel);
-                if std::fs::metadata(&path)?.len() > MAX_PLAN_BYTES {
-                    return Err(too_large());
-                }
-                std::fs::read(path)
-            }
+            _ => read_limited(&self.root.join(rel), MAX_PLAN_BYTES).map_err(|e| match e {
+                Some(e) => e,
+                None => too_large(),
+            }),
         }
     }
 
@@ -382,6 +384,13 @@ impl<'r> Files<'r> {
         } else {
             let root = &self.root;
             let repo = self.repo;
+            // A tracked file is read whatever .gitignore says (git tracks it); ignore rules are
+            // asked only about directories and untracked files, which keeps a large plan
+            // directory from costing one ignore lookup per file.
+            let tracked: HashSet<Vec<u8>> = repo
+                .and_then(|r| r.repo.index().ok())
+                .map(|index| index.iter().map(|e| e.path).collect())
+                .unwrap_or_default();
             let walker = walkdir::WalkDir::new(root).follow_links(false).into_iter().filter_entry(|e| {
                 if e.depth() == 0 {
                     return true;
@@ -389,8 +398,8 @@ impl<'r> Files<'r> {
                 if e.file_name() == ".git" {
                     return false;
                 }
-                match (repo, e.path().strip_prefix(root)) {
-                    (Some(repo), Ok(rel)) => !repo.is_ignored(rel),
+                match (repo, e.file_type().is_dir(), e.path().strip_prefix(root)) {
+                    (Some(repo), true, Ok(rel)) => !repo.is_ignored(rel),
                     _ => true,
                 }
             });
@@ -400,7 +409,12 @@ impl<'r> Files<'r> {
                 }
                 let Ok(rel) = entry.path().strip_prefix(root) else { continue };
                 let rel = rel.to_string_lossy().replace('\\', "/");
-                if keep(&rel) {
+                if !keep(&rel) {
+                    continue;
+                }
+                let untracked_and_ignored =
+                    repo.is_some_and(|r| !tracked.contains(rel.as_bytes()) && r.is_ignored(Path::new(&rel)));
+                if !untracked_and_ignored {
                     out.push(rel);
                 }
             }
@@ -495,31 +509,93 @@ fn divider_line(body: &[u8]) -> Option<Range<usize>> {
     None
 }
 
+/// A file's bytes with one open: `Err(None)` when it is larger than `limit`.
+fn read_limited(path: &Path, limit: u64) -> std::result::Result<Vec<u8>, Option<std::io::Error>> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).map_err(Some)?;
+    let len = file.metadata().map_err(Some)?.len();
+    if len > limit {
+        return Err(None);
+    }
+    let mut bytes = Vec::with_capacity(len as usize + 1);
+    file.read_to_end(&mut bytes).map_err(Some)?;
+    Ok(bytes)
+}
+
+/// Run `f` over `items` on every core, keeping the order.
+fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+    if workers == 1 || items.len() < 16 {
+        return items.iter().map(f).collect();
+    }
+    let size = items.len().div_ceil(workers);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> =
+            items.chunks(size).map(|chunk| scope.spawn(|| chunk.iter().map(&f).collect::<Vec<R>>())).collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+    })
+}
+
 /// Scan every plan document the registry's patterns select.
 pub fn read_plans(
     files: &Files,
     registry: &Registry,
     sources: &mut Sources,
     skipped: &mut Vec<(String, String)>,
-) -> Vec<PlanFile> {
+) -> Plans {
     let globs: Vec<Glob> = registry.plan_globs.iter().filter_map(|g| Glob::new(g).ok()).collect();
-    let mut plans = Vec::new();
-    for rel in files.paths(&|p| globs.iter().any(|g| g.is_match(p))) {
-        let bytes = match files.read(&rel) {
-            Ok(b) => b,
-            Err(e) => {
-                skipped.push((rel, format!("not read: {e}")));
-                continue;
-            }
-        };
+    let paths = files.paths(&|p| globs.iter().any(|g| g.is_match(p)));
+    // Documents are read and scanned on every core; blobs from the index are read first, on
+    // this thread, as libgit2 handles are not shared between threads.
+    type Judged = std::result::Result<(usize, Option<String>, Vec<crate::finding::Finding>), String>;
+    let judge = |bytes: &[u8]| -> Judged {
         if bytes.iter().take(8000).any(|&b| b == 0) {
-            skipped.push((rel, "binary, not Markdown".to_string()));
-            continue;
+            return Err("binary, not Markdown".to_string());
         }
-        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let text = String::from_utf8_lossy(bytes).into_owned();
         let plan = markdown::scan(&text);
-        let source = sources.add(Source::file(rel.clone(), text));
-        plans.push(PlanFile { path: rel, source, plan });
+        let mut found = Vec::new();
+        crate::rules::plans::check_plan(&plan, registry, &mut found);
+        let keep = (!found.is_empty()).then_some(text);
+        Ok((plan.items.len(), keep, found))
+    };
+    let judged: Vec<(String, Judged)> = if files.index.is_some() {
+        let read: Vec<(String, std::result::Result<Vec<u8>, String>)> = paths
+            .into_iter()
+            .map(|p| {
+                let bytes = files.read(&p).map_err(|e| format!("not read: {e}"));
+                (p, bytes)
+            })
+            .collect();
+        let results = parallel_map(&read, |(_, bytes)| bytes.as_ref().map_err(Clone::clone).and_then(|b| judge(b)));
+        read.into_iter().map(|(rel, _)| rel).zip(results).collect()
+    } else {
+        let root = files.root().to_path_buf();
+        let results = parallel_map(&paths, |rel| {
+            let bytes = read_limited(&root.join(rel), MAX_PLAN_BYTES).map_err(|e| match e {
+                Some(e) => format!("not read: {e}"),
+                None => format!("not read: larger than {} MiB", MAX_PLAN_BYTES >> 20),
+            })?;
+            judge(&bytes)
+        });
+        paths.into_iter().zip(results).collect()
+    };
+    let mut plans = Plans::default();
+    for (rel, result) in judged {
+        match result {
+            Ok((items, text, mut found)) => {
+                plans.files += 1;
+                plans.items += items;
+                if let Some(text) = text {
+                    let id = sources.add(Source::file(rel, text));
+                    for f in &mut found {
+                        f.source = Some(id);
+                    }
+                    plans.findings.extend(found);
+                }
+            }
+            Err(why) => skipped.push((rel, why)),
+        }
     }
     plans
 }

@@ -140,7 +140,7 @@ fn commit_msg(ctx: &Ctx, repo: &Repo, root: &Path, path: &Path, shown: &Path) ->
         sources,
         registry,
         registry_source: registry_id,
-        plans: Vec::new(),
+        plans: Default::default(),
         commits: Some(Commits { describe: "the commit being made".into(), count: 1, findings }),
         skipped: Vec::new(),
     };
@@ -274,7 +274,7 @@ fn pre_push(ctx: &Ctx, repo: &Repo, root: &Path, remote: &str) -> Result<ExitCod
         sources,
         registry,
         registry_source: registry_id,
-        plans: Vec::new(),
+        plans: Default::default(),
         commits: Some(Commits { describe: format!("being pushed to {remote}"), count, findings }),
         skipped: Vec::new(),
     };

@@ -27,8 +27,8 @@ impl Summary {
         Summary {
             errors: findings.iter().filter(|f| f.severity == Severity::Error).count(),
             warnings: findings.iter().filter(|f| f.severity == Severity::Warning).count(),
-            files: facts.plans.len(),
-            items: facts.plans.iter().map(|p| p.plan.items.len()).sum(),
+            files: facts.plans.files,
+            items: facts.plans.items,
             commits: facts.commits.as_ref().map(|c| c.count),
             range: facts.commits.as_ref().map(|c| c.describe.clone()),
             in_play: facts.registry.in_play().map(|p| p.id.clone()).collect(),

@@ -7,7 +7,7 @@
 //! place, [`Levels::apply`], as findings are collected.
 
 pub mod commits;
-mod plans;
+pub mod plans;
 mod registry;
 
 use crate::facts::Facts;

@@ -4,24 +4,32 @@
 use super::{unknown_id_help, Code, Level};
 use crate::facts::Facts;
 use crate::finding::Finding;
+use crate::registry::Registry;
 use crate::registry::Status;
-use crate::scan::markdown::Scope;
+use crate::scan::markdown::{Plan, Scope};
 use crate::source::Label;
 
+/// Plan documents are judged as they are scanned (see [`crate::facts::read_plans`]); here their
+/// findings join the rest.
 pub(super) fn check(facts: &Facts, out: &mut Vec<Finding>) {
-    for doc in &facts.plans {
-        let plan = &doc.plan;
+    out.extend(facts.plans.findings.iter().cloned());
+}
+
+/// Judge one plan document. The findings' labels are spans in its text; the caller attaches the
+/// source.
+pub fn check_plan(plan: &Plan, registry: &Registry, out: &mut Vec<Finding>) {
+    {
         for r in &plan.refs {
             let scope = match r.scope {
                 Scope::Document => "document",
                 Scope::Section => "section",
                 Scope::Item => "item",
             };
-            match facts.registry.promise(&r.id) {
+            match registry.promise(&r.id) {
                 None => out.push(
                     Finding::new(Code::UnknownPromise, format!("{scope} names unknown promise `{}`", r.id))
-                        .at(doc.source, Label::new(r.span.clone(), "not in promises.toml"))
-                        .help(unknown_id_help(&facts.registry, &r.id))
+                        .label(Label::new(r.span.clone(), "not in promises.toml"))
+                        .help(unknown_id_help(registry, &r.id))
                         .promises([r.id.clone()]),
                 ),
                 Some(p) if matches!(p.status, Status::Done | Status::Dropped) => {
@@ -36,11 +44,11 @@ pub(super) fn check(facts: &Facts, out: &mut Vec<Finding>) {
                     out.push(
                         Finding::new(Code::NotInPlay, format!("{what} `{}`, which is {}", p.id, p.status))
                             .default_level(Level::Warn)
-                            .at(doc.source, Label::new(r.span.clone(), format!("{} is {}", p.id, p.status)))
+                            .label(Label::new(r.span.clone(), format!("{} is {}", p.id, p.status)))
                             .help(format!(
                                 "close or move the open work, or put `{}` back in play; promises in play: {}",
                                 p.id,
-                                super::in_play_list(&facts.registry)
+                                super::in_play_list(registry)
                             ))
                             .promises([p.id.clone()]),
                     );
@@ -51,11 +59,11 @@ pub(super) fn check(facts: &Facts, out: &mut Vec<Finding>) {
         for item in plan.items.iter().filter(|i| i.promises.is_empty()) {
             out.push(
                 Finding::new(Code::UntracedItem, format!("work item names no promise: {}", item.text))
-                    .at(doc.source, Label::new(item.span.clone(), "untraced"))
+                    .label(Label::new(item.span.clone(), "untraced"))
                     .help(format!(
                         "end the item with `(Promise: <id>)`, or put a `Promise: <id>` line right under its heading; \
                          promises in play: {}",
-                        super::in_play_list(&facts.registry)
+                        super::in_play_list(registry)
                     )),
             );
         }
