@@ -543,8 +543,19 @@ pub fn read_plans(
     sources: &mut Sources,
     skipped: &mut Vec<(String, String)>,
 ) -> Plans {
+    read_plans_only(files, registry, None, sources, skipped)
+}
+
+/// As [`read_plans`], limited to `only` when given (the pre-commit hook's staged changes).
+pub fn read_plans_only(
+    files: &Files,
+    registry: &Registry,
+    only: Option<&HashSet<String>>,
+    sources: &mut Sources,
+    skipped: &mut Vec<(String, String)>,
+) -> Plans {
     let globs: Vec<Glob> = registry.plan_globs.iter().filter_map(|g| Glob::new(g).ok()).collect();
-    let paths = files.paths(&|p| globs.iter().any(|g| g.is_match(p)));
+    let paths = files.paths(&|p| only.is_none_or(|o| o.contains(p)) && globs.iter().any(|g| g.is_match(p)));
     // Documents are read and scanned on every core; blobs from the index are read first, on
     // this thread, as libgit2 handles are not shared between threads.
     type Judged = std::result::Result<(usize, Option<String>, Vec<crate::finding::Finding>), String>;

@@ -25,6 +25,7 @@ use crate::rules::{self, Parts};
 use crate::scan::message::{self, Cleanup};
 use crate::scan::trailers::{self, Options};
 use crate::source::{SourceKind, Sources};
+use std::collections::HashSet;
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -81,11 +82,16 @@ fn registry_files<'r>(ctx: &Ctx, repo: &'r Repo, root: &Path) -> Result<Option<F
 }
 
 fn pre_commit(ctx: &Ctx, repo: &Repo, root: &Path) -> Result<ExitCode> {
+    // This hook reads a few trees and blobs, never history: the object cache cannot grow, and it
+    // saves re-reading HEAD's trees for every path compared.
+    git2::opts::enable_caching(true);
     let index_path = repo.index_path(&ctx.dir);
     let index = git2::Index::open(&index_path)
         .map_err(|e| Error::new(format!("could not read the index {}: {}", index_path.display(), e.message())))?;
+    let head_tree = repo.repo.head().ok().and_then(|h| h.peel_to_tree().ok());
+    let head_blob = |path: &str| head_tree.as_ref().and_then(|t| t.get_path(Path::new(path)).ok()).map(|e| e.id());
     let staged_registry = index.get_path(Path::new(registry::FILE_NAME), 0);
-    let head_registry = repo.head_blob(registry::FILE_NAME);
+    let head_registry = head_blob(registry::FILE_NAME);
     if staged_registry.is_none() && head_registry.is_none() {
         return Ok(ExitCode::SUCCESS);
     }
@@ -94,16 +100,24 @@ fn pre_commit(ctx: &Ctx, repo: &Repo, root: &Path) -> Result<ExitCode> {
     let mut sources = Sources::default();
     let (registry, registry_id) = facts::read_registry(&files, None, &mut sources)?;
     let globs: Vec<Glob> = registry.plan_globs.iter().filter_map(|g| Glob::new(g).ok()).collect();
-    let changed = |path: &str, id: git2::Oid| repo.head_blob(path) != Some(id);
-    let relevant = staged_registry.as_ref().is_none_or(|e| changed(registry::FILE_NAME, e.id))
-        || index.iter().any(|e| {
-            std::str::from_utf8(&e.path).is_ok_and(|p| globs.iter().any(|g| g.is_match(p)) && changed(p, e.id))
-        });
-    if !relevant {
+    let changed = |path: &str, id: git2::Oid| head_blob(path) != Some(id);
+    // What this commit changes: the registry (then every plan must be judged again against it),
+    // or some plan documents (then only those: problems already committed are CI's to report,
+    // not a reason to block unrelated work).
+    let registry_changed = staged_registry.as_ref().is_none_or(|e| changed(registry::FILE_NAME, e.id));
+    let changed_plans: HashSet<String> = index
+        .iter()
+        .filter_map(|e| {
+            let p = std::str::from_utf8(&e.path).ok()?;
+            (globs.iter().any(|g| g.is_match(p)) && changed(p, e.id)).then(|| p.to_string())
+        })
+        .collect();
+    if !registry_changed && changed_plans.is_empty() {
         return Ok(ExitCode::SUCCESS);
     }
     let mut skipped = Vec::new();
-    let plans = facts::read_plans(&files, &registry, &mut sources, &mut skipped);
+    let only = (!registry_changed).then_some(&changed_plans);
+    let plans = facts::read_plans_only(&files, &registry, only, &mut sources, &mut skipped);
     let facts = Facts { sources, registry, registry_source: registry_id, plans, commits: None, skipped };
     let findings = rules::evaluate_parts(&facts, &rules::levels_for(&facts.registry, &[]), Parts::FILES);
     let failed = report_findings(ctx, &facts, &findings, "staged plan");

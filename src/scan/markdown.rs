@@ -14,9 +14,7 @@
 //! span points at the exact text in the file; it records and never judges.
 
 use pulldown_cmark::{Event, MetadataBlockKind, Options, Parser, Tag, TagEnd};
-use regex::Regex;
 use std::ops::Range;
-use std::sync::OnceLock;
 
 /// Where a reference was written, which decides what it covers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -63,14 +61,44 @@ pub fn scan(text: &str) -> Plan {
     s.plan
 }
 
-fn promise_line() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r"(?i)^[ \t]*promises?[ \t]*:(.*)$").expect("valid regex"))
+/// `Promise:` or `Promises:` (any case) and spaces or tabs around the key: the offset just
+/// after the colon. Hand-written rather than a regex: this runs in every hook, where compiling
+/// a case-insensitive Unicode regex would cost more than the scan.
+fn key_end(s: &str, at: usize) -> Option<usize> {
+    let b = s.as_bytes();
+    let mut i = at;
+    while i < b.len() && (b[i] == b' ' || b[i] == b'\t') {
+        i += 1;
+    }
+    if b.len() < i + 7 || !b[i..i + 7].eq_ignore_ascii_case(b"promise") {
+        return None;
+    }
+    i += 7;
+    if i < b.len() && (b[i] == b's' || b[i] == b'S') {
+        i += 1;
+    }
+    while i < b.len() && (b[i] == b' ' || b[i] == b'\t') {
+        i += 1;
+    }
+    (i < b.len() && b[i] == b':').then_some(i + 1)
 }
 
-fn trailing_marker() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r"(?i)\([ \t]*promises?[ \t]*:([^()]*)\)[ \t]*$").expect("valid regex"))
+/// A `Promise: ids` line: the value's offset in the line.
+fn promise_line(line: &str) -> Option<usize> {
+    key_end(line, 0)
+}
+
+/// A trailing `(Promise: ids)` on a line: the whole marker's start, and the value's range.
+fn trailing_marker(line: &str) -> Option<(usize, Range<usize>)> {
+    let trimmed = line.trim_end_matches([' ', '\t']);
+    let inner = trimmed.strip_suffix(')')?;
+    let open = inner.rfind('(')?;
+    let value_start = key_end(inner, open + 1)?;
+    let value = &inner[value_start..];
+    if value.contains('(') {
+        return None;
+    }
+    Some((open, value_start..inner.len()))
 }
 
 /// Text of a block gathered from events, with a map back to source offsets.
@@ -155,12 +183,11 @@ impl Collector {
     fn promise_lines(&self) -> Vec<(String, Range<usize>)> {
         let mut out = Vec::new();
         for (start, line) in self.lines() {
-            if let Some(c) = promise_line().captures(line) {
-                let value = c.get(1).expect("group");
-                if self.is_opaque(&(start..start + value.start())) {
+            if let Some(value_start) = promise_line(line) {
+                if self.is_opaque(&(start..start + value_start)) {
                     continue;
                 }
-                out.extend(self.ids(value.as_str(), start + value.start()));
+                out.extend(self.ids(&line[value_start..], start + value_start));
             }
         }
         out
@@ -339,12 +366,10 @@ impl Scanner {
         let mut found = col.promise_lines();
         let first = col.lines().next().map(|(_, l)| l).unwrap_or("");
         let mut text = first.trim().to_string();
-        if let Some(c) = trailing_marker().captures(first) {
-            let whole = c.get(0).expect("match");
-            let value = c.get(1).expect("group");
-            if !col.is_opaque(&whole.range()) {
-                found.extend(col.ids(value.as_str(), value.start()));
-                text = first[..whole.start()].trim().to_string();
+        if let Some((open, value)) = trailing_marker(first) {
+            if !col.is_opaque(&(open..first.len())) {
+                found.extend(col.ids(&first[value.clone()], value.start));
+                text = first[..open].trim().to_string();
             }
         }
         let own: Vec<usize> = found.into_iter().map(|(id, span)| self.add_ref(id, span, Scope::Item)).collect();
@@ -513,6 +538,18 @@ Promise: hidden
         let plan = scan(text);
         assert!(plan.items[0].promises.is_empty());
         assert!(plan.refs.is_empty());
+    }
+
+    #[test]
+    fn key_forms() {
+        assert_eq!(promise_line("Promise: a"), Some(8));
+        assert_eq!(promise_line("  promises\t: a"), Some(12));
+        assert_eq!(promise_line("PROMISE:a"), Some(8));
+        assert_eq!(promise_line("Promised: a"), None);
+        assert_eq!(promise_line("Promise a"), None);
+        assert_eq!(trailing_marker("Do it (Promise: a, b)  "), Some((6, 15..20)));
+        assert_eq!(trailing_marker("Do it (see: a)"), None);
+        assert_eq!(trailing_marker("Do it (Promise: a"), None);
     }
 
     #[test]
