@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# plan-lint's benchmark suite: whole-process timings with hyperfine, each reported as a ratio to
+# a baseline command run in the same invocation (these machines are noisy; ratios are stable).
+#
+#   bash bench/run.sh            # print the table
+#   bash bench/run.sh --write    # also rewrite docs/benchmarks.md
+#
+# Repositories are generated deterministically (examples/bench_repo.rs, git fast-import) under
+# target/bench/, once; delete that directory to regenerate.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+WORK=$ROOT/target/bench
+mkdir -p "$WORK"
+
+need() { command -v "$1" >/dev/null || { apt-get update -qq && apt-get install -y -qq "$2" >/dev/null; }; }
+need hyperfine hyperfine
+[ -x /usr/bin/time ] || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
+
+cargo build --release --quiet --bin plan-lint --example bench_repo
+PL=$ROOT/target/release/plan-lint
+GEN=$ROOT/target/release/examples/bench_repo
+
+gen() { # name args...
+    local dir=$WORK/$1; shift
+    [ -d "$dir/.git" ] || "$GEN" "$dir" "$@"
+}
+gen h100k --commits 100000 --docs 0 --promises 200 --in-play 3
+gen h10k --commits 10000 --docs 0 --promises 200 --in-play 3
+gen d10k --commits 10 --docs 10000 --promises 200 --in-play 50
+gen d1k --commits 10 --docs 1000 --promises 200 --in-play 50
+gen full --commits 100000 --docs 10000 --promises 200 --in-play 3
+gen hook --commits 1000 --docs 100 --promises 50
+
+RESULTS=$WORK/results
+rm -rf "$RESULTS" && mkdir -p "$RESULTS"
+
+# bench NAME DIR BASELINE COMMAND [PREPARE]: mean seconds of both, in one hyperfine run.
+bench() {
+    local name=$1 dir=$2 base=$3 cmd=$4 prep=${5:-true}
+    (cd "$dir" && hyperfine -N --warmup 3 --min-runs 10 --prepare "$prep" --ignore-failure \
+        --export-json "$RESULTS/$name.json" "$base" "$cmd" >/dev/null 2>&1) ||
+    (cd "$dir" && hyperfine --warmup 3 --min-runs 10 --prepare "$prep" --ignore-failure \
+        --export-json "$RESULTS/$name.json" "$base" "$cmd" >/dev/null)
+}
+
+bench history-100k-trailers "$WORK/h100k" "git log --format=%(trailers:key=Promise,valueonly)" "$PL check --commits HEAD"
+bench history-100k-body "$WORK/h100k" "git log --format=%B" "$PL check --commits HEAD"
+bench history-10k-trailers "$WORK/h10k" "git log --format=%(trailers:key=Promise,valueonly)" "$PL check --commits HEAD"
+bench docs-10k "$WORK/d10k" "sh -c 'find plans -name *.md -print0 | xargs -0 cat'" "$PL check --no-commits"
+bench docs-1k "$WORK/d1k" "sh -c 'find plans -name *.md -print0 | xargs -0 cat'" "$PL check --no-commits"
+printf 'Work\n\nPromise: promise-0001\n' > "$WORK/hook-msg"
+bench hook-commit-msg "$WORK/hook" "git rev-parse HEAD" "$PL hook commit-msg $WORK/hook-msg"
+bench hook-pre-commit-unrelated "$WORK/hook" "git rev-parse HEAD" "$PL hook pre-commit" \
+    "git -C $WORK/hook reset -q --hard && echo x >> $WORK/hook/src/f1.rs && git -C $WORK/hook add src/f1.rs"
+bench hook-pre-commit-plan "$WORK/hook" "git rev-parse HEAD" "$PL hook pre-commit" \
+    "git -C $WORK/hook reset -q --hard && echo '- [ ] more (Promise: promise-0001)' >> $WORK/hook/plans/area-00/plan-00000.md && git -C $WORK/hook add plans"
+bench hook-pre-commit-registry "$WORK/hook" "git rev-parse HEAD" "$PL hook pre-commit" \
+    "git -C $WORK/hook reset -q --hard && echo '# touched' >> $WORK/hook/promises.toml && git -C $WORK/hook add promises.toml"
+git -C "$WORK/hook" reset -q --hard
+
+rss() { (cd "$1" && /usr/bin/time -f %M "${@:2}" 2>&1 >/dev/null | tail -1); }
+echo "$(rss "$WORK/full" "$PL" check --commits HEAD)" > "$RESULTS/rss-full-kb"
+echo "$(rss "$WORK/full" git log --format=%B)" > "$RESULTS/rss-git-kb"
+
+python3 - "$RESULTS" "$ROOT" "${1:-}" <<'PY'
+import json, os, platform, subprocess, sys
+results, root, write = sys.argv[1], sys.argv[2], sys.argv[3] == "--write"
+def load(name):
+    with open(os.path.join(results, name + ".json")) as f:
+        r = json.load(f)["results"]
+    return r[0]["mean"], r[1]["mean"], r[0]["command"], r[1]["command"]
+rows = [
+    ("history-100k-trailers", "history: 100,000 commits", "1.0"),
+    ("history-100k-body", "history: 100,000 commits", "1.3"),
+    ("history-10k-trailers", "history: 10,000 commits", "1.0"),
+    ("docs-10k", "documents: 10,000 plans", "3"),
+    ("docs-1k", "documents: 1,000 plans", "3"),
+    ("hook-commit-msg", "hook: commit-msg, 100 plans, 50 promises", "3"),
+    ("hook-pre-commit-unrelated", "hook: pre-commit, unrelated change staged", "3"),
+    ("hook-pre-commit-plan", "hook: pre-commit, one plan staged", "3"),
+    ("hook-pre-commit-registry", "hook: pre-commit, promises.toml staged (all plans rechecked)", "3"),
+]
+def short(cmd):
+    return cmd.replace(root + "/target/release/", "").replace(root + "/target/bench/", "")
+lines = ["| case | baseline | baseline (ms) | plan-lint (ms) | ratio | target |", "|---|---|---:|---:|---:|---:|"]
+for name, label, target in rows:
+    base, ours, bcmd, ocmd = load(name)
+    ratio = ours / base
+    mark = "ok" if ratio <= float(target) else "over"
+    lines.append(f"| {label} | `{short(bcmd)}` | {base*1000:.1f} | {ours*1000:.1f} | {ratio:.2f}x | ≤{target}x {mark} |")
+rss = int(open(os.path.join(results, "rss-full-kb")).read().strip() or 0)
+rss_git = int(open(os.path.join(results, "rss-git-kb")).read().strip() or 0)
+h10 = load("history-10k-trailers")[1]; h100 = load("history-100k-trailers")[1]
+d1 = load("docs-1k")[1]; d10 = load("docs-10k")[1]
+cpu = subprocess.run(["sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"], capture_output=True, text=True).stdout.strip()
+extra = [
+    "",
+    f"Peak RSS, `plan-lint check --commits HEAD` over 100,000 commits and 10,000 plan documents: "
+    f"{rss/1024:.0f} MiB (target ≤64 MiB; `git log --format=%B` on the same repository: {rss_git/1024:.0f} MiB).",
+    "",
+    f"Scaling: 10,000 → 100,000 commits took {h10*1000:.0f} → {h100*1000:.0f} ms ({h100/h10:.1f}x for 10x); "
+    f"1,000 → 10,000 documents took {d1*1000:.0f} → {d10*1000:.0f} ms ({d10/d1:.1f}x for 10x).",
+    "",
+    f"Machine: {cpu or platform.processor()}, {os.cpu_count()} cores; {platform.system()} {platform.release()}.",
+]
+table = "\n".join(lines + extra)
+print(table)
+if write:
+    path = os.path.join(root, "docs/benchmarks.md")
+    text = open(path).read()
+    start = text.index("<!-- results -->") + len("<!-- results -->")
+    end = text.index("<!-- /results -->")
+    open(path, "w").write(text[:start] + "\n" + table + "\n" + text[end:])
+PY
