@@ -203,6 +203,7 @@ pub fn read_commits(
         let mut chunk = Vec::with_capacity(CHUNK);
         let mut index = 0;
         let mut result = Ok(());
+        let mut progress = crate::progress::Progress::new("commits");
         loop {
             match walker.next_commit() {
                 Ok(Some(raw)) => chunk.push(raw),
@@ -217,6 +218,7 @@ pub fn read_commits(
                     break;
                 }
                 index += 1;
+                progress.update(index * CHUNK);
             }
         }
         if !chunk.is_empty() && result.is_ok() {

@@ -17,6 +17,7 @@ pub mod finding;
 pub mod git;
 pub mod glob;
 pub mod history;
+pub mod progress;
 pub mod registry;
 pub mod report;
 pub mod rules;
