@@ -22,5 +22,6 @@ pub mod registry;
 pub mod report;
 pub mod rules;
 pub mod scan;
+pub mod schema;
 pub mod source;
 pub mod suggest;

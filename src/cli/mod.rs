@@ -62,6 +62,15 @@ pub enum Command {
     Init(init::Args),
     /// List every rule with its code, default level and summary.
     Rules,
+    /// Print the JSON Schema of promises.toml (for Taplo / Even Better TOML).
+    Schema,
+    /// Print shell completions.
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    Man,
     /// Explain a rule: what it does, why it matters, an example and the fix.
     Explain {
         /// The rule's code, e.g. untraced-commit.
@@ -127,6 +136,19 @@ fn run() -> ExitCode {
         Command::Uninstall => install::uninstall(&ctx),
         Command::Init(args) => init::run(&ctx, args),
         Command::Rules => rules::list(),
+        Command::Schema => emit(crate::schema::text().as_bytes()).map(|()| ExitCode::SUCCESS),
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "plan-lint", &mut out);
+            emit(&out).map(|()| ExitCode::SUCCESS)
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            match clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut out) {
+                Ok(()) => emit(&out).map(|()| ExitCode::SUCCESS),
+                Err(e) => Err(Error::io("could not render the man page", &e)),
+            }
+        }
         Command::Explain { code } => rules::explain(&code),
     };
     match result {

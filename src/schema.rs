@@ -1,0 +1,159 @@
+//! The JSON Schema of `promises.toml`, for editors: Taplo / Even Better TOML validate and
+//! complete the registry with it (`#:schema ./promises.schema.json` at the top of the file).
+//!
+//! Built from the same declarations the code uses (rule codes from [`crate::rules::RULES`], the
+//! statuses, priorities and defaults), so it cannot drift from what `plan-lint check` accepts;
+//! `schema/promises.schema.json` is a committed copy, kept identical by a test.
+
+use crate::registry::{DEFAULT_IN_PLAY_LIMIT, DEFAULT_PLAN_GLOBS};
+use crate::rules::RULES;
+use serde_json::{json, Map, Value};
+
+/// Promise and customer ids: lowercase kebab-case slugs.
+const SLUG: &str = "^[a-z0-9]+(-[a-z0-9]+)*$";
+
+pub fn schema() -> Value {
+    let mut rules = Map::new();
+    for r in RULES {
+        rules.insert(
+            r.name.to_string(),
+            json!({ "$ref": "#/definitions/level", "description": format!("{} (default: {})", r.summary, r.default.as_str()) }),
+        );
+    }
+    json!({
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "title": "plan-lint promise registry (promises.toml)",
+        "description": "The team's customer promises: which are in play, their priority, the customer each serves and the outcomes that show it is kept.",
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+            "vision": { "type": "string", "description": "The direction the promises serve." },
+            "limits": {
+                "type": "object",
+                "additionalProperties": false,
+                "properties": {
+                    "in-play": {
+                        "type": "integer", "minimum": 1, "default": DEFAULT_IN_PLAY_LIMIT,
+                        "description": "WIP limit: at most this many promises in play at once."
+                    }
+                }
+            },
+            "customers": {
+                "type": "object",
+                "description": "Customer groups; once any is declared, every promise names one.",
+                "propertyNames": { "pattern": SLUG },
+                "additionalProperties": {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "properties": { "description": { "type": "string" } }
+                }
+            },
+            "promises": {
+                "type": "object",
+                "description": "Customer promises by id (a lowercase kebab-case slug, as commits and plans name it).",
+                "propertyNames": { "pattern": SLUG },
+                "additionalProperties": { "$ref": "#/definitions/promise" }
+            },
+            "commits": {
+                "type": "object",
+                "additionalProperties": false,
+                "properties": {
+                    "since": { "type": "string", "description": "Adoption point: this commit (or tag, branch) and everything before it are never checked." },
+                    "exempt-subjects": {
+                        "type": "array", "items": { "type": "string", "format": "regex" },
+                        "description": "Regexes on the subject line of commits that need no trailer. Merges and fixup!/squash!/amend! never do."
+                    }
+                }
+            },
+            "plans": {
+                "type": "object",
+                "additionalProperties": false,
+                "properties": {
+                    "include": {
+                        "type": "array", "items": { "type": "string" }, "default": DEFAULT_PLAN_GLOBS,
+                        "description": "Plan documents: patterns relative to the root (`*` in a directory, `**` across). Files git ignores are never read."
+                    }
+                }
+            },
+            "rules": {
+                "type": "object",
+                "description": "Level per rule code: allow, warn or deny.",
+                "additionalProperties": false,
+                "properties": rules
+            },
+            "hooks": {
+                "type": "object",
+                "additionalProperties": false,
+                "properties": {
+                    "branch-trailer": {
+                        "type": "boolean", "default": true,
+                        "description": "prepare-commit-msg adds `Promise: <id>` when the branch name names exactly one promise in play."
+                    }
+                }
+            }
+        },
+        "definitions": {
+            "level": { "type": "string", "enum": ["allow", "warn", "deny"] },
+            "scalar": { "type": ["string", "number"] },
+            "promise": {
+                "type": "object",
+                "additionalProperties": false,
+                "required": ["statement", "status"],
+                "properties": {
+                    "title": { "type": "string", "description": "A short name." },
+                    "statement": { "type": "string", "minLength": 1, "description": "The end-user outcome, from the customer's side." },
+                    "customer": { "type": "string", "pattern": SLUG, "description": "The customer group it serves." },
+                    "status": {
+                        "type": "string", "enum": ["proposed", "in-play", "done", "dropped"],
+                        "description": "proposed (a plan, not work), in-play (takes work), done, dropped."
+                    },
+                    "priority": {
+                        "type": "string", "enum": ["must", "should", "could"],
+                        "description": "must (knock it out of the park), should (get it done), could (nice to have)."
+                    },
+                    "outcomes": {
+                        "type": "array",
+                        "description": "Measurable changes in customer behaviour.",
+                        "items": {
+                            "type": "object",
+                            "additionalProperties": false,
+                            "properties": {
+                                "metric": { "type": "string" },
+                                "baseline": { "$ref": "#/definitions/scalar" },
+                                "target": { "$ref": "#/definitions/scalar" }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    })
+}
+
+/// The schema as printed by `plan-lint schema` and committed in `schema/`.
+pub fn text() -> String {
+    let mut s = serde_json::to_string_pretty(&schema()).expect("schema serializes");
+    s.push('\n');
+    s
+}
+
+/// `docs/rules.md`: every rule's documentation, from the same declarations as `explain`.
+pub fn rules_markdown() -> String {
+    let mut s = String::from(
+        "# Rules\n\nGenerated from `src/rules/mod.rs` (`plan-lint explain CODE` prints the same text); a test keeps this file in sync.\n\n\
+         | code | default | finds |\n|---|---|---|\n",
+    );
+    for r in RULES {
+        s.push_str(&format!("| [`{0}`](#{0}) | {1} | {2} |\n", r.name, r.default.as_str(), r.summary));
+    }
+    for r in RULES {
+        s.push_str(&format!(
+            "\n## {}\n\nDefault level: **{}**. {}.\n\n```text\n{}\n```\n",
+            r.name,
+            r.default.as_str(),
+            r.summary,
+            r.doc
+        ));
+    }
+    s
+}

@@ -1,0 +1,213 @@
+//! Adoption: the registry's JSON Schema (in sync, and agreeing with plan-lint as the real `taplo`
+//! CLI applies it), the generated rule docs, completions and the man page, and every example in
+//! the README run for real.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use support::{bin, git_env, run_in};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Compare a generated file with its committed copy; PLAN_LINT_BLESS=1 rewrites it.
+fn in_sync(rel: &str, generated: &str) {
+    let path = root().join(rel);
+    if std::env::var_os("PLAN_LINT_BLESS").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, generated).unwrap();
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(committed == generated, "{rel} is stale: run PLAN_LINT_BLESS=1 cargo test --test adoption");
+}
+
+#[test]
+fn schema_and_rule_docs_are_in_sync() {
+    let out = run_in(&root(), &["schema"]);
+    out.expect_code(0);
+    assert_eq!(out.stdout, plan_lint::schema::text());
+    in_sync("schema/promises.schema.json", &plan_lint::schema::text());
+    in_sync("docs/rules.md", &plan_lint::schema::rules_markdown());
+    let docs = plan_lint::schema::rules_markdown();
+    for rule in plan_lint::rules::RULES {
+        assert!(docs.contains(rule.doc), "{} undocumented", rule.name);
+        let explain = run_in(&root(), &["explain", rule.name]);
+        explain.expect_code(0);
+        assert!(explain.stdout.contains(rule.doc));
+    }
+}
+
+fn taplo_available() -> bool {
+    let ok = Command::new("taplo").arg("--version").output().is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(std::env::var_os("PLAN_LINT_REQUIRE_TAPLO").is_none(), "taplo is required here (pip install taplo)");
+        eprintln!("SKIPPED: taplo is not installed (pip install taplo)");
+    }
+    ok
+}
+
+fn taplo_accepts(file: &Path) -> bool {
+    let schema = format!("file://{}", root().join("schema/promises.schema.json").display());
+    let out =
+        Command::new("taplo").args(["check", "--schema", &schema]).arg(file).env("RUST_LOG", "error").output().unwrap();
+    out.status.success()
+}
+
+fn plan_lint_accepts(text: &str) -> bool {
+    plan_lint::registry::Registry::parse(&plan_lint::source::Source::file("promises.toml", text)).is_ok()
+}
+
+#[test]
+fn taplo_and_plan_lint_agree_on_good_and_bad_registries() {
+    if !taplo_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let good = [
+        std::fs::read_to_string(root().join("fixtures/demo/promises.toml")).unwrap(),
+        std::fs::read_to_string(root().join("fixtures/init/promises.toml")).unwrap(),
+        std::fs::read_to_string(root().join("promises.toml")).unwrap(),
+        "[promises.a]\nstatement = \"s\"\nstatus = \"in-play\"\noutcomes = [{ metric = \"m\", baseline = 8, target = 1.5 }]\n".into(),
+    ];
+    let bad = [
+        "[promises.a]\nstatement = \"s\"\nstatus = \"playing\"\n",
+        "[promises.a]\nstatement = \"s\"\nstatus = \"in-play\"\nstatsu = 1\n",
+        "[promises.a]\nstatus = \"in-play\"\n",
+        "[promises.Bad_Id]\nstatement = \"s\"\nstatus = \"done\"\n",
+        "[limits]\nin-play = 0\n",
+        "[rules]\nno-outcomes = \"deny\"\n",
+        "[rules]\nno-outcome = \"error\"\n",
+        "[hooks]\nbranch-trailer = \"yes\"\n",
+        "vision = 3\n",
+    ];
+    for (i, text) in good.iter().enumerate() {
+        let f = dir.path().join(format!("good{i}.toml"));
+        std::fs::write(&f, text).unwrap();
+        assert!(plan_lint_accepts(text), "plan-lint rejects good registry {i}");
+        assert!(taplo_accepts(&f), "taplo rejects good registry {i}:\n{text}");
+    }
+    for (i, text) in bad.iter().enumerate() {
+        let f = dir.path().join(format!("bad{i}.toml"));
+        std::fs::write(&f, text).unwrap();
+        assert!(!plan_lint_accepts(text), "plan-lint accepts bad registry {i}:\n{text}");
+        assert!(!taplo_accepts(&f), "taplo accepts bad registry {i}:\n{text}");
+    }
+    // The `#:schema` line at the top of this repository's registry is enough for editors.
+    let out = Command::new("taplo")
+        .args(["check", "promises.toml"])
+        .current_dir(root())
+        .env("RUST_LOG", "error")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn completions_and_man_page_come_from_the_cli() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let out = run_in(&root(), &["completions", shell]);
+        out.expect_code(0);
+        for sub in ["check", "trailers", "hook", "install", "explain"] {
+            assert!(out.stdout.contains(sub), "{shell} completions lack {sub}");
+        }
+    }
+    let man = run_in(&root(), &["man"]);
+    man.expect_code(0);
+    assert!(
+        man.stdout.starts_with(".ie") && man.stdout.contains(".TH plan-lint 1"),
+        "{}",
+        &man.stdout[..200.min(man.stdout.len())]
+    );
+    run_in(&root(), &["completions", "tcsh"]).expect_code(2);
+}
+
+/// Fenced code blocks of the README: (info string, body).
+fn readme_blocks() -> Vec<(String, String)> {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let mut out = Vec::new();
+    let mut lines = readme.lines();
+    while let Some(line) = lines.next() {
+        if let Some(info) = line.strip_prefix("```") {
+            let mut body = String::new();
+            for l in lines.by_ref() {
+                if l.starts_with("```") {
+                    break;
+                }
+                body.push_str(l);
+                body.push('\n');
+            }
+            out.push((info.trim().to_string(), body));
+        }
+    }
+    out
+}
+
+#[test]
+fn every_readme_example_runs() {
+    let blocks = readme_blocks();
+    assert!(blocks.len() >= 10, "README lost its examples");
+    let dir = tempfile::tempdir().unwrap();
+    let demo = dir.path().join("demo");
+    run_in(dir.path(), &["demo", "--dir", demo.to_str().unwrap()]).expect_code(0);
+    std::fs::write(demo.join("MSG_FILE"), "Work\n\nPromise: find-and-buy\n").unwrap();
+    // The README speaks to a clone: give the demo repository the refs a clone has.
+    let out = git_env(Command::new("git"), &demo)
+        .args(["update-ref", "refs/remotes/origin/main", "HEAD~3"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let path = format!("{}:{}", bin().parent().unwrap().display(), std::env::var("PATH").unwrap_or_default());
+    let (mut toml, mut markdown, mut json, mut commands) = (0, 0, 0, 0);
+    for (info, body) in &blocks {
+        match info.as_str() {
+            "toml" => {
+                toml += 1;
+                let r =
+                    plan_lint::registry::Registry::parse(&plan_lint::source::Source::file("README.md", body.as_str()));
+                assert!(r.is_ok(), "README registry example is invalid: {:?}\n{body}", r.err().map(|e| e.message));
+            }
+            "markdown" => {
+                markdown += 1;
+                let plan = plan_lint::scan::markdown::scan(body);
+                assert!(!plan.items.is_empty() && plan.items.iter().all(|i| !i.promises.is_empty()), "{plan:#?}");
+            }
+            "json" => {
+                json += 1;
+                let v: serde_json::Value =
+                    serde_json::from_str(body).unwrap_or_else(|e| panic!("README JSON: {e}\n{body}"));
+                assert!(v["findings"].is_array() && v["summary"].is_object() && v["version"] == 1);
+            }
+            "text" if body.contains("Promise:") && !body.contains("plan-lint:") => {
+                let block =
+                    plan_lint::scan::trailers::parse(body.as_bytes(), &plan_lint::scan::trailers::Options::interpret());
+                assert!(block.trailers.iter().any(|t| t.key_is("promise")), "README trailer example: {body}");
+            }
+            "sh" => {
+                for line in body.lines() {
+                    let cmd = line.split(" #").next().unwrap().trim();
+                    if !(cmd.starts_with("plan-lint ") || cmd.contains("| plan-lint ")) {
+                        continue;
+                    }
+                    commands += 1;
+                    // `$1` is what git hands a hook script (the husky example): a message file.
+                    let out = git_env(Command::new("sh"), &demo)
+                        .args(["-c", cmd, "sh", "MSG_FILE"])
+                        .env("PATH", &path)
+                        .output()
+                        .unwrap();
+                    let code = out.status.code().unwrap_or(-1);
+                    assert!(
+                        code == 0 || code == 1,
+                        "README command `{cmd}` exited {code}:\n{}{}",
+                        String::from_utf8_lossy(&out.stdout),
+                        String::from_utf8_lossy(&out.stderr)
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+    assert!(toml >= 1 && markdown >= 1 && json >= 1 && commands >= 8, "{toml} {markdown} {json} {commands}");
+}
