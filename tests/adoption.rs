@@ -187,6 +187,11 @@ fn every_readme_example_runs() {
             "sh" => {
                 for line in body.lines() {
                     let cmd = line.split(" #").next().unwrap().trim();
+                    if cmd.starts_with("mkdir ") {
+                        let out = git_env(Command::new("sh"), &demo).args(["-c", cmd]).output().unwrap();
+                        assert!(out.status.success(), "README `{cmd}` failed");
+                        continue;
+                    }
                     if !(cmd.starts_with("plan-lint ") || cmd.contains("| plan-lint ")) {
                         continue;
                     }
