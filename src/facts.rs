@@ -53,7 +53,7 @@ pub struct Commits {
 impl CommitFacts {
     /// The message as a source for diagnostics.
     pub fn into_source(self) -> Source {
-        Source { kind: self.kind, text: self.text.into() }
+        Source::new(self.kind, self.text)
     }
 }
 

@@ -21,11 +21,28 @@ pub enum SourceKind {
 pub struct Source {
     pub kind: SourceKind,
     pub text: Arc<str>,
+    /// Byte offsets where lines start, computed once on first use: positions for thousands of
+    /// findings in one large file must not rescan it each time.
+    lines: Arc<std::sync::OnceLock<Vec<usize>>>,
 }
 
 impl Source {
+    pub fn new(kind: SourceKind, text: impl Into<Arc<str>>) -> Source {
+        Source { kind, text: text.into(), lines: Arc::default() }
+    }
+
     pub fn file(path: impl Into<String>, text: impl Into<Arc<str>>) -> Source {
-        Source { kind: SourceKind::File { path: path.into() }, text: text.into() }
+        Source::new(SourceKind::File { path: path.into() }, text)
+    }
+
+    /// Offsets where lines start (the first is 0).
+    pub fn line_starts(&self) -> &[usize] {
+        self.lines.get_or_init(|| std::iter::once(0).chain(self.text.match_indices('\n').map(|(i, _)| i + 1)).collect())
+    }
+
+    /// The 0-based line holding byte `offset`.
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.line_starts().partition_point(|&s| s <= offset).saturating_sub(1)
     }
 
     /// The name shown above a snippet: the path, or `commit 1a2b3c4 "Add PayPal"`.
@@ -43,7 +60,13 @@ impl Source {
 
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        line_col(&self.text, offset)
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.line_of(offset);
+        let start = self.line_starts()[line];
+        (line + 1, self.text[start..offset].chars().count() + 1)
     }
 }
 
@@ -105,5 +128,9 @@ mod tests {
         assert_eq!(line_col(text, 6), (2, 3)); // after the two-byte é
         assert_eq!(line_col(text, 5), (2, 2)); // inside é: clamped
         assert_eq!(line_col(text, 99), (3, 1));
+        let src = Source::file("x", text);
+        for off in 0..text.len() + 3 {
+            assert_eq!(src.line_col(off), line_col(text, off), "offset {off}");
+        }
     }
 }

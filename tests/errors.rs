@@ -121,3 +121,38 @@ fn help_and_version_exit_0() {
     run.expect_code(0);
     assert!(run.stdout.starts_with("untraced-commit (default: deny)"));
 }
+
+/// Regression: a label near column 100,000 made the renderer panic ("Formatting argument out of
+/// range"), and the whole report was lost to one hostile line.
+#[test]
+fn regression_label_on_a_huge_line_is_shown_as_a_location() {
+    let mut repo = repo_with_registry(
+        "[promises.a]\nstatement = \"s\"\nstatus = \"in-play\"\noutcomes = [{ metric = \"m\", target = \"t\" }]\n",
+    );
+    repo.write("plans/huge.md", &format!("{}[ ] deep\n\n- [ ] fine (Promise: a)\n- [ ] plain\n", "- ".repeat(50_000)));
+    repo.commit("Plans\n\nPromise: a\n");
+    let run = repo.plan_lint(&["check", "--commits", "HEAD"]);
+    run.expect_code(1);
+    assert!(!run.stderr.contains("internal error"), "{}", run.stderr);
+    assert!(run.stdout.contains("work item names no promise: deep (at plans/huge.md:1:100005)"), "{}", run.stdout);
+    // The other findings in the same file still get their snippets.
+    assert!(run.stdout.contains("╭─[plans/huge.md:4:7]"), "{}", run.stdout);
+}
+
+#[test]
+fn hostile_plan_files_never_crash_or_escape_the_repository() {
+    let mut repo = repo_with_registry(
+        "[promises.a]\nstatement = \"s\"\nstatus = \"in-play\"\noutcomes = [{ metric = \"m\", target = \"t\" }]\n",
+    );
+    repo.write("plans/quotes.md", &format!("{}x\n", "> ".repeat(100_000)));
+    repo.write("plans/long.md", &format!("{}\n", "x".repeat(10_000_000)));
+    std::fs::write(repo.path().join("plans/binary.md"), b"PK\x03\x04\x00\x00binary").unwrap();
+    std::fs::write(repo.path().join("plans/bad-utf8.md"), b"# T\nPromise: a\n\n- [ ] \xff\xfe item\n").unwrap();
+    std::os::unix::fs::symlink("../plans", repo.path().join("plans/loop")).unwrap();
+    std::os::unix::fs::symlink("/etc/passwd", repo.path().join("plans/outside.md")).unwrap();
+    repo.commit("Hostile\n\nPromise: a\n");
+    let run = repo.plan_lint(&["check", "--commits", "HEAD"]);
+    run.expect_code(0);
+    assert!(run.stdout.contains("note: skipped plans/binary.md: binary, not Markdown"), "{}", run.stdout);
+    assert!(run.stdout.contains("3 plan files with 1 item"), "{}", run.stdout);
+}

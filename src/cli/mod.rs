@@ -84,8 +84,32 @@ pub struct Ctx {
     pub style: Style,
 }
 
+thread_local! {
+    static QUIET: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// While alive, a panic on this thread is not reported by the hook: its caller catches it and
+/// recovers (the human reporter, around the renderer).
+pub(crate) struct QuietPanics;
+
+impl QuietPanics {
+    pub(crate) fn new() -> QuietPanics {
+        QUIET.with(|q| q.set(q.get() + 1));
+        QuietPanics
+    }
+}
+
+impl Drop for QuietPanics {
+    fn drop(&mut self) {
+        QUIET.with(|q| q.set(q.get().saturating_sub(1)));
+    }
+}
+
 pub fn main() -> ExitCode {
     std::panic::set_hook(Box::new(|info| {
+        if QUIET.with(|q| q.get() > 0) {
+            return;
+        }
         let msg = info
             .payload()
             .downcast_ref::<&str>()

@@ -10,7 +10,7 @@ use crate::escape;
 use crate::facts::Facts;
 use crate::finding::{Finding, Severity};
 use crate::source::{Label, Source};
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceSpan};
 use std::fmt;
 
 /// How to draw: colour and width are decided once by the CLI.
@@ -38,7 +38,7 @@ struct Diag {
     severity: miette::Severity,
     message: String,
     help: Option<String>,
-    source: Option<NamedSource<String>>,
+    source: Option<Window>,
     labels: Vec<LabeledSpan>,
     related: Vec<Diag>,
 }
@@ -80,14 +80,74 @@ impl Diagnostic for Diag {
     }
 }
 
-/// The escaped source and its labels, remapped onto the escaped text.
-fn snippet(source: &Source, labels: &[Label]) -> (NamedSource<String>, Vec<LabeledSpan>) {
-    let escaped = escape::escape(&source.text);
+/// Labels on a line longer than this are shown as a location, not a snippet: nobody reads such
+/// a line, and drawing under column 100,000 is beyond what a terminal (or the renderer) can do.
+const MAX_SNIPPET_LINE: usize = 1000;
+
+/// The part of a source a diagnostic shows: the labelled lines and one line of context on each
+/// side, with line numbers as in the whole source. Rendering a window instead of the whole text
+/// keeps thousands of findings in one large file from costing a pass over it each.
+struct Window {
+    name: String,
+    text: String,
+    /// 0-based line of the window's first line in the whole source.
+    first_line: usize,
+}
+
+impl miette::SourceCode for Window {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let inner = self.text.as_str().read_span(span, before, after)?;
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line() + self.first_line,
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
+}
+
+impl fmt::Debug for Window {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Window({}, line {})", self.name, self.first_line + 1)
+    }
+}
+
+/// The escaped window of `source` around `labels`, and the labels remapped onto it; `None` when
+/// a labelled line is too long to draw.
+fn snippet(source: &Source, labels: &[Label]) -> Option<(Window, Vec<LabeledSpan>)> {
+    let len = source.text.len();
+    let starts = source.line_starts();
+    let first = labels.iter().map(|l| source.line_of(l.span.start.min(len))).min()?;
+    let last = labels.iter().map(|l| source.line_of(l.span.end.min(len))).max()?;
+    let line_end = |line: usize| starts.get(line + 1).map_or(len, |&s| s.saturating_sub(1));
+    for l in labels {
+        let line = source.line_of(l.span.start.min(len));
+        if line_end(line) - starts[line] > MAX_SNIPPET_LINE {
+            return None;
+        }
+    }
+    let from_line = first.saturating_sub(1);
+    let to_line = (last + 1).min(starts.len() - 1);
+    let from = starts[from_line];
+    // Through the newline that ends the last line, so an empty last line still shows.
+    let mut to = starts.get(to_line + 1).copied().unwrap_or(len).clamp(from, len);
+    while !source.text.is_char_boundary(to) {
+        to -= 1;
+    }
+    let escaped = escape::escape(&source.text[from..to]);
     let labels = labels
         .iter()
         .map(|l| {
-            let start = escaped.map(l.span.start.min(source.text.len()));
-            let end = escaped.map(l.span.end.min(source.text.len())).max(start);
+            let clamp = |o: usize| o.clamp(from, to) - from;
+            let start = escaped.map(clamp(l.span.start));
+            let end = escaped.map(clamp(l.span.end)).max(start);
             LabeledSpan::new_with_span(
                 l.text.as_deref().map(|t| escape::line(t).into_owned()),
                 SourceSpan::new(start.into(), end - start),
@@ -95,15 +155,31 @@ fn snippet(source: &Source, labels: &[Label]) -> (NamedSource<String>, Vec<Label
         })
         .collect();
     let name = escape::line(&source.name()).into_owned();
-    (NamedSource::new(name, escaped.text).with_language("text"), labels)
+    Some((Window { name, text: escaped.text, first_line: from_line }, labels))
+}
+
+/// `path:line:column`, for diagnostics shown without a snippet.
+fn location(source: &Source, labels: &[Label]) -> String {
+    let (line, col) = labels.first().map_or((1, 1), |l| source.line_col(l.span.start));
+    format!("{}:{line}:{col}", escape::line(&source.name()))
+}
+
+/// A snippet for `labels` in `source`, or the location appended to `message` when none can be
+/// drawn.
+fn draw(source: &Source, labels: &[Label], message: &mut String) -> (Option<Window>, Vec<LabeledSpan>) {
+    match snippet(source, labels) {
+        Some((w, l)) => (Some(w), l),
+        None => {
+            message.push_str(&format!(" (at {})", location(source, labels)));
+            (None, Vec::new())
+        }
+    }
 }
 
 fn finding_diag(facts: &Facts, f: &Finding) -> Diag {
+    let mut message = escape::line(&f.message).into_owned();
     let (source, labels) = match f.source {
-        Some(id) => {
-            let (s, l) = snippet(facts.sources.get(id), &f.labels);
-            (Some(s), l)
-        }
+        Some(id) => draw(facts.sources.get(id), &f.labels, &mut message),
         None => (None, Vec::new()),
     };
     Diag {
@@ -112,7 +188,7 @@ fn finding_diag(facts: &Facts, f: &Finding) -> Diag {
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,
         },
-        message: escape::line(&f.message).into_owned(),
+        message,
         help: f.help.as_deref().map(|h| escape::line(h).into_owned()),
         source,
         labels,
@@ -121,17 +197,15 @@ fn finding_diag(facts: &Facts, f: &Finding) -> Diag {
 }
 
 fn error_diag(e: &Error) -> Diag {
+    let mut message = escape::line(&e.message).into_owned();
     let (source, labels) = match e.snippet.as_deref() {
-        Some((s, l)) => {
-            let (s, l) = snippet(s, std::slice::from_ref(l));
-            (Some(s), l)
-        }
+        Some((s, l)) => draw(s, std::slice::from_ref(l), &mut message),
         None => (None, Vec::new()),
     };
     Diag {
         code: None,
         severity: miette::Severity::Error,
-        message: escape::line(&e.message).into_owned(),
+        message,
         help: e.help.as_deref().map(|h| escape::line(h).into_owned()),
         source,
         labels,
@@ -140,11 +214,24 @@ fn error_diag(e: &Error) -> Diag {
 }
 
 fn render_diag(style: Style, d: &Diag) -> String {
-    let mut out = String::new();
-    if style.handler().render_report(&mut out, d).is_err() {
-        out = format!("{}\n", d.message);
+    // A renderer failure (or panic) on one hostile input costs that diagnostic its drawing, not
+    // the whole report: it falls back to plain lines.
+    let plain = || {
+        let mut s = format!("{}: {}\n", d.code.as_deref().unwrap_or("error"), d.message);
+        if let Some(h) = &d.help {
+            s.push_str(&format!("  help: {h}\n"));
+        }
+        s
+    };
+    let _quiet = crate::cli::QuietPanics::new();
+    let rendered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let mut out = String::new();
+        style.handler().render_report(&mut out, d).map(|()| out)
+    }));
+    match rendered {
+        Ok(Ok(out)) => out,
+        _ => plain(),
     }
-    out
 }
 
 /// Every finding, then the summary.
