@@ -16,22 +16,9 @@ use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
-        xs[self.below(xs.len())]
-    }
-}
+#[path = "../tests/support/rng.rs"]
+mod rng;
+use rng::Rng;
 
 const VERBS: &[&str] =
     &["Add", "Fix", "Refactor", "Speed up", "Document", "Remove", "Rename", "Test", "Polish", "Split"];
@@ -148,6 +135,11 @@ fn message(rng: &mut Rng, n: usize, in_play: usize) -> String {
     s
 }
 
+/// The start of a fast-import commit on `branch` with mark `mark`.
+fn header(out: &mut impl Write, branch: &str, mark: usize, time: u64) -> std::io::Result<()> {
+    writeln!(out, "commit refs/heads/{branch}\nmark :{mark}\ncommitter Ada Lovelace <ada@example.com> {time} +0000")
+}
+
 fn data(out: &mut impl Write, bytes: &[u8]) -> std::io::Result<()> {
     writeln!(out, "data {}", bytes.len())?;
     out.write_all(bytes)?;
@@ -173,7 +165,7 @@ fn main() -> std::io::Result<()> {
     let mut time = 1_700_000_000u64;
 
     // The first commit: the registry and the plan documents.
-    writeln!(out, "commit refs/heads/main\nmark :1\ncommitter Ada Lovelace <ada@example.com> {time} +0000")?;
+    header(&mut out, "main", 1, time)?;
     data(&mut out, format!("Adopt plan-lint\n\nPromise: {}\n", id(0)).as_bytes())?;
     writeln!(out, "M 100644 inline promises.toml")?;
     data(&mut out, registry(args.promises, in_play).as_bytes())?;
@@ -189,26 +181,17 @@ fn main() -> std::io::Result<()> {
         let merge = n % 100 == 99;
         if merge {
             // A side commit, then a merge of it.
-            writeln!(
-                out,
-                "commit refs/heads/side\nmark :{mark}\ncommitter Ada Lovelace <ada@example.com> {time} +0000"
-            )?;
+            header(&mut out, "side", mark, time)?;
             data(&mut out, message(&mut rng, n, in_play).as_bytes())?;
             writeln!(out, "from :{parent}\nM 100644 inline side/f{}.txt", n % 10)?;
             data(&mut out, format!("{n}\n").as_bytes())?;
             let side = mark;
             mark += 1;
-            writeln!(
-                out,
-                "commit refs/heads/main\nmark :{mark}\ncommitter Ada Lovelace <ada@example.com> {time} +0000"
-            )?;
+            header(&mut out, "main", mark, time)?;
             data(&mut out, b"Merge branch 'side'\n")?;
             writeln!(out, "from :{parent}\nmerge :{side}")?;
         } else {
-            writeln!(
-                out,
-                "commit refs/heads/main\nmark :{mark}\ncommitter Ada Lovelace <ada@example.com> {time} +0000"
-            )?;
+            header(&mut out, "main", mark, time)?;
             data(&mut out, message(&mut rng, n, in_play).as_bytes())?;
             writeln!(out, "from :{parent}\nM 100644 inline src/f{}.rs", n % 100)?;
             data(&mut out, format!("// {n}\n").as_bytes())?;

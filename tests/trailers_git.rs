@@ -12,6 +12,7 @@ use plan_lint::scan::trailers::{self, Options};
 use std::io::Write;
 use std::process::{Command, Stdio};
 use support::git_env;
+use support::rng::Rng;
 
 const FRAGMENTS: &[&[u8]] = &[
     b"Subject line",
@@ -110,21 +111,6 @@ const ADVERSARIAL: &[&[u8]] = &[
     b"Subject\n\nPromise: \x1b[31mred\x1b[0m\n",
     b"Subject\n\nPromise: \xe2\x80\x8bzero-width\n",
 ];
-
-/// A deterministic generator (xorshift), so a failure is reproducible from its index.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
 
 /// The hand-written set plus generated messages. `PLAN_LINT_TRAILER_SEED` and
 /// `PLAN_LINT_TRAILER_COUNT` explore beyond the fixed seed CI uses (the seed is printed on a

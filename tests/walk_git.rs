@@ -7,17 +7,7 @@ mod support;
 use git2::{Oid, Repository, Signature, Time};
 use std::process::Command;
 use support::git_env;
-
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
-    }
-}
+use support::rng::Rng;
 
 /// A history of `n` commits on four branches with merges, dates mostly rising, sometimes skewed.
 fn random_history(repo: &Repository, n: usize, seed: u64) -> Vec<Oid> {
@@ -31,13 +21,13 @@ fn random_history(repo: &Repository, n: usize, seed: u64) -> Vec<Oid> {
         // One commit in twelve is dated in the past, as from a machine with a wrong clock.
         let when = if rng.below(12) == 0 { time - 60 * (1 + rng.below(40) as i64) } else { time };
         let sig = Signature::new("A", "a@example.com", &Time::new(when, 0)).unwrap();
-        let b = rng.below(4) as usize;
+        let b = rng.below(4);
         let mut parents: Vec<Oid> = tips[b].into_iter().collect();
         if parents.is_empty() && i > 0 {
-            parents.push(all[rng.below(all.len() as u64) as usize]);
+            parents.push(all[rng.below(all.len())]);
         }
         if rng.below(6) == 0 {
-            let other = rng.below(4) as usize;
+            let other = rng.below(4);
             if let Some(t) = tips[other] {
                 if !parents.contains(&t) {
                     parents.push(t);

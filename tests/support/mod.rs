@@ -2,6 +2,8 @@
 //! binary, and whole-output snapshots.
 #![allow(dead_code)]
 
+pub mod rng;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
