@@ -179,7 +179,7 @@ pub fn read_commits(
 
     let comment = crate::scan::message::log_comment_string(repo.config_string("core.commentChar").as_deref());
     let odb = repo.repo.odb()?;
-    let mut walker = crate::history::Walker::new(&odb, repo.repo.path(), &range.tips)?;
+    let mut walker = crate::history::Walker::new(&odb, repo.repo.commondir(), &range.tips)?;
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
     let (chunk_tx, chunk_rx) = mpsc::sync_channel::<Chunk>(workers * 4);
     let chunk_rx = Arc::new(Mutex::new(chunk_rx));

@@ -97,7 +97,7 @@ impl Repo {
         let mut r = RangeSpec::default();
         match spec {
             Some(spec) if spec.contains("..") => {
-                let rs = self.repo.revparse(spec).map_err(|e| bad_range(spec, &e))?;
+                let rs = self.repo.revparse(spec).map_err(|e| self.shallow_hint(bad_range(spec, &e)))?;
                 let (from, to) = match (rs.from(), rs.to()) {
                     (Some(f), Some(t)) => (f.peel_to_commit()?.id(), t.peel_to_commit()?.id()),
                     _ => return Err(Error::new(format!("`{spec}` is not a range of commits"))),
@@ -118,9 +118,9 @@ impl Repo {
             Some(spec) => {
                 for word in spec.split_whitespace() {
                     if let Some(rev) = word.strip_prefix('^') {
-                        r.exclude(self.commit_id(rev).map_err(|e| bad_rev(rev, &e))?);
+                        r.exclude(self.commit_id(rev).map_err(|e| self.shallow_hint(bad_rev(rev, &e)))?);
                     } else {
-                        r.include(self.commit_id(word).map_err(|e| bad_rev(word, &e))?);
+                        r.include(self.commit_id(word).map_err(|e| self.shallow_hint(bad_rev(word, &e)))?);
                     }
                 }
                 if r.tips.iter().all(|&(_, excluded)| excluded) {
@@ -149,11 +149,23 @@ impl Repo {
         Ok(r)
     }
 
+    /// In a shallow clone, a revision that does not resolve is most likely cut off: say so.
+    pub fn shallow_hint(&self, e: Error) -> Error {
+        if self.repo.is_shallow() {
+            e.with_help(
+                "this is a shallow clone and the commit may be outside it: fetch the history \
+                 (`git fetch --unshallow`, or `fetch-depth: 0` with actions/checkout)",
+            )
+        } else {
+            e
+        }
+    }
+
     /// Every commit of a range, newest first (for small ranges; history checks stream instead).
     pub fn range(&self, spec: Option<&str>, since: Option<Oid>) -> Result<CommitRange> {
         let r = self.resolve(spec, since)?;
         let odb = self.repo.odb()?;
-        let mut walker = crate::history::Walker::new(&odb, self.repo.path(), &r.tips)?;
+        let mut walker = crate::history::Walker::new(&odb, self.repo.commondir(), &r.tips)?;
         let mut oids = Vec::new();
         while let Some(raw) = walker.next_commit()? {
             oids.push(raw.oid);

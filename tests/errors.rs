@@ -156,3 +156,27 @@ fn hostile_plan_files_never_crash_or_escape_the_repository() {
     assert!(run.stdout.contains("note: skipped plans/binary.md: binary, not Markdown"), "{}", run.stdout);
     assert!(run.stdout.contains("3 plan files with 1 item"), "{}", run.stdout);
 }
+
+#[test]
+fn a_range_past_a_shallow_boundary_says_how_to_fetch_it() {
+    let mut origin = repo_with_registry(
+        "[promises.a]\nstatement = \"s\"\nstatus = \"in-play\"\noutcomes = [{ metric = \"m\", target = \"t\" }]\n",
+    );
+    for i in 0..6 {
+        origin.commit(&format!("Work {i}\n\nPromise: a\n"));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", origin.path().display());
+    let out = support::git_env(std::process::Command::new("git"), dir.path())
+        .args(["clone", "-q", "--depth", "2", &url, "shallow"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let shallow = dir.path().join("shallow");
+    let run = run_in(&shallow, &["check", "--commits", "HEAD"]);
+    run.expect_code(0);
+    assert!(run.stdout.contains("2 commits (HEAD)"), "the walk stops at the boundary: {}", run.stdout);
+    let run = run_in(&shallow, &["check", "--commits", "HEAD~4..HEAD"]);
+    expect_2(&run);
+    assert!(run.stderr.contains("shallow clone") && run.stderr.contains("fetch-depth: 0"), "{}", run.stderr);
+}
