@@ -203,13 +203,15 @@ pub struct Registry {
     pub plan_globs: Vec<String>,
     /// Rule levels set in `[rules]`.
     pub levels: Vec<(Code, Level)>,
+    /// Promise positions by id: every reference in every plan and commit is looked up.
+    index: std::collections::HashMap<String, usize>,
     /// `[hooks] branch-trailer`: prepare-commit-msg adds `Promise:` from the branch name.
     pub branch_trailer: bool,
 }
 
 impl Registry {
     pub fn promise(&self, id: &str) -> Option<&Promise> {
-        self.promises.iter().find(|p| p.id == id)
+        self.index.get(id).map(|&i| &self.promises[i])
     }
 
     pub fn in_play(&self) -> impl Iterator<Item = &Promise> {
@@ -363,7 +365,9 @@ impl Registry {
         if let Some(e) = Error::many(errors) {
             return Err(e);
         }
+        let index = out_promises.iter().enumerate().map(|(i, p)| (p.id.clone(), i)).collect();
         Ok(Registry {
+            index,
             vision: raw.vision,
             in_play_limit,
             in_play_limit_span,

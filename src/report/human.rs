@@ -279,7 +279,12 @@ fn summary_line(s: &Summary) -> String {
         (Some(n), Some(range)) => parts.push(format!("{} ({})", plural(*n, "commit"), escape::line(range))),
         _ => parts.push("commits not checked".to_string()),
     }
-    let in_play = if s.in_play.is_empty() { "none".to_string() } else { s.in_play.join(", ") };
+    // A line, not a wall: past eight, say how many more.
+    let in_play = match s.in_play.len() {
+        0 => "none".to_string(),
+        n if n <= 8 => s.in_play.join(", "),
+        n => format!("{}, … (+{})", s.in_play[..8].join(", "), n - 8),
+    };
     parts.push(format!("in play {} of {}: {in_play}", s.in_play.len(), s.in_play_limit));
     format!("{}\n", parts.join(" · "))
 }
