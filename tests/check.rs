@@ -320,3 +320,23 @@ fn demo_refuses_a_non_empty_directory() {
     assert!(run.stderr.contains("is not empty"), "{}", run.stderr);
     assert_eq!(std::fs::read_to_string(dir.path().join("keep.txt")).unwrap(), "mine");
 }
+
+#[test]
+fn github_format_is_one_annotation_per_finding_and_injection_safe() {
+    let mut repo = team();
+    repo.write("plans/evil.md", "# Evil\n\n- [ ] ship it %0A::add-mask::secret\n");
+    repo.commit("Fix\r::set-output name=x::y\n\n::error::fake annotation\n%0D%0A::add-mask::z\n");
+    let run = check(&repo, &["--format", "github"]);
+    run.expect_code(1);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "two findings and the summary:\n{}", run.stdout);
+    for line in &lines[..2] {
+        assert!(line.starts_with("::error file=") || line.starts_with("::error title="), "{line}");
+        assert!(!line[2..].contains('\r'), "{line:?}");
+    }
+    assert!(lines[2].starts_with("plan-lint: 2 errors"), "{}", lines[2]);
+    // What the attacker wrote is there, inert: percent signs encoded, the CR shown, not obeyed.
+    assert!(run.stdout.contains("ship it %250A::add-mask::secret"), "{}", run.stdout);
+    assert!(run.stdout.contains("Fix␍::set-output"), "{}", run.stdout);
+    snapshot("github-format", &run.stdout);
+}

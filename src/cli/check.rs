@@ -40,6 +40,8 @@ pub struct Args {
 pub enum Format {
     Human,
     Json,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
@@ -80,6 +82,7 @@ pub(crate) fn check(
     let text = match format {
         Format::Human => report::human::render(&facts, &findings, &summary, style),
         Format::Json => report::json::render(&facts, &findings, &summary),
+        Format::Github => report::github::render(&facts, &findings, &summary),
     };
     Ok((text, findings.iter().any(|f| f.severity == Severity::Error)))
 }

@@ -269,7 +269,7 @@ pub fn render_error(e: &Error, style: Style) -> String {
     out
 }
 
-fn summary_line(s: &Summary) -> String {
+pub(crate) fn summary_line(s: &Summary) -> String {
     let verdict = match (s.errors, s.warnings) {
         (0, 0) => "plan-lint: all traced".to_string(),
         (e, w) => format!("plan-lint: {}, {}", plural(e, "error"), plural(w, "warning")),

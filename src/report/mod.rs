@@ -1,5 +1,6 @@
 //! Reporters: findings and facts in, text out. They print and never decide the exit code.
 
+pub mod github;
 pub mod human;
 pub mod json;
 

@@ -1,0 +1,73 @@
+//! `--format github`: one GitHub Actions workflow command per finding, so findings appear as
+//! annotations on the pull request, then the summary.
+//!
+//! Untrusted text (commit messages, plan files, ids) can never issue a workflow command: a
+//! command must start a line, and every newline and carriage return in a message is encoded
+//! (`%0A`, `%0D`), `%` first (`%25`), as GitHub's toolkit does; property values also encode `:` and
+//! `,`. Terminal control characters are shown as visible stand-ins. GitHub shows only the first
+//! ten errors and ten warnings of a step as annotations; every finding is still printed.
+
+use super::Summary;
+use crate::escape;
+use crate::facts::Facts;
+use crate::finding::{Finding, Severity};
+use crate::source::SourceKind;
+
+/// GitHub's `escapeData`.
+pub fn escape_data(s: &str) -> String {
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+/// GitHub's `escapeProperty`.
+pub fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+pub fn render(facts: &Facts, findings: &[Finding], summary: &Summary) -> String {
+    let mut out = String::new();
+    for f in findings {
+        let command = match f.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let source = f.source.map(|id| facts.sources.get(id));
+        let mut props = Vec::new();
+        let mut subject = String::new();
+        if let Some(src) = source {
+            match &src.kind {
+                SourceKind::File { path } => {
+                    props.push(format!("file={}", escape_property(path)));
+                    if let Some(label) = f.labels.first() {
+                        let (line, col) = src.line_col(label.span.start);
+                        let (end_line, end_col) = src.line_col(label.span.end);
+                        props.push(format!("line={line},col={col},endLine={end_line},endColumn={end_col}"));
+                    }
+                }
+                SourceKind::Commit { subject: s, .. } => subject = format!(" (\"{s}\")"),
+                SourceKind::Message { .. } => {}
+            }
+        }
+        props.push(format!("title={}", escape_property(&format!("plan-lint {}", f.code))));
+        let mut message = format!("{}{subject}", f.message);
+        if let Some(help) = &f.help {
+            message = format!("{message}\nhelp: {help}");
+        }
+        // Visible stand-ins for controls (the newline we add ourselves is kept), then GitHub's
+        // encoding, which makes the whole annotation one line.
+        let message: Vec<String> = message.split('\n').map(|l| escape::line(l).into_owned()).collect();
+        out.push_str(&format!("::{command} {}::{}\n", props.join(","), escape_data(&message.join("\n"))));
+    }
+    out.push_str(&super::human::summary_line(summary));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_follows_github() {
+        assert_eq!(escape_data("50% done\r\n::set-output name=x::y"), "50%25 done%0D%0A::set-output name=x::y");
+        assert_eq!(escape_property("a:b,c%"), "a%3Ab%2Cc%25");
+    }
+}
