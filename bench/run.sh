@@ -56,7 +56,9 @@ bench hook-pre-commit-unrelated "$WORK/hook" "git rev-parse HEAD" "$PL hook pre-
 bench hook-pre-commit-plan "$WORK/hook" "git rev-parse HEAD" "$PL hook pre-commit" \
     "git -C $WORK/hook reset -q --hard && echo '- [ ] more (Promise: promise-0001)' >> $WORK/hook/plans/area-00/plan-00000.md && git -C $WORK/hook add plans"
 bench hook-pre-commit-registry "$WORK/hook" "git rev-parse HEAD" "$PL hook pre-commit" \
-    "git -C $WORK/hook reset -q --hard && echo '# touched' >> $WORK/hook/promises.toml && git -C $WORK/hook add promises.toml"
+    "git -C $WORK/hook reset -q --hard && sed -i 's/target = \"2%\"/target = \"3%\"/' $WORK/hook/promises.toml && git -C $WORK/hook add promises.toml"
+bench hook-pre-commit-status "$WORK/hook" "git rev-parse HEAD" "$PL hook pre-commit" \
+    "git -C $WORK/hook reset -q --hard && sed -i '0,/status = \"done\"/s//status = \"dropped\"/' $WORK/hook/promises.toml && git -C $WORK/hook add promises.toml"
 git -C "$WORK/hook" reset -q --hard
 
 rss() { (cd "$1" && /usr/bin/time -f %M "${@:2}" 2>&1 >/dev/null | tail -1); }
@@ -79,7 +81,8 @@ rows = [
     ("hook-commit-msg", "hook: commit-msg, 100 plans, 50 promises", "3"),
     ("hook-pre-commit-unrelated", "hook: pre-commit, unrelated change staged", "3"),
     ("hook-pre-commit-plan", "hook: pre-commit, one plan staged", "3"),
-    ("hook-pre-commit-registry", "hook: pre-commit, promises.toml staged (all plans rechecked)", "3"),
+    ("hook-pre-commit-registry", "hook: pre-commit, promises.toml staged (outcomes edited)", "3"),
+    ("hook-pre-commit-status", "hook: pre-commit, a promise's status changed (all plans rechecked)", "3"),
 ]
 def short(cmd):
     return cmd.replace(root + "/target/release/", "").replace(root + "/target/bench/", "")

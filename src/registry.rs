@@ -214,6 +214,16 @@ impl Registry {
         self.index.get(id).map(|&i| &self.promises[i])
     }
 
+    /// Everything in the registry that plan findings depend on: ids and statuses (in order, as
+    /// help texts list them), rule levels and plan patterns. Two registries with the same key
+    /// judge every plan alike.
+    pub fn plan_judging_key(&self) -> (Vec<(&str, Status)>, Vec<(Code, Level)>, &[String]) {
+        let ids = self.promises.iter().map(|p| (p.id.as_str(), p.status)).collect();
+        let mut levels = self.levels.clone();
+        levels.sort();
+        (ids, levels, &self.plan_globs)
+    }
+
     pub fn in_play(&self) -> impl Iterator<Item = &Promise> {
         self.promises.iter().filter(|p| p.status == Status::InPlay)
     }

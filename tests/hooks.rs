@@ -322,3 +322,30 @@ fn vendored_hooks_explain_a_missing_binary() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+#[test]
+fn pre_commit_rejudges_plans_only_when_the_registry_change_can_affect_them() {
+    let repo = hooked();
+    // A plan committed with --no-verify that names `track-orders`, and an untraced item.
+    repo.write("plans/orders.md", "# Orders\nPromise: track-orders\n\n- [ ] Status page\n");
+    repo.write("plans/loose.md", "# Loose\n\n- [ ] Untraced, already on main\n");
+    repo.git(&["add", "."]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "Plans", "-m", "Promise: find-and-buy"]);
+
+    // An outcomes-only edit cannot change any plan finding: the commit is not blocked by the
+    // problem already on main.
+    repo.write("promises.toml", &REGISTRY.replace("target = \"25\"", "target = \"20\""));
+    repo.git(&["add", "promises.toml"]);
+    let (ok, stderr) = commit(&repo, &["-m", "Raise the target", "-m", "Promise: track-orders"]);
+    assert!(ok, "{stderr}");
+
+    // Removing a promise a committed plan names changes plan findings: every plan is judged.
+    let without: String = REGISTRY.split("[promises.track-orders]").next().unwrap().to_string()
+        + "[promises.gift-cards]"
+        + REGISTRY.split("[promises.gift-cards]").nth(1).unwrap();
+    repo.write("promises.toml", &without);
+    repo.git(&["add", "promises.toml"]);
+    let (ok, stderr) = commit(&repo, &["-m", "Drop orders", "-m", "Promise: find-and-buy"]);
+    assert!(!ok, "removing a promise in use went through");
+    assert!(stderr.contains("unknown-promise") && stderr.contains("track-orders"), "{stderr}");
+}

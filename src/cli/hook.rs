@@ -19,12 +19,12 @@ use crate::facts::{self, Commits, Facts, FileSource, Files};
 use crate::finding::{Finding, Severity};
 use crate::git::Repo;
 use crate::glob::Glob;
-use crate::registry;
+use crate::registry::{self, Registry};
 use crate::report::{self, Summary};
 use crate::rules::{self, Parts};
 use crate::scan::message::{self, Cleanup};
 use crate::scan::trailers::{self, Options};
-use crate::source::{SourceKind, Sources};
+use crate::source::{Source, SourceKind, Sources};
 use std::collections::HashSet;
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
@@ -115,8 +115,19 @@ fn pre_commit(ctx: &Ctx, repo: &Repo, root: &Path) -> Result<ExitCode> {
     if !registry_changed && changed_plans.is_empty() {
         return Ok(ExitCode::SUCCESS);
     }
+    // Plan findings depend on the registry only through its ids and statuses, rule levels and
+    // plan patterns: an edit to anything else (outcomes, statements, priorities, limits) cannot
+    // change them, and the plans need not be judged again.
+    let plans_affected = registry_changed
+        && head_registry
+            .and_then(|oid| repo.repo.find_blob(oid).ok())
+            .and_then(|blob| {
+                let text = std::str::from_utf8(blob.content()).ok()?.to_string();
+                Registry::parse(&Source::file(registry::FILE_NAME, text)).ok()
+            })
+            .is_none_or(|before| before.plan_judging_key() != registry.plan_judging_key());
     let mut skipped = Vec::new();
-    let only = (!registry_changed).then_some(&changed_plans);
+    let only = (!plans_affected).then_some(&changed_plans);
     let plans = facts::read_plans_only(&files, &registry, only, &mut sources, &mut skipped);
     let facts = Facts { sources, registry, registry_source: registry_id, plans, commits: None, skipped };
     let findings = rules::evaluate_parts(&facts, &rules::levels_for(&facts.registry, &[]), Parts::FILES);
