@@ -183,6 +183,15 @@ pub struct Promise {
     pub outcomes_span: Range<usize>,
 }
 
+/// What plan findings depend on: ids and statuses (in order, as help texts list them), rule
+/// levels and plan patterns.
+#[derive(Debug, PartialEq, Eq)]
+pub struct PlanJudgingKey<'r> {
+    promises: Vec<(&'r str, Status)>,
+    levels: Vec<(Code, Level)>,
+    plan_globs: &'r [String],
+}
+
 #[derive(Clone, Debug)]
 pub struct Customer {
     pub id: String,
@@ -214,14 +223,16 @@ impl Registry {
         self.index.get(id).map(|&i| &self.promises[i])
     }
 
-    /// Everything in the registry that plan findings depend on: ids and statuses (in order, as
-    /// help texts list them), rule levels and plan patterns. Two registries with the same key
-    /// judge every plan alike.
-    pub fn plan_judging_key(&self) -> (Vec<(&str, Status)>, Vec<(Code, Level)>, &[String]) {
-        let ids = self.promises.iter().map(|p| (p.id.as_str(), p.status)).collect();
+    /// Everything in the registry that plan findings depend on. Two registries with the same
+    /// key judge every plan alike.
+    pub fn plan_judging_key(&self) -> PlanJudgingKey<'_> {
         let mut levels = self.levels.clone();
         levels.sort();
-        (ids, levels, &self.plan_globs)
+        PlanJudgingKey {
+            promises: self.promises.iter().map(|p| (p.id.as_str(), p.status)).collect(),
+            levels,
+            plan_globs: &self.plan_globs,
+        }
     }
 
     pub fn in_play(&self) -> impl Iterator<Item = &Promise> {
