@@ -342,6 +342,19 @@ impl<'r> Files<'r> {
         &self.root
     }
 
+    /// The index files are read from, if they come from one.
+    pub fn index(&self) -> Option<&git2::Index> {
+        self.index.as_ref()
+    }
+
+    /// Whether `rel` exists, without reading it.
+    pub fn has(&self, rel: &str) -> bool {
+        match &self.index {
+            Some(index) => index.get_path(Path::new(rel), 0).is_some(),
+            None => self.root.join(rel).is_file(),
+        }
+    }
+
     /// How to name a path in messages.
     fn describe(&self, rel: &str) -> String {
         match self.index {

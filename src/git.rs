@@ -60,14 +60,6 @@ pub(crate) fn read_error(oid: Oid, e: &git2::Error) -> Error {
     err
 }
 
-/// One commit as the rules need it.
-pub struct Commit {
-    pub sha: String,
-    pub parents: usize,
-    /// The raw message, as stored.
-    pub message: Vec<u8>,
-}
-
 impl Repo {
     /// The repository containing `dir`, if any.
     pub fn discover(dir: &Path) -> Option<Repo> {
@@ -257,12 +249,6 @@ impl Repo {
         }
     }
 
-    /// The blob id of `path` in HEAD's tree, if any.
-    pub fn head_blob(&self, path: &str) -> Option<Oid> {
-        let tree = self.repo.head().ok()?.peel_to_tree().ok()?;
-        tree.get_path(Path::new(path)).ok().map(|e| e.id())
-    }
-
     /// What a push of `tip` brings to `remote` when the remote's tip is unknown (a new branch, or a
     /// force push over a tip this clone lacks): commits no ref under `refs/remotes/<remote>/`
     /// reaches.
@@ -282,11 +268,6 @@ impl Repo {
 
     pub fn has_commit(&self, oid: Oid) -> bool {
         self.repo.find_commit(oid).is_ok()
-    }
-
-    pub fn commit(&self, oid: Oid) -> Result<Commit> {
-        let c = self.repo.find_commit(oid).map_err(|e| walk_error(&e))?;
-        Ok(Commit { sha: oid.to_string(), parents: c.parent_count(), message: c.message_raw_bytes().to_vec() })
     }
 }
 
@@ -320,15 +301,4 @@ fn bad_range(spec: &str, e: &git2::Error) -> Error {
 
 fn bad_rev(rev: &str, e: &str) -> Error {
     Error::new(format!("bad revision `{rev}`: {e}")).with_help("give a commit, branch or tag this repository has")
-}
-
-fn walk_error(e: &git2::Error) -> Error {
-    let mut err = Error::new(format!("could not read history: {}", e.message()));
-    if e.code() == git2::ErrorCode::NotFound {
-        err = err.with_help(
-            "a commit in the range is missing: in a shallow clone, fetch the full history \
-             (`git fetch --unshallow`, or `fetch-depth: 0` with actions/checkout)",
-        );
-    }
-    err
 }

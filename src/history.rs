@@ -24,6 +24,8 @@ struct Node {
     seen: bool,
     /// Known once the commit has been read (git's "parsed").
     parents: Option<Vec<Oid>>,
+    /// Committer date, known once read.
+    time: i64,
 }
 
 /// One walked commit, as read from the object database.
@@ -113,9 +115,11 @@ impl<'o> Walker<'o> {
             return Err(Error::new(format!("{oid} is a {}, not a commit", object.kind().str())));
         }
         let data = object.data().to_vec();
-        let (parents, _) = parse_header(&data);
+        let (parents, time) = parse_header(&data);
         let parents = if self.shallow.contains(&oid) { Vec::new() } else { parents };
-        self.nodes.entry(oid).or_default().parents = Some(parents);
+        let node = self.nodes.entry(oid).or_default();
+        node.parents = Some(parents);
+        node.time = time;
         self.pending.insert(oid, data);
         Ok(())
     }
@@ -127,7 +131,7 @@ impl<'o> Walker<'o> {
             return;
         }
         node.seen = true;
-        let time = self.pending.get(&oid).map_or(0, |d| parse_header(d).1);
+        let time = node.time;
         self.seq += 1;
         self.queue.push((time, std::cmp::Reverse(self.seq), oid));
     }

@@ -70,19 +70,6 @@ impl Source {
     }
 }
 
-/// 1-based line and column (in characters) of byte `offset` in `text`; offsets past the end or
-/// inside a character are clamped to the nearest boundary before it.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (line, text[line_start..offset].chars().count() + 1)
-}
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct SourceId(pub usize);
 
@@ -119,6 +106,20 @@ impl Label {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The plain scan the line index must agree with.
+    // 1-based line and column (in characters) of byte `offset` in `text`; offsets past the end or
+    // inside a character are clamped to the nearest boundary before it.
+    fn line_col(text: &str, offset: usize) -> (usize, usize) {
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let before = &text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        (line, text[line_start..offset].chars().count() + 1)
+    }
 
     #[test]
     fn line_and_column_are_one_based_characters() {

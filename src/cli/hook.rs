@@ -74,20 +74,19 @@ pub fn run(ctx: &Ctx, hook: Hook) -> Result<ExitCode> {
 /// when there is none at all: plan-lint is not in use here.
 fn registry_files<'r>(ctx: &Ctx, repo: &'r Repo, root: &Path) -> Result<Option<Files<'r>>> {
     let staged = Files::open(&FileSource::Index(repo.index_path(&ctx.dir)), root, Some(repo))?;
-    if staged.read(registry::FILE_NAME).is_ok() {
+    if staged.has(registry::FILE_NAME) {
         return Ok(Some(staged));
     }
     let work = Files::open(&FileSource::WorkTree, root, Some(repo))?;
-    Ok(work.read(registry::FILE_NAME).is_ok().then_some(work))
+    Ok(work.has(registry::FILE_NAME).then_some(work))
 }
 
 fn pre_commit(ctx: &Ctx, repo: &Repo, root: &Path) -> Result<ExitCode> {
     // This hook reads a few trees and blobs, never history: the object cache cannot grow, and it
     // saves re-reading HEAD's trees for every path compared.
     git2::opts::enable_caching(true);
-    let index_path = repo.index_path(&ctx.dir);
-    let index = git2::Index::open(&index_path)
-        .map_err(|e| Error::new(format!("could not read the index {}: {}", index_path.display(), e.message())))?;
+    let files = Files::open(&FileSource::Index(repo.index_path(&ctx.dir)), root, Some(repo))?;
+    let index = files.index().expect("opened from an index");
     let head_tree = repo.repo.head().ok().and_then(|h| h.peel_to_tree().ok());
     let head_blob = |path: &str| head_tree.as_ref().and_then(|t| t.get_path(Path::new(path)).ok()).map(|e| e.id());
     let staged_registry = index.get_path(Path::new(registry::FILE_NAME), 0);
@@ -96,7 +95,6 @@ fn pre_commit(ctx: &Ctx, repo: &Repo, root: &Path) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     // Relevant: the registry or a plan document differs between HEAD and the index.
-    let files = Files::open(&FileSource::Index(index_path), root, Some(repo))?;
     let mut sources = Sources::default();
     let (registry, registry_id) = facts::read_registry(&files, None, &mut sources)?;
     let globs: Vec<Glob> = registry.plan_globs.iter().filter_map(|g| Glob::new(g).ok()).collect();
@@ -131,7 +129,7 @@ fn pre_commit(ctx: &Ctx, repo: &Repo, root: &Path) -> Result<ExitCode> {
     let plans = facts::read_plans_only(&files, &registry, only, &mut sources, &mut skipped);
     let facts = Facts { sources, registry, registry_source: registry_id, plans, commits: None, skipped };
     let findings = rules::evaluate_parts(&facts, &rules::levels_for(&facts.registry, &[]), Parts::FILES);
-    let failed = report_findings(ctx, &facts, &findings, "staged plan");
+    let failed = report_findings(ctx, &facts, &findings);
     if failed {
         eprintln!(
             "plan-lint: commit blocked by the staged plan above. Fix it and `git add` the fix \
@@ -170,7 +168,7 @@ fn commit_msg(ctx: &Ctx, repo: &Repo, root: &Path, path: &Path, shown: &Path) ->
         skipped: Vec::new(),
     };
     let findings = rules::evaluate_parts(&facts, &rules::levels_for(&facts.registry, &[]), Parts::COMMITS);
-    let failed = report_findings(ctx, &facts, &findings, "commit message");
+    let failed = report_findings(ctx, &facts, &findings);
     if failed {
         let file = shown.display();
         eprint!(
@@ -183,7 +181,7 @@ fn commit_msg(ctx: &Ctx, repo: &Repo, root: &Path, path: &Path, shown: &Path) ->
 }
 
 /// Print findings (if any) to standard error; whether any is an error.
-fn report_findings(ctx: &Ctx, facts: &Facts, findings: &[Finding], _what: &str) -> bool {
+fn report_findings(ctx: &Ctx, facts: &Facts, findings: &[Finding]) -> bool {
     if findings.is_empty() {
         return false;
     }
@@ -304,7 +302,7 @@ fn pre_push(ctx: &Ctx, repo: &Repo, root: &Path, remote: &str) -> Result<ExitCod
         skipped: Vec::new(),
     };
     let findings = rules::evaluate_parts(&facts, &rules::levels_for(&facts.registry, &[]), Parts::COMMITS);
-    let failed = report_findings(ctx, &facts, &findings, "push");
+    let failed = report_findings(ctx, &facts, &findings);
     if failed {
         eprintln!(
             "plan-lint: push blocked. Reword the commits above (`git rebase -i` with `reword`), or bypass once \
