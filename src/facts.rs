@@ -8,9 +8,10 @@ use crate::error::{Error, Result};
 use crate::git::Repo;
 use crate::glob::Glob;
 use crate::registry::{self, Registry};
-use crate::scan::markdown;
 use crate::scan::trailers::{self, Block, Options};
+use crate::scan::{body, markdown};
 use crate::source::{Label, Source, SourceId, SourceKind, Sources};
+use crate::tally::{Class, Tally};
 use std::collections::HashSet;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -28,6 +29,49 @@ pub struct Facts {
     pub commits: Option<Commits>,
     /// Files passed over, with why (binary, too large, unreadable).
     pub skipped: Vec<(String, String)>,
+    /// Pull request and issue bodies (`plan-lint ci`, `check --issue`).
+    pub bodies: Bodies,
+}
+
+/// Tracker bodies read in this run, judged as they are added ([`Facts::add_body`]).
+#[derive(Default)]
+pub struct Bodies {
+    /// How each is named, e.g. `pull request #12`.
+    pub checked: Vec<String>,
+    pub findings: Vec<crate::finding::Finding>,
+}
+
+/// What a body belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BodyKind {
+    PullRequest,
+    Issue { open: bool },
+}
+
+impl Facts {
+    /// Read and judge a pull request or issue body; `what` names it in messages (`pull request
+    /// #12`), `title` follows it in the snippet header. Returns the promise ids it names.
+    pub fn add_body(&mut self, kind: BodyKind, what: &str, title: &str, text: &str) -> Vec<String> {
+        let text = body::normalize(text);
+        let refs = body::references(&text);
+        let mut found = Vec::new();
+        match kind {
+            BodyKind::PullRequest => crate::rules::bodies::check_pull_request(what, &refs, &self.registry, &mut found),
+            BodyKind::Issue { open } => {
+                crate::rules::bodies::check_issue(what, &text, &refs, open, &self.registry, &mut found)
+            }
+        }
+        let name = if title.is_empty() { what.to_string() } else { format!("{what} \"{title}\"") };
+        self.bodies.checked.push(what.to_string());
+        if !found.is_empty() {
+            let id = self.sources.add(Source::new(SourceKind::Body { name }, text));
+            for f in &mut found {
+                f.source = Some(id);
+            }
+            self.bodies.findings.extend(found);
+        }
+        refs.into_iter().map(|r| r.id).collect()
+    }
 }
 
 /// Plan documents are judged as they are scanned, like commits: what is kept is their counts and
@@ -35,6 +79,8 @@ pub struct Facts {
 #[derive(Default)]
 pub struct Plans {
     pub files: usize,
+    /// Issue files (`[issues] include`); each is one of `items` too.
+    pub issues: usize,
     pub items: usize,
     /// Findings with default levels; [`crate::rules::evaluate`] applies the configured ones.
     pub findings: Vec<crate::finding::Finding>,
@@ -46,6 +92,8 @@ pub struct Commits {
     pub describe: String,
     /// How many commits were read.
     pub count: usize,
+    /// Where the work went: commits per promise, untraced, exempt.
+    pub tally: Tally,
     /// Findings with default levels; [`crate::rules::evaluate`] applies the configured ones.
     pub findings: Vec<crate::finding::Finding>,
 }
@@ -54,6 +102,17 @@ impl CommitFacts {
     /// The message as a source for diagnostics.
     pub fn into_source(self) -> Source {
         Source::new(self.kind, self.text)
+    }
+
+    /// What the commit counts as in the [`Tally`].
+    pub fn class(&self) -> Class<'_> {
+        if self.exempt.is_some() {
+            Class::Exempt
+        } else if !self.promises.is_empty() {
+            Class::Traced(self.promises.iter().map(|(id, _)| id.as_str()).collect())
+        } else {
+            Class::Untraced
+        }
     }
 }
 
@@ -93,6 +152,8 @@ pub enum CommitSelection {
     Branch,
     /// What `git rev-list` takes.
     Range(String),
+    /// Already resolved (`plan-lint ci`, from the event).
+    Spec(crate::git::RangeSpec),
     /// Commits are not checked.
     None,
 }
@@ -112,6 +173,8 @@ pub struct Inputs {
     pub config: Option<PathBuf>,
     pub commits: CommitSelection,
     pub files: FileSource,
+    /// Whether plan documents (and issue files) are read.
+    pub plans: bool,
 }
 
 pub fn collect(inputs: &Inputs) -> Result<Facts> {
@@ -133,7 +196,7 @@ pub fn collect(inputs: &Inputs) -> Result<Facts> {
     let (registry, registry_id) = read_registry(&files, inputs.config.as_deref(), &mut sources)?;
 
     let mut skipped = Vec::new();
-    let plans = read_plans(&files, &registry, &mut sources, &mut skipped);
+    let plans = if inputs.plans { read_plans(&files, &registry, &mut sources, &mut skipped) } else { Plans::default() };
 
     let commits = match (&inputs.commits, &repo) {
         (CommitSelection::None, _) | (_, None) => None,
@@ -143,17 +206,25 @@ pub fn collect(inputs: &Inputs) -> Result<Facts> {
                 CommitSelection::Range(r) => Some(r.as_str()),
                 _ => None,
             };
-            let range = repo.resolve(spec, since)?;
-            let (count, findings) = read_commits(repo, &range, &registry, &mut sources)?;
+            let range = match selection {
+                CommitSelection::Spec(r) => {
+                    let mut r = r.clone();
+                    r.tips.extend(since.map(|s| (s, true)));
+                    r
+                }
+                _ => repo.resolve(spec, since)?,
+            };
+            let (tally, findings) = read_commits(repo, &range, &registry, &mut sources)?;
+            let count = tally.commits;
             let describe = match &registry.since {
                 Some(rev) => format!("{}, after {}", range.describe, rev.get_ref()),
                 None => range.describe,
             };
-            Some(Commits { describe, count, findings })
+            Some(Commits { describe, count, tally, findings })
         }
     };
 
-    Ok(Facts { sources, registry, registry_source: registry_id, plans, commits, skipped })
+    Ok(Facts { sources, registry, registry_source: registry_id, plans, commits, skipped, bodies: Bodies::default() })
 }
 
 /// Read and judge commits from history, as the walk yields them.
@@ -169,13 +240,13 @@ pub fn read_commits(
     range: &crate::git::RangeSpec,
     registry: &Registry,
     sources: &mut Sources,
-) -> Result<(usize, Vec<crate::finding::Finding>)> {
+) -> Result<(Tally, Vec<crate::finding::Finding>)> {
     use std::sync::mpsc;
     use std::sync::{Arc, Mutex};
 
     const CHUNK: usize = 256;
     type Chunk = (usize, Vec<crate::history::Raw>);
-    type Judged = (usize, usize, Vec<(git2::Oid, Source, Vec<crate::finding::Finding>)>);
+    type Judged = (usize, Tally, Vec<(git2::Oid, Source, Vec<crate::finding::Finding>)>);
 
     let comment = crate::scan::message::log_comment_string(repo.config_string("core.commentChar").as_deref());
     let odb = repo.repo.odb()?;
@@ -185,6 +256,9 @@ pub fn read_commits(
     let chunk_rx = Arc::new(Mutex::new(chunk_rx));
     let (result_tx, result_rx) = mpsc::channel::<Judged>();
 
+    // Only a walk with excluded tips can yield a commit it later finds excluded.
+    let limited = range.tips.iter().any(|&(_, excluded)| excluded);
+    let mut yielded = Vec::new();
     let walked: Result<()> = std::thread::scope(|scope| {
         for _ in 0..workers {
             let chunk_rx = Arc::clone(&chunk_rx);
@@ -193,8 +267,8 @@ pub fn read_commits(
             scope.spawn(move || loop {
                 let next = chunk_rx.lock().map(|rx| rx.recv());
                 let Ok(Ok((index, commits))) = next else { return };
-                let n = commits.len();
-                if result_tx.send((index, n, judge_chunk(&commits, registry, comment))).is_err() {
+                let (tally, judged) = judge_chunk(&commits, registry, comment);
+                if result_tx.send((index, tally, judged)).is_err() {
                     return;
                 }
             });
@@ -206,7 +280,12 @@ pub fn read_commits(
         let mut progress = crate::progress::Progress::new("commits");
         loop {
             match walker.next_commit() {
-                Ok(Some(raw)) => chunk.push(raw),
+                Ok(Some(raw)) => {
+                    if limited {
+                        yielded.push(raw.oid);
+                    }
+                    chunk.push(raw)
+                }
                 Ok(None) => break,
                 Err(e) => {
                     result = Err(e);
@@ -231,10 +310,10 @@ pub fn read_commits(
 
     let mut judged: Vec<Judged> = result_rx.into_iter().collect();
     judged.sort_by_key(|(index, _, _)| *index);
-    let mut count = 0;
+    let mut tally = Tally::default();
     let mut findings = Vec::new();
-    for (_, n, commits) in judged {
-        count += n;
+    for (_, chunk_tally, commits) in judged {
+        tally.merge(chunk_tally);
         for (oid, source, mut found) in commits {
             // Walked before skewed dates revealed it as excluded: taken back, as git does.
             if walker.is_uninteresting(oid) {
@@ -247,15 +326,25 @@ pub fn read_commits(
             findings.extend(found);
         }
     }
-    Ok((count, findings))
+    // Walked before skewed dates revealed them as excluded: rare, so read again to take back.
+    for oid in yielded.into_iter().filter(|&oid| walker.is_uninteresting(oid)) {
+        let obj = odb.read(oid).map_err(|e| crate::git::read_error(oid, &e))?;
+        let (parents, message) = crate::git::split_commit(obj.data());
+        let kind = SourceKind::Commit { sha: oid.to_string(), subject: String::new() };
+        let facts = commit_facts(None, parents, message, kind, registry, &comment);
+        count_commit(&mut tally, obj.data(), &facts, -1);
+    }
+    tally.merge(Tally::default());
+    Ok((tally, findings))
 }
 
-/// Parse and judge a chunk of raw commits; only those with findings come back, with their text.
-fn judge_chunk(
-    commits: &[crate::history::Raw],
-    registry: &Registry,
-    comment: &[u8],
-) -> Vec<(git2::Oid, Source, Vec<crate::finding::Finding>)> {
+/// A judged commit: its id, its message as a source, and its findings.
+type JudgedCommit = (git2::Oid, Source, Vec<crate::finding::Finding>);
+
+/// Parse, count and judge a chunk of raw commits; only those with findings come back, with their
+/// text.
+fn judge_chunk(commits: &[crate::history::Raw], registry: &Registry, comment: &[u8]) -> (Tally, Vec<JudgedCommit>) {
+    let mut tally = Tally::default();
     let mut out = Vec::new();
     let mut found = Vec::new();
     for crate::history::Raw { oid, data } in commits {
@@ -263,12 +352,19 @@ fn judge_chunk(
         let sha = oid.to_string();
         let kind = SourceKind::Commit { sha: sha.clone(), subject: String::new() };
         let facts = commit_facts(Some(sha), parents, message, kind, registry, comment);
+        count_commit(&mut tally, data, &facts, 1);
         crate::rules::commits::check_commit(&facts, registry, &mut found);
         if !found.is_empty() {
             out.push((*oid, facts.into_source(), std::mem::take(&mut found)));
         }
     }
-    out
+    (tally, out)
+}
+
+/// Count a commit (`sign` 1) or take it back (-1).
+fn count_commit(tally: &mut Tally, data: &[u8], facts: &CommitFacts, sign: isize) {
+    let (author, time) = crate::tally::author_and_time(data);
+    tally.add(&facts.class(), time, &String::from_utf8_lossy(author), sign);
 }
 
 /// The `[commits] since` commit, with an error pointing at the setting when it does not resolve.
@@ -570,20 +666,32 @@ pub fn read_plans_only(
     skipped: &mut Vec<(String, String)>,
 ) -> Plans {
     let globs: Vec<Glob> = registry.plan_globs.iter().filter_map(|g| Glob::new(g).ok()).collect();
-    let paths = files.paths(&|p| only.is_none_or(|o| o.contains(p)) && globs.iter().any(|g| g.is_match(p)));
+    let issue_globs: Vec<Glob> = registry.issue_globs.iter().filter_map(|g| Glob::new(g).ok()).collect();
+    let is_issue = |p: &str| issue_globs.iter().any(|g| g.is_match(p));
+    let paths =
+        files.paths(&|p| only.is_none_or(|o| o.contains(p)) && (globs.iter().any(|g| g.is_match(p)) || is_issue(p)));
     // Documents are read and scanned on every core; blobs from the index are read first, on
     // this thread, as libgit2 handles are not shared between threads.
-    type Judged = std::result::Result<(usize, Option<String>, Vec<crate::finding::Finding>), String>;
-    let judge = |bytes: &[u8]| -> Judged {
+    // (work items, whether it is an issue, the text when there are findings, the findings)
+    type Judged = std::result::Result<(usize, bool, Option<String>, Vec<crate::finding::Finding>), String>;
+    let judge = |rel: &str, bytes: &[u8]| -> Judged {
         if bytes.iter().take(8000).any(|&b| b == 0) {
             return Err("binary, not Markdown".to_string());
         }
-        let text = String::from_utf8_lossy(bytes).into_owned();
-        let plan = markdown::scan(&text);
         let mut found = Vec::new();
-        crate::rules::plans::check_plan(&plan, registry, &mut found);
+        let (items, issue, text) = if is_issue(rel) {
+            let text = body::normalize(&String::from_utf8_lossy(bytes));
+            let refs = body::references(&text);
+            crate::rules::bodies::check_issue(rel, &text, &refs, body::is_open(&text), registry, &mut found);
+            (1, true, text)
+        } else {
+            let text = String::from_utf8_lossy(bytes).into_owned();
+            let plan = markdown::scan(&text);
+            crate::rules::plans::check_plan(&plan, registry, &mut found);
+            (plan.items.len(), false, text)
+        };
         let keep = (!found.is_empty()).then_some(text);
-        Ok((plan.items.len(), keep, found))
+        Ok((items, issue, keep, found))
     };
     let judged: Vec<(String, Judged)> = if files.index.is_some() {
         let read: Vec<(String, std::result::Result<Vec<u8>, String>)> = paths
@@ -593,7 +701,8 @@ pub fn read_plans_only(
                 (p, bytes)
             })
             .collect();
-        let results = parallel_map(&read, |(_, bytes)| bytes.as_ref().map_err(Clone::clone).and_then(|b| judge(b)));
+        let results =
+            parallel_map(&read, |(rel, bytes)| bytes.as_ref().map_err(Clone::clone).and_then(|b| judge(rel, b)));
         read.into_iter().map(|(rel, _)| rel).zip(results).collect()
     } else {
         let root = files.root().to_path_buf();
@@ -602,15 +711,19 @@ pub fn read_plans_only(
                 Some(e) => format!("not read: {e}"),
                 None => format!("not read: larger than {} MiB", MAX_PLAN_BYTES >> 20),
             })?;
-            judge(&bytes)
+            judge(rel, &bytes)
         });
         paths.into_iter().zip(results).collect()
     };
     let mut plans = Plans::default();
     for (rel, result) in judged {
         match result {
-            Ok((items, text, mut found)) => {
-                plans.files += 1;
+            Ok((items, issue, text, mut found)) => {
+                if issue {
+                    plans.issues += 1;
+                } else {
+                    plans.files += 1;
+                }
                 plans.items += items;
                 if let Some(text) = text {
                     let id = sources.add(Source::file(rel, text));

@@ -12,6 +12,7 @@
 pub mod cli;
 pub mod error;
 pub mod escape;
+pub mod event;
 pub mod facts;
 pub mod finding;
 pub mod git;
@@ -25,3 +26,4 @@ pub mod scan;
 pub mod schema;
 pub mod source;
 pub mod suggest;
+pub mod tally;

@@ -91,6 +91,16 @@ struct RawRegistry {
     rules: BTreeMap<Spanned<String>, Spanned<Level>>,
     #[serde(default)]
     hooks: RawHooks,
+    #[serde(default)]
+    issues: RawPlans,
+    #[serde(default)]
+    pull_requests: RawPullRequests,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawPullRequests {
+    body_traces_commits: Option<bool>,
 }
 
 #[derive(Deserialize, Default)]
@@ -190,6 +200,7 @@ pub struct PlanJudgingKey<'r> {
     promises: Vec<(&'r str, Status)>,
     levels: Vec<(Code, Level)>,
     plan_globs: &'r [String],
+    issue_globs: &'r [String],
 }
 
 #[derive(Clone, Debug)]
@@ -216,6 +227,11 @@ pub struct Registry {
     index: std::collections::HashMap<String, usize>,
     /// `[hooks] branch-trailer`: prepare-commit-msg adds `Promise:` from the branch name.
     pub branch_trailer: bool,
+    /// `[issues] include`: issue, RFC or ADR files, each one work item (none by default).
+    pub issue_globs: Vec<String>,
+    /// `[pull-requests] body-traces-commits`: a pull request whose body names a promise in play
+    /// traces its commits (for teams that squash-merge with the body as the message).
+    pub body_traces_commits: bool,
 }
 
 impl Registry {
@@ -232,6 +248,7 @@ impl Registry {
             promises: self.promises.iter().map(|p| (p.id.as_str(), p.status)).collect(),
             levels,
             plan_globs: &self.plan_globs,
+            issue_globs: &self.issue_globs,
         }
     }
 
@@ -348,8 +365,8 @@ impl Registry {
             }
         }
 
-        let plan_globs = match raw.plans.include {
-            Some(globs) => globs
+        let mut globs = |table: &str, globs: Vec<Spanned<String>>| -> Vec<String> {
+            globs
                 .into_iter()
                 .filter_map(|g| match crate::glob::Glob::new(g.get_ref()) {
                     Ok(_) => Some(g.into_inner()),
@@ -357,14 +374,18 @@ impl Registry {
                         errors.push(at(
                             g.span(),
                             "invalid pattern",
-                            format!("invalid pattern in `[plans] include`: {why}"),
+                            format!("invalid pattern in `[{table}] include`: {why}"),
                         ));
                         None
                     }
                 })
-                .collect(),
+                .collect()
+        };
+        let plan_globs = match raw.plans.include {
+            Some(g) => globs("plans", g),
             None => DEFAULT_PLAN_GLOBS.iter().map(|s| s.to_string()).collect(),
         };
+        let issue_globs = globs("issues", raw.issues.include.unwrap_or_default());
 
         let mut levels = Vec::new();
         for (code, level) in raw.rules {
@@ -399,6 +420,8 @@ impl Registry {
             plan_globs,
             levels,
             branch_trailer: raw.hooks.branch_trailer.unwrap_or(true),
+            issue_globs,
+            body_traces_commits: raw.pull_requests.body_traces_commits.unwrap_or(false),
         })
     }
 }

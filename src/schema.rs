@@ -75,6 +75,26 @@ pub fn schema() -> Value {
                     }
                 }
             },
+            "issues": {
+                "type": "object",
+                "additionalProperties": false,
+                "properties": {
+                    "include": {
+                        "type": "array", "items": { "type": "string" }, "default": [],
+                        "description": "Issue, RFC or ADR files kept in the repository: each is one work item that must name its promise (front matter `promise: id` or a `Promise:` trailer at its end). Front matter `status: closed` (or done) marks it finished."
+                    }
+                }
+            },
+            "pull-requests": {
+                "type": "object",
+                "additionalProperties": false,
+                "properties": {
+                    "body-traces-commits": {
+                        "type": "boolean", "default": false,
+                        "description": "`plan-lint ci`: a pull request whose body names a promise in play (a `Promise:` trailer at its end) traces its untraced commits, for teams that squash-merge with the body as the message."
+                    }
+                }
+            },
             "rules": {
                 "type": "object",
                 "description": "Level per rule code: allow, warn or deny.",

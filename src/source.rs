@@ -15,6 +15,9 @@ pub enum SourceKind {
     Commit { sha: String, subject: String },
     /// A message not yet committed (the commit-msg hook), by its file.
     Message { path: String },
+    /// A pull request or issue body from a tracker, by how to name it: `pull request #12 "Add
+    /// search"`.
+    Body { name: String },
 }
 
 #[derive(Clone, Debug)]
@@ -55,6 +58,7 @@ impl Source {
                 format!("commit {} \"{short}{ellipsis}\"", &sha[..sha.len().min(7)])
             }
             SourceKind::Message { path } => format!("commit message ({path})"),
+            SourceKind::Body { name } => name.clone(),
         }
     }
 

@@ -254,6 +254,8 @@ struct JsonSummary {
     errors: usize,
     warnings: usize,
     files: usize,
+    issues: usize,
+    bodies: Vec<String>,
     items: usize,
     commits: Option<usize>,
     range: Option<String>,
@@ -274,6 +276,7 @@ fn json_output_parses_back_with_positions_and_commits() {
     assert_eq!(report.summary.errors, 2);
     assert_eq!(report.summary.warnings, 0);
     assert_eq!((report.summary.files, report.summary.items, report.summary.commits), (2, 5, Some(5)));
+    assert_eq!((report.summary.issues, report.summary.bodies.len()), (0, 0));
     assert_eq!(report.summary.range.as_deref(), Some("HEAD"));
     assert_eq!(report.summary.in_play, ["find-and-buy", "track-orders"]);
     assert_eq!(report.summary.in_play_limit, 2);

@@ -2,11 +2,11 @@
 
 use super::Ctx;
 use crate::error::{Error, Result};
-use crate::facts::{self, CommitSelection, FileSource, Inputs};
-use crate::finding::Severity;
+use crate::facts::{self, BodyKind, CommitSelection, Facts, FileSource, Inputs};
+use crate::finding::{Finding, Severity};
 use crate::report::human::Style;
 use crate::report::{self, Summary};
-use crate::rules::{self, Code, Level};
+use crate::rules::{self, Code, Level, Parts};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -34,6 +34,11 @@ pub struct Args {
     /// Do not report findings of CODE (repeatable).
     #[arg(long, value_name = "CODE")]
     pub allow: Vec<String>,
+    /// Check one issue body exported from a tracker instead (`-` reads standard input): text,
+    /// or `gh issue view N --json number,title,body,state` (an array from `gh issue list`
+    /// checks each).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["commits", "no_commits"])]
+    pub issue: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -42,10 +47,12 @@ pub enum Format {
     Json,
     /// GitHub Actions workflow commands (annotations).
     Github,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
-    let inputs = Inputs {
+    let mut inputs = Inputs {
         dir: ctx.dir.clone(),
         config: args.config.map(|c| if c.is_absolute() { c } else { ctx.dir.join(c) }),
         commits: match (args.no_commits, args.commits) {
@@ -54,18 +61,103 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
             (false, None) => CommitSelection::Branch,
         },
         files: FileSource::WorkTree,
+        plans: true,
     };
     // Validate command-line levels before reading anything: a typo is a usage error.
-    let mut cli_levels = Vec::new();
-    for (codes, level) in [(&args.allow, Level::Allow), (&args.warn, Level::Warn), (&args.deny, Level::Deny)] {
+    let cli_levels = cli_levels(&args.allow, &args.warn, &args.deny)?;
+    let Some(issue) = args.issue else {
+        let (text, failed) = check(&inputs, &cli_levels, args.format, ctx.style)?;
+        super::emit(text.as_bytes())?;
+        return Ok(ExitCode::from(u8::from(failed)));
+    };
+    // One body from a tracker: only the registry is read besides it.
+    let bytes = read_input(&issue)?;
+    inputs.commits = CommitSelection::None;
+    inputs.plans = false;
+    let run = evaluate(&inputs, &cli_levels, Parts::BODIES, |facts| {
+        for t in crate::event::tickets_from_export(&String::from_utf8_lossy(&bytes)) {
+            let what = match (&t.number, issue.to_str()) {
+                (Some(_), _) => t.what("issue"),
+                (None, Some("-")) => "issue (standard input)".to_string(),
+                (None, _) => format!("issue ({})", issue.display()),
+            };
+            facts.add_body(BodyKind::Issue { open: t.open }, &what, &t.title, &t.body);
+        }
+        Ok(())
+    })?;
+    super::emit(render(&run, args.format, ctx.style).as_bytes())?;
+    Ok(ExitCode::from(u8::from(run.failed())))
+}
+
+/// `--allow/--warn/--deny` codes, checked: an unknown code is a usage error.
+pub(crate) fn cli_levels(allow: &[String], warn: &[String], deny: &[String]) -> Result<Vec<(Code, Level)>> {
+    let mut out = Vec::new();
+    for (codes, level) in [(allow, Level::Allow), (warn, Level::Warn), (deny, Level::Deny)] {
         for name in codes {
-            let code = Code::from_name(name).ok_or_else(|| unknown_code(name))?;
-            cli_levels.push((code, level));
+            out.push((Code::from_name(name).ok_or_else(|| unknown_code(name))?, level));
         }
     }
-    let (text, failed) = check(&inputs, &cli_levels, args.format, ctx.style)?;
-    super::emit(text.as_bytes())?;
-    Ok(ExitCode::from(u8::from(failed)))
+    Ok(out)
+}
+
+/// A file's bytes, or standard input's for `-`, up to [`facts::MAX_PLAN_BYTES`].
+pub(crate) fn read_input(path: &std::path::Path) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    let limit = facts::MAX_PLAN_BYTES + 1;
+    let read = if path.as_os_str() == "-" {
+        std::io::stdin().lock().take(limit).read_to_end(&mut bytes)
+    } else {
+        std::fs::File::open(path).and_then(|f| f.take(limit).read_to_end(&mut bytes))
+    };
+    read.map_err(|e| Error::io(format!("could not read {}", path.display()), &e))?;
+    if bytes.len() as u64 > facts::MAX_PLAN_BYTES {
+        return Err(Error::new(format!(
+            "{} is larger than {} MiB: not an issue body",
+            path.display(),
+            facts::MAX_PLAN_BYTES >> 20
+        )));
+    }
+    Ok(bytes)
+}
+
+/// A finished evaluation: the facts, the findings at their levels, the numbers.
+pub(crate) struct Run {
+    pub facts: Facts,
+    pub findings: Vec<Finding>,
+    pub summary: Summary,
+}
+
+impl Run {
+    /// Whether any finding is an error (exit 1).
+    pub fn failed(&self) -> bool {
+        self.findings.iter().any(|f| f.severity == Severity::Error)
+    }
+}
+
+/// Collect facts, let `add` add to them (tracker bodies), evaluate `parts`.
+pub(crate) fn evaluate(
+    inputs: &Inputs,
+    cli_levels: &[(Code, Level)],
+    parts: Parts,
+    add: impl FnOnce(&mut Facts) -> Result<()>,
+) -> Result<Run> {
+    let mut facts = facts::collect(inputs)?;
+    add(&mut facts)?;
+    let levels = rules::levels_for(&facts.registry, cli_levels);
+    let findings = rules::evaluate_parts(&facts, &levels, parts);
+    let summary = Summary::new(&facts, &findings);
+    Ok(Run { facts, findings, summary })
+}
+
+pub(crate) fn render(run: &Run, format: Format, style: Style) -> String {
+    let Run { facts, findings, summary } = run;
+    match format {
+        Format::Human => report::human::render(facts, findings, summary, style),
+        Format::Json => report::json::render(facts, findings, summary),
+        Format::Github => report::github::render(facts, findings, summary),
+        Format::Sarif => report::sarif::render(facts, findings),
+    }
 }
 
 /// Collect, evaluate, report: the report's text and whether any finding is an error.
@@ -75,16 +167,8 @@ pub(crate) fn check(
     format: Format,
     style: Style,
 ) -> Result<(String, bool)> {
-    let facts = facts::collect(inputs)?;
-    let levels = rules::levels_for(&facts.registry, cli_levels);
-    let findings = rules::evaluate(&facts, &levels);
-    let summary = Summary::new(&facts, &findings);
-    let text = match format {
-        Format::Human => report::human::render(&facts, &findings, &summary, style),
-        Format::Json => report::json::render(&facts, &findings, &summary),
-        Format::Github => report::github::render(&facts, &findings, &summary),
-    };
-    Ok((text, findings.iter().any(|f| f.severity == Severity::Error)))
+    let run = evaluate(inputs, cli_levels, Parts::ALL, |_| Ok(()))?;
+    Ok((render(&run, format, style), run.failed()))
 }
 
 pub(crate) fn unknown_code(name: &str) -> Error {

@@ -63,9 +63,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         config: None,
         commits: CommitSelection::Range("HEAD".into()),
         files: FileSource::WorkTree,
+        plans: true,
     };
     let (report, failed) = check(&inputs, &[], args.format, ctx.style)?;
-    if args.format == Format::Json {
+    if args.format != Format::Human {
         super::emit(report.as_bytes())?;
         return Ok(ExitCode::SUCCESS);
     }

@@ -127,7 +127,15 @@ fn pre_commit(ctx: &Ctx, repo: &Repo, root: &Path) -> Result<ExitCode> {
     let mut skipped = Vec::new();
     let only = (!plans_affected).then_some(&changed_plans);
     let plans = facts::read_plans_only(&files, &registry, only, &mut sources, &mut skipped);
-    let facts = Facts { sources, registry, registry_source: registry_id, plans, commits: None, skipped };
+    let facts = Facts {
+        sources,
+        registry,
+        registry_source: registry_id,
+        plans,
+        commits: None,
+        skipped,
+        bodies: Default::default(),
+    };
     let findings = rules::evaluate_parts(&facts, &rules::levels_for(&facts.registry, &[]), Parts::FILES);
     let failed = report_findings(ctx, &facts, &findings);
     if failed {
@@ -155,6 +163,8 @@ fn commit_msg(ctx: &Ctx, repo: &Repo, root: &Path, path: &Path, shown: &Path) ->
     let commit = facts::commit_facts(None, parents, &cleaned, kind, &registry, &log_comment);
     let mut findings = Vec::new();
     rules::commits::check_commit(&commit, &registry, &mut findings);
+    let mut tally = crate::tally::Tally::default();
+    tally.add(&commit.class(), 0, "", 1);
     let id = sources.add(commit.into_source());
     for f in &mut findings {
         f.source = Some(id);
@@ -164,8 +174,9 @@ fn commit_msg(ctx: &Ctx, repo: &Repo, root: &Path, path: &Path, shown: &Path) ->
         registry,
         registry_source: registry_id,
         plans: Default::default(),
-        commits: Some(Commits { describe: "the commit being made".into(), count: 1, findings }),
+        commits: Some(Commits { describe: "the commit being made".into(), count: 1, tally, findings }),
         skipped: Vec::new(),
+        bodies: Default::default(),
     };
     let findings = rules::evaluate_parts(&facts, &rules::levels_for(&facts.registry, &[]), Parts::COMMITS);
     let failed = report_findings(ctx, &facts, &findings);
@@ -269,7 +280,7 @@ fn pre_push(ctx: &Ctx, repo: &Repo, root: &Path, remote: &str) -> Result<ExitCod
             }
         }
     }
-    let mut count = 0;
+    let mut tally = crate::tally::Tally::default();
     let mut findings = Vec::new();
     for (local, remote_sha) in updates {
         if local.chars().all(|c| c == '0') {
@@ -286,10 +297,11 @@ fn pre_push(ctx: &Ctx, repo: &Repo, root: &Path, remote: &str) -> Result<ExitCod
             // A new branch, or a force push over a tip we do not have: what the remote lacks.
             None => repo.new_to_remote(tip, remote, since)?,
         };
-        let (n, found) = facts::read_commits(repo, &range, &registry, &mut sources)?;
-        count += n;
+        let (t, found) = facts::read_commits(repo, &range, &registry, &mut sources)?;
+        tally.merge(t);
         findings.extend(found);
     }
+    let count = tally.commits;
     if count == 0 {
         return Ok(ExitCode::SUCCESS);
     }
@@ -298,8 +310,9 @@ fn pre_push(ctx: &Ctx, repo: &Repo, root: &Path, remote: &str) -> Result<ExitCod
         registry,
         registry_source: registry_id,
         plans: Default::default(),
-        commits: Some(Commits { describe: format!("being pushed to {remote}"), count, findings }),
+        commits: Some(Commits { describe: format!("being pushed to {remote}"), count, tally, findings }),
         skipped: Vec::new(),
+        bodies: Default::default(),
     };
     let findings = rules::evaluate_parts(&facts, &rules::levels_for(&facts.registry, &[]), Parts::COMMITS);
     let failed = report_findings(ctx, &facts, &findings);

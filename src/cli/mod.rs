@@ -5,6 +5,7 @@
 //! bug; it is caught here and reported in one line with exit 2, never as a backtrace wall.
 
 mod check;
+mod ci;
 mod demo;
 pub mod hook;
 mod init;
@@ -47,6 +48,8 @@ pub enum ColorChoice {
 pub enum Command {
     /// Check the registry, the plan documents and the commits of the current branch.
     Check(check::Args),
+    /// Check a pull request, push, merge group or issue on CI: annotations, job summary, SARIF.
+    Ci(ci::Args),
     /// Print the trailers of a message (or a commit) exactly as git reads them.
     Trailers(trailers::Args),
     /// Build an example team's repository in a temporary directory and check it.
@@ -153,6 +156,7 @@ fn run() -> ExitCode {
     let ctx = Ctx { dir, style: Style { color, width } };
     let result = match cli.command {
         Command::Check(args) => check::run(&ctx, args),
+        Command::Ci(args) => ci::run(&ctx, args),
         Command::Trailers(args) => trailers::run(&ctx, args),
         Command::Demo(args) => demo::run(&ctx, args),
         Command::Hook(h) => hook::run(&ctx, h),

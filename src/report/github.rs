@@ -44,7 +44,7 @@ pub fn render(facts: &Facts, findings: &[Finding], summary: &Summary) -> String 
                     }
                 }
                 SourceKind::Commit { subject: s, .. } => subject = format!(" (\"{s}\")"),
-                SourceKind::Message { .. } => {}
+                SourceKind::Message { .. } | SourceKind::Body { .. } => {}
             }
         }
         props.push(format!("title={}", escape_property(&format!("plan-lint {}", f.code))));

@@ -274,7 +274,18 @@ pub(crate) fn summary_line(s: &Summary) -> String {
         (0, 0) => "plan-lint: all traced".to_string(),
         (e, w) => format!("plan-lint: {}, {}", plural(e, "error"), plural(w, "warning")),
     };
-    let mut parts = vec![verdict, format!("{} with {}", plural(s.files, "plan file"), plural(s.items, "item"))];
+    let files = match s.issues {
+        0 => plural(s.files, "plan file"),
+        n => format!("{} and {}", plural(s.files, "plan file"), plural(n, "issue file")),
+    };
+    let mut parts = vec![verdict];
+    // A run that only read tracker bodies read no files: say nothing about them.
+    if s.files + s.issues > 0 || s.bodies.is_empty() {
+        parts.push(format!("{files} with {}", plural(s.items, "item")));
+    }
+    if !s.bodies.is_empty() {
+        parts.push(s.bodies.iter().map(|b| escape::line(b).into_owned()).collect::<Vec<_>>().join(", "));
+    }
     match (&s.commits, &s.range) {
         (Some(n), Some(range)) => parts.push(format!("{} ({})", plural(*n, "commit"), escape::line(range))),
         _ => parts.push("commits not checked".to_string()),

@@ -47,7 +47,7 @@ pub fn render(facts: &Facts, findings: &[Finding], summary: &Summary) -> String 
             let source = f.source.map(|id| facts.sources.get(id));
             let path = source.and_then(|s| match &s.kind {
                 SourceKind::File { path } => Some(path.as_str()),
-                SourceKind::Commit { .. } | SourceKind::Message { .. } => None,
+                SourceKind::Commit { .. } | SourceKind::Message { .. } | SourceKind::Body { .. } => None,
             });
             let (start, end) = match (source, f.labels.first()) {
                 (Some(s), Some(l)) => (Some(s.line_col(l.span.start)), Some(s.line_col(l.span.end))),

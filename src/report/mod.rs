@@ -3,6 +3,8 @@
 pub mod github;
 pub mod human;
 pub mod json;
+pub mod markdown;
+pub mod sarif;
 
 use crate::facts::Facts;
 use crate::finding::{Finding, Severity};
@@ -14,6 +16,10 @@ pub struct Summary {
     pub warnings: usize,
     /// Plan documents read (the registry not counted).
     pub files: usize,
+    /// Issue files read (`[issues] include`).
+    pub issues: usize,
+    /// Tracker bodies checked, by name (`pull request #12`).
+    pub bodies: Vec<String>,
     pub items: usize,
     /// Commits checked; `None` when commits were not checked.
     pub commits: Option<usize>,
@@ -29,6 +35,8 @@ impl Summary {
             errors: findings.iter().filter(|f| f.severity == Severity::Error).count(),
             warnings: findings.iter().filter(|f| f.severity == Severity::Warning).count(),
             files: facts.plans.files,
+            issues: facts.plans.issues,
+            bodies: facts.bodies.checked.clone(),
             items: facts.plans.items,
             commits: facts.commits.as_ref().map(|c| c.count),
             range: facts.commits.as_ref().map(|c| c.describe.clone()),

@@ -6,6 +6,7 @@
 //! [`Facts`]; it never reads files or prints. Levels (allow / warn / deny) are applied in one
 //! place, [`Levels::apply`], as findings are collected.
 
+pub mod bodies;
 pub mod commits;
 pub mod plans;
 mod registry;
@@ -275,12 +276,15 @@ pub struct Parts {
     pub registry: bool,
     pub plans: bool,
     pub commits: bool,
+    pub bodies: bool,
 }
 
 impl Parts {
-    pub const ALL: Parts = Parts { registry: true, plans: true, commits: true };
-    pub const COMMITS: Parts = Parts { registry: false, plans: false, commits: true };
-    pub const FILES: Parts = Parts { registry: true, plans: true, commits: false };
+    pub const ALL: Parts = Parts { registry: true, plans: true, commits: true, bodies: true };
+    pub const COMMITS: Parts = Parts { registry: false, plans: false, commits: true, bodies: false };
+    pub const FILES: Parts = Parts { registry: true, plans: true, commits: false, bodies: false };
+    /// Only tracker bodies (`check --issue`).
+    pub const BODIES: Parts = Parts { registry: false, plans: false, commits: false, bodies: true };
 }
 
 /// Evaluate every rule over the facts, in a stable order: registry, plans, commits.
@@ -298,6 +302,9 @@ pub fn evaluate_parts(facts: &Facts, levels: &Levels, parts: Parts) -> Vec<Findi
     }
     if parts.commits {
         commits::check(facts, &mut out);
+    }
+    if parts.bodies {
+        out.extend(facts.bodies.findings.iter().cloned());
     }
     out.into_iter().filter_map(|f| levels.apply(f)).collect()
 }

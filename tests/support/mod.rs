@@ -143,3 +143,41 @@ pub fn snapshot(name: &str, actual: &str) {
         );
     }
 }
+
+/// Run plan-lint in `dir` with extra environment variables and, optionally, standard input.
+pub fn run_with(dir: &Path, args: &[&str], envs: &[(&str, &str)], stdin: Option<&str>) -> Run {
+    use std::io::Write;
+    let mut cmd = git_env(Command::new(bin()), dir);
+    cmd.args(args).envs(envs.iter().copied());
+    for var in ["GITHUB_ACTIONS", "GITHUB_EVENT_PATH", "GITHUB_EVENT_NAME", "GITHUB_STEP_SUMMARY", "GITHUB_OUTPUT"] {
+        if !envs.iter().any(|(k, _)| *k == var) {
+            cmd.env_remove(var);
+        }
+    }
+    cmd.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().expect("plan-lint runs");
+    let input = stdin.unwrap_or("").to_string();
+    let mut pipe = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        let _ = pipe.write_all(input.as_bytes());
+    });
+    let out = child.wait_with_output().expect("plan-lint finishes");
+    writer.join().unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        dir: dir.to_path_buf(),
+    }
+}
+
+/// Whether a Python tool from PyPI is on PATH; when `require_var` is set (as `.ci/run` does),
+/// its absence fails the test instead of skipping it.
+pub fn tool_available(tool: &str, require_var: &str) -> bool {
+    let ok = Command::new(tool).arg("--version").output().is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(std::env::var_os(require_var).is_none(), "{tool} is required here ({require_var} is set)");
+        eprintln!("skipping: {tool} not installed");
+    }
+    ok
+}

@@ -1,0 +1,305 @@
+//! `plan-lint ci`: check what a pull request, push, merge queue or issue brings, and report it
+//! where CI readers look.
+//!
+//! On GitHub Actions (`GITHUB_ACTIONS=true`) the event decides what is checked
+//! ([`crate::event::plan`]): a pull request's own commits (`base.sha..head.sha`, never the test
+//! merge commit) and its body; a push's new commits; a merge group's commits; an issue's body.
+//! Elsewhere, `--base`/`--head` (or the current branch, as `check`). Then it writes:
+//! - standard output: workflow-command annotations (on Actions), then the full human report in a
+//!   collapsed group, with workflow commands stopped around it so untrusted text cannot issue
+//!   any; elsewhere the human report;
+//! - the job summary (`GITHUB_STEP_SUMMARY`, or `--summary FILE`): Markdown;
+//! - `--sarif FILE`: SARIF 2.1.0 for code scanning;
+//! - step outputs (`GITHUB_OUTPUT`): `errors`, `warnings`, `commits`.
+//!
+//! A base or head commit the clone lacks (a shallow checkout) is exit 2 with the fix
+//! (`fetch-depth: 0`), never a silently smaller check.
+
+use super::check::{self, Format, Run};
+use super::Ctx;
+use crate::error::{Error, Result};
+use crate::event::{self, Commits};
+use crate::facts::{BodyKind, CommitSelection, FileSource, Inputs};
+use crate::finding::Severity;
+use crate::git::{RangeSpec, Repo};
+use crate::report;
+use crate::rules::{Code, Parts};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The registry (default: promises.toml at the repository root).
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Check BASE..HEAD instead of what the event says (outside Actions: the commits to check).
+    #[arg(long, value_name = "REV")]
+    pub base: Option<String>,
+    /// With --base: the last commit to check (default: HEAD).
+    #[arg(long, value_name = "REV", requires = "base")]
+    pub head: Option<String>,
+    /// The event JSON (default on Actions: $GITHUB_EVENT_PATH).
+    #[arg(long, value_name = "FILE")]
+    pub event: Option<PathBuf>,
+    /// The event's name, e.g. pull_request (default on Actions: $GITHUB_EVENT_NAME).
+    #[arg(long, value_name = "NAME")]
+    pub event_name: Option<String>,
+    /// Output format on standard output (default: github on Actions, else human).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Also write SARIF 2.1.0 to FILE (for github/codeql-action/upload-sarif).
+    #[arg(long, value_name = "FILE")]
+    pub sarif: Option<PathBuf>,
+    /// Append the Markdown job summary to FILE (default: $GITHUB_STEP_SUMMARY).
+    #[arg(long, value_name = "FILE")]
+    pub summary: Option<PathBuf>,
+    /// Exit 1 on warnings too.
+    #[arg(long)]
+    pub fail_on_warnings: bool,
+    /// Treat findings of CODE as errors (repeatable).
+    #[arg(long, value_name = "CODE")]
+    pub deny: Vec<String>,
+    /// Treat findings of CODE as warnings (repeatable).
+    #[arg(long, value_name = "CODE")]
+    pub warn: Vec<String>,
+    /// Do not report findings of CODE (repeatable).
+    #[arg(long, value_name = "CODE")]
+    pub allow: Vec<String>,
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
+    let cli_levels = check::cli_levels(&args.allow, &args.warn, &args.deny)?;
+    let on_actions = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
+    let format = args.format.unwrap_or(if on_actions { Format::Github } else { Format::Human });
+    let plan = decide(&args, on_actions)?;
+
+    let repo = Repo::discover(&ctx.dir).ok_or_else(|| {
+        Error::new(format!("not a git repository: {}", ctx.dir.display()))
+            .with_help("run `plan-lint ci` in the checked-out repository (actions/checkout with `fetch-depth: 0`)")
+    })?;
+    let mut context = match (&plan.pull_request, &plan.issue) {
+        (Some(pr), _) => pr.what("pull request"),
+        (_, Some(issue)) => issue.what("issue"),
+        _ => String::new(),
+    };
+    let commits = match &plan.commits {
+        Commits::Nothing => CommitSelection::None,
+        Commits::Branch => CommitSelection::Branch,
+        Commits::Range { base, head } => {
+            let spec = range(&repo, &plan, base, head)?;
+            if context.is_empty() {
+                context = format!("{} {}", plan.event, spec.describe);
+            }
+            CommitSelection::Spec(spec)
+        }
+        Commits::NewOn { head } => {
+            let spec = new_branch(&repo, head, plan.default_branch.as_deref())?;
+            if context.is_empty() {
+                context = format!("{} {}", plan.event, spec.describe);
+            }
+            CommitSelection::Spec(spec)
+        }
+    };
+    let inputs = Inputs {
+        dir: ctx.dir.clone(),
+        config: args.config.clone().map(|c| if c.is_absolute() { c } else { ctx.dir.join(c) }),
+        commits,
+        files: FileSource::WorkTree,
+        plans: plan.files,
+    };
+    let parts = if plan.files { Parts::ALL } else { Parts::BODIES };
+    let run = check::evaluate(&inputs, &cli_levels, parts, |facts| {
+        if let Some(pr) = &plan.pull_request {
+            let ids = facts.add_body(BodyKind::PullRequest, &pr.what("pull request"), &pr.title, &pr.body);
+            if facts.registry.body_traces_commits {
+                trace_by_body(facts, &ids);
+            }
+        }
+        if let Some(issue) = &plan.issue {
+            facts.add_body(BodyKind::Issue { open: issue.open }, &issue.what("issue"), &issue.title, &issue.body);
+        }
+        Ok(())
+    })?;
+
+    // Standard output first: a failure to write a side file must not hide the findings.
+    let mut out = check::render(&run, format, ctx.style);
+    if format == Format::Github {
+        out.push_str(&full_report_group(&run, ctx));
+    }
+    super::emit(out.as_bytes())?;
+
+    if let Some(path) = &args.sarif {
+        let sarif = report::sarif::render(&run.facts, &run.findings);
+        std::fs::write(path, sarif).map_err(|e| Error::io(format!("could not write {}", path.display()), &e))?;
+    }
+    let summary_path = args.summary.clone().or_else(|| env_path("GITHUB_STEP_SUMMARY"));
+    if let Some(path) = summary_path {
+        let md = report::markdown::job_summary(&run.facts, &run.findings, &run.summary, &context);
+        append(&path, &md)?;
+    }
+    if let Some(path) = env_path("GITHUB_OUTPUT") {
+        let s = &run.summary;
+        let outputs = format!("errors={}\nwarnings={}\ncommits={}\n", s.errors, s.warnings, s.commits.unwrap_or(0));
+        append(&path, &outputs)?;
+    }
+    let failed =
+        run.failed() || (args.fail_on_warnings && run.findings.iter().any(|f| f.severity == Severity::Warning));
+    Ok(ExitCode::from(u8::from(failed)))
+}
+
+/// What to check: `--base` wins; on Actions (or with `--event`) the event; else the branch.
+fn decide(args: &Args, on_actions: bool) -> Result<event::Plan> {
+    if let Some(base) = &args.base {
+        let head = args.head.clone().unwrap_or_else(|| "HEAD".to_string());
+        let name = args.event_name.clone().unwrap_or_else(|| "range".to_string());
+        return Ok(event::Plan {
+            event: name,
+            commits: Commits::Range { base: base.clone(), head },
+            files: true,
+            pull_request: None,
+            issue: None,
+            default_branch: None,
+        });
+    }
+    let path = args.event.clone().or_else(|| on_actions.then(|| env_path("GITHUB_EVENT_PATH")).flatten());
+    let Some(path) = path else {
+        return Ok(event::Plan {
+            event: "local".into(),
+            commits: Commits::Branch,
+            files: true,
+            pull_request: None,
+            issue: None,
+            default_branch: None,
+        });
+    };
+    let name = args.event_name.clone().or_else(|| std::env::var("GITHUB_EVENT_NAME").ok()).ok_or_else(|| {
+        Error::new("the event's name is unknown").with_help("set GITHUB_EVENT_NAME or pass --event-name")
+    })?;
+    let bytes =
+        std::fs::read(&path).map_err(|e| Error::io(format!("could not read the event {}", path.display()), &e))?;
+    let payload: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
+        Error::new(format!("the event {} is not valid JSON: {e}", path.display()))
+            .with_help("GITHUB_EVENT_PATH should name the event file the runner wrote")
+    })?;
+    event::plan(&name, &payload)
+}
+
+/// `base..head`, both required to be in the clone. A push whose old tip is gone (a forced push
+/// over commits this clone never fetched) checks what is new to the default branch instead.
+fn range(repo: &Repo, plan: &event::Plan, base: &str, head: &str) -> Result<RangeSpec> {
+    let event = plan.event.as_str();
+    let head_id = present(repo, event, "head", head)?;
+    let base_id = match present(repo, event, "base", base) {
+        Ok(id) => id,
+        Err(_) if event == "push" => return new_branch(repo, head, plan.default_branch.as_deref()),
+        Err(e) => return Err(e),
+    };
+    Ok(RangeSpec {
+        tips: vec![(base_id, true), (head_id, false)],
+        describe: format!("{}..{}", short(base), short(head)),
+    })
+}
+
+/// `head`'s commits that the default branch does not have. On CI the pushed branch is already
+/// on the remote, so "new" means new to the default branch, as a pull request would show.
+fn new_branch(repo: &Repo, head: &str, default_branch: Option<&str>) -> Result<RangeSpec> {
+    let head_id = present(repo, "push", "head", head)?;
+    let named = default_branch.map(|b| format!("origin/{b}"));
+    let candidates = named.iter().map(String::as_str).chain(["origin/HEAD", "origin/main", "origin/master"]);
+    for name in candidates {
+        if let Ok(base) = repo.commit_id(&format!("refs/remotes/{name}")) {
+            return Ok(RangeSpec {
+                tips: vec![(base, true), (head_id, false)],
+                describe: format!("{name}..{}", short(head)),
+            });
+        }
+    }
+    Err(Error::new(format!(
+        "cannot tell which commits of {} are new: the clone has no `origin/{}`",
+        short(head),
+        default_branch.unwrap_or("main")
+    ))
+    .with_help("check out the full history: actions/checkout with `fetch-depth: 0`"))
+}
+
+/// The commit `rev` names, or exit 2 explaining that the clone lacks it.
+fn present(repo: &Repo, event: &str, which: &str, rev: &str) -> Result<git2::Oid> {
+    let missing = |why: String| {
+        let shallow = if repo.repo.is_shallow() { "this is a shallow clone; " } else { "" };
+        Error::new(format!("the {event} {which} commit {} is not in this clone: {why}", short(rev))).with_help(format!(
+            "{shallow}check out the full history: actions/checkout with `fetch-depth: 0`{}",
+            if which == "head" && event == "pull_request_target" {
+                " and `ref: ${{ github.event.pull_request.head.sha }}`"
+            } else {
+                ""
+            }
+        ))
+    };
+    let id = repo.commit_id(rev).map_err(missing)?;
+    if !repo.has_commit(id) {
+        return Err(missing("object missing".into()));
+    }
+    Ok(id)
+}
+
+fn short(rev: &str) -> String {
+    if rev.len() == 40 && rev.bytes().all(|b| b.is_ascii_hexdigit()) {
+        rev[..7].to_string()
+    } else {
+        crate::escape::line(rev).into_owned()
+    }
+}
+
+/// `[pull-requests] body-traces-commits`: a body naming a promise in play traces the commits that
+/// name none; they count as work on the body's promises.
+fn trace_by_body(facts: &mut crate::facts::Facts, ids: &[String]) {
+    let in_play: Vec<&String> = ids
+        .iter()
+        .filter(|id| facts.registry.promise(id).is_some_and(|p| p.status == crate::registry::Status::InPlay))
+        .collect();
+    let Some(commits) = facts.commits.as_mut() else { return };
+    if in_play.is_empty() {
+        return;
+    }
+    commits.findings.retain(|f| f.code != Code::UntracedCommit);
+    let moved = std::mem::take(&mut commits.tally.untraced);
+    for id in in_play {
+        commits.tally.promises.entry(id.clone()).or_default().commits += moved;
+    }
+}
+
+/// The human report in a collapsed group, with workflow commands stopped around it: the text
+/// quotes commit messages and files, and a line in them must not act on the runner.
+fn full_report_group(run: &Run, ctx: &Ctx) -> String {
+    let token = stop_token();
+    let human = check::render(run, Format::Human, ctx.style);
+    format!("::group::plan-lint report\n::stop-commands::{token}\n{human}::{token}::\n::endgroup::\n")
+}
+
+/// An unguessable token for `::stop-commands::`, from std's randomly keyed hasher.
+fn stop_token() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut words = [0u64; 2];
+    for (i, w) in words.iter_mut().enumerate() {
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_usize(i);
+        h.write_u32(std::process::id());
+        h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos()));
+        *w = h.finish();
+    }
+    format!("plan-lint-{:016x}{:016x}", words[0], words[1])
+}
+
+fn env_path(name: &str) -> Option<PathBuf> {
+    std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from)
+}
+
+fn append(path: &Path, text: &str) -> Result<()> {
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .and_then(|mut f| f.write_all(text.as_bytes()))
+        .map_err(|e| Error::io(format!("could not write {}", path.display()), &e))
+}

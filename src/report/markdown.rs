@@ -1,0 +1,196 @@
+//! Markdown for people reading GitHub: the CI job summary (`GITHUB_STEP_SUMMARY`) and pull
+//! request comments.
+//!
+//! Untrusted text (commit subjects, ids from trailers, file content, bodies) is escaped so that it
+//! stays text: HTML special characters become entities, every other ASCII punctuation character
+//! is backslash-escaped (CommonMark allows it for all of them, so no Markdown construct, link,
+//! table cell or code span can start), line ends become spaces, and `@` cannot start a mention.
+//! Only registry ids, which are validated slugs, go into the Mermaid chart.
+
+use super::{plural, Summary};
+use crate::facts::Facts;
+use crate::finding::{Finding, Severity};
+use crate::registry::Status;
+use crate::source::SourceKind;
+use std::fmt::Write;
+
+/// At most this many findings are listed; the job log has all of them.
+pub const MAX_ROWS: usize = 100;
+
+/// Untrusted text as inert Markdown, on one line.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            // A word joiner after `@` keeps it from mentioning anyone.
+            '@' => out.push_str("@\u{2060}"),
+            '\n' | '\r' | '\t' => out.push(' '),
+            c if c.is_control() => out.push('\u{FFFD}'),
+            c if c.is_ascii_punctuation() => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The job summary: verdict, what was checked, promises in play versus the limit, the work
+/// traced per promise (table and chart), and the findings.
+pub fn job_summary(facts: &Facts, findings: &[Finding], summary: &Summary, context: &str) -> String {
+    let mut out = String::new();
+    let verdict = match (summary.errors, summary.warnings) {
+        (0, 0) => "✅ all traced".to_string(),
+        (0, w) => format!("⚠️ {}", plural(w, "warning")),
+        (e, w) => format!("❌ {}, {}", plural(e, "error"), plural(w, "warning")),
+    };
+    let _ = writeln!(out, "## plan-lint: {verdict}\n");
+    let mut checked = Vec::new();
+    if !context.is_empty() {
+        checked.push(escape(context));
+    }
+    if let (Some(n), Some(range)) = (summary.commits, &summary.range) {
+        checked.push(format!("{} \\({}\\)", plural(n, "commit"), escape(range)));
+    }
+    if summary.files + summary.issues > 0 {
+        checked.push(format!("{} with {}", plural(summary.files, "plan file"), plural(summary.items, "item")));
+    }
+    if summary.issues > 0 {
+        checked.push(plural(summary.issues, "issue file"));
+    }
+    if context.is_empty() {
+        checked.extend(summary.bodies.iter().map(|b| escape(b)));
+    }
+    if !checked.is_empty() {
+        let _ = writeln!(out, "Checked: {}.\n", checked.join(" · "));
+    }
+
+    // Promises in play, and the work this run traced to each.
+    let registry = &facts.registry;
+    let tally = facts.commits.as_ref().map(|c| &c.tally);
+    let in_play: Vec<_> = registry.in_play().collect();
+    let over = if in_play.len() > registry.in_play_limit { " — over the limit" } else { "" };
+    let _ = writeln!(out, "### Promises in play: {} of {}{over}\n", in_play.len(), registry.in_play_limit);
+    if !in_play.is_empty() {
+        out.push_str("| Promise | Priority | Customer | Commits here |\n|---|---|---|---:|\n");
+        for p in &in_play {
+            let commits = tally.and_then(|t| t.promises.get(&p.id)).map_or(0, |w| w.commits);
+            let priority = p.priority.map_or("—", |pr| match pr {
+                crate::registry::Priority::Must => "must",
+                crate::registry::Priority::Should => "should",
+                crate::registry::Priority::Could => "could",
+            });
+            let _ = writeln!(
+                out,
+                "| `{}` {} | {priority} | {} | {commits} |",
+                p.id,
+                escape(&p.statement),
+                p.customer.as_deref().map_or("—".to_string(), escape)
+            );
+        }
+        out.push('\n');
+    }
+    if let Some(t) = tally.filter(|t| t.commits > 0) {
+        // Work on promises that are not in play, or not declared at all: drift, shown by name.
+        let elsewhere: Vec<String> = t
+            .promises
+            .iter()
+            .filter(|(id, _)| registry.promise(id).is_none_or(|p| p.status != Status::InPlay))
+            .map(|(id, w)| {
+                let status = registry.promise(id).map_or("unknown".to_string(), |p| p.status.to_string());
+                format!("{} \\({status}\\): {}", escape(id), w.commits)
+            })
+            .collect();
+        if !elsewhere.is_empty() {
+            let _ = writeln!(out, "Commits on promises not in play: {}.\n", elsewhere.join(", "));
+        }
+        let _ = writeln!(
+            out,
+            "{} traced, {} untraced, {} exempt, {} declared exceptions.\n",
+            plural(t.traced(), "commit"),
+            t.untraced,
+            t.exempt,
+            t.exceptions
+        );
+        out.push_str(&pie(facts, t));
+    }
+
+    if findings.is_empty() {
+        return out;
+    }
+    let _ = writeln!(out, "### Findings ({})\n", findings.len());
+    out.push_str("| | Rule | Where | Message |\n|---|---|---|---|\n");
+    for f in findings.iter().take(MAX_ROWS) {
+        let icon = match f.severity {
+            Severity::Error => "❌ error",
+            Severity::Warning => "⚠️ warning",
+        };
+        let source = f.source.map(|id| facts.sources.get(id));
+        let place = match source {
+            Some(src) => match &src.kind {
+                SourceKind::File { path } => match f.labels.first() {
+                    Some(l) => format!("{}:{}", escape(path), src.line_col(l.span.start).0),
+                    None => escape(path),
+                },
+                _ => escape(&src.name()),
+            },
+            None => String::new(),
+        };
+        let mut message = escape(&f.message);
+        if let Some(help) = &f.help {
+            let _ = write!(message, "<br>*{}*", escape(help));
+        }
+        let _ = writeln!(out, "| {icon} | `{}` | {place} | {message} |", f.code);
+    }
+    if findings.len() > MAX_ROWS {
+        let _ = writeln!(out, "\n…and {} more: the job log lists every finding.", findings.len() - MAX_ROWS);
+    }
+    out.push('\n');
+    out
+}
+
+/// A Mermaid pie of the commits per declared promise, untraced and exempt ones included.
+fn pie(facts: &Facts, t: &crate::tally::Tally) -> String {
+    let mut slices: Vec<(String, usize)> = facts
+        .registry
+        .promises
+        .iter()
+        .filter_map(|p| t.promises.get(&p.id).map(|w| (p.id.clone(), w.commits)))
+        .collect();
+    let unknown: usize =
+        t.promises.iter().filter(|(id, _)| facts.registry.promise(id).is_none()).map(|(_, w)| w.commits).sum();
+    for (name, n) in [("unknown ids", unknown), ("untraced", t.untraced), ("exceptions", t.exceptions)] {
+        if n > 0 {
+            slices.push((name.to_string(), n));
+        }
+    }
+    if slices.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("```mermaid\npie showData title Commits per promise\n");
+    for (name, n) in slices {
+        let _ = writeln!(out, "    \"{name}\" : {n}");
+    }
+    out.push_str("```\n\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_keeps_text_inert() {
+        assert_eq!(escape("a|b"), "a\\|b");
+        assert_eq!(escape("<img src=x>"), "&lt;img src\\=x&gt;");
+        assert_eq!(escape("[x](javascript:1)"), "\\[x\\]\\(javascript\\:1\\)");
+        assert_eq!(escape("@team\nnext"), "@\u{2060}team next");
+        assert_eq!(escape("`code` **b**"), "\\`code\\` \\*\\*b\\*\\*");
+        assert_eq!(escape("\u{1b}[31m"), "\u{FFFD}\\[31m");
+    }
+}

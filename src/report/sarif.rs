@@ -1,0 +1,156 @@
+//! `--format sarif`: SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+//!
+//! One rule per code, with its summary and full documentation; one result per finding. Code
+//! scanning rejects a result without a physical location, and a commit or tracker body is not a
+//! file: such findings are placed on the first line of the registry (the contract they break),
+//! and name the commit in the message and in `properties.commit`. Results carry a
+//! `partialFingerprints` entry (code, place and message, hashed) so alerts stay one alert across
+//! runs. Valid against the official schema; `tests/ci.rs` checks it with a real validator.
+
+use crate::facts::Facts;
+use crate::finding::{Finding, Severity};
+use crate::rules::{Level, RULES};
+use crate::source::SourceKind;
+use serde_json::{json, Value};
+
+pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+pub fn render(facts: &Facts, findings: &[Finding]) -> String {
+    let rules: Vec<Value> = RULES
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.name,
+                "name": pascal(r.name),
+                "shortDescription": { "text": r.summary },
+                "fullDescription": { "text": r.summary },
+                "help": { "text": r.doc },
+                "defaultConfiguration": { "level": level(r.default) },
+                "properties": { "tags": ["plan-lint"] }
+            })
+        })
+        .collect();
+    let registry = facts.sources.get(facts.registry_source);
+    let registry_path = match &registry.kind {
+        SourceKind::File { path } => path.clone(),
+        _ => crate::registry::FILE_NAME.to_string(),
+    };
+    let results: Vec<Value> = findings
+        .iter()
+        .map(|f| {
+            let index = RULES.iter().position(|r| r.code == f.code).unwrap_or(0);
+            let source = f.source.map(|id| facts.sources.get(id));
+            let mut text = f.message.clone();
+            let mut properties = serde_json::Map::new();
+            let (path, region) = match (source, f.labels.first()) {
+                (Some(src), Some(label)) if matches!(src.kind, SourceKind::File { .. }) => {
+                    let SourceKind::File { path } = &src.kind else { unreachable!() };
+                    let (line, col) = src.line_col(label.span.start);
+                    let (end_line, end_col) = src.line_col(label.span.end);
+                    // A region ends after its last character; an empty label still covers one.
+                    let end_col = if (end_line, end_col) == (line, col) { col + 1 } else { end_col };
+                    let region =
+                        json!({ "startLine": line, "startColumn": col, "endLine": end_line, "endColumn": end_col });
+                    (path.clone(), region)
+                }
+                _ => {
+                    if let Some(src) = source {
+                        text = format!("{} ({})", text, src.name());
+                    }
+                    (registry_path.clone(), json!({ "startLine": 1 }))
+                }
+            };
+            if let Some(sha) = &f.commit {
+                properties.insert("commit".into(), json!(sha));
+            }
+            if !f.promises.is_empty() {
+                properties.insert("promises".into(), json!(f.promises));
+            }
+            if let Some(help) = &f.help {
+                text = format!("{text}\nhelp: {help}");
+            }
+            let fingerprint =
+                fnv1a(&format!("{}\0{}\0{}\0{}", f.code, path, f.commit.as_deref().unwrap_or(""), f.message));
+            let mut result = json!({
+                "ruleId": f.code.name(),
+                "ruleIndex": index,
+                "level": match f.severity { Severity::Error => "error", Severity::Warning => "warning" },
+                "message": { "text": text },
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": uri(&path), "uriBaseId": "%SRCROOT%" },
+                        "region": region
+                    }
+                }],
+                "partialFingerprints": { "planLint/v1": format!("{fingerprint:016x}") }
+            });
+            if !properties.is_empty() {
+                result["properties"] = Value::Object(properties);
+            }
+            result
+        })
+        .collect();
+    let doc = json!({
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "plan-lint",
+                "version": env!("CARGO_PKG_VERSION"),
+                "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "informationUri": "https://github.com/plan-lint/plan-lint",
+                "rules": rules
+            }},
+            "columnKind": "unicodeCodePoints",
+            "results": results
+        }]
+    });
+    let mut out = serde_json::to_string_pretty(&doc).expect("SARIF serializes");
+    out.push('\n');
+    out
+}
+
+fn level(l: Level) -> &'static str {
+    match l {
+        Level::Deny => "error",
+        Level::Warn => "warning",
+        Level::Allow => "none",
+    }
+}
+
+/// `unknown-promise` -> `UnknownPromise` (SARIF's rule `name` is an identifier).
+fn pascal(name: &str) -> String {
+    name.split('-').map(|w| w[..1].to_ascii_uppercase() + &w[1..]).collect()
+}
+
+/// A relative path as a URI reference: every byte outside the unreserved set and `/` is
+/// percent-encoded.
+fn uri(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// FNV-1a, 64 bits: a stable fingerprint without a hashing dependency.
+fn fnv1a(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_uris() {
+        assert_eq!(pascal("too-many-in-play"), "TooManyInPlay");
+        assert_eq!(uri("plans/q3 roadmap#1.md"), "plans/q3%20roadmap%231.md");
+        assert_eq!(uri("é.md"), "%C3%A9.md");
+        assert_ne!(fnv1a("a"), fnv1a("b"));
+    }
+}

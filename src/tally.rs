@@ -1,0 +1,166 @@
+//! Traced work: how many commits serve each promise, when, and by how many people.
+//!
+//! Findings say what is wrong; the tally says where the work went. The CI job summary shows the
+//! work a pull request traces to each promise, and `plan-lint report` shows activity per promise
+//! over time. It is built by the commit workers chunk by chunk ([`Tally::merge`]) and never holds
+//! a commit's text: per promise it keeps counts, a per-author count and a per-week count.
+
+use std::collections::BTreeMap;
+
+/// Seconds in a week: the buckets of [`Work::weeks`] start at multiples of it (Thursdays, as the
+/// Unix epoch was one; only the spacing matters to a chart).
+pub const WEEK: i64 = 7 * 24 * 3600;
+
+/// What one commit contributes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Class<'a> {
+    /// Names these promise ids in `Promise:` trailers (known or not).
+    Traced(Vec<&'a str>),
+    /// A declared exception (`Untraced: <reason>`).
+    Exception,
+    /// Needs no trailer (merge, fixup!, an exempt subject).
+    Exempt,
+    /// Names no promise and is not exempt.
+    Untraced,
+}
+
+/// Work on one promise.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Work {
+    pub commits: usize,
+    /// Committer time (Unix seconds) of the newest commit, 0 when none.
+    pub last: i64,
+    /// Commits per author e-mail.
+    pub authors: BTreeMap<String, usize>,
+    /// Commits per week (the key is the week's start, Unix seconds).
+    pub weeks: BTreeMap<i64, usize>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Tally {
+    /// Every commit counted, whatever its class.
+    pub commits: usize,
+    pub untraced: usize,
+    pub exempt: usize,
+    pub exceptions: usize,
+    /// Per promise id named in a trailer, known to the registry or not.
+    pub promises: BTreeMap<String, Work>,
+}
+
+impl Tally {
+    /// Count one commit (`sign` 1), or take one back (`sign` -1) that the walk yielded before
+    /// skewed dates showed it is outside the range, as git does.
+    pub fn add(&mut self, class: &Class<'_>, time: i64, author: &str, sign: isize) {
+        let bump = |n: &mut usize| *n = n.saturating_add_signed(sign);
+        bump(&mut self.commits);
+        match class {
+            Class::Untraced => bump(&mut self.untraced),
+            Class::Exempt => bump(&mut self.exempt),
+            Class::Exception => bump(&mut self.exceptions),
+            Class::Traced(ids) => {
+                for id in ids {
+                    let work = match self.promises.get_mut(*id) {
+                        Some(w) => w,
+                        None => self.promises.entry(id.to_string()).or_default(),
+                    };
+                    bump(&mut work.commits);
+                    if sign > 0 {
+                        work.last = work.last.max(time);
+                    }
+                    // Look up before inserting: one allocation per author, not per commit.
+                    match work.authors.get_mut(author) {
+                        Some(n) => bump(n),
+                        None => bump(work.authors.entry(author.to_string()).or_default()),
+                    }
+                    bump(work.weeks.entry(time.div_euclid(WEEK) * WEEK).or_default());
+                }
+            }
+        }
+    }
+
+    /// Add another tally (a worker's chunk) to this one.
+    pub fn merge(&mut self, other: Tally) {
+        self.commits += other.commits;
+        self.untraced += other.untraced;
+        self.exempt += other.exempt;
+        self.exceptions += other.exceptions;
+        for (id, w) in other.promises {
+            let mine = self.promises.entry(id).or_default();
+            mine.commits += w.commits;
+            mine.last = mine.last.max(w.last);
+            for (a, n) in w.authors {
+                *mine.authors.entry(a).or_default() += n;
+            }
+            for (k, n) in w.weeks {
+                *mine.weeks.entry(k).or_default() += n;
+            }
+        }
+        self.promises.retain(|_, w| w.commits > 0);
+        for w in self.promises.values_mut() {
+            w.authors.retain(|_, n| *n > 0);
+            w.weeks.retain(|_, n| *n > 0);
+        }
+    }
+
+    /// Commits that name at least one promise.
+    pub fn traced(&self) -> usize {
+        self.commits.saturating_sub(self.untraced + self.exempt + self.exceptions)
+    }
+}
+
+/// The author e-mail and committer time of a raw commit object (the header before the message).
+pub fn author_and_time(data: &[u8]) -> (&[u8], i64) {
+    let mut author: &[u8] = b"";
+    let mut time = 0;
+    for line in data.split(|&c| c == b'\n') {
+        if line.is_empty() {
+            break;
+        }
+        if let Some(rest) = line.strip_prefix(b"author ") {
+            let lt = rest.iter().rposition(|&c| c == b'<');
+            let gt = rest.iter().rposition(|&c| c == b'>');
+            if let (Some(lt), Some(gt)) = (lt, gt) {
+                if lt < gt {
+                    author = &rest[lt + 1..gt];
+                }
+            }
+        } else if let Some(rest) = line.strip_prefix(b"committer ") {
+            if let Some(gt) = rest.iter().rposition(|&c| c == b'>') {
+                let fields = std::str::from_utf8(&rest[gt + 1..]).unwrap_or("");
+                time = fields.split_whitespace().next().and_then(|t| t.parse().ok()).unwrap_or(0);
+            }
+        }
+    }
+    (author, time)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn adds_merges_and_takes_back() {
+        let mut a = Tally::default();
+        a.add(&Class::Traced(vec!["x", "y"]), WEEK * 3 + 5, "ada@example.com", 1);
+        a.add(&Class::Untraced, 0, "bob@example.com", 1);
+        let mut b = Tally::default();
+        b.add(&Class::Traced(vec!["x"]), WEEK * 4, "bob@example.com", 1);
+        b.add(&Class::Exempt, 0, "bob@example.com", 1);
+        a.merge(b);
+        assert_eq!((a.commits, a.untraced, a.exempt, a.traced()), (4, 1, 1, 2));
+        let x = &a.promises["x"];
+        assert_eq!((x.commits, x.last, x.authors.len(), x.weeks.len()), (2, WEEK * 4, 2, 2));
+        a.add(&Class::Traced(vec!["y"]), WEEK * 3 + 5, "ada@example.com", -1);
+        a.merge(Tally::default());
+        assert!(!a.promises.contains_key("y"), "{a:?}");
+        assert_eq!(a.commits, 3);
+    }
+
+    #[test]
+    fn reads_author_and_committer_time() {
+        let data = b"tree 1\nparent 2\nauthor Ada <ada@example.com> 1700000000 +0100\n\
+                     committer C <c@x> 1700000100 +0000\n\nsubject\n";
+        assert_eq!(author_and_time(data), (&b"ada@example.com"[..], 1700000100));
+        assert_eq!(author_and_time(b"garbage"), (&b""[..], 0));
+    }
+}

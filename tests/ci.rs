@@ -1,0 +1,371 @@
+//! `plan-lint ci` as GitHub Actions runs it: real repositories with a pull request branch, real-
+//! shaped event JSON, the runner's `GITHUB_*` variables and files, and the runner's own reading
+//! of workflow commands (emulated below) to prove untrusted text cannot issue any.
+
+mod support;
+
+use std::path::Path;
+use support::{run_with, snapshot, tool_available, Repo, Run};
+
+const REGISTRY: &str = r#"[promises.find-and-buy]
+statement = "A shopper can find and buy a product we stock."
+status = "in-play"
+priority = "must"
+outcomes = [{ metric = "search-to-purchase conversion", baseline = "8%", target = "12%" }]
+
+[promises.track-orders]
+statement = "A shopper can see where their order is."
+status = "in-play"
+priority = "should"
+outcomes = [{ metric = "order-status calls per 1,000 orders", baseline = "41", target = "25" }]
+
+[promises.gift-cards]
+statement = "A shopper can buy gift cards."
+status = "proposed"
+"#;
+
+const ROADMAP: &str = "# Roadmap\n\n## Search\nPromise: find-and-buy\n\n- [ ] Rank in-stock first\n";
+
+/// A repository with `main` (traced history) and a `feature` branch holding the pull request's
+/// commits: one traced, one untraced whose message tries to take over the runner, one on a
+/// proposed promise. Returns (repo, base sha, head sha).
+fn pull_request_repo() -> (Repo, String, String) {
+    let mut repo = Repo::new();
+    repo.write("promises.toml", REGISTRY).write("ROADMAP.md", ROADMAP);
+    let base = repo.commit("Start the plan\n\nPromise: find-and-buy\n");
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.write("search.txt", "ranking\n");
+    repo.commit("Rank in-stock items first\n\nPromise: find-and-buy\n");
+    repo.write("search.txt", "ranking v2\n");
+    repo.commit(
+        "::set-output name=verdict::clean\n\n::add-mask::hunter2\n::error file=x::fake finding\n%0A::warning::encoded\n",
+    );
+    repo.write("gift.txt", "cards\n");
+    let head = repo.commit("Gift card balance\n\nPromise: gift-cards\n");
+    (repo, base, head)
+}
+
+fn pr_event(base: &str, head: &str, body: &str) -> String {
+    serde_json::json!({
+        "action": "synchronize",
+        "number": 42,
+        "pull_request": {
+            "number": 42,
+            "title": "Search ranking",
+            "body": body,
+            "state": "open",
+            "html_url": "https://github.com/acme/shop/pull/42",
+            "base": { "ref": "main", "sha": base },
+            "head": { "ref": "feature", "sha": head }
+        },
+        "repository": { "full_name": "acme/shop", "default_branch": "main" }
+    })
+    .to_string()
+}
+
+/// The runner's files for one step, in a temp dir outside the repository.
+struct Runner {
+    dir: tempfile::TempDir,
+}
+
+impl Runner {
+    fn new() -> Runner {
+        Runner { dir: tempfile::tempdir().unwrap() }
+    }
+    fn path(&self, name: &str) -> String {
+        self.dir.path().join(name).display().to_string()
+    }
+    fn read(&self, name: &str) -> String {
+        std::fs::read_to_string(self.dir.path().join(name)).unwrap_or_default()
+    }
+    /// Run `plan-lint ci` as a step would, for `event_name` with `payload`.
+    fn ci(&self, repo: &Path, event_name: &str, payload: &str, args: &[&str]) -> Run {
+        std::fs::write(self.dir.path().join("event.json"), payload).unwrap();
+        let (event, summary, output) = (self.path("event.json"), self.path("summary.md"), self.path("output"));
+        let envs = [
+            ("GITHUB_ACTIONS", "true"),
+            ("GITHUB_EVENT_NAME", event_name),
+            ("GITHUB_EVENT_PATH", event.as_str()),
+            ("GITHUB_STEP_SUMMARY", summary.as_str()),
+            ("GITHUB_OUTPUT", output.as_str()),
+        ];
+        let mut all = vec!["ci"];
+        all.extend_from_slice(args);
+        run_with(repo, &all, &envs, None)
+    }
+}
+
+/// What GitHub's runner executes from a step's output: `::name props::data` at the start of a
+/// line (leading white space allowed, to be strict), the legacy `##[name props]data`, and
+/// `::stop-commands::TOKEN` … `::TOKEN::`, during which nothing runs.
+fn runner_commands(stdout: &str) -> Vec<(String, String)> {
+    let mut stopped: Option<String> = None;
+    let mut out = Vec::new();
+    for line in stdout.lines() {
+        let l = line.trim_start();
+        if let Some(token) = &stopped {
+            if l == format!("::{token}::") {
+                stopped = None;
+            }
+            continue;
+        }
+        let parsed = if let Some(rest) = l.strip_prefix("::") {
+            rest.split_once("::").map(|(cmd, data)| (cmd.to_string(), data.to_string()))
+        } else if let Some(rest) = l.strip_prefix("##[") {
+            rest.split_once(']').map(|(cmd, data)| (cmd.to_string(), data.to_string()))
+        } else {
+            None
+        };
+        if let Some((cmd, data)) = parsed {
+            let name = cmd.split(' ').next().unwrap_or("").to_string();
+            if name == "stop-commands" {
+                stopped = Some(data.clone());
+            }
+            out.push((cmd, data));
+        }
+    }
+    assert!(stopped.is_none(), "commands were stopped and never resumed");
+    out
+}
+
+/// The output with the random stop-commands token replaced, for snapshots.
+fn normalize_token(s: &str) -> String {
+    let Some(start) = s.find("::stop-commands::") else { return s.to_string() };
+    let token_start = start + "::stop-commands::".len();
+    let token_end = s[token_start..].find('\n').map_or(s.len(), |i| token_start + i);
+    let token = &s[token_start..token_end];
+    assert!(token.len() >= 40, "token too short to be unguessable: {token}");
+    s.replace(token, "<TOKEN>")
+}
+
+#[test]
+fn pull_request_gets_annotations_summary_outputs_and_sarif() {
+    let (repo, base, head) = pull_request_repo();
+    let runner = Runner::new();
+    let body = "Ranks in-stock items first.\r\n\r\n<!-- Promise: <id> -->\r\nPromise: find-and-by\r\n";
+    let sarif = runner.path("plan-lint.sarif");
+    let run = runner.ci(repo.path(), "pull_request", &pr_event(&base, &head, body), &["--sarif", &sarif]);
+    run.expect_code(1);
+
+    // The runner sees our annotations and group, nothing from the commit message.
+    let commands = runner_commands(&run.stdout);
+    let names: Vec<&str> = commands.iter().map(|(c, _)| c.split(' ').next().unwrap()).collect();
+    assert!(
+        names.iter().all(|n| ["error", "warning", "group", "endgroup", "stop-commands"].contains(n)),
+        "unexpected workflow commands: {commands:#?}"
+    );
+    assert_eq!(names.iter().filter(|n| **n == "error").count(), 3, "{commands:#?}");
+    snapshot("ci_pull_request_stdout", &normalize_token(&run.stdout));
+    snapshot("ci_pull_request_summary", &runner.read("summary.md"));
+    assert_eq!(runner.read("output"), "errors=3\nwarnings=0\ncommits=3\n");
+
+    // The test merge commit GitHub checks out is never linted: only base..head.
+    assert!(run.stdout.contains("3 commits (") && !run.stdout.contains("Merge"), "{}", run.stdout);
+    validate_sarif(Path::new(&sarif));
+}
+
+#[test]
+fn the_pr_body_can_trace_a_squash_merged_pull_request() {
+    let mut repo = Repo::new();
+    let registry = format!("{REGISTRY}\n[pull-requests]\nbody-traces-commits = true\n");
+    repo.write("promises.toml", &registry).write("ROADMAP.md", ROADMAP);
+    let base = repo.commit("Start\n\nPromise: find-and-buy\n");
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.write("a.txt", "a\n");
+    repo.commit("wip");
+    repo.write("a.txt", "b\n");
+    let head = repo.commit("more wip");
+    let runner = Runner::new();
+
+    let traced =
+        runner.ci(repo.path(), "pull_request", &pr_event(&base, &head, "Search.\n\nPromise: find-and-buy"), &[]);
+    traced.expect_code(0);
+    assert!(runner.read("summary.md").contains("| `find-and-buy` "), "{}", runner.read("summary.md"));
+
+    // An edited body naming a proposed promise is re-checked: that is work off the plan.
+    let off = runner.ci(repo.path(), "pull_request", &pr_event(&base, &head, "Promise: gift-cards"), &[]);
+    off.expect_code(1);
+    assert!(off.stdout.contains("pull request #42 is work on `gift-cards`, which is proposed"), "{}", off.stdout);
+    assert!(off.stdout.contains("has no Promise trailer"), "commits untraced again: {}", off.stdout);
+
+    // Without the option, the body does not excuse the commits.
+    repo.write("promises.toml", REGISTRY);
+    let strict = runner.ci(repo.path(), "pull_request", &pr_event(&base, &head, "Promise: find-and-buy"), &[]);
+    strict.expect_code(1);
+}
+
+#[test]
+fn push_events_check_what_is_new() {
+    let (origin, base, head) = pull_request_repo();
+    // A clone, as actions/checkout makes one: `origin/main` and `origin/feature` exist.
+    let clone = tempfile::tempdir().unwrap();
+    let cloned = clone.path().join("shop");
+    support::git_env(std::process::Command::new("git"), clone.path())
+        .args(["clone", "-q", "--no-local"])
+        .arg(origin.path())
+        .arg(&cloned)
+        .status()
+        .unwrap();
+    let runner = Runner::new();
+    let push = |before: &str, after: &str, extra: serde_json::Value| {
+        let mut ev = serde_json::json!({"ref": "refs/heads/feature", "before": before, "after": after,
+            "repository": {"default_branch": "main"}});
+        ev.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        runner.ci(&cloned, "push", &ev.to_string(), &["--format", "json"])
+    };
+    let commits = |run: &Run| -> (u64, String) {
+        let v: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+        (v["summary"]["commits"].as_u64().unwrap(), v["summary"]["range"].as_str().unwrap().to_string())
+    };
+    let zero = "0000000000000000000000000000000000000000";
+
+    let update = push(&base, &head, serde_json::json!({}));
+    assert_eq!(commits(&update), (3, format!("{}..{}", &base[..7], &head[..7])));
+    let new_branch = push(zero, &head, serde_json::json!({"created": true}));
+    assert_eq!(commits(&new_branch), (3, format!("origin/main..{}", &head[..7])));
+    // A forced push over a tip this clone never had: what is new to the default branch.
+    let forced = push("1111111111111111111111111111111111111111", &head, serde_json::json!({"forced": true}));
+    assert_eq!(commits(&forced).0, 3);
+    let deleted = push(&head, zero, serde_json::json!({"deleted": true}));
+    deleted.expect_code(0);
+    assert_eq!(runner.read("output").lines().last(), Some("commits=0"));
+}
+
+#[test]
+fn an_issue_event_checks_the_issue_body() {
+    let mut repo = Repo::new();
+    repo.write("promises.toml", REGISTRY);
+    repo.commit("Start\n\nPromise: find-and-buy\n");
+    let runner = Runner::new();
+    let issue = |body: &str| {
+        serde_json::json!({"action": "opened", "issue": {"number": 7, "title": "Search is slow @team",
+            "body": body, "state": "open"}})
+        .to_string()
+    };
+    let untraced = runner.ci(repo.path(), "issues", &issue("Search takes 4 s on mobile."), &[]);
+    untraced.expect_code(1);
+    assert!(
+        untraced.stdout.contains("::error title=plan-lint untraced-item::issue #7 names no promise"),
+        "{}",
+        untraced.stdout
+    );
+    let summary = runner.read("summary.md");
+    assert!(summary.contains("Checked: issue \\#7"), "{summary}");
+
+    let unknown = runner.ci(repo.path(), "issues", &issue("Slow.\n\nPromise: find-and-by"), &[]);
+    unknown.expect_code(1);
+    assert!(unknown.stdout.contains("did you mean `find-and-buy`?"), "{}", unknown.stdout);
+
+    // Front matter works as well as a trailer; an issue needs no plan files or commits.
+    let traced = runner.ci(repo.path(), "issues", &issue("---\npromise: track-orders\n---\nWhere is my order?"), &[]);
+    traced.expect_code(0);
+}
+
+#[test]
+fn a_shallow_clone_is_an_error_naming_fetch_depth() {
+    let (origin, base, head) = pull_request_repo();
+    let clone = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", origin.path().display());
+    support::git_env(std::process::Command::new("git"), clone.path())
+        .args(["clone", "-q", "--depth", "1", "--branch", "feature", &url, "shop"])
+        .status()
+        .unwrap();
+    let runner = Runner::new();
+    let run = runner.ci(&clone.path().join("shop"), "pull_request", &pr_event(&base, &head, ""), &[]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("is not in this clone") && run.stderr.contains("fetch-depth: 0"), "{}", run.stderr);
+    assert!(run.stderr.contains("shallow"), "{}", run.stderr);
+    assert!(runner.read("summary.md").is_empty(), "no summary for a run that could not check");
+}
+
+#[test]
+fn bad_events_exit_2_with_a_clear_message() {
+    let (repo, _, _) = pull_request_repo();
+    let runner = Runner::new();
+    let garbage = runner.ci(repo.path(), "pull_request", "{not json", &[]);
+    garbage.expect_code(2);
+    assert!(garbage.stderr.contains("is not valid JSON"), "{}", garbage.stderr);
+    let missing = runner.ci(repo.path(), "pull_request", r#"{"pull_request": {"base": {}}}"#, &[]);
+    missing.expect_code(2);
+    assert!(missing.stderr.contains("has no `pull_request.base.sha`"), "{}", missing.stderr);
+}
+
+#[test]
+fn outside_actions_base_and_head_select_the_commits() {
+    let (repo, _, _) = pull_request_repo();
+    let run = run_with(repo.path(), &["ci", "--base", "main", "--head", "feature"], &[], None);
+    run.expect_code(1);
+    assert!(run.stdout.contains("3 commits (main..feature)") && !run.stdout.contains("::error"), "{}", run.stdout);
+    let warn_fail = run_with(
+        repo.path(),
+        &["ci", "--base", "main", "--allow", "untraced-commit", "--warn", "not-in-play", "--fail-on-warnings"],
+        &[],
+        None,
+    );
+    warn_fail.expect_code(1);
+    assert!(warn_fail.stdout.contains("0 errors, 1 warning"), "{}", warn_fail.stdout);
+}
+
+#[test]
+fn check_issue_reads_a_body_or_a_gh_export() {
+    let mut repo = Repo::new();
+    repo.write("promises.toml", REGISTRY);
+    repo.commit("Start\n\nPromise: find-and-buy\n");
+    let text = run_with(repo.path(), &["check", "--issue", "-"], &[], Some("Make search faster.\n"));
+    text.expect_code(1);
+    snapshot("check_issue_stdin", &text.stdout);
+    let export = r#"[{"number": 3, "title": "Faster search", "state": "OPEN", "body": "Faster.\r\n\r\nPromise: find-and-buy"},
+                    {"number": 4, "title": "Cards", "state": "OPEN", "body": "Promise: gift-card"}]"#;
+    let listed = run_with(repo.path(), &["check", "--issue", "-", "--format", "json"], &[], Some(export));
+    listed.expect_code(1);
+    let v: serde_json::Value = serde_json::from_str(&listed.stdout).unwrap();
+    assert_eq!(v["summary"]["bodies"], serde_json::json!(["issue #3", "issue #4"]));
+    assert_eq!(v["findings"][0]["message"], "issue #4 names unknown promise `gift-card`");
+    let missing = run_with(repo.path(), &["check", "--issue", "no-such-file.md"], &[], None);
+    missing.expect_code(2);
+}
+
+#[test]
+fn issue_files_in_the_repository_are_work_items() {
+    let mut repo = Repo::new();
+    let registry = format!("{REGISTRY}\n[issues]\ninclude = [\"issues/*.md\"]\n");
+    repo.write("promises.toml", &registry).write("ROADMAP.md", ROADMAP);
+    repo.write("issues/0001-fast-search.md", "---\npromise: find-and-buy\n---\n# Fast search\n");
+    repo.write("issues/0002-rss.md", "# RSS feed\n\nSomeone asked for it.\n");
+    repo.write("issues/0003-cards.md", "---\nstatus: closed\n---\n# Cards\n\nPromise: gift-cards\n");
+    repo.commit("Issues\n\nPromise: find-and-buy\n");
+    let run = repo.plan_lint(&["check", "--commits", "HEAD"]);
+    run.expect_code(1);
+    snapshot("check_issue_files", &run.stdout);
+}
+
+/// SARIF checked against the official 2.1.0 schema (the copy the SARIF SDK ships, see
+/// tests/schemas/README.md) with the real check-jsonschema CLI.
+fn validate_sarif(path: &Path) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&text).expect("SARIF is JSON");
+    assert_eq!(v["version"], "2.1.0");
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    for r in results {
+        assert!(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].is_string(), "{r}");
+    }
+    if !tool_available("check-jsonschema", "PLAN_LINT_REQUIRE_CHECK_JSONSCHEMA") {
+        return;
+    }
+    let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schemas/sarif-2.1.0.json");
+    let out =
+        std::process::Command::new("check-jsonschema").arg("--schemafile").arg(&schema).arg(path).output().unwrap();
+    assert!(
+        out.status.success(),
+        "SARIF invalid:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // And the validator does reject a broken document (so this check can fail).
+    let broken = path.with_extension("broken.sarif");
+    std::fs::write(&broken, text.replacen("\"level\": \"error\"", "\"level\": \"fatal\"", 1)).unwrap();
+    let rejected =
+        std::process::Command::new("check-jsonschema").arg("--schemafile").arg(&schema).arg(&broken).output().unwrap();
+    assert!(!rejected.status.success(), "the validator accepted an invalid level");
+}
