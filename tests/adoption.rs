@@ -159,7 +159,7 @@ fn every_readme_example_runs() {
         .unwrap();
     assert!(out.status.success());
     let path = format!("{}:{}", bin().parent().unwrap().display(), std::env::var("PATH").unwrap_or_default());
-    let (mut toml, mut markdown, mut json, mut commands) = (0, 0, 0, 0);
+    let (mut toml, mut markdown, mut json, mut commands, mut workflows) = (0, 0, 0, 0, 0);
     for (info, body) in &blocks {
         match info.as_str() {
             "toml" => {
@@ -192,7 +192,8 @@ fn every_readme_example_runs() {
                         assert!(out.status.success(), "README `{cmd}` failed");
                         continue;
                     }
-                    if !(cmd.starts_with("plan-lint ") || cmd.contains("| plan-lint ")) {
+                    // Lines that need a tracker's CLI (`gh`) are shown, not run.
+                    if !(cmd.starts_with("plan-lint ") || cmd.contains("| plan-lint ")) || cmd.starts_with("gh ") {
                         continue;
                     }
                     commands += 1;
@@ -211,8 +212,26 @@ fn every_readme_example_runs() {
                     );
                 }
             }
+            "yaml" if body.contains("jobs:") => {
+                workflows += 1;
+                let doc = yaml_rust2::YamlLoader::load_from_str(body).expect("README workflow is YAML").remove(0);
+                let steps = doc["jobs"]["plan-lint"]["steps"].as_vec().expect("a plan-lint job with steps");
+                assert_eq!(steps[0]["with"]["fetch-depth"].as_i64(), Some(0), "{body}");
+                assert_eq!(steps[1]["uses"].as_str(), Some("plan-lint/plan-lint@v1"));
+                if support::tool_available("check-jsonschema", "PLAN_LINT_REQUIRE_CHECK_JSONSCHEMA") {
+                    let file = dir.path().join("workflow.yml");
+                    std::fs::write(&file, body).unwrap();
+                    let out = Command::new("check-jsonschema")
+                        .args(["--builtin-schema", "vendor.github-workflows"])
+                        .arg(&file)
+                        .output()
+                        .unwrap();
+                    assert!(out.status.success(), "README workflow: {}", String::from_utf8_lossy(&out.stdout));
+                }
+            }
             _ => {}
         }
     }
-    assert!(toml >= 1 && markdown >= 1 && json >= 1 && commands >= 8, "{toml} {markdown} {json} {commands}");
+    assert!(workflows == 1, "the README shows the Action's workflow");
+    assert!(toml >= 1 && markdown >= 1 && json >= 1 && commands >= 9, "{toml} {markdown} {json} {commands}");
 }

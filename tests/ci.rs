@@ -5,6 +5,7 @@
 mod support;
 
 use std::path::Path;
+use support::github::runner_commands;
 use support::{run_with, snapshot, tool_available, Repo, Run};
 
 const REGISTRY: &str = r#"[promises.find-and-buy]
@@ -93,39 +94,6 @@ impl Runner {
         all.extend_from_slice(args);
         run_with(repo, &all, &envs, None)
     }
-}
-
-/// What GitHub's runner executes from a step's output: `::name props::data` at the start of a
-/// line (leading white space allowed, to be strict), the legacy `##[name props]data`, and
-/// `::stop-commands::TOKEN` … `::TOKEN::`, during which nothing runs.
-fn runner_commands(stdout: &str) -> Vec<(String, String)> {
-    let mut stopped: Option<String> = None;
-    let mut out = Vec::new();
-    for line in stdout.lines() {
-        let l = line.trim_start();
-        if let Some(token) = &stopped {
-            if l == format!("::{token}::") {
-                stopped = None;
-            }
-            continue;
-        }
-        let parsed = if let Some(rest) = l.strip_prefix("::") {
-            rest.split_once("::").map(|(cmd, data)| (cmd.to_string(), data.to_string()))
-        } else if let Some(rest) = l.strip_prefix("##[") {
-            rest.split_once(']').map(|(cmd, data)| (cmd.to_string(), data.to_string()))
-        } else {
-            None
-        };
-        if let Some((cmd, data)) = parsed {
-            let name = cmd.split(' ').next().unwrap_or("").to_string();
-            if name == "stop-commands" {
-                stopped = Some(data.clone());
-            }
-            out.push((cmd, data));
-        }
-    }
-    assert!(stopped.is_none(), "commands were stopped and never resumed");
-    out
 }
 
 /// The output with the random stop-commands token replaced, for snapshots.

@@ -2,6 +2,7 @@
 //! binary, and whole-output snapshots.
 #![allow(dead_code)]
 
+pub mod github;
 pub mod rng;
 
 use std::path::{Path, PathBuf};
