@@ -31,6 +31,8 @@ pub struct Facts {
     pub skipped: Vec<(String, String)>,
     /// Pull request and issue bodies (`plan-lint ci`, `check --issue`).
     pub bodies: Bodies,
+    /// With a time window: what the drift rules need.
+    pub window: Option<WindowFacts>,
 }
 
 /// Tracker bodies read in this run, judged as they are added ([`Facts::add_body`]).
@@ -84,6 +86,35 @@ pub struct Plans {
     pub items: usize,
     /// Findings with default levels; [`crate::rules::evaluate`] applies the configured ones.
     pub findings: Vec<crate::finding::Finding>,
+    /// Every work item, when a window asked for them (`plan-lint report`, `check --since`).
+    pub list: Vec<PlanItem>,
+}
+
+/// A work item as the report shows it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct PlanItem {
+    pub path: String,
+    /// 1-based.
+    pub line: usize,
+    pub text: String,
+    pub done: bool,
+    /// The promise ids that apply (own or inherited).
+    pub promises: Vec<String>,
+    /// A declared exception's reason.
+    pub exception: Option<String>,
+}
+
+/// Line numbers of byte offsets in one text, from one scan of it.
+struct Lines(Vec<usize>);
+
+impl Lines {
+    fn new(text: &str) -> Lines {
+        Lines(text.match_indices('\n').map(|(i, _)| i).collect())
+    }
+    /// The 1-based line of `offset`.
+    fn of(&self, offset: usize) -> usize {
+        self.0.partition_point(|&nl| nl < offset) + 1
+    }
 }
 
 /// Commits are judged as they are read and then dropped, so memory does not grow with history:
@@ -110,6 +141,8 @@ impl CommitFacts {
             Class::Exempt
         } else if !self.promises.is_empty() {
             Class::Traced(self.promises.iter().map(|(id, _)| id.as_str()).collect())
+        } else if self.exception.as_ref().is_some_and(|(reason, _)| !reason.is_empty()) {
+            Class::Exception
         } else {
             Class::Untraced
         }
@@ -143,6 +176,8 @@ pub struct CommitFacts {
     pub hiding_divider: Option<Range<usize>>,
     /// Where the message proper starts (after leading blank lines).
     pub body_offset: usize,
+    /// A declared exception: the reason of an `Untraced:` trailer (possibly empty), with its span.
+    pub exception: Option<(String, Range<usize>)>,
 }
 
 /// What to check.
@@ -175,6 +210,8 @@ pub struct Inputs {
     pub files: FileSource,
     /// Whether plan documents (and issue files) are read.
     pub plans: bool,
+    /// Only commits in this window are read (the range still applies).
+    pub window: Option<Window>,
 }
 
 pub fn collect(inputs: &Inputs) -> Result<Facts> {
@@ -196,8 +233,15 @@ pub fn collect(inputs: &Inputs) -> Result<Facts> {
     let (registry, registry_id) = read_registry(&files, inputs.config.as_deref(), &mut sources)?;
 
     let mut skipped = Vec::new();
-    let plans = if inputs.plans { read_plans(&files, &registry, &mut sources, &mut skipped) } else { Plans::default() };
+    // A window (report, `check --since`) needs the items themselves, not only their findings.
+    let keep = inputs.window.is_some();
+    let plans = if inputs.plans {
+        read_plans_only(&files, &registry, None, keep, &mut sources, &mut skipped)
+    } else {
+        Plans::default()
+    };
 
+    let mut window = None;
     let commits = match (&inputs.commits, &repo) {
         (CommitSelection::None, _) | (_, None) => None,
         (selection, Some(repo)) => {
@@ -214,7 +258,11 @@ pub fn collect(inputs: &Inputs) -> Result<Facts> {
                 }
                 _ => repo.resolve(spec, since)?,
             };
-            let (tally, findings) = read_commits(repo, &range, &registry, &mut sources)?;
+            let read = read_commits(repo, &range, inputs.window, &registry, &mut sources)?;
+            if let Some(w) = inputs.window {
+                window = Some(window_facts(repo, w, &registry, &plans, &read.recent));
+            }
+            let (tally, findings) = (read.tally, read.findings);
             let count = tally.commits;
             let describe = match &registry.since {
                 Some(rev) => format!("{}, after {}", range.describe, rev.get_ref()),
@@ -224,7 +272,16 @@ pub fn collect(inputs: &Inputs) -> Result<Facts> {
         }
     };
 
-    Ok(Facts { sources, registry, registry_source: registry_id, plans, commits, skipped, bodies: Bodies::default() })
+    Ok(Facts {
+        sources,
+        registry,
+        registry_source: registry_id,
+        plans,
+        commits,
+        skipped,
+        bodies: Bodies::default(),
+        window,
+    })
 }
 
 /// Read and judge commits from history, as the walk yields them.
@@ -238,9 +295,10 @@ pub fn collect(inputs: &Inputs) -> Result<Facts> {
 pub fn read_commits(
     repo: &Repo,
     range: &crate::git::RangeSpec,
+    window: Option<Window>,
     registry: &Registry,
     sources: &mut Sources,
-) -> Result<(Tally, Vec<crate::finding::Finding>)> {
+) -> Result<ReadCommits> {
     use std::sync::mpsc;
     use std::sync::{Arc, Mutex};
 
@@ -259,6 +317,7 @@ pub fn read_commits(
     // Only a walk with excluded tips can yield a commit it later finds excluded.
     let limited = range.tips.iter().any(|&(_, excluded)| excluded);
     let mut yielded = Vec::new();
+    let mut recent = Vec::new();
     let walked: Result<()> = std::thread::scope(|scope| {
         for _ in 0..workers {
             let chunk_rx = Arc::clone(&chunk_rx);
@@ -278,11 +337,30 @@ pub fn read_commits(
         let mut index = 0;
         let mut result = Ok(());
         let mut progress = crate::progress::Progress::new("commits");
+        let mut older = 0;
         loop {
             match walker.next_commit() {
                 Ok(Some(raw)) => {
+                    if let Some(w) = window {
+                        if raw.time > w.until {
+                            continue;
+                        }
+                        if raw.time < w.since {
+                            // Date order: once a run of commits is older, the rest is too
+                            // (the run allows for clock skew, as git's slop does).
+                            older += 1;
+                            if older >= WINDOW_SLOP {
+                                break;
+                            }
+                            continue;
+                        }
+                        older = 0;
+                    }
                     if limited {
                         yielded.push(raw.oid);
+                    }
+                    if window.is_some() {
+                        recent.push((raw.oid, raw.time));
                     }
                     chunk.push(raw)
                 }
@@ -312,12 +390,20 @@ pub fn read_commits(
     judged.sort_by_key(|(index, _, _)| *index);
     let mut tally = Tally::default();
     let mut findings = Vec::new();
+    let mut then = StatusThen::default();
     for (_, chunk_tally, commits) in judged {
         tally.merge(chunk_tally);
         for (oid, source, mut found) in commits {
             // Walked before skewed dates revealed it as excluded: taken back, as git does.
             if walker.is_uninteresting(oid) {
                 continue;
+            }
+            // Work on a promise that has since left play was fine when it was done.
+            if found.iter().any(|f| f.code == crate::rules::Code::NotInPlay) {
+                found.retain(|f| f.code != crate::rules::Code::NotInPlay || !then.was_in_play(repo, oid, &f.promises));
+                if found.is_empty() {
+                    continue;
+                }
             }
             let id = sources.add(source);
             for f in &mut found {
@@ -331,12 +417,134 @@ pub fn read_commits(
         let obj = odb.read(oid).map_err(|e| crate::git::read_error(oid, &e))?;
         let (parents, message) = crate::git::split_commit(obj.data());
         let kind = SourceKind::Commit { sha: oid.to_string(), subject: String::new() };
-        let facts = commit_facts(None, parents, message, kind, registry, &comment);
+        let facts = commit_facts(Some(oid.to_string()), parents, message, kind, registry, &comment);
         count_commit(&mut tally, obj.data(), &facts, -1);
     }
     tally.merge(Tally::default());
-    Ok((tally, findings))
+    recent.retain(|&(oid, _)| !walker.is_uninteresting(oid));
+    Ok(ReadCommits { tally, findings, recent })
 }
+
+/// Promise statuses as a commit saw them: the registry in its tree and its first parent's,
+/// cached by blob (a registry changes rarely).
+#[derive(Default)]
+struct StatusThen {
+    by_blob: std::collections::HashMap<git2::Oid, std::collections::HashMap<String, crate::registry::Status>>,
+}
+
+impl StatusThen {
+    /// Whether each of `ids` was in play in the commit's tree or its first parent's: a commit
+    /// that finishes a promise, or was made while it was in play, is not work off the plan.
+    fn was_in_play(&mut self, repo: &Repo, oid: git2::Oid, ids: &[String]) -> bool {
+        let Ok(commit) = repo.repo.find_commit(oid) else { return false };
+        let trees = std::iter::once(commit.tree().ok())
+            .chain(std::iter::once(commit.parent(0).ok().and_then(|p| p.tree().ok())));
+        let mut seen: Vec<std::collections::HashSet<&str>> = Vec::new();
+        for tree in trees.flatten() {
+            let Ok(entry) = tree.get_path(Path::new(registry::FILE_NAME)) else { continue };
+            let statuses = self.by_blob.entry(entry.id()).or_insert_with(|| {
+                let Ok(blob) = repo.repo.find_blob(entry.id()) else { return Default::default() };
+                let text = String::from_utf8_lossy(blob.content()).into_owned();
+                Registry::parse(&Source::file("", text))
+                    .map(|r| r.promises.into_iter().map(|p| (p.id, p.status)).collect())
+                    .unwrap_or_default()
+            });
+            seen.push(
+                ids.iter()
+                    .filter(|id| statuses.get(id.as_str()) == Some(&crate::registry::Status::InPlay))
+                    .map(String::as_str)
+                    .collect(),
+            );
+        }
+        ids.iter().all(|id| seen.iter().any(|s| s.contains(id.as_str())))
+    }
+}
+
+/// What [`read_commits`] found.
+pub struct ReadCommits {
+    pub tally: Tally,
+    /// Findings with default levels, their sources added.
+    pub findings: Vec<crate::finding::Finding>,
+    /// With a window: every commit read, with its committer time.
+    pub recent: Vec<(git2::Oid, i64)>,
+}
+
+/// What a time window adds to the facts: the drift rules' inputs.
+#[derive(Clone, Debug, Default)]
+pub struct WindowFacts {
+    pub window: Window,
+    /// Whether the window reaches back `[limits] idle-days`, so idleness can be judged.
+    pub covers_idle: bool,
+    /// Promises whose plan documents a commit of the last `idle-days` changed.
+    pub plan_activity: HashSet<String>,
+    /// Newest activity per promise in the window (commit or plan change), Unix seconds.
+    pub last_activity: std::collections::HashMap<String, i64>,
+    /// When a promise last left play in the window (a registry change from `in-play`), so that
+    /// work before it is not counted as shadow work.
+    pub left_play: std::collections::HashMap<String, i64>,
+}
+
+
+/// Which promises' plan documents changed in the last `idle-days` of the window: each recent
+/// commit's changes against its first parent, matched to the documents' items.
+fn window_facts(
+    repo: &Repo,
+    window: Window,
+    registry: &Registry,
+    plans: &Plans,
+    recent: &[(git2::Oid, i64)],
+) -> WindowFacts {
+    let idle_since = window.until - i64::from(registry.idle_days) * crate::when::DAY;
+    let mut by_path: std::collections::HashMap<&str, HashSet<&str>> = std::collections::HashMap::new();
+    for item in &plans.list {
+        by_path.entry(item.path.as_str()).or_default().extend(item.promises.iter().map(String::as_str));
+    }
+    let mut facts = WindowFacts { window, covers_idle: window.since <= idle_since, ..WindowFacts::default() };
+    for &(oid, time) in recent {
+        let Ok(commit) = repo.repo.find_commit(oid) else { continue };
+        let (Ok(tree), parent) = (commit.tree(), commit.parent(0).ok().and_then(|p| p.tree().ok())) else { continue };
+        let Ok(diff) = repo.repo.diff_tree_to_tree(parent.as_ref(), Some(&tree), None) else { continue };
+        for delta in diff.deltas() {
+            let Some(path) = delta.new_file().path().and_then(|p| p.to_str()) else { continue };
+            if path == registry::FILE_NAME {
+                let status_at = |blob: git2::Oid| -> std::collections::HashMap<String, crate::registry::Status> {
+                    let Ok(blob) = repo.repo.find_blob(blob) else { return Default::default() };
+                    let text = String::from_utf8_lossy(blob.content()).into_owned();
+                    Registry::parse(&Source::file("", text))
+                        .map(|r| r.promises.into_iter().map(|p| (p.id, p.status)).collect())
+                        .unwrap_or_default()
+                };
+                let before = status_at(delta.old_file().id());
+                for (id, status) in status_at(delta.new_file().id()) {
+                    let was = before.get(&id).copied();
+                    if was == Some(crate::registry::Status::InPlay) && status != crate::registry::Status::InPlay {
+                        let left = facts.left_play.entry(id).or_insert(time);
+                        *left = (*left).max(time);
+                    }
+                }
+            }
+            for id in by_path.get(path).into_iter().flatten() {
+                let last = facts.last_activity.entry(id.to_string()).or_insert(time);
+                *last = (*last).max(time);
+                if time >= idle_since {
+                    facts.plan_activity.insert(id.to_string());
+                }
+            }
+        }
+    }
+    facts
+}
+
+/// A time window of commits (committer dates, Unix seconds, both ends included): `plan-lint
+/// report` and `check --since`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Window {
+    pub since: i64,
+    pub until: i64,
+}
+
+/// Consecutive commits older than a window after which the walk stops.
+const WINDOW_SLOP: usize = 64;
 
 /// A judged commit: its id, its message as a source, and its findings.
 type JudgedCommit = (git2::Oid, Source, Vec<crate::finding::Finding>);
@@ -347,7 +555,7 @@ fn judge_chunk(commits: &[crate::history::Raw], registry: &Registry, comment: &[
     let mut tally = Tally::default();
     let mut out = Vec::new();
     let mut found = Vec::new();
-    for crate::history::Raw { oid, data } in commits {
+    for crate::history::Raw { oid, data, .. } in commits {
         let (parents, message) = crate::git::split_commit(data);
         let sha = oid.to_string();
         let kind = SourceKind::Commit { sha: sha.clone(), subject: String::new() };
@@ -364,7 +572,18 @@ fn judge_chunk(commits: &[crate::history::Raw], registry: &Registry, comment: &[
 /// Count a commit (`sign` 1) or take it back (-1).
 fn count_commit(tally: &mut Tally, data: &[u8], facts: &CommitFacts, sign: isize) {
     let (author, time) = crate::tally::author_and_time(data);
-    tally.add(&facts.class(), time, &String::from_utf8_lossy(author), sign);
+    let class = facts.class();
+    if class == Class::Exception {
+        let sha = facts.sha.clone().unwrap_or_default();
+        if sign > 0 {
+            let reason = facts.exception.as_ref().map(|(r, _)| r.clone()).unwrap_or_default();
+            let subject = facts.subject.clone();
+            tally.declared.push(crate::tally::Declared { sha, subject, reason, time });
+        } else {
+            tally.declared.retain(|d| d.sha != sha);
+        }
+    }
+    tally.add(&class, time, &String::from_utf8_lossy(author), sign);
 }
 
 /// The `[commits] since` commit, with an error pointing at the setting when it does not resolve.
@@ -375,6 +594,17 @@ pub fn resolve_since(repo: &Repo, registry: &Registry, source: &Source) -> Resul
             .at(source, Label::new(rev.span(), "not found"))
             .with_help("name a commit, tag or branch this clone has; in a shallow clone, fetch more history")
     })
+}
+
+/// `[limits] idle-days` of the work tree's registry, if it can be read (to size a default
+/// window before the real read, which reports any error).
+pub fn peek_idle_days(dir: &Path, config: Option<&Path>) -> Option<u32> {
+    let path = match config {
+        Some(c) => c.to_path_buf(),
+        None => Repo::discover(dir)?.root()?.join(registry::FILE_NAME),
+    };
+    let text = std::fs::read_to_string(path).ok()?;
+    Registry::parse(&Source::file("", text)).ok().map(|r| r.idle_days)
 }
 
 /// Read and validate the registry: `config` from disk when given, else `promises.toml` from
@@ -604,7 +834,12 @@ pub fn commit_facts(
         Some(sha) => format!("commit {}", &sha[..sha.len().min(7)]),
         None => "this commit".to_string(),
     };
-    CommitFacts { sha, name, subject, text, kind, exempt, block, promises, hiding_divider, body_offset }
+    let exception = block
+        .trailers
+        .iter()
+        .find(|t| t.key_is("untraced"))
+        .map(|t| (String::from_utf8_lossy(&t.value).trim().to_string(), t.span.clone()));
+    CommitFacts { sha, name, subject, text, kind, exempt, block, promises, hiding_divider, body_offset, exception }
 }
 
 /// The first `---` line that git's divider rule would stop at.
@@ -654,7 +889,7 @@ pub fn read_plans(
     sources: &mut Sources,
     skipped: &mut Vec<(String, String)>,
 ) -> Plans {
-    read_plans_only(files, registry, None, sources, skipped)
+    read_plans_only(files, registry, None, false, sources, skipped)
 }
 
 /// As [`read_plans`], limited to `only` when given (the pre-commit hook's staged changes).
@@ -662,6 +897,7 @@ pub fn read_plans_only(
     files: &Files,
     registry: &Registry,
     only: Option<&HashSet<String>>,
+    keep_items: bool,
     sources: &mut Sources,
     skipped: &mut Vec<(String, String)>,
 ) -> Plans {
@@ -672,26 +908,52 @@ pub fn read_plans_only(
         files.paths(&|p| only.is_none_or(|o| o.contains(p)) && (globs.iter().any(|g| g.is_match(p)) || is_issue(p)));
     // Documents are read and scanned on every core; blobs from the index are read first, on
     // this thread, as libgit2 handles are not shared between threads.
-    // (work items, whether it is an issue, the text when there are findings, the findings)
-    type Judged = std::result::Result<(usize, bool, Option<String>, Vec<crate::finding::Finding>), String>;
+    // (work items, whether it is an issue, the text when there are findings, the findings, the
+    // items when kept)
+    type Judged =
+        std::result::Result<(usize, bool, Option<String>, Vec<crate::finding::Finding>, Vec<PlanItem>), String>;
     let judge = |rel: &str, bytes: &[u8]| -> Judged {
         if bytes.iter().take(8000).any(|&b| b == 0) {
             return Err("binary, not Markdown".to_string());
         }
         let mut found = Vec::new();
+        let mut kept = Vec::new();
         let (items, issue, text) = if is_issue(rel) {
             let text = body::normalize(&String::from_utf8_lossy(bytes));
             let refs = body::references(&text);
-            crate::rules::bodies::check_issue(rel, &text, &refs, body::is_open(&text), registry, &mut found);
+            let open = body::is_open(&text);
+            crate::rules::bodies::check_issue(rel, &text, &refs, open, registry, &mut found);
+            if keep_items {
+                let span = body::first_line(&text);
+                kept.push(PlanItem {
+                    path: rel.to_string(),
+                    line: Lines::new(&text).of(span.start),
+                    text: text[span].trim_start_matches('#').trim().to_string(),
+                    done: !open,
+                    promises: refs.into_iter().map(|r| r.id).collect(),
+                    exception: None,
+                });
+            }
             (1, true, text)
         } else {
             let text = String::from_utf8_lossy(bytes).into_owned();
             let plan = markdown::scan(&text);
             crate::rules::plans::check_plan(&plan, registry, &mut found);
+            if keep_items {
+                let lines = Lines::new(&text);
+                kept.extend(plan.items.iter().map(|i| PlanItem {
+                    path: rel.to_string(),
+                    line: lines.of(i.span.start),
+                    text: i.text.clone(),
+                    done: i.done,
+                    promises: i.promises.iter().map(|&r| plan.refs[r].id.clone()).collect(),
+                    exception: i.exception.clone(),
+                }));
+            }
             (plan.items.len(), false, text)
         };
         let keep = (!found.is_empty()).then_some(text);
-        Ok((items, issue, keep, found))
+        Ok((items, issue, keep, found, kept))
     };
     let judged: Vec<(String, Judged)> = if files.index.is_some() {
         let read: Vec<(String, std::result::Result<Vec<u8>, String>)> = paths
@@ -718,7 +980,8 @@ pub fn read_plans_only(
     let mut plans = Plans::default();
     for (rel, result) in judged {
         match result {
-            Ok((items, issue, text, mut found)) => {
+            Ok((items, issue, text, mut found, kept)) => {
+                plans.list.extend(kept);
                 if issue {
                     plans.issues += 1;
                 } else {

@@ -32,6 +32,8 @@ struct Node {
 pub struct Raw {
     pub oid: Oid,
     pub data: Vec<u8>,
+    /// Committer date (Unix seconds).
+    pub time: i64,
 }
 
 /// Parents and committer time from a raw commit object's header.
@@ -198,7 +200,7 @@ impl<'o> Walker<'o> {
                 if let Some(node) = self.nodes.get_mut(&oid) {
                     node.parents = Some(Vec::new());
                 }
-                return Ok(Some(Raw { oid, data }));
+                return Ok(Some(Raw { oid, data, time: date }));
             }
             if self.nodes.get(&oid).is_some_and(|n| n.uninteresting) {
                 self.mark_parents_uninteresting(oid);
@@ -211,7 +213,7 @@ impl<'o> Walker<'o> {
                 continue;
             }
             self.last_date = date;
-            return Ok(Some(Raw { oid, data }));
+            return Ok(Some(Raw { oid, data, time: date }));
         }
     }
 

@@ -113,6 +113,8 @@ struct RawHooks {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawLimits {
     in_play: Option<Spanned<i64>>,
+    idle_days: Option<Spanned<i64>>,
+    exception_budget: Option<Spanned<Scalar>>,
 }
 
 #[derive(Deserialize)]
@@ -152,6 +154,26 @@ struct RawCommits {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawPlans {
     include: Option<Vec<Spanned<String>>>,
+}
+
+/// Days without activity after which a promise in play is idle.
+pub const DEFAULT_IDLE_DAYS: u32 = 14;
+
+/// `"10%"`, `0.1` or `10` (a percentage when above 1): a share between 0 and 1.
+fn parse_share(v: Scalar) -> Option<f64> {
+    let share = match v {
+        Scalar::Text(t) => {
+            let t = t.trim();
+            match t.strip_suffix('%') {
+                Some(p) => p.trim().parse::<f64>().ok()? / 100.0,
+                None => t.parse::<f64>().ok()?,
+            }
+        }
+        Scalar::Integer(i) if (0..=100).contains(&i) => i as f64 / 100.0,
+        Scalar::Integer(_) => return None,
+        Scalar::Float(f) => f,
+    };
+    (0.0..=1.0).contains(&share).then_some(share)
 }
 
 /// The default WIP limit: "only a few promises in play at once".
@@ -232,6 +254,11 @@ pub struct Registry {
     /// `[pull-requests] body-traces-commits`: a pull request whose body names a promise in play
     /// traces its commits (for teams that squash-merge with the body as the message).
     pub body_traces_commits: bool,
+    /// `[limits] idle-days`: a promise in play with no activity this long is idle.
+    pub idle_days: u32,
+    /// `[limits] exception-budget`: the largest share (0 to 1) of the work in a window that may be
+    /// declared exceptions, with where it is set; `None`: no budget.
+    pub exception_budget: Option<(f64, Range<usize>)>,
 }
 
 impl Registry {
@@ -353,6 +380,34 @@ impl Registry {
             in_play_limit_span = Some(limit.span());
         }
 
+        let mut idle_days = DEFAULT_IDLE_DAYS;
+        if let Some(days) = raw.limits.idle_days {
+            match u32::try_from(*days.get_ref()) {
+                Ok(n) if n >= 1 => idle_days = n,
+                _ => errors.push(at(
+                    days.span(),
+                    "must be 1 or more",
+                    "`[limits] idle-days` must be a positive number of days".into(),
+                )),
+            }
+        }
+        let exception_budget = match raw.limits.exception_budget {
+            None => None,
+            Some(b) => {
+                let span = b.span();
+                match parse_share(b.into_inner()) {
+                    Some(share) => Some((share, span)),
+                    None => {
+                        errors.push(
+                            at(span, "not a share", "`[limits] exception-budget` must be a share of the work".into())
+                                .with_help("write a percentage, e.g. \"10%\", or a fraction between 0 and 1, e.g. 0.1"),
+                        );
+                        None
+                    }
+                }
+            }
+        };
+
         let mut exempt_subjects = Vec::new();
         for pattern in raw.commits.exempt_subjects {
             match Regex::new(pattern.get_ref()) {
@@ -422,6 +477,8 @@ impl Registry {
             branch_trailer: raw.hooks.branch_trailer.unwrap_or(true),
             issue_globs,
             body_traces_commits: raw.pull_requests.body_traces_commits.unwrap_or(false),
+            idle_days,
+            exception_budget,
         })
     }
 }

@@ -35,6 +35,14 @@ pub fn schema() -> Value {
                     "in-play": {
                         "type": "integer", "minimum": 1, "default": DEFAULT_IN_PLAY_LIMIT,
                         "description": "WIP limit: at most this many promises in play at once."
+                    },
+                    "idle-days": {
+                        "type": "integer", "minimum": 1, "default": crate::registry::DEFAULT_IDLE_DAYS,
+                        "description": "A promise in play with no commit and no plan activity for this many days is idle (rule idle-promise)."
+                    },
+                    "exception-budget": {
+                        "type": ["string", "number"], "pattern": "^\\s*[0-9]+(\\.[0-9]+)?\\s*%\\s*$", "minimum": 0,
+                        "description": "The largest share of the work in a window that may be declared exceptions (`Untraced: <reason>`), e.g. \"10%\" (rule over-budget). Unset: no budget."
                     }
                 }
             },

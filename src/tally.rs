@@ -7,9 +7,15 @@
 
 use std::collections::BTreeMap;
 
-/// Seconds in a week: the buckets of [`Work::weeks`] start at multiples of it (Thursdays, as the
-/// Unix epoch was one; only the spacing matters to a chart).
+/// Seconds in a week.
 pub const WEEK: i64 = 7 * 24 * 3600;
+
+/// The Monday 00:00 UTC starting the week of `t` (1970-01-05 was a Monday): the key of
+/// [`Work::weeks`].
+pub fn week_start(t: i64) -> i64 {
+    const MONDAY: i64 = 4 * 24 * 3600;
+    (t - MONDAY).div_euclid(WEEK) * WEEK + MONDAY
+}
 
 /// What one commit contributes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,6 +40,9 @@ pub struct Work {
     pub authors: BTreeMap<String, usize>,
     /// Commits per week (the key is the week's start, Unix seconds).
     pub weeks: BTreeMap<i64, usize>,
+    /// Each commit's time, unordered (drift rules count commits after a status change).
+    #[serde(skip)]
+    pub times: Vec<i64>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
@@ -45,6 +54,18 @@ pub struct Tally {
     pub exceptions: usize,
     /// Per promise id named in a trailer, known to the registry or not.
     pub promises: BTreeMap<String, Work>,
+    /// The declared exceptions, newest first once merged in walk order.
+    pub declared: Vec<Declared>,
+}
+
+/// A commit that declares it serves no promise (`Untraced: <reason>`).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Declared {
+    pub sha: String,
+    pub subject: String,
+    pub reason: String,
+    /// Committer time, Unix seconds.
+    pub time: i64,
 }
 
 impl Tally {
@@ -66,13 +87,16 @@ impl Tally {
                     bump(&mut work.commits);
                     if sign > 0 {
                         work.last = work.last.max(time);
+                        work.times.push(time);
+                    } else if let Some(i) = work.times.iter().position(|&t| t == time) {
+                        work.times.swap_remove(i);
                     }
                     // Look up before inserting: one allocation per author, not per commit.
                     match work.authors.get_mut(author) {
                         Some(n) => bump(n),
                         None => bump(work.authors.entry(author.to_string()).or_default()),
                     }
-                    bump(work.weeks.entry(time.div_euclid(WEEK) * WEEK).or_default());
+                    bump(work.weeks.entry(week_start(time)).or_default());
                 }
             }
         }
@@ -80,6 +104,7 @@ impl Tally {
 
     /// Add another tally (a worker's chunk) to this one.
     pub fn merge(&mut self, other: Tally) {
+        self.declared.extend(other.declared);
         self.commits += other.commits;
         self.untraced += other.untraced;
         self.exempt += other.exempt;
@@ -88,6 +113,7 @@ impl Tally {
             let mine = self.promises.entry(id).or_default();
             mine.commits += w.commits;
             mine.last = mine.last.max(w.last);
+            mine.times.extend(w.times);
             for (a, n) in w.authors {
                 *mine.authors.entry(a).or_default() += n;
             }
@@ -150,6 +176,7 @@ mod tests {
         assert_eq!((a.commits, a.untraced, a.exempt, a.traced()), (4, 1, 1, 2));
         let x = &a.promises["x"];
         assert_eq!((x.commits, x.last, x.authors.len(), x.weeks.len()), (2, WEEK * 4, 2, 2));
+        assert_eq!(week_start(1_767_225_600), 1_767_225_600 - 3 * 24 * 3600, "2026-01-01 is a Thursday");
         a.add(&Class::Traced(vec!["y"]), WEEK * 3 + 5, "ada@example.com", -1);
         a.merge(Tally::default());
         assert!(!a.promises.contains_key("y"), "{a:?}");

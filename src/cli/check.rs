@@ -22,6 +22,13 @@ pub struct Args {
     /// Check only the registry and the plan documents.
     #[arg(long)]
     pub no_commits: bool,
+    /// Check the commits of a time window (on HEAD, or within --commits) and the drift rules
+    /// (shadow-work, idle-promise, over-budget): a date (2026-10-01) or "4 weeks ago" / 28d.
+    #[arg(long, value_name = "WHEN", conflicts_with = "no_commits")]
+    pub since: Option<String>,
+    /// The end of the --since window (default: now).
+    #[arg(long, value_name = "WHEN", requires = "since")]
+    pub until: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
@@ -58,10 +65,15 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         commits: match (args.no_commits, args.commits) {
             (true, _) => CommitSelection::None,
             (false, Some(r)) => CommitSelection::Range(r),
+            (false, None) if args.since.is_some() => CommitSelection::Range("HEAD".into()),
             (false, None) => CommitSelection::Branch,
         },
         files: FileSource::WorkTree,
         plans: true,
+        window: match &args.since {
+            Some(since) => Some(window(since, args.until.as_deref())?),
+            None => None,
+        },
     };
     // Validate command-line levels before reading anything: a typo is a usage error.
     let cli_levels = cli_levels(&args.allow, &args.warn, &args.deny)?;
@@ -87,6 +99,24 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     })?;
     super::emit(render(&run, args.format, ctx.style).as_bytes())?;
     Ok(ExitCode::from(u8::from(run.failed())))
+}
+
+/// A window from `--since`/`--until` values (`--until` defaults to now).
+pub(crate) fn window(since: &str, until: Option<&str>) -> Result<facts::Window> {
+    let now = crate::when::now();
+    let until = match until {
+        Some(u) => crate::when::parse(u, now).map_err(Error::new)?,
+        None => now,
+    };
+    let since = crate::when::parse(since, until).map_err(Error::new)?;
+    if since > until {
+        return Err(Error::new(format!(
+            "the window starts after it ends ({} > {})",
+            crate::when::date(since),
+            crate::when::date(until)
+        )));
+    }
+    Ok(facts::Window { since, until })
 }
 
 /// `--allow/--warn/--deny` codes, checked: an unknown code is a usage error.

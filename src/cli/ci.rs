@@ -107,6 +107,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         commits,
         files: FileSource::WorkTree,
         plans: plan.files,
+        window: None,
     };
     let parts = if plan.files { Parts::ALL } else { Parts::BODIES };
     let run = check::evaluate(&inputs, &cli_levels, parts, |facts| {

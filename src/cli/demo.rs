@@ -64,6 +64,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         commits: CommitSelection::Range("HEAD".into()),
         files: FileSource::WorkTree,
         plans: true,
+        window: None,
     };
     let (report, failed) = check(&inputs, &[], args.format, ctx.style)?;
     if args.format != Format::Human {

@@ -126,7 +126,7 @@ fn pre_commit(ctx: &Ctx, repo: &Repo, root: &Path) -> Result<ExitCode> {
             .is_none_or(|before| before.plan_judging_key() != registry.plan_judging_key());
     let mut skipped = Vec::new();
     let only = (!plans_affected).then_some(&changed_plans);
-    let plans = facts::read_plans_only(&files, &registry, only, &mut sources, &mut skipped);
+    let plans = facts::read_plans_only(&files, &registry, only, false, &mut sources, &mut skipped);
     let facts = Facts {
         sources,
         registry,
@@ -135,6 +135,7 @@ fn pre_commit(ctx: &Ctx, repo: &Repo, root: &Path) -> Result<ExitCode> {
         commits: None,
         skipped,
         bodies: Default::default(),
+        window: None,
     };
     let findings = rules::evaluate_parts(&facts, &rules::levels_for(&facts.registry, &[]), Parts::FILES);
     let failed = report_findings(ctx, &facts, &findings);
@@ -177,6 +178,7 @@ fn commit_msg(ctx: &Ctx, repo: &Repo, root: &Path, path: &Path, shown: &Path) ->
         commits: Some(Commits { describe: "the commit being made".into(), count: 1, tally, findings }),
         skipped: Vec::new(),
         bodies: Default::default(),
+        window: None,
     };
     let findings = rules::evaluate_parts(&facts, &rules::levels_for(&facts.registry, &[]), Parts::COMMITS);
     let failed = report_findings(ctx, &facts, &findings);
@@ -297,9 +299,9 @@ fn pre_push(ctx: &Ctx, repo: &Repo, root: &Path, remote: &str) -> Result<ExitCod
             // A new branch, or a force push over a tip we do not have: what the remote lacks.
             None => repo.new_to_remote(tip, remote, since)?,
         };
-        let (t, found) = facts::read_commits(repo, &range, &registry, &mut sources)?;
-        tally.merge(t);
-        findings.extend(found);
+        let read = facts::read_commits(repo, &range, None, &registry, &mut sources)?;
+        tally.merge(read.tally);
+        findings.extend(read.findings);
     }
     let count = tally.commits;
     if count == 0 {
@@ -313,6 +315,7 @@ fn pre_push(ctx: &Ctx, repo: &Repo, root: &Path, remote: &str) -> Result<ExitCod
         commits: Some(Commits { describe: format!("being pushed to {remote}"), count, tally, findings }),
         skipped: Vec::new(),
         bodies: Default::default(),
+        window: None,
     };
     let findings = rules::evaluate_parts(&facts, &rules::levels_for(&facts.registry, &[]), Parts::COMMITS);
     let failed = report_findings(ctx, &facts, &findings);

@@ -10,6 +10,7 @@ mod demo;
 pub mod hook;
 mod init;
 pub mod install;
+mod report;
 mod rules;
 mod trailers;
 
@@ -50,6 +51,9 @@ pub enum Command {
     Check(check::Args),
     /// Check a pull request, push, merge group or issue on CI: annotations, job summary, SARIF.
     Ci(ci::Args),
+    /// The promise board: promises in play, outcomes, traced work, untraced work, exceptions
+    /// and drift over a time window.
+    Report(report::Args),
     /// Print the trailers of a message (or a commit) exactly as git reads them.
     Trailers(trailers::Args),
     /// Build an example team's repository in a temporary directory and check it.
@@ -157,6 +161,7 @@ fn run() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => check::run(&ctx, args),
         Command::Ci(args) => ci::run(&ctx, args),
+        Command::Report(args) => report::run(&ctx, args),
         Command::Trailers(args) => trailers::run(&ctx, args),
         Command::Demo(args) => demo::run(&ctx, args),
         Command::Hook(h) => hook::run(&ctx, h),

@@ -1,5 +1,8 @@
 //! Reporters: findings and facts in, text out. They print and never decide the exit code.
 
+pub mod board;
+pub mod board_html;
+pub mod board_text;
 pub mod github;
 pub mod human;
 pub mod json;

@@ -24,6 +24,19 @@ pub fn check_commit(c: &CommitFacts, registry: &Registry, out: &mut Vec<Finding>
     if c.exempt.is_some() {
         return;
     }
+    match &c.exception {
+        Some((reason, _)) if c.promises.is_empty() && !reason.is_empty() => return,
+        Some((_, span)) if c.promises.is_empty() => {
+            out.push(
+                Finding::new(Code::UntracedCommit, format!("{} declares an exception without a reason", c.name))
+                    .label(Label::new(span.clone(), "no reason given"))
+                    .commit_opt(c.sha.as_deref())
+                    .help("say why it serves no promise (`Untraced: <reason>`), or name the promise it serves"),
+            );
+            return;
+        }
+        _ => {}
+    }
     if c.promises.is_empty() {
         let subject_end = c.body_offset + c.subject.len();
         let suggestion = registry.in_play().next().map_or("<id>", |p| p.id.as_str());

@@ -8,6 +8,7 @@
 
 pub mod bodies;
 pub mod commits;
+mod drift;
 pub mod plans;
 mod registry;
 
@@ -45,6 +46,10 @@ pub enum Code {
     TooManyInPlay,
     NoOutcome,
     MalformedTrailer,
+    ShadowWork,
+    IdlePromise,
+    DoneWithOpenItems,
+    OverBudget,
 }
 
 impl Code {
@@ -56,6 +61,10 @@ impl Code {
         Code::TooManyInPlay,
         Code::NoOutcome,
         Code::MalformedTrailer,
+        Code::ShadowWork,
+        Code::IdlePromise,
+        Code::DoneWithOpenItems,
+        Code::OverBudget,
     ];
 
     pub fn rule(self) -> &'static Rule {
@@ -128,7 +137,8 @@ Fails:
     ## Checkout
     - [ ] add PayPal
 
-Fix: name the promise on the item, or once for the whole section:
+Fix: name the promise on the item, or once for the whole section (an item that knowingly \
+serves no promise says why: `- [ ] bump CI image (Untraced: runner upkeep)`):
     ## Checkout
     Promise: find-and-buy
 
@@ -142,7 +152,9 @@ Fix: name the promise on the item, or once for the whole section:
         doc: "\
 What it does: flags commits in the checked range whose message has no `Promise:` trailer, as \
 `git log --format=%(trailers)` reads it. Merge commits, fixup!/squash!/amend! commits and \
-subjects matching `[commits] exempt-subjects` are exempt.
+subjects matching `[commits] exempt-subjects` are exempt. A commit that knowingly serves no \
+promise declares an exception with a reason, `Untraced: <reason>`, which `plan-lint report` \
+lists and `[limits] exception-budget` caps.
 
 Why: the commit is where work happens; a trailer is the cheapest, most durable way to say \
 which promise it serves, and git tooling can query it.
@@ -162,9 +174,9 @@ Fix: end the message with a trailer block (a blank line, then the trailer):
         summary: "work on a promise that is not in play (errors for commits, warnings for open items)",
         doc: "\
 What it does: flags commits whose trailer names a promise that is proposed, done or dropped, and \
-open plan items under a done or dropped promise. Open items for proposed promises are plans, \
-not work, and are fine. Unless you set a level for this rule, commit findings are errors and \
-item findings are warnings.
+open plan items under a dropped promise (a done one is `done-with-open-items`). Open items for \
+proposed promises are plans, not work, and are fine. Unless you set a level for this rule, \
+commit findings are errors and item findings are warnings.
 
 Why: barring explicit exceptions, the team works only on promises currently in play; that is \
 what keeps the WIP limit meaningful.
@@ -241,6 +253,82 @@ Fix: keep the trailers together as the last paragraph, after a blank line:
 
     Promise: find-and-buy",
     },
+    Rule {
+        code: Code::ShadowWork,
+        name: "shadow-work",
+        default: Level::Warn,
+        summary: "commits in the window trace to a promise that is not in play",
+        doc: "\
+What it does: over a time window (`plan-lint report`, or `check --since`), sums the commits \
+whose trailers name a promise that is proposed, done or dropped, one finding per promise, at \
+its status in promises.toml.
+
+Why: work the plan does not show is shadow work. One commit on a parked promise is an accident \
+(`not-in-play` catches it); a steady stream means the team is really working on something the \
+plan says it is not, and the WIP limit is fiction.
+
+Fails (over the last 28 days):
+    12 commits trace to `gift-cards`, which is proposed
+
+Fix: put the promise in play (within the limit, parking another), or stop the work.",
+    },
+    Rule {
+        code: Code::IdlePromise,
+        name: "idle-promise",
+        default: Level::Warn,
+        summary: "a promise in play has had no commit and no plan activity for `[limits] idle-days`",
+        doc: "\
+What it does: over a time window of at least `[limits] idle-days` days (default 14) ending now, \
+flags each promise in play with no commit naming it and no commit changing a plan document \
+that holds its items.
+
+Why: a promise in play takes a slot of the WIP limit. If nobody works on it, it blocks a promise \
+that would be worked on, and the board overstates what the team is doing.
+
+Fails:
+    status = \"in-play\"   # and nothing traced to it for three weeks
+
+Fix: park it (`status = \"proposed\"`) to free the slot, or pick it up.",
+    },
+    Rule {
+        code: Code::DoneWithOpenItems,
+        name: "done-with-open-items",
+        default: Level::Warn,
+        summary: "a promise marked done still has open items in the plan",
+        doc: "\
+What it does: flags each reference to a promise with `status = \"done\"` that still covers open \
+task items (`- [ ]`), once per reference, with the count.
+
+Why: either the promise is not done, or the plan carries dead work. Both mislead whoever reads \
+the plan next.
+
+Fails (with `gift-cards` done):
+    ## Gift cards
+    Promise: gift-cards
+
+    - [ ] balance page
+
+Fix: close the items (`- [x]`), move them to a promise in play, or reopen the promise.",
+    },
+    Rule {
+        code: Code::OverBudget,
+        name: "over-budget",
+        default: Level::Deny,
+        summary: "declared exceptions exceed `[limits] exception-budget` of the work in the window",
+        doc: "\
+What it does: over a time window, counts commits that declare an exception (`Untraced: <reason>` \
+trailer) against all commits that need a trace, and flags the registry when their share is \
+above `[limits] exception-budget` (e.g. \"10%\"; no budget, no check).
+
+Why: barring explicit exceptions, the team works only on promises in play. Exceptions are \
+allowed, with a reason, but only as exceptions: a budget keeps them from becoming the norm.
+
+Fails (budget 10%, 3 of 20 commits are exceptions):
+    Untraced: bump CI runners
+
+Fix: trace the work to the promise it really serves, declare a promise for it, or raise the \
+budget deliberately.",
+    },
 ];
 
 /// The level for each code: defaults, then `[rules]`, then the command line.
@@ -302,6 +390,7 @@ pub fn evaluate_parts(facts: &Facts, levels: &Levels, parts: Parts) -> Vec<Findi
     }
     if parts.commits {
         commits::check(facts, &mut out);
+        drift::check(facts, &mut out);
     }
     if parts.bodies {
         out.extend(facts.bodies.findings.iter().cloned());
@@ -358,7 +447,11 @@ mod tests {
                 "not-in-play",
                 "too-many-in-play",
                 "no-outcome",
-                "malformed-trailer"
+                "malformed-trailer",
+                "shadow-work",
+                "idle-promise",
+                "done-with-open-items",
+                "over-budget"
             ]
         );
         assert_eq!(RULES.len(), Code::ALL.len());

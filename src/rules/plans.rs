@@ -1,5 +1,6 @@
-//! Rules about plan documents: `unknown-promise` on references, `untraced-item`, and
-//! `not-in-play` for open items under a done or dropped promise.
+//! Rules about plan documents: `unknown-promise` on references, `untraced-item` (an item with a
+//! declared exception and a reason is not untraced), `not-in-play` for open items under a
+//! dropped promise and `done-with-open-items` under a done one.
 
 use super::{unknown_id_help, Code, Level};
 use crate::facts::Facts;
@@ -41,7 +42,15 @@ pub fn check_plan(plan: &Plan, registry: &Registry, out: &mut Vec<Finding>) {
                     }
                     let what =
                         if open == 1 { "1 open item serves".to_string() } else { format!("{open} open items serve") };
-                    out.push(
+                    let finding = if p.status == Status::Done {
+                        Finding::new(Code::DoneWithOpenItems, format!("{what} `{}`, which is done", p.id))
+                            .label(Label::new(r.span.clone(), format!("{} is done", p.id)))
+                            .help(format!(
+                                "close the items (`- [x]`), move them to a promise in play ({}), or reopen `{}`",
+                                super::in_play_list(registry),
+                                p.id
+                            ))
+                    } else {
                         Finding::new(Code::NotInPlay, format!("{what} `{}`, which is {}", p.id, p.status))
                             .default_level(Level::Warn)
                             .label(Label::new(r.span.clone(), format!("{} is {}", p.id, p.status)))
@@ -50,13 +59,28 @@ pub fn check_plan(plan: &Plan, registry: &Registry, out: &mut Vec<Finding>) {
                                 p.id,
                                 super::in_play_list(registry)
                             ))
-                            .promises([p.id.clone()]),
-                    );
+                    };
+                    out.push(finding.promises([p.id.clone()]));
                 }
                 Some(_) => {}
             }
         }
         for item in plan.items.iter().filter(|i| i.promises.is_empty()) {
+            match item.exception.as_deref() {
+                Some("") => {
+                    out.push(
+                        Finding::new(
+                            Code::UntracedItem,
+                            format!("work item declares an exception without a reason: {}", item.text),
+                        )
+                        .label(Label::new(item.span.clone(), "no reason given"))
+                        .help("say why it serves no promise: `(Untraced: <reason>)`, or name the promise it serves"),
+                    );
+                    continue;
+                }
+                Some(_) => continue,
+                None => {}
+            }
             out.push(
                 Finding::new(Code::UntracedItem, format!("work item names no promise: {}", item.text))
                     .label(Label::new(item.span.clone(), "untraced"))

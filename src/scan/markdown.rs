@@ -43,6 +43,10 @@ pub struct Item {
     pub span: Range<usize>,
     /// The references that apply (indices into [`Plan::refs`]): its own, or inherited.
     pub promises: Vec<usize>,
+    /// A declared exception (`Untraced: reason` on its own line, or a trailing
+    /// `(Untraced: reason)`): work that knowingly serves no promise. The reason may be empty,
+    /// which the rules reject.
+    pub exception: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -86,6 +90,37 @@ fn key_end(s: &str, at: usize) -> Option<usize> {
 /// A `Promise: ids` line: the value's offset in the line.
 fn promise_line(line: &str) -> Option<usize> {
     key_end(line, 0)
+}
+
+/// `Untraced:` (any case, spaces around the key) at `at`: the offset just after the colon.
+fn untraced_end(s: &str, at: usize) -> Option<usize> {
+    let b = s.as_bytes();
+    let mut i = at;
+    while i < b.len() && (b[i] == b' ' || b[i] == b'\t') {
+        i += 1;
+    }
+    if b.len() < i + 8 || !b[i..i + 8].eq_ignore_ascii_case(b"untraced") {
+        return None;
+    }
+    i += 8;
+    while i < b.len() && (b[i] == b' ' || b[i] == b'\t') {
+        i += 1;
+    }
+    (i < b.len() && b[i] == b':').then_some(i + 1)
+}
+
+/// An item's declared exception: a trailing `(Untraced: reason)` on its first line (the marker's
+/// start and the reason), else an `Untraced: reason` line.
+fn exception(first: &str, lines: &[&str]) -> Option<(Option<usize>, String)> {
+    let trimmed = first.trim_end_matches([' ', '\t']);
+    if let Some(inner) = trimmed.strip_suffix(')') {
+        if let Some(open) = inner.rfind('(') {
+            if let Some(value) = untraced_end(inner, open + 1) {
+                return Some((Some(open), inner[value..].trim().to_string()));
+            }
+        }
+    }
+    lines.iter().find_map(|l| untraced_end(l, 0).map(|v| (None, l[v..].trim().to_string())))
 }
 
 /// A trailing `(Promise: ids)` on a line: the whole marker's start, and the value's range.
@@ -372,6 +407,15 @@ impl Scanner {
                 text = first[..open].trim().to_string();
             }
         }
+        let lines: Vec<&str> = col.lines().map(|(_, l)| l).collect();
+        let exception = match exception(first, &lines) {
+            Some((Some(open), reason)) if !col.is_opaque(&(open..first.len())) => {
+                text = first[..open].trim().to_string();
+                Some(reason)
+            }
+            Some((None, reason)) => Some(reason),
+            _ => None,
+        };
         let own: Vec<usize> = found.into_iter().map(|(id, span)| self.add_ref(id, span, Scope::Item)).collect();
         self.items[i].refs = own.clone();
 
@@ -398,7 +442,7 @@ impl Scanner {
                 .cloned()
                 .unwrap_or_default()
         };
-        self.plan.items.push(Item { done, text, span, promises });
+        self.plan.items.push(Item { done, text, span, promises, exception });
     }
 
     /// `promise: id`, `promises: [a, b]`, `promises: a, b` or a `promises:` list in front matter.
@@ -450,6 +494,14 @@ mod tests {
 
     fn ids(plan: &Plan, item: &Item) -> Vec<String> {
         item.promises.iter().map(|&i| plan.refs[i].id.clone()).collect()
+    }
+
+    #[test]
+    fn declared_exceptions() {
+        let plan = scan("- [ ] bump CI image (Untraced: infrastructure upkeep)\n- [ ] own line\n  untraced : legal asked\n- [ ] empty (Untraced:)\n- [ ] `(Untraced: code)`\n");
+        let ex: Vec<Option<&str>> = plan.items.iter().map(|i| i.exception.as_deref()).collect();
+        assert_eq!(ex, [Some("infrastructure upkeep"), Some("legal asked"), Some(""), None]);
+        assert_eq!(plan.items[0].text, "bump CI image");
     }
 
     #[test]

@@ -85,6 +85,25 @@ impl Repo {
         self.git(&["rev-parse", "HEAD"]).trim().to_string()
     }
 
+    /// Stage everything and commit at `date` (RFC 3339) as `author` (`Name <email>`).
+    pub fn commit_at(&mut self, date: &str, author: &str, message: &str) -> String {
+        let (name, email) = author.split_once(" <").expect("Name <email>");
+        let msg_file = self.path().join(".git/TEST_MSG");
+        std::fs::write(&msg_file, message).unwrap();
+        self.git(&["add", "-A"]);
+        let out = git_env(Command::new("git"), self.path())
+            .env("GIT_AUTHOR_DATE", date)
+            .env("GIT_COMMITTER_DATE", date)
+            .env("GIT_AUTHOR_NAME", name)
+            .env("GIT_AUTHOR_EMAIL", email.trim_end_matches('>'))
+            .args(["commit", "-q", "--allow-empty", "--cleanup=verbatim", "-F"])
+            .arg(&msg_file)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "commit failed: {}", String::from_utf8_lossy(&out.stderr));
+        self.git(&["rev-parse", "HEAD"]).trim().to_string()
+    }
+
     /// Run the freshly built plan-lint in this repository.
     pub fn plan_lint(&self, args: &[&str]) -> Run {
         run_in(self.path(), args)

@@ -1,0 +1,293 @@
+//! The promise board: what `plan-lint report` shows, as data. Built once from the facts and the
+//! findings of a window; each format (terminal, Markdown, JSON, HTML) only lays it out.
+//!
+//! The JSON format is this structure serialized (`version` 1); its fields are documented in the
+//! README and stable within a major version.
+
+use crate::facts::{Facts, PlanItem};
+use crate::finding::{Finding, Severity};
+use crate::registry::{Priority, Status};
+use crate::rules::Code;
+use crate::source::SourceKind;
+use crate::tally::WEEK;
+use crate::when::date;
+use serde::Serialize;
+
+#[derive(Debug, Serialize)]
+pub struct Board {
+    pub version: u32,
+    pub window: WindowDates,
+    pub vision: Option<String>,
+    pub in_play: InPlay,
+    /// In-play first, then proposed, done, dropped; by priority (must, should, could, none)
+    /// within each, then as declared.
+    pub promises: Vec<PromiseCard>,
+    pub untraced: Untraced,
+    pub exceptions: Exceptions,
+    /// Findings of the drift rules (shadow-work, idle-promise, done-with-open-items, over-budget).
+    pub drift: Vec<DriftNote>,
+    /// All findings of the window, by severity.
+    pub errors: usize,
+    pub warnings: usize,
+    /// Start of each week of the window (Unix seconds), for charts.
+    pub weeks: Vec<i64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct WindowDates {
+    pub since: String,
+    pub until: String,
+    pub days: i64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct InPlay {
+    pub count: usize,
+    pub limit: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct OutcomeRow {
+    pub metric: Option<String>,
+    pub baseline: Option<String>,
+    pub target: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ItemRef {
+    pub path: String,
+    pub line: usize,
+    pub text: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CommitWork {
+    pub count: usize,
+    /// The newest commit's date, `YYYY-MM-DD`.
+    pub last: Option<String>,
+    pub authors: usize,
+    /// Commits per week of the window, aligned with [`Board::weeks`].
+    pub per_week: Vec<usize>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PromiseCard {
+    pub id: String,
+    pub title: Option<String>,
+    pub statement: String,
+    pub customer: Option<String>,
+    pub status: Status,
+    pub priority: Option<Priority>,
+    pub outcomes: Vec<OutcomeRow>,
+    pub open_items: Vec<ItemRef>,
+    pub done_items: Vec<ItemRef>,
+    pub commits: CommitWork,
+    /// Items in its sections that declare an exception.
+    pub exceptions: Vec<ItemRef>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CommitRef {
+    pub sha: String,
+    pub subject: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Untraced {
+    pub commits: Vec<CommitRef>,
+    pub items: Vec<ItemRef>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Exceptions {
+    pub commits: Vec<CommitRef>,
+    pub items: Vec<ItemRef>,
+    /// Declared exceptions as a share of the commits that need a trace.
+    pub share: f64,
+    /// `[limits] exception-budget`, when set.
+    pub budget: Option<f64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DriftNote {
+    pub code: Code,
+    pub severity: Severity,
+    pub message: String,
+    pub promises: Vec<String>,
+}
+
+const DRIFT: [Code; 4] = [Code::ShadowWork, Code::IdlePromise, Code::DoneWithOpenItems, Code::OverBudget];
+
+impl Board {
+    pub fn new(facts: &Facts, findings: &[Finding]) -> Board {
+        let registry = &facts.registry;
+        let window = facts.window.as_ref().map(|w| w.window).unwrap_or_default();
+        let tally = facts.commits.as_ref().map(|c| &c.tally);
+        let first_week = crate::tally::week_start(window.since);
+        let weeks: Vec<i64> = (0..).map(|i| first_week + i * WEEK).take_while(|&w| w <= window.until).collect();
+        let item_ref = |i: &PlanItem| ItemRef {
+            path: i.path.clone(),
+            line: i.line,
+            text: i.text.clone(),
+            reason: i.exception.clone(),
+        };
+
+        let mut promises: Vec<PromiseCard> = registry
+            .promises
+            .iter()
+            .map(|p| {
+                let mine = |i: &&PlanItem| i.promises.iter().any(|id| id == &p.id);
+                let items: Vec<&PlanItem> = facts.plans.list.iter().filter(mine).collect();
+                let work = tally.and_then(|t| t.promises.get(&p.id));
+                PromiseCard {
+                    id: p.id.clone(),
+                    title: p.title.clone(),
+                    statement: p.statement.clone(),
+                    customer: p.customer.clone(),
+                    status: p.status,
+                    priority: p.priority,
+                    outcomes: p
+                        .outcomes
+                        .iter()
+                        .map(|o| OutcomeRow {
+                            metric: o.metric.clone(),
+                            baseline: o.baseline.clone(),
+                            target: o.target.clone(),
+                        })
+                        .collect(),
+                    open_items: items
+                        .iter()
+                        .filter(|i| !i.done && i.exception.is_none())
+                        .map(|i| item_ref(i))
+                        .collect(),
+                    done_items: items.iter().filter(|i| i.done && i.exception.is_none()).map(|i| item_ref(i)).collect(),
+                    exceptions: items.iter().filter(|i| i.exception.is_some()).map(|i| item_ref(i)).collect(),
+                    commits: CommitWork {
+                        count: work.map_or(0, |w| w.commits),
+                        last: work.filter(|w| w.commits > 0).map(|w| date(w.last)),
+                        authors: work.map_or(0, |w| w.authors.len()),
+                        per_week: weeks
+                            .iter()
+                            .map(|wk| work.and_then(|w| w.weeks.get(wk)).copied().unwrap_or(0))
+                            .collect(),
+                    },
+                }
+            })
+            .collect();
+        let status_rank = |s: Status| match s {
+            Status::InPlay => 0,
+            Status::Proposed => 1,
+            Status::Done => 2,
+            Status::Dropped => 3,
+        };
+        let priority_rank = |p: Option<Priority>| p.map_or(3, |p| p as u8);
+        promises.sort_by_key(|c| (status_rank(c.status), priority_rank(c.priority)));
+
+        let commit_ref = |f: &Finding| {
+            let subject = f
+                .source
+                .map(|id| match &facts.sources.get(id).kind {
+                    SourceKind::Commit { subject, .. } => subject.clone(),
+                    _ => String::new(),
+                })
+                .unwrap_or_default();
+            CommitRef { sha: f.commit.clone().unwrap_or_default(), subject, reason: None, date: None }
+        };
+        let untraced = Untraced {
+            commits: findings
+                .iter()
+                .filter(|f| f.code == Code::UntracedCommit && f.commit.is_some())
+                .map(commit_ref)
+                .collect(),
+            items: facts
+                .plans
+                .list
+                .iter()
+                .filter(|i| i.promises.is_empty() && i.exception.is_none())
+                .map(item_ref)
+                .collect(),
+        };
+        let declared = tally.map(|t| t.declared.clone()).unwrap_or_default();
+        let exceptions = Exceptions {
+            commits: declared
+                .iter()
+                .map(|d| CommitRef {
+                    sha: d.sha.clone(),
+                    subject: d.subject.clone(),
+                    reason: Some(d.reason.clone()),
+                    date: Some(date(d.time)),
+                })
+                .collect(),
+            items: facts
+                .plans
+                .list
+                .iter()
+                .filter(|i| i.exception.is_some() && i.promises.is_empty())
+                .map(item_ref)
+                .collect(),
+            share: tally.map_or(0.0, |t| {
+                let work = t.commits.saturating_sub(t.exempt);
+                if work == 0 {
+                    0.0
+                } else {
+                    t.exceptions as f64 / work as f64
+                }
+            }),
+            budget: registry.exception_budget.as_ref().map(|(b, _)| *b),
+        };
+        let drift = findings
+            .iter()
+            .filter(|f| DRIFT.contains(&f.code))
+            .map(|f| DriftNote {
+                code: f.code,
+                severity: f.severity,
+                message: f.message.clone(),
+                promises: f.promises.clone(),
+            })
+            .collect();
+        Board {
+            version: 1,
+            window: WindowDates {
+                since: date(window.since),
+                until: date(window.until),
+                days: (window.until - window.since) / crate::when::DAY,
+            },
+            vision: registry.vision.clone(),
+            in_play: InPlay { count: registry.in_play().count(), limit: registry.in_play_limit },
+            promises,
+            untraced,
+            exceptions,
+            drift,
+            errors: findings.iter().filter(|f| f.severity == Severity::Error).count(),
+            warnings: findings.iter().filter(|f| f.severity == Severity::Warning).count(),
+            weeks,
+        }
+    }
+}
+
+/// `must`, `should`, `could`, or `—`.
+pub fn priority_name(p: Option<Priority>) -> &'static str {
+    match p {
+        Some(Priority::Must) => "must",
+        Some(Priority::Should) => "should",
+        Some(Priority::Could) => "could",
+        None => "—",
+    }
+}
+
+/// `metric: baseline → target`.
+pub fn outcome_line(o: &OutcomeRow) -> String {
+    let metric = o.metric.as_deref().unwrap_or("(no metric)");
+    match (&o.baseline, &o.target) {
+        (Some(b), Some(t)) => format!("{metric}: {b} → {t}"),
+        (None, Some(t)) => format!("{metric}: → {t}"),
+        (Some(b), None) => format!("{metric}: {b} → (no target)"),
+        (None, None) => format!("{metric} (no target)"),
+    }
+}

@@ -1,0 +1,279 @@
+//! The promise board as one self-contained HTML file: inline CSS, an inline SVG chart of the
+//! traced commits per promise per week (stacked bars), no script, no external asset, so it can be
+//! attached to a CI run, mailed or opened from disk.
+//!
+//! Every text from the repository is HTML-escaped ([`html`]), attributes included.
+
+use super::board::{outcome_line, priority_name, Board, ItemRef, PromiseCard};
+use super::plural;
+use crate::registry::Status;
+use crate::when::date;
+use std::fmt::Write;
+
+/// Colour-blind-safe palette (Okabe–Ito), cycled.
+const PALETTE: [&str; 8] = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"];
+
+/// Text as HTML, safe in element content and in quoted attributes.
+pub fn html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if c.is_control() && c != '\n' && c != '\t' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const CSS: &str = "
+body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem auto;max-width:68rem;padding:0 1rem;color:#1b1f24;background:#fff}
+h1{font-size:1.5rem;margin:.2rem 0}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #d0d7de;padding-bottom:.3rem}
+.meta{color:#57606a}.gauge span{display:inline-block;width:1.1rem;height:1.1rem;margin-right:.2rem;border-radius:3px;background:#d0d7de}
+.gauge span.on{background:#1a7f37}.gauge span.over{background:#cf222e}
+.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(20rem,1fr));gap:1rem}
+.card{border:1px solid #d0d7de;border-radius:8px;padding:.8rem 1rem}.card h3{margin:0;font-size:1rem}
+.card.in-play{border-left:5px solid #1a7f37}.card.proposed{border-left:5px solid #bf8700}.card.done,.card.dropped{opacity:.75}
+.tag{font-size:.75rem;border-radius:1rem;padding:.05rem .5rem;background:#eaeef2;margin-left:.3rem}
+ul{margin:.3rem 0;padding-left:1.2rem}li{margin:.1rem 0}.muted{color:#57606a}.warn{color:#9a6700}.bad{color:#cf222e}
+.legend span{display:inline-block;margin-right:1rem}.legend i{display:inline-block;width:.8rem;height:.8rem;margin-right:.3rem;border-radius:2px}
+code{font-size:.9em;background:#f6f8fa;padding:.05rem .25rem;border-radius:4px}
+";
+
+fn items(list: &[ItemRef]) -> String {
+    let mut out = String::from("<ul>");
+    for i in list.iter().take(8) {
+        let reason = i.reason.as_deref().map(|r| format!(" — <em>{}</em>", html(r))).unwrap_or_default();
+        let _ = write!(out, "<li><code>{}:{}</code> {}{reason}</li>", html(&i.path), i.line, html(&i.text));
+    }
+    if list.len() > 8 {
+        let _ = write!(out, "<li class=\"muted\">+{} more</li>", list.len() - 8);
+    }
+    out.push_str("</ul>");
+    out
+}
+
+fn card(c: &PromiseCard) -> String {
+    let mut out = String::new();
+    let status = c.status.as_str();
+    let _ = write!(
+        out,
+        "<div class=\"card {status}\" data-promise=\"{id}\"><h3><code>{id}</code>{title}<span class=\"tag\">{status}</span><span class=\"tag\">{prio}</span></h3>\
+         <p>{statement}{customer}</p>",
+        id = html(&c.id),
+        title = c.title.as_deref().map(|t| format!(" {}", html(t))).unwrap_or_default(),
+        prio = priority_name(c.priority),
+        statement = html(&c.statement),
+        customer = c.customer.as_deref().map(|s| format!(" <span class=\"muted\">For {}.</span>", html(s))).unwrap_or_default(),
+    );
+    if !c.outcomes.is_empty() {
+        out.push_str("<strong>Outcomes</strong><ul>");
+        for o in &c.outcomes {
+            let _ = write!(out, "<li>{}</li>", html(&outcome_line(o)));
+        }
+        out.push_str("</ul>");
+    } else if c.status == Status::InPlay {
+        out.push_str("<p class=\"warn\">No measurable outcome: how will you know it is kept?</p>");
+    }
+    let _ = write!(
+        out,
+        "<p><strong>Commits</strong> {}{}</p>",
+        c.commits.count,
+        c.commits
+            .last
+            .as_deref()
+            .map(|l| format!(" <span class=\"muted\">(last {l}, {})</span>", plural(c.commits.authors, "author")))
+            .unwrap_or_default()
+    );
+    let _ = write!(out, "<p><strong>Items</strong> {} open, {} done</p>", c.open_items.len(), c.done_items.len());
+    if !c.open_items.is_empty() {
+        out.push_str(&items(&c.open_items));
+    }
+    if !c.exceptions.is_empty() {
+        out.push_str("<p><strong>Exceptions</strong></p>");
+        out.push_str(&items(&c.exceptions));
+    }
+    out.push_str("</div>");
+    out
+}
+
+/// Stacked bars: one per week, a segment per promise with commits that week.
+fn chart(b: &Board) -> String {
+    let series: Vec<&PromiseCard> = b.promises.iter().filter(|c| c.commits.per_week.iter().any(|&n| n > 0)).collect();
+    if series.is_empty() || b.weeks.is_empty() {
+        return "<p class=\"muted\">No traced commits in the window.</p>".to_string();
+    }
+    let (w, h, left, bottom, top) = (760.0, 260.0, 40.0, 30.0, 10.0);
+    let totals: Vec<usize> = (0..b.weeks.len()).map(|i| series.iter().map(|c| c.commits.per_week[i]).sum()).collect();
+    // Rounded up to a multiple of 3, so the three grid lines fall on whole numbers.
+    let max = ((*totals.iter().max().unwrap_or(&1)).max(1).div_ceil(3) * 3) as f64;
+    let slot = (w - left) / b.weeks.len() as f64;
+    let bar = (slot * 0.7).min(60.0);
+    let mut svg = format!(
+        "<svg id=\"chart\" role=\"img\" aria-label=\"Traced commits per promise per week\" viewBox=\"0 0 {w} {h}\" width=\"100%\" style=\"max-width:{w}px\" xmlns=\"http://www.w3.org/2000/svg\">"
+    );
+    // Axis and three grid lines.
+    for k in 0..=3 {
+        let v = max * f64::from(k) / 3.0;
+        let y = h - bottom - (h - bottom - top) * f64::from(k) / 3.0;
+        let _ = write!(
+            svg,
+            "<line x1=\"{left}\" x2=\"{w}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#d0d7de\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"end\" fill=\"#57606a\">{:.0}</text>",
+            left - 6.0,
+            y + 4.0,
+            v
+        );
+    }
+    for (i, week) in b.weeks.iter().enumerate() {
+        let x = left + slot * i as f64 + (slot - bar) / 2.0;
+        let mut y = h - bottom;
+        for (k, c) in series.iter().enumerate() {
+            let n = c.commits.per_week[i];
+            if n == 0 {
+                continue;
+            }
+            let height = (h - bottom - top) * n as f64 / max;
+            y -= height;
+            let _ = write!(
+                svg,
+                "<rect data-promise=\"{id}\" x=\"{x:.1}\" y=\"{y:.1}\" width=\"{bar:.1}\" height=\"{height:.1}\" fill=\"{color}\"><title>{id}: {n} in the week of {week}</title></rect>",
+                id = html(&c.id),
+                color = PALETTE[k % PALETTE.len()],
+                week = date(*week),
+            );
+        }
+        let _ = write!(
+            svg,
+            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"middle\" fill=\"#57606a\">{}</text>",
+            x + bar / 2.0,
+            h - bottom + 16.0,
+            &date(*week)[5..]
+        );
+    }
+    svg.push_str("</svg><p class=\"legend\">");
+    for (k, c) in series.iter().enumerate() {
+        let _ = write!(
+            svg,
+            "<span><i style=\"background:{}\"></i><code>{}</code></span>",
+            PALETTE[k % PALETTE.len()],
+            html(&c.id)
+        );
+    }
+    svg.push_str("</p>");
+    svg
+}
+
+pub fn page(b: &Board) -> String {
+    let mut out = String::new();
+    let title = format!("Promise board · {} to {}", b.window.since, b.window.until);
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
+         <title>{title}</title><style>{CSS}</style></head><body>\n<h1>{title}</h1>"
+    );
+    if let Some(v) = &b.vision {
+        let _ = write!(out, "<p class=\"meta\">{}</p>", html(v));
+    }
+    let mut gauge = String::new();
+    for i in 0..b.in_play.count.max(b.in_play.limit) {
+        let class = if i >= b.in_play.limit {
+            "over"
+        } else if i < b.in_play.count {
+            "on"
+        } else {
+            ""
+        };
+        let _ = write!(gauge, "<span class=\"{class}\"></span>");
+    }
+    let _ = write!(
+        out,
+        "<p class=\"gauge\" id=\"wip\">{gauge} <strong>In play: {} of {}</strong>{}</p>",
+        b.in_play.count,
+        b.in_play.limit,
+        if b.in_play.count > b.in_play.limit { " <span class=\"bad\">over the limit</span>" } else { "" }
+    );
+    out.push_str("<h2>Traced work per week</h2>");
+    out.push_str(&chart(b));
+    for status in [Status::InPlay, Status::Proposed, Status::Done, Status::Dropped] {
+        let cards: Vec<&PromiseCard> = b.promises.iter().filter(|c| c.status == status).collect();
+        if cards.is_empty() {
+            continue;
+        }
+        let _ =
+            write!(out, "<h2>{}</h2><div class=\"cards\">", html(&format!("{} ({})", heading(status), cards.len())));
+        for c in cards {
+            out.push_str(&card(c));
+        }
+        out.push_str("</div>");
+    }
+    let u = &b.untraced;
+    if !u.commits.is_empty() || !u.items.is_empty() {
+        let _ = write!(out, "<h2 class=\"bad\">Untraced work</h2><ul>");
+        for c in &u.commits {
+            let _ =
+                write!(out, "<li>commit <code>{}</code> {}</li>", html(&c.sha[..c.sha.len().min(7)]), html(&c.subject));
+        }
+        out.push_str("</ul>");
+        if !u.items.is_empty() {
+            out.push_str(&items(&u.items));
+        }
+    }
+    let e = &b.exceptions;
+    if !e.commits.is_empty() || !e.items.is_empty() {
+        let budget = e.budget.map(|b| format!(", budget {:.0}%", b * 100.0)).unwrap_or_default();
+        let _ = write!(
+            out,
+            "<h2>Exceptions <span class=\"muted\">({:.0}% of commits{budget})</span></h2><ul>",
+            e.share * 100.0
+        );
+        for c in &e.commits {
+            let _ = write!(
+                out,
+                "<li>commit <code>{}</code> {} — <em>{}</em></li>",
+                html(&c.sha[..c.sha.len().min(7)]),
+                html(&c.subject),
+                html(c.reason.as_deref().unwrap_or(""))
+            );
+        }
+        out.push_str("</ul>");
+        if !e.items.is_empty() {
+            out.push_str(&items(&e.items));
+        }
+    }
+    if !b.drift.is_empty() {
+        out.push_str("<h2 class=\"warn\">Drift</h2><ul>");
+        for d in &b.drift {
+            let _ = write!(out, "<li><code>{}</code> {}</li>", d.code, html(&d.message));
+        }
+        out.push_str("</ul>");
+    }
+    let _ = writeln!(
+        out,
+        "<p class=\"muted\">{}, {} in the window. Generated by plan-lint {} from the registry, the plans and git history.</p></body></html>",
+        plural(b.errors, "error"),
+        plural(b.warnings, "warning"),
+        env!("CARGO_PKG_VERSION")
+    );
+    out
+}
+
+fn heading(s: Status) -> &'static str {
+    match s {
+        Status::InPlay => "In play",
+        Status::Proposed => "Proposed",
+        Status::Done => "Done",
+        Status::Dropped => "Dropped",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn html_escapes_markup_and_controls() {
+        assert_eq!(super::html("<script>\"x\" & 'y'\u{1b}"), "&lt;script&gt;&quot;x&quot; &amp; &#39;y&#39;\u{FFFD}");
+    }
+}

@@ -1,0 +1,292 @@
+//! The promise board as text: a terminal page (aligned, coloured on a terminal) and Markdown (for
+//! pull request comments and job summaries, with a Mermaid chart).
+//!
+//! Untrusted text (plan items, commit subjects, reasons) is escaped for each medium: terminal
+//! controls become visible stand-ins; Markdown is made inert by [`super::markdown::escape`].
+
+use super::board::{outcome_line, priority_name, Board, ItemRef, PromiseCard};
+use super::human::Style;
+use super::markdown::escape as md;
+use super::plural;
+use crate::escape::line as term;
+use crate::registry::Status;
+use std::fmt::Write;
+
+/// How many items or commits a list shows before "+N more".
+const SHOWN: usize = 3;
+
+struct Paint {
+    color: bool,
+}
+
+impl Paint {
+    fn wrap(&self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+    fn bold(&self, t: &str) -> String {
+        self.wrap("1", t)
+    }
+    fn dim(&self, t: &str) -> String {
+        self.wrap("2", t)
+    }
+    fn status(&self, s: Status, t: &str) -> String {
+        match s {
+            Status::InPlay => self.wrap("1;32", t),
+            Status::Proposed => self.wrap("33", t),
+            Status::Done | Status::Dropped => self.wrap("2", t),
+        }
+    }
+}
+
+fn heading(s: Status) -> &'static str {
+    match s {
+        Status::InPlay => "IN PLAY",
+        Status::Proposed => "PROPOSED",
+        Status::Done => "DONE",
+        Status::Dropped => "DROPPED",
+    }
+}
+
+/// `ROADMAP.md:7 Rank in-stock first, plans/q3.md:12 Status page, +2 more`.
+fn items_line(items: &[ItemRef], esc: &dyn Fn(&str) -> String) -> String {
+    let mut parts: Vec<String> =
+        items.iter().take(SHOWN).map(|i| format!("{}:{} {}", esc(&i.path), i.line, esc(&i.text))).collect();
+    if items.len() > SHOWN {
+        parts.push(format!("+{} more", items.len() - SHOWN));
+    }
+    parts.join(", ")
+}
+
+/// A bar for the WIP gauge: `■■□` (in play of limit; over the limit in excess marks).
+fn gauge(count: usize, limit: usize) -> String {
+    let filled = count.min(limit);
+    let mut g = "■".repeat(filled) + &"□".repeat(limit - filled);
+    if count > limit {
+        g.push_str(&"▲".repeat(count - limit));
+    }
+    g
+}
+
+fn commits_line(c: &PromiseCard) -> String {
+    match &c.commits.last {
+        None => "no commits".to_string(),
+        Some(last) => {
+            format!("{} (last {last}, {})", plural(c.commits.count, "commit"), plural(c.commits.authors, "author"))
+        }
+    }
+}
+
+pub fn term_page(b: &Board, style: Style) -> String {
+    let p = Paint { color: style.color };
+    let esc = |s: &str| term(s).into_owned();
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}",
+        p.bold(&format!("Promise board · {} to {} ({} days)", b.window.since, b.window.until, b.window.days))
+    );
+    if let Some(v) = &b.vision {
+        let _ = writeln!(out, "Vision: {}", esc(v));
+    }
+    let over = if b.in_play.count > b.in_play.limit { "  over the limit" } else { "" };
+    let _ = writeln!(
+        out,
+        "In play: {} {} of {}{over}",
+        gauge(b.in_play.count, b.in_play.limit),
+        b.in_play.count,
+        b.in_play.limit
+    );
+
+    let width = b.promises.iter().map(|c| c.id.chars().count()).max().unwrap_or(0);
+    let mut current = None;
+    for c in &b.promises {
+        if current != Some(c.status) {
+            current = Some(c.status);
+            let _ = writeln!(out, "\n{}", p.status(c.status, heading(c.status)));
+        }
+        let customer = c.customer.as_deref().map(|s| format!("  for {}", esc(s))).unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  {}  {:<6}{customer}  {}",
+            p.bold(&format!("{:<width$}", c.id)),
+            priority_name(c.priority),
+            p.dim(&esc(&c.statement))
+        );
+        let pad = " ".repeat(width + 4);
+        if c.status != Status::Dropped {
+            for o in &c.outcomes {
+                let _ = writeln!(out, "{pad}outcome  {}", esc(&outcome_line(o)));
+            }
+            if c.outcomes.is_empty() && c.status == Status::InPlay {
+                let _ = writeln!(out, "{pad}outcome  {}", p.wrap("33", "none: how will you know it is kept?"));
+            }
+        }
+        let items = format!("{} open, {} done", c.open_items.len(), c.done_items.len());
+        let open =
+            if c.open_items.is_empty() { String::new() } else { format!(": {}", items_line(&c.open_items, &esc)) };
+        let _ = writeln!(out, "{pad}items    {items}{open}");
+        let _ = writeln!(out, "{pad}commits  {}", commits_line(c));
+        if !c.exceptions.is_empty() {
+            let _ = writeln!(out, "{pad}except   {}", items_line(&c.exceptions, &esc));
+        }
+    }
+
+    let u = &b.untraced;
+    if !u.commits.is_empty() || !u.items.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n{}",
+            p.wrap(
+                "1;31",
+                &format!("UNTRACED: {}, {}", plural(u.commits.len(), "commit"), plural(u.items.len(), "item"))
+            )
+        );
+        for c in u.commits.iter().take(SHOWN) {
+            let _ = writeln!(out, "  commit {} {}", &c.sha[..c.sha.len().min(7)], esc(&c.subject));
+        }
+        if u.commits.len() > SHOWN {
+            let _ = writeln!(out, "  +{} more commits", u.commits.len() - SHOWN);
+        }
+        if !u.items.is_empty() {
+            let _ = writeln!(out, "  {}", items_line(&u.items, &esc));
+        }
+    }
+    let e = &b.exceptions;
+    if !e.commits.is_empty() || !e.items.is_empty() {
+        let budget = e.budget.map(|b| format!(", budget {:.0}%", b * 100.0)).unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "\n{}",
+            p.bold(&format!(
+                "EXCEPTIONS: {} ({:.0}% of commits{budget}), {}",
+                plural(e.commits.len(), "commit"),
+                e.share * 100.0,
+                plural(e.items.len(), "item")
+            ))
+        );
+        for c in e.commits.iter().take(SHOWN) {
+            let reason = c.reason.as_deref().unwrap_or("");
+            let _ = writeln!(out, "  commit {} {} — {}", &c.sha[..c.sha.len().min(7)], esc(&c.subject), esc(reason));
+        }
+        for i in e.items.iter().take(SHOWN) {
+            let _ = writeln!(
+                out,
+                "  {}:{} {} — {}",
+                esc(&i.path),
+                i.line,
+                esc(&i.text),
+                esc(i.reason.as_deref().unwrap_or(""))
+            );
+        }
+    }
+    if !b.drift.is_empty() {
+        let _ = writeln!(out, "\n{}", p.wrap("1;33", "DRIFT"));
+        for d in &b.drift {
+            let _ = writeln!(out, "  {} {}", d.code, esc(&d.message));
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\n{}",
+        p.dim(&format!(
+            "{}, {} in the window · `plan-lint check` for details",
+            plural(b.errors, "error"),
+            plural(b.warnings, "warning")
+        ))
+    );
+    out
+}
+
+pub fn markdown_page(b: &Board) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "## Promise board: {} to {}\n", b.window.since, b.window.until);
+    if let Some(v) = &b.vision {
+        let _ = writeln!(out, "**Vision:** {}\n", md(v));
+    }
+    let over = if b.in_play.count > b.in_play.limit { " — over the limit" } else { "" };
+    let _ = writeln!(out, "**In play:** {} of {}{over}\n", b.in_play.count, b.in_play.limit);
+    out.push_str("| Promise | Status | Priority | Customer | Outcomes | Items open / done | Commits | Last |\n");
+    out.push_str("|---|---|---|---|---|---:|---:|---|\n");
+    for c in &b.promises {
+        let outcomes: Vec<String> = c.outcomes.iter().map(|o| md(&outcome_line(o))).collect();
+        let _ = writeln!(
+            out,
+            "| `{}` {} | {} | {} | {} | {} | {} / {} | {} | {} |",
+            c.id,
+            md(&c.statement),
+            c.status,
+            priority_name(c.priority),
+            c.customer.as_deref().map_or("—".to_string(), md),
+            if outcomes.is_empty() { "—".to_string() } else { outcomes.join("<br>") },
+            c.open_items.len(),
+            c.done_items.len(),
+            c.commits.count,
+            c.commits.last.as_deref().unwrap_or("—"),
+        );
+    }
+    out.push('\n');
+    // Commits per promise that had any, in board order: ids are registry slugs, safe in Mermaid.
+    let worked: Vec<&PromiseCard> = b.promises.iter().filter(|c| c.commits.count > 0).collect();
+    if !worked.is_empty() {
+        let ids: Vec<String> = worked.iter().map(|c| format!("\"{}\"", c.id)).collect();
+        let counts: Vec<String> = worked.iter().map(|c| c.commits.count.to_string()).collect();
+        let max = worked.iter().map(|c| c.commits.count).max().unwrap_or(1);
+        let _ = write!(
+            out,
+            "```mermaid\nxychart-beta\n    title \"Commits per promise, {} to {}\"\n    x-axis [{}]\n    y-axis \"commits\" 0 --> {}\n    bar [{}]\n```\n\n",
+            b.window.since,
+            b.window.until,
+            ids.join(", "),
+            max,
+            counts.join(", ")
+        );
+    }
+    let u = &b.untraced;
+    if !u.commits.is_empty() || !u.items.is_empty() {
+        let _ = writeln!(out, "### Untraced work\n");
+        for c in &u.commits {
+            let _ = writeln!(out, "- commit `{}` {}", &c.sha[..c.sha.len().min(7)], md(&c.subject));
+        }
+        for i in &u.items {
+            let _ = writeln!(out, "- {}:{} {}", md(&i.path), i.line, md(&i.text));
+        }
+        out.push('\n');
+    }
+    let e = &b.exceptions;
+    if !e.commits.is_empty() || !e.items.is_empty() {
+        let budget = e.budget.map(|b| format!(", budget {:.0}%", b * 100.0)).unwrap_or_default();
+        let _ = writeln!(out, "### Exceptions ({:.0}% of commits{budget})\n", e.share * 100.0);
+        for c in &e.commits {
+            let _ = writeln!(
+                out,
+                "- commit `{}` {}: *{}*",
+                &c.sha[..c.sha.len().min(7)],
+                md(&c.subject),
+                md(c.reason.as_deref().unwrap_or(""))
+            );
+        }
+        for i in &e.items {
+            let _ = writeln!(
+                out,
+                "- {}:{} {}: *{}*",
+                md(&i.path),
+                i.line,
+                md(&i.text),
+                md(i.reason.as_deref().unwrap_or(""))
+            );
+        }
+        out.push('\n');
+    }
+    if !b.drift.is_empty() {
+        let _ = writeln!(out, "### Drift\n");
+        for d in &b.drift {
+            let _ = writeln!(out, "- `{}` {}", d.code, md(&d.message));
+        }
+        out.push('\n');
+    }
+    out
+}

@@ -1,0 +1,297 @@
+//! `plan-lint report` on a team with a scripted history over five weeks: every format
+//! snapshotted, the drift rules (also through `check --since`), and the HTML page rendered by
+//! real headless Chromium (Debian's `chromium`, installed by `.ci/run`): the DOM shows the
+//! promises and the chart, and the screenshot is not blank.
+
+mod support;
+
+use std::path::Path;
+use std::process::Command;
+use support::{snapshot, Repo, Run};
+
+const REGISTRY: &str = r#"vision = "Shoppers find anything they want to buy, <fast> & cheap."
+
+[limits]
+in-play = 2
+idle-days = 14
+exception-budget = "20%"
+
+[customers.shopper]
+description = "People who buy from the store"
+
+[promises.find-and-buy]
+title = "Find and buy"
+statement = "A shopper can find and buy a product we stock."
+customer = "shopper"
+status = "in-play"
+priority = "must"
+outcomes = [{ metric = "search-to-purchase conversion", baseline = "8%", target = "12%" }]
+
+[promises.track-orders]
+statement = "A shopper can see where their order is."
+customer = "shopper"
+status = "in-play"
+priority = "should"
+outcomes = [{ metric = "order-status calls per 1,000 orders", baseline = "41", target = "25" }]
+
+[promises.gift-cards]
+statement = "A shopper can buy gift cards."
+customer = "shopper"
+status = "proposed"
+priority = "could"
+
+[promises.wish-list]
+statement = "A shopper can save products for later."
+customer = "shopper"
+status = "done"
+priority = "should"
+"#;
+
+const ROADMAP: &str = "\
+# Roadmap
+
+## Search
+Promise: find-and-buy
+
+- [x] Trigram index
+- [ ] Rank in-stock first
+- [ ] Upgrade the CI runners (Untraced: the old image is end-of-life)
+
+## Orders
+Promise: track-orders
+
+- [ ] Status page
+
+## Wish list
+Promise: wish-list
+
+- [ ] Share a list <script>alert(1)</script>
+
+## Misc
+- [ ] Rewrite the README
+";
+
+/// Five weeks of history: search is busy, orders go quiet after the first week, gift cards get
+/// shadow work, one untraced commit, one declared exception.
+fn team() -> Repo {
+    let mut repo = Repo::new();
+    repo.write("promises.toml", REGISTRY).write("ROADMAP.md", ROADMAP);
+    let ada = "Ada Lovelace <ada@example.com>";
+    let bob = "Bob Byte <bob@example.com>";
+    repo.commit_at("2026-02-02T09:00:00Z", ada, "Plan the quarter\n\nPromise: find-and-buy\n");
+    repo.write("orders.txt", "v1\n");
+    repo.commit_at("2026-02-03T09:00:00Z", bob, "Order status API\n\nPromise: track-orders\n");
+    for (day, who) in [("05", ada), ("10", bob), ("17", ada), ("24", bob), ("03", ada)] {
+        let month = if day == "03" { "03" } else { "02" };
+        repo.write("search.txt", &format!("{day}\n"));
+        repo.commit_at(
+            &format!("2026-{month}-{day}T10:00:00Z"),
+            who,
+            &format!("Search work {day}\n\nPromise: find-and-buy\n"),
+        );
+    }
+    repo.write("gift.txt", "cards\n");
+    repo.commit_at("2026-02-25T11:00:00Z", bob, "Gift card balance\n\nPromise: gift-cards\n");
+    repo.commit_at("2026-02-26T11:00:00Z", bob, "Gift card design\n\nPromise: gift-cards\n");
+    repo.write("typo.txt", "x\n");
+    repo.commit_at("2026-02-27T12:00:00Z", ada, "Fix typo\n");
+    repo.write("ci.txt", "runner\n");
+    repo.commit_at("2026-03-02T12:00:00Z", ada, "Bump CI runners\n\nUntraced: the old image is end-of-life\n");
+    repo
+}
+
+const WINDOW: [&str; 4] = ["--since", "2026-02-01", "--until", "2026-03-06"];
+
+fn report(repo: &Repo, format: &str) -> Run {
+    let mut args = vec!["report", "--format", format];
+    args.extend(WINDOW);
+    let run = repo.plan_lint(&args);
+    run.expect_code(0);
+    run
+}
+
+#[test]
+fn every_format_on_a_scripted_history() {
+    let repo = team();
+    snapshot("report_term", &report(&repo, "term").stdout);
+    snapshot("report_markdown", &report(&repo, "markdown").stdout);
+    let json = report(&repo, "json").stdout;
+    snapshot("report_json", &json);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["version"], 1);
+    assert_eq!(v["in_play"], serde_json::json!({"count": 2, "limit": 2}));
+    let ids: Vec<&str> = v["promises"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["find-and-buy", "track-orders", "gift-cards", "wish-list"], "by status, then priority");
+    assert_eq!(v["promises"][0]["commits"]["count"], 6);
+    assert_eq!(v["promises"][0]["commits"]["authors"], 2);
+    let drift: Vec<&str> = v["drift"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap()).collect();
+    assert_eq!(drift, ["done-with-open-items", "shadow-work", "idle-promise"]);
+    assert_eq!(v["exceptions"]["commits"][0]["reason"], "the old image is end-of-life");
+    assert_eq!(v["untraced"]["commits"][0]["subject"], "Fix typo");
+    let html = report(&repo, "html").stdout;
+    snapshot("report_html", &html);
+    assert!(!html.contains("<script>"), "plan text is escaped in HTML");
+    assert!(!html.contains("src=") && !html.contains("href="), "no external asset");
+}
+
+#[test]
+fn drift_rules_in_check_and_the_exception_budget() {
+    let mut repo = team();
+    let mut args = vec!["check"];
+    args.extend(WINDOW);
+    let run = repo.plan_lint(&args);
+    run.expect_code(1);
+    for code in ["shadow-work", "idle-promise", "done-with-open-items", "untraced-commit"] {
+        assert!(run.stdout.lines().any(|l| l == code), "{code} missing:\n{}", run.stdout);
+    }
+    assert!(!run.stdout.contains("over-budget"), "1 exception of 11 commits is within 20%");
+    // Two more exceptions: 3 of 13 is 23%, over the budget.
+    repo.commit_at("2026-03-03T12:00:00Z", "Ada <ada@example.com>", "Tidy\n\nUntraced: cleanup\n");
+    repo.commit_at("2026-03-04T12:00:00Z", "Ada <ada@example.com>", "Tidy more\n\nUntraced: cleanup\n");
+    let over = repo.plan_lint(&[&args[..], &["--format", "json"]].concat());
+    over.expect_code(1);
+    assert!(
+        over.stdout.contains(
+            "3 of 13 commits from 2026-02-01 to 2026-03-06 are declared exceptions (23%), over the budget of 20%"
+        ),
+        "{}",
+        over.stdout
+    );
+    // An exception needs a reason.
+    repo.commit_at("2026-03-05T12:00:00Z", "Ada <ada@example.com>", "Quick fix\n\nUntraced:\n");
+    let bare = repo.plan_lint(&["check", "--commits", "HEAD~1..HEAD"]);
+    bare.expect_code(1);
+    assert!(bare.stdout.contains("declares an exception without a reason"), "{}", bare.stdout);
+    // Without a window, the drift rules are silent.
+    let plain = repo.plan_lint(&["check", "--commits", "HEAD~1..HEAD"]);
+    assert!(!plain.stdout.contains("idle-promise") && !plain.stdout.contains("shadow-work"), "{}", plain.stdout);
+}
+
+#[test]
+fn finishing_a_promise_does_not_turn_its_history_into_errors() {
+    let mut repo = team();
+    // track-orders is done now; its commits were made while it was in play.
+    repo.write(
+        "promises.toml",
+        &REGISTRY.replacen(
+            "status = \"in-play\"\npriority = \"should\"",
+            "status = \"done\"\npriority = \"should\"",
+            1,
+        ),
+    );
+    repo.commit_at("2026-03-05T09:00:00Z", "Bob <bob@example.com>", "Orders are done\n\nPromise: track-orders\n");
+    let run = repo.plan_lint(&[
+        "check",
+        "--commits",
+        "HEAD",
+        "--allow",
+        "untraced-commit",
+        "--allow",
+        "done-with-open-items",
+    ]);
+    assert!(!run.stdout.contains("track-orders`, which is done"), "{}", run.stdout);
+    // New work on it after it is done is flagged.
+    repo.commit_at("2026-03-05T10:00:00Z", "Bob <bob@example.com>", "More orders\n\nPromise: track-orders\n");
+    let after = repo.plan_lint(&["check", "--commits", "HEAD~1..HEAD"]);
+    after.expect_code(1);
+    assert!(after.stdout.contains("is work on `track-orders`, which is done"), "{}", after.stdout);
+    // And the report counts only that as shadow work.
+    let v: serde_json::Value = serde_json::from_str(&report(&repo, "json").stdout).unwrap();
+    let shadow: Vec<&str> = v["drift"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "shadow-work")
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
+    assert!(shadow.iter().any(|m| m.starts_with("1 commit from") && m.contains("`track-orders`")), "{shadow:?}");
+}
+
+#[test]
+fn an_empty_repository_gets_an_empty_board() {
+    let repo = Repo::new();
+    repo.write("promises.toml", REGISTRY);
+    let run = repo.plan_lint(&["report", "--format", "term"]);
+    run.expect_code(0);
+    assert!(run.stdout.contains("find-and-buy"), "{}", run.stdout);
+    let bad = repo.plan_lint(&["report", "--since", "next tuesday"]);
+    bad.expect_code(2);
+    assert!(bad.stderr.contains("is not a date"), "{}", bad.stderr);
+}
+
+/// The HTML page in real headless Chromium: the DOM has the promises and the chart, and the
+/// screenshot has content.
+#[test]
+fn the_html_page_renders_in_chromium() {
+    let Some(chromium) = ["chromium", "chromium-browser"]
+        .into_iter()
+        .find(|c| Command::new(c).arg("--version").output().is_ok_and(|o| o.status.success()))
+    else {
+        assert!(std::env::var_os("PLAN_LINT_REQUIRE_CHROMIUM").is_none(), "chromium is required here");
+        eprintln!("skipping: chromium not installed");
+        return;
+    };
+    let repo = team();
+    let page = repo.path().join("board.html");
+    let mut args = vec!["report", "--format", "html", "-o", page.to_str().unwrap()];
+    args.extend(WINDOW);
+    repo.plan_lint(&args).expect_code(0);
+    let profile = tempfile::tempdir().unwrap();
+    let headless = |extra: &[&str]| {
+        let mut cmd = Command::new(chromium);
+        cmd.args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"])
+            .args(["--disable-background-networking", "--disable-component-update", "--disable-sync"])
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .args(extra)
+            .arg(format!("file://{}", page.display()));
+        cmd.output().unwrap()
+    };
+    let dom = headless(&["--dump-dom"]);
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    for id in ["find-and-buy", "track-orders", "gift-cards", "wish-list", "In play: 2 of 2", "Bump CI runners"] {
+        assert!(dom.contains(id), "{id} not in the rendered DOM:\n{dom}");
+    }
+    assert!(dom.contains("<svg id=\"chart\"") && dom.matches("<rect data-promise=").count() >= 5, "{dom}");
+    assert!(dom.contains("&lt;script&gt;"), "escaped text stays text");
+
+    let shot = profile.path().join("shot.png");
+    let out = headless(&["--window-size=1200,1600", "--hide-scrollbars", &format!("--screenshot={}", shot.display())]);
+    assert!(shot.is_file(), "no screenshot: {}", String::from_utf8_lossy(&out.stderr));
+    let colours = distinct_colours(&shot);
+    assert!(colours > 20, "the screenshot looks blank ({colours} colours)");
+}
+
+/// Distinct pixel colours of a PNG, decoded by Python's standard library (zlib), so the test
+/// needs no image crate.
+fn distinct_colours(png: &Path) -> usize {
+    let script = r#"
+import struct, sys, zlib
+data = open(sys.argv[1], 'rb').read()
+assert data[:8] == b'\x89PNG\r\n\x1a\n'
+pos, idat, ihdr = 8, b'', None
+while pos < len(data):
+    n, kind = struct.unpack('>I4s', data[pos:pos+8]); body = data[pos+8:pos+8+n]; pos += 12 + n
+    if kind == b'IHDR': ihdr = struct.unpack('>IIBBBBB', body)
+    elif kind == b'IDAT': idat += body
+w, h, depth, ctype = ihdr[0], ihdr[1], ihdr[2], ihdr[3]
+bpp = {2: 3, 6: 4}[ctype]; assert depth == 8
+raw = zlib.decompress(idat); stride = w * bpp; prev = bytearray(stride); seen = set(); i = 0
+for y in range(h):
+    f = raw[i]; line = bytearray(raw[i+1:i+1+stride]); i += 1 + stride
+    for x in range(stride):
+        a = line[x-bpp] if x >= bpp else 0; b = prev[x]; c = prev[x-bpp] if x >= bpp else 0
+        if f == 1: line[x] = (line[x] + a) & 255
+        elif f == 2: line[x] = (line[x] + b) & 255
+        elif f == 3: line[x] = (line[x] + (a + b) // 2) & 255
+        elif f == 4:
+            p = a + b - c; pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+            line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+    if y % 4 == 0:
+        for x in range(0, stride, bpp * 4): seen.add(bytes(line[x:x+3]))
+    prev = line
+print(len(seen))
+"#;
+    let out = Command::new("python3").arg("-c").arg(script).arg(png).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+}
