@@ -484,7 +484,6 @@ pub struct WindowFacts {
     pub left_play: std::collections::HashMap<String, i64>,
 }
 
-
 /// Which promises' plan documents changed in the last `idle-days` of the window: each recent
 /// commit's changes against its first parent, matched to the documents' items.
 fn window_facts(

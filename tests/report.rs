@@ -204,7 +204,7 @@ fn finishing_a_promise_does_not_turn_its_history_into_errors() {
         .filter(|d| d["code"] == "shadow-work")
         .map(|d| d["message"].as_str().unwrap())
         .collect();
-    assert!(shadow.iter().any(|m| m.starts_with("1 commit from") && m.contains("`track-orders`")), "{shadow:?}");
+    assert!(shadow.iter().any(|m| m.starts_with("1 commit traces to") && m.contains("`track-orders`")), "{shadow:?}");
 }
 
 #[test]

@@ -24,6 +24,10 @@ pub struct Args {
     pub format: Format,
 }
 
+/// The window of the demo's history, for `plan-lint report`.
+pub const DEMO_SINCE: &str = "2026-01-01";
+pub const DEMO_UNTIL: &str = "2026-02-01";
+
 /// The files of the example team, as committed in the first commit.
 const FILES: &[(&str, &str)] = &[
     ("promises.toml", include_str!("../../fixtures/demo/promises.toml")),
@@ -77,9 +81,11 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
          Running `plan-lint check --commits HEAD` there (history before the tag adopt-plan-lint is never checked):\n\n\
          {report}\n\
          `plan-lint check` exits {} here. Explore: cd into the repository above and run `plan-lint check`,\n\
-         or `plan-lint explain CODE` for any code shown.\n",
+         `plan-lint explain CODE` for any code shown, or see the team's promise board:\n\
+         \x20   plan-lint -C {} report --since {DEMO_SINCE} --until {DEMO_UNTIL}\n",
         dir.display(),
         u8::from(failed),
+        dir.display(),
     );
     super::emit(text.as_bytes())?;
     Ok(ExitCode::SUCCESS)
@@ -120,9 +126,15 @@ pub fn build(dir: &Path) -> Result<usize> {
         index.add_all(["*"], git2::IndexAddOption::DEFAULT, None)?;
         index.write()?;
         let tree = repo.find_tree(index.write_tree()?)?;
-        // One hour apart from a fixed start, so commit ids never change.
-        let when = Time::new(1_767_600_000 + 3600 * n as i64, 0);
-        let author = Signature::new("Ada Lovelace", "ada@example.com", &when)?;
+        // Two days apart from a fixed start (2026-01-05), so commit ids never change and the
+        // promise board has weeks to show; three people share the work.
+        let when = Time::new(1_767_600_000 + 2 * 86_400 * n as i64, 0);
+        let (name, email) = [
+            ("Ada Lovelace", "ada@example.com"),
+            ("Grace Hopper", "grace@example.com"),
+            ("Alan Turing", "alan@example.com"),
+        ][n % 3];
+        let author = Signature::new(name, email, &when)?;
         let parents: Vec<Oid> = match (step.merge, step.side) {
             (true, _) => main.into_iter().chain(side.take()).collect(),
             (false, true) => side.or(main).into_iter().collect(),

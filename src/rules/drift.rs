@@ -33,20 +33,17 @@ pub(super) fn check(facts: &Facts, out: &mut Vec<Finding>) {
             if n == 0 {
                 continue;
             }
-            let commits = if n == 1 { "1 commit".to_string() } else { format!("{n} commits") };
+            let commits = if n == 1 { "1 commit traces".to_string() } else { format!("{n} commits trace") };
             out.push(
-                Finding::new(
-                    Code::ShadowWork,
-                    format!("{commits} from {window} trace to `{}`, which is {}", p.id, p.status),
-                )
-                .at(at, Label::new(p.status_span.clone(), format!("{} is {}", p.id, p.status)))
-                .help(format!(
-                    "put `{}` in play (within the limit of {}, parking another), or stop the work; in play: {}",
-                    p.id,
-                    registry.in_play_limit,
-                    in_play_list(registry)
-                ))
-                .promises([p.id.clone()]),
+                Finding::new(Code::ShadowWork, format!("{commits} to `{}` from {window}, which is {}", p.id, p.status))
+                    .at(at, Label::new(p.status_span.clone(), format!("{} is {}", p.id, p.status)))
+                    .help(format!(
+                        "put `{}` in play (within the limit of {}, parking another), or stop the work; in play: {}",
+                        p.id,
+                        registry.in_play_limit,
+                        in_play_list(registry)
+                    ))
+                    .promises([p.id.clone()]),
             );
         }
     }

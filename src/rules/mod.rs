@@ -268,7 +268,7 @@ Why: work the plan does not show is shadow work. One commit on a parked promise 
 plan says it is not, and the WIP limit is fiction.
 
 Fails (over the last 28 days):
-    12 commits trace to `gift-cards`, which is proposed
+    12 commits trace to `gift-cards` from 2026-10-01 to 2026-10-28, which is proposed
 
 Fix: put the promise in play (within the limit, parking another), or stop the work.",
     },
