@@ -279,6 +279,20 @@ impl Registry {
         }
     }
 
+    /// When `before` judges plans exactly as this registry does except for some promises'
+    /// statuses, those promises' ids: only documents that mention them can judge differently.
+    /// `None` when anything else plan findings depend on differs.
+    pub fn status_changes(&self, before: &Registry) -> Option<Vec<String>> {
+        let (a, b) = (self.plan_judging_key(), before.plan_judging_key());
+        if a.levels != b.levels || a.plan_globs != b.plan_globs || a.issue_globs != b.issue_globs {
+            return None;
+        }
+        if a.promises.len() != b.promises.len() || a.promises.iter().zip(&b.promises).any(|(x, y)| x.0 != y.0) {
+            return None;
+        }
+        Some(a.promises.iter().zip(&b.promises).filter(|(x, y)| x.1 != y.1).map(|(x, _)| x.0.to_string()).collect())
+    }
+
     pub fn in_play(&self) -> impl Iterator<Item = &Promise> {
         self.promises.iter().filter(|p| p.status == Status::InPlay)
     }

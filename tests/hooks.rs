@@ -348,4 +348,20 @@ fn pre_commit_rejudges_plans_only_when_the_registry_change_can_affect_them() {
     let (ok, stderr) = commit(&repo, &["-m", "Drop orders", "-m", "Promise: find-and-buy"]);
     assert!(!ok, "removing a promise in use went through");
     assert!(stderr.contains("unknown-promise") && stderr.contains("track-orders"), "{stderr}");
+
+    // A status change judges again exactly the plans that mention the promise: orders.md warns
+    // that its open item serves a done promise; loose.md (untraced, but unrelated) is not judged.
+    repo.write(
+        "promises.toml",
+        &REGISTRY.replacen(
+            "status = \"in-play\"\noutcomes = [{ metric = \"status calls\"",
+            "status = \"done\"\noutcomes = [{ metric = \"status calls\"",
+            1,
+        ),
+    );
+    repo.git(&["add", "promises.toml"]);
+    let (ok, stderr) = commit(&repo, &["-m", "Orders are done", "-m", "Promise: track-orders"]);
+    assert!(ok, "warnings do not block: {stderr}");
+    assert!(stderr.contains("done-with-open-items") && stderr.contains("plans/orders.md"), "{stderr}");
+    assert!(!stderr.contains("plans/loose.md"), "an unrelated plan was judged: {stderr}");
 }

@@ -116,16 +116,23 @@ fn pre_commit(ctx: &Ctx, repo: &Repo, root: &Path) -> Result<ExitCode> {
     // Plan findings depend on the registry only through its ids and statuses, rule levels and
     // plan patterns: an edit to anything else (outcomes, statements, priorities, limits) cannot
     // change them, and the plans need not be judged again.
-    let plans_affected = registry_changed
-        && head_registry
-            .and_then(|oid| repo.repo.find_blob(oid).ok())
-            .and_then(|blob| {
-                let text = std::str::from_utf8(blob.content()).ok()?.to_string();
-                Registry::parse(&Source::file(registry::FILE_NAME, text)).ok()
-            })
-            .is_none_or(|before| before.plan_judging_key() != registry.plan_judging_key());
+    // When only statuses change, only the documents that mention those promises can judge
+    // differently (not-in-play, done-with-open-items); they are found by a byte search.
+    let before = if registry_changed {
+        head_registry.and_then(|oid| repo.repo.find_blob(oid).ok()).and_then(|blob| {
+            let text = std::str::from_utf8(blob.content()).ok()?.to_string();
+            Registry::parse(&Source::file(registry::FILE_NAME, text)).ok()
+        })
+    } else {
+        None
+    };
+    let mentioning = match (&before, registry_changed) {
+        (_, false) => Some(Vec::new()),
+        (Some(before), true) => registry.status_changes(before),
+        (None, true) => None,
+    };
     let mut skipped = Vec::new();
-    let only = (!plans_affected).then_some(&changed_plans);
+    let only = mentioning.as_ref().map(|m| facts::Only { paths: &changed_plans, mentioning: m });
     let plans = facts::read_plans_only(&files, &registry, only, false, &mut sources, &mut skipped);
     let facts = Facts {
         sources,
@@ -164,6 +171,19 @@ fn commit_msg(ctx: &Ctx, repo: &Repo, root: &Path, path: &Path, shown: &Path) ->
     let commit = facts::commit_facts(None, parents, &cleaned, kind, &registry, &log_comment);
     let mut findings = Vec::new();
     rules::commits::check_commit(&commit, &registry, &mut findings);
+    // A commit that takes a promise out of play (marks it done) is still work on it: in play in
+    // HEAD's registry is in play enough.
+    if findings.iter().any(|f| f.code == rules::Code::NotInPlay) {
+        let head = repo.repo.head().ok().and_then(|h| h.peel_to_tree().ok());
+        let before = head
+            .and_then(|t| t.get_path(Path::new(registry::FILE_NAME)).ok())
+            .and_then(|e| repo.repo.find_blob(e.id()).ok())
+            .and_then(|b| Registry::parse(&Source::file("", String::from_utf8_lossy(b.content()).into_owned())).ok());
+        if let Some(before) = before {
+            let was_in_play = |id: &String| before.promise(id).is_some_and(|p| p.status == registry::Status::InPlay);
+            findings.retain(|f| f.code != rules::Code::NotInPlay || !f.promises.iter().all(was_in_play));
+        }
+    }
     let mut tally = crate::tally::Tally::default();
     tally.add(&commit.class(), 0, "", 1);
     let id = sources.add(commit.into_source());
