@@ -891,18 +891,11 @@ pub fn read_plans(
     read_plans_only(files, registry, None, false, sources, skipped)
 }
 
-/// Which plan documents a hook judges: those in `paths` (the staged changes), and any other
-/// whose text mentions one of `mentioning` (promises whose status the commit changes).
-pub struct Only<'a> {
-    pub paths: &'a HashSet<String>,
-    pub mentioning: &'a [String],
-}
-
-/// As [`read_plans`], limited by `only` when given (the pre-commit hook).
+/// As [`read_plans`], limited to `only` when given (the pre-commit hook).
 pub fn read_plans_only(
     files: &Files,
     registry: &Registry,
-    only: Option<Only<'_>>,
+    only: Option<&HashSet<String>>,
     keep_items: bool,
     sources: &mut Sources,
     skipped: &mut Vec<(String, String)>,
@@ -910,16 +903,8 @@ pub fn read_plans_only(
     let globs: Vec<Glob> = registry.plan_globs.iter().filter_map(|g| Glob::new(g).ok()).collect();
     let issue_globs: Vec<Glob> = registry.issue_globs.iter().filter_map(|g| Glob::new(g).ok()).collect();
     let is_issue = |p: &str| issue_globs.iter().any(|g| g.is_match(p));
-    let listed = |p: &str| only.as_ref().is_none_or(|o| !o.mentioning.is_empty() || o.paths.contains(p));
-    let paths = files.paths(&|p| listed(p) && (globs.iter().any(|g| g.is_match(p)) || is_issue(p)));
-    // A document outside `only.paths` is judged only if it mentions a promise whose status
-    // changed: a byte search, far cheaper than a Markdown scan.
-    let skip = |rel: &str, bytes: &[u8]| -> bool {
-        only.as_ref().is_some_and(|o| {
-            !o.paths.contains(rel)
-                && !o.mentioning.iter().any(|id| memchr::memmem::find(bytes, id.as_bytes()).is_some())
-        })
-    };
+    let paths =
+        files.paths(&|p| only.is_none_or(|o| o.contains(p)) && (globs.iter().any(|g| g.is_match(p)) || is_issue(p)));
     // Documents are read and scanned on every core; blobs from the index are read first, on
     // this thread, as libgit2 handles are not shared between threads.
     // (work items, whether it is an issue, the text when there are findings, the findings, the
@@ -927,9 +912,6 @@ pub fn read_plans_only(
     type Judged =
         std::result::Result<(usize, bool, Option<String>, Vec<crate::finding::Finding>, Vec<PlanItem>), String>;
     let judge = |rel: &str, bytes: &[u8]| -> Judged {
-        if skip(rel, bytes) {
-            return Ok((0, false, None, Vec::new(), Vec::new()));
-        }
         if bytes.iter().take(8000).any(|&b| b == 0) {
             return Err("binary, not Markdown".to_string());
         }

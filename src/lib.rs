@@ -9,6 +9,7 @@
 //! [`rules::evaluate`] turns facts into [`finding::Finding`]s; a [`report`] prints them; the CLI
 //! maps them to an exit code.
 
+pub mod cache;
 pub mod cli;
 pub mod error;
 pub mod escape;

@@ -364,4 +364,15 @@ fn pre_commit_rejudges_plans_only_when_the_registry_change_can_affect_them() {
     assert!(ok, "warnings do not block: {stderr}");
     assert!(stderr.contains("done-with-open-items") && stderr.contains("plans/orders.md"), "{stderr}");
     assert!(!stderr.contains("plans/loose.md"), "an unrelated plan was judged: {stderr}");
+    // The hook remembers, by content, which promises each document's open items serve.
+    let cache = std::fs::read_to_string(repo.path().join(".git/plan-lint/open-items")).unwrap();
+    assert!(cache.contains(" track-orders\n") && cache.lines().count() >= 3, "{cache}");
+
+    // With the cache warm, a later status change still finds the documents it affects.
+    repo.write("promises.toml", &REGISTRY.replacen("status = \"in-play\"", "status = \"dropped\"", 1));
+    repo.git(&["add", "promises.toml"]);
+    let (ok, stderr) = commit(&repo, &["-m", "Drop search", "-m", "Promise: find-and-buy"]);
+    assert!(ok, "{stderr}");
+    assert!(stderr.contains("not-in-play") && stderr.contains("ROADMAP.md"), "{stderr}");
+    assert!(!stderr.contains("plans/loose.md") && !stderr.contains("plans/orders.md"), "{stderr}");
 }

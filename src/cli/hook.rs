@@ -97,7 +97,8 @@ fn pre_commit(ctx: &Ctx, repo: &Repo, root: &Path) -> Result<ExitCode> {
     // Relevant: the registry or a plan document differs between HEAD and the index.
     let mut sources = Sources::default();
     let (registry, registry_id) = facts::read_registry(&files, None, &mut sources)?;
-    let globs: Vec<Glob> = registry.plan_globs.iter().filter_map(|g| Glob::new(g).ok()).collect();
+    let globs: Vec<Glob> =
+        registry.plan_globs.iter().chain(&registry.issue_globs).filter_map(|g| Glob::new(g).ok()).collect();
     let changed = |path: &str, id: git2::Oid| head_blob(path) != Some(id);
     // What this commit changes: the registry (then every plan must be judged again against it),
     // or some plan documents (then only those: problems already committed are CI's to report,
@@ -116,8 +117,8 @@ fn pre_commit(ctx: &Ctx, repo: &Repo, root: &Path) -> Result<ExitCode> {
     // Plan findings depend on the registry only through its ids and statuses, rule levels and
     // plan patterns: an edit to anything else (outcomes, statements, priorities, limits) cannot
     // change them, and the plans need not be judged again.
-    // When only statuses change, only the documents that mention those promises can judge
-    // differently (not-in-play, done-with-open-items); they are found by a byte search.
+    // When only statuses change, only the documents with open items under those promises can
+    // judge differently (not-in-play, done-with-open-items); the cache knows which.
     let before = if registry_changed {
         head_registry.and_then(|oid| repo.repo.find_blob(oid).ok()).and_then(|blob| {
             let text = std::str::from_utf8(blob.content()).ok()?.to_string();
@@ -132,8 +133,51 @@ fn pre_commit(ctx: &Ctx, repo: &Repo, root: &Path) -> Result<ExitCode> {
         (None, true) => None,
     };
     let mut skipped = Vec::new();
-    let only = mentioning.as_ref().map(|m| facts::Only { paths: &changed_plans, mentioning: m });
-    let plans = facts::read_plans_only(&files, &registry, only, false, &mut sources, &mut skipped);
+    let mut judged = changed_plans.clone();
+    let mut cache = None;
+    // Every plan and issue document in the index, with its content's id.
+    let documents: Vec<(String, git2::Oid)> = index
+        .iter()
+        .filter_map(|e| {
+            let p = std::str::from_utf8(&e.path).ok()?;
+            globs.iter().any(|g| g.is_match(p)).then(|| (p.to_string(), e.id))
+        })
+        .collect();
+    if let Some(statuses) = mentioning.as_ref().filter(|m| !m.is_empty()) {
+        let known = crate::cache::OpenItems::load(repo.repo.commondir());
+        for (path, oid) in &documents {
+            if known.get(*oid).is_none_or(|ids| ids.iter().any(|id| statuses.contains(id))) {
+                judged.insert(path.clone());
+            }
+        }
+        cache = Some(known);
+    }
+    let only = mentioning.is_some().then_some(&judged);
+    let mut plans = facts::read_plans_only(&files, &registry, only, cache.is_some(), &mut sources, &mut skipped);
+    if let Some(statuses) = mentioning.as_ref().filter(|m| !m.is_empty()) {
+        // Documents judged again for a status change report only what that change causes;
+        // their other problems were there before this commit.
+        plans.findings.retain(|f| {
+            let staged = f.source.is_some_and(|id| match &sources.get(id).kind {
+                SourceKind::File { path } => changed_plans.contains(path),
+                _ => true,
+            });
+            staged || f.promises.iter().any(|p| statuses.contains(p))
+        });
+    }
+    if let Some(mut cache) = cache {
+        let mut open: std::collections::HashMap<&str, Vec<String>> =
+            judged.iter().map(|p| (p.as_str(), Vec::new())).collect();
+        for item in plans.list.iter().filter(|i| !i.done) {
+            open.entry(item.path.as_str()).or_default().extend(item.promises.iter().cloned());
+        }
+        for (path, oid) in &documents {
+            if let Some(ids) = open.remove(path.as_str()) {
+                cache.insert(*oid, ids);
+            }
+        }
+        cache.save(&documents.iter().map(|(_, oid)| *oid).collect());
+    }
     let facts = Facts {
         sources,
         registry,
