@@ -738,6 +738,11 @@ impl<'r> Files<'r> {
                 if e.file_name() == ".git" {
                     return false;
                 }
+                // A nested repository (a submodule's checkout, a vendored clone) is not this
+                // repository's content; git does not descend into it either.
+                if e.file_type().is_dir() && e.path().join(".git").exists() {
+                    return false;
+                }
                 match (repo, e.file_type().is_dir(), e.path().strip_prefix(root)) {
                     (Some(repo), true, Ok(rel)) => !repo.is_ignored(rel),
                     _ => true,

@@ -16,6 +16,8 @@ pub mod escape;
 pub mod event;
 pub mod facts;
 pub mod finding;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod git;
 pub mod glob;
 pub mod history;

@@ -1,13 +1,12 @@
 //! Property tests for the parsers that read untrusted text: for thousands of generated inputs
 //! (soups of meaningful fragments and raw bytes, deterministic per seed) they never panic, every
-//! span lies inside the input, and what `plan-lint trailers` prints parses back to itself.
+//! span lies inside the input, and what `plan-lint trailers` prints parses back to itself (the
+//! invariants are `plan_lint::fuzzing`, shared with the libFuzzer targets in `fuzz/`).
 //! `PLAN_LINT_PROPERTY_CASES` raises the count for a longer run.
 
 mod support;
 
-use plan_lint::registry::Registry;
-use plan_lint::scan::{markdown, trailers};
-use plan_lint::source::Source;
+use plan_lint::fuzzing;
 use support::rng::Rng;
 
 const MD: &[&str] = &[
@@ -95,21 +94,18 @@ fn soup(rng: &mut Rng, fragments: &[&str]) -> Vec<u8> {
     out
 }
 
+/// Body, TOML and Markdown fragments mixed: what tracker bodies look like.
+fn body_soup(rng: &mut Rng) -> Vec<u8> {
+    let mut out = soup(rng, MD);
+    out.extend(soup(rng, TRAILER));
+    out
+}
+
 #[test]
 fn markdown_scan_is_total_and_spans_stay_inside() {
     let mut rng = Rng(0xfeed_beef_1234_5679);
     for _ in 0..cases() {
-        let bytes = soup(&mut rng, MD);
-        let text = String::from_utf8_lossy(&bytes);
-        let plan = markdown::scan(&text);
-        for r in &plan.refs {
-            assert!(r.span.start <= r.span.end && r.span.end <= text.len(), "{r:?} in {text:?}");
-            assert!(text.is_char_boundary(r.span.start) && text.is_char_boundary(r.span.end), "{r:?} in {text:?}");
-        }
-        for item in &plan.items {
-            assert!(item.span.end <= text.len(), "{item:?} in {text:?}");
-            assert!(item.promises.iter().all(|&i| i < plan.refs.len()));
-        }
+        fuzzing::markdown(&soup(&mut rng, MD));
     }
 }
 
@@ -117,21 +113,7 @@ fn markdown_scan_is_total_and_spans_stay_inside() {
 fn trailer_parse_is_total_and_output_reparses_to_itself() {
     let mut rng = Rng(0x0123_4567_89ab_cdef);
     for _ in 0..cases() {
-        let msg = soup(&mut rng, TRAILER);
-        for opts in [trailers::Options::interpret(), trailers::Options::log()] {
-            let block = trailers::parse(&msg, &opts);
-            for t in &block.trailers {
-                assert!(t.span.end <= msg.len() + 1 && t.value_span.end <= msg.len() + 1, "{t:?}");
-            }
-            // What `plan-lint trailers` prints, given back as a message body, reads the same.
-            let printed = trailers::render(&block);
-            if !printed.is_empty() {
-                let again = trailers::parse(&[b"Subject\n\n".as_slice(), &printed].concat(), &opts);
-                assert_eq!(trailers::render(&again), printed, "message {:?}", String::from_utf8_lossy(&msg));
-            }
-            let inserted = trailers::insert(&msg, "Promise: a", &opts.comment);
-            assert!(inserted.len() > msg.len());
-        }
+        fuzzing::trailers(&soup(&mut rng, TRAILER));
     }
 }
 
@@ -139,16 +121,38 @@ fn trailer_parse_is_total_and_output_reparses_to_itself() {
 fn registry_parse_is_total_and_errors_point_inside() {
     let mut rng = Rng(0x5151_7272_9393_aaab);
     for _ in 0..cases() {
-        let bytes = soup(&mut rng, TOML);
-        let text = String::from_utf8_lossy(&bytes).into_owned();
-        let source = Source::file("promises.toml", text.clone());
-        if let Err(e) = Registry::parse(&source) {
-            for err in std::iter::once(&e).chain(&e.related) {
-                assert!(!err.message.is_empty());
-                if let Some((_, label)) = err.snippet.as_deref() {
-                    assert!(label.span.end <= text.len() + 1, "{err:?} in {text:?}");
-                }
-            }
+        fuzzing::registry(&soup(&mut rng, TOML));
+    }
+}
+
+#[test]
+fn bodies_are_total_and_references_are_their_ids() {
+    let mut rng = Rng(0x7777_1111_2222_3333);
+    for _ in 0..cases() {
+        fuzzing::body(&body_soup(&mut rng));
+    }
+}
+
+/// Every seed of the fuzz targets (`fuzz/seeds/<target>/`), and every crash the fuzzers ever
+/// found (kept there as regressions), replayed on the stable toolchain.
+#[test]
+fn fuzz_seeds_replay() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds");
+    type Target = fn(&[u8]);
+    let targets: [(&str, Target); 4] = [
+        ("trailers", fuzzing::trailers),
+        ("markdown", fuzzing::markdown),
+        ("registry", fuzzing::registry),
+        ("body", fuzzing::body),
+    ];
+    for (name, target) in targets {
+        let dir = root.join(name);
+        let mut n = 0;
+        for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+            let path = entry.unwrap().path();
+            target(&std::fs::read(&path).unwrap());
+            n += 1;
         }
+        assert!(n >= 3, "{name}: only {n} seeds");
     }
 }

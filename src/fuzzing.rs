@@ -1,0 +1,89 @@
+//! Invariants of the parsers that read untrusted text, as functions of arbitrary bytes: the
+//! bodies of the libFuzzer targets in `fuzz/` and of the property tests and seed replays in
+//! `tests/`. Each panics (a finding) when an invariant breaks; none may panic otherwise.
+//!
+//! - the trailer parser is total, its spans lie inside the input, and what `plan-lint trailers`
+//!   prints parses back to itself; inserting a trailer only ever adds bytes;
+//! - message cleanup is total and idempotent;
+//! - the Markdown scanner is total and its spans are inside the text, on character boundaries;
+//! - the registry loader is total and its errors point inside the file;
+//! - tracker bodies and `gh` exports are total and their spans are inside the text.
+
+use crate::registry::Registry;
+use crate::scan::{body, markdown, message, trailers};
+use crate::source::Source;
+
+pub fn trailers(data: &[u8]) {
+    for opts in [trailers::Options::interpret(), trailers::Options::log()] {
+        let block = trailers::parse(data, &opts);
+        assert!(block.range.start <= block.range.end && block.range.end <= data.len() + 1, "{block:?}");
+        for t in &block.trailers {
+            assert!(t.span.end <= data.len() + 1 && t.value_span.end <= data.len() + 1, "{t:?}");
+            assert!(t.span.start <= t.span.end && t.value_span.start <= t.value_span.end, "{t:?}");
+        }
+        let printed = trailers::render(&block);
+        if !printed.is_empty() {
+            let again = trailers::parse(&[b"Subject\n\n".as_slice(), &printed].concat(), &opts);
+            assert_eq!(trailers::render(&again), printed, "printed trailers do not parse back");
+        }
+        let inserted = trailers::insert(data, "Promise: a", &opts.comment);
+        assert!(inserted.len() > data.len(), "inserting a trailer lost bytes");
+    }
+    // Cleanup settles after two passes, not one: like `git commit`, it cuts at a scissors line
+    // (which includes its newline) before stripping white space, and stripping completes an
+    // unterminated final scissors line, which the next pass then cuts (found by this fuzzer).
+    for mode in [message::Cleanup::Strip, message::Cleanup::Whitespace, message::Cleanup::Scissors] {
+        let twice = message::clean(&message::clean(data, mode, b"#"), mode, b"#");
+        assert_eq!(message::clean(&twice, mode, b"#"), twice, "cleanup does not settle ({mode:?})");
+    }
+}
+
+pub fn markdown(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let plan = markdown::scan(&text);
+    for r in &plan.refs {
+        assert!(r.span.start <= r.span.end && r.span.end <= text.len(), "{r:?}");
+        assert!(text.is_char_boundary(r.span.start) && text.is_char_boundary(r.span.end), "{r:?}");
+    }
+    for item in &plan.items {
+        assert!(item.span.start <= item.span.end && item.span.end <= text.len(), "{item:?}");
+        assert!(item.promises.iter().all(|&i| i < plan.refs.len()), "{item:?}");
+    }
+}
+
+pub fn registry(data: &[u8]) {
+    let text = String::from_utf8_lossy(data).into_owned();
+    let source = Source::file("promises.toml", text.clone());
+    match Registry::parse(&source) {
+        Ok(r) => {
+            for p in &r.promises {
+                assert!(crate::registry::is_slug(&p.id), "{}", p.id);
+                assert!(p.id_span.end <= text.len() && p.status_span.end <= text.len());
+                assert_eq!(r.promise(&p.id).map(|q| &q.id), Some(&p.id));
+            }
+            assert!(r.in_play_limit >= 1);
+        }
+        Err(e) => {
+            for err in std::iter::once(&e).chain(&e.related) {
+                assert!(!err.message.is_empty());
+                if let Some((_, label)) = err.snippet.as_deref() {
+                    assert!(label.span.start <= label.span.end && label.span.end <= text.len() + 1, "{err:?}");
+                }
+            }
+        }
+    }
+}
+
+pub fn body(data: &[u8]) {
+    let text = body::normalize(&String::from_utf8_lossy(data));
+    for r in body::references(&text) {
+        assert!(r.span.end <= text.len() && text.is_char_boundary(r.span.start), "{r:?}");
+        assert_eq!(&text[r.span.clone()], r.id, "a reference's span is its id");
+    }
+    let first = body::first_line(&text);
+    assert!(first.end <= text.len());
+    let _ = body::is_open(&text);
+    for t in crate::event::tickets_from_export(&text) {
+        let _ = body::references(&body::normalize(&t.body));
+    }
+}

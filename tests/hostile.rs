@@ -1,0 +1,146 @@
+//! The rest of the hostile-input matrix (the first part is in `errors.rs` and `check.rs`): each
+//! case gets a clear message and the right exit code, and nothing is lost.
+
+mod support;
+
+use std::process::Command;
+use support::{git_env, run_in, Repo};
+
+const REGISTRY: &str =
+    "[promises.find-and-buy]\nstatement = \"s\"\nstatus = \"in-play\"\noutcomes = [{ metric = \"m\", target = \"t\" }]\n";
+
+#[test]
+fn a_200_mb_markdown_file_is_skipped_with_a_note_not_read() {
+    let mut repo = Repo::new();
+    repo.write("promises.toml", REGISTRY).write("ROADMAP.md", "# R\nPromise: find-and-buy\n\n- [ ] x\n");
+    repo.commit("Start\n\nPromise: find-and-buy\n");
+    // Sparse: 200 MB on disk costs nothing, and plan-lint must not read it to refuse it.
+    std::fs::create_dir_all(repo.path().join("plans")).unwrap();
+    let huge = std::fs::File::create(repo.path().join("plans/huge.md")).unwrap();
+    huge.set_len(200 * 1024 * 1024).unwrap();
+    let start = std::time::Instant::now();
+    let run = repo.plan_lint(&["check", "--no-commits"]);
+    run.expect_code(0);
+    assert!(run.stdout.contains("note: skipped plans/huge.md: not read: larger than 16 MiB"), "{}", run.stdout);
+    assert!(start.elapsed().as_secs() < 10, "it read the file");
+}
+
+#[test]
+fn submodules_and_nested_repositories_are_not_this_repositorys_plans() {
+    let mut inner = Repo::new();
+    inner.write("plans/theirs.md", "# Theirs\n\n- [ ] untraced in another repository\n");
+    inner.commit("Theirs");
+    let mut repo = Repo::new();
+    repo.write("promises.toml", REGISTRY).write("ROADMAP.md", "# R\nPromise: find-and-buy\n\n- [ ] x\n");
+    repo.commit("Start\n\nPromise: find-and-buy\n");
+    let url = format!("file://{}", inner.path().display());
+    let out = git_env(Command::new("git"), repo.path())
+        .args(["-c", "protocol.file.allow=always", "submodule", "add", "-q", &url, "plans/vendor"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    repo.commit("Vendor it\n\nPromise: find-and-buy\n");
+    let run = repo.plan_lint(&["check", "--commits", "HEAD"]);
+    run.expect_code(0);
+    assert!(run.stdout.contains("1 plan file with 1 item"), "{}", run.stdout);
+    // The staged view (pre-commit) skips the gitlink too.
+    let hook = repo.plan_lint(&["hook", "pre-commit"]);
+    hook.expect_code(0);
+}
+
+#[test]
+fn look_alike_ids_are_unknown_with_the_real_one_suggested() {
+    let mut repo = Repo::new();
+    repo.write("promises.toml", REGISTRY);
+    // Cyrillic а (U+0430) in "find-аnd-buy", and a case variant.
+    repo.write("ROADMAP.md", "# R\n\n- [ ] one (Promise: find-\u{430}nd-buy)\n- [ ] two (Promise: Find-And-Buy)\n");
+    repo.commit("Start\n\nPromise: find-\u{430}nd-buy\n");
+    let run = repo.plan_lint(&["check", "--commits", "HEAD", "--format", "json"]);
+    run.expect_code(1);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let unknown: Vec<&serde_json::Value> =
+        v["findings"].as_array().unwrap().iter().filter(|f| f["code"] == "unknown-promise").collect();
+    assert_eq!(unknown.len(), 3, "{:#?}", v["findings"]);
+    for f in unknown {
+        assert!(f["help"].as_str().unwrap().starts_with("did you mean `find-and-buy`?"), "{f}");
+    }
+    // The registry itself only takes ASCII slugs, so two promises can never look alike.
+    repo.write(
+        "promises.toml",
+        &format!("{REGISTRY}[promises.\"find-\u{430}nd-buy\"]\nstatement = \"s\"\nstatus = \"proposed\"\n"),
+    );
+    let bad = repo.plan_lint(&["check", "--no-commits"]);
+    bad.expect_code(2);
+    assert!(bad.stderr.contains("lowercase kebab-case"), "{}", bad.stderr);
+}
+
+#[test]
+fn files_deleted_while_plan_lint_reads_them_never_crash_it() {
+    let mut repo = Repo::new();
+    repo.write("promises.toml", REGISTRY);
+    for i in 0..400 {
+        repo.write(&format!("plans/p{i:03}.md"), "# P\nPromise: find-and-buy\n\n- [ ] x\n");
+    }
+    repo.commit("Plans\n\nPromise: find-and-buy\n");
+    let dir = repo.path().to_path_buf();
+    for round in 0..5 {
+        let child = support::git_env(Command::new(support::bin()), &dir)
+            .args(["check", "--no-commits"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        for i in (round..400).step_by(5) {
+            let _ = std::fs::remove_file(dir.join(format!("plans/p{i:03}.md")));
+        }
+        let out = child.wait_with_output().unwrap();
+        let code = out.status.code().unwrap_or(-1);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(code == 0 || code == 1, "exit {code}: {stderr}");
+        assert!(!stderr.contains("panicked") && !stderr.contains("internal error"), "{stderr}");
+    }
+}
+
+/// prepare-commit-msg replaces the message file atomically: killed at any moment, the file holds
+/// the old message or the new one, never a part.
+#[test]
+fn a_killed_prepare_commit_msg_hook_leaves_the_message_whole() {
+    let mut repo = Repo::new();
+    repo.write("promises.toml", REGISTRY);
+    repo.commit("Start\n\nPromise: find-and-buy\n");
+    repo.git(&["checkout", "-q", "-b", "find-and-buy/paypal"]);
+    let original = format!("Add PayPal\n\n{}\n", "A long body line that takes a while to write. ".repeat(20_000));
+    let msg = repo.path().join(".git/COMMIT_EDITMSG");
+    let mut saw_new = false;
+    for delay_us in (0..3000).step_by(150) {
+        std::fs::write(&msg, &original).unwrap();
+        let mut child = support::git_env(Command::new(support::bin()), repo.path())
+            .args(["hook", "prepare-commit-msg", ".git/COMMIT_EDITMSG"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_micros(delay_us));
+        let _ = child.kill();
+        let _ = child.wait();
+        let now = std::fs::read_to_string(&msg).unwrap();
+        if now != original {
+            assert!(
+                now.starts_with(&original) && now.ends_with("Promise: find-and-buy\n"),
+                "a partial message: {} bytes",
+                now.len()
+            );
+            saw_new = true;
+        }
+    }
+    // Run to completion once, so the test knows the hook does write.
+    std::fs::write(&msg, &original).unwrap();
+    run_in(repo.path(), &["hook", "prepare-commit-msg", ".git/COMMIT_EDITMSG"]).expect_code(0);
+    assert!(std::fs::read_to_string(&msg).unwrap().ends_with("\n\nPromise: find-and-buy\n") || saw_new);
+    let leftovers: Vec<_> = std::fs::read_dir(repo.path().join(".git"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains("COMMIT_EDITMSG") && e.file_name() != "COMMIT_EDITMSG")
+        .collect();
+    assert!(leftovers.len() <= 1, "temporary files pile up: {leftovers:?}");
+}
