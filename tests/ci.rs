@@ -200,6 +200,19 @@ fn push_events_check_what_is_new() {
 }
 
 #[test]
+fn a_merge_group_checks_its_commits() {
+    let (repo, base, head) = pull_request_repo();
+    let runner = Runner::new();
+    let event = serde_json::json!({"action": "checks_requested", "merge_group": {"base_sha": base, "head_sha": head,
+        "base_ref": "refs/heads/main", "head_ref": "refs/heads/gh-readonly-queue/main/pr-42"}});
+    let run = runner.ci(repo.path(), "merge_group", &event.to_string(), &["--format", "json"]);
+    run.expect_code(1);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["summary"]["commits"], 3);
+    assert_eq!(v["summary"]["range"], format!("{}..{}", &base[..7], &head[..7]));
+}
+
+#[test]
 fn an_issue_event_checks_the_issue_body() {
     let mut repo = Repo::new();
     repo.write("promises.toml", REGISTRY);

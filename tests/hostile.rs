@@ -26,6 +26,20 @@ fn a_200_mb_markdown_file_is_skipped_with_a_note_not_read() {
 }
 
 #[test]
+fn deeply_nested_lists_and_quotes_are_scanned_without_a_stack_overflow() {
+    let mut repo = Repo::new();
+    repo.write("promises.toml", REGISTRY);
+    // `- - - … [ ] x` on one line is a list nested 100,000 deep (indenting each level would
+    // take gigabytes).
+    repo.write("plans/lists.md", &format!("# Deep\nPromise: find-and-buy\n\n{}[ ] deep\n", "- ".repeat(100_000)));
+    repo.write("plans/mixed.md", &format!("{}- [ ] deep\n", "> - ".repeat(100_000)));
+    repo.commit("Deep\n\nPromise: find-and-buy\n");
+    let run = repo.plan_lint(&["check", "--no-commits"]);
+    assert!(run.code == 0 || run.code == 1, "exit {}: {}", run.code, run.stderr);
+    assert!(run.stdout.contains("2 plan files with 2 items"), "{}", run.stdout);
+}
+
+#[test]
 fn submodules_and_nested_repositories_are_not_this_repositorys_plans() {
     let mut inner = Repo::new();
     inner.write("plans/theirs.md", "# Theirs\n\n- [ ] untraced in another repository\n");
