@@ -32,6 +32,18 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    #[command(flatten)]
+    pub levels: LevelArgs,
+    /// Check one issue body exported from a tracker instead (`-` reads standard input): text,
+    /// or `gh issue view N --json number,title,body,state` (an array from `gh issue list`
+    /// checks each).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["commits", "no_commits"])]
+    pub issue: Option<PathBuf>,
+}
+
+/// Rule levels from the command line, shared by `check` and `ci`.
+#[derive(clap::Args, Debug, Default)]
+pub struct LevelArgs {
     /// Treat findings of CODE as errors (repeatable).
     #[arg(long, value_name = "CODE")]
     pub deny: Vec<String>,
@@ -41,11 +53,19 @@ pub struct Args {
     /// Do not report findings of CODE (repeatable).
     #[arg(long, value_name = "CODE")]
     pub allow: Vec<String>,
-    /// Check one issue body exported from a tracker instead (`-` reads standard input): text,
-    /// or `gh issue view N --json number,title,body,state` (an array from `gh issue list`
-    /// checks each).
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["commits", "no_commits"])]
-    pub issue: Option<PathBuf>,
+}
+
+impl LevelArgs {
+    /// The codes, checked: an unknown code is a usage error.
+    pub(crate) fn parse(&self) -> Result<Vec<(Code, Level)>> {
+        let mut out = Vec::new();
+        for (codes, level) in [(&self.allow, Level::Allow), (&self.warn, Level::Warn), (&self.deny, Level::Deny)] {
+            for name in codes {
+                out.push((Code::from_name(name).ok_or_else(|| unknown_code(name))?, level));
+            }
+        }
+        Ok(out)
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -76,7 +96,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         },
     };
     // Validate command-line levels before reading anything: a typo is a usage error.
-    let cli_levels = cli_levels(&args.allow, &args.warn, &args.deny)?;
+    let cli_levels = args.levels.parse()?;
     let Some(issue) = args.issue else {
         let (text, failed) = check(&inputs, &cli_levels, args.format, ctx.style)?;
         super::emit(text.as_bytes())?;
@@ -117,17 +137,6 @@ pub(crate) fn window(since: &str, until: Option<&str>) -> Result<facts::Window> 
         )));
     }
     Ok(facts::Window { since, until })
-}
-
-/// `--allow/--warn/--deny` codes, checked: an unknown code is a usage error.
-pub(crate) fn cli_levels(allow: &[String], warn: &[String], deny: &[String]) -> Result<Vec<(Code, Level)>> {
-    let mut out = Vec::new();
-    for (codes, level) in [(allow, Level::Allow), (warn, Level::Warn), (deny, Level::Deny)] {
-        for name in codes {
-            out.push((Code::from_name(name).ok_or_else(|| unknown_code(name))?, level));
-        }
-    }
-    Ok(out)
 }
 
 /// A file's bytes, or standard input's for `-`, up to [`facts::MAX_PLAN_BYTES`].

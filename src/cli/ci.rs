@@ -57,19 +57,12 @@ pub struct Args {
     /// Exit 1 on warnings too.
     #[arg(long)]
     pub fail_on_warnings: bool,
-    /// Treat findings of CODE as errors (repeatable).
-    #[arg(long, value_name = "CODE")]
-    pub deny: Vec<String>,
-    /// Treat findings of CODE as warnings (repeatable).
-    #[arg(long, value_name = "CODE")]
-    pub warn: Vec<String>,
-    /// Do not report findings of CODE (repeatable).
-    #[arg(long, value_name = "CODE")]
-    pub allow: Vec<String>,
+    #[command(flatten)]
+    pub levels: check::LevelArgs,
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
-    let cli_levels = check::cli_levels(&args.allow, &args.warn, &args.deny)?;
+    let cli_levels = args.levels.parse()?;
     let on_actions = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
     let format = args.format.unwrap_or(if on_actions { Format::Github } else { Format::Human });
     let plan = decide(&args, on_actions)?;

@@ -71,18 +71,7 @@ impl Repo {
     pub fn commit(&mut self, message: &str) -> String {
         self.tick += 1;
         let date = format!("2026-01-05T10:{:02}:00Z", self.tick % 60);
-        let msg_file = self.path().join(".git/TEST_MSG");
-        std::fs::write(&msg_file, message).unwrap();
-        self.git(&["add", "-A"]);
-        let out = git_env(Command::new("git"), self.path())
-            .env("GIT_AUTHOR_DATE", &date)
-            .env("GIT_COMMITTER_DATE", &date)
-            .args(["commit", "-q", "--allow-empty", "--cleanup=verbatim", "-F"])
-            .arg(&msg_file)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "commit failed: {}", String::from_utf8_lossy(&out.stderr));
-        self.git(&["rev-parse", "HEAD"]).trim().to_string()
+        self.commit_at(&date, "Ada Lovelace <ada@example.com>", message)
     }
 
     /// Stage everything and commit at `date` (RFC 3339) as `author` (`Name <email>`).
