@@ -125,6 +125,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
 pub(crate) fn window(since: &str, until: Option<&str>) -> Result<facts::Window> {
     let now = crate::when::now();
     let until = match until {
+        // A day as the end of a window means the whole day.
+        Some(u) if u.trim().len() == 10 => crate::when::parse(u, now).map_err(Error::new)? + crate::when::DAY - 1,
         Some(u) => crate::when::parse(u, now).map_err(Error::new)?,
         None => now,
     };

@@ -193,9 +193,11 @@ pub fn term_page(b: &Board, style: Style) -> String {
         out,
         "\n{}",
         p.dim(&format!(
-            "{}, {} in the window · `plan-lint check` for details",
+            "{}, {} in the window; each one: plan-lint check --since {} --until {}",
             plural(b.errors, "error"),
-            plural(b.warnings, "warning")
+            plural(b.warnings, "warning"),
+            b.window.since,
+            b.window.until
         ))
     );
     out
