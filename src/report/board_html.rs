@@ -258,7 +258,9 @@ pub fn page(b: &Board) -> String {
         plural(b.warnings, "warning"),
         env!("CARGO_PKG_VERSION")
     );
-    out
+    // Line breaks between blocks, so the page reads (and diffs) as text too. Safe: repository
+    // text is escaped, so these tags only ever close our own elements.
+    out.replace("</h2>", "</h2>\n").replace("</ul>", "</ul>\n").replace("</svg>", "</svg>\n").replace("</p>", "</p>\n")
 }
 
 fn heading(s: Status) -> &'static str {
