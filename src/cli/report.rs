@@ -33,6 +33,7 @@ pub struct Args {
     /// End of the window (default: now).
     #[arg(long, value_name = "WHEN")]
     pub until: Option<String>,
+    /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Term)]
     pub format: Format,
     /// Write the report to FILE instead of standard output.
