@@ -82,7 +82,7 @@ rows = [
     ("hook-pre-commit-unrelated", "hook: pre-commit, unrelated change staged", "3"),
     ("hook-pre-commit-plan", "hook: pre-commit, one plan staged", "3"),
     ("hook-pre-commit-registry", "hook: pre-commit, promises.toml staged (outcomes edited)", "3"),
-    ("hook-pre-commit-status", "hook: pre-commit, a promise's status changed (all plans rechecked)", "3"),
+    ("hook-pre-commit-status", "hook: pre-commit, a promise's status changed (plans with its open items rechecked)", "3"),
 ]
 def short(cmd):
     return cmd.replace(root + "/target/release/", "").replace(root + "/target/bench/", "")
