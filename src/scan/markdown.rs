@@ -66,25 +66,9 @@ pub fn scan(text: &str) -> Plan {
 }
 
 /// `Promise:` or `Promises:` (any case) and spaces or tabs around the key: the offset just
-/// after the colon. Hand-written rather than a regex: this runs in every hook, where compiling
-/// a case-insensitive Unicode regex would cost more than the scan.
+/// after the colon.
 fn key_end(s: &str, at: usize) -> Option<usize> {
-    let b = s.as_bytes();
-    let mut i = at;
-    while i < b.len() && (b[i] == b' ' || b[i] == b'\t') {
-        i += 1;
-    }
-    if b.len() < i + 7 || !b[i..i + 7].eq_ignore_ascii_case(b"promise") {
-        return None;
-    }
-    i += 7;
-    if i < b.len() && (b[i] == b's' || b[i] == b'S') {
-        i += 1;
-    }
-    while i < b.len() && (b[i] == b' ' || b[i] == b'\t') {
-        i += 1;
-    }
-    (i < b.len() && b[i] == b':').then_some(i + 1)
+    keyword_colon(s, at, b"promise", true)
 }
 
 /// A `Promise: ids` line: the value's offset in the line.
@@ -94,18 +78,29 @@ fn promise_line(line: &str) -> Option<usize> {
 
 /// `Untraced:` (any case, spaces around the key) at `at`: the offset just after the colon.
 fn untraced_end(s: &str, at: usize) -> Option<usize> {
+    keyword_colon(s, at, b"untraced", false)
+}
+
+/// `word` (any case, optionally followed by `s`) between spaces or tabs and a colon, at `at`:
+/// the offset just after the colon. Hand-written rather than a regex: this runs in every hook,
+/// where compiling a case-insensitive Unicode regex would cost more than the scan.
+fn keyword_colon(s: &str, at: usize, word: &[u8], plural: bool) -> Option<usize> {
     let b = s.as_bytes();
+    let blank = |i: &mut usize| {
+        while *i < b.len() && (b[*i] == b' ' || b[*i] == b'\t') {
+            *i += 1;
+        }
+    };
     let mut i = at;
-    while i < b.len() && (b[i] == b' ' || b[i] == b'\t') {
-        i += 1;
-    }
-    if b.len() < i + 8 || !b[i..i + 8].eq_ignore_ascii_case(b"untraced") {
+    blank(&mut i);
+    if b.len() < i + word.len() || !b[i..i + word.len()].eq_ignore_ascii_case(word) {
         return None;
     }
-    i += 8;
-    while i < b.len() && (b[i] == b' ' || b[i] == b'\t') {
+    i += word.len();
+    if plural && i < b.len() && (b[i] == b's' || b[i] == b'S') {
         i += 1;
     }
+    blank(&mut i);
     (i < b.len() && b[i] == b':').then_some(i + 1)
 }
 
