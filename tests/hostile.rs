@@ -158,3 +158,30 @@ fn a_killed_prepare_commit_msg_hook_leaves_the_message_whole() {
         .collect();
     assert!(leftovers.len() <= 1, "temporary files pile up: {leftovers:?}");
 }
+
+#[test]
+fn detached_head_and_bare_repositories() {
+    let mut repo = Repo::new();
+    repo.write("promises.toml", REGISTRY);
+    repo.commit("Start\n\nPromise: find-and-buy\n");
+    repo.commit("More\n\nPromise: find-and-buy\n");
+    repo.git(&["checkout", "-q", "--detach", "HEAD~1"]);
+    let run = repo.plan_lint(&["check"]);
+    run.expect_code(0);
+    assert!(run.stdout.contains("all traced"), "{}", run.stdout);
+    let range = repo.plan_lint(&["check", "--commits", "HEAD"]);
+    range.expect_code(0);
+    assert!(range.stdout.contains("1 commit (HEAD)"), "{}", range.stdout);
+
+    let bare = tempfile::tempdir().unwrap();
+    let out = git_env(Command::new("git"), bare.path())
+        .args(["clone", "-q", "--bare"])
+        .arg(repo.path())
+        .arg("shop.git")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let run = run_in(&bare.path().join("shop.git"), &["check"]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("bare repository") && run.stdout.is_empty(), "{}", run.stderr);
+}
