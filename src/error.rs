@@ -7,10 +7,15 @@
 use crate::source::{Label, Source};
 use std::fmt;
 
+/// Why plan-lint could not run (exit 2): a message, help, and where in a source, with any
+/// further errors found in the same pass.
 #[derive(Debug, Clone)]
 pub struct Error {
+    /// One line.
     pub message: String,
+    /// What to do about it.
     pub help: Option<String>,
+    /// The source and the label pointing at the problem.
     pub snippet: Option<Box<(Source, Label)>>,
     /// Further problems found in the same pass (every registry error at once, not one per run).
     pub related: Vec<Error>,
@@ -19,15 +24,18 @@ pub struct Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
+    /// An error with this message.
     pub fn new(message: impl Into<String>) -> Error {
         Error { message: message.into(), help: None, snippet: None, related: Vec::new() }
     }
 
+    /// Add what to do about it.
     pub fn with_help(mut self, help: impl Into<String>) -> Error {
         self.help = Some(help.into());
         self
     }
 
+    /// Point at a span of a source.
     pub fn at(mut self, source: &Source, label: Label) -> Error {
         self.snippet = Some(Box::new((source.clone(), label)));
         self
@@ -43,6 +51,7 @@ impl Error {
         Some(first)
     }
 
+    /// An I/O error while doing `what`, keeping the cause.
     pub fn io(what: impl fmt::Display, err: &std::io::Error) -> Error {
         Error::new(format!("{what}: {err}"))
     }

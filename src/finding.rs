@@ -1,26 +1,22 @@
 //! A finding: what a rule says about one place. Data, not an error: a run that finds problems
 //! still succeeded, and only the reporters and the exit code care how bad it is.
 
-use crate::rules::{Code, Level};
+use crate::code::Code;
+pub use crate::code::Severity;
 use crate::source::{Label, SourceId};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Warning,
-    Error,
-}
-
+/// What one rule says about one place.
 #[derive(Clone, Debug)]
 pub struct Finding {
+    /// The rule's code.
     pub code: Code,
-    /// The level that applies when the user set none for this code. Usually the rule's default;
-    /// `not-in-play` is softer for plan items than for commits.
-    pub default_level: Level,
-    /// Set once levels are applied ([`crate::rules::Levels::apply`]).
+    /// Set where findings are collected, from the levels in force.
     pub severity: Severity,
+    /// One line.
     pub message: String,
+    /// What to do about it.
     pub help: Option<String>,
+    /// The text the labels point into (a file, a commit message, a body).
     pub source: Option<SourceId>,
     /// The first label is the primary location.
     pub labels: Vec<Label>,
@@ -31,10 +27,10 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// A finding of `code` with this message (severity set later, where levels apply).
     pub fn new(code: Code, message: impl Into<String>) -> Finding {
         Finding {
             code,
-            default_level: code.rule().default,
             severity: Severity::Error,
             message: message.into(),
             help: None,
@@ -45,39 +41,40 @@ impl Finding {
         }
     }
 
+    /// Point at a span of a source.
     pub fn at(mut self, source: SourceId, label: Label) -> Finding {
         self.source = Some(source);
         self.labels.push(label);
         self
     }
 
+    /// Add a label in the finding's source.
     pub fn label(mut self, label: Label) -> Finding {
         self.labels.push(label);
         self
     }
 
+    /// Add what to do about it.
     pub fn help(mut self, help: impl Into<String>) -> Finding {
         self.help = Some(help.into());
         self
     }
 
+    /// The commit the finding is about.
     pub fn commit(mut self, sha: &str) -> Finding {
         self.commit = Some(sha.to_string());
         self
     }
 
+    /// The commit the finding is about, if any.
     pub fn commit_opt(mut self, sha: Option<&str>) -> Finding {
         self.commit = sha.map(str::to_string);
         self
     }
 
+    /// The promise ids the finding is about.
     pub fn promises<S: Into<String>>(mut self, ids: impl IntoIterator<Item = S>) -> Finding {
         self.promises.extend(ids.into_iter().map(Into::into));
-        self
-    }
-
-    pub fn default_level(mut self, level: Level) -> Finding {
-        self.default_level = level;
         self
     }
 }

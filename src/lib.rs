@@ -5,29 +5,154 @@
 //! every break of the practice (untraced work, work off the promises in play, too many promises
 //! in play, promises with no measurable outcome) as a precise diagnostic.
 //!
-//! Data flows one way: [`facts::collect`] reads the registry, the plans and the commits;
-//! [`rules::evaluate`] turns facts into [`finding::Finding`]s; a [`report`] prints them; the CLI
-//! maps them to an exit code.
+//! This crate is the `plan-lint` binary's engine. Its public surface is small: the scanners
+//! ([`scan`]), the registry model ([`Registry`]), findings and their codes ([`Finding`],
+//! [`Code`]), and one entry point, [`check`], which reads a repository and returns the findings
+//! with a summary. Data flows one way inside: sources → facts → rules → sink (levels applied
+//! once) → reporters; ARCHITECTURE.md describes each module.
+//!
+//! ```
+//! # fn main() -> Result<(), plan_lint::Error> {
+//! let dir = std::env::temp_dir().join(format!("plan-lint-doctest-{}", std::process::id()));
+//! std::fs::create_dir_all(&dir).unwrap();
+//! std::fs::write(
+//!     dir.join("promises.toml"),
+//!     r#"
+//! [promises.find-and-buy]
+//! statement = "A shopper can find and buy a product we stock."
+//! status = "in-play"
+//! outcomes = [{ metric = "search-to-purchase conversion", baseline = "8%", target = "12%" }]
+//! "#,
+//! )
+//! .unwrap();
+//! std::fs::write(dir.join("ROADMAP.md"), "- [ ] typo-tolerant search (Promise: find-and-by)\n").unwrap();
+//!
+//! // Registry and plans only; `commits: Some("main..HEAD".into())` would check history too.
+//! let checked = plan_lint::check(&plan_lint::CheckOptions::new(&dir))?;
+//! assert_eq!(checked.summary.errors, 1);
+//! let finding = &checked.findings[0];
+//! assert_eq!(finding.code, plan_lint::Code::UnknownPromise);
+//! assert_eq!(finding.message, "item names unknown promise `find-and-by`");
+//! let (line, column) = checked.position(finding).expect("a finding in a file has a position");
+//! assert_eq!((line, column), (1, 38));
+//! # std::fs::remove_dir_all(&dir).ok();
+//! # Ok(())
+//! # }
+//! ```
 
-pub mod cache;
-pub mod cli;
-pub mod error;
-pub mod escape;
-pub mod event;
-pub mod facts;
-pub mod finding;
+#![warn(missing_docs)]
+
+mod cache;
+mod cli;
+mod code;
+mod engine;
+mod error;
+mod escape;
+mod event;
+mod facts;
+mod files;
+mod finding;
 #[doc(hidden)]
 pub mod fuzzing;
-pub mod git;
-pub mod glob;
-pub mod history;
-pub mod progress;
-pub mod registry;
-pub mod report;
-pub mod rules;
+mod git;
+mod panic;
+mod patterns;
+mod progress;
+mod registry;
+mod report;
+mod rules;
 pub mod scan;
-pub mod schema;
-pub mod source;
-pub mod suggest;
-pub mod tally;
-pub mod when;
+mod schema;
+mod source;
+mod suggest;
+mod tally;
+mod when;
+
+pub use code::{Code, Level, Severity};
+pub use error::Error;
+pub use finding::Finding;
+pub use registry::{Customer, Outcome, Priority, Promise, Registry, Status};
+pub use report::Summary;
+pub use source::{Label, Source, SourceId, SourceKind};
+
+use std::path::{Path, PathBuf};
+
+/// What [`check`] reads: a repository's registry and plan documents, and optionally commits.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CheckOptions {
+    /// A directory inside the repository (or any directory, to check only files there).
+    pub dir: PathBuf,
+    /// The registry, instead of `promises.toml` at the repository root.
+    pub config: Option<PathBuf>,
+    /// The commits to check, as `git rev-list` takes them (`origin/main..HEAD`); `None`: none.
+    pub commits: Option<String>,
+    /// Levels over the registry's `[rules]`, as `--allow/--warn/--deny` give them.
+    pub levels: Vec<(Code, Level)>,
+}
+
+impl CheckOptions {
+    /// The registry and plan documents of the repository at `dir`, no commits.
+    pub fn new(dir: &Path) -> CheckOptions {
+        CheckOptions { dir: dir.to_path_buf(), config: None, commits: None, levels: Vec::new() }
+    }
+}
+
+/// What [`check`] found.
+pub struct Checked {
+    /// Every finding, levels applied (allowed codes are not here).
+    pub findings: Vec<Finding>,
+    /// The numbers `plan-lint check` closes with.
+    pub summary: Summary,
+    sources: source::Sources,
+}
+
+impl Checked {
+    /// The text a finding points into (a file, a commit message, a body), if any.
+    pub fn source(&self, finding: &Finding) -> Option<&Source> {
+        finding.source.map(|id| self.sources.get(id))
+    }
+
+    /// The 1-based line and column of a finding's primary label, if it has one.
+    pub fn position(&self, finding: &Finding) -> Option<(usize, usize)> {
+        let label = finding.labels.first()?;
+        Some(self.source(finding)?.line_col(label.span.start))
+    }
+}
+
+/// Check a repository as `plan-lint check --no-commits` (or `--commits RANGE`) does, with the
+/// same rules, levels and wording, and return what was found instead of printing it.
+pub fn check(options: &CheckOptions) -> Result<Checked, Error> {
+    let inputs = engine::Inputs {
+        config: options.config.clone(),
+        plans: engine::PlanScope::All,
+        commits: match &options.commits {
+            Some(range) => engine::CommitSelection::Range(range.clone()),
+            None => engine::CommitSelection::None,
+        },
+        levels: options.levels.clone(),
+        ..engine::Inputs::new(&options.dir)
+    };
+    let engine::Run { facts, findings } = engine::run(&inputs)?.ok_or_else(|| Error::new("no promise registry"))?;
+    let summary = Summary::new(&facts, &findings);
+    Ok(Checked { findings, summary, sources: facts.sources })
+}
+
+/// The command line (the binary's `main`).
+#[doc(hidden)]
+pub fn main() -> std::process::ExitCode {
+    cli::main()
+}
+
+/// What the integration tests reach inside; not part of the API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::cli::install::{script, HOOKS};
+    pub use crate::git::{commit_trailers, Repo};
+    pub use crate::schema::{rules_markdown, text as schema_text};
+
+    /// Every rule's code and documentation.
+    pub fn rule_docs() -> Vec<(&'static str, &'static str)> {
+        crate::rules::RULES.iter().map(|r| (r.code.name(), r.doc)).collect()
+    }
+}

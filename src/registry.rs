@@ -8,8 +8,9 @@
 //! compile, rule codes that exist) and reports every problem at once, each pointing at its key or
 //! value, so a user fixes the file in one pass.
 
+use crate::code::{Code, Level};
 use crate::error::{Error, Result};
-use crate::rules::{Code, Level};
+use crate::patterns::Patterns;
 use crate::source::{Label, Source};
 use regex::Regex;
 use serde::Deserialize;
@@ -22,13 +23,18 @@ use toml::Spanned;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
+    /// A plan, not yet work.
     Proposed,
+    /// Being worked on (counts against the WIP limit).
     InPlay,
+    /// Kept.
     Done,
+    /// Given up.
     Dropped,
 }
 
 impl Status {
+    /// The kebab-case name, as written in promises.toml.
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Proposed => "proposed",
@@ -49,8 +55,11 @@ impl fmt::Display for Status {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Priority {
+    /// Knock it out of the park.
     Must,
+    /// Get it done.
     Should,
+    /// Nice to have.
     Could,
 }
 
@@ -185,10 +194,14 @@ pub const DEFAULT_PLAN_GLOBS: &[&str] = &["ROADMAP.md", "PLAN.md", "plan/**/*.md
 /// The registry file's name at the repository root.
 pub const FILE_NAME: &str = "promises.toml";
 
-#[derive(Clone, Debug)]
+/// A measurable outcome: a change in customer behaviour.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Outcome {
+    /// What is measured.
     pub metric: Option<String>,
+    /// Where it starts.
     pub baseline: Option<String>,
+    /// Where it should get to.
     pub target: Option<String>,
 }
 
@@ -200,49 +213,117 @@ impl Outcome {
     }
 }
 
+/// A customer promise.
 #[derive(Clone, Debug)]
 pub struct Promise {
+    /// The id, a lowercase kebab-case slug (`find-and-buy`).
     pub id: String,
+    /// A short title.
     pub title: Option<String>,
+    /// The promise, from the customer's side.
     pub statement: String,
+    /// The customer group it serves (a `[customers]` id).
     pub customer: Option<String>,
+    /// Where it stands.
     pub status: Status,
+    /// How much it matters.
     pub priority: Option<Priority>,
+    /// The outcomes that show it is kept.
     pub outcomes: Vec<Outcome>,
     /// Spans in promises.toml, for labels.
     pub id_span: Range<usize>,
+    /// Span of `status`.
     pub status_span: Range<usize>,
+    /// Span of `outcomes`.
     pub outcomes_span: Range<usize>,
 }
 
-/// What plan findings depend on: ids and statuses (in order, as help texts list them), rule
-/// levels and plan patterns.
-#[derive(Debug, PartialEq, Eq)]
-pub struct PlanJudgingKey<'r> {
-    promises: Vec<(&'r str, Status)>,
-    levels: Vec<(Code, Level)>,
-    plan_globs: &'r [String],
-    issue_globs: &'r [String],
+/// The parts of the registry a rule can read. Each rule declares what it reads; the pre-commit
+/// hook compares a staged registry with HEAD's part by part and re-judges the plans only when a
+/// part their rules read has changed ([`Registry::changes`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Parts(u16);
+
+impl Parts {
+    /// No part.
+    pub const NONE: Parts = Parts(0);
+    /// Which promise ids exist, in declaration order.
+    pub const IDS: Parts = Parts(1);
+    /// Each promise's status.
+    pub const STATUS: Parts = Parts(1 << 1);
+    /// Titles, statements, customers, priorities.
+    pub const DESCRIPTIONS: Parts = Parts(1 << 2);
+    /// Outcomes.
+    pub const OUTCOMES: Parts = Parts(1 << 3);
+    /// `[limits]`.
+    pub const LIMITS: Parts = Parts(1 << 4);
+    /// `[commits]`, `[hooks]`, `[pull-requests]`.
+    pub const COMMITS: Parts = Parts(1 << 5);
+    /// `[plans]` and `[issues]` patterns: which documents exist.
+    pub const PATTERNS: Parts = Parts(1 << 6);
+    /// `[rules]`: levels.
+    pub const LEVELS: Parts = Parts(1 << 7);
+    /// The vision and customers.
+    pub const OTHER: Parts = Parts(1 << 8);
+
+    /// Both.
+    pub const fn or(self, other: Parts) -> Parts {
+        Parts(self.0 | other.0)
+    }
+
+    /// The parts in both.
+    pub const fn and(self, other: Parts) -> Parts {
+        Parts(self.0 & other.0)
+    }
+
+    /// Whether any part is in both.
+    pub const fn intersects(self, other: Parts) -> bool {
+        self.0 & other.0 != 0
+    }
+
+    /// Whether `self` has no part outside `other`.
+    pub const fn within(self, other: Parts) -> bool {
+        self.0 & !other.0 == 0
+    }
 }
 
+/// What changed between two registries ([`Registry::changes`]).
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct Changes {
+    /// The parts that differ.
+    pub parts: Parts,
+    /// When ids are unchanged: the promises whose status differs.
+    pub statuses: Vec<String>,
+}
+
+/// A customer group.
 #[derive(Clone, Debug)]
 pub struct Customer {
+    /// The id, a slug.
     pub id: String,
+    /// Who they are.
     pub description: Option<String>,
 }
 
+/// The promise registry (`promises.toml`), validated, with spans for labels.
 #[derive(Clone, Debug)]
 pub struct Registry {
+    /// The product's vision.
     pub vision: Option<String>,
+    /// `[limits] in-play`: the WIP limit on promises.
     pub in_play_limit: usize,
     /// Where the limit is set, when it is (a label "limit set here").
     pub in_play_limit_span: Option<Range<usize>>,
+    /// `[customers]`.
     pub customers: Vec<Customer>,
     /// In the order the file declares them.
     pub promises: Vec<Promise>,
+    /// `[commits] since`: history before this commit is never checked.
     pub since: Option<Spanned<String>>,
+    /// `[commits] exempt-subjects`: subjects that need no trailer.
     pub exempt_subjects: Vec<Regex>,
-    pub plan_globs: Vec<String>,
+    /// `[plans] include`, compiled.
+    pub plan_globs: Patterns,
     /// Rule levels set in `[rules]`.
     pub levels: Vec<(Code, Level)>,
     /// Promise positions by id: every reference in every plan and commit is looked up.
@@ -250,7 +331,7 @@ pub struct Registry {
     /// `[hooks] branch-trailer`: prepare-commit-msg adds `Promise:` from the branch name.
     pub branch_trailer: bool,
     /// `[issues] include`: issue, RFC or ADR files, each one work item (none by default).
-    pub issue_globs: Vec<String>,
+    pub issue_globs: Patterns,
     /// `[pull-requests] body-traces-commits`: a pull request whose body names a promise in play
     /// traces its commits (for teams that squash-merge with the body as the message).
     pub body_traces_commits: bool,
@@ -262,37 +343,71 @@ pub struct Registry {
 }
 
 impl Registry {
+    /// The promise with this id.
     pub fn promise(&self, id: &str) -> Option<&Promise> {
         self.index.get(id).map(|&i| &self.promises[i])
     }
 
-    /// Everything in the registry that plan findings depend on. Two registries with the same
-    /// key judge every plan alike.
-    pub fn plan_judging_key(&self) -> PlanJudgingKey<'_> {
-        let mut levels = self.levels.clone();
-        levels.sort();
-        PlanJudgingKey {
-            promises: self.promises.iter().map(|p| (p.id.as_str(), p.status)).collect(),
-            levels,
-            plan_globs: &self.plan_globs,
-            issue_globs: &self.issue_globs,
+    /// What differs from `before`, part by part (see [`Parts`]).
+    pub(crate) fn changes(&self, before: &Registry) -> Changes {
+        let mut parts = Parts::NONE;
+        let mut set = |differs: bool, part: Parts| {
+            if differs {
+                parts = parts.or(part);
+            }
+            parts
+        };
+        let ids = |r: &Registry| r.promises.iter().map(|p| p.id.clone()).collect::<Vec<_>>();
+        let same_ids = ids(self) == ids(before);
+        set(!same_ids, Parts::IDS);
+        let mut statuses = Vec::new();
+        if same_ids {
+            for (a, b) in self.promises.iter().zip(&before.promises) {
+                if a.status != b.status {
+                    statuses.push(a.id.clone());
+                }
+                set(
+                    a.title != b.title
+                        || a.statement != b.statement
+                        || a.customer != b.customer
+                        || a.priority != b.priority,
+                    Parts::DESCRIPTIONS,
+                );
+                set(a.outcomes != b.outcomes, Parts::OUTCOMES);
+            }
+            set(!statuses.is_empty(), Parts::STATUS);
+        } else {
+            // Every other part of a promise is unknown to compare: count them all changed.
+            set(true, Parts::STATUS.or(Parts::DESCRIPTIONS).or(Parts::OUTCOMES));
         }
+        set(
+            self.in_play_limit != before.in_play_limit
+                || self.idle_days != before.idle_days
+                || self.exception_budget.as_ref().map(|b| b.0) != before.exception_budget.as_ref().map(|b| b.0),
+            Parts::LIMITS,
+        );
+        let subjects = |r: &Registry| r.exempt_subjects.iter().map(|re| re.as_str().to_string()).collect::<Vec<_>>();
+        set(
+            self.since.as_ref().map(|s| s.get_ref()) != before.since.as_ref().map(|s| s.get_ref())
+                || subjects(self) != subjects(before)
+                || self.branch_trailer != before.branch_trailer
+                || self.body_traces_commits != before.body_traces_commits,
+            Parts::COMMITS,
+        );
+        set(self.plan_globs != before.plan_globs || self.issue_globs != before.issue_globs, Parts::PATTERNS);
+        let sorted = |r: &Registry| {
+            let mut l = r.levels.clone();
+            l.sort();
+            l
+        };
+        set(sorted(self) != sorted(before), Parts::LEVELS);
+        let customers =
+            |r: &Registry| r.customers.iter().map(|c| (c.id.clone(), c.description.clone())).collect::<Vec<_>>();
+        let parts = set(self.vision != before.vision || customers(self) != customers(before), Parts::OTHER);
+        Changes { parts, statuses }
     }
 
-    /// When `before` judges plans exactly as this registry does except for some promises'
-    /// statuses, those promises' ids: only documents that mention them can judge differently.
-    /// `None` when anything else plan findings depend on differs.
-    pub fn status_changes(&self, before: &Registry) -> Option<Vec<String>> {
-        let (a, b) = (self.plan_judging_key(), before.plan_judging_key());
-        if a.levels != b.levels || a.plan_globs != b.plan_globs || a.issue_globs != b.issue_globs {
-            return None;
-        }
-        if a.promises.len() != b.promises.len() || a.promises.iter().zip(&b.promises).any(|(x, y)| x.0 != y.0) {
-            return None;
-        }
-        Some(a.promises.iter().zip(&b.promises).filter(|(x, y)| x.1 != y.1).map(|(x, _)| x.0.to_string()).collect())
-    }
-
+    /// The promises in play, in declaration order.
     pub fn in_play(&self) -> impl Iterator<Item = &Promise> {
         self.promises.iter().filter(|p| p.status == Status::InPlay)
     }
@@ -434,32 +549,33 @@ impl Registry {
             }
         }
 
-        let mut globs = |table: &str, globs: Vec<Spanned<String>>| -> Vec<String> {
-            globs
-                .into_iter()
-                .filter_map(|g| match crate::glob::Glob::new(g.get_ref()) {
-                    Ok(_) => Some(g.into_inner()),
-                    Err(why) => {
-                        errors.push(at(
-                            g.span(),
-                            "invalid pattern",
-                            format!("invalid pattern in `[{table}] include`: {why}"),
-                        ));
-                        None
-                    }
-                })
-                .collect()
+        let mut globs = |table: &str, globs: Vec<Spanned<String>>| -> Patterns {
+            let texts: Vec<&str> = globs.iter().map(|g| g.get_ref().as_str()).collect();
+            match Patterns::new(&texts) {
+                Ok(p) => p,
+                Err((i, why)) => {
+                    let span = globs.get(i).map_or(0..0, |g| g.span());
+                    let shown =
+                        globs.get(i).map_or(String::new(), |g| format!(" `{}`", crate::escape::line(g.get_ref())));
+                    errors.push(at(
+                        span,
+                        "invalid pattern",
+                        format!("invalid pattern{shown} in `[{table}] include`: {why}"),
+                    ));
+                    Patterns::default()
+                }
+            }
         };
         let plan_globs = match raw.plans.include {
             Some(g) => globs("plans", g),
-            None => DEFAULT_PLAN_GLOBS.iter().map(|s| s.to_string()).collect(),
+            None => Patterns::new(DEFAULT_PLAN_GLOBS).expect("the default patterns are valid"),
         };
         let issue_globs = globs("issues", raw.issues.include.unwrap_or_default());
 
         let mut levels = Vec::new();
         for (code, level) in raw.rules {
-            match Code::from_name(code.get_ref()) {
-                Some(c) => levels.push((c, level.into_inner())),
+            match Code::resolve(code.get_ref()) {
+                Some(codes) => levels.extend(codes.into_iter().map(|c| (c, *level.get_ref()))),
                 None => {
                     let mut e =
                         at(code.span(), "no such rule", format!("unknown rule `{}` in `[rules]`", code.get_ref()));

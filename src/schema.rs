@@ -16,8 +16,15 @@ pub fn schema() -> Value {
     let mut rules = Map::new();
     for r in RULES {
         rules.insert(
-            r.name.to_string(),
+            r.code.name().to_string(),
             json!({ "$ref": "#/definitions/level", "description": format!("{} (default: {})", r.summary, r.default.as_str()) }),
+        );
+    }
+    for (alias, codes) in crate::code::Code::aliases() {
+        let codes: Vec<&str> = codes.iter().map(|c| c.name()).collect();
+        rules.insert(
+            alias.to_string(),
+            json!({ "$ref": "#/definitions/level", "description": format!("Sets {} (the name before they were split).", codes.join(" and ")) }),
         );
     }
     json!({
@@ -168,16 +175,23 @@ pub fn text() -> String {
 /// `docs/rules.md`: every rule's documentation, from the same declarations as `explain`.
 pub fn rules_markdown() -> String {
     let mut s = String::from(
-        "# Rules\n\nGenerated from `src/rules/mod.rs` (`plan-lint explain CODE` prints the same text); a test keeps this file in sync.\n\n\
+        "# Rules\n\nGenerated from the rule declarations in `src/rules/` (`plan-lint explain CODE` prints the same text); a test keeps this file in sync.\n\n\
          | code | default | finds |\n|---|---|---|\n",
     );
     for r in RULES {
-        s.push_str(&format!("| [`{0}`](#{0}) | {1} | {2} |\n", r.name, r.default.as_str(), r.summary));
+        s.push_str(&format!("| [`{0}`](#{0}) | {1} | {2} |\n", r.code.name(), r.default.as_str(), r.summary));
+    }
+    for (alias, codes) in crate::code::Code::aliases() {
+        let codes: Vec<String> = codes.iter().map(|c| format!("`{c}`")).collect();
+        s.push_str(&format!(
+            "\n`{alias}` is accepted in `[rules]` and by `--allow`/`--warn`/`--deny` as an alias: it sets {}.\n",
+            codes.join(" and ")
+        ));
     }
     for r in RULES {
         s.push_str(&format!(
             "\n## {}\n\nDefault level: **{}**. {}.\n\n```text\n{}\n```\n",
-            r.name,
+            r.code.name(),
             r.default.as_str(),
             r.summary,
             r.doc

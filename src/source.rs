@@ -7,22 +7,40 @@
 use std::ops::Range;
 use std::sync::Arc;
 
+/// What a source is.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SourceKind {
     /// A file, by its path relative to the repository root, with `/` separators.
-    File { path: String },
+    File {
+        /// Relative to the repository root.
+        path: String,
+    },
     /// A commit message, by its full id and subject.
-    Commit { sha: String, subject: String },
+    Commit {
+        /// The full commit id.
+        sha: String,
+        /// Its subject line.
+        subject: String,
+    },
     /// A message not yet committed (the commit-msg hook), by its file.
-    Message { path: String },
+    Message {
+        /// The message file, as git named it.
+        path: String,
+    },
     /// A pull request or issue body from a tracker, by how to name it: `pull request #12 "Add
     /// search"`.
-    Body { name: String },
+    Body {
+        /// How to name it.
+        name: String,
+    },
 }
 
+/// A text findings point into, with its lines indexed on first use.
 #[derive(Clone, Debug)]
 pub struct Source {
+    /// What it is.
     pub kind: SourceKind,
+    /// The text.
     pub text: Arc<str>,
     /// Byte offsets where lines start, computed once on first use: positions for thousands of
     /// findings in one large file must not rescan it each time.
@@ -30,10 +48,12 @@ pub struct Source {
 }
 
 impl Source {
+    /// A source of this kind.
     pub fn new(kind: SourceKind, text: impl Into<Arc<str>>) -> Source {
         Source { kind, text: text.into(), lines: Arc::default() }
     }
 
+    /// A file's text, by its path relative to the repository root.
     pub fn file(path: impl Into<String>, text: impl Into<Arc<str>>) -> Source {
         Source::new(SourceKind::File { path: path.into() }, text)
     }
@@ -74,6 +94,7 @@ impl Source {
     }
 }
 
+/// A source's index in a run's sources.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct SourceId(pub usize);
 
@@ -97,11 +118,14 @@ impl Sources {
 /// A span with the text of the label drawn under it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Label {
+    /// The byte range it marks.
     pub span: Range<usize>,
+    /// What it says there.
     pub text: Option<String>,
 }
 
 impl Label {
+    /// A label over `span` saying `text`.
     pub fn new(span: Range<usize>, text: impl Into<String>) -> Label {
         Label { span, text: Some(text.into()) }
     }

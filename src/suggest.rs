@@ -2,28 +2,12 @@
 //!
 //! Diagnostics should help people do the right thing quickly; for an unknown promise id the right
 //! thing is almost always the id they meant. Optimal string alignment distance (Levenshtein plus
-//! transpositions, so `promsie` is one edit from `promise`), compared case-insensitively.
+//! transpositions, so `promsie` is one edit from `promise`; strsim's), compared case-insensitively.
 
-/// Edit distance with adjacent transpositions, on characters.
+/// Edit distance with adjacent transpositions (optimal string alignment, strsim's), on
+/// characters, ignoring case.
 pub fn distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().flat_map(char::to_lowercase).collect();
-    let b: Vec<char> = b.chars().flat_map(char::to_lowercase).collect();
-    let mut prev2 = vec![0; b.len() + 1];
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for i in 1..=a.len() {
-        cur[0] = i;
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                cur[j] = cur[j].min(prev2[j - 2] + 1);
-            }
-        }
-        std::mem::swap(&mut prev2, &mut prev);
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
+    strsim::osa_distance(&a.to_lowercase(), &b.to_lowercase())
 }
 
 /// The candidate closest to `word`, if it is close enough to be what was meant: within a third

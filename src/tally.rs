@@ -134,32 +134,6 @@ impl Tally {
     }
 }
 
-/// The author e-mail and committer time of a raw commit object (the header before the message).
-pub fn author_and_time(data: &[u8]) -> (&[u8], i64) {
-    let mut author: &[u8] = b"";
-    let mut time = 0;
-    for line in data.split(|&c| c == b'\n') {
-        if line.is_empty() {
-            break;
-        }
-        if let Some(rest) = line.strip_prefix(b"author ") {
-            let lt = rest.iter().rposition(|&c| c == b'<');
-            let gt = rest.iter().rposition(|&c| c == b'>');
-            if let (Some(lt), Some(gt)) = (lt, gt) {
-                if lt < gt {
-                    author = &rest[lt + 1..gt];
-                }
-            }
-        } else if let Some(rest) = line.strip_prefix(b"committer ") {
-            if let Some(gt) = rest.iter().rposition(|&c| c == b'>') {
-                let fields = std::str::from_utf8(&rest[gt + 1..]).unwrap_or("");
-                time = fields.split_whitespace().next().and_then(|t| t.parse().ok()).unwrap_or(0);
-            }
-        }
-    }
-    (author, time)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -181,13 +155,5 @@ mod tests {
         a.merge(Tally::default());
         assert!(!a.promises.contains_key("y"), "{a:?}");
         assert_eq!(a.commits, 3);
-    }
-
-    #[test]
-    fn reads_author_and_committer_time() {
-        let data = b"tree 1\nparent 2\nauthor Ada <ada@example.com> 1700000000 +0100\n\
-                     committer C <c@x> 1700000100 +0000\n\nsubject\n";
-        assert_eq!(author_and_time(data), (&b"ada@example.com"[..], 1700000100));
-        assert_eq!(author_and_time(b"garbage"), (&b""[..], 0));
     }
 }

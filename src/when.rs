@@ -1,134 +1,137 @@
-//! Dates for windows: `--since 2026-10-01`, `--since "4 weeks ago"`, `--since 30d`, and how dates
-//! are shown (`2026-10-01`, UTC). Hand-written civil-date arithmetic (Howard Hinnant's
-//! algorithms) rather than a date crate: plan-lint needs days, not time zones.
+//! Dates for windows: `--since 2026-10-01`, `--since 2026-10-01T12:30+02:00`, `--since "4 weeks
+//! ago"`, `--since 30d`, and how dates are shown (`2026-10-01`).
+//!
+//! Calendar arithmetic and time zones are jiff's: a date or a time without an offset is local
+//! time, as git reads `--since` (`TZ` applies); "3 months ago" is three calendar months, not
+//! 90 days. Times are Unix seconds everywhere else in plan-lint. Dates outside jiff's range
+//! (years -9999 to 9999) are refused, so no window can be absurdly large.
 
+use jiff::civil::{Date, DateTime};
+use jiff::tz::TimeZone;
+use jiff::{Span, Timestamp, Zoned};
+
+/// Seconds in a day (windows and weeks are counted in days).
 pub const DAY: i64 = 24 * 3600;
 
 /// Seconds since the Unix epoch for a date or relative time, relative to `now`.
 pub fn parse(text: &str, now: i64) -> Result<i64, String> {
+    parse_in(text, now, &TimeZone::system())
+}
+
+/// [`parse`] in a given time zone (tests pin one).
+pub fn parse_in(text: &str, now: i64, tz: &TimeZone) -> Result<i64, String> {
     let t = text.trim().to_ascii_lowercase();
     if t == "now" || t == "today" {
         return Ok(now);
     }
-    if let Some(ts) = parse_date(&t) {
-        return Ok(ts);
+    if let Some(ts) = absolute(&t, tz) {
+        return ts;
     }
-    // "4 weeks ago", "4 weeks", "4w", "30d", "30 days"
+    // "4 weeks ago", "4 weeks", "4w", "30d", "30 days", "3 months ago"
     let t = t.strip_suffix("ago").unwrap_or(&t).trim();
     let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
     let (n, unit) = t.split_at(split);
     let n: i64 = n.parse().map_err(|_| bad(text))?;
-    let unit = unit.trim();
-    let seconds = match unit {
-        "d" | "day" | "days" => DAY,
-        "w" | "week" | "weeks" => 7 * DAY,
-        "m" | "month" | "months" => 30 * DAY,
-        "y" | "year" | "years" => 365 * DAY,
-        "h" | "hour" | "hours" => 3600,
+    let span: Span = match unit.trim() {
+        "d" | "day" | "days" => Span::new().try_days(n),
+        "w" | "week" | "weeks" => Span::new().try_weeks(n),
+        "m" | "month" | "months" => Span::new().try_months(n),
+        "y" | "year" | "years" => Span::new().try_years(n),
+        "h" | "hour" | "hours" => Span::new().try_hours(n),
         _ => return Err(bad(text)),
-    };
-    Ok(now - n.saturating_mul(seconds))
+    }
+    .map_err(|_| too_far(text))?;
+    let now = zoned(now, tz)?;
+    now.checked_sub(span).map(|z| z.timestamp().as_second()).map_err(|_| too_far(text))
 }
 
 fn bad(text: &str) -> String {
-    format!("`{text}` is not a date: write 2026-10-01, 2026-10-01T12:00:00Z, \"4 weeks ago\" or 30d")
+    format!(
+        "`{text}` is not a date: write 2026-10-01, 2026-10-01T12:30, 2026-10-01T12:30+02:00, \"4 weeks ago\" or 30d"
+    )
 }
 
-/// `YYYY-MM-DD` (midnight UTC) or `YYYY-MM-DDTHH:MM[:SS][Z]`.
-fn parse_date(t: &str) -> Option<i64> {
-    let (date, time) = match t.split_once(['t', ' ']) {
-        Some((d, rest)) => (d, Some(rest.trim_end_matches('z'))),
-        None => (t, None),
-    };
-    let mut parts = date.split('-');
-    let (y, m, d) =
-        (parts.next()?.parse::<i64>().ok()?, parts.next()?.parse::<u32>().ok()?, parts.next()?.parse::<u32>().ok()?);
-    if parts.next().is_some() || !(1..=12).contains(&m) || !(1..=days_in_month(y, m)).contains(&d) {
+fn too_far(text: &str) -> String {
+    format!("`{text}` is too far from today: dates run from year -9999 to 9999")
+}
+
+fn zoned(ts: i64, tz: &TimeZone) -> Result<Zoned, String> {
+    Timestamp::from_second(ts).map(|t| t.to_zoned(tz.clone())).map_err(|e| e.to_string())
+}
+
+/// An absolute date or time: `None` when the text does not look like one, an error when it does
+/// but is not valid (`2023-02-29`).
+fn absolute(t: &str, tz: &TimeZone) -> Option<Result<i64, String>> {
+    if !t.starts_with(|c: char| c.is_ascii_digit() || c == '-') || !t.contains('-') {
         return None;
     }
-    let mut secs = days_from_civil(y, m, d) * DAY;
-    if let Some(time) = time {
-        let mut hms = time.split(':');
-        let h: i64 = hms.next()?.parse().ok()?;
-        let min: i64 = hms.next()?.parse().ok()?;
-        let s: i64 = hms.next().map_or(Some(0), |s| s.parse().ok())?;
-        if h > 23 || min > 59 || s > 60 {
-            return None;
-        }
-        secs += h * 3600 + min * 60 + s;
+    // With an offset or `Z`: an instant.
+    if let Ok(ts) = t.to_uppercase().parse::<Timestamp>() {
+        return Some(Ok(ts.as_second()));
     }
-    Some(secs)
+    // A civil date or date and time: local time.
+    let civil = t
+        .parse::<DateTime>()
+        .or_else(|_| t.parse::<Date>().map(|d| d.to_datetime(jiff::civil::Time::midnight())))
+        .ok()?;
+    Some(civil.to_zoned(tz.clone()).map(|z| z.timestamp().as_second()).map_err(|e| e.to_string()))
 }
 
-fn days_in_month(y: i64, m: u32) -> u32 {
-    match m {
-        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Days since 1970-01-01 of a civil date.
-pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(m);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The civil date (UTC) of a Unix time.
-pub fn civil(ts: i64) -> (i64, u32, u32) {
-    let z = ts.div_euclid(DAY) + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
-
-/// `2026-10-01`.
+/// The local date of a Unix time, `2026-10-01`.
 pub fn date(ts: i64) -> String {
-    let (y, m, d) = civil(ts);
-    format!("{y:04}-{m:02}-{d:02}")
+    match zoned(ts, &TimeZone::system()) {
+        Ok(z) => z.date().to_string(),
+        Err(_) => "????-??-??".to_string(),
+    }
+}
+
+/// The end of the local day that `ts` falls in (the last second), for `--until 2026-10-31`.
+pub fn end_of_day(ts: i64) -> i64 {
+    zoned(ts, &TimeZone::system())
+        .and_then(|z| z.end_of_day().map_err(|e| e.to_string()))
+        .map_or(ts + DAY - 1, |z| z.timestamp().as_second())
 }
 
 /// Now, from the system clock.
 pub fn now() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+    Timestamp::now().as_second()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn utc(text: &str, now: i64) -> Result<i64, String> {
+        parse_in(text, now, &TimeZone::UTC)
+    }
+
     #[test]
-    fn dates_round_trip() {
-        for ts in [0, 951_782_400, 1_767_225_600, 1_798_761_599, -86_400] {
-            let (y, m, d) = civil(ts);
-            assert_eq!(days_from_civil(y, m, d) * DAY, ts.div_euclid(DAY) * DAY, "{ts}");
-        }
-        assert_eq!(date(1_767_225_600), "2026-01-01");
-        assert_eq!(parse("2026-01-01", 0), Ok(1_767_225_600));
-        assert_eq!(parse("2026-01-01T12:30Z", 0), Ok(1_767_225_600 + 45_000));
-        assert_eq!(parse("2024-02-29", 0).map(date), Ok("2024-02-29".into()));
-        assert!(parse("2023-02-29", 0).is_err());
+    fn absolute_dates() {
+        assert_eq!(utc("2026-01-01", 0), Ok(1_767_225_600));
+        assert_eq!(utc("2026-01-01T12:30Z", 0), Ok(1_767_225_600 + 45_000));
+        assert_eq!(utc("2026-01-01T12:30", 0), Ok(1_767_225_600 + 45_000));
+        // An offset is honoured, whatever the local zone.
+        assert_eq!(utc("2026-01-01T12:30+02:00", 0), Ok(1_767_225_600 + 45_000 - 7_200));
+        let paris = TimeZone::get("Europe/Paris").unwrap_or_else(|_| TimeZone::fixed(jiff::tz::offset(1)));
+        assert_eq!(parse_in("2026-01-01T12:30+02:00", 0, &paris), Ok(1_767_225_600 + 45_000 - 7_200));
+        // Without one, local time: midnight in Paris is 23:00 UTC the day before.
+        assert_eq!(parse_in("2026-01-01", 0, &paris), Ok(1_767_225_600 - 3_600));
+        assert!(utc("2024-02-29", 0).is_ok());
+        assert!(utc("2023-02-29", 0).is_err());
+        assert!(utc("99999999-12-31", 0).is_err());
     }
 
     #[test]
     fn relative_times() {
-        let now = 1_767_225_600;
-        assert_eq!(parse("4 weeks ago", now), Ok(now - 28 * DAY));
-        assert_eq!(parse("30d", now), Ok(now - 30 * DAY));
-        assert_eq!(parse(" 2 Days ", now), Ok(now - 2 * DAY));
-        assert_eq!(parse("now", now), Ok(now));
-        assert!(parse("soon", now).is_err());
-        assert!(parse("3 fortnights", now).is_err());
+        let now = 1_767_225_600; // 2026-01-01
+        assert_eq!(utc("4 weeks ago", now), Ok(now - 28 * DAY));
+        assert_eq!(utc("30d", now), Ok(now - 30 * DAY));
+        assert_eq!(utc(" 2 Days ", now), Ok(now - 2 * DAY));
+        assert_eq!(utc("now", now), Ok(now));
+        // Calendar months: 2026-01-01 minus one month is 2025-12-01 (31 days).
+        assert_eq!(utc("1 month ago", now), Ok(now - 31 * DAY));
+        assert!(utc("soon", now).is_err());
+        assert!(utc("3 fortnights", now).is_err());
+        assert!(utc("99999999999 weeks ago", now).is_err());
     }
 }

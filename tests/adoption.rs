@@ -27,15 +27,15 @@ fn in_sync(rel: &str, generated: &str) {
 fn schema_and_rule_docs_are_in_sync() {
     let out = run_in(&root(), &["schema"]);
     out.expect_code(0);
-    assert_eq!(out.stdout, plan_lint::schema::text());
-    in_sync("schema/promises.schema.json", &plan_lint::schema::text());
-    in_sync("docs/rules.md", &plan_lint::schema::rules_markdown());
-    let docs = plan_lint::schema::rules_markdown();
-    for rule in plan_lint::rules::RULES {
-        assert!(docs.contains(rule.doc), "{} undocumented", rule.name);
-        let explain = run_in(&root(), &["explain", rule.name]);
+    assert_eq!(out.stdout, plan_lint::__private::schema_text());
+    in_sync("schema/promises.schema.json", &plan_lint::__private::schema_text());
+    in_sync("docs/rules.md", &plan_lint::__private::rules_markdown());
+    let docs = plan_lint::__private::rules_markdown();
+    for (name, doc) in plan_lint::__private::rule_docs() {
+        assert!(docs.contains(doc), "{name} undocumented");
+        let explain = run_in(&root(), &["explain", name]);
         explain.expect_code(0);
-        assert!(explain.stdout.contains(rule.doc));
+        assert!(explain.stdout.contains(doc));
     }
 }
 
@@ -56,7 +56,7 @@ fn taplo_accepts(file: &Path) -> bool {
 }
 
 fn plan_lint_accepts(text: &str) -> bool {
-    plan_lint::registry::Registry::parse(&plan_lint::source::Source::file("promises.toml", text)).is_ok()
+    plan_lint::Registry::parse(&plan_lint::Source::file("promises.toml", text)).is_ok()
 }
 
 #[test]
@@ -164,8 +164,7 @@ fn every_readme_example_runs() {
         match info.as_str() {
             "toml" => {
                 toml += 1;
-                let r =
-                    plan_lint::registry::Registry::parse(&plan_lint::source::Source::file("README.md", body.as_str()));
+                let r = plan_lint::Registry::parse(&plan_lint::Source::file("README.md", body.as_str()));
                 assert!(r.is_ok(), "README registry example is invalid: {:?}\n{body}", r.err().map(|e| e.message));
             }
             "markdown" => {

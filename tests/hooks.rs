@@ -3,7 +3,7 @@
 
 mod support;
 
-use plan_lint::cli::install::{script, HOOKS};
+use plan_lint::__private::{script, HOOKS};
 use std::path::Path;
 use std::process::Command;
 use support::{bin, git_env, Repo};

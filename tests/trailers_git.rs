@@ -203,7 +203,7 @@ fn log_trailers_match_git_byte_for_byte() {
         // `git log` ends each record with a newline that is not part of the placeholder.
         let git_out = git_out.strip_suffix(b"\n").unwrap_or(git_out);
         assert_eq!(sha, shas[i].to_string().as_bytes());
-        let ours = plan_lint::git::commit_trailers(&repo, shas[i]).unwrap();
+        let ours = plan_lint::__private::commit_trailers(&repo, shas[i]).unwrap();
         let ours = trailers::render(&ours);
         if ours != git_out {
             failures.push(format!("#{i} {}\n  git:  {}\n  ours: {}", show(&all[i]), show(git_out), show(&ours)));

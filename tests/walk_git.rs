@@ -60,7 +60,7 @@ fn walk_matches_git_rev_list() {
         let dir = tempfile::tempdir().unwrap();
         let repo = Repository::init(dir.path()).unwrap();
         let all = random_history(&repo, 400, seed);
-        let ours = plan_lint::git::Repo::discover(dir.path()).unwrap();
+        let ours = plan_lint::__private::Repo::discover(dir.path()).unwrap();
         let since = all[120].to_string();
         let cases: Vec<(String, Option<String>)> = vec![
             ("b0".into(), None),

@@ -1,12 +1,14 @@
 //! `plan-lint check`: collect facts, evaluate the rules, report, exit 0, 1 or 2.
 
 use super::Ctx;
+use crate::code::{Code, Level, Severity};
+use crate::engine::{self, BodyInput, BodyKind, CommitSelection, Inputs, PlanScope};
 use crate::error::{Error, Result};
-use crate::facts::{self, BodyKind, CommitSelection, Facts, FileSource, Inputs};
-use crate::finding::{Finding, Severity};
+use crate::facts::{Facts, Window};
+use crate::files::MAX_PLAN_BYTES;
+use crate::finding::Finding;
 use crate::report::human::Style;
 use crate::report::{self, Summary};
-use crate::rules::{self, Code, Level, Parts};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -61,7 +63,8 @@ impl LevelArgs {
         let mut out = Vec::new();
         for (codes, level) in [(&self.allow, Level::Allow), (&self.warn, Level::Warn), (&self.deny, Level::Deny)] {
             for name in codes {
-                out.push((Code::from_name(name).ok_or_else(|| unknown_code(name))?, level));
+                let codes = Code::resolve(name).ok_or_else(|| unknown_code(name))?;
+                out.extend(codes.into_iter().map(|c| (c, level)));
             }
         }
         Ok(out)
@@ -79,8 +82,9 @@ pub enum Format {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
+    // Validate command-line levels before reading anything: a typo is a usage error.
+    let levels = args.levels.parse()?;
     let mut inputs = Inputs {
-        dir: ctx.dir.clone(),
         config: args.config.map(|c| if c.is_absolute() { c } else { ctx.dir.join(c) }),
         commits: match (args.no_commits, args.commits) {
             (true, _) => CommitSelection::None,
@@ -88,45 +92,45 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
             (false, None) if args.since.is_some() => CommitSelection::Range("HEAD".into()),
             (false, None) => CommitSelection::Branch,
         },
-        files: FileSource::WorkTree,
-        plans: true,
+        plans: PlanScope::All,
         window: match &args.since {
             Some(since) => Some(window(since, args.until.as_deref())?),
             None => None,
         },
+        levels,
+        ..Inputs::new(&ctx.dir)
     };
-    // Validate command-line levels before reading anything: a typo is a usage error.
-    let cli_levels = args.levels.parse()?;
-    let Some(issue) = args.issue else {
-        let (text, failed) = check(&inputs, &cli_levels, args.format, ctx.style)?;
-        super::emit(text.as_bytes())?;
-        return Ok(ExitCode::from(u8::from(failed)));
-    };
-    // One body from a tracker: only the registry is read besides it.
-    let bytes = read_input(&issue)?;
-    inputs.commits = CommitSelection::None;
-    inputs.plans = false;
-    let run = evaluate(&inputs, &cli_levels, Parts::BODIES, |facts| {
+    if let Some(issue) = args.issue {
+        // Tracker bodies: only the registry is read besides them.
+        let bytes = read_input(&issue)?;
+        inputs.commits = CommitSelection::None;
+        inputs.plans = PlanScope::None;
+        inputs.judge_registry = false;
         for t in crate::event::tickets_from_export(&String::from_utf8_lossy(&bytes)) {
             let what = match (&t.number, issue.to_str()) {
                 (Some(_), _) => t.what("issue"),
                 (None, Some("-")) => "issue (standard input)".to_string(),
                 (None, _) => format!("issue ({})", issue.display()),
             };
-            facts.add_body(BodyKind::Issue { open: t.open }, &what, &t.title, &t.body);
+            inputs.bodies.push(BodyInput {
+                kind: BodyKind::Issue { open: t.open },
+                what,
+                title: t.title,
+                text: t.body,
+            });
         }
-        Ok(())
-    })?;
+    }
+    let run = evaluate(&inputs)?;
     super::emit(render(&run, args.format, ctx.style).as_bytes())?;
     Ok(ExitCode::from(u8::from(run.failed())))
 }
 
 /// A window from `--since`/`--until` values (`--until` defaults to now).
-pub(crate) fn window(since: &str, until: Option<&str>) -> Result<facts::Window> {
+pub(crate) fn window(since: &str, until: Option<&str>) -> Result<Window> {
     let now = crate::when::now();
     let until = match until {
         // A day as the end of a window means the whole day.
-        Some(u) if u.trim().len() == 10 => crate::when::parse(u, now).map_err(Error::new)? + crate::when::DAY - 1,
+        Some(u) if u.trim().len() == 10 => crate::when::end_of_day(crate::when::parse(u, now).map_err(Error::new)?),
         Some(u) => crate::when::parse(u, now).map_err(Error::new)?,
         None => now,
     };
@@ -138,25 +142,25 @@ pub(crate) fn window(since: &str, until: Option<&str>) -> Result<facts::Window> 
             crate::when::date(until)
         )));
     }
-    Ok(facts::Window { since, until })
+    Ok(Window { since, until })
 }
 
-/// A file's bytes, or standard input's for `-`, up to [`facts::MAX_PLAN_BYTES`].
+/// A file's bytes, or standard input's for `-`, up to [`MAX_PLAN_BYTES`].
 pub(crate) fn read_input(path: &std::path::Path) -> Result<Vec<u8>> {
     use std::io::Read;
     let mut bytes = Vec::new();
-    let limit = facts::MAX_PLAN_BYTES + 1;
+    let limit = MAX_PLAN_BYTES + 1;
     let read = if path.as_os_str() == "-" {
         std::io::stdin().lock().take(limit).read_to_end(&mut bytes)
     } else {
         std::fs::File::open(path).and_then(|f| f.take(limit).read_to_end(&mut bytes))
     };
     read.map_err(|e| Error::io(format!("could not read {}", path.display()), &e))?;
-    if bytes.len() as u64 > facts::MAX_PLAN_BYTES {
+    if bytes.len() as u64 > MAX_PLAN_BYTES {
         return Err(Error::new(format!(
             "{} is larger than {} MiB: not an issue body",
             path.display(),
-            facts::MAX_PLAN_BYTES >> 20
+            MAX_PLAN_BYTES >> 20
         )));
     }
     Ok(bytes)
@@ -176,17 +180,9 @@ impl Run {
     }
 }
 
-/// Collect facts, let `add` add to them (tracker bodies), evaluate `parts`.
-pub(crate) fn evaluate(
-    inputs: &Inputs,
-    cli_levels: &[(Code, Level)],
-    parts: Parts,
-    add: impl FnOnce(&mut Facts) -> Result<()>,
-) -> Result<Run> {
-    let mut facts = facts::collect(inputs)?;
-    add(&mut facts)?;
-    let levels = rules::levels_for(&facts.registry, cli_levels);
-    let findings = rules::evaluate_parts(&facts, &levels, parts);
+/// Run the engine on `inputs` (whose registry is required) and sum up.
+pub(crate) fn evaluate(inputs: &Inputs) -> Result<Run> {
+    let engine::Run { facts, findings } = engine::run(inputs)?.ok_or_else(|| Error::new("no promise registry"))?;
     let summary = Summary::new(&facts, &findings);
     Ok(Run { facts, findings, summary })
 }
@@ -201,19 +197,8 @@ pub(crate) fn render(run: &Run, format: Format, style: Style) -> String {
     }
 }
 
-/// Collect, evaluate, report: the report's text and whether any finding is an error.
-pub(crate) fn check(
-    inputs: &Inputs,
-    cli_levels: &[(Code, Level)],
-    format: Format,
-    style: Style,
-) -> Result<(String, bool)> {
-    let run = evaluate(inputs, cli_levels, Parts::ALL, |_| Ok(()))?;
-    Ok((render(&run, format, style), run.failed()))
-}
-
 pub(crate) fn unknown_code(name: &str) -> Error {
-    let names = Code::ALL.iter().map(|c| c.name());
+    let names = Code::ALL.iter().map(|c| c.name()).chain(Code::aliases().iter().map(|(a, _)| *a));
     let e = Error::new(format!("unknown rule `{name}`"));
     match crate::suggest::closest(name, names) {
         Some(s) => e.with_help(format!("did you mean `{s}`? `plan-lint rules` lists every rule")),

@@ -17,13 +17,12 @@
 
 use super::check::{self, Format, Run};
 use super::Ctx;
+use crate::code::Severity;
+use crate::engine::{BodyInput, BodyKind, CommitSelection, Inputs, PlanScope};
 use crate::error::{Error, Result};
 use crate::event::{self, Commits};
-use crate::facts::{BodyKind, CommitSelection, FileSource, Inputs};
-use crate::finding::Severity;
 use crate::git::{RangeSpec, Repo};
 use crate::report;
-use crate::rules::{Code, Parts};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -94,27 +93,25 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
             CommitSelection::Spec(spec)
         }
     };
+    let mut bodies = Vec::new();
+    if let Some(pr) = &plan.pull_request {
+        let (what, title, text) = (pr.what("pull request"), pr.title.clone(), pr.body.clone());
+        bodies.push(BodyInput { kind: BodyKind::PullRequest, what, title, text });
+    }
+    if let Some(issue) = &plan.issue {
+        let (what, title, text) = (issue.what("issue"), issue.title.clone(), issue.body.clone());
+        bodies.push(BodyInput { kind: BodyKind::Issue { open: issue.open }, what, title, text });
+    }
     let inputs = Inputs {
-        dir: ctx.dir.clone(),
         config: args.config.clone().map(|c| if c.is_absolute() { c } else { ctx.dir.join(c) }),
         commits,
-        files: FileSource::WorkTree,
-        plans: plan.files,
-        window: None,
+        plans: if plan.files { PlanScope::All } else { PlanScope::None },
+        judge_registry: plan.files,
+        bodies,
+        levels: cli_levels,
+        ..Inputs::new(&ctx.dir)
     };
-    let parts = if plan.files { Parts::ALL } else { Parts::BODIES };
-    let run = check::evaluate(&inputs, &cli_levels, parts, |facts| {
-        if let Some(pr) = &plan.pull_request {
-            let ids = facts.add_body(BodyKind::PullRequest, &pr.what("pull request"), &pr.title, &pr.body);
-            if facts.registry.body_traces_commits {
-                trace_by_body(facts, &ids);
-            }
-        }
-        if let Some(issue) = &plan.issue {
-            facts.add_body(BodyKind::Issue { open: issue.open }, &issue.what("issue"), &issue.title, &issue.body);
-        }
-        Ok(())
-    })?;
+    let run = check::evaluate(&inputs)?;
 
     // Standard output first: a failure to write a side file must not hide the findings.
     let mut out = check::render(&run, format, ctx.style);
@@ -242,24 +239,6 @@ fn short(rev: &str) -> String {
         rev[..7].to_string()
     } else {
         crate::escape::line(rev).into_owned()
-    }
-}
-
-/// `[pull-requests] body-traces-commits`: a body naming a promise in play traces the commits that
-/// name none; they count as work on the body's promises.
-fn trace_by_body(facts: &mut crate::facts::Facts, ids: &[String]) {
-    let in_play: Vec<&String> = ids
-        .iter()
-        .filter(|id| facts.registry.promise(id).is_some_and(|p| p.status == crate::registry::Status::InPlay))
-        .collect();
-    let Some(commits) = facts.commits.as_mut() else { return };
-    if in_play.is_empty() {
-        return;
-    }
-    commits.findings.retain(|f| f.code != Code::UntracedCommit);
-    let moved = std::mem::take(&mut commits.tally.untraced);
-    for id in in_play {
-        commits.tally.promises.entry(id.clone()).or_default().commits += moved;
     }
 }
 

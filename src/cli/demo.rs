@@ -5,10 +5,10 @@
 //! anywhere. The repository is built with git2 at fixed dates, so its commit ids (and the demo's
 //! output) are the same on every machine.
 
-use super::check::{check, Format};
+use super::check::{evaluate, render, Format};
 use super::Ctx;
+use crate::engine::{CommitSelection, Inputs, PlanScope};
 use crate::error::{Error, Result};
-use crate::facts::{CommitSelection, FileSource, Inputs};
 use git2::{Oid, Repository, Signature, Time};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -62,15 +62,9 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         None => std::env::temp_dir().join(format!("plan-lint-demo-{}", std::process::id())),
     };
     let commits = build(&dir)?;
-    let inputs = Inputs {
-        dir: dir.clone(),
-        config: None,
-        commits: CommitSelection::Range("HEAD".into()),
-        files: FileSource::WorkTree,
-        plans: true,
-        window: None,
-    };
-    let (report, failed) = check(&inputs, &[], args.format, ctx.style)?;
+    let inputs = Inputs { commits: CommitSelection::Range("HEAD".into()), plans: PlanScope::All, ..Inputs::new(&dir) };
+    let run = evaluate(&inputs)?;
+    let (report, failed) = (render(&run, args.format, ctx.style), run.failed());
     if args.format != Format::Human {
         super::emit(report.as_bytes())?;
         return Ok(ExitCode::SUCCESS);

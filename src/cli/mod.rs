@@ -91,41 +91,8 @@ pub struct Ctx {
     pub style: Style,
 }
 
-thread_local! {
-    static QUIET: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
-}
-
-/// While alive, a panic on this thread is not reported by the hook: its caller catches it and
-/// recovers (the human reporter, around the renderer).
-pub(crate) struct QuietPanics;
-
-impl QuietPanics {
-    pub(crate) fn new() -> QuietPanics {
-        QUIET.with(|q| q.set(q.get() + 1));
-        QuietPanics
-    }
-}
-
-impl Drop for QuietPanics {
-    fn drop(&mut self) {
-        QUIET.with(|q| q.set(q.get().saturating_sub(1)));
-    }
-}
-
 pub fn main() -> ExitCode {
-    std::panic::set_hook(Box::new(|info| {
-        if QUIET.with(|q| q.get() > 0) {
-            return;
-        }
-        let msg = info
-            .payload()
-            .downcast_ref::<&str>()
-            .copied()
-            .or_else(|| info.payload().downcast_ref::<String>().map(String::as_str))
-            .unwrap_or("unknown");
-        let at = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
-        eprintln!("plan-lint: internal error (a bug, please report it): {}{at}", crate::escape::line(msg));
-    }));
+    crate::panic::install_hook();
     match std::panic::catch_unwind(run) {
         Ok(code) => code,
         Err(_) => ExitCode::from(2),

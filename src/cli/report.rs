@@ -4,11 +4,10 @@
 
 use super::check::{self, Run};
 use super::Ctx;
+use crate::engine::{CommitSelection, Inputs, PlanScope};
 use crate::error::Result;
-use crate::facts::{CommitSelection, FileSource, Inputs};
 use crate::report::board::Board;
 use crate::report::{board_html, board_text};
-use crate::rules::Parts;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -50,21 +49,20 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let since = match &args.since {
         Some(s) => s.clone(),
         None => {
-            let idle = crate::facts::peek_idle_days(&ctx.dir, config.as_deref()).unwrap_or(0);
+            let idle = crate::engine::peek_idle_days(&ctx.dir, config.as_deref()).unwrap_or(0);
             format!("{}d", idle.max(28))
         }
     };
     let window = check::window(&since, args.until.as_deref())?;
     let has_head = crate::git::Repo::discover(&ctx.dir).is_some_and(|r| r.repo.head().is_ok());
     let inputs = Inputs {
-        dir: ctx.dir.clone(),
         config,
         commits: if has_head { CommitSelection::Range("HEAD".into()) } else { CommitSelection::Branch },
-        files: FileSource::WorkTree,
-        plans: true,
+        plans: PlanScope::All,
         window: Some(window),
+        ..Inputs::new(&ctx.dir)
     };
-    let run: Run = check::evaluate(&inputs, &[], Parts::ALL, |_| Ok(()))?;
+    let run: Run = check::evaluate(&inputs)?;
     let board = Board::new(&run.facts, &run.findings);
     let text = match args.format {
         Format::Term => board_text::term_page(&board, ctx.style),

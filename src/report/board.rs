@@ -4,10 +4,10 @@
 //! The JSON format is this structure serialized (`version` 1); its fields are documented in the
 //! README and stable within a major version.
 
+use crate::code::Code;
 use crate::facts::{Facts, PlanItem};
 use crate::finding::{Finding, Severity};
 use crate::registry::{Priority, Status};
-use crate::rules::Code;
 use crate::source::SourceKind;
 use crate::tally::WEEK;
 use crate::when::date;

@@ -223,7 +223,7 @@ fn render_diag(style: Style, d: &Diag) -> String {
         }
         s
     };
-    let _quiet = crate::cli::QuietPanics::new();
+    let _quiet = crate::panic::QuietPanics::new();
     let rendered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let mut out = String::new();
         style.handler().render_report(&mut out, d).map(|()| out)

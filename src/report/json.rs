@@ -5,9 +5,9 @@
 //! documented in the README and is stable within a major version.
 
 use super::Summary;
+use crate::code::Code;
 use crate::facts::Facts;
 use crate::finding::{Finding, Severity};
-use crate::rules::Code;
 use crate::source::SourceKind;
 use serde::Serialize;
 

@@ -15,7 +15,9 @@ use crate::finding::{Finding, Severity};
 /// The closing numbers every format shows.
 #[derive(Debug, serde::Serialize)]
 pub struct Summary {
+    /// Error-level findings.
     pub errors: usize,
+    /// Warning-level findings.
     pub warnings: usize,
     /// Plan documents read (the registry not counted).
     pub files: usize,
@@ -23,23 +25,27 @@ pub struct Summary {
     pub issues: usize,
     /// Tracker bodies checked, by name (`pull request #12`).
     pub bodies: Vec<String>,
+    /// Work items read (plan items and issue files).
     pub items: usize,
     /// Commits checked; `None` when commits were not checked.
     pub commits: Option<usize>,
     /// The range the commits came from, as the user would write it.
     pub range: Option<String>,
+    /// The promises in play.
     pub in_play: Vec<String>,
+    /// `[limits] in-play`.
     pub in_play_limit: usize,
 }
 
 impl Summary {
+    /// The numbers of a run.
     pub fn new(facts: &Facts, findings: &[Finding]) -> Summary {
         Summary {
             errors: findings.iter().filter(|f| f.severity == Severity::Error).count(),
             warnings: findings.iter().filter(|f| f.severity == Severity::Warning).count(),
             files: facts.plans.files,
             issues: facts.plans.issues,
-            bodies: facts.bodies.checked.clone(),
+            bodies: facts.bodies.clone(),
             items: facts.plans.items,
             commits: facts.commits.as_ref().map(|c| c.count),
             range: facts.commits.as_ref().map(|c| c.describe.clone()),

@@ -7,9 +7,10 @@
 //! `partialFingerprints` entry (code, place and message, hashed) so alerts stay one alert across
 //! runs. Valid against the official schema; `tests/ci.rs` checks it with a real validator.
 
+use crate::code::Level;
 use crate::facts::Facts;
 use crate::finding::{Finding, Severity};
-use crate::rules::{Level, RULES};
+use crate::rules::RULES;
 use crate::source::SourceKind;
 use serde_json::{json, Value};
 
@@ -20,8 +21,8 @@ pub fn render(facts: &Facts, findings: &[Finding]) -> String {
         .iter()
         .map(|r| {
             json!({
-                "id": r.name,
-                "name": pascal(r.name),
+                "id": r.code.name(),
+                "name": pascal(r.code.name()),
                 "shortDescription": { "text": r.summary },
                 "fullDescription": { "text": r.summary },
                 "help": { "text": r.doc },

@@ -17,7 +17,9 @@ use std::ops::Range;
 /// One promise id named by a body, with its span in the (normalised) text.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BodyRef {
+    /// The promise id.
     pub id: String,
+    /// Where it is named.
     pub span: Range<usize>,
 }
 

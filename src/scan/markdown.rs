@@ -20,22 +20,29 @@ use std::ops::Range;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Scope {
+    /// Front matter or a `Promise:` line before the first heading: the whole document.
     Document,
+    /// A `Promise:` line right under a heading: that section.
     Section,
+    /// `(Promise: id)` on an item: the item and its sub-items.
     Item,
 }
 
 /// One promise id as written in the document.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Reference {
+    /// The promise id.
     pub id: String,
+    /// Where it is named.
     pub span: Range<usize>,
+    /// What it covers.
     pub scope: Scope,
 }
 
 /// A task-list item: a unit of work.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Item {
+    /// Checked (`- [x]`).
     pub done: bool,
     /// The first line of the item, without its marker and trailing `(Promise: …)`.
     pub text: String,
@@ -49,9 +56,12 @@ pub struct Item {
     pub exception: Option<String>,
 }
 
+/// What a plan document says: its task items and its promise references.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Plan {
+    /// The task items, in document order.
     pub items: Vec<Item>,
+    /// The references; items point at them by index.
     pub refs: Vec<Reference>,
 }
 

@@ -28,13 +28,16 @@ const GIT_GENERATED_PREFIXES: [&[u8]; 2] = [b"Signed-off-by: ", b"(cherry picked
 /// `%(trailers)` in `git log`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Divider {
+    /// Stop at a `---` line, as `git interpret-trailers` and `git am` do.
     Honour,
+    /// Read past it, as `git log --format=%(trailers)` does.
     Ignore,
 }
 
 /// How to read a message: git's options that change where the trailer block is.
 #[derive(Clone, Debug)]
 pub struct Options {
+    /// What a `---` line does.
     pub divider: Divider,
     /// Add a final newline when the input lacks one, as `git interpret-trailers` does when it
     /// reads its input (so a final `---` is a divider there).
@@ -94,6 +97,7 @@ pub struct Block {
     /// Where the log message ends: before a `---` divider (when honoured), the scissors line and
     /// the trailing comments and blank lines git drops.
     pub message_end: usize,
+    /// The trailers, in order.
     pub trailers: Vec<Trailer>,
 }
 

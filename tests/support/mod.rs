@@ -135,22 +135,20 @@ pub fn run_in(dir: &Path, args: &[&str]) -> Run {
     }
 }
 
-/// Compare `actual` with `tests/snapshots/NAME.txt`. With `PLAN_LINT_BLESS=1` the snapshot is
-/// (re)written instead; review the diff before committing it.
+/// Compare `actual` with `tests/snapshots/NAME.txt`, showing a diff on mismatch (snapbox). With
+/// `SNAPSHOTS=overwrite` (or the older `PLAN_LINT_BLESS=1`) the snapshot is rewritten instead:
+/// review it with `git diff tests/snapshots` before committing.
 pub fn snapshot(name: &str, actual: &str) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots").join(format!("{name}.txt"));
-    if std::env::var_os("PLAN_LINT_BLESS").is_some() {
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|_| panic!("no snapshot {}; run with PLAN_LINT_BLESS=1 to create it", path.display()));
-    if expected != actual {
-        panic!(
-            "snapshot {name} differs (PLAN_LINT_BLESS=1 rewrites it)\n--- expected\n{expected}\n--- actual\n{actual}"
-        );
-    }
+    let action = if std::env::var_os("PLAN_LINT_BLESS").is_some() {
+        snapbox::assert::Action::Overwrite
+    } else {
+        snapbox::assert::Action::Verify
+    };
+    snapbox::Assert::new()
+        .action_env(snapbox::assert::DEFAULT_ACTION_ENV)
+        .action(action)
+        .eq(actual.to_string(), snapbox::Data::read_from(&path, None).raw());
 }
 
 /// Run plan-lint in `dir` with extra environment variables and, optionally, standard input.

@@ -2,12 +2,17 @@
 //! messages and ignore rules. Through libgit2 (git2), in-process: no `git` subprocess on the hot
 //! path, so a hook costs one process start, not several.
 
+pub mod commit;
+pub mod walk;
+
 use crate::error::{Error, Result};
 use crate::scan::trailers::{self, Block, Options};
 use git2::{Oid, Repository};
 use std::path::{Path, PathBuf};
 
+/// A repository opened with libgit2.
 pub struct Repo {
+    /// The libgit2 handle.
     pub repo: Repository,
 }
 
@@ -33,23 +38,6 @@ impl RangeSpec {
     fn exclude(&mut self, oid: Oid) {
         self.tips.push((oid, true));
     }
-}
-
-/// The number of parents and the message of a raw commit object (the bytes after the header).
-pub fn split_commit(data: &[u8]) -> (usize, &[u8]) {
-    let mut parents = 0;
-    let mut pos = 0;
-    while pos < data.len() {
-        let end = data[pos..].iter().position(|&c| c == b'\n').map_or(data.len(), |i| pos + i);
-        if end == pos {
-            return (parents, &data[(end + 1).min(data.len())..]);
-        }
-        if data[pos..end].starts_with(b"parent ") {
-            parents += 1;
-        }
-        pos = end + 1;
-    }
-    (parents, &[])
 }
 
 pub(crate) fn read_error(oid: Oid, e: &git2::Error) -> Error {
@@ -157,7 +145,7 @@ impl Repo {
     pub fn range(&self, spec: Option<&str>, since: Option<Oid>) -> Result<CommitRange> {
         let r = self.resolve(spec, since)?;
         let odb = self.repo.odb()?;
-        let mut walker = crate::history::Walker::new(&odb, self.repo.commondir(), &r.tips)?;
+        let mut walker = walk::Walker::new(&odb, self.repo.commondir(), &r.tips)?;
         let mut oids = Vec::new();
         while let Some(raw) = walker.next_commit()? {
             oids.push(raw.oid);
@@ -266,6 +254,7 @@ impl Repo {
         Ok(r)
     }
 
+    /// Whether the object database has this commit.
     pub fn has_commit(&self, oid: Oid) -> bool {
         self.repo.find_commit(oid).is_ok()
     }
@@ -274,7 +263,7 @@ impl Repo {
 /// libgit2 settings for a process that reads history and never writes objects.
 ///
 /// - Like git, do not re-hash every object read (libgit2 verifies by default).
-/// - No object cache: the walk ([`crate::history`]) reads each commit exactly once.
+/// - No object cache: the walk ([`walk`]) reads each commit exactly once.
 /// - Map packs in small windows with a low ceiling, so memory stays flat however large the
 ///   pack: resident memory would otherwise include every page of it.
 pub fn tune_for_reading() {

@@ -9,6 +9,7 @@
 //! commit walked as interesting and found uninteresting later (skewed dates) is taken back at the
 //! end, as git does. Shallow clones stop at the commits listed in `shallow`.
 
+use super::commit::Header;
 use crate::error::{Error, Result};
 use git2::{Odb, Oid};
 use std::collections::{BinaryHeap, HashMap, HashSet};
@@ -28,35 +29,12 @@ struct Node {
     time: i64,
 }
 
-/// One walked commit, as read from the object database.
+/// One walked commit, as read from the object database, with its header parsed once.
 pub struct Raw {
     pub oid: Oid,
     pub data: Vec<u8>,
-    /// Committer date (Unix seconds).
-    pub time: i64,
-}
-
-/// Parents and committer time from a raw commit object's header.
-pub fn parse_header(data: &[u8]) -> (Vec<Oid>, i64) {
-    let mut parents = Vec::new();
-    let mut time = 0;
-    for line in data.split(|&c| c == b'\n') {
-        if line.is_empty() {
-            break;
-        }
-        if let Some(hex) = line.strip_prefix(b"parent ") {
-            if let Some(oid) = std::str::from_utf8(hex).ok().and_then(|h| Oid::from_str(h.trim()).ok()) {
-                parents.push(oid);
-            }
-        } else if let Some(rest) = line.strip_prefix(b"committer ") {
-            // "Name <email> 1700000000 +0000": the time follows the last '>'.
-            if let Some(gt) = rest.iter().rposition(|&c| c == b'>') {
-                let fields = std::str::from_utf8(&rest[gt + 1..]).unwrap_or("");
-                time = fields.split_whitespace().next().and_then(|t| t.parse().ok()).unwrap_or(0);
-            }
-        }
-    }
-    (parents, time)
+    /// The parsed header; `header.time` is the committer date (Unix seconds).
+    pub header: Header,
 }
 
 /// The walk's state: which commits are known, and the queue.
@@ -66,7 +44,7 @@ pub struct Walker<'o> {
     /// (committer time, insertion order reversed, commit)
     queue: BinaryHeap<(i64, std::cmp::Reverse<u64>, Oid)>,
     /// Raw objects of queued commits, until they are popped.
-    pending: HashMap<Oid, Vec<u8>>,
+    pending: HashMap<Oid, (Vec<u8>, Header)>,
     seq: u64,
     shallow: HashSet<Oid>,
     limited: bool,
@@ -117,12 +95,12 @@ impl<'o> Walker<'o> {
             return Err(Error::new(format!("{oid} is a {}, not a commit", object.kind().str())));
         }
         let data = object.data().to_vec();
-        let (parents, time) = parse_header(&data);
-        let parents = if self.shallow.contains(&oid) { Vec::new() } else { parents };
+        let header = Header::parse(&data);
+        let parents = if self.shallow.contains(&oid) { Vec::new() } else { header.parents.clone() };
         let node = self.nodes.entry(oid).or_default();
         node.parents = Some(parents);
-        node.time = time;
-        self.pending.insert(oid, data);
+        node.time = header.time;
+        self.pending.insert(oid, (data, header));
         Ok(())
     }
 
@@ -191,16 +169,20 @@ impl<'o> Walker<'o> {
             let Some((date, _, oid)) = self.queue.pop() else { return Ok(None) };
             let uninteresting = self.nodes.get(&oid).is_some_and(|n| n.uninteresting);
             self.add_parents(oid, uninteresting)?;
-            let data = match self.pending.remove(&oid) {
-                Some(d) => d,
-                None => self.odb.read(oid).map_err(|e| crate::git::read_error(oid, &e))?.data().to_vec(),
+            let (data, header) = match self.pending.remove(&oid) {
+                Some(read) => read,
+                None => {
+                    let data = self.odb.read(oid).map_err(|e| crate::git::read_error(oid, &e))?.data().to_vec();
+                    let header = Header::parse(&data);
+                    (data, header)
+                }
             };
             if !self.limited {
                 // Without exclusions nothing needs remembering once a commit is walked.
                 if let Some(node) = self.nodes.get_mut(&oid) {
                     node.parents = Some(Vec::new());
                 }
-                return Ok(Some(Raw { oid, data, time: date }));
+                return Ok(Some(Raw { oid, data, header }));
             }
             if self.nodes.get(&oid).is_some_and(|n| n.uninteresting) {
                 self.mark_parents_uninteresting(oid);
@@ -213,7 +195,7 @@ impl<'o> Walker<'o> {
                 continue;
             }
             self.last_date = date;
-            return Ok(Some(Raw { oid, data, time: date }));
+            return Ok(Some(Raw { oid, data, header }));
         }
     }
 

@@ -1,0 +1,937 @@
+//! The engine: the one module that reads the sources (the registry, plan documents, issue files,
+//! commits, messages, tracker bodies) and calls the rules.
+//!
+//! Every entry point describes its inputs ([`Inputs`]: where files come from, which commits,
+//! which bodies, a window, levels from the command line) and calls [`run`]. The engine gathers
+//! facts with the scanners, hands each item to the rules with a [`Ctx`] and a [`Sink`] (which
+//! applies levels once), and returns what was read ([`Facts`]) and what was found. Nothing
+//! after it edits findings: what an entry point used to patch in afterwards is a fact or part of
+//! the context here (the registry as a commit saw it, a pull request body that traces commits,
+//! the pre-commit hook's scope).
+//!
+//! History is the hot path. This thread walks ([`crate::git::walk::Walker`], one read per
+//! commit) and hands raw commits in chunks over a bounded channel to workers (one per core, at
+//! most four) that scan and judge them; a commit's text is kept only when it has findings, so
+//! memory stays flat however long the history.
+
+use crate::code::{Code, Level};
+use crate::error::{Error, Result};
+use crate::facts::{Body, CommitFacts, Commits, Facts, PlanItem, Plans, Window, WindowFacts};
+use crate::files::{self, FileSource, Files, MAX_PLAN_BYTES};
+use crate::finding::Finding;
+use crate::git::walk::Raw;
+use crate::git::{RangeSpec, Repo};
+use crate::registry::{self, Parts, Registry, Status};
+use crate::rules::{self, Ctx, Levels, Sink};
+use crate::scan::message::{self, Cleanup};
+use crate::scan::{body, commit, markdown};
+use crate::source::{Label, Source, SourceId, SourceKind, Sources};
+use crate::tally::{Class, Tally};
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+/// What a run reads and judges: the entry point's whole description of its inputs.
+#[derive(Clone, Debug)]
+pub(crate) struct Inputs {
+    pub dir: PathBuf,
+    /// `--config`: the registry from this file instead of `promises.toml`.
+    pub config: Option<PathBuf>,
+    pub files: FileSource,
+    pub plans: PlanScope,
+    /// Whether the registry's own rules run (`too-many-in-play`, `no-outcome`).
+    pub judge_registry: bool,
+    pub commits: CommitSelection,
+    /// Only commits in this window are read (the range still applies); the drift rules run.
+    pub window: Option<Window>,
+    /// Pull request and issue bodies from a tracker.
+    pub bodies: Vec<BodyInput>,
+    /// Levels from the command line, over `[rules]`.
+    pub levels: Vec<(Code, Level)>,
+    /// A repository without a registry is not using plan-lint: [`run`] returns `None` (hooks).
+    pub registry_optional: bool,
+}
+
+impl Inputs {
+    /// Nothing to read yet: the work tree's registry, judged; no plans, commits or bodies.
+    pub fn new(dir: &Path) -> Inputs {
+        Inputs {
+            dir: dir.to_path_buf(),
+            config: None,
+            files: FileSource::WorkTree,
+            plans: PlanScope::None,
+            judge_registry: true,
+            commits: CommitSelection::None,
+            window: None,
+            bodies: Vec::new(),
+            levels: Vec::new(),
+            registry_optional: false,
+        }
+    }
+}
+
+/// Which plan documents and issue files are read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum PlanScope {
+    None,
+    All,
+    /// What a staged change can affect (the pre-commit hook): the documents it changes, and the
+    /// others only as far as a registry change can change their findings. With nothing
+    /// relevant staged, nothing is read or judged.
+    Staged,
+}
+
+/// Which commits are read.
+#[derive(Clone, Debug)]
+pub(crate) enum CommitSelection {
+    None,
+    /// The current branch's own commits (not on its upstream or the default branch).
+    Branch,
+    /// What `git rev-list` takes.
+    Range(String),
+    /// Already resolved (`plan-lint ci`, from the event).
+    Spec(RangeSpec),
+    /// A message not yet committed (the commit-msg hook), cleaned as `git commit` will clean it.
+    Message {
+        bytes: Vec<u8>,
+        shown: String,
+    },
+    /// What a push sends: `(local sha, remote sha)` per updated ref, to `remote`.
+    Pushed {
+        updates: Vec<(String, String)>,
+        remote: String,
+    },
+}
+
+/// A pull request or issue body, as a tracker gives it.
+#[derive(Clone, Debug)]
+pub(crate) struct BodyInput {
+    pub kind: BodyKind,
+    /// `pull request #12`.
+    pub what: String,
+    pub title: String,
+    pub text: String,
+}
+
+/// What a body belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum BodyKind {
+    PullRequest,
+    Issue { open: bool },
+}
+
+/// A finished run: what was read, and what was found (levels applied, in a stable order:
+/// registry, plans, commits, window, bodies).
+pub(crate) struct Run {
+    pub facts: Facts,
+    pub findings: Vec<Finding>,
+}
+
+/// Read, judge, return. `Ok(None)` only when `registry_optional` and there is no registry.
+pub(crate) fn run(inputs: &Inputs) -> Result<Option<Run>> {
+    let repo = Repo::discover(&inputs.dir);
+    let root = match &repo {
+        Some(r) => r.root().ok_or_else(|| Error::new("this is a bare repository: plan-lint needs a work tree"))?,
+        None if matches!(inputs.commits, CommitSelection::None) && matches!(inputs.files, FileSource::WorkTree) => {
+            inputs.dir.clone()
+        }
+        None => {
+            return Err(Error::new(format!("not a git repository: {}", inputs.dir.display())).with_help(
+                "run plan-lint inside a git work tree, or pass --no-commits to check only the registry and plans",
+            ))
+        }
+    };
+    let files = Files::open(&inputs.files, &root, repo.as_ref())?;
+    let Some((registry, registry_text)) =
+        files::read_registry(&files, inputs.config.as_deref(), inputs.registry_optional)?
+    else {
+        return Ok(None);
+    };
+    let mut sources = Sources::default();
+    let registry_source = sources.add(registry_text);
+    let levels = Levels::new(&registry, &inputs.levels);
+
+    // Bodies are read first: with `[pull-requests] body-traces-commits`, a pull request body
+    // that names promises in play traces its commits.
+    let bodies: Vec<Body> = inputs.bodies.iter().map(read_body).collect();
+    let mut traced_by_body: Vec<String> = Vec::new();
+    if registry.body_traces_commits {
+        for b in bodies.iter().filter(|b| b.pull_request) {
+            for r in &b.refs {
+                let in_play = registry.promise(&r.id).is_some_and(|p| p.status == Status::InPlay);
+                if in_play && !traced_by_body.contains(&r.id) {
+                    traced_by_body.push(r.id.clone());
+                }
+            }
+        }
+    }
+    let ctx = Ctx { registry: &registry, registry_source, traced_by_body: &traced_by_body };
+    let mut findings = Vec::new();
+
+    if inputs.judge_registry {
+        let mut sink = Sink::new(&levels);
+        rules::judge_registry(&ctx, &mut sink);
+        findings.extend(sink.take());
+    }
+
+    let mut skipped = Vec::new();
+    let keep_items = inputs.window.is_some();
+    let plans = match &inputs.plans {
+        PlanScope::None => Plans::default(),
+        PlanScope::All => {
+            let only = Scope::all();
+            read_plans(&files, &ctx, &levels, &only, keep_items, &mut sources, &mut skipped, &mut findings)
+        }
+        PlanScope::Staged => match (&repo, files.index()) {
+            (Some(repo), Some(_)) => match staged_scope(repo, &files, &registry) {
+                Some(scope) => {
+                    let plans = read_plans(
+                        &files,
+                        &ctx,
+                        &levels,
+                        &scope,
+                        scope.cache.is_some(),
+                        &mut sources,
+                        &mut skipped,
+                        &mut findings,
+                    );
+                    scope.save_cache(&plans);
+                    plans
+                }
+                None => {
+                    return Ok(Some(Run {
+                        facts: facts(
+                            sources,
+                            registry,
+                            registry_source,
+                            Plans::default(),
+                            None,
+                            skipped,
+                            &bodies,
+                            None,
+                        ),
+                        findings: Vec::new(),
+                    }))
+                }
+            },
+            _ => Plans::default(),
+        },
+    };
+
+    let mut window = None;
+    let commits = match (&inputs.commits, &repo) {
+        (CommitSelection::None, _) | (_, None) => None,
+        (CommitSelection::Message { bytes, shown }, Some(repo)) => {
+            Some(read_message(repo, bytes, shown, &ctx, &levels, &mut sources, &mut findings))
+        }
+        (CommitSelection::Pushed { updates, remote }, Some(repo)) => {
+            let since = resolve_since(repo, &registry, sources.get(registry_source))?;
+            let mut tally = Tally::default();
+            for (local, remote_sha) in updates {
+                let range = pushed_range(repo, local, remote_sha, remote, since)?;
+                let Some(range) = range else { continue };
+                let read = read_commits(repo, &range, None, &ctx, &levels, &mut sources)?;
+                tally.merge(read.tally);
+                findings.extend(read.findings);
+            }
+            let count = tally.commits;
+            Some(Commits { describe: format!("being pushed to {remote}"), count, tally })
+        }
+        (selection, Some(repo)) => {
+            let since = resolve_since(repo, &registry, sources.get(registry_source))?;
+            let range = match selection {
+                CommitSelection::Spec(r) => {
+                    let mut r = r.clone();
+                    r.tips.extend(since.map(|s| (s, true)));
+                    r
+                }
+                CommitSelection::Range(spec) => repo.resolve(Some(spec), since)?,
+                _ => repo.resolve(None, since)?,
+            };
+            let read = read_commits(repo, &range, inputs.window, &ctx, &levels, &mut sources)?;
+            findings.extend(read.findings);
+            if let Some(w) = inputs.window {
+                let facts = window_facts(repo, w, &registry, &plans, &read.recent);
+                let mut sink = Sink::new(&levels);
+                rules::judge_window(&ctx, &facts, &read.tally, &mut sink);
+                findings.extend(sink.take());
+                window = Some(facts);
+            }
+            let describe = match &registry.since {
+                Some(rev) => format!("{}, after {}", range.describe, rev.get_ref()),
+                None => range.describe,
+            };
+            Some(Commits { describe, count: read.tally.commits, tally: read.tally })
+        }
+    };
+
+    for (b, input) in bodies.iter().zip(&inputs.bodies) {
+        let mut sink = Sink::new(&levels);
+        rules::judge_body(&ctx, b, &mut sink);
+        let found = sink.take();
+        if !found.is_empty() {
+            let name = if input.title.is_empty() { b.what.clone() } else { format!("{} \"{}\"", b.what, input.title) };
+            let id = sources.add(Source::new(SourceKind::Body { name }, b.text.clone()));
+            findings.extend(found.into_iter().map(|f| Finding { source: Some(id), ..f }));
+        }
+    }
+    Ok(Some(Run {
+        facts: facts(sources, registry, registry_source, plans, commits, skipped, &bodies, window),
+        findings,
+    }))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn facts(
+    sources: Sources,
+    registry: Registry,
+    registry_source: SourceId,
+    plans: Plans,
+    commits: Option<Commits>,
+    skipped: Vec<(String, String)>,
+    bodies: &[Body],
+    window: Option<WindowFacts>,
+) -> Facts {
+    let bodies = bodies.iter().map(|b| b.what.clone()).collect();
+    Facts { sources, registry, registry_source, plans, commits, skipped, bodies, window }
+}
+
+fn read_body(input: &BodyInput) -> Body {
+    let text = body::normalize(&input.text);
+    let refs = body::references(&text);
+    let (pull_request, open) = match input.kind {
+        BodyKind::PullRequest => (true, true),
+        BodyKind::Issue { open } => (false, open),
+    };
+    Body { pull_request, what: input.what.clone(), text, refs, open }
+}
+
+/// Which documents to read, and for which a registry change is all that can differ.
+struct Scope {
+    /// `None`: every document the patterns select.
+    only: Option<HashSet<String>>,
+    /// Documents judged again only for these promises' status change (not themselves staged).
+    focus: Option<(Vec<String>, HashSet<String>)>,
+    /// The pre-commit cache of which promises each document's open items serve, to update.
+    cache: Option<(crate::cache::OpenItems, Vec<(String, git2::Oid)>)>,
+}
+
+impl Scope {
+    fn all() -> Scope {
+        Scope { only: None, focus: None, cache: None }
+    }
+
+    /// Record, per document judged, the promises its open items serve.
+    fn save_cache(self, plans: &Plans) {
+        let Some((mut cache, documents)) = self.cache else { return };
+        let judged = self.only.unwrap_or_default();
+        let mut open: HashMap<&str, Vec<String>> = judged.iter().map(|p| (p.as_str(), Vec::new())).collect();
+        for item in plans.list.iter().filter(|i| !i.done) {
+            open.entry(item.path.as_str()).or_default().extend(item.promises.iter().cloned());
+        }
+        for (path, oid) in &documents {
+            if let Some(ids) = open.remove(path.as_str()) {
+                cache.insert(*oid, ids);
+            }
+        }
+        cache.save(&documents.iter().map(|(_, oid)| *oid).collect());
+    }
+}
+
+/// What the pre-commit hook must judge: `None` when nothing staged can change a finding (no
+/// registry anywhere, or neither the registry nor a plan document differs from HEAD).
+///
+/// A staged plan document is judged in full. Other documents are judged again only when the
+/// registry changed in a part the plan rules read ([`rules::plan_reads`]): every document, or,
+/// when only statuses changed, the documents whose open items serve those promises (the
+/// content-addressed cache knows which), reporting only what the change causes: problems
+/// already committed are CI's to report, not a reason to block unrelated work.
+fn staged_scope(repo: &Repo, files: &Files, registry: &Registry) -> Option<Scope> {
+    // A few trees and blobs, never history: the object cache cannot grow, and it saves
+    // re-reading HEAD's trees for every path compared.
+    git2::opts::enable_caching(true);
+    let index = files.index()?;
+    let head_tree = repo.repo.head().ok().and_then(|h| h.peel_to_tree().ok());
+    let head_blob = |path: &str| head_tree.as_ref().and_then(|t| t.get_path(Path::new(path)).ok()).map(|e| e.id());
+    let staged_registry = index.get_path(Path::new(registry::FILE_NAME), 0);
+    let head_registry = head_blob(registry::FILE_NAME);
+    let is_document = |p: &str| registry.plan_globs.is_match(p) || registry.issue_globs.is_match(p);
+    let changed = |path: &str, id: git2::Oid| head_blob(path) != Some(id);
+    let registry_changed = staged_registry.as_ref().is_none_or(|e| changed(registry::FILE_NAME, e.id));
+    // Every plan and issue document in the index, with its content's id.
+    let documents: Vec<(String, git2::Oid)> = index
+        .iter()
+        .filter_map(|e| {
+            let p = std::str::from_utf8(&e.path).ok()?;
+            is_document(p).then(|| (p.to_string(), e.id))
+        })
+        .collect();
+    let staged_plans: HashSet<String> =
+        documents.iter().filter(|(p, id)| changed(p, *id)).map(|(p, _)| p.clone()).collect();
+    if !registry_changed && staged_plans.is_empty() {
+        return None;
+    }
+    if !registry_changed {
+        return Some(Scope { only: Some(staged_plans), focus: None, cache: None });
+    }
+    let before = head_registry.and_then(|oid| files::registry_in_blob(repo, oid));
+    let changes = match &before {
+        Some(before) => registry.changes(before),
+        None => return Some(Scope::all()),
+    };
+    let reads = rules::plan_reads();
+    if !changes.parts.intersects(reads) {
+        return Some(Scope { only: Some(staged_plans), focus: None, cache: None });
+    }
+    if !changes.parts.and(reads).within(Parts::STATUS) {
+        return Some(Scope::all());
+    }
+    let known = crate::cache::OpenItems::load(repo.repo.commondir());
+    let mut only = staged_plans.clone();
+    for (path, oid) in &documents {
+        if known.get(*oid).is_none_or(|ids| ids.iter().any(|id| changes.statuses.contains(id))) {
+            only.insert(path.clone());
+        }
+    }
+    Some(Scope { only: Some(only), focus: Some((changes.statuses, staged_plans)), cache: Some((known, documents)) })
+}
+
+/// A document read and judged on a worker: its counts, its text when it has findings, its
+/// findings and its items when kept.
+struct JudgedDocument {
+    items: usize,
+    issue: bool,
+    text: Option<String>,
+    findings: Vec<Finding>,
+    list: Vec<PlanItem>,
+}
+
+/// Read and judge the plan documents and issue files in `scope`, on every core.
+#[allow(clippy::too_many_arguments)]
+fn read_plans(
+    files: &Files,
+    ctx: &Ctx,
+    levels: &Levels,
+    scope: &Scope,
+    keep_items: bool,
+    sources: &mut Sources,
+    skipped: &mut Vec<(String, String)>,
+    findings: &mut Vec<Finding>,
+) -> Plans {
+    let registry = ctx.registry;
+    let is_issue = |p: &str| registry.issue_globs.is_match(p);
+    let paths = files.paths(&|p| {
+        scope.only.as_ref().is_none_or(|o| o.contains(p)) && (registry.plan_globs.is_match(p) || is_issue(p))
+    });
+    let judge = |rel: &str, bytes: &[u8]| -> std::result::Result<JudgedDocument, String> {
+        if bytes.iter().take(8000).any(|&b| b == 0) {
+            return Err("binary, not Markdown".to_string());
+        }
+        let mut sink = match &scope.focus {
+            Some((ids, staged)) if !staged.contains(rel) => Sink::focused(levels, ids),
+            _ => Sink::new(levels),
+        };
+        let mut list = Vec::new();
+        let (items, issue, text) = if is_issue(rel) {
+            let text = body::normalize(&String::from_utf8_lossy(bytes));
+            let refs = body::references(&text);
+            let open = body::is_open(&text);
+            if keep_items {
+                let span = body::first_line(&text);
+                list.push(PlanItem {
+                    path: rel.to_string(),
+                    line: line_of(&text, span.start),
+                    text: text[span].trim_start_matches('#').trim().to_string(),
+                    done: !open,
+                    promises: refs.iter().map(|r| r.id.clone()).collect(),
+                    exception: None,
+                });
+            }
+            let b = Body { pull_request: false, what: rel.to_string(), text, refs, open };
+            rules::judge_body(ctx, &b, &mut sink);
+            (1, true, b.text)
+        } else {
+            let text = String::from_utf8_lossy(bytes).into_owned();
+            let plan = markdown::scan(&text);
+            rules::judge_plan(ctx, &plan, &mut sink);
+            if keep_items {
+                let lines = Lines::new(&text);
+                list.extend(plan.items.iter().map(|i| PlanItem {
+                    path: rel.to_string(),
+                    line: lines.of(i.span.start),
+                    text: i.text.clone(),
+                    done: i.done,
+                    promises: i.promises.iter().map(|&r| plan.refs[r].id.clone()).collect(),
+                    exception: i.exception.clone(),
+                }));
+            }
+            (plan.items.len(), false, text)
+        };
+        let found = sink.take();
+        let text = (!found.is_empty()).then_some(text);
+        Ok(JudgedDocument { items, issue, text, findings: found, list })
+    };
+    // Blobs from the index are read first, on this thread: libgit2 handles are not shared
+    // between threads. Work tree files are read on the workers.
+    let judged: Vec<(String, std::result::Result<JudgedDocument, String>)> = if files.index().is_some() {
+        let read: Vec<(String, std::result::Result<Vec<u8>, String>)> = paths
+            .into_iter()
+            .map(|p| {
+                let bytes = files.read(&p).map_err(|e| format!("not read: {e}"));
+                (p, bytes)
+            })
+            .collect();
+        let results =
+            parallel_map(&read, |(rel, bytes)| bytes.as_ref().map_err(Clone::clone).and_then(|b| judge(rel, b)));
+        read.into_iter().map(|(rel, _)| rel).zip(results).collect()
+    } else {
+        let root = files.root().to_path_buf();
+        let results = parallel_map(&paths, |rel| {
+            let bytes = files::read_limited(&root.join(rel), MAX_PLAN_BYTES).map_err(|e| match e {
+                Some(e) => format!("not read: {e}"),
+                None => format!("not read: larger than {} MiB", MAX_PLAN_BYTES >> 20),
+            })?;
+            judge(rel, &bytes)
+        });
+        paths.into_iter().zip(results).collect()
+    };
+    let mut plans = Plans::default();
+    for (rel, result) in judged {
+        match result {
+            Ok(doc) => {
+                plans.list.extend(doc.list);
+                if doc.issue {
+                    plans.issues += 1;
+                } else {
+                    plans.files += 1;
+                }
+                plans.items += doc.items;
+                if let Some(text) = doc.text {
+                    let id = sources.add(Source::file(rel, text));
+                    findings.extend(doc.findings.into_iter().map(|f| Finding { source: Some(id), ..f }));
+                }
+            }
+            Err(why) => skipped.push((rel, why)),
+        }
+    }
+    plans
+}
+
+/// The 1-based line of `offset` in `text`.
+fn line_of(text: &str, offset: usize) -> usize {
+    Lines::new(text).of(offset)
+}
+
+/// Line numbers of byte offsets in one text, from one scan of it.
+struct Lines(Vec<usize>);
+
+impl Lines {
+    fn new(text: &str) -> Lines {
+        Lines(text.match_indices('\n').map(|(i, _)| i).collect())
+    }
+    /// The 1-based line of `offset`.
+    fn of(&self, offset: usize) -> usize {
+        self.0.partition_point(|&nl| nl < offset) + 1
+    }
+}
+
+/// Run `f` over `items` on every core, keeping the order.
+fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+    if workers == 1 || items.len() < 16 {
+        return items.iter().map(f).collect();
+    }
+    let size = items.len().div_ceil(workers);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> =
+            items.chunks(size).map(|chunk| scope.spawn(|| chunk.iter().map(&f).collect::<Vec<R>>())).collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+    })
+}
+
+/// The message of the commit being made (the commit-msg hook): cleaned as `git commit` will
+/// clean it (`commit.cleanup`, `core.commentChar`, scissors), read as `git log` will read it, and
+/// judged with HEAD's registry as the registry it was written against.
+fn read_message(
+    repo: &Repo,
+    bytes: &[u8],
+    shown: &str,
+    ctx: &Ctx,
+    levels: &Levels,
+    sources: &mut Sources,
+    findings: &mut Vec<Finding>,
+) -> Commits {
+    let comment_char = repo.config_string("core.commentChar");
+    let comment = message::comment_string(comment_char.as_deref(), bytes);
+    let mode = Cleanup::from_config(repo.config_string("commit.cleanup").as_deref(), message::was_edited(bytes));
+    let cleaned = message::clean(bytes, mode, &comment);
+    let log_comment = message::log_comment_string(comment_char.as_deref());
+    let parents = if repo.is_merging() { 2 } else { 1 };
+    let mut facts = commit::read(None, parents, &cleaned, &ctx.registry.exempt_subjects, &log_comment);
+    // A commit that takes a promise out of play (marks it done) is still work on it: in play
+    // in HEAD's registry is in play enough.
+    if needs_then(ctx.registry, &facts) {
+        let head = repo.repo.head().ok().and_then(|h| h.peel_to_tree().ok());
+        let before = head.and_then(|t| files::registry_in_tree(repo, &t));
+        facts.in_play_then = before.map(|r| r.in_play().map(|p| p.id.clone()).collect());
+    }
+    let mut sink = Sink::new(levels);
+    rules::judge_commit(ctx, &facts, &mut sink);
+    let found = sink.take();
+    let mut tally = Tally::default();
+    tally.add(&class(&facts, ctx.traced_by_body), 0, "", 1);
+    if !found.is_empty() {
+        let id = sources.add(Source::new(SourceKind::Message { path: shown.to_string() }, facts.text));
+        findings.extend(found.into_iter().map(|f| Finding { source: Some(id), ..f }));
+    }
+    Commits { describe: "the commit being made".into(), count: 1, tally }
+}
+
+/// Whether a commit names a promise that exists but is not in play now: only then does the
+/// registry as the commit saw it matter.
+fn needs_then(registry: &Registry, c: &CommitFacts) -> bool {
+    c.exempt.is_none()
+        && c.promises.iter().any(|(id, _)| registry.promise(id).is_some_and(|p| p.status != Status::InPlay))
+}
+
+/// What a commit counts as in the [`Tally`].
+fn class<'a>(c: &'a CommitFacts, traced_by_body: &'a [String]) -> Class<'a> {
+    if c.exempt.is_some() {
+        Class::Exempt
+    } else if !c.promises.is_empty() {
+        Class::Traced(c.promises.iter().map(|(id, _)| id.as_str()).collect())
+    } else if c.exception.as_ref().is_some_and(|(reason, _)| !reason.is_empty()) {
+        Class::Exception
+    } else if !traced_by_body.is_empty() {
+        Class::Traced(traced_by_body.iter().map(String::as_str).collect())
+    } else {
+        Class::Untraced
+    }
+}
+
+const ZERO: &str = "0000000000000000000000000000000000000000";
+
+/// The commits one pushed ref update brings: `None` for a deletion.
+fn pushed_range(
+    repo: &Repo,
+    local: &str,
+    remote_sha: &str,
+    remote: &str,
+    since: Option<git2::Oid>,
+) -> Result<Option<RangeSpec>> {
+    if local.chars().all(|c| c == '0') {
+        return Ok(None); // a deletion pushes no commits
+    }
+    let tip = repo.commit_id(local).map_err(|e| Error::new(format!("bad pushed commit {local}: {e}")))?;
+    let known_remote = (remote_sha != ZERO && !remote_sha.is_empty())
+        .then(|| repo.commit_id(remote_sha).ok())
+        .flatten()
+        .filter(|o| repo.has_commit(*o));
+    Ok(Some(match known_remote {
+        // An update: what is new since the remote's tip.
+        Some(base) => repo.resolve(Some(&format!("{base}..{tip}")), since)?,
+        // A new branch, or a force push over a tip we do not have: what the remote lacks.
+        None => repo.new_to_remote(tip, remote, since)?,
+    }))
+}
+
+/// What [`read_commits`] found.
+struct ReadCommits {
+    tally: Tally,
+    /// Findings, their sources added.
+    findings: Vec<Finding>,
+    /// With a window: every commit read, with its committer time.
+    recent: Vec<(git2::Oid, i64)>,
+}
+
+/// Consecutive commits older than a window after which the walk stops.
+const WINDOW_SLOP: usize = 64;
+
+/// A commit judged on a worker: its id, its facts when they are still needed (findings, or a
+/// look-up of the registry as it saw it), and its findings.
+type JudgedCommit = (git2::Oid, CommitFacts, Vec<Finding>);
+
+/// Read and judge commits from history, as the walk yields them (see the module docs). Trailers
+/// are read as `git log` reads them, with the repository's comment character (`auto` means `#`
+/// outside of `git commit`, as in git).
+fn read_commits(
+    repo: &Repo,
+    range: &RangeSpec,
+    window: Option<Window>,
+    ctx: &Ctx,
+    levels: &Levels,
+    sources: &mut Sources,
+) -> Result<ReadCommits> {
+    use std::sync::mpsc;
+    use std::sync::{Arc, Mutex};
+
+    const CHUNK: usize = 256;
+    type Chunk = (usize, Vec<Raw>);
+    type Judged = (usize, Tally, Vec<JudgedCommit>);
+
+    let comment = message::log_comment_string(repo.config_string("core.commentChar").as_deref());
+    let odb = repo.repo.odb()?;
+    let mut walker = crate::git::walk::Walker::new(&odb, repo.repo.commondir(), &range.tips)?;
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
+    let (chunk_tx, chunk_rx) = mpsc::sync_channel::<Chunk>(workers * 4);
+    let chunk_rx = Arc::new(Mutex::new(chunk_rx));
+    let (result_tx, result_rx) = mpsc::channel::<Judged>();
+
+    // Only a walk with excluded tips can yield a commit it later finds excluded.
+    let limited = range.tips.iter().any(|&(_, excluded)| excluded);
+    let mut yielded = Vec::new();
+    let mut recent = Vec::new();
+    let walked: Result<()> = std::thread::scope(|scope| {
+        for _ in 0..workers {
+            let chunk_rx = Arc::clone(&chunk_rx);
+            let result_tx = result_tx.clone();
+            let comment = &comment;
+            scope.spawn(move || loop {
+                let next = chunk_rx.lock().map(|rx| rx.recv());
+                let Ok(Ok((index, commits))) = next else { return };
+                let (tally, judged) = judge_chunk(&commits, ctx, levels, comment);
+                if result_tx.send((index, tally, judged)).is_err() {
+                    return;
+                }
+            });
+        }
+        drop(result_tx);
+        let mut chunk = Vec::with_capacity(CHUNK);
+        let mut index = 0;
+        let mut result = Ok(());
+        let mut progress = crate::progress::Progress::new("commits");
+        let mut older = 0;
+        loop {
+            match walker.next_commit() {
+                Ok(Some(raw)) => {
+                    let time = raw.header.time;
+                    if let Some(w) = window {
+                        if time > w.until {
+                            continue;
+                        }
+                        if time < w.since {
+                            // Date order: once a run of commits is older, the rest is too
+                            // (the run allows for clock skew, as git's slop does).
+                            older += 1;
+                            if older >= WINDOW_SLOP {
+                                break;
+                            }
+                            continue;
+                        }
+                        older = 0;
+                    }
+                    if limited {
+                        yielded.push(raw.oid);
+                    }
+                    if window.is_some() {
+                        recent.push((raw.oid, time));
+                    }
+                    chunk.push(raw)
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            }
+            if chunk.len() == CHUNK {
+                if chunk_tx.send((index, std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK)))).is_err() {
+                    break;
+                }
+                index += 1;
+                progress.update(index * CHUNK);
+            }
+        }
+        if !chunk.is_empty() && result.is_ok() {
+            let _ = chunk_tx.send((index, chunk));
+        }
+        drop(chunk_tx);
+        result
+    });
+    walked?;
+
+    let mut judged: Vec<Judged> = result_rx.into_iter().collect();
+    judged.sort_by_key(|(index, _, _)| *index);
+    let mut tally = Tally::default();
+    let mut findings = Vec::new();
+    let mut then = StatusThen::default();
+    for (_, chunk_tally, commits) in judged {
+        tally.merge(chunk_tally);
+        for (oid, mut facts, mut found) in commits {
+            // Walked before skewed dates revealed it as excluded: taken back, as git does.
+            if walker.is_uninteresting(oid) {
+                continue;
+            }
+            // It names a promise not in play now: judged here, with the registry as it saw it.
+            if needs_then(ctx.registry, &facts) {
+                facts.in_play_then = Some(then.in_play(repo, oid));
+                let mut sink = Sink::new(levels);
+                rules::judge_commit(ctx, &facts, &mut sink);
+                found = sink.take();
+            }
+            if found.is_empty() {
+                continue;
+            }
+            let kind = SourceKind::Commit { sha: oid.to_string(), subject: facts.subject.clone() };
+            let id = sources.add(Source::new(kind, facts.text));
+            findings.extend(found.into_iter().map(|f| Finding { source: Some(id), ..f }));
+        }
+    }
+    // Walked before skewed dates revealed them as excluded: rare, so read again to take back.
+    for oid in yielded.into_iter().filter(|&oid| walker.is_uninteresting(oid)) {
+        let obj = odb.read(oid).map_err(|e| crate::git::read_error(oid, &e))?;
+        let raw = Raw { oid, data: obj.data().to_vec(), header: crate::git::commit::Header::parse(obj.data()) };
+        let facts = scan_commit(&raw, ctx, &comment);
+        count_commit(&mut tally, &raw, &facts, ctx, -1);
+    }
+    tally.merge(Tally::default());
+    recent.retain(|&(oid, _)| !walker.is_uninteresting(oid));
+    Ok(ReadCommits { tally, findings, recent })
+}
+
+fn scan_commit(raw: &Raw, ctx: &Ctx, comment: &[u8]) -> CommitFacts {
+    let message = &raw.data[raw.header.message..];
+    commit::read(Some(raw.oid.to_string()), raw.header.parents.len(), message, &ctx.registry.exempt_subjects, comment)
+}
+
+/// Scan, count and judge a chunk of raw commits (on a worker). Only commits with findings, or
+/// that need the registry as they saw it, come back, with their facts.
+fn judge_chunk(commits: &[Raw], ctx: &Ctx, levels: &Levels, comment: &[u8]) -> (Tally, Vec<JudgedCommit>) {
+    let mut tally = Tally::default();
+    let mut out = Vec::new();
+    let mut sink = Sink::new(levels);
+    for raw in commits {
+        let facts = scan_commit(raw, ctx, comment);
+        count_commit(&mut tally, raw, &facts, ctx, 1);
+        if needs_then(ctx.registry, &facts) {
+            out.push((raw.oid, facts, Vec::new()));
+            continue;
+        }
+        rules::judge_commit(ctx, &facts, &mut sink);
+        let found = sink.take();
+        if !found.is_empty() {
+            out.push((raw.oid, facts, found));
+        }
+    }
+    (tally, out)
+}
+
+/// Count a commit (`sign` 1) or take it back (-1).
+fn count_commit(tally: &mut Tally, raw: &Raw, facts: &CommitFacts, ctx: &Ctx, sign: isize) {
+    let time = raw.header.time;
+    let class = class(facts, ctx.traced_by_body);
+    if class == Class::Exception {
+        let sha = facts.sha.clone().unwrap_or_default();
+        if sign > 0 {
+            let reason = facts.exception.as_ref().map(|(r, _)| r.clone()).unwrap_or_default();
+            let subject = facts.subject.clone();
+            tally.declared.push(crate::tally::Declared { sha, subject, reason, time });
+        } else {
+            tally.declared.retain(|d| d.sha != sha);
+        }
+    }
+    let author = String::from_utf8_lossy(&raw.data[raw.header.author.clone()]);
+    tally.add(&class, time, &author, sign);
+}
+
+/// Promises in play as a commit saw them: the registry in its tree and its first parent's
+/// (a commit that finishes a promise, or was made while it was in play, is not work off the
+/// plan), cached by blob (a registry changes rarely).
+#[derive(Default)]
+struct StatusThen {
+    by_blob: HashMap<git2::Oid, Vec<String>>,
+}
+
+impl StatusThen {
+    fn in_play(&mut self, repo: &Repo, oid: git2::Oid) -> Vec<String> {
+        let Ok(commit) = repo.repo.find_commit(oid) else { return Vec::new() };
+        let trees = [commit.tree().ok(), commit.parent(0).ok().and_then(|p| p.tree().ok())];
+        let mut out = Vec::new();
+        for tree in trees.into_iter().flatten() {
+            let Ok(entry) = tree.get_path(Path::new(registry::FILE_NAME)) else { continue };
+            let ids = self.by_blob.entry(entry.id()).or_insert_with(|| {
+                files::registry_in_blob(repo, entry.id())
+                    .map(|r| r.in_play().map(|p| p.id.clone()).collect())
+                    .unwrap_or_default()
+            });
+            out.extend(ids.iter().filter(|id| !out.contains(*id)).cloned().collect::<Vec<_>>());
+        }
+        out
+    }
+}
+
+/// Which promises' plan documents changed in the last `idle-days` of the window, and when
+/// promises left play: each recent commit's changes against its first parent, matched to the
+/// documents' items.
+fn window_facts(
+    repo: &Repo,
+    window: Window,
+    registry: &Registry,
+    plans: &Plans,
+    recent: &[(git2::Oid, i64)],
+) -> WindowFacts {
+    let idle_since = window.until - i64::from(registry.idle_days) * crate::when::DAY;
+    let mut by_path: HashMap<&str, HashSet<&str>> = HashMap::new();
+    for item in &plans.list {
+        by_path.entry(item.path.as_str()).or_default().extend(item.promises.iter().map(String::as_str));
+    }
+    let mut facts = WindowFacts { window, covers_idle: window.since <= idle_since, ..WindowFacts::default() };
+    for &(oid, time) in recent {
+        let Ok(commit) = repo.repo.find_commit(oid) else { continue };
+        let (Ok(tree), parent) = (commit.tree(), commit.parent(0).ok().and_then(|p| p.tree().ok())) else { continue };
+        let Ok(diff) = repo.repo.diff_tree_to_tree(parent.as_ref(), Some(&tree), None) else { continue };
+        for delta in diff.deltas() {
+            let Some(path) = delta.new_file().path().and_then(|p| p.to_str()) else { continue };
+            if path == registry::FILE_NAME {
+                let statuses = |blob: git2::Oid| -> HashMap<String, Status> {
+                    files::registry_in_blob(repo, blob)
+                        .map(|r| r.promises.into_iter().map(|p| (p.id, p.status)).collect())
+                        .unwrap_or_default()
+                };
+                let before = statuses(delta.old_file().id());
+                for (id, status) in statuses(delta.new_file().id()) {
+                    if before.get(&id) == Some(&Status::InPlay) && status != Status::InPlay {
+                        let left = facts.left_play.entry(id).or_insert(time);
+                        *left = (*left).max(time);
+                    }
+                }
+            }
+            for id in by_path.get(path).into_iter().flatten() {
+                let last = facts.last_activity.entry(id.to_string()).or_insert(time);
+                *last = (*last).max(time);
+                if time >= idle_since {
+                    facts.plan_activity.insert(id.to_string());
+                }
+            }
+        }
+    }
+    facts
+}
+
+/// The `[commits] since` commit, with an error pointing at the setting when it does not resolve.
+fn resolve_since(repo: &Repo, registry: &Registry, source: &Source) -> Result<Option<git2::Oid>> {
+    let Some(rev) = &registry.since else { return Ok(None) };
+    repo.commit_id(rev.get_ref()).map(Some).map_err(|why| {
+        Error::new(format!("`[commits] since = \"{}\"` is not a commit in this repository: {why}", rev.get_ref()))
+            .at(source, Label::new(rev.span(), "not found"))
+            .with_help("name a commit, tag or branch this clone has; in a shallow clone, fetch more history")
+    })
+}
+
+/// The registry a hook would use (staged, else the work tree's), for the hooks that only help
+/// (prepare-commit-msg): `None` when there is none or it does not read.
+pub(crate) fn hook_registry(repo: &Repo, dir: &Path) -> Option<Registry> {
+    let root = repo.root()?;
+    let files = Files::open(&FileSource::IndexOrWorkTree(repo.index_path(dir)), &root, Some(repo)).ok()?;
+    files::read_registry(&files, None, true).ok().flatten().map(|(r, _)| r)
+}
+
+/// `[limits] idle-days` of the work tree's registry, if it can be read (to size a default
+/// window before the real run, which reports any error).
+pub(crate) fn peek_idle_days(dir: &Path, config: Option<&Path>) -> Option<u32> {
+    let root = match config {
+        Some(_) => dir.to_path_buf(),
+        None => Repo::discover(dir)?.root()?,
+    };
+    let files = Files::open(&FileSource::WorkTree, &root, None).ok()?;
+    files::read_registry(&files, config, true).ok().flatten().map(|(r, _)| r.idle_days)
+}

@@ -1,0 +1,140 @@
+//! Path patterns for `[plans] include` and `[issues] include`, compiled once with globset.
+//!
+//! globset compiles every pattern of a set into one regex automaton, so matching a path is
+//! linear in its length whatever the patterns (no backtracking: a crafted `**/a/**/a/…` cannot
+//! hang a hook or CI), and it supports what users expect of a glob: `*` within a segment, `**`
+//! across segments, `?`, classes (`[ab]`), brace sets (`{plans,roadmap}`). Patterns are matched
+//! against paths relative to the repository root with `/` separators. The number and length of
+//! patterns are bounded, each problem reported with the pattern it is about.
+
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+
+/// The most patterns one `include` list may hold.
+pub const MAX_PATTERNS: usize = 256;
+/// The longest pattern, in bytes.
+pub const MAX_PATTERN_LEN: usize = 1024;
+
+/// A compiled set of patterns, with their text (for messages and comparison).
+#[derive(Clone, Debug, Default)]
+pub struct Patterns {
+    texts: Vec<String>,
+    set: GlobSet,
+}
+
+impl PartialEq for Patterns {
+    fn eq(&self, other: &Patterns) -> bool {
+        self.texts == other.texts
+    }
+}
+
+impl Patterns {
+    /// Compile `patterns`; the error names the first invalid one (its index and why).
+    pub fn new<S: AsRef<str>>(patterns: &[S]) -> Result<Patterns, (usize, String)> {
+        if patterns.len() > MAX_PATTERNS {
+            return Err((MAX_PATTERNS, format!("more than {MAX_PATTERNS} patterns")));
+        }
+        let mut builder = GlobSetBuilder::new();
+        for (i, p) in patterns.iter().enumerate() {
+            builder.add(compile(p.as_ref()).map_err(|why| (i, why))?);
+        }
+        let set = builder.build().map_err(|e| (0, e.kind().to_string()))?;
+        Ok(Patterns { texts: patterns.iter().map(|p| p.as_ref().to_string()).collect(), set })
+    }
+
+    /// Whether any pattern matches the relative `/`-separated `path`.
+    pub fn is_match(&self, path: &str) -> bool {
+        self.set.is_match(path)
+    }
+
+    /// The patterns' text, as written.
+    pub fn texts(&self) -> &[String] {
+        &self.texts
+    }
+
+    /// Whether there are no patterns.
+    pub fn is_empty(&self) -> bool {
+        self.texts.is_empty()
+    }
+}
+
+/// Validate and compile one pattern.
+fn compile(pattern: &str) -> Result<globset::Glob, String> {
+    if pattern.is_empty() {
+        return Err("the pattern is empty".into());
+    }
+    if pattern.len() > MAX_PATTERN_LEN {
+        return Err(format!("the pattern is longer than {MAX_PATTERN_LEN} bytes"));
+    }
+    if pattern.starts_with('/') || pattern.split('/').any(|s| s == "..") {
+        return Err("patterns are relative to the repository root and stay inside it".into());
+    }
+    if pattern.split('/').any(|s| s.contains("**") && s != "**") {
+        return Err("`**` must be a whole path segment, as in `plans/**/*.md`".into());
+    }
+    GlobBuilder::new(pattern)
+        .literal_separator(true)
+        .backslash_escape(true)
+        .empty_alternates(true)
+        .build()
+        .map_err(|e| e.kind().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(p: &str) -> Patterns {
+        Patterns::new(&[p]).unwrap()
+    }
+
+    #[test]
+    fn patterns() {
+        let g = one("plans/**/*.md");
+        assert!(g.is_match("plans/a.md"));
+        assert!(g.is_match("plans/q1/b.md"));
+        assert!(!g.is_match("plans/a.txt"));
+        assert!(!g.is_match("other/plans/a.md"));
+        let g = one("ROADMAP.md");
+        assert!(g.is_match("ROADMAP.md"));
+        assert!(!g.is_match("ROADMAPxmd"));
+        assert!(Patterns::new(&["../x"]).is_err());
+        assert!(Patterns::new(&["a/**x/b"]).is_err());
+        let g = one("**/*.md");
+        assert!(g.is_match("a.md") && g.is_match("x/y/a.md") && !g.is_match("x/y/a.mdx"));
+        let g = one("docs/plan-?.md");
+        assert!(g.is_match("docs/plan-1.md") && !g.is_match("docs/plan-12.md"));
+        assert!(Patterns::new(&[""]).is_err());
+        // `*` stays within a segment.
+        assert!(!one("plans/*.md").is_match("plans/q1/a.md"));
+    }
+
+    #[test]
+    fn brace_sets_and_classes_are_globs_not_literals() {
+        let g = Patterns::new(&["{plans,roadmap}/**/*.md", "notes/[ab].md"]).unwrap();
+        for yes in ["plans/x.md", "roadmap/q1/y.md", "notes/a.md", "notes/b.md"] {
+            assert!(g.is_match(yes), "{yes}");
+        }
+        for no in ["{plans,roadmap}/x.md", "notes/[ab].md", "notes/c.md", "other/x.md"] {
+            assert!(!g.is_match(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn an_invalid_pattern_is_named() {
+        let (i, why) = Patterns::new(&["ok/*.md", "bad/[a.md"]).unwrap_err();
+        assert_eq!(i, 1);
+        assert!(why.contains("unclosed"), "{why}");
+        let many: Vec<String> = (0..=MAX_PATTERNS).map(|i| format!("p{i}.md")).collect();
+        assert!(Patterns::new(&many).is_err());
+        assert!(Patterns::new(&["a".repeat(MAX_PATTERN_LEN + 1)]).is_err());
+    }
+
+    #[test]
+    fn crafted_double_star_patterns_match_in_linear_time() {
+        // The pattern that took minutes with a backtracking matcher (issue 14).
+        let pattern = format!("{}b.md", "**/a/".repeat(12));
+        let path = format!("{}x.md", "a/".repeat(40));
+        assert!(!one(&pattern).is_match(&path));
+        assert!(one(&pattern).is_match(&format!("{}b.md", "a/".repeat(12))));
+    }
+}

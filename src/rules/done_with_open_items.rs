@@ -1,0 +1,64 @@
+//! `done-with-open-items`: a reference to a promise marked done still covers open task items
+//! (once per reference, with the count).
+
+use super::{in_play_list, Check, Ctx, Rule, Sink};
+use crate::code::{Code, Level};
+use crate::finding::Finding;
+use crate::registry::{Parts, Status};
+use crate::scan::markdown::Plan;
+use crate::source::Label;
+
+pub(crate) static RULE: Rule = Rule {
+    code: Code::DoneWithOpenItems,
+    default: Level::Warn,
+    summary: "a promise marked done still has open items in the plan",
+    doc: "\
+What it does: flags each reference to a promise with `status = \"done\"` that still covers open \
+task items (`- [ ]`), once per reference, with the count.
+
+Why: either the promise is not done, or the plan carries dead work. Both mislead whoever reads \
+the plan next.
+
+Fails (with `gift-cards` done):
+    ## Gift cards
+    Promise: gift-cards
+
+    - [ ] balance page
+
+Fix: close the items (`- [x]`), move them to a promise in play, or reopen the promise.",
+    reads: Parts::IDS.or(Parts::STATUS),
+    checks: &[Check::Plan(plan)],
+};
+
+fn plan(ctx: &Ctx, plan: &Plan, sink: &mut Sink) {
+    for (idx, r) in plan.refs.iter().enumerate() {
+        let Some(p) = ctx.registry.promise(&r.id).filter(|p| p.status == Status::Done) else { continue };
+        let open = plan.items.iter().filter(|i| !i.done && i.promises.contains(&idx)).count();
+        if open == 0 {
+            continue;
+        }
+        let what = if open == 1 { "1 open item serves".to_string() } else { format!("{open} open items serve") };
+        sink.push(
+            Finding::new(Code::DoneWithOpenItems, format!("{what} `{}`, which is done", p.id))
+                .label(Label::new(r.span.clone(), format!("{} is done", p.id)))
+                .help(format!(
+                    "close the items (`- [x]`), move them to a promise in play ({}), or reopen `{}`",
+                    in_play_list(ctx.registry),
+                    p.id
+                ))
+                .promises([p.id.clone()]),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+
+    #[test]
+    fn open_items_under_a_done_promise() {
+        let found = plan_findings("Promise: checkout\n\n- [ ] receipts\n");
+        assert_eq!(codes(&found), ["done-with-open-items"]);
+        assert_eq!(found[0].message, "1 open item serves `checkout`, which is done");
+    }
+}

@@ -1,0 +1,62 @@
+//! `idle-promise`: over a window reaching back `[limits] idle-days`, a promise in play had no
+//! commit naming it and no commit changing a plan document that holds its items.
+
+use super::{Check, Ctx, Rule, Sink};
+use crate::code::{Code, Level};
+use crate::facts::WindowFacts;
+use crate::finding::Finding;
+use crate::registry::Parts;
+use crate::source::Label;
+use crate::tally::Tally;
+use crate::when::{date, DAY};
+
+pub(crate) static RULE: Rule = Rule {
+    code: Code::IdlePromise,
+    default: Level::Warn,
+    summary: "a promise in play has had no commit and no plan activity for `[limits] idle-days`",
+    doc: "\
+What it does: over a time window of at least `[limits] idle-days` days (default 14) ending now, \
+flags each promise in play with no commit naming it and no commit changing a plan document \
+that holds its items.
+
+Why: a promise in play takes a slot of the WIP limit. If nobody works on it, it blocks a promise \
+that would be worked on, and the board overstates what the team is doing.
+
+Fails:
+    status = \"in-play\"   # and nothing traced to it for three weeks
+
+Fix: park it (`status = \"proposed\"`) to free the slot, or pick it up.",
+    reads: Parts::IDS.or(Parts::STATUS).or(Parts::LIMITS),
+    checks: &[Check::Window(window)],
+};
+
+fn window(ctx: &Ctx, w: &WindowFacts, tally: &Tally, sink: &mut Sink) {
+    if !w.covers_idle {
+        return;
+    }
+    let registry = ctx.registry;
+    let idle_since = w.window.until - i64::from(registry.idle_days) * DAY;
+    for p in registry.in_play() {
+        let last_commit = tally.promises.get(&p.id).map_or(i64::MIN, |work| work.last);
+        let last_plan = w.last_activity.get(&p.id).copied().unwrap_or(i64::MIN);
+        let last = last_commit.max(last_plan);
+        if last >= idle_since || w.plan_activity.contains(&p.id) {
+            continue;
+        }
+        let since = if last == i64::MIN {
+            format!("in the whole window ({})", w.describe())
+        } else {
+            format!("since {} ({} days)", date(last), (w.window.until - last) / DAY)
+        };
+        sink.push(
+            Finding::new(Code::IdlePromise, format!("`{}` is in play but has had no commit or plan change {since}", p.id))
+                .at(ctx.registry_source, Label::new(p.status_span.clone(), format!("idle for over {} days", registry.idle_days)))
+                .help(format!(
+                    "park it (`status = \"proposed\"`) to free a slot of the WIP limit, or pick it up; \
+                     `[limits] idle-days` is {}",
+                    registry.idle_days
+                ))
+                .promises([p.id.clone()]),
+        );
+    }
+}

@@ -1,0 +1,117 @@
+//! `malformed-trailer`: text a person meant as a `Promise:` trailer that git does not read as
+//! one: a misspelt key in the trailer block, a `Promise:` line outside it, a `---` line that
+//! hides the trailers from `git interpret-trailers` and `git am`.
+
+use super::{Check, Ctx, Rule, Sink};
+use crate::code::{Code, Level};
+use crate::facts::CommitFacts;
+use crate::finding::Finding;
+use crate::registry::Parts;
+use crate::source::Label;
+use crate::suggest::distance;
+
+pub(crate) static RULE: Rule = Rule {
+    code: Code::MalformedTrailer,
+    default: Level::Warn,
+    summary: "text meant as a Promise trailer that git will not read as one",
+    doc: "\
+What it does: flags a misspelled trailer key (`Promsie:`, `Promises:`), a `Promise:` line that \
+is not in the message's final trailer block, and a `---` line that hides the trailers from \
+`git interpret-trailers` and `git am`.
+
+Why: git only reads trailers from the last paragraph of a message, and only with the exact key. \
+A line that looks like a trace but is not one is the worst kind: everyone believes the work is \
+traced.
+
+Fails:
+    Add PayPal
+
+    Promise: find-and-buy
+    Also fixes the button colour.
+
+Fix: keep the trailers together as the last paragraph, after a blank line:
+    Add PayPal
+
+    Also fixes the button colour.
+
+    Promise: find-and-buy",
+    reads: Parts::NONE,
+    checks: &[Check::Commit(commit)],
+};
+
+fn commit(_ctx: &Ctx, c: &CommitFacts, sink: &mut Sink) {
+    let text = c.text.as_str();
+    let trailer_starts: Vec<usize> = c.block.trailers.iter().map(|t| t.span.start).collect();
+    let mut off = 0;
+    for line in text.split('\n') {
+        let start = off;
+        off += line.len() + 1;
+        if start < c.body_offset {
+            continue;
+        }
+        let Some((key, _)) = line.split_once(':').filter(|(k, _)| k.len() <= 16) else {
+            continue;
+        };
+        let key_trimmed = key.trim();
+        if key_trimmed.is_empty() || key_trimmed.contains(char::is_whitespace) {
+            continue;
+        }
+        let is_promise = key_trimmed.eq_ignore_ascii_case("promise");
+        // Only keys that could be a misspelling are measured (this runs on every line of history).
+        let misspelled = !is_promise && (5..=10).contains(&key_trimmed.len()) && distance(key_trimmed, "promise") <= 2;
+        if !is_promise && !misspelled {
+            continue;
+        }
+        let line_span = start..start + line.trim_end().len();
+        let is_trailer = trailer_starts.contains(&start);
+        if misspelled && (is_trailer || c.block.range.contains(&start)) {
+            sink.push(
+                Finding::new(Code::MalformedTrailer, format!("trailer key `{key_trimmed}` is not `Promise`"))
+                    .label(Label::new(start..start + key.len(), "misspelled key"))
+                    .commit_opt(c.sha.as_deref())
+                    .help(format!(
+                        "git matches the key exactly (ignoring case): write `Promise:{}`",
+                        &line[key.len() + 1..]
+                    )),
+            );
+        } else if is_promise && !is_trailer {
+            let why = if start < c.body_offset + c.subject.len() + 1 {
+                "the subject line is never a trailer"
+            } else {
+                "git reads trailers only from the last paragraph of the message"
+            };
+            sink.push(
+                Finding::new(Code::MalformedTrailer, "this Promise line is not a trailer git will read")
+                    .label(Label::new(line_span, why))
+                    .commit_opt(c.sha.as_deref())
+                    .help("move it into the final paragraph, after a blank line, with only trailer lines around it"),
+            );
+        }
+    }
+    if let Some(span) = &c.hiding_divider {
+        sink.push(
+            Finding::new(
+                Code::MalformedTrailer,
+                "a `---` line hides the trailers from `git interpret-trailers` and `git am`",
+            )
+            .label(Label::new(span.clone(), "everything after this line is treated as a patch"))
+            .commit_opt(c.sha.as_deref())
+            .help("remove the `---` line or move the trailers above it"),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+
+    #[test]
+    fn misspelt_keys_and_stray_lines_are_flagged() {
+        let found = commit_findings("Add PayPal\n\nPromsie: find-and-buy\n");
+        assert!(codes(&found).contains(&"malformed-trailer"), "{found:?}");
+        assert_eq!(found.iter().find(|f| f.code == crate::code::Code::MalformedTrailer).unwrap().message,
+            "trailer key `Promsie` is not `Promise`");
+        let found = commit_findings("Add PayPal\n\nPromise: find-and-buy\nAlso fixes colours.\n");
+        assert!(found.iter().any(|f| f.message == "this Promise line is not a trailer git will read"));
+    }
+}

@@ -1,0 +1,81 @@
+//! `not-in-play`: a commit or a pull request is work on a promise that is proposed, done or
+//! dropped. A commit is judged by the registry as it was when it was made
+//! ([`CommitFacts::in_play_then`]): finishing a promise never turns its history red.
+
+use super::{in_play_list, Check, Ctx, Rule, Sink};
+use crate::code::{Code, Level};
+use crate::facts::{Body, CommitFacts};
+use crate::finding::Finding;
+use crate::registry::{Parts, Promise, Status};
+use crate::source::Label;
+use std::ops::Range;
+
+pub(crate) static RULE: Rule = Rule {
+    code: Code::NotInPlay,
+    default: Level::Deny,
+    summary: "a commit or pull request is work on a promise that is not in play",
+    doc: "\
+What it does: flags commits whose `Promise:` trailer, and pull requests whose body, names a \
+promise that is proposed, done or dropped. A commit is judged by the registry as it was when \
+it was made (its own tree or its parent's): a commit made while the promise was in play, or the \
+commit that marks it done, is fine. Open items and issues are `open-work-not-in-play`.
+
+Why: barring explicit exceptions, the team works only on promises currently in play; that is \
+what keeps the WIP limit meaningful.
+
+Fails (with `checkout-v2` proposed):
+    Promise: checkout-v2
+
+Fix: put the promise in play (within the limit), or trace the work to the in-play promise it \
+really serves.",
+    reads: Parts::IDS.or(Parts::STATUS),
+    checks: &[Check::Commit(commit), Check::PullRequest(pull_request)],
+};
+
+/// The one wording of this diagnostic.
+fn finding(ctx: &Ctx, what: &str, p: &Promise, span: Range<usize>) -> Finding {
+    Finding::new(Code::NotInPlay, format!("{what} is work on `{}`, which is {}", p.id, p.status))
+        .label(Label::new(span, format!("{} is {}", p.id, p.status)))
+        .help(format!(
+            "trace the work to a promise in play ({}), or put `{}` in play within the limit",
+            in_play_list(ctx.registry),
+            p.id
+        ))
+        .promises([p.id.clone()])
+}
+
+fn commit(ctx: &Ctx, c: &CommitFacts, sink: &mut Sink) {
+    if c.exempt.is_some() {
+        return;
+    }
+    for (id, span) in &c.promises {
+        let Some(p) = ctx.registry.promise(id) else { continue };
+        let in_play_then = c.in_play_then.as_ref().is_some_and(|then| then.contains(id));
+        if p.status != Status::InPlay && !in_play_then {
+            sink.push(finding(ctx, &c.name, p, span.clone()).commit_opt(c.sha.as_deref()));
+        }
+    }
+}
+
+fn pull_request(ctx: &Ctx, body: &Body, sink: &mut Sink) {
+    for r in &body.refs {
+        if let Some(p) = ctx.registry.promise(&r.id).filter(|p| p.status != Status::InPlay) {
+            sink.push(finding(ctx, &body.what, p, r.span.clone()));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+
+    #[test]
+    fn work_on_a_parked_promise_is_flagged_unless_it_was_in_play_then() {
+        let found = commit_findings("Gift cards\n\nPromise: gift-cards\n");
+        assert_eq!(codes(&found), ["not-in-play"]);
+        assert_eq!(found[0].message, "this commit is work on `gift-cards`, which is proposed");
+        let mut facts = commit_facts("Gift cards\n\nPromise: gift-cards\n");
+        facts.in_play_then = Some(vec!["gift-cards".to_string()]);
+        assert!(judge_commit(&facts).is_empty());
+    }
+}

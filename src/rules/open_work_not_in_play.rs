@@ -1,0 +1,97 @@
+//! `open-work-not-in-play`: open plan items under a dropped promise, and open issues under a
+//! done or dropped one. (Open items under a done promise are `done-with-open-items`; items
+//! under a proposed promise are plans, not work.) Split from `not-in-play` so that each code
+//! has one meaning and one default level; `not-in-play` in `[rules]` still sets both.
+
+use super::{in_play_list, Check, Ctx, Rule, Sink};
+use crate::code::{Code, Level};
+use crate::facts::Body;
+use crate::finding::Finding;
+use crate::registry::{Parts, Status};
+use crate::scan::markdown::Plan;
+use crate::source::Label;
+
+pub(crate) static RULE: Rule = Rule {
+    code: Code::OpenWorkNotInPlay,
+    default: Level::Warn,
+    summary: "open plan items or issues serve a promise that is dropped (or, for issues, done)",
+    doc: "\
+What it does: flags open task items (`- [ ]`) under a *dropped* promise (once per reference, \
+with the count) and open issues (`[issues] include` files, tracker bodies) naming a done or \
+dropped promise. Open items under a *done* promise are `done-with-open-items`; items under a \
+proposed promise are plans, not work, and are fine. This code was part of `not-in-play` until \
+0.2; `not-in-play` in `[rules]` or on the command line still sets both.
+
+Why: barring explicit exceptions, the team works only on promises in play. Open work under a \
+promise the team gave up on is either dead work or a sign the promise is not really dropped.
+
+Fails (with `loyalty` dropped):
+    ## Loyalty
+    Promise: loyalty
+
+    - [ ] points balance
+
+Fix: close or move the open work, or put the promise back in play (within the limit).",
+    reads: Parts::IDS.or(Parts::STATUS),
+    checks: &[Check::Plan(plan), Check::Issue(issue)],
+};
+
+fn plan(ctx: &Ctx, plan: &Plan, sink: &mut Sink) {
+    for (idx, r) in plan.refs.iter().enumerate() {
+        let Some(p) = ctx.registry.promise(&r.id).filter(|p| p.status == Status::Dropped) else { continue };
+        // One finding per reference, however many open items it covers.
+        let open = plan.items.iter().filter(|i| !i.done && i.promises.contains(&idx)).count();
+        if open == 0 {
+            continue;
+        }
+        let what = if open == 1 { "1 open item serves".to_string() } else { format!("{open} open items serve") };
+        sink.push(
+            Finding::new(Code::OpenWorkNotInPlay, format!("{what} `{}`, which is {}", p.id, p.status))
+                .label(Label::new(r.span.clone(), format!("{} is {}", p.id, p.status)))
+                .help(format!(
+                    "close or move the open work, or put `{}` back in play; promises in play: {}",
+                    p.id,
+                    in_play_list(ctx.registry)
+                ))
+                .promises([p.id.clone()]),
+        );
+    }
+}
+
+fn issue(ctx: &Ctx, body: &Body, sink: &mut Sink) {
+    if !body.open {
+        return;
+    }
+    for r in &body.refs {
+        let Some(p) = ctx.registry.promise(&r.id) else { continue };
+        if matches!(p.status, Status::Done | Status::Dropped) {
+            sink.push(
+                Finding::new(
+                    Code::OpenWorkNotInPlay,
+                    format!("{} is open work on `{}`, which is {}", body.what, p.id, p.status),
+                )
+                .label(Label::new(r.span.clone(), format!("{} is {}", p.id, p.status)))
+                .help(format!(
+                    "close the issue, trace it to a promise in play ({}), or put `{}` back in play",
+                    in_play_list(ctx.registry),
+                    p.id
+                ))
+                .promises([p.id.clone()]),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+
+    #[test]
+    fn open_items_under_a_dropped_promise_warn_once_per_reference() {
+        let found = plan_findings("## Loyalty\nPromise: loyalty\n\n- [ ] points\n- [ ] tiers\n- [x] done\n");
+        assert_eq!(codes(&found), ["open-work-not-in-play"]);
+        assert_eq!(found[0].message, "2 open items serve `loyalty`, which is dropped");
+        assert_eq!(found[0].severity, crate::code::Severity::Warning);
+        assert!(plan_findings("Promise: loyalty\n\n- [x] points\n").is_empty());
+    }
+}

@@ -1,0 +1,57 @@
+//! `over-budget`: over a time window, commits that declare an exception are a larger share of
+//! the work than `[limits] exception-budget` allows.
+
+use super::{Check, Ctx, Rule, Sink};
+use crate::code::{Code, Level};
+use crate::facts::WindowFacts;
+use crate::finding::Finding;
+use crate::registry::Parts;
+use crate::source::Label;
+use crate::tally::Tally;
+
+pub(crate) static RULE: Rule = Rule {
+    code: Code::OverBudget,
+    default: Level::Deny,
+    summary: "declared exceptions exceed `[limits] exception-budget` of the work in the window",
+    doc: "\
+What it does: over a time window, counts commits that declare an exception (`Untraced: <reason>` \
+trailer) against all commits that need a trace, and flags the registry when their share is \
+above `[limits] exception-budget` (e.g. \"10%\"; no budget, no check).
+
+Why: barring explicit exceptions, the team works only on promises in play. Exceptions are \
+allowed, with a reason, but only as exceptions: a budget keeps them from becoming the norm.
+
+Fails (budget 10%, 3 of 20 commits are exceptions):
+    Untraced: bump CI runners
+
+Fix: trace the work to the promise it really serves, declare a promise for it, or raise the \
+budget deliberately.",
+    reads: Parts::LIMITS,
+    checks: &[Check::Window(window)],
+};
+
+fn window(ctx: &Ctx, w: &WindowFacts, tally: &Tally, sink: &mut Sink) {
+    let Some((budget, span)) = &ctx.registry.exception_budget else { return };
+    // The work that needs a trace: traced, untraced and declared exceptions.
+    let work = tally.commits.saturating_sub(tally.exempt);
+    if work == 0 {
+        return;
+    }
+    let share = tally.exceptions as f64 / work as f64;
+    if share > *budget {
+        sink.push(
+            Finding::new(
+                Code::OverBudget,
+                format!(
+                    "{} of {work} commits from {} are declared exceptions ({:.0}%), over the budget of {:.0}%",
+                    tally.exceptions,
+                    w.describe(),
+                    share * 100.0,
+                    budget * 100.0
+                ),
+            )
+            .at(ctx.registry_source, Label::new(span.clone(), "the budget"))
+            .help("trace that work to the promises it serves, declare a promise for it, or raise the budget deliberately"),
+        );
+    }
+}

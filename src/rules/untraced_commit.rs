@@ -1,0 +1,78 @@
+//! `untraced-commit`: a commit has no `Promise:` trailer, is not exempt and declares no
+//! exception with a reason. A pull request body that traces its commits
+//! (`[pull-requests] body-traces-commits`) stands in for their trailers.
+
+use super::{in_play_list, Check, Ctx, Rule, Sink};
+use crate::code::{Code, Level};
+use crate::facts::CommitFacts;
+use crate::finding::Finding;
+use crate::registry::Parts;
+use crate::source::Label;
+
+pub(crate) static RULE: Rule = Rule {
+    code: Code::UntracedCommit,
+    default: Level::Deny,
+    summary: "a commit has no Promise trailer and is not exempt",
+    doc: "\
+What it does: flags commits in the checked range whose message has no `Promise:` trailer, as \
+`git log --format=%(trailers)` reads it. Merge commits, fixup!/squash!/amend! commits and \
+subjects matching `[commits] exempt-subjects` are exempt. A commit that knowingly serves no \
+promise declares an exception with a reason, `Untraced: <reason>`, which `plan-lint report` \
+lists and `[limits] exception-budget` caps.
+
+Why: the commit is where work happens; a trailer is the cheapest, most durable way to say \
+which promise it serves, and git tooling can query it.
+
+Fails:
+    Add PayPal button
+
+Fix: end the message with a trailer block (a blank line, then the trailer):
+    Add PayPal button
+
+    Promise: find-and-buy",
+    reads: Parts::STATUS.or(Parts::COMMITS),
+    checks: &[Check::Commit(commit)],
+};
+
+fn commit(ctx: &Ctx, c: &CommitFacts, sink: &mut Sink) {
+    if c.exempt.is_some() || !c.promises.is_empty() || !ctx.traced_by_body.is_empty() {
+        return;
+    }
+    match &c.exception {
+        Some((reason, _)) if !reason.is_empty() => {}
+        Some((_, span)) => sink.push(
+            Finding::new(Code::UntracedCommit, format!("{} declares an exception without a reason", c.name))
+                .label(Label::new(span.clone(), "no reason given"))
+                .commit_opt(c.sha.as_deref())
+                .help("say why it serves no promise (`Untraced: <reason>`), or name the promise it serves"),
+        ),
+        None => {
+            let subject_end = (c.body_offset + c.subject.len()).min(c.text.len());
+            let suggestion = ctx.registry.in_play().next().map_or("<id>", |p| p.id.as_str());
+            sink.push(
+                Finding::new(Code::UntracedCommit, format!("{} has no Promise trailer", c.name))
+                    .label(Label::new(c.body_offset..subject_end, "which promise does this serve?"))
+                    .commit_opt(c.sha.as_deref())
+                    .help(format!(
+                        "end the message with a blank line and `Promise: {suggestion}` (promises in play: {})",
+                        in_play_list(ctx.registry)
+                    )),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+
+    #[test]
+    fn a_commit_needs_a_trailer_or_a_reason() {
+        assert_eq!(codes(&commit_findings("Add PayPal\n")), ["untraced-commit"]);
+        assert!(commit_findings("Add PayPal\n\nPromise: find-and-buy\n").is_empty());
+        assert!(commit_findings("Bump deps\n\nUntraced: dependency upkeep\n").is_empty());
+        let found = commit_findings("Bump deps\n\nUntraced:\n");
+        assert_eq!(found[0].message, "this commit declares an exception without a reason");
+        assert!(commit_findings("fixup! Add PayPal\n").is_empty());
+    }
+}
