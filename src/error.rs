@@ -6,6 +6,7 @@
 
 use crate::source::{Label, Source};
 use std::fmt;
+use std::sync::Arc;
 
 /// Why plan-lint could not run (exit 2): a message, help, and where in a source, with any
 /// further errors found in the same pass.
@@ -19,6 +20,9 @@ pub struct Error {
     pub snippet: Option<Box<(Source, Label)>>,
     /// Further problems found in the same pass (every registry error at once, not one per run).
     pub related: Vec<Error>,
+    /// The underlying error (I/O, git), for [`std::error::Error::source`]. The message already
+    /// says what it says, for people; programs can walk the chain.
+    cause: Option<Arc<dyn std::error::Error + Send + Sync>>,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -26,7 +30,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl Error {
     /// An error with this message.
     pub fn new(message: impl Into<String>) -> Error {
-        Error { message: message.into(), help: None, snippet: None, related: Vec::new() }
+        Error { message: message.into(), help: None, snippet: None, related: Vec::new(), cause: None }
     }
 
     /// Add what to do about it.
@@ -53,7 +57,8 @@ impl Error {
 
     /// An I/O error while doing `what`, keeping the cause.
     pub fn io(what: impl fmt::Display, err: &std::io::Error) -> Error {
-        Error::new(format!("{what}: {err}"))
+        let cause = std::io::Error::new(err.kind(), err.to_string());
+        Error { cause: Some(Arc::new(cause)), ..Error::new(format!("{what}: {err}")) }
     }
 }
 
@@ -63,10 +68,38 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.cause.as_deref().map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
 
 impl From<git2::Error> for Error {
     fn from(err: git2::Error) -> Error {
-        Error::new(format!("git: {}", err.message()))
+        Error::new(format!("git: {}", err.message())).caused_by(err)
+    }
+}
+
+impl Error {
+    /// Keep `cause` as the underlying error.
+    pub(crate) fn caused_by(mut self, cause: impl std::error::Error + Send + Sync + 'static) -> Error {
+        self.cause = Some(Arc::new(cause));
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::error::Error as _;
+
+    #[test]
+    fn the_cause_is_kept_as_the_source() {
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "gone");
+        let e = Error::io("could not read promises.toml", &io);
+        assert_eq!(e.to_string(), "could not read promises.toml: gone");
+        let source = e.source().expect("a source");
+        assert_eq!(source.to_string(), "gone");
+        assert!(Error::new("plain").source().is_none());
     }
 }

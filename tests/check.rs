@@ -343,3 +343,50 @@ fn github_format_is_one_annotation_per_finding_and_injection_safe() {
     assert!(run.stdout.contains("Fix␍::set-output"), "{}", run.stdout);
     snapshot("github-format", &run.stdout);
 }
+
+/// Issue 12: brace sets and classes are globs (as globset reads them), not literal text; the
+/// files plan-lint reads are exactly the ones globset matches.
+#[test]
+fn include_patterns_are_read_as_globset_reads_them() {
+    let repo = team();
+    let patterns = ["{plans,roadmap}/**/*.md", "notes/[ab].md"];
+    let registry = REGISTRY.replace(
+        "[commits]",
+        &format!("[plans]\ninclude = [{}]\n\n[commits]", patterns.map(|p| format!("\"{p}\"")).join(", ")),
+    );
+    repo.write("promises.toml", &registry);
+    let files = [
+        "plans/a.md",
+        "plans/q1/b.md",
+        "roadmap/c.md",
+        "notes/a.md",
+        "notes/b.md",
+        "notes/c.md",
+        "notes/[ab].md",
+        "{plans,roadmap}/d.md",
+        "other/e.md",
+        "ROADMAP.md",
+    ];
+    for f in files {
+        repo.write(f, "- [ ] untraced work\n");
+    }
+    let run = repo.plan_lint(&["check", "--no-commits", "--format", "json"]);
+    run.expect_code(1);
+    let report: JsonReport = serde_json::from_str(&run.stdout).expect("valid JSON");
+    let mut read: Vec<String> = report.findings.iter().filter_map(|f| f.path.clone()).collect();
+    read.sort();
+    let mut set = globset::GlobSetBuilder::new();
+    for p in patterns {
+        set.add(globset::GlobBuilder::new(p).literal_separator(true).build().unwrap());
+    }
+    let set = set.build().unwrap();
+    let mut expected: Vec<String> = files.iter().filter(|f| set.is_match(f)).map(|f| f.to_string()).collect();
+    expected.sort();
+    assert_eq!(read, expected);
+    assert_eq!(read, ["notes/a.md", "notes/b.md", "plans/a.md", "plans/q1/b.md", "roadmap/c.md"]);
+    // An invalid pattern is an error naming it, not a silently smaller check.
+    repo.write("promises.toml", &REGISTRY.replace("[commits]", "[plans]\ninclude = [\"plans/[a.md\"]\n\n[commits]"));
+    let run = repo.plan_lint(&["check", "--no-commits"]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("invalid pattern `plans/[a.md` in `[plans] include`"), "{}", run.stderr);
+}

@@ -295,3 +295,24 @@ print(len(seen))
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
 }
+
+/// Issue 12: an ISO 8601 time with an offset is a window edge (jiff), as git reads one.
+#[test]
+fn a_window_edge_may_carry_a_utc_offset() {
+    let repo = team();
+    // 2026-03-02T12:30+02:00 is 10:30 UTC: the exception commit at 12:00 UTC is inside, the
+    // search commit of 2026-03-03 too; everything before it is outside.
+    let run =
+        repo.plan_lint(&["report", "--format", "json", "--since", "2026-03-02T12:30+02:00", "--until", "2026-03-06"]);
+    run.expect_code(0);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["window"]["since"], "2026-03-02", "{}", run.stdout);
+    assert_eq!(v["exceptions"]["commits"].as_array().map(Vec::len), Some(1), "{}", run.stdout);
+    assert_eq!(v["promises"][0]["commits"]["count"], 1, "{}", run.stdout);
+    // An absurd date is refused with exit 2, not a huge window.
+    let run = repo.plan_lint(&["report", "--since", "2026-01-01", "--until", "99999999-12-31"]);
+    run.expect_code(2);
+    let run = repo.plan_lint(&["report", "--since", "99999999999 weeks ago"]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("too far"), "{}", run.stderr);
+}

@@ -25,7 +25,7 @@ pub struct Args {
     #[arg(long)]
     pub no_commits: bool,
     /// Check the commits of a time window (on HEAD, or within --commits) and the drift rules
-    /// (shadow-work, idle-promise, over-budget): a date (2026-10-01) or "4 weeks ago" / 28d.
+    /// (shadow-work, idle-promise, over-budget): a date (2026-10-01, local time), a time (2026-10-01T12:30+02:00) or "4 weeks ago" / 28d.
     #[arg(long, value_name = "WHEN", conflicts_with = "no_commits")]
     pub since: Option<String>,
     /// The end of the --since window (default: now).

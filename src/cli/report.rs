@@ -25,7 +25,7 @@ pub enum Format {
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Start of the window: a date (2026-10-01) or "4 weeks ago" / 28d. Default: 28 days, or
+    /// Start of the window: a date (2026-10-01, local time), a time (2026-10-01T12:30+02:00) or "4 weeks ago" / 28d. Default: 28 days, or
     /// `[limits] idle-days` if longer, before --until.
     #[arg(long, value_name = "WHEN")]
     pub since: Option<String>,
