@@ -790,7 +790,7 @@ fn read_commits(
 
 fn scan_commit(raw: &Raw, ctx: &Ctx, comment: &[u8]) -> CommitFacts {
     let message = &raw.data[raw.header.message..];
-    commit::read(Some(raw.oid.to_string()), raw.header.parents.len(), message, &ctx.registry.exempt_subjects, comment)
+    commit::read(Some(raw.oid.to_string()), raw.header.parent_count, message, &ctx.registry.exempt_subjects, comment)
 }
 
 /// Scan, count and judge a chunk of raw commits (on a worker). Only commits with findings, or

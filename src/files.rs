@@ -163,6 +163,32 @@ pub(crate) fn read_limited(path: &Path, limit: u64) -> std::result::Result<Vec<u
     Ok(bytes)
 }
 
+/// The most plan-lint reads of any one input given on the command line or by git (a message, an
+/// event file, an issue body, `--config`): far above any real one, and a bound on memory for
+/// `/dev/zero` or a runaway pipe.
+pub const MAX_INPUT_BYTES: u64 = MAX_PLAN_BYTES;
+
+/// The bytes of `path` (`-`: standard input), refusing more than [`MAX_INPUT_BYTES`] with an
+/// error naming `what` it was meant to be. Reads at most one byte past the limit, whatever the
+/// file claims its size is (`/dev/zero` claims 0).
+pub fn read_input(path: &Path, what: &str) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    let limit = MAX_INPUT_BYTES + 1;
+    let stdin = path.as_os_str() == "-";
+    let shown = if stdin { "standard input".to_string() } else { path.display().to_string() };
+    let read = if stdin {
+        std::io::stdin().lock().take(limit).read_to_end(&mut bytes)
+    } else {
+        std::fs::File::open(path).and_then(|f| f.take(limit).read_to_end(&mut bytes))
+    };
+    read.map_err(|e| Error::io(format!("could not read {shown}"), &e))?;
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(Error::new(format!("{shown} is larger than {} MiB: not {what}", MAX_INPUT_BYTES >> 20)));
+    }
+    Ok(bytes)
+}
+
 /// A path relative to the root when it is inside it, else as given.
 fn display_path(root: &Path, path: &Path) -> String {
     let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());

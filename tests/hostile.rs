@@ -185,3 +185,46 @@ fn detached_head_and_bare_repositories() {
     run.expect_code(2);
     assert!(run.stderr.contains("bare repository") && run.stdout.is_empty(), "{}", run.stderr);
 }
+
+/// Issue 14: every input read is capped, whatever size the file claims (`/dev/zero` claims 0).
+#[test]
+fn endless_inputs_are_refused_with_a_clear_error_not_read_without_limit() {
+    let mut repo = Repo::new();
+    repo.write("promises.toml", REGISTRY);
+    repo.commit("Start\n\nPromise: find-and-buy\n");
+    let cases: [(&[&str], &str); 4] = [
+        (&["check", "--no-commits", "--config", "/dev/zero"], "not a promise registry"),
+        (&["trailers", "/dev/zero"], "not a commit message"),
+        (&["hook", "commit-msg", "/dev/zero"], "not a commit message"),
+        (&["check", "--issue", "/dev/zero"], "not an issue body"),
+    ];
+    for (args, says) in cases {
+        let run = repo.plan_lint(args);
+        run.expect_code(2);
+        assert!(run.stderr.contains("larger than 16 MiB") && run.stderr.contains(says), "{args:?}: {}", run.stderr);
+    }
+    let event = repo.plan_lint(&["ci", "--event", "/dev/zero", "--event-name", "push"]);
+    event.expect_code(2);
+    assert!(event.stderr.contains("not a GitHub event"), "{}", event.stderr);
+}
+
+/// Issue 14: removing plan-lint from a repository (staging the deletion of promises.toml) needs
+/// no `--no-verify`.
+#[test]
+fn staging_the_deletion_of_the_registry_is_not_blocked() {
+    let mut repo = Repo::new();
+    repo.write("promises.toml", REGISTRY).write("ROADMAP.md", "# R\nPromise: find-and-buy\n\n- [ ] x\n");
+    repo.commit("Start\n\nPromise: find-and-buy\n");
+    repo.plan_lint(&["install"]).expect_code(0);
+    repo.git(&["rm", "-q", "promises.toml"]);
+    let run = repo.plan_lint(&["hook", "pre-commit"]);
+    run.expect_code(0);
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+    // Through git and every installed hook: the commit is made, with the message as written.
+    let out = git_env(Command::new("git"), repo.path())
+        .args(["commit", "-q", "-m", "Stop using plan-lint"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(repo.git(&["log", "-1", "--format=%B"]), "Stop using plan-lint\n\n");
+}

@@ -5,7 +5,6 @@ use crate::code::{Code, Level, Severity};
 use crate::engine::{self, BodyInput, BodyKind, CommitSelection, Inputs, PlanScope};
 use crate::error::{Error, Result};
 use crate::facts::{Facts, Window};
-use crate::files::MAX_PLAN_BYTES;
 use crate::finding::Finding;
 use crate::report::human::Style;
 use crate::report::{self, Summary};
@@ -102,7 +101,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     };
     if let Some(issue) = args.issue {
         // Tracker bodies: only the registry is read besides them.
-        let bytes = read_input(&issue)?;
+        let bytes = crate::files::read_input(&issue, "an issue body")?;
         inputs.commits = CommitSelection::None;
         inputs.plans = PlanScope::None;
         inputs.judge_registry = false;
@@ -143,27 +142,6 @@ pub(crate) fn window(since: &str, until: Option<&str>) -> Result<Window> {
         )));
     }
     Ok(Window { since, until })
-}
-
-/// A file's bytes, or standard input's for `-`, up to [`MAX_PLAN_BYTES`].
-pub(crate) fn read_input(path: &std::path::Path) -> Result<Vec<u8>> {
-    use std::io::Read;
-    let mut bytes = Vec::new();
-    let limit = MAX_PLAN_BYTES + 1;
-    let read = if path.as_os_str() == "-" {
-        std::io::stdin().lock().take(limit).read_to_end(&mut bytes)
-    } else {
-        std::fs::File::open(path).and_then(|f| f.take(limit).read_to_end(&mut bytes))
-    };
-    read.map_err(|e| Error::io(format!("could not read {}", path.display()), &e))?;
-    if bytes.len() as u64 > MAX_PLAN_BYTES {
-        return Err(Error::new(format!(
-            "{} is larger than {} MiB: not an issue body",
-            path.display(),
-            MAX_PLAN_BYTES >> 20
-        )));
-    }
-    Ok(bytes)
 }
 
 /// A finished evaluation: the facts, the findings at their levels, the numbers.

@@ -167,8 +167,7 @@ fn decide(args: &Args, on_actions: bool) -> Result<event::Plan> {
     let name = args.event_name.clone().or_else(|| std::env::var("GITHUB_EVENT_NAME").ok()).ok_or_else(|| {
         Error::new("the event's name is unknown").with_help("set GITHUB_EVENT_NAME or pass --event-name")
     })?;
-    let bytes =
-        std::fs::read(&path).map_err(|e| Error::io(format!("could not read the event {}", path.display()), &e))?;
+    let bytes = crate::files::read_input(&path, "a GitHub event")?;
     let payload: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
         Error::new(format!("the event {} is not valid JSON: {e}", path.display()))
             .with_help("GITHUB_EVENT_PATH should name the event file the runner wrote")

@@ -92,7 +92,7 @@ fn pre_commit(ctx: &Ctx, repo: &Repo) -> Result<ExitCode> {
 }
 
 fn commit_msg(ctx: &Ctx, repo: &Repo, path: &Path, shown: &Path) -> Result<ExitCode> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(format!("could not read {}", path.display()), &e))?;
+    let bytes = crate::files::read_input(path, "a commit message")?;
     let inputs = Inputs {
         commits: CommitSelection::Message { bytes, shown: shown.display().to_string() },
         ..hook_inputs(ctx, FileSource::IndexOrWorkTree(repo.index_path(&ctx.dir)))
@@ -135,7 +135,8 @@ fn prepare_commit_msg(repo: &Repo, dir: &Path, path: &Path, source: Option<Strin
     let ids: Vec<&str> = registry.in_play().map(|p| p.id.as_str()).filter(|id| names_promise(&branch, id)).collect();
     let [id] = ids.as_slice() else { return Ok(ExitCode::SUCCESS) };
 
-    let bytes = std::fs::read(path).map_err(|e| Error::io(format!("could not read {}", path.display()), &e))?;
+    // This hook only helps: a message it cannot read (or an absurd one) is left to commit-msg.
+    let Ok(bytes) = crate::files::read_input(path, "a commit message") else { return Ok(ExitCode::SUCCESS) };
     let comment = message::comment_string(repo.config_string("core.commentChar").as_deref(), &bytes);
     let cleaned = message::clean(&bytes, Cleanup::Strip, &comment);
     let block = trailers::parse(&cleaned, &Options { comment: comment.clone(), ..Options::log() });

@@ -8,7 +8,7 @@ use super::Ctx;
 use crate::error::{Error, Result};
 use crate::git::{self, Repo};
 use crate::scan::trailers::{self, Options};
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -31,14 +31,12 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
             trailers::render(&git::commit_trailers(&repo.repo, oid)?)
         }
         None => {
-            let bytes = match args.file.as_deref() {
-                None => read_stdin()?,
-                Some(p) if p.as_os_str() == "-" => read_stdin()?,
-                Some(p) => {
-                    let p = if p.is_absolute() { p.to_path_buf() } else { ctx.dir.join(p) };
-                    std::fs::read(&p).map_err(|e| Error::io(format!("could not read {}", p.display()), &e))?
-                }
+            let path = match args.file.as_deref() {
+                None => std::path::PathBuf::from("-"),
+                Some(p) if p.as_os_str() == "-" || p.is_absolute() => p.to_path_buf(),
+                Some(p) => ctx.dir.join(p),
             };
+            let bytes = crate::files::read_input(&path, "a commit message")?;
             trailers::render(&trailers::parse(&bytes, &Options::interpret()))
         }
     };
@@ -48,10 +46,4 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         super::emit(&out)?;
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn read_stdin() -> Result<Vec<u8>> {
-    let mut buf = Vec::new();
-    std::io::stdin().read_to_end(&mut buf).map_err(|e| Error::io("could not read standard input", &e))?;
-    Ok(buf)
 }

@@ -8,8 +8,10 @@ use std::ops::Range;
 /// What plan-lint reads from a commit's header.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Header {
-    /// Parent ids, in order.
+    /// Parent ids, in order (the walk takes them; [`Header::parent_count`] stays).
     pub parents: Vec<Oid>,
+    /// How many parents: more than one is a merge.
+    pub parent_count: usize,
     /// Committer date, Unix seconds (0 when unreadable, as git shows it).
     pub time: i64,
     /// The author's e-mail address, as a byte range of the object.
@@ -31,6 +33,7 @@ impl Header {
                 break;
             }
             if let Some(hex) = line.strip_prefix(b"parent ") {
+                h.parent_count += 1;
                 if let Some(oid) = std::str::from_utf8(hex).ok().and_then(|h| Oid::from_str(h.trim()).ok()) {
                     h.parents.push(oid);
                 }
@@ -70,7 +73,7 @@ committer C O Mitter <c@example.com> 1700000123 +0000\n\
 \n\
 Subject\n\nBody\n";
         let h = Header::parse(data);
-        assert_eq!(h.parents.len(), 2);
+        assert_eq!((h.parents.len(), h.parent_count), (2, 2));
         assert_eq!(h.time, 1_700_000_123);
         assert_eq!(&data[h.author.clone()], b"a@example.com");
         assert_eq!(&data[h.message..], b"Subject\n\nBody\n");

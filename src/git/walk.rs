@@ -95,8 +95,9 @@ impl<'o> Walker<'o> {
             return Err(Error::new(format!("{oid} is a {}, not a commit", object.kind().str())));
         }
         let data = object.data().to_vec();
-        let header = Header::parse(&data);
-        let parents = if self.shallow.contains(&oid) { Vec::new() } else { header.parents.clone() };
+        let mut header = Header::parse(&data);
+        let parents = std::mem::take(&mut header.parents);
+        let parents = if self.shallow.contains(&oid) { Vec::new() } else { parents };
         let node = self.nodes.entry(oid).or_default();
         node.parents = Some(parents);
         node.time = header.time;

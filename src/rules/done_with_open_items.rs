@@ -31,9 +31,10 @@ Fix: close the items (`- [x]`), move them to a promise in play, or reopen the pr
 };
 
 fn plan(ctx: &Ctx, plan: &Plan, sink: &mut Sink) {
+    let mut counts = None;
     for (idx, r) in plan.refs.iter().enumerate() {
         let Some(p) = ctx.registry.promise(&r.id).filter(|p| p.status == Status::Done) else { continue };
-        let open = plan.items.iter().filter(|i| !i.done && i.promises.contains(&idx)).count();
+        let open = counts.get_or_insert_with(|| super::open_items_per_ref(plan))[idx];
         if open == 0 {
             continue;
         }

@@ -63,7 +63,8 @@ fn commit(_ctx: &Ctx, c: &CommitFacts, sink: &mut Sink) {
             continue;
         }
         let line_span = start..start + line.trim_end().len();
-        let is_trailer = trailer_starts.contains(&start);
+        // Sorted: a binary search keeps a message of many trailer lines linear.
+        let is_trailer = trailer_starts.binary_search(&start).is_ok();
         if misspelled && (is_trailer || c.block.range.contains(&start)) {
             sink.push(
                 Finding::new(Code::MalformedTrailer, format!("trailer key `{key_trimmed}` is not `Promise`"))

@@ -210,6 +210,20 @@ pub(crate) fn judge_window(ctx: &Ctx, window: &WindowFacts, tally: &Tally, sink:
     }
 }
 
+/// How many open items each reference of a plan covers (by reference index), in one pass:
+/// counting per reference by scanning the items made a plan of many references quadratic.
+pub(crate) fn open_items_per_ref(plan: &Plan) -> Vec<usize> {
+    let mut open = vec![0; plan.refs.len()];
+    for item in plan.items.iter().filter(|i| !i.done) {
+        for &r in &item.promises {
+            if let Some(n) = open.get_mut(r) {
+                *n += 1;
+            }
+        }
+    }
+    open
+}
+
 /// The "did you mean" help for an unknown id, listing what is in play.
 pub(crate) fn unknown_id_help(registry: &Registry, id: &str) -> String {
     let ids = registry.promises.iter().map(|p| p.id.as_str());

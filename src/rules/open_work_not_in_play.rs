@@ -37,10 +37,11 @@ Fix: close or move the open work, or put the promise back in play (within the li
 };
 
 fn plan(ctx: &Ctx, plan: &Plan, sink: &mut Sink) {
+    let mut counts = None;
     for (idx, r) in plan.refs.iter().enumerate() {
         let Some(p) = ctx.registry.promise(&r.id).filter(|p| p.status == Status::Dropped) else { continue };
         // One finding per reference, however many open items it covers.
-        let open = plan.items.iter().filter(|i| !i.done && i.promises.contains(&idx)).count();
+        let open = counts.get_or_insert_with(|| super::open_items_per_ref(plan))[idx];
         if open == 0 {
             continue;
         }

@@ -71,13 +71,29 @@ pub fn read(
     for t in block.trailers.iter().filter(|t| t.key_is("promise")) {
         // The value as written in the message (first line), split on commas; ids on
         // continuation lines fall back to the whole trailer's span.
+        // Matched in order, in one pass: searching the line for each id made a trailer of
+        // many ids quadratic.
         let value = String::from_utf8_lossy(&t.value);
         let first_line = &text[t.value_span.clone()];
+        let mut on_line = Vec::new();
+        let mut off = t.value_span.start;
+        for part in first_line.split(',') {
+            let id = part.trim();
+            if !id.is_empty() {
+                let at = off + (part.len() - part.trim_start().len());
+                on_line.push((id, at..at + id.len()));
+            }
+            off += part.len() + 1;
+        }
+        let mut next = 0;
         for id in value.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-            let span = first_line
-                .find(id)
-                .map(|i| t.value_span.start + i..t.value_span.start + i + id.len())
-                .unwrap_or_else(|| t.span.clone());
+            let span = match on_line.get(next) {
+                Some((written, span)) if *written == id => {
+                    next += 1;
+                    span.clone()
+                }
+                _ => t.span.clone(),
+            };
             promises.push((id.to_string(), span));
         }
     }

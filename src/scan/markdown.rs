@@ -167,15 +167,26 @@ impl Collector {
         }
     }
 
+    /// Whether `r` overlaps an opaque range. The ranges are pushed in text order and never
+    /// overlap, so a binary search finds the only candidate (linear scans made a paragraph of
+    /// many `Promise:` lines quadratic).
     fn is_opaque(&self, r: &Range<usize>) -> bool {
-        self.opaque.iter().any(|o| o.start < r.end && r.start < o.end)
+        let i = self.opaque.partition_point(|o| o.end <= r.start);
+        self.opaque.get(i).is_some_and(|o| o.start < r.end && r.start < o.end)
     }
 
     /// Source span of a range of the collected text. Exact where the text is the source (plain
     /// text); otherwise the whole event (escapes, entities).
     fn map(&self, r: Range<usize>) -> Range<usize> {
+        // Segments are pushed in text order: the first one that can hold `off` is found by
+        // binary search.
         let find = |off: usize, end: bool| -> usize {
-            for &(t, s, tl, sl) in &self.segs {
+            let i = if end {
+                self.segs.partition_point(|&(t, _, tl, _)| t + tl < off)
+            } else {
+                self.segs.partition_point(|&(t, _, tl, _)| t + tl <= off)
+            };
+            for &(t, s, tl, sl) in self.segs.get(i..).into_iter().flatten() {
                 let inside = if end { off > t && off <= t + tl } else { off >= t && off < t + tl };
                 if inside {
                     return if tl == sl {
@@ -185,6 +196,9 @@ impl Collector {
                     } else {
                         s
                     };
+                }
+                if t > off {
+                    break;
                 }
             }
             self.segs.last().map_or(0, |&(_, s, _, sl)| s + sl)
