@@ -621,7 +621,11 @@ fn pushed_range(
     if local.chars().all(|c| c == '0') {
         return Ok(None); // a deletion pushes no commits
     }
-    let tip = repo.commit_id(local).map_err(|e| Error::new(format!("bad pushed commit {local}: {e}")))?;
+    // A tag may point at a blob or a tree (`git push origin <tag>`, `--tags`): no commits.
+    let object = git2::Oid::from_str(local)
+        .and_then(|oid| repo.repo.find_object(oid, None))
+        .map_err(|e| Error::new(format!("bad pushed object {local}: {}", e.message())))?;
+    let Ok(tip) = object.peel_to_commit().map(|c| c.id()) else { return Ok(None) };
     let known_remote = (remote_sha != ZERO && !remote_sha.is_empty())
         .then(|| repo.commit_id(remote_sha).ok())
         .flatten()
@@ -748,6 +752,13 @@ fn read_commits(
         result
     });
     walked?;
+    if walker.crossed_shallow() {
+        return Err(Error::new(format!(
+            "the commits of {} reach past the history of this shallow clone",
+            range.describe
+        ))
+        .with_help("fetch the full history: `git fetch --unshallow`, or actions/checkout with `fetch-depth: 0`"));
+    }
 
     let mut judged: Vec<Judged> = result_rx.into_iter().collect();
     judged.sort_by_key(|(index, _, _)| *index);

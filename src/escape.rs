@@ -23,12 +23,21 @@ impl Escaped {
     }
 }
 
-fn stand_in(c: char) -> Option<char> {
+/// The visible stand-in for a character no medium may print raw: C0 controls (but tab and
+/// newline), DEL, C1 controls, and the bidirectional controls that reorder what a reader sees
+/// (embeddings, overrides, isolates, and the marks LRM, RLM and ALM). Every reporter uses it,
+/// whatever its own escaping: terminal, Markdown, HTML, GitHub workflow commands.
+pub(crate) fn stand_in(c: char) -> Option<char> {
     match c {
         '\t' | '\n' => None,
         '\u{0}'..='\u{1f}' => char::from_u32(0x2400 + c as u32),
         '\u{7f}' => Some('\u{2421}'),
-        '\u{80}'..='\u{9f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => Some('\u{fffd}'),
+        '\u{80}'..='\u{9f}'
+        | '\u{202a}'..='\u{202e}'
+        | '\u{2066}'..='\u{2069}'
+        | '\u{200e}'
+        | '\u{200f}'
+        | '\u{061c}' => Some('\u{fffd}'),
         _ => None,
     }
 }

@@ -72,17 +72,47 @@ impl<'r> Files<'r> {
         match (&self.index, self.repo) {
             (Some(index), Some(repo)) => {
                 let entry = index.get_path(Path::new(rel), 0).ok_or(std::io::ErrorKind::NotFound)?;
+                if entry.mode & 0o170000 == 0o120000 {
+                    return Err(std::io::Error::other("it is staged as a symbolic link: not read"));
+                }
                 if u64::from(entry.file_size) > MAX_PLAN_BYTES {
                     return Err(too_large());
                 }
                 let blob = repo.repo.find_blob(entry.id).map_err(|e| std::io::Error::other(e.message().to_string()))?;
                 Ok(blob.content().to_vec())
             }
-            _ => read_limited(&self.root.join(rel), MAX_PLAN_BYTES).map_err(|e| match e {
-                Some(e) => e,
-                None => too_large(),
-            }),
+            _ => {
+                let path = self.root.join(rel);
+                if let Some(why) = self.link_leaves(&path) {
+                    return Err(std::io::Error::other(why));
+                }
+                read_limited(&path, MAX_PLAN_BYTES).map_err(|e| match e {
+                    Some(e) => e,
+                    None => too_large(),
+                })
+            }
         }
+    }
+
+    /// Why a symbolic link at `path` must not be followed: it dangles, or leaves the work tree,
+    /// or points into `.git` (where `.git/config` may hold credentials). `None` for a regular
+    /// file, or a link to one inside the work tree. Nothing is read to decide.
+    fn link_leaves(&self, path: &Path) -> Option<String> {
+        if !std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+            return None;
+        }
+        let Ok(target) = path.canonicalize() else {
+            return Some("it is a symbolic link to nothing: not read".into());
+        };
+        let root = self.root.canonicalize().unwrap_or_else(|_| self.root.clone());
+        let git_dir = self.repo.and_then(|r| r.repo.path().canonicalize().ok());
+        if !target.starts_with(&root)
+            || git_dir.is_some_and(|g| target.starts_with(g))
+            || target.starts_with(root.join(".git"))
+        {
+            return Some("it is a symbolic link that leaves the repository's work tree: not read".into());
+        }
+        None
     }
 
     /// Paths (relative, `/`-separated, sorted) of regular files that `keep` accepts.

@@ -350,3 +350,62 @@ fn validate_sarif(path: &Path) {
         std::process::Command::new("check-jsonschema").arg("--schemafile").arg(&schema).arg(&broken).output().unwrap();
     assert!(!rejected.status.success(), "the validator accepted an invalid level");
 }
+
+/// Issue 14: a push event in a shallow clone (actions/checkout's default depth 1) lacks the old
+/// tip because it lacks history; checking what the default branch lacks would check nothing and
+/// pass. It is exit 2 naming `fetch-depth: 0`, as for pull requests. So is a range whose old tip
+/// is there but whose commits between reach past the shallow boundary.
+#[test]
+fn a_push_event_in_a_shallow_clone_is_an_error_naming_fetch_depth() {
+    let (origin, base, head) = pull_request_repo();
+    origin.git(&["checkout", "-q", "main"]);
+    origin.git(&["merge", "-q", "--ff-only", "feature"]);
+    let url = format!("file://{}", origin.path().display());
+    let runner = Runner::new();
+    let ev = |branch: &str| {
+        serde_json::json!({"ref": format!("refs/heads/{branch}"), "before": base, "after": head,
+            "repository": {"default_branch": "main"}})
+        .to_string()
+    };
+    for (clone_args, branch) in
+        [(&["--branch", "main"][..], "main"), (&["--no-single-branch", "--branch", "feature"][..], "feature")]
+    {
+        let clone = tempfile::tempdir().unwrap();
+        let status = support::git_env(std::process::Command::new("git"), clone.path())
+            .args(["clone", "-q", "--depth", "1"])
+            .args(clone_args)
+            .args([url.as_str(), "shop"])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let run = runner.ci(&clone.path().join("shop"), "push", &ev(branch), &[]);
+        run.expect_code(2);
+        assert!(run.stderr.contains("shallow") && run.stderr.contains("fetch-depth: 0"), "{branch}: {}", run.stderr);
+    }
+}
+
+/// Issue 14: the base commit is in the clone but the commits between it and the head are not
+/// all there (a depth-2 clone): checking the part that is would be a silently smaller check.
+#[test]
+fn a_range_reaching_past_the_shallow_boundary_is_an_error() {
+    let (origin, base, head) = pull_request_repo();
+    let clone = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", origin.path().display());
+    let status = support::git_env(std::process::Command::new("git"), clone.path())
+        .args(["clone", "-q", "--depth", "2", "--no-single-branch", "--branch", "feature", &url, "shop"])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let shop = clone.path().join("shop");
+    support::git_env(std::process::Command::new("git"), &shop)
+        .args(["cat-file", "-e", &base])
+        .status()
+        .unwrap()
+        .success()
+        .then_some(())
+        .expect("the base is in the clone");
+    let runner = Runner::new();
+    let run = runner.ci(&shop, "pull_request", &pr_event(&base, &head, ""), &[]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("shallow") && run.stderr.contains("fetch-depth: 0"), "{}", run.stderr);
+}

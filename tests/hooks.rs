@@ -376,3 +376,73 @@ fn pre_commit_rejudges_plans_only_when_the_registry_change_can_affect_them() {
     assert!(stderr.contains("not-in-play") && stderr.contains("ROADMAP.md"), "{stderr}");
     assert!(!stderr.contains("plans/loose.md") && !stderr.contains("plans/orders.md"), "{stderr}");
 }
+
+/// Issue 14: a tag may point at a blob or a tree; pushing it carries no commits to judge.
+#[test]
+fn pre_push_passes_tags_of_blobs_and_trees() {
+    let repo = hooked();
+    let remote = tempfile::tempdir().unwrap();
+    git_env(Command::new("git"), remote.path()).args(["init", "-q", "--bare"]).output().unwrap();
+    repo.git(&["remote", "add", "origin", remote.path().to_str().unwrap()]);
+    let blob = repo.git(&["hash-object", "-w", "promises.toml"]);
+    repo.git(&["tag", "registry-blob", blob.trim()]);
+    repo.git(&["tag", "root-tree", "HEAD^{tree}"]);
+    repo.git(&["tag", "-a", "-m", "annotated", "annotated-blob", blob.trim()]);
+    for tag in ["registry-blob", "root-tree", "annotated-blob"] {
+        let out = git_env(Command::new("git"), repo.path()).args(["push", "origin", tag]).output().unwrap();
+        assert!(out.status.success(), "{tag}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let out = git_env(Command::new("git"), repo.path()).args(["push", "origin", "--tags", "main"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// Issue 14: install and init never write through a link: a dangling `hooks/pre-commit` link
+/// would otherwise create an executable wherever it points, a dangling `promises.toml` link a
+/// file outside the repository.
+#[test]
+fn install_and_init_never_write_through_a_link() {
+    let repo = Repo::new();
+    let outside = tempfile::tempdir().unwrap();
+    let target = outside.path().join("evil-hook");
+    std::fs::create_dir_all(repo.path().join(".git/hooks")).unwrap();
+    std::os::unix::fs::symlink(&target, repo.path().join(".git/hooks/pre-commit")).unwrap();
+    let run = repo.plan_lint(&["install"]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("pre-commit"), "{}", run.stderr);
+    assert!(!target.exists(), "install wrote through the link");
+    let run = repo.plan_lint(&["install", "--force"]);
+    run.expect_code(0);
+    assert!(!target.exists(), "install --force wrote through the link");
+    let hook = repo.path().join(".git/hooks/pre-commit");
+    assert!(!std::fs::symlink_metadata(&hook).unwrap().file_type().is_symlink());
+    assert!(std::fs::symlink_metadata(repo.path().join(".git/hooks/pre-commit.pre-plan-lint")).unwrap().is_symlink());
+
+    let registry = outside.path().join("outside.toml");
+    std::os::unix::fs::symlink(&registry, repo.path().join("promises.toml")).unwrap();
+    let run = repo.plan_lint(&["init", "--no-hooks"]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("symbolic link"), "{}", run.stderr);
+    assert!(!registry.exists(), "init wrote through the link");
+    assert!(!repo.path().join("ROADMAP.md").exists(), "nothing is written when one file is refused");
+}
+
+/// Issue 14: a registry that is a link out of the work tree (or into `.git`) is refused without
+/// being read, so its content (credentials in `.git/config`, `/etc/passwd`) never reaches an
+/// error snippet; a link within the work tree is read.
+#[test]
+fn a_registry_linking_out_of_the_work_tree_is_never_read() {
+    let repo = Repo::new();
+    repo.git(&["config", "http.extraheader", "AUTHORIZATION: basic c2VjcmV0"]);
+    for target in [".git/config", "/etc/passwd", "../elsewhere.toml"] {
+        let _ = std::fs::remove_file(repo.path().join("promises.toml"));
+        std::os::unix::fs::symlink(target, repo.path().join("promises.toml")).unwrap();
+        let run = repo.plan_lint(&["check", "--no-commits"]);
+        run.expect_code(2);
+        assert!(run.stderr.contains("not read"), "{target}: {}", run.stderr);
+        assert!(!run.stderr.contains("AUTHORIZATION") && !run.stderr.contains("root:"), "{target}: {}", run.stderr);
+    }
+    std::fs::remove_file(repo.path().join("promises.toml")).unwrap();
+    repo.write("config/promises.toml", REGISTRY);
+    std::os::unix::fs::symlink("config/promises.toml", repo.path().join("promises.toml")).unwrap();
+    repo.plan_lint(&["check", "--no-commits"]).expect_code(0);
+}

@@ -228,3 +228,38 @@ fn staging_the_deletion_of_the_registry_is_not_blocked() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(repo.git(&["log", "-1", "--format=%B"]), "Stop using plan-lint\n\n");
 }
+
+/// Issue 14: control and bidi characters in a file name or plan text never reach a medium raw:
+/// GitHub workflow commands (the `file=` property included), the Markdown and HTML boards and
+/// the job summary show visible stand-ins.
+#[test]
+fn controls_and_bidi_in_names_and_text_are_visible_in_every_medium() {
+    let mut repo = Repo::new();
+    let name = "plans/red\u{1b}[31m\u{7}\u{202e}gpj.md";
+    repo.write("promises.toml", REGISTRY)
+        .write(name, "# Plan\n\n- [ ] pay \u{202e}1000\u{202c} now \u{1b}]8;;http://x\u{7}link\n");
+    repo.commit("Plan\n\nPromise: find-and-buy\n");
+    let raw = ['\u{1b}', '\u{7}', '\u{202e}', '\u{202c}'];
+    let clean = |what: &str, text: &str| {
+        for c in raw {
+            assert!(!text.contains(c), "{what} carries U+{:04X} raw:\n{text}", c as u32);
+        }
+    };
+    let github = repo.plan_lint(&["check", "--no-commits", "--format", "github"]);
+    github.expect_code(1);
+    assert!(github.stdout.contains("file=plans/red"), "{}", github.stdout);
+    clean("--format github", &github.stdout);
+    for format in ["markdown", "html", "term"] {
+        let run = repo.plan_lint(&["report", "--format", format, "--since", "2026-01-01", "--until", "2026-01-31"]);
+        run.expect_code(0);
+        assert!(run.stdout.contains("pay"), "{format}: {}", run.stdout);
+        clean(format, &run.stdout);
+    }
+    let summary = tempfile::NamedTempFile::new().unwrap();
+    let path = summary.path().to_str().unwrap();
+    let run = repo.plan_lint(&["ci", "--base", "HEAD", "--summary", path]);
+    run.expect_code(1);
+    let md = std::fs::read_to_string(path).unwrap();
+    assert!(md.contains("pay"), "{md}");
+    clean("the job summary", &md);
+}

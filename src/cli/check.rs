@@ -134,6 +134,17 @@ pub(crate) fn window(since: &str, until: Option<&str>) -> Result<Window> {
         None => now,
     };
     let since = crate::when::parse(since, until).map_err(Error::new)?;
+    // The board keeps a bucket per week of the window: a century is 5,218 of them, and more is a
+    // typo (`--until 9999-12-31`), not a plan.
+    const MAX_DAYS: i64 = 100 * 366;
+    if until - since > MAX_DAYS * crate::when::DAY {
+        return Err(Error::new(format!(
+            "the window from {} to {} is longer than 100 years",
+            crate::when::date(since),
+            crate::when::date(until)
+        ))
+        .with_help("give a window of at most 100 years, e.g. --since 2026-01-01 --until 2026-12-31"));
+    }
     if since > until {
         return Err(Error::new(format!(
             "the window starts after it ends ({} > {})",

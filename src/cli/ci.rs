@@ -182,7 +182,12 @@ fn range(repo: &Repo, plan: &event::Plan, base: &str, head: &str) -> Result<Rang
     let head_id = present(repo, event, "head", head)?;
     let base_id = match present(repo, event, "base", base) {
         Ok(id) => id,
-        Err(_) if event == "push" => return new_branch(repo, head, plan.default_branch.as_deref()),
+        // A forced push over commits a full clone never fetched: what is new to the default
+        // branch. In a shallow clone the old tip is missing because history is: checking what
+        // the default branch lacks would check nothing and pass.
+        Err(_) if event == "push" && !repo.repo.is_shallow() => {
+            return new_branch(repo, head, plan.default_branch.as_deref())
+        }
         Err(e) => return Err(e),
     };
     Ok(RangeSpec {

@@ -24,13 +24,23 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let repo = Repo::discover(&ctx.dir);
     let root = repo.as_ref().and_then(Repo::root).unwrap_or_else(|| ctx.dir.clone());
     let mut out = String::new();
-    for (name, text) in [("promises.toml", REGISTRY_TEMPLATE), ("ROADMAP.md", PLAN_TEMPLATE)] {
+    let files = [("promises.toml", REGISTRY_TEMPLATE), ("ROADMAP.md", PLAN_TEMPLATE)];
+    // Never write through a link (a dangling `promises.toml -> ../outside.toml` would create a
+    // file outside the repository): refuse before writing anything.
+    for (name, _) in files {
         let path = root.join(name);
-        if path.exists() {
+        if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(Error::new(format!("{} is a symbolic link: plan-lint never writes through one", path.display()))
+                .with_help("nothing was written; replace the link with a regular file, or remove it and run `plan-lint init` again"));
+        }
+    }
+    for (name, text) in files {
+        let path = root.join(name);
+        if std::fs::symlink_metadata(&path).is_ok() {
             out.push_str(&format!("{}: exists, left alone\n", path.display()));
             continue;
         }
-        std::fs::write(&path, text).map_err(|e| Error::io(format!("could not write {}", path.display()), &e))?;
+        super::install::write_new(&path, text.as_bytes())?;
         out.push_str(&format!("{}: created\n", path.display()));
     }
     super::emit(out.as_bytes())?;

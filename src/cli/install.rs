@@ -64,7 +64,11 @@ pub fn install_in(repo: &Repo, force: bool) -> Result<String> {
         .iter()
         .copied()
         .filter(|h| {
-            std::fs::read_to_string(dir.join(h)).is_ok_and(|t| !t.contains(MARKER)) || is_foreign_binary(&dir.join(h))
+            let path = dir.join(h);
+            // A link is never plan-lint's (it writes regular files), dangling or not.
+            is_link(&path)
+                || std::fs::read_to_string(&path).is_ok_and(|t| !t.contains(MARKER))
+                || is_foreign_binary(&path)
         })
         .collect();
     if !foreign.is_empty() && !force {
@@ -82,6 +86,12 @@ pub fn install_in(repo: &Repo, force: bool) -> Result<String> {
         let path = dir.join(hook);
         let text = script(hook, exe.as_deref());
         let state = match std::fs::read(&path) {
+            _ if is_link(&path) => {
+                let backup = dir.join(format!("{hook}.pre-plan-lint"));
+                std::fs::rename(&path, &backup)
+                    .map_err(|e| Error::io(format!("could not back up {}", path.display()), &e))?;
+                "installed (the link it replaced kept as .pre-plan-lint)"
+            }
             Ok(old) if old == text.as_bytes() => "unchanged",
             Ok(old) if String::from_utf8_lossy(&old).contains(MARKER) => "updated",
             Ok(_) => {
@@ -104,13 +114,38 @@ fn is_foreign_binary(path: &Path) -> bool {
     std::fs::read(path).is_ok_and(|b| std::str::from_utf8(&b).is_err())
 }
 
+fn is_link(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+}
+
+/// Write `bytes` to a new file at `path`, never through a link: the file is created beside it
+/// and renamed over (a rename replaces a link, it does not follow it).
+pub(crate) fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_file(path, bytes, false)
+}
+
 fn write_executable(path: &Path, text: &str) -> Result<()> {
-    std::fs::write(path, text).map_err(|e| Error::io(format!("could not write {}", path.display()), &e))?;
+    write_file(path, text.as_bytes(), true)
+}
+
+fn write_file(path: &Path, bytes: &[u8], executable: bool) -> Result<()> {
+    use std::io::Write;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.plan-lint-{}", std::process::id()));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
     #[cfg(unix)]
     {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))
-            .map_err(|e| Error::io(format!("could not make {} executable", path.display()), &e))?;
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(if executable { 0o755 } else { 0o644 });
+    }
+    let written = options
+        .open(&tmp)
+        .and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()))
+        .and_then(|()| std::fs::rename(&tmp, path));
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(Error::io(format!("could not write {}", path.display()), &e));
     }
     Ok(())
 }

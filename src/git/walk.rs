@@ -47,6 +47,9 @@ pub struct Walker<'o> {
     pending: HashMap<Oid, (Vec<u8>, Header)>,
     seq: u64,
     shallow: HashSet<Oid>,
+    /// An interesting commit at the shallow boundary was walked: with excluded tips, the range
+    /// reaches past the history this clone has.
+    crossed_shallow: bool,
     limited: bool,
     slop: usize,
     /// Committer date of the last interesting commit walked (git's `date` in `limit_list`).
@@ -67,6 +70,7 @@ impl<'o> Walker<'o> {
             pending: HashMap::new(),
             seq: 0,
             shallow,
+            crossed_shallow: false,
             limited: tips.iter().any(|&(_, excluded)| excluded),
             slop: SLOP,
             last_date: i64::MAX,
@@ -196,8 +200,18 @@ impl<'o> Walker<'o> {
                 continue;
             }
             self.last_date = date;
+            if self.shallow.contains(&oid) {
+                self.crossed_shallow = true;
+            }
             return Ok(Some(Raw { oid, data, header }));
         }
+    }
+
+    /// Whether the walk, limited by excluded tips, yielded a commit at the shallow boundary that
+    /// is still interesting at the end: the range goes on past the history this clone has.
+    pub fn crossed_shallow(&self) -> bool {
+        self.crossed_shallow
+            && self.shallow.iter().any(|oid| self.nodes.get(oid).is_some_and(|n| n.seen && !n.uninteresting))
     }
 
     /// Whether a commit walked as interesting was later found to be uninteresting.

@@ -23,7 +23,7 @@ pub fn html(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            c if c.is_control() && c != '\n' && c != '\t' => out.push('\u{FFFD}'),
+            c if crate::escape::stand_in(c).is_some() => out.push(crate::escape::stand_in(c).unwrap_or('\u{FFFD}')),
             c => out.push(c),
         }
     }
@@ -276,6 +276,7 @@ fn heading(s: Status) -> &'static str {
 mod tests {
     #[test]
     fn html_escapes_markup_and_controls() {
-        assert_eq!(super::html("<script>\"x\" & 'y'\u{1b}"), "&lt;script&gt;&quot;x&quot; &amp; &#39;y&#39;\u{FFFD}");
+        assert_eq!(super::html("<script>\"x\" & 'y'\u{1b}"), "&lt;script&gt;&quot;x&quot; &amp; &#39;y&#39;\u{241b}");
+        assert_eq!(super::html("a\u{202e}b\u{2066}c"), "a\u{FFFD}b\u{FFFD}c");
     }
 }

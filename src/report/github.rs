@@ -13,9 +13,12 @@ use crate::facts::Facts;
 use crate::finding::{Finding, Severity};
 use crate::source::SourceKind;
 
-/// GitHub's `escapeData`.
+/// GitHub's `escapeData`, after every control and bidi character but CR and LF (which it
+/// encodes) is made visible: a file name or message can carry ESC, BEL or U+202E.
 pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    let visible: String =
+        s.chars().map(|c| if c == '\r' || c == '\n' { c } else { crate::escape::stand_in(c).unwrap_or(c) }).collect();
+    visible.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 /// GitHub's `escapeProperty`.

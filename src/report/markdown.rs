@@ -29,7 +29,7 @@ pub fn escape(text: &str) -> String {
             // A word joiner after `@` keeps it from mentioning anyone.
             '@' => out.push_str("@\u{2060}"),
             '\n' | '\r' | '\t' => out.push(' '),
-            c if c.is_control() => out.push('\u{FFFD}'),
+            c if crate::escape::stand_in(c).is_some() => out.push(crate::escape::stand_in(c).unwrap_or('\u{FFFD}')),
             c if c.is_ascii_punctuation() => {
                 out.push('\\');
                 out.push(c);
@@ -191,6 +191,7 @@ mod tests {
         assert_eq!(escape("[x](javascript:1)"), "\\[x\\]\\(javascript\\:1\\)");
         assert_eq!(escape("@team\nnext"), "@\u{2060}team next");
         assert_eq!(escape("`code` **b**"), "\\`code\\` \\*\\*b\\*\\*");
-        assert_eq!(escape("\u{1b}[31m"), "\u{FFFD}\\[31m");
+        assert_eq!(escape("\u{1b}[31m"), "\u{241b}\\[31m");
+        assert_eq!(escape("pay \u{202e}1000\u{202c}"), "pay \u{FFFD}1000\u{FFFD}");
     }
 }
