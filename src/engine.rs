@@ -423,8 +423,10 @@ fn read_plans(
         scope.only.as_ref().is_none_or(|o| o.contains(p)) && (registry.plan_globs.is_match(p) || is_issue(p))
     });
     let judge = |rel: &str, bytes: &[u8]| -> std::result::Result<JudgedDocument, String> {
+        let decoded = decode(bytes);
+        let bytes: &[u8] = decoded.as_deref().map_or(bytes, str::as_bytes);
         if bytes.iter().take(8000).any(|&b| b == 0) {
-            return Err("binary, not Markdown".to_string());
+            return Err("binary, not Markdown (a NUL byte in its first 8 KB)".to_string());
         }
         let mut sink = match &scope.focus {
             Some((ids, staged)) if !staged.contains(rel) => Sink::focused(levels, ids),
@@ -514,6 +516,22 @@ fn read_plans(
         }
     }
     plans
+}
+
+/// A document saved as UTF-16 (with a byte-order mark, as editors on Windows save it) decoded
+/// to UTF-8, or one saved with a UTF-8 byte-order mark without it; `None` for anything else,
+/// which is read as UTF-8 (invalid bytes as U+FFFD).
+fn decode(bytes: &[u8]) -> Option<String> {
+    let utf16 = |rest: &[u8], unit: fn([u8; 2]) -> u16| {
+        let units = rest.chunks_exact(2).map(|c| unit([c[0], c[1]]));
+        char::decode_utf16(units).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)).collect::<String>()
+    };
+    match bytes {
+        [0xFF, 0xFE, rest @ ..] => Some(utf16(rest, u16::from_le_bytes)),
+        [0xFE, 0xFF, rest @ ..] => Some(utf16(rest, u16::from_be_bytes)),
+        [0xEF, 0xBB, 0xBF, rest @ ..] => Some(String::from_utf8_lossy(rest).into_owned()),
+        _ => None,
+    }
 }
 
 /// The 1-based line of `offset` in `text`.

@@ -181,6 +181,29 @@ fn prepare_commit_msg_adds_the_trailer_from_the_branch() {
     let (ok, _) = commit(&repo, &["--allow-empty", "-m", "Track", "-m", "Promise: track-orders"]);
     assert!(ok);
     assert_eq!(head_message(&repo), "Track\n\nPromise: track-orders\n\n");
+    // Issue 14: a message declaring an exception keeps it (a Promise trailer would erase it).
+    let (ok, stderr) = commit(&repo, &["--allow-empty", "-m", "Bump deps", "-m", "Untraced: dependency bump"]);
+    assert!(ok, "{stderr}");
+    assert_eq!(head_message(&repo), "Bump deps\n\nUntraced: dependency bump\n\n");
+    // Issue 14: `--amend --no-edit` stores the message as it was.
+    repo.write("deps.txt", "v2\n");
+    repo.git(&["add", "deps.txt"]);
+    let (ok, stderr) = commit(&repo, &["--amend", "--no-edit"]);
+    assert!(ok, "{stderr}");
+    assert_eq!(head_message(&repo), "Bump deps\n\nUntraced: dependency bump\n\n");
+    // The hook itself, as git runs it for `--amend` (source `commit`): with no editor
+    // (`GIT_EDITOR=:`) the message is left as it is; with one, the trailer is offered.
+    let msg = repo.path().join(".git/AMEND_MSG");
+    for (editor, expected) in [(":", "Fix\n"), ("vi", "Fix\n\nPromise: find-and-buy\n")] {
+        std::fs::write(&msg, "Fix\n").unwrap();
+        let out = git_env(Command::new(support::bin()), repo.path())
+            .args(["hook", "prepare-commit-msg", msg.to_str().unwrap(), "commit", "HEAD"])
+            .env("GIT_EDITOR", editor)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(std::fs::read_to_string(&msg).unwrap(), expected, "GIT_EDITOR={editor}");
+    }
     // A branch naming no promise in play adds nothing, so the commit is rejected.
     repo.git(&["checkout", "-q", "-b", "misc"]);
     let (ok, _) = commit(&repo, &["--allow-empty", "-m", "Misc"]);

@@ -263,3 +263,36 @@ fn controls_and_bidi_in_names_and_text_are_visible_in_every_medium() {
     assert!(md.contains("pay"), "{md}");
     clean("the job summary", &md);
 }
+
+/// Issue 14: a plan saved as UTF-16 (with a byte-order mark) is read, not skipped as binary; a
+/// file that is skipped (a NUL byte) is named in the summary line, never a silent "all traced".
+#[test]
+fn utf16_plans_are_read_and_skipped_files_are_in_the_summary_line() {
+    let mut repo = Repo::new();
+    repo.write("promises.toml", REGISTRY);
+    let text = "# Plan\n\n- [ ] untraced in UTF-16\n- [ ] traced (Promise: find-and-buy)\n";
+    for (name, bom, unit) in [
+        ("plans/le.md", [0xFF, 0xFE], u16::to_le_bytes as fn(u16) -> [u8; 2]),
+        ("plans/be.md", [0xFE, 0xFF], u16::to_be_bytes),
+    ] {
+        let mut bytes = bom.to_vec();
+        bytes.extend(text.encode_utf16().flat_map(unit));
+        std::fs::create_dir_all(repo.path().join("plans")).unwrap();
+        std::fs::write(repo.path().join(name), bytes).unwrap();
+    }
+    repo.commit("Plans\n\nPromise: find-and-buy\n");
+    let run = repo.plan_lint(&["check", "--no-commits"]);
+    run.expect_code(1);
+    assert!(run.stdout.contains("plans/le.md:3:7") && run.stdout.contains("plans/be.md:3:7"), "{}", run.stdout);
+    assert!(run.stdout.contains("work item names no promise: untraced in UTF-16"), "{}", run.stdout);
+    assert!(run.stdout.contains("2 plan files with 4 items"), "{}", run.stdout);
+
+    let mut repo = Repo::new();
+    repo.write("promises.toml", REGISTRY).write("ROADMAP.md", "# R\nPromise: find-and-buy\n\n- [ ] x\n");
+    repo.write("plans/nul.md", "- [ ] untraced\0\n");
+    repo.commit("Plans\n\nPromise: find-and-buy\n");
+    let run = repo.plan_lint(&["check", "--no-commits"]);
+    run.expect_code(0);
+    let summary = run.stdout.lines().last().unwrap();
+    assert!(summary.contains("all traced") && summary.contains("1 file skipped"), "{}", run.stdout);
+}

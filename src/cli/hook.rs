@@ -126,6 +126,11 @@ fn prepare_commit_msg(repo: &Repo, dir: &Path, path: &Path, source: Option<Strin
     if matches!(source.as_deref(), Some("merge" | "squash")) {
         return Ok(ExitCode::SUCCESS);
     }
+    // `--amend`, `-c` or `-C` with no editor (`--no-edit`: git runs the hook with
+    // `GIT_EDITOR=:`): the message is stored as it is, and nobody asked to change it.
+    if source.as_deref() == Some("commit") && std::env::var("GIT_EDITOR").is_ok_and(|e| e == ":") {
+        return Ok(ExitCode::SUCCESS);
+    }
     // No registry, or a broken one (the other hooks report it): this hook only helps.
     let Some(registry) = engine::hook_registry(repo, dir) else { return Ok(ExitCode::SUCCESS) };
     if !registry.branch_trailer {
@@ -140,7 +145,8 @@ fn prepare_commit_msg(repo: &Repo, dir: &Path, path: &Path, source: Option<Strin
     let comment = message::comment_string(repo.config_string("core.commentChar").as_deref(), &bytes);
     let cleaned = message::clean(&bytes, Cleanup::Strip, &comment);
     let block = trailers::parse(&cleaned, &Options { comment: comment.clone(), ..Options::log() });
-    if block.trailers.iter().any(|t| t.key_is("promise")) {
+    // A message that already names a promise, or declares an exception, says what it serves.
+    if block.trailers.iter().any(|t| t.key_is("promise") || t.key_is("untraced")) {
         return Ok(ExitCode::SUCCESS);
     }
     let updated = trailers::insert(&bytes, &format!("Promise: {id}"), &comment);

@@ -277,10 +277,28 @@ pub fn tune_for_reading() {
     }
 }
 
-/// The trailers of a commit exactly as `git log --format=%(trailers:only,unfold)` reads them.
+/// The trailers of a commit exactly as `git log --format=%(trailers:only,unfold)` reads them:
+/// with the repository's comment character, and the message re-encoded to UTF-8 from the
+/// commit's `encoding` header, as git's log output encoding does.
 pub fn commit_trailers(repo: &Repository, oid: Oid) -> Result<Block> {
     let commit = repo.find_commit(oid)?;
-    Ok(trailers::parse(trailers::skip_leading_blank_lines(commit.message_raw_bytes()), &Options::log()))
+    let comment_char = repo.config().ok().and_then(|c| c.get_string("core.commentChar").ok());
+    let comment = crate::scan::message::log_comment_string(comment_char.as_deref());
+    let message = to_utf8(commit.message_raw_bytes(), commit.message_encoding());
+    Ok(trailers::parse(trailers::skip_leading_blank_lines(&message), &Options { comment, ..Options::log() }))
+}
+
+/// A message in `encoding` (a commit's `encoding` header) as UTF-8. ISO-8859-1 maps each byte
+/// to the code point of the same value, as iconv does; UTF-8 and unknown encodings are kept as
+/// they are (git, unable to convert, shows the bytes too).
+fn to_utf8<'a>(message: &'a [u8], encoding: Option<&str>) -> std::borrow::Cow<'a, [u8]> {
+    let latin1 = ["iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "iso_8859-1", "cp819", "ibm819"];
+    match encoding {
+        Some(e) if latin1.iter().any(|l| l.eq_ignore_ascii_case(e.trim())) => {
+            std::borrow::Cow::Owned(message.iter().map(|&b| b as char).collect::<String>().into_bytes())
+        }
+        _ => std::borrow::Cow::Borrowed(message),
+    }
 }
 
 fn bad_range(spec: &str, e: &git2::Error) -> Error {

@@ -283,6 +283,10 @@ pub(crate) fn summary_line(s: &Summary) -> String {
     if s.files + s.issues > 0 || s.bodies.is_empty() {
         parts.push(format!("{files} with {}", plural(s.items, "item")));
     }
+    // A file passed over is never silent: "all traced" is about what was read.
+    if s.skipped > 0 {
+        parts.push(format!("{} skipped (see the notes above)", plural(s.skipped, "file")));
+    }
     if !s.bodies.is_empty() {
         parts.push(s.bodies.iter().map(|b| escape::line(b).into_owned()).collect::<Vec<_>>().join(", "));
     }

@@ -25,6 +25,10 @@ pub struct Summary {
     pub issues: usize,
     /// Tracker bodies checked, by name (`pull request #12`).
     pub bodies: Vec<String>,
+    /// Files the patterns selected that were not read (binary, too large, unreadable), listed
+    /// in the JSON report's `skipped`.
+    #[serde(skip)]
+    pub skipped: usize,
     /// Work items read (plan items and issue files).
     pub items: usize,
     /// Commits checked; `None` when commits were not checked.
@@ -47,6 +51,7 @@ impl Summary {
             issues: facts.plans.issues,
             bodies: facts.bodies.clone(),
             items: facts.plans.items,
+            skipped: facts.skipped.len(),
             commits: facts.commits.as_ref().map(|c| c.count),
             range: facts.commits.as_ref().map(|c| c.describe.clone()),
             in_play: facts.registry.in_play().map(|p| p.id.clone()).collect(),
