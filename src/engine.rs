@@ -14,7 +14,7 @@
 //! most four) that scan and judge them; a commit's text is kept only when it has findings, so
 //! memory stays flat however long the history.
 
-use crate::code::{Code, Level};
+use crate::code::{Code, Level, Severity};
 use crate::error::{Error, Result};
 use crate::facts::{Body, CommitFacts, Commits, Facts, PlanItem, Plans, Window, WindowFacts};
 use crate::files::{self, FileSource, Files, MAX_PLAN_BYTES};
@@ -23,7 +23,7 @@ use crate::git::walk::Raw;
 use crate::git::{RangeSpec, Repo};
 use crate::registry::{self, Parts, Registry, Status};
 use crate::rules::{self, Ctx, Levels, Sink};
-use crate::scan::message::{self, Cleanup};
+use crate::scan::message;
 use crate::scan::{body, commit, markdown};
 use crate::source::{Label, Source, SourceId, SourceKind, Sources};
 use crate::tally::{Class, Tally};
@@ -90,16 +90,28 @@ pub(crate) enum CommitSelection {
     Range(String),
     /// Already resolved (`plan-lint ci`, from the event).
     Spec(RangeSpec),
-    /// A message not yet committed (the commit-msg hook), cleaned as `git commit` will clean it.
+    /// A message not yet committed (the commit-msg hook), cleaned as `git commit` will clean it;
+    /// `flags` is what is known of how `git commit` was run.
     Message {
         bytes: Vec<u8>,
         shown: String,
+        flags: CommitFlags,
     },
     /// What a push sends: `(local sha, remote sha)` per updated ref, to `remote`.
     Pushed {
         updates: Vec<(String, String)>,
         remote: String,
     },
+}
+
+/// What a commit-msg hook can learn of how `git commit` was run, beyond the configuration:
+/// whether an editor was opened (git says so in the environment) and, where the command line
+/// can be read, `-v` and `--cleanup`. `None`: unknown.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct CommitFlags {
+    pub editor: Option<bool>,
+    pub verbose: Option<bool>,
+    pub cleanup: Option<String>,
 }
 
 /// A pull request or issue body, as a tracker gives it.
@@ -124,6 +136,8 @@ pub(crate) enum BodyKind {
 pub(crate) struct Run {
     pub facts: Facts,
     pub findings: Vec<Finding>,
+    /// For a message being committed: the message as git will store it (the reading judged).
+    pub message: Option<String>,
 }
 
 /// Read, judge, return. `Ok(None)` only when `registry_optional` and there is no registry.
@@ -210,6 +224,7 @@ pub(crate) fn run(inputs: &Inputs) -> Result<Option<Run>> {
                             None,
                         ),
                         findings: Vec::new(),
+                        message: None,
                     }))
                 }
             },
@@ -218,10 +233,13 @@ pub(crate) fn run(inputs: &Inputs) -> Result<Option<Run>> {
     };
 
     let mut window = None;
+    let mut message_text = None;
     let commits = match (&inputs.commits, &repo) {
         (CommitSelection::None, _) | (_, None) => None,
-        (CommitSelection::Message { bytes, shown }, Some(repo)) => {
-            Some(read_message(repo, bytes, shown, &ctx, &levels, &mut sources, &mut findings))
+        (CommitSelection::Message { bytes, shown, flags }, Some(repo)) => {
+            let (commits, text) = read_message(repo, bytes, shown, flags, &ctx, &levels, &mut sources, &mut findings);
+            message_text = Some(text);
+            Some(commits)
         }
         (CommitSelection::Pushed { updates, remote }, Some(repo)) => {
             let since = resolve_since(repo, &registry, sources.get(registry_source))?;
@@ -277,6 +295,7 @@ pub(crate) fn run(inputs: &Inputs) -> Result<Option<Run>> {
     Ok(Some(Run {
         facts: facts(sources, registry, registry_source, plans, commits, skipped, &bodies, window),
         findings,
+        message: message_text,
     }))
 }
 
@@ -567,41 +586,61 @@ fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Ve
 }
 
 /// The message of the commit being made (the commit-msg hook): cleaned as `git commit` will
-/// clean it (`commit.cleanup`, `core.commentChar`, scissors), read as `git log` will read it, and
-/// judged with HEAD's registry as the registry it was written against.
+/// clean it (`commit.cleanup`, `core.commentChar`, the scissors line), read as `git log` will
+/// read it, and judged with HEAD's registry as the registry it was written against. When the
+/// hook cannot tell whether git will cut at a scissors line (`-v` is invisible to it), both
+/// readings are judged and the commit passes only if both do.
+#[allow(clippy::too_many_arguments)]
 fn read_message(
     repo: &Repo,
     bytes: &[u8],
     shown: &str,
+    flags: &CommitFlags,
     ctx: &Ctx,
     levels: &Levels,
     sources: &mut Sources,
     findings: &mut Vec<Finding>,
-) -> Commits {
+) -> (Commits, String) {
     let comment_char = repo.config_string("core.commentChar");
-    let comment = message::comment_string(comment_char.as_deref(), bytes);
-    let mode = Cleanup::from_config(repo.config_string("commit.cleanup").as_deref(), message::was_edited(bytes));
-    let cleaned = message::clean(bytes, mode, &comment);
-    let log_comment = message::log_comment_string(comment_char.as_deref());
+    let how = message::Invocation {
+        editor: flags.editor,
+        cleanup: flags.cleanup.clone().or_else(|| repo.config_string("commit.cleanup")),
+        verbose: flags.verbose.unwrap_or_else(|| repo.config_bool("commit.verbose").unwrap_or(false)),
+        verbose_known: flags.verbose.is_some(),
+        // Both come from the command line: read, or not.
+        cleanup_known: flags.verbose.is_some(),
+        status: repo.config_bool("commit.status").unwrap_or(true),
+        comment_char: comment_char.clone(),
+    };
+    // The stored message is read later by `git log`, with the configuration as it is then: a
+    // `git -c core.commentChar=…` given to this commit alone does not apply.
+    let log_comment = message::log_comment_string(repo.config_string_stored("core.commentChar").as_deref());
     let parents = if repo.is_merging() { 2 } else { 1 };
-    let mut facts = commit::read(None, parents, &cleaned, &ctx.registry.exempt_subjects, &log_comment);
-    // A commit that takes a promise out of play (marks it done) is still work on it: in play
-    // in HEAD's registry is in play enough.
-    if needs_then(ctx.registry, &facts) {
-        let head = repo.repo.head().ok().and_then(|h| h.peel_to_tree().ok());
-        let before = head.and_then(|t| files::registry_in_tree(repo, &t));
-        facts.in_play_then = before.map(|r| r.in_play().map(|p| p.id.clone()).collect());
+    let mut judged = Vec::new();
+    for cleaned in message::readings(bytes, &how) {
+        let mut facts = commit::read(None, parents, &cleaned, &ctx.registry.exempt_subjects, &log_comment);
+        // A commit that takes a promise out of play (marks it done) is still work on it: in
+        // play in HEAD's registry is in play enough.
+        if needs_then(ctx.registry, &facts) {
+            let head = repo.repo.head().ok().and_then(|h| h.peel_to_tree().ok());
+            let before = head.and_then(|t| files::registry_in_tree(repo, &t));
+            facts.in_play_then = before.map(|r| r.in_play().map(|p| p.id.clone()).collect());
+        }
+        let mut sink = Sink::new(levels);
+        rules::judge_commit(ctx, &facts, &mut sink);
+        judged.push((facts, sink.take()));
     }
-    let mut sink = Sink::new(levels);
-    rules::judge_commit(ctx, &facts, &mut sink);
-    let found = sink.take();
+    // The reading that fails, if one does: git may store it.
+    let pick = judged.iter().position(|(_, found)| found.iter().any(|f| f.severity == Severity::Error)).unwrap_or(0);
+    let (facts, found) = judged.swap_remove(pick);
     let mut tally = Tally::default();
     tally.add(&class(&facts, ctx.traced_by_body), 0, "", 1);
+    let text = facts.text.clone();
     if !found.is_empty() {
         let id = sources.add(Source::new(SourceKind::Message { path: shown.to_string() }, facts.text));
         findings.extend(found.into_iter().map(|f| Finding { source: Some(id), ..f }));
     }
-    Commits { describe: "the commit being made".into(), count: 1, tally }
+    (Commits { describe: "the commit being made".into(), count: 1, tally }, text)
 }
 
 /// Whether a commit names a promise that exists but is not in play now: only then does the

@@ -133,7 +133,7 @@ pub fn check(options: &CheckOptions) -> Result<Checked, Error> {
         levels: options.levels.clone(),
         ..engine::Inputs::new(&options.dir)
     };
-    let engine::Run { facts, findings } = engine::run(&inputs)?.ok_or_else(|| Error::new("no promise registry"))?;
+    let engine::Run { facts, findings, .. } = engine::run(&inputs)?.ok_or_else(|| Error::new("no promise registry"))?;
     let summary = Summary::new(&facts, &findings);
     Ok(Checked { findings, summary, sources: facts.sources })
 }

@@ -56,11 +56,13 @@ fn commit_msg_rejects_untraced_and_keeps_the_message() {
     assert!(!ok, "untraced commit went through");
     assert!(stderr.contains("untraced-commit"), "{stderr}");
     assert!(stderr.contains("Promise: find-and-buy"), "help names the line to add: {stderr}");
-    assert!(stderr.contains("git commit -e -F .git/COMMIT_EDITMSG"), "{stderr}");
+    assert!(stderr.contains("git commit -e -F .git/plan-lint/COMMIT_MSG"), "{stderr}");
     assert_eq!(commit_count(&repo), 1);
-    // The message is recoverable, byte for byte as written.
+    // The message is recoverable, byte for byte as written, and as git would have stored it.
     let kept = std::fs::read_to_string(repo.path().join(".git/COMMIT_EDITMSG")).unwrap();
     assert_eq!(kept, "Add search box\n\nA long, careful explanation.\n");
+    let saved = std::fs::read_to_string(repo.path().join(".git/plan-lint/COMMIT_MSG")).unwrap();
+    assert_eq!(saved, kept);
 
     let (ok, stderr) = commit(&repo, &["-m", "Add search box", "-m", "Promise: find-and-buy"]);
     assert!(ok, "{stderr}");
@@ -468,4 +470,44 @@ fn a_registry_linking_out_of_the_work_tree_is_never_read() {
     repo.write("config/promises.toml", REGISTRY);
     std::os::unix::fs::symlink("config/promises.toml", repo.path().join("promises.toml")).unwrap();
     repo.plan_lint(&["check", "--no-commits"]).expect_code(0);
+}
+
+/// Issue 13: a `git commit -v` rejected, then the advice followed as printed with the trailer
+/// added: git must store a traced commit (the reused file held the scissors line and the diff,
+/// which a plain `-e -F` of it stores as the message's last paragraph). With
+/// `core.commentChar=auto` the retry must not loop either (issue 14).
+#[test]
+fn the_advice_after_a_rejected_verbose_commit_leads_to_a_traced_commit() {
+    for auto in [false, true] {
+        let repo = hooked();
+        if auto {
+            repo.git(&["config", "core.commentChar", "auto"]);
+        }
+        repo.write("src/a.rs", "// a\n");
+        repo.git(&["add", "."]);
+        std::fs::write(repo.path().join(".git/MSG"), "Add search box\n\nA long, careful explanation.\n").unwrap();
+        let out = git_env(Command::new("git"), repo.path())
+            .args(["commit", "-v", "-e", "-F", ".git/MSG"])
+            .env("GIT_EDITOR", "true")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success() && stderr.contains("untraced-commit"), "{stderr}");
+        // Follow the advice: the command it prints, with the trailer added to the file it names.
+        let line = stderr.lines().find(|l| l.trim_start().starts_with("git commit -e -F")).expect("advice");
+        let file = line.split_whitespace().nth(4).unwrap();
+        let mut text = std::fs::read_to_string(repo.path().join(file)).unwrap();
+        assert!(!text.contains(">8") && !text.contains("diff --git"), "the saved copy is clean: {text}");
+        text.push_str("\nPromise: find-and-buy\n");
+        std::fs::write(repo.path().join(file), text).unwrap();
+        let out = git_env(Command::new("git"), repo.path())
+            .args(["commit", "-e", "-F", file])
+            .env("GIT_EDITOR", "true")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "auto={auto}: {}", String::from_utf8_lossy(&out.stderr));
+        let stored = repo.git(&["log", "-1", "--format=%(trailers:key=Promise,valueonly)"]);
+        assert_eq!(stored.trim(), "find-and-buy", "git reads the stored commit as traced");
+        repo.plan_lint(&["check", "--commits", "HEAD~1..HEAD"]).expect_code(0);
+    }
 }

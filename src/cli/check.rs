@@ -171,7 +171,7 @@ impl Run {
 
 /// Run the engine on `inputs` (whose registry is required) and sum up.
 pub(crate) fn evaluate(inputs: &Inputs) -> Result<Run> {
-    let engine::Run { facts, findings } = engine::run(inputs)?.ok_or_else(|| Error::new("no promise registry"))?;
+    let engine::Run { facts, findings, .. } = engine::run(inputs)?.ok_or_else(|| Error::new("no promise registry"))?;
     let summary = Summary::new(&facts, &findings);
     Ok(Run { facts, findings, summary })
 }

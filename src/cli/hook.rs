@@ -15,7 +15,7 @@
 
 use super::Ctx;
 use crate::code::Severity;
-use crate::engine::{self, CommitSelection, Inputs, PlanScope};
+use crate::engine::{self, CommitFlags, CommitSelection, Inputs, PlanScope};
 use crate::error::{Error, Result};
 use crate::files::FileSource;
 use crate::git::Repo;
@@ -93,21 +93,147 @@ fn pre_commit(ctx: &Ctx, repo: &Repo) -> Result<ExitCode> {
 
 fn commit_msg(ctx: &Ctx, repo: &Repo, path: &Path, shown: &Path) -> Result<ExitCode> {
     let bytes = crate::files::read_input(path, "a commit message")?;
+    // git runs commit hooks with `GIT_EDITOR=:` when it opens no editor; `-v` and `--cleanup`
+    // are read from the command line of the `git commit` that runs this hook, where it can be.
+    let mut flags = git_commit_flags().unwrap_or_default();
+    flags.editor = std::env::var_os("GIT_EDITOR").map(|e| e != ":");
     let inputs = Inputs {
-        commits: CommitSelection::Message { bytes, shown: shown.display().to_string() },
+        commits: CommitSelection::Message { bytes, shown: shown.display().to_string(), flags },
         ..hook_inputs(ctx, FileSource::IndexOrWorkTree(repo.index_path(&ctx.dir)))
     };
     let Some(run) = engine::run(&inputs)? else { return Ok(ExitCode::SUCCESS) };
     let failed = report_findings(ctx, &run);
     if failed {
-        let file = shown.display();
+        // The file git passed holds its template, maybe a `-v` diff after a scissors line, maybe
+        // a comment character chosen for this run only: committing it again as it is can store
+        // the diff as the message. The message as git would have stored it is clean of all that.
+        let saved = run.message.as_deref().and_then(|text| save_message(repo, text).ok());
+        let file = saved.as_ref().map_or_else(|| shown.display().to_string(), |p| p.display().to_string());
+        let again = if repo.repo.path().join("rebase-merge").exists() || repo.repo.path().join("rebase-apply").exists()
+        {
+            format!("git commit -e -F {file} && git rebase --continue")
+        } else {
+            format!("git commit -e -F {file}          (with --amend if you were amending)")
+        };
         eprint!(
             "plan-lint: commit rejected. Your message is kept in {file}; edit it and commit again with\n\
-             \n    git commit -e -F {file}\n\n\
+             \n    {again}\n\n\
              (or bypass once with `git commit --no-verify`).\n"
         );
     }
     Ok(ExitCode::from(u8::from(failed)))
+}
+
+/// `-v`/`--verbose`/`--no-verbose` and `--cleanup` of the `git commit` whose hook this is, from
+/// its command line (`/proc/<parent>/cmdline`: the hook scripts `exec` plan-lint, so git is the
+/// parent). `None` where that cannot be read or the parent is not `git commit` (a hook manager
+/// in between): then the message is judged under every reading git could store.
+fn git_commit_flags() -> Option<CommitFlags> {
+    #[cfg(unix)]
+    {
+        let parent = std::os::unix::process::parent_id();
+        let raw = std::fs::read(format!("/proc/{parent}/cmdline")).ok()?;
+        let args: Vec<String> =
+            raw.split(|&b| b == 0).filter(|a| !a.is_empty()).map(|a| String::from_utf8_lossy(a).into_owned()).collect();
+        parse_commit_flags(&args)
+    }
+    #[cfg(not(unix))]
+    None
+}
+
+/// The flags of a `git [global options] commit [options]` command line.
+fn parse_commit_flags(args: &[String]) -> Option<CommitFlags> {
+    let program = args.first()?;
+    let name = Path::new(program).file_name()?.to_string_lossy();
+    let rest: &[String] = if name == "git-commit" {
+        &args[1..]
+    } else if name == "git" {
+        // Global options before the subcommand; those taking a separate value.
+        let mut i = 1;
+        while i < args.len() && args[i].starts_with('-') {
+            i += if matches!(
+                args[i].as_str(),
+                "-c" | "-C" | "--git-dir" | "--work-tree" | "--namespace" | "--exec-path"
+            ) {
+                2
+            } else {
+                1
+            };
+        }
+        if args.get(i).map(String::as_str) != Some("commit") {
+            return None;
+        }
+        &args[i + 1..]
+    } else {
+        return None;
+    };
+    let mut flags = CommitFlags { verbose: Some(false), ..CommitFlags::default() };
+    let takes_value = [
+        "--message",
+        "--file",
+        "--reuse-message",
+        "--reedit-message",
+        "--template",
+        "--author",
+        "--date",
+        "--fixup",
+        "--squash",
+        "--trailer",
+        "--pathspec-from-file",
+        "--cleanup",
+    ];
+    let mut i = 0;
+    while i < rest.len() {
+        let a = rest[i].as_str();
+        i += 1;
+        if a == "--" {
+            break;
+        }
+        if let Some(long) = a.strip_prefix("--") {
+            let (name, value) = long.split_once('=').map_or((long, None), |(n, v)| (n, Some(v.to_string())));
+            let value = match value {
+                Some(v) => Some(v),
+                None if takes_value.contains(&format!("--{name}").as_str()) => {
+                    i += 1;
+                    rest.get(i - 1).cloned()
+                }
+                None => None,
+            };
+            match name {
+                "verbose" => flags.verbose = Some(true),
+                "no-verbose" => flags.verbose = Some(false),
+                "cleanup" => flags.cleanup = value,
+                _ => {}
+            }
+        } else if let Some(shorts) = a.strip_prefix('-') {
+            for (at, c) in shorts.char_indices() {
+                match c {
+                    'v' => flags.verbose = Some(true),
+                    // Options with a value: the rest of the word, or the next argument.
+                    'm' | 'F' | 'C' | 'c' | 't' => {
+                        if at + 1 == shorts.len() {
+                            i += 1;
+                        }
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    Some(flags)
+}
+
+/// Keep a rejected message, as git would have stored it, in `.git/plan-lint/COMMIT_MSG`
+/// (written atomically, never through a link); returns the path to show (relative to the
+/// work tree when inside it).
+fn save_message(repo: &Repo, text: &str) -> std::io::Result<PathBuf> {
+    let dir = repo.repo.path().join("plan-lint");
+    std::fs::create_dir_all(&dir)?;
+    let path = dir.join("COMMIT_MSG");
+    write_atomically(&path, text.as_bytes()).map_err(|e| std::io::Error::other(e.to_string()))?;
+    let shown = repo.root().and_then(|root| path.strip_prefix(&root).ok().map(Path::to_path_buf));
+    Ok(shown.unwrap_or(path))
 }
 
 /// Print findings (if any) to standard error; whether any is an error.
@@ -143,7 +269,9 @@ fn prepare_commit_msg(repo: &Repo, dir: &Path, path: &Path, source: Option<Strin
     // This hook only helps: a message it cannot read (or an absurd one) is left to commit-msg.
     let Ok(bytes) = crate::files::read_input(path, "a commit message") else { return Ok(ExitCode::SUCCESS) };
     let comment = message::comment_string(repo.config_string("core.commentChar").as_deref(), &bytes);
-    let cleaned = message::clean(&bytes, Cleanup::Strip, &comment);
+    // Before the editor, anything after a scissors line is git's (`-v`): cut there.
+    let cut = message::scissors(&bytes, &comment).unwrap_or(bytes.len());
+    let cleaned = message::clean(&bytes[..cut], Cleanup::Strip, &comment);
     let block = trailers::parse(&cleaned, &Options { comment: comment.clone(), ..Options::log() });
     // A message that already names a promise, or declares an exception, says what it serves.
     if block.trailers.iter().any(|t| t.key_is("promise") || t.key_is("untraced")) {
@@ -216,6 +344,19 @@ fn pre_push(ctx: &Ctx, repo: &Repo, remote: &str) -> Result<ExitCode> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn commit_flags_from_gits_command_line() {
+        let args = |s: &str| s.split(' ').map(str::to_string).collect::<Vec<_>>();
+        let f = parse_commit_flags(&args("git -c core.commentChar=; commit -qv -m -v --cleanup scissors")).unwrap();
+        assert_eq!((f.verbose, f.cleanup.as_deref()), (Some(true), Some("scissors")));
+        let f = parse_commit_flags(&args("/usr/bin/git commit -e -F -v")).unwrap();
+        assert_eq!(f.verbose, Some(false), "-v is the -F file's name here");
+        let f = parse_commit_flags(&args("git commit --verbose --no-verbose --cleanup=strip")).unwrap();
+        assert_eq!((f.verbose, f.cleanup.as_deref()), (Some(false), Some("strip")));
+        assert!(parse_commit_flags(&args("lefthook run commit-msg")).is_none());
+        assert!(parse_commit_flags(&args("git rebase --continue")).is_none());
+    }
 
     #[test]
     fn branch_names() {

@@ -5,6 +5,25 @@
 pub mod commit;
 pub mod walk;
 
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn config_parameters_as_git_writes_them() {
+        let p = super::parse_config_parameters(
+            "'core.commentChar'=';' 'commit.cleanup'='scissors' 'user.name=A B' 'x.y'='it'\\''s'",
+        );
+        assert_eq!(
+            p,
+            [
+                ("core.commentChar".to_string(), ";".to_string()),
+                ("commit.cleanup".to_string(), "scissors".to_string()),
+                ("user.name".to_string(), "A B".to_string()),
+                ("x.y".to_string(), "it's".to_string()),
+            ]
+        );
+    }
+}
+
 use crate::error::{Error, Result};
 use crate::scan::trailers::{self, Block, Options};
 use git2::{Oid, Repository};
@@ -204,9 +223,34 @@ impl Repo {
         }
     }
 
-    /// A configuration value as a string (repository, global and system configuration).
+    /// A configuration value as a string: `git -c key=value` overrides first (git passes them
+    /// to hooks in the environment, which libgit2 does not read), then the repository, global and
+    /// system configuration.
     pub fn config_string(&self, key: &str) -> Option<String> {
+        if let Some(value) = config_override(key) {
+            return Some(value);
+        }
         self.repo.config().ok()?.get_string(key).ok()
+    }
+
+    /// A configuration value as the repository, global and system configuration hold it,
+    /// without this command's `git -c` overrides: what later readers of history (`git log`)
+    /// will use.
+    pub fn config_string_stored(&self, key: &str) -> Option<String> {
+        self.repo.config().ok()?.get_string(key).ok()
+    }
+
+    /// A boolean configuration value, as git reads it (overrides first, as for
+    /// [`Repo::config_string`]).
+    pub fn config_bool(&self, key: &str) -> Option<bool> {
+        if let Some(value) = config_override(key) {
+            return match value.to_ascii_lowercase().as_str() {
+                "true" | "yes" | "on" | "1" | "" => Some(true),
+                "false" | "no" | "off" | "0" => Some(false),
+                _ => None,
+            };
+        }
+        self.repo.config().ok()?.get_bool(key).ok()
     }
 
     /// The directory git runs hooks from: `core.hooksPath` (relative to the work tree root), else
@@ -258,6 +302,103 @@ impl Repo {
     pub fn has_commit(&self, oid: Oid) -> bool {
         self.repo.find_commit(oid).is_ok()
     }
+}
+
+/// The value `git -c` (or `GIT_CONFIG_COUNT`/`GIT_CONFIG_KEY_<n>`/`GIT_CONFIG_VALUE_<n>`)
+/// gives `key` in this process's environment, as git passes it to hooks; the last one wins.
+/// Section and variable names compare case-insensitively, as git's do.
+pub fn config_override(key: &str) -> Option<String> {
+    let same = |k: &str| {
+        let (a, b) = (k.rsplit_once('.'), key.rsplit_once('.'));
+        match (a, b) {
+            (Some((sa, na)), Some((sb, nb))) => {
+                let (sec_a, sub_a) = sa.split_once('.').map_or((sa, None), |(s, r)| (s, Some(r)));
+                let (sec_b, sub_b) = sb.split_once('.').map_or((sb, None), |(s, r)| (s, Some(r)));
+                sec_a.eq_ignore_ascii_case(sec_b) && sub_a == sub_b && na.eq_ignore_ascii_case(nb)
+            }
+            _ => false,
+        }
+    };
+    let mut found = None;
+    if let Ok(params) = std::env::var("GIT_CONFIG_PARAMETERS") {
+        for (k, v) in parse_config_parameters(&params) {
+            if same(&k) {
+                found = Some(v);
+            }
+        }
+    }
+    let count: usize = std::env::var("GIT_CONFIG_COUNT").ok().and_then(|c| c.parse().ok()).unwrap_or(0);
+    for i in 0..count.min(1000) {
+        if let (Ok(k), Ok(v)) =
+            (std::env::var(format!("GIT_CONFIG_KEY_{i}")), std::env::var(format!("GIT_CONFIG_VALUE_{i}")))
+        {
+            if same(&k) {
+                found = Some(v);
+            }
+        }
+    }
+    found
+}
+
+/// git's `GIT_CONFIG_PARAMETERS`: shell-quoted entries, `'key'='value'` (git 2.31 and later) or
+/// `'key=value'`, separated by spaces; `'\''` is a quote inside a quoted word.
+fn parse_config_parameters(params: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut chars = params.chars().peekable();
+    loop {
+        while chars.peek().is_some_and(|c| c.is_whitespace()) {
+            chars.next();
+        }
+        if chars.peek().is_none() {
+            break;
+        }
+        // One entry: quoted words and `=` until white space.
+        let mut words: Vec<String> = vec![String::new()];
+        let mut saw_eq_outside = false;
+        while let Some(&c) = chars.peek() {
+            if c.is_whitespace() {
+                break;
+            }
+            chars.next();
+            match c {
+                '\'' => {
+                    for q in chars.by_ref() {
+                        if q == '\'' {
+                            break;
+                        }
+                        if let Some(w) = words.last_mut() {
+                            w.push(q);
+                        }
+                    }
+                }
+                '\\' => {
+                    if let Some(n) = chars.next() {
+                        if let Some(w) = words.last_mut() {
+                            w.push(n);
+                        }
+                    }
+                }
+                '=' if !saw_eq_outside => {
+                    saw_eq_outside = true;
+                    words.push(String::new());
+                }
+                c => {
+                    if let Some(w) = words.last_mut() {
+                        w.push(c);
+                    }
+                }
+            }
+        }
+        let entry = match words.as_slice() {
+            [k, v] => Some((k.clone(), v.clone())),
+            [kv] => {
+                kv.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())).or(Some((kv.clone(), String::new())))
+            }
+            _ => None,
+        };
+        out.extend(entry);
+    }
+    out
 }
 
 /// libgit2 settings for a process that reads history and never writes objects.
