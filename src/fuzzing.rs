@@ -7,7 +7,10 @@
 //! - message cleanup is total and idempotent;
 //! - the Markdown scanner is total and its spans are inside the text, on character boundaries;
 //! - the registry loader is total and its errors point inside the file;
-//! - tracker bodies and `gh` exports are total and their spans are inside the text.
+//! - tracker bodies and `gh` exports are total and their spans are inside the text;
+//! - path patterns compile or name the invalid one, and matching is total (`glob`);
+//! - a line repeated into a long paragraph, the shape that was once quadratic, is read by every
+//!   scanner without a panic, every trailer being one of its lines (`repeated_lines`).
 
 use crate::registry::Registry;
 use crate::scan::{body, markdown, message, trailers};
@@ -29,12 +32,22 @@ pub fn trailers(data: &[u8]) {
         let inserted = trailers::insert(data, "Promise: a", &opts.comment);
         assert!(inserted.len() > data.len(), "inserting a trailer lost bytes");
     }
-    // Cleanup settles after two passes, not one: like `git commit`, it cuts at a scissors line
-    // (which includes its newline) before stripping white space, and stripping completes an
-    // unterminated final scissors line, which the next pass then cuts (found by this fuzzer).
+    // Cleanup (white space and comments; the scissors cut is decided before it) is idempotent.
     for mode in [message::Cleanup::Strip, message::Cleanup::Whitespace, message::Cleanup::Scissors] {
-        let twice = message::clean(&message::clean(data, mode, b"#"), mode, b"#");
-        assert_eq!(message::clean(&twice, mode, b"#"), twice, "cleanup does not settle ({mode:?})");
+        let once = message::clean(data, mode, b"#");
+        assert_eq!(message::clean(&once, mode, b"#"), once, "cleanup does not settle ({mode:?})");
+    }
+    // Every reading git could store is total, and none grows the message.
+    for (editor, comment) in [(Some(true), Some("auto")), (Some(false), None), (None, Some(";"))] {
+        let how = message::Invocation {
+            editor,
+            status: true,
+            comment_char: comment.map(str::to_string),
+            ..message::Invocation::default()
+        };
+        for reading in message::readings(data, &how) {
+            assert!(reading.len() <= data.len() + 1, "a reading grew the message");
+        }
     }
 }
 
@@ -96,4 +109,37 @@ pub fn body(data: &[u8]) {
     for t in crate::event::tickets_from_export(&text) {
         let _ = body::references(&body::normalize(&t.body));
     }
+}
+
+pub fn glob(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let mut lines = text.split('\n');
+    let patterns: Vec<&str> = lines.by_ref().take_while(|l| !l.is_empty()).collect();
+    match crate::patterns::Patterns::new(&patterns) {
+        Ok(set) => {
+            for path in lines {
+                let _ = set.is_match(path);
+            }
+        }
+        Err((i, why)) => assert!(i <= patterns.len() && !why.is_empty(), "{i} {why}"),
+    }
+}
+
+pub fn repeated_lines(data: &[u8]) {
+    let Some((&n, line)) = data.split_first() else { return };
+    let count = usize::from(n) * 8 + 1;
+    let line: Vec<u8> = line.iter().copied().filter(|&b| b != b'\n').take(256).collect();
+    let mut message = b"Subject\n\n".to_vec();
+    for _ in 0..count {
+        message.extend_from_slice(&line);
+        message.push(b'\n');
+    }
+    let block = trailers::parse(&message, &trailers::Options::log());
+    assert!(block.trailers.len() <= count, "more trailers than lines");
+    let facts = crate::scan::commit::read(None, 1, &message, &[], b"#");
+    for (_, span) in &facts.promises {
+        assert!(span.start <= span.end && span.end <= facts.text.len(), "{span:?}");
+    }
+    markdown(&message);
+    body(&message);
 }

@@ -511,3 +511,64 @@ fn the_advice_after_a_rejected_verbose_commit_leads_to_a_traced_commit() {
         repo.plan_lint(&["check", "--commits", "HEAD~1..HEAD"]).expect_code(0);
     }
 }
+
+/// Issue 14: plan-lint installed in a global `core.hooksPath` reaches every repository; one
+/// without a registry is left alone in every layout git accepts: a bare repository pushing, a
+/// commit with `--git-dir`/`--work-tree`, and with `GIT_DIR`/`GIT_WORK_TREE` set. With a registry,
+/// the same layouts are judged.
+#[test]
+fn a_global_hooks_path_leaves_repositories_without_a_registry_alone_in_every_layout() {
+    let home = tempfile::tempdir().unwrap();
+    let hooks = home.path().join("hooks");
+    // Install once into a throwaway repository whose hooksPath is the global directory.
+    let seed = Repo::new();
+    seed.git(&["config", "core.hooksPath", hooks.to_str().unwrap()]);
+    seed.plan_lint(&["install"]).expect_code(0);
+    let global = home.path().join("gitconfig");
+    std::fs::write(&global, format!("[core]\n\thooksPath = {}\n", hooks.display())).unwrap();
+    let git = |dir: &Path, args: &[&str], envs: &[(&str, &str)]| {
+        let out = git_env(Command::new("git"), dir)
+            .env("GIT_CONFIG_GLOBAL", &global)
+            .envs(envs.iter().copied())
+            .args(args)
+            .output()
+            .unwrap();
+        (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+
+    // A bare repository with no registry pushes on.
+    let work = tempfile::tempdir().unwrap();
+    let mirror = work.path().join("mirror.git");
+    let target = work.path().join("target.git");
+    for bare in [&mirror, &target] {
+        assert!(git(work.path(), &["init", "-q", "--bare", bare.to_str().unwrap()], &[]).0);
+    }
+    let plain = Repo::new();
+    plain.git(&["commit", "-q", "--allow-empty", "--no-verify", "-m", "Untraced, and fine here"]);
+    plain.git(&["push", "-q", "--no-verify", mirror.to_str().unwrap(), "HEAD:refs/heads/main"]);
+    let (ok, stderr) = git(&mirror, &["push", "-q", target.to_str().unwrap(), "main"], &[]);
+    assert!(ok, "a bare repository without a registry could not push: {stderr}");
+
+    // --git-dir/--work-tree and GIT_DIR/GIT_WORK_TREE, without a registry: left alone.
+    let split = tempfile::tempdir().unwrap();
+    let (dot_git, tree) = (split.path().join("meta.git"), split.path().join("tree"));
+    std::fs::create_dir_all(&tree).unwrap();
+    assert!(git(split.path(), &["init", "-q", "--bare", dot_git.to_str().unwrap()], &[]).0);
+    assert!(git(split.path(), &["--git-dir", dot_git.to_str().unwrap(), "config", "core.bare", "false"], &[]).0);
+    let gd = format!("--git-dir={}", dot_git.display());
+    let wt = format!("--work-tree={}", tree.display());
+    let (ok, stderr) = git(split.path(), &[&gd, &wt, "commit", "-q", "--allow-empty", "-m", "Anything"], &[]);
+    assert!(ok, "--git-dir/--work-tree: {stderr}");
+    let env = [("GIT_DIR", dot_git.to_str().unwrap()), ("GIT_WORK_TREE", tree.to_str().unwrap())];
+    let (ok, stderr) = git(split.path(), &["commit", "-q", "--allow-empty", "-m", "Anything again"], &env);
+    assert!(ok, "GIT_DIR/GIT_WORK_TREE: {stderr}");
+
+    // With a registry in that work tree, the same layout is judged.
+    std::fs::write(tree.join("promises.toml"), REGISTRY).unwrap();
+    assert!(git(split.path(), &[&gd, &wt, "add", "promises.toml"], &[]).0);
+    let (ok, stderr) =
+        git(split.path(), &[&gd, &wt, "commit", "-q", "-m", "Adopt", "-m", "Promise: find-and-buy"], &[]);
+    assert!(ok, "{stderr}");
+    let (ok, stderr) = git(split.path(), &["commit", "-q", "--allow-empty", "-m", "Untraced"], &env);
+    assert!(!ok && stderr.contains("untraced-commit"), "GIT_DIR/GIT_WORK_TREE with a registry: {stderr}");
+}

@@ -51,7 +51,15 @@ pub fn run(ctx: &Ctx, hook: Hook) -> Result<ExitCode> {
         return Err(Error::new(format!("not a git repository: {}", ctx.dir.display())));
     };
     if repo.root().is_none() {
-        return Err(Error::new("this is a bare repository: hooks need a work tree"));
+        // A bare repository (a mirror pushing on, or one a global `core.hooksPath` reaches):
+        // with no registry in HEAD it does not use plan-lint, and is left alone.
+        let head = repo.repo.head().ok().and_then(|h| h.peel_to_tree().ok());
+        if head.is_none_or(|t| t.get_path(Path::new(crate::registry::FILE_NAME)).is_err()) {
+            return Ok(ExitCode::SUCCESS);
+        }
+        return Err(Error::new("this is a bare repository: hooks need a work tree").with_help(
+            "run the hooks in a clone with a work tree; a server-side check of pushes is not a client hook",
+        ));
     }
     match hook {
         Hook::PreCommit => pre_commit(ctx, &repo),

@@ -68,9 +68,21 @@ pub(crate) fn read_error(oid: Oid, e: &git2::Error) -> Error {
 }
 
 impl Repo {
-    /// The repository containing `dir`, if any.
+    /// The repository git would use from `dir`: `GIT_DIR` (and `GIT_WORK_TREE`) when set, as
+    /// `git --git-dir=… --work-tree=…` sets them for its hooks, else the repository containing
+    /// `dir`.
     pub fn discover(dir: &Path) -> Option<Repo> {
-        Repository::discover(dir).ok().map(|repo| Repo { repo })
+        let env = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+        let Some(git_dir) = env("GIT_DIR") else {
+            return Repository::discover(dir).ok().map(|repo| Repo { repo });
+        };
+        let git_dir = if git_dir.is_absolute() { git_dir } else { dir.join(git_dir) };
+        let repo = Repository::open(&git_dir).ok()?;
+        if let Some(work_tree) = env("GIT_WORK_TREE") {
+            let work_tree = if work_tree.is_absolute() { work_tree } else { dir.join(work_tree) };
+            repo.set_workdir(&work_tree, false).ok()?;
+        }
+        Some(Repo { repo })
     }
 
     /// The work tree root (the directory holding `.git`); `None` for a bare repository.
