@@ -127,8 +127,8 @@ pub fn glob(data: &[u8]) {
 
 pub fn repeated_lines(data: &[u8]) {
     let Some((&n, line)) = data.split_first() else { return };
-    let count = usize::from(n) * 8 + 1;
-    let line: Vec<u8> = line.iter().copied().filter(|&b| b != b'\n').take(256).collect();
+    let count = usize::from(n) * 2 + 1;
+    let line: Vec<u8> = line.iter().copied().filter(|&b| b != b'\n').take(128).collect();
     let mut message = b"Subject\n\n".to_vec();
     for _ in 0..count {
         message.extend_from_slice(&line);
