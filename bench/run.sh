@@ -65,6 +65,17 @@ rss() { (cd "$1" && /usr/bin/time -f %M "${@:2}" 2>&1 >/dev/null | tail -1); }
 echo "$(rss "$WORK/full" "$PL" check --commits HEAD)" > "$RESULTS/rss-full-kb"
 echo "$(rss "$WORK/full" git log --format=%B)" > "$RESULTS/rss-git-kb"
 
+# Output at scale (issue 14): an 8 MB plan of 1,000,000 untraced items, every format; peak RSS.
+big=$WORK/million
+if [ ! -d "$big/.git" ]; then
+    mkdir -p "$big" && git -C "$big" init -q
+    printf '[promises.a]\nstatement = "s"\nstatus = "in-play"\noutcomes = [{ metric = "m", target = "1" }]\n' > "$big/promises.toml"
+    python3 -c "open('$big/ROADMAP.md', 'w').write('- [ ] x\\n' * 1000000)"
+fi
+for format in human json github sarif; do
+    echo "$(rss "$big" "$PL" check --no-commits --format "$format")" > "$RESULTS/rss-million-$format-kb"
+done
+
 python3 - "$RESULTS" "$ROOT" "${1:-}" <<'PY'
 import json, os, platform, subprocess, sys
 results, root, write = sys.argv[1], sys.argv[2], sys.argv[3] == "--write"
@@ -107,6 +118,12 @@ extra = [
     "",
     f"Machine: {cpu or platform.processor()}, {os.cpu_count()} cores; {platform.system()} {platform.release()}.",
 ]
+million = []
+for fmt in ["human", "json", "github", "sarif"]:
+    kb = int(open(os.path.join(results, f"rss-million-{fmt}-kb")).read().strip() or 0)
+    million.append(f"{fmt} {kb/1024:.0f} MiB")
+extra[1:1] = ["", "Peak RSS, `plan-lint check --no-commits --format F` on an 8 MB plan of 1,000,000 untraced items "
+              "(findings streamed to the writer; target ≤512 MiB): " + ", ".join(million) + "."]
 table = "\n".join(lines + extra)
 print(table)
 if write:

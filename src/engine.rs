@@ -178,7 +178,7 @@ pub(crate) fn run(inputs: &Inputs) -> Result<Option<Run>> {
             }
         }
     }
-    let ctx = Ctx { registry: &registry, registry_source, traced_by_body: &traced_by_body };
+    let ctx = Ctx::new(&registry, registry_source, &traced_by_body);
     let mut findings = Vec::new();
 
     if inputs.judge_registry {
@@ -528,7 +528,14 @@ fn read_plans(
                 plans.items += doc.items;
                 if let Some(text) = doc.text {
                     let id = sources.add(Source::file(rel, text));
-                    findings.extend(doc.findings.into_iter().map(|f| Finding { source: Some(id), ..f }));
+                    // In place: one document may hold a million findings.
+                    let found: Vec<Finding> =
+                        doc.findings.into_iter().map(|f| Finding { source: Some(id), ..f }).collect();
+                    if findings.is_empty() {
+                        *findings = found;
+                    } else {
+                        findings.extend(found);
+                    }
                 }
             }
             Err(why) => skipped.push((rel, why)),

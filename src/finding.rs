@@ -4,6 +4,7 @@
 use crate::code::Code;
 pub use crate::code::Severity;
 use crate::source::{Label, SourceId};
+use std::sync::Arc;
 
 /// What one rule says about one place.
 #[derive(Clone, Debug)]
@@ -15,7 +16,7 @@ pub struct Finding {
     /// One line.
     pub message: String,
     /// What to do about it.
-    pub help: Option<String>,
+    pub help: Option<Arc<str>>,
     /// The text the labels point into (a file, a commit message, a body).
     pub source: Option<SourceId>,
     /// The first label is the primary location.
@@ -55,7 +56,7 @@ impl Finding {
     }
 
     /// Add what to do about it.
-    pub fn help(mut self, help: impl Into<String>) -> Finding {
+    pub fn help(mut self, help: impl Into<Arc<str>>) -> Finding {
         self.help = Some(help.into());
         self
     }

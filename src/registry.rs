@@ -420,8 +420,9 @@ impl Registry {
 
     fn from_raw(raw: RawRegistry, source: &Source) -> Result<Registry> {
         let mut errors = Vec::new();
-        let at =
-            |span: Range<usize>, label: &str, message: String| Error::new(message).at(source, Label::new(span, label));
+        let at = |span: Range<usize>, label: &'static str, message: String| {
+            Error::new(message).at(source, Label::new(span, label))
+        };
 
         let customers: Vec<Customer> = raw
             .customers

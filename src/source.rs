@@ -121,12 +121,12 @@ pub struct Label {
     /// The byte range it marks.
     pub span: Range<usize>,
     /// What it says there.
-    pub text: Option<String>,
+    pub text: Option<std::borrow::Cow<'static, str>>,
 }
 
 impl Label {
     /// A label over `span` saying `text`.
-    pub fn new(span: Range<usize>, text: impl Into<String>) -> Label {
+    pub fn new(span: Range<usize>, text: impl Into<std::borrow::Cow<'static, str>>) -> Label {
         Label { span, text: Some(text.into()) }
     }
 }

@@ -296,3 +296,45 @@ fn utf16_plans_are_read_and_skipped_files_are_in_the_summary_line() {
     let summary = run.stdout.lines().last().unwrap();
     assert!(summary.contains("all traced") && summary.contains("1 file skipped"), "{}", run.stdout);
 }
+
+/// Issue 14: on Actions the log is bounded: GitHub shows only the first annotations, so `ci`
+/// writes at most 100 and says how many it left out; the SARIF file has every finding.
+#[test]
+fn ci_on_actions_writes_a_bounded_log_and_says_what_it_left_out() {
+    let mut repo = Repo::new();
+    repo.write("promises.toml", REGISTRY);
+    repo.write("ROADMAP.md", &"- [ ] untraced\n".repeat(300));
+    repo.commit("Plan\n\nPromise: find-and-buy\n");
+    let sarif = tempfile::NamedTempFile::new().unwrap();
+    let run = support::run_with(
+        repo.path(),
+        &["ci", "--base", "HEAD", "--format", "github", "--sarif", sarif.path().to_str().unwrap()],
+        &[],
+        None,
+    );
+    run.expect_code(1);
+    let annotations = run.stdout.lines().filter(|l| l.starts_with("::error ")).count();
+    assert_eq!(annotations, 100, "{}", &run.stdout[..2000.min(run.stdout.len())]);
+    assert!(run.stdout.contains("::notice title=plan-lint::200 more findings are not annotated"), "notice");
+    let log: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(sarif.path()).unwrap()).unwrap();
+    assert_eq!(log["runs"][0]["results"].as_array().map(Vec::len), Some(300));
+}
+
+/// Issue 14: the `include` pattern that took minutes with a backtracking matcher, over a
+/// 40-deep tree, in `check` and the pre-commit hook.
+#[test]
+fn a_crafted_include_pattern_over_a_deep_tree_is_matched_linearly() {
+    let mut repo = Repo::new();
+    let pattern = format!("{}b.md", "**/a/".repeat(12));
+    repo.write("promises.toml", &format!("{REGISTRY}\n[plans]\ninclude = [\"{pattern}\"]\n"));
+    let deep = format!("{}x.md", "a/".repeat(40));
+    repo.write(&deep, "- [ ] x\n");
+    repo.write(&format!("{}b.md", "a/".repeat(12)), "# B\nPromise: find-and-buy\n\n- [ ] y\n");
+    repo.commit("Deep\n\nPromise: find-and-buy\n");
+    let run = repo.plan_lint(&["check", "--no-commits"]);
+    run.expect_code(0);
+    assert!(run.stdout.contains("1 plan file with 1 item"), "{}", run.stdout);
+    repo.write(&deep, "- [ ] changed\n");
+    repo.git(&["add", "."]);
+    repo.plan_lint(&["hook", "pre-commit"]).expect_code(0);
+}

@@ -120,7 +120,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         }
     }
     let run = evaluate(&inputs)?;
-    super::emit(render(&run, args.format, ctx.style).as_bytes())?;
+    super::emit_with(|out| write(out, &run, args.format, ctx.style, None))?;
     Ok(ExitCode::from(u8::from(run.failed())))
 }
 
@@ -176,14 +176,29 @@ pub(crate) fn evaluate(inputs: &Inputs) -> Result<Run> {
     Ok(Run { facts, findings, summary })
 }
 
-pub(crate) fn render(run: &Run, format: Format, style: Style) -> String {
+/// Write the report in `format` to `out`, streaming: the findings are never all drawn in
+/// memory at once. `limit` caps the findings a human or GitHub report shows.
+pub(crate) fn write(
+    out: &mut dyn std::io::Write,
+    run: &Run,
+    format: Format,
+    style: Style,
+    limit: Option<usize>,
+) -> std::io::Result<()> {
     let Run { facts, findings, summary } = run;
     match format {
-        Format::Human => report::human::render(facts, findings, summary, style),
-        Format::Json => report::json::render(facts, findings, summary),
-        Format::Github => report::github::render(facts, findings, summary),
-        Format::Sarif => report::sarif::render(facts, findings),
+        Format::Human => report::human::write(out, facts, findings, summary, style, limit),
+        Format::Json => report::json::write(out, facts, findings, summary),
+        Format::Github => report::github::write(out, facts, findings, summary, limit),
+        Format::Sarif => report::sarif::write(out, facts, findings),
     }
+}
+
+/// The report as a string (small outputs: the demo, tests).
+pub(crate) fn render(run: &Run, format: Format, style: Style) -> String {
+    let mut out = Vec::new();
+    write(&mut out, run, format, style, None).expect("writing to memory");
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 pub(crate) fn unknown_code(name: &str) -> Error {

@@ -113,16 +113,22 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     };
     let run = check::evaluate(&inputs)?;
 
-    // Standard output first: a failure to write a side file must not hide the findings.
-    let mut out = check::render(&run, format, ctx.style);
-    if format == Format::Github {
-        out.push_str(&full_report_group(&run, ctx));
-    }
-    super::emit(out.as_bytes())?;
+    // Standard output first: a failure to write a side file must not hide the findings. On
+    // Actions the log is bounded: GitHub shows only the first annotations anyway, and a
+    // million-line log helps nobody; the SARIF file and the job summary count everything.
+    let limit = (format == Format::Github).then_some(MAX_ANNOTATIONS);
+    super::emit_with(|out| {
+        check::write(out, &run, format, ctx.style, limit)?;
+        if format == Format::Github {
+            write_full_report_group(out, &run, ctx)?;
+        }
+        Ok(())
+    })?;
 
     if let Some(path) = &args.sarif {
-        let sarif = report::sarif::render(&run.facts, &run.findings);
-        std::fs::write(path, sarif).map_err(|e| Error::io(format!("could not write {}", path.display()), &e))?;
+        let written = std::fs::File::create(path)
+            .and_then(|f| report::sarif::write(&mut std::io::BufWriter::new(f), &run.facts, &run.findings));
+        written.map_err(|e| Error::io(format!("could not write {}", path.display()), &e))?;
     }
     let summary_path = args.summary.clone().or_else(|| env_path("GITHUB_STEP_SUMMARY"));
     if let Some(path) = summary_path {
@@ -248,11 +254,17 @@ fn short(rev: &str) -> String {
 
 /// The human report in a collapsed group, with workflow commands stopped around it: the text
 /// quotes commit messages and files, and a line in them must not act on the runner.
-fn full_report_group(run: &Run, ctx: &Ctx) -> String {
+fn write_full_report_group(out: &mut dyn Write, run: &Run, ctx: &Ctx) -> std::io::Result<()> {
     let token = stop_token();
-    let human = check::render(run, Format::Human, ctx.style);
-    format!("::group::plan-lint report\n::stop-commands::{token}\n{human}::{token}::\n::endgroup::\n")
+    write!(out, "::group::plan-lint report\n::stop-commands::{token}\n")?;
+    check::write(out, run, Format::Human, ctx.style, Some(MAX_LOGGED))?;
+    write!(out, "::{token}::\n::endgroup::\n")
 }
+
+/// Annotations written on Actions; GitHub shows fewer than this per step.
+const MAX_ANNOTATIONS: usize = 100;
+/// Findings drawn in the log's full report on Actions.
+const MAX_LOGGED: usize = 1000;
 
 /// An unguessable token for `::stop-commands::`, from std's randomly keyed hasher.
 fn stop_token() -> String {

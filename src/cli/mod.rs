@@ -162,6 +162,18 @@ fn fail(e: &Error, style: Style) -> ExitCode {
     ExitCode::from(2)
 }
 
+/// Write to standard output as `write` goes (buffered); a closed pipe (`plan-lint check | head`)
+/// ends quietly.
+pub(crate) fn emit_with(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), Error> {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
+    match write(&mut out).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Error::io("could not write to standard output", &e)),
+    }
+}
+
 /// Write to standard output; a closed pipe (`plan-lint check | head`) ends quietly.
 pub(crate) fn emit(bytes: &[u8]) -> Result<(), Error> {
     let mut out = std::io::stdout().lock();

@@ -12,6 +12,7 @@ use crate::escape;
 use crate::facts::Facts;
 use crate::finding::{Finding, Severity};
 use crate::source::SourceKind;
+use std::io::Write as _;
 
 /// GitHub's `escapeData`, after every control and bidi character but CR and LF (which it
 /// encodes) is made visible: a file name or message can carry ESC, BEL or U+202E.
@@ -26,9 +27,18 @@ pub fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-pub fn render(facts: &Facts, findings: &[Finding], summary: &Summary) -> String {
-    let mut out = String::new();
-    for f in findings {
+/// Write one workflow command per finding (at most `limit`, then a notice saying how many were
+/// left out), then the summary line.
+pub fn write(
+    out: &mut dyn std::io::Write,
+    facts: &Facts,
+    findings: &[Finding],
+    summary: &Summary,
+    limit: Option<usize>,
+) -> std::io::Result<()> {
+    let mut out = std::io::BufWriter::new(out);
+    let shown = limit.map_or(findings.len(), |l| l.min(findings.len()));
+    for f in &findings[..shown] {
         let command = match f.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
@@ -58,10 +68,18 @@ pub fn render(facts: &Facts, findings: &[Finding], summary: &Summary) -> String 
         // Visible stand-ins for controls (the newline we add ourselves is kept), then GitHub's
         // encoding, which makes the whole annotation one line.
         let message: Vec<String> = message.split('\n').map(|l| escape::line(l).into_owned()).collect();
-        out.push_str(&format!("::{command} {}::{}\n", props.join(","), escape_data(&message.join("\n"))));
+        writeln!(out, "::{command} {}::{}", props.join(","), escape_data(&message.join("\n")))?;
     }
-    out.push_str(&super::human::summary_line(summary));
-    out
+    if shown < findings.len() {
+        let left = findings.len() - shown;
+        writeln!(
+            out,
+            "::notice title=plan-lint::{}",
+            escape_data(&format!("{left} more findings are not annotated (GitHub shows only the first ones); the SARIF file and the job summary count them all"))
+        )?;
+    }
+    out.write_all(super::human::summary_line(summary).as_bytes())?;
+    out.flush()
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ use crate::finding::{Finding, Severity};
 use crate::source::{Label, Source};
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceSpan};
 use std::fmt;
+use std::io::Write as _;
 
 /// How to draw: colour and width are decided once by the CLI.
 #[derive(Clone, Copy, Debug)]
@@ -234,18 +235,41 @@ fn render_diag(style: Style, d: &Diag) -> String {
     }
 }
 
-/// Every finding, then the summary.
-pub fn render(facts: &Facts, findings: &[Finding], summary: &Summary, style: Style) -> String {
-    let mut out = String::new();
-    for f in findings {
-        out.push_str(&render_diag(style, &finding_diag(facts, f)));
-        out.push('\n');
+/// Every finding (at most `limit`, then how many more and how to see them), the notes on
+/// skipped files, then the summary; each diagnostic is written as it is drawn.
+pub fn write(
+    out: &mut dyn std::io::Write,
+    facts: &Facts,
+    findings: &[Finding],
+    summary: &Summary,
+    style: Style,
+    limit: Option<usize>,
+) -> std::io::Result<()> {
+    let mut out = std::io::BufWriter::new(out);
+    let shown = limit.map_or(findings.len(), |l| l.min(findings.len()));
+    for f in &findings[..shown] {
+        out.write_all(render_diag(style, &finding_diag(facts, f)).as_bytes())?;
+        out.write_all(b"\n")?;
+    }
+    if shown < findings.len() {
+        writeln!(
+            out,
+            "… and {} more findings, not shown here (`--format json` lists them all).\n",
+            findings.len() - shown
+        )?;
     }
     for (path, reason) in &facts.skipped {
-        out.push_str(&format!("note: skipped {}: {reason}\n", escape::line(path)));
+        writeln!(out, "note: skipped {}: {reason}", escape::line(path))?;
     }
-    out.push_str(&summary_line(summary));
-    out
+    out.write_all(summary_line(summary).as_bytes())?;
+    out.flush()
+}
+
+/// Every finding, then the summary, as a string.
+pub fn render(facts: &Facts, findings: &[Finding], summary: &Summary, style: Style) -> String {
+    let mut out = Vec::new();
+    write(&mut out, facts, findings, summary, style, None).expect("writing to memory");
+    String::from_utf8(out).expect("the report is UTF-8")
 }
 
 /// An error that stopped the run, for standard error.

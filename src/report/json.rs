@@ -10,11 +10,12 @@ use crate::facts::Facts;
 use crate::finding::{Finding, Severity};
 use crate::source::SourceKind;
 use serde::Serialize;
+use std::io::Write as _;
 
 #[derive(Serialize)]
-struct Document<'a> {
+struct Document<'a, F: Serialize> {
     version: u32,
-    findings: Vec<JsonFinding<'a>>,
+    findings: F,
     summary: &'a Summary,
     skipped: Vec<Skipped<'a>>,
 }
@@ -40,37 +41,41 @@ struct JsonFinding<'a> {
     promises: &'a [String],
 }
 
-pub fn render(facts: &Facts, findings: &[Finding], summary: &Summary) -> String {
-    let findings = findings
-        .iter()
-        .map(|f| {
-            let source = f.source.map(|id| facts.sources.get(id));
-            let path = source.and_then(|s| match &s.kind {
-                SourceKind::File { path } => Some(path.as_str()),
-                SourceKind::Commit { .. } | SourceKind::Message { .. } | SourceKind::Body { .. } => None,
-            });
-            let (start, end) = match (source, f.labels.first()) {
-                (Some(s), Some(l)) => (Some(s.line_col(l.span.start)), Some(s.line_col(l.span.end))),
-                _ => (None, None),
-            };
-            JsonFinding {
-                code: f.code,
-                severity: f.severity,
-                message: &f.message,
-                help: f.help.as_deref(),
-                path,
-                line: start.map(|p| p.0),
-                column: start.map(|p| p.1),
-                end_line: end.map(|p| p.0),
-                end_column: end.map(|p| p.1),
-                commit: f.commit.as_deref(),
-                promises: &f.promises,
-            }
-        })
-        .collect();
+/// Write the document, streaming the findings.
+pub fn write<'a>(
+    out: &mut dyn std::io::Write,
+    facts: &'a Facts,
+    findings: &'a [Finding],
+    summary: &'a Summary,
+) -> std::io::Result<()> {
+    let each = |f: &'a Finding| {
+        let source = f.source.map(|id| facts.sources.get(id));
+        let path = source.and_then(|s| match &s.kind {
+            SourceKind::File { path } => Some(path.as_str()),
+            SourceKind::Commit { .. } | SourceKind::Message { .. } | SourceKind::Body { .. } => None,
+        });
+        let (start, end) = match (source, f.labels.first()) {
+            (Some(s), Some(l)) => (Some(s.line_col(l.span.start)), Some(s.line_col(l.span.end))),
+            _ => (None, None),
+        };
+        JsonFinding {
+            code: f.code,
+            severity: f.severity,
+            message: &f.message,
+            help: f.help.as_deref(),
+            path,
+            line: start.map(|p| p.0),
+            column: start.map(|p| p.1),
+            end_line: end.map(|p| p.0),
+            end_column: end.map(|p| p.1),
+            commit: f.commit.as_deref(),
+            promises: &f.promises,
+        }
+    };
     let skipped = facts.skipped.iter().map(|(path, reason)| Skipped { path, reason }).collect();
-    let doc = Document { version: 1, findings, summary, skipped };
-    let mut out = serde_json::to_string_pretty(&doc).expect("findings serialize");
-    out.push('\n');
-    out
+    let doc = Document { version: 1, findings: super::Stream::new(findings, &each), summary, skipped };
+    let mut out = std::io::BufWriter::new(out);
+    serde_json::to_writer_pretty(&mut out, &doc).map_err(std::io::Error::from)?;
+    out.write_all(b"\n")?;
+    out.flush()
 }

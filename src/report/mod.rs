@@ -60,6 +60,25 @@ impl Summary {
     }
 }
 
+/// A sequence serialized as it is iterated: reporters stream findings into the writer instead
+/// of building the whole document first (a million findings must not cost gigabytes).
+pub(crate) struct Stream<'s, 'a, T, R: serde::Serialize> {
+    items: &'a [T],
+    each: &'s dyn Fn(&'a T) -> R,
+}
+
+impl<'s, 'a, T, R: serde::Serialize> Stream<'s, 'a, T, R> {
+    pub(crate) fn new(items: &'a [T], each: &'s dyn Fn(&'a T) -> R) -> Self {
+        Stream { items, each }
+    }
+}
+
+impl<T, R: serde::Serialize> serde::Serialize for Stream<'_, '_, T, R> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.items.iter().map(|x| (self.each)(x)))
+    }
+}
+
 /// `1 error`, `2 errors`.
 pub(crate) fn plural(n: usize, word: &str) -> String {
     if n == 1 {

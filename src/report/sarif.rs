@@ -16,7 +16,8 @@ use serde_json::{json, Value};
 
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
-pub fn render(facts: &Facts, findings: &[Finding]) -> String {
+/// Write the SARIF log, streaming the results.
+pub fn write<'a>(out: &mut dyn std::io::Write, facts: &'a Facts, findings: &'a [Finding]) -> std::io::Result<()> {
     let rules: Vec<Value> = RULES
         .iter()
         .map(|r| {
@@ -36,9 +37,8 @@ pub fn render(facts: &Facts, findings: &[Finding]) -> String {
         SourceKind::File { path } => path.clone(),
         _ => crate::registry::FILE_NAME.to_string(),
     };
-    let results: Vec<Value> = findings
-        .iter()
-        .map(|f| {
+    let each = |f: &'a Finding| -> Value {
+        {
             let index = RULES.iter().position(|r| r.code == f.code).unwrap_or(0);
             let source = f.source.map(|id| facts.sources.get(id));
             let mut text = f.message.clone();
@@ -89,26 +89,39 @@ pub fn render(facts: &Facts, findings: &[Finding]) -> String {
                 result["properties"] = Value::Object(properties);
             }
             result
-        })
-        .collect();
-    let doc = json!({
-        "$schema": SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": { "driver": {
-                "name": "plan-lint",
-                "version": env!("CARGO_PKG_VERSION"),
-                "semanticVersion": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://github.com/plan-lint/plan-lint",
-                "rules": rules
-            }},
-            "columnKind": "unicodeCodePoints",
-            "results": results
-        }]
-    });
-    let mut out = serde_json::to_string_pretty(&doc).expect("SARIF serializes");
-    out.push('\n');
-    out
+        }
+    };
+    let tool = json!({ "driver": {
+        "name": "plan-lint",
+        "version": env!("CARGO_PKG_VERSION"),
+        "semanticVersion": env!("CARGO_PKG_VERSION"),
+        "informationUri": "https://github.com/plan-lint/plan-lint",
+        "rules": rules
+    }});
+    // Keys in the order serde_json gives a map (sorted), as before streaming.
+    #[derive(serde::Serialize)]
+    struct Log<'s, 'a> {
+        #[serde(rename = "$schema")]
+        schema: &'static str,
+        runs: [Run<'s, 'a>; 1],
+        version: &'static str,
+    }
+    #[derive(serde::Serialize)]
+    struct Run<'s, 'a> {
+        #[serde(rename = "columnKind")]
+        column_kind: &'static str,
+        results: super::Stream<'s, 'a, Finding, Value>,
+        tool: Value,
+    }
+    let log = Log {
+        schema: SCHEMA,
+        runs: [Run { column_kind: "unicodeCodePoints", results: super::Stream::new(findings, &each), tool }],
+        version: "2.1.0",
+    };
+    let mut out = std::io::BufWriter::new(out);
+    serde_json::to_writer_pretty(&mut out, &log).map_err(std::io::Error::from)?;
+    std::io::Write::write_all(&mut out, b"\n")?;
+    std::io::Write::flush(&mut out)
 }
 
 fn level(l: Level) -> &'static str {

@@ -82,6 +82,21 @@ pub(crate) struct Ctx<'a> {
     /// `[pull-requests] body-traces-commits`: the promises in play a pull request's body names,
     /// which trace its commits; empty otherwise.
     pub traced_by_body: &'a [String],
+    /// Help texts that are the same for every finding of a run, made once and shared: a plan of
+    /// a million untraced items must not hold a million copies.
+    shared: std::sync::Mutex<std::collections::HashMap<&'static str, std::sync::Arc<str>>>,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(registry: &'a Registry, registry_source: SourceId, traced_by_body: &'a [String]) -> Ctx<'a> {
+        Ctx { registry, registry_source, traced_by_body, shared: Default::default() }
+    }
+
+    /// The text `make` builds, made once per run under `key` and shared.
+    pub fn shared(&self, key: &'static str, make: impl FnOnce() -> String) -> std::sync::Arc<str> {
+        let mut shared = self.shared.lock().unwrap_or_else(|e| e.into_inner());
+        shared.entry(key).or_insert_with(|| make().into()).clone()
+    }
 }
 
 /// The rule declaring `code`.
@@ -160,7 +175,13 @@ impl<'l> Sink<'l> {
     /// The findings so far, in rule order (the order of `plan-lint rules`), leaving the sink
     /// empty.
     pub fn take(&mut self) -> Vec<Finding> {
-        std::mem::take(&mut self.findings)
+        let mut found = std::mem::take(&mut self.findings);
+        // A document of a million findings leaves up to half its array unused; shrinking a
+        // large allocation is done in place.
+        if found.capacity() > 4096 && found.capacity() > found.len() + found.len() / 8 {
+            found.shrink_to_fit();
+        }
+        found
     }
 }
 
@@ -281,7 +302,7 @@ status = "dropped"
     fn judge(extra: &str, f: impl FnOnce(&Ctx, &mut Sink)) -> Vec<Finding> {
         let registry = registry(extra);
         let levels = Levels::new(&registry, &[]);
-        let ctx = Ctx { registry: &registry, registry_source: SourceId(0), traced_by_body: &[] };
+        let ctx = Ctx::new(&registry, SourceId(0), &[]);
         let mut sink = Sink::new(&levels);
         f(&ctx, &mut sink);
         sink.take()

@@ -53,10 +53,12 @@ fn commit(ctx: &Ctx, c: &CommitFacts, sink: &mut Sink) {
                 Finding::new(Code::UntracedCommit, format!("{} has no Promise trailer", c.name))
                     .label(Label::new(c.body_offset..subject_end, "which promise does this serve?"))
                     .commit_opt(c.sha.as_deref())
-                    .help(format!(
-                        "end the message with a blank line and `Promise: {suggestion}` (promises in play: {})",
-                        in_play_list(ctx.registry)
-                    )),
+                    .help(ctx.shared("untraced-commit", || {
+                        format!(
+                            "end the message with a blank line and `Promise: {suggestion}` (promises in play: {})",
+                            in_play_list(ctx.registry)
+                        )
+                    })),
             );
         }
     }

@@ -47,11 +47,13 @@ fn plan(ctx: &Ctx, plan: &Plan, sink: &mut Sink) {
             None => sink.push(
                 Finding::new(Code::UntracedItem, format!("work item names no promise: {}", item.text))
                     .label(Label::new(item.span.clone(), "untraced"))
-                    .help(format!(
-                        "end the item with `(Promise: <id>)`, or put a `Promise: <id>` line right under its heading; \
-                         promises in play: {}",
-                        in_play_list(ctx.registry)
-                    )),
+                    .help(ctx.shared("untraced-item", || {
+                        format!(
+                            "end the item with `(Promise: <id>)`, or put a `Promise: <id>` line right under its heading; \
+                             promises in play: {}",
+                            in_play_list(ctx.registry)
+                        )
+                    })),
             ),
         }
     }
