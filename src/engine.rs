@@ -142,8 +142,12 @@ pub(crate) struct Run {
 
 /// Read, judge, return. `Ok(None)` only when `registry_optional` and there is no registry.
 pub(crate) fn run(inputs: &Inputs) -> Result<Option<Run>> {
-    let repo = Repo::discover(&inputs.dir);
-    let root = match &repo {
+    run_in(Repo::discover(&inputs.dir).as_ref(), inputs)
+}
+
+/// [`run`] in a repository the caller has opened already (the hooks), or none.
+pub(crate) fn run_in(repo: Option<&Repo>, inputs: &Inputs) -> Result<Option<Run>> {
+    let root = match repo {
         Some(r) => r.root().ok_or_else(|| Error::new("this is a bare repository: plan-lint needs a work tree"))?,
         None if matches!(inputs.commits, CommitSelection::None) && matches!(inputs.files, FileSource::WorkTree) => {
             inputs.dir.clone()
@@ -154,7 +158,7 @@ pub(crate) fn run(inputs: &Inputs) -> Result<Option<Run>> {
             ))
         }
     };
-    let files = Files::open(&inputs.files, &root, repo.as_ref())?;
+    let files = Files::open(&inputs.files, &root, repo)?;
     let Some((registry, registry_text)) =
         files::read_registry(&files, inputs.config.as_deref(), inputs.registry_optional)?
     else {

@@ -14,11 +14,14 @@ pub const MAX_PATTERNS: usize = 256;
 /// The longest pattern, in bytes.
 pub const MAX_PATTERN_LEN: usize = 1024;
 
-/// A compiled set of patterns, with their text (for messages and comparison).
+/// A set of validated patterns, with their text (for messages and comparison), compiled into
+/// one automaton on first use: a hook that never lists documents (commit-msg) never pays for
+/// compiling it.
 #[derive(Clone, Debug, Default)]
 pub struct Patterns {
     texts: Vec<String>,
-    set: GlobSet,
+    globs: Vec<globset::Glob>,
+    set: std::sync::OnceLock<GlobSet>,
 }
 
 impl PartialEq for Patterns {
@@ -33,17 +36,26 @@ impl Patterns {
         if patterns.len() > MAX_PATTERNS {
             return Err((MAX_PATTERNS, format!("more than {MAX_PATTERNS} patterns")));
         }
-        let mut builder = GlobSetBuilder::new();
+        let mut globs = Vec::with_capacity(patterns.len());
         for (i, p) in patterns.iter().enumerate() {
-            builder.add(compile(p.as_ref()).map_err(|why| (i, why))?);
+            globs.push(compile(p.as_ref()).map_err(|why| (i, why))?);
         }
-        let set = builder.build().map_err(|e| (0, e.kind().to_string()))?;
-        Ok(Patterns { texts: patterns.iter().map(|p| p.as_ref().to_string()).collect(), set })
+        let texts = patterns.iter().map(|p| p.as_ref().to_string()).collect();
+        Ok(Patterns { texts, globs, set: std::sync::OnceLock::new() })
     }
 
     /// Whether any pattern matches the relative `/`-separated `path`.
     pub fn is_match(&self, path: &str) -> bool {
-        self.set.is_match(path)
+        let set = self.set.get_or_init(|| {
+            let mut builder = GlobSetBuilder::new();
+            for g in &self.globs {
+                builder.add(g.clone());
+            }
+            // Each glob compiled alone when validated, so the set compiles too; an empty set
+            // is the fallback that can never be reached.
+            builder.build().unwrap_or_else(|_| GlobSet::empty())
+        });
+        set.is_match(path)
     }
 
     /// The patterns' text, as written.

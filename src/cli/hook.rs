@@ -88,7 +88,7 @@ fn pre_commit(ctx: &Ctx, repo: &Repo) -> Result<ExitCode> {
         judge_registry: true,
         ..hook_inputs(ctx, FileSource::Index(repo.index_path(&ctx.dir)))
     };
-    let Some(run) = engine::run(&inputs)? else { return Ok(ExitCode::SUCCESS) };
+    let Some(run) = engine::run_in(Some(repo), &inputs)? else { return Ok(ExitCode::SUCCESS) };
     let failed = report_findings(ctx, &run);
     if failed {
         eprintln!(
@@ -109,7 +109,7 @@ fn commit_msg(ctx: &Ctx, repo: &Repo, path: &Path, shown: &Path) -> Result<ExitC
         commits: CommitSelection::Message { bytes, shown: shown.display().to_string(), flags },
         ..hook_inputs(ctx, FileSource::IndexOrWorkTree(repo.index_path(&ctx.dir)))
     };
-    let Some(run) = engine::run(&inputs)? else { return Ok(ExitCode::SUCCESS) };
+    let Some(run) = engine::run_in(Some(repo), &inputs)? else { return Ok(ExitCode::SUCCESS) };
     let failed = report_findings(ctx, &run);
     if failed {
         // The file git passed holds its template, maybe a `-v` diff after a scissors line, maybe
@@ -335,7 +335,7 @@ fn pre_push(ctx: &Ctx, repo: &Repo, remote: &str) -> Result<ExitCode> {
         commits: CommitSelection::Pushed { updates, remote: remote.to_string() },
         ..hook_inputs(ctx, FileSource::IndexOrWorkTree(repo.index_path(&ctx.dir)))
     };
-    let Some(run) = engine::run(&inputs)? else { return Ok(ExitCode::SUCCESS) };
+    let Some(run) = engine::run_in(Some(repo), &inputs)? else { return Ok(ExitCode::SUCCESS) };
     if run.facts.commits.as_ref().is_none_or(|c| c.count == 0) {
         return Ok(ExitCode::SUCCESS);
     }

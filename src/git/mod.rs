@@ -33,6 +33,9 @@ use std::path::{Path, PathBuf};
 pub struct Repo {
     /// The libgit2 handle.
     pub repo: Repository,
+    /// The configuration, opened once: libgit2 reads and parses every configuration file each
+    /// time it is opened, and a hook asks for several values.
+    config: std::cell::OnceCell<Option<git2::Config>>,
 }
 
 /// The commits to check, newest first, and how to describe them to the user.
@@ -74,7 +77,7 @@ impl Repo {
     pub fn discover(dir: &Path) -> Option<Repo> {
         let env = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
         let Some(git_dir) = env("GIT_DIR") else {
-            return Repository::discover(dir).ok().map(|repo| Repo { repo });
+            return Repository::discover(dir).ok().map(Repo::new);
         };
         let git_dir = if git_dir.is_absolute() { git_dir } else { dir.join(git_dir) };
         let repo = Repository::open(&git_dir).ok()?;
@@ -82,7 +85,15 @@ impl Repo {
             let work_tree = if work_tree.is_absolute() { work_tree } else { dir.join(work_tree) };
             repo.set_workdir(&work_tree, false).ok()?;
         }
-        Some(Repo { repo })
+        Some(Repo::new(repo))
+    }
+
+    fn new(repo: Repository) -> Repo {
+        Repo { repo, config: std::cell::OnceCell::new() }
+    }
+
+    fn config(&self) -> Option<&git2::Config> {
+        self.config.get_or_init(|| self.repo.config().ok()).as_ref()
     }
 
     /// The work tree root (the directory holding `.git`); `None` for a bare repository.
@@ -242,14 +253,14 @@ impl Repo {
         if let Some(value) = config_override(key) {
             return Some(value);
         }
-        self.repo.config().ok()?.get_string(key).ok()
+        self.config()?.get_string(key).ok()
     }
 
     /// A configuration value as the repository, global and system configuration hold it,
     /// without this command's `git -c` overrides: what later readers of history (`git log`)
     /// will use.
     pub fn config_string_stored(&self, key: &str) -> Option<String> {
-        self.repo.config().ok()?.get_string(key).ok()
+        self.config()?.get_string(key).ok()
     }
 
     /// A boolean configuration value, as git reads it (overrides first, as for
@@ -262,13 +273,13 @@ impl Repo {
                 _ => None,
             };
         }
-        self.repo.config().ok()?.get_bool(key).ok()
+        self.config()?.get_bool(key).ok()
     }
 
     /// The directory git runs hooks from: `core.hooksPath` (relative to the work tree root), else
     /// `hooks/` in the common git directory (shared by linked worktrees).
     pub fn hooks_dir(&self) -> PathBuf {
-        match self.repo.config().ok().and_then(|c| c.get_path("core.hooksPath").ok()) {
+        match self.config().and_then(|c| c.get_path("core.hooksPath").ok()) {
             Some(p) if p.is_absolute() => p,
             Some(p) => self.root().unwrap_or_else(|| self.repo.path().to_path_buf()).join(p),
             None => self.repo.commondir().join("hooks"),
