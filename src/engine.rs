@@ -475,7 +475,7 @@ fn read_plans(
             rules::judge_body(ctx, &b, &mut sink);
             (1, true, b.text)
         } else {
-            let text = String::from_utf8_lossy(bytes).into_owned();
+            let text = markdown::normalize_line_ends(String::from_utf8_lossy(bytes).into_owned());
             let plan = markdown::scan(&text);
             rules::judge_plan(ctx, &plan, &mut sink);
             if keep_items {

@@ -191,6 +191,21 @@ pub const DEFAULT_IN_PLAY_LIMIT: usize = 3;
 /// Plan documents read when `[plans] include` is not set.
 pub const DEFAULT_PLAN_GLOBS: &[&str] = &["ROADMAP.md", "PLAN.md", "plan/**/*.md", "plans/**/*.md"];
 
+/// Text left to be filled in: empty, `...`/`…`, `?`, `TODO`, `TBD`, `<…>`, or trailing off in
+/// an ellipsis (`share of customers who ...`).
+pub fn is_placeholder(text: &str) -> bool {
+    let t = text.trim();
+    let lower = t.to_ascii_lowercase();
+    t.is_empty()
+        || t.chars().all(|c| matches!(c, '.' | '…' | '?' | '-' | '_' | ' '))
+        || ["todo", "tbd", "tbc", "fixme", "xxx", "n/a"]
+            .iter()
+            .any(|w| lower == *w || lower.starts_with(&format!("{w}:")))
+        || (t.starts_with('<') && t.ends_with('>'))
+        || t.ends_with("...")
+        || t.ends_with('…')
+}
+
 /// The registry file's name at the repository root.
 pub const FILE_NAME: &str = "promises.toml";
 
@@ -206,10 +221,11 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    /// Measurable: it names what to watch and where it should get to.
+    /// Measurable: it names what to watch and where it should get to, neither left as a
+    /// placeholder (`...`, `TODO`, `TBD`, a metric that trails off in `...`).
     pub fn is_measurable(&self) -> bool {
-        self.metric.as_deref().is_some_and(|m| !m.trim().is_empty())
-            && self.target.as_deref().is_some_and(|t| !t.trim().is_empty())
+        let real = |v: Option<&str>| v.is_some_and(|v| !is_placeholder(v));
+        real(self.metric.as_deref()) && real(self.target.as_deref())
     }
 }
 

@@ -180,3 +180,79 @@ fn a_range_past_a_shallow_boundary_says_how_to_fetch_it() {
     expect_2(&run);
     assert!(run.stderr.contains("shallow clone") && run.stderr.contains("fetch-depth: 0"), "{}", run.stderr);
 }
+
+/// Issue 13: what GitHub renders as task items is what plan-lint reads: an empty box is text,
+/// not an item; old Mac line ends (CR alone) are line ends; a box alone on its line with the
+/// text on the next is reported at the box.
+#[test]
+fn task_items_are_read_as_github_renders_them() {
+    let mut repo = support::Repo::new();
+    repo.write(
+        "promises.toml",
+        "[promises.a]\nstatement = \"s\"\nstatus = \"in-play\"\noutcomes = [{ metric = \"m\", target = \"t\" }]\n",
+    );
+    repo.write("plans/empty.md", "# Empty boxes\n\n- [ ]\n- [x]\n1. [ ]\n");
+    repo.write("plans/cr.md", "# Old Mac\r\r- [ ] first\r- [ ] second\r");
+    repo.write("plans/alone.md", "# Alone\n\n- [ ]\n  text on the next line\n");
+    repo.commit("Plans\n\nPromise: a\n");
+    let run = repo.plan_lint(&["check", "--no-commits", "--format", "json"]);
+    run.expect_code(1);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let at: Vec<(String, u64)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["path"].as_str().unwrap().to_string(), f["line"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(
+        at,
+        [("plans/alone.md".to_string(), 3), ("plans/cr.md".to_string(), 3), ("plans/cr.md".to_string(), 4)],
+        "{}",
+        run.stdout
+    );
+    assert_eq!(v["summary"]["items"], 3, "the empty boxes are not items");
+}
+
+/// Issue 13, first run: `init` outside a git repository says what is needed and what works
+/// meanwhile; the placeholder outcome it writes is no outcome; `term` and `human` name the same
+/// format in `check` and `report`.
+#[test]
+fn first_run_outside_git_and_placeholders() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = support::run_in(dir.path(), &["init", "--no-hooks"]);
+    run.expect_code(0);
+    assert!(run.stdout.contains("not a git repository yet: run `git init`"), "{}", run.stdout);
+    assert!(run.stdout.contains("plan-lint check --no-commits"), "{}", run.stdout);
+    let check = support::run_in(dir.path(), &["check", "--no-commits", "--format", "term"]);
+    check.expect_code(0);
+    assert!(check.stdout.contains("no-outcome") && check.stdout.contains("first-promise"), "{}", check.stdout);
+    let mut repo = support::Repo::new();
+    repo.write(
+        "promises.toml",
+        "[promises.a]\nstatement = \"s\"\nstatus = \"in-play\"\noutcomes = [{ metric = \"m\", target = \"1\" }]\n",
+    );
+    repo.commit("Start\n\nPromise: a\n");
+    repo.plan_lint(&["report", "--format", "human", "--since", "2026-01-01", "--until", "2026-01-31"]).expect_code(0);
+}
+
+/// Issue 13: a `---` line that hides trailers other than a trace is not a `malformed-trailer`.
+#[test]
+fn a_divider_hiding_other_trailers_is_not_a_malformed_trace() {
+    let mut repo = support::Repo::new();
+    repo.write(
+        "promises.toml",
+        "[promises.a]\nstatement = \"s\"\nstatus = \"in-play\"\noutcomes = [{ metric = \"m\", target = \"1\" }]\n",
+    );
+    repo.commit("Start\n\nPromise: a\n");
+    repo.write("x.txt", "x\n");
+    repo.commit("Release notes\n\n---\nnotes\n\nSigned-off-by: A <a@example.com>\nUntraced: release chores\n");
+    repo.write("y.txt", "y\n");
+    repo.commit("Other notes\n\n---\nnotes\n\nSigned-off-by: A <a@example.com>\nCo-authored-by: B <b@example.com>\nUntraced: chores\n");
+    let run = repo.plan_lint(&["check", "--commits", "HEAD~2..HEAD"]);
+    // The first hides a trace (Untraced:) from `git am`: flagged; the second likewise.
+    assert!(run.stdout.matches("a `---` line hides the trailers").count() == 2, "{}", run.stdout);
+    repo.write("z.txt", "z\n");
+    repo.commit("Plain notes\n\nPromise: a\n\n---\nnotes\n\nSigned-off-by: A <a@example.com>\n");
+    let run = repo.plan_lint(&["check", "--commits", "HEAD~1..HEAD"]);
+    assert!(!run.stdout.contains("hides the trailers"), "{}", run.stdout);
+}

@@ -72,6 +72,8 @@ impl LevelArgs {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    /// Diagnostics with snippets, for people (`term` is the same).
+    #[value(alias = "term")]
     Human,
     Json,
     /// GitHub Actions workflow commands (annotations).

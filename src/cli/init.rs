@@ -59,8 +59,14 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     match (&repo, install) {
         (Some(repo), true) => super::emit(super::install::install_in(repo, false)?.as_bytes())?,
         (None, true) => return Err(Error::new("not a git repository: run `git init` first, then `plan-lint install`")),
+        (None, false) => super::emit(
+            b"This directory is not a git repository yet: run `git init` (plan-lint reads commits and installs hooks there).\n\
+              Until then, `plan-lint check --no-commits` checks promises.toml and the plans. Edit the outcome\n\
+              placeholders in promises.toml: `...` is no outcome.\n",
+        )?,
         _ => super::emit(
-            b"Next: edit promises.toml and ROADMAP.md, run `plan-lint check`, and `plan-lint install` for the hooks.\n",
+            b"Next: edit promises.toml and ROADMAP.md (replace the `...` placeholders: a placeholder is no outcome),\n\
+              run `plan-lint check`, and `plan-lint install` for the hooks.\n",
         )?,
     }
     Ok(ExitCode::SUCCESS)

@@ -13,7 +13,8 @@ use std::process::ExitCode;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
-    /// Aligned text, coloured on a terminal.
+    /// Aligned text, coloured on a terminal (`human` is the same).
+    #[value(alias = "human")]
     Term,
     /// Markdown with a Mermaid chart, for pull request comments and job summaries.
     Markdown,

@@ -99,7 +99,10 @@ pub fn read(
     }
 
     // With the divider honoured (git interpret-trailers, git am), are these trailers still seen?
-    let hiding_divider = if block.trailers.is_empty() || !body.windows(3).any(|w| w == b"---") {
+    // Only a trace is worth a warning: trailers of other kinds hidden from `git am` are not
+    // plan-lint's business (issue 13).
+    let traces = block.trailers.iter().any(|t| t.key_is("promise") || t.key_is("untraced"));
+    let hiding_divider = if !traces || !body.windows(3).any(|w| w == b"---") {
         None
     } else {
         let seen = trailers::parse(body, &Options { comment: comment.to_vec(), ..Options::interpret() });

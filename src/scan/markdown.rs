@@ -65,9 +65,24 @@ pub struct Plan {
     pub refs: Vec<Reference>,
 }
 
+/// A lone CR (old Mac line ends) becomes LF, in place: CommonMark reads it as a line end, and
+/// line numbers must too. Offsets do not move (one byte for one byte); CRLF is left alone.
+pub fn normalize_line_ends(text: String) -> String {
+    if !text.contains('\r') {
+        return text;
+    }
+    let mut bytes = text.into_bytes();
+    for i in 0..bytes.len() {
+        if bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n') {
+            bytes[i] = b'\n';
+        }
+    }
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
 /// Scan one plan document. Total: any text gives a plan, possibly empty.
 pub fn scan(text: &str) -> Plan {
-    let mut s = Scanner::default();
+    let mut s = Scanner { source: text, ..Scanner::default() };
     let opts = Options::ENABLE_TASKLISTS | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS;
     for (event, range) in Parser::new_ext(text, opts).into_offset_iter() {
         s.event(event, range);
@@ -258,6 +273,8 @@ enum ParaKind {
 
 struct ItemFrame {
     task: Option<bool>,
+    /// Where the task box (`[ ]`) ends in the source.
+    marker_end: usize,
     col: Collector,
     start: usize,
     analysed: bool,
@@ -266,7 +283,9 @@ struct ItemFrame {
 }
 
 #[derive(Default)]
-struct Scanner {
+struct Scanner<'t> {
+    /// The document, for positions between events.
+    source: &'t str,
     plan: Plan,
     /// (heading level, references declared for the section)
     headings: Vec<(u8, Vec<usize>)>,
@@ -281,7 +300,7 @@ struct Scanner {
     items: Vec<ItemFrame>,
 }
 
-impl Scanner {
+impl Scanner<'_> {
     fn event(&mut self, event: Event<'_>, range: Range<usize>) {
         if let Event::Start(tag) = &event {
             let is_para = matches!(tag, Tag::Paragraph);
@@ -315,6 +334,7 @@ impl Scanner {
             Event::End(TagEnd::MetadataBlock(_)) => self.in_metadata = false,
             Event::Start(Tag::Item) => self.items.push(ItemFrame {
                 task: None,
+                marker_end: range.start,
                 col: Collector::default(),
                 start: range.start,
                 analysed: false,
@@ -323,6 +343,7 @@ impl Scanner {
             Event::TaskListMarker(checked) => {
                 if let Some(frame) = self.items.last_mut() {
                     frame.task = Some(checked);
+                    frame.marker_end = range.end;
                 }
             }
             Event::Start(Tag::List(_)) => {
@@ -441,12 +462,22 @@ impl Scanner {
         let Some(done) = self.items[i].task else {
             return;
         };
-        let span = if first.is_empty() {
-            let s = self.items[i].start;
-            s..s
+        // A box with no text at all is not a task item on GitHub (it renders `[ ]` as text).
+        if col.text.trim().is_empty() {
+            return;
+        }
+        let (start, marker_end) = (self.items[i].start, self.items[i].marker_end);
+        let span = if first.trim().is_empty() {
+            start..marker_end
         } else {
             let lead = first.len() - first.trim_start().len();
-            col.map(lead..lead + first.trim().len())
+            let text = col.map(lead..lead + first.trim().len());
+            // A box alone on its line, the text on the next: the item is where its box is.
+            if self.source.get(marker_end..text.start).is_some_and(|gap| gap.contains('\n')) {
+                start..marker_end
+            } else {
+                text
+            }
         };
         let promises = if !own.is_empty() {
             own
