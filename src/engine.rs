@@ -16,7 +16,7 @@
 
 use crate::code::{Code, Level, Severity};
 use crate::error::{Error, Result};
-use crate::facts::{Body, CommitFacts, Commits, Facts, PlanItem, Plans, Window, WindowFacts};
+use crate::facts::{Body, CommitFacts, Commits, Facts, Listing, PlanItem, Plans, Window, WindowFacts};
 use crate::files::{self, FileSource, Files, MAX_PLAN_BYTES};
 use crate::finding::Finding;
 use crate::git::walk::Raw;
@@ -197,12 +197,17 @@ pub(crate) fn run_in(repo: Option<&Repo>, inputs: &Inputs) -> Result<Option<Run>
         PlanScope::None => Plans::default(),
         PlanScope::All => {
             let only = Scope::all();
-            read_plans(&files, &ctx, &levels, &only, keep_items, &mut sources, &mut skipped, &mut findings)
+            let (plans, listing) =
+                read_plans(&files, &ctx, &levels, &only, keep_items, &mut sources, &mut skipped, &mut findings);
+            let mut sink = Sink::new(&levels);
+            rules::judge_listing(&ctx, &listing, &mut sink);
+            findings.extend(sink.take());
+            plans
         }
         PlanScope::Staged => match (&repo, files.index()) {
             (Some(repo), Some(_)) => match staged_scope(repo, &files, &registry) {
                 Some(scope) => {
-                    let plans = read_plans(
+                    let (plans, _) = read_plans(
                         &files,
                         &ctx,
                         &levels,
@@ -439,12 +444,26 @@ fn read_plans(
     sources: &mut Sources,
     skipped: &mut Vec<(String, String)>,
     findings: &mut Vec<Finding>,
-) -> Plans {
+) -> (Plans, Listing) {
     let registry = ctx.registry;
     let is_issue = |p: &str| registry.issue_globs.is_match(p);
     let paths = files.paths(&|p| {
         scope.only.as_ref().is_none_or(|o| o.contains(p)) && (registry.plan_globs.is_match(p) || is_issue(p))
     });
+    // Which written patterns matched nothing (a typo switches a check off unseen).
+    let mut listing = Listing::default();
+    if scope.only.is_none() {
+        for (table, patterns) in [("plans", &registry.plan_globs), ("issues", &registry.issue_globs)] {
+            let mut matched = vec![false; patterns.texts().len()];
+            for p in &paths {
+                for i in patterns.matching(p) {
+                    matched[i] = true;
+                }
+            }
+            let written = (0..matched.len()).filter(|&i| patterns.span(i).is_some());
+            listing.unmatched.extend(written.filter(|&i| !matched[i]).map(|i| (table, i)));
+        }
+    }
     let judge = |rel: &str, bytes: &[u8]| -> std::result::Result<JudgedDocument, String> {
         let decoded = decode(bytes);
         let bytes: &[u8] = decoded.as_deref().map_or(bytes, str::as_bytes);
@@ -545,7 +564,7 @@ fn read_plans(
             Err(why) => skipped.push((rel, why)),
         }
     }
-    plans
+    (plans, listing)
 }
 
 /// A document saved as UTF-16 (with a byte-order mark, as editors on Windows save it) decoded

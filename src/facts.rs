@@ -74,6 +74,14 @@ pub struct Body {
     pub open: bool,
 }
 
+/// What listing the work tree's documents found, beside the documents themselves.
+#[derive(Clone, Debug, Default)]
+pub struct Listing {
+    /// `include` patterns written in promises.toml that matched no file: `(table, index)`,
+    /// the table being `plans` or `issues`.
+    pub unmatched: Vec<(&'static str, usize)>,
+}
+
 /// A time window of commits (committer dates, Unix seconds, both ends included): `plan-lint
 /// report` and `check --since`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -20,6 +20,8 @@ pub const MAX_PATTERN_LEN: usize = 1024;
 #[derive(Clone, Debug, Default)]
 pub struct Patterns {
     texts: Vec<String>,
+    /// Where each pattern is written in promises.toml (empty for the defaults).
+    spans: Vec<std::ops::Range<usize>>,
     globs: Vec<globset::Glob>,
     set: std::sync::OnceLock<GlobSet>,
 }
@@ -41,12 +43,32 @@ impl Patterns {
             globs.push(compile(p.as_ref()).map_err(|why| (i, why))?);
         }
         let texts = patterns.iter().map(|p| p.as_ref().to_string()).collect();
-        Ok(Patterns { texts, globs, set: std::sync::OnceLock::new() })
+        Ok(Patterns { texts, spans: Vec::new(), globs, set: std::sync::OnceLock::new() })
+    }
+
+    /// The same patterns, with where each is written.
+    pub fn with_spans(mut self, spans: Vec<std::ops::Range<usize>>) -> Patterns {
+        self.spans = spans;
+        self
+    }
+
+    /// Where pattern `i` is written, when it is.
+    pub fn span(&self, i: usize) -> Option<std::ops::Range<usize>> {
+        self.spans.get(i).cloned()
     }
 
     /// Whether any pattern matches the relative `/`-separated `path`.
     pub fn is_match(&self, path: &str) -> bool {
-        let set = self.set.get_or_init(|| {
+        self.set().is_match(path)
+    }
+
+    /// The indices of the patterns that match `path`.
+    pub fn matching(&self, path: &str) -> Vec<usize> {
+        self.set().matches(path)
+    }
+
+    fn set(&self) -> &GlobSet {
+        self.set.get_or_init(|| {
             let mut builder = GlobSetBuilder::new();
             for g in &self.globs {
                 builder.add(g.clone());
@@ -54,8 +76,7 @@ impl Patterns {
             // Each glob compiled alone when validated, so the set compiles too; an empty set
             // is the fallback that can never be reached.
             builder.build().unwrap_or_else(|_| GlobSet::empty())
-        });
-        set.is_match(path)
+        })
     }
 
     /// The patterns' text, as written.

@@ -569,7 +569,7 @@ impl Registry {
         let mut globs = |table: &str, globs: Vec<Spanned<String>>| -> Patterns {
             let texts: Vec<&str> = globs.iter().map(|g| g.get_ref().as_str()).collect();
             match Patterns::new(&texts) {
-                Ok(p) => p,
+                Ok(p) => p.with_spans(globs.iter().map(|g| g.span()).collect()),
                 Err((i, why)) => {
                     let span = globs.get(i).map_or(0..0, |g| g.span());
                     let shown =

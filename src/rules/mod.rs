@@ -13,7 +13,7 @@
 //! from these declarations.
 
 use crate::code::{Code, Level, Severity};
-use crate::facts::{Body, CommitFacts, WindowFacts};
+use crate::facts::{Body, CommitFacts, Listing, WindowFacts};
 use crate::finding::Finding;
 use crate::registry::{Parts, Registry};
 use crate::scan::markdown::Plan;
@@ -62,6 +62,9 @@ pub(crate) struct Rule {
 pub(crate) enum Check {
     /// The registry itself.
     Registry(fn(&Ctx, &mut Sink)),
+    /// What listing every document found (only when every document is listed).
+    #[allow(dead_code)] // until a rule judges it
+    Listing(fn(&Ctx, &Listing, &mut Sink)),
     /// One plan document.
     Plan(fn(&Ctx, &Plan, &mut Sink)),
     /// One issue (an issue file or a tracker's issue body).
@@ -190,6 +193,15 @@ pub(crate) fn judge_registry(ctx: &Ctx, sink: &mut Sink) {
     for check in RULES.iter().flat_map(|r| r.checks) {
         if let Check::Registry(f) = check {
             f(ctx, sink);
+        }
+    }
+}
+
+/// Judge what listing every document found.
+pub(crate) fn judge_listing(ctx: &Ctx, listing: &Listing, sink: &mut Sink) {
+    for check in RULES.iter().flat_map(|r| r.checks) {
+        if let Check::Listing(f) = check {
+            f(ctx, listing, sink);
         }
     }
 }
