@@ -49,6 +49,8 @@ pub enum Code {
     DoneWithOpenItems,
     /// Declared exceptions exceed `[limits] exception-budget`.
     OverBudget,
+    /// An `include` pattern in promises.toml matches no file.
+    UnmatchedPattern,
 }
 
 /// Names kept for codes that were split: setting the old name sets every code it became.
@@ -152,7 +154,8 @@ mod tests {
                 "shadow-work",
                 "idle-promise",
                 "done-with-open-items",
-                "over-budget"
+                "over-budget",
+                "unmatched-pattern"
             ]
         );
         for c in Code::ALL {

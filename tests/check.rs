@@ -390,3 +390,22 @@ fn include_patterns_are_read_as_globset_reads_them() {
     run.expect_code(2);
     assert!(run.stderr.contains("invalid pattern `plans/[a.md` in `[plans] include`"), "{}", run.stderr);
 }
+
+/// Issue 13: a written `include` pattern that matches no file is named (a typo must not switch
+/// the check off unseen); the default patterns are never flagged.
+#[test]
+fn an_include_pattern_matching_no_file_is_a_warning_naming_it() {
+    let repo = team();
+    repo.write(
+        "promises.toml",
+        &REGISTRY.replace("[commits]", "[plans]\ninclude = [\"ROADMAP.md\", \"roadmaps/**/*.md\"]\n\n[commits]"),
+    );
+    let run = repo.plan_lint(&["check", "--no-commits"]);
+    run.expect_code(0);
+    assert!(run.stdout.contains("unmatched-pattern"), "{}", run.stdout);
+    assert!(run.stdout.contains("`[plans] include` pattern `roadmaps/**/*.md` matches no file"), "{}", run.stdout);
+    assert!(!run.stdout.contains("`ROADMAP.md` matches no file"), "{}", run.stdout);
+    repo.write("promises.toml", REGISTRY);
+    let run = repo.plan_lint(&["check", "--no-commits"]);
+    assert!(!run.stdout.contains("unmatched-pattern"), "defaults are not flagged: {}", run.stdout);
+}

@@ -42,6 +42,7 @@ rules! {
     idle_promise,
     done_with_open_items,
     over_budget,
+    unmatched_pattern,
 }
 
 /// A rule's declaration.
@@ -63,7 +64,6 @@ pub(crate) enum Check {
     /// The registry itself.
     Registry(fn(&Ctx, &mut Sink)),
     /// What listing every document found (only when every document is listed).
-    #[allow(dead_code)] // until a rule judges it
     Listing(fn(&Ctx, &Listing, &mut Sink)),
     /// One plan document.
     Plan(fn(&Ctx, &Plan, &mut Sink)),
@@ -312,9 +312,13 @@ status = "dropped"
     }
 
     fn judge(extra: &str, f: impl FnOnce(&Ctx, &mut Sink)) -> Vec<Finding> {
-        let registry = registry(extra);
-        let levels = Levels::new(&registry, &[]);
-        let ctx = Ctx::new(&registry, SourceId(0), &[]);
+        judge_with(&registry(extra), f)
+    }
+
+    /// Judge with a given registry, at its levels.
+    pub fn judge_with(registry: &Registry, f: impl FnOnce(&Ctx, &mut Sink)) -> Vec<Finding> {
+        let levels = Levels::new(registry, &[]);
+        let ctx = Ctx::new(registry, SourceId(0), &[]);
         let mut sink = Sink::new(&levels);
         f(&ctx, &mut sink);
         sink.take()
