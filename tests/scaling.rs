@@ -22,12 +22,21 @@ fn best(n: usize, runs: usize, f: &dyn Fn(usize)) -> Duration {
         .unwrap()
 }
 
-/// How much longer 10x the input takes.
+/// How much longer 10x the input takes: the least of up to three measurements, so a busy
+/// machine (another process on a core) cannot fail a linear scanner, while a quadratic one, at
+/// 50x to 100x here, can never pass.
 fn growth(n: usize, f: &dyn Fn(usize)) -> f64 {
     f(n); // warm up
-    let small = best(n, 5, f);
-    let large = best(n * 10, 3, f);
-    large.as_secs_f64() / small.as_secs_f64().max(1e-6)
+    let mut least = f64::MAX;
+    for _ in 0..3 {
+        let small = best(n, 5, f);
+        let large = best(n * 10, 3, f);
+        least = least.min(large.as_secs_f64() / small.as_secs_f64().max(1e-6));
+        if least <= 12.0 {
+            break;
+        }
+    }
+    least
 }
 
 fn promise_paragraph(n: usize) -> String {
@@ -82,7 +91,7 @@ fn scanners_and_rules_grow_linearly_with_their_input() {
     let cases: Vec<(&str, f64)> = vec![
         (
             "plan: a paragraph of Promise lines",
-            case("plan paragraph", 4_000, &|n| {
+            case("plan paragraph", 8_000, &|n| {
                 let text = promise_paragraph(n);
                 assert_eq!(markdown::scan(&text).refs.len(), n);
             }),
@@ -105,7 +114,7 @@ fn scanners_and_rules_grow_linearly_with_their_input() {
         ),
         (
             "message: one trailer naming many ids",
-            case("trailer ids", 4_000, &|n| {
+            case("trailer ids", 16_000, &|n| {
                 let message = trailer_of_ids(n);
                 assert_eq!(commit::read(None, 1, &message, &[], b"#").promises.len(), n);
             }),

@@ -31,16 +31,9 @@ Fix: close the items (`- [x]`), move them to a promise in play, or reopen the pr
 };
 
 fn plan(ctx: &Ctx, plan: &Plan, sink: &mut Sink) {
-    let mut counts = None;
-    for (idx, r) in plan.refs.iter().enumerate() {
-        let Some(p) = ctx.registry.promise(&r.id).filter(|p| p.status == Status::Done) else { continue };
-        let open = counts.get_or_insert_with(|| super::open_items_per_ref(plan))[idx];
-        if open == 0 {
-            continue;
-        }
-        let what = if open == 1 { "1 open item serves".to_string() } else { format!("{open} open items serve") };
+    for (r, p, open) in super::references_with_open_items(ctx, plan, Status::Done) {
         sink.push(
-            Finding::new(Code::DoneWithOpenItems, format!("{what} `{}`, which is done", p.id))
+            Finding::new(Code::DoneWithOpenItems, format!("{} `{}`, which is done", super::open_items_serve(open), p.id))
                 .label(Label::new(r.span.clone(), format!("{} is done", p.id)))
                 .help(format!(
                     "close the items (`- [x]`), move them to a promise in play ({}), or reopen `{}`",

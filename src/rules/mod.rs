@@ -243,18 +243,44 @@ pub(crate) fn judge_window(ctx: &Ctx, window: &WindowFacts, tally: &Tally, sink:
     }
 }
 
-/// How many open items each reference of a plan covers (by reference index), in one pass:
-/// counting per reference by scanning the items made a plan of many references quadratic.
-pub(crate) fn open_items_per_ref(plan: &Plan) -> Vec<usize> {
-    let mut open = vec![0; plan.refs.len()];
-    for item in plan.items.iter().filter(|i| !i.done) {
-        for &r in &item.promises {
-            if let Some(n) = open.get_mut(r) {
-                *n += 1;
+/// Each reference in `plan` to a promise with `status` that covers open items, with how many
+/// (one finding per reference, however many items). The open items are counted per reference
+/// in one pass, and only when such a reference exists: counting per reference by scanning the
+/// items made a plan of many references quadratic.
+pub(crate) fn references_with_open_items<'a>(
+    ctx: &'a Ctx,
+    plan: &'a Plan,
+    status: crate::registry::Status,
+) -> Vec<(&'a crate::scan::markdown::Reference, &'a crate::registry::Promise, usize)> {
+    let mut counts: Option<Vec<usize>> = None;
+    let mut out = Vec::new();
+    for (idx, r) in plan.refs.iter().enumerate() {
+        let Some(p) = ctx.registry.promise(&r.id).filter(|p| p.status == status) else { continue };
+        let counts = counts.get_or_insert_with(|| {
+            let mut open = vec![0; plan.refs.len()];
+            for item in plan.items.iter().filter(|i| !i.done) {
+                for &r in &item.promises {
+                    if let Some(n) = open.get_mut(r) {
+                        *n += 1;
+                    }
+                }
             }
+            open
+        });
+        if counts[idx] > 0 {
+            out.push((r, p, counts[idx]));
         }
     }
-    open
+    out
+}
+
+/// `1 open item serves`, `3 open items serve`.
+pub(crate) fn open_items_serve(n: usize) -> String {
+    if n == 1 {
+        "1 open item serves".to_string()
+    } else {
+        format!("{n} open items serve")
+    }
 }
 
 /// The "did you mean" help for an unknown id, listing what is in play.

@@ -37,15 +37,8 @@ Fix: close or move the open work, or put the promise back in play (within the li
 };
 
 fn plan(ctx: &Ctx, plan: &Plan, sink: &mut Sink) {
-    let mut counts = None;
-    for (idx, r) in plan.refs.iter().enumerate() {
-        let Some(p) = ctx.registry.promise(&r.id).filter(|p| p.status == Status::Dropped) else { continue };
-        // One finding per reference, however many open items it covers.
-        let open = counts.get_or_insert_with(|| super::open_items_per_ref(plan))[idx];
-        if open == 0 {
-            continue;
-        }
-        let what = if open == 1 { "1 open item serves".to_string() } else { format!("{open} open items serve") };
+    for (r, p, open) in super::references_with_open_items(ctx, plan, Status::Dropped) {
+        let what = super::open_items_serve(open);
         sink.push(
             Finding::new(Code::OpenWorkNotInPlay, format!("{what} `{}`, which is {}", p.id, p.status))
                 .label(Label::new(r.span.clone(), format!("{} is {}", p.id, p.status)))

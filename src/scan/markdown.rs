@@ -80,8 +80,38 @@ pub fn normalize_line_ends(text: String) -> String {
     String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
+/// pulldown-cmark 0.13.6 (the newest) does not close a fenced block whose closing fence is
+/// followed by a tab (```` ```\t ````, `~~~ \t`), which CommonMark allows; every later fence
+/// then flips and the items after it are lost. The white space after a line that is only a
+/// fence means the same with spaces, so its tabs become spaces (one byte for one byte: offsets do
+/// not move). `None` when nothing needs it.
+fn fence_tabs(text: &str) -> Option<String> {
+    if !text.contains('\t') {
+        return None;
+    }
+    let mut bytes: Option<Vec<u8>> = None;
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches(['\n', '\r']);
+        // After container prefixes: indentation and block-quote markers.
+        let inner = body.trim_start_matches([' ', '>', '\t']);
+        let prefix = body.len() - inner.len();
+        let fence = inner.len() - inner.trim_start_matches('`').len();
+        let fence = if fence >= 3 { fence } else { inner.len() - inner.trim_start_matches('~').len() };
+        let rest = &inner[fence..];
+        if fence >= 3 && rest.contains('\t') && rest.bytes().all(|b| b == b' ' || b == b'\t') {
+            let bytes = bytes.get_or_insert_with(|| text.as_bytes().to_vec());
+            bytes[at + prefix + fence..at + body.len()].fill(b' ');
+        }
+        at += line.len();
+    }
+    bytes.map(|b| String::from_utf8(b).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+}
+
 /// Scan one plan document. Total: any text gives a plan, possibly empty.
 pub fn scan(text: &str) -> Plan {
+    let fixed = fence_tabs(text);
+    let text = fixed.as_deref().unwrap_or(text);
     let mut s = Scanner { source: text, ..Scanner::default() };
     let opts = Options::ENABLE_TASKLISTS | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS;
     for (event, range) in Parser::new_ext(text, opts).into_offset_iter() {
@@ -541,6 +571,23 @@ impl Scanner<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_closing_fence_followed_by_a_tab_closes_the_block() {
+        for text in [
+            "```\ncode\n```\t\n\n- [ ] after\n",
+            "~~~\ncode\n~~~ \t\n\n- [ ] after\n",
+            "- x\n  ```\n  code\n  ```\t\n- [ ] after\n",
+            "> ```\n> code\n> ```\t\n\n- [ ] after\n",
+        ] {
+            let plan = scan(text);
+            assert_eq!(plan.items.len(), 1, "{text:?}");
+            assert_eq!(plan.items[0].text, "after", "{text:?}");
+            assert_eq!(&text[plan.items[0].span.clone()], "after", "offsets do not move: {text:?}");
+        }
+        assert!(fence_tabs("no tabs\n").is_none());
+        assert!(fence_tabs("a\tb\n```js\t\n").is_none(), "an info string is not touched");
+    }
 
     fn ids(plan: &Plan, item: &Item) -> Vec<String> {
         item.promises.iter().map(|&i| plan.refs[i].id.clone()).collect()
