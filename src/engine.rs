@@ -646,9 +646,11 @@ fn read_message(
     // `git -c core.commentChar=…` given to this commit alone does not apply.
     let log_comment = message::log_comment_string(repo.config_string_stored("core.commentChar").as_deref());
     let parents = if repo.is_merging() { 2 } else { 1 };
+    let branch_promise = repo.branch_name().and_then(|b| ctx.registry.promise_of_branch(&b).map(|p| p.id.clone()));
     let mut judged = Vec::new();
     for cleaned in message::readings(bytes, &how) {
         let mut facts = commit::read(None, parents, &cleaned, &ctx.registry.exempt_subjects, &log_comment);
+        facts.likely_promise = branch_promise.clone();
         // A commit that takes a promise out of play (marks it done) is still work on it: in
         // play in HEAD's registry is in play enough.
         if needs_then(ctx.registry, &facts) {
@@ -718,8 +720,12 @@ fn pushed_range(
         .flatten()
         .filter(|o| repo.has_commit(*o));
     Ok(Some(match known_remote {
-        // An update: what is new since the remote's tip.
-        Some(base) => repo.resolve(Some(&format!("{base}..{tip}")), since)?,
+        // An update: what is new since the remote's tip, less what any remote already has.
+        Some(base) => {
+            let mut range = repo.resolve(Some(&format!("{base}..{tip}")), since)?;
+            range.tips.extend(repo.remote_tracking_tips().into_iter().map(|c| (c, true)));
+            range
+        }
         // A new branch, or a force push over a tip we do not have: what the remote lacks.
         None => repo.new_to_remote(tip, remote, since)?,
     }))

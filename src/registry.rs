@@ -423,6 +423,22 @@ impl Registry {
         Changes { parts, statuses }
     }
 
+    /// The one promise in play that `branch` names as a whole word (`find-and-buy/paypal`,
+    /// `feat/find-and-buy-paypal`, not `refind-and-buyer`); `None` when none or several do.
+    pub fn promise_of_branch(&self, branch: &str) -> Option<&Promise> {
+        let names = |id: &str| {
+            let b = branch.as_bytes();
+            branch.match_indices(id).any(|(i, _)| {
+                let before = i == 0 || !b[i - 1].is_ascii_alphanumeric();
+                let end = i + id.len();
+                before && (end == b.len() || !b[end].is_ascii_alphanumeric())
+            })
+        };
+        let mut named = self.in_play().filter(|p| names(&p.id));
+        let first = named.next()?;
+        named.next().is_none().then_some(first)
+    }
+
     /// The promises in play, in declaration order.
     pub fn in_play(&self) -> impl Iterator<Item = &Promise> {
         self.promises.iter().filter(|p| p.status == Status::InPlay)
@@ -700,6 +716,18 @@ mod tests {
 
     fn parse(text: &str) -> Result<Registry> {
         Registry::parse(&Source::file("promises.toml", text))
+    }
+
+    #[test]
+    fn branch_names_name_a_promise_as_a_whole_word() {
+        let r = parse("[promises.find-and-buy]\nstatement = \"s\"\nstatus = \"in-play\"\n[promises.track]\nstatement = \"s\"\nstatus = \"in-play\"\n").unwrap();
+        let of = |b: &str| r.promise_of_branch(b).map(|p| p.id.as_str());
+        assert_eq!(of("find-and-buy/paypal"), Some("find-and-buy"));
+        assert_eq!(of("feat/find-and-buy-paypal"), Some("find-and-buy"));
+        assert_eq!(of("find-and-buy"), Some("find-and-buy"));
+        assert_eq!(of("refind-and-buyer"), None);
+        assert_eq!(of("main"), None);
+        assert_eq!(of("find-and-buy/track"), None, "two promises: no guess");
     }
 
     #[test]

@@ -55,7 +55,10 @@ fn commit_msg_rejects_untraced_and_keeps_the_message() {
     let (ok, stderr) = commit(&repo, &["-m", "Add search box", "-m", "A long, careful explanation."]);
     assert!(!ok, "untraced commit went through");
     assert!(stderr.contains("untraced-commit"), "{stderr}");
-    assert!(stderr.contains("Promise: find-and-buy"), "help names the line to add: {stderr}");
+    // Issue 13: on a branch that names no promise, the help lists the promises in play rather
+    // than guessing the first one.
+    let words = stderr.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(words.contains("`Promise: <id>`, naming the promise it serves: find-and-buy, track-orders"), "{stderr}");
     assert!(stderr.contains("git commit -e -F .git/plan-lint/COMMIT_MSG"), "{stderr}");
     assert_eq!(commit_count(&repo), 1);
     // The message is recoverable, byte for byte as written, and as git would have stored it.
@@ -67,6 +70,13 @@ fn commit_msg_rejects_untraced_and_keeps_the_message() {
     let (ok, stderr) = commit(&repo, &["-m", "Add search box", "-m", "Promise: find-and-buy"]);
     assert!(ok, "{stderr}");
     assert_eq!(commit_count(&repo), 2);
+    // On a branch that names a promise in play, the help names it.
+    repo.git(&["checkout", "-q", "-b", "track-orders/status-page"]);
+    std::fs::write(repo.path().join(".git/MSG"), "Status page\n").unwrap();
+    let run = repo.plan_lint(&["hook", "commit-msg", ".git/MSG"]);
+    run.expect_code(1);
+    let words = run.stderr.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(words.contains("`Promise: track-orders` (the branch names it"), "{}", run.stderr);
 }
 
 #[test]
@@ -571,4 +581,36 @@ fn a_global_hooks_path_leaves_repositories_without_a_registry_alone_in_every_lay
     assert!(ok, "{stderr}");
     let (ok, stderr) = git(split.path(), &["commit", "-q", "--allow-empty", "-m", "Untraced"], &env);
     assert!(!ok && stderr.contains("untraced-commit"), "GIT_DIR/GIT_WORK_TREE with a registry: {stderr}");
+}
+
+/// Issue 13: after merging an upstream whose history is untraced (a fork's upstream that does
+/// not use plan-lint), pushing to one's own remote judges only one's own work: commits any
+/// remote-tracking ref reaches are not the pusher's.
+#[test]
+fn pre_push_does_not_judge_commits_another_remote_already_has() {
+    let repo = hooked();
+    let origin = tempfile::tempdir().unwrap();
+    git_env(Command::new("git"), origin.path()).args(["init", "-q", "--bare"]).output().unwrap();
+    repo.git(&["remote", "add", "origin", origin.path().to_str().unwrap()]);
+    repo.git(&["push", "-q", "origin", "main"]);
+    // An upstream with untraced history, fetched and merged.
+    let upstream = Repo::new();
+    upstream.git(&["commit", "-q", "--allow-empty", "-m", "Upstream work, untraced"]);
+    upstream.git(&["commit", "-q", "--allow-empty", "-m", "More upstream work"]);
+    repo.git(&["remote", "add", "upstream", upstream.path().to_str().unwrap()]);
+    repo.git(&["fetch", "-q", "upstream"]);
+    let (ok, stderr) = commit(&repo, &["--allow-empty", "-m", "Own work", "-m", "Promise: find-and-buy"]);
+    assert!(ok, "{stderr}");
+    let out = git_env(Command::new("git"), repo.path())
+        .args(["merge", "-q", "--allow-unrelated-histories", "--no-edit", "upstream/main"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = git_env(Command::new("git"), repo.path()).args(["push", "origin", "main"]).output().unwrap();
+    assert!(out.status.success(), "upstream's commits blocked the push: {}", String::from_utf8_lossy(&out.stderr));
+    // Own untraced work is still caught.
+    repo.git(&["commit", "-q", "--no-verify", "--allow-empty", "-m", "Own, untraced"]);
+    let out = git_env(Command::new("git"), repo.path()).args(["push", "origin", "main"]).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Own, untraced"));
 }

@@ -271,8 +271,7 @@ fn prepare_commit_msg(repo: &Repo, dir: &Path, path: &Path, source: Option<Strin
         return Ok(ExitCode::SUCCESS);
     }
     let Some(branch) = repo.branch_name() else { return Ok(ExitCode::SUCCESS) };
-    let ids: Vec<&str> = registry.in_play().map(|p| p.id.as_str()).filter(|id| names_promise(&branch, id)).collect();
-    let [id] = ids.as_slice() else { return Ok(ExitCode::SUCCESS) };
+    let Some(id) = registry.promise_of_branch(&branch).map(|p| p.id.clone()) else { return Ok(ExitCode::SUCCESS) };
 
     // This hook only helps: a message it cannot read (or an absurd one) is left to commit-msg.
     let Ok(bytes) = crate::files::read_input(path, "a commit message") else { return Ok(ExitCode::SUCCESS) };
@@ -288,18 +287,6 @@ fn prepare_commit_msg(repo: &Repo, dir: &Path, path: &Path, source: Option<Strin
     let updated = trailers::insert(&bytes, &format!("Promise: {id}"), &comment);
     write_atomically(path, &updated)?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// Whether `branch` names promise `id` as a whole word: `find-and-buy/paypal`,
-/// `feat/find-and-buy-paypal`, but not `refind-and-buyer`.
-pub(crate) fn names_promise(branch: &str, id: &str) -> bool {
-    let b = branch.as_bytes();
-    branch.match_indices(id).any(|(i, _)| {
-        let before = i == 0 || !b[i - 1].is_ascii_alphanumeric();
-        let end = i + id.len();
-        let after = end == b.len() || !b[end].is_ascii_alphanumeric();
-        before && after
-    })
 }
 
 /// Replace `path` with `bytes` so that a reader (or a killed process) sees the old or the new
@@ -364,14 +351,5 @@ mod tests {
         assert_eq!((f.verbose, f.cleanup.as_deref()), (Some(false), Some("strip")));
         assert!(parse_commit_flags(&args("lefthook run commit-msg")).is_none());
         assert!(parse_commit_flags(&args("git rebase --continue")).is_none());
-    }
-
-    #[test]
-    fn branch_names() {
-        assert!(names_promise("find-and-buy/paypal", "find-and-buy"));
-        assert!(names_promise("feat/find-and-buy-paypal", "find-and-buy"));
-        assert!(names_promise("find-and-buy", "find-and-buy"));
-        assert!(!names_promise("refind-and-buyer", "find-and-buy"));
-        assert!(!names_promise("main", "find-and-buy"));
     }
 }

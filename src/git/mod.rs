@@ -310,15 +310,16 @@ impl Repo {
     pub fn new_to_remote(&self, tip: Oid, remote: &str, since: Option<Oid>) -> Result<RangeSpec> {
         let mut r = RangeSpec { describe: format!("new to {remote}"), ..RangeSpec::default() };
         r.include(tip);
-        if let Ok(refs) = self.repo.references_glob(&format!("refs/remotes/{remote}/*")) {
-            for reference in refs.flatten() {
-                if let Ok(c) = reference.peel_to_commit() {
-                    r.exclude(c.id());
-                }
-            }
-        }
+        self.remote_tracking_tips().into_iter().for_each(|c| r.exclude(c));
         since.into_iter().for_each(|s| r.exclude(s));
         Ok(r)
+    }
+
+    /// The commits every remote-tracking ref (`refs/remotes/*/*`) points at: work some remote
+    /// already has is not the pusher's own (an upstream merged in, a fork pushed to first).
+    pub fn remote_tracking_tips(&self) -> Vec<Oid> {
+        let Ok(refs) = self.repo.references_glob("refs/remotes/*") else { return Vec::new() };
+        refs.flatten().filter_map(|r| r.peel_to_commit().ok().map(|c| c.id())).collect()
     }
 
     /// Whether the object database has this commit.

@@ -48,17 +48,26 @@ fn commit(ctx: &Ctx, c: &CommitFacts, sink: &mut Sink) {
         ),
         None => {
             let subject_end = (c.body_offset + c.subject.len()).min(c.text.len());
-            let suggestion = ctx.registry.in_play().next().map_or("<id>", |p| p.id.as_str());
+            // Name the likely promise when something says which (the branch); otherwise no
+            // guess: the first promise in play is as likely wrong as right.
+            let help = match &c.likely_promise {
+                Some(id) => format!(
+                    "end the message with a blank line and `Promise: {id}` (the branch names it; promises in play: {})",
+                    in_play_list(ctx.registry)
+                )
+                .into(),
+                None => ctx.shared("untraced-commit", || {
+                    format!(
+                        "end the message with a blank line and `Promise: <id>`, naming the promise it serves: {}",
+                        in_play_list(ctx.registry)
+                    )
+                }),
+            };
             sink.push(
                 Finding::new(Code::UntracedCommit, format!("{} has no Promise trailer", c.name))
                     .label(Label::new(c.body_offset..subject_end, "which promise does this serve?"))
                     .commit_opt(c.sha.as_deref())
-                    .help(ctx.shared("untraced-commit", || {
-                        format!(
-                            "end the message with a blank line and `Promise: {suggestion}` (promises in play: {})",
-                            in_play_list(ctx.registry)
-                        )
-                    })),
+                    .help(help),
             );
         }
     }

@@ -45,6 +45,9 @@ pub struct CommitFacts {
     /// its parent's; for the commit being made, HEAD's). `None`: not looked up, because every
     /// promise it names is in play now or unknown.
     pub in_play_then: Option<Vec<String>>,
+    /// The promise the work most likely serves, when something says so (for the commit being
+    /// made: the one promise in play its branch names).
+    pub likely_promise: Option<String>,
 }
 
 /// Read a commit message: `parents` decides whether it is a merge, `exempt_subjects` are the
@@ -143,6 +146,7 @@ pub fn read(
         body_offset,
         exception,
         in_play_then: None,
+        likely_promise: None,
     }
 }
 

@@ -140,15 +140,11 @@ pub fn run_in(dir: &Path, args: &[&str]) -> Run {
 /// review it with `git diff tests/snapshots` before committing.
 pub fn snapshot(name: &str, actual: &str) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots").join(format!("{name}.txt"));
-    let action = if std::env::var_os("PLAN_LINT_BLESS").is_some() {
-        snapbox::assert::Action::Overwrite
-    } else {
-        snapbox::assert::Action::Verify
-    };
-    snapbox::Assert::new()
-        .action_env(snapbox::assert::DEFAULT_ACTION_ENV)
-        .action(action)
-        .eq(actual.to_string(), snapbox::Data::read_from(&path, None).raw());
+    let mut assert = snapbox::Assert::new().action_env(snapbox::assert::DEFAULT_ACTION_ENV);
+    if std::env::var_os("PLAN_LINT_BLESS").is_some() {
+        assert = assert.action(snapbox::assert::Action::Overwrite);
+    }
+    assert.eq(actual.to_string(), snapbox::Data::read_from(&path, None).raw());
 }
 
 /// Run plan-lint in `dir` with extra environment variables and, optionally, standard input.
