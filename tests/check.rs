@@ -409,3 +409,25 @@ fn an_include_pattern_matching_no_file_is_a_warning_naming_it() {
     let run = repo.plan_lint(&["check", "--no-commits"]);
     assert!(!run.stdout.contains("unmatched-pattern"), "defaults are not flagged: {}", run.stdout);
 }
+
+/// Issue 13: thousands of findings are not a wall: `--max-findings N` shows the first N, then
+/// how many more and the command to see them; JSON keeps every one.
+#[test]
+fn max_findings_bounds_the_human_report_and_says_how_to_see_the_rest() {
+    let repo = team();
+    repo.write("plans/many.md", &"- [ ] untraced\n".repeat(120));
+    let run = repo.plan_lint(&["check", "--no-commits", "--max-findings", "10"]);
+    run.expect_code(1);
+    assert_eq!(run.stdout.matches("work item names no promise").count(), 10, "{}", run.stdout);
+    assert!(
+        run.stdout.contains("… and 110 more findings not shown: `plan-lint check --max-findings 0`"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.lines().last().unwrap().contains("120 errors"), "{}", run.stdout);
+    let all = repo.plan_lint(&["check", "--no-commits"]);
+    assert_eq!(all.stdout.matches("work item names no promise").count(), 120, "piped output is complete");
+    let json = repo.plan_lint(&["check", "--no-commits", "--format", "json", "--max-findings", "10"]);
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(v["findings"].as_array().map(Vec::len), Some(120));
+}

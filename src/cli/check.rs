@@ -33,6 +33,10 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Show at most N findings in the human report (default on a terminal: 50; 0: all). JSON,
+    /// SARIF and GitHub output always hold every finding.
+    #[arg(long, value_name = "N")]
+    pub max_findings: Option<usize>,
     #[command(flatten)]
     pub levels: LevelArgs,
     /// Check one issue body exported from a tracker instead (`-` reads standard input): text,
@@ -122,7 +126,16 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         }
     }
     let run = evaluate(&inputs)?;
-    super::emit_with(|out| write(out, &run, args.format, ctx.style, None))?;
+    // On a terminal a wall of thousands of diagnostics helps nobody: the first ones, then how
+    // many more and how to see them. Piped output is complete unless asked otherwise.
+    let on_terminal = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    let limit = match args.max_findings {
+        Some(0) => None,
+        Some(n) => Some(n),
+        None if on_terminal && args.format == Format::Human => Some(50),
+        None => None,
+    };
+    super::emit_with(|out| write(out, &run, args.format, ctx.style, limit))?;
     Ok(ExitCode::from(u8::from(run.failed())))
 }
 

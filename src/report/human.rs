@@ -254,7 +254,7 @@ pub fn write(
     if shown < findings.len() {
         writeln!(
             out,
-            "… and {} more findings, not shown here (`--format json` lists them all).\n",
+            "… and {} more findings not shown: `plan-lint check --max-findings 0` shows them all, `--format json` lists them.\n",
             findings.len() - shown
         )?;
     }
