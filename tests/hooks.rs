@@ -614,3 +614,54 @@ fn pre_push_does_not_judge_commits_another_remote_already_has() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("Own, untraced"));
 }
+
+/// Issue 13: `git revert` and `git cherry-pick` commit with only prepare-commit-msg run; a
+/// revert of a traced commit is stored traced to the same promise, and a pick keeps its own.
+#[test]
+fn a_revert_carries_the_promise_of_the_commit_it_reverts() {
+    let repo = hooked();
+    repo.write("search.txt", "v1\n");
+    repo.git(&["add", "."]);
+    let (ok, stderr) = commit(&repo, &["-m", "Add search", "-m", "Promise: track-orders"]);
+    assert!(ok, "{stderr}");
+    let out = git_env(Command::new("git"), repo.path()).args(["revert", "--no-edit", "HEAD"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stored = repo.git(&["log", "-1", "--format=%(trailers:key=Promise,valueonly)"]);
+    assert_eq!(stored.trim(), "track-orders", "{}", head_message(&repo));
+    repo.plan_lint(&["check", "--commits", "HEAD~1..HEAD"]).expect_code(0);
+    // A pick onto another branch keeps the promise of the commit picked.
+    let picked = repo.git(&["rev-parse", "HEAD~1"]);
+    repo.git(&["checkout", "-q", "-b", "release", "HEAD~2"]);
+    let out = git_env(Command::new("git"), repo.path()).args(["cherry-pick", picked.trim()]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stored = repo.git(&["log", "-1", "--format=%(trailers:key=Promise,valueonly)"]);
+    assert_eq!(stored.trim(), "track-orders");
+}
+
+/// Issue 13: `git merge --squash` then `git commit`: the quoted messages' indented `Promise:`
+/// lines are not malformed trailers, and prepare-commit-msg adds the promises the squashed
+/// commits name, so the commit goes through traced.
+#[test]
+fn a_squash_merge_carries_the_promises_of_the_squashed_commits() {
+    let repo = hooked();
+    repo.git(&["checkout", "-q", "-b", "topic"]);
+    for (file, promise) in [("a.txt", "find-and-buy"), ("b.txt", "track-orders")] {
+        repo.write(file, "x\n");
+        repo.git(&["add", "."]);
+        let (ok, stderr) = commit(&repo, &["-m", &format!("Work on {file}"), "-m", &format!("Promise: {promise}")]);
+        assert!(ok, "{stderr}");
+    }
+    repo.git(&["checkout", "-q", "main"]);
+    let out = git_env(Command::new("git"), repo.path()).args(["merge", "--squash", "topic"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = git_env(Command::new("git"), repo.path())
+        .args(["commit", "--no-edit"])
+        .env("GIT_EDITOR", "true")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("malformed-trailer"), "{stderr}");
+    let stored = repo.git(&["log", "-1", "--format=%(trailers:key=Promise,valueonly,separator=%x2C)"]);
+    assert_eq!(stored.trim(), "track-orders, find-and-buy", "{}", head_message(&repo));
+}

@@ -256,10 +256,12 @@ fn report_findings(ctx: &Ctx, run: &engine::Run) -> bool {
 }
 
 fn prepare_commit_msg(repo: &Repo, dir: &Path, path: &Path, source: Option<String>) -> Result<ExitCode> {
-    // A merge or squash message is git's own; never add to it.
-    if matches!(source.as_deref(), Some("merge" | "squash")) {
+    // A merge message is git's own; never add to it. A squash message lists the squashed
+    // commits (`commit <id>` lines): it gets the promises they name.
+    if source.as_deref() == Some("merge") {
         return Ok(ExitCode::SUCCESS);
     }
+    let squash = source.as_deref() == Some("squash");
     // `--amend`, `-c` or `-C` with no editor (`--no-edit`: git runs the hook with
     // `GIT_EDITOR=:`): the message is stored as it is, and nobody asked to change it.
     if source.as_deref() == Some("commit") && std::env::var("GIT_EDITOR").is_ok_and(|e| e == ":") {
@@ -267,11 +269,6 @@ fn prepare_commit_msg(repo: &Repo, dir: &Path, path: &Path, source: Option<Strin
     }
     // No registry, or a broken one (the other hooks report it): this hook only helps.
     let Some(registry) = engine::hook_registry(repo, dir) else { return Ok(ExitCode::SUCCESS) };
-    if !registry.branch_trailer {
-        return Ok(ExitCode::SUCCESS);
-    }
-    let Some(branch) = repo.branch_name() else { return Ok(ExitCode::SUCCESS) };
-    let Some(id) = registry.promise_of_branch(&branch).map(|p| p.id.clone()) else { return Ok(ExitCode::SUCCESS) };
 
     // This hook only helps: a message it cannot read (or an absurd one) is left to commit-msg.
     let Ok(bytes) = crate::files::read_input(path, "a commit message") else { return Ok(ExitCode::SUCCESS) };
@@ -284,9 +281,66 @@ fn prepare_commit_msg(repo: &Repo, dir: &Path, path: &Path, source: Option<Strin
     if block.trailers.iter().any(|t| t.key_is("promise") || t.key_is("untraced")) {
         return Ok(ExitCode::SUCCESS);
     }
-    let updated = trailers::insert(&bytes, &format!("Promise: {id}"), &comment);
+    // A revert or a cherry-pick serves the promises of the commit it reverts or picks (git runs
+    // only this hook for them): `This reverts commit <id>.`, or CHERRY_PICK_HEAD.
+    let ids = match source_commit(repo, &cleaned) {
+        _ if squash => squashed_commits(&cleaned).into_iter().fold(Vec::new(), |mut ids, oid| {
+            for id in promises_of(repo, oid) {
+                if !ids.contains(&id) {
+                    ids.push(id);
+                }
+            }
+            ids
+        }),
+        Some(oid) => promises_of(repo, oid),
+        None if registry.branch_trailer => {
+            let branch = repo.branch_name();
+            branch.and_then(|b| registry.promise_of_branch(&b).map(|p| vec![p.id.clone()])).unwrap_or_default()
+        }
+        None => Vec::new(),
+    };
+    if ids.is_empty() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let updated = trailers::insert(&bytes, &format!("Promise: {}", ids.join(", ")), &comment);
     write_atomically(path, &updated)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The commit this one reverts (git's `This reverts commit <id>.` line) or picks
+/// (`CHERRY_PICK_HEAD`), if it is either.
+fn source_commit(repo: &Repo, message: &[u8]) -> Option<git2::Oid> {
+    let text = String::from_utf8_lossy(message);
+    let reverted = text.lines().find_map(|l| {
+        let hex = l.trim().strip_prefix("This reverts commit ")?.trim_end_matches('.');
+        git2::Oid::from_str(hex.split([',', ' ']).next()?).ok()
+    });
+    reverted.or_else(|| {
+        let head = std::fs::read_to_string(repo.repo.path().join("CHERRY_PICK_HEAD")).ok()?;
+        git2::Oid::from_str(head.trim()).ok()
+    })
+}
+
+/// The commits a `git merge --squash` message lists (`commit <id>` at the start of a line).
+fn squashed_commits(message: &[u8]) -> Vec<git2::Oid> {
+    String::from_utf8_lossy(message)
+        .lines()
+        .filter_map(|l| git2::Oid::from_str(l.strip_prefix("commit ")?.trim()).ok())
+        .collect()
+}
+
+/// The promise ids a commit's trailers name, as `git log` reads them.
+fn promises_of(repo: &Repo, oid: git2::Oid) -> Vec<String> {
+    let Ok(block) = crate::git::commit_trailers(&repo.repo, oid) else { return Vec::new() };
+    let mut ids: Vec<String> = Vec::new();
+    for t in block.trailers.iter().filter(|t| t.key_is("promise")) {
+        for id in String::from_utf8_lossy(&t.value).split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            if !ids.iter().any(|known| known == id) {
+                ids.push(id.to_string());
+            }
+        }
+    }
+    ids
 }
 
 /// Replace `path` with `bytes` so that a reader (or a killed process) sees the old or the new

@@ -46,7 +46,9 @@ fn commit(_ctx: &Ctx, c: &CommitFacts, sink: &mut Sink) {
     for line in text.split('\n') {
         let start = off;
         off += line.len() + 1;
-        if start < c.body_offset {
+        // Before the message, or quoted (indented as a code block, as `git merge --squash`
+        // quotes the squashed messages): not meant as this commit's trailer.
+        if start < c.body_offset || line.starts_with("    ") || line.starts_with('\t') {
             continue;
         }
         let Some((key, _)) = line.split_once(':').filter(|(k, _)| k.len() <= 16) else {
