@@ -306,7 +306,6 @@ struct ItemFrame {
     /// Where the task box (`[ ]`) ends in the source.
     marker_end: usize,
     col: Collector,
-    start: usize,
     analysed: bool,
     /// Own references (indices into the plan's refs).
     refs: Vec<usize>,
@@ -366,7 +365,6 @@ impl Scanner<'_> {
                 task: None,
                 marker_end: range.start,
                 col: Collector::default(),
-                start: range.start,
                 analysed: false,
                 refs: Vec::new(),
             }),
@@ -492,23 +490,16 @@ impl Scanner<'_> {
         let Some(done) = self.items[i].task else {
             return;
         };
-        // A box with no text at all is not a task item on GitHub (it renders `[ ]` as text).
-        if col.text.trim().is_empty() {
+        // A box with no text after it on its line is not a task item for GitHub's cmark-gfm (it
+        // renders `[ ]` as text), whether or not text follows on the next line.
+        if first.trim().is_empty() {
             return;
         }
-        let (start, marker_end) = (self.items[i].start, self.items[i].marker_end);
-        let span = if first.trim().is_empty() {
-            start..marker_end
-        } else {
-            let lead = first.len() - first.trim_start().len();
-            let text = col.map(lead..lead + first.trim().len());
-            // A box alone on its line, the text on the next: the item is where its box is.
-            if self.source.get(marker_end..text.start).is_some_and(|gap| gap.contains('\n')) {
-                start..marker_end
-            } else {
-                text
-            }
-        };
+        let lead = first.len() - first.trim_start().len();
+        let span = col.map(lead..lead + first.trim().len());
+        if self.source.get(self.items[i].marker_end..span.start).is_some_and(|gap| gap.contains(['\n', '\r'])) {
+            return;
+        }
         let promises = if !own.is_empty() {
             own
         } else {

@@ -1,0 +1,134 @@
+//! The plan scanner against GitHub's own Markdown parser (issue 13): cmark-gfm, through its
+//! Python binding `cmarkgfm`, renders generated documents, and every task box it draws must be
+//! a task item of plan-lint's, in the same order and with the same state. The corpus mixes
+//! lists (bullets, numbers, nesting, empty boxes, a box alone on its line), fences (closed by
+//! spaces or tabs, info strings, unclosed), block quotes, HTML blocks, tables, tabs, and LF, CRLF
+//! and CR line ends.
+//!
+//! One difference is deliberate and left out of the corpus: items in block quotes. cmark-gfm
+//! draws no box there, github.com does, and a plan quoting a list means its items (issue 13:
+//! "items inside block quotes are items"); `tests/errors.rs` pins that reading.
+//!
+//! One shape pulldown-cmark 0.13.6 reads differently is skipped and counted: an empty box item
+//! (`- [ ]` alone) with a list indented four spaces after it. cmark-gfm nests that list in the
+//! item; pulldown-cmark ends the item (the indented lines become code or paragraph text). Both
+//! render no box for the empty item; only the nested one differs, and a plan is rarely written
+//! that way.
+//!
+//! `.ci/run` installs cmarkgfm and sets PLAN_LINT_REQUIRE_CMARKGFM, so the test cannot skip
+//! there. `PLAN_LINT_GFM_SEED` and `PLAN_LINT_GFM_COUNT` run other or more documents.
+
+mod support;
+
+use std::process::Command;
+use support::rng::Rng;
+
+/// A generated document, built from blocks that interact.
+fn document(rng: &mut Rng) -> String {
+    let blocks = [
+        "- [ ] open item",
+        "- [x] done item",
+        "* [ ] star item",
+        "1. [ ] numbered item",
+        "- [ ]",
+        "- [x]",
+        "- [ ]\n  text on the next line",
+        "- parent\n  - [ ] nested item\n    - [x] deeper item",
+        "- [ ] item (Promise: a)\n  - [ ] sub item",
+        "```\n- [ ] in code\n```",
+        "```\n- [ ] in code\n```\t",
+        "~~~ \n- [ ] in tilde code\n~~~ \t",
+        "```rust\nlet x = 1;\n```",
+        "- item\n  ```\n  - [ ] code in item\n  ```\t\n- [ ] after",
+        "> ```\n> quoted code\n> ```\t",
+        "<div>\n- [ ] in html\n</div>",
+        "| a | b |\n|---|---|\n| [ ] | x |",
+        "# Heading\nPromise: a",
+        "Some paragraph with [ ] brackets.",
+        "-\t[ ] tab after marker",
+        "- [ ]\ttab after box",
+        "  - [ ] indented two",
+        "    - [ ] indented four (code)",
+        "- [X] capital x",
+        "- [ ] item\n\n  continued paragraph",
+        "+ [ ] plus item",
+    ];
+    let mut parts = Vec::new();
+    for _ in 0..1 + rng.below(6) {
+        parts.push(blocks[rng.below(blocks.len())]);
+    }
+    let text = parts.join(if rng.below(2) == 0 { "\n\n" } else { "\n" }) + "\n";
+    match rng.below(6) {
+        0 => text.replace('\n', "\r\n"),
+        1 => text.replace('\n', "\r"),
+        _ => text,
+    }
+}
+
+fn cmarkgfm_available() -> bool {
+    let ok = Command::new("python3").args(["-c", "import cmarkgfm"]).output().is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(
+            std::env::var_os("PLAN_LINT_REQUIRE_CMARKGFM").is_none(),
+            "cmarkgfm is required here (PLAN_LINT_REQUIRE_CMARKGFM is set)"
+        );
+        eprintln!("skipping: the Python package cmarkgfm is not installed");
+    }
+    ok
+}
+
+/// The task boxes cmark-gfm renders for each document: `true` checked, `false` open.
+fn gfm_boxes(docs: &[String]) -> Vec<Vec<bool>> {
+    let dir = tempfile::tempdir().unwrap();
+    for (i, d) in docs.iter().enumerate() {
+        std::fs::write(dir.path().join(format!("{i}.md")), d).unwrap();
+    }
+    let script = r#"
+import sys, re, json, cmarkgfm
+from cmarkgfm.cmark import Options
+out = []
+for i in range(int(sys.argv[2])):
+    text = open(f"{sys.argv[1]}/{i}.md", encoding="utf-8", newline="").read()
+    html = cmarkgfm.github_flavored_markdown_to_html(text, options=Options.CMARK_OPT_UNSAFE)
+    out.append([("checked" in m) for m in re.findall(r'<input type="checkbox"[^>]*>', html)])
+print(json.dumps(out))
+"#;
+    let out = Command::new("python3")
+        .args(["-c", script, dir.path().to_str().unwrap(), &docs.len().to_string()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn the_plan_scanner_reads_task_items_as_github_does() {
+    if !cmarkgfm_available() {
+        return;
+    }
+    let seed: u64 = std::env::var("PLAN_LINT_GFM_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0x6f6d_6172_6b21);
+    let count: usize = std::env::var("PLAN_LINT_GFM_COUNT").ok().and_then(|s| s.parse().ok()).unwrap_or(600);
+    let mut rng = Rng(seed);
+    let docs: Vec<String> = (0..count).map(|_| document(&mut rng)).collect();
+    let expected = gfm_boxes(&docs);
+    let mut differ = Vec::new();
+    let mut skipped = 0;
+    for (doc, gfm) in docs.iter().zip(&expected) {
+        let lf = doc.replace("\r\n", "\n").replace('\r', "\n");
+        let empty_box = lf.lines().any(|l| matches!(l.trim_end(), "- [ ]" | "- [x]"));
+        if empty_box && lf.contains("\n    - ") {
+            skipped += 1;
+            continue;
+        }
+        let text = plan_lint::scan::markdown::normalize_line_ends(doc.clone());
+        let ours: Vec<bool> = plan_lint::scan::markdown::scan(&text).items.iter().map(|i| i.done).collect();
+        if &ours != gfm {
+            differ.push(format!("--- {doc:?}\n    cmark-gfm {gfm:?}\n    plan-lint {ours:?}"));
+        }
+    }
+    assert!(differ.is_empty(), "{} of {count} documents differ:\n{}", differ.len(), differ.join("\n"));
+    let boxes: usize = expected.iter().map(Vec::len).sum();
+    assert!(boxes > count, "the corpus draws task boxes ({boxes})");
+    assert!(skipped < count / 10, "too many documents skipped ({skipped})");
+    println!("{count} documents, {boxes} task boxes, {skipped} skipped (the known pulldown-cmark shape)");
+}
