@@ -447,15 +447,17 @@ fn read_plans(
 ) -> (Plans, Listing) {
     let registry = ctx.registry;
     let is_issue = |p: &str| registry.issue_globs.is_match(p);
-    let paths = files.paths(&|p| {
+    let (paths, passed) = files.paths(&|p| {
         scope.only.as_ref().is_none_or(|o| o.contains(p)) && (registry.plan_globs.is_match(p) || is_issue(p))
     });
+    let passed_over: Vec<String> = passed.iter().map(|(p, _)| p.clone()).collect();
+    skipped.extend(passed);
     // Which written patterns matched nothing (a typo switches a check off unseen).
     let mut listing = Listing::default();
     if scope.only.is_none() {
         for (table, patterns) in [("plans", &registry.plan_globs), ("issues", &registry.issue_globs)] {
             let mut matched = vec![false; patterns.texts().len()];
-            for p in &paths {
+            for p in paths.iter().chain(&passed_over) {
                 for i in patterns.matching(p) {
                     matched[i] = true;
                 }

@@ -115,18 +115,31 @@ impl<'r> Files<'r> {
         None
     }
 
-    /// Paths (relative, `/`-separated, sorted) of regular files that `keep` accepts.
-    pub fn paths(&self, keep: &dyn Fn(&str) -> bool) -> Vec<String> {
+    /// Paths (relative, `/`-separated, sorted) of the files that `keep` accepts, and the ones
+    /// passed over with why. A link is never a silent pass: in the work tree, one to a file
+    /// inside it is read under its own path, unless its target is itself selected (then it is
+    /// the same document, passed over); one that leaves the work tree is passed over. In the
+    /// index a link is passed over (`check` reads it in the work tree).
+    pub fn paths(&self, keep: &dyn Fn(&str) -> bool) -> (Vec<String>, Vec<(String, String)>) {
         let mut out = Vec::new();
+        let mut passed = Vec::new();
         if let Some(index) = &self.index {
             for entry in index.iter() {
-                // Regular files only: no symlinks (0o120000) or submodules (0o160000).
-                let is_file = entry.mode & 0o170000 == 0o100000;
+                // Regular files and links; no submodules (0o160000).
+                let kind = entry.mode & 0o170000;
                 let stage = (entry.flags >> 12) & 0x3;
-                if let (true, 0, Ok(path)) = (is_file, stage, std::str::from_utf8(&entry.path)) {
-                    if keep(path) {
-                        out.push(path.to_string());
-                    }
+                let Ok(path) = std::str::from_utf8(&entry.path) else { continue };
+                if stage != 0 || !keep(path) {
+                    continue;
+                }
+                match kind {
+                    0o100000 => out.push(path.to_string()),
+                    0o120000 => passed.push((
+                        path.to_string(),
+                        "a symbolic link: not read from the index (`plan-lint check` reads it in the work tree)"
+                            .to_string(),
+                    )),
+                    _ => {}
                 }
             }
         } else {
@@ -157,12 +170,23 @@ impl<'r> Files<'r> {
                 }
             });
             for entry in walker.flatten() {
-                if !entry.file_type().is_file() {
+                let link = entry.file_type().is_symlink();
+                if !entry.file_type().is_file() && !link {
                     continue;
                 }
                 let Ok(rel) = entry.path().strip_prefix(root) else { continue };
                 let rel = rel.to_string_lossy().replace('\\', "/");
                 if !keep(&rel) {
+                    continue;
+                }
+                if link {
+                    match self.link_target(entry.path()) {
+                        Err(why) => passed.push((rel, why)),
+                        Ok(target) if keep(&target) => {
+                            passed.push((rel, format!("a symbolic link to {target}, which is read as itself")))
+                        }
+                        Ok(_) => out.push(rel),
+                    }
                     continue;
                 }
                 let untracked_and_ignored =
@@ -173,7 +197,25 @@ impl<'r> Files<'r> {
             }
         }
         out.sort();
-        out
+        passed.sort();
+        (out, passed)
+    }
+
+    /// Where a link in the work tree leads, as a path relative to the root: an error saying why
+    /// it is not read when it dangles, leaves the work tree, enters `.git` or is not a file.
+    fn link_target(&self, path: &Path) -> std::result::Result<String, String> {
+        if let Some(why) = self.link_leaves(path) {
+            return Err(why.replace(": not read", "").replace("it is ", "").to_string() + ": not read");
+        }
+        let target = path.canonicalize().map_err(|e| format!("not read: {e}"))?;
+        if !target.is_file() {
+            return Err("a symbolic link to something that is not a file: not read".into());
+        }
+        let root = self.root.canonicalize().unwrap_or_else(|_| self.root.clone());
+        let rel = target
+            .strip_prefix(&root)
+            .map_err(|_| "a symbolic link that leaves the work tree: not read".to_string())?;
+        Ok(rel.to_string_lossy().replace('\\', "/"))
     }
 }
 

@@ -155,6 +155,47 @@ fn hostile_plan_files_never_crash_or_escape_the_repository() {
     run.expect_code(0);
     assert!(run.stdout.contains("note: skipped plans/binary.md: binary, not Markdown"), "{}", run.stdout);
     assert!(run.stdout.contains("3 plan files with 1 item"), "{}", run.stdout);
+    // A link out of the repository is named, never read (issue 13: never a silent pass).
+    assert!(run.stdout.contains("note: skipped plans/outside.md: a symbolic link that leaves"), "{}", run.stdout);
+    assert!(!run.stdout.contains("root:"), "{}", run.stdout);
+}
+
+/// Issue 13: a symlinked plan file (`ROADMAP.md -> docs/plan.md`) is read under its own path; a
+/// link to a file that is itself a plan document is that document (listed as skipped, named);
+/// the check never says "all traced · 0 plan files" because of a link.
+#[test]
+fn symlinked_plan_files_are_read_or_named_never_silently_passed() {
+    let mut repo = repo_with_registry(
+        "[promises.a]\nstatement = \"s\"\nstatus = \"in-play\"\noutcomes = [{ metric = \"m\", target = \"t\" }]\n",
+    );
+    repo.write("docs/plan.md", "# Plan\n\n- [ ] untraced in the linked plan\n");
+    std::os::unix::fs::symlink("docs/plan.md", repo.path().join("ROADMAP.md")).unwrap();
+    repo.write("plans/real.md", "# Real\nPromise: a\n\n- [ ] x\n");
+    std::os::unix::fs::symlink("real.md", repo.path().join("plans/alias.md")).unwrap();
+    repo.commit("Links\n\nPromise: a\n");
+    let run = repo.plan_lint(&["check", "--no-commits"]);
+    run.expect_code(1);
+    assert!(
+        run.stdout.contains("ROADMAP.md:3:7") && run.stdout.contains("untraced in the linked plan"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("note: skipped plans/alias.md: a symbolic link to plans/real.md, which is read as itself"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("2 plan files with 2 items") && run.stdout.contains("1 file skipped"),
+        "{}",
+        run.stdout
+    );
+    // Staged, a link is named too (the hook reads the index).
+    repo.write("plans/new.md", "# New\nPromise: a\n\n- [ ] y\n");
+    std::os::unix::fs::symlink("new.md", repo.path().join("plans/new-alias.md")).unwrap();
+    repo.git(&["add", "."]);
+    let run = repo.plan_lint(&["hook", "pre-commit"]);
+    run.expect_code(0);
 }
 
 #[test]
