@@ -112,6 +112,8 @@ pub(crate) struct CommitFlags {
     pub editor: Option<bool>,
     pub verbose: Option<bool>,
     pub cleanup: Option<String>,
+    /// `--amend` (the advice after a rejection must amend too).
+    pub amend: Option<bool>,
 }
 
 /// A pull request or issue body, as a tracker gives it.

@@ -665,3 +665,45 @@ fn a_squash_merge_carries_the_promises_of_the_squashed_commits() {
     let stored = repo.git(&["log", "-1", "--format=%(trailers:key=Promise,valueonly,separator=%x2C)"]);
     assert_eq!(stored.trim(), "track-orders, find-and-buy", "{}", head_message(&repo));
 }
+
+/// Issue 13: after a rejected `git commit --amend`, the advice amends (a plain commit would
+/// answer "nothing to commit"); during a rebase it ends with `git rebase --continue`.
+#[test]
+fn the_advice_fits_an_amend_and_a_rebase() {
+    let repo = hooked();
+    let out = git_env(Command::new("git"), repo.path())
+        .args(["commit", "--amend", "-m", "Adopt plan-lint, untraced now"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("git commit --amend -e -F .git/plan-lint/COMMIT_MSG\n"), "{stderr}");
+    // Followed as printed, with the trailer added, it amends.
+    let file = repo.path().join(".git/plan-lint/COMMIT_MSG");
+    let text = std::fs::read_to_string(&file).unwrap() + "\nPromise: find-and-buy\n";
+    std::fs::write(&file, text).unwrap();
+    let out = git_env(Command::new("git"), repo.path())
+        .args(["commit", "--amend", "-e", "-F", ".git/plan-lint/COMMIT_MSG"])
+        .env("GIT_EDITOR", "true")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(commit_count(&repo), 1);
+    assert!(head_message(&repo).starts_with("Adopt plan-lint, untraced now\n\nPromise: find-and-buy"));
+
+    // A rebase that rewords a commit into an untraced message stops; the advice continues it.
+    repo.write("x.txt", "x\n");
+    repo.git(&["add", "."]);
+    let (ok, stderr) = commit(&repo, &["-m", "Work", "-m", "Promise: find-and-buy"]);
+    assert!(ok, "{stderr}");
+    let out = git_env(Command::new("git"), repo.path())
+        .args(["rebase", "-i", "HEAD~1"])
+        .env("GIT_SEQUENCE_EDITOR", "sed -i 1s/^pick/reword/")
+        .env("GIT_EDITOR", "sh -c 'printf \"Reworded, untraced\\n\" > \"$1\"' editor")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "the reword went through: {stderr}");
+    assert!(stderr.contains("&& git rebase --continue"), "{stderr}");
+    let _ = git_env(Command::new("git"), repo.path()).args(["rebase", "--abort"]).output();
+}

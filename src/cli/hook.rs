@@ -105,6 +105,7 @@ fn commit_msg(ctx: &Ctx, repo: &Repo, path: &Path, shown: &Path) -> Result<ExitC
     // are read from the command line of the `git commit` that runs this hook, where it can be.
     let mut flags = git_commit_flags().unwrap_or_default();
     flags.editor = std::env::var_os("GIT_EDITOR").map(|e| e != ":");
+    let amend = flags.amend;
     let inputs = Inputs {
         commits: CommitSelection::Message { bytes, shown: shown.display().to_string(), flags },
         ..hook_inputs(ctx, FileSource::IndexOrWorkTree(repo.index_path(&ctx.dir)))
@@ -117,11 +118,13 @@ fn commit_msg(ctx: &Ctx, repo: &Repo, path: &Path, shown: &Path) -> Result<ExitC
         // the diff as the message. The message as git would have stored it is clean of all that.
         let saved = run.message.as_deref().and_then(|text| save_message(repo, text).ok());
         let file = saved.as_ref().map_or_else(|| shown.display().to_string(), |p| p.display().to_string());
-        let again = if repo.repo.path().join("rebase-merge").exists() || repo.repo.path().join("rebase-apply").exists()
-        {
-            format!("git commit -e -F {file} && git rebase --continue")
-        } else {
-            format!("git commit -e -F {file}          (with --amend if you were amending)")
+        let rebasing = repo.repo.path().join("rebase-merge").exists() || repo.repo.path().join("rebase-apply").exists();
+        let again = match (amend, rebasing) {
+            (Some(true), true) => format!("git commit --amend -e -F {file} && git rebase --continue"),
+            (_, true) => format!("git commit -e -F {file} && git rebase --continue"),
+            (Some(true), false) => format!("git commit --amend -e -F {file}"),
+            (Some(false), false) => format!("git commit -e -F {file}"),
+            (None, false) => format!("git commit -e -F {file}          (with --amend if you were amending)"),
         };
         eprint!(
             "plan-lint: commit rejected. Your message is kept in {file}; edit it and commit again with\n\
@@ -175,7 +178,7 @@ fn parse_commit_flags(args: &[String]) -> Option<CommitFlags> {
     } else {
         return None;
     };
-    let mut flags = CommitFlags { verbose: Some(false), ..CommitFlags::default() };
+    let mut flags = CommitFlags { verbose: Some(false), amend: Some(false), ..CommitFlags::default() };
     let takes_value = [
         "--message",
         "--file",
@@ -209,6 +212,7 @@ fn parse_commit_flags(args: &[String]) -> Option<CommitFlags> {
             };
             match name {
                 "verbose" => flags.verbose = Some(true),
+                "amend" => flags.amend = Some(true),
                 "no-verbose" => flags.verbose = Some(false),
                 "cleanup" => flags.cleanup = value,
                 _ => {}
