@@ -7,7 +7,7 @@
 //!
 //! One difference is deliberate and left out of the corpus: items in block quotes. cmark-gfm
 //! draws no box there, github.com does, and a plan quoting a list means its items (issue 13:
-//! "items inside block quotes are items"); `tests/errors.rs` pins that reading.
+//! "items inside block quotes are items"); a unit test in `src/scan/markdown.rs` pins that reading.
 //!
 //! One shape pulldown-cmark 0.13.6 reads differently is skipped and counted: an empty box item
 //! (`- [ ]` alone) with a list indented four spaces after it. cmark-gfm nests that list in the

@@ -563,6 +563,17 @@ impl Scanner<'_> {
 mod tests {
     use super::*;
 
+    /// Issue 13: "items inside block quotes are items" (github.com renders their boxes, though
+    /// cmark-gfm alone does not; the differential test leaves block quotes out for that reason).
+    #[test]
+    fn items_in_block_quotes_are_items() {
+        let plan = scan("> ## Quoted plan\n> Promise: a\n>\n> - [ ] quoted item\n> - [x] quoted done\n");
+        assert_eq!(
+            plan.items.iter().map(|i| (i.text.as_str(), i.done)).collect::<Vec<_>>(),
+            [("quoted item", false), ("quoted done", true)]
+        );
+    }
+
     #[test]
     fn a_closing_fence_followed_by_a_tab_closes_the_block() {
         for text in [
