@@ -407,6 +407,7 @@ fn an_include_pattern_matching_no_file_is_a_warning_naming_it() {
     assert!(!run.stdout.contains("`ROADMAP.md` matches no file"), "{}", run.stdout);
     repo.write("promises.toml", REGISTRY);
     let run = repo.plan_lint(&["check", "--no-commits"]);
+    run.expect_code(0);
     assert!(!run.stdout.contains("unmatched-pattern"), "defaults are not flagged: {}", run.stdout);
 }
 
@@ -426,8 +427,10 @@ fn max_findings_bounds_the_human_report_and_says_how_to_see_the_rest() {
     );
     assert!(run.stdout.lines().last().unwrap().contains("120 errors"), "{}", run.stdout);
     let all = repo.plan_lint(&["check", "--no-commits"]);
+    all.expect_code(1);
     assert_eq!(all.stdout.matches("work item names no promise").count(), 120, "piped output is complete");
     let json = repo.plan_lint(&["check", "--no-commits", "--format", "json", "--max-findings", "10"]);
+    json.expect_code(1);
     let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(v["findings"].as_array().map(Vec::len), Some(120));
 }

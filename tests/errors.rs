@@ -285,10 +285,12 @@ fn a_divider_hiding_other_trailers_is_not_a_malformed_trace() {
     repo.write("y.txt", "y\n");
     repo.commit("Other notes\n\n---\nnotes\n\nSigned-off-by: A <a@example.com>\nCo-authored-by: B <b@example.com>\nUntraced: chores\n");
     let run = repo.plan_lint(&["check", "--commits", "HEAD~2..HEAD"]);
+    run.expect_code(0);
     // The first hides a trace (Untraced:) from `git am`: flagged; the second likewise.
     assert!(run.stdout.matches("a `---` line hides the trailers").count() == 2, "{}", run.stdout);
     repo.write("z.txt", "z\n");
     repo.commit("Plain notes\n\nPromise: a\n\n---\nnotes\n\nSigned-off-by: A <a@example.com>\n");
     let run = repo.plan_lint(&["check", "--commits", "HEAD~1..HEAD"]);
+    run.expect_code(1); // untraced: its Promise line is not in the last paragraph
     assert!(!run.stdout.contains("hides the trailers"), "{}", run.stdout);
 }
