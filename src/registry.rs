@@ -612,7 +612,10 @@ impl Registry {
                 None => {
                     let mut e =
                         at(code.span(), "no such rule", format!("unknown rule `{}` in `[rules]`", code.get_ref()));
-                    if let Some(s) = crate::suggest::closest(code.get_ref(), Code::ALL.iter().map(|c| c.name())) {
+                    if let Some(table) = table_of(code.get_ref()) {
+                        e = e.with_help(format!("`{}` is a key of {table}, not a rule", code.get_ref()));
+                    } else if let Some(s) = crate::suggest::closest(code.get_ref(), Code::ALL.iter().map(|c| c.name()))
+                    {
                         e = e.with_help(format!("did you mean `{s}`? `plan-lint rules` lists every rule"));
                     } else {
                         e = e.with_help("`plan-lint rules` lists every rule");
@@ -683,17 +686,107 @@ fn one_line(s: &str) -> String {
 
 /// A TOML syntax or type error, at the position toml reports.
 fn toml_error(source: &Source, err: &toml::de::Error) -> Error {
-    let message = one_line(err.message());
+    let raw = one_line(err.message());
+    let (message, help) = plain_words(&raw);
     let mut e = Error::new(format!("invalid {}: {message}", source.name()));
     if let Some(span) = err.span() {
-        e = e.at(source, Label::new(span, label_for(&message)));
+        e = e.at(source, Label::new(span, label_for(&raw)));
     }
-    if message.contains("unknown field") {
-        e = e.with_help("see the registry reference in the README for every key");
-    } else if message.contains("unknown variant") && message.contains("in-play") {
-        e = e.with_help("status is one of proposed, in-play, done, dropped");
+    match help {
+        Some(h) => e.with_help(h),
+        None if raw.contains("unknown field") => e.with_help("see the registry reference in the README for every key"),
+        None => e,
     }
-    e
+}
+
+/// Every key of every table, for "did you mean" and "this key belongs in another table".
+const KEYS: &[(&str, &[&str])] = &[
+    (
+        "the top level",
+        &["vision", "limits", "customers", "promises", "commits", "plans", "issues", "rules", "hooks", "pull-requests"],
+    ),
+    ("[limits]", &["in-play", "idle-days", "exception-budget"]),
+    ("[commits]", &["since", "exempt-subjects"]),
+    ("[plans]", &["include"]),
+    ("[issues]", &["include"]),
+    ("[hooks]", &["branch-trailer"]),
+    ("[pull-requests]", &["body-traces-commits"]),
+    ("a promise", &["title", "statement", "customer", "status", "priority", "outcomes"]),
+    ("a customer", &["description"]),
+    ("an outcome", &["metric", "baseline", "target"]),
+];
+
+/// The table a key belongs to, when it belongs to exactly one.
+pub(crate) fn table_of(key: &str) -> Option<&'static str> {
+    let mut tables = KEYS.iter().filter(|(_, keys)| keys.contains(&key)).map(|(t, _)| *t);
+    let first = tables.next()?;
+    tables.next().is_none().then_some(first)
+}
+
+/// serde's messages in the words of someone editing promises.toml, with help: "did you mean",
+/// the key's right table, the allowed values.
+fn plain_words(raw: &str) -> (String, Option<String>) {
+    let ticked = |s: &str| -> Vec<String> { s.split('`').skip(1).step_by(2).map(str::to_string).collect() };
+    if let Some(rest) = raw.strip_prefix("unknown field ") {
+        let names = ticked(rest);
+        let (Some(key), expected) = (names.first(), &names[1.min(names.len())..]) else {
+            return (raw.to_string(), None);
+        };
+        let message = format!("unknown key `{key}`");
+        let guess = crate::suggest::closest(key, expected.iter().map(String::as_str));
+        let help = match (guess, table_of(key)) {
+            (Some(g), _) => format!("did you mean `{g}`? the keys here are: {}", expected.join(", ")),
+            (None, Some(table)) => format!("`{key}` is a key of {table}, not of this table"),
+            (None, None) => format!("the keys here are: {}", expected.join(", ")),
+        };
+        return (message, Some(help));
+    }
+    if let Some(rest) = raw.strip_prefix("unknown variant ") {
+        let names = ticked(rest);
+        let (Some(value), allowed) = (names.first(), &names[1.min(names.len())..]) else {
+            return (raw.to_string(), None);
+        };
+        let guess = crate::suggest::closest(value, allowed.iter().map(String::as_str));
+        let message = format!("`{value}` is not an allowed value");
+        let help = match guess {
+            Some(g) => format!("did you mean `{g}`? allowed: {}", allowed.join(", ")),
+            None => format!("allowed: {}", allowed.join(", ")),
+        };
+        return (message, Some(help));
+    }
+    if let Some(rest) = raw.strip_prefix("missing field ") {
+        let names = ticked(rest);
+        if let Some(key) = names.first() {
+            return (format!("`{key}` is missing"), Some(format!("add `{key} = …` to this table")));
+        }
+    }
+    if let Some(rest) = raw.strip_prefix("invalid type: ") {
+        if let Some((found, expected)) = rest.split_once(", expected ") {
+            let what = |t: &str| -> String {
+                let t = t.trim();
+                let words = if ["i64", "u64", "u32", "usize", "i32", "u8", "integer"].iter().any(|n| t.contains(n)) {
+                    "a whole number"
+                } else if t.contains("sequence") {
+                    "a list (`[\"a\", \"b\"]`)"
+                } else if t.contains("boolean") {
+                    "`true` or `false`"
+                } else if t.contains("string") {
+                    "text in quotes"
+                } else if t.contains("map") || t.contains("struct") || t.contains("table") {
+                    "a table"
+                } else if t.contains("float") || t.contains("f64") {
+                    "a number"
+                } else {
+                    return t.to_string();
+                };
+                words.to_string()
+            };
+            let found = found.split_whitespace().next().unwrap_or(found);
+            let found = if found.contains("string") { "text".to_string() } else { what(found) };
+            return (format!("expected {}, found {found}", what(expected)), None);
+        }
+    }
+    (raw.to_string(), None)
 }
 
 fn label_for(message: &str) -> &'static str {
@@ -790,6 +883,15 @@ no-outcome = "deny"
         let (_, label) = err.snippet.as_deref().unwrap();
         assert!(text[label.span.clone()].contains("statsu"), "{:?}", &text[label.span.clone()]);
         let err = parse("[promises.a]\nstatement = \"s\"\nstatus = \"playing\"\n").unwrap_err();
-        assert!(err.message.contains("unknown variant"), "{}", err.message);
+        assert_eq!(err.message, "invalid promises.toml: `playing` is not an allowed value");
+        assert_eq!(err.help.as_deref(), Some("allowed: proposed, in-play, done, dropped"));
+        // A misspelt key gets the closest one, a key of another table says where it belongs.
+        let err = parse("[promises.a]\nstatment = \"s\"\nstatus = \"in-play\"\n").unwrap_err();
+        assert_eq!(err.message, "invalid promises.toml: unknown key `statment`");
+        assert!(err.help.as_deref().unwrap().starts_with("did you mean `statement`?"), "{err:?}");
+        let err = parse("[rules]\nsince = \"deny\"\n").unwrap_err();
+        assert_eq!(err.help.as_deref(), Some("`since` is a key of [commits], not a rule"));
+        let err = parse("[limits]\nin-play = \"three\"\n").unwrap_err();
+        assert_eq!(err.message, "invalid promises.toml: expected a whole number, found text");
     }
 }
