@@ -84,7 +84,7 @@ impl<'r> Files<'r> {
             _ => {
                 let path = self.root.join(rel);
                 if let Some(why) = self.link_leaves(&path) {
-                    return Err(std::io::Error::other(why));
+                    return Err(std::io::Error::other(format!("it is {why}: not read")));
                 }
                 read_limited(&path, MAX_PLAN_BYTES).map_err(|e| match e {
                     Some(e) => e,
@@ -97,12 +97,12 @@ impl<'r> Files<'r> {
     /// Why a symbolic link at `path` must not be followed: it dangles, or leaves the work tree,
     /// or points into `.git` (where `.git/config` may hold credentials). `None` for a regular
     /// file, or a link to one inside the work tree. Nothing is read to decide.
-    fn link_leaves(&self, path: &Path) -> Option<String> {
+    fn link_leaves(&self, path: &Path) -> Option<&'static str> {
         if !std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
             return None;
         }
         let Ok(target) = path.canonicalize() else {
-            return Some("it is a symbolic link to nothing: not read".into());
+            return Some("a symbolic link to nothing");
         };
         let root = self.root.canonicalize().unwrap_or_else(|_| self.root.clone());
         let git_dir = self.repo.and_then(|r| r.repo.path().canonicalize().ok());
@@ -110,7 +110,7 @@ impl<'r> Files<'r> {
             || git_dir.is_some_and(|g| target.starts_with(g))
             || target.starts_with(root.join(".git"))
         {
-            return Some("it is a symbolic link that leaves the repository's work tree: not read".into());
+            return Some("a symbolic link that leaves the repository's work tree");
         }
         None
     }
@@ -205,7 +205,7 @@ impl<'r> Files<'r> {
     /// it is not read when it dangles, leaves the work tree, enters `.git` or is not a file.
     fn link_target(&self, path: &Path) -> std::result::Result<String, String> {
         if let Some(why) = self.link_leaves(path) {
-            return Err(why.replace(": not read", "").replace("it is ", "").to_string() + ": not read");
+            return Err(format!("{why}: not read"));
         }
         let target = path.canonicalize().map_err(|e| format!("not read: {e}"))?;
         if !target.is_file() {
