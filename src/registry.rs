@@ -97,7 +97,9 @@ struct RawRegistry {
     #[serde(default)]
     plans: RawPlans,
     #[serde(default)]
-    rules: BTreeMap<Spanned<String>, Spanned<Level>>,
+    // Levels are read in `from_raw`, after the rule's name: `since = "…"` under `[rules]` is a
+    // key in the wrong table before it is a bad level.
+    rules: BTreeMap<Spanned<String>, Spanned<toml::Value>>,
     #[serde(default)]
     hooks: RawHooks,
     #[serde(default)]
@@ -446,8 +448,20 @@ impl Registry {
 
     /// Parse and validate the registry text; every problem is reported, each at its position.
     pub fn parse(source: &Source) -> Result<Registry> {
-        let raw: RawRegistry = toml::from_str(&source.text).map_err(|e| toml_error(source, &e))?;
-        Registry::from_raw(raw, source)
+        let (raw, mut errors) = deserialize_all(source)?;
+        match Registry::from_raw(raw, source) {
+            // Checks past types run on what deserialized; with type errors they add to them.
+            Err(mut e) => {
+                let related = std::mem::take(&mut e.related);
+                errors.push(e);
+                errors.extend(related);
+            }
+            Ok(registry) if errors.is_empty() => return Ok(registry),
+            Ok(_) => {}
+        }
+        // In file order, as the user fixes them.
+        errors.sort_by_key(|e| e.snippet.as_ref().map_or(0, |s| s.1.span.start));
+        Err(Error::many(errors).expect("an error"))
     }
 
     fn from_raw(raw: RawRegistry, source: &Source) -> Result<Registry> {
@@ -608,7 +622,27 @@ impl Registry {
         let mut levels = Vec::new();
         for (code, level) in raw.rules {
             match Code::resolve(code.get_ref()) {
-                Some(codes) => levels.extend(codes.into_iter().map(|c| (c, *level.get_ref()))),
+                Some(codes) => {
+                    let all = [Level::Allow, Level::Warn, Level::Deny];
+                    match all.into_iter().find(|l| level.get_ref().as_str() == Some(l.as_str())) {
+                        Some(l) => levels.extend(codes.into_iter().map(|c| (c, l))),
+                        None => {
+                            let written = level
+                                .get_ref()
+                                .as_str()
+                                .map_or_else(|| source.text[level.span()].to_string(), str::to_string);
+                            let guess = crate::suggest::closest(&written, all.iter().map(|l| l.as_str()));
+                            let help = match guess {
+                                Some(g) => format!("did you mean `{g}`? allowed: allow, warn, deny"),
+                                None => "allowed: allow, warn, deny".to_string(),
+                            };
+                            errors.push(
+                                at(level.span(), "not an allowed value", format!("`{written}` is not a rule level"))
+                                    .with_help(help),
+                            );
+                        }
+                    }
+                }
                 None => {
                     let mut e =
                         at(code.span(), "no such rule", format!("unknown rule `{}` in `[rules]`", code.get_ref()));
@@ -682,6 +716,96 @@ fn slug_error(source: &Source, id: &Spanned<String>, what: &str) -> Error {
 
 fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Deserialize the raw model, collecting every type error instead of stopping at the first: toml's
+/// deserializer stops at one, so each failing entry is taken out of the parsed document and the
+/// rest tried again, until the remainder deserializes. Syntax errors come first, all of them, and
+/// end the pass (the document's shape is unknown past them).
+fn deserialize_all(source: &Source) -> Result<(RawRegistry, Vec<Error>)> {
+    use toml::de::{DeTable, DeValue};
+    let (table, syntax) = DeTable::parse_recoverable(&source.text);
+    if let Some(e) = Error::many(syntax.iter().map(|e| toml_error(source, e)).collect()) {
+        return Err(e);
+    }
+    /// The entry to take out for an error at `at`: the deepest table entry whose key is `at` or
+    /// whose value holds it (a table's span may be its header only, so every table is searched),
+    /// with the span of the table holding it. `None` when the error is about the whole document.
+    type Entry = (Range<usize>, String, Range<usize>);
+    fn innermost(table: &DeTable<'_>, holder: Range<usize>, at: &Range<usize>) -> Option<Entry> {
+        let mut best = None;
+        for (key, value) in table.iter() {
+            let nested = match value.get_ref() {
+                DeValue::Table(t) => innermost(t, value.span(), at),
+                DeValue::Array(items) => items.iter().find_map(|item| match item.get_ref() {
+                    DeValue::Table(t) => innermost(t, item.span(), at),
+                    _ => None,
+                }),
+                _ => None,
+            };
+            if nested.is_some() {
+                return nested;
+            }
+            let span = value.span();
+            if key.span() == *at || (span.start <= at.start && at.end <= span.end && span.end > span.start) {
+                best = Some((key.span(), key.get_ref().to_string(), holder.clone()));
+            }
+        }
+        best
+    }
+    /// Take out the entry whose key is at `key_span`; true when found.
+    fn take_out(table: &mut DeTable<'_>, key_span: &Range<usize>) -> bool {
+        if let Some(key) = table.keys().find(|k| k.span() == *key_span).cloned() {
+            return table.remove(&key).is_some();
+        }
+        for (_, value) in table.iter_mut() {
+            let hit = match value.get_mut() {
+                DeValue::Table(t) => take_out(t, key_span),
+                DeValue::Array(items) => items.iter_mut().any(|item| match item.get_mut() {
+                    DeValue::Table(t) => take_out(t, key_span),
+                    _ => false,
+                }),
+                _ => false,
+            };
+            if hit {
+                return true;
+            }
+        }
+        false
+    }
+    let span = table.span();
+    let mut doc = table.into_inner();
+    let mut errors = Vec::new();
+    // Keys taken out, by name and the span of the table that held them: a later "missing" for one
+    // of them is the same problem again.
+    let mut taken: Vec<(String, Range<usize>)> = Vec::new();
+    // Each round takes one entry out, so this ends; the bound keeps a crafted file's cost linear
+    // in what is reported.
+    for _ in 0..200 {
+        let de = toml::de::Deserializer::from(toml::Spanned::new(span.clone(), doc.clone()));
+        let err = match RawRegistry::deserialize(de) {
+            Ok(raw) => return Ok((raw, errors)),
+            Err(err) => err,
+        };
+        let Some(at) = err.span() else { break };
+        let Some((key_span, key, holder)) = innermost(&doc, span.clone(), &at) else { break };
+        // "`statement` is missing" after `statment` was taken out of the same table is the same
+        // problem again, as is a required key taken out for its value.
+        let missing = err.message().strip_prefix("missing field ").map(|m| m.trim_matches('`'));
+        let repeated = missing.is_some_and(|missing| {
+            taken.iter().any(|(name, table)| {
+                *table == at && (name == missing || crate::suggest::closest(name, [missing]).is_some())
+            })
+        });
+        if !repeated {
+            errors.push(toml_error(source, &err));
+        }
+        taken.push((key, holder));
+        if !take_out(&mut doc, &key_span) {
+            break;
+        }
+    }
+    Err(Error::many(errors).unwrap_or_else(|| Error::new(format!("invalid {}", source.name()))))
 }
 
 /// A TOML syntax or type error, at the position toml reports.
@@ -889,6 +1013,7 @@ no-outcome = "deny"
         let err = parse("[promises.a]\nstatment = \"s\"\nstatus = \"in-play\"\n").unwrap_err();
         assert_eq!(err.message, "invalid promises.toml: unknown key `statment`");
         assert!(err.help.as_deref().unwrap().starts_with("did you mean `statement`?"), "{err:?}");
+        assert!(err.related.is_empty(), "a misspelt required key is one problem, not two: {err:?}");
         let err = parse("[rules]\nsince = \"deny\"\n").unwrap_err();
         assert_eq!(err.help.as_deref(), Some("`since` is a key of [commits], not a rule"));
         let err = parse("[limits]\nin-play = \"three\"\n").unwrap_err();

@@ -294,3 +294,41 @@ fn a_divider_hiding_other_trailers_is_not_a_malformed_trace() {
     run.expect_code(1); // untraced: its Promise line is not in the last paragraph
     assert!(!run.stdout.contains("hides the trailers"), "{}", run.stdout);
 }
+
+/// Nine problems of every kind (unknown table, unknown keys, wrong types, bad values, a key in the
+/// wrong table, a bad level, an undeclared customer): one run names them all, in file order.
+#[test]
+fn every_registry_problem_in_one_run() {
+    let repo = repo_with_registry(concat!(
+        "vision = \"x\"\n[limit]\nin-play = 3\n\n",
+        "[limits]\nin-play = \"three\"\n\n",
+        "[rules]\nsince = \"2024-01-01\"\nno-outcome = \"strict\"\n\n",
+        "[customers.shopper]\ndescripton = \"a\"\n\n",
+        "[promises.find-and-buy]\nstatment = \"A shopper can buy\"\nstatement = \"A shopper can buy\"\n",
+        "status = \"inplay\"\npriority = \"mustt\"\ncustomer = \"shopper\"\n\n",
+        "[promises.b]\ntitle = 3\nstatement = \"B\"\nstatus = \"proposed\"\ncustomer = \"nobody\"\n",
+    ));
+    let run = repo.plan_lint(&["check", "--no-commits"]);
+    expect_2(&run);
+    let expected = [
+        ("promises.toml:2:2", "unknown key `limit`", "did you mean `limits`?"),
+        ("promises.toml:6:11", "expected a whole number, found text", ""),
+        ("promises.toml:9:1", "unknown rule `since`", "`since` is a key of [commits], not a rule"),
+        ("promises.toml:10:14", "`strict` is not a rule level", "allowed: allow, warn, deny"),
+        ("promises.toml:13:1", "unknown key `descripton`", "did you mean `description`?"),
+        ("promises.toml:16:1", "unknown key `statment`", "did you mean `statement`?"),
+        ("promises.toml:18:10", "`inplay` is not an allowed value", "did you mean `in-play`?"),
+        ("promises.toml:19:12", "`mustt` is not an allowed value", "did you mean `must`?"),
+        ("promises.toml:23:9", "expected text in quotes, found a whole number", ""),
+        ("promises.toml:26:12", "unknown customer `nobody`", "declared customers: shopper"),
+    ];
+    let mut from = 0;
+    for (at, message, help) in expected {
+        let found = run.stderr[from..].find(message).map(|i| i + from);
+        let Some(i) = found else { panic!("`{message}` missing or out of order:\n{}", run.stderr) };
+        assert!(run.stderr[i..].contains(at), "{message} not at {at}:\n{}", run.stderr);
+        assert!(run.stderr[i..].contains(help), "{message} without `{help}`:\n{}", run.stderr);
+        from = i + message.len();
+    }
+    assert_eq!(run.stderr.matches("  × ").count(), expected.len(), "{}", run.stderr);
+}
