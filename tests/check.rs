@@ -434,3 +434,43 @@ fn max_findings_bounds_the_human_report_and_says_how_to_see_the_rest() {
     let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(v["findings"].as_array().map(Vec::len), Some(120));
 }
+
+/// Issue 13: findings are grouped by code and file, errors first, each group headed by its count
+/// (also when a limit cuts it short), and a table counts every code before the summary line.
+#[test]
+fn human_output_groups_findings_by_code_and_file_with_counts() {
+    let repo = team();
+    repo.write("plans/a.md", &"- [ ] untraced\n- [ ] x (Promise: nope)\n".repeat(3));
+    repo.write("plans/b.md", "- [ ] untraced too\n- [ ] y (Promise: nope)\n- [ ] more\n");
+    let run = repo.plan_lint(&["check", "--no-commits", "--max-findings", "4"]);
+    run.expect_code(1);
+    let out = &run.stdout;
+    let heads: Vec<&str> = out.lines().filter(|l| l.starts_with("── ")).collect();
+    // Four findings drawn: the first group (3) whole, one of the second (1 of 2). Codes in their
+    // declared order, files in the order they were read.
+    assert_eq!(
+        heads,
+        ["── unknown-promise · plans/a.md · 3 errors", "── unknown-promise · plans/b.md · 1 error"],
+        "{out}"
+    );
+    assert_eq!(out.matches("names no promise").count(), 0, "the cut falls inside unknown-promise:\n{out}");
+    let table = out.split("findings by rule:\n").nth(1).expect("a table of counts");
+    let rows: Vec<Vec<&str>> =
+        table.lines().take_while(|l| !l.is_empty()).map(|l| l.split_whitespace().collect()).collect();
+    assert_eq!(
+        rows,
+        [
+            vec!["unknown-promise", "4", "errors", "in", "2", "places"],
+            vec!["untraced-item", "5", "errors", "in", "2", "places"],
+        ],
+        "{out}"
+    );
+    assert!(out.lines().last().unwrap().starts_with("plan-lint: 9 errors"), "{out}");
+    // One finding needs no heading and no table.
+    repo.write("plans/a.md", "- [ ] untraced\n");
+    std::fs::remove_file(repo.path().join("plans/b.md")).unwrap();
+    let one = repo.plan_lint(&["check", "--no-commits"]);
+    one.expect_code(1);
+    assert!(!one.stdout.lines().any(|l| l.starts_with("── ")), "{}", one.stdout);
+    assert!(!one.stdout.contains("findings by rule"), "{}", one.stdout);
+}

@@ -9,7 +9,7 @@ use crate::error::Error;
 use crate::escape;
 use crate::facts::Facts;
 use crate::finding::{Finding, Severity};
-use crate::source::{Label, Source};
+use crate::source::{Label, Source, SourceKind};
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceSpan};
 use std::fmt;
 use std::io::Write as _;
@@ -235,8 +235,56 @@ fn render_diag(style: Style, d: &Diag) -> String {
     }
 }
 
-/// Every finding (at most `limit`, then how many more and how to see them), the notes on
-/// skipped files, then the summary; each diagnostic is written as it is drawn.
+/// Where a finding is, for grouping: its file (or message, or body), every commit together, or
+/// nowhere (the registry's limits, the plan as a whole).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Place {
+    Source(usize),
+    Commits,
+    Nowhere,
+}
+
+fn place(facts: &Facts, f: &Finding) -> Place {
+    match f.source {
+        Some(id) if matches!(facts.sources.get(id).kind, SourceKind::Commit { .. }) => Place::Commits,
+        Some(id) => Place::Source(id.0),
+        None => Place::Nowhere,
+    }
+}
+
+fn place_name(facts: &Facts, place: Place) -> String {
+    match place {
+        Place::Source(id) => escape::line(&facts.sources.get(crate::source::SourceId(id)).name()).into_owned(),
+        Place::Commits => "commits".to_string(),
+        Place::Nowhere => "the plan as a whole".to_string(),
+    }
+}
+
+/// Thousands separated, as people read counts.
+fn count(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn severity_word(s: Severity, n: usize) -> String {
+    let word = match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    format!("{} {word}{}", count(n), if n == 1 { "" } else { "s" })
+}
+
+/// Every finding grouped by code and place, errors first, each group under a heading with its
+/// count (at most `limit` findings drawn, then how many more and how to see them); then, when
+/// there is more than one group, the count for each code; the notes on skipped files; the
+/// summary. Each diagnostic is written as it is drawn.
 pub fn write(
     out: &mut dyn std::io::Write,
     facts: &Facts,
@@ -246,17 +294,69 @@ pub fn write(
     limit: Option<usize>,
 ) -> std::io::Result<()> {
     let mut out = std::io::BufWriter::new(out);
+    // Group order: errors first, then by code, then by where (files in the order they were read).
+    let key = |f: &Finding| (std::cmp::Reverse(f.severity), f.code, place(facts, f));
+    let mut order: Vec<usize> = (0..findings.len()).collect();
+    order.sort_by_key(|&i| key(&findings[i]));
+    let mut groups: Vec<(std::ops::Range<usize>, Place)> = Vec::new();
+    for (at, &i) in order.iter().enumerate() {
+        match groups.last_mut() {
+            Some((range, _)) if key(&findings[order[range.start]]) == key(&findings[i]) => range.end = at + 1,
+            _ => groups.push((at..at + 1, place(facts, &findings[i]))),
+        }
+    }
     let shown = limit.map_or(findings.len(), |l| l.min(findings.len()));
-    for f in &findings[..shown] {
-        out.write_all(render_diag(style, &finding_diag(facts, f)).as_bytes())?;
-        out.write_all(b"\n")?;
+    let headed = findings.len() > 1;
+    for (range, where_) in &groups {
+        if range.start >= shown {
+            break;
+        }
+        let first = &findings[order[range.start]];
+        if headed {
+            let n = range.len();
+            writeln!(
+                out,
+                "── {} · {} · {}\n",
+                first.code.name(),
+                place_name(facts, *where_),
+                severity_word(first.severity, n)
+            )?;
+        }
+        for &i in &order[range.start..range.end.min(shown)] {
+            out.write_all(render_diag(style, &finding_diag(facts, &findings[i])).as_bytes())?;
+            out.write_all(b"\n")?;
+        }
     }
     if shown < findings.len() {
         writeln!(
             out,
             "… and {} more findings not shown: `plan-lint check --max-findings 0` shows them all, `--format json` lists them.\n",
-            findings.len() - shown
+            count(findings.len() - shown)
         )?;
+    }
+    if groups.len() > 1 {
+        writeln!(out, "findings by rule:")?;
+        let mut at = 0;
+        while at < groups.len() {
+            let first = &findings[order[groups[at].0.start]];
+            let same = groups[at..]
+                .iter()
+                .take_while(|(r, _)| {
+                    let f = &findings[order[r.start]];
+                    (f.code, f.severity) == (first.code, first.severity)
+                })
+                .count();
+            let n: usize = groups[at..at + same].iter().map(|(r, _)| r.len()).sum();
+            let places = match same {
+                1 => place_name(facts, groups[at].1),
+                k => format!("{} places", count(k)),
+            };
+            let word = severity_word(first.severity, n);
+            let (number, word) = word.split_once(' ').unwrap_or((&word, ""));
+            writeln!(out, "  {:<24} {number:>7} {word:<8} in {places}", first.code.name())?;
+            at += same;
+        }
+        writeln!(out)?;
     }
     for (path, reason) in &facts.skipped {
         writeln!(out, "note: skipped {}: {reason}", escape::line(path))?;
