@@ -651,10 +651,27 @@ fn read_message(
     let log_comment = message::log_comment_string(repo.config_string_stored("core.commentChar").as_deref());
     let parents = if repo.is_merging() { 2 } else { 1 };
     let branch_promise = repo.branch_name().and_then(|b| ctx.registry.promise_of_branch(&b).map(|p| p.id.clone()));
+    let mut from_paths = None;
     let mut judged = Vec::new();
     for cleaned in message::readings(bytes, &how) {
         let mut facts = commit::read(None, parents, &cleaned, &ctx.registry.exempt_subjects, &log_comment);
-        facts.likely_promise = branch_promise.clone();
+        facts.likely_promise =
+            branch_promise.clone().map(|id| commit::Likely { id, why: "the branch names it".to_string() });
+        if facts.likely_promise.is_none() && class(&facts, ctx.traced_by_body) == Class::Untraced {
+            // Looked up once, and only for a commit about to be refused.
+            let likely = from_paths.get_or_insert_with(|| {
+                let head = repo.repo.head().ok().and_then(|h| h.peel_to_commit().ok());
+                let head_tree = head.as_ref().and_then(|c| c.tree().ok());
+                let staged = repo
+                    .repo
+                    .index()
+                    .ok()
+                    .and_then(|index| repo.repo.diff_tree_to_index(head_tree.as_ref(), Some(&index), None).ok());
+                let paths = staged.map(|d| touched(&d)).unwrap_or_default();
+                promise_from_paths(repo, ctx.registry, head.map(|c| c.id()), &paths, &log_comment)
+            });
+            facts.likely_promise = likely.clone();
+        }
         // A commit that takes a promise out of play (marks it done) is still work on it: in
         // play in HEAD's registry is in play enough.
         if needs_then(ctx.registry, &facts) {
@@ -862,6 +879,7 @@ fn read_commits(
     let mut tally = Tally::default();
     let mut findings = Vec::new();
     let mut then = StatusThen::default();
+    let mut suggested = 0;
     for (_, chunk_tally, commits) in judged {
         tally.merge(chunk_tally);
         for (oid, mut facts, mut found) in commits {
@@ -875,6 +893,27 @@ fn read_commits(
                 let mut sink = Sink::new(levels);
                 rules::judge_commit(ctx, &facts, &mut sink);
                 found = sink.take();
+            }
+            // Untraced: what the paths it touched suggest, and whether it predates adoption
+            // (judged again with those facts). Bounded: a suggestion for the first few is help
+            // enough, and a pre-adoption history can hold thousands.
+            if !found.is_empty() && class(&facts, ctx.traced_by_body) == Class::Untraced && suggested < MAX_SUGGESTIONS
+            {
+                suggested += 1;
+                if let Ok(c) = repo.repo.find_commit(oid) {
+                    let tree = c.tree().ok();
+                    facts.before_adoption =
+                        tree.as_ref().is_some_and(|t| t.get_path(Path::new(registry::FILE_NAME)).is_err());
+                    let parent = c.parent(0).ok();
+                    let parent_tree = parent.as_ref().and_then(|p| p.tree().ok());
+                    let diff = repo.repo.diff_tree_to_tree(parent_tree.as_ref(), tree.as_ref(), None).ok();
+                    let paths = diff.map(|d| touched(&d)).unwrap_or_default();
+                    facts.likely_promise =
+                        promise_from_paths(repo, ctx.registry, parent.map(|p| p.id()), &paths, &comment);
+                    let mut sink = Sink::new(levels);
+                    rules::judge_commit(ctx, &facts, &mut sink);
+                    found = sink.take();
+                }
             }
             if found.is_empty() {
                 continue;
@@ -894,6 +933,69 @@ fn read_commits(
     tally.merge(Tally::default());
     recent.retain(|&(oid, _)| !walker.is_uninteresting(oid));
     Ok(ReadCommits { tally, findings, recent })
+}
+
+/// Untraced commits in one run that get a suggestion from the paths they touch.
+const MAX_SUGGESTIONS: usize = 20;
+/// How far back the latest commit touching the same paths is looked for.
+const SUGGESTION_LOOKBACK: usize = 200;
+/// Paths of a change looked at for a suggestion.
+const SUGGESTION_PATHS: usize = 64;
+
+/// The paths a diff touches (new side, else old), at most [`SUGGESTION_PATHS`].
+fn touched(diff: &git2::Diff<'_>) -> Vec<String> {
+    diff.deltas()
+        .filter_map(|d| d.new_file().path().or(d.old_file().path()).and_then(Path::to_str).map(str::to_string))
+        .take(SUGGESTION_PATHS)
+        .collect()
+}
+
+/// The promise in play named by the latest traced commit, from `from` back at most
+/// [`SUGGESTION_LOOKBACK`] commits, that touched one of `paths`: whoever last worked on these
+/// files said which promise it served.
+fn promise_from_paths(
+    repo: &Repo,
+    registry: &Registry,
+    from: Option<git2::Oid>,
+    paths: &[String],
+    comment: &[u8],
+) -> Option<commit::Likely> {
+    let from = from?;
+    if paths.is_empty() || registry.in_play().next().is_none() {
+        return None;
+    }
+    let mut walk = repo.repo.revwalk().ok()?;
+    walk.push(from).ok()?;
+    let mut options = git2::DiffOptions::new();
+    for p in paths {
+        options.pathspec(p);
+    }
+    options.disable_pathspec_match(true);
+    for oid in walk.take(SUGGESTION_LOOKBACK).flatten() {
+        let Ok(c) = repo.repo.find_commit(oid) else { continue };
+        let facts = commit::read(None, c.parent_count(), c.message_raw_bytes(), &[], comment);
+        let Some(id) = facts
+            .promises
+            .iter()
+            .map(|(id, _)| id)
+            .find(|id| registry.promise(id).is_some_and(|p| p.status == Status::InPlay))
+        else {
+            continue;
+        };
+        let tree = c.tree().ok();
+        let parent_tree = c.parent(0).ok().and_then(|p| p.tree().ok());
+        let Ok(diff) = repo.repo.diff_tree_to_tree(parent_tree.as_ref(), tree.as_ref(), Some(&mut options)) else {
+            continue;
+        };
+        if let Some(path) = touched(&diff).into_iter().next() {
+            let short = &oid.to_string()[..7];
+            return Some(commit::Likely {
+                id: id.clone(),
+                why: format!("the latest commit touching {path}, {short}, names it"),
+            });
+        }
+    }
+    None
 }
 
 fn scan_commit(raw: &Raw, ctx: &Ctx, comment: &[u8]) -> CommitFacts {

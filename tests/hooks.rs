@@ -707,3 +707,69 @@ fn the_advice_fits_an_amend_and_a_rebase() {
     assert!(stderr.contains("&& git rebase --continue"), "{stderr}");
     let _ = git_env(Command::new("git"), repo.path()).args(["rebase", "--abort"]).output();
 }
+
+/// Issue 13: the untraced-commit help suggests what the work most likely serves: the promise of
+/// the latest traced commit that touched the same paths (in the hook, the staged paths; in a
+/// history check, the commit's own), never the first promise in play by default.
+#[test]
+fn untraced_help_suggests_the_promise_of_the_latest_commit_on_the_same_paths() {
+    let repo = hooked();
+    repo.write("src/orders.rs", "// orders v1\n").write("src/search.rs", "// search v1\n");
+    repo.git(&["add", "."]);
+    let (ok, stderr) = commit(&repo, &["-m", "Order status", "-m", "Promise: track-orders"]);
+    assert!(ok, "{stderr}");
+    let traced = repo.git(&["rev-parse", "--short=7", "HEAD"]).trim().to_string();
+    let (ok, stderr) = commit(&repo, &["--allow-empty", "-m", "Unrelated", "-m", "Promise: find-and-buy"]);
+    assert!(ok, "{stderr}");
+    // The staged path was last touched by a track-orders commit: the hook names it and says why.
+    repo.write("src/orders.rs", "// orders v2\n");
+    repo.git(&["add", "."]);
+    let (ok, stderr) = commit(&repo, &["-m", "Fix typo"]);
+    assert!(!ok, "untraced commit went through");
+    let words = stderr.split_whitespace().collect::<Vec<_>>().join(" ");
+    let expected = format!("`Promise: track-orders` (the latest commit touching src/orders.rs, {traced}, names it;");
+    assert!(words.contains(&expected), "{stderr}");
+    // The same suggestion in a history check, from the commit's own paths.
+    repo.git(&["commit", "-q", "--no-verify", "-m", "Fix typo"]);
+    let run = repo.plan_lint(&["check", "--commits", "HEAD~1..HEAD"]);
+    run.expect_code(1);
+    let words = run.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(words.contains(&expected), "{}", run.stdout);
+    // Paths nobody traced: no guess, the list of promises in play.
+    repo.write("docs/new.md", "new\n");
+    repo.git(&["add", "."]);
+    let (ok, stderr) = commit(&repo, &["-m", "New doc"]);
+    assert!(!ok);
+    let words = stderr.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(words.contains("naming the promise it serves: find-and-buy, track-orders"), "{stderr}");
+}
+
+/// Issue 13: when the commits that block a push predate promises.toml (history before the team
+/// adopted plan-lint), the help names `[commits] since`; once set, the push goes through.
+#[test]
+fn pre_push_blocked_by_history_before_adoption_names_commits_since() {
+    let mut repo = Repo::new();
+    repo.write("app.txt", "v1\n");
+    repo.commit("Old work from before plan-lint");
+    repo.write("promises.toml", REGISTRY);
+    repo.commit("Adopt plan-lint\n\nPromise: find-and-buy\n");
+    repo.plan_lint(&["install"]).expect_code(0);
+    let origin = tempfile::tempdir().unwrap();
+    git_env(Command::new("git"), origin.path()).args(["init", "-q", "--bare"]).output().unwrap();
+    repo.git(&["remote", "add", "origin", origin.path().to_str().unwrap()]);
+    let out = git_env(Command::new("git"), repo.path()).args(["push", "origin", "main"]).output().unwrap();
+    assert!(!out.status.success(), "the untraced old commit went through");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let words = stderr.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(words.contains("this commit predates promises.toml"), "{stderr}");
+    assert!(words.contains("set `[commits] since`"), "{stderr}");
+    assert!(words.contains("git log --diff-filter=A --format=%h -- promises.toml"), "{stderr}");
+    // Followed: the adoption commit becomes the start of judged history.
+    let adopted = repo.git(&["log", "--diff-filter=A", "--format=%h", "--", "promises.toml"]);
+    repo.write("promises.toml", &format!("[commits]\nsince = \"{}\"\n\n{REGISTRY}", adopted.trim()));
+    repo.git(&["add", "promises.toml"]);
+    let (ok, stderr) = commit(&repo, &["-m", "Judge work since adoption", "-m", "Promise: find-and-buy"]);
+    assert!(ok, "{stderr}");
+    let out = git_env(Command::new("git"), repo.path()).args(["push", "origin", "main"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}

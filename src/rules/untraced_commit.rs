@@ -48,14 +48,22 @@ fn commit(ctx: &Ctx, c: &CommitFacts, sink: &mut Sink) {
         ),
         None => {
             let subject_end = (c.body_offset + c.subject.len()).min(c.text.len());
-            // Name the likely promise when something says which (the branch); otherwise no
-            // guess: the first promise in play is as likely wrong as right.
+            // Name the likely promise when something says which (the branch, the paths it
+            // touches); otherwise no guess: the first promise in play is as likely wrong as right.
             let help = match &c.likely_promise {
-                Some(id) => format!(
-                    "end the message with a blank line and `Promise: {id}` (the branch names it; promises in play: {})",
+                Some(likely) => format!(
+                    "end the message with a blank line and `Promise: {}` ({}; promises in play: {})",
+                    likely.id,
+                    likely.why,
                     in_play_list(ctx.registry)
                 )
                 .into(),
+                // Work from before adoption is not work the team can trace now.
+                None if c.before_adoption && ctx.registry.since.is_none() => ctx.shared("untraced-commit-before", || {
+                    "this commit predates promises.toml: to judge only work since adoption, set `[commits] since` \
+                     in promises.toml to the commit that added it (`git log --diff-filter=A --format=%h -- promises.toml`)"
+                        .to_string()
+                }),
                 None => ctx.shared("untraced-commit", || {
                     format!(
                         "end the message with a blank line and `Promise: <id>`, naming the promise it serves: {}",

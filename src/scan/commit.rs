@@ -45,9 +45,22 @@ pub struct CommitFacts {
     /// its parent's; for the commit being made, HEAD's). `None`: not looked up, because every
     /// promise it names is in play now or unknown.
     pub in_play_then: Option<Vec<String>>,
-    /// The promise the work most likely serves, when something says so (for the commit being
-    /// made: the one promise in play its branch names).
-    pub likely_promise: Option<String>,
+    /// The promise the work most likely serves, when something says so: the one promise in play
+    /// the branch names, else the promise of the latest traced commit that touched the same
+    /// paths. Looked up only for untraced commits.
+    pub likely_promise: Option<Likely>,
+    /// The commit's tree has no promises.toml: work from before the team adopted plan-lint.
+    /// Looked up only for untraced commits; `false` when not looked up.
+    pub before_adoption: bool,
+}
+
+/// A promise a commit most likely serves, and what says so.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Likely {
+    /// The promise id.
+    pub id: String,
+    /// Why, completing "…": `the branch names it`, `the latest commit touching src/cart.rs, 1a2b3c4, names it`.
+    pub why: String,
 }
 
 /// Read a commit message: `parents` decides whether it is a merge, `exempt_subjects` are the
@@ -147,6 +160,7 @@ pub fn read(
         exception,
         in_play_then: None,
         likely_promise: None,
+        before_adoption: false,
     }
 }
 
