@@ -518,30 +518,7 @@ fn read_plans(
         let text = (!found.is_empty()).then_some(text);
         Ok(JudgedDocument { items, issue, text, findings: found, list })
     };
-    // Blobs from the index are read first, on this thread: libgit2 handles are not shared
-    // between threads. Work tree files are read on the workers.
-    let judged: Vec<(String, std::result::Result<JudgedDocument, String>)> = if files.index().is_some() {
-        let read: Vec<(String, std::result::Result<Vec<u8>, String>)> = paths
-            .into_iter()
-            .map(|p| {
-                let bytes = files.read(&p).map_err(|e| format!("not read: {e}"));
-                (p, bytes)
-            })
-            .collect();
-        let results =
-            parallel_map(&read, |(rel, bytes)| bytes.as_ref().map_err(Clone::clone).and_then(|b| judge(rel, b)));
-        read.into_iter().map(|(rel, _)| rel).zip(results).collect()
-    } else {
-        let root = files.root().to_path_buf();
-        let results = parallel_map(&paths, |rel| {
-            let bytes = files::read_limited(&root.join(rel), MAX_PLAN_BYTES).map_err(|e| match e {
-                Some(e) => format!("not read: {e}"),
-                None => format!("not read: larger than {} MiB", MAX_PLAN_BYTES >> 20),
-            })?;
-            judge(rel, &bytes)
-        });
-        paths.into_iter().zip(results).collect()
-    };
+    let judged = read_listed(files, paths, judge);
     let mut plans = Plans::default();
     for (rel, result) in judged {
         match result {
@@ -569,6 +546,40 @@ fn read_plans(
         }
     }
     (plans, listing)
+}
+
+/// Read and judge each listed document. A file gone or unreadable by the time it is read
+/// (deleted between listing and reading, say) is `Err("not read: …")`: skipped with a note,
+/// never a crash.
+fn read_listed<T: Send>(
+    files: &Files,
+    paths: Vec<String>,
+    judge: impl Fn(&str, &[u8]) -> std::result::Result<T, String> + Sync,
+) -> Vec<(String, std::result::Result<T, String>)> {
+    // Blobs from the index are read first, on this thread: libgit2 handles are not shared
+    // between threads. Work tree files are read on the workers.
+    if files.index().is_some() {
+        let read: Vec<(String, std::result::Result<Vec<u8>, String>)> = paths
+            .into_iter()
+            .map(|p| {
+                let bytes = files.read(&p).map_err(|e| format!("not read: {e}"));
+                (p, bytes)
+            })
+            .collect();
+        let results =
+            parallel_map(&read, |(rel, bytes)| bytes.as_ref().map_err(Clone::clone).and_then(|b| judge(rel, b)));
+        read.into_iter().map(|(rel, _)| rel).zip(results).collect()
+    } else {
+        let root = files.root().to_path_buf();
+        let results = parallel_map(&paths, |rel| {
+            let bytes = files::read_limited(&root.join(rel), MAX_PLAN_BYTES).map_err(|e| match e {
+                Some(e) => format!("not read: {e}"),
+                None => format!("not read: larger than {} MiB", MAX_PLAN_BYTES >> 20),
+            })?;
+            judge(rel, &bytes)
+        });
+        paths.into_iter().zip(results).collect()
+    }
 }
 
 /// A document saved as UTF-16 (with a byte-order mark, as editors on Windows save it) decoded
@@ -1144,4 +1155,30 @@ pub(crate) fn peek_idle_days(dir: &Path, config: Option<&Path>) -> Option<u32> {
     };
     let files = Files::open(&FileSource::WorkTree, &root, None).ok()?;
     files::read_registry(&files, config, true).ok().flatten().map(|(r, _)| r.idle_days)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file deleted between listing and reading (what a concurrent `git checkout` does) is
+    /// skipped with its reason, deterministically: the listing is taken, the file removed, then
+    /// the read runs.
+    #[test]
+    fn a_file_deleted_after_listing_is_skipped_with_a_reason() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["a.md", "b.md"] {
+            std::fs::write(dir.path().join(name), "- [ ] x\n").unwrap();
+        }
+        let files = Files::open(&FileSource::WorkTree, dir.path(), None).unwrap();
+        let (paths, _) = files.paths(&|p| p.ends_with(".md"));
+        assert_eq!(paths.len(), 2);
+        std::fs::remove_file(dir.path().join("b.md")).unwrap();
+        let read = read_listed(&files, paths, |_, bytes| Ok(bytes.len()));
+        let by_name: HashMap<&str, &std::result::Result<usize, String>> =
+            read.iter().map(|(p, r)| (p.as_str(), r)).collect();
+        assert_eq!(by_name["a.md"], &Ok(8));
+        let gone = by_name["b.md"].as_ref().unwrap_err();
+        assert!(gone.starts_with("not read: ") && gone.contains("No such file"), "{gone}");
+    }
 }

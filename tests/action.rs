@@ -287,7 +287,13 @@ fn a_tampered_or_malformed_release_is_refused() {
     assert!(bad.stdout[0].contains("must look like 1.2.3"), "{}", bad.stdout[0]);
     let missing =
         run_action(repo.path(), "pull_request", &event, &[("version", "9.9.9")], &[("PLAN_LINT_RELEASES_URL", &url)]);
-    assert_ne!(missing.codes, [0], "a version that was never released fails the step");
+    assert_eq!(missing.codes, [1], "a version that was never released fails the step: {:#?}", missing.stderr);
+    assert!(
+        missing.stdout[0].contains("::error title=plan-lint::could not download plan-lint 9.9.9")
+            && missing.stdout[0].contains("is 9.9.9 a released version?"),
+        "{}",
+        missing.stdout[0]
+    );
 }
 
 /// No version: the action builds plan-lint from its own source with `cargo install --locked`,

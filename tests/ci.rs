@@ -127,9 +127,30 @@ fn pull_request_gets_annotations_summary_outputs_and_sarif() {
     snapshot("ci_pull_request_summary", &runner.read("summary.md"));
     assert_eq!(runner.read("output"), "errors=3\nwarnings=0\ncommits=3\n");
 
-    // The test merge commit GitHub checks out is never linted: only base..head.
-    assert!(run.stdout.contains("3 commits (") && !run.stdout.contains("Merge"), "{}", run.stdout);
     validate_sarif(Path::new(&sarif));
+}
+
+/// For `pull_request`, actions/checkout checks out GitHub's test merge commit (the head merged
+/// into the base branch's tip). Only base..head is the pull request's work: not the merge, and
+/// not what the base branch gained meanwhile (here an untraced hotfix).
+#[test]
+fn the_test_merge_commit_and_the_base_branch_are_never_linted() {
+    let (mut repo, _, head) = pull_request_repo();
+    repo.git(&["checkout", "-q", "main"]);
+    repo.write("hotfix.txt", "fix\n");
+    let base = repo.commit("Hotfix on main, untraced");
+    repo.git(&["checkout", "-q", "--detach", &base]);
+    let merge = format!("Merge {head} into {base}");
+    repo.git(&["merge", "-q", "--no-ff", "--no-verify", "-m", &merge, &head]);
+    let checked_out = repo.git(&["rev-list", "--parents", "-n", "1", "HEAD"]);
+    assert_eq!(checked_out.split_whitespace().count(), 3, "the fixture checks out a merge commit");
+    let runner = Runner::new();
+    let run = runner.ci(repo.path(), "pull_request", &pr_event(&base, &head, "Promise: find-and-buy"), &[]);
+    run.expect_code(1);
+    let range = format!("3 commits ({}..{})", &base[..7], &head[..7]);
+    assert!(run.stdout.contains(&range), "not base..head: {}", run.stdout);
+    assert!(!run.stdout.contains("Hotfix on main") && !run.stdout.contains("Merge "), "{}", run.stdout);
+    assert_eq!(runner.read("output"), "errors=2\nwarnings=0\ncommits=3\n");
 }
 
 #[test]

@@ -172,14 +172,21 @@ fn pre_commit_ignores_unrelated_changes() {
 fn merges_and_fixups_are_exempt() {
     let repo = hooked();
     repo.git(&["checkout", "-q", "-b", "side"]);
-    commit(&repo, &["--allow-empty", "-m", "Side", "-m", "Promise: track-orders"]);
+    let (ok, stderr) = commit(&repo, &["--allow-empty", "-m", "Side", "-m", "Promise: track-orders"]);
+    assert!(ok, "{stderr}");
     repo.git(&["checkout", "-q", "main"]);
-    commit(&repo, &["--allow-empty", "-m", "Main", "-m", "Promise: find-and-buy"]);
+    let (ok, stderr) = commit(&repo, &["--allow-empty", "-m", "Main", "-m", "Promise: find-and-buy"]);
+    assert!(ok, "{stderr}");
+    assert_eq!(commit_count(&repo), 2, "main has its own commit, so the merge is a real one");
     let out =
         git_env(Command::new("git"), repo.path()).args(["merge", "--no-ff", "--no-edit", "side"]).output().unwrap();
     assert!(out.status.success(), "merge blocked: {}", String::from_utf8_lossy(&out.stderr));
+    // The merge commit was made, untraced (git's "Merge branch 'side'"), with two parents.
+    assert_eq!(repo.git(&["rev-list", "--parents", "-n", "1", "HEAD"]).split_whitespace().count(), 3);
+    assert_eq!(head_message(&repo).trim_end(), "Merge branch 'side'");
     let (ok, stderr) = commit(&repo, &["--allow-empty", "-m", "fixup! Main"]);
     assert!(ok, "{stderr}");
+    assert_eq!(head_message(&repo).trim_end(), "fixup! Main");
 }
 
 #[test]

@@ -164,6 +164,10 @@ fn drift_rules_in_check_and_the_exception_budget() {
     assert!(bare.stdout.contains("declares an exception without a reason"), "{}", bare.stdout);
     // Without a window, the drift rules are silent.
     let plain = repo.plan_lint(&["check", "--commits", "HEAD~1..HEAD"]);
+    plain.expect_code(1);
+    // The fixture's untraced plan item, the exception and an item under a done promise: no
+    // drift warnings.
+    assert!(plain.stdout.contains("plan-lint: 2 errors, 1 warning"), "{}", plain.stdout);
     assert!(!plain.stdout.contains("idle-promise") && !plain.stdout.contains("shadow-work"), "{}", plain.stdout);
 }
 
@@ -188,7 +192,13 @@ fn finishing_a_promise_does_not_turn_its_history_into_errors() {
         "untraced-commit",
         "--allow",
         "done-with-open-items",
+        "--allow",
+        "untraced-item",
     ]);
+    // Only the fixture's gift-cards commits (a proposed promise) are errors.
+    run.expect_code(1);
+    assert!(run.stdout.contains("plan-lint: 2 errors, 0 warnings"), "{}", run.stdout);
+    assert_eq!(run.stdout.matches("is work on `gift-cards`, which is proposed").count(), 2, "{}", run.stdout);
     assert!(!run.stdout.contains("track-orders`, which is done"), "{}", run.stdout);
     // New work on it after it is done is flagged.
     repo.commit_at("2026-03-05T10:00:00Z", "Bob <bob@example.com>", "More orders\n\nPromise: track-orders\n");
