@@ -374,3 +374,30 @@ fn scripts_never_expand_expressions_and_metadata_is_valid() {
         assert!(!out.status.success(), "zizmor missed template injection");
     }
 }
+
+/// Action inputs `config` (the registry path) and `working-directory` (where the check runs):
+/// a repository whose registry lives in `product/`, checked from `app/`, with the config path
+/// relative to it. Without the input the step cannot run (exit 2); with both it finds the
+/// untraced commit (exit 1).
+#[test]
+fn the_config_and_working_directory_inputs_are_used() {
+    let (repo, event) = pull_request();
+    std::fs::create_dir_all(repo.path().join("product")).unwrap();
+    std::fs::create_dir_all(repo.path().join("app")).unwrap();
+    std::fs::rename(repo.path().join("promises.toml"), repo.path().join("product/promises.toml")).unwrap();
+    repo.write("app/.keep", "");
+    let rel = tempfile::tempdir().unwrap();
+    let url = releases(rel.path(), "0.1.0", false);
+    let env = [("PLAN_LINT_RELEASES_URL", url.as_str())];
+    let without = run_action(repo.path(), "pull_request", &event, &[("version", "0.1.0")], &env);
+    assert_eq!(without.codes, [0, 2], "{:#?}", without.stderr);
+    assert!(without.stderr[1].contains("no promise registry"), "{}", without.stderr[1]);
+    let inputs = [("version", "0.1.0"), ("working-directory", "app"), ("config", "../product/promises.toml")];
+    let run = run_action(repo.path(), "pull_request", &event, &inputs, &env);
+    assert_eq!(run.codes, [0, 1], "{:#?}", run.stderr);
+    assert_eq!((run.outputs["errors"].as_str(), run.outputs["commits"].as_str()), ("1", "2"));
+    // The config path is read from the working directory: from the root it names nothing.
+    let wrong = [("version", "0.1.0"), ("config", "../product/promises.toml")];
+    let run = run_action(repo.path(), "pull_request", &event, &wrong, &env);
+    assert_eq!(run.codes, [0, 2], "{:#?}", run.stderr);
+}

@@ -40,12 +40,7 @@ fn schema_and_rule_docs_are_in_sync() {
 }
 
 fn taplo_available() -> bool {
-    let ok = Command::new("taplo").arg("--version").output().is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(std::env::var_os("PLAN_LINT_REQUIRE_TAPLO").is_none(), "taplo is required here (pip install taplo)");
-        eprintln!("SKIPPED: taplo is not installed (pip install taplo)");
-    }
-    ok
+    support::tool_available("taplo", "PLAN_LINT_REQUIRE_TAPLO")
 }
 
 fn taplo_accepts(file: &Path) -> bool {

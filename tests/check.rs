@@ -474,3 +474,42 @@ fn human_output_groups_findings_by_code_and_file_with_counts() {
     assert!(!one.stdout.lines().any(|l| l.starts_with("── ")), "{}", one.stdout);
     assert!(!one.stdout.contains("findings by rule"), "{}", one.stdout);
 }
+
+/// Issue 13: `check --format sarif` with findings in files (regions), in commits and about the
+/// registry, validated against the official SARIF 2.1.0 schema; each file finding's region is
+/// exactly its label, in code points (`columnKind: unicodeCodePoints`), on a path that needs
+/// percent-encoding.
+#[test]
+fn check_format_sarif_places_file_findings_at_their_exact_regions() {
+    let mut repo = team();
+    let line = "- [ ] 🚀 café launch (Promise: find-and-by)";
+    repo.write("plans/q3 roadmap.md", &format!("# Q3\n\n{line}\n- [ ] untraced\n"));
+    repo.commit("Untraced work");
+    let run = repo.plan_lint(&["check", "--commits", "HEAD~1..HEAD", "--format", "sarif"]);
+    run.expect_code(1);
+    let file = repo.path().join("out.sarif");
+    std::fs::write(&file, &run.stdout).unwrap();
+    support::validate_sarif(&file);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["runs"][0]["columnKind"], "unicodeCodePoints");
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    let region = |rule: &str| {
+        let r = results.iter().find(|r| r["ruleId"] == rule).unwrap_or_else(|| panic!("no {rule}: {results:#?}"));
+        let loc = &r["locations"][0]["physicalLocation"];
+        (loc["artifactLocation"]["uri"].as_str().unwrap().to_string(), loc["region"].clone())
+    };
+    // The unknown id, in code points: the rocket is one column, not two (UTF-16) or four (bytes).
+    let start = line[..line.find("find-and-by").unwrap()].chars().count() + 1;
+    let (uri, r) = region("unknown-promise");
+    assert_eq!(uri, "plans/q3%20roadmap.md");
+    assert_eq!(
+        r,
+        serde_json::json!({ "startLine": 3, "startColumn": start, "endLine": 3, "endColumn": start + "find-and-by".len() })
+    );
+    let (uri, r) = region("untraced-item");
+    assert_eq!(uri, "plans/q3%20roadmap.md");
+    assert_eq!(r, serde_json::json!({ "startLine": 4, "startColumn": 7, "endLine": 4, "endColumn": 15 }));
+    // A commit has no file: it is placed on the registry, named in the message.
+    let (uri, r) = region("untraced-commit");
+    assert_eq!((uri.as_str(), &r), ("promises.toml", &serde_json::json!({ "startLine": 1 })));
+}

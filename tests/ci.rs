@@ -6,7 +6,7 @@ mod support;
 
 use std::path::Path;
 use support::github::runner_commands;
-use support::{run_with, snapshot, tool_available, Repo, Run};
+use support::{run_with, snapshot, validate_sarif, Repo, Run};
 
 const REGISTRY: &str = r#"[promises.find-and-buy]
 statement = "A shopper can find and buy a product we stock."
@@ -343,35 +343,6 @@ fn issue_files_in_the_repository_are_work_items() {
 
 /// SARIF checked against the official 2.1.0 schema (the copy the SARIF SDK ships, see
 /// tests/schemas/README.md) with the real check-jsonschema CLI.
-fn validate_sarif(path: &Path) {
-    let text = std::fs::read_to_string(path).unwrap();
-    let v: serde_json::Value = serde_json::from_str(&text).expect("SARIF is JSON");
-    assert_eq!(v["version"], "2.1.0");
-    let results = v["runs"][0]["results"].as_array().unwrap();
-    assert!(!results.is_empty());
-    for r in results {
-        assert!(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].is_string(), "{r}");
-    }
-    if !tool_available("check-jsonschema", "PLAN_LINT_REQUIRE_CHECK_JSONSCHEMA") {
-        return;
-    }
-    let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schemas/sarif-2.1.0.json");
-    let out =
-        std::process::Command::new("check-jsonschema").arg("--schemafile").arg(&schema).arg(path).output().unwrap();
-    assert!(
-        out.status.success(),
-        "SARIF invalid:\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    // And the validator does reject a broken document (so this check can fail).
-    let broken = path.with_extension("broken.sarif");
-    std::fs::write(&broken, text.replacen("\"level\": \"error\"", "\"level\": \"fatal\"", 1)).unwrap();
-    let rejected =
-        std::process::Command::new("check-jsonschema").arg("--schemafile").arg(&schema).arg(&broken).output().unwrap();
-    assert!(!rejected.status.success(), "the validator accepted an invalid level");
-}
-
 /// Issue 14: a push event in a shallow clone (actions/checkout's default depth 1) lacks the old
 /// tip because it lacks history; checking what the default branch lacks would check nothing and
 /// pass. It is exit 2 naming `fetch-depth: 0`, as for pull requests. So is a range whose old tip

@@ -66,15 +66,7 @@ fn document(rng: &mut Rng) -> String {
 }
 
 fn cmarkgfm_available() -> bool {
-    let ok = Command::new("python3").args(["-c", "import cmarkgfm"]).output().is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            std::env::var_os("PLAN_LINT_REQUIRE_CMARKGFM").is_none(),
-            "cmarkgfm is required here (PLAN_LINT_REQUIRE_CMARKGFM is set)"
-        );
-        eprintln!("skipping: the Python package cmarkgfm is not installed");
-    }
-    ok
+    support::tool_available("cmarkgfm", "PLAN_LINT_REQUIRE_CMARKGFM")
 }
 
 /// The task boxes cmark-gfm renders for each document: `true` checked, `false` open.

@@ -367,6 +367,14 @@ fn pre_push(ctx: &Ctx, repo: &Repo, remote: &str) -> Result<ExitCode> {
     let mut updates: Vec<(String, String)> = Vec::new();
     if let (Ok(from), Ok(to)) = (std::env::var("PRE_COMMIT_FROM_REF"), std::env::var("PRE_COMMIT_TO_REF")) {
         updates.push((to, from));
+    } else if let Ok(local) = std::env::var("PRE_COMMIT_LOCAL_BRANCH") {
+        // A push whose history reaches a root commit the remote lacks (a first push): the
+        // framework passes no range, only the local ref. Judged as a new branch: what no remote
+        // has. Not resolvable (deleted meanwhile): nothing to judge.
+        let tip = repo.repo.revparse_single(&local).and_then(|o| o.peel_to_commit()).map(|c| c.id().to_string());
+        if let Ok(tip) = tip {
+            updates.push((tip, "0".repeat(40)));
+        }
     } else {
         for line in std::io::stdin().lock().lines() {
             let line = line.map_err(|e| Error::io("could not read the pushed refs", &e))?;

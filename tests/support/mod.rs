@@ -174,13 +174,71 @@ pub fn run_with(dir: &Path, args: &[&str], envs: &[(&str, &str)], stdin: Option<
     }
 }
 
-/// Whether a Python tool from PyPI is on PATH; when `require_var` is set (as `.ci/run` does),
-/// its absence fails the test instead of skipping it.
-pub fn tool_available(tool: &str, require_var: &str) -> bool {
-    let ok = Command::new(tool).arg("--version").output().is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(std::env::var_os(require_var).is_none(), "{tool} is required here ({require_var} is set)");
-        eprintln!("skipping: {tool} not installed");
+/// The external tools tests compare against: name, the command that proves it is installed, the
+/// variable `.ci/run` sets to make its absence a failure, and how to install it.
+#[allow(dead_code)]
+pub const TOOLS: &[(&str, &[&str], &str, &str)] = &[
+    (
+        "check-jsonschema",
+        &["check-jsonschema", "--version"],
+        "PLAN_LINT_REQUIRE_CHECK_JSONSCHEMA",
+        "pip install check-jsonschema",
+    ),
+    ("zizmor", &["zizmor", "--version"], "PLAN_LINT_REQUIRE_ZIZMOR", "pip install zizmor"),
+    ("taplo", &["taplo", "--version"], "PLAN_LINT_REQUIRE_TAPLO", "pip install taplo"),
+    ("lefthook", &["lefthook", "--version"], "PLAN_LINT_REQUIRE_LEFTHOOK", "pip install lefthook"),
+    ("pre-commit", &["pre-commit", "--version"], "PLAN_LINT_REQUIRE_PRE_COMMIT", "pip install pre-commit"),
+    ("cmarkgfm", &["python3", "-c", "import cmarkgfm"], "PLAN_LINT_REQUIRE_CMARKGFM", "pip install cmarkgfm"),
+    ("chromium", &["chromium", "--version"], "PLAN_LINT_REQUIRE_CHROMIUM", "apt-get install chromium"),
+];
+
+/// Whether the tool named in [`TOOLS`] is installed. When its variable is set (as `.ci/run`
+/// sets it), its absence fails the test instead of skipping it; a skip is written straight to
+/// standard error, past the test harness's capture, so `cargo test` shows it even when the test
+/// passes (and `tests/tools.rs` lists every missing tool in its own summary).
+pub fn tool_available(tool: &str, _require_var: &str) -> bool {
+    use std::io::Write as _;
+    let &(name, probe, var, install) = TOOLS.iter().find(|t| t.0 == tool).expect("a tool listed in TOOLS");
+    let mut found = Command::new(probe[0]).args(&probe[1..]).output().is_ok_and(|o| o.status.success());
+    if !found && name == "chromium" {
+        found = Command::new("chromium-browser").arg("--version").output().is_ok_and(|o| o.status.success());
     }
-    ok
+    if !found {
+        assert!(std::env::var_os(var).is_none(), "{name} is required here ({var} is set): {install}");
+        let _ = writeln!(std::io::stderr(), "SKIPPED: {name} is not installed ({install}); its checks did not run");
+    }
+    found
+}
+
+/// Check a SARIF file: every result placed in a file, and (with check-jsonschema, required in
+/// CI) valid against the official SARIF 2.1.0 schema; the validator is shown to reject a broken
+/// copy, so the check can fail.
+#[allow(dead_code)]
+pub fn validate_sarif(path: &std::path::Path) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&text).expect("SARIF is JSON");
+    assert_eq!(v["version"], "2.1.0");
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    for r in results {
+        assert!(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].is_string(), "{r}");
+    }
+    if !tool_available("check-jsonschema", "PLAN_LINT_REQUIRE_CHECK_JSONSCHEMA") {
+        return;
+    }
+    let schema = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schemas/sarif-2.1.0.json");
+    let out =
+        std::process::Command::new("check-jsonschema").arg("--schemafile").arg(&schema).arg(path).output().unwrap();
+    assert!(
+        out.status.success(),
+        "SARIF invalid:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // And the validator does reject a broken document (so this check can fail).
+    let broken = path.with_extension("broken.sarif");
+    std::fs::write(&broken, text.replacen("\"level\": \"error\"", "\"level\": \"fatal\"", 1)).unwrap();
+    let rejected =
+        std::process::Command::new("check-jsonschema").arg("--schemafile").arg(&schema).arg(&broken).output().unwrap();
+    assert!(!rejected.status.success(), "the validator accepted an invalid level");
 }
