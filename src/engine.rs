@@ -777,7 +777,14 @@ const WINDOW_SLOP: usize = 64;
 
 /// A commit judged on a worker: its id, its facts when they are still needed (findings, or a
 /// look-up of the registry as it saw it), and its findings.
-type JudgedCommit = (git2::Oid, CommitFacts, Vec<Finding>);
+/// A commit judged on a worker, as it waits for the walk to end.
+enum JudgedCommit {
+    /// Its findings, with only what they point into kept (the subject, the labelled lines).
+    Found { oid: git2::Oid, subject: String, text: String, untraced: bool, found: Vec<Finding> },
+    /// It names a promise not in play now: judged on the walking thread, with the registry as
+    /// the commit saw it.
+    Later { oid: git2::Oid, facts: Box<CommitFacts> },
+}
 
 /// Read and judge commits from history, as the walk yields them (see the module docs). Trailers
 /// are read as `git log` reads them, with the repository's comment character (`auto` means `#`
@@ -893,44 +900,37 @@ fn read_commits(
     let mut suggested = 0;
     for (_, chunk_tally, commits) in judged {
         tally.merge(chunk_tally);
-        for (oid, mut facts, mut found) in commits {
-            // Walked before skewed dates revealed it as excluded: taken back, as git does.
-            if walker.is_uninteresting(oid) {
-                continue;
-            }
-            // It names a promise not in play now: judged here, with the registry as it saw it.
-            if needs_then(ctx.registry, &facts) {
-                facts.in_play_then = Some(then.in_play(repo, oid));
-                let mut sink = Sink::new(levels);
-                rules::judge_commit(ctx, &facts, &mut sink);
-                found = sink.take();
-            }
-            // Untraced: what the paths it touched suggest, and whether it predates adoption
-            // (judged again with those facts). Bounded: a suggestion for the first few is help
-            // enough, and a pre-adoption history can hold thousands.
-            if !found.is_empty() && class(&facts, ctx.traced_by_body) == Class::Untraced && suggested < MAX_SUGGESTIONS
-            {
-                suggested += 1;
-                if let Ok(c) = repo.repo.find_commit(oid) {
-                    let tree = c.tree().ok();
-                    facts.before_adoption =
-                        tree.as_ref().is_some_and(|t| t.get_path(Path::new(registry::FILE_NAME)).is_err());
-                    let parent = c.parent(0).ok();
-                    let parent_tree = parent.as_ref().and_then(|p| p.tree().ok());
-                    let diff = repo.repo.diff_tree_to_tree(parent_tree.as_ref(), tree.as_ref(), None).ok();
-                    let paths = diff.map(|d| touched(&d)).unwrap_or_default();
-                    facts.likely_promise =
-                        promise_from_paths(repo, ctx.registry, parent.map(|p| p.id()), &paths, &comment);
+        for judged in commits {
+            let (oid, subject, text, found) = match judged {
+                JudgedCommit::Later { oid, mut facts } => {
+                    // Walked before skewed dates revealed it as excluded: taken back, as git does.
+                    if walker.is_uninteresting(oid) {
+                        continue;
+                    }
+                    facts.in_play_then = Some(then.in_play(repo, oid));
                     let mut sink = Sink::new(levels);
                     rules::judge_commit(ctx, &facts, &mut sink);
-                    found = sink.take();
+                    let found = sink.take();
+                    (oid, facts.subject, facts.text, found)
                 }
-            }
+                JudgedCommit::Found { oid, .. } if walker.is_uninteresting(oid) => continue,
+                // Untraced: what the paths it touched suggest, and whether it predates adoption
+                // (judged again with those facts, read again in full). Bounded: a suggestion for
+                // the first few is help enough, and a pre-adoption history can hold thousands.
+                JudgedCommit::Found { oid, untraced: true, subject, text, found } if suggested < MAX_SUGGESTIONS => {
+                    suggested += 1;
+                    match suggest(repo, &odb, oid, ctx, levels, &comment) {
+                        Some((facts, found)) => (oid, facts.subject, facts.text, found),
+                        None => (oid, subject, text, found),
+                    }
+                }
+                JudgedCommit::Found { oid, subject, text, found, .. } => (oid, subject, text, found),
+            };
             if found.is_empty() {
                 continue;
             }
-            let kind = SourceKind::Commit { sha: oid.to_string(), subject: facts.subject.clone() };
-            let id = sources.add(Source::new(kind, facts.text));
+            let kind = SourceKind::Commit { sha: oid.to_string(), subject };
+            let id = sources.add(Source::new(kind, labelled_part(text, &found)));
             findings.extend(found.into_iter().map(|f| Finding { source: Some(id), ..f }));
         }
     }
@@ -946,10 +946,54 @@ fn read_commits(
     Ok(ReadCommits { tally, findings, recent })
 }
 
+/// The part of a commit message its findings point into, through the line after the last
+/// label (the context a snippet shows): a history of long messages, all untraced, keeps one
+/// line each instead of every message whole.
+fn labelled_part(mut text: String, found: &[Finding]) -> String {
+    let end = found.iter().flat_map(|f| f.labels.iter().map(|l| l.span.end)).max().unwrap_or(0).min(text.len());
+    let mut cut = end;
+    for _ in 0..2 {
+        match text[cut..].find('\n') {
+            Some(i) => cut += i + 1,
+            None => return text,
+        }
+    }
+    text.truncate(cut);
+    text.shrink_to_fit();
+    text
+}
+
+/// An untraced commit read again in full and judged with what the paths it touched suggest and
+/// whether it predates promises.toml; `None` when it cannot be read.
+fn suggest(
+    repo: &Repo,
+    odb: &git2::Odb<'_>,
+    oid: git2::Oid,
+    ctx: &Ctx,
+    levels: &Levels,
+    comment: &[u8],
+) -> Option<(CommitFacts, Vec<Finding>)> {
+    let obj = odb.read(oid).ok()?;
+    let header = crate::git::commit::Header::parse(obj.data());
+    let mut facts = scan_commit(&Raw { oid, data: obj.data().to_vec(), header }, ctx, comment);
+    let c = repo.repo.find_commit(oid).ok()?;
+    let tree = c.tree().ok();
+    facts.before_adoption = tree.as_ref().is_some_and(|t| t.get_path(Path::new(registry::FILE_NAME)).is_err());
+    let parent = c.parent(0).ok();
+    let parent_tree = parent.as_ref().and_then(|p| p.tree().ok());
+    let diff = repo.repo.diff_tree_to_tree(parent_tree.as_ref(), tree.as_ref(), None).ok();
+    let paths = diff.map(|d| touched(&d)).unwrap_or_default();
+    facts.likely_promise = promise_from_paths(repo, ctx.registry, parent.map(|p| p.id()), &paths, comment);
+    let mut sink = Sink::new(levels);
+    rules::judge_commit(ctx, &facts, &mut sink);
+    let found = sink.take();
+    Some((facts, found))
+}
+
 /// Untraced commits in one run that get a suggestion from the paths they touch.
-const MAX_SUGGESTIONS: usize = 20;
+const MAX_SUGGESTIONS: usize = 8;
 /// How far back the latest commit touching the same paths is looked for.
-const SUGGESTION_LOOKBACK: usize = 200;
+const SUGGESTION_LOOKBACK: usize = 100;
 /// Paths of a change looked at for a suggestion.
 const SUGGESTION_PATHS: usize = 64;
 
@@ -1024,15 +1068,21 @@ fn judge_chunk(commits: &[Raw], ctx: &Ctx, levels: &Levels, comment: &[u8]) -> (
         let facts = scan_commit(raw, ctx, comment);
         count_commit(&mut tally, raw, &facts, ctx, 1);
         if needs_then(ctx.registry, &facts) {
-            out.push((raw.oid, facts, Vec::new()));
+            out.push(JudgedCommit::Later { oid: raw.oid, facts: Box::new(facts) });
             continue;
         }
         rules::judge_commit(ctx, &facts, &mut sink);
-        let found = sink.take();
+        let mut found = sink.take();
         if !found.is_empty() {
-            out.push((raw.oid, facts, found));
+            found.shrink_to_fit();
+            // Kept until the walk ends: only what the findings point into, so a history where
+            // every commit has a finding costs a line each, not each message and its trailers.
+            let untraced = class(&facts, ctx.traced_by_body) == Class::Untraced;
+            let text = labelled_part(facts.text, &found);
+            out.push(JudgedCommit::Found { oid: raw.oid, subject: facts.subject, text, untraced, found });
         }
     }
+    out.shrink_to_fit();
     (tally, out)
 }
 

@@ -172,6 +172,8 @@ impl<'l> Sink<'l> {
             Level::Warn => Severity::Warning,
             Level::Deny => Severity::Error,
         };
+        // Kept until the report: a million findings should not each carry spare label slots.
+        finding.labels.shrink_to_fit();
         self.findings.push(finding);
     }
 
