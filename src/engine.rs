@@ -49,6 +49,9 @@ pub(crate) struct Inputs {
     pub levels: Vec<(Code, Level)>,
     /// A repository without a registry is not using plan-lint: [`run`] returns `None` (hooks).
     pub registry_optional: bool,
+    /// Whether untraced commits get a suggestion from the paths they touch (reads their diffs
+    /// and recent history): for reports that show help; the board shows none.
+    pub suggestions: bool,
 }
 
 impl Inputs {
@@ -65,6 +68,7 @@ impl Inputs {
             bodies: Vec::new(),
             levels: Vec::new(),
             registry_optional: false,
+            suggestions: true,
         }
     }
 }
@@ -258,7 +262,7 @@ pub(crate) fn run_in(repo: Option<&Repo>, inputs: &Inputs) -> Result<Option<Run>
             for (local, remote_sha) in updates {
                 let range = pushed_range(repo, local, remote_sha, remote, since)?;
                 let Some(range) = range else { continue };
-                let read = read_commits(repo, &range, None, &ctx, &levels, &mut sources)?;
+                let read = read_commits(repo, &range, None, inputs.suggestions, &ctx, &levels, &mut sources)?;
                 tally.merge(read.tally);
                 findings.extend(read.findings);
             }
@@ -276,7 +280,7 @@ pub(crate) fn run_in(repo: Option<&Repo>, inputs: &Inputs) -> Result<Option<Run>
                 CommitSelection::Range(spec) => repo.resolve(Some(spec), since)?,
                 _ => repo.resolve(None, since)?,
             };
-            let read = read_commits(repo, &range, inputs.window, &ctx, &levels, &mut sources)?;
+            let read = read_commits(repo, &range, inputs.window, inputs.suggestions, &ctx, &levels, &mut sources)?;
             findings.extend(read.findings);
             if let Some(w) = inputs.window {
                 let facts = window_facts(repo, w, &registry, &plans, &read.recent);
@@ -449,9 +453,10 @@ fn read_plans(
 ) -> (Plans, Listing) {
     let registry = ctx.registry;
     let is_issue = |p: &str| registry.issue_globs.is_match(p);
-    let (paths, passed) = files.paths(&|p| {
-        scope.only.as_ref().is_none_or(|o| o.contains(p)) && (registry.plan_globs.is_match(p) || is_issue(p))
-    });
+    let (paths, passed) = files.paths(
+        &|p| scope.only.as_ref().is_none_or(|o| o.contains(p)) && (registry.plan_globs.is_match(p) || is_issue(p)),
+        &|dir| registry.plan_globs.may_match_under(dir) || registry.issue_globs.may_match_under(dir),
+    );
     let passed_over: Vec<String> = passed.iter().map(|(p, _)| p.clone()).collect();
     skipped.extend(passed);
     // Which written patterns matched nothing (a typo switches a check off unseen).
@@ -772,9 +777,6 @@ struct ReadCommits {
     recent: Vec<(git2::Oid, i64)>,
 }
 
-/// Consecutive commits older than a window after which the walk stops.
-const WINDOW_SLOP: usize = 64;
-
 /// A commit judged on a worker: its id, its facts when they are still needed (findings, or a
 /// look-up of the registry as it saw it), and its findings.
 /// A commit judged on a worker, as it waits for the walk to end.
@@ -789,10 +791,12 @@ enum JudgedCommit {
 /// Read and judge commits from history, as the walk yields them (see the module docs). Trailers
 /// are read as `git log` reads them, with the repository's comment character (`auto` means `#`
 /// outside of `git commit`, as in git).
+#[allow(clippy::too_many_arguments)]
 fn read_commits(
     repo: &Repo,
     range: &RangeSpec,
     window: Option<Window>,
+    suggestions: bool,
     ctx: &Ctx,
     levels: &Levels,
     sources: &mut Sources,
@@ -806,7 +810,8 @@ fn read_commits(
 
     let comment = message::log_comment_string(repo.config_string("core.commentChar").as_deref());
     let odb = repo.repo.odb()?;
-    let mut walker = crate::git::walk::Walker::new(&odb, repo.repo.commondir(), &range.tips)?;
+    let mut walker =
+        crate::git::walk::Walker::new(&odb, repo.repo.commondir(), &range.tips)?.since(window.map(|w| w.since));
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
     let (chunk_tx, chunk_rx) = mpsc::sync_channel::<Chunk>(workers * 4);
     let chunk_rx = Arc::new(Mutex::new(chunk_rx));
@@ -835,25 +840,13 @@ fn read_commits(
         let mut index = 0;
         let mut result = Ok(());
         let mut progress = crate::progress::Progress::new("commits");
-        let mut older = 0;
         loop {
             match walker.next_commit() {
                 Ok(Some(raw)) => {
                     let time = raw.header.time;
-                    if let Some(w) = window {
-                        if time > w.until {
-                            continue;
-                        }
-                        if time < w.since {
-                            // Date order: once a run of commits is older, the rest is too
-                            // (the run allows for clock skew, as git's slop does).
-                            older += 1;
-                            if older >= WINDOW_SLOP {
-                                break;
-                            }
-                            continue;
-                        }
-                        older = 0;
+                    // The walker stops at `since` as git does; `until` only hides newer ones.
+                    if window.is_some_and(|w| time > w.until) {
+                        continue;
                     }
                     if limited {
                         yielded.push(raw.oid);
@@ -898,6 +891,7 @@ fn read_commits(
     let mut findings = Vec::new();
     let mut then = StatusThen::default();
     let mut suggested = 0;
+    let max_suggestions = if suggestions { MAX_SUGGESTIONS } else { 0 };
     for (_, chunk_tally, commits) in judged {
         tally.merge(chunk_tally);
         for judged in commits {
@@ -917,7 +911,7 @@ fn read_commits(
                 // Untraced: what the paths it touched suggest, and whether it predates adoption
                 // (judged again with those facts, read again in full). Bounded: a suggestion for
                 // the first few is help enough, and a pre-adoption history can hold thousands.
-                JudgedCommit::Found { oid, untraced: true, subject, text, found } if suggested < MAX_SUGGESTIONS => {
+                JudgedCommit::Found { oid, untraced: true, subject, text, found } if suggested < max_suggestions => {
                     suggested += 1;
                     match suggest(repo, &odb, oid, ctx, levels, &comment) {
                         Some((facts, found)) => (oid, facts.subject, facts.text, found),
@@ -1146,20 +1140,73 @@ fn window_facts(
         by_path.entry(item.path.as_str()).or_default().extend(item.promises.iter().map(String::as_str));
     }
     let mut facts = WindowFacts { window, covers_idle: window.since <= idle_since, ..WindowFacts::default() };
+    // Only the registry and the plan documents matter: with few, their entries are looked up in
+    // each tree (a few object reads); with many, a diff limited to them.
+    let mut watched: Vec<&str> = by_path.keys().copied().collect();
+    watched.push(registry::FILE_NAME);
+    watched.sort_unstable();
+    let mut options = git2::DiffOptions::new();
+    for p in &watched {
+        options.pathspec(*p);
+    }
+    options.disable_pathspec_match(true);
+    // The watched entries of each tree, read once: a commit's parent tree is usually the next
+    // commit's tree, and libgit2 does not cache large trees.
+    let mut entries: HashMap<git2::Oid, Vec<git2::Oid>> = HashMap::new();
+    let mut entries_of = |tree_id: Option<git2::Oid>| -> Vec<git2::Oid> {
+        let Some(id) = tree_id else { return vec![git2::Oid::zero(); watched.len()] };
+        entries
+            .entry(id)
+            .or_insert_with(|| {
+                let tree = repo.repo.find_tree(id).ok();
+                watched
+                    .iter()
+                    .map(|p| {
+                        tree.as_ref()
+                            .and_then(|t| t.get_path(Path::new(p)).ok())
+                            .map_or_else(git2::Oid::zero, |e| e.id())
+                    })
+                    .collect()
+            })
+            .clone()
+    };
     for &(oid, time) in recent {
         let Ok(commit) = repo.repo.find_commit(oid) else { continue };
-        let (Ok(tree), parent) = (commit.tree(), commit.parent(0).ok().and_then(|p| p.tree().ok())) else { continue };
-        let Ok(diff) = repo.repo.diff_tree_to_tree(parent.as_ref(), Some(&tree), None) else { continue };
-        for delta in diff.deltas() {
-            let Some(path) = delta.new_file().path().and_then(|p| p.to_str()) else { continue };
+        // (path, blob before, blob after) for each watched path this commit changed.
+        let changed: Vec<(String, git2::Oid, git2::Oid)> = if watched.len() <= 64 {
+            let after = entries_of(Some(commit.tree_id()));
+            let before =
+                entries_of(commit.parent_ids().next().and_then(|p| repo.repo.find_commit(p).ok()).map(|p| p.tree_id()));
+            watched
+                .iter()
+                .zip(before.into_iter().zip(after))
+                .map(|(p, (before, after))| (p.to_string(), before, after))
+                .filter(|(_, before, after)| before != after && !after.is_zero())
+                .collect()
+        } else {
+            let (Ok(tree), parent) = (commit.tree(), commit.parent(0).ok().and_then(|p| p.tree().ok())) else {
+                continue;
+            };
+            let Ok(diff) = repo.repo.diff_tree_to_tree(parent.as_ref(), Some(&tree), Some(&mut options)) else {
+                continue;
+            };
+            diff.deltas()
+                .filter_map(|d| {
+                    let path = d.new_file().path().and_then(|p| p.to_str())?;
+                    Some((path.to_string(), d.old_file().id(), d.new_file().id()))
+                })
+                .collect()
+        };
+        for (path, before_blob, after_blob) in changed {
+            let path = path.as_str();
             if path == registry::FILE_NAME {
                 let statuses = |blob: git2::Oid| -> HashMap<String, Status> {
                     files::registry_in_blob(repo, blob)
                         .map(|r| r.promises.into_iter().map(|p| (p.id, p.status)).collect())
                         .unwrap_or_default()
                 };
-                let before = statuses(delta.old_file().id());
-                for (id, status) in statuses(delta.new_file().id()) {
+                let before = statuses(before_blob);
+                for (id, status) in statuses(after_blob) {
                     if before.get(&id) == Some(&Status::InPlay) && status != Status::InPlay {
                         let left = facts.left_play.entry(id).or_insert(time);
                         *left = (*left).max(time);
@@ -1221,7 +1268,7 @@ mod tests {
             std::fs::write(dir.path().join(name), "- [ ] x\n").unwrap();
         }
         let files = Files::open(&FileSource::WorkTree, dir.path(), None).unwrap();
-        let (paths, _) = files.paths(&|p| p.ends_with(".md"));
+        let (paths, _) = files.paths(&|p| p.ends_with(".md"), &|_| true);
         assert_eq!(paths.len(), 2);
         std::fs::remove_file(dir.path().join("b.md")).unwrap();
         let read = read_listed(&files, paths, |_, bytes| Ok(bytes.len()));

@@ -120,7 +120,13 @@ impl<'r> Files<'r> {
     /// inside it is read under its own path, unless its target is itself selected (then it is
     /// the same document, passed over); one that leaves the work tree is passed over. In the
     /// index a link is passed over (`check` reads it in the work tree).
-    pub fn paths(&self, keep: &dyn Fn(&str) -> bool) -> (Vec<String>, Vec<(String, String)>) {
+    /// `descend` says which directories (relative, `/`-separated) can hold a kept file; the
+    /// work tree walk skips the others.
+    pub fn paths(
+        &self,
+        keep: &dyn Fn(&str) -> bool,
+        descend: &dyn Fn(&str) -> bool,
+    ) -> (Vec<String>, Vec<(String, String)>) {
         let mut out = Vec::new();
         let mut passed = Vec::new();
         if let Some(index) = &self.index {
@@ -145,19 +151,30 @@ impl<'r> Files<'r> {
         } else {
             let root = &self.root;
             let repo = self.repo;
-            // A tracked file is read whatever .gitignore says (git tracks it); ignore rules are
-            // asked only about directories and untracked files, which keeps a large plan
-            // directory from costing one ignore lookup per file.
-            let tracked: HashSet<Vec<u8>> = repo
-                .and_then(|r| r.repo.index().ok())
-                .map(|index| index.iter().map(|e| e.path).collect())
-                .unwrap_or_default();
+            // A tracked file is read whatever .gitignore says (git tracks it): the index is read
+            // only when a kept file is ignored, which is rare, so most runs never read it.
+            let tracked: std::cell::OnceCell<HashSet<Vec<u8>>> = std::cell::OnceCell::new();
+            let is_tracked = |rel: &str| {
+                tracked
+                    .get_or_init(|| {
+                        repo.and_then(|r| r.repo.index().ok())
+                            .map(|index| index.iter().map(|e| e.path).collect())
+                            .unwrap_or_default()
+                    })
+                    .contains(rel.as_bytes())
+            };
             let walker = walkdir::WalkDir::new(root).follow_links(false).into_iter().filter_entry(|e| {
                 if e.depth() == 0 {
                     return true;
                 }
                 if e.file_name() == ".git" {
                     return false;
+                }
+                if e.file_type().is_dir() {
+                    let rel = e.path().strip_prefix(root).map(|r| r.to_string_lossy().replace('\\', "/"));
+                    if rel.is_ok_and(|r| !descend(&r)) {
+                        return false;
+                    }
                 }
                 // A nested repository (a submodule's checkout, a vendored clone) is not this
                 // repository's content; git does not descend into it either.
@@ -189,8 +206,7 @@ impl<'r> Files<'r> {
                     }
                     continue;
                 }
-                let untracked_and_ignored =
-                    repo.is_some_and(|r| !tracked.contains(rel.as_bytes()) && r.is_ignored(Path::new(&rel)));
+                let untracked_and_ignored = repo.is_some_and(|r| r.is_ignored(Path::new(&rel)) && !is_tracked(&rel));
                 if !untracked_and_ignored {
                     out.push(rel);
                 }

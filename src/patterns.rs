@@ -79,6 +79,24 @@ impl Patterns {
         })
     }
 
+    /// Whether a file under the directory `dir` (relative, `/`-separated, no trailing `/`) can
+    /// match some pattern: its literal leading segments agree with `dir`'s, and a pattern
+    /// without `**` is deep enough. Walking only such directories lets a listing skip the rest
+    /// of a large work tree (`plans/**/*.md` never looks inside `src/`).
+    pub fn may_match_under(&self, dir: &str) -> bool {
+        let dir: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
+        self.texts.iter().any(|p| {
+            let segments: Vec<&str> = p.split('/').collect();
+            let is_glob = |s: &str| s.contains(['*', '?', '[', '{', '\\']);
+            let literal = segments.iter().take_while(|s| !is_glob(s)).count();
+            let deep = segments.contains(&"**");
+            if !deep && dir.len() >= segments.len() {
+                return false;
+            }
+            dir.iter().zip(&segments[..literal.min(segments.len())]).all(|(d, s)| d == s)
+        })
+    }
+
     /// The patterns' text, as written.
     pub fn texts(&self) -> &[String] {
         &self.texts
@@ -118,6 +136,26 @@ mod tests {
 
     fn one(p: &str) -> Patterns {
         Patterns::new(&[p]).unwrap()
+    }
+
+    #[test]
+    fn directories_that_can_hold_a_match() {
+        let p = Patterns::new(&["ROADMAP.md", "plans/**/*.md", "docs/*/plan.md"]).unwrap();
+        for (dir, may) in [
+            ("", true),
+            ("src", false),
+            ("plans", true),
+            ("plans/q1/deep", true),
+            ("docs", true),
+            ("docs/a", true),
+            ("docs/a/b", false),
+            ("other/plans", false),
+        ] {
+            assert_eq!(p.may_match_under(dir), may, "{dir}");
+        }
+        assert!(one("**/*.md").may_match_under("anything/at/all"));
+        assert!(one("{plans,roadmap}/*.md").may_match_under("roadmap"));
+        assert!(!one("{plans,roadmap}/*.md").may_match_under("roadmap/deeper"));
     }
 
     #[test]

@@ -336,15 +336,18 @@ for key, n in seen.items(): print(key, n)
 #[test]
 fn a_window_edge_may_carry_a_utc_offset() {
     let repo = team();
-    // 2026-03-02T12:30+02:00 is 10:30 UTC: the exception commit at 12:00 UTC is inside, the
-    // search commit of 2026-03-03 too; everything before it is outside.
+    // 2026-03-02T12:30+02:00 is 10:30 UTC: the exception commit at 12:00 UTC is inside. Its
+    // parent (Feb 27) is older, so the walk stops there, as git's does: the search commit dated
+    // March 3 behind it (a skewed clock) is outside, exactly as `git log --since` leaves it out.
     let run =
         repo.plan_lint(&["report", "--format", "json", "--since", "2026-03-02T12:30+02:00", "--until", "2026-03-06"]);
     run.expect_code(0);
     let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(v["window"]["since"], "2026-03-02", "{}", run.stdout);
     assert_eq!(v["exceptions"]["commits"].as_array().map(Vec::len), Some(1), "{}", run.stdout);
-    assert_eq!(v["promises"][0]["commits"]["count"], 1, "{}", run.stdout);
+    assert_eq!(v["promises"][0]["commits"]["count"], 0, "{}", run.stdout);
+    let git = repo.git(&["rev-list", "--since=2026-03-02T12:30+02:00", "--until=2026-03-06", "HEAD"]);
+    assert_eq!(git.lines().count(), 1, "git agrees: one commit in the window");
     // An absurd date is refused with exit 2, not a huge window.
     let run = repo.plan_lint(&["report", "--since", "2026-01-01", "--until", "99999999-12-31"]);
     run.expect_code(2);

@@ -61,6 +61,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         commits: if has_head { CommitSelection::Range("HEAD".into()) } else { CommitSelection::Branch },
         plans: PlanScope::All,
         window: Some(window),
+        // The board lists untraced work; it shows no help to suggest a promise in.
+        suggestions: false,
         ..Inputs::new(&ctx.dir)
     };
     let run: Run = check::evaluate(&inputs)?;

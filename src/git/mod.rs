@@ -185,9 +185,15 @@ impl Repo {
 
     /// Every commit of a range, newest first (for small ranges; history checks stream instead).
     pub fn range(&self, spec: Option<&str>, since: Option<Oid>) -> Result<CommitRange> {
+        self.range_since(spec, since, None)
+    }
+
+    /// [`Repo::range`] limited to commits dated at or after `max_age` (Unix seconds), as
+    /// `git rev-list --since` walks.
+    pub fn range_since(&self, spec: Option<&str>, since: Option<Oid>, max_age: Option<i64>) -> Result<CommitRange> {
         let r = self.resolve(spec, since)?;
         let odb = self.repo.odb()?;
-        let mut walker = walk::Walker::new(&odb, self.repo.commondir(), &r.tips)?;
+        let mut walker = walk::Walker::new(&odb, self.repo.commondir(), &r.tips)?.since(max_age);
         let mut oids = Vec::new();
         while let Some(raw) = walker.next_commit()? {
             oids.push(raw.oid);

@@ -54,6 +54,8 @@ pub struct Walker<'o> {
     slop: usize,
     /// Committer date of the last interesting commit walked (git's `date` in `limit_list`).
     last_date: i64,
+    /// `--since` (git's `max_age`): older commits are not walked past.
+    max_age: Option<i64>,
 }
 
 impl<'o> Walker<'o> {
@@ -74,6 +76,7 @@ impl<'o> Walker<'o> {
             limited: tips.iter().any(|&(_, excluded)| excluded),
             slop: SLOP,
             last_date: i64::MAX,
+            max_age: None,
         };
         // As git's prepare_revision_walk: read each tip, flag and propagate the excluded ones,
         // queue each once, in the order given (it decides ties between equal dates).
@@ -86,6 +89,17 @@ impl<'o> Walker<'o> {
             w.enqueue(oid);
         }
         Ok(w)
+    }
+
+    /// Walk only commits dated at or after `since` (Unix seconds), as `git rev-list --since`
+    /// does. Without excluded tips (git's streaming walk) a commit older than that is dropped
+    /// and its parents are never queued, so the walk ends at the window's edge; with them
+    /// (git's `limit_list`) it is uninteresting, with its ancestors, and the five-commit slop
+    /// decides when to stop. Either way a commit reached only through an older one is not
+    /// walked, whatever its own date (clock skew), exactly as git decides.
+    pub fn since(mut self, since: Option<i64>) -> Walker<'o> {
+        self.max_age = since;
+        self
     }
 
     /// Read a commit once: its parents (none past a shallow boundary) and date; the raw object
@@ -172,6 +186,14 @@ impl<'o> Walker<'o> {
     pub fn next_commit(&mut self) -> Result<Option<Raw>> {
         loop {
             let Some((date, _, oid)) = self.queue.pop() else { return Ok(None) };
+            if self.max_age.is_some_and(|since| date < since) {
+                if !self.limited {
+                    // git's streaming walk: `continue` before the parents are processed.
+                    self.pending.remove(&oid);
+                    continue;
+                }
+                self.nodes.entry(oid).or_default().uninteresting = true;
+            }
             let uninteresting = self.nodes.get(&oid).is_some_and(|n| n.uninteresting);
             self.add_parents(oid, uninteresting)?;
             let (data, header) = match self.pending.remove(&oid) {
