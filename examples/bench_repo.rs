@@ -50,11 +50,13 @@ struct Args {
     docs: usize,
     promises: usize,
     in_play: Option<usize>,
+    /// Real-length messages: 5-60 wrapped lines and trailers of several kinds.
+    long: bool,
 }
 
 fn parse_args() -> Args {
     let mut args = std::env::args().skip(1);
-    let mut out = Args { dir: PathBuf::new(), commits: 1000, docs: 100, promises: 50, in_play: None };
+    let mut out = Args { dir: PathBuf::new(), commits: 1000, docs: 100, promises: 50, in_play: None, long: false };
     while let Some(a) = args.next() {
         let mut num = |name: &str| -> usize {
             args.next().and_then(|v| v.parse().ok()).unwrap_or_else(|| panic!("{name} takes a number"))
@@ -64,6 +66,7 @@ fn parse_args() -> Args {
             "--docs" => out.docs = num("--docs"),
             "--promises" => out.promises = num("--promises"),
             "--in-play" => out.in_play = Some(num("--in-play")),
+            "--long" => out.long = true,
             _ if out.dir.as_os_str().is_empty() => out.dir = PathBuf::from(a),
             _ => panic!("unexpected argument {a}"),
         }
@@ -105,12 +108,42 @@ fn doc(rng: &mut Rng, n: usize, in_play: usize) -> String {
     s
 }
 
-fn message(rng: &mut Rng, n: usize, in_play: usize) -> String {
+fn message(rng: &mut Rng, n: usize, in_play: usize, long: bool) -> String {
     let mut s = format!("{} the {} ({n})\n", rng.pick(VERBS), rng.pick(NOUNS));
     if rng.below(20) == 0 {
         return format!("chore(deps): bump crate-{} to 1.{}.0\n", n % 50, n % 7);
     }
-    let body_lines = rng.below(4);
+    let body_lines = if long { 0 } else { rng.below(4) };
+    if long {
+        // 5 to 60 lines of prose wrapped at 72 columns, in paragraphs, as kernel and git
+        // messages are written.
+        let lines = 5 + rng.below(56);
+        let mut line = String::new();
+        let mut written = 0;
+        s.push('\n');
+        while written < lines {
+            let sentence = rng.pick(BODY);
+            for word in sentence.split(' ') {
+                if line.len() + word.len() + 1 > 72 {
+                    s.push_str(&line);
+                    s.push('\n');
+                    line.clear();
+                    written += 1;
+                    if written % 8 == 0 {
+                        s.push('\n');
+                    }
+                }
+                if !line.is_empty() {
+                    line.push(' ');
+                }
+                line.push_str(word);
+            }
+        }
+        if !line.is_empty() {
+            s.push_str(&line);
+            s.push('\n');
+        }
+    }
     if body_lines > 0 {
         s.push('\n');
         for _ in 0..body_lines {
@@ -127,6 +160,20 @@ fn message(rng: &mut Rng, n: usize, in_play: usize) -> String {
     }
     if rng.below(5) == 0 {
         trailers.push_str("Co-authored-by: Grace Hopper <grace@example.com>\n");
+    }
+    if long {
+        for (odds, line) in [
+            (3, "Reviewed-by: Linus Torvalds <torvalds@example.org>"),
+            (4, "Acked-by: Junio C Hamano <gitster@example.com>"),
+            (6, "Link: https://lore.example.org/r/20260101.12345-1-ada@example.com"),
+            (8, "Fixes: 1a2b3c4d5e6f (\"Speed up the search index\")"),
+            (10, "Cc: stable@example.org"),
+        ] {
+            if rng.below(odds) == 0 {
+                trailers.push_str(line);
+                trailers.push('\n');
+            }
+        }
     }
     if !trailers.is_empty() {
         s.push('\n');
@@ -182,7 +229,7 @@ fn main() -> std::io::Result<()> {
         if merge {
             // A side commit, then a merge of it.
             header(&mut out, "side", mark, time)?;
-            data(&mut out, message(&mut rng, n, in_play).as_bytes())?;
+            data(&mut out, message(&mut rng, n, in_play, args.long).as_bytes())?;
             writeln!(out, "from :{parent}\nM 100644 inline side/f{}.txt", n % 10)?;
             data(&mut out, format!("{n}\n").as_bytes())?;
             let side = mark;
@@ -192,7 +239,7 @@ fn main() -> std::io::Result<()> {
             writeln!(out, "from :{parent}\nmerge :{side}")?;
         } else {
             header(&mut out, "main", mark, time)?;
-            data(&mut out, message(&mut rng, n, in_play).as_bytes())?;
+            data(&mut out, message(&mut rng, n, in_play, args.long).as_bytes())?;
             writeln!(out, "from :{parent}\nM 100644 inline src/f{}.rs", n % 100)?;
             data(&mut out, format!("// {n}\n").as_bytes())?;
         }

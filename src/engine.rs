@@ -386,16 +386,26 @@ fn staged_scope(repo: &Repo, files: &Files, registry: &Registry) -> Option<Scope
     let index = files.index()?;
     let head_tree = repo.repo.head().ok().and_then(|h| h.peel_to_tree().ok());
     let head_blob = |path: &str| head_tree.as_ref().and_then(|t| t.get_path(Path::new(path)).ok()).map(|e| e.id());
-    let staged_registry = index.get_path(Path::new(registry::FILE_NAME), 0);
+    let staged_registry = index.get_path(registry::FILE_NAME);
     let head_registry = head_blob(registry::FILE_NAME);
     let is_document = |p: &str| registry.plan_globs.is_match(p) || registry.issue_globs.is_match(p);
     let changed = |path: &str, id: git2::Oid| head_blob(path) != Some(id);
     let registry_changed = staged_registry.as_ref().is_none_or(|e| changed(registry::FILE_NAME, e.id));
     // Every plan and issue document in the index, with its content's id.
+    // Sorted by path: each directory is asked once whether a pattern can match under it.
+    let may_hold = |dir: &str| registry.plan_globs.may_match_under(dir) || registry.issue_globs.may_match_under(dir);
+    let mut last_dir: (&[u8], bool) = (b"\0", false);
     let documents: Vec<(String, git2::Oid)> = index
         .iter()
         .filter_map(|e| {
-            let p = std::str::from_utf8(&e.path).ok()?;
+            let dir = e.path.iter().rposition(|&b| b == b'/').map_or(&e.path[..0], |i| &e.path[..i]);
+            if dir != last_dir.0 {
+                last_dir = (dir, std::str::from_utf8(dir).is_ok_and(may_hold));
+            }
+            if !last_dir.1 || e.stage != 0 {
+                return None;
+            }
+            let p = std::str::from_utf8(e.path).ok()?;
             is_document(p).then(|| (p.to_string(), e.id))
         })
         .collect();
@@ -455,7 +465,11 @@ fn read_plans(
     let is_issue = |p: &str| registry.issue_globs.is_match(p);
     let (paths, passed) = files.paths(
         &|p| scope.only.as_ref().is_none_or(|o| o.contains(p)) && (registry.plan_globs.is_match(p) || is_issue(p)),
-        &|dir| registry.plan_globs.may_match_under(dir) || registry.issue_globs.may_match_under(dir),
+        &{
+            let (plans, issues) = (registry.plan_globs.clone(), registry.issue_globs.clone());
+            std::sync::Arc::new(move |dir: &str| plans.may_match_under(dir) || issues.may_match_under(dir))
+                as files::Descend
+        },
     );
     let passed_over: Vec<String> = passed.iter().map(|(p, _)| p.clone()).collect();
     skipped.extend(passed);
@@ -476,7 +490,7 @@ fn read_plans(
     let judge = |rel: &str, bytes: &[u8]| -> std::result::Result<JudgedDocument, String> {
         let decoded = decode(bytes);
         let bytes: &[u8] = decoded.as_deref().map_or(bytes, str::as_bytes);
-        if bytes.iter().take(8000).any(|&b| b == 0) {
+        if memchr::memchr(0, &bytes[..bytes.len().min(8000)]).is_some() {
             return Err("binary, not Markdown (a NUL byte in its first 8 KB)".to_string());
         }
         let mut sink = match &scope.focus {
@@ -502,6 +516,12 @@ fn read_plans(
             let b = Body { pull_request: false, what: rel.to_string(), text, refs, open };
             rules::judge_body(ctx, &b, &mut sink);
             (1, true, b.text)
+        } else if !markdown::may_have_items(bytes) {
+            // Nothing a plan can say (no task box, no trace keyword): judged as the empty plan
+            // a parse would give, without the parse.
+            rules::judge_plan(ctx, &markdown::Plan::default(), &mut sink);
+            let text = if sink.is_empty() { String::new() } else { String::from_utf8_lossy(bytes).into_owned() };
+            (0, false, text)
         } else {
             let text = markdown::normalize_line_ends(String::from_utf8_lossy(bytes).into_owned());
             let plan = markdown::scan(&text);
@@ -1268,7 +1288,7 @@ mod tests {
             std::fs::write(dir.path().join(name), "- [ ] x\n").unwrap();
         }
         let files = Files::open(&FileSource::WorkTree, dir.path(), None).unwrap();
-        let (paths, _) = files.paths(&|p| p.ends_with(".md"), &|_| true);
+        let (paths, _) = files.paths(&|p| p.ends_with(".md"), &(std::sync::Arc::new(|_: &str| true) as files::Descend));
         assert_eq!(paths.len(), 2);
         std::fs::remove_file(dir.path().join("b.md")).unwrap();
         let read = read_listed(&files, paths, |_, bytes| Ok(bytes.len()));

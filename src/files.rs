@@ -25,25 +25,30 @@ pub enum FileSource {
     IndexOrWorkTree(PathBuf),
 }
 
+/// Which directories (relative, `/`-separated) can hold a kept file: shared with the walker.
+pub type Descend = std::sync::Arc<dyn Fn(&str) -> bool + Send + Sync>;
+
 /// Where files are read from: the work tree (minus ignored files) or a git index.
 pub struct Files<'r> {
     root: PathBuf,
     repo: Option<&'r Repo>,
-    index: Option<git2::Index>,
+    index: Option<crate::git::index::Index>,
 }
 
 impl<'r> Files<'r> {
     pub fn open(source: &FileSource, root: &Path, repo: Option<&'r Repo>) -> Result<Files<'r>> {
-        let open_index = |path: &Path| {
-            git2::Index::open(path)
-                .map_err(|e| Error::new(format!("could not read the index {}: {}", path.display(), e.message())))
+        let open_index = |path: &Path| match crate::git::index::Index::open(path) {
+            Ok(index) => Ok(index),
+            // Nothing was ever staged.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(crate::git::index::Index::empty()),
+            Err(e) => Err(Error::io(format!("could not read the index {}", path.display()), &e)),
         };
         let index = match source {
             FileSource::WorkTree => None,
             FileSource::Index(path) => Some(open_index(path)?),
             FileSource::IndexOrWorkTree(path) => {
                 let index = open_index(path)?;
-                index.get_path(Path::new(registry::FILE_NAME), 0).is_some().then_some(index)
+                index.get_path(registry::FILE_NAME).is_some().then_some(index)
             }
         };
         Ok(Files { root: root.to_path_buf(), repo, index })
@@ -54,7 +59,7 @@ impl<'r> Files<'r> {
     }
 
     /// The index files are read from, if they come from one.
-    pub fn index(&self) -> Option<&git2::Index> {
+    pub fn index(&self) -> Option<&crate::git::index::Index> {
         self.index.as_ref()
     }
 
@@ -71,7 +76,7 @@ impl<'r> Files<'r> {
         let too_large = || std::io::Error::other(format!("larger than {} MiB", MAX_PLAN_BYTES >> 20));
         match (&self.index, self.repo) {
             (Some(index), Some(repo)) => {
-                let entry = index.get_path(Path::new(rel), 0).ok_or(std::io::ErrorKind::NotFound)?;
+                let entry = index.get_path(rel).ok_or(std::io::ErrorKind::NotFound)?;
                 if entry.mode & 0o170000 == 0o120000 {
                     return Err(std::io::Error::other("it is staged as a symbolic link: not read"));
                 }
@@ -122,20 +127,25 @@ impl<'r> Files<'r> {
     /// index a link is passed over (`check` reads it in the work tree).
     /// `descend` says which directories (relative, `/`-separated) can hold a kept file; the
     /// work tree walk skips the others.
-    pub fn paths(
-        &self,
-        keep: &dyn Fn(&str) -> bool,
-        descend: &dyn Fn(&str) -> bool,
-    ) -> (Vec<String>, Vec<(String, String)>) {
+    pub fn paths(&self, keep: &dyn Fn(&str) -> bool, descend: &Descend) -> (Vec<String>, Vec<(String, String)>) {
         let mut out = Vec::new();
         let mut passed = Vec::new();
         if let Some(index) = &self.index {
+            // Entries are sorted by path, so a directory's are together: `descend` is asked once
+            // per directory, and paths under one no pattern can match are never matched.
+            let mut last_dir: (&[u8], bool) = (b"\0", false);
             for entry in index.iter() {
                 // Regular files and links; no submodules (0o160000).
                 let kind = entry.mode & 0o170000;
-                let stage = (entry.flags >> 12) & 0x3;
-                let Ok(path) = std::str::from_utf8(&entry.path) else { continue };
-                if stage != 0 || !keep(path) {
+                let dir = entry.path.iter().rposition(|&b| b == b'/').map_or(&entry.path[..0], |i| &entry.path[..i]);
+                if dir != last_dir.0 {
+                    last_dir = (dir, std::str::from_utf8(dir).is_ok_and(|d| descend(d)));
+                }
+                if !last_dir.1 {
+                    continue;
+                }
+                let Ok(path) = std::str::from_utf8(entry.path) else { continue };
+                if entry.stage != 0 || !keep(path) {
                     continue;
                 }
                 match kind {
@@ -149,55 +159,60 @@ impl<'r> Files<'r> {
                 }
             }
         } else {
-            let root = &self.root;
+            let root = self.root.clone();
             let repo = self.repo;
-            // A tracked file is read whatever .gitignore says (git tracks it): the index is read
-            // only when a kept file is ignored, which is rare, so most runs never read it.
-            let tracked: std::cell::OnceCell<HashSet<Vec<u8>>> = std::cell::OnceCell::new();
-            let is_tracked = |rel: &str| {
-                tracked
-                    .get_or_init(|| {
-                        repo.and_then(|r| r.repo.index().ok())
-                            .map(|index| index.iter().map(|e| e.path).collect())
-                            .unwrap_or_default()
-                    })
-                    .contains(rel.as_bytes())
-            };
-            let walker = walkdir::WalkDir::new(root).follow_links(false).into_iter().filter_entry(|e| {
+            let mut walk = ignore::WalkBuilder::new(&root);
+            // git's ignore rules (.gitignore, .git/info/exclude, core.excludesFile), nothing else:
+            // hidden files are plan files like any, `.ignore` files are ripgrep's.
+            walk.hidden(false).ignore(false).parents(false).git_ignore(true).git_exclude(true).git_global(true);
+            walk.follow_links(false).require_git(true);
+            let (base, prune) = (root.clone(), descend.clone());
+            walk.filter_entry(move |e| {
                 if e.depth() == 0 {
                     return true;
                 }
                 if e.file_name() == ".git" {
                     return false;
                 }
-                if e.file_type().is_dir() {
-                    let rel = e.path().strip_prefix(root).map(|r| r.to_string_lossy().replace('\\', "/"));
-                    if rel.is_ok_and(|r| !descend(&r)) {
-                        return false;
-                    }
+                if !e.file_type().is_some_and(|t| t.is_dir()) {
+                    return true;
                 }
+                let rel = e.path().strip_prefix(&base).map(|r| r.to_string_lossy().replace('\\', "/"));
                 // A nested repository (a submodule's checkout, a vendored clone) is not this
                 // repository's content; git does not descend into it either.
-                if e.file_type().is_dir() && e.path().join(".git").exists() {
-                    return false;
-                }
-                match (repo, e.file_type().is_dir(), e.path().strip_prefix(root)) {
-                    (Some(repo), true, Ok(rel)) => !repo.is_ignored(rel),
-                    _ => true,
-                }
+                rel.is_ok_and(|r| prune(&r)) && !e.path().join(".git").exists()
             });
-            for entry in walker.flatten() {
-                let link = entry.file_type().is_symlink();
-                if !entry.file_type().is_file() && !link {
-                    continue;
-                }
-                let Ok(rel) = entry.path().strip_prefix(root) else { continue };
-                let rel = rel.to_string_lossy().replace('\\', "/");
+            // Listed on every core, as ripgrep lists; judged here, in path order.
+            let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+            let listed = std::sync::Mutex::new(Vec::new());
+            walk.threads(threads).build_parallel().run(|| {
+                let listed = &listed;
+                let root = &root;
+                Box::new(move |entry| {
+                    let Ok(entry) = entry else { return ignore::WalkState::Continue };
+                    let kind = entry.file_type();
+                    let link = kind.is_some_and(|k| k.is_symlink());
+                    if kind.is_some_and(|k| k.is_file()) || link {
+                        if let Ok(rel) = entry.path().strip_prefix(root) {
+                            let rel = rel.to_string_lossy().replace('\\', "/");
+                            if let Ok(mut l) = listed.lock() {
+                                l.push((rel, link));
+                            }
+                        }
+                    }
+                    ignore::WalkState::Continue
+                })
+            });
+            let mut listed = listed.into_inner().unwrap_or_default();
+            listed.sort_unstable();
+            let mut seen = HashSet::new();
+            for (rel, link) in listed {
                 if !keep(&rel) {
                     continue;
                 }
                 if link {
-                    match self.link_target(entry.path()) {
+                    let path = root.join(&rel);
+                    match self.link_target(&path) {
                         Err(why) => passed.push((rel, why)),
                         Ok(target) if keep(&target) => {
                             passed.push((rel, format!("a symbolic link to {target}, which is read as itself")))
@@ -206,9 +221,22 @@ impl<'r> Files<'r> {
                     }
                     continue;
                 }
-                let untracked_and_ignored = repo.is_some_and(|r| r.is_ignored(Path::new(&rel)) && !is_tracked(&rel));
-                if !untracked_and_ignored {
-                    out.push(rel);
+                seen.insert(rel.clone());
+                out.push(rel);
+            }
+            // A tracked file is read whatever .gitignore says (git tracks it): the index adds the
+            // kept files the walk passed over as ignored.
+            let index = repo.and_then(|r| crate::git::index::Index::open(&r.index_path(&root)).ok());
+            for entry in index.iter().flat_map(|i| i.iter()) {
+                let Ok(rel) = std::str::from_utf8(entry.path) else { continue };
+                if entry.stage != 0 || entry.mode & 0o170000 != 0o100000 || seen.contains(rel) || !keep(rel) {
+                    continue;
+                }
+                let dir = rel.rsplit_once('/').map_or("", |(d, _)| d);
+                let on_disk = std::fs::symlink_metadata(root.join(rel)).is_ok_and(|m| m.is_file());
+                if descend(dir) && on_disk {
+                    seen.insert(rel.to_string());
+                    out.push(rel.to_string());
                 }
             }
         }

@@ -151,6 +151,16 @@ pub mod __private {
     pub use crate::git::{commit_trailers, Repo};
     pub use crate::schema::{rules_markdown, text as schema_text};
 
+    /// Each entry of the index file at `path` as `git ls-files -s` prints it (`mode oid stage\tpath`),
+    /// read by plan-lint's own index reader (tests compare it with git).
+    pub fn ls_files_stage(path: &std::path::Path) -> std::io::Result<Vec<String>> {
+        let index = crate::git::index::Index::open(path)?;
+        Ok(index
+            .iter()
+            .map(|e| format!("{:06o} {} {}\t{}", e.mode, e.id, e.stage, String::from_utf8_lossy(e.path)))
+            .collect())
+    }
+
     /// Every rule's code and documentation.
     pub fn rule_docs() -> Vec<(&'static str, &'static str)> {
         crate::rules::RULES.iter().map(|r| (r.code.name(), r.doc)).collect()

@@ -3,6 +3,7 @@
 //! path, so a hook costs one process start, not several.
 
 pub mod commit;
+pub mod index;
 pub mod walk;
 
 #[cfg(test)]

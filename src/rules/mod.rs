@@ -177,6 +177,11 @@ impl<'l> Sink<'l> {
         self.findings.push(finding);
     }
 
+    /// Whether nothing was found so far.
+    pub fn is_empty(&self) -> bool {
+        self.findings.is_empty()
+    }
+
     /// The findings so far, in rule order (the order of `plan-lint rules`), leaving the sink
     /// empty.
     pub fn take(&mut self) -> Vec<Finding> {

@@ -108,6 +108,53 @@ fn fence_tabs(text: &str) -> Option<String> {
     bytes.map(|b| String::from_utf8(b).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
 }
 
+/// Whether a document can hold a task item, a promise reference or an exception: it has a task
+/// box (`[` white space or `x` `]`), the word `promise` or `untraced` in any case, or a
+/// numeric character reference (`&#80;romise` reads as `Promise`). A document with none of them
+/// scans to an empty plan, so most pages of a large documentation tree need no CommonMark parse;
+/// one pass, vectorised. Tests and the fuzz target check that skipping never changes a result.
+pub fn may_have_items(text: &[u8]) -> bool {
+    // A box (`[ ]`, `[x]`, any white space) or a numeric reference (`&#`).
+    let mut at = 0;
+    while let Some(i) = memchr::memchr2(b'[', b'&', &text[at..]) {
+        let i = at + i;
+        let hit = match text[i] {
+            b'[' => {
+                matches!(text.get(i + 1), Some(b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | b'x' | b'X'))
+                    && text.get(i + 2) == Some(&b']')
+            }
+            _ => text.get(i + 1) == Some(&b'#'),
+        };
+        if hit {
+            return true;
+        }
+        at = i + 1;
+    }
+    // `promise` or `untraced` in any case: searched in a lowercased copy, a block at a time,
+    // the blocks overlapping by a word's length so none is split unseen.
+    static FINDERS: std::sync::OnceLock<[memchr::memmem::Finder<'static>; 2]> = std::sync::OnceLock::new();
+    let finders =
+        FINDERS.get_or_init(|| [memchr::memmem::Finder::new(b"promise"), memchr::memmem::Finder::new(b"untraced")]);
+    const BLOCK: usize = 8192;
+    const OVERLAP: usize = 7;
+    let mut lower = [0u8; BLOCK];
+    let mut start = 0;
+    while start < text.len() {
+        let end = (start + BLOCK).min(text.len());
+        let block = &mut lower[..end - start];
+        block.copy_from_slice(&text[start..end]);
+        block.make_ascii_lowercase();
+        if finders.iter().any(|f| f.find(block).is_some()) {
+            return true;
+        }
+        if end == text.len() {
+            break;
+        }
+        start = end - OVERLAP;
+    }
+    false
+}
+
 /// Scan one plan document. Total: any text gives a plan, possibly empty.
 pub fn scan(text: &str) -> Plan {
     let fixed = fence_tabs(text);

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# CI's smoke benchmark: a few small, realistic cases of bench/run.sh, each timed against its git
+# (or ripgrep) baseline in one hyperfine run. Fails if any ratio is more than twice the ratio
+# recorded in bench/smoke-baseline.txt (a regression, not noise: ratios are stable across
+# machines far more than times are).
+#
+#   bash bench/smoke.sh            # check against the recorded ratios
+#   bash bench/smoke.sh --record   # rewrite bench/smoke-baseline.txt
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+WORK=$ROOT/target/bench/smoke
+mkdir -p "$WORK"
+
+need() { command -v "$1" >/dev/null || { apt-get update -qq && apt-get install -y -qq "$2" >/dev/null; }; }
+need hyperfine hyperfine
+need rg ripgrep
+
+cargo build --release --quiet --bin plan-lint --example bench_repo
+PL=$ROOT/target/release/plan-lint
+GEN=$ROOT/target/release/examples/bench_repo
+
+# History: 20,000 commits with real-length messages (5-60 wrapped lines, trailers of five kinds).
+[ -d "$WORK/history/.git" ] || "$GEN" "$WORK/history" --commits 20000 --docs 0 --promises 200 --in-play 3 --long
+# Documents: 4,000 pages of prose where task items are rare.
+[ -d "$WORK/docs/.git" ] || python3 bench/docs_corpus.py "$WORK/docs" 4000
+# Hooks: an index of 50,000 entries.
+if [ ! -d "$WORK/index/.git" ]; then
+    mkdir -p "$WORK/index" && git -C "$WORK/index" init -q -b main
+    python3 - "$WORK/index" <<'PY' | git -C "$WORK/index" fast-import --quiet
+import sys
+w = sys.stdout.buffer.write
+def blob(mark, data):
+    w(b"blob\nmark :%d\ndata %d\n%s\n" % (mark, len(data), data))
+blob(1, b'[promises.find-and-buy]\nstatement = "s"\nstatus = "in-play"\noutcomes = [{ metric = "m", baseline = "1", target = "2" }]\n')
+blob(2, b"# Plan\nPromise: find-and-buy\n\n- [ ] Search\n")
+blob(3, b"// code\n")
+msg = b"Adopt\n\nPromise: find-and-buy\n"
+w(b"commit refs/heads/main\ncommitter A <a@example.com> 1700000000 +0000\ndata %d\n%s\n" % (len(msg), msg))
+w(b"M 100644 :1 promises.toml\nM 100644 :2 ROADMAP.md\n")
+for i in range(50000):
+    w(b"M 100644 :3 src/m%03d/d%02d/f%05d.rs\n" % (i // 1000, (i // 100) % 10, i))
+w(b"\n")
+PY
+    git -C "$WORK/index" read-tree HEAD
+    git -C "$WORK/index" checkout -q -- promises.toml ROADMAP.md
+fi
+printf 'Work\n\nPromise: find-and-buy\n' > "$WORK/msg"
+
+RESULTS=$WORK/results
+rm -rf "$RESULTS" && mkdir -p "$RESULTS"
+bench() { # NAME DIR BASELINE COMMAND
+    (cd "$2" && hyperfine -N --warmup 3 --min-runs 10 --ignore-failure --export-json "$RESULTS/$1.json" "$3" "$4" >/dev/null 2>&1)
+}
+since=$(git -C "$WORK/history" log -1 --format=%ct)
+since=$(date -u -d "@$((since - 28 * 86400))" +%Y-%m-%dT%H:%M:%SZ)
+bench history "$WORK/history" "git log --format=%(trailers:key=Promise,valueonly)" "$PL check --commits HEAD"
+bench window "$WORK/history" "git log --since=$since --format=%B" "$PL check --since $since"
+bench docs "$WORK/docs" "rg -c --no-ignore -g *.md Promise:" "$PL check --no-commits"
+bench commit-msg "$WORK/index" "git diff --cached --name-only" "$PL hook commit-msg $WORK/msg"
+bench pre-commit "$WORK/index" "git diff --cached --name-only" "$PL hook pre-commit"
+rss() { (cd "$1" && /usr/bin/time -f %M "${@:2}" 2>&1 >/dev/null | tail -1); }
+if [ -x /usr/bin/time ]; then
+    echo "$(rss "$WORK/history" "$PL" check --commits HEAD) $(rss "$WORK/history" git log --format=%B)" > "$RESULTS/rss"
+fi
+
+python3 - "$RESULTS" "$ROOT/bench/smoke-baseline.txt" "${1:-}" <<'PY'
+import json, os, sys
+results, baseline_path, mode = sys.argv[1], sys.argv[2], sys.argv[3]
+ratios = {}
+for name in ["history", "window", "docs", "commit-msg", "pre-commit"]:
+    r = json.load(open(os.path.join(results, name + ".json")))["results"]
+    ratios[name] = r[1]["mean"] / r[0]["mean"]
+    print(f"{name:<12} {r[0]['mean']*1000:8.1f} ms baseline  {r[1]['mean']*1000:8.1f} ms plan-lint  {ratios[name]:.2f}x")
+rss_path = os.path.join(results, "rss")
+if os.path.exists(rss_path):
+    ours, git = map(int, open(rss_path).read().split())
+    ratios["history-rss"] = ours / git
+    print(f"{'history-rss':<12} {git/1024:8.1f} MiB git log  {ours/1024:8.1f} MiB plan-lint  {ratios['history-rss']:.2f}x")
+if mode == "--record":
+    with open(baseline_path, "w") as f:
+        f.write("# Ratios recorded by `bash bench/smoke.sh --record`; CI fails past twice these.\n")
+        for k, v in ratios.items():
+            f.write(f"{k} {v:.3f}\n")
+    sys.exit(0)
+recorded = {}
+for line in open(baseline_path):
+    if line.strip() and not line.startswith("#"):
+        k, v = line.split()
+        recorded[k] = float(v)
+bad = [f"{k}: {v:.2f}x against {recorded[k]:.2f}x recorded" for k, v in ratios.items() if k in recorded and v > 2 * recorded[k]]
+if bad:
+    print("regressed past twice the recorded ratio:\n  " + "\n  ".join(bad))
+    sys.exit(1)
+print("smoke benchmark: every ratio within twice its recorded value")
+PY
