@@ -327,7 +327,8 @@ impl<'a> Buf<'a> {
         if self.bytes.starts_with(&pattern[1..]) {
             return 0;
         }
-        match self.bytes.windows(pattern.len()).position(|w| w == pattern.as_slice()) {
+        // memmem, not a window compared at every byte: this runs on every commit of a history.
+        match memchr::memmem::find(self.bytes, &pattern) {
             Some(p) if p + 1 < len => p + 1,
             _ => len,
         }
