@@ -59,6 +59,15 @@ bench window "$WORK/history" "git log --since=$since --format=%B" "$PL check --s
 bench docs "$WORK/docs" "rg -c --no-ignore -g *.md Promise:" "$PL check --no-commits"
 bench commit-msg "$WORK/index" "git diff --cached --name-only" "$PL hook commit-msg $WORK/msg"
 bench pre-commit "$WORK/index" "git diff --cached --name-only" "$PL hook pre-commit"
+# Server: a push of the history's newest 10,000 first-parent commits into a bare copy.
+server=$WORK/server.git
+rm -rf "$server" && git clone -q --bare "$WORK/history" "$server"
+new=$(git -C "$server" rev-parse main)
+old=$(git -C "$server" rev-list --first-parent main | sed -n 10001p)
+git -C "$server" for-each-ref --format='%(refname)' refs/heads | xargs -n1 git -C "$server" update-ref -d
+git -C "$server" update-ref refs/heads/main "$old"
+echo "$old $new refs/heads/main" > "$WORK/pushed"
+bench pre-receive "$server" "git rev-list --count $new ^main" "sh -c '$PL hook pre-receive < $WORK/pushed'"
 rss() { (cd "$1" && /usr/bin/time -f %M "${@:2}" 2>&1 >/dev/null | tail -1); }
 if [ -x /usr/bin/time ]; then
     echo "$(rss "$WORK/history" "$PL" check --commits HEAD) $(rss "$WORK/history" git log --format=%B)" > "$RESULTS/rss"
@@ -68,7 +77,7 @@ python3 - "$RESULTS" "$ROOT/bench/smoke-baseline.txt" "${1:-}" <<'PY'
 import json, os, sys
 results, baseline_path, mode = sys.argv[1], sys.argv[2], sys.argv[3]
 ratios = {}
-for name in ["history", "window", "docs", "commit-msg", "pre-commit"]:
+for name in ["history", "window", "docs", "commit-msg", "pre-commit", "pre-receive"]:
     r = json.load(open(os.path.join(results, name + ".json")))["results"]
     ratios[name] = r[1]["mean"] / r[0]["mean"]
     print(f"{name:<12} {r[0]['mean']*1000:8.1f} ms baseline  {r[1]['mean']*1000:8.1f} ms plan-lint  {ratios[name]:.2f}x")

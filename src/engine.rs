@@ -154,6 +154,10 @@ pub(crate) fn run(inputs: &Inputs) -> Result<Option<Run>> {
 /// [`run`] in a repository the caller has opened already (the hooks), or none.
 pub(crate) fn run_in(repo: Option<&Repo>, inputs: &Inputs) -> Result<Option<Run>> {
     let root = match repo {
+        // A commit's tree needs no work tree (the pre-receive hook runs in a bare repository).
+        Some(r) if matches!(inputs.files, FileSource::Tree(_)) => {
+            r.root().unwrap_or_else(|| r.repo.path().to_path_buf())
+        }
         Some(r) => r.root().ok_or_else(|| Error::new("this is a bare repository: plan-lint needs a work tree"))?,
         None if matches!(inputs.commits, CommitSelection::None) && matches!(inputs.files, FileSource::WorkTree) => {
             inputs.dir.clone()

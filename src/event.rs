@@ -35,8 +35,10 @@ impl Ticket {
 
     /// `issue #12`, or `issue` when the number is unknown.
     pub fn what(&self, kind: &str) -> String {
+        // GitLab writes merge requests `!12`.
+        let sign = if kind == "merge request" { '!' } else { '#' };
         match self.number {
-            Some(n) => format!("{kind} #{n}"),
+            Some(n) => format!("{kind} {sign}{n}"),
             None => kind.to_string(),
         }
     }
@@ -86,6 +88,58 @@ pub struct Plan {
     pub issue: Option<Ticket>,
     /// The repository's default branch, when the event says.
     pub default_branch: Option<String>,
+    /// How to get the full history on this CI system, for the help when a commit is missing.
+    pub fix: &'static str,
+}
+
+/// The help for a clone that lacks history, on GitHub Actions.
+pub const GITHUB_FIX: &str = "actions/checkout with `fetch-depth: 0`";
+/// The same on GitLab CI.
+pub const GITLAB_FIX: &str = "set `GIT_DEPTH: 0` in the job's `variables`";
+
+/// Decide what to check from GitLab CI's predefined variables (`GITLAB_CI=true`): a merge
+/// request pipeline checks `CI_MERGE_REQUEST_DIFF_BASE_SHA..CI_COMMIT_SHA` and the description
+/// as a pull request body; a push pipeline `CI_COMMIT_BEFORE_SHA..CI_COMMIT_SHA` (all zeros: a
+/// new branch, what the default branch lacks); anything else the branch, as `check`.
+pub fn gitlab_plan(var: &dyn Fn(&str) -> Option<String>) -> Result<Plan> {
+    let var = |name: &str| var(name).filter(|v| !v.is_empty());
+    let source = var("CI_PIPELINE_SOURCE").unwrap_or_default();
+    let head = var("CI_COMMIT_SHA").ok_or_else(|| {
+        Error::new("CI_COMMIT_SHA is not set: this does not look like a GitLab CI job")
+            .with_help("outside GitLab CI, pass --base (and --head)")
+    })?;
+    let mut plan = Plan {
+        event: source.clone(),
+        commits: Commits::Branch,
+        files: true,
+        pull_request: None,
+        issue: None,
+        default_branch: var("CI_DEFAULT_BRANCH"),
+        fix: GITLAB_FIX,
+    };
+    if let Some(base) = var("CI_MERGE_REQUEST_DIFF_BASE_SHA") {
+        plan.event = "merge request".into();
+        plan.commits = Commits::Range { base, head };
+        let iid = var("CI_MERGE_REQUEST_IID").and_then(|n| n.parse().ok());
+        let url = match (var("CI_MERGE_REQUEST_PROJECT_URL"), iid) {
+            (Some(project), Some(n)) => Some(format!("{project}/-/merge_requests/{n}")),
+            _ => None,
+        };
+        plan.pull_request = Some(Ticket {
+            number: iid,
+            title: var("CI_MERGE_REQUEST_TITLE").unwrap_or_default(),
+            body: var("CI_MERGE_REQUEST_DESCRIPTION").unwrap_or_default(),
+            open: true,
+            url,
+        });
+    } else if source == "push" {
+        plan.event = "push".into();
+        plan.commits = match var("CI_COMMIT_BEFORE_SHA") {
+            Some(before) if before.bytes().any(|b| b != b'0') => Commits::Range { base: before, head },
+            _ => Commits::NewOn { head },
+        };
+    }
+    Ok(plan)
 }
 
 /// Decide what to check from a GitHub event (`GITHUB_EVENT_NAME`, the JSON at
@@ -111,6 +165,7 @@ pub fn plan(name: &str, payload: &Value) -> Result<Plan> {
         pull_request: None,
         issue: None,
         default_branch: str_at(&["repository", "default_branch"]),
+        fix: GITHUB_FIX,
     };
     match name {
         // The PR's own commits: never the test merge commit GitHub checks out by default.

@@ -23,6 +23,8 @@ pub enum FileSource {
     /// The index's registry if it has one, else the work tree's (commit-msg and pre-push: the
     /// registry git is committing with).
     IndexOrWorkTree(PathBuf),
+    /// A commit's tree (the pre-receive hook: the registry a pushed tip carries); lists nothing.
+    Tree(git2::Oid),
 }
 
 /// Which directories (relative, `/`-separated) can hold a kept file: shared with the walker.
@@ -33,6 +35,8 @@ pub struct Files<'r> {
     root: PathBuf,
     repo: Option<&'r Repo>,
     index: Option<crate::git::index::Index>,
+    /// The commit whose tree files come from, for [`FileSource::Tree`].
+    tree: Option<git2::Oid>,
 }
 
 impl<'r> Files<'r> {
@@ -50,8 +54,13 @@ impl<'r> Files<'r> {
                 let index = open_index(path)?;
                 index.get_path(registry::FILE_NAME).is_some().then_some(index)
             }
+            FileSource::Tree(_) => None,
         };
-        Ok(Files { root: root.to_path_buf(), repo, index })
+        let tree = match source {
+            FileSource::Tree(commit) => Some(*commit),
+            _ => None,
+        };
+        Ok(Files { root: root.to_path_buf(), repo, index, tree })
     }
 
     pub fn root(&self) -> &Path {
@@ -65,15 +74,27 @@ impl<'r> Files<'r> {
 
     /// How to name a path in messages.
     pub fn describe(&self, rel: &str) -> String {
-        match self.index {
-            Some(_) => format!("{rel} (staged)"),
-            None => self.root.join(rel).display().to_string(),
+        match (&self.index, self.tree) {
+            (_, Some(commit)) => format!("{rel} (in {})", &commit.to_string()[..7]),
+            (Some(_), None) => format!("{rel} (staged)"),
+            (None, None) => self.root.join(rel).display().to_string(),
         }
     }
 
     /// The bytes of a file, refusing files over [`MAX_PLAN_BYTES`].
     pub fn read(&self, rel: &str) -> std::io::Result<Vec<u8>> {
         let too_large = || std::io::Error::other(format!("larger than {} MiB", MAX_PLAN_BYTES >> 20));
+        if let (Some(commit), Some(repo)) = (self.tree, self.repo) {
+            let other = |e: git2::Error| std::io::Error::other(e.message().to_string());
+            let tree = repo.repo.find_commit(commit).and_then(|c| c.tree()).map_err(other)?;
+            let entry =
+                tree.get_path(Path::new(rel)).map_err(|_| std::io::Error::from(std::io::ErrorKind::NotFound))?;
+            let blob = repo.repo.find_blob(entry.id()).map_err(other)?;
+            if blob.size() as u64 > MAX_PLAN_BYTES {
+                return Err(too_large());
+            }
+            return Ok(blob.content().to_vec());
+        }
         match (&self.index, self.repo) {
             (Some(index), Some(repo)) => {
                 let entry = index.get_path(rel).ok_or(std::io::ErrorKind::NotFound)?;

@@ -84,6 +84,10 @@ pub enum Format {
     Github,
     /// SARIF 2.1.0, for code scanning.
     Sarif,
+    /// GitLab Code Quality (`artifacts: reports: codequality:`).
+    Gitlab,
+    /// JUnit XML, for CI systems that show test reports.
+    Junit,
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
@@ -206,6 +210,8 @@ pub(crate) fn write(
         Format::Json => report::json::write(out, facts, findings, summary),
         Format::Github => report::github::write(out, facts, findings, summary, limit),
         Format::Sarif => report::sarif::write(out, facts, findings),
+        Format::Gitlab => report::gitlab::write(out, facts, findings),
+        Format::Junit => report::junit::write(out, facts, findings),
     }
 }
 

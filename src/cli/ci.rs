@@ -4,12 +4,15 @@
 //! On GitHub Actions (`GITHUB_ACTIONS=true`) the event decides what is checked
 //! ([`crate::event::plan`]): a pull request's own commits (`base.sha..head.sha`, never the test
 //! merge commit) and its body; a push's new commits; a merge group's commits; an issue's body.
-//! Elsewhere, `--base`/`--head` (or the current branch, as `check`). Then it writes:
+//! On GitLab CI (`GITLAB_CI=true`) its predefined variables decide ([`crate::event::gitlab_plan`]):
+//! a merge request's commits and description, or a push's new commits. Elsewhere,
+//! `--base`/`--head` (or the current branch, as `check`). Then it writes:
 //! - standard output: workflow-command annotations (on Actions), then the full human report in a
 //!   collapsed group, with workflow commands stopped around it so untrusted text cannot issue
 //!   any; elsewhere the human report;
 //! - the job summary (`GITHUB_STEP_SUMMARY`, or `--summary FILE`): Markdown;
-//! - `--sarif FILE`: SARIF 2.1.0 for code scanning;
+//! - `--sarif FILE`: SARIF 2.1.0 for code scanning; `--codequality FILE`: GitLab Code Quality;
+//!   `--junit FILE`: JUnit XML;
 //! - step outputs (`GITHUB_OUTPUT`): `errors`, `warnings`, `commits`.
 //!
 //! A base or head commit the clone lacks (a shallow checkout) is exit 2 with the fix
@@ -50,6 +53,12 @@ pub struct Args {
     /// Also write SARIF 2.1.0 to FILE (for github/codeql-action/upload-sarif).
     #[arg(long, value_name = "FILE")]
     pub sarif: Option<PathBuf>,
+    /// Also write a GitLab Code Quality report to FILE (`artifacts: reports: codequality:`).
+    #[arg(long, value_name = "FILE")]
+    pub codequality: Option<PathBuf>,
+    /// Also write JUnit XML to FILE (`artifacts: reports: junit:`, Jenkins, Azure Pipelines…).
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
     /// Append the Markdown job summary to FILE (default: $GITHUB_STEP_SUMMARY).
     #[arg(long, value_name = "FILE")]
     pub summary: Option<PathBuf>,
@@ -70,8 +79,9 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         Error::new(format!("not a git repository: {}", ctx.dir.display()))
             .with_help("run `plan-lint ci` in the checked-out repository (actions/checkout with `fetch-depth: 0`)")
     })?;
+    let change = if plan.fix == event::GITLAB_FIX { "merge request" } else { "pull request" };
     let mut context = match (&plan.pull_request, &plan.issue) {
-        (Some(pr), _) => pr.what("pull request"),
+        (Some(pr), _) => pr.what(change),
         (_, Some(issue)) => issue.what("issue"),
         _ => String::new(),
     };
@@ -86,7 +96,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
             CommitSelection::Spec(spec)
         }
         Commits::NewOn { head } => {
-            let spec = new_branch(&repo, head, plan.default_branch.as_deref())?;
+            let spec = new_branch(&repo, head, plan.default_branch.as_deref(), plan.fix)?;
             if context.is_empty() {
                 context = format!("{} {}", plan.event, spec.describe);
             }
@@ -95,7 +105,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     };
     let mut bodies = Vec::new();
     if let Some(pr) = &plan.pull_request {
-        let (what, title, text) = (pr.what("pull request"), pr.title.clone(), pr.body.clone());
+        let (what, title, text) = (pr.what(change), pr.title.clone(), pr.body.clone());
         bodies.push(BodyInput { kind: BodyKind::PullRequest, what, title, text });
     }
     if let Some(issue) = &plan.issue {
@@ -125,9 +135,12 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         Ok(())
     })?;
 
-    if let Some(path) = &args.sarif {
+    for (path, format) in
+        [(&args.sarif, Format::Sarif), (&args.codequality, Format::Gitlab), (&args.junit, Format::Junit)]
+    {
+        let Some(path) = path else { continue };
         let written = std::fs::File::create(path)
-            .and_then(|f| report::sarif::write(&mut std::io::BufWriter::new(f), &run.facts, &run.findings));
+            .and_then(|f| check::write(&mut std::io::BufWriter::new(f), &run, format, ctx.style, None));
         written.map_err(|e| Error::io(format!("could not write {}", path.display()), &e))?;
     }
     let summary_path = args.summary.clone().or_else(|| env_path("GITHUB_STEP_SUMMARY"));
@@ -145,7 +158,13 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     Ok(ExitCode::from(u8::from(failed)))
 }
 
-/// What to check: `--base` wins; on Actions (or with `--event`) the event; else the branch.
+/// Whether this is a GitLab CI job.
+fn on_gitlab() -> bool {
+    std::env::var("GITLAB_CI").is_ok_and(|v| v == "true")
+}
+
+/// What to check: `--base` wins; on Actions (or with `--event`) the event; on GitLab CI its
+/// variables; else the branch.
 fn decide(args: &Args, on_actions: bool) -> Result<event::Plan> {
     if let Some(base) = &args.base {
         let head = args.head.clone().unwrap_or_else(|| "HEAD".to_string());
@@ -157,7 +176,11 @@ fn decide(args: &Args, on_actions: bool) -> Result<event::Plan> {
             pull_request: None,
             issue: None,
             default_branch: None,
+            fix: if on_gitlab() { event::GITLAB_FIX } else { event::GITHUB_FIX },
         });
+    }
+    if on_gitlab() && args.event.is_none() {
+        return event::gitlab_plan(&|name| std::env::var(name).ok());
     }
     let path = args.event.clone().or_else(|| on_actions.then(|| env_path("GITHUB_EVENT_PATH")).flatten());
     let Some(path) = path else {
@@ -168,6 +191,7 @@ fn decide(args: &Args, on_actions: bool) -> Result<event::Plan> {
             pull_request: None,
             issue: None,
             default_branch: None,
+            fix: event::GITHUB_FIX,
         });
     };
     let name = args.event_name.clone().or_else(|| std::env::var("GITHUB_EVENT_NAME").ok()).ok_or_else(|| {
@@ -185,14 +209,14 @@ fn decide(args: &Args, on_actions: bool) -> Result<event::Plan> {
 /// over commits this clone never fetched) checks what is new to the default branch instead.
 fn range(repo: &Repo, plan: &event::Plan, base: &str, head: &str) -> Result<RangeSpec> {
     let event = plan.event.as_str();
-    let head_id = present(repo, event, "head", head)?;
-    let base_id = match present(repo, event, "base", base) {
+    let head_id = present(repo, event, "head", head, plan.fix)?;
+    let base_id = match present(repo, event, "base", base, plan.fix) {
         Ok(id) => id,
         // A forced push over commits a full clone never fetched: what is new to the default
         // branch. In a shallow clone the old tip is missing because history is: checking what
         // the default branch lacks would check nothing and pass.
         Err(_) if event == "push" && !repo.repo.is_shallow() => {
-            return new_branch(repo, head, plan.default_branch.as_deref())
+            return new_branch(repo, head, plan.default_branch.as_deref(), plan.fix)
         }
         Err(e) => return Err(e),
     };
@@ -204,8 +228,8 @@ fn range(repo: &Repo, plan: &event::Plan, base: &str, head: &str) -> Result<Rang
 
 /// `head`'s commits that the default branch does not have. On CI the pushed branch is already
 /// on the remote, so "new" means new to the default branch, as a pull request would show.
-fn new_branch(repo: &Repo, head: &str, default_branch: Option<&str>) -> Result<RangeSpec> {
-    let head_id = present(repo, "push", "head", head)?;
+fn new_branch(repo: &Repo, head: &str, default_branch: Option<&str>, fix: &str) -> Result<RangeSpec> {
+    let head_id = present(repo, "push", "head", head, fix)?;
     let named = default_branch.map(|b| format!("origin/{b}"));
     let candidates = named.iter().map(String::as_str).chain(["origin/HEAD", "origin/main", "origin/master"]);
     for name in candidates {
@@ -221,15 +245,15 @@ fn new_branch(repo: &Repo, head: &str, default_branch: Option<&str>) -> Result<R
         short(head),
         default_branch.unwrap_or("main")
     ))
-    .with_help("check out the full history: actions/checkout with `fetch-depth: 0`"))
+    .with_help(format!("check out the full history: {fix}, and fetch the default branch")))
 }
 
 /// The commit `rev` names, or exit 2 explaining that the clone lacks it.
-fn present(repo: &Repo, event: &str, which: &str, rev: &str) -> Result<git2::Oid> {
+fn present(repo: &Repo, event: &str, which: &str, rev: &str, fix: &str) -> Result<git2::Oid> {
     let missing = |why: String| {
         let shallow = if repo.repo.is_shallow() { "this is a shallow clone; " } else { "" };
         Error::new(format!("the {event} {which} commit {} is not in this clone: {why}", short(rev))).with_help(format!(
-            "{shallow}check out the full history: actions/checkout with `fetch-depth: 0`{}",
+            "{shallow}check out the full history: {fix}{}",
             if which == "head" && event == "pull_request_target" {
                 " and `ref: ${{ github.event.pull_request.head.sha }}`"
             } else {

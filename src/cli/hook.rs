@@ -44,9 +44,15 @@ pub enum Hook {
     },
     /// Check the commits being pushed (git's ref lines on standard input).
     PrePush { remote: Option<String>, url: Option<String> },
+    /// On the server: check the commits a push brings (git's `<old> <new> <ref>` lines on
+    /// standard input), each branch with the registry its pushed tip carries.
+    PreReceive,
 }
 
 pub fn run(ctx: &Ctx, hook: Hook) -> Result<ExitCode> {
+    if let Hook::PreReceive = hook {
+        return pre_receive(ctx);
+    }
     let Some(repo) = Repo::discover(&ctx.dir) else {
         return Err(Error::new(format!("not a git repository: {}", ctx.dir.display())));
     };
@@ -73,7 +79,70 @@ pub fn run(ctx: &Ctx, hook: Hook) -> Result<ExitCode> {
             let remote = remote.or_else(|| std::env::var("PRE_COMMIT_REMOTE_NAME").ok());
             pre_push(ctx, &repo, remote.as_deref().unwrap_or("origin"))
         }
+        Hook::PreReceive => unreachable!("handled above"),
     }
+}
+
+/// The server side of a push: git runs it in the receiving repository (bare or not) with the
+/// incoming objects in a quarantine directory (`GIT_OBJECT_DIRECTORY`, with the repository's own
+/// objects as `GIT_ALTERNATE_OBJECT_DIRECTORIES`), before any ref moves. Each branch update is
+/// judged on its own: the commits new to the repository (reachable from no ref it has), with
+/// the registry of the pushed tip. Deletions, tags and tips without a registry pass. Findings
+/// go to standard error, which the pusher sees as `remote:` lines.
+fn pre_receive(ctx: &Ctx) -> Result<ExitCode> {
+    let zero = "0".repeat(40);
+    let mut updates = Vec::new();
+    for line in std::io::stdin().lock().lines() {
+        let line = line.map_err(|e| Error::io("could not read the pushed refs", &e))?;
+        if let [old, new, name] = line.split_whitespace().collect::<Vec<_>>()[..] {
+            updates.push((old.to_string(), new.to_string(), name.to_string()));
+        }
+    }
+    let repo = git2::Repository::open_from_env()
+        .map_err(|e| Error::new(format!("could not open the receiving repository: {}", e.message())))?;
+    let repo = Repo::from(repo);
+    // What the branches already hold before this push. Only branches: a tag (pushed freely)
+    // or a forge's pull request ref must not make its untraced commits known to the next push
+    // that puts them on a branch.
+    let known: Vec<git2::Oid> = repo
+        .repo
+        .references_glob("refs/heads/*")
+        .map(|refs| refs.flatten().filter_map(|r| r.peel_to_commit().ok().map(|c| c.id())).collect())
+        .unwrap_or_default();
+    let mut failed = false;
+    for (_, new, name) in updates {
+        if new == zero || name.starts_with("refs/tags/") {
+            continue;
+        }
+        let Ok(tip) = git2::Oid::from_str(&new) else { continue };
+        let Ok(commit) = repo.repo.find_commit(tip) else { continue };
+        let has_registry = commit.tree().is_ok_and(|t| t.get_path(Path::new(crate::registry::FILE_NAME)).is_ok());
+        if !has_registry {
+            continue;
+        }
+        let mut tips = vec![(tip, false)];
+        tips.extend(known.iter().map(|&k| (k, true)));
+        let branch = name.strip_prefix("refs/heads/").unwrap_or(&name).to_string();
+        let range = crate::git::RangeSpec { tips, describe: format!("new in {branch}") };
+        let inputs = Inputs {
+            commits: CommitSelection::Spec(range),
+            judge_registry: false,
+            // A server shows findings, but has no time to dig through history for hints.
+            suggestions: false,
+            ..Inputs { files: FileSource::Tree(tip), ..Inputs::new(&ctx.dir) }
+        };
+        let Some(run) = engine::run_in(Some(&repo), &inputs)? else { continue };
+        if report_findings(ctx, &run) {
+            failed = true;
+            eprintln!("plan-lint: push to {branch} rejected: every new commit needs a `Promise:` trailer naming a promise in play.");
+        }
+    }
+    if failed {
+        eprintln!(
+            "plan-lint: reword the commits above (`git rebase -i` with `reword`) and push again; this check runs on the server and cannot be skipped."
+        );
+    }
+    Ok(ExitCode::from(u8::from(failed)))
 }
 
 /// What every hook's run shares: hooks read the registry git is committing with, run only when

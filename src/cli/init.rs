@@ -57,7 +57,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         matches!(answer.trim(), "y" | "Y" | "yes")
     };
     match (&repo, install) {
-        (Some(repo), true) => super::emit(super::install::install_in(repo, false)?.as_bytes())?,
+        (Some(repo), true) => super::emit(super::install::install_in(repo, false, super::install::HOOKS)?.as_bytes())?,
         (None, true) => return Err(Error::new("not a git repository: run `git init` first, then `plan-lint install`")),
         (None, false) => super::emit(
             b"This directory is not a git repository yet: run `git init` (plan-lint reads commits and installs hooks there).\n\

@@ -14,6 +14,9 @@ use std::process::ExitCode;
 /// The hooks plan-lint provides, in the order git runs them.
 pub const HOOKS: &[&str] = &["pre-commit", "prepare-commit-msg", "commit-msg", "pre-push"];
 
+/// The hook a server runs for every push (`plan-lint install --server`).
+pub const SERVER_HOOKS: &[&str] = &["pre-receive"];
+
 /// The line that marks a hook script as plan-lint's own.
 pub const MARKER: &str = "# plan-lint hook:";
 
@@ -46,21 +49,26 @@ pub struct InstallArgs {
     /// Replace hooks that are not plan-lint's (each is kept as <hook>.pre-plan-lint).
     #[arg(long)]
     pub force: bool,
+    /// Install the server-side hook (pre-receive) in this repository, bare or not, instead of
+    /// the client hooks: every push is checked where `--no-verify` cannot skip it.
+    #[arg(long)]
+    pub server: bool,
 }
 
 pub fn install(ctx: &Ctx, args: InstallArgs) -> Result<ExitCode> {
     let repo =
         Repo::discover(&ctx.dir).ok_or_else(|| Error::new(format!("not a git repository: {}", ctx.dir.display())))?;
-    let report = install_in(&repo, args.force)?;
+    let hooks = if args.server { SERVER_HOOKS } else { HOOKS };
+    let report = install_in(&repo, args.force, hooks)?;
     super::emit(report.as_bytes())?;
     Ok(ExitCode::SUCCESS)
 }
 
 /// Install every hook; returns what was done, a line per hook.
-pub fn install_in(repo: &Repo, force: bool) -> Result<String> {
+pub fn install_in(repo: &Repo, force: bool, hooks: &[&str]) -> Result<String> {
     let dir = repo.hooks_dir();
     let exe = std::env::current_exe().ok();
-    let foreign: Vec<&str> = HOOKS
+    let foreign: Vec<&str> = hooks
         .iter()
         .copied()
         .filter(|h| {
@@ -82,7 +90,7 @@ pub fn install_in(repo: &Repo, force: bool) -> Result<String> {
     }
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(format!("could not create {}", dir.display()), &e))?;
     let mut out = String::new();
-    for hook in HOOKS {
+    for hook in hooks {
         let path = dir.join(hook);
         let text = script(hook, exe.as_deref());
         let state = match std::fs::read(&path) {
@@ -155,7 +163,7 @@ pub fn uninstall(ctx: &Ctx) -> Result<ExitCode> {
         Repo::discover(&ctx.dir).ok_or_else(|| Error::new(format!("not a git repository: {}", ctx.dir.display())))?;
     let dir = repo.hooks_dir();
     let mut out = String::new();
-    for hook in HOOKS {
+    for hook in HOOKS.iter().chain(SERVER_HOOKS) {
         let path = dir.join(hook);
         let ours = std::fs::read_to_string(&path).is_ok_and(|t| t.contains(MARKER));
         if !ours {

@@ -58,7 +58,7 @@ pub enum Command {
     Trailers(trailers::Args),
     /// Build an example team's repository in a temporary directory and check it.
     Demo(demo::Args),
-    /// Run a git hook: pre-commit, commit-msg, prepare-commit-msg or pre-push.
+    /// Run a git hook: pre-commit, commit-msg, prepare-commit-msg, pre-push, or pre-receive on a server.
     #[command(subcommand)]
     Hook(hook::Hook),
     /// Install plan-lint's git hooks in this repository.

@@ -92,7 +92,17 @@ impl Repo {
     fn new(repo: Repository) -> Repo {
         Repo { repo, config: std::cell::OnceCell::new() }
     }
+}
 
+impl From<Repository> for Repo {
+    /// A repository opened some other way (the pre-receive hook opens it from git's
+    /// environment, quarantine included).
+    fn from(repo: Repository) -> Repo {
+        Repo::new(repo)
+    }
+}
+
+impl Repo {
     fn config(&self) -> Option<&git2::Config> {
         self.config.get_or_init(|| self.repo.config().ok()).as_ref()
     }

@@ -4,8 +4,10 @@ pub mod board;
 pub mod board_html;
 pub mod board_text;
 pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
+pub mod junit;
 pub mod markdown;
 pub mod sarif;
 
@@ -86,4 +88,49 @@ pub(crate) fn plural(n: usize, word: &str) -> String {
     } else {
         format!("{n} {word}s")
     }
+}
+
+/// Where a file-based report (SARIF, GitLab Code Quality, JUnit) places a finding: its file and
+/// region (1-based line and column, in code points, the end after the last character), or, for
+/// a finding about a commit or tracker body (not a file), the first line of the registry, the
+/// contract it breaks, with the thing it is about named in `about`.
+pub(crate) struct Placed {
+    pub path: String,
+    /// (line, column, end line, end column); `None` when placed on the registry's first line.
+    pub region: Option<(usize, usize, usize, usize)>,
+    /// The commit or body the finding is about, when not a file.
+    pub about: Option<String>,
+}
+
+pub(crate) fn place(facts: &crate::facts::Facts, f: &crate::finding::Finding) -> Placed {
+    use crate::source::SourceKind;
+    let source = f.source.map(|id| facts.sources.get(id));
+    match (source, f.labels.first()) {
+        (Some(src), Some(label)) if matches!(src.kind, SourceKind::File { .. }) => {
+            let (line, col) = src.line_col(label.span.start);
+            let (end_line, end_col) = src.line_col(label.span.end);
+            // An empty label still covers one character.
+            let end_col = if (end_line, end_col) == (line, col) { col + 1 } else { end_col };
+            Placed { path: src.name(), region: Some((line, col, end_line, end_col)), about: None }
+        }
+        _ => {
+            let registry = facts.sources.get(facts.registry_source);
+            let path = match &registry.kind {
+                SourceKind::File { path } => path.clone(),
+                _ => crate::registry::FILE_NAME.to_string(),
+            };
+            Placed { path, region: None, about: source.map(|s| s.name()) }
+        }
+    }
+}
+
+/// FNV-1a, 64 bits: a stable fingerprint without a hashing dependency.
+pub(crate) fn fnv1a(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+/// A finding's fingerprint, stable across runs: its code, place, commit and message, hashed (no
+/// line numbers, so an edit above it does not make it a new finding).
+pub(crate) fn fingerprint(f: &crate::finding::Finding, path: &str) -> String {
+    format!("{:016x}", fnv1a(&format!("{}\0{}\0{}\0{}", f.code, path, f.commit.as_deref().unwrap_or(""), f.message)))
 }

@@ -11,7 +11,6 @@ use crate::code::Level;
 use crate::facts::Facts;
 use crate::finding::{Finding, Severity};
 use crate::rules::RULES;
-use crate::source::SourceKind;
 use serde_json::{json, Value};
 
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -32,35 +31,22 @@ pub fn write<'a>(out: &mut dyn std::io::Write, facts: &'a Facts, findings: &'a [
             })
         })
         .collect();
-    let registry = facts.sources.get(facts.registry_source);
-    let registry_path = match &registry.kind {
-        SourceKind::File { path } => path.clone(),
-        _ => crate::registry::FILE_NAME.to_string(),
-    };
     let each = |f: &'a Finding| -> Value {
         {
             let index = RULES.iter().position(|r| r.code == f.code).unwrap_or(0);
-            let source = f.source.map(|id| facts.sources.get(id));
             let mut text = f.message.clone();
             let mut properties = serde_json::Map::new();
-            let (path, region) = match (source, f.labels.first()) {
-                (Some(src), Some(label)) if matches!(src.kind, SourceKind::File { .. }) => {
-                    let SourceKind::File { path } = &src.kind else { unreachable!() };
-                    let (line, col) = src.line_col(label.span.start);
-                    let (end_line, end_col) = src.line_col(label.span.end);
-                    // A region ends after its last character; an empty label still covers one.
-                    let end_col = if (end_line, end_col) == (line, col) { col + 1 } else { end_col };
-                    let region =
-                        json!({ "startLine": line, "startColumn": col, "endLine": end_line, "endColumn": end_col });
-                    (path.clone(), region)
+            let placed = super::place(facts, f);
+            let region = match placed.region {
+                Some((line, col, end_line, end_col)) => {
+                    json!({ "startLine": line, "startColumn": col, "endLine": end_line, "endColumn": end_col })
                 }
-                _ => {
-                    if let Some(src) = source {
-                        text = format!("{} ({})", text, src.name());
-                    }
-                    (registry_path.clone(), json!({ "startLine": 1 }))
-                }
+                None => json!({ "startLine": 1 }),
             };
+            if let Some(about) = &placed.about {
+                text = format!("{text} ({about})");
+            }
+            let path = placed.path;
             if let Some(sha) = &f.commit {
                 properties.insert("commit".into(), json!(sha));
             }
@@ -70,8 +56,7 @@ pub fn write<'a>(out: &mut dyn std::io::Write, facts: &'a Facts, findings: &'a [
             if let Some(help) = &f.help {
                 text = format!("{text}\nhelp: {help}");
             }
-            let fingerprint =
-                fnv1a(&format!("{}\0{}\0{}\0{}", f.code, path, f.commit.as_deref().unwrap_or(""), f.message));
+            let fingerprint = super::fingerprint(f, &path);
             let mut result = json!({
                 "ruleId": f.code.name(),
                 "ruleIndex": index,
@@ -83,7 +68,7 @@ pub fn write<'a>(out: &mut dyn std::io::Write, facts: &'a Facts, findings: &'a [
                         "region": region
                     }
                 }],
-                "partialFingerprints": { "planLint/v1": format!("{fingerprint:016x}") }
+                "partialFingerprints": { "planLint/v1": fingerprint }
             });
             if !properties.is_empty() {
                 result["properties"] = Value::Object(properties);
@@ -151,11 +136,6 @@ fn uri(path: &str) -> String {
     out
 }
 
-/// FNV-1a, 64 bits: a stable fingerprint without a hashing dependency.
-fn fnv1a(s: &str) -> u64 {
-    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,6 +145,6 @@ mod tests {
         assert_eq!(pascal("too-many-in-play"), "TooManyInPlay");
         assert_eq!(uri("plans/q3 roadmap#1.md"), "plans/q3%20roadmap%231.md");
         assert_eq!(uri("é.md"), "%C3%A9.md");
-        assert_ne!(fnv1a("a"), fnv1a("b"));
+        assert_ne!(super::super::fnv1a("a"), super::super::fnv1a("b"));
     }
 }

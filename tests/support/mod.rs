@@ -190,6 +190,7 @@ pub const TOOLS: &[(&str, &[&str], &str, &str)] = &[
     ("pre-commit", &["pre-commit", "--version"], "PLAN_LINT_REQUIRE_PRE_COMMIT", "pip install pre-commit"),
     ("cmarkgfm", &["python3", "-c", "import cmarkgfm"], "PLAN_LINT_REQUIRE_CMARKGFM", "pip install cmarkgfm"),
     ("chromium", &["chromium", "--version"], "PLAN_LINT_REQUIRE_CHROMIUM", "apt-get install chromium"),
+    ("xmllint", &["xmllint", "--version"], "PLAN_LINT_REQUIRE_XMLLINT", "apt-get install libxml2-utils"),
 ];
 
 /// Whether the tool named in [`TOOLS`] is installed. When its variable is set (as `.ci/run`
