@@ -51,6 +51,14 @@ pub enum Code {
     OverBudget,
     /// An `include` pattern in promises.toml matches no file.
     UnmatchedPattern,
+    /// A reading in outcomes.csv names a metric its promise does not measure.
+    UnknownMetric,
+    /// An outcome of a promise in play has no recent reading.
+    UnmeasuredOutcome,
+    /// An outcome's latest reading reaches its target while the promise is still in play.
+    OutcomeMet,
+    /// An outcome's latest reading is further from the target than the baseline.
+    OutcomeRegressed,
 }
 
 /// Names kept for codes that were split: setting the old name sets every code it became.
@@ -155,7 +163,11 @@ mod tests {
                 "idle-promise",
                 "done-with-open-items",
                 "over-budget",
-                "unmatched-pattern"
+                "unmatched-pattern",
+                "unknown-metric",
+                "unmeasured-outcome",
+                "outcome-met",
+                "outcome-regressed",
             ]
         );
         for c in Code::ALL {

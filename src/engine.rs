@@ -16,7 +16,7 @@
 
 use crate::code::{Code, Level, Severity};
 use crate::error::{Error, Result};
-use crate::facts::{Body, CommitFacts, Commits, Facts, Listing, PlanItem, Plans, Window, WindowFacts};
+use crate::facts::{Body, CommitFacts, Commits, Facts, Listing, PlanItem, Plans, Readings, Window, WindowFacts};
 use crate::files::{self, FileSource, Files, MAX_PLAN_BYTES};
 use crate::finding::Finding;
 use crate::git::walk::Raw;
@@ -195,10 +195,16 @@ pub(crate) fn run_in(repo: Option<&Repo>, inputs: &Inputs) -> Result<Option<Run>
     let ctx = Ctx::new(&registry, registry_source, &traced_by_body);
     let mut findings = Vec::new();
 
+    let mut readings = None;
     if inputs.judge_registry {
         let mut sink = Sink::new(&levels);
         rules::judge_registry(&ctx, &mut sink);
         findings.extend(sink.take());
+        readings = read_readings(&files, &registry, inputs.window, &mut sources)?;
+        if let Some(r) = &readings {
+            rules::judge_readings(&ctx, r, &mut sink);
+            findings.extend(sink.take());
+        }
     }
 
     let mut skipped = Vec::new();
@@ -241,6 +247,7 @@ pub(crate) fn run_in(repo: Option<&Repo>, inputs: &Inputs) -> Result<Option<Run>
                             skipped,
                             &bodies,
                             None,
+                            readings,
                         ),
                         findings: Vec::new(),
                         message: None,
@@ -312,7 +319,7 @@ pub(crate) fn run_in(repo: Option<&Repo>, inputs: &Inputs) -> Result<Option<Run>
         }
     }
     Ok(Some(Run {
-        facts: facts(sources, registry, registry_source, plans, commits, skipped, &bodies, window),
+        facts: facts(sources, registry, registry_source, plans, commits, skipped, &bodies, window, readings),
         findings,
         message: message_text,
     }))
@@ -328,9 +335,46 @@ fn facts(
     skipped: Vec<(String, String)>,
     bodies: &[Body],
     window: Option<WindowFacts>,
+    readings: Option<Readings>,
 ) -> Facts {
     let bodies = bodies.iter().map(|b| b.what.clone()).collect();
-    Facts { sources, registry, registry_source, plans, commits, skipped, bodies, window }
+    Facts { sources, registry, registry_source, plans, commits, skipped, bodies, window, readings }
+}
+
+/// The readings of outcomes (`[outcomes] file`, default outcomes.csv), from where the registry
+/// came from; `None` when the repository keeps none. A file that cannot be read as readings
+/// stops the run, every bad row named, as a broken registry does.
+fn read_readings(
+    files: &Files,
+    registry: &Registry,
+    window: Option<Window>,
+    sources: &mut Sources,
+) -> Result<Option<Readings>> {
+    let path = registry.outcomes_file.as_str();
+    let bytes = match files.read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io(format!("could not read {}", files.describe(path)), &e)),
+    };
+    let text = String::from_utf8(bytes)
+        .map_err(|_| Error::new(format!("{path} is not valid UTF-8")).with_help("save the readings as UTF-8 CSV"))?;
+    let source = Source::file(path, text);
+    let rows = match crate::outcomes::parse(&source.text) {
+        Ok(rows) => rows,
+        Err(errors) => {
+            let all = errors
+                .into_iter()
+                .map(|e| {
+                    Error::new(format!("{path}:{}: {}: {}", e.line, e.column, e.message))
+                        .with_help("fix the row, or record readings with `plan-lint measure`, which checks them")
+                })
+                .collect();
+            return Err(Error::many(all).expect("an error"));
+        }
+    };
+    let id = sources.add(source);
+    let today = window.and_then(|w| crate::when::local_date(w.until));
+    Ok(Some(Readings { path: path.to_string(), source: id, rows, today }))
 }
 
 fn read_body(input: &BodyInput) -> Body {

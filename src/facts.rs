@@ -24,6 +24,26 @@ pub struct Facts {
     pub bodies: Vec<String>,
     /// With a time window: what the drift rules read.
     pub window: Option<WindowFacts>,
+    /// The readings of outcomes, when the repository keeps them.
+    pub readings: Option<Readings>,
+}
+
+/// outcomes.csv as read: its rows, where findings about them point, and, with a time window,
+/// the day it is judged as of (the window's last day): how recent a reading is depends on the
+/// calendar, so, like the drift rules, `unmeasured-outcome` runs only with a window.
+#[derive(Clone, Debug)]
+pub struct Readings {
+    pub path: String,
+    pub source: crate::source::SourceId,
+    pub rows: Vec<crate::outcomes::Reading>,
+    pub today: Option<jiff::civil::Date>,
+}
+
+impl Readings {
+    /// The latest reading of `metric` for `promise` (the last of its day in file order).
+    pub fn latest(&self, promise: &str, metric: &str) -> Option<&crate::outcomes::Reading> {
+        self.rows.iter().filter(|r| r.promise == promise && r.metric == metric).max_by_key(|r| (r.date, r.line))
+    }
 }
 
 /// The plan documents and issue files read.

@@ -106,6 +106,14 @@ struct RawRegistry {
     issues: RawPlans,
     #[serde(default)]
     pull_requests: RawPullRequests,
+    #[serde(default)]
+    outcomes: RawOutcomes,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawOutcomes {
+    file: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -126,6 +134,7 @@ struct RawLimits {
     in_play: Option<Spanned<i64>>,
     idle_days: Option<Spanned<i64>>,
     exception_budget: Option<Spanned<Scalar>>,
+    measure_days: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize)]
@@ -169,6 +178,10 @@ struct RawPlans {
 
 /// Days without activity after which a promise in play is idle.
 pub const DEFAULT_IDLE_DAYS: u32 = 14;
+/// Days after which an outcome's latest reading is too old (`unmeasured-outcome`).
+pub const DEFAULT_MEASURE_DAYS: u32 = 30;
+/// Where readings of outcomes are kept, relative to the root (`[outcomes] file` overrides).
+pub const DEFAULT_OUTCOMES_FILE: &str = "outcomes.csv";
 
 /// `"10%"`, `0.1` or `10` (a percentage when above 1): a share between 0 and 1.
 fn parse_share(v: Scalar) -> Option<f64> {
@@ -355,6 +368,10 @@ pub struct Registry {
     pub body_traces_commits: bool,
     /// `[limits] idle-days`: a promise in play with no activity this long is idle.
     pub idle_days: u32,
+    /// `[limits] measure-days`: how recent an outcome's latest reading must be.
+    pub measure_days: u32,
+    /// `[outcomes] file`: the readings file, relative to the root.
+    pub outcomes_file: String,
     /// `[limits] exception-budget`: the largest share (0 to 1) of the work in a window that may be
     /// declared exceptions, with where it is set; `None`: no budget.
     pub exception_budget: Option<(f64, Range<usize>)>,
@@ -401,6 +418,7 @@ impl Registry {
         set(
             self.in_play_limit != before.in_play_limit
                 || self.idle_days != before.idle_days
+                || self.measure_days != before.measure_days
                 || self.exception_budget.as_ref().map(|b| b.0) != before.exception_budget.as_ref().map(|b| b.0),
             Parts::LIMITS,
         );
@@ -409,7 +427,8 @@ impl Registry {
             self.since.as_ref().map(|s| s.get_ref()) != before.since.as_ref().map(|s| s.get_ref())
                 || subjects(self) != subjects(before)
                 || self.branch_trailer != before.branch_trailer
-                || self.body_traces_commits != before.body_traces_commits,
+                || self.body_traces_commits != before.body_traces_commits
+                || self.outcomes_file != before.outcomes_file,
             Parts::COMMITS,
         );
         set(self.plan_globs != before.plan_globs || self.issue_globs != before.issue_globs, Parts::PATTERNS);
@@ -556,6 +575,33 @@ impl Registry {
             in_play_limit_span = Some(limit.span());
         }
 
+        let mut measure_days = DEFAULT_MEASURE_DAYS;
+        if let Some(days) = raw.limits.measure_days {
+            match u32::try_from(*days.get_ref()) {
+                Ok(n) if n >= 1 => measure_days = n,
+                _ => errors.push(at(
+                    days.span(),
+                    "not a positive number",
+                    "`[limits] measure-days` must be a positive number of days".to_string(),
+                )),
+            }
+        }
+        let outcomes_file = match raw.outcomes.file {
+            Some(f)
+                if f.get_ref().is_empty()
+                    || f.get_ref().starts_with('/')
+                    || f.get_ref().split('/').any(|s| s == "..") =>
+            {
+                errors.push(at(
+                    f.span(),
+                    "outside the repository",
+                    "`[outcomes] file` is a path relative to the repository root, inside it".to_string(),
+                ));
+                DEFAULT_OUTCOMES_FILE.to_string()
+            }
+            Some(f) => f.into_inner(),
+            None => DEFAULT_OUTCOMES_FILE.to_string(),
+        };
         let mut idle_days = DEFAULT_IDLE_DAYS;
         if let Some(days) = raw.limits.idle_days {
             match u32::try_from(*days.get_ref()) {
@@ -678,6 +724,8 @@ impl Registry {
             issue_globs,
             body_traces_commits: raw.pull_requests.body_traces_commits.unwrap_or(false),
             idle_days,
+            measure_days,
+            outcomes_file,
             exception_budget,
         })
     }
@@ -827,9 +875,22 @@ fn toml_error(source: &Source, err: &toml::de::Error) -> Error {
 const KEYS: &[(&str, &[&str])] = &[
     (
         "the top level",
-        &["vision", "limits", "customers", "promises", "commits", "plans", "issues", "rules", "hooks", "pull-requests"],
+        &[
+            "vision",
+            "limits",
+            "customers",
+            "promises",
+            "commits",
+            "plans",
+            "issues",
+            "rules",
+            "hooks",
+            "pull-requests",
+            "outcomes",
+        ],
     ),
-    ("[limits]", &["in-play", "idle-days", "exception-budget"]),
+    ("[limits]", &["in-play", "idle-days", "exception-budget", "measure-days"]),
+    ("[outcomes]", &["file"]),
     ("[commits]", &["since", "exempt-subjects"]),
     ("[plans]", &["include"]),
     ("[issues]", &["include"]),

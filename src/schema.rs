@@ -50,6 +50,20 @@ pub fn schema() -> Value {
                     "exception-budget": {
                         "type": ["string", "number"], "pattern": "^\\s*[0-9]+(\\.[0-9]+)?\\s*%\\s*$", "minimum": 0,
                         "description": "The largest share of the work in a window that may be declared exceptions (`Untraced: <reason>`), e.g. \"10%\" (rule over-budget). Unset: no budget."
+                    },
+                    "measure-days": {
+                        "type": "integer", "minimum": 1, "default": crate::registry::DEFAULT_MEASURE_DAYS,
+                        "description": "An outcome of a promise in play with no reading in this many days is unmeasured (rule unmeasured-outcome)."
+                    }
+                }
+            },
+            "outcomes": {
+                "type": "object",
+                "additionalProperties": false,
+                "properties": {
+                    "file": {
+                        "type": "string", "default": crate::registry::DEFAULT_OUTCOMES_FILE,
+                        "description": "The readings of outcomes (`plan-lint measure` writes it): CSV with the columns date,promise,metric,value,source, relative to the repository root."
                     }
                 }
             },

@@ -85,6 +85,11 @@ pub fn date(ts: i64) -> String {
     }
 }
 
+/// The local calendar date of a Unix time.
+pub fn local_date(ts: i64) -> Option<jiff::civil::Date> {
+    zoned(ts, &TimeZone::system()).ok().map(|z| z.date())
+}
+
 /// The end of the local day that `ts` falls in (the last second), for `--until 2026-10-31`.
 pub fn end_of_day(ts: i64) -> i64 {
     zoned(ts, &TimeZone::system())

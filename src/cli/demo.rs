@@ -31,6 +31,8 @@ pub const DEMO_UNTIL: &str = "2026-02-01";
 /// The files of the example team, as committed in the first commit.
 const FILES: &[(&str, &str)] = &[
     ("promises.toml", include_str!("../../fixtures/demo/promises.toml")),
+    // Readings of the outcomes, so the board shows progress (`plan-lint measure` writes them).
+    ("outcomes.csv", include_str!("../../fixtures/demo/outcomes.csv")),
     ("ROADMAP.md", include_str!("../../fixtures/demo/ROADMAP.md")),
     ("plans/search.md", include_str!("../../fixtures/demo/plans/search.md")),
     ("plans/retail.md", include_str!("../../fixtures/demo/plans/retail.md")),

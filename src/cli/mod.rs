@@ -10,6 +10,7 @@ mod demo;
 pub mod hook;
 mod init;
 pub mod install;
+mod measure;
 mod report;
 mod rules;
 mod trailers;
@@ -54,6 +55,8 @@ pub enum Command {
     /// The promise board: promises in play, outcomes, traced work, untraced work, exceptions
     /// and drift over a time window.
     Report(report::Args),
+    /// Record a reading of an outcome in outcomes.csv, checked against promises.toml.
+    Measure(measure::Args),
     /// Print the trailers of a message (or a commit) exactly as git reads them.
     Trailers(trailers::Args),
     /// Build an example team's repository in a temporary directory and check it.
@@ -130,6 +133,7 @@ fn run() -> ExitCode {
         Command::Ci(args) => ci::run(&ctx, args),
         Command::Report(args) => report::run(&ctx, args),
         Command::Trailers(args) => trailers::run(&ctx, args),
+        Command::Measure(args) => measure::run(&ctx, args),
         Command::Demo(args) => demo::run(&ctx, args),
         Command::Hook(h) => hook::run(&ctx, h),
         Command::Install(args) => install::install(&ctx, args),

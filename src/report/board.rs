@@ -51,6 +51,26 @@ pub struct OutcomeRow {
     pub metric: Option<String>,
     pub baseline: Option<String>,
     pub target: Option<String>,
+    /// Every reading of this outcome, oldest first.
+    pub measurements: Vec<Measurement>,
+    /// The newest reading.
+    pub latest: Option<Latest>,
+    /// (latest − baseline) / (target − baseline): 1.0 reached, below 0 the wrong way; `None`
+    /// without numbers in one unit.
+    pub progress: Option<f64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Measurement {
+    pub date: String,
+    pub value: String,
+    pub source: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Latest {
+    pub date: String,
+    pub value: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -155,10 +175,34 @@ impl Board {
                     outcomes: p
                         .outcomes
                         .iter()
-                        .map(|o| OutcomeRow {
-                            metric: o.metric.clone(),
-                            baseline: o.baseline.clone(),
-                            target: o.target.clone(),
+                        .map(|o| {
+                            let mut readings: Vec<&crate::outcomes::Reading> = facts
+                                .readings
+                                .iter()
+                                .flat_map(|r| &r.rows)
+                                .filter(|r| r.promise == p.id && Some(&r.metric) == o.metric.as_ref())
+                                .collect();
+                            readings.sort_by_key(|r| (r.date, r.line));
+                            let latest = readings.last();
+                            let progress = match (&o.baseline, &o.target, latest) {
+                                (Some(b), Some(t), Some(l)) => crate::outcomes::progress(b, t, &l.value),
+                                _ => None,
+                            };
+                            OutcomeRow {
+                                metric: o.metric.clone(),
+                                baseline: o.baseline.clone(),
+                                target: o.target.clone(),
+                                latest: latest.map(|l| Latest { date: l.date.to_string(), value: l.value.clone() }),
+                                progress,
+                                measurements: readings
+                                    .iter()
+                                    .map(|r| Measurement {
+                                        date: r.date.to_string(),
+                                        value: r.value.clone(),
+                                        source: r.source.clone(),
+                                    })
+                                    .collect(),
+                            }
                         })
                         .collect(),
                     open_items: items
@@ -281,13 +325,47 @@ pub fn priority_name(p: Option<Priority>) -> &'static str {
     }
 }
 
-/// `metric: baseline → target`.
+/// `metric: baseline → target`, and with readings `metric: baseline → latest → target (45%)`.
 pub fn outcome_line(o: &OutcomeRow) -> String {
     let metric = o.metric.as_deref().unwrap_or("(no metric)");
+    let now = match (&o.latest, o.progress) {
+        (Some(l), Some(p)) => format!(" → {} ({:.0}%, {})", l.value, p * 100.0, l.date),
+        (Some(l), None) => format!(" → {} ({})", l.value, l.date),
+        _ => String::new(),
+    };
     match (&o.baseline, &o.target) {
-        (Some(b), Some(t)) => format!("{metric}: {b} → {t}"),
-        (None, Some(t)) => format!("{metric}: → {t}"),
-        (Some(b), None) => format!("{metric}: {b} → (no target)"),
-        (None, None) => format!("{metric} (no target)"),
+        (Some(b), Some(t)) => format!("{metric}: {b}{now} → {t}"),
+        (None, Some(t)) => format!("{metric}:{now} → {t}"),
+        (Some(b), None) => format!("{metric}: {b}{now} → (no target)"),
+        (None, None) => format!("{metric}{now} (no target)"),
     }
+}
+
+/// The numbers of an outcome's readings, oldest first (readings that are not a number in the
+/// target's unit are left out), and its baseline and target as numbers when they are.
+pub fn series(o: &OutcomeRow) -> (Vec<f64>, Option<f64>, Option<f64>) {
+    let q = |t: &Option<String>| t.as_deref().and_then(crate::outcomes::quantity);
+    let (baseline, target) = (q(&o.baseline), q(&o.target));
+    let unit = target.as_ref().or(baseline.as_ref()).map(|t| t.unit.clone());
+    let values = o
+        .measurements
+        .iter()
+        .filter_map(|m| crate::outcomes::quantity(&m.value))
+        .filter(|v| unit.as_ref().is_none_or(|u| *u == v.unit))
+        .map(|v| v.number)
+        .collect();
+    (values, baseline.map(|b| b.number), target.map(|t| t.number))
+}
+
+/// A unicode sparkline of `values` (`▁▂▃▄▅▆▇█`), empty for fewer than two.
+pub fn sparkline(values: &[f64]) -> String {
+    if values.len() < 2 {
+        return String::new();
+    }
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let (lo, hi) = values.iter().fold((f64::MAX, f64::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+    values
+        .iter()
+        .map(|&v| if hi > lo { BARS[(((v - lo) / (hi - lo)) * 7.0).round() as usize] } else { BARS[3] })
+        .collect()
 }

@@ -40,6 +40,8 @@ h1{font-size:1.5rem;margin:.2rem 0}h2{font-size:1.15rem;margin-top:2rem;border-b
 .card.in-play{border-left:5px solid #1a7f37}.card.proposed{border-left:5px solid #bf8700}.card.done,.card.dropped{opacity:.75}
 .tag{font-size:.75rem;border-radius:1rem;padding:.05rem .5rem;background:#eaeef2;margin-left:.3rem}
 ul{margin:.3rem 0;padding-left:1.2rem}li{margin:.1rem 0}.muted{color:#57606a}.warn{color:#9a6700}.bad{color:#cf222e}
+.progress{height:.5rem;background:#eaeef2;border-radius:.25rem;margin:.2rem 0;max-width:220px}.progress span{display:block;height:100%;background:#1a7f37;border-radius:.25rem}.progress.back{background:#ffebe9}
+svg.trend{display:block;margin:.2rem 0 .4rem}
 .legend span{display:inline-block;margin-right:1rem}.legend i{display:inline-block;width:.8rem;height:.8rem;margin-right:.3rem;border-radius:2px}
 code{font-size:.9em;background:#f6f8fa;padding:.05rem .25rem;border-radius:4px}
 ";
@@ -54,6 +56,50 @@ fn items(list: &[ItemRef]) -> String {
         let _ = write!(out, "<li class=\"muted\">+{} more</li>", list.len() - 8);
     }
     out.push_str("</ul>");
+    out
+}
+
+/// An outcome's progress bar and a small line chart of its readings, the target drawn as a
+/// dashed line: numbers only reach the SVG, never text from the readings.
+fn outcome_chart(o: &super::board::OutcomeRow) -> String {
+    let mut out = String::new();
+    if let Some(p) = o.progress {
+        let width = (p.clamp(0.0, 1.0) * 100.0).round();
+        let class = if p < 0.0 { " back" } else { "" };
+        let _ = write!(
+            out,
+            "<div class=\"progress{class}\" role=\"progressbar\" aria-valuenow=\"{:.0}\" aria-valuemin=\"0\" aria-valuemax=\"100\"><span style=\"width:{width}%\"></span></div>",
+            p * 100.0
+        );
+    }
+    let (values, baseline, target) = super::board::series(o);
+    if values.len() < 2 {
+        return out;
+    }
+    let (w, h, pad) = (220.0, 48.0, 4.0);
+    let all: Vec<f64> = values.iter().copied().chain(baseline).chain(target).collect();
+    let (lo, hi) = all.iter().fold((f64::MAX, f64::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+    let span = if hi > lo { hi - lo } else { 1.0 };
+    let y = |v: f64| h - pad - (v - lo) / span * (h - 2.0 * pad);
+    let x = |i: usize| pad + i as f64 * (w - 2.0 * pad) / (values.len() - 1) as f64;
+    let points: Vec<String> = values.iter().enumerate().map(|(i, &v)| format!("{:.1},{:.1}", x(i), y(v))).collect();
+    let _ = write!(
+        out,
+        "<svg class=\"trend\" role=\"img\" aria-label=\"readings over time\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" xmlns=\"http://www.w3.org/2000/svg\">"
+    );
+    if let Some(t) = target {
+        let _ = write!(
+            out,
+            "<line x1=\"0\" x2=\"{w}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#1a7f37\" stroke-dasharray=\"4 3\"/>",
+            y(t),
+            y(t)
+        );
+    }
+    let _ = write!(
+        out,
+        "<polyline fill=\"none\" stroke=\"#0969da\" stroke-width=\"2\" points=\"{}\"/></svg>",
+        points.join(" ")
+    );
     out
 }
 
@@ -73,7 +119,7 @@ fn card(c: &PromiseCard) -> String {
     if !c.outcomes.is_empty() {
         out.push_str("<strong>Outcomes</strong><ul>");
         for o in &c.outcomes {
-            let _ = write!(out, "<li>{}</li>", html(&outcome_line(o)));
+            let _ = write!(out, "<li>{}{}</li>", html(&outcome_line(o)), outcome_chart(o));
         }
         out.push_str("</ul>");
     } else if c.status == Status::InPlay {

@@ -119,7 +119,9 @@ pub fn term_page(b: &Board, style: Style) -> String {
         let pad = " ".repeat(width + 4);
         if c.status != Status::Dropped {
             for o in &c.outcomes {
-                let _ = writeln!(out, "{pad}outcome  {}", esc(&outcome_line(o)));
+                let spark = super::board::sparkline(&super::board::series(o).0);
+                let spark = if spark.is_empty() { spark } else { format!("  {spark}") };
+                let _ = writeln!(out, "{pad}outcome  {}{spark}", esc(&outcome_line(o)));
             }
             if c.outcomes.is_empty() && c.status == Status::InPlay {
                 let _ = writeln!(out, "{pad}outcome  {}", p.wrap("33", "none: how will you know it is kept?"));
@@ -231,6 +233,51 @@ pub fn markdown_page(b: &Board) -> String {
         );
     }
     out.push('\n');
+    // Outcomes with readings: where each stands, and a line of its readings.
+    let measured: Vec<(&PromiseCard, &super::board::OutcomeRow)> = b
+        .promises
+        .iter()
+        .flat_map(|c| c.outcomes.iter().map(move |o| (c, o)))
+        .filter(|(_, o)| o.latest.is_some())
+        .collect();
+    if !measured.is_empty() {
+        out.push_str("### Outcomes\n\n| Promise | Metric | Baseline | Latest | Target | Progress |\n|---|---|---:|---:|---:|---:|\n");
+        for (c, o) in &measured {
+            let latest = o.latest.as_ref().map(|l| format!("{} ({})", md(&l.value), l.date)).unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {} | {} | {} | {} |",
+                c.id,
+                md(o.metric.as_deref().unwrap_or("—")),
+                o.baseline.as_deref().map_or("—".to_string(), md),
+                latest,
+                o.target.as_deref().map_or("—".to_string(), md),
+                o.progress.map_or("—".to_string(), |p| format!("{:.0}%", p * 100.0)),
+            );
+        }
+        out.push('\n');
+        for (c, o) in &measured {
+            let (values, _, target) = super::board::series(o);
+            if values.len() < 2 {
+                continue;
+            }
+            // Numbers and dates only reach Mermaid; the title is the promise id (a slug).
+            let dates: Vec<String> = o.measurements.iter().map(|m| format!("\"{}\"", &m.date[5..])).collect();
+            let nums: Vec<String> = values.iter().map(|v| format!("{v}")).collect();
+            let _ = write!(
+                out,
+                "```mermaid\nxychart-beta\n    title \"{} outcome {}\"\n    x-axis [{}]\n    line [{}]\n",
+                c.id,
+                measured.iter().filter(|(d, _)| d.id == c.id).position(|(_, x)| std::ptr::eq(*x, *o)).unwrap_or(0) + 1,
+                dates.join(", "),
+                nums.join(", ")
+            );
+            if let Some(t) = target {
+                let _ = writeln!(out, "    line [{}]", vec![format!("{t}"); values.len()].join(", "));
+            }
+            out.push_str("```\n\n");
+        }
+    }
     // Commits per promise that had any, in board order: ids are registry slugs, safe in Mermaid.
     let worked: Vec<&PromiseCard> = b.promises.iter().filter(|c| c.commits.count > 0).collect();
     if !worked.is_empty() {

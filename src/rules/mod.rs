@@ -13,7 +13,7 @@
 //! from these declarations.
 
 use crate::code::{Code, Level, Severity};
-use crate::facts::{Body, CommitFacts, Listing, WindowFacts};
+use crate::facts::{Body, CommitFacts, Listing, Readings, WindowFacts};
 use crate::finding::Finding;
 use crate::registry::{Parts, Registry};
 use crate::scan::markdown::Plan;
@@ -43,6 +43,10 @@ rules! {
     done_with_open_items,
     over_budget,
     unmatched_pattern,
+    unknown_metric,
+    unmeasured_outcome,
+    outcome_met,
+    outcome_regressed,
 }
 
 /// A rule's declaration.
@@ -75,6 +79,8 @@ pub(crate) enum Check {
     Commit(fn(&Ctx, &CommitFacts, &mut Sink)),
     /// The commits of a time window, with what changed in it.
     Window(fn(&Ctx, &WindowFacts, &Tally, &mut Sink)),
+    /// The readings of outcomes (outcomes.csv).
+    Readings(fn(&Ctx, &Readings, &mut Sink)),
 }
 
 /// What every check may consult besides its item.
@@ -242,6 +248,16 @@ pub(crate) fn judge_commit(ctx: &Ctx, commit: &CommitFacts, sink: &mut Sink) {
 }
 
 /// Judge a time window.
+pub(crate) fn judge_readings(ctx: &Ctx, readings: &Readings, sink: &mut Sink) {
+    for rule in RULES {
+        for check in rule.checks {
+            if let Check::Readings(f) = check {
+                f(ctx, readings, sink);
+            }
+        }
+    }
+}
+
 pub(crate) fn judge_window(ctx: &Ctx, window: &WindowFacts, tally: &Tally, sink: &mut Sink) {
     for check in RULES.iter().flat_map(|r| r.checks) {
         if let Check::Window(f) = check {

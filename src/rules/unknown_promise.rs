@@ -3,7 +3,7 @@
 
 use super::{Check, Ctx, Rule, Sink};
 use crate::code::{Code, Level};
-use crate::facts::{Body, CommitFacts};
+use crate::facts::{Body, CommitFacts, Readings};
 use crate::finding::Finding;
 use crate::registry::Parts;
 use crate::scan::markdown::{Plan, Scope};
@@ -27,7 +27,13 @@ Fails:
 Fix: name a declared id, or declare the promise in promises.toml:
     - [ ] typo-tolerant search (Promise: find-and-buy)",
     reads: Parts::IDS.or(Parts::STATUS),
-    checks: &[Check::Plan(plan), Check::Issue(body), Check::PullRequest(body), Check::Commit(commit)],
+    checks: &[
+        Check::Plan(plan),
+        Check::Issue(body),
+        Check::PullRequest(body),
+        Check::Commit(commit),
+        Check::Readings(readings),
+    ],
 };
 
 /// The one wording of this diagnostic: `what` names the place (`item`, `commit 1a2b3c4`).
@@ -61,6 +67,17 @@ fn commit(ctx: &Ctx, c: &CommitFacts, sink: &mut Sink) {
     }
     for (id, span) in c.promises.iter().filter(|(id, _)| ctx.registry.promise(id).is_none()) {
         sink.push(finding(ctx, &c.name, id, span.clone()).commit_opt(c.sha.as_deref()));
+    }
+}
+
+fn readings(ctx: &Ctx, readings: &Readings, sink: &mut Sink) {
+    for r in readings.rows.iter().filter(|r| ctx.registry.promise(&r.promise).is_none()) {
+        sink.push(
+            Finding::new(Code::UnknownPromise, format!("a reading of {} names unknown promise `{}`", r.date, r.promise))
+                .at(readings.source, Label::new(r.span.clone(), "not in promises.toml"))
+                .help(super::unknown_id_help(ctx.registry, &r.promise))
+                .promises([r.promise.clone()]),
+        );
     }
 }
 

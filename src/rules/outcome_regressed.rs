@@ -1,0 +1,51 @@
+//! `outcome-regressed`: an outcome's latest reading is further from the target than the
+//! baseline was.
+
+use super::{Check, Ctx, Rule, Sink};
+use crate::code::{Code, Level};
+use crate::facts::Readings;
+use crate::finding::Finding;
+use crate::registry::{Parts, Status};
+use crate::source::Label;
+
+pub(crate) static RULE: Rule = Rule {
+    code: Code::OutcomeRegressed,
+    default: Level::Warn,
+    summary: "an outcome's latest reading is further from the target than its baseline",
+    doc: "\
+What it does: flags an outcome of an in-play promise whose latest reading has moved from the \
+baseline away from the target (progress below 0%; baseline, target and reading must be numbers \
+in one unit).
+
+Why: the work in play is meant to change customer behaviour toward the target; moving the \
+other way is the signal to look at what shipped.
+
+Fix: look at what changed since the baseline; the promise's outcome stays as the team agreed.",
+    reads: Parts::STATUS.or(Parts::OUTCOMES),
+    checks: &[Check::Readings(readings)],
+};
+
+fn readings(ctx: &Ctx, readings: &Readings, sink: &mut Sink) {
+    for p in ctx.registry.promises.iter().filter(|p| p.status == Status::InPlay) {
+        for o in &p.outcomes {
+            let (Some(metric), Some(baseline), Some(target)) = (&o.metric, &o.baseline, &o.target) else { continue };
+            let Some(latest) = readings.latest(&p.id, metric) else { continue };
+            let Some(progress) = crate::outcomes::progress(baseline, target, &latest.value) else { continue };
+            if progress >= 0.0 {
+                continue;
+            }
+            sink.push(
+                Finding::new(
+                    Code::OutcomeRegressed,
+                    format!(
+                        "`{metric}` of `{}` moved away from its target: {} on {} (baseline {baseline}, target {target})",
+                        p.id, latest.value, latest.date
+                    ),
+                )
+                .at(ctx.registry_source, Label::new(p.outcomes_span.clone(), "worse than the baseline"))
+                .help("look at what shipped since the baseline was measured")
+                .promises([p.id.clone()]),
+            );
+        }
+    }
+}

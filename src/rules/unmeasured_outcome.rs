@@ -1,0 +1,54 @@
+//! `unmeasured-outcome`: an outcome of a promise in play has no reading in the last
+//! `[limits] measure-days` days.
+
+use super::{Check, Ctx, Rule, Sink};
+use crate::code::{Code, Level};
+use crate::facts::Readings;
+use crate::finding::Finding;
+use crate::registry::{Parts, Status};
+use crate::source::Label;
+
+pub(crate) static RULE: Rule = Rule {
+    code: Code::UnmeasuredOutcome,
+    default: Level::Warn,
+    summary: "an outcome of an in-play promise has no reading in the last `[limits] measure-days` days",
+    doc: "\
+What it does: once a repository keeps readings (`outcomes.csv`, or `[outcomes] file`), flags \
+each outcome of an in-play promise whose latest reading is older than `[limits] measure-days` \
+(default 30) at the end of the window, or that has none. Like the drift rules it needs a \
+window (`check --since`, `plan-lint report`); repositories without a readings file are not \
+flagged.
+
+Why: a promise is judged by whether customers' behaviour changes; an outcome nobody measures \
+cannot say whether it is kept.
+
+Fix: record a reading:
+    plan-lint measure find-and-buy \"search-to-purchase conversion\" 9.1%",
+    reads: Parts::STATUS.or(Parts::OUTCOMES).or(Parts::LIMITS),
+    checks: &[Check::Readings(readings)],
+};
+
+fn readings(ctx: &Ctx, readings: &Readings, sink: &mut Sink) {
+    let Some(today) = readings.today else { return };
+    let days = i64::from(ctx.registry.measure_days);
+    for p in ctx.registry.promises.iter().filter(|p| p.status == Status::InPlay) {
+        for o in p.outcomes.iter().filter(|o| o.is_measurable()) {
+            let Some(metric) = o.metric.as_deref() else { continue };
+            let latest = readings.latest(&p.id, metric);
+            let age = latest.map(|r| i64::from((today - r.date).get_days()));
+            if age.is_some_and(|a| a <= days) {
+                continue;
+            }
+            let message = match (latest, age) {
+                (Some(r), Some(a)) => format!("`{metric}` of `{}` was last measured {a} days ago ({})", p.id, r.date),
+                _ => format!("`{metric}` of `{}` has never been measured", p.id),
+            };
+            sink.push(
+                Finding::new(Code::UnmeasuredOutcome, message)
+                    .at(ctx.registry_source, Label::new(p.outcomes_span.clone(), "measured how lately?"))
+                    .help(format!("record a reading: plan-lint measure {} \"{metric}\" <value>", p.id))
+                    .promises([p.id.clone()]),
+            );
+        }
+    }
+}
