@@ -56,6 +56,8 @@ pub struct Tally {
     pub promises: BTreeMap<String, Work>,
     /// The declared exceptions, newest first once merged in walk order.
     pub declared: Vec<Declared>,
+    /// Untraced commits per week (the key is the week's start), for the board's chart.
+    pub untraced_weeks: BTreeMap<i64, usize>,
 }
 
 /// A commit that declares it serves no promise (`Untraced: <reason>`).
@@ -75,7 +77,10 @@ impl Tally {
         let bump = |n: &mut usize| *n = n.saturating_add_signed(sign);
         bump(&mut self.commits);
         match class {
-            Class::Untraced => bump(&mut self.untraced),
+            Class::Untraced => {
+                bump(&mut self.untraced);
+                bump(self.untraced_weeks.entry(week_start(time)).or_default());
+            }
             Class::Exempt => bump(&mut self.exempt),
             Class::Exception => bump(&mut self.exceptions),
             Class::Traced(ids) => {
@@ -107,6 +112,10 @@ impl Tally {
         self.declared.extend(other.declared);
         self.commits += other.commits;
         self.untraced += other.untraced;
+        for (k, n) in other.untraced_weeks {
+            *self.untraced_weeks.entry(k).or_default() += n;
+        }
+        self.untraced_weeks.retain(|_, n| *n > 0);
         self.exempt += other.exempt;
         self.exceptions += other.exceptions;
         for (id, w) in other.promises {

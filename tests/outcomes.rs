@@ -225,7 +225,12 @@ fn the_board_shows_readings_latest_and_progress() {
     assert_eq!(outcome["progress"], serde_json::json!(0.5));
     let unmeasured = &v["promises"][0]["outcomes"][1];
     assert_eq!((unmeasured["latest"].is_null(), unmeasured["progress"].is_null()), (true, true));
-    let term = repo.plan_lint(&["report", "--since", "2026-10-01", "--until", "2026-11-30"]);
+    let term = run_with(
+        repo.path(),
+        &["report", "--since", "2026-10-01", "--until", "2026-11-30"],
+        &[("COLUMNS", "200")],
+        None,
+    );
     term.expect_code(0);
     assert!(term.stdout.contains("search-to-purchase conversion: 8% → 10% (50%, 2026-11-01) → 12%"), "{}", term.stdout);
 }

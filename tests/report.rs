@@ -355,3 +355,51 @@ fn a_window_edge_may_carry_a_utc_offset() {
     run.expect_code(2);
     assert!(run.stderr.contains("too far"), "{}", run.stderr);
 }
+
+/// Issue 17: the board leads with its verdict, lists mistraced work beside untraced work, charts
+/// untraced commits, renders code spans as code, shows promises not taking work as compact rows,
+/// and fits the terminal page to 80 columns when piped (COLUMNS overrides).
+#[test]
+fn the_board_leads_with_its_verdict_and_shows_mistraced_work() {
+    let mut repo = team();
+    repo.write("plans/typo.md", "# Typo\n\n- [ ] Misspelt (Promise: find-and-by)\n");
+    repo.commit_at("2026-03-04T09:00:00Z", "Ada <ada@example.com>", "Typo plan\n\nPromise: find-and-buy\n");
+    let v: serde_json::Value = serde_json::from_str(&report(&repo, "json").stdout).unwrap();
+    let (errors, warnings) = (v["errors"].as_u64().unwrap(), v["warnings"].as_u64().unwrap());
+    let mistraced = v["mistraced"].as_array().unwrap();
+    let places: Vec<&str> = mistraced.iter().map(|m| m["place"].as_str().unwrap()).collect();
+    assert!(places.contains(&"plans/typo.md:3"), "{mistraced:#?}");
+    assert!(mistraced.iter().any(|m| m["code"] == "not-in-play"), "work on gift-cards (proposed): {mistraced:#?}");
+    let untraced_weeks: u64 = v["untraced_per_week"].as_array().unwrap().iter().map(|n| n.as_u64().unwrap()).sum();
+    assert_eq!(untraced_weeks, v["untraced"]["commits"].as_array().unwrap().len() as u64, "{}", v["untraced_per_week"]);
+    let untraced =
+        v["untraced"]["commits"].as_array().unwrap().len() + v["untraced"]["items"].as_array().unwrap().len();
+    let verdict = format!(
+        "✖ {errors} error{} · {warnings} warning{} · in play 2 of 2 · untraced {untraced} · mistraced {}",
+        if errors == 1 { "" } else { "s" },
+        if warnings == 1 { "" } else { "s" },
+        mistraced.len()
+    );
+    let term = report(&repo, "term");
+    assert_eq!(term.stdout.lines().nth(1), Some(verdict.as_str()), "{}", term.stdout);
+    assert!(term.stdout.contains("MISTRACED: "), "{}", term.stdout);
+    assert!(term.stdout.lines().all(|l| l.chars().count() <= 80), "piped: 80 columns\n{}", term.stdout);
+    let mut args = vec!["report"];
+    args.extend(WINDOW);
+    let wide = support::run_with(repo.path(), &args, &[("COLUMNS", "200")], None);
+    wide.expect_code(0);
+    assert!(wide.stdout.lines().any(|l| l.chars().count() > 80), "COLUMNS=200 widens it");
+    let md = report(&repo, "markdown");
+    assert!(md.stdout.contains(&format!("**{verdict}**")), "{}", md.stdout);
+    assert!(
+        md.stdout.contains("### Mistraced work") && !md.stdout.contains("\\`"),
+        "code spans stay code:\n{}",
+        md.stdout
+    );
+    let html = report(&repo, "html").stdout;
+    assert!(html.contains(&format!("<p class=\"verdict bad\" id=\"verdict\">{verdict}</p>")), "{html}");
+    assert!(html.contains("id=\"mistraced\"") && html.contains("<code>find-and-by</code>"), "{html}");
+    assert!(html.contains("<rect data-untraced="), "untraced commits are charted");
+    assert!(html.contains("<table class=\"compact\"><tbody><tr data-promise="), "{html}");
+    assert!(!html.contains('`'), "no literal backticks: {html}");
+}

@@ -68,7 +68,14 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let run: Run = check::evaluate(&inputs)?;
     let board = Board::new(&run.facts, &run.findings);
     let text = match args.format {
-        Format::Term => board_text::term_page(&board, ctx.style),
+        Format::Term => {
+            // The terminal's width on a terminal; 80 columns otherwise (COLUMNS overrides).
+            use std::io::IsTerminal;
+            let width = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).filter(|&w: &usize| w >= 40);
+            let width =
+                width.unwrap_or_else(|| if std::io::stdout().is_terminal() { textwrap::termwidth() } else { 80 });
+            board_text::term_page(&board, crate::report::human::Style { width, ..ctx.style })
+        }
         Format::Markdown => board_text::markdown_page(&board),
         Format::Json => {
             let mut s = serde_json::to_string_pretty(&board).expect("the board serializes");

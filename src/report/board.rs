@@ -23,6 +23,8 @@ pub struct Board {
     /// within each, then as declared.
     pub promises: Vec<PromiseCard>,
     pub untraced: Untraced,
+    /// Work traced to the wrong thing: an unknown id, a promise not in play, an unknown metric.
+    pub mistraced: Vec<Mistraced>,
     pub exceptions: Exceptions,
     /// Findings of the drift rules (shadow-work, idle-promise, done-with-open-items, over-budget).
     pub drift: Vec<DriftNote>,
@@ -31,6 +33,19 @@ pub struct Board {
     pub warnings: usize,
     /// Start of each week of the window (Unix seconds), for charts.
     pub weeks: Vec<i64>,
+    /// Untraced commits per week, aligned with `weeks`.
+    pub untraced_per_week: Vec<usize>,
+}
+
+/// One piece of mistraced work: what is wrong, and where.
+#[derive(Debug, Serialize)]
+pub struct Mistraced {
+    pub code: Code,
+    pub severity: Severity,
+    pub message: String,
+    /// `commit 1a2b3c4 "Subject"` or `plans/q3.md:12`.
+    pub place: String,
+    pub promises: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -143,6 +158,7 @@ pub struct DriftNote {
 }
 
 const DRIFT: [Code; 4] = [Code::ShadowWork, Code::IdlePromise, Code::DoneWithOpenItems, Code::OverBudget];
+const MISTRACED: [Code; 4] = [Code::UnknownPromise, Code::NotInPlay, Code::OpenWorkNotInPlay, Code::UnknownMetric];
 
 impl Board {
     pub fn new(facts: &Facts, findings: &[Finding]) -> Board {
@@ -285,6 +301,27 @@ impl Board {
             }),
             budget: registry.exception_budget.as_ref().map(|(b, _)| *b),
         };
+        let mistraced = findings
+            .iter()
+            .filter(|f| MISTRACED.contains(&f.code))
+            .map(|f| {
+                let source = f.source.map(|id| facts.sources.get(id));
+                let place = match (source, f.labels.first()) {
+                    (Some(s), Some(l)) if matches!(s.kind, SourceKind::File { .. }) => {
+                        format!("{}:{}", s.name(), s.line_col(l.span.start).0)
+                    }
+                    (Some(s), _) => s.name(),
+                    (None, _) => String::new(),
+                };
+                Mistraced {
+                    code: f.code,
+                    severity: f.severity,
+                    message: f.message.clone(),
+                    place,
+                    promises: f.promises.clone(),
+                }
+            })
+            .collect();
         let drift = findings
             .iter()
             .filter(|f| DRIFT.contains(&f.code))
@@ -306,10 +343,15 @@ impl Board {
             in_play: InPlay { count: registry.in_play().count(), limit: registry.in_play_limit },
             promises,
             untraced,
+            mistraced,
             exceptions,
             drift,
             errors: findings.iter().filter(|f| f.severity == Severity::Error).count(),
             warnings: findings.iter().filter(|f| f.severity == Severity::Warning).count(),
+            untraced_per_week: weeks
+                .iter()
+                .map(|wk| tally.and_then(|t| t.untraced_weeks.get(wk)).copied().unwrap_or(0))
+                .collect(),
             weeks,
         }
     }
@@ -368,4 +410,26 @@ pub fn sparkline(values: &[f64]) -> String {
         .iter()
         .map(|&v| if hi > lo { BARS[(((v - lo) / (hi - lo)) * 7.0).round() as usize] } else { BARS[3] })
         .collect()
+}
+
+impl Board {
+    /// The verdict, one line: `✖ 7 errors · 5 warnings · in play 3 of 3 · untraced 4 · mistraced 2`.
+    pub fn verdict(&self) -> String {
+        let mark = if self.errors > 0 {
+            "✖"
+        } else if self.warnings > 0 {
+            "▲"
+        } else {
+            "✔"
+        };
+        format!(
+            "{mark} {} · {} · in play {} of {} · untraced {} · mistraced {}",
+            super::plural(self.errors, "error"),
+            super::plural(self.warnings, "warning"),
+            self.in_play.count,
+            self.in_play.limit,
+            self.untraced.commits.len() + self.untraced.items.len(),
+            self.mistraced.len()
+        )
+    }
 }

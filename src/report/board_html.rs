@@ -14,6 +14,21 @@ use std::fmt::Write;
 const PALETTE: [&str; 8] = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"];
 
 /// Text as HTML, safe in element content and in quoted attributes.
+/// Escaped, with `code spans` (as rule messages write ids and keys) shown as code: the text is
+/// escaped first, so a backtick pair only ever wraps escaped text.
+pub fn html_code(s: &str) -> String {
+    let escaped = html(s);
+    let parts: Vec<&str> = escaped.split('`').collect();
+    if parts.len() < 3 || parts.len() % 2 == 0 {
+        return escaped;
+    }
+    parts
+        .iter()
+        .enumerate()
+        .map(|(i, p)| if i % 2 == 1 { format!("<code>{p}</code>") } else { p.to_string() })
+        .collect()
+}
+
 pub fn html(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -40,6 +55,8 @@ h1{font-size:1.5rem;margin:.2rem 0}h2{font-size:1.15rem;margin-top:2rem;border-b
 .card.in-play{border-left:5px solid #1a7f37}.card.proposed{border-left:5px solid #bf8700}.card.done,.card.dropped{opacity:.75}
 .tag{font-size:.75rem;border-radius:1rem;padding:.05rem .5rem;background:#eaeef2;margin-left:.3rem}
 ul{margin:.3rem 0;padding-left:1.2rem}li{margin:.1rem 0}.muted{color:#57606a}.warn{color:#9a6700}.bad{color:#cf222e}
+.verdict{font-weight:600;padding:.4rem .6rem;border-radius:.3rem;display:inline-block}.verdict.bad{background:#ffebe9;color:#a40e26}.verdict.warn{background:#fff8c5;color:#7d4e00}.verdict.good{background:#dafbe1;color:#116329}
+table.compact{border-collapse:collapse;margin:.3rem 0}table.compact td{padding:.2rem .6rem;border-bottom:1px solid #eaeef2;vertical-align:top}
 .progress{height:.5rem;background:#eaeef2;border-radius:.25rem;margin:.2rem 0;max-width:220px}.progress span{display:block;height:100%;background:#1a7f37;border-radius:.25rem}.progress.back{background:#ffebe9}
 svg.trend{display:block;margin:.2rem 0 .4rem}
 .legend span{display:inline-block;margin-right:1rem}.legend i{display:inline-block;width:.8rem;height:.8rem;margin-right:.3rem;border-radius:2px}
@@ -150,11 +167,16 @@ fn card(c: &PromiseCard) -> String {
 /// Stacked bars: one per week, a segment per promise with commits that week.
 fn chart(b: &Board) -> String {
     let series: Vec<&PromiseCard> = b.promises.iter().filter(|c| c.commits.per_week.iter().any(|&n| n > 0)).collect();
-    if series.is_empty() || b.weeks.is_empty() {
-        return "<p class=\"muted\">No traced commits in the window.</p>".to_string();
+    let untraced = |i: usize| b.untraced_per_week.get(i).copied().unwrap_or(0);
+    let any_untraced = (0..b.weeks.len()).any(|i| untraced(i) > 0);
+    if (series.is_empty() && !any_untraced) || b.weeks.is_empty() {
+        return "<p class=\"muted\">No commits in the window.</p>".to_string();
     }
     let (w, h, left, bottom, top) = (760.0, 260.0, 40.0, 30.0, 10.0);
-    let totals: Vec<usize> = (0..b.weeks.len()).map(|i| series.iter().map(|c| c.commits.per_week[i]).sum()).collect();
+    // Untraced commits are work too: their own grey segment on top, so a month of untraced
+    // work never looks idle.
+    let totals: Vec<usize> =
+        (0..b.weeks.len()).map(|i| series.iter().map(|c| c.commits.per_week[i]).sum::<usize>() + untraced(i)).collect();
     // Rounded up to a multiple of 3, so the three grid lines fall on whole numbers.
     let max = ((*totals.iter().max().unwrap_or(&1)).max(1).div_ceil(3) * 3) as f64;
     let slot = (w - left) / b.weeks.len() as f64;
@@ -192,6 +214,16 @@ fn chart(b: &Board) -> String {
                 week = date(*week),
             );
         }
+        if untraced(i) > 0 {
+            let n = untraced(i);
+            let height = (h - bottom - top) * n as f64 / max;
+            y -= height;
+            let _ = write!(
+                svg,
+                "<rect data-untraced=\"{n}\" x=\"{x:.1}\" y=\"{y:.1}\" width=\"{bar:.1}\" height=\"{height:.1}\" fill=\"#8c959f\"><title>untraced: {n} in the week of {}</title></rect>",
+                date(*week)
+            );
+        }
         let _ = write!(
             svg,
             "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"middle\" fill=\"#57606a\">{}</text>",
@@ -201,6 +233,9 @@ fn chart(b: &Board) -> String {
         );
     }
     svg.push_str("</svg><p class=\"legend\">");
+    if any_untraced {
+        svg.push_str("<span><i style=\"background:#8c959f\"></i>untraced</span>");
+    }
     for (k, c) in series.iter().enumerate() {
         let _ = write!(
             svg,
@@ -221,6 +256,14 @@ pub fn page(b: &Board) -> String {
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
          <title>{title}</title><style>{CSS}</style></head><body>\n<h1>{title}</h1>"
     );
+    let verdict = if b.errors > 0 {
+        "bad"
+    } else if b.warnings > 0 {
+        "warn"
+    } else {
+        "good"
+    };
+    let _ = write!(out, "<p class=\"verdict {verdict}\" id=\"verdict\">{}</p>", html(&b.verdict()));
     if let Some(v) = &b.vision {
         let _ = write!(out, "<p class=\"meta\">{}</p>", html(v));
     }
@@ -242,19 +285,39 @@ pub fn page(b: &Board) -> String {
         b.in_play.limit,
         if b.in_play.count > b.in_play.limit { " <span class=\"bad\">over the limit</span>" } else { "" }
     );
-    out.push_str("<h2>Traced work per week</h2>");
+    out.push_str("<h2>Work per week</h2>");
     out.push_str(&chart(b));
     for status in [Status::InPlay, Status::Proposed, Status::Done, Status::Dropped] {
         let cards: Vec<&PromiseCard> = b.promises.iter().filter(|c| c.status == status).collect();
         if cards.is_empty() {
             continue;
         }
-        let _ =
-            write!(out, "<h2>{}</h2><div class=\"cards\">", html(&format!("{} ({})", heading(status), cards.len())));
-        for c in cards {
-            out.push_str(&card(c));
+        let _ = write!(out, "<h2>{}</h2>", html(&format!("{} ({})", heading(status), cards.len())));
+        if status == Status::InPlay {
+            out.push_str("<div class=\"cards\">");
+            for c in cards {
+                out.push_str(&card(c));
+            }
+            out.push_str("</div>");
+            continue;
         }
-        out.push_str("</div>");
+        // Not taking work: a compact row each.
+        out.push_str("<table class=\"compact\"><tbody>");
+        for c in cards {
+            let _ = write!(
+                out,
+                "<tr data-promise=\"{id}\"><td><code>{id}</code></td><td>{statement}{open_items}</td><td>{prio}</td><td>{open} open, {done} done</td><td>{commits}</td></tr>",
+                id = html(&c.id),
+                statement = html(&c.statement),
+                // Open items left under a promise not in play are worth seeing.
+                open_items = if c.open_items.is_empty() { String::new() } else { items(&c.open_items) },
+                prio = priority_name(c.priority),
+                open = c.open_items.len(),
+                done = c.done_items.len(),
+                commits = plural(c.commits.count, "commit"),
+            );
+        }
+        out.push_str("</tbody></table>");
     }
     let u = &b.untraced;
     if !u.commits.is_empty() || !u.items.is_empty() {
@@ -267,6 +330,19 @@ pub fn page(b: &Board) -> String {
         if !u.items.is_empty() {
             out.push_str(&items(&u.items));
         }
+    }
+    if !b.mistraced.is_empty() {
+        out.push_str("<h2 class=\"bad\" id=\"mistraced\">Mistraced work</h2><ul>");
+        for m in &b.mistraced {
+            let _ = write!(
+                out,
+                "<li><code>{}</code> {} <span class=\"muted\">{}</span></li>",
+                m.code,
+                html_code(&m.message),
+                html(&m.place)
+            );
+        }
+        out.push_str("</ul>");
     }
     let e = &b.exceptions;
     if !e.commits.is_empty() || !e.items.is_empty() {
@@ -293,7 +369,7 @@ pub fn page(b: &Board) -> String {
     if !b.drift.is_empty() {
         out.push_str("<h2 class=\"warn\">Drift</h2><ul>");
         for d in &b.drift {
-            let _ = write!(out, "<li><code>{}</code> {}</li>", d.code, html(&d.message));
+            let _ = write!(out, "<li><code>{}</code> {}</li>", d.code, html_code(&d.message));
         }
         out.push_str("</ul>");
     }

@@ -89,6 +89,14 @@ pub fn term_page(b: &Board, style: Style) -> String {
         "{}",
         p.bold(&format!("Promise board · {} to {} ({} days)", b.window.since, b.window.until, b.window.days))
     );
+    let colour = if b.errors > 0 {
+        "1;31"
+    } else if b.warnings > 0 {
+        "1;33"
+    } else {
+        "1;32"
+    };
+    let _ = writeln!(out, "{}", p.wrap(colour, &b.verdict()));
     if let Some(v) = &b.vision {
         let _ = writeln!(out, "Vision: {}", esc(v));
     }
@@ -109,14 +117,16 @@ pub fn term_page(b: &Board, style: Style) -> String {
             let _ = writeln!(out, "\n{}", p.status(c.status, heading(c.status)));
         }
         let customer = c.customer.as_deref().map(|s| format!("  for {}", esc(s))).unwrap_or_default();
-        let _ = writeln!(
-            out,
-            "  {}  {:<6}{customer}  {}",
-            p.bold(&format!("{:<width$}", c.id)),
-            priority_name(c.priority),
-            p.dim(&esc(&c.statement))
-        );
         let pad = " ".repeat(width + 4);
+        let _ = writeln!(out, "  {}  {:<6}{customer}", p.bold(&format!("{:<width$}", c.id)), priority_name(c.priority));
+        let _ = writeln!(out, "{pad}{}", p.dim(&esc(&c.statement)));
+        // Not taking work: one line each, and their open items if any are left.
+        if c.status != Status::InPlay {
+            if !c.open_items.is_empty() {
+                let _ = writeln!(out, "{pad}open     {}", items_line(&c.open_items, &esc));
+            }
+            continue;
+        }
         if c.status != Status::Dropped {
             for o in &c.outcomes {
                 let spark = super::board::sparkline(&super::board::series(o).0);
@@ -155,6 +165,15 @@ pub fn term_page(b: &Board, style: Style) -> String {
         }
         if !u.items.is_empty() {
             let _ = writeln!(out, "  {}", items_line(&u.items, &esc));
+        }
+    }
+    if !b.mistraced.is_empty() {
+        let _ = writeln!(out, "\n{}", p.wrap("1;31", &format!("MISTRACED: {}", b.mistraced.len())));
+        for m in b.mistraced.iter().take(SHOWN * 2) {
+            let _ = writeln!(out, "  {} {} ({})", m.code, esc(&m.message), esc(&m.place));
+        }
+        if b.mistraced.len() > SHOWN * 2 {
+            let _ = writeln!(out, "  +{} more", b.mistraced.len() - SHOWN * 2);
         }
     }
     let e = &b.exceptions;
@@ -202,12 +221,54 @@ pub fn term_page(b: &Board, style: Style) -> String {
             b.window.until
         ))
     );
+    wrap(&out, style.width)
+}
+
+/// Every line of the page fitted to `width` columns: a long line continues under its text,
+/// indented past its label. Colour codes take no width.
+fn wrap(page: &str, width: usize) -> String {
+    let mut out = String::with_capacity(page.len());
+    for line in page.lines() {
+        if textwrap::core::display_width(line) <= width {
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        }
+        let lead = line.len() - line.trim_start().len();
+        // Past a label (`outcome  `, `items    `) when there is one.
+        let rest = &line[lead..];
+        let label =
+            rest.find("  ").filter(|&i| i <= 10).map_or(0, |i| i + rest[i..].len() - rest[i..].trim_start().len());
+        let indent = " ".repeat((lead + label).min(width / 2));
+        let options = textwrap::Options::new(width.max(20))
+            .subsequent_indent(&indent)
+            .word_splitter(textwrap::WordSplitter::NoHyphenation);
+        for part in textwrap::wrap(line, options) {
+            out.push_str(&part);
+            out.push('\n');
+        }
+    }
     out
+}
+
+/// Markdown with `code spans` kept as code: the text between backtick pairs is written as a code
+/// span (it cannot hold a backtick, so it cannot end early), the rest escaped.
+fn md_code(s: &str) -> String {
+    let parts: Vec<&str> = s.split('`').collect();
+    if parts.len() < 3 || parts.len() % 2 == 0 {
+        return md(s);
+    }
+    parts
+        .iter()
+        .enumerate()
+        .map(|(i, p)| if i % 2 == 1 && !p.contains('\n') { format!("`{p}`") } else { md(p) })
+        .collect()
 }
 
 pub fn markdown_page(b: &Board) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "## Promise board: {} to {}\n", b.window.since, b.window.until);
+    let _ = writeln!(out, "**{}**\n", b.verdict());
     if let Some(v) = &b.vision {
         let _ = writeln!(out, "**Vision:** {}\n", md(v));
     }
@@ -330,10 +391,17 @@ pub fn markdown_page(b: &Board) -> String {
         }
         out.push('\n');
     }
+    if !b.mistraced.is_empty() {
+        let _ = writeln!(out, "### Mistraced work\n");
+        for m in &b.mistraced {
+            let _ = writeln!(out, "- `{}` {} ({})", m.code, md_code(&m.message), md(&m.place));
+        }
+        out.push('\n');
+    }
     if !b.drift.is_empty() {
         let _ = writeln!(out, "### Drift\n");
         for d in &b.drift {
-            let _ = writeln!(out, "- `{}` {}", d.code, md(&d.message));
+            let _ = writeln!(out, "- `{}` {}", d.code, md_code(&d.message));
         }
         out.push('\n');
     }
