@@ -234,3 +234,31 @@ fn the_board_shows_readings_latest_and_progress() {
     term.expect_code(0);
     assert!(term.stdout.contains("search-to-purchase conversion: 8% → 10% (50%, 2026-11-01) → 12%"), "{}", term.stdout);
 }
+
+/// Each outcome rule's human output, as a snapshot: a window ending 2026-03-01 (how recent a
+/// reading is is judged as of the window's last day), readings fixed in the file.
+#[test]
+fn outcome_rule_snapshots() {
+    let mut repo = Repo::new();
+    repo.write("promises.toml", REGISTRY);
+    repo.write(
+        "outcomes.csv",
+        "date,promise,metric,value,source\n\
+         2026-01-10,find-and-buy,order-status calls,44 a day,support desk\n\
+         2026-02-20,find-and-buy,search-to-purchase conversion,12.5%,analytics\n",
+    );
+    repo.commit_at("2026-02-25T10:00:00Z", "Ada <ada@example.com>", "Adopt\n\nPromise: find-and-buy\n");
+    let window = ["check", "--since", "2026-02-01", "--until", "2026-03-01"];
+    let run = repo.plan_lint(&window);
+    run.expect_code(0);
+    for code in ["unmeasured-outcome", "outcome-met", "outcome-regressed"] {
+        assert!(run.stdout.contains(code), "{code}:\n{}", run.stdout);
+    }
+    support::snapshot("outcome-rules", &run.stdout);
+    let mut text = std::fs::read_to_string(repo.path().join("outcomes.csv")).unwrap();
+    text.push_str("2026-02-21,find-and-buy,conversion rate,9%,\n");
+    std::fs::write(repo.path().join("outcomes.csv"), text).unwrap();
+    let run = repo.plan_lint(&["check", "--no-commits"]);
+    run.expect_code(1);
+    support::snapshot("unknown-metric", &run.stdout);
+}
