@@ -41,8 +41,32 @@ pub fn quantity(text: &str) -> Option<Quantity> {
         return None;
     }
     let number: f64 = digits.replace(',', "").parse().ok()?;
-    let unit =
-        format!("{} {}", prefix.trim(), suffix.trim()).split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    // A bound written with the target (`under 20 ms`, `at least 60%`, `< 2 s`) is not part of
+    // the unit.
+    let mut prefix = prefix.trim().to_lowercase();
+    for bound in [
+        "at most",
+        "at least",
+        "less than",
+        "more than",
+        "up to",
+        "under",
+        "over",
+        "below",
+        "above",
+        "about",
+        "≤",
+        "≥",
+        "<",
+        ">",
+        "~",
+    ] {
+        if let Some(rest) = prefix.strip_prefix(bound) {
+            prefix = rest.trim().to_string();
+            break;
+        }
+    }
+    let unit = format!("{prefix} {}", suffix.trim()).split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
     Some(Quantity { number: if negative { -number } else { number }, unit })
 }
 
@@ -174,6 +198,8 @@ mod tests {
         assert_eq!(q("-3"), Some((-3.0, "".into())));
         assert_eq!(q("about 41 per 1,000 orders"), None, "two numbers");
         assert_eq!(q("fewer calls"), None);
+        assert_eq!(q("under 20 ms"), Some((20.0, "ms".into())), "a bound is not a unit");
+        assert_eq!(q("at least 60%"), Some((60.0, "%".into())));
     }
 
     #[test]
