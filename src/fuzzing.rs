@@ -147,3 +147,48 @@ pub fn repeated_lines(data: &[u8]) {
     markdown(&message);
     body(&message);
 }
+
+/// The index reader: any bytes give entries or an error, never a panic; every entry's path and
+/// id come from inside the file.
+pub fn index(data: &[u8]) {
+    // Half the inputs get a valid header, so the fuzzer spends its time in the entries.
+    let mut bytes = data.to_vec();
+    if data.first().is_some_and(|b| b % 2 == 0) {
+        let mut header = b"DIRC\0\0\0\x02".to_vec();
+        header.extend_from_slice(&(u32::from(data.get(1).copied().unwrap_or(1)) % 8).to_be_bytes());
+        header.extend_from_slice(&data[1.min(data.len())..]);
+        bytes = header;
+    }
+    if let Ok(index) = crate::git::index::Index::parse(bytes.clone()) {
+        for e in index.iter() {
+            assert!(e.path.len() <= bytes.len(), "a path longer than the file");
+            let _ = index.get_path(&String::from_utf8_lossy(e.path));
+        }
+    }
+}
+
+/// The readings file: rows or errors naming a line and column, and what is rendered reads back
+/// as the same rows.
+pub fn outcomes(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    match crate::outcomes::parse(&text) {
+        Ok(rows) => {
+            for r in &rows {
+                assert!(r.span.start <= r.span.end && r.span.end <= text.len(), "{r:?}");
+            }
+            let again = crate::outcomes::parse(&crate::outcomes::render(&rows)).expect("rendered readings read back");
+            let key = |r: &crate::outcomes::Reading| {
+                (r.date, r.promise.clone(), r.metric.clone(), r.value.clone(), r.source.clone())
+            };
+            let mut a: Vec<_> = rows.iter().map(key).collect();
+            let mut b: Vec<_> = again.iter().map(key).collect();
+            a.sort();
+            b.sort();
+            assert_eq!(a, b);
+        }
+        Err(errors) => assert!(!errors.is_empty() && errors.iter().all(|e| !e.message.is_empty())),
+    }
+    for line in text.lines().take(64) {
+        let _ = crate::outcomes::quantity(line);
+    }
+}
