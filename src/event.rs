@@ -90,6 +90,8 @@ pub struct Plan {
     pub default_branch: Option<String>,
     /// How to get the full history on this CI system, for the help when a commit is missing.
     pub fix: &'static str,
+    /// Something the run could not check, for the log.
+    pub note: Option<String>,
 }
 
 /// The help for a clone that lacks history, on GitHub Actions.
@@ -116,6 +118,7 @@ pub fn gitlab_plan(var: &dyn Fn(&str) -> Option<String>) -> Result<Plan> {
         issue: None,
         default_branch: var("CI_DEFAULT_BRANCH"),
         fix: GITLAB_FIX,
+        note: None,
     };
     if let Some(base) = var("CI_MERGE_REQUEST_DIFF_BASE_SHA") {
         plan.event = "merge request".into();
@@ -125,13 +128,22 @@ pub fn gitlab_plan(var: &dyn Fn(&str) -> Option<String>) -> Result<Plan> {
             (Some(project), Some(n)) => Some(format!("{project}/-/merge_requests/{n}")),
             _ => None,
         };
-        plan.pull_request = Some(Ticket {
-            number: iid,
-            title: var("CI_MERGE_REQUEST_TITLE").unwrap_or_default(),
-            body: var("CI_MERGE_REQUEST_DESCRIPTION").unwrap_or_default(),
-            open: true,
-            url,
-        });
+        // GitLab cuts long descriptions in this variable; the trailer block at the end is what
+        // gets cut, so a cut description is not judged (and the run says so).
+        if var("CI_MERGE_REQUEST_DESCRIPTION_IS_TRUNCATED").is_some_and(|t| t == "true") {
+            plan.event = "merge request".into();
+            plan.note = Some(
+                "the merge request's description was cut short by GitLab (CI_MERGE_REQUEST_DESCRIPTION_IS_TRUNCATED), so its Promise trailer was not checked".into(),
+            );
+        } else {
+            plan.pull_request = Some(Ticket {
+                number: iid,
+                title: var("CI_MERGE_REQUEST_TITLE").unwrap_or_default(),
+                body: var("CI_MERGE_REQUEST_DESCRIPTION").unwrap_or_default(),
+                open: true,
+                url,
+            });
+        }
     } else if source == "push" {
         plan.event = "push".into();
         plan.commits = match var("CI_COMMIT_BEFORE_SHA") {
@@ -166,6 +178,7 @@ pub fn plan(name: &str, payload: &Value) -> Result<Plan> {
         issue: None,
         default_branch: str_at(&["repository", "default_branch"]),
         fix: GITHUB_FIX,
+        note: None,
     };
     match name {
         // The PR's own commits: never the test merge commit GitHub checks out by default.

@@ -104,6 +104,16 @@ fn a_merge_request_pipeline_checks_its_commits_and_description() {
     let (run, quality, _) = job(repo.path(), &vars);
     run.expect_code(0);
     assert_eq!(quality.trim(), "[]");
+    // GitLab cut the description (its trailer is what a cut loses): not judged, and said so.
+    vars[6].1 = "Search for shoppers, described at great length…";
+    vars.push(("CI_MERGE_REQUEST_DESCRIPTION_IS_TRUNCATED", "true"));
+    let (run, _, _) = job(repo.path(), &vars);
+    run.expect_code(0);
+    assert!(
+        run.stderr.contains("description was cut short by GitLab") && run.stderr.contains("not checked"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]

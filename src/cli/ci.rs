@@ -74,6 +74,9 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let on_actions = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
     let format = args.format.unwrap_or(if on_actions { Format::Github } else { Format::Human });
     let plan = decide(&args, on_actions)?;
+    if let Some(note) = &plan.note {
+        eprintln!("plan-lint: note: {note}");
+    }
 
     let repo = Repo::discover(&ctx.dir).ok_or_else(|| {
         Error::new(format!("not a git repository: {}", ctx.dir.display()))
@@ -177,6 +180,7 @@ fn decide(args: &Args, on_actions: bool) -> Result<event::Plan> {
             issue: None,
             default_branch: None,
             fix: if on_gitlab() { event::GITLAB_FIX } else { event::GITHUB_FIX },
+            note: None,
         });
     }
     if on_gitlab() && args.event.is_none() {
@@ -192,6 +196,7 @@ fn decide(args: &Args, on_actions: bool) -> Result<event::Plan> {
             issue: None,
             default_branch: None,
             fix: event::GITHUB_FIX,
+            note: None,
         });
     };
     let name = args.event_name.clone().or_else(|| std::env::var("GITHUB_EVENT_NAME").ok()).ok_or_else(|| {
