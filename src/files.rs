@@ -248,14 +248,23 @@ impl<'r> Files<'r> {
             // A tracked file is read whatever .gitignore says (git tracks it): the index adds the
             // kept files the walk passed over as ignored.
             let index = repo.and_then(|r| crate::git::index::Index::open(&r.index_path(&root)).ok());
+            // Sorted by path: `descend` once per directory, before any pattern is matched.
+            let mut last_dir: (&str, bool) = ("\0", false);
             for entry in index.iter().flat_map(|i| i.iter()) {
                 let Ok(rel) = std::str::from_utf8(entry.path) else { continue };
-                if entry.stage != 0 || entry.mode & 0o170000 != 0o100000 || seen.contains(rel) || !keep(rel) {
+                let dir = rel.rsplit_once('/').map_or("", |(d, _)| d);
+                if dir != last_dir.0 {
+                    last_dir = (dir, descend(dir));
+                }
+                if !last_dir.1
+                    || entry.stage != 0
+                    || entry.mode & 0o170000 != 0o100000
+                    || seen.contains(rel)
+                    || !keep(rel)
+                {
                     continue;
                 }
-                let dir = rel.rsplit_once('/').map_or("", |(d, _)| d);
-                let on_disk = std::fs::symlink_metadata(root.join(rel)).is_ok_and(|m| m.is_file());
-                if descend(dir) && on_disk {
+                if std::fs::symlink_metadata(root.join(rel)).is_ok_and(|m| m.is_file()) {
                     seen.insert(rel.to_string());
                     out.push(rel.to_string());
                 }

@@ -108,6 +108,28 @@ impl<'a> Ctx<'a> {
     }
 }
 
+/// An in-play outcome with numbers in one unit and a reading: where its latest reading stands
+/// between baseline (0) and target (1). What `outcome-met` and `outcome-regressed` judge.
+pub(crate) struct Standing<'a> {
+    pub promise: &'a crate::registry::Promise,
+    pub metric: &'a str,
+    pub baseline: &'a str,
+    pub target: &'a str,
+    pub latest: &'a crate::outcomes::Reading,
+    pub progress: f64,
+}
+
+pub(crate) fn standings<'a>(ctx: &'a Ctx, readings: &'a Readings) -> impl Iterator<Item = Standing<'a>> + 'a {
+    ctx.registry.in_play().flat_map(move |p| {
+        p.outcomes.iter().filter_map(move |o| {
+            let (metric, baseline, target) = (o.metric.as_deref()?, o.baseline.as_deref()?, o.target.as_deref()?);
+            let latest = readings.latest(&p.id, metric)?;
+            let progress = crate::outcomes::progress(baseline, target, &latest.value)?;
+            Some(Standing { promise: p, metric, baseline, target, latest, progress })
+        })
+    })
+}
+
 /// The rule declaring `code`.
 pub(crate) fn rule(code: Code) -> &'static Rule {
     RULES.iter().find(|r| r.code == code).copied().unwrap_or_else(|| unreachable!("every code has a rule: {code}"))

@@ -4,7 +4,7 @@ use super::{Check, Ctx, Rule, Sink};
 use crate::code::{Code, Level};
 use crate::facts::Readings;
 use crate::finding::Finding;
-use crate::registry::{Parts, Status};
+use crate::registry::Parts;
 use crate::source::Label;
 
 pub(crate) static RULE: Rule = Rule {
@@ -25,23 +25,16 @@ Fix: mark the promise done (`status = \"done\"`), or raise the target if the tea
 };
 
 fn readings(ctx: &Ctx, readings: &Readings, sink: &mut Sink) {
-    for p in ctx.registry.promises.iter().filter(|p| p.status == Status::InPlay) {
-        for o in &p.outcomes {
-            let (Some(metric), Some(baseline), Some(target)) = (&o.metric, &o.baseline, &o.target) else { continue };
-            let Some(latest) = readings.latest(&p.id, metric) else { continue };
-            let Some(progress) = crate::outcomes::progress(baseline, target, &latest.value) else { continue };
-            if progress < 1.0 {
-                continue;
-            }
-            sink.push(
-                Finding::new(
-                    Code::OutcomeMet,
-                    format!("`{metric}` of `{}` reached its target: {} on {} (target {target})", p.id, latest.value, latest.date),
-                )
-                .at(ctx.registry_source, Label::new(p.status_span.clone(), "still in play"))
-                .help(format!("mark `{}` done to free its place in play, or raise the target", p.id))
-                .promises([p.id.clone()]),
-            );
-        }
+    for st in super::standings(ctx, readings).filter(|st| st.progress >= 1.0) {
+        let (p, metric, latest) = (st.promise, st.metric, st.latest);
+        sink.push(
+            Finding::new(
+                Code::OutcomeMet,
+                format!("`{metric}` of `{}` reached its target: {} on {} (target {})", p.id, latest.value, latest.date, st.target),
+            )
+            .at(ctx.registry_source, Label::new(p.status_span.clone(), "still in play"))
+            .help(format!("mark `{}` done to free its place in play, or raise the target", p.id))
+            .promises([p.id.clone()]),
+        );
     }
 }

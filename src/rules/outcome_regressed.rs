@@ -5,7 +5,7 @@ use super::{Check, Ctx, Rule, Sink};
 use crate::code::{Code, Level};
 use crate::facts::Readings;
 use crate::finding::Finding;
-use crate::registry::{Parts, Status};
+use crate::registry::Parts;
 use crate::source::Label;
 
 pub(crate) static RULE: Rule = Rule {
@@ -26,26 +26,19 @@ Fix: look at what changed since the baseline; the promise's outcome stays as the
 };
 
 fn readings(ctx: &Ctx, readings: &Readings, sink: &mut Sink) {
-    for p in ctx.registry.promises.iter().filter(|p| p.status == Status::InPlay) {
-        for o in &p.outcomes {
-            let (Some(metric), Some(baseline), Some(target)) = (&o.metric, &o.baseline, &o.target) else { continue };
-            let Some(latest) = readings.latest(&p.id, metric) else { continue };
-            let Some(progress) = crate::outcomes::progress(baseline, target, &latest.value) else { continue };
-            if progress >= 0.0 {
-                continue;
-            }
-            sink.push(
-                Finding::new(
-                    Code::OutcomeRegressed,
-                    format!(
-                        "`{metric}` of `{}` moved away from its target: {} on {} (baseline {baseline}, target {target})",
-                        p.id, latest.value, latest.date
-                    ),
-                )
-                .at(ctx.registry_source, Label::new(p.outcomes_span.clone(), "worse than the baseline"))
-                .help("look at what shipped since the baseline was measured")
-                .promises([p.id.clone()]),
-            );
-        }
+    for st in super::standings(ctx, readings).filter(|st| st.progress < 0.0) {
+        let (p, metric, latest) = (st.promise, st.metric, st.latest);
+        sink.push(
+            Finding::new(
+                Code::OutcomeRegressed,
+                format!(
+                    "`{metric}` of `{}` moved away from its target: {} on {} (baseline {}, target {})",
+                    p.id, latest.value, latest.date, st.baseline, st.target
+                ),
+            )
+            .at(ctx.registry_source, Label::new(p.outcomes_span.clone(), "worse than the baseline"))
+            .help("look at what shipped since the baseline was measured")
+            .promises([p.id.clone()]),
+        );
     }
 }
