@@ -50,8 +50,12 @@ pub(crate) struct Inputs {
     /// A repository without a registry is not using plan-lint: [`run`] returns `None` (hooks).
     pub registry_optional: bool,
     /// Whether untraced commits get a suggestion from the paths they touch (reads their diffs
-    /// and recent history): for reports that show help; the board shows none.
+    /// and recent history): for reports that show help; the board shows none, and the editor
+    /// server never walks history on a keystroke.
     pub suggestions: bool,
+    /// Texts not yet saved (the editor server's open documents), by path relative to the root:
+    /// read instead of the files.
+    pub unsaved: std::collections::BTreeMap<String, String>,
 }
 
 impl Inputs {
@@ -69,6 +73,7 @@ impl Inputs {
             levels: Vec::new(),
             registry_optional: false,
             suggestions: true,
+            unsaved: std::collections::BTreeMap::new(),
         }
     }
 }
@@ -82,6 +87,9 @@ pub(crate) enum PlanScope {
     /// others only as far as a registry change can change their findings. With nothing
     /// relevant staged, nothing is read or judged.
     Staged,
+    /// These documents (paths relative to the root), those the patterns select, without listing
+    /// the work tree (the editor server's open documents).
+    Only(Vec<String>),
 }
 
 /// Which commits are read.
@@ -168,7 +176,7 @@ pub(crate) fn run_in(repo: Option<&Repo>, inputs: &Inputs) -> Result<Option<Run>
             ))
         }
     };
-    let files = Files::open(&inputs.files, &root, repo)?;
+    let files = Files::open(&inputs.files, &root, repo)?.with_unsaved(inputs.unsaved.clone());
     let Some((registry, registry_text)) =
         files::read_registry(&files, inputs.config.as_deref(), inputs.registry_optional)?
     else {
@@ -220,6 +228,10 @@ pub(crate) fn run_in(repo: Option<&Repo>, inputs: &Inputs) -> Result<Option<Run>
             findings.extend(sink.take());
             plans
         }
+        PlanScope::Only(paths) => {
+            let scope = Scope { only: Some(paths.iter().cloned().collect()), given: true, ..Scope::all() };
+            read_plans(&files, &ctx, &levels, &scope, keep_items, &mut sources, &mut skipped, &mut findings).0
+        }
         PlanScope::Staged => match (&repo, files.index()) {
             (Some(repo), Some(_)) => match staged_scope(repo, &files, &registry) {
                 Some(scope) => {
@@ -263,7 +275,8 @@ pub(crate) fn run_in(repo: Option<&Repo>, inputs: &Inputs) -> Result<Option<Run>
     let commits = match (&inputs.commits, &repo) {
         (CommitSelection::None, _) | (_, None) => None,
         (CommitSelection::Message { bytes, shown, flags }, Some(repo)) => {
-            let (commits, text) = read_message(repo, bytes, shown, flags, &ctx, &levels, &mut sources, &mut findings);
+            let (commits, text) =
+                read_message(repo, bytes, shown, flags, inputs.suggestions, &ctx, &levels, &mut sources, &mut findings);
             message_text = Some(text);
             Some(commits)
         }
@@ -391,6 +404,8 @@ fn read_body(input: &BodyInput) -> Body {
 struct Scope {
     /// `None`: every document the patterns select.
     only: Option<HashSet<String>>,
+    /// `only` is the list: the work tree is not listed.
+    given: bool,
     /// Documents judged again only for these promises' status change (not themselves staged).
     focus: Option<(Vec<String>, HashSet<String>)>,
     /// The pre-commit cache of which promises each document's open items serve, to update.
@@ -399,7 +414,7 @@ struct Scope {
 
 impl Scope {
     fn all() -> Scope {
-        Scope { only: None, focus: None, cache: None }
+        Scope { only: None, given: false, focus: None, cache: None }
     }
 
     /// Record, per document judged, the promises its open items serve.
@@ -463,7 +478,7 @@ fn staged_scope(repo: &Repo, files: &Files, registry: &Registry) -> Option<Scope
         return None;
     }
     if !registry_changed {
-        return Some(Scope { only: Some(staged_plans), focus: None, cache: None });
+        return Some(Scope { only: Some(staged_plans), ..Scope::all() });
     }
     let before = head_registry.and_then(|oid| files::registry_in_blob(repo, oid));
     let changes = match &before {
@@ -472,7 +487,7 @@ fn staged_scope(repo: &Repo, files: &Files, registry: &Registry) -> Option<Scope
     };
     let reads = rules::plan_reads();
     if !changes.parts.intersects(reads) {
-        return Some(Scope { only: Some(staged_plans), focus: None, cache: None });
+        return Some(Scope { only: Some(staged_plans), ..Scope::all() });
     }
     if !changes.parts.and(reads).within(Parts::STATUS) {
         return Some(Scope::all());
@@ -484,7 +499,12 @@ fn staged_scope(repo: &Repo, files: &Files, registry: &Registry) -> Option<Scope
             only.insert(path.clone());
         }
     }
-    Some(Scope { only: Some(only), focus: Some((changes.statuses, staged_plans)), cache: Some((known, documents)) })
+    Some(Scope {
+        only: Some(only),
+        given: false,
+        focus: Some((changes.statuses, staged_plans)),
+        cache: Some((known, documents)),
+    })
 }
 
 /// A document read and judged on a worker: its counts, its text when it has findings, its
@@ -511,14 +531,22 @@ fn read_plans(
 ) -> (Plans, Listing) {
     let registry = ctx.registry;
     let is_issue = |p: &str| registry.issue_globs.is_match(p);
-    let (paths, passed) = files.paths(
-        &|p| scope.only.as_ref().is_none_or(|o| o.contains(p)) && (registry.plan_globs.is_match(p) || is_issue(p)),
-        &{
-            let (plans, issues) = (registry.plan_globs.clone(), registry.issue_globs.clone());
-            std::sync::Arc::new(move |dir: &str| plans.may_match_under(dir) || issues.may_match_under(dir))
-                as files::Descend
-        },
-    );
+    let selected = |p: &str| registry.plan_globs.is_match(p) || is_issue(p);
+    let (paths, passed) = match &scope.only {
+        Some(only) if scope.given => {
+            let mut paths: Vec<String> = only.iter().filter(|p| selected(p)).cloned().collect();
+            paths.sort_unstable();
+            (paths, Vec::new())
+        }
+        _ => files.paths(
+            &|p| scope.only.as_ref().is_none_or(|o| o.contains(p)) && (registry.plan_globs.is_match(p) || is_issue(p)),
+            &{
+                let (plans, issues) = (registry.plan_globs.clone(), registry.issue_globs.clone());
+                std::sync::Arc::new(move |dir: &str| plans.may_match_under(dir) || issues.may_match_under(dir))
+                    as files::Descend
+            },
+        ),
+    };
     let passed_over: Vec<String> = passed.iter().map(|(p, _)| p.clone()).collect();
     skipped.extend(passed);
     // Which written patterns matched nothing (a typo switches a check off unseen).
@@ -644,7 +672,11 @@ fn read_listed<T: Send>(
         read.into_iter().map(|(rel, _)| rel).zip(results).collect()
     } else {
         let root = files.root().to_path_buf();
+        let unsaved: HashMap<&str, &str> = paths.iter().filter_map(|p| Some((p.as_str(), files.unsaved(p)?))).collect();
         let results = parallel_map(&paths, |rel| {
+            if let Some(text) = unsaved.get(rel.as_str()) {
+                return judge(rel, text.as_bytes());
+            }
             let bytes = files::read_limited(&root.join(rel), MAX_PLAN_BYTES).map_err(|e| match e {
                 Some(e) => format!("not read: {e}"),
                 None => format!("not read: larger than {} MiB", MAX_PLAN_BYTES >> 20),
@@ -714,6 +746,7 @@ fn read_message(
     bytes: &[u8],
     shown: &str,
     flags: &CommitFlags,
+    suggestions: bool,
     ctx: &Ctx,
     levels: &Levels,
     sources: &mut Sources,
@@ -741,7 +774,7 @@ fn read_message(
         let mut facts = commit::read(None, parents, &cleaned, &ctx.registry.exempt_subjects, &log_comment);
         facts.likely_promise =
             branch_promise.clone().map(|id| commit::Likely { id, why: "the branch names it".to_string() });
-        if facts.likely_promise.is_none() && class(&facts, ctx.traced_by_body) == Class::Untraced {
+        if suggestions && facts.likely_promise.is_none() && class(&facts, ctx.traced_by_body) == Class::Untraced {
             // Looked up once, and only for a commit about to be refused.
             let likely = from_paths.get_or_insert_with(|| {
                 let head = repo.repo.head().ok().and_then(|h| h.peel_to_commit().ok());

@@ -37,6 +37,8 @@ pub struct Files<'r> {
     index: Option<crate::git::index::Index>,
     /// The commit whose tree files come from, for [`FileSource::Tree`].
     tree: Option<git2::Oid>,
+    /// Texts an editor has not saved, read instead of the files (the editor server).
+    unsaved: std::collections::BTreeMap<String, String>,
 }
 
 impl<'r> Files<'r> {
@@ -60,7 +62,18 @@ impl<'r> Files<'r> {
             FileSource::Tree(commit) => Some(*commit),
             _ => None,
         };
-        Ok(Files { root: root.to_path_buf(), repo, index, tree })
+        Ok(Files { root: root.to_path_buf(), repo, index, tree, unsaved: Default::default() })
+    }
+
+    /// Read these texts (by path relative to the root) instead of the files.
+    pub fn with_unsaved(mut self, unsaved: std::collections::BTreeMap<String, String>) -> Files<'r> {
+        self.unsaved = unsaved;
+        self
+    }
+
+    /// The unsaved text of a path, if an editor holds one.
+    pub fn unsaved(&self, rel: &str) -> Option<&str> {
+        self.unsaved.get(rel).map(String::as_str)
     }
 
     pub fn root(&self) -> &Path {
@@ -84,6 +97,9 @@ impl<'r> Files<'r> {
     /// The bytes of a file, refusing files over [`MAX_PLAN_BYTES`].
     pub fn read(&self, rel: &str) -> std::io::Result<Vec<u8>> {
         let too_large = || std::io::Error::other(format!("larger than {} MiB", MAX_PLAN_BYTES >> 20));
+        if let Some(text) = self.unsaved(rel) {
+            return Ok(text.as_bytes().to_vec());
+        }
         if let (Some(commit), Some(repo)) = (self.tree, self.repo) {
             let other = |e: git2::Error| std::io::Error::other(e.message().to_string());
             let tree = repo.repo.find_commit(commit).and_then(|c| c.tree()).map_err(other)?;

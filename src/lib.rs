@@ -55,6 +55,7 @@ mod finding;
 #[doc(hidden)]
 pub mod fuzzing;
 mod git;
+mod lsp;
 mod outcomes;
 mod panic;
 mod patterns;

@@ -41,3 +41,15 @@ pub(crate) fn install_hook() {
         eprintln!("plan-lint: internal error (a bug, please report it): {}{at}", crate::escape::line(msg));
     }));
 }
+
+/// Run `f`, turning a panic into its message (the hook still reports it on stderr): a
+/// long-running server answers the next request instead of dying with the bug.
+pub(crate) fn catch<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|payload| {
+        payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown".to_string())
+    })
+}

@@ -72,6 +72,14 @@ pub enum Command {
     Init(init::Args),
     /// List every rule with its code, default level and summary.
     Rules,
+    /// Serve the Language Server Protocol on stdin/stdout: plans, promises.toml and commit
+    /// messages checked as you type, with completion, hover, go to definition, references,
+    /// rename and quick fixes (see the README's "Editors" section).
+    Lsp {
+        /// Accepted for editors that pass it: stdio is the only transport.
+        #[arg(long)]
+        stdio: bool,
+    },
     /// Print the JSON Schema of promises.toml (for Taplo / Even Better TOML).
     Schema,
     /// Print shell completions.
@@ -140,6 +148,7 @@ fn run() -> ExitCode {
         Command::Uninstall => install::uninstall(&ctx),
         Command::Init(args) => init::run(&ctx, args),
         Command::Rules => rules::list(),
+        Command::Lsp { stdio: _ } => Ok(ExitCode::from(crate::lsp::serve() as u8)),
         Command::Schema => emit(crate::schema::text().as_bytes()).map(|()| ExitCode::SUCCESS),
         Command::Completions { shell } => {
             let mut out = Vec::new();

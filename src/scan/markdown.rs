@@ -161,6 +161,40 @@ pub fn scan(text: &str) -> Plan {
     s.plan
 }
 
+/// A heading of a document (the editor server's outline).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Heading {
+    /// 1 to 6.
+    pub level: u8,
+    /// Its text, inline markup dropped.
+    pub text: String,
+    /// The whole heading in the source.
+    pub span: Range<usize>,
+}
+
+/// The headings of a document, in order (ATX and setext; none inside code or front matter).
+pub fn headings(text: &str) -> Vec<Heading> {
+    let opts = Options::ENABLE_TASKLISTS | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS;
+    let mut out: Vec<Heading> = Vec::new();
+    let mut open = false;
+    for (event, range) in Parser::new_ext(text, opts).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Heading { level, .. }) => {
+                out.push(Heading { level: level as u8, text: String::new(), span: range });
+                open = true;
+            }
+            Event::End(TagEnd::Heading(_)) => open = false,
+            Event::Text(t) | Event::Code(t) if open => {
+                if let Some(h) = out.last_mut() {
+                    h.text.push_str(&t);
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 /// `Promise:` or `Promises:` (any case) and spaces or tabs around the key: the offset just
 /// after the colon.
 fn key_end(s: &str, at: usize) -> Option<usize> {
@@ -612,6 +646,15 @@ impl Scanner<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn headings_have_levels_text_and_spans() {
+        let text = "---\npromise: x\n---\n# Plan\n\n```\n# not\n```\n\nSearch `v2`\n----\n\n### Deep\n";
+        let found = headings(text);
+        let got: Vec<(u8, &str, &str)> =
+            found.iter().map(|h| (h.level, h.text.as_str(), text[h.span.clone()].trim_end())).collect();
+        assert_eq!(got, [(1, "Plan", "# Plan"), (2, "Search v2", "Search `v2`\n----"), (3, "Deep", "### Deep")]);
+    }
 
     /// A key is read only as plain text; the prefilter relies on it.
     #[test]

@@ -1,0 +1,496 @@
+//! `plan-lint lsp`: the Language Server Protocol over stdio, an entry point like any other.
+//!
+//! The server keeps the editor's open documents and, on every change, describes them to the
+//! engine as [`engine::Inputs`] (unsaved texts in place of the files, [`PlanScope::Only`] the
+//! documents open, the commit message being written): the same rules, codes, severities,
+//! messages and spans as `plan-lint check`. Nothing here judges. A keystroke never walks history
+//! (`Inputs::suggestions` is off) and never lists the work tree; finding references and renaming
+//! list the plan documents once per request.
+//!
+//! Documents are of three kinds: the registry (`promises.toml` at a root), commit messages
+//! (`COMMIT_EDITMSG`, `MERGE_MSG`, or the `git-commit`/`gitcommit` language), and every other
+//! file, judged when the registry's `[plans]`/`[issues]` patterns select it. A root is the git
+//! work tree holding the document (else the nearest directory with a promises.toml).
+
+mod features;
+mod text;
+
+use crate::engine::{self, CommitFlags, CommitSelection, Inputs, PlanScope};
+use crate::error::Error;
+use crate::files::FileSource;
+use crate::finding::Finding;
+use crate::git::Repo;
+use crate::registry;
+use crate::source::{Source, SourceKind};
+use crossbeam_channel::Sender;
+use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
+use lsp_types::{
+    Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString, PublishDiagnosticsParams,
+    Uri,
+};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+pub(crate) use text::{path_to_uri, uri_to_path, Doc, Encoding, Lines};
+
+/// Serve on stdin/stdout until `exit`; the process's exit code: 0 after `shutdown` then `exit`,
+/// 1 for an `exit` without `shutdown`, a client gone or a protocol error.
+pub(crate) fn serve() -> i32 {
+    let (connection, io_threads) = Connection::stdio();
+    let code = serve_on(&connection);
+    drop(connection);
+    // The reader ends at `exit` or when stdin closes; the writer when every sender is gone.
+    let _ = io_threads.join();
+    code
+}
+
+/// The protocol on one connection (tests use an in-memory one).
+pub(crate) fn serve_on(connection: &Connection) -> i32 {
+    let Ok((id, params)) = connection.initialize_start() else { return 1 };
+    let params: lsp_types::InitializeParams = serde_json::from_value(params).unwrap_or_default();
+    let offered = params.capabilities.general.as_ref().and_then(|g| g.position_encodings.clone()).unwrap_or_default();
+    let encoding = if offered.iter().any(|e| e.as_str() == "utf-8") { Encoding::Utf8 } else { Encoding::Utf16 };
+    let result = serde_json::json!({
+        "capabilities": features::capabilities(encoding),
+        "serverInfo": { "name": "plan-lint", "version": env!("CARGO_PKG_VERSION") },
+    });
+    if connection.initialize_finish(id, result).is_err() {
+        return 1;
+    }
+    let mut server = Server::new(connection.sender.clone(), encoding);
+    let mut shut_down = false;
+    for message in &connection.receiver {
+        match message {
+            Message::Request(req) if shut_down => {
+                server.reply(Response::new_err(
+                    req.id,
+                    ErrorCode::InvalidRequest as i32,
+                    "the server is shut down".into(),
+                ));
+            }
+            Message::Request(req) if req.method == "shutdown" => {
+                shut_down = true;
+                server.reply(Response::new_ok(req.id, ()));
+            }
+            Message::Request(req) => server.request(req),
+            Message::Notification(n) if n.method == "exit" => return if shut_down { 0 } else { 1 },
+            Message::Notification(n) => server.notify(n),
+            Message::Response(_) => {}
+        }
+    }
+    // The client went away without `exit`.
+    1
+}
+
+/// What a document is to plan-lint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Registry,
+    Message,
+    /// Judged when the registry's patterns select it.
+    Document,
+}
+
+struct Open {
+    doc: Doc,
+    kind: Kind,
+    /// The work tree (or directory with a promises.toml) it belongs to, and its path there.
+    root: Option<(PathBuf, String)>,
+}
+
+pub(crate) struct Server {
+    sender: Sender<Message>,
+    encoding: Encoding,
+    docs: HashMap<String, Open>,
+    /// Per root, the URIs last given diagnostics (to clear the ones fixed).
+    published: HashMap<PathBuf, HashSet<String>>,
+}
+
+impl Server {
+    fn new(sender: Sender<Message>, encoding: Encoding) -> Server {
+        Server { sender, encoding, docs: HashMap::new(), published: HashMap::new() }
+    }
+
+    fn reply(&self, response: Response) {
+        let _ = self.sender.send(response.into());
+    }
+
+    fn send_notification(&self, method: &str, params: impl serde::Serialize) {
+        let _ = self.sender.send(Notification::new(method.to_string(), params).into());
+    }
+
+    fn request(&mut self, req: Request) {
+        let id = req.id.clone();
+        let response = match features::answer(self, &req.method, req.params) {
+            Some(Ok(value)) => Response::new_ok(id, value),
+            Some(Err(message)) => Response::new_err(id, ErrorCode::InvalidParams as i32, message),
+            None => Response::new_err(id, ErrorCode::MethodNotFound as i32, format!("unknown request {}", req.method)),
+        };
+        self.reply(response);
+    }
+
+    fn notify(&mut self, n: Notification) {
+        use lsp_types::{
+            DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
+            DidSaveTextDocumentParams,
+        };
+        match n.method.as_str() {
+            "textDocument/didOpen" => {
+                let Ok(p) = serde_json::from_value::<DidOpenTextDocumentParams>(n.params) else { return };
+                let d = p.text_document;
+                let path = uri_to_path(d.uri.as_str());
+                let doc = Doc { text: d.text, version: d.version, language: d.language_id, path };
+                let (kind, root) = classify(&doc);
+                let key = d.uri.as_str().to_string();
+                self.docs.insert(key.clone(), Open { doc, kind, root });
+                self.changed(&key);
+            }
+            "textDocument/didChange" => {
+                let Ok(p) = serde_json::from_value::<DidChangeTextDocumentParams>(n.params) else { return };
+                let key = p.text_document.uri.as_str().to_string();
+                let Some(open) = self.docs.get_mut(&key) else { return };
+                open.doc.apply(p.content_changes, self.encoding);
+                open.doc.version = p.text_document.version;
+                self.changed(&key);
+            }
+            "textDocument/didSave" => {
+                let Ok(p) = serde_json::from_value::<DidSaveTextDocumentParams>(n.params) else { return };
+                let key = p.text_document.uri.as_str().to_string();
+                if let (Some(text), Some(open)) = (p.text, self.docs.get_mut(&key)) {
+                    open.doc.text = text;
+                }
+                self.changed(&key);
+            }
+            "textDocument/didClose" => {
+                let Ok(p) = serde_json::from_value::<DidCloseTextDocumentParams>(n.params) else { return };
+                let key = p.text_document.uri.as_str().to_string();
+                if let Some(open) = self.docs.remove(&key) {
+                    // A closed registry is read from disk again: the open plans are judged by it.
+                    if open.kind == Kind::Registry {
+                        if let Some((root, _)) = &open.root {
+                            self.judge_root(root, true);
+                        }
+                    } else if open.kind == Kind::Message {
+                        self.publish(&key, Vec::new(), None);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// A document changed: judge what it can change.
+    fn changed(&mut self, key: &str) {
+        let Some(open) = self.docs.get(key) else { return };
+        let Some((root, _)) = open.root.clone() else { return };
+        match open.kind {
+            Kind::Registry => self.judge_root(&root, true),
+            Kind::Message => self.judge_message(key),
+            Kind::Document => self.judge_documents(&root, &[key.to_string()], false),
+        }
+    }
+
+    /// The registry changed (or closed): judge it and everything open under it.
+    fn judge_root(&mut self, root: &Path, with_registry: bool) {
+        let keys: Vec<String> = self
+            .docs
+            .iter()
+            .filter(|(_, o)| o.kind == Kind::Document && o.root.as_ref().is_some_and(|(r, _)| r == root))
+            .map(|(k, _)| k.clone())
+            .collect();
+        self.judge_documents(root, &keys, with_registry);
+        let messages: Vec<String> = self
+            .docs
+            .iter()
+            .filter(|(_, o)| o.kind == Kind::Message && o.root.as_ref().is_some_and(|(r, _)| r == root))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for key in messages {
+            self.judge_message(&key);
+        }
+    }
+
+    /// The unsaved texts under `root`, by relative path (commit messages are not files the
+    /// engine reads).
+    fn unsaved(&self, root: &Path) -> BTreeMap<String, String> {
+        self.docs
+            .values()
+            .filter(|o| o.kind != Kind::Message)
+            .filter_map(|o| {
+                let (r, rel) = o.root.as_ref()?;
+                (r == root).then(|| (rel.clone(), o.doc.text.clone()))
+            })
+            .collect()
+    }
+
+    fn judge_documents(&mut self, root: &Path, keys: &[String], with_registry: bool) {
+        let rels: Vec<String> =
+            keys.iter().filter_map(|k| self.docs.get(k)?.root.as_ref().map(|(_, rel)| rel.clone())).collect();
+        let inputs = Inputs {
+            plans: PlanScope::Only(rels),
+            judge_registry: with_registry,
+            registry_optional: true,
+            suggestions: false,
+            unsaved: self.unsaved(root),
+            ..Inputs::new(root)
+        };
+        let registry_uri = path_to_uri(&root.join(registry::FILE_NAME));
+        let mut by_uri: BTreeMap<String, Vec<Diagnostic>> = keys.iter().map(|k| (k.clone(), Vec::new())).collect();
+        if with_registry {
+            by_uri.entry(registry_uri.clone()).or_default();
+        }
+        match crate::panic::catch(|| engine::run(&inputs)) {
+            Ok(Ok(Some(run))) => {
+                let mut places: HashMap<String, Place> = HashMap::new();
+                for f in &run.findings {
+                    let source = f.source.map(|id| run.facts.sources.get(id));
+                    let uri = match source.map(|s| &s.kind) {
+                        Some(SourceKind::File { path }) => path_to_uri(&root.join(path)),
+                        _ => registry_uri.clone(),
+                    };
+                    let place = places.entry(uri.clone()).or_insert_with(|| self.place(&uri, None));
+                    let diagnostic = self.diagnostic(f, source, &uri, place);
+                    by_uri.entry(uri).or_default().push(diagnostic);
+                }
+            }
+            Ok(Ok(None)) => {}
+            Ok(Err(error)) => {
+                // The registry does not read: say why there, and judge nothing against it.
+                by_uri.entry(registry_uri.clone()).or_default().extend(self.error_diagnostics(&error, root));
+            }
+            Err(panic) => {
+                let d = plain_diagnostic(format!("plan-lint failed: {panic}"));
+                by_uri.entry(registry_uri.clone()).or_default().push(d);
+            }
+        }
+        for (uri, diagnostics) in by_uri {
+            self.publish(&uri, diagnostics, Some(root));
+        }
+    }
+
+    fn judge_message(&mut self, key: &str) {
+        let Some(open) = self.docs.get(key) else { return };
+        let Some((root, _)) = open.root.clone() else { return };
+        let Some(repo) = Repo::discover(&root) else { return };
+        let shown = open
+            .doc
+            .path
+            .as_ref()
+            .and_then(|p| p.file_name())
+            .map_or_else(|| "COMMIT_EDITMSG".to_string(), |n| n.to_string_lossy().into_owned());
+        let inputs = Inputs {
+            files: FileSource::IndexOrWorkTree(repo.index_path(&root)),
+            commits: CommitSelection::Message {
+                bytes: open.doc.text.clone().into_bytes(),
+                shown,
+                flags: CommitFlags { editor: Some(true), ..CommitFlags::default() },
+            },
+            judge_registry: false,
+            registry_optional: true,
+            suggestions: false,
+            unsaved: self.unsaved(&root),
+            ..Inputs::new(&root)
+        };
+        let mut diagnostics = Vec::new();
+        match crate::panic::catch(|| engine::run_in(Some(&repo), &inputs)) {
+            Ok(Ok(Some(run))) => {
+                let raw = open.doc.text.as_str();
+                for f in &run.findings {
+                    let source = f.source.map(|id| run.facts.sources.get(id));
+                    let place = self.place(key, source.map(|s| message_lines(&s.text, raw)));
+                    diagnostics.push(self.diagnostic(f, source, key, &place));
+                }
+            }
+            Ok(Ok(None)) => {}
+            Ok(Err(error)) => {
+                let registry_uri = path_to_uri(&root.join(registry::FILE_NAME));
+                self.publish(&registry_uri, self.error_diagnostics(&error, &root), Some(&root));
+            }
+            Err(panic) => diagnostics.push(plain_diagnostic(format!("plan-lint failed: {panic}"))),
+        }
+        self.publish(key, diagnostics, Some(&root));
+    }
+
+    /// Publish (an empty list clears), remembering what is shown per root.
+    fn publish(&mut self, uri: &str, diagnostics: Vec<Diagnostic>, root: Option<&Path>) {
+        if let Some(root) = root {
+            let shown = self.published.entry(root.to_path_buf()).or_default();
+            if diagnostics.is_empty() && !shown.remove(uri) && !self.docs.contains_key(uri) {
+                // Nothing shown there, nothing to clear.
+                return;
+            }
+            if !diagnostics.is_empty() {
+                shown.insert(uri.to_string());
+            }
+        }
+        let Ok(parsed) = Uri::from_str(uri) else { return };
+        let version = self.docs.get(uri).map(|o| o.doc.version);
+        self.send_notification(
+            "textDocument/publishDiagnostics",
+            PublishDiagnosticsParams { uri: parsed, diagnostics, version },
+        );
+    }
+
+    /// The text the client has for `uri` (open, else on disk), to place the engine's spans in.
+    fn place(&self, uri: &str, map: Option<Vec<usize>>) -> Place {
+        let text = match self.docs.get(uri) {
+            Some(o) => o.doc.text.clone(),
+            None => uri_to_path(uri).and_then(|p| std::fs::read_to_string(p).ok()).unwrap_or_default(),
+        };
+        Place { lines: Lines::new(&text), text, map, encoding: self.encoding }
+    }
+
+    fn diagnostic(&self, f: &Finding, source: Option<&Source>, uri: &str, place: &Place) -> Diagnostic {
+        let severity = match f.severity {
+            crate::code::Severity::Error => DiagnosticSeverity::ERROR,
+            crate::code::Severity::Warning => DiagnosticSeverity::WARNING,
+        };
+        let (range, related) = match source {
+            Some(s) if !f.labels.is_empty() => {
+                let range = place.range(s, f.labels[0].span.clone());
+                let related: Vec<DiagnosticRelatedInformation> = f.labels[1..]
+                    .iter()
+                    .filter_map(|l| {
+                        Some(DiagnosticRelatedInformation {
+                            location: Location { uri: Uri::from_str(uri).ok()?, range: place.range(s, l.span.clone()) },
+                            message: l.text.as_deref().unwrap_or("here").to_string(),
+                        })
+                    })
+                    .collect();
+                (range, related)
+            }
+            _ => (lsp_types::Range::default(), Vec::new()),
+        };
+        let mut message = f.message.clone();
+        if let Some(help) = &f.help {
+            message.push_str("\nhelp: ");
+            message.push_str(help);
+        }
+        Diagnostic {
+            range,
+            severity: Some(severity),
+            code: Some(NumberOrString::String(f.code.to_string())),
+            source: Some("plan-lint".into()),
+            message,
+            related_information: (!related.is_empty()).then_some(related),
+            ..Diagnostic::default()
+        }
+    }
+
+    /// A run that could not happen (the registry or the readings do not read), as diagnostics
+    /// in the registry: each error at its place, the others at the top.
+    fn error_diagnostics(&self, error: &Error, root: &Path) -> Vec<Diagnostic> {
+        let registry_uri = path_to_uri(&root.join(registry::FILE_NAME));
+        let errors: Vec<&Error> = if error.related.is_empty() { vec![error] } else { error.related.iter().collect() };
+        errors
+            .into_iter()
+            .map(|e| {
+                let mut d = plain_diagnostic(e.message.clone());
+                if let Some(help) = &e.help {
+                    d.message.push_str("\nhelp: ");
+                    d.message.push_str(help);
+                }
+                if let Some(snippet) = &e.snippet {
+                    let (source, label) = &**snippet;
+                    if matches!(&source.kind, SourceKind::File { path } if path.ends_with(registry::FILE_NAME)) {
+                        d.range = self.place(&registry_uri, None).range(source, label.span.clone());
+                    }
+                }
+                d
+            })
+            .collect()
+    }
+}
+
+/// A text as the client has it, to place the engine's spans in.
+struct Place {
+    text: String,
+    lines: Lines,
+    /// For a cleaned commit message: the client's line of each line the engine read.
+    map: Option<Vec<usize>>,
+    encoding: Encoding,
+}
+
+impl Place {
+    /// The protocol range of a byte span of `source`. The engine's text may differ from the
+    /// client's (CRLF read as LF, a byte-order mark dropped, a message cleaned): spans go by
+    /// line and character, and `map` moves lines.
+    fn range(&self, source: &Source, span: std::ops::Range<usize>) -> lsp_types::Range {
+        let at = |offset: usize| {
+            let (line, col) = source.line_col(offset.min(source.text.len()));
+            let line = self.map.as_ref().and_then(|m| m.get(line - 1).copied()).unwrap_or(line - 1);
+            let text = self.lines.line(&self.text, line);
+            let byte = text::byte_of_char(text, col - 1);
+            lsp_types::Position { line: line as u32, character: text::units(&text[..byte], self.encoding) as u32 }
+        };
+        lsp_types::Range { start: at(span.start), end: at(span.end) }
+    }
+}
+
+fn plain_diagnostic(message: String) -> Diagnostic {
+    Diagnostic {
+        severity: Some(DiagnosticSeverity::ERROR),
+        source: Some("plan-lint".into()),
+        message,
+        ..Diagnostic::default()
+    }
+}
+
+/// What a document is, and the root it belongs to with its path there.
+fn classify(doc: &Doc) -> (Kind, Option<(PathBuf, String)>) {
+    let Some(path) = &doc.path else { return (Kind::Document, None) };
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let message = matches!(name.as_str(), "COMMIT_EDITMSG" | "MERGE_MSG" | "SQUASH_MSG" | "TAG_EDITMSG")
+        || matches!(doc.language.as_str(), "git-commit" | "gitcommit");
+    let dir = path.parent().unwrap_or(Path::new("/"));
+    let root = Repo::discover(dir)
+        .and_then(|r| r.root())
+        .or_else(|| dir.ancestors().find(|d| d.join(registry::FILE_NAME).is_file()).map(Path::to_path_buf));
+    let Some(root) = root else { return (if message { Kind::Message } else { Kind::Document }, None) };
+    let root = root.components().collect::<PathBuf>();
+    let rel = path.strip_prefix(&root).ok().map(|r| r.to_string_lossy().replace('\\', "/")).or_else(|| {
+        let (p, r) = (path.canonicalize().ok()?, root.canonicalize().ok()?);
+        Some(p.strip_prefix(&r).ok()?.to_string_lossy().replace('\\', "/"))
+    });
+    if message {
+        return (Kind::Message, Some((root, rel.unwrap_or(name))));
+    }
+    match rel {
+        Some(rel) if rel == registry::FILE_NAME => (Kind::Registry, Some((root, rel))),
+        Some(rel) => (Kind::Document, Some((root, rel))),
+        None => (Kind::Document, None),
+    }
+}
+
+/// For each line of a cleaned commit message, the line of the client's text it came from: git's
+/// cleanup drops comment lines, the scissors and what follows, and trailing spaces, and joins
+/// blank lines, so each kept line is the next raw line that reads the same.
+fn message_lines(cleaned: &str, raw: &str) -> Vec<usize> {
+    let raw: Vec<&str> = raw.split('\n').map(|l| l.trim_end()).collect();
+    let mut next = 0;
+    cleaned
+        .split('\n')
+        .map(|line| {
+            let line = line.trim_end();
+            match raw[next.min(raw.len())..].iter().position(|r| *r == line) {
+                Some(i) => {
+                    next += i + 1;
+                    next - 1
+                }
+                None => next.min(raw.len().saturating_sub(1)),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cleaned_message_lines_map_to_the_lines_written() {
+        let raw = "\n\nAdd search  \n\n\n# a comment\nBody\n\nPromise: x\n# Please enter\n";
+        let cleaned = "Add search\n\nBody\n\nPromise: x\n";
+        assert_eq!(message_lines(cleaned, raw), [2, 3, 6, 7, 8, 10]);
+    }
+}

@@ -1,0 +1,556 @@
+//! `plan-lint lsp` at the protocol level: the real binary spawned, spoken to over stdio with
+//! Content-Length framing as an editor speaks to it. Diagnostics are compared with what
+//! `plan-lint check --format json` says about the same text.
+
+mod support;
+
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+use support::Repo;
+
+const REGISTRY: &str = r#"[limits]
+in-play = 3
+
+[customers.shopper]
+description = "People who buy from the shop"
+
+[promises.search]
+title = "Find a product"
+statement = "A shopper finds the product they came for in under a minute."
+customer = "shopper"
+status = "in-play"
+priority = "must"
+outcomes = [{ metric = "searches ending in a product view", baseline = "40%", target = "60%" }]
+
+[promises.checkout]
+title = "Pay quickly"
+statement = "A shopper pays in two steps."
+customer = "shopper"
+status = "done"
+
+[promises.wishlist]
+statement = "A shopper keeps a list for later."
+customer = "shopper"
+status = "proposed"
+
+[plans]
+include = ["ROADMAP.md", "plans/**/*.md"]
+
+[issues]
+include = ["issues/*.md"]
+"#;
+
+const PLAN: &str = "# Roadmap\n\n## Search\n\n- [ ] Ship 🚀 ranking (Promise: serch)\n- [ ] Untraced work\n- [x] Index products (Promise: search)\n\n### Details\n\ntext\n";
+
+/// A client on the binary's stdin and stdout.
+struct Client {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    incoming: mpsc::Receiver<Value>,
+    /// Notifications read while waiting for something else.
+    stash: Vec<Value>,
+    next: i64,
+}
+
+impl Client {
+    fn start(dir: &std::path::Path) -> Client {
+        let mut child = support::git_env(Command::new(support::bin()), dir)
+            .arg("lsp")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("plan-lint lsp starts");
+        let stdout = child.stdout.take().unwrap();
+        let (tx, incoming) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            loop {
+                let mut length = None;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let line = line.trim_end();
+                    if line.is_empty() {
+                        break;
+                    }
+                    if let Some(v) = line.strip_prefix("Content-Length: ") {
+                        length = v.parse::<usize>().ok();
+                    }
+                }
+                let mut body = vec![0; length.expect("a Content-Length header")];
+                if reader.read_exact(&mut body).is_err() {
+                    return;
+                }
+                let value: Value = serde_json::from_slice(&body).expect("the server writes JSON");
+                if tx.send(value).is_err() {
+                    return;
+                }
+            }
+        });
+        let stdin = child.stdin.take();
+        let mut client = Client { child, stdin, incoming, stash: Vec::new(), next: 1 };
+        let root = format!("file://{}", dir.display());
+        let init = client.request("initialize", json!({"processId": null, "rootUri": root, "capabilities": {}}));
+        assert_eq!(init["result"]["serverInfo"]["name"], "plan-lint", "{init}");
+        assert_eq!(init["result"]["capabilities"]["textDocumentSync"]["change"], 2, "incremental sync: {init}");
+        client.notify("initialized", json!({}));
+        client
+    }
+
+    fn send(&mut self, value: Value) {
+        let body = value.to_string();
+        let stdin = self.stdin.as_mut().expect("stdin open");
+        write!(stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+        stdin.flush().unwrap();
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(json!({"jsonrpc": "2.0", "method": method, "params": params}));
+    }
+
+    /// The whole response (`result` or `error`).
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next;
+        self.next += 1;
+        self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        self.wait(|m| m["id"] == id && m.get("method").is_none(), &format!("the answer to {method}"))
+    }
+
+    fn wait(&mut self, want: impl Fn(&Value) -> bool, what: &str) -> Value {
+        if let Some(i) = self.stash.iter().position(&want) {
+            return self.stash.remove(i);
+        }
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.incoming.recv_timeout(left) {
+                Ok(m) if want(&m) => return m,
+                Ok(m) => self.stash.push(m),
+                Err(_) => panic!("no {what} within 20 s; read meanwhile: {:#?}", self.stash),
+            }
+        }
+    }
+
+    /// The next diagnostics published for `uri` (older ones dropped).
+    fn diagnostics(&mut self, uri: &str) -> Vec<Value> {
+        let is = |m: &Value| m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri;
+        let m = self.wait(is, &format!("diagnostics for {uri}"));
+        m["params"]["diagnostics"].as_array().cloned().unwrap()
+    }
+
+    fn open(&mut self, uri: &str, language: &str, text: &str) {
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": language, "version": 1, "text": text}}),
+        );
+    }
+
+    fn change(&mut self, uri: &str, version: i32, changes: Value) {
+        self.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": changes}),
+        );
+    }
+
+    /// `shutdown`, `exit`, and the exit code.
+    fn finish(mut self) -> i32 {
+        let r = self.request("shutdown", Value::Null);
+        assert!(r.get("error").is_none(), "{r}");
+        self.notify("exit", Value::Null);
+        drop(self.stdin.take());
+        wait_exit(&mut self.child)
+    }
+}
+
+fn wait_exit(child: &mut Child) -> i32 {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status.code().unwrap_or(-1);
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the server did not exit within 10 s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn uri(repo: &Repo, rel: &str) -> String {
+    format!("file://{}/{rel}", repo.path().display())
+}
+
+fn shop() -> Repo {
+    let mut repo = Repo::new();
+    repo.write("promises.toml", REGISTRY).write("ROADMAP.md", PLAN);
+    repo.write("issues/42-filters.md", "---\nstatus: open\npromise: search\n---\n# Filters\n");
+    repo.write("plans/q3.md", "Promise: search\n\n- [ ] Synonyms\n");
+    repo.commit("Start\n\nPromise: search");
+    repo
+}
+
+fn codes(diagnostics: &[Value]) -> Vec<String> {
+    diagnostics.iter().map(|d| d["code"].as_str().unwrap().to_string()).collect()
+}
+
+/// The UTF-16 column of a 1-based character column in `line`.
+fn utf16(line: &str, chars: u64) -> u64 {
+    line.chars().take(chars as usize - 1).map(|c| c.len_utf16() as u64).sum()
+}
+
+#[test]
+fn diagnostics_are_checks_findings_with_the_same_codes_messages_and_ranges() {
+    let repo = shop();
+    let json = repo.plan_lint(&["check", "--no-commits", "--format", "json"]);
+    json.expect_code(1);
+    let report: Value = serde_json::from_str(&json.stdout).unwrap();
+    let expected: Vec<&Value> =
+        report["findings"].as_array().unwrap().iter().filter(|f| f["path"] == "ROADMAP.md").collect();
+    assert_eq!(expected.len(), 2, "{}", json.stdout);
+
+    let mut client = Client::start(repo.path());
+    let roadmap = uri(&repo, "ROADMAP.md");
+    client.open(&roadmap, "markdown", PLAN);
+    let got = client.diagnostics(&roadmap);
+    assert_eq!(got.len(), expected.len(), "{got:#?}");
+    let lines: Vec<&str> = PLAN.lines().collect();
+    for (d, f) in got.iter().zip(&expected) {
+        assert_eq!(d["code"], f["code"]);
+        assert_eq!(d["source"], "plan-lint");
+        let severity = if f["severity"] == "error" { 1 } else { 2 };
+        assert_eq!(d["severity"], severity, "{d}");
+        let message = d["message"].as_str().unwrap();
+        let first = message.lines().next().unwrap();
+        assert_eq!(first, f["message"].as_str().unwrap());
+        if let Some(help) = f["help"].as_str() {
+            assert_eq!(message, format!("{first}\nhelp: {help}"));
+        }
+        let (line, col, end_line, end_col) = (
+            f["line"].as_u64().unwrap(),
+            f["column"].as_u64().unwrap(),
+            f["end_line"].as_u64().unwrap(),
+            f["end_column"].as_u64().unwrap(),
+        );
+        let range = &d["range"];
+        assert_eq!(range["start"]["line"], line - 1);
+        assert_eq!(range["start"]["character"], utf16(lines[line as usize - 1], col), "{d} vs {f}");
+        assert_eq!(range["end"]["line"], end_line - 1);
+        assert_eq!(range["end"]["character"], utf16(lines[end_line as usize - 1], end_col));
+    }
+    // The unknown id sits after an emoji: two UTF-16 units, one character in check's columns.
+    let unknown = got.iter().find(|d| d["code"] == "unknown-promise").unwrap();
+    assert_eq!(unknown["range"]["start"], json!({"line": 4, "character": 32}), "{unknown}");
+    assert_eq!(client.finish(), 0);
+}
+
+#[test]
+fn typing_fixes_clear_diagnostics_and_registry_edits_rejudge_open_plans() {
+    let repo = shop();
+    let mut client = Client::start(repo.path());
+    let roadmap = uri(&repo, "ROADMAP.md");
+    client.open(&roadmap, "markdown", PLAN);
+    assert_eq!(codes(&client.diagnostics(&roadmap)), ["unknown-promise", "untraced-item"]);
+
+    // Incremental edits: fix the typo, then trace the untraced item.
+    let line4 = PLAN.lines().nth(4).unwrap();
+    let at = utf16(line4, line4.chars().count() as u64 - 5);
+    client.change(
+        &roadmap,
+        2,
+        json!([{"range": {"start": {"line": 4, "character": at}, "end": {"line": 4, "character": at + 5}}, "text": "search"}]),
+    );
+    assert_eq!(codes(&client.diagnostics(&roadmap)), ["untraced-item"]);
+    client.change(
+        &roadmap,
+        3,
+        json!([{"range": {"start": {"line": 5, "character": 19}, "end": {"line": 5, "character": 19}}, "text": " (Promise: search)"}]),
+    );
+    assert_eq!(client.diagnostics(&roadmap), Vec::<Value>::new(), "fixed: cleared");
+
+    // An unsaved edit of the registry drops `search`: the open plan is judged again.
+    let registry = uri(&repo, "promises.toml");
+    client.open(&registry, "toml", REGISTRY);
+    assert_eq!(client.diagnostics(&registry), Vec::<Value>::new());
+    assert_eq!(client.diagnostics(&roadmap), Vec::<Value>::new(), "judged again, still clean");
+    let dropped = REGISTRY.replacen("status = \"in-play\"", "status = \"dropped\"", 1);
+    client.change(&registry, 2, json!([{"text": dropped}]));
+    assert_eq!(client.diagnostics(&registry), Vec::<Value>::new());
+    let now = client.diagnostics(&roadmap);
+    assert!(codes(&now).iter().all(|c| c == "open-work-not-in-play"), "{now:#?}");
+    assert_eq!(now.len(), 2, "the two open items: {now:#?}");
+
+    // A broken registry: diagnostics in promises.toml, at the error, and the server lives on.
+    client.change(&registry, 3, json!([{"text": "[promises.search\nstatus = 1\n"}]));
+    let broken = client.diagnostics(&registry);
+    assert_eq!(broken.len(), 1, "{broken:#?}");
+    assert_eq!(broken[0]["severity"], 1);
+    assert_eq!(broken[0]["range"]["start"]["line"], 0, "{broken:#?}");
+    assert_eq!(client.diagnostics(&roadmap), Vec::<Value>::new(), "nothing judged against a broken registry");
+    let hover = client.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": roadmap}, "position": {"line": 4, "character": 32}}),
+    );
+    assert!(hover.get("error").is_none() && hover["result"].is_null(), "{hover}");
+    // Fixed again: the registry's diagnostics clear and the plan is clean.
+    client.change(&registry, 4, json!([{"text": REGISTRY}]));
+    assert_eq!(client.diagnostics(&registry), Vec::<Value>::new());
+    assert_eq!(client.diagnostics(&roadmap), Vec::<Value>::new());
+    assert_eq!(client.finish(), 0);
+}
+
+#[test]
+fn registry_rules_report_in_promises_toml() {
+    let repo = shop();
+    let mut client = Client::start(repo.path());
+    let registry = uri(&repo, "promises.toml");
+    let no_outcome = REGISTRY.replacen(
+        "outcomes = [{ metric = \"searches ending in a product view\", baseline = \"40%\", target = \"60%\" }]\n",
+        "",
+        1,
+    );
+    client.open(&registry, "toml", &no_outcome);
+    let got = client.diagnostics(&registry);
+    assert_eq!(codes(&got), ["no-outcome"], "{got:#?}");
+    assert_eq!(got[0]["range"]["start"]["line"], 6, "[promises.search]: {got:#?}");
+    assert_eq!(client.finish(), 0);
+}
+
+#[test]
+fn completion_offers_promises_in_play_first_and_registry_values() {
+    let repo = shop();
+    let mut client = Client::start(repo.path());
+    let plan = uri(&repo, "plans/new.md");
+    let text = "- [ ] Facets (Promise: \n";
+    client.open(&plan, "markdown", text);
+    let items = client.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": plan}, "position": {"line": 0, "character": 23}}),
+    );
+    let mut list = items["result"].as_array().cloned().unwrap();
+    list.sort_by_key(|i| i["sortText"].as_str().unwrap().to_string());
+    let labels: Vec<&str> = list.iter().map(|i| i["label"].as_str().unwrap()).collect();
+    assert_eq!(labels, ["search", "checkout", "wishlist"], "in play first: {items}");
+    assert_eq!(list[0]["detail"], "in-play · Find a product");
+    assert!(list[0]["documentation"]["value"].as_str().unwrap().contains("under a minute"));
+
+    // After a partial id, and with `Promises:` lists.
+    client.change(&plan, 2, json!([{"text": "Promises: checkout, se\n"}]));
+    let items = client.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": plan}, "position": {"line": 0, "character": 22}}),
+    );
+    let first = &items["result"][0];
+    assert_eq!(first["textEdit"]["range"]["start"]["character"], 20, "replaces the partial id: {first}");
+    // Not after ordinary text.
+    client.change(&plan, 3, json!([{"text": "- [ ] We promise \n"}]));
+    let none = client.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": plan}, "position": {"line": 0, "character": 17}}),
+    );
+    assert!(none["result"].is_null(), "{none}");
+
+    let registry = uri(&repo, "promises.toml");
+    let edited = REGISTRY.replacen("status = \"proposed\"", "status = \"", 1);
+    client.open(&registry, "toml", &edited);
+    let line = edited.lines().position(|l| l == "status = \"").unwrap();
+    let values = client.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": registry}, "position": {"line": line, "character": 10}}),
+    );
+    let labels: Vec<&str> = values["result"].as_array().unwrap().iter().map(|i| i["label"].as_str().unwrap()).collect();
+    assert_eq!(labels, ["in-play", "proposed", "done", "dropped"]);
+    let customer = edited.lines().position(|l| l.starts_with("customer = ")).unwrap();
+    let values = client.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": registry}, "position": {"line": customer, "character": 12}}),
+    );
+    assert_eq!(values["result"][0]["label"], "shopper", "{values}");
+    assert_eq!(client.finish(), 0);
+}
+
+#[test]
+fn hover_definition_references_rename_and_symbols() {
+    let repo = shop();
+    let mut client = Client::start(repo.path());
+    let roadmap = uri(&repo, "ROADMAP.md");
+    client.open(&roadmap, "markdown", PLAN);
+    client.diagnostics(&roadmap);
+    let at = json!({"textDocument": {"uri": roadmap}, "position": {"line": 6, "character": 32}});
+
+    let hover = client.request("textDocument/hover", at.clone());
+    let value = hover["result"]["contents"]["value"].as_str().unwrap();
+    for part in [
+        "**Find a product**",
+        "`search`",
+        "under a minute",
+        "status: in-play",
+        "priority: must",
+        "customer: shopper",
+        "searches ending in a product view: 40\\% → 60\\%",
+    ] {
+        assert!(value.contains(part), "{part} in {value}");
+    }
+
+    let definition = client.request("textDocument/definition", at.clone());
+    assert_eq!(definition["result"]["uri"], uri(&repo, "promises.toml"));
+    let line = REGISTRY.lines().position(|l| l == "[promises.search]").unwrap();
+    assert_eq!(
+        definition["result"]["range"],
+        json!({"start": {"line": line, "character": 10}, "end": {"line": line, "character": 16}})
+    );
+
+    let mut refs_params = at.clone();
+    refs_params["context"] = json!({"includeDeclaration": false});
+    let refs = client.request("textDocument/references", refs_params);
+    let mut places: Vec<(String, u64)> = refs["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            let u = l["uri"].as_str().unwrap();
+            (u.rsplit('/').next().unwrap().to_string(), l["range"]["start"]["line"].as_u64().unwrap())
+        })
+        .collect();
+    places.sort();
+    assert_eq!(places, [("42-filters.md".to_string(), 2), ("ROADMAP.md".into(), 6), ("q3.md".into(), 0)]);
+
+    let mut rename = at.clone();
+    rename["newName"] = json!("find-products");
+    let edit = client.request("textDocument/rename", rename.clone());
+    let changes = edit["result"]["changes"].as_object().unwrap();
+    let count =
+        |file: &str| changes.iter().find(|(u, _)| u.ends_with(file)).map_or(0, |(_, e)| e.as_array().unwrap().len());
+    assert_eq!(
+        (count("promises.toml"), count("ROADMAP.md"), count("q3.md"), count("42-filters.md")),
+        (1, 1, 1, 1),
+        "{edit}"
+    );
+    assert!(changes.values().flat_map(|e| e.as_array().unwrap()).all(|e| e["newText"] == "find-products"));
+    rename["newName"] = json!("Find Products");
+    let refused = client.request("textDocument/rename", rename.clone());
+    assert!(refused["error"]["message"].as_str().unwrap().contains("try `find-products`"), "{refused}");
+    rename["newName"] = json!("checkout");
+    let taken = client.request("textDocument/rename", rename);
+    assert!(taken["error"]["message"].as_str().unwrap().contains("exists already"), "{taken}");
+
+    let symbols = client.request("textDocument/documentSymbol", json!({"textDocument": {"uri": roadmap}}));
+    let top = &symbols["result"][0];
+    assert_eq!(top["name"], "Roadmap");
+    assert_eq!(top["children"][0]["name"], "Search");
+    assert_eq!(top["children"][0]["children"][0]["name"], "Details");
+    let registry = uri(&repo, "promises.toml");
+    client.open(&registry, "toml", REGISTRY);
+    let symbols = client.request("textDocument/documentSymbol", json!({"textDocument": {"uri": registry}}));
+    let names: Vec<&str> = symbols["result"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["search", "checkout", "wishlist"]);
+    assert_eq!(symbols["result"][0]["detail"], "Find a product");
+    assert_eq!(client.finish(), 0);
+}
+
+#[test]
+fn quick_fixes_replace_an_unknown_id_and_trace_an_item() {
+    let repo = shop();
+    let mut client = Client::start(repo.path());
+    let roadmap = uri(&repo, "ROADMAP.md");
+    client.open(&roadmap, "markdown", PLAN);
+    let diagnostics = client.diagnostics(&roadmap);
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": roadmap}, "range": diagnostics[0]["range"], "context": {"diagnostics": diagnostics}}),
+    );
+    let list = actions["result"].as_array().unwrap();
+    let titles: Vec<&str> = list.iter().map(|a| a["title"].as_str().unwrap()).collect();
+    assert_eq!(titles, ["Replace with `search`", "Trace to `search`"], "{actions}");
+    let replace = &list[0]["edit"]["changes"][&roadmap][0];
+    assert_eq!(replace["newText"], "search");
+    assert_eq!(replace["range"], diagnostics[0]["range"]);
+    let trace = &list[1]["edit"]["changes"][&roadmap][0];
+    assert_eq!(trace["newText"], " (Promise: search)");
+    assert_eq!(trace["range"]["start"], json!({"line": 5, "character": 19}));
+    assert_eq!(client.finish(), 0);
+}
+
+#[test]
+fn commit_messages_are_judged_as_git_will_store_them_and_get_a_trailer_fix() {
+    let repo = shop();
+    // With `commit.verbose`, git cuts the message at the scissors line.
+    repo.git(&["config", "commit.verbose", "true"]);
+    let mut client = Client::start(repo.path());
+    let message = uri(&repo, ".git/COMMIT_EDITMSG");
+    let text = "# An early comment\n\nAdd facets  \n\n# Please enter the commit message for your changes.\n# ------------------------ >8 ------------------------\nPromise: search\n";
+    client.open(&message, "gitcommit", text);
+    let got = client.diagnostics(&message);
+    assert_eq!(codes(&got), ["untraced-commit"], "the trailer under the scissors is cut: {got:#?}");
+    assert_eq!(got[0]["range"]["start"]["line"], 2, "on the subject as written: {got:#?}");
+    assert_eq!(got[0]["severity"], 1);
+
+    // The same verdict as the commit-msg hook on the same text.
+    std::fs::write(repo.path().join(".git/COMMIT_EDITMSG"), text).unwrap();
+    let hook =
+        support::run_with(repo.path(), &["hook", "commit-msg", ".git/COMMIT_EDITMSG"], &[("GIT_EDITOR", "vi")], None);
+    hook.expect_code(1);
+    assert!(hook.stderr.contains("untraced-commit"), "{}", hook.stderr);
+
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": message}, "range": got[0]["range"], "context": {"diagnostics": got}}),
+    );
+    let action = &actions["result"][0];
+    assert_eq!(action["title"], "Add `Promise: search` trailer");
+    let edit = &action["edit"]["changes"][&message][0];
+    let fixed = apply(text, edit);
+    // git reads the trailer where the fix put it.
+    std::fs::write(repo.path().join("fixed.txt"), &fixed).unwrap();
+    let out = support::git_env(Command::new("sh"), repo.path())
+        .args(["-c", "git stripspace --strip-comments < fixed.txt | git interpret-trailers --parse"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "Promise: search\n", "{fixed}");
+    client.change(&message, 2, json!([{"text": fixed}]));
+    assert_eq!(client.diagnostics(&message), Vec::<Value>::new());
+    assert_eq!(client.finish(), 0);
+}
+
+/// Apply one text edit (UTF-16 positions over ASCII lines here).
+fn apply(text: &str, edit: &Value) -> String {
+    let offset = |p: &Value| {
+        let line = p["line"].as_u64().unwrap() as usize;
+        let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+        start + p["character"].as_u64().unwrap() as usize
+    };
+    let (start, end) = (offset(&edit["range"]["start"]), offset(&edit["range"]["end"]));
+    format!("{}{}{}", &text[..start], edit["newText"].as_str().unwrap(), &text[end..])
+}
+
+#[test]
+fn protocol_hygiene() {
+    let repo = shop();
+    // Unknown requests: MethodNotFound. Requests after shutdown: refused. shutdown + exit: 0.
+    let mut client = Client::start(repo.path());
+    let r = client.request("workspace/frobnicate", json!({}));
+    assert_eq!(r["error"]["code"], -32601, "{r}");
+    assert_eq!(client.finish(), 0);
+
+    // exit without shutdown: 1.
+    let mut client = Client::start(repo.path());
+    client.notify("exit", Value::Null);
+    assert_eq!(wait_exit(&mut client.child), 1);
+
+    // The client dies (its end of the pipe closes): the server exits instead of spinning.
+    let mut client = Client::start(repo.path());
+    drop(client.stdin.take());
+    assert_eq!(wait_exit(&mut client.child), 1);
+
+    // Garbage on the wire: the server stops with an error, it does not hang.
+    let mut client = Client::start(repo.path());
+    let stdin = client.stdin.as_mut().unwrap();
+    stdin.write_all(b"Content-Length: nonsense\r\n\r\n{}").unwrap();
+    stdin.flush().unwrap();
+    assert_ne!(wait_exit(&mut client.child), 0);
+}
