@@ -191,6 +191,7 @@ pub const TOOLS: &[(&str, &[&str], &str, &str)] = &[
     ("cmarkgfm", &["python3", "-c", "import cmarkgfm"], "PLAN_LINT_REQUIRE_CMARKGFM", "pip install cmarkgfm"),
     ("chromium", &["chromium", "--version"], "PLAN_LINT_REQUIRE_CHROMIUM", "apt-get install chromium"),
     ("xmllint", &["xmllint", "--version"], "PLAN_LINT_REQUIRE_XMLLINT", "apt-get install libxml2-utils"),
+    ("nvim", &["nvim", "--version"], "PLAN_LINT_REQUIRE_NVIM", "apt-get install neovim"),
 ];
 
 /// Whether the tool named in [`TOOLS`] is installed. When its variable is set (as `.ci/run`
