@@ -5,10 +5,9 @@
 mod support;
 
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::io::Write;
+use std::process::Command;
+use support::lsp_client::{wait_exit, Client};
 use support::Repo;
 
 const REGISTRY: &str = r#"[limits]
@@ -45,141 +44,11 @@ include = ["issues/*.md"]
 
 const PLAN: &str = "# Roadmap\n\n## Search\n\n- [ ] Ship 🚀 ranking (Promise: serch)\n- [ ] Untraced work\n- [x] Index products (Promise: search)\n\n### Details\n\ntext\n";
 
-/// A client on the binary's stdin and stdout.
-struct Client {
-    child: Child,
-    stdin: Option<ChildStdin>,
-    incoming: mpsc::Receiver<Value>,
-    /// Notifications read while waiting for something else.
-    stash: Vec<Value>,
-    next: i64,
-}
-
-impl Client {
-    fn start(dir: &std::path::Path) -> Client {
-        let mut child = support::git_env(Command::new(support::bin()), dir)
-            .arg("lsp")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("plan-lint lsp starts");
-        let stdout = child.stdout.take().unwrap();
-        let (tx, incoming) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut reader = BufReader::new(stdout);
-            loop {
-                let mut length = None;
-                loop {
-                    let mut line = String::new();
-                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                        return;
-                    }
-                    let line = line.trim_end();
-                    if line.is_empty() {
-                        break;
-                    }
-                    if let Some(v) = line.strip_prefix("Content-Length: ") {
-                        length = v.parse::<usize>().ok();
-                    }
-                }
-                let mut body = vec![0; length.expect("a Content-Length header")];
-                if reader.read_exact(&mut body).is_err() {
-                    return;
-                }
-                let value: Value = serde_json::from_slice(&body).expect("the server writes JSON");
-                if tx.send(value).is_err() {
-                    return;
-                }
-            }
-        });
-        let stdin = child.stdin.take();
-        let mut client = Client { child, stdin, incoming, stash: Vec::new(), next: 1 };
-        let root = format!("file://{}", dir.display());
-        let init = client.request("initialize", json!({"processId": null, "rootUri": root, "capabilities": {}}));
-        assert_eq!(init["result"]["serverInfo"]["name"], "plan-lint", "{init}");
-        assert_eq!(init["result"]["capabilities"]["textDocumentSync"]["change"], 2, "incremental sync: {init}");
-        client.notify("initialized", json!({}));
-        client
-    }
-
-    fn send(&mut self, value: Value) {
-        let body = value.to_string();
-        let stdin = self.stdin.as_mut().expect("stdin open");
-        write!(stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
-        stdin.flush().unwrap();
-    }
-
-    fn notify(&mut self, method: &str, params: Value) {
-        self.send(json!({"jsonrpc": "2.0", "method": method, "params": params}));
-    }
-
-    /// The whole response (`result` or `error`).
-    fn request(&mut self, method: &str, params: Value) -> Value {
-        let id = self.next;
-        self.next += 1;
-        self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
-        self.wait(|m| m["id"] == id && m.get("method").is_none(), &format!("the answer to {method}"))
-    }
-
-    fn wait(&mut self, want: impl Fn(&Value) -> bool, what: &str) -> Value {
-        if let Some(i) = self.stash.iter().position(&want) {
-            return self.stash.remove(i);
-        }
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.incoming.recv_timeout(left) {
-                Ok(m) if want(&m) => return m,
-                Ok(m) => self.stash.push(m),
-                Err(_) => panic!("no {what} within 20 s; read meanwhile: {:#?}", self.stash),
-            }
-        }
-    }
-
-    /// The next diagnostics published for `uri` (older ones dropped).
-    fn diagnostics(&mut self, uri: &str) -> Vec<Value> {
-        let is = |m: &Value| m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri;
-        let m = self.wait(is, &format!("diagnostics for {uri}"));
-        m["params"]["diagnostics"].as_array().cloned().unwrap()
-    }
-
-    fn open(&mut self, uri: &str, language: &str, text: &str) {
-        self.notify(
-            "textDocument/didOpen",
-            json!({"textDocument": {"uri": uri, "languageId": language, "version": 1, "text": text}}),
-        );
-    }
-
-    fn change(&mut self, uri: &str, version: i32, changes: Value) {
-        self.notify(
-            "textDocument/didChange",
-            json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": changes}),
-        );
-    }
-
-    /// `shutdown`, `exit`, and the exit code.
-    fn finish(mut self) -> i32 {
-        let r = self.request("shutdown", Value::Null);
-        assert!(r.get("error").is_none(), "{r}");
-        self.notify("exit", Value::Null);
-        drop(self.stdin.take());
-        wait_exit(&mut self.child)
-    }
-}
-
-fn wait_exit(child: &mut Child) -> i32 {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            return status.code().unwrap_or(-1);
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("the server did not exit within 10 s");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
+/// A client on a fresh `plan-lint lsp` in `dir`, initialized.
+fn start(dir: &std::path::Path) -> Client {
+    let mut cmd = support::git_env(Command::new(support::bin()), dir);
+    cmd.arg("lsp");
+    Client::start(cmd, dir)
 }
 
 fn uri(repo: &Repo, rel: &str) -> String {
@@ -214,7 +83,7 @@ fn diagnostics_are_checks_findings_with_the_same_codes_messages_and_ranges() {
         report["findings"].as_array().unwrap().iter().filter(|f| f["path"] == "ROADMAP.md").collect();
     assert_eq!(expected.len(), 2, "{}", json.stdout);
 
-    let mut client = Client::start(repo.path());
+    let mut client = start(repo.path());
     let roadmap = uri(&repo, "ROADMAP.md");
     client.open(&roadmap, "markdown", PLAN);
     let got = client.diagnostics(&roadmap);
@@ -252,7 +121,7 @@ fn diagnostics_are_checks_findings_with_the_same_codes_messages_and_ranges() {
 #[test]
 fn typing_fixes_clear_diagnostics_and_registry_edits_rejudge_open_plans() {
     let repo = shop();
-    let mut client = Client::start(repo.path());
+    let mut client = start(repo.path());
     let roadmap = uri(&repo, "ROADMAP.md");
     client.open(&roadmap, "markdown", PLAN);
     assert_eq!(codes(&client.diagnostics(&roadmap)), ["unknown-promise", "untraced-item"]);
@@ -307,7 +176,7 @@ fn typing_fixes_clear_diagnostics_and_registry_edits_rejudge_open_plans() {
 #[test]
 fn registry_rules_report_in_promises_toml() {
     let repo = shop();
-    let mut client = Client::start(repo.path());
+    let mut client = start(repo.path());
     let registry = uri(&repo, "promises.toml");
     let no_outcome = REGISTRY.replacen(
         "outcomes = [{ metric = \"searches ending in a product view\", baseline = \"40%\", target = \"60%\" }]\n",
@@ -324,7 +193,7 @@ fn registry_rules_report_in_promises_toml() {
 #[test]
 fn completion_offers_promises_in_play_first_and_registry_values() {
     let repo = shop();
-    let mut client = Client::start(repo.path());
+    let mut client = start(repo.path());
     let plan = uri(&repo, "plans/new.md");
     let text = "- [ ] Facets (Promise: \n";
     client.open(&plan, "markdown", text);
@@ -377,7 +246,7 @@ fn completion_offers_promises_in_play_first_and_registry_values() {
 #[test]
 fn hover_definition_references_rename_and_symbols() {
     let repo = shop();
-    let mut client = Client::start(repo.path());
+    let mut client = start(repo.path());
     let roadmap = uri(&repo, "ROADMAP.md");
     client.open(&roadmap, "markdown", PLAN);
     client.diagnostics(&roadmap);
@@ -456,7 +325,7 @@ fn hover_definition_references_rename_and_symbols() {
 #[test]
 fn quick_fixes_replace_an_unknown_id_and_trace_an_item() {
     let repo = shop();
-    let mut client = Client::start(repo.path());
+    let mut client = start(repo.path());
     let roadmap = uri(&repo, "ROADMAP.md");
     client.open(&roadmap, "markdown", PLAN);
     let diagnostics = client.diagnostics(&roadmap);
@@ -481,7 +350,7 @@ fn commit_messages_are_judged_as_git_will_store_them_and_get_a_trailer_fix() {
     let repo = shop();
     // With `commit.verbose`, git cuts the message at the scissors line.
     repo.git(&["config", "commit.verbose", "true"]);
-    let mut client = Client::start(repo.path());
+    let mut client = start(repo.path());
     let message = uri(&repo, ".git/COMMIT_EDITMSG");
     let text = "# An early comment\n\nAdd facets  \n\n# Please enter the commit message for your changes.\n# ------------------------ >8 ------------------------\nPromise: search\n";
     client.open(&message, "gitcommit", text);
@@ -532,23 +401,23 @@ fn apply(text: &str, edit: &Value) -> String {
 fn protocol_hygiene() {
     let repo = shop();
     // Unknown requests: MethodNotFound. Requests after shutdown: refused. shutdown + exit: 0.
-    let mut client = Client::start(repo.path());
+    let mut client = start(repo.path());
     let r = client.request("workspace/frobnicate", json!({}));
     assert_eq!(r["error"]["code"], -32601, "{r}");
     assert_eq!(client.finish(), 0);
 
     // exit without shutdown: 1.
-    let mut client = Client::start(repo.path());
+    let mut client = start(repo.path());
     client.notify("exit", Value::Null);
     assert_eq!(wait_exit(&mut client.child), 1);
 
     // The client dies (its end of the pipe closes): the server exits instead of spinning.
-    let mut client = Client::start(repo.path());
+    let mut client = start(repo.path());
     drop(client.stdin.take());
     assert_eq!(wait_exit(&mut client.child), 1);
 
     // Garbage on the wire: the server stops with an error, it does not hang.
-    let mut client = Client::start(repo.path());
+    let mut client = start(repo.path());
     let stdin = client.stdin.as_mut().unwrap();
     stdin.write_all(b"Content-Length: nonsense\r\n\r\n{}").unwrap();
     stdin.flush().unwrap();

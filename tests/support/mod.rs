@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod github;
+pub mod lsp_client;
 pub mod rng;
 
 use std::path::{Path, PathBuf};
