@@ -157,6 +157,38 @@ fn every_readme_example_runs() {
     let (mut toml, mut markdown, mut json, mut commands, mut workflows) = (0, 0, 0, 0, 0);
     for (info, body) in &blocks {
         match info.as_str() {
+            // Helix's languages.toml (the Editors section): the server and the languages using it.
+            "toml" if body.contains("[language-server.") => {
+                let doc: toml::Table = toml::from_str(body).expect("README languages.toml is TOML");
+                let server = &doc["language-server"]["plan-lint"];
+                assert_eq!(server["command"].as_str(), Some("plan-lint"));
+                assert_eq!(server["args"].as_array().map(Vec::len), Some(1));
+                assert_eq!(server["args"][0].as_str(), Some("lsp"));
+                let languages = doc["language"].as_array().expect("[[language]] tables");
+                let names: Vec<&str> = languages.iter().map(|l| l["name"].as_str().unwrap()).collect();
+                assert_eq!(names, ["markdown", "toml", "git-commit"]);
+                for l in languages {
+                    let servers = l["language-servers"].as_array().unwrap();
+                    assert!(servers.iter().any(|s| s.as_str() == Some("plan-lint")), "{l:?}");
+                }
+            }
+            // The Neovim set-up parses as Lua (Neovim's own parser, when installed).
+            "lua" => {
+                if support::tool_available("nvim", "PLAN_LINT_REQUIRE_NVIM") {
+                    let file = dir.path().join("readme.lua");
+                    std::fs::write(&file, body).unwrap();
+                    let check = format!("lua assert(loadfile('{}'))", file.display());
+                    let out = Command::new("nvim")
+                        .args(["--headless", "--clean", "-c", &check, "-c", "qall!"])
+                        .output()
+                        .unwrap();
+                    assert!(
+                        out.status.success() && out.stderr.is_empty(),
+                        "README Lua: {}",
+                        String::from_utf8_lossy(&out.stderr)
+                    );
+                }
+            }
             "toml" => {
                 toml += 1;
                 let r = plan_lint::Registry::parse(&plan_lint::Source::file("README.md", body.as_str()));
