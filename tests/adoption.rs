@@ -173,21 +173,17 @@ fn every_readme_example_runs() {
                 }
             }
             // The Neovim set-up parses as Lua (Neovim's own parser, when installed).
-            "lua" => {
-                if support::tool_available("nvim", "PLAN_LINT_REQUIRE_NVIM") {
-                    let file = dir.path().join("readme.lua");
-                    std::fs::write(&file, body).unwrap();
-                    let check = format!("lua assert(loadfile('{}'))", file.display());
-                    let out = Command::new("nvim")
-                        .args(["--headless", "--clean", "-c", &check, "-c", "qall!"])
-                        .output()
-                        .unwrap();
-                    assert!(
-                        out.status.success() && out.stderr.is_empty(),
-                        "README Lua: {}",
-                        String::from_utf8_lossy(&out.stderr)
-                    );
-                }
+            "lua" if support::tool_available("nvim", "PLAN_LINT_REQUIRE_NVIM") => {
+                let file = dir.path().join("readme.lua");
+                std::fs::write(&file, body).unwrap();
+                let check = format!("lua assert(loadfile('{}'))", file.display());
+                let out =
+                    Command::new("nvim").args(["--headless", "--clean", "-c", &check, "-c", "qall!"]).output().unwrap();
+                assert!(
+                    out.status.success() && out.stderr.is_empty(),
+                    "README Lua: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
             }
             "toml" => {
                 toml += 1;

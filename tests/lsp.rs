@@ -135,12 +135,18 @@ fn typing_fixes_clear_diagnostics_and_registry_edits_rejudge_open_plans() {
         json!([{"range": {"start": {"line": 4, "character": at}, "end": {"line": 4, "character": at + 5}}, "text": "search"}]),
     );
     assert_eq!(codes(&client.diagnostics(&roadmap)), ["untraced-item"]);
-    client.change(
-        &roadmap,
-        3,
-        json!([{"range": {"start": {"line": 5, "character": 19}, "end": {"line": 5, "character": 19}}, "text": " (Promise: search)"}]),
-    );
-    assert_eq!(client.diagnostics(&roadmap), Vec::<Value>::new(), "fixed: cleared");
+    // Typed a character at a time, as fast as a client sends: edits that arrive together are
+    // judged together, and the last diagnostics are the final text's.
+    for (i, c) in " (Promise: search)".chars().enumerate() {
+        let at = json!({"line": 5, "character": 19 + i});
+        client.change(&roadmap, 3 + i as i32, json!([{"range": {"start": at, "end": at}, "text": c.to_string()}]));
+    }
+    // A request is answered after every edit before it is judged.
+    let r = client.request("textDocument/documentSymbol", json!({"textDocument": {"uri": roadmap}}));
+    assert!(r.get("error").is_none(), "{r}");
+    let published = client.all_diagnostics(&roadmap);
+    assert!(!published.is_empty() && published.len() <= 18, "{}", published.len());
+    assert_eq!(published.last().unwrap(), &Vec::<Value>::new(), "fixed: cleared");
 
     // An unsaved edit of the registry drops `search`: the open plan is judged again.
     let registry = uri(&repo, "promises.toml");
@@ -319,6 +325,19 @@ fn hover_definition_references_rename_and_symbols() {
     let names: Vec<&str> = symbols["result"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["search", "checkout", "wishlist"]);
     assert_eq!(symbols["result"][0]["detail"], "Find a product");
+    // Hover in the registry (on the table's key) and in a commit message.
+    let on_key = client.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": registry}, "position": {"line": line, "character": 12}}),
+    );
+    assert!(on_key["result"]["contents"]["value"].as_str().unwrap().contains("under a minute"), "{on_key}");
+    let message = uri(&repo, ".git/COMMIT_EDITMSG");
+    client.open(&message, "git-commit", "Add facets\n\nPromise: search\n");
+    let in_message = client.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": message}, "position": {"line": 2, "character": 11}}),
+    );
+    assert!(in_message["result"]["contents"]["value"].as_str().unwrap().contains("status: in-play"), "{in_message}");
     assert_eq!(client.finish(), 0);
 }
 
@@ -422,4 +441,34 @@ fn protocol_hygiene() {
     stdin.write_all(b"Content-Length: nonsense\r\n\r\n{}").unwrap();
     stdin.flush().unwrap();
     assert_ne!(wait_exit(&mut client.child), 0);
+}
+
+#[test]
+fn a_keystroke_reads_no_history_and_issue_files_are_judged() {
+    let repo = shop();
+    // Remove every commit object: anything that walks history now fails (`check` does), while
+    // the trees and blobs the index names stay.
+    let objects = repo.git(&["cat-file", "--batch-all-objects", "--batch-check=%(objectname) %(objecttype)"]);
+    let commits: Vec<&str> = objects.lines().filter(|l| l.ends_with(" commit")).map(|l| &l[..40]).collect();
+    assert!(!commits.is_empty());
+    for c in commits {
+        std::fs::remove_file(repo.path().join(".git/objects").join(&c[..2]).join(&c[2..])).unwrap();
+    }
+    repo.plan_lint(&["check"]).expect_code(2);
+
+    let mut client = start(repo.path());
+    let roadmap = uri(&repo, "ROADMAP.md");
+    client.open(&roadmap, "markdown", PLAN);
+    assert_eq!(codes(&client.diagnostics(&roadmap)), ["unknown-promise", "untraced-item"]);
+    let issue = uri(&repo, "issues/42-filters.md");
+    client.open(&issue, "markdown", "---\nstatus: open\npromise: checkout\n---\n# Filters\n");
+    let got = client.diagnostics(&issue);
+    assert_eq!(codes(&got), ["open-work-not-in-play"], "an open issue on a done promise: {got:#?}");
+    assert_eq!(got[0]["range"]["start"]["line"], 2, "{got:#?}");
+    let message = uri(&repo, ".git/COMMIT_EDITMSG");
+    client.open(&message, "git-commit", "Add facets\n\n# Please enter the commit message\n");
+    assert_eq!(codes(&client.diagnostics(&message)), ["untraced-commit"]);
+    client.change(&message, 2, json!([{"text": "Add facets\n\nPromise: search\n"}]));
+    assert_eq!(client.diagnostics(&message), Vec::<Value>::new());
+    assert_eq!(client.finish(), 0);
 }

@@ -82,15 +82,16 @@ fn open_at<'s>(server: &'s Server, uri: &Uri) -> Option<(&'s Open, &'s Path)> {
     Some((open, root.as_path()))
 }
 
+/// What an id (or a misspelling of one) is made of; `.` is not: it separates TOML keys.
 fn is_id_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')
+    c.is_ascii_alphanumeric() || matches!(c, '-' | '_')
 }
 
 /// The id-like word at `offset` and its span.
 fn word_at(text: &str, offset: usize) -> Option<(String, std::ops::Range<usize>)> {
     let start = text[..offset].rfind(|c: char| !is_id_char(c)).map_or(0, |i| i + 1);
     let end = text[offset..].find(|c: char| !is_id_char(c)).map_or(text.len(), |i| offset + i);
-    let word = text[start..end].trim_end_matches('.');
+    let word = &text[start..end];
     (!word.is_empty()).then(|| (word.to_string(), start..start + word.len()))
 }
 

@@ -59,7 +59,24 @@ pub(crate) fn serve_on(connection: &Connection) -> i32 {
     }
     let mut server = Server::new(connection.sender.clone(), encoding);
     let mut shut_down = false;
-    for message in &connection.receiver {
+    loop {
+        // Edits that arrive together (fast typing, a paste, a client that sends one change per
+        // character) are applied together and judged once, when nothing else is waiting; a
+        // request sees every edit before it judged.
+        let message = match connection.receiver.try_recv() {
+            Ok(m) => m,
+            Err(crossbeam_channel::TryRecvError::Empty) => {
+                server.judge_pending();
+                match connection.receiver.recv() {
+                    Ok(m) => m,
+                    Err(_) => break,
+                }
+            }
+            Err(crossbeam_channel::TryRecvError::Disconnected) => break,
+        };
+        if matches!(message, Message::Request(_)) {
+            server.judge_pending();
+        }
         match message {
             Message::Request(req) if shut_down => {
                 server.reply(Response::new_err(
@@ -104,11 +121,13 @@ pub(crate) struct Server {
     docs: HashMap<String, Open>,
     /// Per root, the URIs last given diagnostics (to clear the ones fixed).
     published: HashMap<PathBuf, HashSet<String>>,
+    /// Documents changed since they were last judged, in order.
+    pending: Vec<String>,
 }
 
 impl Server {
     fn new(sender: Sender<Message>, encoding: Encoding) -> Server {
-        Server { sender, encoding, docs: HashMap::new(), published: HashMap::new() }
+        Server { sender, encoding, docs: HashMap::new(), published: HashMap::new(), pending: Vec::new() }
     }
 
     fn reply(&self, response: Response) {
@@ -179,8 +198,34 @@ impl Server {
         }
     }
 
-    /// A document changed: judge what it can change.
+    /// A document changed: judged with the next batch.
     fn changed(&mut self, key: &str) {
+        if !self.pending.iter().any(|k| k == key) {
+            self.pending.push(key.to_string());
+        }
+    }
+
+    /// Judge what the changed documents can change: a registry change judges its root's open
+    /// documents (once for all of them).
+    fn judge_pending(&mut self) {
+        let pending = std::mem::take(&mut self.pending);
+        let registry_roots: Vec<PathBuf> = pending
+            .iter()
+            .filter_map(|k| self.docs.get(k))
+            .filter(|o| o.kind == Kind::Registry)
+            .filter_map(|o| o.root.as_ref().map(|(r, _)| r.clone()))
+            .collect();
+        for key in &pending {
+            let covered = self.docs.get(key).is_some_and(|o| {
+                o.kind != Kind::Registry && o.root.as_ref().is_some_and(|(r, _)| registry_roots.contains(r))
+            });
+            if !covered {
+                self.judge(key);
+            }
+        }
+    }
+
+    fn judge(&mut self, key: &str) {
         let Some(open) = self.docs.get(key) else { return };
         let Some((root, _)) = open.root.clone() else { return };
         match open.kind {

@@ -14,7 +14,7 @@ pub struct Client {
     pub stdin: Option<ChildStdin>,
     incoming: mpsc::Receiver<Value>,
     /// Notifications read while waiting for something else.
-    stash: Vec<Value>,
+    pub stash: Vec<Value>,
     next: i64,
 }
 
@@ -100,7 +100,15 @@ impl Client {
         }
     }
 
-    /// The next diagnostics published for `uri` (older ones dropped).
+    /// Every diagnostics list published for `uri` and not yet taken, oldest first (taken).
+    pub fn all_diagnostics(&mut self, uri: &str) -> Vec<Vec<Value>> {
+        let is = |m: &Value| m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri;
+        let (taken, kept) = std::mem::take(&mut self.stash).into_iter().partition(|m| is(m));
+        self.stash = kept;
+        taken.into_iter().map(|m: Value| m["params"]["diagnostics"].as_array().cloned().unwrap()).collect()
+    }
+
+    /// The next diagnostics published for `uri`.
     pub fn diagnostics(&mut self, uri: &str) -> Vec<Value> {
         let is = |m: &Value| m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri;
         let m = self.wait(is, &format!("diagnostics for {uri}"));
