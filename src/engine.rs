@@ -286,7 +286,7 @@ pub(crate) fn run_in(repo: Option<&Repo>, inputs: &Inputs) -> Result<Option<Run>
             for (local, remote_sha) in updates {
                 let range = pushed_range(repo, local, remote_sha, remote, since)?;
                 let Some(range) = range else { continue };
-                let read = read_commits(repo, &range, None, inputs.suggestions, &ctx, &levels, &mut sources)?;
+                let read = read_commits(repo, &range, None, &[], inputs.suggestions, &ctx, &levels, &mut sources)?;
                 tally.merge(read.tally);
                 findings.extend(read.findings);
             }
@@ -304,10 +304,12 @@ pub(crate) fn run_in(repo: Option<&Repo>, inputs: &Inputs) -> Result<Option<Run>
                 CommitSelection::Range(spec) => repo.resolve(Some(spec), since)?,
                 _ => repo.resolve(None, since)?,
             };
-            let read = read_commits(repo, &range, inputs.window, inputs.suggestions, &ctx, &levels, &mut sources)?;
+            let watched = if inputs.window.is_some() { watched_paths(&plans) } else { Vec::new() };
+            let read =
+                read_commits(repo, &range, inputs.window, &watched, inputs.suggestions, &ctx, &levels, &mut sources)?;
             findings.extend(read.findings);
             if let Some(w) = inputs.window {
-                let facts = window_facts(repo, w, &registry, &plans, &read.recent);
+                let facts = window_facts(repo, w, &registry, &plans, &watched, &read.recent, read.trees);
                 let mut sink = Sink::new(&levels);
                 rules::judge_window(&ctx, &facts, &read.tally, &mut sink);
                 findings.extend(sink.take());
@@ -874,8 +876,62 @@ struct ReadCommits {
     tally: Tally,
     /// Findings, their sources added.
     findings: Vec<Finding>,
-    /// With a window: every commit read, with its committer time.
-    recent: Vec<(git2::Oid, i64)>,
+    /// With a window: every commit read.
+    recent: Vec<Recent>,
+    /// With a window: the watched entries of the window's trees, looked up while the walk ran.
+    trees: HashMap<git2::Oid, Vec<git2::Oid>>,
+}
+
+/// A commit of the window, as its header gave it: what the window facts need.
+#[derive(Clone, Debug)]
+struct Recent {
+    oid: git2::Oid,
+    time: i64,
+    tree: Option<git2::Oid>,
+    parent: Option<git2::Oid>,
+    /// On the first-parent line from a tip of the window (as far as the walk could tell).
+    mainline: bool,
+}
+
+/// Up to this many watched paths are looked up in each tree; beyond, a diff limited to them.
+const WATCHED_LOOKUP: usize = 64;
+
+/// The paths whose changes the window facts read: every plan document with items, and the
+/// registry (sorted: the order of [`watched_entries`]).
+fn watched_paths(plans: &Plans) -> Vec<String> {
+    let mut watched: Vec<String> = plans.list.iter().map(|i| i.path.clone()).collect();
+    watched.push(registry::FILE_NAME.to_string());
+    watched.sort_unstable();
+    watched.dedup();
+    watched
+}
+
+/// The blob (or zero) at each watched path of a tree. Names at the root are found in the raw
+/// tree object (libgit2 would parse every entry of it); deeper paths through libgit2.
+fn watched_entries(
+    repo: &git2::Repository,
+    odb: Option<&git2::Odb>,
+    tree: Option<git2::Oid>,
+    watched: &[String],
+) -> Vec<git2::Oid> {
+    let Some(id) = tree else { return vec![git2::Oid::zero(); watched.len()] };
+    let raw = if watched.iter().all(|p| !p.contains('/')) {
+        odb.and_then(|odb| odb.read(id).ok()).filter(|o| o.kind() == git2::ObjectType::Tree)
+    } else {
+        None
+    };
+    if let Some(raw) = raw {
+        let data = raw.data();
+        return watched
+            .iter()
+            .map(|p| crate::git::tree_entry(data, p.as_bytes()).unwrap_or_else(git2::Oid::zero))
+            .collect();
+    }
+    let tree = repo.find_tree(id).ok();
+    watched
+        .iter()
+        .map(|p| tree.as_ref().and_then(|t| t.get_path(Path::new(p)).ok()).map_or_else(git2::Oid::zero, |e| e.id()))
+        .collect()
 }
 
 /// A commit judged on a worker: its id, its facts when they are still needed (findings, or a
@@ -897,6 +953,7 @@ fn read_commits(
     repo: &Repo,
     range: &RangeSpec,
     window: Option<Window>,
+    watched: &[String],
     suggestions: bool,
     ctx: &Ctx,
     levels: &Levels,
@@ -911,8 +968,7 @@ fn read_commits(
 
     let comment = message::log_comment_string(repo.config_string("core.commentChar").as_deref());
     let odb = repo.repo.odb()?;
-    let mut walker =
-        crate::git::walk::Walker::new(&odb, repo.repo.commondir(), &range.tips)?.since(window.map(|w| w.since));
+    let mut walker = crate::git::walk::Walker::new(&odb, repo.repo.commondir(), &range.tips, window.map(|w| w.since))?;
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
     let (chunk_tx, chunk_rx) = mpsc::sync_channel::<Chunk>(workers * 4);
     let chunk_rx = Arc::new(Mutex::new(chunk_rx));
@@ -922,7 +978,27 @@ fn read_commits(
     let limited = range.tips.iter().any(|&(_, excluded)| excluded);
     let mut yielded = Vec::new();
     let mut recent = Vec::new();
-    let walked: Result<()> = std::thread::scope(|scope| {
+    // With a window, the watched entries of each commit's tree are looked up on a thread of
+    // their own (its own handle on the repository) while the walk runs.
+    let look_up = window.is_some() && watched.len() <= WATCHED_LOOKUP;
+    let (mut mainline_next, mut child_of) = (HashSet::new(), HashSet::new());
+    let (tree_tx, tree_rx) = mpsc::channel::<git2::Oid>();
+    let (walked, trees): (Result<()>, HashMap<git2::Oid, Vec<git2::Oid>>) = std::thread::scope(|scope| {
+        let trees = if look_up {
+            let git_dir = repo.repo.path().to_path_buf();
+            Some(scope.spawn(move || {
+                let mut found: HashMap<git2::Oid, Vec<git2::Oid>> = HashMap::new();
+                let Ok(repo) = git2::Repository::open(&git_dir) else { return found };
+                let odb = repo.odb().ok();
+                for tree in tree_rx {
+                    found.entry(tree).or_insert_with(|| watched_entries(&repo, odb.as_ref(), Some(tree), watched));
+                }
+                found
+            }))
+        } else {
+            drop(tree_rx);
+            None
+        };
         for _ in 0..workers {
             let chunk_rx = Arc::clone(&chunk_rx);
             let result_tx = result_tx.clone();
@@ -953,7 +1029,18 @@ fn read_commits(
                         yielded.push(raw.oid);
                     }
                     if window.is_some() {
-                        recent.push((raw.oid, time));
+                        // A tip (no child walked) or the first parent of a mainline commit:
+                        // only mainline trees are read (see `window_facts`).
+                        let h = &raw.header;
+                        let mainline = mainline_next.remove(&raw.oid) || !child_of.contains(&raw.oid);
+                        child_of.extend(h.parents.iter().copied());
+                        if mainline {
+                            mainline_next.extend(h.first_parent);
+                            if let (true, Some(tree)) = (look_up, h.tree) {
+                                let _ = tree_tx.send(tree);
+                            }
+                        }
+                        recent.push(Recent { oid: raw.oid, time, tree: h.tree, parent: h.first_parent, mainline });
                     }
                     chunk.push(raw)
                 }
@@ -975,7 +1062,9 @@ fn read_commits(
             let _ = chunk_tx.send((index, chunk));
         }
         drop(chunk_tx);
-        result
+        drop(tree_tx);
+        let trees = trees.and_then(|t| t.join().ok()).unwrap_or_default();
+        (result, trees)
     });
     walked?;
     if walker.crossed_shallow() {
@@ -1037,8 +1126,8 @@ fn read_commits(
         count_commit(&mut tally, &raw, &facts, ctx, -1);
     }
     tally.merge(Tally::default());
-    recent.retain(|&(oid, _)| !walker.is_uninteresting(oid));
-    Ok(ReadCommits { tally, findings, recent })
+    recent.retain(|r| !walker.is_uninteresting(r.oid));
+    Ok(ReadCommits { tally, findings, recent, trees })
 }
 
 /// The part of a commit message its findings point into, through the line after the last
@@ -1228,12 +1317,15 @@ impl StatusThen {
 /// Which promises' plan documents changed in the last `idle-days` of the window, and when
 /// promises left play: each recent commit's changes against its first parent, matched to the
 /// documents' items.
+#[allow(clippy::too_many_arguments)]
 fn window_facts(
     repo: &Repo,
     window: Window,
     registry: &Registry,
     plans: &Plans,
-    recent: &[(git2::Oid, i64)],
+    watched: &[String],
+    recent: &[Recent],
+    looked_up: HashMap<git2::Oid, Vec<git2::Oid>>,
 ) -> WindowFacts {
     let idle_since = window.until - i64::from(registry.idle_days) * crate::when::DAY;
     let mut by_path: HashMap<&str, HashSet<&str>> = HashMap::new();
@@ -1241,43 +1333,47 @@ fn window_facts(
         by_path.entry(item.path.as_str()).or_default().extend(item.promises.iter().map(String::as_str));
     }
     let mut facts = WindowFacts { window, covers_idle: window.since <= idle_since, ..WindowFacts::default() };
-    // Only the registry and the plan documents matter: with few, their entries are looked up in
-    // each tree (a few object reads); with many, a diff limited to them.
-    let mut watched: Vec<&str> = by_path.keys().copied().collect();
-    watched.push(registry::FILE_NAME);
-    watched.sort_unstable();
+    // Only the registry and the plan documents matter: with few, their entries in each tree
+    // (looked up while the walk ran; a parent outside the window here); with many, a diff
+    // limited to them.
     let mut options = git2::DiffOptions::new();
-    for p in &watched {
-        options.pathspec(*p);
+    for p in watched {
+        options.pathspec(p);
     }
     options.disable_pathspec_match(true);
-    // The watched entries of each tree, read once: a commit's parent tree is usually the next
-    // commit's tree, and libgit2 does not cache large trees.
-    let mut entries: HashMap<git2::Oid, Vec<git2::Oid>> = HashMap::new();
+    let tree_of: HashMap<git2::Oid, Option<git2::Oid>> = recent.iter().map(|r| (r.oid, r.tree)).collect();
+    let mut entries = looked_up;
+    let odb = repo.repo.odb().ok();
     let mut entries_of = |tree_id: Option<git2::Oid>| -> Vec<git2::Oid> {
         let Some(id) = tree_id else { return vec![git2::Oid::zero(); watched.len()] };
-        entries
-            .entry(id)
-            .or_insert_with(|| {
-                let tree = repo.repo.find_tree(id).ok();
-                watched
-                    .iter()
-                    .map(|p| {
-                        tree.as_ref()
-                            .and_then(|t| t.get_path(Path::new(p)).ok())
-                            .map_or_else(git2::Oid::zero, |e| e.id())
-                    })
-                    .collect()
-            })
-            .clone()
+        entries.entry(id).or_insert_with(|| watched_entries(&repo.repo, odb.as_ref(), Some(id), watched)).clone()
     };
-    for &(oid, time) in recent {
-        let Ok(commit) = repo.repo.find_commit(oid) else { continue };
+    // Only the mainline: the first-parent line from each tip of the window. A merge's change
+    // against its first parent is what its side branch brought; the facts are latest times,
+    // and the merge is newer than the commits it brings, so reading the side branches would
+    // change nothing but an edit a side branch made and undid before it was merged. The walk
+    // marked the mainline as it went; with skewed dates a first parent can come before its
+    // child, so the line is followed again here.
+    let mut mainline: HashSet<git2::Oid> = recent.iter().filter(|r| r.mainline).map(|r| r.oid).collect();
+    let first_parent: HashMap<git2::Oid, git2::Oid> = recent.iter().filter_map(|r| Some((r.oid, r.parent?))).collect();
+    let mut follow: Vec<git2::Oid> = mainline.iter().copied().collect();
+    while let Some(oid) = follow.pop() {
+        if let Some(&p) = first_parent.get(&oid) {
+            if tree_of.contains_key(&p) && mainline.insert(p) {
+                follow.push(p);
+            }
+        }
+    }
+    for r in recent.iter().filter(|r| mainline.contains(&r.oid)) {
+        let (oid, time) = (r.oid, r.time);
         // (path, blob before, blob after) for each watched path this commit changed.
-        let changed: Vec<(String, git2::Oid, git2::Oid)> = if watched.len() <= 64 {
-            let after = entries_of(Some(commit.tree_id()));
-            let before =
-                entries_of(commit.parent_ids().next().and_then(|p| repo.repo.find_commit(p).ok()).map(|p| p.tree_id()));
+        let changed: Vec<(String, git2::Oid, git2::Oid)> = if watched.len() <= WATCHED_LOOKUP {
+            let after = entries_of(r.tree);
+            let parent_tree = r.parent.map(|p| match tree_of.get(&p) {
+                Some(tree) => *tree,
+                None => repo.repo.find_commit(p).ok().map(|c| c.tree_id()),
+            });
+            let before = entries_of(parent_tree.flatten());
             watched
                 .iter()
                 .zip(before.into_iter().zip(after))
@@ -1285,6 +1381,7 @@ fn window_facts(
                 .filter(|(_, before, after)| before != after && !after.is_zero())
                 .collect()
         } else {
+            let Ok(commit) = repo.repo.find_commit(oid) else { continue };
             let (Ok(tree), parent) = (commit.tree(), commit.parent(0).ok().and_then(|p| p.tree().ok())) else {
                 continue;
             };

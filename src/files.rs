@@ -219,8 +219,18 @@ impl<'r> Files<'r> {
                 // repository's content; git does not descend into it either.
                 rel.is_ok_and(|r| prune(&r)) && !e.path().join(".git").exists()
             });
-            // Listed on every core, as ripgrep lists; judged here, in path order.
-            let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+            // Listed on every core, as ripgrep lists, when a pattern can match below the root
+            // (on one thread otherwise: idle walker threads poll for work); judged here, in path
+            // order.
+            let below = std::fs::read_dir(&root).map_or(true, |entries| {
+                entries.flatten().any(|e| {
+                    e.file_type().is_ok_and(|t| t.is_dir())
+                        && e.file_name() != ".git"
+                        && e.file_name().to_str().is_some_and(|name| descend(name))
+                })
+            });
+            let cores = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+            let threads = if below { cores } else { 1 };
             let listed = std::sync::Mutex::new(Vec::new());
             walk.threads(threads).build_parallel().run(|| {
                 let listed = &listed;

@@ -403,3 +403,55 @@ fn the_board_leads_with_its_verdict_and_shows_mistraced_work() {
     assert!(html.contains("<table class=\"compact\"><tbody><tr data-promise="), "{html}");
     assert!(!html.contains('`'), "no literal backticks: {html}");
 }
+
+/// Window facts read the mainline (the first-parent line): a side branch's change to a plan
+/// counts when its merge lands it (the merge is the later time, which is what the rules read);
+/// an edit a side branch made and undid before it was merged landed nothing and is not
+/// activity.
+#[test]
+fn plan_activity_is_what_lands_on_the_mainline() {
+    const SEARCH: &str = "# Search\nPromise: search\n\n- [ ] Rank\n";
+    const ORDERS: &str = "# Orders\nPromise: orders\n\n- [ ] Status page\n";
+    let registry = "[limits]\nidle-days = 14\n\n\
+[promises.search]\nstatement = \"s\"\nstatus = \"in-play\"\noutcomes = [{ metric = \"m\", target = \"1\" }]\n\n\
+[promises.orders]\nstatement = \"o\"\nstatus = \"in-play\"\noutcomes = [{ metric = \"m\", target = \"1\" }]\n";
+    let mut repo = Repo::new();
+    let ada = "Ada Lovelace <ada@example.com>";
+    repo.write("promises.toml", registry).write("plans/search.md", SEARCH).write("plans/orders.md", ORDERS);
+    repo.commit_at("2026-01-02T09:00:00Z", ada, "Plan\n\nUntraced: setup\n");
+    let merge = |repo: &Repo, branch: &str, date: &str| {
+        let out = support::git_env(Command::new("git"), repo.path())
+            .env("GIT_AUTHOR_DATE", date)
+            .env("GIT_COMMITTER_DATE", date)
+            .args(["merge", "-q", "--no-ff", "-m", "Merge\n\nUntraced: merge", branch])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    };
+    // Orders: planned on a side branch a month ago, merged this week.
+    repo.git(&["checkout", "-q", "-b", "orders"]);
+    repo.write("plans/orders.md", &format!("{ORDERS}- [ ] E-mails\n"));
+    repo.commit_at("2026-02-01T09:00:00Z", ada, "Plan e-mails\n\nUntraced: plan\n");
+    // Search: edited and put back on another side branch, merged this week.
+    repo.git(&["checkout", "-q", "main"]);
+    repo.git(&["checkout", "-q", "-b", "search"]);
+    repo.write("plans/search.md", &format!("{SEARCH}- [ ] Facets\n"));
+    repo.commit_at("2026-02-24T09:00:00Z", ada, "Plan facets\n\nUntraced: plan\n");
+    repo.write("plans/search.md", SEARCH);
+    repo.commit_at("2026-02-24T10:00:00Z", ada, "Not yet\n\nUntraced: plan\n");
+    repo.git(&["checkout", "-q", "main"]);
+    merge(&repo, "orders", "2026-02-25T09:00:00Z");
+    merge(&repo, "search", "2026-02-26T09:00:00Z");
+
+    let run = repo.plan_lint(&["report", "--format", "json", "--since", "2026-01-01", "--until", "2026-03-01"]);
+    run.expect_code(0);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let idle: Vec<&str> = v["drift"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "idle-promise")
+        .flat_map(|d| d["promises"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()))
+        .collect();
+    assert_eq!(idle, ["search"], "orders landed on 2026-02-25; search's edit was undone: {}", run.stdout);
+}

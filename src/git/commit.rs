@@ -8,8 +8,13 @@ use std::ops::Range;
 /// What plan-lint reads from a commit's header.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Header {
-    /// Parent ids, in order (the walk takes them; [`Header::parent_count`] stays).
+    /// The commit's tree.
+    pub tree: Option<Oid>,
+    /// Parent ids, in order (the walk takes them; [`Header::parent_count`] and
+    /// [`Header::first_parent`] stay).
     pub parents: Vec<Oid>,
+    /// The first parent, if any.
+    pub first_parent: Option<Oid>,
     /// How many parents: more than one is a merge.
     pub parent_count: usize,
     /// Committer date, Unix seconds (0 when unreadable, as git shows it).
@@ -32,9 +37,13 @@ impl Header {
                 h.message = (end + 1).min(data.len());
                 break;
             }
-            if let Some(hex) = line.strip_prefix(b"parent ") {
+            let oid = |hex: &[u8]| std::str::from_utf8(hex).ok().and_then(|h| Oid::from_str(h.trim()).ok());
+            if let Some(hex) = line.strip_prefix(b"tree ") {
+                h.tree = oid(hex);
+            } else if let Some(hex) = line.strip_prefix(b"parent ") {
                 h.parent_count += 1;
-                if let Some(oid) = std::str::from_utf8(hex).ok().and_then(|h| Oid::from_str(h.trim()).ok()) {
+                if let Some(oid) = oid(hex) {
+                    h.first_parent = h.first_parent.or(Some(oid));
                     h.parents.push(oid);
                 }
             } else if let Some(rest) = line.strip_prefix(b"author ") {
@@ -74,6 +83,8 @@ committer C O Mitter <c@example.com> 1700000123 +0000\n\
 Subject\n\nBody\n";
         let h = Header::parse(data);
         assert_eq!((h.parents.len(), h.parent_count), (2, 2));
+        assert_eq!(h.tree.unwrap().to_string(), "4b825dc642cb6eb9a060e54bf8d69288fbee4904");
+        assert_eq!(h.first_parent, Some(h.parents[0]));
         assert_eq!(h.time, 1_700_000_123);
         assert_eq!(&data[h.author.clone()], b"a@example.com");
         assert_eq!(&data[h.message..], b"Subject\n\nBody\n");

@@ -204,7 +204,7 @@ impl Repo {
     pub fn range_since(&self, spec: Option<&str>, since: Option<Oid>, max_age: Option<i64>) -> Result<CommitRange> {
         let r = self.resolve(spec, since)?;
         let odb = self.repo.odb()?;
-        let mut walker = walk::Walker::new(&odb, self.repo.commondir(), &r.tips)?.since(max_age);
+        let mut walker = walk::Walker::new(&odb, self.repo.commondir(), &r.tips, max_age)?;
         let mut oids = Vec::new();
         while let Some(raw) = walker.next_commit()? {
             oids.push(raw.oid);
@@ -490,4 +490,77 @@ fn bad_range(spec: &str, e: &git2::Error) -> Error {
 
 fn bad_rev(rev: &str, e: &str) -> Error {
     Error::new(format!("bad revision `{rev}`: {e}")).with_help("give a commit, branch or tag this repository has")
+}
+
+/// The id of the entry `name` in a raw tree object (`<mode> <name>\0<20-byte id>`, repeated),
+/// or `None`. Entries are sorted, but a directory sorts as if its name ended in `/`, so the scan
+/// stops only past every name the entry could be.
+pub fn tree_entry(data: &[u8], name: &[u8]) -> Option<git2::Oid> {
+    let mut pos = 0;
+    while pos < data.len() {
+        let space = pos + memchr::memchr(b' ', &data[pos..])?;
+        let nul = space + 1 + memchr::memchr(0, &data[space + 1..])?;
+        let id = data.get(nul + 1..nul + 21)?;
+        let entry = &data[space + 1..nul];
+        if entry == name {
+            return git2::Oid::from_bytes(id).ok();
+        }
+        // Sorted by name (a directory as if followed by `/`): once an entry sorts after
+        // `name/`, nothing later can be `name`.
+        if entry > name && (entry.len() <= name.len() || entry[..name.len()] != *name || entry[name.len()] > b'/') {
+            return None;
+        }
+        pos = nul + 21;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tree_entry_tests {
+    /// `tree_entry` on raw trees agrees with libgit2's look-up, for names that sort around
+    /// directories (`a` the directory sorts as `a/`, after `a-b` and `a.b`).
+    #[test]
+    fn raw_lookup_agrees_with_libgit2() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = git2::Repository::init(dir.path()).unwrap();
+        let blob = repo.blob(b"x").unwrap();
+        let mut sub = repo.treebuilder(None).unwrap();
+        sub.insert("inner", blob, 0o100644).unwrap();
+        let sub = sub.write().unwrap();
+        let names = ["a-b", "a.b", "a0", "promises", "promises.toml", "promises.toml.bak", "promisesx", "z"];
+        let dirs = ["a", "promises.tom", "b"];
+        let mut root = repo.treebuilder(None).unwrap();
+        for (i, n) in names.iter().enumerate() {
+            let id = repo.blob(format!("{i}").as_bytes()).unwrap();
+            root.insert(n, id, 0o100644).unwrap();
+        }
+        for d in dirs {
+            root.insert(d, sub, 0o040000).unwrap();
+        }
+        let root = root.write().unwrap();
+        let tree = repo.find_tree(root).unwrap();
+        let odb = repo.odb().unwrap();
+        let raw = odb.read(root).unwrap();
+        let probes = [
+            "a",
+            "a-b",
+            "a.b",
+            "a0",
+            "b",
+            "promises",
+            "promises.tom",
+            "promises.toml",
+            "promises.toml.bak",
+            "promisesx",
+            "z",
+            "missing",
+            "",
+            "a/",
+            "zz",
+        ];
+        for name in probes {
+            let expected = tree.get_name(name).map(|e| e.id());
+            assert_eq!(super::tree_entry(raw.data(), name.as_bytes()), expected, "{name}");
+        }
+    }
 }

@@ -33,7 +33,8 @@ struct Node {
 pub struct Raw {
     pub oid: Oid,
     pub data: Vec<u8>,
-    /// The parsed header; `header.time` is the committer date (Unix seconds).
+    /// The parsed header; `header.time` is the committer date (Unix seconds). `parents` is
+    /// empty unless the walk has a `since` (the walk keeps them otherwise).
     pub header: Header,
 }
 
@@ -56,12 +57,27 @@ pub struct Walker<'o> {
     last_date: i64,
     /// `--since` (git's `max_age`): older commits are not walked past.
     max_age: Option<i64>,
+    /// Leave every parent in the yielded header (windows need the merge structure).
+    keep_parents: bool,
 }
 
 impl<'o> Walker<'o> {
     /// A walk from the tips, excluding everything reachable from the excluded ones
     /// (`(commit, excluded)`, in command-line order).
-    pub fn new(odb: &'o Odb<'o>, git_dir: &std::path::Path, tips: &[(Oid, bool)]) -> Result<Walker<'o>> {
+    ///
+    /// With `since` (Unix seconds), only commits dated at or after it are walked, as `git
+    /// rev-list --since` does. Without excluded tips (git's streaming walk) a commit older than
+    /// that is dropped and its parents are never queued, so the walk ends at the window's edge;
+    /// with them (git's `limit_list`) it is uninteresting, with its ancestors, and the
+    /// five-commit slop decides when to stop. Either way a commit reached only through an older
+    /// one is not walked, whatever its own date (clock skew), exactly as git decides. A walk
+    /// with `since` yields every parent in the header (windows read the merge structure).
+    pub fn new(
+        odb: &'o Odb<'o>,
+        git_dir: &std::path::Path,
+        tips: &[(Oid, bool)],
+        since: Option<i64>,
+    ) -> Result<Walker<'o>> {
         let shallow = std::fs::read_to_string(git_dir.join("shallow"))
             .map(|s| s.lines().filter_map(|l| Oid::from_str(l.trim()).ok()).collect())
             .unwrap_or_default();
@@ -76,7 +92,8 @@ impl<'o> Walker<'o> {
             limited: tips.iter().any(|&(_, excluded)| excluded),
             slop: SLOP,
             last_date: i64::MAX,
-            max_age: None,
+            max_age: since,
+            keep_parents: since.is_some(),
         };
         // As git's prepare_revision_walk: read each tip, flag and propagate the excluded ones,
         // queue each once, in the order given (it decides ties between equal dates).
@@ -91,17 +108,6 @@ impl<'o> Walker<'o> {
         Ok(w)
     }
 
-    /// Walk only commits dated at or after `since` (Unix seconds), as `git rev-list --since`
-    /// does. Without excluded tips (git's streaming walk) a commit older than that is dropped
-    /// and its parents are never queued, so the walk ends at the window's edge; with them
-    /// (git's `limit_list`) it is uninteresting, with its ancestors, and the five-commit slop
-    /// decides when to stop. Either way a commit reached only through an older one is not
-    /// walked, whatever its own date (clock skew), exactly as git decides.
-    pub fn since(mut self, since: Option<i64>) -> Walker<'o> {
-        self.max_age = since;
-        self
-    }
-
     /// Read a commit once: its parents (none past a shallow boundary) and date; the raw object
     /// is kept until the commit is popped.
     fn parse(&mut self, oid: Oid) -> Result<()> {
@@ -114,7 +120,7 @@ impl<'o> Walker<'o> {
         }
         let data = object.data().to_vec();
         let mut header = Header::parse(&data);
-        let parents = std::mem::take(&mut header.parents);
+        let parents = if self.keep_parents { header.parents.clone() } else { std::mem::take(&mut header.parents) };
         let parents = if self.shallow.contains(&oid) { Vec::new() } else { parents };
         let node = self.nodes.entry(oid).or_default();
         node.parents = Some(parents);
