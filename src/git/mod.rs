@@ -4,6 +4,7 @@
 
 pub mod commit;
 pub mod index;
+pub mod pack;
 pub mod walk;
 
 #[cfg(test)]

@@ -41,6 +41,8 @@ pub struct Raw {
 /// The walk's state: which commits are known, and the queue.
 pub struct Walker<'o> {
     odb: &'o Odb<'o>,
+    /// Commits stored whole in a pack, read without libgit2 (see [`super::pack`]).
+    packs: super::pack::Packs,
     nodes: HashMap<Oid, Node>,
     /// (committer time, insertion order reversed, commit)
     queue: BinaryHeap<(i64, std::cmp::Reverse<u64>, Oid)>,
@@ -83,6 +85,7 @@ impl<'o> Walker<'o> {
             .unwrap_or_default();
         let mut w = Walker {
             odb,
+            packs: super::pack::Packs::open(git_dir),
             nodes: HashMap::new(),
             queue: BinaryHeap::new(),
             pending: HashMap::new(),
@@ -114,11 +117,7 @@ impl<'o> Walker<'o> {
         if self.nodes.get(&oid).is_some_and(|n| n.parents.is_some()) {
             return Ok(());
         }
-        let object = self.odb.read(oid).map_err(|e| crate::git::read_error(oid, &e))?;
-        if object.kind() != git2::ObjectType::Commit {
-            return Err(Error::new(format!("{oid} is a {}, not a commit", object.kind().str())));
-        }
-        let data = object.data().to_vec();
+        let data = self.read(oid)?;
         let mut header = Header::parse(&data);
         let parents = if self.keep_parents { header.parents.clone() } else { std::mem::take(&mut header.parents) };
         let parents = if self.shallow.contains(&oid) { Vec::new() } else { parents };
@@ -127,6 +126,19 @@ impl<'o> Walker<'o> {
         node.time = header.time;
         self.pending.insert(oid, (data, header));
         Ok(())
+    }
+
+    /// A commit's raw object: from a pack directly when it is stored whole there, else
+    /// through libgit2 (loose objects, deltas, alternates, a push's quarantine).
+    fn read(&mut self, oid: Oid) -> Result<Vec<u8>> {
+        if let Some(data) = self.packs.read_commit(oid) {
+            return Ok(data);
+        }
+        let object = self.odb.read(oid).map_err(|e| crate::git::read_error(oid, &e))?;
+        if object.kind() != git2::ObjectType::Commit {
+            return Err(Error::new(format!("{oid} is a {}, not a commit", object.kind().str())));
+        }
+        Ok(object.data().to_vec())
     }
 
     /// Queue a read commit unless it was queued before.
@@ -205,7 +217,7 @@ impl<'o> Walker<'o> {
             let (data, header) = match self.pending.remove(&oid) {
                 Some(read) => read,
                 None => {
-                    let data = self.odb.read(oid).map_err(|e| crate::git::read_error(oid, &e))?.data().to_vec();
+                    let data = self.read(oid)?;
                     let header = Header::parse(&data);
                     (data, header)
                 }
