@@ -1067,6 +1067,7 @@ fn read_commits(
         (result, trees)
     });
     walked?;
+    walker.close_packs();
     if walker.crossed_shallow() {
         return Err(Error::new(format!(
             "the commits of {} reach past the history of this shallow clone",

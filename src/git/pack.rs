@@ -56,10 +56,15 @@ impl Packs {
                 packs.push(pack);
             }
         }
-        Packs { packs, inflate: libdeflater::Decompressor::new(), since_release: 0 }
+        Packs { packs, ..Packs::none() }
     }
 
-    /// The raw commit `oid`, if a pack holds it whole; `None` otherwise.
+    /// No packs: every read is left to libgit2.
+    pub fn none() -> Packs {
+        Packs { packs: Vec::new(), inflate: libdeflater::Decompressor::new(), since_release: 0 }
+    }
+
+    /// The raw commit `oid`, if a pack holds it (whole or as deltas); `None` otherwise.
     pub fn read_commit(&mut self, oid: Oid) -> Option<Vec<u8>> {
         if self.since_release > RELEASE_EVERY {
             self.release();

@@ -254,6 +254,12 @@ impl<'o> Walker<'o> {
             && self.shallow.iter().any(|oid| self.nodes.get(oid).is_some_and(|n| n.seen && !n.uninteresting))
     }
 
+    /// Unmap the packs once the walk is over: later reads (suggestions, commits taken back) go
+    /// through libgit2, whose own mapping of the same index would otherwise count twice.
+    pub fn close_packs(&mut self) {
+        self.packs = super::pack::Packs::none();
+    }
+
     /// Whether a commit walked as interesting was later found to be uninteresting.
     pub fn is_uninteresting(&self, oid: Oid) -> bool {
         self.nodes.get(&oid).is_some_and(|n| n.uninteresting)
