@@ -13,6 +13,15 @@
 //!   scanner without a panic, every trailer being one of its lines (`repeated_lines`).
 
 use crate::registry::Registry;
+
+/// The pack reader on a crafted pack: an index naming eight objects at offsets taken from the
+/// input, the rest of the input as the pack. Total (no panic, no hang), and what it reads is
+/// within the size a commit may have.
+pub fn pack(data: &[u8]) {
+    for commit in crate::git::pack::crafted(data).into_iter().flatten() {
+        assert!(commit.len() <= 16 << 20);
+    }
+}
 use crate::scan::{body, markdown, message, trailers};
 use crate::source::Source;
 

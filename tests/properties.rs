@@ -139,7 +139,7 @@ fn bodies_are_total_and_references_are_their_ids() {
 fn fuzz_seeds_replay() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds");
     type Target = fn(&[u8]);
-    let targets: [(&str, Target); 8] = [
+    let targets: [(&str, Target); 9] = [
         ("trailers", fuzzing::trailers),
         ("markdown", fuzzing::markdown),
         ("registry", fuzzing::registry),
@@ -148,6 +148,7 @@ fn fuzz_seeds_replay() {
         ("repeated_lines", fuzzing::repeated_lines),
         ("index", fuzzing::index),
         ("outcomes", fuzzing::outcomes),
+        ("pack", fuzzing::pack),
     ];
     for (name, target) in targets {
         let dir = root.join(name);

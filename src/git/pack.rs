@@ -17,16 +17,49 @@ const OFS_DELTA: u8 = 6;
 const REF_DELTA: u8 = 7;
 
 /// Commits larger than this are left to libgit2 (no allocation sized by a header alone).
-const MAX_COMMIT: usize = 64 << 20;
+const MAX_COMMIT: usize = 16 << 20;
+
+/// What one commit's delta chain may inflate in all.
+const MAX_CHAIN: usize = 64 << 20;
 
 /// After this many bytes inflated, the mapped pages are handed back (they stay in the page
 /// cache; touched pages of a mapping count as this process's memory until then): memory stays
 /// flat however large the pack, as libgit2's and git's bounded windows keep it.
 const RELEASE_EVERY: usize = 16 << 20;
 
+/// A file's bytes: mapped, or (for the fuzz target) owned.
+enum Bytes {
+    Map(memmap2::Mmap),
+    Owned(Vec<u8>),
+}
+
+impl std::ops::Deref for Bytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Map(m) => m,
+            Bytes::Owned(v) => v,
+        }
+    }
+}
+
+impl Bytes {
+    /// Hand a mapping's pages back; the next read faults them in again from the page cache.
+    fn release(&self) {
+        if let Bytes::Map(m) = self {
+            // SAFETY: a read-only mapping of a file nobody writes in place (see `Pack::open`):
+            // dropping its pages loses nothing, a later read finds the same bytes in the file,
+            // and no reference into it outlives `Packs::read_commit`.
+            unsafe {
+                let _ = m.unchecked_advise(memmap2::UncheckedAdvice::DontNeed);
+            }
+        }
+    }
+}
+
 struct Pack {
-    idx: memmap2::Mmap,
-    pack: memmap2::Mmap,
+    idx: Bytes,
+    pack: Bytes,
     /// Objects in the index.
     count: usize,
 }
@@ -71,14 +104,15 @@ impl Packs {
         }
         let id = oid.as_bytes();
         let (pack, offset) = self.packs.iter().enumerate().find_map(|(i, p)| Some((i, p.offset_of(id)?)))?;
-        let (kind, data) = self.entry(pack, offset, 0)?;
+        let mut budget = MAX_CHAIN;
+        let (kind, data) = self.entry(pack, offset, 0, &mut budget)?;
         self.since_release += data.len();
         (kind == COMMIT).then_some(data)
     }
 
     /// The object at `offset` of pack `pack`: its type and content, a delta applied to its base
     /// (at most `MAX_DEPTH` deep, as git's pack-objects writes them).
-    fn entry(&mut self, pack: usize, offset: u64, depth: usize) -> Option<(u8, Vec<u8>)> {
+    fn entry(&mut self, pack: usize, offset: u64, depth: usize, budget: &mut usize) -> Option<(u8, Vec<u8>)> {
         const MAX_DEPTH: usize = 64;
         let p = self.packs.get(pack)?;
         let head = p.pack.get(usize::try_from(offset).ok()?..)?;
@@ -97,9 +131,12 @@ impl Packs {
             shift += 7;
             at += 1;
         }
-        if size > MAX_COMMIT {
+        // A chain's objects together stay within the budget: a crafted pack cannot make one
+        // look-up hold gigabytes.
+        if size > MAX_COMMIT || size > *budget {
             return None;
         }
+        *budget -= size;
         let base = match kind {
             OFS_DELTA => {
                 // The base's distance back, big-endian 7-bit groups, each but the last plus one.
@@ -134,24 +171,25 @@ impl Packs {
             None => Some((kind, out)),
             Some(_) if depth >= MAX_DEPTH => None,
             Some((base_pack, base_offset)) => {
-                let (base_kind, base) = self.entry(base_pack, base_offset, depth + 1)?;
+                let (base_kind, base) = self.entry(base_pack, base_offset, depth + 1, budget)?;
                 Some((base_kind, apply_delta(&base, &out)?))
             }
         }
     }
 
-    /// Hand the mapped pages back; the next read faults them in again from the page cache.
+    /// Hand the mapped pages back (touched pages of a mapping count as this process's memory).
     fn release(&mut self) {
         self.since_release = 0;
         for p in &self.packs {
-            // SAFETY: read-only mappings of files nobody writes in place (see `Pack::open`):
-            // dropping their pages loses nothing, a later read finds the same bytes in the
-            // file, and no reference into them outlives `read_commit`.
-            unsafe {
-                let _ = p.idx.unchecked_advise(memmap2::UncheckedAdvice::DontNeed);
-                let _ = p.pack.unchecked_advise(memmap2::UncheckedAdvice::DontNeed);
-            }
+            p.idx.release();
+            p.pack.release();
         }
+    }
+
+    /// One pack from bytes (the fuzz target): `None` if the index does not look right.
+    pub fn from_bytes(idx: Vec<u8>, pack: Vec<u8>) -> Packs {
+        let packs = Pack::new(Bytes::Owned(idx), Bytes::Owned(pack)).into_iter().collect();
+        Packs { packs, ..Packs::none() }
     }
 }
 
@@ -167,10 +205,13 @@ impl Pack {
         };
         let idx = map(idx_path)?;
         let pack = map(&idx_path.with_extension("pack"))?;
-        // Look-ups jump about the index and the walk about the pack: no read-ahead, no
-        // mapping of neighbouring pages on a fault (each would count as memory).
+        // Look-ups jump about the index and the walk about the pack: no read-ahead.
         let _ = idx.advise(memmap2::Advice::Random);
         let _ = pack.advise(memmap2::Advice::Random);
+        Pack::new(Bytes::Map(idx), Bytes::Map(pack))
+    }
+
+    fn new(idx: Bytes, pack: Bytes) -> Option<Pack> {
         // Version 2: "\xfftOc", 2, fan-out, ids, CRCs, 32-bit offsets, 64-bit offsets.
         if idx.get(..8)? != b"\xfftOc\x00\x00\x00\x02" || pack.get(..4)? != b"PACK" {
             return None;
@@ -270,6 +311,33 @@ fn apply_delta(base: &[u8], delta: &[u8]) -> Option<Vec<u8>> {
     (out.len() == size).then_some(out)
 }
 
+/// A crafted pack (the fuzz target's, and its seeds'): the input's first 16 bytes are eight
+/// offsets (big-endian u16) of objects named `[i; 20]`, the rest is the pack after its header.
+/// What each of the eight reads as.
+pub fn crafted(data: &[u8]) -> Vec<Option<Vec<u8>>> {
+    if data.len() < 16 {
+        return Vec::new();
+    }
+    let (offsets, body) = data.split_at(16);
+    let mut pack = b"PACK\x00\x00\x00\x02\x00\x00\x00\x08".to_vec();
+    pack.extend_from_slice(body);
+    let mut idx = b"\xfftOc\x00\x00\x00\x02".to_vec();
+    // Fan-out: one id starting with each of 0x00 to 0x07.
+    for b in 0..256u32 {
+        idx.extend_from_slice(&(b + 1).min(8).to_be_bytes());
+    }
+    for i in 0..8u8 {
+        idx.extend_from_slice(&[i; 20]);
+    }
+    idx.extend_from_slice(&[0; 32]);
+    for i in 0..8 {
+        let at = u32::from(u16::from_be_bytes([offsets[2 * i], offsets[2 * i + 1]]));
+        idx.extend_from_slice(&at.to_be_bytes());
+    }
+    let mut packs = Packs::from_bytes(idx, pack);
+    (0..8u8).map(|i| Oid::from_bytes(&[i; 20]).ok().and_then(|oid| packs.read_commit(oid))).collect()
+}
+
 fn be32(data: &[u8], at: usize) -> Option<u32> {
     Some(u32::from_be_bytes(data.get(at..at + 4)?.try_into().ok()?))
 }
@@ -363,6 +431,22 @@ mod tests {
         let tree = repo.head().unwrap().peel_to_tree().unwrap().id();
         assert_eq!(packs.read_commit(tree), None);
         assert_eq!(packs.read_commit(Oid::from_bytes(&[0xab; 20]).unwrap()), None);
+    }
+
+    /// The fuzz seed (fuzz/seeds/pack) reads as it was built: a commit stored whole, the same
+    /// commit and a line more through an offset delta, the pack's own header as nothing.
+    #[test]
+    fn the_crafted_seed_reads_a_commit_and_its_delta() {
+        let seed = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/seeds/pack/commit_and_delta")).unwrap();
+        let read = crafted(&seed);
+        let commit = read[0].clone().expect("the whole commit");
+        assert!(commit.starts_with(b"tree ") && commit.ends_with(b"Promise: x\n"));
+        assert_eq!(read[1].as_deref(), Some([commit.as_slice(), b"more\n"].concat().as_slice()));
+        assert_eq!(read[4], None, "offset 0 is the pack's header");
+        assert_eq!(read[5].as_deref(), Some(commit.as_slice()));
+        // Cut short, the delta's base is still there but the delta is not.
+        let cut = crafted(&seed[..60]);
+        assert_eq!((cut[0].is_some(), cut[1].is_some()), (false, false), "the commit itself is cut too");
     }
 
     /// A damaged index or pack is skipped or read as nothing, never a panic.
