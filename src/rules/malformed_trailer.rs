@@ -60,7 +60,10 @@ fn commit(_ctx: &Ctx, c: &CommitFacts, sink: &mut Sink) {
         }
         let is_promise = key_trimmed.eq_ignore_ascii_case("promise");
         // Only keys that could be a misspelling are measured (this runs on every line of history).
-        let misspelled = !is_promise && (5..=10).contains(&key_trimmed.len()) && distance(key_trimmed, "promise") <= 2;
+        let misspelled = !is_promise
+            && (5..=10).contains(&key_trimmed.len())
+            && shares_enough_of_promise(key_trimmed)
+            && distance(key_trimmed, "promise") <= 2;
         if !is_promise && !misspelled {
             continue;
         }
@@ -104,9 +107,49 @@ fn commit(_ctx: &Ctx, c: &CommitFacts, sink: &mut Sink) {
     }
 }
 
+/// A necessary condition for being within two edits of `promise`, without allocating: each edit
+/// (insertion, deletion, substitution, transposition) loses at most one letter the two words
+/// share, so a key sharing fewer than `max(len, 7) - 2` letters with it (as multisets, any case)
+/// is further away. Most keys of a history (`Signed-off-by`, `Reviewed-by`) fail it at once.
+fn shares_enough_of_promise(key: &str) -> bool {
+    let mut counts = [0i8; 26];
+    for b in b"promise" {
+        counts[usize::from(b - b'a')] += 1;
+    }
+    let mut shared = 0;
+    for b in key.bytes().map(|b| b.to_ascii_lowercase()) {
+        if b.is_ascii_lowercase() && counts[usize::from(b - b'a')] > 0 {
+            counts[usize::from(b - b'a')] -= 1;
+            shared += 1;
+        }
+    }
+    shared + 2 >= key.chars().count().max(7)
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::testing::*;
+
+    /// The cheap filter never rejects a key the edit distance accepts.
+    #[test]
+    fn the_filter_keeps_every_key_within_two_edits() {
+        let mut rng = 0x1234_5678_u64;
+        let letters = b"promiseaxyzPROMISE-_";
+        for _ in 0..200_000 {
+            rng = rng.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            let len = 5 + (rng >> 60) as usize % 6;
+            let key: String = (0..len).map(|i| letters[((rng >> (i * 5)) % letters.len() as u64) as usize] as char).collect();
+            if crate::suggest::distance(&key, "promise") <= 2 {
+                assert!(super::shares_enough_of_promise(&key), "{key}");
+            }
+        }
+        for key in ["Promsie", "promis", "Premise", "PROMİSE", "romise", "promises"] {
+            assert!(super::shares_enough_of_promise(key), "{key}");
+        }
+        for key in ["Signed-off-by", "Reviewed", "Acked-by", "Fixes", "Cc"] {
+            assert!(!super::shares_enough_of_promise(key), "{key}");
+        }
+    }
 
     #[test]
     fn misspelt_keys_and_stray_lines_are_flagged() {

@@ -72,7 +72,11 @@ pub fn read(
     exempt_subjects: &[Regex],
     comment: &[u8],
 ) -> CommitFacts {
-    let text = String::from_utf8_lossy(message).into_owned();
+    // The fast validation first: nearly every message is UTF-8 (the lossy path is slower).
+    let text = match std::str::from_utf8(message) {
+        Ok(text) => text.to_owned(),
+        Err(_) => String::from_utf8_lossy(message).into_owned(),
+    };
     let body = trailers::skip_leading_blank_lines(text.as_bytes());
     let body_offset = text.len() - body.len();
     let log = Options { comment: comment.to_vec(), ..Options::log() };

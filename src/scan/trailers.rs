@@ -327,8 +327,20 @@ impl<'a> Buf<'a> {
         if self.bytes.starts_with(&pattern[1..]) {
             return 0;
         }
-        // memmem, not a window compared at every byte: this runs on every commit of a history.
-        match memchr::memmem::find(self.bytes, &pattern) {
+        // memmem, not a window compared at every byte: this runs on every commit of a history,
+        // so the searcher is built once per thread and comment string, not once per message.
+        thread_local! {
+            static FINDER: std::cell::RefCell<Option<memchr::memmem::Finder<'static>>> =
+                const { std::cell::RefCell::new(None) };
+        }
+        let found = FINDER.with(|f| {
+            let mut f = f.borrow_mut();
+            if f.as_ref().is_none_or(|finder| finder.needle() != pattern.as_slice()) {
+                *f = Some(memchr::memmem::Finder::new(&pattern).into_owned());
+            }
+            f.as_ref().and_then(|finder| finder.find(self.bytes))
+        });
+        match found {
             Some(p) if p + 1 < len => p + 1,
             _ => len,
         }
