@@ -472,3 +472,116 @@ fn a_keystroke_reads_no_history_and_issue_files_are_judged() {
     assert_eq!(client.diagnostics(&message), Vec::<Value>::new());
     assert_eq!(client.finish(), 0);
 }
+
+/// Random incremental edits (multi-byte characters, line breaks, positions past a line's end,
+/// which the protocol clamps to it) against a model of the text: at checkpoints the server's
+/// diagnostics are `check --format json`'s on the same text, written to disk.
+#[test]
+fn random_incremental_edits_keep_the_server_in_step_with_check() {
+    use support::rng::Rng;
+    let repo = shop();
+    let mut client = start(repo.path());
+    let roadmap = uri(&repo, "ROADMAP.md");
+    let mut model = PLAN.to_string();
+    client.open(&roadmap, "markdown", &model);
+    client.diagnostics(&roadmap);
+    let pieces = [
+        "- [ ] Item (Promise: search)\n",
+        "- [ ] Untraced ",
+        "(Promise: serch)",
+        "é",
+        "😀",
+        "\n",
+        "",
+        "Promise: checkout\n",
+        "## Heading\n",
+        "x",
+        "- [ ] Untraced work\n",
+        "- [ ] Ship 😀 é (Promise: serch)\n",
+    ];
+    // UTF-16 position → byte offset in `text`, clamping past a line's end (the protocol's rule).
+    let offset = |text: &str, line: usize, character: usize| -> usize {
+        let mut start = 0;
+        for _ in 0..line {
+            match text[start..].find('\n') {
+                Some(i) => start += i + 1,
+                None => return text.len(),
+            }
+        }
+        let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+        let mut units = 0;
+        for (i, c) in text[start..end].char_indices() {
+            if units >= character {
+                return start + i;
+            }
+            units += c.len_utf16();
+        }
+        end
+    };
+    let mut rng = Rng(0x5eed_1e55);
+    let mut version = 1;
+    let mut compared = 0;
+    for round in 0..10 {
+        for _ in 0..60 {
+            let lines = model.lines().count() + 1;
+            let (l1, c1) = (rng.below(lines), rng.below(40));
+            let (l2, c2) = if rng.below(3) == 0 { (l1, c1) } else { (l1 + rng.below(2), rng.below(40)) };
+            let (a, b) = (offset(&model, l1, c1), offset(&model, l2, c2));
+            // A start after the end is not a range a client sends.
+            if a > b || !model.is_char_boundary(a) || !model.is_char_boundary(b) {
+                continue;
+            }
+            let piece = pieces[rng.below(pieces.len())];
+            version += 1;
+            client.change(
+                &roadmap,
+                version,
+                json!([{"range": {"start": {"line": l1, "character": c1}, "end": {"line": l2, "character": c2}}, "text": piece}]),
+            );
+            model.replace_range(a..b, piece);
+        }
+        // Every edit judged: the last publication is the final text's.
+        let r = client.request("textDocument/documentSymbol", json!({"textDocument": {"uri": roadmap}}));
+        assert!(r.get("error").is_none(), "{r}");
+        let published = client.all_diagnostics(&roadmap);
+        let got = published.last().cloned().unwrap_or_default();
+        std::fs::write(repo.path().join("ROADMAP.md"), &model).unwrap();
+        let json = repo.plan_lint(&["check", "--no-commits", "--format", "json"]);
+        let report: Value = serde_json::from_str(&json.stdout).unwrap();
+        let lines: Vec<&str> = model.split('\n').collect();
+        let want: Vec<(String, u64, u64, u64, u64)> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["path"] == "ROADMAP.md")
+            .map(|f| {
+                let (l, c, el, ec) = (
+                    f["line"].as_u64().unwrap(),
+                    f["column"].as_u64().unwrap(),
+                    f["end_line"].as_u64().unwrap(),
+                    f["end_column"].as_u64().unwrap(),
+                );
+                let code = f["code"].as_str().unwrap().to_string();
+                (code, l - 1, utf16(lines[l as usize - 1], c), el - 1, utf16(lines[el as usize - 1], ec))
+            })
+            .collect();
+        let got: Vec<(String, u64, u64, u64, u64)> = got
+            .iter()
+            .map(|d| {
+                let r = &d["range"];
+                let n = |v: &Value| v.as_u64().unwrap();
+                (
+                    d["code"].as_str().unwrap().to_string(),
+                    n(&r["start"]["line"]),
+                    n(&r["start"]["character"]),
+                    n(&r["end"]["line"]),
+                    n(&r["end"]["character"]),
+                )
+            })
+            .collect();
+        assert_eq!(got, want, "round {round}, text:\n{model}");
+        compared += want.len();
+    }
+    assert!(compared >= 20, "the edits produce findings to compare: {compared}");
+    assert_eq!(client.finish(), 0);
+}
