@@ -55,7 +55,7 @@ pub(crate) struct Inputs {
     pub suggestions: bool,
     /// Texts not yet saved (the editor server's open documents), by path relative to the root:
     /// read instead of the files.
-    pub unsaved: std::collections::BTreeMap<String, String>,
+    pub unsaved: crate::files::Unsaved,
 }
 
 impl Inputs {
@@ -73,7 +73,7 @@ impl Inputs {
             levels: Vec::new(),
             registry_optional: false,
             suggestions: true,
-            unsaved: std::collections::BTreeMap::new(),
+            unsaved: crate::files::Unsaved::default(),
         }
     }
 }
@@ -176,7 +176,7 @@ pub(crate) fn run_in(repo: Option<&Repo>, inputs: &Inputs) -> Result<Option<Run>
             ))
         }
     };
-    let files = Files::open(&inputs.files, &root, repo)?.with_unsaved(inputs.unsaved.clone());
+    let files = Files::open(&inputs.files, &root, repo)?.with_unsaved(std::sync::Arc::clone(&inputs.unsaved));
     let Some((registry, registry_text)) =
         files::read_registry(&files, inputs.config.as_deref(), inputs.registry_optional)?
     else {
@@ -453,25 +453,25 @@ fn staged_scope(repo: &Repo, files: &Files, registry: &Registry) -> Option<Scope
     let head_blob = |path: &str| head_tree.as_ref().and_then(|t| t.get_path(Path::new(path)).ok()).map(|e| e.id());
     let staged_registry = index.get_path(registry::FILE_NAME);
     let head_registry = head_blob(registry::FILE_NAME);
-    let is_document = |p: &str| registry.plan_globs.is_match(p) || registry.issue_globs.is_match(p);
+
     let changed = |path: &str, id: git2::Oid| head_blob(path) != Some(id);
     let registry_changed = staged_registry.as_ref().is_none_or(|e| changed(registry::FILE_NAME, e.id));
     // Every plan and issue document in the index, with its content's id.
     // Sorted by path: each directory is asked once whether a pattern can match under it.
-    let may_hold = |dir: &str| registry.plan_globs.may_match_under(dir) || registry.issue_globs.may_match_under(dir);
+
     let mut last_dir: (&[u8], bool) = (b"\0", false);
     let documents: Vec<(String, git2::Oid)> = index
         .iter()
         .filter_map(|e| {
             let dir = e.path.iter().rposition(|&b| b == b'/').map_or(&e.path[..0], |i| &e.path[..i]);
             if dir != last_dir.0 {
-                last_dir = (dir, std::str::from_utf8(dir).is_ok_and(may_hold));
+                last_dir = (dir, std::str::from_utf8(dir).is_ok_and(|d| registry.may_hold_documents(d)));
             }
             if !last_dir.1 || e.stage != 0 {
                 return None;
             }
             let p = std::str::from_utf8(e.path).ok()?;
-            is_document(p).then(|| (p.to_string(), e.id))
+            registry.is_document(p).then(|| (p.to_string(), e.id))
         })
         .collect();
     let staged_plans: HashSet<String> =
@@ -533,20 +533,15 @@ fn read_plans(
 ) -> (Plans, Listing) {
     let registry = ctx.registry;
     let is_issue = |p: &str| registry.issue_globs.is_match(p);
-    let selected = |p: &str| registry.plan_globs.is_match(p) || is_issue(p);
     let (paths, passed) = match &scope.only {
         Some(only) if scope.given => {
-            let mut paths: Vec<String> = only.iter().filter(|p| selected(p)).cloned().collect();
+            let mut paths: Vec<String> = only.iter().filter(|p| registry.is_document(p)).cloned().collect();
             paths.sort_unstable();
             (paths, Vec::new())
         }
         _ => files.paths(
-            &|p| scope.only.as_ref().is_none_or(|o| o.contains(p)) && (registry.plan_globs.is_match(p) || is_issue(p)),
-            &{
-                let (plans, issues) = (registry.plan_globs.clone(), registry.issue_globs.clone());
-                std::sync::Arc::new(move |dir: &str| plans.may_match_under(dir) || issues.may_match_under(dir))
-                    as files::Descend
-            },
+            &|p| scope.only.as_ref().is_none_or(|o| o.contains(p)) && registry.is_document(p),
+            &files::document_dirs(registry),
         ),
     };
     let passed_over: Vec<String> = passed.iter().map(|(p, _)| p.clone()).collect();

@@ -68,6 +68,20 @@ pub fn line(text: &str) -> Cow<'_, str> {
     Cow::Owned(text.chars().map(|c| if c == '\n' { '\u{240a}' } else { stand_in(c).unwrap_or(c) }).collect())
 }
 
+/// A path as a URI path: every byte outside the unreserved set and `/` percent-encoded (SARIF's
+/// artifact locations, the editor server's `file:` URIs).
+pub fn uri_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

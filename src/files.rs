@@ -30,6 +30,16 @@ pub enum FileSource {
 /// Which directories (relative, `/`-separated) can hold a kept file: shared with the walker.
 pub type Descend = std::sync::Arc<dyn Fn(&str) -> bool + Send + Sync>;
 
+/// Texts an editor has not saved, by path relative to the root (shared, not copied, between the
+/// editor server, the engine's inputs and the files read).
+pub type Unsaved = std::sync::Arc<std::collections::BTreeMap<String, String>>;
+
+/// The directories that can hold a plan document or issue file of `registry`.
+pub fn document_dirs(registry: &Registry) -> Descend {
+    let (plans, issues) = (registry.plan_globs.clone(), registry.issue_globs.clone());
+    std::sync::Arc::new(move |dir: &str| plans.may_match_under(dir) || issues.may_match_under(dir))
+}
+
 /// Where files are read from: the work tree (minus ignored files) or a git index.
 pub struct Files<'r> {
     root: PathBuf,
@@ -38,7 +48,7 @@ pub struct Files<'r> {
     /// The commit whose tree files come from, for [`FileSource::Tree`].
     tree: Option<git2::Oid>,
     /// Texts an editor has not saved, read instead of the files (the editor server).
-    unsaved: std::collections::BTreeMap<String, String>,
+    unsaved: Unsaved,
 }
 
 impl<'r> Files<'r> {
@@ -66,7 +76,7 @@ impl<'r> Files<'r> {
     }
 
     /// Read these texts (by path relative to the root) instead of the files.
-    pub fn with_unsaved(mut self, unsaved: std::collections::BTreeMap<String, String>) -> Files<'r> {
+    pub fn with_unsaved(mut self, unsaved: Unsaved) -> Files<'r> {
         self.unsaved = unsaved;
         self
     }

@@ -460,6 +460,16 @@ impl Registry {
         named.next().is_none().then_some(first)
     }
 
+    /// Whether `path` is a plan document or an issue file (the registry's patterns select it).
+    pub fn is_document(&self, path: &str) -> bool {
+        self.plan_globs.is_match(path) || self.issue_globs.is_match(path)
+    }
+
+    /// Whether a plan document or issue file can lie under `dir` (relative, `/`-separated).
+    pub fn may_hold_documents(&self, dir: &str) -> bool {
+        self.plan_globs.may_match_under(dir) || self.issue_globs.may_match_under(dir)
+    }
+
     /// The promises in play, in declaration order.
     pub fn in_play(&self) -> impl Iterator<Item = &Promise> {
         self.promises.iter().filter(|p| p.status == Status::InPlay)

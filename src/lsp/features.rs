@@ -271,10 +271,7 @@ fn mentions(server: &Server, root: &Path, registry: &Registry, id: &str) -> Vec<
     let repo = Repo::discover(root);
     let Ok(files) = Files::open(&FileSource::WorkTree, root, repo.as_ref()) else { return Vec::new() };
     let files = files.with_unsaved(server.unsaved(root));
-    let (plans, issues) = (registry.plan_globs.clone(), registry.issue_globs.clone());
-    let descend: crate::files::Descend =
-        std::sync::Arc::new(move |dir: &str| plans.may_match_under(dir) || issues.may_match_under(dir));
-    let (paths, _) = files.paths(&|p| registry.plan_globs.is_match(p) || registry.issue_globs.is_match(p), &descend);
+    let (paths, _) = files.paths(&|p| registry.is_document(p), &crate::files::document_dirs(registry));
     let mut out = Vec::new();
     for path in paths {
         let Ok(bytes) = files.read(&path) else { continue };
@@ -287,7 +284,7 @@ fn mentions(server: &Server, root: &Path, registry: &Registry, id: &str) -> Vec<
             let lines = Lines::new(&text);
             let at = |o: usize| {
                 let (line, col) = source.line_col(o);
-                offset_of_line(&text, line - 1) + text::byte_of_char(lines.line(&text, line - 1), col - 1)
+                lines.start(&text, line - 1) + text::byte_of_char(lines.line(&text, line - 1), col - 1)
             };
             refs.into_iter().filter(|r| r.id == id).map(|r| at(r.span.start)..at(r.span.end)).collect()
         } else {
@@ -303,13 +300,6 @@ fn mentions(server: &Server, root: &Path, registry: &Registry, id: &str) -> Vec<
         );
     }
     out
-}
-
-fn offset_of_line(text: &str, line: usize) -> usize {
-    if line == 0 {
-        return 0;
-    }
-    text.match_indices('\n').nth(line - 1).map_or(text.len(), |(i, _)| i + 1)
 }
 
 fn references(server: &Server, p: &ReferenceParams) -> Option<Vec<Location>> {

@@ -237,27 +237,25 @@ impl Server {
 
     /// The registry changed (or closed): judge it and everything open under it.
     fn judge_root(&mut self, root: &Path, with_registry: bool) {
-        let keys: Vec<String> = self
-            .docs
-            .iter()
-            .filter(|(_, o)| o.kind == Kind::Document && o.root.as_ref().is_some_and(|(r, _)| r == root))
-            .map(|(k, _)| k.clone())
-            .collect();
+        let keys = self.open_under(root, Kind::Document);
         self.judge_documents(root, &keys, with_registry);
-        let messages: Vec<String> = self
-            .docs
-            .iter()
-            .filter(|(_, o)| o.kind == Kind::Message && o.root.as_ref().is_some_and(|(r, _)| r == root))
-            .map(|(k, _)| k.clone())
-            .collect();
-        for key in messages {
+        for key in self.open_under(root, Kind::Message) {
             self.judge_message(&key);
         }
     }
 
+    /// The open documents of `kind` under `root`.
+    fn open_under(&self, root: &Path, kind: Kind) -> Vec<String> {
+        self.docs
+            .iter()
+            .filter(|(_, o)| o.kind == kind && o.root.as_ref().is_some_and(|(r, _)| r == root))
+            .map(|(k, _)| k.clone())
+            .collect()
+    }
+
     /// The unsaved texts under `root`, by relative path (commit messages are not files the
     /// engine reads).
-    fn unsaved(&self, root: &Path) -> BTreeMap<String, String> {
+    fn unsaved(&self, root: &Path) -> crate::files::Unsaved {
         self.docs
             .values()
             .filter(|o| o.kind != Kind::Message)
@@ -265,7 +263,8 @@ impl Server {
                 let (r, rel) = o.root.as_ref()?;
                 (r == root).then(|| (rel.clone(), o.doc.text.clone()))
             })
-            .collect()
+            .collect::<BTreeMap<_, _>>()
+            .into()
     }
 
     fn judge_documents(&mut self, root: &Path, keys: &[String], with_registry: bool) {

@@ -31,6 +31,11 @@ impl Lines {
         (line, self.starts[line])
     }
 
+    /// Where line `line` (0-based) starts; the end of the text past the last line.
+    pub fn start(&self, text: &str, line: usize) -> usize {
+        self.starts.get(line).copied().unwrap_or(text.len())
+    }
+
     /// The text of line `line` (0-based) without its line end; empty past the end.
     pub fn line<'t>(&self, text: &'t str, line: usize) -> &'t str {
         let Some(&start) = self.starts.get(line) else { return "" };
@@ -157,15 +162,7 @@ pub fn uri_to_path(uri: &str) -> Option<PathBuf> {
 
 /// The `file:` URI of an absolute path, percent-encoded as clients write it.
 pub fn path_to_uri(path: &Path) -> String {
-    let mut out = String::from("file://");
-    for &b in path.to_string_lossy().as_bytes() {
-        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    format!("file://{}", crate::escape::uri_path(&path.to_string_lossy()))
 }
 
 #[cfg(test)]

@@ -122,18 +122,9 @@ fn pascal(name: &str) -> String {
     name.split('-').map(|w| w[..1].to_ascii_uppercase() + &w[1..]).collect()
 }
 
-/// A relative path as a URI reference: every byte outside the unreserved set and `/` is
-/// percent-encoded.
+/// A relative path as a URI reference.
 fn uri(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for b in path.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    crate::escape::uri_path(path)
 }
 
 #[cfg(test)]
