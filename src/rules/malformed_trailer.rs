@@ -143,7 +143,9 @@ mod tests {
                 assert!(super::shares_enough_of_promise(&key), "{key}");
             }
         }
-        for key in ["Promsie", "promis", "Premise", "PROMİSE", "romise", "promises"] {
+        // Exactly two edits away, sharing exactly `max(len, 7) - 2` letters: the filter's edge.
+        for key in ["prmse", "xromisx", "Promsie", "promis", "Premise", "PROMİSE", "romise", "promises"] {
+            assert!(crate::suggest::distance(key, "promise") <= 2, "{key}");
             assert!(super::shares_enough_of_promise(key), "{key}");
         }
         for key in ["Signed-off-by", "Reviewed", "Acked-by", "Fixes", "Cc"] {
