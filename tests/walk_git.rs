@@ -1,14 +1,15 @@
 //! Differential test: plan-lint's commit walk against `git rev-list`, on a random history with
 //! branches, merges and committer dates that go backwards (clock skew), for every range form
 //! `check --commits` takes, with the objects loose, packed, or packed as deltas. Same commits,
-//! same order.
+//! same order. And the packed cases are read from the packs: a pack reader that read nothing
+//! would still match git (libgit2 reads what it leaves), so the walk's own count is asserted.
 
 mod support;
 
 use git2::{Oid, Repository, Signature, Time};
 use std::process::Command;
-use support::git_env;
 use support::rng::Rng;
+use support::{git_env, run_with};
 
 /// A history of `n` commits on four branches with merges, dates mostly rising, sometimes skewed.
 fn random_history(repo: &Repository, n: usize, seed: u64) -> Vec<Oid> {
@@ -49,6 +50,33 @@ fn random_history(repo: &Repository, n: usize, seed: u64) -> Vec<Oid> {
     all
 }
 
+/// `check --commits` over the branches walks every commit of the history once; the walk's count
+/// (`PLAN_LINT_DEBUG_WALK_STATS=1`, src/git/walk.rs) says each came from the packs when the
+/// history is packed, whole or as deltas, and each through libgit2 when it is loose.
+fn assert_read_from(dir: &std::path::Path, packed: bool, seed: u64) {
+    std::fs::write(
+        dir.join("promises.toml"),
+        "[promises.p]\nstatement = \"s\"\nstatus = \"in-play\"\noutcomes = [{ metric = \"m\", baseline = \"1\", target = \"2\" }]\n",
+    )
+    .unwrap();
+    let tips = "b0 b1 b2 b3";
+    let count = rev_list(dir, &tips.split(' ').map(str::to_string).collect::<Vec<_>>()).len();
+    assert!(count > 300, "seed {seed}: the history was not built ({count} commits)");
+    let run =
+        run_with(dir, &["check", "--commits", tips, "--format", "json"], &[("PLAN_LINT_DEBUG_WALK_STATS", "1")], None);
+    // Every commit is untraced: findings, exit 1, whichever reader read them.
+    run.expect_code(1);
+    let (packs, libgit2) = if packed { (count, 0) } else { (0, count) };
+    let want = format!("commits read from packs: {packs}, from libgit2: {libgit2}");
+    assert!(
+        run.stderr.lines().any(|l| l == want),
+        "seed {seed} ({}): want `{want}` on stderr, got:\n{}",
+        if packed { "packed" } else { "loose" },
+        run.stderr
+    );
+    std::fs::remove_file(dir.join("promises.toml")).unwrap();
+}
+
 fn rev_list(dir: &std::path::Path, args: &[String]) -> Vec<String> {
     let out = git_env(Command::new("git"), dir).arg("rev-list").args(args).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -72,6 +100,7 @@ fn walk_matches_git_rev_list() {
             let out = git_env(Command::new("git"), dir.path()).args(repack).output().unwrap();
             assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         }
+        assert_read_from(dir.path(), !repack.is_empty(), seed);
         let ours = plan_lint::__private::Repo::discover(dir.path()).unwrap();
         let since = all[120].to_string();
         let cases: Vec<(String, Option<String>)> = vec![
