@@ -1,66 +1,531 @@
 //! The shape of the code, checked: the top-level modules import each other without a cycle,
+//! each imports only what ARCHITECTURE.md's table ("Modules and what they may import") allows,
 //! and the one-way flow holds (sources → facts → rules → sink → reporters): only the engine
-//! imports both the sources and the rules; rules never touch git, files or reporters; scanners
-//! and codes import nothing that judges or reads. ARCHITECTURE.md describes the same map.
+//! gathers facts and calls the rules; rules never touch git, files or reporters; scanners and
+//! codes import nothing that judges or reads.
+//!
+//! The source is parsed (syn), not searched: every `use` tree (groups and renames included), every
+//! path in code and types, and the paths inside macro bodies; `super::` and `self::` are resolved
+//! against the file's module; `lib.rs` is read (its items and inline modules are the crate
+//! root, `lib`); only items carrying `#[cfg(test)]` are left out. The checker runs over a map of
+//! texts, so the tests below also run it over copies of the source with violations injected and
+//! assert that it reports each one: a check that cannot see its bug fails here.
 
+use proc_macro2::{Delimiter, TokenStream, TokenTree};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+use syn::visit::{self, Visit};
 
-/// Top-level module → the top-level modules it names (`crate::x`, `crate::{x, y::z}`).
-fn imports() -> BTreeMap<String, BTreeSet<String>> {
+/// The source files under `src/`: path relative to it, with `/` separators → text.
+type Sources = BTreeMap<String, String>;
+
+fn read_sources() -> Sources {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut out = Sources::new();
     let mut stack = vec![src.clone()];
     while let Some(dir) = stack.pop() {
         for entry in std::fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();
             if path.is_dir() {
                 stack.push(path);
-                continue;
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let rel = path.strip_prefix(&src).unwrap();
+                let rel: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+                out.insert(rel.join("/"), std::fs::read_to_string(&path).unwrap());
             }
-            if path.extension().is_none_or(|e| e != "rs") {
-                continue;
+        }
+    }
+    out
+}
+
+/// A path the code names (outside tests).
+#[derive(Debug, Clone)]
+struct Named {
+    /// The file it is in (`git/mod.rs`).
+    file: String,
+    /// As written, segments joined by `::` (a leading `::` kept).
+    written: String,
+    /// Its segments as written.
+    segments: Vec<String>,
+    /// From the crate root, when the path is the crate's (`crate::`, `super::`, `self::`, or any
+    /// path at the root): `super::super::engine` in `git::walk` is `["engine"]`.
+    absolute: Option<Vec<String>>,
+}
+
+/// What the checker read of the crate.
+#[derive(Debug, Default)]
+struct Scan {
+    /// Top-level module (`lib` for the crate root) → the top-level modules it names → where.
+    graph: BTreeMap<String, BTreeMap<String, BTreeSet<String>>>,
+    /// Every path named outside tests.
+    named: Vec<Named>,
+    /// Struct literals outside tests: (file, the struct's path as written).
+    literals: Vec<(String, String)>,
+    /// Files that could not be read as Rust, or use what this checker does not follow.
+    errors: Vec<String>,
+}
+
+/// The crate root's view: its file modules and the names it re-exports.
+#[derive(Default)]
+struct Root {
+    /// Top-level modules with files of their own (`mod git;`).
+    modules: BTreeSet<String>,
+    /// Names `lib.rs` re-exports (`pub use error::Error`) → the module they come from.
+    reexports: BTreeMap<String, String>,
+}
+
+/// The top-level module a file belongs to: `git/walk.rs` → `git`, `lib.rs` → `lib`.
+fn node_of(file: &str) -> String {
+    let first = file.split('/').next().unwrap();
+    first.strip_suffix(".rs").unwrap_or(first).to_string()
+}
+
+/// The module path of a file: `git/walk.rs` → `[git, walk]`, `git/mod.rs` → `[git]`, `lib.rs` → `[]`.
+fn module_of(file: &str) -> Vec<String> {
+    if file == "lib.rs" {
+        return Vec::new();
+    }
+    let mut parts: Vec<String> = file.split('/').map(str::to_string).collect();
+    let last = parts.pop().unwrap();
+    if last != "mod.rs" {
+        parts.push(last.strip_suffix(".rs").unwrap().to_string());
+    }
+    parts
+}
+
+/// Whether the attributes hold `#[cfg(test)]` (exactly: `cfg(not(test))` and `cfg(any(test,
+/// …))` are compiled outside tests, so their items are read).
+fn is_test(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|a| a.path().is_ident("cfg") && a.parse_args::<syn::Ident>().is_ok_and(|i| i == "test"))
+}
+
+fn item_attrs(item: &syn::Item) -> &[syn::Attribute] {
+    use syn::Item::*;
+    match item {
+        Const(i) => &i.attrs,
+        Enum(i) => &i.attrs,
+        ExternCrate(i) => &i.attrs,
+        Fn(i) => &i.attrs,
+        ForeignMod(i) => &i.attrs,
+        Impl(i) => &i.attrs,
+        Macro(i) => &i.attrs,
+        Mod(i) => &i.attrs,
+        Static(i) => &i.attrs,
+        Struct(i) => &i.attrs,
+        Trait(i) => &i.attrs,
+        TraitAlias(i) => &i.attrs,
+        Type(i) => &i.attrs,
+        Union(i) => &i.attrs,
+        Use(i) => &i.attrs,
+        _ => &[],
+    }
+}
+
+/// Files declared as test modules (`#[cfg(test)] mod tests;`, at any depth): never read.
+fn test_files(module: &[String], items: &[syn::Item], out: &mut Vec<String>) {
+    for item in items {
+        if let syn::Item::Mod(m) = item {
+            let mut path = module.to_vec();
+            path.push(m.ident.to_string());
+            match &m.content {
+                None if is_test(&m.attrs) => out.push(path.join("/")),
+                Some((_, inner)) if !is_test(&m.attrs) => test_files(&path, inner, out),
+                _ => {}
             }
-            let rel = path.strip_prefix(&src).unwrap();
-            let first = rel.components().next().unwrap().as_os_str().to_string_lossy().to_string();
-            let module = first.trim_end_matches(".rs").to_string();
-            if module == "lib" || module == "main" {
-                continue;
+        }
+    }
+}
+
+struct Visitor<'a> {
+    file: &'a str,
+    node: String,
+    /// The module being read (inline modules push onto the file's).
+    module: Vec<String>,
+    root: &'a Root,
+    scan: &'a mut Scan,
+}
+
+impl Visitor<'_> {
+    /// A path from the crate root, when it is one of the crate's.
+    fn absolute(&self, segments: &[String]) -> Option<Vec<String>> {
+        let first = segments.first()?;
+        match first.as_str() {
+            "crate" => Some(segments[1..].to_vec()),
+            "self" | "super" => {
+                let mut at = self.module.clone();
+                let mut rest = segments;
+                if rest[0] == "self" {
+                    rest = &rest[1..];
+                }
+                while rest.first().is_some_and(|s| s == "super") {
+                    // Above the crate root rustc rejects; count it as the root.
+                    if at.pop().is_none() {
+                        return Some(Vec::new());
+                    }
+                    rest = &rest[1..];
+                }
+                Some(at.into_iter().chain(rest.iter().cloned()).collect())
             }
-            let text = std::fs::read_to_string(&path).unwrap();
-            // Unit tests may reach anywhere; comments name modules without importing them.
-            let code: String = text
-                .split("#[cfg(test)]")
-                .next()
-                .unwrap()
-                .lines()
-                .filter(|l| !l.trim_start().starts_with("//"))
-                .collect::<Vec<_>>()
-                .join("\n");
-            let deps = graph.entry(module.clone()).or_default();
-            for (i, _) in code.match_indices("crate::") {
-                let rest = &code[i + "crate::".len()..];
-                let names: Vec<&str> = if let Some(group) = rest.strip_prefix('{') {
-                    group[..group.find('}').unwrap_or(group.len())]
-                        .split(',')
-                        .map(|s| s.trim().split("::").next().unwrap_or(""))
-                        .collect()
-                } else {
-                    vec![rest.split(|c: char| !c.is_alphanumeric() && c != '_').next().unwrap_or("")]
-                };
-                for name in names.into_iter().filter(|n| !n.is_empty() && *n != module) {
-                    deps.insert(name.to_string());
+            // At the crate root a name is the root's (a top-level module, or what lib.rs defines
+            // or imports); elsewhere it is an extern crate or the module's own.
+            _ if self.module.is_empty() => Some(segments.to_vec()),
+            _ => None,
+        }
+    }
+
+    /// The top-level module a path from the crate root lands in: a module, the module a root
+    /// re-export comes from, or else the crate root itself (`lib`: its items, inline modules).
+    fn target(&self, absolute: &[String]) -> String {
+        match absolute.first() {
+            Some(m) if self.root.modules.contains(m) => m.clone(),
+            Some(name) => self.root.reexports.get(name).cloned().unwrap_or_else(|| "lib".to_string()),
+            None => "lib".to_string(),
+        }
+    }
+
+    fn record(&mut self, segments: Vec<String>, leading_colon: bool) {
+        if segments.is_empty() {
+            return;
+        }
+        let written = format!("{}{}", if leading_colon { "::" } else { "" }, segments.join("::"));
+        let absolute = if leading_colon { None } else { self.absolute(&segments) };
+        if let Some(abs) = &absolute {
+            let target = self.target(abs);
+            if target != self.node {
+                let site = format!("src/{}: {written}", self.file);
+                self.scan.graph.entry(self.node.clone()).or_default().entry(target).or_default().insert(site);
+            }
+        }
+        self.scan.named.push(Named { file: self.file.to_string(), written, segments, absolute });
+    }
+
+    /// Each import of a `use` tree, as a path (`x::{self}` is `x`, a glob its prefix).
+    fn use_tree(&mut self, mut prefix: Vec<String>, tree: &syn::UseTree, leading_colon: bool) {
+        match tree {
+            syn::UseTree::Path(p) => {
+                prefix.push(p.ident.to_string());
+                self.use_tree(prefix, &p.tree, leading_colon);
+            }
+            syn::UseTree::Name(n) => {
+                if n.ident != "self" {
+                    prefix.push(n.ident.to_string());
+                }
+                self.record(prefix, leading_colon);
+            }
+            syn::UseTree::Rename(r) => {
+                if r.ident != "self" {
+                    prefix.push(r.ident.to_string());
+                }
+                self.record(prefix, leading_colon);
+            }
+            syn::UseTree::Glob(_) => self.record(prefix, leading_colon),
+            syn::UseTree::Group(g) => {
+                for t in &g.items {
+                    self.use_tree(prefix.clone(), t, leading_colon);
                 }
             }
         }
     }
-    graph
+
+    /// A macro body is tokens, not syntax: every run `a::b::c` in it (through nested groups) is
+    /// read as a path, and `a::{…}` as a `use` tree. `$crate::x` is `crate::x`.
+    fn tokens(&mut self, stream: TokenStream) {
+        let tts: Vec<TokenTree> = stream.into_iter().collect();
+        let colons = |at: usize| {
+            matches!((tts.get(at), tts.get(at + 1)), (Some(TokenTree::Punct(a)), Some(TokenTree::Punct(b)))
+                if a.as_char() == ':' && b.as_char() == ':')
+        };
+        let mut i = 0;
+        while i < tts.len() {
+            match &tts[i] {
+                TokenTree::Group(g) => {
+                    self.tokens(g.stream());
+                    i += 1;
+                }
+                TokenTree::Ident(first) => {
+                    let leading_colon = i >= 2 && colons(i - 2);
+                    let mut segments = vec![first.to_string()];
+                    let mut at = i + 1;
+                    while colons(at) {
+                        match tts.get(at + 2) {
+                            Some(TokenTree::Ident(next)) => {
+                                segments.push(next.to_string());
+                                at += 3;
+                            }
+                            Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Brace => {
+                                let parser =
+                                    syn::punctuated::Punctuated::<syn::UseTree, syn::Token![,]>::parse_terminated;
+                                match syn::parse::Parser::parse2(parser, g.stream()) {
+                                    Ok(trees) => {
+                                        for t in &trees {
+                                            self.use_tree(segments.clone(), t, leading_colon);
+                                        }
+                                    }
+                                    Err(e) => {
+                                        self.scan.errors.push(format!("src/{}: a macro's `{{…}}`: {e}", self.file))
+                                    }
+                                }
+                                segments.clear();
+                                at += 3;
+                                break;
+                            }
+                            Some(TokenTree::Punct(p)) if p.as_char() == '*' => {
+                                at += 3;
+                                break;
+                            }
+                            _ => break,
+                        }
+                    }
+                    // `pub(crate)`, `pub(super)`: a visibility, not a path.
+                    if !matches!(&segments[..], [one] if one == "crate" || one == "super" || one == "self") {
+                        self.record(segments, leading_colon);
+                    }
+                    i = at;
+                }
+                TokenTree::Punct(_) | TokenTree::Literal(_) => i += 1,
+            }
+        }
+    }
 }
 
-fn cycle(graph: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>> {
+impl<'ast> Visit<'ast> for Visitor<'_> {
+    fn visit_item(&mut self, i: &'ast syn::Item) {
+        if !is_test(item_attrs(i)) {
+            visit::visit_item(self, i);
+        }
+    }
+
+    fn visit_item_mod(&mut self, i: &'ast syn::ItemMod) {
+        if i.attrs.iter().any(|a| a.path().is_ident("path")) {
+            self.scan.errors.push(format!("src/{}: `#[path]` on mod {}: not followed", self.file, i.ident));
+        }
+        if let Some((_, items)) = &i.content {
+            self.module.push(i.ident.to_string());
+            for item in items {
+                self.visit_item(item);
+            }
+            self.module.pop();
+        }
+    }
+
+    fn visit_item_use(&mut self, i: &'ast syn::ItemUse) {
+        self.use_tree(Vec::new(), &i.tree, i.leading_colon.is_some());
+    }
+
+    fn visit_impl_item(&mut self, i: &'ast syn::ImplItem) {
+        let attrs: &[syn::Attribute] = match i {
+            syn::ImplItem::Const(c) => &c.attrs,
+            syn::ImplItem::Fn(f) => &f.attrs,
+            syn::ImplItem::Type(t) => &t.attrs,
+            syn::ImplItem::Macro(m) => &m.attrs,
+            _ => &[],
+        };
+        if !is_test(attrs) {
+            visit::visit_impl_item(self, i);
+        }
+    }
+
+    fn visit_trait_item(&mut self, i: &'ast syn::TraitItem) {
+        let attrs: &[syn::Attribute] = match i {
+            syn::TraitItem::Const(c) => &c.attrs,
+            syn::TraitItem::Fn(f) => &f.attrs,
+            syn::TraitItem::Type(t) => &t.attrs,
+            syn::TraitItem::Macro(m) => &m.attrs,
+            _ => &[],
+        };
+        if !is_test(attrs) {
+            visit::visit_trait_item(self, i);
+        }
+    }
+
+    fn visit_local(&mut self, i: &'ast syn::Local) {
+        if !is_test(&i.attrs) {
+            visit::visit_local(self, i);
+        }
+    }
+
+    fn visit_stmt_macro(&mut self, i: &'ast syn::StmtMacro) {
+        if !is_test(&i.attrs) {
+            visit::visit_stmt_macro(self, i);
+        }
+    }
+
+    fn visit_field(&mut self, i: &'ast syn::Field) {
+        if !is_test(&i.attrs) {
+            visit::visit_field(self, i);
+        }
+    }
+
+    fn visit_variant(&mut self, i: &'ast syn::Variant) {
+        if !is_test(&i.attrs) {
+            visit::visit_variant(self, i);
+        }
+    }
+
+    fn visit_arm(&mut self, i: &'ast syn::Arm) {
+        if !is_test(&i.attrs) {
+            visit::visit_arm(self, i);
+        }
+    }
+
+    /// Attributes name `cfg`, `derive`, `doc` and the like, none of them the crate's.
+    fn visit_attribute(&mut self, _: &'ast syn::Attribute) {}
+
+    /// `pub(crate)`, `pub(in crate::x)`: who may see an item, not what it imports.
+    fn visit_visibility(&mut self, _: &'ast syn::Visibility) {}
+
+    fn visit_path(&mut self, p: &'ast syn::Path) {
+        let segments = p.segments.iter().map(|s| s.ident.to_string()).collect();
+        self.record(segments, p.leading_colon.is_some());
+        // Generic arguments hold paths of their own.
+        visit::visit_path(self, p);
+    }
+
+    fn visit_macro(&mut self, m: &'ast syn::Macro) {
+        self.visit_path(&m.path);
+        self.tokens(m.tokens.clone());
+    }
+
+    fn visit_expr_struct(&mut self, e: &'ast syn::ExprStruct) {
+        let path: Vec<String> = e.path.segments.iter().map(|s| s.ident.to_string()).collect();
+        self.scan.literals.push((self.file.to_string(), path.join("::")));
+        visit::visit_expr_struct(self, e);
+    }
+}
+
+/// A file's syntax tree, parsed once per text on each test's thread (syn's trees are not `Sync`;
+/// the tests below scan the same source many times with one file changed).
+fn parse(text: &str) -> syn::Result<std::rc::Rc<syn::File>> {
+    thread_local! {
+        static PARSED: std::cell::RefCell<std::collections::HashMap<String, std::rc::Rc<syn::File>>> =
+            Default::default();
+    }
+    if let Some(ast) = PARSED.with(|p| p.borrow().get(text).cloned()) {
+        return Ok(ast);
+    }
+    let ast = std::rc::Rc::new(syn::parse_file(text)?);
+    PARSED.with(|p| p.borrow_mut().insert(text.to_string(), ast.clone()));
+    Ok(ast)
+}
+
+/// Read the crate: `lib.rs` and every other file under `src/` but `main.rs` (the binary, a crate
+/// of its own that calls `plan_lint::main`) and files declared `#[cfg(test)] mod x;`.
+fn scan(sources: &Sources) -> Scan {
+    let mut out = Scan::default();
+    let mut parsed = BTreeMap::new();
+    for (file, text) in sources {
+        match parse(text) {
+            Ok(ast) => {
+                parsed.insert(file.clone(), ast);
+            }
+            Err(e) => out.errors.push(format!("src/{file}: does not parse: {e}")),
+        }
+    }
+    let Some(lib) = parsed.get("lib.rs") else {
+        out.errors.push("src/lib.rs: missing".into());
+        return out;
+    };
+    let mut root = Root::default();
+    for item in &lib.items {
+        if let syn::Item::Mod(m) = item {
+            if m.content.is_none() && !is_test(&m.attrs) {
+                root.modules.insert(m.ident.to_string());
+            }
+        }
+    }
+    // Re-exports: what `crate::Name` means when `Name` is lib.rs's `pub use module::…`.
+    for item in &lib.items {
+        if let syn::Item::Use(u) = item {
+            let mut leaves = Vec::new();
+            fn leaves_of(prefix: Vec<String>, tree: &syn::UseTree, out: &mut Vec<(String, Vec<String>)>) {
+                match tree {
+                    syn::UseTree::Path(p) => {
+                        let mut prefix = prefix;
+                        prefix.push(p.ident.to_string());
+                        leaves_of(prefix, &p.tree, out);
+                    }
+                    syn::UseTree::Name(n) => out.push((n.ident.to_string(), prefix)),
+                    syn::UseTree::Rename(r) => out.push((r.rename.to_string(), prefix)),
+                    syn::UseTree::Glob(_) => {}
+                    syn::UseTree::Group(g) => g.items.iter().for_each(|t| leaves_of(prefix.clone(), t, out)),
+                }
+            }
+            leaves_of(Vec::new(), &u.tree, &mut leaves);
+            for (name, prefix) in leaves {
+                let first = prefix.iter().find(|s| *s != "crate" && *s != "self");
+                if let Some(m) = first.filter(|m| root.modules.contains(*m)) {
+                    root.reexports.insert(name, m.clone());
+                }
+            }
+        }
+    }
+    let mut skipped = Vec::new();
+    for (file, ast) in &parsed {
+        test_files(&module_of(file), &ast.items, &mut skipped);
+    }
+    for (file, ast) in &parsed {
+        let module = module_of(file);
+        let joined = module.join("/");
+        if file == "main.rs" || skipped.iter().any(|s| joined == *s || joined.starts_with(&format!("{s}/"))) {
+            continue;
+        }
+        if file != "lib.rs" && !root.modules.contains(&node_of(file)) {
+            out.errors.push(format!("src/{file}: not under a module lib.rs declares"));
+        }
+        let mut v = Visitor { file, node: node_of(file), module, root: &root, scan: &mut out };
+        v.visit_file(ast);
+    }
+    out
+}
+
+/// ARCHITECTURE.md's table, "Modules and what they may import": each top-level module and the
+/// crate modules it may name. `lib` (lib.rs: the library's `check`, its re-exports and the
+/// `__private` test surface) and `fuzzing` (the fuzz targets' surface) are entry points, as `cli`.
+fn allowed() -> BTreeMap<&'static str, BTreeSet<&'static str>> {
+    const HELPERS: &[&str] = &["escape", "suggest", "when", "patterns", "progress", "panic"];
+    let mut table: Vec<(&str, Vec<&str>)> = vec![
+        ("code", vec![]),
+        ("source", vec![]),
+        ("error", vec!["source"]),
+        ("scan", vec![]),
+        ("registry", vec!["code", "error", "source", "patterns", "suggest", "escape"]),
+        ("tally", vec![]),
+        ("outcomes", vec![]),
+        ("facts", vec!["registry", "scan", "source", "tally", "when", "outcomes"]),
+        ("finding", vec!["code", "source"]),
+        (
+            "rules",
+            vec!["code", "facts", "finding", "registry", "scan", "source", "tally", "when", "suggest", "outcomes"],
+        ),
+        ("git", vec!["error", "scan"]),
+        ("files", vec!["error", "git", "registry", "source", "patterns"]),
+        ("cache", vec![]),
+    ];
+    for helper in HELPERS {
+        table.push((helper, if *helper == "panic" { vec!["escape"] } else { vec![] }));
+    }
+    // "everything above" in the table.
+    let above: Vec<&str> = table.iter().map(|(m, _)| *m).collect();
+    table.push(("engine", above));
+    table.push((
+        "report",
+        vec![
+            "facts", "finding", "code", "registry", "source", "escape", "error", "tally", "when", "panic", "outcomes",
+            "rules",
+        ],
+    ));
+    table.push(("event", vec!["error"]));
+    table.push(("schema", vec!["registry", "rules", "code"]));
+    table.into_iter().map(|(m, deps)| (m, deps.into_iter().collect())).collect()
+}
+
+/// Entry points: they may name any module (cli's one limit, no judging, is checked by name).
+const ENTRY_POINTS: &[&str] = &["cli", "lsp", "lib", "fuzzing"];
+
+fn cycle(graph: &BTreeMap<String, BTreeMap<String, BTreeSet<String>>>) -> Option<Vec<String>> {
     fn visit(
         node: &str,
-        graph: &BTreeMap<String, BTreeSet<String>>,
+        graph: &BTreeMap<String, BTreeMap<String, BTreeSet<String>>>,
         path: &mut Vec<String>,
         done: &mut BTreeSet<String>,
     ) -> Option<Vec<String>> {
@@ -73,7 +538,7 @@ fn cycle(graph: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>> {
             return None;
         }
         path.push(node.to_string());
-        for dep in graph.get(node).into_iter().flatten() {
+        for dep in graph.get(node).into_iter().flat_map(|d| d.keys()) {
             if let Some(c) = visit(dep, graph, path, done) {
                 return Some(c);
             }
@@ -86,68 +551,219 @@ fn cycle(graph: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>> {
     graph.keys().find_map(|n| visit(n, graph, &mut Vec::new(), &mut done))
 }
 
-#[test]
-fn top_level_modules_import_each_other_without_a_cycle() {
-    let graph = imports();
-    assert!(graph.len() > 15, "the module map was not read: {graph:?}");
-    assert_eq!(cycle(&graph), None, "{graph:#?}");
-    // The check itself finds a cycle when there is one.
-    let mut broken = graph.clone();
-    broken.entry("code".into()).or_default().insert("rules".into());
-    assert!(cycle(&broken).is_some());
-}
-
-#[test]
-fn the_flow_is_one_way() {
-    let graph = imports();
-    let deps = |m: &str| graph.get(m).cloned().unwrap_or_default();
-    // Only the engine calls the rules (the CLI lists their declarations for `rules` and
-    // `explain`, and reporters read them for SARIF, but neither judges).
-    for (file, text) in sources_outside(&["engine.rs", "rules"]) {
-        let builds_facts = text.match_indices("Facts {").any(|(i, _)| {
-            let before = text[..i].trim_end();
-            !before.ends_with(|c: char| c.is_alphanumeric() || c == '_') && !before.ends_with("struct")
-        });
-        assert!(!builds_facts, "{file} builds `Facts` by hand: only the engine gathers facts");
-        for call in ["rules::judge", "Sink::", "Levels::new"] {
-            assert!(!text.contains(call), "{file} calls `{call}`: only the engine gathers facts and calls the rules");
-        }
+/// Every break of the module map the checker finds, one line each, naming where.
+fn violations(sources: &Sources) -> Vec<String> {
+    let scan = scan(sources);
+    let mut out = scan.errors.clone();
+    let graph = &scan.graph;
+    let sites = |from: &str, to: &str| -> String { graph[from][to].iter().cloned().collect::<Vec<_>>().join(", ") };
+    if let Some(c) = cycle(graph) {
+        let steps: Vec<String> =
+            c.windows(2).map(|w| format!("{} → {} ({})", w[0], w[1], sites(&w[0], &w[1]))).collect();
+        out.push(format!("import cycle: {}", steps.join("; ")));
     }
-    for forbidden in ["git", "files", "engine", "report", "cli"] {
-        assert!(!deps("rules").contains(forbidden), "rules import {forbidden}");
-        assert!(!deps("facts").contains(forbidden), "facts import {forbidden}");
-        assert!(!deps("scan").contains(forbidden), "scanners import {forbidden}");
-    }
-    for forbidden in ["engine", "git", "files", "cli"] {
-        assert!(!deps("report").contains(forbidden), "reporters import {forbidden}");
-    }
-    assert!(deps("code").is_empty(), "code is a leaf: {:?}", deps("code"));
-    assert!(deps("scan").iter().all(|d| d == "suggest"), "scanners import only helpers: {:?}", deps("scan"));
-}
-
-/// Every source file outside the given files or directories of `src/`, with its text (tests and
-/// comments removed).
-fn sources_outside(except: &[&str]) -> Vec<(String, String)> {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let mut out = Vec::new();
-    let mut stack = vec![src.clone()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            let rel = path.strip_prefix(&src).unwrap().to_string_lossy().to_string();
-            if except.iter().any(|e| rel == *e || rel.starts_with(&format!("{e}/"))) {
-                continue;
-            }
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                let text = std::fs::read_to_string(&path).unwrap();
-                let code = text.split("#[cfg(test)]").next().unwrap();
-                let code: Vec<&str> = code.lines().filter(|l| !l.trim_start().starts_with("//")).collect();
-                out.push((rel, code.join("\n")));
+    // The text's rules, stated on their own (the table implies them; they name the why).
+    for from in ["rules", "facts", "scan"] {
+        for to in ["git", "files", "engine", "report", "cli"] {
+            if graph.get(from).is_some_and(|d| d.contains_key(to)) {
+                out.push(format!("{from} imports {to}: {}", sites(from, to)));
             }
         }
     }
-    assert!(out.len() > 20, "the sources were not read");
+    for to in ["engine", "git", "files", "cli"] {
+        if graph.get("report").is_some_and(|d| d.contains_key(to)) {
+            out.push(format!("report imports {to}: {}", sites("report", to)));
+        }
+    }
+    // The table.
+    let table = allowed();
+    let declared: BTreeSet<&String> = graph.keys().chain(graph.values().flat_map(|d| d.keys())).collect();
+    for module in declared {
+        if ENTRY_POINTS.contains(&module.as_str()) {
+            continue;
+        }
+        let Some(may) = table.get(module.as_str()) else {
+            out.push(format!("{module}: not in ARCHITECTURE.md's table"));
+            continue;
+        };
+        for to in graph.get(module).into_iter().flat_map(|d| d.keys()) {
+            if !may.contains(to.as_str()) {
+                out.push(format!("{module} may not import {to} (ARCHITECTURE.md's table): {}", sites(module, to)));
+            }
+        }
+    }
+    // Only the engine gathers facts and calls the rules (the CLI lists their declarations for
+    // `rules` and `explain`, reporters read them for SARIF, but neither judges).
+    let judging = |file: &str| file == "engine.rs" || file.starts_with("rules/");
+    for (file, path) in &scan.literals {
+        if !judging(file) && path.rsplit("::").next() == Some("Facts") {
+            out.push(format!("src/{file} builds `Facts` by hand: only the engine gathers facts"));
+        }
+    }
+    for n in &scan.named {
+        if judging(&n.file) {
+            continue;
+        }
+        let judge = n.segments.windows(2).any(|w| w[0] == "rules" && w[1].starts_with("judge"))
+            || n.absolute.as_ref().is_some_and(|a| a.len() >= 2 && a[0] == "rules" && a[1].starts_with("judge"))
+            || n.segments.iter().any(|s| s == "Sink" || s == "Levels");
+        if judge {
+            out.push(format!("src/{} names `{}`: only the engine calls the rules", n.file, n.written));
+        }
+    }
     out
+}
+
+#[test]
+fn the_module_map_holds() {
+    let sources = read_sources();
+    let scan = scan(&sources);
+    assert!(scan.graph.len() > 15, "the module map was not read: {:#?}", scan.graph);
+    // git/mod.rs has a `#[cfg(test)]` item near its top; what follows it is read.
+    assert!(
+        scan.named.iter().any(|n| n.file == "git/mod.rs" && n.written == "crate::error::Error")
+            && scan.named.iter().filter(|n| n.file == "git/mod.rs").count() > 200,
+        "git/mod.rs was not read whole"
+    );
+    let found = violations(&sources);
+    assert!(found.is_empty(), "the module map is broken:\n  {}", found.join("\n  "));
+}
+
+/// The source with `text` appended to one file (or a new file).
+fn injected(file: &str, text: &str) -> Sources {
+    let mut sources = read_sources();
+    let entry = sources.entry(file.to_string()).or_default();
+    entry.push('\n');
+    entry.push_str(text);
+    entry.push('\n');
+    sources
+}
+
+#[track_caller]
+fn assert_reports(sources: &Sources, wants: &[&str]) {
+    let found = violations(sources);
+    for want in wants {
+        assert!(
+            found.iter().any(|f| f.contains(want)),
+            "expected a violation containing {want:?}, found:\n  {}",
+            found.join("\n  ")
+        );
+    }
+}
+
+#[test]
+fn an_injected_cycle_is_reported_wherever_it_hides() {
+    // After git/mod.rs's first `#[cfg(test)]` (line 10): the old check cut the file there.
+    let text = &read_sources()["git/mod.rs"];
+    assert!(text.find("#[cfg(test)]").is_some_and(|at| at < text.len() / 2));
+    assert_reports(
+        &injected("git/mod.rs", "use crate::engine::run as _;"),
+        &["import cycle:", "src/git/mod.rs: crate::engine::run", "git may not import engine"],
+    );
+    // `super::super::` from git::walk is the crate root.
+    assert_reports(
+        &injected("git/walk.rs", "#[allow(unused_imports)]\nuse super::super::engine;"),
+        &["src/git/walk.rs: super::super::engine", "import cycle:"],
+    );
+    // Deeper: an inline module of git::walk, three levels up.
+    assert_reports(
+        &injected("git/walk.rs", "mod nested { pub fn f() { super::super::super::engine::run; } }"),
+        &["src/git/walk.rs: super::super::super::engine::run", "import cycle:"],
+    );
+    // A grouped import with a rename, in a scanner.
+    assert_reports(
+        &injected("scan/mod.rs", "use crate::{code, engine as _};"),
+        &["scan imports engine: src/scan/mod.rs: crate::engine"],
+    );
+    // A path expression and a type, no `use`.
+    assert_reports(
+        &injected("rules/mod.rs", "fn sneak(_: crate::files::Documents) { let _ = crate::git::Repo::discover; }"),
+        &["rules imports git: src/rules/mod.rs: crate::git::Repo::discover", "rules imports files"],
+    );
+    // Inside a macro's arguments, and `$crate` in a macro definition.
+    assert_reports(
+        &injected("facts.rs", "fn sneak() { println!(\"{:?}\", crate::engine::run as usize); }"),
+        &["facts imports engine: src/facts.rs: crate::engine::run"],
+    );
+    assert_reports(
+        &injected("report/mod.rs", "macro_rules! sneak { () => { $crate::git::Repo::discover }; }"),
+        &["report imports git: src/report/mod.rs: crate::git::Repo::discover"],
+    );
+    // `self::` at the crate root, through lib.rs's inline module: git → lib → engine → git.
+    let mut sources = injected("lib.rs", "mod inner { pub use self::super::engine as e; }");
+    sources.get_mut("git/mod.rs").unwrap().push_str("\nuse crate::inner::e as _;\n");
+    assert_reports(&sources, &["src/git/mod.rs: crate::inner::e", "import cycle:"]);
+    // A re-export of the root names its module: `crate::Registry` is `registry`.
+    assert_reports(
+        &injected("code.rs", "use crate::Registry as _;"),
+        &["code may not import registry (ARCHITECTURE.md's table): src/code.rs: crate::Registry"],
+    );
+    // A new file is read.
+    assert_reports(&injected("scan/sneak.rs", "use crate::report as _;"), &["scan imports report: src/scan/sneak.rs"]);
+    // `#[cfg(not(test))]` is compiled: read.
+    assert_reports(&injected("scan/mod.rs", "#[cfg(not(test))]\nuse crate::cli as _;"), &["scan imports cli"]);
+}
+
+#[test]
+fn only_test_items_are_left_out() {
+    // An item marked `#[cfg(test)]` (here, after ordinary code) may reach anywhere...
+    let sources = injected(
+        "git/walk.rs",
+        "#[cfg(test)]\nuse crate::engine::run as _;\n#[cfg(test)]\nmod more_tests { use crate::engine as _; }",
+    );
+    assert_eq!(violations(&sources), Vec::<String>::new());
+    // ...and only it: the item after it is read.
+    let sources = injected("git/walk.rs", "#[cfg(test)]\nfn t() {}\nfn after() { crate::engine::run; }");
+    assert_reports(&sources, &["src/git/walk.rs: crate::engine::run"]);
+    // A file declared as a test module is not read; the same file declared plainly is.
+    let mut sources = injected("git/walk.rs", "#[cfg(test)]\nmod walk_tests;");
+    sources.insert("git/walk/walk_tests.rs".into(), "use crate::engine as _;\n".into());
+    assert_eq!(violations(&sources), Vec::<String>::new());
+    let mut sources = injected("git/walk.rs", "mod walk_more;");
+    sources.insert("git/walk/walk_more.rs".into(), "use crate::engine as _;\n".into());
+    assert_reports(&sources, &["src/git/walk/walk_more.rs: crate::engine"]);
+}
+
+#[test]
+fn only_the_engine_gathers_facts_and_calls_the_rules() {
+    assert_reports(
+        &injected("cli/check.rs", "fn sneak() { let _ = crate::facts::Facts { ..Default::default() }; }"),
+        &["src/cli/check.rs builds `Facts` by hand"],
+    );
+    assert_reports(
+        &injected("cli/check.rs", "use crate::rules::{Sink as S};"),
+        &["src/cli/check.rs names `crate::rules::Sink`"],
+    );
+    assert_reports(
+        &injected("report/mod.rs", "#[cfg(test)]\nfn t() {}\nfn sneak() { crate::rules::judge_commit; }"),
+        &["src/report/mod.rs names `crate::rules::judge_commit`"],
+    );
+    assert_reports(
+        &injected("lsp/mod.rs", "fn sneak() { let _ = format!(\"{:?}\", Levels::new); }"),
+        &["src/lsp/mod.rs names `Levels::new`"],
+    );
+}
+
+/// Files outside `git/` that name `git2`, which issue 29 moves behind `git/`. Not enforced yet:
+/// the list may only shrink (a new file naming git2 fails); once issue 29 lands it is empty and
+/// ARCHITECTURE.md's "everything that touches git2" holds.
+const GIT2_OUTSIDE_GIT_PENDING: &[&str] =
+    &["cache.rs", "cli/ci.rs", "cli/demo.rs", "cli/hook.rs", "engine.rs", "error.rs", "files.rs"];
+
+fn git2_outside_git(sources: &Sources) -> BTreeSet<String> {
+    scan(sources)
+        .named
+        .iter()
+        .filter(|n| !n.file.starts_with("git/") && n.segments.first().is_some_and(|s| s == "git2"))
+        .map(|n| n.file.clone())
+        .collect()
+}
+
+#[test]
+fn git2_stays_behind_git_but_for_the_pending_list() {
+    let found = git2_outside_git(&read_sources());
+    let pending: BTreeSet<String> = GIT2_OUTSIDE_GIT_PENDING.iter().map(|s| s.to_string()).collect();
+    let new: Vec<&String> = found.difference(&pending).collect();
+    assert!(new.is_empty(), "git2 named outside git/ in {new:?}: go through `git` (issue 29)");
+    assert!(git2_outside_git(&injected("report/mod.rs", "fn f(_: ::git2::Oid) {}")).contains("report/mod.rs"));
 }
