@@ -2,7 +2,9 @@
 # CI's smoke benchmark: a few small, realistic cases of bench/run.sh, each timed against its git
 # (or ripgrep) baseline in one hyperfine run. Fails if any ratio is more than twice the ratio
 # recorded in bench/smoke-baseline.txt (a regression, not noise: ratios are stable across
-# machines far more than times are).
+# machines far more than times are). Every command's exit code is checked, once before it is
+# timed and again for every timed run: a plan-lint that stops at once with exit 2 would look
+# fast and pass.
 #
 #   bash bench/smoke.sh            # check against the recorded ratios
 #   bash bench/smoke.sh --record   # rewrite bench/smoke-baseline.txt
@@ -49,16 +51,35 @@ printf 'Work\n\nPromise: find-and-buy\n' > "$WORK/msg"
 
 RESULTS=$WORK/results
 rm -rf "$RESULTS" && mkdir -p "$RESULTS"
-bench() { # NAME DIR BASELINE COMMAND
-    (cd "$2" && hyperfine -N --warmup 3 --min-runs 10 --ignore-failure --export-json "$RESULTS/$1.json" "$3" "$4" >/dev/null 2>&1)
+# Run a command once as hyperfine -N runs it (split as a shell would, no shell) and fail unless
+# it exits with the expected code.
+run_once() { # DIR EXPECTED COMMAND
+    local code=0
+    (cd "$1" && python3 -c 'import shlex, subprocess, sys; sys.exit(subprocess.run(shlex.split(sys.argv[1]), stdout=subprocess.DEVNULL).returncode)' "$3") 2>"$RESULTS/stderr" || code=$?
+    if [ "$code" != "$2" ]; then
+        echo "smoke benchmark: \`$3\` (in $1) exited with $code, expected $2:" >&2
+        tail -n 20 "$RESULTS/stderr" >&2
+        exit 1
+    fi
+}
+bench() { # NAME DIR BASELINE BASELINE_EXIT COMMAND COMMAND_EXIT
+    run_once "$2" "$4" "$3"
+    run_once "$2" "$6" "$5"
+    # hyperfine fails on a non-zero exit unless told to ignore them all; an expected 1 (findings)
+    # needs that, and the exit code of every timed run is then checked from the export.
+    local ignore=()
+    if [ "$4" != 0 ] || [ "$6" != 0 ]; then ignore=(--ignore-failure); fi
+    echo "$4 $6" > "$RESULTS/$1.exit"
+    (cd "$2" && hyperfine -N --warmup 3 --min-runs 10 "${ignore[@]}" --export-json "$RESULTS/$1.json" "$3" "$5" >"$RESULTS/$1.log" 2>&1) \
+        || { echo "smoke benchmark: hyperfine failed on $1:" >&2; tail -n 20 "$RESULTS/$1.log" >&2; exit 1; }
 }
 since=$(git -C "$WORK/history" log -1 --format=%ct)
 since=$(date -u -d "@$((since - 28 * 86400))" +%Y-%m-%dT%H:%M:%SZ)
-bench history "$WORK/history" "git log --format=%(trailers:key=Promise,valueonly)" "$PL check --commits HEAD"
-bench window "$WORK/history" "git log --since=$since --format=%B" "$PL check --since $since"
-bench docs "$WORK/docs" "rg -c --no-ignore -g *.md Promise:" "$PL check --no-commits"
-bench commit-msg "$WORK/index" "git diff --cached --name-only" "$PL hook commit-msg $WORK/msg"
-bench pre-commit "$WORK/index" "git diff --cached --name-only" "$PL hook pre-commit"
+bench history "$WORK/history" "git log --format=%(trailers:key=Promise,valueonly)" 0 "$PL check --commits HEAD" 1
+bench window "$WORK/history" "git log --since=$since --format=%B" 0 "$PL check --since $since" 1
+bench docs "$WORK/docs" "rg -c --no-ignore -g *.md Promise:" 0 "$PL check --no-commits" 0
+bench commit-msg "$WORK/index" "git diff --cached --name-only" 0 "$PL hook commit-msg $WORK/msg" 0
+bench pre-commit "$WORK/index" "git diff --cached --name-only" 0 "$PL hook pre-commit" 0
 # Server: a push of the history's newest 10,000 first-parent commits into a bare copy.
 server=$WORK/server.git
 rm -rf "$server" && git clone -q --bare "$WORK/history" "$server"
@@ -67,10 +88,22 @@ old=$(git -C "$server" rev-list --first-parent main | sed -n 10001p)
 git -C "$server" for-each-ref --format='%(refname)' refs/heads | xargs -n1 git -C "$server" update-ref -d
 git -C "$server" update-ref refs/heads/main "$old"
 echo "$old $new refs/heads/main" > "$WORK/pushed"
-bench pre-receive "$server" "git rev-list --count $new ^main" "sh -c '$PL hook pre-receive < $WORK/pushed'"
-rss() { (cd "$1" && /usr/bin/time -f %M "${@:2}" 2>&1 >/dev/null | tail -1); }
+bench pre-receive "$server" "git rev-list --count $new ^main" 0 "sh -c '$PL hook pre-receive < $WORK/pushed'" 1
+# Peak memory (KiB) of one run, which must exit with the expected code.
+rss() { # DIR EXPECTED COMMAND...
+    (cd "$1" && /usr/bin/time -f '%x %M' -o "$RESULTS/time" "${@:3}" >/dev/null 2>"$RESULTS/stderr") || true
+    read -r code kib < <(tail -n 1 "$RESULTS/time")
+    if [ "$code" != "$2" ]; then
+        echo "smoke benchmark: \`${*:3}\` (in $1) exited with $code, expected $2:" >&2
+        tail -n 20 "$RESULTS/stderr" >&2
+        exit 1
+    fi
+    echo "$kib"
+}
 if [ -x /usr/bin/time ]; then
-    echo "$(rss "$WORK/history" "$PL" check --commits HEAD) $(rss "$WORK/history" git log --format=%B)" > "$RESULTS/rss"
+    ours=$(rss "$WORK/history" 1 "$PL" check --commits HEAD)
+    git=$(rss "$WORK/history" 0 git log --format=%B)
+    echo "$ours $git" > "$RESULTS/rss"
 fi
 
 python3 - "$RESULTS" "$ROOT/bench/smoke-baseline.txt" "${1:-}" <<'PY'
@@ -79,6 +112,12 @@ results, baseline_path, mode = sys.argv[1], sys.argv[2], sys.argv[3]
 ratios = {}
 for name in ["history", "window", "docs", "commit-msg", "pre-commit", "pre-receive"]:
     r = json.load(open(os.path.join(results, name + ".json")))["results"]
+    # Every timed run exited as the run before timing did (hyperfine records each one's code).
+    expected = [int(c) for c in open(os.path.join(results, name + ".exit")).read().split()]
+    for result, want in zip(r, expected):
+        codes = set(result.get("exit_codes") or [None])
+        if codes != {want}:
+            sys.exit(f"{name}: `{result['command']}` exited with {sorted(codes, key=str)} while timed, expected {want}")
     ratios[name] = r[1]["mean"] / r[0]["mean"]
     print(f"{name:<12} {r[0]['mean']*1000:8.1f} ms baseline  {r[1]['mean']*1000:8.1f} ms plan-lint  {ratios[name]:.2f}x")
 rss_path = os.path.join(results, "rss")
