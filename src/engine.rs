@@ -771,7 +771,7 @@ fn read_message(
         let mut facts = commit::read(None, parents, &cleaned, &ctx.registry.exempt_subjects, &log_comment);
         facts.likely_promise =
             branch_promise.clone().map(|id| commit::Likely { id, why: "the branch names it".to_string() });
-        if suggestions && facts.likely_promise.is_none() && class(&facts, ctx.traced_by_body) == Class::Untraced {
+        if suggestions && facts.likely_promise.is_none() && class(&facts, ctx) == Class::Untraced {
             // Looked up once, and only for a commit about to be refused.
             let likely = from_paths.get_or_insert_with(|| {
                 let head = repo.repo.head().ok().and_then(|h| h.peel_to_commit().ok());
@@ -801,7 +801,7 @@ fn read_message(
     let pick = judged.iter().position(|(_, found)| found.iter().any(|f| f.severity == Severity::Error)).unwrap_or(0);
     let (facts, found) = judged.swap_remove(pick);
     let mut tally = Tally::default();
-    tally.add(&class(&facts, ctx.traced_by_body), 0, "", 1);
+    tally.add(&class(&facts, ctx), 0, "", 1);
     let text = facts.text.clone();
     if !found.is_empty() {
         let id = sources.add(Source::new(SourceKind::Message { path: shown.to_string() }, facts.text));
@@ -817,16 +817,22 @@ fn needs_then(registry: &Registry, c: &CommitFacts) -> bool {
         && c.promises.iter().any(|(id, _)| registry.promise(id).is_some_and(|p| p.status != Status::InPlay))
 }
 
-/// What a commit counts as in the [`Tally`].
-fn class<'a>(c: &'a CommitFacts, traced_by_body: &'a [String]) -> Class<'a> {
+/// What a commit counts as in the [`Tally`]. A traced commit counts once for each promise of
+/// the registry it names: the tally is read only for the registry's promises, and a message
+/// naming 2,000,000 unknown ids held an entry for each, gigabytes (issue 23).
+fn class<'a>(c: &'a CommitFacts, ctx: &'a Ctx) -> Class<'a> {
     if c.exempt.is_some() {
         Class::Exempt
     } else if !c.promises.is_empty() {
-        Class::Traced(c.promises.iter().map(|(id, _)| id.as_str()).collect())
+        let mut ids: Vec<&str> =
+            c.promises.iter().map(|(id, _)| id.as_str()).filter(|id| ctx.registry.promise(id).is_some()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        Class::Traced(ids)
     } else if c.exception.as_ref().is_some_and(|(reason, _)| !reason.is_empty()) {
         Class::Exception
-    } else if !traced_by_body.is_empty() {
-        Class::Traced(traced_by_body.iter().map(String::as_str).collect())
+    } else if !ctx.traced_by_body.is_empty() {
+        Class::Traced(ctx.traced_by_body.iter().map(String::as_str).collect())
     } else {
         Class::Untraced
     }
@@ -1257,7 +1263,7 @@ fn judge_chunk(commits: &[Raw], ctx: &Ctx, levels: &Levels, comment: &[u8]) -> (
             found.shrink_to_fit();
             // Kept until the walk ends: only what the findings point into, so a history where
             // every commit has a finding costs a line each, not each message and its trailers.
-            let untraced = class(&facts, ctx.traced_by_body) == Class::Untraced;
+            let untraced = class(&facts, ctx) == Class::Untraced;
             let text = labelled_part(facts.text, &found);
             out.push(JudgedCommit::Found { oid: raw.oid, subject: facts.subject, text, untraced, found });
         }
@@ -1269,7 +1275,7 @@ fn judge_chunk(commits: &[Raw], ctx: &Ctx, levels: &Levels, comment: &[u8]) -> (
 /// Count a commit (`sign` 1) or take it back (-1).
 fn count_commit(tally: &mut Tally, raw: &Raw, facts: &CommitFacts, ctx: &Ctx, sign: isize) {
     let time = raw.header.time;
-    let class = class(facts, ctx.traced_by_body);
+    let class = class(facts, ctx);
     if class == Class::Exception {
         let sha = facts.sha.clone().unwrap_or_default();
         if sign > 0 {
@@ -1471,5 +1477,22 @@ mod tests {
         assert_eq!(by_name["a.md"], &Ok(8));
         let gone = by_name["b.md"].as_ref().unwrap_err();
         assert!(gone.starts_with("not read: ") && gone.contains("No such file"), "{gone}");
+    }
+
+    /// The tally counts a commit once per promise of the registry it names: not twice for an id
+    /// named twice, and not at all for unknown ids (a message of 2,000,000 of them held an
+    /// entry for each).
+    #[test]
+    fn a_commit_counts_once_for_each_declared_promise_it_names() {
+        let source = Source::file("promises.toml", "[promises.live]\nstatement = \"s\"\nstatus = \"in-play\"\n");
+        let registry = Registry::parse(&source).unwrap();
+        let ctx = Ctx::new(&registry, crate::source::SourceId(0), &[]);
+        let facts = commit::read(None, 1, b"Work\n\nPromise: live, nope1\nPromise: nope2, live\n", &[], b"#");
+        assert_eq!(class(&facts, &ctx), Class::Traced(vec!["live"]));
+        let facts = commit::read(None, 1, b"Work\n\nPromise: nope1\n", &[], b"#");
+        assert_eq!(class(&facts, &ctx), Class::Traced(vec![]), "traced, by no promise of the registry");
+        let mut tally = Tally::default();
+        tally.add(&class(&facts, &ctx), 0, "", 1);
+        assert!(tally.promises.is_empty());
     }
 }

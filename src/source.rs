@@ -45,12 +45,26 @@ pub struct Source {
     /// Byte offsets where lines start, computed once on first use: positions for thousands of
     /// findings in one large file must not rescan it each time.
     lines: Arc<std::sync::OnceLock<Vec<usize>>>,
+    /// Characters before every [`CHAR_BLOCK`]th byte, computed once, on the first column asked
+    /// for on a long line: a column is counted from the block it falls in, not from its line's
+    /// start, so a line naming 200,000 ids is not counted again for each (issue 23).
+    chars: Arc<std::sync::OnceLock<Vec<usize>>>,
+}
+
+/// The bytes between two entries of [`Source::chars`]; columns on shorter lines are counted
+/// directly.
+const CHAR_BLOCK: usize = 256;
+
+/// The characters in `bytes`, which may start or end inside one: the bytes that start one
+/// (every byte but UTF-8's continuation bytes).
+fn char_starts(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b as i8) >= -0x40).count()
 }
 
 impl Source {
     /// A source of this kind.
     pub fn new(kind: SourceKind, text: impl Into<Arc<str>>) -> Source {
-        Source { kind, text: text.into(), lines: Arc::default() }
+        Source { kind, text: text.into(), lines: Arc::default(), chars: Arc::default() }
     }
 
     /// A file's text, by its path relative to the repository root.
@@ -90,7 +104,28 @@ impl Source {
         }
         let line = self.line_of(offset);
         let start = self.line_starts()[line];
-        (line + 1, self.text[start..offset].chars().count() + 1)
+        let column = if offset - start <= CHAR_BLOCK {
+            char_starts(&self.text.as_bytes()[start..offset])
+        } else {
+            self.chars_before(offset) - self.chars_before(start)
+        };
+        (line + 1, column + 1)
+    }
+
+    /// The characters before byte `offset`, from the block index.
+    fn chars_before(&self, offset: usize) -> usize {
+        let bytes = self.text.as_bytes();
+        let blocks = self.chars.get_or_init(|| {
+            let mut total = 0;
+            let mut out = vec![0];
+            for block in bytes.chunks(CHAR_BLOCK) {
+                total += char_starts(block);
+                out.push(total);
+            }
+            out
+        });
+        let block = offset / CHAR_BLOCK;
+        blocks[block] + char_starts(&bytes[block * CHAR_BLOCK..offset])
     }
 }
 
@@ -160,6 +195,21 @@ mod tests {
         let src = Source::file("x", text);
         for off in 0..text.len() + 3 {
             assert_eq!(src.line_col(off), line_col(text, off), "offset {off}");
+        }
+    }
+
+    #[test]
+    fn columns_on_long_lines_are_counted_from_the_block_index() {
+        // Lines longer than a block, with characters of one to four bytes across block edges.
+        let mut text = String::from("short\n");
+        for i in 0..3000 {
+            text.push_str(["a, ", "é, ", "日本, ", "🦀, "][i % 4]);
+        }
+        text.push_str("\nnext\n");
+        text.push_str(&"x".repeat(3 * CHAR_BLOCK));
+        let src = Source::file("x", text.as_str());
+        for off in (0..text.len() + 3).step_by(7).chain([CHAR_BLOCK, 2 * CHAR_BLOCK, text.len()]) {
+            assert_eq!(src.line_col(off), line_col(&text, off), "offset {off}");
         }
     }
 }

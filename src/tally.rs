@@ -20,7 +20,7 @@ pub fn week_start(t: i64) -> i64 {
 /// What one commit contributes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Class<'a> {
-    /// Names these promise ids in `Promise:` trailers (known or not).
+    /// Names these promise ids in `Promise:` trailers (the registry's, each once; possibly none).
     Traced(Vec<&'a str>),
     /// A declared exception (`Untraced: <reason>`).
     Exception,
@@ -52,7 +52,7 @@ pub struct Tally {
     pub untraced: usize,
     pub exempt: usize,
     pub exceptions: usize,
-    /// Per promise id named in a trailer, known to the registry or not.
+    /// Per promise of the registry named in a trailer (each commit counted once per promise).
     pub promises: BTreeMap<String, Work>,
     /// The declared exceptions, newest first once merged in walk order.
     pub declared: Vec<Declared>,

@@ -2,13 +2,14 @@
 //! one: a misspelt key in the trailer block, a `Promise:` line outside it, a `---` line that
 //! hides the trailers from `git interpret-trailers` and `git am`.
 
-use super::{Check, Ctx, Rule, Sink};
+use super::{more, push_listed, Check, Ctx, Rule, Sink, LISTED_PER_COMMIT};
 use crate::code::{Code, Level};
 use crate::facts::CommitFacts;
 use crate::finding::Finding;
 use crate::registry::Parts;
 use crate::source::Label;
 use crate::suggest::distance;
+use std::ops::Range;
 
 pub(crate) static RULE: Rule = Rule {
     code: Code::MalformedTrailer,
@@ -34,66 +35,95 @@ Fix: keep the trailers together as the last paragraph, after a blank line:
 
     Also fixes the button colour.
 
-    Promise: find-and-buy",
+    Promise: find-and-buy
+
+A commit gets at most 100 findings for its lines (and one more for a hiding `---` line): the \
+first 100 are listed, and one more finding counts the rest and points at the first of them.",
     reads: Parts::NONE,
     checks: &[Check::Commit(commit)],
 };
+
+/// A line meant as a `Promise:` trailer that git does not read as one.
+enum Malformed<'a> {
+    /// A misspelt key in the trailer block: the line's start, the key as written and the rest
+    /// of the line after the colon.
+    Key { start: usize, key: &'a str, rest: &'a str },
+    /// A `Promise:` line outside the trailer block, and why git does not read it.
+    Stray { span: Range<usize>, why: &'static str },
+}
+
+impl Malformed<'_> {
+    fn start(&self) -> usize {
+        match self {
+            Malformed::Key { start, .. } => *start,
+            Malformed::Stray { span, .. } => span.start,
+        }
+    }
+}
 
 fn commit(_ctx: &Ctx, c: &CommitFacts, sink: &mut Sink) {
     let text = c.text.as_str();
     let trailer_starts: Vec<usize> = c.block.trailers.iter().map(|t| t.span.start).collect();
     let mut off = 0;
-    for line in text.split('\n') {
+    let malformed = text.split('\n').filter_map(|line| {
         let start = off;
         off += line.len() + 1;
-        // Before the message, or quoted (indented as a code block, as `git merge --squash`
-        // quotes the squashed messages): not meant as this commit's trailer.
         if start < c.body_offset || line.starts_with("    ") || line.starts_with('\t') {
-            continue;
+            return None;
         }
-        let Some((key, _)) = line.split_once(':').filter(|(k, _)| k.len() <= 16) else {
-            continue;
-        };
+        let (key, _) = line.split_once(':').filter(|(k, _)| k.len() <= 16)?;
         let key_trimmed = key.trim();
         if key_trimmed.is_empty() || key_trimmed.contains(char::is_whitespace) {
-            continue;
+            return None;
         }
         let is_promise = key_trimmed.eq_ignore_ascii_case("promise");
-        // Only keys that could be a misspelling are measured (this runs on every line of history).
         let misspelled = !is_promise
             && (5..=10).contains(&key_trimmed.len())
             && shares_enough_of_promise(key_trimmed)
             && distance(key_trimmed, "promise") <= 2;
-        if !is_promise && !misspelled {
-            continue;
-        }
-        let line_span = start..start + line.trim_end().len();
-        // Sorted: a binary search keeps a message of many trailer lines linear.
         let is_trailer = trailer_starts.binary_search(&start).is_ok();
         if misspelled && (is_trailer || c.block.range.contains(&start)) {
-            sink.push(
-                Finding::new(Code::MalformedTrailer, format!("trailer key `{key_trimmed}` is not `Promise`"))
-                    .label(Label::new(start..start + key.len(), "misspelled key"))
-                    .commit_opt(c.sha.as_deref())
-                    .help(format!(
-                        "git matches the key exactly (ignoring case): write `Promise:{}`",
-                        &line[key.len() + 1..]
-                    )),
-            );
+            Some(Malformed::Key { start, key, rest: &line[key.len() + 1..] })
         } else if is_promise && !is_trailer {
             let why = if start < c.body_offset + c.subject.len() + 1 {
                 "the subject line is never a trailer"
             } else {
                 "git reads trailers only from the last paragraph of the message"
             };
-            sink.push(
-                Finding::new(Code::MalformedTrailer, "this Promise line is not a trailer git will read")
-                    .label(Label::new(line_span, why))
-                    .commit_opt(c.sha.as_deref())
-                    .help("move it into the final paragraph, after a blank line, with only trailer lines around it"),
-            );
+            Some(Malformed::Stray { span: start..start + line.trim_end().len(), why })
+        } else {
+            None
         }
-    }
+    });
+    push_listed(
+        sink,
+        malformed,
+        |m| match m {
+            Malformed::Key { start, key, rest } => {
+                Finding::new(Code::MalformedTrailer, format!("trailer key `{}` is not `Promise`", key.trim()))
+                    .label(Label::new(start..start + key.len(), "misspelled key"))
+                    .commit_opt(c.sha.as_deref())
+                    .help(format!("git matches the key exactly (ignoring case): write `Promise:{rest}`"))
+            }
+            Malformed::Stray { span, why } => {
+                Finding::new(Code::MalformedTrailer, "this Promise line is not a trailer git will read")
+                    .label(Label::new(span, why))
+                    .commit_opt(c.sha.as_deref())
+                    .help("move it into the final paragraph, after a blank line, with only trailer lines around it")
+            }
+        },
+        |n, first| {
+            let at = first.start();
+            let line = at..at + text[at..].find('\n').unwrap_or(text.len() - at);
+            Finding::new(Code::MalformedTrailer, format!("{} lines meant as Promise trailers that git will not read", more(n)))
+                .label(Label::new(line, format!("{} from here, not listed", more(n))))
+                .commit_opt(c.sha.as_deref())
+                .help(format!(
+                    "only the first {LISTED_PER_COMMIT} of a commit are listed; keep the trailers together as the last \
+                     paragraph, after a blank line, with the exact key `Promise`"
+                ))
+        },
+    );
     if let Some(span) = &c.hiding_divider {
         sink.push(
             Finding::new(
@@ -107,10 +137,6 @@ fn commit(_ctx: &Ctx, c: &CommitFacts, sink: &mut Sink) {
     }
 }
 
-/// A necessary condition for being within two edits of `promise`, without allocating: each edit
-/// (insertion, deletion, substitution, transposition) loses at most one letter the two words
-/// share, so a key sharing fewer than `max(len, 7) - 2` letters with it (as multisets, any case)
-/// is further away. Most keys of a history (`Signed-off-by`, `Reviewed-by`) fail it at once.
 fn shares_enough_of_promise(key: &str) -> bool {
     let mut counts = [0i8; 26];
     for b in b"promise" {
@@ -161,5 +187,17 @@ mod tests {
             "trailer key `Promsie` is not `Promise`");
         let found = commit_findings("Add PayPal\n\nPromise: find-and-buy\nAlso fixes colours.\n");
         assert!(found.iter().any(|f| f.message == "this Promise line is not a trailer git will read"));
+    }
+
+    #[test]
+    fn a_commit_lists_the_first_hundred_stray_lines_and_counts_the_rest() {
+        let message = format!("Add PayPal\n\n{}Also fixes colours.\n", "Promise: find-and-buy\n".repeat(300));
+        let found: Vec<_> =
+            commit_findings(&message).into_iter().filter(|f| f.code == crate::code::Code::MalformedTrailer).collect();
+        assert_eq!(found.len(), 101);
+        assert_eq!(found[100].message, "200 more lines meant as Promise trailers that git will not read");
+        let span = found[100].labels[0].span.clone();
+        assert_eq!(span.start, 12 + 100 * 22);
+        assert_eq!(&message[span], "Promise: find-and-buy");
     }
 }

@@ -319,6 +319,43 @@ pub(crate) fn references_with_open_items<'a>(
     out
 }
 
+/// Findings of one kind a commit gets at most, for what a message can repeat without bound
+/// (ids, `Promise:` lines): the first are listed, the rest counted in one more finding. A
+/// message naming 200,000 ids is one mistake; 200,000 findings held until the report took
+/// gigabytes and a report nobody reads (issue 23).
+pub(crate) const LISTED_PER_COMMIT: usize = 100;
+
+/// Push `one(x)` for each of the first [`LISTED_PER_COMMIT`] of `items`, and, when more follow,
+/// `rest(count, first)` for the rest: how many, and the first not listed (where it points).
+/// Linear, and nothing is built for what is not listed.
+pub(crate) fn push_listed<T>(
+    sink: &mut Sink,
+    items: impl IntoIterator<Item = T>,
+    one: impl Fn(T) -> Finding,
+    rest: impl FnOnce(usize, T) -> Finding,
+) {
+    let mut items = items.into_iter();
+    for item in items.by_ref().take(LISTED_PER_COMMIT) {
+        sink.push(one(item));
+    }
+    if let Some(first) = items.next() {
+        sink.push(rest(1 + items.count(), first));
+    }
+}
+
+/// `1 more`, `12,345 more`: the count of findings not listed.
+pub(crate) fn more(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    format!("{out} more")
+}
+
 /// `1 open item serves`, `3 open items serve`.
 pub(crate) fn open_items_serve(n: usize) -> String {
     if n == 1 {

@@ -2,7 +2,7 @@
 //! dropped. A commit is judged by the registry as it was when it was made
 //! ([`CommitFacts::in_play_then`]): finishing a promise never turns its history red.
 
-use super::{in_play_list, Check, Ctx, Rule, Sink};
+use super::{in_play_list, more, push_listed, Check, Ctx, Rule, Sink, LISTED_PER_COMMIT};
 use crate::code::{Code, Level};
 use crate::facts::{Body, CommitFacts};
 use crate::finding::Finding;
@@ -27,7 +27,10 @@ Fails (with `checkout-v2` proposed):
     Promise: checkout-v2
 
 Fix: put the promise in play (within the limit), or trace the work to the in-play promise it \
-really serves.",
+really serves.
+
+A commit gets at most 100 of these findings: the first 100 ids are listed, and one more finding \
+counts the rest and points at the first of them.",
     reads: Parts::IDS.or(Parts::STATUS),
     checks: &[Check::Commit(commit), Check::PullRequest(pull_request)],
 };
@@ -48,13 +51,25 @@ fn commit(ctx: &Ctx, c: &CommitFacts, sink: &mut Sink) {
     if c.exempt.is_some() {
         return;
     }
-    for (id, span) in &c.promises {
-        let Some(p) = ctx.registry.promise(id) else { continue };
+    let parked = c.promises.iter().filter_map(|(id, span)| {
+        let p = ctx.registry.promise(id).filter(|p| p.status != Status::InPlay)?;
         let in_play_then = c.in_play_then.as_ref().is_some_and(|then| then.contains(id));
-        if p.status != Status::InPlay && !in_play_then {
-            sink.push(finding(ctx, &c.name, p, span.clone()).commit_opt(c.sha.as_deref()));
-        }
-    }
+        (!in_play_then).then_some((p, span))
+    });
+    push_listed(
+        sink,
+        parked,
+        |(p, span)| finding(ctx, &c.name, p, span.clone()).commit_opt(c.sha.as_deref()),
+        |n, (_, span)| {
+            Finding::new(Code::NotInPlay, format!("{} names {} promises that are not in play", c.name, more(n)))
+                .label(Label::new(span.clone(), format!("{} from here, not listed", more(n))))
+                .help(format!(
+                    "only the first {LISTED_PER_COMMIT} of a commit are listed; trace the work to a promise in play ({})",
+                    in_play_list(ctx.registry)
+                ))
+                .commit_opt(c.sha.as_deref())
+        },
+    );
 }
 
 fn pull_request(ctx: &Ctx, body: &Body, sink: &mut Sink) {
@@ -77,5 +92,16 @@ mod tests {
         let mut facts = commit_facts("Gift cards\n\nPromise: gift-cards\n");
         facts.in_play_then = Some(vec!["gift-cards".to_string()]);
         assert!(judge_commit(&facts).is_empty());
+    }
+
+    #[test]
+    fn a_commit_lists_the_first_hundred_and_counts_the_rest() {
+        let message = format!("Work\n\n{}", "Promise: gift-cards\n".repeat(250));
+        let found = commit_findings(&message);
+        assert_eq!(found.len(), 101);
+        assert!(found.iter().all(|f| f.code.name() == "not-in-play"));
+        assert_eq!(found[100].message, "this commit names 150 more promises that are not in play");
+        let at = found[100].labels[0].span.start;
+        assert_eq!(at, message.match_indices("gift-cards").nth(100).unwrap().0);
     }
 }

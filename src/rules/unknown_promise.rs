@@ -1,7 +1,7 @@
 //! `unknown-promise`: a plan, an issue, a pull request or a commit names a promise id that
 //! promises.toml does not declare.
 
-use super::{Check, Ctx, Rule, Sink};
+use super::{more, push_listed, Check, Ctx, Rule, Sink, LISTED_PER_COMMIT};
 use crate::code::{Code, Level};
 use crate::facts::{Body, CommitFacts, Readings};
 use crate::finding::Finding;
@@ -25,7 +25,12 @@ Fails:
     - [ ] typo-tolerant search (Promise: find-and-by)
 
 Fix: name a declared id, or declare the promise in promises.toml:
-    - [ ] typo-tolerant search (Promise: find-and-buy)",
+    - [ ] typo-tolerant search (Promise: find-and-buy)
+
+A commit gets at most 100 of these findings: the first 100 unknown ids it names are listed, and \
+one more finding counts the rest and points at the first of them. A message of thousands of \
+unknown ids is one mistake (a pasted list, a generated message), and its findings would \
+otherwise cost more than the rest of the history.",
     reads: Parts::IDS.or(Parts::STATUS),
     checks: &[
         Check::Plan(plan),
@@ -65,9 +70,22 @@ fn commit(ctx: &Ctx, c: &CommitFacts, sink: &mut Sink) {
     if c.exempt.is_some() || (c.promises.is_empty() && c.exception.is_some()) {
         return;
     }
-    for (id, span) in c.promises.iter().filter(|(id, _)| ctx.registry.promise(id).is_none()) {
-        sink.push(finding(ctx, &c.name, id, span.clone()).commit_opt(c.sha.as_deref()));
-    }
+    let unknown = c.promises.iter().filter(|(id, _)| ctx.registry.promise(id).is_none());
+    push_listed(
+        sink,
+        unknown,
+        |(id, span)| finding(ctx, &c.name, id, span.clone()).commit_opt(c.sha.as_deref()),
+        |n, (_, span)| {
+            Finding::new(Code::UnknownPromise, format!("{} names {} unknown promises", c.name, more(n)))
+                .label(Label::new(span.clone(), format!("{} from here, not listed", more(n))))
+                .help(format!(
+                    "only the first {LISTED_PER_COMMIT} unknown ids of a commit are listed; name declared ids (promises \
+                     in play: {})",
+                    super::in_play_list(ctx.registry)
+                ))
+                .commit_opt(c.sha.as_deref())
+        },
+    );
 }
 
 fn readings(ctx: &Ctx, readings: &Readings, sink: &mut Sink) {
@@ -93,5 +111,24 @@ mod tests {
         assert!(found[0].help.as_deref().unwrap().starts_with("did you mean `find-and-buy`?"));
         let found = commit_findings("Add search\n\nPromise: find-and-by\n");
         assert_eq!(codes(&found), ["unknown-promise"]);
+    }
+
+    #[test]
+    fn a_commit_lists_the_first_hundred_unknown_ids_and_counts_the_rest() {
+        // Known ids among them are not counted.
+        let ids: Vec<String> = (0..25_000).map(|i| format!("nope{i}")).collect();
+        let message = format!("Work\n\nPromise: find-and-buy, {}\nPromise: secure-by-default\n", ids.join(", "));
+        let found = commit_findings(&message);
+        assert_eq!(found.len(), 101);
+        assert!(found.iter().all(|f| f.code.name() == "unknown-promise"));
+        assert_eq!(found[99].message, "this commit names unknown promise `nope99`");
+        assert_eq!(found[100].message, "this commit names 24,900 more unknown promises");
+        let label = &found[100].labels[0];
+        assert_eq!(&message[label.span.clone()], "nope100");
+        assert_eq!(label.text.as_deref(), Some("24,900 more from here, not listed"));
+        assert!(found[100].help.as_deref().unwrap().starts_with("only the first 100 unknown ids"));
+        // Exactly the limit: no count.
+        let message = format!("Work\n\nPromise: {}\n", ids[..100].join(", "));
+        assert_eq!(commit_findings(&message).len(), 100);
     }
 }

@@ -108,6 +108,62 @@ fn fence_tabs(text: &str) -> Option<String> {
     bytes.map(|b| String::from_utf8(b).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
 }
 
+/// A task box alone on its line (`- [ ]`, nothing after it on the line) is text to cmark-gfm:
+/// no box is drawn, and the item holds a paragraph `[ ]` that the next lines continue (lazily)
+/// or nest under. pulldown-cmark 0.13.6 reads an empty task item instead and ends the item
+/// there: a list indented under it becomes code, a continuation line a paragraph of its own,
+/// and the task items in them are lost or found where GitHub has none (issue 23). Its brackets
+/// become parentheses (one byte for one byte: offsets do not move), so pulldown-cmark reads the
+/// paragraph cmark-gfm reads; a box alone was never a task item. `None` when nothing needs it.
+fn lone_boxes(text: &str) -> Option<String> {
+    if !text.contains(']') {
+        return None;
+    }
+    let mut bytes: Option<Vec<u8>> = None;
+    let mut at = 0;
+    // Lines end at LF, CR or CRLF, as CommonMark's do.
+    for line in text.split_inclusive(['\n', '\r']) {
+        if let Some(open) = lone_box(line.trim_end_matches(['\n', '\r'])) {
+            let bytes = bytes.get_or_insert_with(|| text.as_bytes().to_vec());
+            bytes[at + open] = b'(';
+            bytes[at + open + 2] = b')';
+        }
+        at += line.len();
+    }
+    bytes.map(|b| String::from_utf8(b).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+}
+
+/// Where the `[` of a task box alone on `line` is: after block-quote markers, indentation and at
+/// least one list marker (`-`, `*`, `+`, `1.`, `1)`) with white space after it, and followed by
+/// nothing but spaces or tabs.
+fn lone_box(line: &str) -> Option<usize> {
+    let b = line.as_bytes();
+    let mut i = 0;
+    let mut marker = false;
+    loop {
+        while i < b.len() && matches!(b[i], b' ' | b'\t' | b'>') {
+            i += 1;
+        }
+        let digits = b[i..].iter().take(10).take_while(|c| c.is_ascii_digit()).count();
+        let end = match b.get(i) {
+            Some(b'-' | b'*' | b'+') => i + 1,
+            _ if (1..=9).contains(&digits) && matches!(b.get(i + digits), Some(b'.' | b')')) => i + digits + 1,
+            _ => break,
+        };
+        if !matches!(b.get(end), Some(b' ' | b'\t')) {
+            break;
+        }
+        i = end;
+        marker = true;
+    }
+    let boxed = b.len() >= i + 3
+        && b[i] == b'['
+        && matches!(b[i + 1], b' ' | b'\t' | b'x' | b'X')
+        && b[i + 2] == b']'
+        && b[i + 3..].iter().all(|&c| c == b' ' || c == b'\t');
+    (marker && boxed).then_some(i)
+}
+
 /// Whether a document can hold a task item or a promise reference: it has a task box (`[`, white
 /// space or `x`, `]`: no item without one, and exceptions live in items) or the word `promise`
 /// in any case, written as plain text (references are read only from a literal key). A document
@@ -149,13 +205,20 @@ pub fn may_have_items(text: &[u8]) -> bool {
     false
 }
 
+/// GitHub's extensions that decide where items are: task boxes, front matter, and tables (a table
+/// ends at a list, where a paragraph would run on: an empty item after a table starts a list
+/// there, on GitHub; issue 23).
+const OPTIONS: Options =
+    Options::ENABLE_TASKLISTS.union(Options::ENABLE_YAML_STYLE_METADATA_BLOCKS).union(Options::ENABLE_TABLES);
+
 /// Scan one plan document. Total: any text gives a plan, possibly empty.
 pub fn scan(text: &str) -> Plan {
-    let fixed = fence_tabs(text);
-    let text = fixed.as_deref().unwrap_or(text);
+    let fenced = fence_tabs(text);
+    let text = fenced.as_deref().unwrap_or(text);
+    let unboxed = lone_boxes(text);
+    let text = unboxed.as_deref().unwrap_or(text);
     let mut s = Scanner { source: text, ..Scanner::default() };
-    let opts = Options::ENABLE_TASKLISTS | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS;
-    for (event, range) in Parser::new_ext(text, opts).into_offset_iter() {
+    for (event, range) in Parser::new_ext(text, OPTIONS).into_offset_iter() {
         s.event(event, range);
     }
     s.plan
@@ -174,10 +237,9 @@ pub struct Heading {
 
 /// The headings of a document, in order (ATX and setext; none inside code or front matter).
 pub fn headings(text: &str) -> Vec<Heading> {
-    let opts = Options::ENABLE_TASKLISTS | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS;
     let mut out: Vec<Heading> = Vec::new();
     let mut open = false;
-    for (event, range) in Parser::new_ext(text, opts).into_offset_iter() {
+    for (event, range) in Parser::new_ext(text, OPTIONS).into_offset_iter() {
         match event {
             Event::Start(Tag::Heading { level, .. }) => {
                 out.push(Heading { level: level as u8, text: String::new(), span: range });
@@ -428,6 +490,15 @@ impl Scanner<'_> {
             }
         }
         match event {
+            // A heading inside an item is the item's text, not a section: `- [ ] Feature` over a
+            // line that is only `-` (an empty item, to the eye) is a setext heading in its item,
+            // and cmark-gfm draws the item's box (issue 23).
+            Event::Start(Tag::Heading { .. }) if !self.items.is_empty() => {}
+            Event::End(TagEnd::Heading(_)) if !self.items.is_empty() => {
+                if let Some(frame) = self.items.last_mut() {
+                    frame.col.newline();
+                }
+            }
             Event::Start(Tag::Heading { level, .. }) => {
                 let level = level as u8;
                 while self.headings.last().is_some_and(|(l, _)| *l >= level) {
@@ -441,8 +512,9 @@ impl Scanner<'_> {
                 self.in_heading = false;
                 self.after_heading = true;
             }
-            Event::Start(Tag::CodeBlock(_)) => self.code_depth += 1,
-            Event::End(TagEnd::CodeBlock) => self.code_depth = self.code_depth.saturating_sub(1),
+            // Code blocks, and tables (whose cells are not lines): nothing in them counts.
+            Event::Start(Tag::CodeBlock(_) | Tag::Table(_)) => self.code_depth += 1,
+            Event::End(TagEnd::CodeBlock | TagEnd::Table) => self.code_depth = self.code_depth.saturating_sub(1),
             Event::Start(Tag::MetadataBlock(MetadataBlockKind::YamlStyle)) => self.in_metadata = true,
             Event::End(TagEnd::MetadataBlock(_)) => self.in_metadata = false,
             Event::Start(Tag::Item) => self.items.push(ItemFrame {
@@ -822,5 +894,51 @@ Promise: hidden
                 assert!(r.span.end <= text.len());
             }
         }
+    }
+
+    /// Issue 23: an item's text over a line that is only `-` (an empty item, to the eye) is a
+    /// setext heading in the item; cmark-gfm draws its box, and the heading is no section.
+    #[test]
+    fn an_item_over_an_empty_item_is_an_item() {
+        let text = "## Work\nPromise: a\n\n- [ ] Feature\n  - [x] Tests\n    - \n  - [x] Docs update(s):\n- [ ] Feature\n  ===\n- [ ] after\n";
+        let plan = scan(text);
+        let got: Vec<(bool, &str, Vec<String>)> =
+            plan.items.iter().map(|i| (i.done, i.text.as_str(), ids(&plan, i))).collect();
+        let a = || vec!["a".to_string()];
+        assert_eq!(
+            got,
+            [
+                (false, "Feature", a()),
+                (true, "Tests", a()),
+                (true, "Docs update(s):", a()),
+                (false, "Feature", a()),
+                (false, "after", a()),
+            ]
+        );
+        assert_eq!(&text[plan.items[1].span.clone()], "Tests");
+    }
+
+    /// Issue 23: a box alone on its line is a paragraph `[ ]` to cmark-gfm, which the lines after
+    /// it continue or nest under; pulldown-cmark ended the item there.
+    #[test]
+    fn a_list_under_a_box_alone_is_nested_in_its_item() {
+        let plan = scan("- [ ]\n\n  \t- [x] nested under a lone box\n- [x]\n    - [ ] four spaces in\n");
+        let got: Vec<(bool, &str)> = plan.items.iter().map(|i| (i.done, i.text.as_str())).collect();
+        assert_eq!(got, [(true, "nested under a lone box"), (false, "four spaces in")]);
+        assert_eq!(lone_box("> 1. - [x] \t"), Some(7));
+        for line in ["- [ ] text", "[ ]", "- [y]", "-[ ]", "- [ ]x", "1234567890. [ ]"] {
+            assert_eq!(lone_box(line), None, "{line:?}");
+        }
+        assert!(lone_boxes("- [ ] text\n").is_none());
+        assert_eq!(lone_boxes("- [x]\r\n* [ ]\rx\n").as_deref(), Some("- (x)\r\n* ( )\rx\n"));
+    }
+
+    /// Issue 23: a table ends at a list, as on GitHub (a paragraph runs on over an empty item),
+    /// and nothing in its cells counts.
+    #[test]
+    fn an_empty_item_after_a_table_starts_a_list() {
+        let plan = scan("## S\n| a | b |\n|---|---|\n| Promise: x | y |\n-\t\n\t- [ ] under it\n");
+        assert_eq!(plan.items.iter().map(|i| i.text.as_str()).collect::<Vec<_>>(), ["under it"]);
+        assert!(plan.refs.is_empty(), "{:?}", plan.refs);
     }
 }
