@@ -366,10 +366,14 @@ fn read_readings(
     sources: &mut Sources,
 ) -> Result<Option<Readings>> {
     let path = registry.outcomes_file.as_str();
-    let bytes = match files.read(path) {
+    // Read as `measure` writes it: never through a link that leaves the work tree.
+    let bytes = match files.read_inside(path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(Error::io(format!("could not read {}", files.describe(path)), &e)),
+        Err(e) => {
+            return Err(Error::io(format!("could not read {}", files.describe(path)), &e)
+                .with_help("`[outcomes] file` is read and written inside the repository's work tree"))
+        }
     };
     let text = String::from_utf8(bytes)
         .map_err(|_| Error::new(format!("{path} is not valid UTF-8")).with_help("save the readings as UTF-8 CSV"))?;

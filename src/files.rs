@@ -146,6 +146,45 @@ impl<'r> Files<'r> {
         }
     }
 
+    /// Where `rel` is, its directories resolved, refusing (with why) a path that a symbolic
+    /// link on the way (a directory or the file itself) takes out of the work tree or into
+    /// `.git`: for a file plan-lint writes as well as reads (`[outcomes] file`). A directory
+    /// that does not exist is no refusal: nothing is read there, and nothing can be written.
+    pub fn resolve_inside(&self, rel: &str) -> std::result::Result<PathBuf, String> {
+        let path = self.root.join(rel);
+        let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
+            return Ok(path);
+        };
+        let parent = match parent.canonicalize() {
+            Ok(p) => p,
+            Err(_) => return Ok(path),
+        };
+        let root = self.root.canonicalize().unwrap_or_else(|_| self.root.clone());
+        let git_dir = self.repo.and_then(|r| r.repo.path().canonicalize().ok());
+        if !parent.starts_with(&root)
+            || git_dir.is_some_and(|g| parent.starts_with(g))
+            || parent.starts_with(root.join(".git"))
+        {
+            return Err(format!(
+                "{rel} is under a symbolic link that leaves the repository's work tree (to {})",
+                parent.display()
+            ));
+        }
+        let resolved = parent.join(name);
+        if let Some(why) = self.link_leaves(&resolved) {
+            return Err(format!("{rel} is {why}"));
+        }
+        Ok(resolved)
+    }
+
+    /// [`Files::read`], in the work tree only inside it: see [`Files::resolve_inside`].
+    pub fn read_inside(&self, rel: &str) -> std::io::Result<Vec<u8>> {
+        if self.index.is_none() && self.tree.is_none() && self.unsaved(rel).is_none() {
+            self.resolve_inside(rel).map_err(|why| std::io::Error::other(format!("{why}: not read")))?;
+        }
+        self.read(rel)
+    }
+
     /// Why a symbolic link at `path` must not be followed: it dangles, or leaves the work tree,
     /// or points into `.git` (where `.git/config` may hold credentials). `None` for a regular
     /// file, or a link to one inside the work tree. Nothing is read to decide.

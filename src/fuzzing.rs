@@ -194,6 +194,15 @@ pub fn outcomes(data: &[u8]) {
             a.sort();
             b.sort();
             assert_eq!(a, b);
+            // The whole table too: the other columns' names and values read back as written.
+            let table = crate::outcomes::parse_table(&text).expect("read once");
+            let again = crate::outcomes::parse_table(&crate::outcomes::render_table(&table)).expect("read back");
+            let all = |t: &crate::outcomes::Table| {
+                let mut rows: Vec<_> = t.rows.iter().map(|r| (key(r), r.extra.clone())).collect();
+                rows.sort();
+                (t.extra.clone(), rows)
+            };
+            assert_eq!(all(&table), all(&again));
         }
         Err(errors) => assert!(!errors.is_empty() && errors.iter().all(|e| !e.message.is_empty())),
     }

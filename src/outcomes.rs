@@ -41,6 +41,10 @@ pub fn quantity(text: &str) -> Option<Quantity> {
         return None;
     }
     let number: f64 = digits.replace(',', "").parse().ok()?;
+    // Too many digits for a double: infinity is no reading (a board would draw it as `inf`).
+    if !number.is_finite() {
+        return None;
+    }
     // A bound written with the target (`under 20 ms`, `at least 60%`, `< 2 s`) is not part of
     // the unit.
     let mut prefix = prefix.trim().to_lowercase();
@@ -78,7 +82,32 @@ pub fn progress(baseline: &str, target: &str, value: &str) -> Option<f64> {
     if b.unit != t.unit || v.unit != b.unit || t.number == b.number {
         return None;
     }
-    Some((v.number - b.number) / (t.number - b.number))
+    // Halved first, so the differences of numbers near the largest double stay finite.
+    let p = (v.number / 2.0 - b.number / 2.0) / (t.number / 2.0 - b.number / 2.0);
+    // Shown as a percentage: a progress of 1e307 would be infinite there.
+    (p * 100.0).is_finite().then_some(p)
+}
+
+/// Why `value` is no reading although it is written as a number: `inf`, `NaN%`, `-Infinity`,
+/// or more digits than a double holds (`1` and 400 zeros). `None` for anything else, numbers
+/// and words alike (whether a word is a number in the outcome's unit is the registry's to say).
+pub fn not_finite(value: &str) -> Option<String> {
+    let words = value.split(|c: char| !c.is_alphabetic());
+    if words.into_iter().any(|w| ["inf", "infinity", "nan"].iter().any(|n| w.eq_ignore_ascii_case(n))) {
+        return Some(format!("`{}` is not a finite number", shown(value)));
+    }
+    let digits = value.trim().trim_start_matches(|c: char| !c.is_ascii_digit());
+    let digits: String = digits.chars().take_while(|c| c.is_ascii_digit() || *c == ',' || *c == '.').collect();
+    let number: f64 = digits.replace(',', "").parse().unwrap_or(0.0);
+    (!number.is_finite()).then(|| format!("`{}` is too large a number (more than 308 digits)", shown(value)))
+}
+
+/// A value in a message: at most 40 characters of it.
+fn shown(value: &str) -> String {
+    match value.char_indices().nth(40) {
+        Some((i, _)) => format!("{}…", &value[..i]),
+        None => value.to_string(),
+    }
 }
 
 /// One row of the readings file.
@@ -93,6 +122,8 @@ pub struct Reading {
     pub metric: String,
     pub value: String,
     pub source: String,
+    /// The row's values in the columns plan-lint does not read ([`Table::extra`]), as written.
+    pub extra: Vec<String>,
 }
 
 /// Why a row could not be read: 1-based line, column name, what is wrong.
@@ -103,21 +134,108 @@ pub struct RowError {
     pub message: String,
 }
 
+/// The readings file whole: the readings, and the columns plan-lint does not read (`notes`,
+/// `owner`), kept as the team wrote them so that recording a reading loses nothing.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Table {
+    /// The header, column by column, as the file has it.
+    columns: Vec<Column>,
+    /// The names of the other columns, in the file's order; each reading's `extra` follows it.
+    pub extra: Vec<String>,
+    pub rows: Vec<Reading>,
+}
+
+/// A column of the file: one of [`HEADER`] (its index there) or another one (its index in
+/// [`Table::extra`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Column {
+    Known(usize),
+    Extra(usize),
+}
+
+impl Default for Table {
+    /// No readings, the [`HEADER`] columns.
+    fn default() -> Table {
+        Table { columns: (0..HEADER.len()).map(Column::Known).collect(), extra: Vec::new(), rows: Vec::new() }
+    }
+}
+
+impl Table {
+    /// The file's columns plus any of `names` it lacks (appended, every row empty there), and
+    /// where each of `names` lands in [`Table::extra`], to carry another table's rows over.
+    pub fn adopt_columns(&mut self, names: &[String]) -> Vec<usize> {
+        names
+            .iter()
+            .map(|name| match self.extra.iter().position(|e| e == name) {
+                Some(i) => i,
+                None => {
+                    self.extra.push(name.clone());
+                    self.columns.push(Column::Extra(self.extra.len() - 1));
+                    for r in &mut self.rows {
+                        r.extra.push(String::new());
+                    }
+                    self.extra.len() - 1
+                }
+            })
+            .collect()
+    }
+
+    /// Add a reading whose `extra` follows another table's columns, `map` from
+    /// [`Table::adopt_columns`]; the columns it has no value for stay empty.
+    pub fn push(&mut self, mut reading: Reading, map: &[usize]) {
+        let mut extra = vec![String::new(); self.extra.len()];
+        for (value, &at) in reading.extra.drain(..).zip(map) {
+            extra[at] = value;
+        }
+        reading.extra = extra;
+        self.rows.push(reading);
+    }
+
+    /// Add the readings not recorded yet (the same date, promise, metric, value and source),
+    /// each once, their `extra` following `columns` (see [`Table::push`]): the ones added, and
+    /// how many were skipped. One hash look-up per reading, so an import of 200,000 rows into
+    /// a file of as many takes no longer than reading them.
+    pub fn merge(&mut self, readings: Vec<Reading>, columns: &[String]) -> (Vec<Reading>, usize) {
+        type Key = (Date, String, String, String, String);
+        let key =
+            |r: &Reading| -> Key { (r.date, r.promise.clone(), r.metric.clone(), r.value.clone(), r.source.clone()) };
+        let mut seen: std::collections::HashSet<Key> = self.rows.iter().map(key).collect();
+        let map = self.adopt_columns(columns);
+        let (mut added, mut skipped) = (Vec::new(), 0);
+        for r in readings {
+            if seen.insert(key(&r)) {
+                added.push(r.clone());
+                self.push(r, &map);
+            } else {
+                skipped += 1;
+            }
+        }
+        (added, skipped)
+    }
+}
+
 /// Read CSV text with the [`HEADER`] columns (any order, extra columns ignored): every row, or
 /// every problem (a row is never half read).
 pub fn parse(text: &str) -> Result<Vec<Reading>, Vec<RowError>> {
+    parse_table(text).map(|t| t.rows)
+}
+
+/// Read CSV text with the [`HEADER`] columns (any order) and any others, kept: every row, or
+/// every problem (a row is never half read). A value that is not a finite number (`inf`,
+/// `NaN%`, 400 digits) is a problem: no board draws it.
+pub fn parse_table(text: &str) -> Result<Table, Vec<RowError>> {
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
     let headers = match reader.headers() {
         Ok(h) => h.clone(),
         Err(e) => return Err(vec![RowError { line: 1, column: "date", message: format!("not CSV: {e}") }]),
     };
     let index = |name: &str| headers.iter().position(|h| h.trim().eq_ignore_ascii_case(name));
-    let mut columns = [0usize; 5];
+    let mut known = [0usize; 5];
     let mut errors = Vec::new();
     for (i, name) in HEADER.iter().enumerate() {
         match index(name) {
-            Some(c) => columns[i] = c,
-            None if *name == "source" => columns[i] = usize::MAX,
+            Some(c) => known[i] = c,
+            None if *name == "source" => known[i] = usize::MAX,
             None => errors.push(RowError {
                 line: 1,
                 column: name,
@@ -128,7 +246,21 @@ pub fn parse(text: &str) -> Result<Vec<Reading>, Vec<RowError>> {
     if !errors.is_empty() {
         return Err(errors);
     }
-    let mut rows = Vec::new();
+    let mut table = Table { columns: Vec::new(), ..Table::default() };
+    let mut extra_at = Vec::new();
+    for (c, name) in headers.iter().enumerate() {
+        match known.iter().position(|&k| k == c) {
+            Some(i) => table.columns.push(Column::Known(i)),
+            None => {
+                table.columns.push(Column::Extra(table.extra.len()));
+                table.extra.push(name.to_string());
+                extra_at.push(c);
+            }
+        }
+    }
+    if known[4] == usize::MAX {
+        table.columns.push(Column::Known(4));
+    }
     for record in reader.records() {
         let record = match record {
             Ok(r) => r,
@@ -141,7 +273,7 @@ pub fn parse(text: &str) -> Result<Vec<Reading>, Vec<RowError>> {
         let line = record.position().map_or(0, |p| p.line() as usize);
         let start = record.position().map_or(0, |p| p.byte() as usize).min(text.len());
         let span = start..text[start..].find(['\n', '\r']).map_or(text.len(), |i| start + i);
-        let field = |i: usize| record.get(columns[i]).unwrap_or("").trim().to_string();
+        let field = |i: usize| record.get(known[i]).unwrap_or("").trim().to_string();
         let date = field(0);
         let date = match date.parse::<Date>() {
             Ok(d) => d,
@@ -160,10 +292,15 @@ pub fn parse(text: &str) -> Result<Vec<Reading>, Vec<RowError>> {
         if promise.is_empty() || metric.is_empty() || value.is_empty() {
             continue;
         }
-        rows.push(Reading { line, span, date, promise, metric, value, source: field(4) });
+        if let Some(why) = not_finite(&value) {
+            errors.push(RowError { line, column: "value", message: why });
+            continue;
+        }
+        let extra = extra_at.iter().map(|&c| record.get(c).unwrap_or("").to_string()).collect();
+        table.rows.push(Reading { line, span, date, promise, metric, value, source: field(4), extra });
     }
     if errors.is_empty() {
-        Ok(rows)
+        Ok(table)
     } else {
         Err(errors)
     }
@@ -172,13 +309,33 @@ pub fn parse(text: &str) -> Result<Vec<Reading>, Vec<RowError>> {
 /// The file's text: the header, then every reading sorted by date (stable: readings of one
 /// day keep their order), quoted only where CSV needs it.
 pub fn render(readings: &[Reading]) -> String {
-    let mut sorted: Vec<&Reading> = readings.iter().collect();
+    let rows = readings.iter().map(|r| Reading { extra: Vec::new(), ..r.clone() }).collect();
+    render_table(&Table { rows, ..Table::default() })
+}
+
+/// [`render`] with the table's own columns, in its order, the other columns' values kept.
+pub fn render_table(table: &Table) -> String {
+    let mut sorted: Vec<&Reading> = table.rows.iter().collect();
     sorted.sort_by_key(|r| r.date);
-    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
-    let _ = w.write_record(HEADER);
+    let mut w =
+        csv::WriterBuilder::new().flexible(true).terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+    let columns = &table.columns;
+    let name = |c: &Column| match *c {
+        Column::Known(i) => HEADER[i],
+        Column::Extra(i) => table.extra[i].as_str(),
+    };
+    let _ = w.write_record(columns.iter().map(name));
     for r in sorted {
         let date = r.date.to_string();
-        let _ = w.write_record([date.as_str(), &r.promise, &r.metric, &r.value, &r.source]);
+        let cell = |c: &Column| match *c {
+            Column::Known(0) => date.as_str(),
+            Column::Known(1) => r.promise.as_str(),
+            Column::Known(2) => r.metric.as_str(),
+            Column::Known(3) => r.value.as_str(),
+            Column::Known(_) => r.source.as_str(),
+            Column::Extra(i) => r.extra.get(i).map_or("", String::as_str),
+        };
+        let _ = w.write_record(columns.iter().map(cell));
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
@@ -222,5 +379,67 @@ mod tests {
         assert_eq!(parse(&out).unwrap().len(), 2);
         let bad = parse("date,promise,metric,value\n2026-13-01,a,m,1\n2026-01-01,,m,1\n").unwrap_err();
         assert_eq!(bad.iter().map(|e| (e.line, e.column)).collect::<Vec<_>>(), [(2, "date"), (3, "promise")]);
+    }
+
+    #[test]
+    fn other_columns_are_kept_in_place_and_new_rows_are_empty_there() {
+        let text = "Date,notes,promise,metric,value\n2026-01-05,\"first, v2\",a,m,1\n";
+        let mut table = parse_table(text).unwrap();
+        assert_eq!(
+            (table.extra.clone(), table.rows[0].extra.clone()),
+            (vec!["notes".to_string()], vec!["first, v2".to_string()])
+        );
+        let import =
+            parse_table("date,promise,metric,value,owner\n2026-01-06,a,m,2,ada\n2026-01-05,a,m,1,bob\n").unwrap();
+        let (added, skipped) = table.merge(import.rows, &import.extra);
+        assert_eq!((added.len(), skipped), (1, 1), "the second row is recorded already");
+        assert_eq!(
+            render_table(&table),
+            "date,notes,promise,metric,value,source,owner\n2026-01-05,\"first, v2\",a,m,1,,\n2026-01-06,,a,m,2,,ada\n"
+        );
+        let again = parse_table(&render_table(&table)).unwrap();
+        let extras = |t: &Table| t.rows.iter().map(|r| r.extra.clone()).collect::<Vec<_>>();
+        assert_eq!((&again.extra, extras(&again)), (&table.extra, extras(&table)), "read back as written");
+        assert_eq!(render(&table.rows), "date,promise,metric,value,source\n2026-01-05,a,m,1,\n2026-01-06,a,m,2,\n");
+    }
+
+    /// Issue 23: duplicates were found by comparing each reading with every one before it, so
+    /// 230,000 rows took minutes. One hash look-up each: 200,000 readings, then all of them again
+    /// (skipped) and one more, in about two seconds of CPU in a debug build (hours before).
+    #[test]
+    fn merging_is_one_look_up_per_reading() {
+        let date: Date = "2026-01-05".parse().unwrap();
+        let reading = |i: usize| Reading {
+            line: 0,
+            span: 0..0,
+            date,
+            promise: "a".into(),
+            metric: "m".into(),
+            value: i.to_string(),
+            source: String::new(),
+            extra: Vec::new(),
+        };
+        let mut table = Table::default();
+        let (added, skipped) = table.merge((0..200_000).map(reading).collect(), &[]);
+        assert_eq!((added.len(), skipped, table.rows.len()), (200_000, 0, 200_000));
+        let (added, skipped) = table.merge((0..=200_000).map(reading).collect(), &[]);
+        assert_eq!((added.len(), skipped, table.rows.len()), (1, 200_000, 200_001));
+        let (added, skipped) = table.merge(vec![reading(7), reading(7)], &[]);
+        assert_eq!((added.len(), skipped), (0, 2));
+    }
+
+    #[test]
+    fn values_that_are_not_finite_numbers() {
+        for v in ["inf", "-inf", "NaN%", "€NaN", "Infinity a day", "nan"] {
+            assert!(not_finite(v).is_some_and(|m| m.contains("is not a finite number")), "{v}");
+        }
+        let huge = format!("{}%", "9".repeat(400));
+        assert!(not_finite(&huge).is_some_and(|m| m.contains("too large")), "{huge}");
+        assert_eq!(quantity(&huge), None, "infinity is no quantity");
+        for v in ["8%", "1,000 a day", "information", "fewer", "9".repeat(300).as_str(), "-3"] {
+            assert_eq!(not_finite(v), None, "{v}");
+        }
+        let tiny = format!("0.{}1", "0".repeat(306));
+        assert_eq!(progress("0", &tiny, &"9".repeat(300)), None, "a progress too large to show");
     }
 }

@@ -367,3 +367,113 @@ fn a_crafted_include_pattern_over_a_deep_tree_is_matched_linearly() {
     repo.git(&["add", "."]);
     repo.plan_lint(&["hook", "pre-commit"]).expect_code(0);
 }
+
+/// Issue 23: ids no registry declared (a trailer's, a reading's) and metric names (a reading's,
+/// or the registry's own, which TOML escapes can fill with ESC) carry controls: ESC, an OSC 8
+/// link, BEL, NUL, CR, a C1 control, a bidi override. No medium for people prints one raw:
+/// `check` and the board in every format for people, the job summary, `measure`. JSON, SARIF and
+/// GitLab's report are data: they carry the text exactly, C0 controls escaped as JSON escapes
+/// them.
+#[test]
+fn controls_in_ids_and_metric_names_are_visible_in_every_medium() {
+    let mut repo = Repo::new();
+    repo.write(
+        "promises.toml",
+        "[promises.find-and-buy]\nstatement = \"s\"\nstatus = \"in-play\"\n\
+         outcomes = [{ metric = \"m\", target = \"3\" }, { metric = \"n\\u001b]8;;https://evil.example\\u0007x\\u0085\", target = \"5\" }]\n",
+    );
+    repo.write(
+        "outcomes.csv",
+        "date,promise,metric,value,source\n\
+         2026-01-03,\"x\r<details open>\r# Heading\u{1b}[2J\",m,1,\n\
+         2026-01-04,find-and-buy,\"m\u{1b}]8;;https://evil.example\u{7}link\u{1b}]8;;\u{7}\rz\0\u{9b}\u{202e}\",2,\n",
+    );
+    repo.commit_at("2026-01-05T10:00:00Z", "Ada <ada@example.com>", "Work\n\nPromise: bad\u{1b}[31mid\u{202e}\u{9b}\n");
+    let raw = |c: char| (c.is_control() && c != '\n') || ('\u{202a}'..='\u{202e}').contains(&c);
+    let clean = |what: &str, text: &str| {
+        if let Some(c) = text.chars().find(|&c| raw(c)) {
+            panic!("{what} carries U+{:04X} raw:\n{text:?}", c as u32);
+        }
+    };
+    let window = ["--since", "2026-01-01", "--until", "2026-01-31"];
+    for format in ["human", "github", "junit", "json", "sarif", "gitlab"] {
+        let mut args = vec!["check", "--format", format];
+        args.extend(window);
+        let run = repo.plan_lint(&args);
+        run.expect_code(1);
+        assert!(run.stdout.contains("bad") && run.stdout.contains("Heading"), "{format}: {}", run.stdout);
+        clean(&format!("check --format {format} (stderr)"), &run.stderr);
+        if ["json", "sarif", "gitlab"].contains(&format) {
+            let c0 = run.stdout.chars().find(|&c| c < ' ' && c != '\n');
+            assert_eq!(c0, None, "{format}: {:?}", run.stdout);
+            let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+            assert!(v.to_string().contains("bad\\u001b[31mid\u{202e}\u{9b}"), "{format} keeps the id exactly: {v}");
+        } else {
+            clean(&format!("check --format {format}"), &run.stdout);
+        }
+    }
+    for format in ["term", "markdown", "html"] {
+        let mut args = vec!["report", "--format", format];
+        args.extend(window);
+        let run = repo.plan_lint(&args);
+        run.expect_code(0);
+        assert!(run.stdout.contains("bad") && run.stdout.contains("Heading"), "{format}: {}", run.stdout);
+        clean(&format!("report --format {format}"), &run.stdout);
+    }
+    let summary = tempfile::NamedTempFile::new().unwrap();
+    let path = summary.path().to_str().unwrap();
+    repo.plan_lint(&["ci", "--base", "HEAD", "--summary", path]).expect_code(1);
+    let md = std::fs::read_to_string(path).unwrap();
+    assert!(md.contains("Heading") && md.contains("evil\\.example"), "{md}");
+    clean("the job summary", &md);
+    // `measure` prints the registry's metric name; refuses an unknown one with a clear error.
+    let metric = "n\u{1b}]8;;https://evil.example\u{7}x\u{85}";
+    let run = repo.plan_lint(&["measure", "find-and-buy", metric, "4", "--date", "2026-01-06"]);
+    run.expect_code(0);
+    assert!(run.stdout.starts_with("recorded n␛]8;;https://evil.example␇x"), "{}", run.stdout);
+    clean("measure", &run.stdout);
+    let run = repo.plan_lint(&["measure", "find-and-buy", "q\u{1b}[2J\u{202e}", "4"]);
+    run.expect_code(2);
+    clean("measure's error", &run.stderr);
+}
+
+/// Issue 23: a value that is not a finite number (`inf`, `NaN%`, more digits than a double
+/// holds) is never recorded and never drawn: `measure` refuses it, and a file holding one stops
+/// every board and `check` with the line, as a bad date does.
+#[test]
+fn values_that_are_not_finite_numbers_are_never_recorded_or_drawn() {
+    let mut repo = Repo::new();
+    repo.write("promises.toml", &REGISTRY.replace("target = \"t\"", "baseline = \"1\", target = \"3\""));
+    repo.commit_at("2026-01-05T10:00:00Z", "Ada <ada@example.com>", "Work\n\nPromise: find-and-buy\n");
+    let huge = "1".to_string() + &"0".repeat(400);
+    for value in ["inf", "-inf", "NaN", "nan%", "Infinity", huge.as_str(), &format!("-{huge}")] {
+        let run = repo.plan_lint(&["measure", "find-and-buy", "m", value, "--date", "2026-01-06"]);
+        run.expect_code(2);
+        assert!(
+            run.stderr.contains("not a finite number") || run.stderr.contains("too large a number"),
+            "{value}: {}",
+            run.stderr
+        );
+    }
+    assert!(!repo.path().join("outcomes.csv").exists());
+    repo.write(
+        "outcomes.csv",
+        &format!("date,promise,metric,value,source\n2026-01-02,find-and-buy,m,2,\n2026-01-03,find-and-buy,m,{huge},\n"),
+    );
+    for format in ["term", "markdown", "html", "json"] {
+        let run = repo.plan_lint(&["report", "--format", format, "--since", "2026-01-01", "--until", "2026-01-31"]);
+        run.expect_code(2);
+        assert!(run.stderr.contains("outcomes.csv:3: value"), "{format}: {}", run.stderr);
+        assert!(!run.stdout.contains("inf") && !run.stdout.contains("NaN"), "{format}: {}", run.stdout);
+    }
+    repo.plan_lint(&["check", "--no-commits"]).expect_code(2);
+    // The largest finite numbers are readings: drawn, without a NaN or an infinity anywhere.
+    let max = "9".repeat(308);
+    repo.write("outcomes.csv", &format!("date,promise,metric,value,source\n2026-01-02,find-and-buy,m,-{max},\n2026-01-03,find-and-buy,m,{max},\n2026-01-04,find-and-buy,m,2,\n"));
+    for format in ["term", "markdown", "html", "json"] {
+        let run = repo.plan_lint(&["report", "--format", format, "--since", "2026-01-01", "--until", "2026-01-31"]);
+        run.expect_code(0);
+        let lower = run.stdout.to_lowercase();
+        assert!(!lower.contains("nan") && !lower.contains("inf"), "{format}: {}", run.stdout);
+    }
+}

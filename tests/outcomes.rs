@@ -262,3 +262,242 @@ fn outcome_rule_snapshots() {
     run.expect_code(1);
     support::snapshot("unknown-metric", &run.stdout);
 }
+
+/// Issue 23: a metric name from the registry (TOML escapes can carry ESC and OSC 8) is printed
+/// by `measure` as visible stand-ins, for one reading and for an import.
+#[test]
+fn measure_prints_metric_names_with_their_controls_visible() {
+    let mut repo = Repo::new();
+    let metric = "m\u{1b}]8;;https://evil.example\u{7}click\u{1b}]8;;\u{7}\u{1b}[2K\u{202e}";
+    repo.write(
+        "promises.toml",
+        "[promises.find-and-buy]\nstatement = \"s\"\nstatus = \"in-play\"\n\
+         outcomes = [{ metric = \"m\\u001b]8;;https://evil.example\\u0007click\\u001b]8;;\\u0007\\u001b[2K\\u202e\", \
+         baseline = \"1\", target = \"3\" }]\n",
+    );
+    repo.commit("Adopt\n\nPromise: find-and-buy\n");
+    let raw = ['\u{1b}', '\u{7}', '\u{202e}'];
+    let run = repo.plan_lint(&["measure", "find-and-buy", metric, "2", "--date", "2026-01-02"]);
+    run.expect_code(0);
+    assert!(run.stdout.contains("recorded m␛]8;;https://evil.example␇click"), "{}", run.stdout);
+    assert!(!run.stdout.contains(raw), "{:?}", run.stdout);
+    let import = format!("date,promise,metric,value\n2026-01-03,find-and-buy,\"{metric}\",2.5\n");
+    let run = run_with(repo.path(), &["measure", "--import", "-"], &[], Some(&import));
+    run.expect_code(0);
+    assert!(run.stdout.contains("recorded m␛]8;;") && run.stdout.contains("75% of the way to 3"), "{}", run.stdout);
+    assert!(!run.stdout.contains(raw), "{:?}", run.stdout);
+    // The file keeps the name as the registry spells it: it is data, not output.
+    assert_eq!(csv(&repo).matches(metric).count(), 2, "{:?}", csv(&repo));
+}
+
+/// Issue 23: `measure` runs at once used to lose readings (each read the file, added its own and
+/// renamed its copy over the others': 3 to 8 of 20 kept, all saying "recorded"). A lock around
+/// read, merge and rename keeps every one.
+#[test]
+fn twenty_measures_at_once_keep_twenty_readings() {
+    let repo = team();
+    let children: Vec<_> = (0..20)
+        .map(|i| {
+            support::git_env(std::process::Command::new(support::bin()), repo.path())
+                .args(["measure", "find-and-buy", "order-status calls"])
+                .arg(format!("{} a day", 30 + i))
+                .args(["--date", &format!("2026-02-{:02}", i + 1)])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(String::from_utf8_lossy(&out.stdout).starts_with("recorded order-status calls"));
+    }
+    let text = csv(&repo);
+    assert_eq!(text.lines().count(), 21, "{text}");
+    for i in 0..20 {
+        assert!(
+            text.contains(&format!("2026-02-{:02},find-and-buy,order-status calls,{} a day,", i + 1, 30 + i)),
+            "{text}"
+        );
+    }
+    // The lock lives in the git directory: nothing new in the work tree.
+    assert_eq!(repo.git(&["status", "--porcelain"]), "?? outcomes.csv\n");
+}
+
+/// Issue 23: `[outcomes] file` under a directory that is a symbolic link out of the repository
+/// was written by `measure` and read by `check` and `report` (outside content in the JSON
+/// board). Refused, each with a clear error, and nothing outside is touched.
+#[test]
+fn a_readings_file_behind_a_link_out_of_the_repository_is_neither_read_nor_written() {
+    let mut repo = Repo::new();
+    repo.write("promises.toml", &format!("{REGISTRY}\n[outcomes]\nfile = \"data/outcomes.csv\"\n"));
+    repo.commit("Adopt\n\nPromise: find-and-buy\n");
+    let outside = tempfile::tempdir().unwrap();
+    let theirs =
+        "date,promise,metric,value,source\n2026-01-02,find-and-buy,order-status calls,39 a day,OUTSIDE SECRET\n";
+    std::fs::write(outside.path().join("outcomes.csv"), theirs).unwrap();
+    std::os::unix::fs::symlink(outside.path(), repo.path().join("data")).unwrap();
+    let run = repo.plan_lint(&["measure", "find-and-buy", "order-status calls", "38 a day", "--date", "2026-01-03"]);
+    run.expect_code(2);
+    assert!(
+        run.stderr.contains("data/outcomes.csv is under a symbolic link that leaves the repository's work tree"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(std::fs::read_to_string(outside.path().join("outcomes.csv")).unwrap(), theirs, "written outside");
+    for args in [
+        &["report", "--format", "json", "--since", "2026-01-01", "--until", "2026-01-31"][..],
+        &["check", "--no-commits"],
+        &["check", "--since", "2026-01-01", "--until", "2026-01-31", "--format", "json"],
+    ] {
+        let run = repo.plan_lint(args);
+        run.expect_code(2);
+        assert!(
+            run.stderr.contains("leaves the repository's work tree") && run.stderr.contains("not read"),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert!(!run.stdout.contains("OUTSIDE SECRET") && !run.stderr.contains("OUTSIDE SECRET"), "{args:?}");
+    }
+    // Into .git, the same.
+    std::fs::remove_file(repo.path().join("data")).unwrap();
+    std::os::unix::fs::symlink(repo.path().join(".git"), repo.path().join("data")).unwrap();
+    let run = repo.plan_lint(&["measure", "find-and-buy", "order-status calls", "38 a day", "--date", "2026-01-03"]);
+    run.expect_code(2);
+    assert!(!repo.path().join(".git/outcomes.csv").exists());
+    // A link to a directory inside the work tree is fine: it is the repository's own.
+    std::fs::remove_file(repo.path().join("data")).unwrap();
+    std::fs::create_dir(repo.path().join("readings")).unwrap();
+    std::os::unix::fs::symlink("readings", repo.path().join("data")).unwrap();
+    repo.plan_lint(&["measure", "find-and-buy", "order-status calls", "38 a day", "--date", "2026-01-03"])
+        .expect_code(0);
+    assert!(std::fs::read_to_string(repo.path().join("readings/outcomes.csv")).unwrap().contains("38 a day"));
+    repo.plan_lint(&["check", "--no-commits"]).expect_code(0);
+}
+
+/// Issue 23: columns plan-lint does not read (`notes`) used to vanish at the first `measure`.
+/// They are kept where they are, new readings empty there; an import's own columns are added.
+#[test]
+fn measure_keeps_the_columns_it_does_not_read() {
+    let repo = team();
+    let conv = "search-to-purchase conversion";
+    repo.write(
+        "outcomes.csv",
+        &format!("date,promise,notes,metric,value,source,owner\n2026-01-05,find-and-buy,\"after the launch, v2\",{conv},8.5%,ga,ada\n"),
+    );
+    repo.plan_lint(&["measure", "find-and-buy", conv, "9%", "--date", "2026-01-12", "--source", "ga"]).expect_code(0);
+    assert_eq!(
+        csv(&repo),
+        format!(
+            "date,promise,notes,metric,value,source,owner\n2026-01-05,find-and-buy,\"after the launch, v2\",{conv},8.5%,ga,ada\n\
+             2026-01-12,find-and-buy,,{conv},9%,ga,\n"
+        )
+    );
+    let import = format!("date,promise,metric,value,owner,team\n2026-01-19,find-and-buy,{conv},9.5%,bob,shop\n");
+    run_with(repo.path(), &["measure", "--import", "-"], &[], Some(&import)).expect_code(0);
+    assert_eq!(
+        csv(&repo),
+        format!(
+            "date,promise,notes,metric,value,source,owner,team\n2026-01-05,find-and-buy,\"after the launch, v2\",{conv},8.5%,ga,ada,\n\
+             2026-01-12,find-and-buy,,{conv},9%,ga,,\n2026-01-19,find-and-buy,,{conv},9.5%,,bob,shop\n"
+        )
+    );
+    // The file still reads: the board shows all three.
+    let run = repo.plan_lint(&["report", "--format", "json", "--since", "2026-01-01", "--until", "2026-01-31"]);
+    run.expect_code(0);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["promises"][0]["outcomes"][0]["measurements"].as_array().map(Vec::len), Some(3));
+}
+
+/// Issue 23: `inf`, `NaN%` and a 400-digit number were recorded, and the boards then drew
+/// `NaN` and `-inf` points and a Mermaid line of `[inf, …]`. `measure` refuses them, and a file
+/// that holds one stops the run naming the line, as a bad date does.
+#[test]
+fn values_that_are_not_finite_numbers_are_refused() {
+    let mut repo = Repo::new();
+    repo.write(
+        "promises.toml",
+        &REGISTRY.replace(
+            "outcomes = [{ metric = \"gift card sales\", target = \"100 a week\" }]",
+            "outcomes = [{ metric = \"mood\", target = \"happier\" }]",
+        ),
+    );
+    repo.commit("Adopt\n\nPromise: find-and-buy\n");
+    let conv = "search-to-purchase conversion";
+    let huge = format!("{}%", "9".repeat(400));
+    for (promise, metric, value, says) in [
+        ("find-and-buy", conv, "inf", "`inf` is not a finite number"),
+        ("find-and-buy", conv, "NaN%", "`NaN%` is not a finite number"),
+        ("find-and-buy", conv, "-Infinity %", "`-Infinity %` is not a finite number"),
+        ("find-and-buy", conv, huge.as_str(), "is too large a number"),
+        // Even where the target is no number, so no unit is checked.
+        ("gift-cards", "mood", "NaN", "`NaN` is not a finite number"),
+        ("gift-cards", "mood", "inf", "`inf` is not a finite number"),
+    ] {
+        let run = repo.plan_lint(&["measure", promise, metric, value, "--date", "2026-01-02"]);
+        run.expect_code(2);
+        assert!(run.stderr.contains(says), "{value}: {}", run.stderr);
+        assert!(!repo.path().join("outcomes.csv").exists(), "{value} was written");
+    }
+    let import = format!(
+        "date,promise,metric,value\n2026-01-02,find-and-buy,{conv},9%\n2026-01-03,find-and-buy,{conv},{huge}\n"
+    );
+    let run = run_with(repo.path(), &["measure", "--import", "-"], &[], Some(&import));
+    run.expect_code(2);
+    assert!(run.stderr.contains("row 3, column `value`: `999") && run.stderr.contains("too large"), "{}", run.stderr);
+    assert!(!repo.path().join("outcomes.csv").exists());
+    // Written by hand: every board refuses to draw it, naming the line.
+    repo.write(
+        "outcomes.csv",
+        &format!("date,promise,metric,value,source\n2026-01-02,find-and-buy,{conv},9%,\n2026-01-03,find-and-buy,{conv},{huge},\n2026-01-04,find-and-buy,{conv},-inf%,\n"),
+    );
+    for format in ["html", "markdown", "json", "term"] {
+        let run = repo.plan_lint(&["report", "--format", format, "--since", "2026-01-01", "--until", "2026-01-31"]);
+        run.expect_code(2);
+        assert!(
+            run.stderr.contains("outcomes.csv:3: value: `999")
+                && run.stderr.contains("outcomes.csv:4: value: `-inf%` is not a finite number"),
+            "{format}: {}",
+            run.stderr
+        );
+        assert!(!run.stdout.contains("inf") && !run.stdout.contains("NaN"), "{format}: {}", run.stdout);
+    }
+    let run = repo.plan_lint(&["check", "--no-commits"]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("outcomes.csv:4: value"), "{}", run.stderr);
+}
+
+/// Issue 23: `measure --import` looked every row up in every reading before it (40,000 rows
+/// 1.6 s, 230,000 rows 187 s). One hash look-up each (the unit test
+/// `merging_is_one_look_up_per_reading` takes 200,000): 40,000 rows, then the same again, all
+/// skipped against a file of as many, and one more.
+#[test]
+fn a_large_import_is_deduplicated_against_the_file() {
+    let repo = team();
+    let conv = "search-to-purchase conversion";
+    let mut import = String::from("date,promise,metric,value,source\n");
+    for i in 0..40_000 {
+        import.push_str(&format!(
+            "2026-0{}-{:02},find-and-buy,{conv},{}.{}%,q\n",
+            1 + i % 9,
+            1 + i % 28,
+            i / 10,
+            i % 10
+        ));
+    }
+    let run = run_with(repo.path(), &["measure", "--import", "-"], &[], Some(&import));
+    run.expect_code(0);
+    assert!(run.stdout.ends_with("\n40000 readings in outcomes.csv\n"), "{}", &run.stdout[run.stdout.len() - 200..]);
+    import.push_str(&format!("2026-12-01,find-and-buy,{conv},12%,q\n"));
+    let run = run_with(repo.path(), &["measure", "--import", "-"], &[], Some(&import));
+    run.expect_code(0);
+    assert!(
+        run.stdout.starts_with(
+            "recorded search-to-purchase conversion of find-and-buy on 2026-12-01: 12%, 100% of the way to 12%\n"
+        ) && run.stdout.ends_with("40000 readings already recorded, skipped\n40001 readings in outcomes.csv\n"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(csv(&repo).lines().count(), 40_002);
+}

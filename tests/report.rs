@@ -455,3 +455,100 @@ fn plan_activity_is_what_lands_on_the_mainline() {
         .collect();
     assert_eq!(idle, ["search"], "orders landed on 2026-02-25; search's edit was undone: {}", run.stdout);
 }
+
+/// Markdown through GitHub's own renderer (cmark-gfm, Python's `cmarkgfm`, unsafe HTML let
+/// through as GitHub's sanitizer lets `<details>` through): what a reader sees.
+fn gfm_html(markdown: &str) -> String {
+    let script = r#"
+import sys, cmarkgfm
+from cmarkgfm.cmark import Options
+text = sys.stdin.buffer.read().decode("utf-8")
+sys.stdout.write(cmarkgfm.github_flavored_markdown_to_html(text, options=Options.CMARK_OPT_UNSAFE))
+"#;
+    let mut child = Command::new("python3")
+        .args(["-c", script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(markdown.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Issue 23: ids and metric names no registry declared (from a trailer, from outcomes.csv) are
+/// shown in code spans on the Markdown board; a CR in one used to end the span and its line, so
+/// the rest was read as Markdown (`<details open>`, a heading, a link), and ESC, OSC 8, NUL, C1
+/// and bidi controls went through raw. Rendered by cmark-gfm: no element, heading or link of
+/// theirs, no control character, and the text still there.
+#[test]
+fn hostile_ids_and_metrics_stay_text_on_the_markdown_board() {
+    let mut repo = Repo::new();
+    repo.write(
+        "promises.toml",
+        "[promises.find-and-buy]\nstatement = \"s\"\nstatus = \"in-play\"\noutcomes = [{ metric = \"m\", target = \"t\" }]\n",
+    );
+    repo.write(
+        "outcomes.csv",
+        "date,promise,metric,value,source\n\
+         2026-01-03,\"x\r<details open>\r# Injected heading\r[injected](https://evil.example)\",m,1,\n\
+         2026-01-04,find-and-buy,\"m\u{1b}]8;;https://evil.example\u{7}osc\u{1b}]8;;\u{7}\rz\0\u{9b}\u{202e}\",2,\n",
+    );
+    repo.commit_at("2026-01-05T10:00:00Z", "Ada <ada@example.com>", "Work\n\nPromise: bad\u{1b}[31mid\u{202e}\u{85}\n");
+    let run = repo.plan_lint(&["report", "--format", "markdown", "--since", "2026-01-01", "--until", "2026-01-31"]);
+    run.expect_code(0);
+    let md = &run.stdout;
+    assert!(md.contains("Injected heading") && md.contains("evil.example") && md.contains("bad"), "{md}");
+    let control = |c: char| (c.is_control() && c != '\n') || ('\u{202a}'..='\u{202e}').contains(&c);
+    assert!(!md.chars().any(control), "a control character in the Markdown:\n{md:?}");
+    // Each hostile text is one list item: none started a line of its own.
+    assert!(md.lines().all(|l| !l.starts_with('<') && !l.starts_with("# ") && !l.starts_with('[')), "{md}");
+    if !support::tool_available("cmarkgfm", "PLAN_LINT_REQUIRE_CMARKGFM") {
+        return;
+    }
+    let html = gfm_html(md);
+    assert!(html.contains("Injected heading") && html.contains("evil.example"), "{html}");
+    assert!(!html.contains("<details"), "an injected element:\n{html}");
+    assert!(!html.contains("<h1"), "an injected heading:\n{html}");
+    assert!(!html.contains("<a "), "an injected link:\n{html}");
+    assert!(!html.chars().any(control), "a control character in the page:\n{html:?}");
+    let items: Vec<&str> = html.lines().filter(|l| l.contains("evil.example") || l.contains("bad")).collect();
+    assert!(items.iter().all(|l| l.starts_with("<li>")), "each stays in its list item:\n{html}");
+}
+
+/// Issue 23: the calendar's last day is a date like any other (the README allows year 9999):
+/// `--until 9999-12-31` was refused with jiff's overflow message, and a window ending
+/// 9999-12-30 was shown ending `????-??-??`.
+#[test]
+fn a_window_may_end_on_the_calendars_last_day() {
+    let repo = team();
+    for (since, until) in [("9999-01-01", "9999-12-30"), ("9999-01-01", "9999-12-31"), ("9999-12-03", "9999-12-31")] {
+        for tz in ["UTC", "America/New_York", "Asia/Tokyo"] {
+            let args = ["report", "--format", "json", "--since", since, "--until", until];
+            let run = support::run_with(repo.path(), &args, &[("TZ", tz)], None);
+            run.expect_code(0);
+            let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+            assert_eq!(
+                (v["window"]["since"].as_str(), v["window"]["until"].as_str()),
+                (Some(since), Some(until)),
+                "{tz}"
+            );
+        }
+    }
+    // The default window reaches back from there.
+    let run = repo.plan_lint(&["report", "--format", "json", "--until", "9999-12-31"]);
+    run.expect_code(0);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["window"]["until"], "9999-12-31", "{}", run.stdout);
+    // `check` over the same window: the idle promises' findings name it.
+    let check = repo.plan_lint(&["check", "--since", "9999-12-01", "--until", "9999-12-31", "--format", "json"]);
+    check.expect_code(1);
+    assert!(check.stdout.contains("in the whole window (9999-12-01 to 9999-12-31)"), "{}", check.stdout);
+    // Past the calendar, a clear refusal.
+    let run = repo.plan_lint(&["report", "--until", "10000-01-01"]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("`10000-01-01` is not a date"), "{}", run.stderr);
+}

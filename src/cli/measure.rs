@@ -3,14 +3,17 @@
 //! one of its outcomes, the value is in the unit of the outcome's baseline and target. An
 //! import (`--import FILE`, `-` for standard input, CSV with the file's header) checks every
 //! row before writing anything and skips readings already recorded. The file stays sorted by
-//! date and is replaced atomically.
+//! date, keeps the columns plan-lint does not read (`notes`), and is replaced atomically under
+//! a lock, so runs at once all keep their readings. It is written only inside the work tree.
 
 use super::Ctx;
 use crate::error::{Error, Result};
 use crate::files::{FileSource, Files};
-use crate::outcomes::{self, Reading};
+use crate::outcomes::{self, Reading, Table};
 use crate::registry::Registry;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -34,6 +37,9 @@ pub struct Args {
     pub import: Option<std::path::PathBuf>,
 }
 
+/// How long `measure` waits for another `measure` recording readings in the same file.
+const LOCK_WAIT: Duration = Duration::from_secs(30);
+
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let repo = crate::git::Repo::discover(&ctx.dir);
     let root = repo.as_ref().and_then(|r| r.root()).unwrap_or_else(|| ctx.dir.clone());
@@ -41,78 +47,37 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let Some((registry, _)) = crate::files::read_registry(&files, None, false)? else {
         return Err(Error::new("no promise registry"));
     };
-    let path = root.join(&registry.outcomes_file);
-    let existing = match std::fs::read_to_string(&path) {
-        Ok(text) => outcomes::parse(&text).map_err(|errors| {
-            let all = errors
-                .into_iter()
-                .map(|e| Error::new(format!("{}:{}: {}: {}", registry.outcomes_file, e.line, e.column, e.message)));
-            Error::many(all.collect()).expect("an error").with_help("fix the file before recording more")
-        })?,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-        Err(e) => return Err(Error::io(format!("could not read {}", path.display()), &e)),
-    };
-    let new: Vec<Reading> = match &args.import {
-        Some(file) => {
-            let bytes = crate::files::read_input(file, "a CSV of readings")?;
-            let text = String::from_utf8(bytes).map_err(|_| Error::new("the readings are not UTF-8"))?;
-            let shown = if file.as_os_str() == "-" { "standard input".to_string() } else { file.display().to_string() };
-            let rows = outcomes::parse(&text).map_err(|errors| {
-                let all = errors
-                    .into_iter()
-                    .map(|e| Error::new(format!("{shown}: row {}, column `{}`: {}", e.line, e.column, e.message)));
-                Error::many(all.collect()).expect("an error").with_help("nothing was written")
+    let file = registry.outcomes_file.as_str();
+    // Written where it is read, never through a link out of the work tree.
+    let path = files.resolve_inside(file).map_err(|why| {
+        Error::new(format!("cannot record readings: {why}")).with_help(
+            "`[outcomes] file` is read and written inside the repository's work tree: make it a directory there",
+        )
+    })?;
+    let (new, columns) = new_readings(&registry, &args)?;
+    // Read, merge and replace under a lock: two runs at once both keep their readings.
+    let lock = Lock::acquire(&lock_path(repo.as_ref(), &path), LOCK_WAIT)?;
+    let mut table = match files.read_inside(file) {
+        Ok(bytes) => {
+            let text = String::from_utf8(bytes).map_err(|_| {
+                Error::new(format!("{file} is not valid UTF-8")).with_help("save the readings as UTF-8 CSV")
             })?;
-            let errors: Vec<Error> = rows
-                .iter()
-                .filter_map(|r| {
-                    check(&registry, r).err().map(|e| {
-                        let help = format!("{} (nothing was written)", e.help.unwrap_or_default());
-                        Error::new(format!("{shown}: row {}: {}", r.line, e.message)).with_help(help)
-                    })
-                })
-                .collect();
-            if let Some(e) = Error::many(errors) {
-                return Err(e);
-            }
-            rows
+            outcomes::parse_table(&text).map_err(|errors| {
+                let all =
+                    errors.into_iter().map(|e| Error::new(format!("{file}:{}: {}: {}", e.line, e.column, e.message)));
+                Error::many(all.collect()).expect("an error").with_help("fix the file before recording more")
+            })?
         }
-        None => {
-            let date = match &args.date {
-                Some(d) => d
-                    .parse()
-                    .map_err(|_| Error::new(format!("`{d}` is not a date")).with_help("write it as YYYY-MM-DD"))?,
-                None => jiff::Zoned::now().date(),
-            };
-            let reading = Reading {
-                line: 0,
-                span: 0..0,
-                date,
-                promise: args.promise.clone().unwrap_or_default(),
-                metric: args.metric.clone().unwrap_or_default(),
-                value: args.value.clone().unwrap_or_default().trim().to_string(),
-                source: args.source.clone().unwrap_or_default(),
-            };
-            check(&registry, &reading)?;
-            vec![reading]
-        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Table::default(),
+        Err(e) => return Err(Error::io(format!("could not read {}", files.describe(file)), &e)),
     };
-    let same = |a: &Reading, b: &Reading| {
-        (a.date, &a.promise, &a.metric, &a.value, &a.source) == (b.date, &b.promise, &b.metric, &b.value, &b.source)
-    };
-    let mut all = existing;
-    let (mut added, mut skipped) = (Vec::new(), 0);
-    for r in new {
-        if all.iter().any(|e| same(e, &r)) {
-            skipped += 1;
-        } else {
-            added.push(r.clone());
-            all.push(r);
-        }
-    }
+    // Readings already recorded (or twice in an import) are skipped.
+    let (added, skipped) = table.merge(new, &columns);
     if !added.is_empty() {
-        super::install::write_new(&path, outcomes::render(&all).as_bytes())?;
+        super::install::write_new(&path, outcomes::render_table(&table).as_bytes())?;
     }
+    drop(lock);
+    let esc = |s: &str| crate::escape::line(s).into_owned();
     let mut out = String::new();
     for r in &added {
         let outcome = registry
@@ -120,17 +85,143 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
             .and_then(|p| p.outcomes.iter().find(|o| o.metric.as_deref() == Some(&r.metric)));
         let progress = outcome.and_then(|o| outcomes::progress(o.baseline.as_deref()?, o.target.as_deref()?, &r.value));
         let how = match (progress, outcome.and_then(|o| o.target.as_deref())) {
-            (Some(p), Some(t)) => format!(", {:.0}% of the way to {t}", p * 100.0),
+            (Some(p), Some(t)) => format!(", {:.0}% of the way to {}", p * 100.0, esc(t)),
             _ => String::new(),
         };
-        out.push_str(&format!("recorded {} of {} on {}: {}{how}\n", r.metric, r.promise, r.date, r.value));
+        let (metric, promise, value) = (esc(&r.metric), esc(&r.promise), esc(&r.value));
+        out.push_str(&format!("recorded {metric} of {promise} on {}: {value}{how}\n", r.date));
     }
     if skipped > 0 {
         out.push_str(&format!("{skipped} reading{} already recorded, skipped\n", if skipped == 1 { "" } else { "s" }));
     }
-    out.push_str(&format!("{} in {}\n", crate::report::plural(all.len(), "reading"), registry.outcomes_file));
+    out.push_str(&format!("{} in {}\n", crate::report::plural(table.rows.len(), "reading"), esc(file)));
     super::emit(out.as_bytes())?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The readings to record, each checked against the registry (an import whole, before anything
+/// is written), and the names of the import's columns beyond [`outcomes::HEADER`], which
+/// `Reading::extra` follows.
+fn new_readings(registry: &Registry, args: &Args) -> Result<(Vec<Reading>, Vec<String>)> {
+    if let Some(file) = &args.import {
+        let bytes = crate::files::read_input(file, "a CSV of readings")?;
+        let text = String::from_utf8(bytes).map_err(|_| Error::new("the readings are not UTF-8"))?;
+        let shown = if file.as_os_str() == "-" { "standard input".to_string() } else { file.display().to_string() };
+        let table = outcomes::parse_table(&text).map_err(|errors| {
+            let all = errors
+                .into_iter()
+                .map(|e| Error::new(format!("{shown}: row {}, column `{}`: {}", e.line, e.column, e.message)));
+            Error::many(all.collect()).expect("an error").with_help("nothing was written")
+        })?;
+        let errors: Vec<Error> = table
+            .rows
+            .iter()
+            .filter_map(|r| {
+                check(registry, r).err().map(|e| {
+                    let help = format!("{} (nothing was written)", e.help.unwrap_or_default());
+                    Error::new(format!("{shown}: row {}: {}", r.line, e.message)).with_help(help)
+                })
+            })
+            .collect();
+        if let Some(e) = Error::many(errors) {
+            return Err(e);
+        }
+        return Ok((table.rows, table.extra));
+    }
+    let date = match &args.date {
+        Some(d) => {
+            d.parse().map_err(|_| Error::new(format!("`{d}` is not a date")).with_help("write it as YYYY-MM-DD"))?
+        }
+        None => jiff::Zoned::now().date(),
+    };
+    let reading = Reading {
+        line: 0,
+        span: 0..0,
+        date,
+        promise: args.promise.clone().unwrap_or_default(),
+        metric: args.metric.clone().unwrap_or_default(),
+        value: args.value.clone().unwrap_or_default().trim().to_string(),
+        source: args.source.clone().unwrap_or_default(),
+        extra: Vec::new(),
+    };
+    check(registry, &reading)?;
+    Ok((vec![reading], Vec::new()))
+}
+
+/// The lock of the readings at `path`: in the repository's git directory (nothing new in the
+/// work tree), else beside the file.
+fn lock_path(repo: Option<&crate::git::Repo>, path: &Path) -> PathBuf {
+    match repo {
+        Some(r) => r.repo.path().join("plan-lint").join("outcomes.lock"),
+        None => {
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            path.with_file_name(format!(".{name}.lock"))
+        }
+    }
+}
+
+/// An advisory lock (`flock`) on a file of its own, held while the readings are read, merged
+/// and replaced. The kernel releases it when the process ends, however it ends, so a killed run
+/// never leaves it held.
+struct Lock {
+    _file: std::fs::File,
+}
+
+impl Lock {
+    /// Take the lock, waiting at most `wait` for another run to release it.
+    fn acquire(path: &Path, wait: Duration) -> Result<Lock> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(format!("could not create {}", dir.display()), &e))?;
+        }
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path)
+            .map_err(|e| Error::io(format!("could not open the lock {}", path.display()), &e))?;
+        let deadline = Instant::now() + wait;
+        loop {
+            match try_lock(&file) {
+                Ok(true) => return Ok(Lock { _file: file }),
+                Ok(false) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(10)),
+                Ok(false) => {
+                    return Err(Error::new(format!(
+                        "another plan-lint measure has held {} for {} s: readings are recorded one run at a time",
+                        path.display(),
+                        wait.as_secs_f32()
+                    ))
+                    .with_help("nothing was written; record the reading again when the other run is done"))
+                }
+                Err(e) => return Err(Error::io(format!("could not lock {}", path.display()), &e)),
+            }
+        }
+    }
+}
+
+/// Take an exclusive `flock` without waiting: `false` when another open file holds it.
+#[cfg(unix)]
+fn try_lock(file: &std::fs::File) -> std::io::Result<bool> {
+    use std::os::unix::io::AsRawFd;
+    loop {
+        // SAFETY: `flock` on a descriptor `file` owns and keeps open; no memory is passed.
+        if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0 {
+            return Ok(true);
+        }
+        let e = std::io::Error::last_os_error();
+        match e.raw_os_error() {
+            Some(libc::EWOULDBLOCK) => return Ok(false),
+            Some(libc::EINTR) => continue,
+            _ => return Err(e),
+        }
+    }
+}
+
+/// No advisory lock off Unix (plan-lint is released for Linux and macOS): runs at once may
+/// lose a reading there.
+#[cfg(not(unix))]
+fn try_lock(_: &std::fs::File) -> std::io::Result<bool> {
+    Ok(true)
 }
 
 /// A reading checked against the registry: a known promise, one of its metrics, its unit.
@@ -153,6 +244,12 @@ fn check(registry: &Registry, r: &Reading) -> Result<()> {
         };
         return Err(Error::new(format!("`{}` is not a metric of `{}`", r.metric, p.id)).with_help(help));
     };
+    if let Some(why) = outcomes::not_finite(&r.value) {
+        return Err(Error::new(why).with_help(format!(
+            "record a finite number, as the target is written: {}",
+            outcome.target.as_deref().unwrap_or("12%")
+        )));
+    }
     let expected =
         [outcome.target.as_deref(), outcome.baseline.as_deref()].into_iter().flatten().find_map(outcomes::quantity);
     if let Some(expected) = expected {
@@ -187,5 +284,24 @@ fn unit_name(unit: &str) -> String {
         "a plain number".to_string()
     } else {
         format!("`{unit}`")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One run at a time: a second taker waits, and past its wait says why nothing was written;
+    /// the lock is free again once the first is dropped.
+    #[test]
+    fn the_lock_is_taken_one_run_at_a_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("plan-lint").join("outcomes.lock");
+        let first = Lock::acquire(&path, Duration::ZERO).unwrap();
+        let Err(e) = Lock::acquire(&path, Duration::from_millis(50)) else { panic!("taken twice") };
+        assert!(e.message.starts_with("another plan-lint measure has held") && e.message.contains("outcomes.lock"));
+        assert!(e.help.is_some_and(|h| h.starts_with("nothing was written")));
+        drop(first);
+        Lock::acquire(&path, Duration::ZERO).unwrap();
     }
 }

@@ -408,7 +408,14 @@ pub fn sparkline(values: &[f64]) -> String {
     let (lo, hi) = values.iter().fold((f64::MAX, f64::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
     values
         .iter()
-        .map(|&v| if hi > lo { BARS[(((v - lo) / (hi - lo)) * 7.0).round() as usize] } else { BARS[3] })
+        // Halved first, so the span of numbers near the largest double stays finite.
+        .map(|&v| {
+            if hi > lo {
+                BARS[(((v / 2.0 - lo / 2.0) / (hi / 2.0 - lo / 2.0)) * 7.0).round() as usize]
+            } else {
+                BARS[3]
+            }
+        })
         .collect()
 }
 

@@ -96,8 +96,9 @@ fn outcome_chart(o: &super::board::OutcomeRow) -> String {
     let (w, h, pad) = (220.0, 48.0, 4.0);
     let all: Vec<f64> = values.iter().copied().chain(baseline).chain(target).collect();
     let (lo, hi) = all.iter().fold((f64::MAX, f64::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
-    let span = if hi > lo { hi - lo } else { 1.0 };
-    let y = |v: f64| h - pad - (v - lo) / span * (h - 2.0 * pad);
+    // Halved first, so the span of numbers near the largest double stays finite.
+    let span = if hi > lo { hi / 2.0 - lo / 2.0 } else { 1.0 };
+    let y = |v: f64| h - pad - (v / 2.0 - lo / 2.0) / span * (h - 2.0 * pad);
     let x = |i: usize| pad + i as f64 * (w - 2.0 * pad) / (values.len() - 1) as f64;
     let points: Vec<String> = values.iter().enumerate().map(|(i, &v)| format!("{:.1},{:.1}", x(i), y(v))).collect();
     let _ = write!(

@@ -252,17 +252,13 @@ fn wrap(page: &str, width: usize) -> String {
 }
 
 /// Markdown with `code spans` kept as code: the text between backtick pairs is written as a code
-/// span (it cannot hold a backtick, so it cannot end early), the rest escaped.
+/// span ([`super::markdown::code`]: inert, on one line), the rest escaped.
 fn md_code(s: &str) -> String {
     let parts: Vec<&str> = s.split('`').collect();
     if parts.len() < 3 || parts.len() % 2 == 0 {
         return md(s);
     }
-    parts
-        .iter()
-        .enumerate()
-        .map(|(i, p)| if i % 2 == 1 && !p.contains('\n') { format!("`{p}`") } else { md(p) })
-        .collect()
+    parts.iter().enumerate().map(|(i, p)| if i % 2 == 1 { super::markdown::code(p) } else { md(p) }).collect()
 }
 
 pub fn markdown_page(b: &Board) -> String {

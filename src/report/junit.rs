@@ -9,7 +9,8 @@ use crate::facts::Facts;
 use crate::finding::{Finding, Severity};
 use std::io::Write;
 
-/// Text for an XML attribute or element: markup escaped, characters XML 1.0 forbids replaced.
+/// Text for an XML attribute or element: markup escaped, characters XML 1.0 forbids replaced,
+/// and the controls no medium prints raw ([`crate::escape::stand_in`]).
 fn xml(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -21,7 +22,8 @@ fn xml(s: &str) -> String {
             '\'' => out.push_str("&apos;"),
             '\t' | '\n' | '\r' => out.push_str(&format!("&#{};", c as u32)),
             c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
-            c => out.push(c),
+            // XML carries them, but CI pages show them to people: C1 and bidi controls as well.
+            c => out.push(crate::escape::stand_in(c).unwrap_or(c)),
         }
     }
     out

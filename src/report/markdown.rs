@@ -40,6 +40,34 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// Untrusted text as an inert code span (`` `text` ``), on one line: controls, bidi controls and
+/// line ends become what [`escape`] makes of them (a CR would end the line, and the span with
+/// it), and the fence is longer than any run of backticks inside, so the span ends where it
+/// should. Not for table cells (a `|` would split the cell) nor at the start of a line (three
+/// backticks there open a code block). An empty text is two backticks.
+pub fn code(text: &str) -> String {
+    if text.is_empty() {
+        return "\\`\\`".to_string();
+    }
+    let inner: String = text
+        .chars()
+        .map(|c| match c {
+            '\n' | '\r' | '\t' => ' ',
+            c => crate::escape::stand_in(c).unwrap_or(c),
+        })
+        .collect();
+    let (mut run, mut longest) = (0, 0);
+    for c in inner.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat(longest + 1);
+    // A space on each side is stripped by the reader: padding keeps a leading or trailing
+    // backtick or space as written.
+    let pad = if inner.starts_with(['`', ' ']) || inner.ends_with(['`', ' ']) { " " } else { "" };
+    format!("{fence}{pad}{inner}{pad}{fence}")
+}
+
 /// The job summary: verdict, what was checked, promises in play versus the limit, the work
 /// traced per promise (table and chart), and the findings.
 pub fn job_summary(facts: &Facts, findings: &[Finding], summary: &Summary, context: &str) -> String {
@@ -193,5 +221,16 @@ mod tests {
         assert_eq!(escape("`code` **b**"), "\\`code\\` \\*\\*b\\*\\*");
         assert_eq!(escape("\u{1b}[31m"), "\u{241b}\\[31m");
         assert_eq!(escape("pay \u{202e}1000\u{202c}"), "pay \u{FFFD}1000\u{FFFD}");
+    }
+
+    #[test]
+    fn code_spans_hold_no_controls_and_end_where_they_should() {
+        assert_eq!(code("find-and-buy"), "`find-and-buy`");
+        assert_eq!(code("a\r# b\n<c>"), "`a # b <c>`");
+        assert_eq!(code("\u{1b}]8;;x\u{7}\0\u{85}\u{202e}"), "`\u{241b}]8;;x\u{2407}\u{2400}\u{FFFD}\u{FFFD}`");
+        assert_eq!(code("a`b``c"), "```a`b``c```");
+        assert_eq!(code("`x"), "`` `x ``");
+        assert_eq!(code(" x"), "`  x `");
+        assert_eq!(code(""), "\\`\\`");
     }
 }
