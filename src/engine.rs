@@ -690,8 +690,9 @@ fn read_listed<T: Send>(
 
 /// A document saved as UTF-16 (with a byte-order mark, as editors on Windows save it) decoded
 /// to UTF-8, or one saved with a UTF-8 byte-order mark without it; `None` for anything else,
-/// which is read as UTF-8 (invalid bytes as U+FFFD).
-fn decode(bytes: &[u8]) -> Option<String> {
+/// which is read as UTF-8 (invalid bytes as U+FFFD). The editor server reads documents with it
+/// too.
+pub(crate) fn decode(bytes: &[u8]) -> Option<String> {
     let utf16 = |rest: &[u8], unit: fn([u8; 2]) -> u16| {
         let units = rest.chunks_exact(2).map(|c| unit([c[0], c[1]]));
         char::decode_utf16(units).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)).collect::<String>()

@@ -148,7 +148,7 @@ fn run() -> ExitCode {
         Command::Uninstall => install::uninstall(&ctx),
         Command::Init(args) => init::run(&ctx, args),
         Command::Rules => rules::list(),
-        Command::Lsp { stdio: _ } => Ok(ExitCode::from(crate::lsp::serve() as u8)),
+        Command::Lsp { stdio: _ } => crate::lsp::serve().map(|code| ExitCode::from(code as u8)),
         Command::Schema => emit(crate::schema::text().as_bytes()).map(|()| ExitCode::SUCCESS),
         Command::Completions { shell } => {
             let mut out = Vec::new();

@@ -87,9 +87,13 @@ fn is_id_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '-' | '_')
 }
 
-/// The id-like word at `offset` and its span.
+/// The id-like word at `offset` (a byte offset on a character boundary, else `None`) and its
+/// span. The character before the word may be any character (`“search”`, `café`).
 fn word_at(text: &str, offset: usize) -> Option<(String, std::ops::Range<usize>)> {
-    let start = text[..offset].rfind(|c: char| !is_id_char(c)).map_or(0, |i| i + 1);
+    if !text.is_char_boundary(offset) {
+        return None;
+    }
+    let start = text[..offset].trim_end_matches(is_id_char).len();
     let end = text[offset..].find(|c: char| !is_id_char(c)).map_or(text.len(), |i| offset + i);
     let word = &text[start..end];
     (!word.is_empty()).then(|| (word.to_string(), start..start + word.len()))
@@ -275,7 +279,9 @@ fn mentions(server: &Server, root: &Path, registry: &Registry, id: &str) -> Vec<
     let mut out = Vec::new();
     for path in paths {
         let Ok(bytes) = files.read(&path) else { continue };
-        let text = markdown::normalize_line_ends(String::from_utf8_lossy(&bytes).into_owned());
+        // As the engine reads it: UTF-16 and byte-order marks decoded, CRLF read as LF.
+        let decoded = crate::engine::decode(&bytes).unwrap_or_else(|| String::from_utf8_lossy(&bytes).into_owned());
+        let text = markdown::normalize_line_ends(decoded);
         let spans: Vec<std::ops::Range<usize>> = if registry.issue_globs.is_match(&path) {
             let normalized = body::normalize(&text);
             let refs = body::references(&normalized);
@@ -463,7 +469,9 @@ fn code_actions(server: &Server, p: &CodeActionParams) -> Option<Vec<CodeActionO
                 ));
             }
             "untraced-item" => {
-                let line = d.range.start.line as usize;
+                // The diagnostic's line, in the text (a stale one may be past its end).
+                let start = lines.offset(text, d.range.start, server.encoding);
+                let line = lines.position(text, start, server.encoding).line as usize;
                 let written = lines.line(text, line);
                 let end = written.trim_end().len();
                 let at =

@@ -11,9 +11,14 @@
 //! (`COMMIT_EDITMSG`, `MERGE_MSG`, or the `git-commit`/`gitcommit` language), and every other
 //! file, judged when the registry's `[plans]`/`[issues]` patterns select it. A root is the git
 //! work tree holding the document (else the nearest directory with a promises.toml).
+//!
+//! The transport is the server's own ([`transport`]): a message over 64 MiB
+//! ([`transport::MAX_MESSAGE_BYTES`]) is refused before its body is read (exit 2), and edits
+//! that arrive together are judged once, after the last of them.
 
 mod features;
 mod text;
+mod transport;
 
 use crate::engine::{self, CommitFlags, CommitSelection, Inputs, PlanScope};
 use crate::error::Error;
@@ -34,19 +39,30 @@ use std::str::FromStr;
 pub(crate) use text::{path_to_uri, uri_to_path, Doc, Encoding, Lines};
 
 /// Serve on stdin/stdout until `exit`; the process's exit code: 0 after `shutdown` then `exit`,
-/// 1 for an `exit` without `shutdown`, a client gone or a protocol error.
-pub(crate) fn serve() -> i32 {
-    let (connection, io_threads) = Connection::stdio();
+/// 1 for an `exit` without `shutdown` or a client gone. Input that is not the protocol (a
+/// malformed header, a message that is not JSON-RPC, a `Content-Length` over
+/// [`transport::MAX_MESSAGE_BYTES`], 64 MiB) is an error (exit 2), refused before its body is
+/// read.
+pub(crate) fn serve() -> Result<i32, Error> {
+    let stdio = transport::stdio();
+    let connection = Connection { sender: stdio.sender.clone(), receiver: stdio.receiver.clone() };
     let code = serve_on(&connection);
     drop(connection);
-    // The reader ends at `exit` or when stdin closes; the writer when every sender is gone.
-    let _ = io_threads.join();
-    code
+    match stdio.finish() {
+        Some(why) => Err(Error::new(format!("the editor's input is not the protocol: {why}")).with_help(format!(
+            "plan-lint lsp reads Language Server Protocol messages (Content-Length framed, each at most {} MiB) \
+             on its standard input",
+            transport::MAX_MESSAGE_BYTES >> 20
+        ))),
+        None => Ok(code),
+    }
 }
 
-/// The protocol on one connection (tests use an in-memory one).
+/// The protocol on one connection. Changes are judged when a request arrives or when the
+/// transport marks the end of what arrived together ([`transport::IDLE`]); an in-memory
+/// connection sends that notification itself.
 pub(crate) fn serve_on(connection: &Connection) -> i32 {
-    let Ok((id, params)) = connection.initialize_start() else { return 1 };
+    let Some((id, params)) = initialize(connection) else { return 1 };
     let params: lsp_types::InitializeParams = serde_json::from_value(params).unwrap_or_default();
     let offered = params.capabilities.general.as_ref().and_then(|g| g.position_encodings.clone()).unwrap_or_default();
     let encoding = if offered.iter().any(|e| e.as_str() == "utf-8") { Encoding::Utf8 } else { Encoding::Utf16 };
@@ -54,30 +70,17 @@ pub(crate) fn serve_on(connection: &Connection) -> i32 {
         "capabilities": features::capabilities(encoding),
         "serverInfo": { "name": "plan-lint", "version": env!("CARGO_PKG_VERSION") },
     });
-    if connection.initialize_finish(id, result).is_err() {
+    if connection.sender.send(Response::new_ok(id, result).into()).is_err() {
         return 1;
     }
     let mut server = Server::new(connection.sender.clone(), encoding);
     let mut shut_down = false;
-    loop {
-        // Edits that arrive together (fast typing, a paste, a client that sends one change per
-        // character) are applied together and judged once, when nothing else is waiting; a
-        // request sees every edit before it judged.
-        let message = match connection.receiver.try_recv() {
-            Ok(m) => m,
-            Err(crossbeam_channel::TryRecvError::Empty) => {
-                server.judge_pending();
-                match connection.receiver.recv() {
-                    Ok(m) => m,
-                    Err(_) => break,
-                }
-            }
-            Err(crossbeam_channel::TryRecvError::Disconnected) => break,
-        };
-        if matches!(message, Message::Request(_)) {
-            server.judge_pending();
-        }
+    // Edits that arrive together (fast typing, a paste, a client that sends one change per
+    // character) are applied together and judged once, at the transport's idle mark; a request
+    // sees every edit before it judged.
+    while let Ok(message) = connection.receiver.recv() {
         match message {
+            Message::Notification(n) if n.method == transport::IDLE => server.judge_pending(),
             Message::Request(req) if shut_down => {
                 server.reply(Response::new_err(
                     req.id,
@@ -86,10 +89,14 @@ pub(crate) fn serve_on(connection: &Connection) -> i32 {
                 ));
             }
             Message::Request(req) if req.method == "shutdown" => {
+                server.judge_pending();
                 shut_down = true;
                 server.reply(Response::new_ok(req.id, ()));
             }
-            Message::Request(req) => server.request(req),
+            Message::Request(req) => {
+                server.judge_pending();
+                server.request(req);
+            }
             Message::Notification(n) if n.method == "exit" => return if shut_down { 0 } else { 1 },
             Message::Notification(n) => server.notify(n),
             Message::Response(_) => {}
@@ -97,6 +104,27 @@ pub(crate) fn serve_on(connection: &Connection) -> i32 {
     }
     // The client went away without `exit`.
     1
+}
+
+/// Wait for `initialize`: its id and parameters; `None` when the client exits or goes first.
+/// Other requests before it are refused (ServerNotInitialized), notifications dropped, as the
+/// protocol asks; `initialized` is an ordinary notification after it.
+fn initialize(connection: &Connection) -> Option<(lsp_server::RequestId, serde_json::Value)> {
+    loop {
+        match connection.receiver.recv().ok()? {
+            Message::Request(req) if req.method == "initialize" => return Some((req.id, req.params)),
+            Message::Request(req) => {
+                let refused = Response::new_err(
+                    req.id,
+                    ErrorCode::ServerNotInitialized as i32,
+                    format!("{} before initialize", req.method),
+                );
+                connection.sender.send(refused.into()).ok()?;
+            }
+            Message::Notification(n) if n.method == "exit" => return None,
+            Message::Notification(_) | Message::Response(_) => {}
+        }
+    }
 }
 
 /// What a document is to plan-lint.
@@ -379,7 +407,10 @@ impl Server {
     fn place(&self, uri: &str, map: Option<Vec<usize>>) -> Place {
         let text = match self.docs.get(uri) {
             Some(o) => o.doc.text.clone(),
-            None => uri_to_path(uri).and_then(|p| std::fs::read_to_string(p).ok()).unwrap_or_default(),
+            None => uri_to_path(uri)
+                .and_then(|p| std::fs::read(p).ok())
+                .map(|b| engine::decode(&b).unwrap_or_else(|| String::from_utf8_lossy(&b).into_owned()))
+                .unwrap_or_default(),
         };
         Place { lines: Lines::new(&text), text, map, encoding: self.encoding }
     }
@@ -530,6 +561,274 @@ fn message_lines(cleaned: &str, raw: &str) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// xorshift64: the same seed, the same documents.
+    struct Rng(u64);
+    impl Rng {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            (self.0 % n as u64) as usize
+        }
+    }
+
+    /// Random lines of ids, trace keywords and characters of every width: curly quotes and
+    /// accents before and after ids, emoji (two UTF-16 units), combining marks, CR.
+    fn unicode_lines(rng: &mut Rng, lines: usize, cr: bool) -> String {
+        const PIECES: &[&str] = &[
+            "search",
+            "serch",
+            "wishlist",
+            "check-out",
+            "Promise: ",
+            "Promises: ",
+            "(Promise: ",
+            ")",
+            "“",
+            "”",
+            "é",
+            "café",
+            "😀",
+            "中文",
+            "\u{301}",
+            "\u{200d}",
+            " ",
+            "-",
+            "_",
+            "- [ ] ",
+            "# ",
+            "\t",
+            ":",
+            ",",
+            "[",
+            "]",
+            "\"",
+            "ß",
+            "İ",
+            "𝔘",
+            "\u{10ffff}",
+            "a",
+            ".",
+        ];
+        let mut out = String::new();
+        for _ in 0..lines {
+            for _ in 0..rng.below(9) {
+                out.push_str(PIECES[rng.below(PIECES.len())]);
+            }
+            if cr && rng.below(4) == 0 {
+                out.push('\r');
+            }
+            out.push('\n');
+        }
+        out
+    }
+
+    /// Every range in an answer lies in the text it is about (the request's document, or the
+    /// URI it is given with), start before end.
+    fn ranges_are_in_their_texts(
+        value: &serde_json::Value,
+        uri: &str,
+        text_of: &dyn Fn(&str) -> String,
+        enc: Encoding,
+    ) {
+        use serde_json::Value;
+        match value {
+            Value::Array(items) => items.iter().for_each(|v| ranges_are_in_their_texts(v, uri, text_of, enc)),
+            Value::Object(map) => {
+                let uri = map.get("uri").and_then(Value::as_str).unwrap_or(uri);
+                for (key, v) in map {
+                    match key.as_str() {
+                        "changes" => {
+                            for (u, edits) in v.as_object().unwrap() {
+                                ranges_are_in_their_texts(edits, u, text_of, enc);
+                            }
+                        }
+                        "range" | "selectionRange" => {
+                            let text = text_of(uri);
+                            let lines = Lines::new(&text);
+                            let at = |p: &Value| {
+                                let (line, character) = (p["line"].as_u64().unwrap(), p["character"].as_u64().unwrap());
+                                let written = lines.line(&text, line as usize);
+                                assert!(line as usize <= text.matches('\n').count(), "line {line} of {text:?}");
+                                assert!(character as usize <= text::units(written, enc), "{p} in {written:?}");
+                                (line, character)
+                            };
+                            assert!(at(&v["start"]) <= at(&v["end"]), "{v}");
+                        }
+                        // The client's own diagnostics, echoed in a code action.
+                        "diagnostics" => {}
+                        _ => ranges_are_in_their_texts(v, uri, text_of, enc),
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Every position-taking request at every position (and past the ends, and inside
+    /// multi-unit characters) of random Unicode documents of each kind, in both encodings:
+    /// answered, never a panic, every range inside its text, and an id's range is the id.
+    #[test]
+    fn every_position_of_random_unicode_documents_is_answered_sanely() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        let registry_text = "[promises.search]\nstatement = \"s\"\nstatus = \"in-play\"\noutcomes = [{ metric = \"m\", target = \"t\" }]\n\n[promises.wishlist]\nstatement = \"w\"\nstatus = \"proposed\"\n\n[plans]\ninclude = [\"**/*.md\"]\n";
+        std::fs::write(root.join("promises.toml"), registry_text).unwrap();
+        std::fs::create_dir_all(root.join("plans")).unwrap();
+        std::fs::create_dir_all(root.join(".git")).unwrap();
+        let mut rng = Rng(0x0dd_c0ffee);
+        let mut requests = 0;
+        for round in 0..2 {
+            // On disk too: references and rename read the plans that are not open.
+            std::fs::write(root.join("plans/disk.md"), unicode_lines(&mut rng, 4, true)).unwrap();
+            let comments: String = unicode_lines(&mut rng, 4, false).lines().map(|l| format!("# {l}\n")).collect();
+            let docs = [
+                (root.join("plans/open.md"), "markdown", unicode_lines(&mut rng, 6, true)),
+                (root.join("promises.toml"), "toml", format!("{comments}{registry_text}")),
+                (root.join(".git/COMMIT_EDITMSG"), "git-commit", unicode_lines(&mut rng, 5, false)),
+            ];
+            for enc in [Encoding::Utf16, Encoding::Utf8] {
+                let (sender, _receiver) = crossbeam_channel::unbounded();
+                let mut server = Server::new(sender, enc);
+                for (path, language, text) in &docs {
+                    let doc = Doc {
+                        text: text.clone(),
+                        version: 1,
+                        language: language.to_string(),
+                        path: Some(path.clone()),
+                    };
+                    let (kind, root) = classify(&doc);
+                    assert!(root.is_some(), "{path:?}");
+                    server.docs.insert(path_to_uri(path), Open { doc, kind, root });
+                }
+                let text_of = |uri: &str| match server.docs.get(uri) {
+                    Some(o) => o.doc.text.clone(),
+                    None => std::fs::read_to_string(uri_to_path(uri).unwrap()).unwrap().replace("\r\n", "\n"),
+                };
+                for (path, _, text) in &docs {
+                    let uri = path_to_uri(path);
+                    let lines = Lines::new(text);
+                    for line in 0..text.split('\n').count() as u32 + 1 {
+                        let width = text::units(lines.line(text, line as usize), enc) as u32;
+                        for character in 0..width + 3 {
+                            let position = serde_json::json!({"line": line, "character": character});
+                            let at = serde_json::json!({"textDocument": {"uri": uri}, "position": position});
+                            let range = serde_json::json!({"start": position, "end": position});
+                            let diagnostics: Vec<serde_json::Value> = ["unknown-promise", "untraced-item", "untraced-commit"]
+                                .iter()
+                                .map(|code| serde_json::json!({"range": range, "code": code, "source": "plan-lint", "message": "m"}))
+                                .collect();
+                            let mut references = at.clone();
+                            references["context"] = serde_json::json!({"includeDeclaration": true});
+                            let mut rename = at.clone();
+                            rename["newName"] = "renamed".into();
+                            for (method, params) in [
+                                ("textDocument/hover", at.clone()),
+                                ("textDocument/definition", at.clone()),
+                                ("textDocument/references", references),
+                                ("textDocument/prepareRename", at.clone()),
+                                ("textDocument/rename", rename),
+                                ("textDocument/completion", at.clone()),
+                                (
+                                    "textDocument/codeAction",
+                                    serde_json::json!({"textDocument": {"uri": uri}, "range": range, "context": {"diagnostics": diagnostics}}),
+                                ),
+                            ] {
+                                requests += 1;
+                                let what = format!("{method} at {position} ({enc:?}, round {round}) in {text:?}");
+                                let answer = match features::answer(&server, method, params) {
+                                    Some(Ok(answer)) => answer,
+                                    Some(Err(e)) if method == "textDocument/rename" => {
+                                        assert!(e.contains("no promise id") || e.contains("exists"), "{what}: {e}");
+                                        continue;
+                                    }
+                                    other => panic!("{what}: {other:?}"),
+                                };
+                                let sane = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                                    ranges_are_in_their_texts(&answer, &uri, &text_of, enc)
+                                }));
+                                assert!(sane.is_ok(), "{what}: {answer}");
+                                // An id's range is the id.
+                                let id_range = match method {
+                                    "textDocument/hover" => Some(&answer["range"]),
+                                    "textDocument/prepareRename" => Some(&answer["range"]),
+                                    _ => None,
+                                };
+                                if let Some(r) = id_range.filter(|r| !r.is_null()) {
+                                    let offset = |p: &serde_json::Value| {
+                                        let p: lsp_types::Position = serde_json::from_value(p.clone()).unwrap();
+                                        lines.offset(text, p, enc)
+                                    };
+                                    let id = &text[offset(&r["start"])..offset(&r["end"])];
+                                    assert!(["search", "wishlist"].contains(&id), "{what}: {id:?}");
+                                }
+                            }
+                            // An edit there applies, and leaves valid text.
+                            let mut doc = Doc { text: text.clone(), version: 1, language: String::new(), path: None };
+                            let p: lsp_types::Position = serde_json::from_value(position.clone()).unwrap();
+                            doc.apply(
+                                vec![lsp_types::TextDocumentContentChangeEvent {
+                                    range: Some(lsp_types::Range {
+                                        start: p,
+                                        end: lsp_types::Position { line: p.line + 1, character: 1 },
+                                    }),
+                                    range_length: None,
+                                    text: "é😀".into(),
+                                }],
+                                enc,
+                            );
+                            assert!(doc.text.contains("é😀"), "{position}");
+                        }
+                    }
+                    // Byte offset → position → byte offset, at every character boundary (not
+                    // between a CR and its LF, which is no position).
+                    for (o, _) in text.char_indices().filter(|&(o, _)| !text[..o].ends_with('\r')) {
+                        assert_eq!(lines.offset(text, lines.position(text, o, enc), enc), o, "{o} in {text:?}");
+                    }
+                }
+            }
+        }
+        assert!(requests > 5000, "{requests}");
+    }
+
+    #[test]
+    fn the_handshake_refuses_requests_before_initialize() {
+        use lsp_server::RequestId;
+        let (server, client) = Connection::memory();
+        let serving = std::thread::spawn(move || serve_on(&server));
+        let request = |id: i32, method: &str, params: serde_json::Value| {
+            Message::Request(Request::new(RequestId::from(id), method.to_string(), params))
+        };
+        let notification = |method: &str, params: serde_json::Value| {
+            Message::Notification(Notification::new(method.to_string(), params))
+        };
+        let send = |m: Message| client.sender.send(m).unwrap();
+        send(request(1, "textDocument/hover", serde_json::json!({})));
+        send(notification(transport::IDLE, serde_json::json!(null)));
+        send(request(2, "initialize", serde_json::json!({"capabilities": {}})));
+        let Message::Response(early) = client.receiver.recv().unwrap() else { panic!("a response") };
+        assert_eq!(early.id, RequestId::from(1));
+        assert_eq!(early.response_result.unwrap_err().code, ErrorCode::ServerNotInitialized as i32);
+        let Message::Response(init) = client.receiver.recv().unwrap() else { panic!("a response") };
+        assert_eq!(init.id, RequestId::from(2));
+        assert_eq!(init.response_result.unwrap()["serverInfo"]["name"], "plan-lint");
+        send(notification("initialized", serde_json::json!({})));
+        // An untitled document (no root): nothing to judge, and the server carries on.
+        let open = serde_json::json!({"textDocument": {"uri": "untitled:1", "languageId": "markdown", "version": 1, "text": "- [ ] x\n"}});
+        send(notification("textDocument/didOpen", open));
+        send(notification(transport::IDLE, serde_json::json!(null)));
+        send(request(3, "shutdown", serde_json::json!(null)));
+        let Message::Response(shutdown) = client.receiver.recv().unwrap() else { panic!("a response") };
+        assert_eq!(shutdown.id, RequestId::from(3));
+        send(notification("exit", serde_json::json!(null)));
+        assert_eq!(serving.join().unwrap(), 0);
+
+        // `exit` before `initialize`: 1, at once.
+        let (server, client) = Connection::memory();
+        client.sender.send(notification("exit", serde_json::json!(null))).unwrap();
+        assert_eq!(serve_on(&server), 1);
+    }
 
     #[test]
     fn cleaned_message_lines_map_to_the_lines_written() {
