@@ -193,3 +193,330 @@ fn pushes_over_git_daemon_are_judged() {
     assert!(said.contains("remote: ") && said.contains("Untraced over the wire"), "{said}");
     assert_eq!(server_has(&bare, "main"), Some(adopted));
 }
+
+/// Run `git fast-import` in `repo` with `stream` (commits built by the test, fast).
+fn fast_import(repo: &Path, stream: &str) {
+    use std::io::Write;
+    let mut child = git_env(Command::new("git"), repo)
+        .args(["fast-import", "--quiet", "--force"])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stream.as_bytes()).unwrap();
+    assert!(child.wait().unwrap().success());
+}
+
+/// A fast-import commit on `branch`, from `parent` (a commit id or mark), with `message`.
+fn import_commit(stream: &mut String, branch: &str, mark: usize, parent: &str, time: usize, message: &str) {
+    stream.push_str(&format!(
+        "commit {branch}\nmark :{mark}\ncommitter Ada Lovelace <ada@example.com> {} +0000\ndata {}\n{message}\nfrom {parent}\n\n",
+        1_767_000_000 + time,
+        message.len()
+    ));
+}
+
+/// A server, and a clone whose adopted `main` it has.
+fn adopted() -> (tempfile::TempDir, PathBuf, String, Repo, String) {
+    let (dir, bare) = server();
+    let url = format!("file://{}", bare.display());
+    let mut repo = Repo::new();
+    repo.write("promises.toml", REGISTRY);
+    let adopted = repo.commit("Adopt plan-lint\n\nPromise: find-and-buy\n");
+    let (ok, said) = push(&repo, &[&url, "main"]);
+    assert!(ok, "{said}");
+    (dir, bare, url, repo, adopted)
+}
+
+/// Work is new to the ref it lands on: an untraced commit parked on a scratch branch (whose tip
+/// has no registry, or relaxes it) is judged again when it comes to `main`.
+#[test]
+fn untraced_work_cannot_reach_a_branch_by_way_of_another() {
+    let (_dir, bare, url, mut repo, adopted) = adopted();
+
+    // Walk-around 1: the scratch branch's tip deletes the registry.
+    repo.git(&["checkout", "-q", "-b", "scratch"]);
+    repo.commit("Untraced X\n");
+    std::fs::remove_file(repo.path().join("promises.toml")).unwrap();
+    repo.commit("Drop the registry\n");
+    let (ok, said) = push(&repo, &[&url, "HEAD:refs/heads/scratch"]);
+    assert!(ok, "a new branch without a registry passes: {said}");
+    let (ok, said) = push(&repo, &[&url, "HEAD~1:main"]);
+    assert!(!ok, "the untraced commit reached main by way of scratch:\n{said}");
+    assert!(said.contains("Untraced X") && said.contains("1 commit (new in main)"), "{said}");
+    assert!(said.contains("push to main rejected"), "{said}");
+    assert_eq!(server_has(&bare, "main"), Some(adopted.clone()));
+
+    // Walk-around 2: the tip relaxes the rules, on a nested branch name.
+    repo.git(&["checkout", "-q", "-B", "relaxed", &adopted]);
+    repo.commit("Untraced Y\n");
+    repo.write("promises.toml", &format!("{REGISTRY}\n[rules]\nuntraced-commit = \"allow\"\n"));
+    repo.commit("Relax the rules\n\nPromise: find-and-buy\n");
+    let (ok, said) = push(&repo, &[&url, "HEAD:refs/heads/team/feature/x"]);
+    assert!(ok, "judged by the registry it brings: {said}");
+    let (ok, said) = push(&repo, &[&url, "HEAD~1:main"]);
+    assert!(!ok && said.contains("Untraced Y"), "the untraced commit reached main by way of team/feature/x:\n{said}");
+    assert_eq!(server_has(&bare, "main"), Some(adopted.clone()));
+    // A new branch: what no branch has, nested names included (team/feature/x has Y already).
+    let (ok, said) = push(&repo, &[&url, "HEAD~1:refs/heads/other"]);
+    assert!(ok, "Y is on team/feature/x: {said}");
+
+    // A nested branch is judged like any other: new, then updated.
+    repo.git(&["checkout", "-q", "-B", "nested", &adopted]);
+    repo.commit("Untraced Z\n");
+    let (ok, said) = push(&repo, &[&url, "HEAD:refs/heads/team/feature/y"]);
+    assert!(!ok && said.contains("Untraced Z") && said.contains("new in team/feature/y"), "{said}");
+    let (ok, said) = push(&repo, &[&url, &format!("{adopted}:refs/heads/team/feature/y")]);
+    assert!(ok, "{said}");
+    let (ok, said) = push(&repo, &[&url, "HEAD:refs/heads/team/feature/y"]);
+    assert!(!ok && said.contains("Untraced Z") && said.contains("push to team/feature/y rejected"), "{said}");
+    assert_eq!(server_has(&bare, "team/feature/y"), Some(adopted.clone()));
+}
+
+/// A push whose tip drops the registry from a branch that had one is judged with the registry
+/// it replaces: removing plan-lint takes a traced push, and cannot carry untraced work along.
+#[test]
+fn removing_the_registry_from_a_branch_takes_a_traced_push() {
+    let (_dir, bare, url, mut repo, adopted) = adopted();
+    repo.commit("Untraced V\n");
+    std::fs::remove_file(repo.path().join("promises.toml")).unwrap();
+    repo.commit("Stop using plan-lint\n\nPromise: find-and-buy\n");
+    let (ok, said) = push(&repo, &[&url, "main"]);
+    assert!(!ok, "a registry-less tip carried untraced work onto main:\n{said}");
+    assert!(said.contains("Untraced V") && said.contains("2 commits (new in main)"), "{said}");
+    assert!(said.contains("the pushed tip has no promises.toml"), "{said}");
+    assert_eq!(server_has(&bare, "main"), Some(adopted.clone()));
+
+    // Traced, the removal lands; after it, main does not use plan-lint.
+    repo.git(&["reset", "-q", "--hard", &adopted]);
+    std::fs::remove_file(repo.path().join("promises.toml")).unwrap();
+    repo.commit("Stop using plan-lint\n\nPromise: find-and-buy\n");
+    let (ok, said) = push(&repo, &[&url, "main"]);
+    assert!(ok, "{said}");
+    repo.commit("Untraced, after plan-lint\n");
+    let (ok, said) = push(&repo, &[&url, "main"]);
+    assert!(ok, "{said}");
+}
+
+/// What the hook cannot read rejects the push (exit non-zero, the ref named), never passes.
+#[test]
+fn a_push_the_hook_cannot_read_is_rejected() {
+    let (_dir, bare, _url, _repo, adopted) = adopted();
+    let zero = "0".repeat(40);
+    let missing = "1234567890123456789012345678901234567890";
+    let hook = |stdin: &str| {
+        support::run_with(&bare, &["hook", "pre-receive"], &[("GIT_DIR", bare.to_str().unwrap())], Some(stdin))
+    };
+    for line in
+        [format!("{zero} {missing} refs/heads/team/feature\n"), format!("{adopted} {missing} refs/heads/main\n")]
+    {
+        let run = hook(&line);
+        assert_ne!(run.code, 0, "an unreadable tip passed: {}", run.stderr);
+        let name = line.trim().rsplit_once(" refs/heads/").unwrap().1;
+        assert!(run.stderr.contains(name) && run.stderr.contains("cannot be read"), "{}", run.stderr);
+        assert!(run.stderr.contains(missing), "{}", run.stderr);
+    }
+    // A line that does not read, and an unreadable tip with a hostile name (escaped).
+    let run = hook("not a ref line\n");
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let run = hook(&format!("{zero} {missing} refs/heads/x\u{202e}y\u{85}z\n"));
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("x\u{fffd}y\u{fffd}z"), "{}", run.stderr);
+    assert!(!run.stderr.contains('\u{202e}') && !run.stderr.contains('\u{85}'), "{}", run.stderr);
+    // The good commit, pushed the same way, passes: the rejections above are about the tip.
+    let run = hook(&format!("{zero} {adopted} refs/heads/copy\n"));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+/// With `receive.unpackLimit=1` every push arrives as a pack in quarantine (not loose objects):
+/// the hook reads it there.
+#[test]
+fn pushes_arriving_as_a_pack_are_judged_in_quarantine() {
+    let (_dir, bare) = server();
+    let out = Command::new("git").arg("-C").arg(&bare).args(["config", "receive.unpackLimit", "1"]).output().unwrap();
+    assert!(out.status.success());
+    let url = format!("file://{}", bare.display());
+    let mut repo = Repo::new();
+    repo.write("promises.toml", REGISTRY);
+    let adopted = repo.commit("Adopt plan-lint\n\nPromise: find-and-buy\n");
+    let (ok, said) = push(&repo, &[&url, "main"]);
+    assert!(ok, "{said}");
+    let counts = Command::new("git").arg("-C").arg(&bare).args(["count-objects", "-v"]).output().unwrap();
+    let counts = String::from_utf8_lossy(&counts.stdout).into_owned();
+    assert!(
+        counts.lines().any(|l| l == "count: 0") && counts.lines().any(|l| l == "packs: 1"),
+        "not kept as a pack: {counts}"
+    );
+
+    repo.write("search.txt", "search\n");
+    repo.commit("Untraced, in a pack\n");
+    let (ok, said) = push(&repo, &[&url, "main"]);
+    assert!(!ok && said.contains("Untraced, in a pack") && said.contains("1 commit (new in main)"), "{said}");
+    assert_eq!(server_has(&bare, "main"), Some(adopted.clone()));
+    repo.git(&["reset", "-q", "--hard", &adopted]);
+    repo.write("search.txt", "search\n");
+    let traced = repo.commit("Search box, in a pack\n\nPromise: find-and-buy\n");
+    let (ok, said) = push(&repo, &[&url, "main"]);
+    assert!(ok, "{said}");
+    assert_eq!(server_has(&bare, "main"), Some(traced));
+}
+
+/// Many new branches onto a server with many: one walk for the new refs (every existing branch
+/// excluded at once), one report for the registry they share; every commit judged once.
+#[test]
+fn many_new_branches_are_judged_in_one_walk() {
+    const EXISTING: usize = 600;
+    const NEW: usize = 300;
+    let (_dir, bare, url, repo, adopted) = adopted();
+    let mut stream = String::new();
+    for i in 0..EXISTING {
+        import_commit(
+            &mut stream,
+            &format!("refs/heads/old/b{i}"),
+            i + 1,
+            &adopted,
+            i,
+            "Old work\n\nPromise: find-and-buy\n",
+        );
+    }
+    fast_import(repo.path(), &stream);
+    // Straight into the server, as a fetch (no hook): 601 branches.
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(&bare)
+        .args(["fetch", "-q"])
+        .arg(repo.path())
+        .arg("refs/heads/old/*:refs/heads/old/*")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    // 300 new branches, each one new commit: on main, or on an existing branch; one untraced.
+    let old_tip = server_has(&bare, "old/b7").unwrap();
+    let mut stream = String::new();
+    for i in 0..NEW {
+        let message = if i == 150 {
+            "Untraced, among many\n".to_string()
+        } else {
+            format!("New work {i}\n\nPromise: find-and-buy\n")
+        };
+        let parent = if i % 2 == 0 { &adopted } else { &old_tip };
+        import_commit(&mut stream, &format!("refs/heads/new/b{i}"), i + 1, parent, EXISTING + i, &message);
+    }
+    fast_import(repo.path(), &stream);
+    let (ok, said) = push(&repo, &[&url, "refs/heads/new/*:refs/heads/new/*"]);
+    assert!(!ok, "{said}");
+    assert!(said.contains(&format!("{NEW} commits (new in new/b")), "each new commit judged once: {said}");
+    assert!(said.contains("Untraced, among many") && said.contains("push to new/b150 rejected"), "{said}");
+    assert_eq!(said.matches("rejected: every new commit").count(), 1, "only new/b150: {said}");
+    assert_eq!(server_has(&bare, "new/b0"), None, "a push is accepted or rejected whole");
+
+    // Traced, all 300 land.
+    let mut stream = String::new();
+    import_commit(
+        &mut stream,
+        "refs/heads/new/b150",
+        1,
+        &adopted,
+        EXISTING + NEW,
+        "Traced now\n\nPromise: find-and-buy\n",
+    );
+    fast_import(repo.path(), &stream);
+    let (ok, said) = push(&repo, &["--force", &url, "refs/heads/new/*:refs/heads/new/*"]);
+    assert!(ok, "{said}");
+    let branches =
+        Command::new("git").arg("-C").arg(&bare).args(["for-each-ref", "--count=2000", "refs/heads"]).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&branches.stdout).lines().count(), 1 + EXISTING + NEW);
+}
+
+/// A push of many untraced commits shows the first findings, how many more there are, and the
+/// command that lists them all: never a report as long as the push.
+#[test]
+fn the_pusher_sees_a_bounded_report() {
+    const UNTRACED: usize = 300;
+    let (_dir, bare, url, repo, adopted) = adopted();
+    let mut stream = String::new();
+    for i in 0..UNTRACED {
+        let parent = if i == 0 { adopted.clone() } else { format!(":{i}") };
+        import_commit(&mut stream, "refs/heads/main", i + 1, &parent, i, &format!("Untraced {i}\n"));
+    }
+    fast_import(repo.path(), &stream);
+    let head = repo.git(&["rev-parse", "main"]).trim().to_string();
+    let (ok, said) = push(&repo, &[&url, "main"]);
+    assert!(!ok, "{said}");
+    let shown = said.lines().filter(|l| l.contains("has no Promise trailer")).count();
+    assert!((1..=100).contains(&shown), "{shown} findings shown:\n{said}");
+    assert!(said.contains(&format!("{UNTRACED} commits (new in main)")), "{said}");
+    assert!(said.contains(&format!("and {} more findings not shown", UNTRACED - shown)), "{said}");
+    assert!(
+        said.contains(&format!("plan-lint check --max-findings 0 --commits {adopted}..{head}")),
+        "the command that lists them all: {said}"
+    );
+    assert!(said.lines().count() < 2000, "{} lines", said.lines().count());
+    assert_eq!(server_has(&bare, "main"), Some(adopted));
+}
+
+/// The server hook without plan-lint rejects the push (it fails closed) and says what the
+/// server's administrator must do: `--no-verify` cannot skip a server hook.
+#[test]
+fn a_server_without_plan_lint_rejects_pushes() {
+    let dir = tempfile::tempdir().unwrap();
+    let bare = dir.path().join("shop.git");
+    assert!(Command::new("git").args(["init", "-q", "--bare"]).arg(&bare).status().unwrap().success());
+    // Installed by a plan-lint that is later removed: the script's fallback path is gone too.
+    let installed = dir.path().join("bin/plan-lint");
+    std::fs::create_dir_all(installed.parent().unwrap()).unwrap();
+    std::fs::copy(bin(), &installed).unwrap();
+    let out = git_env(Command::new(&installed), &bare).args(["install", "--server"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    std::fs::remove_file(&installed).unwrap();
+
+    let url = format!("file://{}", bare.display());
+    let mut repo = Repo::new();
+    repo.write("promises.toml", REGISTRY);
+    repo.commit("Adopt plan-lint\n\nPromise: find-and-buy\n");
+    // A PATH without plan-lint: the directories of the system's PATH that lack it.
+    let path = std::env::var("PATH").unwrap_or_default();
+    let path: Vec<&str> = path.split(':').filter(|d| !Path::new(d).join("plan-lint").exists()).collect();
+    let out = git_env(Command::new("git"), repo.path())
+        .env("PATH", path.join(":"))
+        .args(["push", &url, "main"])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "an unchecked push was accepted: {said}");
+    assert!(said.contains("remote: plan-lint: push rejected: this server cannot run"), "{said}");
+    assert!(said.contains("administrator must install plan-lint"), "{said}");
+    assert!(!said.contains("skip the hook once"), "--no-verify cannot skip a server hook: {said}");
+    assert_eq!(server_has(&bare, "main"), None);
+}
+
+/// A ref name is untrusted text: bidi and C1 controls in it are escaped on the pusher's screen.
+#[test]
+fn ref_names_are_escaped_for_the_pusher() {
+    let (_dir, _bare, url, mut repo, _adopted) = adopted();
+    repo.commit("Untraced, hostile ref\n");
+    let name = "x\u{202e}y\u{85}z";
+    let (ok, said) = push(&repo, &[&url, &format!("HEAD:refs/heads/{name}")]);
+    assert!(!ok, "{said}");
+    let ours: Vec<&str> = said.lines().filter(|l| l.starts_with("remote:")).collect();
+    assert!(ours.iter().any(|l| l.contains("push to x\u{fffd}y\u{fffd}z rejected")), "{said}");
+    for l in &ours {
+        assert!(!l.contains('\u{202e}') && !l.contains('\u{85}'), "raw control in {l:?}");
+    }
+}
+
+/// hooks/pre-receive, for servers that take a script (Gitea, GitLab), is the installed one.
+#[test]
+fn vendored_server_hook_matches_the_generated_script() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("hooks/pre-receive");
+    let expected = plan_lint::__private::script("pre-receive", None);
+    if std::env::var_os("PLAN_LINT_BLESS").is_some() {
+        std::fs::write(&path, &expected).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+    }
+    assert_eq!(std::fs::read_to_string(&path).unwrap_or_default(), expected, "hooks/pre-receive is stale");
+}

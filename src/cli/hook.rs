@@ -22,7 +22,8 @@ use crate::git::Repo;
 use crate::report::{self, Summary};
 use crate::scan::message::{self, Cleanup};
 use crate::scan::trailers::{self, Options};
-use std::io::{BufRead, Write};
+use std::collections::{HashMap, HashSet};
+use std::io::{BufRead, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -85,64 +86,401 @@ pub fn run(ctx: &Ctx, hook: Hook) -> Result<ExitCode> {
 
 /// The server side of a push: git runs it in the receiving repository (bare or not) with the
 /// incoming objects in a quarantine directory (`GIT_OBJECT_DIRECTORY`, with the repository's own
-/// objects as `GIT_ALTERNATE_OBJECT_DIRECTORIES`), before any ref moves. Each branch update is
-/// judged on its own: the commits new to the repository (reachable from no ref it has), with
-/// the registry of the pushed tip. Deletions, tags and tips without a registry pass. Findings
-/// go to standard error, which the pusher sees as `remote:` lines.
+/// objects as `GIT_ALTERNATE_OBJECT_DIRECTORIES`), before any ref moves. A push is accepted or
+/// rejected whole.
+///
+/// What is judged is the work new *to the ref being updated*:
+/// - an update of an existing ref: its `old..new`, whatever other branches already hold (an
+///   untraced commit parked on a scratch branch is judged again when it comes to `main`);
+/// - a new ref: the commits no existing branch (`refs/heads/`, nested names included) reaches.
+///
+/// Each with the `promises.toml` of the pushed tip, so a push that edits the registry is judged
+/// by the registry it brings. A pushed tip without one: a new ref passes (it does not use
+/// plan-lint, and its commits are judged again on their way to any existing branch); an update
+/// of a ref whose old tip had one is judged with the old tip's registry, so removing the registry
+/// takes a traced push like any other change, and a registry-less tip cannot carry untraced work
+/// onto a branch. Deletions and tags pass.
+///
+/// One walk finds what the new refs bring (every existing branch excluded at once), one per
+/// update finds its `old..new`; each registry then judges its commits in one engine run, so the
+/// cost follows the push's size, not its refs times the repository's branches. Anything the
+/// hook cannot read (a pushed tip, an old tip, a tree, a line of git's input) rejects the push:
+/// it fails closed. Findings go to standard error, which the pusher sees as `remote:` lines, at
+/// most [`MAX_SHOWN`] of them, then how many more and the command that lists them all.
 fn pre_receive(ctx: &Ctx) -> Result<ExitCode> {
-    let zero = "0".repeat(40);
-    let mut updates = Vec::new();
-    for line in std::io::stdin().lock().lines() {
-        let line = line.map_err(|e| Error::io("could not read the pushed refs", &e))?;
-        if let [old, new, name] = line.split_whitespace().collect::<Vec<_>>()[..] {
-            updates.push((old.to_string(), new.to_string(), name.to_string()));
-        }
-    }
+    let mut input = Vec::new();
+    std::io::stdin().lock().read_to_end(&mut input).map_err(|e| Error::io("could not read the pushed refs", &e))?;
     let repo = git2::Repository::open_from_env()
         .map_err(|e| Error::new(format!("could not open the receiving repository: {}", e.message())))?;
     let repo = Repo::from(repo);
-    // What the branches already hold before this push. Only branches: a tag (pushed freely)
-    // or a forge's pull request ref must not make its untraced commits known to the next push
-    // that puts them on a branch.
-    let known: Vec<git2::Oid> = repo
-        .repo
-        .references_glob("refs/heads/*")
-        .map(|refs| refs.flatten().filter_map(|r| r.peel_to_commit().ok().map(|c| c.id())).collect())
-        .unwrap_or_default();
-    let mut failed = false;
-    for (_, new, name) in updates {
-        if new == zero || name.starts_with("refs/tags/") {
+    let updates = parse_updates(&input)?;
+    let plan = plan_push(&repo, &updates)?;
+
+    let mut budget = MAX_SHOWN;
+    // Findings left out: in a report that says so itself, and in reports not written at all.
+    let (mut hidden, mut unreported) = (0, 0);
+    let mut rejected = vec![false; updates.len()];
+    for group in &plan.groups {
+        if group.commits.is_empty() {
             continue;
         }
-        let Ok(tip) = git2::Oid::from_str(&new) else { continue };
-        let Ok(commit) = repo.repo.find_commit(tip) else { continue };
-        let has_registry = commit.tree().is_ok_and(|t| t.get_path(Path::new(crate::registry::FILE_NAME)).is_ok());
-        if !has_registry {
-            continue;
-        }
-        let mut tips = vec![(tip, false)];
-        tips.extend(known.iter().map(|&k| (k, true)));
-        let branch = name.strip_prefix("refs/heads/").unwrap_or(&name).to_string();
-        let range = crate::git::RangeSpec { tips, describe: format!("new in {branch}") };
         let inputs = Inputs {
-            commits: CommitSelection::Spec(range),
+            commits: CommitSelection::Spec(group.range(&updates)),
             judge_registry: false,
             // A server shows findings, but has no time to dig through history for hints.
             suggestions: false,
-            ..Inputs { files: FileSource::Tree(tip), ..Inputs::new(&ctx.dir) }
+            ..Inputs { files: FileSource::Tree(group.registry_from), ..Inputs::new(&ctx.dir) }
         };
-        let Some(run) = engine::run_in(Some(&repo), &inputs)? else { continue };
-        if report_findings(ctx, &run) {
-            failed = true;
-            eprintln!("plan-lint: push to {branch} rejected: every new commit needs a `Promise:` trailer naming a promise in play.");
+        // A registry that does not read (or names a `since` the server lacks) rejects the push.
+        let run = engine::run_in(Some(&repo), &inputs).map_err(|mut e| {
+            e.message = format!("push to {} rejected: {}", group.names(&updates), e.message);
+            e
+        })?;
+        let Some(run) = run else { continue };
+        if run.findings.is_empty() {
+            continue;
+        }
+        let shown = budget.min(run.findings.len());
+        if shown > 0 {
+            let summary = Summary::new(&run.facts, &run.findings);
+            let mut err = std::io::stderr().lock();
+            let _ = report::human::write(&mut err, &run.facts, &run.findings, &summary, ctx.style, Some(shown));
+        }
+        budget -= shown;
+        hidden += run.findings.len() - shown;
+        if shown == 0 {
+            unreported += run.findings.len();
+        }
+        let errors = run.findings.iter().filter(|f| f.severity == Severity::Error);
+        let mut bad = HashSet::new();
+        let mut all = false;
+        for f in errors {
+            match f.commit.as_deref().and_then(|c| git2::Oid::from_str(c).ok()) {
+                Some(oid) => {
+                    bad.insert(oid);
+                }
+                None => all = true,
+            }
+        }
+        for i in plan.rejected(group, &bad, all) {
+            rejected[i] = true;
         }
     }
-    if failed {
+
+    let failed: Vec<usize> = (0..updates.len()).filter(|&i| rejected[i]).collect();
+    if unreported > 0 {
+        eprintln!("plan-lint: … and {unreported} more findings, for other refs, not shown.");
+    }
+    for &i in failed.iter().take(MAX_NAMED) {
+        let u = &updates[i];
+        let branch = u.branch();
+        eprintln!("plan-lint: push to {branch} rejected: every new commit needs a `Promise:` trailer naming a promise in play.");
+        if plan.removed.contains(&i) {
+            eprintln!(
+                "plan-lint: {branch}: the pushed tip has no promises.toml, so its new commits were judged with the registry of the tip it replaces (the commit removing it included)."
+            );
+        }
+        if hidden > 0 {
+            match u.old {
+                Some(old) => eprintln!(
+                    "plan-lint: every finding for {branch}, in your clone: plan-lint check --max-findings 0 --commits {old}..{}",
+                    u.new
+                ),
+                None => eprintln!(
+                    "plan-lint: every finding for {branch}, in your clone: plan-lint check --max-findings 0 --commits <base>..{} (<base>: the branch it starts from)",
+                    u.new
+                ),
+            }
+        }
+    }
+    if failed.len() > MAX_NAMED {
+        eprintln!("plan-lint: … and {} more refs rejected.", failed.len() - MAX_NAMED);
+    }
+    if !failed.is_empty() {
         eprintln!(
             "plan-lint: reword the commits above (`git rebase -i` with `reword`) and push again; this check runs on the server and cannot be skipped."
         );
     }
-    Ok(ExitCode::from(u8::from(failed)))
+    Ok(ExitCode::from(u8::from(!failed.is_empty())))
+}
+
+/// Findings shown to a pusher, for the whole push: a push of 400,000 untraced commits must not
+/// write 400,000 diagnostics to someone's terminal. The rest are counted, and the command that
+/// lists them all is named.
+const MAX_SHOWN: usize = 100;
+/// Rejected refs named one by one; the rest are counted.
+const MAX_NAMED: usize = 20;
+
+/// A ref the push updates, from git's `<old> <new> <ref>` line.
+#[derive(Debug)]
+struct Update {
+    /// The ref's commit before the push; `None` for a new ref (or one not holding a commit).
+    old: Option<git2::Oid>,
+    new: git2::Oid,
+    /// The full ref name, as UTF-8 (lossy: git allows any byte a terminal cannot show).
+    name: String,
+    /// Not judged: a deletion, or a tag.
+    skip: bool,
+}
+
+impl Update {
+    /// The ref's name as shown: a branch by its short name, escaped for the terminal.
+    fn branch(&self) -> String {
+        crate::escape::line(self.name.strip_prefix("refs/heads/").unwrap_or(&self.name)).into_owned()
+    }
+}
+
+/// git's lines: `<old> <new> <ref>`. A line that does not read rejects the push: the hook
+/// cannot tell what it would let through.
+fn parse_updates(input: &[u8]) -> Result<Vec<Update>> {
+    let mut updates = Vec::new();
+    for line in input.split(|&b| b == b'\n') {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.is_empty() {
+            continue;
+        }
+        let text = String::from_utf8_lossy(line);
+        let mut parts = text.splitn(3, ' ');
+        let (old, new, name) = (parts.next(), parts.next(), parts.next());
+        let oid = |hex: Option<&str>| hex.and_then(|h| git2::Oid::from_str(h).ok().filter(|_| h.len() >= 40));
+        let (Some(old), Some(new), Some(name)) = (oid(old), oid(new), name.filter(|n| !n.is_empty())) else {
+            return Err(Error::new(format!(
+                "the push was rejected: a line of git's pre-receive input does not read: {}",
+                crate::escape::line(&text)
+            ))
+            .with_help("git passes `<old> <new> <ref>` per ref; this hook must be run by git's receive-pack"));
+        };
+        let skip = new.is_zero() || name.starts_with("refs/tags/");
+        updates.push(Update { old: (!old.is_zero()).then_some(old), new, name: name.to_string(), skip });
+    }
+    Ok(updates)
+}
+
+/// What a push brings, found in as few walks as the rule allows, and grouped by the registry
+/// that judges it.
+struct PushPlan {
+    groups: Vec<Group>,
+    /// Per update: its own new commits (`old..new`), for updates of existing refs.
+    own: Vec<Option<HashSet<git2::Oid>>>,
+    /// The commits the new refs bring (reachable from no existing branch), with their parents.
+    fresh: HashMap<git2::Oid, Vec<git2::Oid>>,
+    /// `fresh` the other way round: each commit's children among them (built when needed).
+    children: std::cell::OnceCell<HashMap<git2::Oid, Vec<git2::Oid>>>,
+    /// The updates judged with the registry of the tip they replace (their pushed tip has none).
+    removed: HashSet<usize>,
+    /// Walks run and commit objects they read (the cost follows the push, not its refs times
+    /// the repository's branches).
+    walks: usize,
+    reads: usize,
+}
+
+/// The refs one registry judges, and the commits new to them.
+struct Group {
+    /// The commit whose `promises.toml` judges.
+    registry_from: git2::Oid,
+    /// (index into the updates, the pushed commit).
+    refs: Vec<(usize, git2::Oid)>,
+    /// The commits to judge, with their parents.
+    commits: HashMap<git2::Oid, Vec<git2::Oid>>,
+}
+
+impl Group {
+    /// The walk that yields exactly this group's commits: from the pushed tips among them,
+    /// excluding the parents just outside (every path from a tip into older history leaves the
+    /// set through one of them).
+    fn range(&self, updates: &[Update]) -> crate::git::RangeSpec {
+        let mut tips: Vec<(git2::Oid, bool)> = Vec::new();
+        for &(_, tip) in &self.refs {
+            if self.commits.contains_key(&tip) && !tips.contains(&(tip, false)) {
+                tips.push((tip, false));
+            }
+        }
+        let mut edge: Vec<git2::Oid> =
+            self.commits.values().flatten().filter(|p| !self.commits.contains_key(p)).copied().collect();
+        edge.sort();
+        edge.dedup();
+        tips.extend(edge.into_iter().map(|p| (p, true)));
+        crate::git::RangeSpec { tips, describe: format!("new in {}", self.names(updates)) }
+    }
+
+    /// The refs, by their short names (not escaped: the reporter escapes), three at most.
+    fn names(&self, updates: &[Update]) -> String {
+        let short: Vec<&str> = self
+            .refs
+            .iter()
+            .map(|&(i, _)| updates[i].name.as_str())
+            .map(|n| n.strip_prefix("refs/heads/").unwrap_or(n))
+            .collect();
+        match short.len() {
+            0..=3 => short.join(", "),
+            n => format!("{} and {} more", short[..2].join(", "), n - 2),
+        }
+    }
+}
+
+impl PushPlan {
+    /// The refs of `group` that bring a commit of `bad` (every one of them with `all`).
+    fn rejected(&self, group: &Group, bad: &HashSet<git2::Oid>, all: bool) -> Vec<usize> {
+        if all {
+            return group.refs.iter().map(|&(i, _)| i).collect();
+        }
+        // A new ref brings a bad commit when its tip reaches it through what the new refs
+        // bring: up from the bad commits, child by child.
+        let mut reached: HashSet<git2::Oid> = HashSet::new();
+        if group.refs.iter().any(|&(i, _)| self.own[i].is_none()) {
+            let children = self.children.get_or_init(|| {
+                let mut children: HashMap<git2::Oid, Vec<git2::Oid>> = HashMap::new();
+                for (c, parents) in &self.fresh {
+                    for p in parents {
+                        children.entry(*p).or_default().push(*c);
+                    }
+                }
+                children
+            });
+            let mut stack: Vec<git2::Oid> = bad.iter().filter(|b| self.fresh.contains_key(b)).copied().collect();
+            while let Some(c) = stack.pop() {
+                if reached.insert(c) {
+                    stack.extend(children.get(&c).into_iter().flatten().copied());
+                }
+            }
+        }
+        group
+            .refs
+            .iter()
+            .filter(|&&(i, tip)| match &self.own[i] {
+                Some(own) => bad.iter().any(|b| own.contains(b)),
+                None => reached.contains(&tip),
+            })
+            .map(|&(i, _)| i)
+            .collect()
+    }
+}
+
+/// Which commits each update brings and which registry judges them (see [`pre_receive`]).
+fn plan_push(repo: &Repo, updates: &[Update]) -> Result<PushPlan> {
+    let mut plan = PushPlan {
+        groups: Vec::new(),
+        own: updates.iter().map(|_| None).collect(),
+        fresh: HashMap::new(),
+        children: std::cell::OnceCell::new(),
+        removed: HashSet::new(),
+        walks: 0,
+        reads: 0,
+    };
+    let unreadable = |u: &Update, which: &str, oid: git2::Oid, e: &git2::Error| {
+        Error::new(format!(
+            "the push was rejected: the {which} commit of {} ({oid}) cannot be read: {}",
+            u.branch(),
+            e.message()
+        ))
+        .with_help("plan-lint checks every pushed branch and cannot check this one; if pushing again fails the same way, the server's administrator can run `git fsck` on the repository")
+    };
+    // The registry blob in a commit's tree, if any.
+    let registry_in = |u: &Update, which: &str, commit: &git2::Commit<'_>| -> Result<Option<git2::Oid>> {
+        let tree = commit.tree().map_err(|e| unreadable(u, which, commit.id(), &e))?;
+        Ok(tree.get_path(Path::new(crate::registry::FILE_NAME)).ok().map(|e| e.id()))
+    };
+    // (update, pushed commit, registry blob, commit carrying it, old commit)
+    let mut judged = Vec::new();
+    for (i, u) in updates.iter().enumerate() {
+        if u.skip {
+            continue;
+        }
+        let object = repo.repo.find_object(u.new, None).map_err(|e| unreadable(u, "pushed", u.new, &e))?;
+        let tip = match object.peel_to_commit() {
+            Ok(tip) => tip,
+            Err(_) if u.name.starts_with("refs/heads/") => {
+                return Err(Error::new(format!(
+                    "the push was rejected: {} would point at a {}, not a commit",
+                    u.branch(),
+                    object.kind().map_or("non-commit", |k| k.str())
+                )))
+            }
+            // A tree or a blob under another ref carries no commits.
+            Err(_) => continue,
+        };
+        let old = match u.old {
+            Some(old) => {
+                let object = repo.repo.find_object(old, None).map_err(|e| unreadable(u, "current", old, &e))?;
+                object.peel_to_commit().ok()
+            }
+            None => None,
+        };
+        let registry = match registry_in(u, "pushed", &tip)? {
+            Some(blob) => Some((blob, tip.id())),
+            // A registry removed from a ref that had one: judged with the one it had.
+            None => match &old {
+                Some(old) => registry_in(u, "current", old)?.map(|blob| {
+                    plan.removed.insert(i);
+                    (blob, old.id())
+                }),
+                None => None,
+            },
+        };
+        let Some((blob, from)) = registry else { continue };
+        judged.push((i, tip.id(), blob, from, old.map(|o| o.id())));
+    }
+
+    // What the new refs bring: one walk, every existing branch excluded at once.
+    let new_tips: Vec<git2::Oid> = judged.iter().filter(|j| j.4.is_none()).map(|j| j.1).collect();
+    if !new_tips.is_empty() {
+        let mut tips: Vec<(git2::Oid, bool)> = new_tips.iter().map(|&t| (t, false)).collect();
+        tips.extend(existing_branches(repo).into_iter().map(|b| (b, true)));
+        let (fresh, reads) = repo.reachable(&tips)?;
+        plan.fresh = fresh;
+        plan.walks += 1;
+        plan.reads += reads;
+    }
+
+    let mut by_blob: HashMap<git2::Oid, usize> = HashMap::new();
+    for (i, tip, blob, from, old) in judged {
+        let g = *by_blob.entry(blob).or_insert_with(|| {
+            plan.groups.push(Group { registry_from: from, refs: Vec::new(), commits: HashMap::new() });
+            plan.groups.len() - 1
+        });
+        let group = &mut plan.groups[g];
+        group.refs.push((i, tip));
+        match old {
+            // An update: its own `old..new`.
+            Some(old) => {
+                let (own, reads) = repo.reachable(&[(old, true), (tip, false)])?;
+                plan.walks += 1;
+                plan.reads += reads;
+                plan.own[i] = Some(own.keys().copied().collect());
+                group.commits.extend(own);
+            }
+            // A new ref: what its tip reaches of what the new refs bring.
+            None => {
+                let mut stack = vec![tip];
+                while let Some(c) = stack.pop() {
+                    if group.commits.contains_key(&c) {
+                        continue;
+                    }
+                    let Some(parents) = plan.fresh.get(&c) else { continue };
+                    stack.extend(parents.iter().copied());
+                    group.commits.insert(c, parents.clone());
+                }
+            }
+        }
+    }
+    Ok(plan)
+}
+
+/// The commits the repository's branches point at before the push (`refs/heads/`, nested names
+/// included). Only branches: a tag (pushed freely) or a forge's pull request ref must not make
+/// its commits known to a push that puts them on a new branch. A branch that does not point at
+/// a commit is left out: what it would hide is judged instead.
+fn existing_branches(repo: &Repo) -> Vec<git2::Oid> {
+    let Ok(odb) = repo.repo.odb() else { return Vec::new() };
+    let Ok(refs) = repo.repo.references_glob("refs/heads/*") else { return Vec::new() };
+    let mut tips: Vec<git2::Oid> = refs
+        .flatten()
+        .filter_map(|r| r.resolve().ok()?.target())
+        .filter(|&oid| odb.read_header(oid).is_ok_and(|(_, kind)| kind == git2::ObjectType::Commit))
+        .collect();
+    tips.sort();
+    tips.dedup();
+    tips
 }
 
 /// What every hook's run shares: hooks read the registry git is committing with, run only when
@@ -474,6 +812,67 @@ fn pre_push(ctx: &Ctx, repo: &Repo, remote: &str) -> Result<ExitCode> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A push of many new branches onto a repository with many: one walk finds what they all
+    /// bring, and it reads each commit about once; each update is one walk of its own range.
+    #[test]
+    fn a_push_of_many_refs_costs_one_walk_for_the_new_ones() {
+        const EXISTING: usize = 600;
+        const NEW: usize = 300;
+        const UPDATED: usize = 20;
+        let dir = tempfile::tempdir().unwrap();
+        let git = git2::Repository::init_bare(dir.path()).unwrap();
+        let updates = {
+            let blob = git.blob(b"[promises.p]\nstatement = \"s\"\nstatus = \"in-play\"\n").unwrap();
+            let mut tree = git.treebuilder(None).unwrap();
+            tree.insert(crate::registry::FILE_NAME, blob, 0o100644).unwrap();
+            let tree = git.find_tree(tree.write().unwrap()).unwrap();
+            let commit = |n: usize, parent: git2::Oid, refname: Option<&str>| {
+                let sig =
+                    git2::Signature::new("A", "a@example.com", &git2::Time::new(1_700_000_000 + n as i64, 0)).unwrap();
+                let parent = git.find_commit(parent).unwrap();
+                git.commit(refname, &sig, &sig, &format!("Work {n}\n"), &tree, &[&parent]).unwrap()
+            };
+            let sig = git2::Signature::new("A", "a@example.com", &git2::Time::new(1_600_000_000, 0)).unwrap();
+            let base = git.commit(Some("refs/heads/main"), &sig, &sig, "Base\n", &tree, &[]).unwrap();
+            let existing: Vec<git2::Oid> =
+                (0..EXISTING).map(|i| commit(i, base, Some(&format!("refs/heads/team/b{i}")))).collect();
+            let mut updates = Vec::new();
+            for (i, &on) in existing.iter().enumerate().take(NEW) {
+                // On main, or on an existing branch: either way one new commit.
+                let parent = if i % 2 == 0 { base } else { on };
+                let new = commit(EXISTING + i, parent, None);
+                updates.push(Update { old: None, new, name: format!("refs/heads/new/b{i}"), skip: false });
+            }
+            for (i, &old) in existing.iter().enumerate().take(UPDATED) {
+                let new = commit(EXISTING + NEW + i, old, None);
+                updates.push(Update { old: Some(old), new, name: format!("refs/heads/team/b{i}"), skip: false });
+            }
+            updates
+        };
+        let repo = Repo::from(git);
+        let plan = plan_push(&repo, &updates).unwrap();
+        assert_eq!(plan.walks, 1 + UPDATED, "one walk for the new refs, one per update");
+        assert_eq!(plan.fresh.len(), NEW);
+        assert_eq!(plan.groups.len(), 1, "one registry, one run");
+        assert_eq!(plan.groups[0].commits.len(), NEW + UPDATED);
+        // Every existing tip and every new commit, about once (and a few parents per update).
+        let bound = 2 * (EXISTING + NEW) + 4 * UPDATED;
+        assert!(
+            plan.reads <= bound,
+            "{} commits read for {} pushed onto {EXISTING} branches",
+            plan.reads,
+            NEW + UPDATED
+        );
+        // The group's walk yields exactly its commits.
+        let range = plan.groups[0].range(&updates);
+        let (walked, _) = repo.reachable(&range.tips).unwrap();
+        let mut walked: Vec<_> = walked.into_keys().collect();
+        let mut expected: Vec<_> = plan.groups[0].commits.keys().copied().collect();
+        walked.sort();
+        expected.sort();
+        assert_eq!(walked, expected);
+    }
 
     #[test]
     fn commit_flags_from_gits_command_line() {

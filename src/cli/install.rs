@@ -22,13 +22,19 @@ pub const MARKER: &str = "# plan-lint hook:";
 
 /// The script for `hook`. With `fallback`, the absolute path of the installing binary is used
 /// when `plan-lint` is not on PATH (a GUI client's PATH is often shorter than a shell's).
+///
+/// Without plan-lint, a client hook stops the commit or push and says how to install it or
+/// skip the hook once; the server hook rejects the push (it fails closed: an unchecked push is
+/// what it exists to prevent) and says what the server's administrator must do, since
+/// `--no-verify` cannot skip it.
 pub fn script(hook: &str, fallback: Option<&Path>) -> String {
+    let missing = if SERVER_HOOKS.contains(&hook) { SERVER_MISSING } else { MISSING };
     let fallback = match fallback {
         Some(p) => format!(
-            "    if [ -x '{p}' ]; then\n        PLAN_LINT='{p}'\n    else\n{MISSING}    fi\n",
+            "    if [ -x '{p}' ]; then\n        PLAN_LINT='{p}'\n    else\n{missing}    fi\n",
             p = p.display().to_string().replace('\'', "'\\''")
         ),
-        None => MISSING.to_string(),
+        None => missing.to_string(),
     };
     format!(
         "#!/bin/sh\n\
@@ -43,6 +49,9 @@ pub fn script(hook: &str, fallback: Option<&Path>) -> String {
 }
 
 const MISSING: &str = "        echo \"plan-lint: '$PLAN_LINT' is not on PATH, so this change was not checked.\" >&2\n        echo \"  Install it (cargo install --locked --path <plan-lint checkout>), or skip the hook once with --no-verify.\" >&2\n        exit 1\n";
+
+/// The server hook without plan-lint: the push is rejected, and the pusher is told who can fix it.
+const SERVER_MISSING: &str = "        echo \"plan-lint: push rejected: this server cannot run '$PLAN_LINT', so the push could not be checked.\" >&2\n        echo '  The check runs on the server, where --no-verify does not skip it. The server'\\''s administrator must install plan-lint on the PATH of the git server process (or set PLAN_LINT to its path in that environment), or remove this hook with `plan-lint uninstall`.' >&2\n        exit 1\n";
 
 #[derive(clap::Args, Debug)]
 pub struct InstallArgs {

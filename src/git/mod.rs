@@ -214,6 +214,20 @@ impl Repo {
         Ok(CommitRange { oids, describe: r.describe })
     }
 
+    /// The commits reachable from the included `tips` and from none of the excluded ones, each
+    /// with its parents, in one walk (git rev-list's, commits taken back as it does); and how many
+    /// commit objects the walk read.
+    pub fn reachable(&self, tips: &[(Oid, bool)]) -> Result<(std::collections::HashMap<Oid, Vec<Oid>>, usize)> {
+        let odb = self.repo.odb()?;
+        let mut walker = walk::Walker::with_parents(&odb, self.repo.commondir(), tips)?;
+        let mut found = std::collections::HashMap::new();
+        while let Some(raw) = walker.next_commit()? {
+            found.insert(raw.oid, raw.header.parents);
+        }
+        found.retain(|oid, _| !walker.is_uninteresting(*oid));
+        Ok((found, walker.reads()))
+    }
+
     /// What the current branch is compared against: its upstream, and the default branch
     /// (`origin/HEAD`, else `origin/main`, `origin/master`, else a local `main` or `master` that
     /// is not the current branch).

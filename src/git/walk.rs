@@ -70,6 +70,8 @@ pub struct Walker<'o> {
     /// Commits read from a pack by [`super::pack`], and through libgit2.
     from_packs: u64,
     from_libgit2: u64,
+    /// Commit objects read so far (each at most once, but for commits taken back).
+    reads: usize,
 }
 
 impl<'o> Walker<'o> {
@@ -89,6 +91,22 @@ impl<'o> Walker<'o> {
         tips: &[(Oid, bool)],
         since: Option<i64>,
     ) -> Result<Walker<'o>> {
+        Walker::open(odb, git_dir, tips, since, since.is_some())
+    }
+
+    /// A walk like [`Walker::new`] without `since`, yielding every parent in each header: for a
+    /// caller that needs the graph of the commits it walked (the server hook).
+    pub fn with_parents(odb: &'o Odb<'o>, git_dir: &std::path::Path, tips: &[(Oid, bool)]) -> Result<Walker<'o>> {
+        Walker::open(odb, git_dir, tips, None, true)
+    }
+
+    fn open(
+        odb: &'o Odb<'o>,
+        git_dir: &std::path::Path,
+        tips: &[(Oid, bool)],
+        since: Option<i64>,
+        keep_parents: bool,
+    ) -> Result<Walker<'o>> {
         let shallow = std::fs::read_to_string(git_dir.join("shallow"))
             .map(|s| s.lines().filter_map(|l| Oid::from_str(l.trim()).ok()).collect())
             .unwrap_or_default();
@@ -105,9 +123,10 @@ impl<'o> Walker<'o> {
             slop: SLOP,
             last_date: i64::MAX,
             max_age: since,
-            keep_parents: since.is_some(),
+            keep_parents,
             from_packs: 0,
             from_libgit2: 0,
+            reads: 0,
         };
         // As git's prepare_revision_walk: read each tip, flag and propagate the excluded ones,
         // queue each once, in the order given (it decides ties between equal dates).
@@ -142,6 +161,7 @@ impl<'o> Walker<'o> {
     /// A commit's raw object: from a pack directly when it is stored whole there, else
     /// through libgit2 (loose objects, deltas, alternates, a push's quarantine).
     fn read(&mut self, oid: Oid) -> Result<Vec<u8>> {
+        self.reads += 1;
         if let Some(data) = self.packs.read_commit(oid) {
             self.from_packs += 1;
             return Ok(data);
@@ -271,6 +291,11 @@ impl<'o> Walker<'o> {
     /// through libgit2, whose own mapping of the same index would otherwise count twice.
     pub fn close_packs(&mut self) {
         self.packs = super::pack::Packs::none();
+    }
+
+    /// How many commit objects the walk has read.
+    pub fn reads(&self) -> usize {
+        self.reads
     }
 
     /// Whether a commit walked as interesting was later found to be uninteresting.
