@@ -297,19 +297,16 @@ fn a_tampered_or_malformed_release_is_refused() {
 }
 
 /// No version: the action builds plan-lint from its own source with `cargo install --locked`,
-/// as on a runner. The build goes to a target directory kept under this crate's `target/`, so
-/// only the first run pays for a release build.
+/// as on a runner. The build goes to the target directory and release profile that the
+/// pre-commit framework's test builds with too (`support::shared_release_env`), so the release
+/// build of the dependencies is paid once, by whichever runs first, and never again.
 #[test]
 fn the_action_builds_from_source_without_a_version() {
     let (repo, event) = pull_request();
-    let target_dir = root().join("target/action-install");
-    let run = run_action(
-        repo.path(),
-        "pull_request",
-        &event,
-        &[("args", "--allow untraced-commit")],
-        &[("CARGO_TARGET_DIR", target_dir.to_str().unwrap())],
-    );
+    let env = support::shared_release_env();
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let _building = support::shared_release_build();
+    let run = run_action(repo.path(), "pull_request", &event, &[("args", "--allow untraced-commit")], &env);
     assert_eq!(run.codes, [0, 0], "{:#?}", run.stderr);
     assert!(run.stdout[0].contains("Building plan-lint from"), "{}", run.stdout[0]);
     assert_eq!(run.outputs["commits"], "2");

@@ -1,32 +1,32 @@
 //! The real pre-commit framework (https://pre-commit.com) running plan-lint's hooks from this
-//! checkout: `pre-commit try-repo` for single hooks, and the README's `.pre-commit-config.yaml`
-//! installed for real (`pre-commit install`, all four hook types) with real commits and a push.
+//! checkout: the README's `.pre-commit-config.yaml`, pointed at a snapshot of this checkout,
+//! run hook by hook (`pre-commit run --hook-stage`) and installed for real (`pre-commit
+//! install`, all four hook types) with real commits and a push.
 //!
 //! `.ci/run` installs pre-commit from PyPI and sets PLAN_LINT_REQUIRE_PRE_COMMIT=1, so in CI a
 //! missing framework is a failure; elsewhere the test says it was skipped. The framework builds
-//! plan-lint with `cargo install`, into target/pre-commit-home and target/pre-commit-target.
+//! plan-lint with `cargo install` (its `language: rust`) once per snapshot: its environments are
+//! kept in target/pre-commit-home, the build in the target directory the Action's test builds in
+//! too, with the same release profile (`support::shared_release_env`), so the dependencies are
+//! compiled once for both.
 
 mod support;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::OnceLock;
 use support::{git_env, Repo};
 
 fn pre_commit_available() -> bool {
     support::tool_available("pre-commit", "PLAN_LINT_REQUIRE_PRE_COMMIT")
 }
 
-fn try_repo(repo: &Repo, hook: &str, extra: &[&str]) -> (bool, String) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = git_env(Command::new("pre-commit"), repo.path())
-        .env("PRE_COMMIT_HOME", root.join("target/pre-commit-home"))
-        // try-repo copies the checkout anew for every run; a shared target directory and a
-        // cheaper release profile keep the framework's `cargo install` from rebuilding it all.
-        .env("CARGO_TARGET_DIR", root.join("target/pre-commit-target"))
-        .env("CARGO_PROFILE_RELEASE_LTO", "false")
-        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "1")
-        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16")
-        .args(["try-repo", root.to_str().unwrap(), hook, "--verbose"])
+/// Run the hooks of one stage (`pre-commit run --hook-stage STAGE`) as the repository's
+/// configuration names them; the first run installs the hook environment (a `cargo install`).
+fn run_stage(repo: &Repo, stage: &str, extra: &[&str]) -> (bool, String) {
+    let _building = support::shared_release_build();
+    let out = framework("pre-commit", repo.path())
+        .args(["run", "--verbose", "--hook-stage", stage])
         .args(extra)
         .output()
         .unwrap();
@@ -35,7 +35,7 @@ fn try_repo(repo: &Repo, hook: &str, extra: &[&str]) -> (bool, String) {
 }
 
 #[test]
-fn pre_commit_try_repo_runs_the_commit_msg_and_pre_commit_hooks() {
+fn pre_commit_run_runs_the_commit_msg_and_pre_commit_hooks() {
     if !pre_commit_available() {
         return;
     }
@@ -43,24 +43,25 @@ fn pre_commit_try_repo_runs_the_commit_msg_and_pre_commit_hooks() {
     repo.write(
         "promises.toml",
         "[promises.find-and-buy]\nstatement = \"s\"\nstatus = \"in-play\"\noutcomes = [{ metric = \"m\", target = \"t\" }]\n",
-    );
+    )
+    .write(".pre-commit-config.yaml", &config_for_this_checkout());
     repo.commit("Adopt\n\nPromise: find-and-buy\n");
 
     let msg = repo.path().join("MSG");
     std::fs::write(&msg, "Untraced work\n").unwrap();
-    let args = ["--hook-stage", "commit-msg", "--commit-msg-filename", msg.to_str().unwrap()];
-    let (ok, out) = try_repo(&repo, "plan-lint-commit-msg", &args);
+    let args = ["--commit-msg-filename", msg.to_str().unwrap()];
+    let (ok, out) = run_stage(&repo, "commit-msg", &args);
     assert!(!ok, "untraced message passed:\n{out}");
     assert!(out.contains("untraced-commit"), "{out}");
 
     std::fs::write(&msg, "Traced work\n\nPromise: find-and-buy\n").unwrap();
-    let (ok, out) = try_repo(&repo, "plan-lint-commit-msg", &args);
+    let (ok, out) = run_stage(&repo, "commit-msg", &args);
     assert!(ok, "traced message failed:\n{out}");
 
     // pre-commit stage: a staged plan with an untraced item blocks.
     repo.write("ROADMAP.md", "# Plan\n\n- [ ] Untraced item\n");
     repo.git(&["add", "ROADMAP.md"]);
-    let (ok, out) = try_repo(&repo, "plan-lint", &["--hook-stage", "pre-commit"]);
+    let (ok, out) = run_stage(&repo, "pre-commit", &[]);
     assert!(!ok, "untraced plan passed:\n{out}");
     assert!(out.contains("untraced-item"), "{out}");
 }
@@ -74,10 +75,26 @@ fn readme_config() -> String {
     body[..body.find("```").unwrap()].to_string()
 }
 
+/// The README's configuration with its repository and rev replaced by a snapshot of this
+/// checkout, taken once per test process (both tests use it) while holding the shared build
+/// lock, so no other process's framework is cloning the snapshot as it is rewritten.
+fn config_for_this_checkout() -> String {
+    static SNAPSHOT: OnceLock<(PathBuf, String)> = OnceLock::new();
+    let (source, rev) = SNAPSHOT.get_or_init(|| {
+        let _building = support::shared_release_build();
+        snapshot_of_this_checkout()
+    });
+    let config = readme_config()
+        .replace("https://github.com/plan-lint/plan-lint", source.to_str().unwrap())
+        .replace("rev: v0.1.0", &format!("rev: {rev}"));
+    assert!(config.contains(rev.as_str()), "the README config names a repo and rev to replace:\n{config}");
+    config
+}
+
 /// This checkout's files (tracked and untracked, as `git ls-files` lists them) committed in a
 /// repository at a fixed path with fixed dates: the same sources give the same commit, so
 /// pre-commit's cache and cargo's target directory are reused between runs.
-fn snapshot_of_this_checkout() -> (std::path::PathBuf, String) {
+fn snapshot_of_this_checkout() -> (PathBuf, String) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dest = root.join("target/pre-commit-source");
     let _ = std::fs::remove_dir_all(&dest);
@@ -113,13 +130,10 @@ fn snapshot_of_this_checkout() -> (std::path::PathBuf, String) {
 /// A command with the test's git identity and the framework's caches under `target/`.
 fn framework(cmd: &str, dir: &Path) -> Command {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let real_home = std::env::var_os("HOME").map(std::path::PathBuf::from).unwrap_or_default();
+    let real_home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
     let mut c = git_env(Command::new(cmd), dir);
     c.env("PRE_COMMIT_HOME", root.join("target/pre-commit-home"))
-        .env("CARGO_TARGET_DIR", root.join("target/pre-commit-target"))
-        .env("CARGO_PROFILE_RELEASE_LTO", "false")
-        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "1")
-        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16")
+        .envs(support::shared_release_env())
         // git_env points HOME at the repository; cargo and rustup keep their homes.
         .env("CARGO_HOME", std::env::var_os("CARGO_HOME").unwrap_or_else(|| real_home.join(".cargo").into()))
         .env("RUSTUP_HOME", std::env::var_os("RUSTUP_HOME").unwrap_or_else(|| real_home.join(".rustup").into()));
@@ -136,11 +150,7 @@ fn the_readme_config_installs_all_four_hooks_and_they_run_on_real_commits() {
     if !pre_commit_available() {
         return;
     }
-    let (source, rev) = snapshot_of_this_checkout();
-    let config = readme_config()
-        .replace("https://github.com/plan-lint/plan-lint", source.to_str().unwrap())
-        .replace("rev: v0.1.0", &format!("rev: {rev}"));
-    assert!(config.contains(&rev), "the README config names a repo and rev to replace:\n{config}");
+    let config = config_for_this_checkout();
     let mut repo = Repo::new();
     repo.write(
         "promises.toml",
@@ -148,7 +158,9 @@ fn the_readme_config_installs_all_four_hooks_and_they_run_on_real_commits() {
     )
     .write(".pre-commit-config.yaml", &config);
     repo.commit("Adopt plan-lint\n\nPromise: find-and-buy\n");
+    let building = support::shared_release_build();
     let out = framework("pre-commit", repo.path()).args(["install", "--install-hooks"]).output().unwrap();
+    drop(building);
     let said = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{said}");
     for hook in ["pre-commit", "commit-msg", "prepare-commit-msg", "pre-push"] {

@@ -245,3 +245,41 @@ pub fn validate_sarif(path: &std::path::Path) {
         std::process::Command::new("check-jsonschema").arg("--schemafile").arg(&schema).arg(&broken).output().unwrap();
     assert!(!rejected.status.success(), "the validator accepted an invalid level");
 }
+
+/// Where and how the tests that build plan-lint with `cargo install` (the Action building from
+/// source, the pre-commit framework's `language: rust` hooks) compile it: one target directory
+/// under this crate's `target/`, and one release profile, far cheaper than the shipped binary's
+/// (no LTO, opt-level 0: they prove the build path and the hooks, not the optimizer; CI's smoke
+/// benchmark builds the shipped profile). Any difference in target directory, profile or flags
+/// between them would make cargo compile every dependency again; the same, they compile once.
+pub fn shared_release_env() -> Vec<(&'static str, String)> {
+    vec![
+        ("CARGO_TARGET_DIR", shared_release_target().to_str().expect("a UTF-8 checkout path").to_string()),
+        ("CARGO_PROFILE_RELEASE_LTO", "false".to_string()),
+        ("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0".to_string()),
+        ("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16".to_string()),
+    ]
+}
+
+fn shared_release_target() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("target/shared-release-target")
+}
+
+/// Held while a test builds and installs plan-lint into the shared target directory: one build
+/// and install at a time, across test threads and test processes (an exclusive `flock`,
+/// released when dropped). Cargo's own lock covers the build, not `cargo install`'s copy of the
+/// binary out of the target directory, which the next build may be replacing.
+pub struct SharedReleaseBuild(#[allow(dead_code)] std::fs::File);
+
+pub fn shared_release_build() -> SharedReleaseBuild {
+    use std::os::fd::AsRawFd as _;
+    std::fs::create_dir_all(shared_release_target()).unwrap();
+    let lock = shared_release_target().join("plan-lint-tests.lock");
+    let file = std::fs::OpenOptions::new().create(true).append(true).open(lock).unwrap();
+    // SAFETY: flock on a descriptor this function owns; no memory is shared.
+    while unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) } != 0 {
+        let error = std::io::Error::last_os_error();
+        assert_eq!(error.kind(), std::io::ErrorKind::Interrupted, "flock: {error}");
+    }
+    SharedReleaseBuild(file)
+}
