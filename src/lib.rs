@@ -42,6 +42,7 @@
 
 #![warn(missing_docs)]
 
+mod baseline;
 mod cache;
 mod cli;
 mod code;
