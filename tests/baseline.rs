@@ -364,3 +364,33 @@ fn update_without_a_baseline_says_how_to_record_one() {
         assert!(help.stdout.contains(said), "{said}: {}", help.stdout);
     }
 }
+
+/// Issue 24: `plan-lint init` in a repository with history sets the adoption point to HEAD and
+/// says so; the history before it is never checked, and new commits are.
+#[test]
+fn init_in_a_repository_with_history_adopts_at_head() {
+    let mut repo = Repo::new();
+    repo.write("src/main.rs", "fn main() {}\n");
+    repo.commit("Years of work\n");
+    let head = repo.commit("More of it\n");
+    let run = repo.plan_lint(&["init", "--no-hooks"]);
+    run.expect_code(0);
+    assert!(run.stdout.contains(&format!("adoption point ([commits] since): HEAD, {}", &head[..7])), "{}", run.stdout);
+    let registry = std::fs::read_to_string(repo.path().join("promises.toml")).unwrap();
+    assert!(registry.contains(&format!("\nsince = \"{head}\"  # HEAD when `plan-lint init` ran\n")), "{registry}");
+    let run = repo.plan_lint(&["check"]);
+    run.expect_code(0);
+    assert!(run.stdout.contains("0 commits"), "{}", run.stdout);
+    repo.commit("Untraced after adoption\n");
+    let run = repo.plan_lint(&["check"]);
+    run.expect_code(1);
+    assert!(run.stdout.contains("1 commit ("), "{}", run.stdout);
+
+    // Without history there is no adoption point to set.
+    let empty = Repo::new();
+    let run = empty.plan_lint(&["init", "--no-hooks"]);
+    run.expect_code(0);
+    assert!(!run.stdout.contains("adoption point"), "{}", run.stdout);
+    let registry = std::fs::read_to_string(empty.path().join("promises.toml")).unwrap();
+    assert!(registry.contains("# since = \"<commit, tag or branch>\""), "{registry}");
+}
