@@ -221,13 +221,9 @@ fn json_marks_every_finding() {
     assert_eq!(states.iter().filter(|(_, s)| s == "unchanged").count(), 4);
     assert_eq!(doc["absent"], serde_json::json!([]));
     // Without a baseline, nothing changes in the document.
-    let plain = json(&repo_without_baseline().plan_lint(&["check", "--format", "json"]));
+    let plain = json(&self::repo().plan_lint(&["check", "--format", "json"]));
     assert!(plain["findings"][0].get("baselineState").is_none(), "{plain}");
     assert!(plain.get("absent").is_none() && plain["summary"].get("baselined").is_none(), "{plain}");
-}
-
-fn repo_without_baseline() -> Repo {
-    repo()
 }
 
 #[test]
@@ -274,7 +270,8 @@ fn a_branch_check_does_not_call_the_default_branchs_commits_gone() {
 fn a_commit_gone_from_history_is_absent() {
     let repo = baselined();
     // Rewrite history: the two untraced commits become one traced commit.
-    repo.git(&["reset", "-q", "--soft", &repo.git(&["rev-list", "--max-parents=0", "HEAD"]).trim().to_string()]);
+    let root = repo.git(&["rev-list", "--max-parents=0", "HEAD"]);
+    repo.git(&["reset", "-q", "--soft", root.trim()]);
     repo.git(&["commit", "-q", "--amend", "-m", "Start\n\nPromise: find-and-buy"]);
     repo.git(&["reflog", "expire", "--expire=now", "--all"]);
     repo.git(&["gc", "-q", "--prune=now"]);
@@ -393,4 +390,37 @@ fn init_in_a_repository_with_history_adopts_at_head() {
     assert!(!run.stdout.contains("adoption point"), "{}", run.stdout);
     let registry = std::fs::read_to_string(empty.path().join("promises.toml")).unwrap();
     assert!(registry.contains("# since = \"<commit, tag or branch>\""), "{registry}");
+}
+
+#[test]
+fn ci_honours_the_baseline() {
+    let mut repo = baselined();
+    repo.commit("Record the baseline\n\nPromise: find-and-buy\n");
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.write("ROADMAP.md", &format!("Intro.\n\n{PLAN}"));
+    repo.commit("Move the plan down\n\nPromise: find-and-buy\n");
+    let ci = |repo: &Repo| support::run_with(repo.path(), &["ci", "--base", "main", "--head", "feature"], &[], None);
+    let run = ci(&repo);
+    run.expect_code(0);
+    assert!(run.stdout.contains(" · 2 baselined"), "{}", run.stdout);
+    assert!(!run.stdout.contains("note:"), "main's recorded commits are not gone: {}", run.stdout);
+    repo.write("ROADMAP.md", &format!("{PLAN}- [ ] add gift cards\n"));
+    repo.commit("Gift cards\n\nPromise: find-and-buy\n");
+    let run = ci(&repo);
+    run.expect_code(1);
+    assert!(run.stdout.contains("add gift cards") && !run.stdout.contains("add Klarna"), "{}", run.stdout);
+}
+
+#[test]
+fn a_recorded_commit_that_no_longer_fails_is_absent() {
+    let repo = baselined();
+    // The commit is still there, and walked, but its subject is now exempt.
+    repo.write("promises.toml", &format!("{REGISTRY}\n[commits]\nexempt-subjects = [\"^Fix typo\"]\n"));
+    let run = repo.plan_lint(&["check"]);
+    run.expect_code(0);
+    assert!(run.stdout.contains("note: 1 baseline entry matches nothing"), "{}", run.stdout);
+    assert!(run.stdout.contains("  untraced-commit commit "), "{}", run.stdout);
+    assert!(run.stdout.ends_with(" · 3 baselined\n"), "{}", run.stdout);
+    repo.plan_lint(&["baseline", "--update"]).expect_code(0);
+    assert_eq!(baseline_text(&repo).matches("\"commit\"").count(), 1, "{}", baseline_text(&repo));
 }
