@@ -30,6 +30,8 @@ use crate::tally::{Class, Tally};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
+mod baseline;
+
 /// What a run reads and judges: the entry point's whole description of its inputs.
 #[derive(Clone, Debug)]
 pub(crate) struct Inputs {
@@ -272,6 +274,8 @@ pub(crate) fn run_in(repo: Option<&Repo>, inputs: &Inputs) -> Result<Option<Run>
 
     let mut window = None;
     let mut message_text = None;
+    // The range walked in full (no window): the baseline's commits it could have matched.
+    let mut walked = None;
     let commits = match (&inputs.commits, &repo) {
         (CommitSelection::None, _) | (_, None) => None,
         (CommitSelection::Message { bytes, shown, flags }, Some(repo)) => {
@@ -308,6 +312,7 @@ pub(crate) fn run_in(repo: Option<&Repo>, inputs: &Inputs) -> Result<Option<Run>
             let read =
                 read_commits(repo, &range, inputs.window, &watched, inputs.suggestions, &ctx, &levels, &mut sources)?;
             findings.extend(read.findings);
+            walked = inputs.window.is_none().then(|| range.clone());
             if let Some(w) = inputs.window {
                 let facts = window_facts(repo, w, &registry, &plans, &watched, &read.recent, read.trees);
                 let mut sink = Sink::new(&levels);
@@ -333,11 +338,10 @@ pub(crate) fn run_in(repo: Option<&Repo>, inputs: &Inputs) -> Result<Option<Run>
             findings.extend(found.into_iter().map(|f| Finding { source: Some(id), ..f }));
         }
     }
-    Ok(Some(Run {
-        facts: facts(sources, registry, registry_source, plans, commits, skipped, &bodies, window, readings),
-        findings,
-        message: message_text,
-    }))
+    let (findings, baseline) = baseline::apply(&files, repo, inputs, &levels, walked.as_ref(), &sources, findings)?;
+    let mut facts = facts(sources, registry, registry_source, plans, commits, skipped, &bodies, window, readings);
+    facts.baseline = baseline;
+    Ok(Some(Run { facts, findings, message: message_text }))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -353,7 +357,7 @@ fn facts(
     readings: Option<Readings>,
 ) -> Facts {
     let bodies = bodies.iter().map(|b| b.what.clone()).collect();
-    Facts { sources, registry, registry_source, plans, commits, skipped, bodies, window, readings }
+    Facts { sources, registry, registry_source, plans, commits, skipped, bodies, window, readings, baseline: None }
 }
 
 /// The readings of outcomes (`[outcomes] file`, default outcomes.csv), from where the registry

@@ -26,6 +26,9 @@ pub struct Facts {
     pub window: Option<WindowFacts>,
     /// The readings of outcomes, when the repository keeps them.
     pub readings: Option<Readings>,
+    /// The baseline (`.plan-lint-baseline.json`), when the repository keeps one: the findings
+    /// it absorbed (not in the run's findings) and its entries that matched nothing.
+    pub baseline: Option<crate::baseline::Applied>,
 }
 
 /// outcomes.csv as read: its rows, where findings about them point, and, with a time window,

@@ -42,6 +42,7 @@
 
 #![warn(missing_docs)]
 
+mod baseline;
 mod cache;
 mod cli;
 mod code;
@@ -102,7 +103,8 @@ impl CheckOptions {
 
 /// What [`check`] found.
 pub struct Checked {
-    /// Every finding, levels applied (allowed codes are not here).
+    /// Every finding, levels applied (allowed codes are not here, nor what the repository's
+    /// baseline, `.plan-lint-baseline.json`, records: `summary.baselined` counts those).
     pub findings: Vec<Finding>,
     /// The numbers `plan-lint check` closes with.
     pub summary: Summary,

@@ -1,5 +1,7 @@
 //! `plan-lint init`: a commented `promises.toml` with one example promise and a plan document,
-//! so a team starts from something that passes; never overwrites anything.
+//! so a team starts from something that passes; never overwrites anything. In a repository with
+//! history, the registry's adoption point (`[commits] since`) is HEAD: years of commits made
+//! before plan-lint are not its business.
 
 use super::Ctx;
 use crate::error::{Error, Result};
@@ -24,7 +26,16 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let repo = Repo::discover(&ctx.dir);
     let root = repo.as_ref().and_then(Repo::root).unwrap_or_else(|| ctx.dir.clone());
     let mut out = String::new();
-    let files = [("promises.toml", REGISTRY_TEMPLATE), ("ROADMAP.md", PLAN_TEMPLATE)];
+    let head = repo.as_ref().and_then(|r| r.repo.head().ok()).and_then(|h| h.peel_to_commit().ok()).map(|c| c.id());
+    let registry = match head {
+        Some(sha) => REGISTRY_TEMPLATE.replacen(
+            "# since = \"<commit, tag or branch>\"",
+            &format!("since = \"{sha}\"  # HEAD when `plan-lint init` ran"),
+            1,
+        ),
+        None => REGISTRY_TEMPLATE.to_string(),
+    };
+    let files = [("promises.toml", registry.as_str()), ("ROADMAP.md", PLAN_TEMPLATE)];
     // Never write through a link (a dangling `promises.toml -> ../outside.toml` would create a
     // file outside the repository): refuse before writing anything.
     for (name, _) in files {
@@ -42,6 +53,13 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         }
         super::install::write_new(&path, text.as_bytes())?;
         out.push_str(&format!("{}: created\n", path.display()));
+        if let (Some(sha), "promises.toml") = (head, name) {
+            let short = &sha.to_string()[..7];
+            out.push_str(&format!(
+                "  adoption point ([commits] since): HEAD, {short}: it and the commits before it are never checked;\n  \
+                 `plan-lint baseline` records the plan's findings of today, so only new ones fail\n"
+            ));
+        }
     }
     super::emit(out.as_bytes())?;
 

@@ -4,6 +4,7 @@
 //! error-level findings, 2 when plan-lint could not run (usage, registry, I/O, git). A panic is a
 //! bug; it is caught here and reported in one line with exit 2, never as a backtrace wall.
 
+mod baseline;
 mod check;
 mod ci;
 mod demo;
@@ -57,6 +58,8 @@ pub enum Command {
     Report(report::Args),
     /// Record a reading of an outcome in outcomes.csv, checked against promises.toml.
     Measure(measure::Args),
+    #[command(about = baseline::ABOUT, long_about = baseline::LONG_ABOUT)]
+    Baseline(baseline::Args),
     /// Print the trailers of a message (or a commit) exactly as git reads them.
     Trailers(trailers::Args),
     /// Build an example team's repository in a temporary directory and check it.
@@ -142,6 +145,7 @@ fn run() -> ExitCode {
         Command::Report(args) => report::run(&ctx, args),
         Command::Trailers(args) => trailers::run(&ctx, args),
         Command::Measure(args) => measure::run(&ctx, args),
+        Command::Baseline(args) => baseline::run(&ctx, args),
         Command::Demo(args) => demo::run(&ctx, args),
         Command::Hook(h) => hook::run(&ctx, h),
         Command::Install(args) => install::install(&ctx, args),

@@ -35,6 +35,41 @@ pub struct Board {
     pub weeks: Vec<i64>,
     /// Untraced commits per week, aligned with `weeks`.
     pub untraced_per_week: Vec<usize>,
+    /// What the baseline still records, when the repository keeps one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<Debt>,
+}
+
+/// The baseline as debt: what `.plan-lint-baseline.json` still records.
+#[derive(Debug, Serialize)]
+pub struct Debt {
+    /// Recorded findings in files (plan items, the registry) that are still there.
+    pub items: usize,
+    /// Recorded commits (outside a time window the board cannot tell which are gone).
+    pub commits: usize,
+    /// Recorded findings that match nothing any more.
+    pub absent: usize,
+}
+
+impl Debt {
+    /// One line, `Baseline: 12 items and 3 commits remain in `.plan-lint-baseline.json``: no
+    /// repository text, only numbers and code spans.
+    pub fn line(&self) -> String {
+        let mut line = format!(
+            "Baseline: {} and {} remain in `{}`",
+            crate::report::plural(self.items, "item"),
+            crate::report::plural(self.commits, "commit"),
+            crate::baseline::FILE_NAME
+        );
+        if self.absent > 0 {
+            line.push_str(&format!(
+                "; {} no longer found (`plan-lint baseline --update` drops {})",
+                crate::report::plural(self.absent, "recorded finding"),
+                if self.absent == 1 { "it" } else { "them" }
+            ));
+        }
+        line
+    }
 }
 
 /// One piece of mistraced work: what is wrong, and where.
@@ -259,9 +294,13 @@ impl Board {
                 .unwrap_or_default();
             CommitRef { sha: f.commit.clone().unwrap_or_default(), subject, reason: None, date: None }
         };
+        // The board shows all the window's work, baselined or not (the chart counts it all);
+        // only its error and warning counts leave what the baseline absorbed out.
+        let baselined = facts.baseline.iter().flat_map(|b| &b.baselined);
         let untraced = Untraced {
             commits: findings
                 .iter()
+                .chain(baselined.clone())
                 .filter(|f| f.code == Code::UntracedCommit && f.commit.is_some())
                 .map(commit_ref)
                 .collect(),
@@ -303,6 +342,7 @@ impl Board {
         };
         let mistraced = findings
             .iter()
+            .chain(baselined)
             .filter(|f| MISTRACED.contains(&f.code))
             .map(|f| {
                 let source = f.source.map(|id| facts.sources.get(id));
@@ -353,6 +393,16 @@ impl Board {
                 .map(|wk| tally.and_then(|t| t.untraced_weeks.get(wk)).copied().unwrap_or(0))
                 .collect(),
             weeks,
+            baseline: facts.baseline.as_ref().map(|b| {
+                let absent_commits: usize = b.absent.iter().filter(|(k, _)| k.is_commit()).map(|(_, n)| n).sum();
+                let commits = b.recorded.commits().saturating_sub(absent_commits);
+                let absent_items = b.absent_count().saturating_sub(absent_commits);
+                Debt {
+                    items: (b.recorded.total() - b.recorded.commits()).saturating_sub(absent_items),
+                    commits,
+                    absent: b.absent_count(),
+                }
+            }),
         }
     }
 }

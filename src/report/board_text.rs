@@ -221,6 +221,9 @@ pub fn term_page(b: &Board, style: Style) -> String {
             b.window.until
         ))
     );
+    if let Some(debt) = &b.baseline {
+        let _ = writeln!(out, "{}", p.dim(&debt.line()));
+    }
     wrap(&out, style.width)
 }
 
@@ -400,6 +403,10 @@ pub fn markdown_page(b: &Board) -> String {
             let _ = writeln!(out, "- `{}` {}", d.code, md_code(&d.message));
         }
         out.push('\n');
+    }
+    if let Some(debt) = &b.baseline {
+        // Numbers and code spans only: nothing to escape.
+        let _ = writeln!(out, "{}\n", debt.line());
     }
     out
 }

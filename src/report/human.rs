@@ -361,6 +361,9 @@ pub fn write(
     for (path, reason) in &facts.skipped {
         writeln!(out, "note: skipped {}: {reason}", escape::line(path))?;
     }
+    if let Some(applied) = facts.baseline.as_ref().filter(|b| !b.absent.is_empty()) {
+        out.write_all(absent_note(applied).as_bytes())?;
+    }
     out.write_all(summary_line(summary).as_bytes())?;
     out.flush()
 }
@@ -393,8 +396,28 @@ pub fn render_error(e: &Error, style: Style) -> String {
     out
 }
 
+/// The baseline's entries that matched nothing (the first ten), and how to drop them.
+fn absent_note(applied: &crate::baseline::Applied) -> String {
+    let n = applied.absent_count();
+    let (entries, match_, them) = if n == 1 { ("entry", "matches", "it") } else { ("entries", "match", "them") };
+    let mut note = format!(
+        "note: {} baseline {entries} {match_} nothing (fixed, or gone): `plan-lint baseline --update` drops {them} from {}\n",
+        count(n),
+        crate::baseline::FILE_NAME
+    );
+    for (key, _) in applied.absent.iter().take(10) {
+        note.push_str(&format!("  {} {}\n", key.code, escape::line(&key.describe())));
+    }
+    if applied.absent.len() > 10 {
+        note.push_str(&format!("  … and {} more\n", count(applied.absent.len() - 10)));
+    }
+    note
+}
+
 pub(crate) fn summary_line(s: &Summary) -> String {
     let verdict = match (s.errors, s.warnings) {
+        // Recorded findings remain: nothing new, but not all traced.
+        (0, 0) if s.baselined.is_some_and(|n| n > 0) => "plan-lint: no new findings".to_string(),
         (0, 0) => "plan-lint: all traced".to_string(),
         (e, w) => format!("plan-lint: {}, {}", plural(e, "error"), plural(w, "warning")),
     };
@@ -425,5 +448,8 @@ pub(crate) fn summary_line(s: &Summary) -> String {
         n => format!("{}, … (+{})", s.in_play[..8].join(", "), n - 8),
     };
     parts.push(format!("in play {} of {}: {in_play}", s.in_play.len(), s.in_play_limit));
+    if let Some(n) = s.baselined {
+        parts.push(format!("{} baselined", count(n)));
+    }
     format!("{}\n", parts.join(" · "))
 }

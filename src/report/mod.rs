@@ -41,6 +41,13 @@ pub struct Summary {
     pub in_play: Vec<String>,
     /// `[limits] in-play`.
     pub in_play_limit: usize,
+    /// Findings the baseline absorbed (not counted above); absent without a baseline file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baselined: Option<usize>,
+    /// Baseline entries that matched nothing (`plan-lint baseline --update` drops them);
+    /// absent without a baseline file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub absent: Option<usize>,
 }
 
 impl Summary {
@@ -58,6 +65,8 @@ impl Summary {
             range: facts.commits.as_ref().map(|c| c.describe.clone()),
             in_play: facts.registry.in_play().map(|p| p.id.clone()).collect(),
             in_play_limit: facts.registry.in_play_limit,
+            baselined: facts.baseline.as_ref().map(|b| b.baselined.len()),
+            absent: facts.baseline.as_ref().map(crate::baseline::Applied::absent_count),
         }
     }
 }

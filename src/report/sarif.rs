@@ -6,6 +6,10 @@
 //! and name the commit in the message and in `properties.commit`. Results carry a
 //! `partialFingerprints` entry (code, place and message, hashed) so alerts stay one alert across
 //! runs. Valid against the official schema; `tests/ci.rs` checks it with a real validator.
+//!
+//! With a baseline, every result has a `baselineState`: `new`; `unchanged` for a finding the
+//! baseline records (with an external suppression, so viewers do not show it as a problem); and
+//! `absent`, a note, for each baseline entry that matched nothing.
 
 use crate::code::Level;
 use crate::facts::Facts;
@@ -31,7 +35,7 @@ pub fn write<'a>(out: &mut dyn std::io::Write, facts: &'a Facts, findings: &'a [
             })
         })
         .collect();
-    let each = |f: &'a Finding| -> Value {
+    let each = |f: &'a Finding, state: Option<&str>| -> Value {
         {
             let index = RULES.iter().position(|r| r.code == f.code).unwrap_or(0);
             let mut text = f.message.clone();
@@ -73,9 +77,48 @@ pub fn write<'a>(out: &mut dyn std::io::Write, facts: &'a Facts, findings: &'a [
             if !properties.is_empty() {
                 result["properties"] = Value::Object(properties);
             }
+            if let Some(state) = state {
+                result["baselineState"] = json!(state);
+            }
+            if state == Some("unchanged") {
+                result["suppressions"] = json!([{
+                    "kind": "external",
+                    "status": "accepted",
+                    "justification": format!("recorded in {}", crate::baseline::FILE_NAME)
+                }]);
+            }
             result
         }
     };
+    let absent = |key: &crate::baseline::Key, count: usize| -> Value {
+        use crate::baseline::Place;
+        use crate::source::SourceKind;
+        // A file's entry on the file's first line; a commit's on the registry's, as `place` does.
+        let path = match (&key.place, &facts.sources.get(facts.registry_source).kind) {
+            (Place::File { path, .. }, _) | (_, SourceKind::File { path }) => path.clone(),
+            _ => crate::registry::FILE_NAME.to_string(),
+        };
+        let times = if count > 1 { format!(" ({count} times)") } else { String::new() };
+        json!({
+            "ruleId": key.code.name(),
+            "ruleIndex": RULES.iter().position(|r| r.code == key.code).unwrap_or(0),
+            "level": "note",
+            "message": { "text": format!(
+                "recorded in {} but no longer found{times}: {}\nhelp: `plan-lint baseline --update` drops it",
+                crate::baseline::FILE_NAME,
+                key.describe()
+            ) },
+            "locations": [{
+                "physicalLocation": {
+                    "artifactLocation": { "uri": uri(&path), "uriBaseId": "%SRCROOT%" },
+                    "region": { "startLine": 1 }
+                }
+            }],
+            "partialFingerprints": { "planLint/v1": format!("{:016x}", super::fnv1a(&format!("absent\0{key:?}"))) },
+            "baselineState": "absent"
+        })
+    };
+    let results = Results { facts, findings, each: &each, absent: &absent };
     let tool = json!({ "driver": {
         "name": "plan-lint",
         "version": env!("CARGO_PKG_VERSION"),
@@ -95,18 +138,33 @@ pub fn write<'a>(out: &mut dyn std::io::Write, facts: &'a Facts, findings: &'a [
     struct Run<'s, 'a> {
         #[serde(rename = "columnKind")]
         column_kind: &'static str,
-        results: super::Stream<'s, 'a, Finding, Value>,
+        results: Results<'s, 'a>,
         tool: Value,
     }
-    let log = Log {
-        schema: SCHEMA,
-        runs: [Run { column_kind: "unicodeCodePoints", results: super::Stream::new(findings, &each), tool }],
-        version: "2.1.0",
-    };
+    let log = Log { schema: SCHEMA, runs: [Run { column_kind: "unicodeCodePoints", results, tool }], version: "2.1.0" };
     let mut out = std::io::BufWriter::new(out);
     serde_json::to_writer_pretty(&mut out, &log).map_err(std::io::Error::from)?;
     std::io::Write::write_all(&mut out, b"\n")?;
     std::io::Write::flush(&mut out)
+}
+
+/// The results, streamed: the findings, then (with a baseline) those it absorbed and its
+/// entries that matched nothing.
+struct Results<'s, 'a> {
+    facts: &'a Facts,
+    findings: &'a [Finding],
+    each: &'s dyn Fn(&'a Finding, Option<&str>) -> Value,
+    absent: &'s dyn Fn(&crate::baseline::Key, usize) -> Value,
+}
+
+impl serde::Serialize for Results<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let baseline = self.facts.baseline.as_ref();
+        let new = self.findings.iter().map(|f| (self.each)(f, baseline.map(|_| "new")));
+        let unchanged = baseline.into_iter().flat_map(|b| &b.baselined).map(|f| (self.each)(f, Some("unchanged")));
+        let absent = baseline.into_iter().flat_map(|b| &b.absent).map(|(k, n)| (self.absent)(k, *n));
+        s.collect_seq(new.chain(unchanged).chain(absent))
+    }
 }
 
 fn level(l: Level) -> &'static str {

@@ -135,6 +135,12 @@ pub(crate) fn rule(code: Code) -> &'static Rule {
     RULES.iter().find(|r| r.code == code).copied().unwrap_or_else(|| unreachable!("every code has a rule: {code}"))
 }
 
+/// Whether `code` is judged only with a time window: the drift rules, and `unmeasured-outcome`,
+/// which reads the calendar. A run without one cannot tell that such a finding is gone.
+pub(crate) fn needs_window(code: Code) -> bool {
+    code == Code::UnmeasuredOutcome || rule(code).checks.iter().any(|c| matches!(c, Check::Window(_)))
+}
+
 /// The default level of `code`.
 pub(crate) fn default_level(code: Code) -> Level {
     rule(code).default
