@@ -199,7 +199,25 @@ fn every_readme_example_runs() {
                 json += 1;
                 let v: serde_json::Value =
                     serde_json::from_str(body).unwrap_or_else(|e| panic!("README JSON: {e}\n{body}"));
-                assert!(v["findings"].is_array() && v["summary"].is_object() && v["version"] == 1);
+                if v.get("summary").is_some() {
+                    // A report's JSON.
+                    assert!(v["findings"].is_array() && v["summary"].is_object() && v["version"] == 1, "{body}");
+                } else {
+                    // The baseline file: every entry's fields are ones its schema declares.
+                    let schema: serde_json::Value = serde_json::from_str(
+                        &std::fs::read_to_string(root().join("schema/baseline.schema.json")).unwrap(),
+                    )
+                    .unwrap();
+                    let declared = schema.pointer("/definitions/entry/properties").and_then(|p| p.as_object());
+                    let declared =
+                        declared.unwrap_or_else(|| panic!("baseline schema has no definitions/entry: {schema}"));
+                    let entries = v["findings"].as_array().unwrap_or_else(|| panic!("README JSON: {body}"));
+                    assert!(v["version"] == 1 && !entries.is_empty(), "{body}");
+                    for e in entries {
+                        assert!(e["code"].is_string(), "{e}");
+                        assert!(e.as_object().unwrap().keys().all(|k| declared.contains_key(k)), "{e} vs {declared:?}");
+                    }
+                }
             }
             "text" if body.contains("Promise:") && !body.contains("plan-lint:") => {
                 let block =

@@ -466,7 +466,18 @@ fn a_server_without_plan_lint_rejects_pushes() {
     let installed = dir.path().join("bin/plan-lint");
     std::fs::create_dir_all(installed.parent().unwrap()).unwrap();
     std::fs::copy(bin(), &installed).unwrap();
-    let out = git_env(Command::new(&installed), &bare).args(["install", "--server"]).output().unwrap();
+    // A copy just written can be busy for a moment (ETXTBSY): another test thread's fork may
+    // still hold its write descriptor until that child execs. Try again, briefly.
+    let mut tries = 0;
+    let out = loop {
+        match git_env(Command::new(&installed), &bare).args(["install", "--server"]).output() {
+            Err(e) if e.raw_os_error() == Some(26) && tries < 50 => {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            other => break other.unwrap(),
+        }
+    };
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     std::fs::remove_file(&installed).unwrap();
 

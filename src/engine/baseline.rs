@@ -36,49 +36,24 @@ pub(super) fn apply(
     let recorded = Baseline::parse(path, &bytes)?;
     let (findings, mut applied) = crate::baseline::apply(recorded, findings, sources);
     let all_files = inputs.judge_registry && inputs.plans == PlanScope::All;
-    let wanted: Vec<git2::Oid> = applied
+    let wanted: Vec<&str> = applied
         .absent
         .iter()
         .filter_map(|(k, _)| match &k.place {
-            Place::Commit(sha) => git2::Oid::from_str(sha).ok(),
+            Place::Commit(sha) => Some(sha.as_str()),
             _ => None,
         })
         .collect();
-    let in_range = match (repo, walked) {
-        (Some(repo), Some(range)) => commits_in(repo, range, wanted),
+    let in_range: HashSet<String> = match (repo, walked) {
+        (Some(repo), Some(range)) => repo.reached_or_gone(range, &wanted),
         _ => HashSet::new(),
     };
     applied.absent.retain(|(key, _)| {
         levels.get(key.code) != Level::Allow
             && match &key.place {
-                Place::Commit(sha) => git2::Oid::from_str(sha).is_ok_and(|oid| in_range.contains(&oid)),
+                Place::Commit(sha) => in_range.contains(sha.as_str()),
                 _ => all_files && (inputs.window.is_some() || !rules::needs_window(key.code)),
             }
     });
     Ok((findings, Some(applied)))
-}
-
-/// Which of `wanted` the walk of `range` reaches, or, in a full clone, no longer exist (history
-/// rewritten): one walk of the range, stopped once every commit is found, and only when some
-/// entry of the baseline is unmatched.
-fn commits_in(repo: &Repo, range: &RangeSpec, wanted: Vec<git2::Oid>) -> HashSet<git2::Oid> {
-    let shallow = repo.repo.is_shallow();
-    let (mut left, mut found): (HashSet<git2::Oid>, HashSet<git2::Oid>) =
-        wanted.into_iter().partition(|oid| shallow || repo.repo.find_commit(*oid).is_ok());
-    if left.is_empty() {
-        return found;
-    }
-    let Ok(mut walk) = repo.repo.revwalk() else { return found };
-    for &(oid, hidden) in &range.tips {
-        let _ = if hidden { walk.hide(oid) } else { walk.push(oid) };
-    }
-    for oid in walk.flatten() {
-        if left.is_empty() {
-            break;
-        }
-        if left.remove(&oid) {
-            found.insert(oid);
-        }
-    }
-    found
 }

@@ -354,6 +354,33 @@ impl Repo {
         refs.flatten().filter_map(|r| r.peel_to_commit().ok().map(|c| c.id())).collect()
     }
 
+    /// Which of the commit ids `wanted` the walk of `range` reaches, or, in a full clone, no
+    /// longer exist (history rewritten): one walk of the range, stopped once every commit is
+    /// found (ids that do not parse are neither).
+    pub fn reached_or_gone(&self, range: &RangeSpec, wanted: &[&str]) -> std::collections::HashSet<String> {
+        use std::collections::HashSet;
+        let wanted: Vec<Oid> = wanted.iter().filter_map(|s| Oid::from_str(s).ok()).collect();
+        let shallow = self.repo.is_shallow();
+        let (mut left, mut found): (HashSet<Oid>, HashSet<Oid>) =
+            wanted.into_iter().partition(|oid| shallow || self.repo.find_commit(*oid).is_ok());
+        if !left.is_empty() {
+            if let Ok(mut walk) = self.repo.revwalk() {
+                for &(oid, hidden) in &range.tips {
+                    let _ = if hidden { walk.hide(oid) } else { walk.push(oid) };
+                }
+                for oid in walk.flatten() {
+                    if left.is_empty() {
+                        break;
+                    }
+                    if left.remove(&oid) {
+                        found.insert(oid);
+                    }
+                }
+            }
+        }
+        found.into_iter().map(|oid| oid.to_string()).collect()
+    }
+
     /// Whether the object database has this commit.
     pub fn has_commit(&self, oid: Oid) -> bool {
         self.repo.find_commit(oid).is_ok()
