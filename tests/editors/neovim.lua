@@ -1,22 +1,41 @@
 -- Drives Neovim's built-in LSP client against `plan-lint lsp` (tests/editor_neovim.rs runs it
 -- headless). Opens the plan, waits for diagnostics, fixes the items, asks for completion and
 -- hover, and writes what the editor saw to $PLAN_LINT_OUT as JSON. Works with Neovim 0.7
--- (Debian 12's; `vim.lsp.start_client`) and later (`vim.lsp.start`, as in the README).
+-- (Debian 12's; `vim.lsp.start_client`) and later (`vim.lsp.start`). With $PLAN_LINT_README_LUA
+-- it starts the server with the README's set-up, verbatim, instead of its own.
 local out = { steps = {} }
 local function step(name) table.insert(out.steps, name) end
 
 local ok, err = pcall(function()
   local root = vim.env.PLAN_LINT_ROOT
   local bin = vim.env.PLAN_LINT_BIN
-  vim.cmd('edit ' .. vim.fn.fnameescape(root .. '/ROADMAP.md'))
-  local buf = vim.api.nvim_get_current_buf()
-  local config = { name = 'plan-lint', cmd = { bin, 'lsp' }, root_dir = root }
+  local readme = vim.env.PLAN_LINT_README_LUA
   local client_id
-  if vim.lsp.start then
-    client_id = vim.lsp.start(config)
+  local buf
+  if readme then
+    -- The README's set-up, verbatim: opening the plan starts `plan-lint lsp` from PATH.
+    dofile(readme)
+    vim.cmd('edit ' .. vim.fn.fnameescape(root .. '/ROADMAP.md'))
+    buf = vim.api.nvim_get_current_buf()
+    local function attached()
+      if vim.lsp.get_clients then return vim.lsp.get_clients({ bufnr = buf }) end
+      return vim.tbl_values(vim.lsp.buf_get_clients(buf))
+    end
+    out.attached = vim.wait(10000, function() return #attached() > 0 end, 20)
+    if not out.attached then error('the README set-up attached no client to ' .. vim.bo[buf].filetype) end
+    local client = attached()[1]
+    out.root_dir = client.config.root_dir
+    client_id = client.id
   else
-    client_id = vim.lsp.start_client(config)
-    vim.lsp.buf_attach_client(buf, client_id)
+    vim.cmd('edit ' .. vim.fn.fnameescape(root .. '/ROADMAP.md'))
+    buf = vim.api.nvim_get_current_buf()
+    local config = { name = 'plan-lint', cmd = { bin, 'lsp' }, root_dir = root }
+    if vim.lsp.start then
+      client_id = vim.lsp.start(config)
+    else
+      client_id = vim.lsp.start_client(config)
+      vim.lsp.buf_attach_client(buf, client_id)
+    end
   end
   step('started')
 
