@@ -1083,7 +1083,7 @@ fn read_commits(
             "the commits of {} reach past the history of this shallow clone",
             range.describe
         ))
-        .with_help("fetch the full history: `git fetch --unshallow`, or actions/checkout with `fetch-depth: 0`"));
+        .with_help(crate::git::FETCH_HISTORY));
     }
 
     let mut judged: Vec<Judged> = result_rx.into_iter().collect();
@@ -1440,7 +1440,15 @@ fn resolve_since(repo: &Repo, registry: &Registry, source: &Source) -> Result<Op
     repo.commit_id(rev.get_ref()).map(Some).map_err(|why| {
         Error::new(format!("`[commits] since = \"{}\"` is not a commit in this repository: {why}", rev.get_ref()))
             .at(source, Label::new(rev.span(), "not found"))
-            .with_help("name a commit, tag or branch this clone has; in a shallow clone, fetch more history")
+            .with_help(if repo.is_shallow() {
+                format!(
+                    "this is a shallow clone and the adoption point may be outside it: {}",
+                    crate::git::FETCH_HISTORY
+                )
+            } else {
+                "name a commit, tag or branch this repository has (the commit that added promises.toml, say)"
+                    .to_string()
+            })
     })
 }
 

@@ -401,3 +401,46 @@ fn a_range_reaching_past_the_shallow_boundary_is_an_error() {
     run.expect_code(2);
     assert!(run.stderr.contains("shallow") && run.stderr.contains("fetch-depth: 0"), "{}", run.stderr);
 }
+
+/// Issue 24: in a shallow clone whose adoption point (`[commits] since`) is outside it, the
+/// error names each forge's fix (`fetch-depth: 0`, `GIT_DEPTH: 0`), and on Actions it is an
+/// annotation on the job's page, not only a line in the log.
+#[test]
+fn an_adoption_point_outside_a_shallow_clone_names_every_forges_fix_as_an_annotation() {
+    let mut origin = Repo::new();
+    origin.write("promises.toml", REGISTRY).write("ROADMAP.md", ROADMAP);
+    let adopted = origin.commit("Start the plan\n\nPromise: find-and-buy\n");
+    origin.write("promises.toml", &format!("{REGISTRY}\n[commits]\nsince = \"{adopted}\"\n"));
+    origin.commit("Set the adoption point\n\nPromise: find-and-buy\n");
+    origin.write("search.txt", "ranking\n");
+    let base = origin.commit("Rank in-stock items first\n\nPromise: find-and-buy\n");
+    origin.write("search.txt", "ranking v2\n");
+    let head = origin.commit("Rank by stock\n\nPromise: find-and-buy\n");
+    let clone = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", origin.path().display());
+    let status = support::git_env(std::process::Command::new("git"), clone.path())
+        .args(["clone", "-q", "--depth", "2", &url, "shop"])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let shop = clone.path().join("shop");
+    let runner = Runner::new();
+    let run = runner.ci(&shop, "pull_request", &pr_event(&base, &head, ""), &[]);
+    run.expect_code(2);
+    assert!(run.stderr.contains(&format!("since = \"{adopted}\"` is not a commit")), "{}", run.stderr);
+    for fix in ["git fetch --unshallow", "fetch-depth: 0", "GIT_DEPTH: 0"] {
+        assert!(run.stderr.contains(fix), "{fix}: {}", run.stderr);
+    }
+    let annotation = run.stdout.lines().find(|l| l.starts_with("::error title=plan-lint could not run::"));
+    let annotation = annotation.unwrap_or_else(|| panic!("no annotation: {}", run.stdout));
+    assert!(
+        annotation.contains("is not a commit")
+            && annotation.contains("%0Ahelp: ")
+            && annotation.contains("GIT_DEPTH: 0")
+    );
+
+    // Outside Actions (the human format) nothing is printed as a workflow command.
+    let human = runner.ci(&shop, "pull_request", &pr_event(&base, &head, ""), &["--format", "human"]);
+    human.expect_code(2);
+    assert!(!human.stdout.contains("::error"), "{}", human.stdout);
+}

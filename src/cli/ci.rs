@@ -70,9 +70,24 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
-    let cli_levels = args.levels.parse()?;
     let on_actions = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
     let format = args.format.unwrap_or(if on_actions { Format::Github } else { Format::Human });
+    let result = run_as(ctx, args, on_actions, format);
+    // A run that could not happen is an annotation too, where the job's page shows them (the
+    // same text goes to standard error as for every command).
+    if let (Err(e), Format::Github) = (&result, format) {
+        let text = match &e.help {
+            Some(help) => format!("{}\nhelp: {help}", e.message),
+            None => e.message.clone(),
+        };
+        let line = format!("::error title=plan-lint could not run::{}\n", report::github::escape_data(&text));
+        super::emit(line.as_bytes())?;
+    }
+    result
+}
+
+fn run_as(ctx: &Ctx, args: Args, on_actions: bool, format: Format) -> Result<ExitCode> {
+    let cli_levels = args.levels.parse()?;
     let plan = decide(&args, on_actions)?;
     if let Some(note) = &plan.note {
         eprintln!("plan-lint: note: {note}");

@@ -31,6 +31,11 @@ use crate::scan::trailers::{self, Block, Options};
 use git2::{Oid, Repository};
 use std::path::{Path, PathBuf};
 
+/// How to get the history a shallow clone lacks, on the command line and on each forge: the
+/// one wording every "fetch more history" help uses.
+pub const FETCH_HISTORY: &str = "fetch the full history: `git fetch --unshallow`; on GitHub Actions, \
+     actions/checkout with `fetch-depth: 0`; on GitLab CI, the variable `GIT_DEPTH: 0`";
+
 /// A repository opened with libgit2.
 pub struct Repo {
     /// The libgit2 handle.
@@ -186,13 +191,15 @@ impl Repo {
     /// In a shallow clone, a revision that does not resolve is most likely cut off: say so.
     pub fn shallow_hint(&self, e: Error) -> Error {
         if self.repo.is_shallow() {
-            e.with_help(
-                "this is a shallow clone and the commit may be outside it: fetch the history \
-                 (`git fetch --unshallow`, or `fetch-depth: 0` with actions/checkout)",
-            )
+            e.with_help(format!("this is a shallow clone and the commit may be outside it: {FETCH_HISTORY}"))
         } else {
             e
         }
+    }
+
+    /// Whether this is a shallow clone (`.git/shallow`).
+    pub fn is_shallow(&self) -> bool {
+        self.repo.is_shallow()
     }
 
     /// Every commit of a range, newest first (for small ranges; history checks stream instead).
