@@ -252,7 +252,7 @@ fn an_issue_event_checks_the_issue_body() {
         untraced.stdout
     );
     let summary = runner.read("summary.md");
-    assert!(summary.contains("Checked: issue \\#7"), "{summary}");
+    assert!(summary.contains("Checked: issue #7"), "{summary}");
 
     let unknown = runner.ci(repo.path(), "issues", &issue("Slow.\n\nPromise: find-and-by"), &[]);
     unknown.expect_code(1);

@@ -424,7 +424,7 @@ fn controls_in_ids_and_metric_names_are_visible_in_every_medium() {
     let path = summary.path().to_str().unwrap();
     repo.plan_lint(&["ci", "--base", "HEAD", "--summary", path]).expect_code(1);
     let md = std::fs::read_to_string(path).unwrap();
-    assert!(md.contains("Heading") && md.contains("evil\\.example"), "{md}");
+    assert!(md.contains("Heading") && md.contains("https\\://evil.example"), "{md}");
     clean("the job summary", &md);
     // `measure` prints the registry's metric name; refuses an unknown one with a clear error.
     let metric = "n\u{1b}]8;;https://evil.example\u{7}x\u{85}";

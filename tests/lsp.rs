@@ -282,7 +282,7 @@ fn hover_definition_references_rename_and_symbols() {
         "status: in-play",
         "priority: must",
         "customer: shopper",
-        "searches ending in a product view: 40\\% → 60\\%",
+        "searches ending in a product view: 40% → 60%",
     ] {
         assert!(value.contains(part), "{part} in {value}");
     }

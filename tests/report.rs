@@ -552,3 +552,157 @@ fn a_window_may_end_on_the_calendars_last_day() {
     run.expect_code(2);
     assert!(run.stderr.contains("`10000-01-01` is not a date"), "{}", run.stderr);
 }
+
+/// Issue 24: Markdown escaping escapes only what could start a construct, so ordinary
+/// punctuation reads as written; and it still keeps every text inert. Generated texts (letters,
+/// digits, every ASCII punctuation character, `http://`, `www.`, `@`, line ends, controls) are
+/// escaped, put where plan-lint puts them (a paragraph, a list item after text, a table cell),
+/// rendered by GitHub's cmark-gfm with its extensions, and found back whole: no element of
+/// theirs, the same characters.
+#[test]
+fn escaped_markdown_renders_as_the_text_itself_in_every_place() {
+    if !support::tool_available("cmarkgfm", "PLAN_LINT_REQUIRE_CMARKGFM") {
+        return;
+    }
+    const PIECES: &[&str] = &[
+        "a",
+        "b",
+        "Z",
+        "é",
+        "1",
+        "42",
+        " ",
+        " ",
+        "  ",
+        "http://",
+        "https://x.example",
+        "www.",
+        "www.x.example",
+        "@",
+        "a@b.co",
+        "mailto:",
+        "\n",
+        "\t",
+        "\u{1b}",
+        "<b>",
+        "&amp;",
+        "snake_case",
+        "_",
+        "__",
+        "*",
+        "**",
+        "~~",
+        "$",
+        "$$",
+        "`",
+        "``",
+        "[",
+        "]",
+        "](",
+        "(",
+        ")",
+        "![",
+        "|",
+        "\\",
+        "#",
+        "# ",
+        "-",
+        "- ",
+        "+ ",
+        "=",
+        "1.",
+        "1) ",
+        ">",
+        "!",
+        ":",
+        ".",
+        ",",
+        ";",
+        "?",
+        "'",
+        "\"",
+        "{",
+        "}",
+        "^",
+        "%",
+        "/",
+        "[^1]",
+        "<!--",
+        "-->",
+        "&",
+        "&#65;",
+        ":smile:",
+        "\u{202e}",
+    ];
+    let mut seed: u64 = 0x5eed_1234_abcd_0042;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut cases = Vec::new();
+    for _ in 0..3000 {
+        let n = 1 + (next() % 8) as usize;
+        let text: String = (0..n).map(|_| PIECES[(next() % PIECES.len() as u64) as usize]).collect();
+        // What a reader must see: the text on one line, controls as their stand-ins, `@`
+        // followed by a word joiner, leading white space dropped (the end is trimmed as Markdown
+        // trims it, below).
+        let seen: String = text
+            .trim_start_matches([' ', '\t', '\n', '\r'])
+            .chars()
+            .flat_map(|c| match c {
+                '\n' | '\r' | '\t' => vec![' '],
+                '@' => vec!['@', '\u{2060}'],
+                '\u{1b}' => vec!['\u{241b}'],
+                '\u{202e}' => vec!['\u{FFFD}'],
+                c => vec![c],
+            })
+            .collect();
+        cases.push(serde_json::json!({
+            "text": text,
+            "escaped": plan_lint::__private::markdown_escape(&text),
+            "seen": seen,
+        }));
+    }
+    let script = r#"
+import sys, json, html, re, cmarkgfm
+from cmarkgfm.cmark import Options
+cases = json.load(sys.stdin)
+bad = []
+for c in cases:
+    e = c["escaped"]
+    for place, doc, pattern, prefix in [
+        ("paragraph", e + "\n", r"^<p>(.*)</p>\n$", ""),
+        ("list item", "- x " + e + "\n", r"^<ul>\n<li>(.*)</li>\n</ul>\n$", "x "),
+        ("table cell", "| h |\n| --- |\n| " + e + " |\n", r"<tbody>\n<tr>\n<td>(.*)</td>\n</tr>\n</tbody>", ""),
+    ]:
+        out = cmarkgfm.github_flavored_markdown_to_html(doc, options=Options.CMARK_OPT_UNSAFE)
+        m = re.search(pattern, out, re.S)
+        inner = m.group(1) if m else None
+        want = (prefix + c["seen"]).strip(" ") if prefix else c["seen"].strip(" ")
+        if inner is None and want == "":
+            continue
+        if inner is None or "<" in inner or html.unescape(inner) != want:
+            bad.append({"place": place, "text": c["text"], "escaped": e, "html": out})
+            break
+json.dump(bad[:5] + [{"count": len(bad)}], sys.stdout)
+"#;
+    let mut child = Command::new("python3")
+        .args(["-c", script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(serde_json::to_string(&cases).unwrap().as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let bad: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let list = bad.as_array().unwrap();
+    assert_eq!(list.last().unwrap()["count"], 0, "texts that did not render as themselves: {bad:#}");
+    // And ordinary punctuation is left alone.
+    let plain = plan_lint::__private::markdown_escape("efficient, batteries-included \"fast\" (v2.0): 50% off!");
+    assert_eq!(plain, "efficient, batteries-included \"fast\" (v2.0): 50% off!");
+}

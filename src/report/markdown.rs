@@ -18,19 +18,46 @@ use std::fmt::Write;
 pub const MAX_ROWS: usize = 100;
 
 /// Untrusted text as inert Markdown, on one line.
+///
+/// Only what could start a construct is escaped, so ordinary punctuation reads as written
+/// (`batteries-included, fast` stays so): HTML's `&`, `<` and `>` become entities; `\\`, `` ` ``,
+/// `*`, `[`, `]`, `|`, `~` and `$` (GitHub's math) are backslash-escaped everywhere; `_` where it
+/// could open or close emphasis (not inside a word); `:` before `//` and the `.` of `www.`, which
+/// GitHub would autolink; a block marker (`#`, `-`, `+`, `=`, `>`, `1.`, `1)`) at the start.
+/// Leading white space is dropped, line ends become spaces, controls visible stand-ins, and `@`
+/// cannot start a mention.
+/// tests/report.rs renders generated text through cmark-gfm and finds it back whole.
 pub fn escape(text: &str) -> String {
+    // Leading white space is dropped: where the text starts a line, four spaces would start a
+    // code block (and Markdown drops fewer anyway).
+    let chars: Vec<char> = text.trim_start_matches([' ', '\t', '\n', '\r']).chars().collect();
     let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
+    // Where the text starts a line, a block marker would start a block: the first character,
+    // or the `.`/`)` after leading digits.
+    let digits = chars.iter().take_while(|c| c.is_ascii_digit()).count();
+    let word = |i: usize| chars.get(i).is_some_and(|c| c.is_alphanumeric());
+    for (i, &c) in chars.iter().enumerate() {
+        let at_start =
+            i == 0 && matches!(c, '#' | '-' | '+' | '=') || (digits > 0 && i == digits && matches!(c, '.' | ')'));
+        let autolink = (c == ':' && chars.get(i + 1) == Some(&'/') && chars.get(i + 2) == Some(&'/'))
+            || (c == '.'
+                && i >= 3
+                && chars[i - 3..i].iter().map(|c| c.to_ascii_lowercase()).eq("www".chars())
+                && !(i >= 4 && word(i - 4)));
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
             // A word joiner after `@` keeps it from mentioning anyone.
             '@' => out.push_str("@\u{2060}"),
             '\n' | '\r' | '\t' => out.push(' '),
             c if crate::escape::stand_in(c).is_some() => out.push(crate::escape::stand_in(c).unwrap_or('\u{FFFD}')),
-            c if c.is_ascii_punctuation() => {
+            '\\' | '`' | '*' | '[' | ']' | '|' | '~' | '$' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '_' if !(i > 0 && word(i - 1) && word(i + 1)) => out.push_str("\\_"),
+            c if at_start || autolink => {
                 out.push('\\');
                 out.push(c);
             }
@@ -215,8 +242,13 @@ mod tests {
     #[test]
     fn escaping_keeps_text_inert() {
         assert_eq!(escape("a|b"), "a\\|b");
-        assert_eq!(escape("<img src=x>"), "&lt;img src\\=x&gt;");
-        assert_eq!(escape("[x](javascript:1)"), "\\[x\\]\\(javascript\\:1\\)");
+        assert_eq!(escape("<img src=x>"), "&lt;img src=x&gt;");
+        assert_eq!(escape("[x](javascript:1)"), "\\[x\\](javascript:1)");
+        assert_eq!(escape("efficient, batteries-included \"fast\""), "efficient, batteries-included \"fast\"");
+        assert_eq!(escape("see https://x.example or www.x.example"), "see https\\://x.example or www\\.x.example");
+        assert_eq!(escape("- item"), "\\- item");
+        assert_eq!(escape("12. item"), "12\\. item");
+        assert_eq!(escape("snake_case _em_"), "snake_case \\_em\\_");
         assert_eq!(escape("@team\nnext"), "@\u{2060}team next");
         assert_eq!(escape("`code` **b**"), "\\`code\\` \\*\\*b\\*\\*");
         assert_eq!(escape("\u{1b}[31m"), "\u{241b}\\[31m");
