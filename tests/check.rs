@@ -513,3 +513,25 @@ fn check_format_sarif_places_file_findings_at_their_exact_regions() {
     let (uri, r) = region("untraced-commit");
     assert_eq!((uri.as_str(), &r), ("promises.toml", &serde_json::json!({ "startLine": 1 })));
 }
+
+/// Issue 24: in the GitHub format the summary line's "see the notes above" pointed at notes
+/// that `ci` printed only later (in its full report): the skipped files are notices before it.
+#[test]
+fn skipped_files_are_notices_before_the_github_summary_line() {
+    let mut repo = Repo::new();
+    repo.write(
+        "promises.toml",
+        "[promises.a]\nstatement = \"s\"\nstatus = \"in-play\"\noutcomes = [{ metric = \"m\", target = \"t\" }]\n",
+    );
+    repo.write("ROADMAP.md", "# Roadmap\nPromise: a\n\n- [ ] x\n");
+    repo.write("PLAN.md", "x\0y");
+    repo.commit("Start\n\nPromise: a\n");
+    let run = repo.plan_lint(&["check", "--no-commits", "--format", "github"]);
+    run.expect_code(0);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    let notice = lines
+        .iter()
+        .position(|l| l.starts_with("::notice file=PLAN.md,title=plan-lint skipped a file::skipped PLAN.md: binary"));
+    let summary = lines.iter().position(|l| l.contains("1 file skipped (see the notes above)"));
+    assert!(matches!((notice, summary), (Some(n), Some(s)) if n < s), "{}", run.stdout);
+}

@@ -78,9 +78,28 @@ pub fn write(
             escape_data(&format!("{left} more findings are not annotated (GitHub shows only the first ones); the SARIF file and the job summary count them all"))
         )?;
     }
+    // The files passed over, before the summary line that points at them: a notice each, at
+    // most [`MAX_SKIPPED_NOTICES`], then how many more.
+    for (path, reason) in facts.skipped.iter().take(MAX_SKIPPED_NOTICES) {
+        let text = format!("skipped {}: {}", escape::line(path), escape::line(reason));
+        writeln!(
+            out,
+            "::notice file={},title=plan-lint skipped a file::{}",
+            escape_property(path),
+            escape_data(&text)
+        )?;
+    }
+    if facts.skipped.len() > MAX_SKIPPED_NOTICES {
+        let left = facts.skipped.len() - MAX_SKIPPED_NOTICES;
+        let text = format!("{left} more files skipped; the JSON report's `skipped` lists them all");
+        writeln!(out, "::notice title=plan-lint skipped files::{}", escape_data(&text))?;
+    }
     out.write_all(super::human::summary_line(summary).as_bytes())?;
     out.flush()
 }
+
+/// Skipped files named one by one in the GitHub format.
+pub const MAX_SKIPPED_NOTICES: usize = 20;
 
 #[cfg(test)]
 mod tests {
