@@ -488,14 +488,14 @@ fn a_large_import_is_deduplicated_against_the_file() {
     }
     let run = run_with(repo.path(), &["measure", "--import", "-"], &[], Some(&import));
     run.expect_code(0);
-    assert!(run.stdout.ends_with("\n40000 readings in outcomes.csv\n"), "{}", &run.stdout[run.stdout.len() - 200..]);
+    assert!(run.stdout.ends_with("\n40,000 readings in outcomes.csv\n"), "{}", &run.stdout[run.stdout.len() - 200..]);
     import.push_str(&format!("2026-12-01,find-and-buy,{conv},12%,q\n"));
     let run = run_with(repo.path(), &["measure", "--import", "-"], &[], Some(&import));
     run.expect_code(0);
     assert!(
         run.stdout.starts_with(
             "recorded search-to-purchase conversion of find-and-buy on 2026-12-01: 12%, 100% of the way to 12%\n"
-        ) && run.stdout.ends_with("40000 readings already recorded, skipped\n40001 readings in outcomes.csv\n"),
+        ) && run.stdout.ends_with("40,000 readings already recorded, skipped\n40,001 readings in outcomes.csv\n"),
         "{}",
         run.stdout
     );

@@ -356,7 +356,7 @@ fn ci_replays_an_event_and_writes_a_summary_outside_actions() {
         assert!(run.stdout.contains("Untraced tweak") && !run.stdout.contains("::error"), "{name}: {}", run.stdout);
         let md = std::fs::read_to_string(&summary).unwrap();
         assert!(md.starts_with("## plan-lint: ❌ 1 error, 0 warnings"), "{name}: {md}");
-        assert!(md.contains("pull request \\#7"), "{name}: {md}");
+        assert!(md.contains("pull request #7"), "{name}: {md}");
     }
 }
 

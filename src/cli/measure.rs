@@ -92,7 +92,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         out.push_str(&format!("recorded {metric} of {promise} on {}: {value}{how}\n", r.date));
     }
     if skipped > 0 {
-        out.push_str(&format!("{skipped} reading{} already recorded, skipped\n", if skipped == 1 { "" } else { "s" }));
+        out.push_str(&format!("{} already recorded, skipped\n", crate::report::plural(skipped, "reading")));
     }
     out.push_str(&format!("{} in {}\n", crate::report::plural(table.rows.len(), "reading"), esc(file)));
     super::emit(out.as_bytes())?;

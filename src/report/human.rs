@@ -4,6 +4,7 @@
 //! Every piece of untrusted text (file and commit contents, subjects, ids, item text) goes through
 //! [`crate::escape`] first, so nothing a commit author wrote can drive the terminal.
 
+use super::count;
 use super::{plural, Summary};
 use crate::error::Error;
 use crate::escape;
@@ -258,19 +259,6 @@ fn place_name(facts: &Facts, place: Place) -> String {
         Place::Commits => "commits".to_string(),
         Place::Nowhere => "the plan as a whole".to_string(),
     }
-}
-
-/// Thousands separated, as people read counts.
-fn count(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 fn severity_word(s: Severity, n: usize) -> String {

@@ -93,10 +93,23 @@ impl<T, R: serde::Serialize> serde::Serialize for Stream<'_, '_, T, R> {
 /// `1 error`, `2 errors`.
 pub(crate) fn plural(n: usize, word: &str) -> String {
     if n == 1 {
-        format!("{n} {word}")
+        format!("1 {word}")
     } else {
-        format!("{n} {word}s")
+        format!("{} {word}s", count(n))
     }
+}
+
+/// Thousands separated, as people read counts: every count a report prints, one format.
+pub(crate) fn count(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Where a file-based report (SARIF, GitLab Code Quality, JUnit) places a finding: its file and
@@ -142,4 +155,20 @@ pub(crate) fn fnv1a(s: &str) -> u64 {
 /// line numbers, so an edit above it does not make it a new finding).
 pub(crate) fn fingerprint(f: &crate::finding::Finding, path: &str) -> String {
     format!("{:016x}", fnv1a(&format!("{}\0{}\0{}\0{}", f.code, path, f.commit.as_deref().unwrap_or(""), f.message)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 24: the summary line said "7616 errors" where the groups said "7,616".
+    #[test]
+    fn every_count_has_one_format() {
+        assert_eq!(plural(7616, "error"), "7,616 errors");
+        assert_eq!(plural(1, "error"), "1 error");
+        assert_eq!(plural(0, "item"), "0 items");
+        assert_eq!(plural(1_234_567, "commit"), "1,234,567 commits");
+        assert_eq!(count(999), "999");
+        assert_eq!(count(1000), "1,000");
+    }
 }
