@@ -190,7 +190,7 @@ pub(crate) fn run_in(repo: Option<&Repo>, inputs: &Inputs) -> Result<Option<Run>
 
     // Bodies are read first: with `[pull-requests] body-traces-commits`, a pull request body
     // that names promises in play traces its commits.
-    let bodies: Vec<Body> = inputs.bodies.iter().map(read_body).collect();
+    let mut bodies: Vec<Body> = inputs.bodies.iter().map(read_body).collect();
     let mut traced_by_body: Vec<String> = Vec::new();
     if registry.body_traces_commits {
         for b in bodies.iter().filter(|b| b.pull_request) {
@@ -328,7 +328,20 @@ pub(crate) fn run_in(repo: Option<&Repo>, inputs: &Inputs) -> Result<Option<Run>
         }
     };
 
-    for (b, input) in bodies.iter().zip(&inputs.bodies) {
+    // A pull request's base (the excluded tip of the range it brings): the registry there says
+    // what was in play when its work started.
+    let base_in_play = match (&repo, &inputs.commits) {
+        (Some(repo), CommitSelection::Spec(range)) if bodies.iter().any(|b| b.pull_request) => range
+            .tips
+            .iter()
+            .find(|(_, excluded)| *excluded)
+            .map(|&(base, _)| StatusThen::default().in_play_from(repo, base, false)),
+        _ => None,
+    };
+    for (b, input) in bodies.iter_mut().zip(&inputs.bodies) {
+        if b.pull_request {
+            b.in_play_then = base_in_play.clone();
+        }
         let mut sink = Sink::new(&levels);
         rules::judge_body(&ctx, b, &mut sink);
         let found = sink.take();
@@ -407,7 +420,7 @@ fn read_body(input: &BodyInput) -> Body {
         BodyKind::PullRequest => (true, true),
         BodyKind::Issue { open } => (false, open),
     };
-    Body { pull_request, what: input.what.clone(), text, refs, open }
+    Body { pull_request, what: input.what.clone(), text, refs, open, in_play_then: None }
 }
 
 /// Which documents to read, and for which a registry change is all that can differ.
@@ -594,7 +607,7 @@ fn read_plans(
                     exception: None,
                 });
             }
-            let b = Body { pull_request: false, what: rel.to_string(), text, refs, open };
+            let b = Body { pull_request: false, what: rel.to_string(), text, refs, open, in_play_then: None };
             rules::judge_body(ctx, &b, &mut sink);
             (1, true, b.text)
         } else if !markdown::may_have_items(bytes) {
@@ -1309,8 +1322,15 @@ struct StatusThen {
 
 impl StatusThen {
     fn in_play(&mut self, repo: &Repo, oid: git2::Oid) -> Vec<String> {
+        self.in_play_from(repo, oid, true)
+    }
+
+    /// Promises in play in one commit's own tree (a pull request's base), or with its first
+    /// parent's too.
+    fn in_play_from(&mut self, repo: &Repo, oid: git2::Oid, with_parent: bool) -> Vec<String> {
         let Ok(commit) = repo.repo.find_commit(oid) else { return Vec::new() };
-        let trees = [commit.tree().ok(), commit.parent(0).ok().and_then(|p| p.tree().ok())];
+        let parent = || commit.parent(0).ok().and_then(|p| p.tree().ok());
+        let trees = [commit.tree().ok(), if with_parent { parent() } else { None }];
         let mut out = Vec::new();
         for tree in trees.into_iter().flatten() {
             let Ok(entry) = tree.get_path(Path::new(registry::FILE_NAME)) else { continue };

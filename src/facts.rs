@@ -95,6 +95,9 @@ pub struct Body {
     pub refs: Vec<BodyRef>,
     /// Whether an issue is open (`status: closed` front matter, or the tracker's state).
     pub open: bool,
+    /// For a pull request whose base is known: the promises in play at its base (the registry
+    /// the work started from). Work that finishes a promise is not work off the plan.
+    pub in_play_then: Option<Vec<String>>,
 }
 
 /// What listing the work tree's documents found, beside the documents themselves.

@@ -444,3 +444,42 @@ fn an_adoption_point_outside_a_shallow_clone_names_every_forges_fix_as_an_annota
     human.expect_code(2);
     assert!(!human.stdout.contains("::error"), "{}", human.stdout);
 }
+
+/// Issue 24: a pull request whose only commit marks its promise done failed CI: its body's
+/// `Promise: track-orders` was judged against today's registry ("… which is done"). Finishing
+/// a promise never turns the work that finished it into findings, for bodies too; a body naming
+/// a promise that was already done at the base is still work off the plan.
+#[test]
+fn a_pull_request_that_finishes_its_promise_passes() {
+    let mut repo = Repo::new();
+    repo.write("promises.toml", REGISTRY).write("ROADMAP.md", ROADMAP);
+    let base = repo.commit("Start the plan\n\nPromise: find-and-buy\n");
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    let finished = REGISTRY.replacen(
+        "statement = \"A shopper can see where their order is.\"\nstatus = \"in-play\"",
+        "statement = \"A shopper can see where their order is.\"\nstatus = \"done\"",
+        1,
+    );
+    assert_ne!(finished, REGISTRY);
+    repo.write("promises.toml", &finished);
+    let head = repo.commit("Order tracking is done\n\nPromise: track-orders\n");
+    let runner = Runner::new();
+    let run =
+        runner.ci(repo.path(), "pull_request", &pr_event(&base, &head, "Last step.\n\nPromise: track-orders"), &[]);
+    run.expect_code(0);
+    assert!(!run.stdout.contains("not-in-play"), "{}", run.stdout);
+
+    // A promise done before the pull request began is still not work in play.
+    repo.git(&["checkout", "-q", "-b", "later"]);
+    repo.write("orders.txt", "tweak\n");
+    let later = repo.commit("Tweak tracking\n\nPromise: find-and-buy\n");
+    let body = "More tracking.\n\nPromise: track-orders";
+    let run = runner.ci(repo.path(), "pull_request", &pr_event(&head, &later, body), &[]);
+    run.expect_code(1);
+    assert!(
+        run.stdout
+            .contains("::error title=plan-lint not-in-play::pull request #42 is work on `track-orders`, which is done"),
+        "{}",
+        run.stdout
+    );
+}

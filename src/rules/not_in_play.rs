@@ -73,8 +73,10 @@ fn commit(ctx: &Ctx, c: &CommitFacts, sink: &mut Sink) {
 }
 
 fn pull_request(ctx: &Ctx, body: &Body, sink: &mut Sink) {
+    // In play at the pull request's base: the pull request may be what finished it.
+    let then = |id: &str| body.in_play_then.as_ref().is_some_and(|ids| ids.iter().any(|t| t == id));
     for r in &body.refs {
-        if let Some(p) = ctx.registry.promise(&r.id).filter(|p| p.status != Status::InPlay) {
+        if let Some(p) = ctx.registry.promise(&r.id).filter(|p| p.status != Status::InPlay && !then(&p.id)) {
             sink.push(finding(ctx, &body.what, p, r.span.clone()));
         }
     }
