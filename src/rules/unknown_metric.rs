@@ -50,3 +50,40 @@ fn readings(ctx: &Ctx, readings: &Readings, sink: &mut Sink) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use crate::code::Code;
+
+    #[test]
+    fn a_reading_of_a_metric_its_promise_does_not_measure() {
+        let r = readings("2026-03-02,find-and-buy,search-to-purchase convertion,9%,\n", None);
+        let found = readings_findings("", &r);
+        assert_eq!(codes(&found), ["unknown-metric"]);
+        assert_eq!(found[0].message, "`search-to-purchase convertion` is not a metric of `find-and-buy`");
+        assert_eq!(
+            help(&found[0]),
+            "did you mean `search-to-purchase conversion`? `find-and-buy` measures: search-to-purchase conversion"
+        );
+        assert_eq!(found[0].source, Some(r.source));
+        assert_eq!(found[0].labels[0].span, r.rows[0].span);
+        assert_eq!(found[0].severity, crate::code::Severity::Error);
+        let r = readings("2026-03-02,find-and-buy,weekly revenue,9%,\n", None);
+        assert_eq!(help(&readings_findings("", &r)[0]), "`find-and-buy` measures: search-to-purchase conversion");
+        let r = readings("2026-03-02,secure-by-default,breaches,0,\n", None);
+        assert_eq!(
+            help(&readings_findings("", &r)[0]),
+            "`secure-by-default` has no outcome with a metric: add one to promises.toml first"
+        );
+    }
+
+    #[test]
+    fn a_metric_of_the_promise_or_an_unknown_promise_is_not() {
+        let r = readings("2026-03-02,find-and-buy,search-to-purchase conversion,9%,\n", None);
+        assert!(readings_findings("", &r).is_empty());
+        let r = readings("2026-03-02,find-and-bye,weekly revenue,9%,\n", None);
+        assert_eq!(codes(&readings_findings("", &r)), ["unknown-promise"]);
+        assert!(only(readings_findings("", &r), Code::UnknownMetric).is_empty());
+    }
+}

@@ -52,3 +52,38 @@ fn readings(ctx: &Ctx, readings: &Readings, sink: &mut Sink) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use crate::code::Code;
+
+    const CONV: &str = "find-and-buy,search-to-purchase conversion";
+
+    #[test]
+    fn an_outcome_never_or_not_lately_measured() {
+        let found = only(readings_findings("", &readings("", Some("2026-03-31"))), Code::UnmeasuredOutcome);
+        assert_eq!(codes(&found), ["unmeasured-outcome"]);
+        assert_eq!(found[0].message, "`search-to-purchase conversion` of `find-and-buy` has never been measured");
+        assert_eq!(
+            help(&found[0]),
+            "record a reading: plan-lint measure find-and-buy \"search-to-purchase conversion\" <value>"
+        );
+        assert_eq!(found[0].promises, ["find-and-buy"]);
+        let r = readings(&format!("2026-02-28,{CONV},9%,\n"), Some("2026-03-31"));
+        let found = only(readings_findings("", &r), Code::UnmeasuredOutcome);
+        assert_eq!(
+            found[0].message,
+            "`search-to-purchase conversion` of `find-and-buy` was last measured 31 days ago (2026-02-28)"
+        );
+    }
+
+    #[test]
+    fn a_recent_reading_or_no_window_is_not() {
+        let r = readings(&format!("2026-03-01,{CONV},9%,\n"), Some("2026-03-31"));
+        assert!(only(readings_findings("", &r), Code::UnmeasuredOutcome).is_empty());
+        let r = readings(&format!("2026-02-28,{CONV},9%,\n"), Some("2026-03-31"));
+        assert!(only(readings_findings("[limits]\nmeasure-days = 31\n", &r), Code::UnmeasuredOutcome).is_empty());
+        assert!(only(readings_findings("", &readings("", None)), Code::UnmeasuredOutcome).is_empty());
+    }
+}
