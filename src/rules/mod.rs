@@ -23,7 +23,7 @@ use crate::tally::Tally;
 /// The rule list: one line per rule, in the order of `plan-lint rules`.
 macro_rules! rules {
     ($($module:ident),* $(,)?) => {
-        $(mod $module;)*
+        $(pub(crate) mod $module;)*
         /// Every rule, in declaration order.
         pub(crate) static RULES: &[&Rule] = &[$(&$module::RULE),*];
     };

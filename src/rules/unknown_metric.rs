@@ -4,7 +4,8 @@ use super::{Check, Ctx, Rule, Sink};
 use crate::code::{Code, Level};
 use crate::facts::Readings;
 use crate::finding::Finding;
-use crate::registry::Parts;
+use crate::outcomes::Reading;
+use crate::registry::{Outcome, Parts, Promise};
 use crate::source::Label;
 
 pub(crate) static RULE: Rule = Rule {
@@ -32,23 +33,29 @@ which checks it.",
 fn readings(ctx: &Ctx, readings: &Readings, sink: &mut Sink) {
     for r in &readings.rows {
         let Some(p) = ctx.registry.promise(&r.promise) else { continue };
-        let metrics: Vec<&str> = p.outcomes.iter().filter_map(|o| o.metric.as_deref()).collect();
-        if metrics.contains(&r.metric.as_str()) {
-            continue;
+        if let Err(found) = outcome(p, r) {
+            sink.push(found.at(readings.source, Label::new(r.span.clone(), "not one of its outcomes")));
         }
-        let guess = crate::suggest::closest(&r.metric, metrics.iter().copied());
-        let help = match (guess, metrics.is_empty()) {
-            (Some(g), _) => format!("did you mean `{g}`? `{}` measures: {}", p.id, metrics.join(", ")),
-            (None, true) => format!("`{}` has no outcome with a metric: add one to promises.toml first", p.id),
-            (None, false) => format!("`{}` measures: {}", p.id, metrics.join(", ")),
-        };
-        sink.push(
-            Finding::new(Code::UnknownMetric, format!("`{}` is not a metric of `{}`", r.metric, r.promise))
-                .at(readings.source, Label::new(r.span.clone(), "not one of its outcomes"))
-                .help(help)
-                .promises([p.id.clone()]),
-        );
     }
+}
+
+/// The outcome of `p` that `reading` measures, or this rule's finding that it measures none (not
+/// placed: the caller knows where the reading is). `plan-lint measure` asks it before recording
+/// a reading, so what it refuses and what `check` flags are one judgement in one wording.
+pub(crate) fn outcome<'p>(p: &'p Promise, reading: &Reading) -> Result<&'p Outcome, Finding> {
+    if let Some(o) = p.outcomes.iter().find(|o| o.metric.as_deref() == Some(reading.metric.as_str())) {
+        return Ok(o);
+    }
+    let metrics: Vec<&str> = p.outcomes.iter().filter_map(|o| o.metric.as_deref()).collect();
+    let guess = crate::suggest::closest(&reading.metric, metrics.iter().copied());
+    let help = match (guess, metrics.is_empty()) {
+        (Some(g), _) => format!("did you mean `{g}`? `{}` measures: {}", p.id, metrics.join(", ")),
+        (None, true) => format!("`{}` has no outcome with a metric: add one to promises.toml first", p.id),
+        (None, false) => format!("`{}` measures: {}", p.id, metrics.join(", ")),
+    };
+    Err(Finding::new(Code::UnknownMetric, format!("`{}` is not a metric of `{}`", reading.metric, p.id))
+        .help(help)
+        .promises([p.id.clone()]))
 }
 
 #[cfg(test)]
