@@ -1,7 +1,7 @@
 //! `done-with-open-items`: a reference to a promise marked done still covers open task items
 //! (once per reference, with the count).
 
-use super::{not_in_play_finding, Check, Ctx, Instead, Rule, Sink};
+use super::{not_in_play_finding, Category, Check, Ctx, Instead, Rule, Sink};
 use crate::code::{Code, Level};
 use crate::registry::{Parts, Status};
 use crate::scan::markdown::Plan;
@@ -9,6 +9,7 @@ use crate::scan::markdown::Plan;
 pub(crate) static RULE: Rule = Rule {
     code: Code::DoneWithOpenItems,
     default: Level::Warn,
+    category: Category::Drift,
     summary: "a promise marked done still has open items in the plan",
     doc: "\
 What it does: flags each reference to a promise with `status = \"done\"` that still covers open \

@@ -1,7 +1,7 @@
 //! `idle-promise`: over a window reaching back `[limits] idle-days`, a promise in play had no
 //! commit naming it and no commit changing a plan document that holds its items.
 
-use super::{Check, Ctx, Rule, Sink};
+use super::{Category, Check, Ctx, Rule, Sink};
 use crate::code::{Code, Level};
 use crate::facts::WindowFacts;
 use crate::finding::Finding;
@@ -13,6 +13,7 @@ use crate::when::{date, DAY};
 pub(crate) static RULE: Rule = Rule {
     code: Code::IdlePromise,
     default: Level::Warn,
+    category: Category::Drift,
     summary: "a promise in play has had no commit and no plan activity for `[limits] idle-days`",
     doc: "\
 What it does: over a time window of at least `[limits] idle-days` days (default 14) ending now, \

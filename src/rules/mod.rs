@@ -53,6 +53,8 @@ rules! {
 pub(crate) struct Rule {
     pub code: Code,
     pub default: Level,
+    /// What its findings are about: how the board and docs/rules.md group them.
+    pub category: Category,
     /// One line, for `plan-lint rules`.
     pub summary: &'static str,
     /// What it does, why it matters, an example that fails, and the fix (`explain`).
@@ -61,6 +63,46 @@ pub(crate) struct Rule {
     /// plan documents only when a part their rules read changed.
     pub reads: Parts,
     pub checks: &'static [Check],
+}
+
+/// What a rule's findings are about, declared on each rule: the board's sections and the
+/// groups of docs/rules.md.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "kebab-case")]
+pub(crate) enum Category {
+    /// Work with no promise, or a trace git does not read.
+    Untraced,
+    /// Work or readings naming a promise or metric they cannot serve: unknown, or not in play.
+    Mistraced,
+    /// promises.toml itself: the in-play limit, outcomes, patterns.
+    Registry,
+    /// Over a window, the work and the plan drifted apart.
+    Drift,
+    /// Readings of outcomes against their targets.
+    Outcomes,
+}
+
+impl Category {
+    /// Every category, in the order docs/rules.md lists them.
+    pub const ALL: &'static [Category] = <Category as strum::VariantArray>::VARIANTS;
+
+    /// `untraced`, `mistraced`, `registry`, `drift`, `outcomes`.
+    pub fn name(self) -> &'static str {
+        self.into()
+    }
+
+    /// One line on what its findings are about.
+    pub fn about(self) -> &'static str {
+        match self {
+            Category::Untraced => "work that names no promise, or a trace git will not read",
+            Category::Mistraced => {
+                "work or readings naming a promise or metric they cannot serve: unknown, or not in play"
+            }
+            Category::Registry => "promises.toml itself: the in-play limit, outcomes, include patterns",
+            Category::Drift => "over a time window, the work and the plan drifted apart",
+            Category::Outcomes => "readings of outcomes against their targets",
+        }
+    }
 }
 
 /// What a rule judges, one item at a time.
@@ -615,6 +657,24 @@ mod tests {
             assert!(r.doc.contains("What it does") && r.doc.contains("Why") && r.doc.contains("Fix"), "{}", r.code);
             assert!(!r.checks.is_empty(), "{}", r.code);
         }
+    }
+
+    /// The board's sections are categories: what it lists as mistraced and as drift.
+    #[test]
+    fn each_rule_declares_its_category() {
+        let of = |category: Category| -> Vec<&str> {
+            RULES.iter().filter(|r| r.category == category).map(|r| r.code.name()).collect()
+        };
+        assert_eq!(
+            of(Category::Mistraced),
+            ["unknown-promise", "not-in-play", "open-work-not-in-play", "unknown-metric"]
+        );
+        assert_eq!(of(Category::Drift), ["shadow-work", "idle-promise", "done-with-open-items", "over-budget"]);
+        assert_eq!(of(Category::Untraced), ["untraced-item", "untraced-commit", "malformed-trailer"]);
+        assert_eq!(of(Category::Registry), ["too-many-in-play", "no-outcome", "unmatched-pattern"]);
+        assert_eq!(of(Category::Outcomes), ["unmeasured-outcome", "outcome-met", "outcome-regressed"]);
+        assert_eq!(rule(Code::OverBudget).category, Category::Drift);
+        assert_eq!(Category::Mistraced.name(), "mistraced");
     }
 
     #[test]

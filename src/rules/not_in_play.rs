@@ -2,7 +2,7 @@
 //! dropped. A commit is judged by the registry as it was when it was made
 //! ([`CommitFacts::in_play_then`]): finishing a promise never turns its history red.
 
-use super::{in_play_list, not_in_play_finding, not_listed, push_listed, Check, Ctx, Instead, Rule, Sink};
+use super::{in_play_list, not_in_play_finding, not_listed, push_listed, Category, Check, Ctx, Instead, Rule, Sink};
 use crate::code::{Code, Level};
 use crate::facts::{Body, CommitFacts};
 use crate::finding::Finding;
@@ -12,6 +12,7 @@ use std::ops::Range;
 pub(crate) static RULE: Rule = Rule {
     code: Code::NotInPlay,
     default: Level::Deny,
+    category: Category::Mistraced,
     summary: "a commit or pull request is work on a promise that is not in play",
     doc: "\
 What it does: flags commits whose `Promise:` trailer, and pull requests whose body, names a \

@@ -3,7 +3,7 @@
 //! under a proposed promise are plans, not work.) Split from `not-in-play` so that each code
 //! has one meaning and one default level; `not-in-play` in `[rules]` still sets both.
 
-use super::{not_in_play_finding, Check, Ctx, Instead, Rule, Sink};
+use super::{not_in_play_finding, Category, Check, Ctx, Instead, Rule, Sink};
 use crate::code::{Code, Level};
 use crate::facts::Body;
 use crate::registry::{Parts, Status};
@@ -12,6 +12,7 @@ use crate::scan::markdown::Plan;
 pub(crate) static RULE: Rule = Rule {
     code: Code::OpenWorkNotInPlay,
     default: Level::Warn,
+    category: Category::Mistraced,
     summary: "open plan items or issues serve a promise that is dropped (or, for issues, done)",
     doc: "\
 What it does: flags open task items (`- [ ]`) under a *dropped* promise (once per reference, \

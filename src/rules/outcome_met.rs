@@ -1,6 +1,6 @@
 //! `outcome-met`: an outcome's latest reading reaches its target while the promise is in play.
 
-use super::{Check, Ctx, Rule, Sink};
+use super::{Category, Check, Ctx, Rule, Sink};
 use crate::code::{Code, Level};
 use crate::facts::Readings;
 use crate::finding::Finding;
@@ -10,6 +10,7 @@ use crate::source::Label;
 pub(crate) static RULE: Rule = Rule {
     code: Code::OutcomeMet,
     default: Level::Warn,
+    category: Category::Outcomes,
     summary: "an outcome's latest reading reaches its target while the promise is still in play",
     doc: "\
 What it does: flags an outcome of an in-play promise whose latest reading is at or past its \

@@ -1,7 +1,7 @@
 //! `outcome-regressed`: an outcome's latest reading is further from the target than the
 //! baseline was.
 
-use super::{Check, Ctx, Rule, Sink};
+use super::{Category, Check, Ctx, Rule, Sink};
 use crate::code::{Code, Level};
 use crate::facts::Readings;
 use crate::finding::Finding;
@@ -11,6 +11,7 @@ use crate::source::Label;
 pub(crate) static RULE: Rule = Rule {
     code: Code::OutcomeRegressed,
     default: Level::Warn,
+    category: Category::Outcomes,
     summary: "an outcome's latest reading is further from the target than its baseline",
     doc: "\
 What it does: flags an outcome of an in-play promise whose latest reading has moved from the \

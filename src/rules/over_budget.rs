@@ -1,7 +1,7 @@
 //! `over-budget`: over a time window, commits that declare an exception are a larger share of
 //! the work than `[limits] exception-budget` allows.
 
-use super::{Check, Ctx, Rule, Sink};
+use super::{Category, Check, Ctx, Rule, Sink};
 use crate::code::{Code, Level};
 use crate::facts::WindowFacts;
 use crate::finding::Finding;
@@ -12,6 +12,7 @@ use crate::tally::Tally;
 pub(crate) static RULE: Rule = Rule {
     code: Code::OverBudget,
     default: Level::Deny,
+    category: Category::Drift,
     summary: "declared exceptions exceed `[limits] exception-budget` of the work in the window",
     doc: "\
 What it does: over a time window, counts commits that declare an exception (`Untraced: <reason>` \

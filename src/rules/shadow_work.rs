@@ -2,7 +2,7 @@
 //! finding per promise, at its status in promises.toml). Work done while the promise was still
 //! in play is not counted.
 
-use super::{in_play_list, Check, Ctx, Rule, Sink};
+use super::{in_play_list, Category, Check, Ctx, Rule, Sink};
 use crate::code::{Code, Level};
 use crate::facts::WindowFacts;
 use crate::finding::Finding;
@@ -13,6 +13,7 @@ use crate::tally::Tally;
 pub(crate) static RULE: Rule = Rule {
     code: Code::ShadowWork,
     default: Level::Warn,
+    category: Category::Drift,
     summary: "commits in the window trace to a promise that is not in play",
     doc: "\
 What it does: over a time window (`plan-lint report`, or `check --since`), sums the commits \

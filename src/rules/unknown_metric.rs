@@ -1,6 +1,6 @@
 //! `unknown-metric`: a reading in outcomes.csv names a metric its promise does not measure.
 
-use super::{Check, Ctx, Rule, Sink};
+use super::{Category, Check, Ctx, Rule, Sink};
 use crate::code::{Code, Level};
 use crate::facts::Readings;
 use crate::finding::Finding;
@@ -11,6 +11,7 @@ use crate::source::Label;
 pub(crate) static RULE: Rule = Rule {
     code: Code::UnknownMetric,
     default: Level::Deny,
+    category: Category::Mistraced,
     summary: "a reading in outcomes.csv names a metric its promise does not measure",
     doc: "\
 What it does: flags rows of the readings file (`outcomes.csv`, or `[outcomes] file`) whose \

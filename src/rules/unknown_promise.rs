@@ -1,7 +1,7 @@
 //! `unknown-promise`: a plan, an issue, a pull request or a commit names a promise id that
 //! promises.toml does not declare.
 
-use super::{not_listed, push_listed, Check, Ctx, Rule, Sink, LISTED_PER_COMMIT};
+use super::{not_listed, push_listed, Category, Check, Ctx, Rule, Sink, LISTED_PER_COMMIT};
 use crate::code::{Code, Level};
 use crate::facts::{Body, CommitFacts, Readings};
 use crate::finding::Finding;
@@ -13,6 +13,7 @@ use std::ops::Range;
 pub(crate) static RULE: Rule = Rule {
     code: Code::UnknownPromise,
     default: Level::Deny,
+    category: Category::Mistraced,
     summary: "a plan or commit names a promise id that is not in the registry",
     doc: "\
 What it does: flags every promise id in a plan item, section, document or commit trailer that \

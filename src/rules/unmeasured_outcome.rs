@@ -1,7 +1,7 @@
 //! `unmeasured-outcome`: an outcome of a promise in play has no reading in the last
 //! `[limits] measure-days` days.
 
-use super::{Check, Ctx, Rule, Sink};
+use super::{Category, Check, Ctx, Rule, Sink};
 use crate::code::{Code, Level};
 use crate::facts::Readings;
 use crate::finding::Finding;
@@ -11,6 +11,7 @@ use crate::source::Label;
 pub(crate) static RULE: Rule = Rule {
     code: Code::UnmeasuredOutcome,
     default: Level::Warn,
+    category: Category::Outcomes,
     summary: "an outcome of an in-play promise has no reading in the last `[limits] measure-days` days",
     doc: "\
 What it does: once a repository keeps readings (`outcomes.csv`, or `[outcomes] file`), flags \
