@@ -35,7 +35,7 @@ fn readings(ctx: &Ctx, readings: &Readings, sink: &mut Sink) {
     for r in &readings.rows {
         let Some(p) = ctx.registry.promise(&r.promise) else { continue };
         if let Err(found) = outcome(p, r) {
-            sink.push(found.at(readings.source, Label::new(r.span.clone(), "not one of its outcomes")));
+            sink.push((*found).at(readings.source, Label::new(r.span.clone(), "not one of its outcomes")));
         }
     }
 }
@@ -43,7 +43,7 @@ fn readings(ctx: &Ctx, readings: &Readings, sink: &mut Sink) {
 /// The outcome of `p` that `reading` measures, or this rule's finding that it measures none (not
 /// placed: the caller knows where the reading is). `plan-lint measure` asks it before recording
 /// a reading, so what it refuses and what `check` flags are one judgement in one wording.
-pub(crate) fn outcome<'p>(p: &'p Promise, reading: &Reading) -> Result<&'p Outcome, Finding> {
+pub(crate) fn outcome<'p>(p: &'p Promise, reading: &Reading) -> Result<&'p Outcome, Box<Finding>> {
     if let Some(o) = p.outcomes.iter().find(|o| o.metric.as_deref() == Some(reading.metric.as_str())) {
         return Ok(o);
     }
@@ -54,9 +54,11 @@ pub(crate) fn outcome<'p>(p: &'p Promise, reading: &Reading) -> Result<&'p Outco
         (None, true) => format!("`{}` has no outcome with a metric: add one to promises.toml first", p.id),
         (None, false) => format!("`{}` measures: {}", p.id, metrics.join(", ")),
     };
-    Err(Finding::new(Code::UnknownMetric, format!("`{}` is not a metric of `{}`", reading.metric, p.id))
-        .help(help)
-        .promises([p.id.clone()]))
+    Err(Box::new(
+        Finding::new(Code::UnknownMetric, format!("`{}` is not a metric of `{}`", reading.metric, p.id))
+            .help(help)
+            .promises([p.id.clone()]),
+    ))
 }
 
 #[cfg(test)]
