@@ -190,10 +190,22 @@ pub fn text() -> String {
 pub fn rules_markdown() -> String {
     let mut s = String::from(
         "# Rules\n\nGenerated from the rule declarations in `src/rules/` (`plan-lint explain CODE` prints the same text); a test keeps this file in sync.\n\n\
-         | code | default | finds |\n|---|---|---|\n",
+         | code | default | category | finds |\n|---|---|---|---|\n",
     );
     for r in RULES {
-        s.push_str(&format!("| [`{0}`](#{0}) | {1} | {2} |\n", r.code.name(), r.default.as_str(), r.summary));
+        s.push_str(&format!(
+            "| [`{0}`](#{0}) | {1} | {2} | {3} |\n",
+            r.code.name(),
+            r.default.as_str(),
+            r.category.name(),
+            r.summary
+        ));
+    }
+    s.push_str("\nEach rule declares a category, what its findings are about; the board (`plan-lint report`) lists the mistraced and the drift findings under those names:\n\n");
+    for c in crate::rules::Category::ALL {
+        let codes: Vec<String> =
+            RULES.iter().filter(|r| r.category == *c).map(|r| format!("`{}`", r.code.name())).collect();
+        s.push_str(&format!("- **{}**: {} ({}).\n", c.name(), c.about(), codes.join(", ")));
     }
     for (alias, codes) in crate::code::Code::aliases() {
         let codes: Vec<String> = codes.iter().map(|c| format!("`{c}`")).collect();
@@ -204,9 +216,10 @@ pub fn rules_markdown() -> String {
     }
     for r in RULES {
         s.push_str(&format!(
-            "\n## {}\n\nDefault level: **{}**. {}.\n\n```text\n{}\n```\n",
+            "\n## {}\n\nDefault level: **{}**. Category: **{}**. {}.\n\n```text\n{}\n```\n",
             r.code.name(),
             r.default.as_str(),
+            r.category.name(),
             r.summary,
             r.doc
         ));

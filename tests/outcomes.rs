@@ -94,6 +94,34 @@ fn measure_records_checked_readings_sorted_by_date() {
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
 }
 
+/// `measure` asks the rule `check` judges readings with: what it refuses as a metric the
+/// promise does not measure is `unknown-metric`'s finding, message and help, word for word.
+#[test]
+fn measure_refuses_a_metric_in_the_words_check_flags_it() {
+    let mut repo = Repo::new();
+    let registry = format!("{REGISTRY}\n[promises.secure]\nstatement = \"Accounts are safe.\"\nstatus = \"in-play\"\n");
+    repo.write("promises.toml", &registry);
+    repo.commit("Adopt\n\nPromise: find-and-buy\n");
+    for (promise, metric) in
+        [("find-and-buy", "search-to-purchase convertion"), ("find-and-buy", "weekly revenue"), ("secure", "breaches")]
+    {
+        let refused = repo.plan_lint(&["measure", promise, metric, "9%", "--date", "2026-03-02"]);
+        refused.expect_code(2);
+        assert!(!repo.path().join("outcomes.csv").exists(), "{metric}: written");
+        repo.write("outcomes.csv", &format!("date,promise,metric,value,source\n2026-03-02,{promise},{metric},9%,\n"));
+        let run = repo.plan_lint(&["check", "--no-commits", "--format", "json"]);
+        run.expect_code(1);
+        let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        let found: Vec<&serde_json::Value> =
+            v["findings"].as_array().unwrap().iter().filter(|f| f["code"] == "unknown-metric").collect();
+        assert_eq!(found.len(), 1, "{metric}: {}", run.stdout);
+        let (message, help) = (found[0]["message"].as_str().unwrap(), found[0]["help"].as_str().unwrap());
+        assert!(refused.stderr.contains(message), "{metric}: {message} not in {}", refused.stderr);
+        assert!(refused.stderr.contains(help), "{metric}: {help} not in {}", refused.stderr);
+        std::fs::remove_file(repo.path().join("outcomes.csv")).unwrap();
+    }
+}
+
 #[test]
 fn an_import_is_checked_whole_before_anything_is_written() {
     let repo = team();

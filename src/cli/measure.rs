@@ -230,20 +230,9 @@ fn check(registry: &Registry, r: &Reading) -> Result<()> {
         return Err(Error::new(format!("unknown promise `{}`", r.promise))
             .with_help(crate::rules::unknown_id_help(registry, &r.promise)));
     };
-    let metrics: Vec<&str> = p.outcomes.iter().filter_map(|o| o.metric.as_deref()).collect();
-    let Some(outcome) = p.outcomes.iter().find(|o| o.metric.as_deref() == Some(r.metric.as_str())) else {
-        let guess = crate::suggest::closest(&r.metric, metrics.iter().copied());
-        let list = if metrics.is_empty() {
-            "none yet: add an outcome to promises.toml".to_string()
-        } else {
-            metrics.join(", ")
-        };
-        let help = match guess {
-            Some(g) => format!("did you mean `{g}`? `{}` measures: {list}", p.id),
-            None => format!("`{}` measures: {list}", p.id),
-        };
-        return Err(Error::new(format!("`{}` is not a metric of `{}`", r.metric, p.id)).with_help(help));
-    };
+    // The rule `check` judges readings with (`unknown-metric`), in its wording.
+    let outcome = crate::rules::unknown_metric::outcome(p, r)
+        .map_err(|f| Error::new(f.message).with_help(f.help.as_deref().unwrap_or_default()))?;
     if let Some(why) = outcomes::not_finite(&r.value) {
         return Err(Error::new(why).with_help(format!(
             "record a finite number, as the target is written: {}",

@@ -1,16 +1,15 @@
 //! `done-with-open-items`: a reference to a promise marked done still covers open task items
 //! (once per reference, with the count).
 
-use super::{in_play_list, Check, Ctx, Rule, Sink};
+use super::{not_in_play_finding, Category, Check, Ctx, Instead, Rule, Sink};
 use crate::code::{Code, Level};
-use crate::finding::Finding;
 use crate::registry::{Parts, Status};
 use crate::scan::markdown::Plan;
-use crate::source::Label;
 
 pub(crate) static RULE: Rule = Rule {
     code: Code::DoneWithOpenItems,
     default: Level::Warn,
+    category: Category::Drift,
     summary: "a promise marked done still has open items in the plan",
     doc: "\
 What it does: flags each reference to a promise with `status = \"done\"` that still covers open \
@@ -32,16 +31,8 @@ Fix: close the items (`- [x]`), move them to a promise in play, or reopen the pr
 
 fn plan(ctx: &Ctx, plan: &Plan, sink: &mut Sink) {
     for (r, p, open) in super::references_with_open_items(ctx, plan, Status::Done) {
-        sink.push(
-            Finding::new(Code::DoneWithOpenItems, format!("{} `{}`, which is done", super::open_items_serve(open), p.id))
-                .label(Label::new(r.span.clone(), format!("{} is done", p.id)))
-                .help(format!(
-                    "close the items (`- [x]`), move them to a promise in play ({}), or reopen `{}`",
-                    in_play_list(ctx.registry),
-                    p.id
-                ))
-                .promises([p.id.clone()]),
-        );
+        let work = super::open_items_serve(open);
+        sink.push(not_in_play_finding(ctx, Code::DoneWithOpenItems, &work, p, r.span.clone(), Instead::CloseOrReopen));
     }
 }
 

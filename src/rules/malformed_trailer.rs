@@ -2,7 +2,7 @@
 //! one: a misspelt key in the trailer block, a `Promise:` line outside it, a `---` line that
 //! hides the trailers from `git interpret-trailers` and `git am`.
 
-use super::{more, push_listed, Check, Ctx, Rule, Sink, LISTED_PER_COMMIT};
+use super::{more, push_listed, Category, Check, Ctx, Rule, Sink, LISTED_PER_COMMIT};
 use crate::code::{Code, Level};
 use crate::facts::CommitFacts;
 use crate::finding::Finding;
@@ -14,6 +14,7 @@ use std::ops::Range;
 pub(crate) static RULE: Rule = Rule {
     code: Code::MalformedTrailer,
     default: Level::Warn,
+    category: Category::Untraced,
     summary: "text meant as a Promise trailer that git will not read as one",
     doc: "\
 What it does: flags a misspelled trailer key (`Promsie:`, `Promises:`), a `Promise:` line that \

@@ -23,7 +23,7 @@ use crate::tally::Tally;
 /// The rule list: one line per rule, in the order of `plan-lint rules`.
 macro_rules! rules {
     ($($module:ident),* $(,)?) => {
-        $(mod $module;)*
+        $(pub(crate) mod $module;)*
         /// Every rule, in declaration order.
         pub(crate) static RULES: &[&Rule] = &[$(&$module::RULE),*];
     };
@@ -53,6 +53,8 @@ rules! {
 pub(crate) struct Rule {
     pub code: Code,
     pub default: Level,
+    /// What its findings are about: how the board and docs/rules.md group them.
+    pub category: Category,
     /// One line, for `plan-lint rules`.
     pub summary: &'static str,
     /// What it does, why it matters, an example that fails, and the fix (`explain`).
@@ -61,6 +63,46 @@ pub(crate) struct Rule {
     /// plan documents only when a part their rules read changed.
     pub reads: Parts,
     pub checks: &'static [Check],
+}
+
+/// What a rule's findings are about, declared on each rule: the board's sections and the
+/// groups of docs/rules.md.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "kebab-case")]
+pub(crate) enum Category {
+    /// Work with no promise, or a trace git does not read.
+    Untraced,
+    /// Work or readings naming a promise or metric they cannot serve: unknown, or not in play.
+    Mistraced,
+    /// promises.toml itself: the in-play limit, outcomes, patterns.
+    Registry,
+    /// Over a window, the work and the plan drifted apart.
+    Drift,
+    /// Readings of outcomes against their targets.
+    Outcomes,
+}
+
+impl Category {
+    /// Every category, in the order docs/rules.md lists them.
+    pub const ALL: &'static [Category] = <Category as strum::VariantArray>::VARIANTS;
+
+    /// `untraced`, `mistraced`, `registry`, `drift`, `outcomes`.
+    pub fn name(self) -> &'static str {
+        self.into()
+    }
+
+    /// One line on what its findings are about.
+    pub fn about(self) -> &'static str {
+        match self {
+            Category::Untraced => "work that names no promise, or a trace git will not read",
+            Category::Mistraced => {
+                "work or readings naming a promise or metric they cannot serve: unknown, or not in play"
+            }
+            Category::Registry => "promises.toml itself: the in-play limit, outcomes, include patterns",
+            Category::Drift => "over a time window, the work and the plan drifted apart",
+            Category::Outcomes => "readings of outcomes against their targets",
+        }
+    }
 }
 
 /// What a rule judges, one item at a time.
@@ -385,6 +427,68 @@ pub(crate) fn unknown_id_help(registry: &Registry, id: &str) -> String {
     }
 }
 
+/// What work on a promise that is not in play can do instead: the fix each finding about it
+/// offers, worded here once, beside the promises that are in play.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Instead {
+    /// Open items under a done promise: close them, move them, or reopen the promise.
+    CloseOrReopen,
+    /// Open items under a dropped promise: close or move them, or put it back in play.
+    CloseOrMove,
+    /// An open issue on a done or dropped promise: close it, retrace it, or put it back.
+    CloseTheIssue,
+    /// A commit or pull request on a promise not in play: retrace it, or put it in play.
+    Retrace,
+}
+
+/// The one finding about work on a promise that is not in play: "`work` `id`, which is
+/// `status`", the reference labelled with the status, and help naming the way out and the
+/// promises in play (`not-in-play`, `open-work-not-in-play`, `done-with-open-items`).
+pub(crate) fn not_in_play_finding(
+    ctx: &Ctx,
+    code: Code,
+    work: &str,
+    p: &crate::registry::Promise,
+    span: std::ops::Range<usize>,
+    instead: Instead,
+) -> Finding {
+    let (id, in_play) = (&p.id, in_play_list(ctx.registry));
+    let help = match instead {
+        Instead::CloseOrReopen => {
+            format!("close the items (`- [x]`), move them to a promise in play ({in_play}), or reopen `{id}`")
+        }
+        Instead::CloseOrMove => {
+            format!("close or move the open work, or put `{id}` back in play; promises in play: {in_play}")
+        }
+        Instead::CloseTheIssue => {
+            format!("close the issue, trace it to a promise in play ({in_play}), or put `{id}` back in play")
+        }
+        Instead::Retrace => {
+            format!("trace the work to a promise in play ({in_play}), or put `{id}` in play within the limit")
+        }
+    };
+    Finding::new(code, format!("{work} `{id}`, which is {}", p.status))
+        .label(crate::source::Label::new(span, format!("{id} is {}", p.status)))
+        .help(help)
+        .promises([id.clone()])
+}
+
+/// The finding that counts what a commit names past the first [`LISTED_PER_COMMIT`]: "`name`
+/// names N more `what`", at the first not listed, with `help`.
+pub(crate) fn not_listed(
+    code: Code,
+    commit: &CommitFacts,
+    n: usize,
+    what: &str,
+    span: std::ops::Range<usize>,
+    help: String,
+) -> Finding {
+    Finding::new(code, format!("{} names {} {what}", commit.name, more(n)))
+        .label(crate::source::Label::new(span, format!("{} from here, not listed", more(n))))
+        .help(help)
+        .commit_opt(commit.sha.as_deref())
+}
+
 /// `a, b, c`, or `none` when nothing is in play.
 pub(crate) fn in_play_list(registry: &Registry) -> String {
     let ids: Vec<&str> = registry.in_play().map(|p| p.id.as_str()).collect();
@@ -462,6 +566,83 @@ status = "dropped"
     pub fn codes(found: &[Finding]) -> Vec<&'static str> {
         found.iter().map(|f| f.code.name()).collect()
     }
+
+    /// An open issue (or, with `pull_request`, a pull request) named `what`, with this body,
+    /// judged with the fixture registry.
+    pub fn body_findings(what: &str, pull_request: bool, text: &str) -> Vec<Finding> {
+        let body = Body {
+            pull_request,
+            what: what.to_string(),
+            text: text.to_string(),
+            refs: crate::scan::body::references(text),
+            open: true,
+        };
+        judge("", |ctx, sink| judge_body(ctx, &body, sink))
+    }
+
+    /// The end of every fixture window: 2026-03-31 00:00 UTC.
+    pub const NOW: i64 = 1_774_915_200;
+
+    /// `n` days before [`NOW`], Unix seconds.
+    pub fn days_ago(n: i64) -> i64 {
+        NOW - n * crate::when::DAY
+    }
+
+    /// A window of the `days` days before [`NOW`]; it covers idleness when it reaches back the
+    /// default `[limits] idle-days` (14).
+    pub fn window(days: i64) -> WindowFacts {
+        WindowFacts {
+            window: crate::facts::Window { since: days_ago(days), until: NOW },
+            covers_idle: days >= 14,
+            ..WindowFacts::default()
+        }
+    }
+
+    /// What these commits add up to: each a class and how many days before [`NOW`].
+    pub fn tally(commits: &[(crate::tally::Class, i64)]) -> Tally {
+        let mut tally = Tally::default();
+        for (class, days) in commits {
+            tally.add(class, days_ago(*days), "ada@example.com", 1);
+        }
+        tally
+    }
+
+    /// `n` commits traced to `id`, `days` days ago.
+    pub fn traced(id: &str, n: usize, days: i64) -> Vec<(crate::tally::Class<'_>, i64)> {
+        vec![(crate::tally::Class::Traced(vec![id]), days); n]
+    }
+
+    /// Judge a window with the fixture registry and `extra` before it, at default levels.
+    pub fn window_findings(extra: &str, window: &WindowFacts, tally: &Tally) -> Vec<Finding> {
+        judge(extra, |ctx, sink| judge_window(ctx, window, tally, sink))
+    }
+
+    /// outcomes.csv of these rows (`date,promise,metric,value,source`, header added), judged as
+    /// of `today` (`None`: without a window).
+    pub fn readings(rows: &str, today: Option<&str>) -> Readings {
+        let text = format!("date,promise,metric,value,source\n{rows}");
+        Readings {
+            path: "outcomes.csv".to_string(),
+            source: SourceId(1),
+            rows: crate::outcomes::parse(&text).expect("fixture readings"),
+            today: today.map(|d| d.parse().expect("fixture date")),
+        }
+    }
+
+    /// Judge readings with the fixture registry and `extra` before it, at default levels.
+    pub fn readings_findings(extra: &str, readings: &Readings) -> Vec<Finding> {
+        judge(extra, |ctx, sink| judge_readings(ctx, readings, sink))
+    }
+
+    /// The findings of one code.
+    pub fn only(found: Vec<Finding>, code: Code) -> Vec<Finding> {
+        found.into_iter().filter(|f| f.code == code).collect()
+    }
+
+    /// The help of a finding, or "".
+    pub fn help(f: &Finding) -> &str {
+        f.help.as_deref().unwrap_or_default()
+    }
 }
 
 #[cfg(test)]
@@ -478,11 +659,90 @@ mod tests {
         }
     }
 
+    /// The board's sections are categories: what it lists as mistraced and as drift.
+    #[test]
+    fn each_rule_declares_its_category() {
+        let of = |category: Category| -> Vec<&str> {
+            RULES.iter().filter(|r| r.category == category).map(|r| r.code.name()).collect()
+        };
+        assert_eq!(
+            of(Category::Mistraced),
+            ["unknown-promise", "not-in-play", "open-work-not-in-play", "unknown-metric"]
+        );
+        assert_eq!(of(Category::Drift), ["shadow-work", "idle-promise", "done-with-open-items", "over-budget"]);
+        assert_eq!(of(Category::Untraced), ["untraced-item", "untraced-commit", "malformed-trailer"]);
+        assert_eq!(of(Category::Registry), ["too-many-in-play", "no-outcome", "unmatched-pattern"]);
+        assert_eq!(of(Category::Outcomes), ["unmeasured-outcome", "outcome-met", "outcome-regressed"]);
+        assert_eq!(rule(Code::OverBudget).category, Category::Drift);
+        assert_eq!(Category::Mistraced.name(), "mistraced");
+    }
+
     #[test]
     fn plan_rules_read_ids_and_statuses_but_not_outcomes() {
         let reads = plan_reads();
         assert!(reads.intersects(Parts::IDS) && reads.intersects(Parts::STATUS));
         assert!(!reads.intersects(Parts::OUTCOMES) && !reads.intersects(Parts::DESCRIPTIONS));
+    }
+
+    /// Work on a promise that is not in play is worded in one place: what the work is, the
+    /// promise's status, a label at the reference, and help naming what is in play.
+    #[test]
+    fn work_on_a_promise_not_in_play_is_worded_once() {
+        use testing::*;
+        let in_play = "find-and-buy, secure-by-default";
+        let cases = [
+            (
+                plan_findings("Promise: checkout\n\n- [ ] receipts\n"),
+                "1 open item serves `checkout`, which is done",
+                "checkout is done",
+                format!("close the items (`- [x]`), move them to a promise in play ({in_play}), or reopen `checkout`"),
+            ),
+            (
+                plan_findings("Promise: loyalty\n\n- [ ] points\n"),
+                "1 open item serves `loyalty`, which is dropped",
+                "loyalty is dropped",
+                format!("close or move the open work, or put `loyalty` back in play; promises in play: {in_play}"),
+            ),
+            (
+                body_findings("issue #4", false, "Points\n\nPromise: loyalty\n"),
+                "issue #4 is open work on `loyalty`, which is dropped",
+                "loyalty is dropped",
+                format!("close the issue, trace it to a promise in play ({in_play}), or put `loyalty` back in play"),
+            ),
+            (
+                body_findings("pull request #9", true, "Cards\n\nPromise: gift-cards\n"),
+                "pull request #9 is work on `gift-cards`, which is proposed",
+                "gift-cards is proposed",
+                format!(
+                    "trace the work to a promise in play ({in_play}), or put `gift-cards` in play within the limit"
+                ),
+            ),
+            (
+                commit_findings("Cards\n\nPromise: gift-cards\n"),
+                "this commit is work on `gift-cards`, which is proposed",
+                "gift-cards is proposed",
+                format!(
+                    "trace the work to a promise in play ({in_play}), or put `gift-cards` in play within the limit"
+                ),
+            ),
+        ];
+        for (found, message, label, help_text) in cases {
+            assert_eq!(found.len(), 1, "{message}: {found:?}");
+            assert_eq!(found[0].message, message);
+            assert_eq!(found[0].labels[0].text.as_deref(), Some(label), "{message}");
+            assert_eq!(help(&found[0]), help_text, "{message}");
+            let id = label.split(' ').next().unwrap();
+            assert_eq!(found[0].promises, [id], "{message}");
+        }
+        // A reading naming an unknown promise has the one wording of `unknown-promise`, in the
+        // readings file.
+        let r = testing::readings("2026-03-02,find-and-bye,m,1,\n", None);
+        let found = readings_findings("", &r);
+        assert_eq!(codes(&found), ["unknown-promise"]);
+        assert_eq!(found[0].message, "a reading of 2026-03-02 names unknown promise `find-and-bye`");
+        assert_eq!(found[0].source, Some(r.source));
+        assert_eq!(found[0].labels[0].text.as_deref(), Some("not in promises.toml"));
+        assert_eq!(help(&found[0]), format!("did you mean `find-and-buy`? promises in play: {in_play}"));
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! `no-outcome`: a promise in play has no measurable outcome (a metric and a target).
 
-use super::{Check, Ctx, Rule, Sink};
+use super::{Category, Check, Ctx, Rule, Sink};
 use crate::code::{Code, Level};
 use crate::finding::Finding;
 use crate::registry::{Parts, Status};
@@ -9,6 +9,7 @@ use crate::source::Label;
 pub(crate) static RULE: Rule = Rule {
     code: Code::NoOutcome,
     default: Level::Warn,
+    category: Category::Registry,
     summary: "an in-play promise has no measurable outcome (a metric and a target)",
     doc: "\
 What it does: flags in-play promises without at least one outcome that names both a `metric` \

@@ -2,17 +2,17 @@
 //! dropped. A commit is judged by the registry as it was when it was made
 //! ([`CommitFacts::in_play_then`]): finishing a promise never turns its history red.
 
-use super::{in_play_list, more, push_listed, Check, Ctx, Rule, Sink, LISTED_PER_COMMIT};
+use super::{in_play_list, not_in_play_finding, not_listed, push_listed, Category, Check, Ctx, Instead, Rule, Sink};
 use crate::code::{Code, Level};
 use crate::facts::{Body, CommitFacts};
 use crate::finding::Finding;
 use crate::registry::{Parts, Promise, Status};
-use crate::source::Label;
 use std::ops::Range;
 
 pub(crate) static RULE: Rule = Rule {
     code: Code::NotInPlay,
     default: Level::Deny,
+    category: Category::Mistraced,
     summary: "a commit or pull request is work on a promise that is not in play",
     doc: "\
 What it does: flags commits whose `Promise:` trailer, and pull requests whose body, names a \
@@ -35,16 +35,9 @@ counts the rest and points at the first of them.",
     checks: &[Check::Commit(commit), Check::PullRequest(pull_request)],
 };
 
-/// The one wording of this diagnostic.
+/// `what` (`commit 1a2b3c4`, `pull request #12`) is work on `p`.
 fn finding(ctx: &Ctx, what: &str, p: &Promise, span: Range<usize>) -> Finding {
-    Finding::new(Code::NotInPlay, format!("{what} is work on `{}`, which is {}", p.id, p.status))
-        .label(Label::new(span, format!("{} is {}", p.id, p.status)))
-        .help(format!(
-            "trace the work to a promise in play ({}), or put `{}` in play within the limit",
-            in_play_list(ctx.registry),
-            p.id
-        ))
-        .promises([p.id.clone()])
+    not_in_play_finding(ctx, Code::NotInPlay, &format!("{what} is work on"), p, span, Instead::Retrace)
 }
 
 fn commit(ctx: &Ctx, c: &CommitFacts, sink: &mut Sink) {
@@ -61,13 +54,12 @@ fn commit(ctx: &Ctx, c: &CommitFacts, sink: &mut Sink) {
         parked,
         |(p, span)| finding(ctx, &c.name, p, span.clone()).commit_opt(c.sha.as_deref()),
         |n, (_, span)| {
-            Finding::new(Code::NotInPlay, format!("{} names {} promises that are not in play", c.name, more(n)))
-                .label(Label::new(span.clone(), format!("{} from here, not listed", more(n))))
-                .help(format!(
-                    "only the first {LISTED_PER_COMMIT} of a commit are listed; trace the work to a promise in play ({})",
-                    in_play_list(ctx.registry)
-                ))
-                .commit_opt(c.sha.as_deref())
+            let help = format!(
+                "only the first {} of a commit are listed; trace the work to a promise in play ({})",
+                super::LISTED_PER_COMMIT,
+                in_play_list(ctx.registry)
+            );
+            not_listed(Code::NotInPlay, c, n, "promises that are not in play", span.clone(), help)
         },
     );
 }

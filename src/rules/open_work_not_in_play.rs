@@ -3,17 +3,16 @@
 //! under a proposed promise are plans, not work.) Split from `not-in-play` so that each code
 //! has one meaning and one default level; `not-in-play` in `[rules]` still sets both.
 
-use super::{in_play_list, Check, Ctx, Rule, Sink};
+use super::{not_in_play_finding, Category, Check, Ctx, Instead, Rule, Sink};
 use crate::code::{Code, Level};
 use crate::facts::Body;
-use crate::finding::Finding;
 use crate::registry::{Parts, Status};
 use crate::scan::markdown::Plan;
-use crate::source::Label;
 
 pub(crate) static RULE: Rule = Rule {
     code: Code::OpenWorkNotInPlay,
     default: Level::Warn,
+    category: Category::Mistraced,
     summary: "open plan items or issues serve a promise that is dropped (or, for issues, done)",
     doc: "\
 What it does: flags open task items (`- [ ]`) under a *dropped* promise (once per reference, \
@@ -38,17 +37,8 @@ Fix: close or move the open work, or put the promise back in play (within the li
 
 fn plan(ctx: &Ctx, plan: &Plan, sink: &mut Sink) {
     for (r, p, open) in super::references_with_open_items(ctx, plan, Status::Dropped) {
-        let what = super::open_items_serve(open);
-        sink.push(
-            Finding::new(Code::OpenWorkNotInPlay, format!("{what} `{}`, which is {}", p.id, p.status))
-                .label(Label::new(r.span.clone(), format!("{} is {}", p.id, p.status)))
-                .help(format!(
-                    "close or move the open work, or put `{}` back in play; promises in play: {}",
-                    p.id,
-                    in_play_list(ctx.registry)
-                ))
-                .promises([p.id.clone()]),
-        );
+        let work = super::open_items_serve(open);
+        sink.push(not_in_play_finding(ctx, Code::OpenWorkNotInPlay, &work, p, r.span.clone(), Instead::CloseOrMove));
     }
 }
 
@@ -59,19 +49,8 @@ fn issue(ctx: &Ctx, body: &Body, sink: &mut Sink) {
     for r in &body.refs {
         let Some(p) = ctx.registry.promise(&r.id) else { continue };
         if matches!(p.status, Status::Done | Status::Dropped) {
-            sink.push(
-                Finding::new(
-                    Code::OpenWorkNotInPlay,
-                    format!("{} is open work on `{}`, which is {}", body.what, p.id, p.status),
-                )
-                .label(Label::new(r.span.clone(), format!("{} is {}", p.id, p.status)))
-                .help(format!(
-                    "close the issue, trace it to a promise in play ({}), or put `{}` back in play",
-                    in_play_list(ctx.registry),
-                    p.id
-                ))
-                .promises([p.id.clone()]),
-            );
+            let work = format!("{} is open work on", body.what);
+            sink.push(not_in_play_finding(ctx, Code::OpenWorkNotInPlay, &work, p, r.span.clone(), Instead::CloseTheIssue));
         }
     }
 }

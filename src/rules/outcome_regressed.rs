@@ -1,7 +1,7 @@
 //! `outcome-regressed`: an outcome's latest reading is further from the target than the
 //! baseline was.
 
-use super::{Check, Ctx, Rule, Sink};
+use super::{Category, Check, Ctx, Rule, Sink};
 use crate::code::{Code, Level};
 use crate::facts::Readings;
 use crate::finding::Finding;
@@ -11,6 +11,7 @@ use crate::source::Label;
 pub(crate) static RULE: Rule = Rule {
     code: Code::OutcomeRegressed,
     default: Level::Warn,
+    category: Category::Outcomes,
     summary: "an outcome's latest reading is further from the target than its baseline",
     doc: "\
 What it does: flags an outcome of an in-play promise whose latest reading has moved from the \
@@ -40,5 +41,36 @@ fn readings(ctx: &Ctx, readings: &Readings, sink: &mut Sink) {
             .help("look at what shipped since the baseline was measured")
             .promises([p.id.clone()]),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use crate::code::Code;
+
+    const CONV: &str = "find-and-buy,search-to-purchase conversion";
+
+    #[test]
+    fn a_latest_reading_behind_the_baseline_regressed() {
+        let r = readings(&format!("2026-03-01,{CONV},9%,\n2026-03-20,{CONV},7.5%,\n"), None);
+        let found = only(readings_findings("", &r), Code::OutcomeRegressed);
+        assert_eq!(codes(&found), ["outcome-regressed"]);
+        assert_eq!(
+            found[0].message,
+            "`search-to-purchase conversion` of `find-and-buy` moved away from its target: 7.5% on 2026-03-20 \
+             (baseline 8%, target 12%)"
+        );
+        assert_eq!(help(&found[0]), "look at what shipped since the baseline was measured");
+        assert_eq!(found[0].labels[0].text.as_deref(), Some("worse than the baseline"));
+        assert_eq!(found[0].promises, ["find-and-buy"]);
+    }
+
+    #[test]
+    fn at_the_baseline_or_recovered_is_not() {
+        let r = readings(&format!("2026-03-01,{CONV},8%,\n"), None);
+        assert!(only(readings_findings("", &r), Code::OutcomeRegressed).is_empty());
+        let r = readings(&format!("2026-03-01,{CONV},7%,\n2026-03-20,{CONV},8.5%,\n"), None);
+        assert!(only(readings_findings("", &r), Code::OutcomeRegressed).is_empty());
     }
 }

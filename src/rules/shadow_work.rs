@@ -2,7 +2,7 @@
 //! finding per promise, at its status in promises.toml). Work done while the promise was still
 //! in play is not counted.
 
-use super::{in_play_list, Check, Ctx, Rule, Sink};
+use super::{in_play_list, Category, Check, Ctx, Rule, Sink};
 use crate::code::{Code, Level};
 use crate::facts::WindowFacts;
 use crate::finding::Finding;
@@ -13,6 +13,7 @@ use crate::tally::Tally;
 pub(crate) static RULE: Rule = Rule {
     code: Code::ShadowWork,
     default: Level::Warn,
+    category: Category::Drift,
     summary: "commits in the window trace to a promise that is not in play",
     doc: "\
 What it does: over a time window (`plan-lint report`, or `check --since`), sums the commits \
@@ -54,5 +55,41 @@ fn window(ctx: &Ctx, w: &WindowFacts, tally: &Tally, sink: &mut Sink) {
                 ))
                 .promises([p.id.clone()]),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use crate::code::Code;
+
+    #[test]
+    fn commits_on_a_promise_not_in_play_are_shadow_work() {
+        let mut commits = traced("gift-cards", 2, 5);
+        commits.extend(traced("find-and-buy", 4, 5));
+        let found = only(window_findings("", &window(28), &tally(&commits)), Code::ShadowWork);
+        assert_eq!(codes(&found), ["shadow-work"]);
+        assert_eq!(found[0].message, "2 commits trace to `gift-cards` from 2026-03-03 to 2026-03-31, which is proposed");
+        assert_eq!(
+            help(&found[0]),
+            "put `gift-cards` in play (within the limit of 3, parking another), or stop the work; in play: \
+             find-and-buy, secure-by-default"
+        );
+        assert_eq!(found[0].labels[0].text.as_deref(), Some("gift-cards is proposed"));
+        assert_eq!(found[0].promises, ["gift-cards"]);
+        let found = only(window_findings("", &window(28), &tally(&traced("loyalty", 1, 5))), Code::ShadowWork);
+        assert_eq!(found[0].message, "1 commit traces to `loyalty` from 2026-03-03 to 2026-03-31, which is dropped");
+    }
+
+    #[test]
+    fn work_in_play_or_before_it_left_play_is_not() {
+        assert!(only(window_findings("", &window(28), &tally(&traced("find-and-buy", 4, 5))), Code::ShadowWork)
+            .is_empty());
+        // gift-cards left play 3 days ago; the work was before.
+        let mut w = window(28);
+        w.left_play.insert("gift-cards".to_string(), days_ago(3));
+        assert!(only(window_findings("", &w, &tally(&traced("gift-cards", 2, 5))), Code::ShadowWork).is_empty());
+        let found = only(window_findings("", &w, &tally(&traced("gift-cards", 1, 1))), Code::ShadowWork);
+        assert_eq!(found.len(), 1, "work after it left play counts");
     }
 }

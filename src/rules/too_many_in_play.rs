@@ -1,6 +1,6 @@
 //! `too-many-in-play`: more promises in play than `[limits] in-play` allows (the WIP limit).
 
-use super::{Check, Ctx, Rule, Sink};
+use super::{Category, Check, Ctx, Rule, Sink};
 use crate::code::{Code, Level};
 use crate::finding::Finding;
 use crate::registry::Parts;
@@ -9,6 +9,7 @@ use crate::source::Label;
 pub(crate) static RULE: Rule = Rule {
     code: Code::TooManyInPlay,
     default: Level::Deny,
+    category: Category::Registry,
     summary: "more promises in play than `[limits] in-play` allows",
     doc: "\
 What it does: counts promises with `status = \"in-play\"` and flags the registry when there are \

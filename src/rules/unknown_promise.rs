@@ -1,7 +1,7 @@
 //! `unknown-promise`: a plan, an issue, a pull request or a commit names a promise id that
 //! promises.toml does not declare.
 
-use super::{more, push_listed, Check, Ctx, Rule, Sink, LISTED_PER_COMMIT};
+use super::{not_listed, push_listed, Category, Check, Ctx, Rule, Sink, LISTED_PER_COMMIT};
 use crate::code::{Code, Level};
 use crate::facts::{Body, CommitFacts, Readings};
 use crate::finding::Finding;
@@ -13,6 +13,7 @@ use std::ops::Range;
 pub(crate) static RULE: Rule = Rule {
     code: Code::UnknownPromise,
     default: Level::Deny,
+    category: Category::Mistraced,
     summary: "a plan or commit names a promise id that is not in the registry",
     doc: "\
 What it does: flags every promise id in a plan item, section, document or commit trailer that \
@@ -76,26 +77,21 @@ fn commit(ctx: &Ctx, c: &CommitFacts, sink: &mut Sink) {
         unknown,
         |(id, span)| finding(ctx, &c.name, id, span.clone()).commit_opt(c.sha.as_deref()),
         |n, (_, span)| {
-            Finding::new(Code::UnknownPromise, format!("{} names {} unknown promises", c.name, more(n)))
-                .label(Label::new(span.clone(), format!("{} from here, not listed", more(n))))
-                .help(format!(
-                    "only the first {LISTED_PER_COMMIT} unknown ids of a commit are listed; name declared ids (promises \
-                     in play: {})",
-                    super::in_play_list(ctx.registry)
-                ))
-                .commit_opt(c.sha.as_deref())
+            let help = format!(
+                "only the first {LISTED_PER_COMMIT} unknown ids of a commit are listed; name declared ids (promises in \
+                 play: {})",
+                super::in_play_list(ctx.registry)
+            );
+            not_listed(Code::UnknownPromise, c, n, "unknown promises", span.clone(), help)
         },
     );
 }
 
 fn readings(ctx: &Ctx, readings: &Readings, sink: &mut Sink) {
     for r in readings.rows.iter().filter(|r| ctx.registry.promise(&r.promise).is_none()) {
-        sink.push(
-            Finding::new(Code::UnknownPromise, format!("a reading of {} names unknown promise `{}`", r.date, r.promise))
-                .at(readings.source, Label::new(r.span.clone(), "not in promises.toml"))
-                .help(super::unknown_id_help(ctx.registry, &r.promise))
-                .promises([r.promise.clone()]),
-        );
+        let mut found = finding(ctx, &format!("a reading of {}", r.date), &r.promise, r.span.clone());
+        found.source = Some(readings.source);
+        sink.push(found);
     }
 }
 

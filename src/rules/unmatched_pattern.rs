@@ -1,7 +1,7 @@
 //! `unmatched-pattern`: an `include` pattern written in promises.toml (`[plans]` or `[issues]`)
 //! matches no file, so a typo switches a check off unseen.
 
-use super::{Check, Ctx, Rule, Sink};
+use super::{Category, Check, Ctx, Rule, Sink};
 use crate::code::{Code, Level};
 use crate::facts::Listing;
 use crate::finding::Finding;
@@ -11,6 +11,7 @@ use crate::source::Label;
 pub(crate) static RULE: Rule = Rule {
     code: Code::UnmatchedPattern,
     default: Level::Warn,
+    category: Category::Registry,
     summary: "an `include` pattern in promises.toml matches no file",
     doc: "\
 What it does: after listing the work tree, flags each pattern written in `[plans] include` or \

@@ -1,7 +1,7 @@
 //! `unmeasured-outcome`: an outcome of a promise in play has no reading in the last
 //! `[limits] measure-days` days.
 
-use super::{Check, Ctx, Rule, Sink};
+use super::{Category, Check, Ctx, Rule, Sink};
 use crate::code::{Code, Level};
 use crate::facts::Readings;
 use crate::finding::Finding;
@@ -11,6 +11,7 @@ use crate::source::Label;
 pub(crate) static RULE: Rule = Rule {
     code: Code::UnmeasuredOutcome,
     default: Level::Warn,
+    category: Category::Outcomes,
     summary: "an outcome of an in-play promise has no reading in the last `[limits] measure-days` days",
     doc: "\
 What it does: once a repository keeps readings (`outcomes.csv`, or `[outcomes] file`), flags \
@@ -50,5 +51,40 @@ fn readings(ctx: &Ctx, readings: &Readings, sink: &mut Sink) {
                     .promises([p.id.clone()]),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use crate::code::Code;
+
+    const CONV: &str = "find-and-buy,search-to-purchase conversion";
+
+    #[test]
+    fn an_outcome_never_or_not_lately_measured() {
+        let found = only(readings_findings("", &readings("", Some("2026-03-31"))), Code::UnmeasuredOutcome);
+        assert_eq!(codes(&found), ["unmeasured-outcome"]);
+        assert_eq!(found[0].message, "`search-to-purchase conversion` of `find-and-buy` has never been measured");
+        assert_eq!(
+            help(&found[0]),
+            "record a reading: plan-lint measure find-and-buy \"search-to-purchase conversion\" <value>"
+        );
+        assert_eq!(found[0].promises, ["find-and-buy"]);
+        let r = readings(&format!("2026-02-28,{CONV},9%,\n"), Some("2026-03-31"));
+        let found = only(readings_findings("", &r), Code::UnmeasuredOutcome);
+        assert_eq!(
+            found[0].message,
+            "`search-to-purchase conversion` of `find-and-buy` was last measured 31 days ago (2026-02-28)"
+        );
+    }
+
+    #[test]
+    fn a_recent_reading_or_no_window_is_not() {
+        let r = readings(&format!("2026-03-01,{CONV},9%,\n"), Some("2026-03-31"));
+        assert!(only(readings_findings("", &r), Code::UnmeasuredOutcome).is_empty());
+        let r = readings(&format!("2026-02-28,{CONV},9%,\n"), Some("2026-03-31"));
+        assert!(only(readings_findings("[limits]\nmeasure-days = 31\n", &r), Code::UnmeasuredOutcome).is_empty());
+        assert!(only(readings_findings("", &readings("", None)), Code::UnmeasuredOutcome).is_empty());
     }
 }

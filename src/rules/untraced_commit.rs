@@ -2,7 +2,7 @@
 //! exception with a reason. A pull request body that traces its commits
 //! (`[pull-requests] body-traces-commits`) stands in for their trailers.
 
-use super::{in_play_list, Check, Ctx, Rule, Sink};
+use super::{in_play_list, Category, Check, Ctx, Rule, Sink};
 use crate::code::{Code, Level};
 use crate::facts::CommitFacts;
 use crate::finding::Finding;
@@ -12,6 +12,7 @@ use crate::source::Label;
 pub(crate) static RULE: Rule = Rule {
     code: Code::UntracedCommit,
     default: Level::Deny,
+    category: Category::Untraced,
     summary: "a commit has no Promise trailer and is not exempt",
     doc: "\
 What it does: flags commits in the checked range whose message has no `Promise:` trailer, as \

@@ -1,7 +1,7 @@
 //! `untraced-item`: a work item (a task-list item, or an issue file or body) names no promise,
 //! directly or through its section or document, and declares no exception with a reason.
 
-use super::{in_play_list, Check, Ctx, Rule, Sink};
+use super::{in_play_list, Category, Check, Ctx, Rule, Sink};
 use crate::code::{Code, Level};
 use crate::facts::Body;
 use crate::finding::Finding;
@@ -13,6 +13,7 @@ use crate::source::Label;
 pub(crate) static RULE: Rule = Rule {
     code: Code::UntracedItem,
     default: Level::Deny,
+    category: Category::Untraced,
     summary: "a work item names no promise, directly or through its section or document",
     doc: "\
 What it does: flags task-list items (`- [ ]`, `- [x]`) in plan documents that name no promise \
