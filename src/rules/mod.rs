@@ -576,6 +576,7 @@ status = "dropped"
             text: text.to_string(),
             refs: crate::scan::body::references(text),
             open: true,
+            in_play_then: None,
         };
         judge("", |ctx, sink| judge_body(ctx, &body, sink))
     }
