@@ -16,7 +16,9 @@
 
 use crate::code::{Code, Level, Severity};
 use crate::error::{Error, Result};
-use crate::facts::{Body, CommitFacts, Commits, Facts, Listing, PlanItem, Plans, Readings, Window, WindowFacts};
+use crate::facts::{
+    BeforeAdoption, Body, CommitFacts, Commits, Facts, Listing, PlanItem, Plans, Readings, Window, WindowFacts,
+};
 use crate::files::{self, FileSource, Files, MAX_PLAN_BYTES};
 use crate::finding::Finding;
 use crate::git::walk::Raw;
@@ -1101,6 +1103,27 @@ fn read_commits(
 
     let mut judged: Vec<Judged> = result_rx.into_iter().collect();
     judged.sort_by_key(|(index, _, _)| *index);
+    // Untraced commits from before promises.toml existed, when no adoption point is set: told
+    // as one story (`BeforeAdoption`), not judged one by one. One tree read per untraced commit.
+    let predate: HashSet<git2::Oid> = match ctx.registry.since {
+        Some(_) => HashSet::new(),
+        None => {
+            let untraced: Vec<git2::Oid> = judged
+                .iter()
+                .flat_map(|(_, _, commits)| commits)
+                .filter_map(|j| match j {
+                    JudgedCommit::Found { oid, untraced: true, .. } => Some(*oid),
+                    _ => None,
+                })
+                .collect();
+            if untraced.is_empty() {
+                HashSet::new()
+            } else {
+                repo.made_without(&untraced, registry::FILE_NAME)
+            }
+        }
+    };
+    let mut before: Option<BeforeAdoption> = None;
     let mut tally = Tally::default();
     let mut findings = Vec::new();
     let mut then = StatusThen::default();
@@ -1122,6 +1145,19 @@ fn read_commits(
                     (oid, facts.subject, facts.text, found)
                 }
                 JudgedCommit::Found { oid, .. } if walker.is_uninteresting(oid) => continue,
+                JudgedCommit::Found { oid, .. } if predate.contains(&oid) => {
+                    // Walk order: the first is the newest, the last the oldest.
+                    let sha = oid.to_string();
+                    let b = before.get_or_insert_with(|| BeforeAdoption {
+                        count: 0,
+                        newest: sha.clone(),
+                        oldest: sha.clone(),
+                        added_by: None,
+                    });
+                    b.count += 1;
+                    b.oldest = sha;
+                    continue;
+                }
                 // Untraced: what the paths it touched suggest, and whether it predates adoption
                 // (judged again with those facts, read again in full). Bounded: a suggestion for
                 // the first few is help enough, and a pre-adoption history can hold thousands.
@@ -1148,6 +1184,12 @@ fn read_commits(
         let raw = Raw { oid, data: obj.data().to_vec(), header: crate::git::commit::Header::parse(obj.data()) };
         let facts = scan_commit(&raw, ctx, &comment);
         count_commit(&mut tally, &raw, &facts, ctx, -1);
+    }
+    if let Some(mut b) = before {
+        b.added_by = repo.added_by(registry::FILE_NAME, ADDED_BY_LOOKBACK).map(|oid| oid.to_string());
+        let mut sink = Sink::new(levels);
+        rules::judge_history(ctx, &b, &mut sink);
+        findings.extend(sink.take());
     }
     tally.merge(Tally::default());
     recent.retain(|r| !walker.is_uninteresting(r.oid));
@@ -1197,6 +1239,10 @@ fn suggest(
     let found = sink.take();
     Some((facts, found))
 }
+
+/// How far back HEAD's first-parent line is followed to find the commit that added
+/// promises.toml.
+const ADDED_BY_LOOKBACK: usize = 1_000_000;
 
 /// Untraced commits in one run that get a suggestion from the paths they touch.
 const MAX_SUGGESTIONS: usize = 8;

@@ -82,6 +82,21 @@ pub struct Commits {
     pub tally: Tally,
 }
 
+/// Untraced commits walked from before the registry existed (their tree has no
+/// promises.toml), in a repository with no adoption point (`[commits] since`): history, told
+/// as one story rather than judged one by one.
+#[derive(Clone, Debug)]
+pub struct BeforeAdoption {
+    /// How many.
+    pub count: usize,
+    /// The newest and the oldest of them (full ids).
+    pub newest: String,
+    pub oldest: String,
+    /// The commit that added promises.toml on HEAD's first-parent line; `None` when it is not
+    /// committed yet.
+    pub added_by: Option<String>,
+}
+
 /// A pull request or issue body (or an issue file), read as a traced source.
 #[derive(Clone, Debug)]
 pub struct Body {

@@ -57,6 +57,7 @@ mod finding;
 pub mod fuzzing;
 mod git;
 mod lsp;
+mod number;
 mod outcomes;
 mod panic;
 mod patterns;

@@ -482,7 +482,7 @@ fn scan(sources: &Sources) -> Scan {
 /// crate modules it may name. `lib` (lib.rs: the library's `check`, its re-exports and the
 /// `__private` test surface) and `fuzzing` (the fuzz targets' surface) are entry points, as `cli`.
 fn allowed() -> BTreeMap<&'static str, BTreeSet<&'static str>> {
-    const HELPERS: &[&str] = &["escape", "suggest", "when", "patterns", "progress", "panic"];
+    const HELPERS: &[&str] = &["escape", "suggest", "when", "patterns", "progress", "panic", "number"];
     let mut table: Vec<(&str, Vec<&str>)> = vec![
         ("code", vec![]),
         ("source", vec![]),
@@ -496,7 +496,10 @@ fn allowed() -> BTreeMap<&'static str, BTreeSet<&'static str>> {
         ("baseline", vec!["code", "error", "finding", "source", "suggest"]),
         (
             "rules",
-            vec!["code", "facts", "finding", "registry", "scan", "source", "tally", "when", "suggest", "outcomes"],
+            vec![
+                "code", "facts", "finding", "registry", "scan", "source", "tally", "when", "suggest", "outcomes",
+                "number",
+            ],
         ),
         ("git", vec!["error", "scan"]),
         ("files", vec!["error", "git", "registry", "source", "patterns"]),
@@ -512,7 +515,7 @@ fn allowed() -> BTreeMap<&'static str, BTreeSet<&'static str>> {
         "report",
         vec![
             "facts", "finding", "code", "registry", "source", "escape", "error", "tally", "when", "panic", "outcomes",
-            "rules", "baseline",
+            "rules", "baseline", "number",
         ],
     ));
     table.push(("event", vec!["error"]));

@@ -424,3 +424,78 @@ fn a_recorded_commit_that_no_longer_fails_is_absent() {
     repo.plan_lint(&["baseline", "--update"]).expect_code(0);
     assert_eq!(baseline_text(&repo).matches("\"commit\"").count(), 1, "{}", baseline_text(&repo));
 }
+
+/// Issue 24: a team adopts plan-lint in a repository with years of history and a plan. Its
+/// old commits were 3,000 `untraced-commit` errors, each advising a trailer no one can add to
+/// a years-old commit. They are one finding naming the adoption point to set (HEAD's commit
+/// that added promises.toml, or "commit it first" before that); following it exactly leaves no
+/// finding about history, and `baseline` then makes the check green.
+#[test]
+fn a_long_history_is_one_finding_that_names_the_adoption_point() {
+    let mut repo = Repo::new();
+    let mut stream = String::new();
+    for i in 1..=3000 {
+        stream.push_str(&format!(
+            "commit refs/heads/main\nmark :{i}\ncommitter Old Timer <old@example.com> {} +0000\ndata <<EOM\nOld work {i}\nEOM\n",
+            1_600_000_000 + i * 3600
+        ));
+        if i > 1 {
+            stream.push_str(&format!("from :{}\n", i - 1));
+        } else {
+            stream.push_str(
+                "M 644 inline ROADMAP.md\ndata <<EOD\n# Roadmap\n\n- [ ] add PayPal\n- [ ] add Klarna\nEOD\n",
+            );
+        }
+        stream.push_str(&format!("M 644 inline work.txt\ndata <<EOD\n{i}\nEOD\n\n"));
+    }
+    let mut child = support::git_env(Command::new("git"), repo.path())
+        .args(["fast-import", "--quiet"])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(stream.as_bytes()).unwrap();
+    assert!(child.wait().unwrap().success());
+    repo.git(&["reset", "-q", "--hard", "main"]);
+
+    let history = |run: &Run| -> Vec<Value> {
+        let v: Value = serde_json::from_str(&run.stdout).unwrap();
+        v["findings"].as_array().unwrap().iter().filter(|f| f["code"] == "untraced-commit").cloned().collect()
+    };
+    // promises.toml written, not yet committed.
+    repo.write("promises.toml", REGISTRY);
+    let run = repo.plan_lint(&["check", "--commits", "HEAD", "--format", "json"]);
+    run.expect_code(1);
+    let found = history(&run);
+    assert_eq!(found.len(), 1, "{}", run.stdout);
+    let message = found[0]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("3,000 commits, ")
+            && message.ends_with("predate promises.toml and have no Promise trailer")
+    );
+    assert!(found[0]["help"].as_str().unwrap().contains("commit promises.toml, then add `since ="), "{}", found[0]);
+
+    // Committed: the finding names that commit, and the line to add.
+    let adopted = repo.commit("Adopt plan-lint\n\nUntraced: adopting plan-lint\n");
+    let run = repo.plan_lint(&["check", "--commits", "HEAD", "--format", "json"]);
+    run.expect_code(1);
+    let found = history(&run);
+    assert_eq!(found.len(), 1, "{}", run.stdout);
+    let help = found[0]["help"].as_str().unwrap();
+    let line = format!("since = \"{adopted}\"");
+    assert!(help.contains(&format!("add `{line}` under `[commits]` in promises.toml")), "{help}");
+
+    // Followed exactly: no finding about history is left; the old plan's items remain.
+    repo.write("promises.toml", &format!("{REGISTRY}\n[commits]\n{line}\n"));
+    repo.commit("Judge only work since adoption\n\nPromise: find-and-buy\n");
+    let run = repo.plan_lint(&["check", "--commits", "HEAD", "--format", "json"]);
+    run.expect_code(1);
+    assert!(history(&run).is_empty(), "{}", run.stdout);
+    assert!(run.stdout.contains("untraced-item"), "{}", run.stdout);
+
+    // And the plan's existing items are recorded: green from here on.
+    repo.plan_lint(&["baseline"]).expect_code(0);
+    let run = repo.plan_lint(&["check", "--commits", "HEAD"]);
+    run.expect_code(0);
+    assert!(run.stdout.contains("2 baselined"), "{}", run.stdout);
+}

@@ -768,12 +768,13 @@ fn pre_push_blocked_by_history_before_adoption_names_commits_since() {
     assert!(!out.status.success(), "the untraced old commit went through");
     let stderr = String::from_utf8_lossy(&out.stderr);
     let words = stderr.split_whitespace().collect::<Vec<_>>().join(" ");
-    assert!(words.contains("this commit predates promises.toml"), "{stderr}");
-    assert!(words.contains("set `[commits] since`"), "{stderr}");
-    assert!(words.contains("git log --diff-filter=A --format=%h -- promises.toml"), "{stderr}");
+    assert!(words.contains("predates promises.toml and has no Promise trailer"), "{stderr}");
+    // The line to add, with the commit that added promises.toml.
+    let adopted = repo.git(&["log", "--diff-filter=A", "--format=%H", "--", "promises.toml"]);
+    let line = format!("since = \"{}\"", adopted.trim());
+    assert!(words.contains(&format!("add `{line}` under `[commits]` in promises.toml")), "{stderr}");
     // Followed: the adoption commit becomes the start of judged history.
-    let adopted = repo.git(&["log", "--diff-filter=A", "--format=%h", "--", "promises.toml"]);
-    repo.write("promises.toml", &format!("[commits]\nsince = \"{}\"\n\n{REGISTRY}", adopted.trim()));
+    repo.write("promises.toml", &format!("[commits]\n{line}\n\n{REGISTRY}"));
     repo.git(&["add", "promises.toml"]);
     let (ok, stderr) = commit(&repo, &["-m", "Judge work since adoption", "-m", "Promise: find-and-buy"]);
     assert!(ok, "{stderr}");

@@ -388,6 +388,37 @@ impl Repo {
         found.into_iter().map(|oid| oid.to_string()).collect()
     }
 
+    /// Which of `commits` were made before `path` existed: their tree has no such entry
+    /// (commits that cannot be read are left out). One tree read each.
+    pub fn made_without(&self, commits: &[Oid], path: &str) -> std::collections::HashSet<Oid> {
+        commits
+            .iter()
+            .copied()
+            .filter(|&oid| {
+                let tree = self.repo.find_commit(oid).and_then(|c| c.tree());
+                tree.is_ok_and(|t| t.get_path(Path::new(path)).is_err())
+            })
+            .collect()
+    }
+
+    /// The commit that added `path` on HEAD's first-parent line: the oldest of the unbroken run
+    /// of commits from HEAD whose tree has it (at most `limit` looked at). `None` when HEAD's
+    /// tree has no such entry (it is not committed yet) or the run is longer than `limit`.
+    pub fn added_by(&self, path: &str, limit: usize) -> Option<Oid> {
+        let has = |c: &git2::Commit<'_>| c.tree().is_ok_and(|t| t.get_path(Path::new(path)).is_ok());
+        let mut commit = self.repo.head().ok()?.peel_to_commit().ok()?;
+        if !has(&commit) {
+            return None;
+        }
+        for _ in 0..limit {
+            match commit.parent(0) {
+                Ok(parent) if has(&parent) => commit = parent,
+                Ok(_) | Err(_) => return Some(commit.id()),
+            }
+        }
+        None
+    }
+
     /// Whether the object database has this commit.
     pub fn has_commit(&self, oid: Oid) -> bool {
         self.repo.find_commit(oid).is_ok()

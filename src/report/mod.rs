@@ -100,17 +100,7 @@ pub(crate) fn plural(n: usize, word: &str) -> String {
 }
 
 /// Thousands separated, as people read counts: every count a report prints, one format.
-pub(crate) fn count(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub(crate) use crate::number::count;
 
 /// Where a file-based report (SARIF, GitLab Code Quality, JUnit) places a finding: its file and
 /// region (1-based line and column, in code points, the end after the last character), or, for

@@ -123,6 +123,8 @@ pub(crate) enum Check {
     Window(fn(&Ctx, &WindowFacts, &Tally, &mut Sink)),
     /// The readings of outcomes (outcomes.csv).
     Readings(fn(&Ctx, &Readings, &mut Sink)),
+    /// The history walked before the registry existed.
+    History(fn(&Ctx, &crate::facts::BeforeAdoption, &mut Sink)),
 }
 
 /// What every check may consult besides its item.
@@ -324,6 +326,15 @@ pub(crate) fn judge_readings(ctx: &Ctx, readings: &Readings, sink: &mut Sink) {
             if let Check::Readings(f) = check {
                 f(ctx, readings, sink);
             }
+        }
+    }
+}
+
+/// Judge the untraced history from before the registry existed.
+pub(crate) fn judge_history(ctx: &Ctx, before: &crate::facts::BeforeAdoption, sink: &mut Sink) {
+    for check in RULES.iter().flat_map(|r| r.checks) {
+        if let Check::History(f) = check {
+            f(ctx, before, sink);
         }
     }
 }

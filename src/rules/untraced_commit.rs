@@ -4,7 +4,7 @@
 
 use super::{in_play_list, Category, Check, Ctx, Rule, Sink};
 use crate::code::{Code, Level};
-use crate::facts::CommitFacts;
+use crate::facts::{BeforeAdoption, CommitFacts};
 use crate::finding::Finding;
 use crate::registry::Parts;
 use crate::source::Label;
@@ -19,7 +19,9 @@ What it does: flags commits in the checked range whose message has no `Promise:`
 `git log --format=%(trailers)` reads it. Merge commits, fixup!/squash!/amend! commits and \
 subjects matching `[commits] exempt-subjects` are exempt. A commit that knowingly serves no \
 promise declares an exception with a reason, `Untraced: <reason>`, which `plan-lint report` \
-lists and `[limits] exception-budget` caps.
+lists and `[limits] exception-budget` caps. In a repository with no adoption point \
+(`[commits] since`), the untraced commits made before promises.toml existed are one finding, \
+which names the commit to set it to.
 
 Why: the commit is where work happens; a trailer is the cheapest, most durable way to say \
 which promise it serves, and git tooling can query it.
@@ -32,8 +34,33 @@ Fix: end the message with a trailer block (a blank line, then the trailer):
 
     Promise: find-and-buy",
     reads: Parts::STATUS.or(Parts::COMMITS),
-    checks: &[Check::Commit(commit)],
+    checks: &[Check::Commit(commit), Check::History(history)],
 };
+
+/// The untraced history from before promises.toml existed: one finding naming the adoption
+/// point to set, not one per commit (years-old commits cannot be given a trailer).
+fn history(ctx: &Ctx, b: &BeforeAdoption, sink: &mut Sink) {
+    if b.count == 0 || ctx.registry.since.is_some() {
+        return;
+    }
+    let short = |sha: &str| sha.chars().take(7).collect::<String>();
+    let message = if b.count == 1 {
+        format!("commit {} predates promises.toml and has no Promise trailer", short(&b.newest))
+    } else {
+        let (n, oldest, newest) = (crate::number::count(b.count), short(&b.oldest), short(&b.newest));
+        format!("{n} commits, {oldest} to {newest}, predate promises.toml and have no Promise trailer")
+    };
+    let help = match &b.added_by {
+        Some(sha) => format!(
+            "they are history from before adoption: add `since = \"{sha}\"` under `[commits]` in promises.toml \
+             (the commit that added it) to judge only work since then, or record them with `plan-lint baseline`"
+        ),
+        None => "they are history from before adoption: commit promises.toml, then add `since = \"<that commit>\"` \
+                 under `[commits]` in it (`plan-lint init` does both), or record them with `plan-lint baseline`"
+            .to_string(),
+    };
+    sink.push(Finding::new(Code::UntracedCommit, message).commit_opt(Some(b.newest.as_str())).help(help));
+}
 
 fn commit(ctx: &Ctx, c: &CommitFacts, sink: &mut Sink) {
     if c.exempt.is_some() || !c.promises.is_empty() || !ctx.traced_by_body.is_empty() {
