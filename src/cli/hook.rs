@@ -27,6 +27,8 @@ use std::io::{BufRead, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod retry;
+
 #[derive(clap::Subcommand, Debug)]
 pub enum Hook {
     /// Check the staged registry and plan documents.
@@ -526,20 +528,29 @@ fn commit_msg(ctx: &Ctx, repo: &Repo, path: &Path, shown: &Path) -> Result<ExitC
         let saved = run.message.as_deref().and_then(|text| save_message(repo, text).ok());
         let file = saved.as_ref().map_or_else(|| shown.display().to_string(), |p| p.display().to_string());
         let rebasing = repo.repo.path().join("rebase-merge").exists() || repo.repo.path().join("rebase-apply").exists();
-        let again = match (amend, rebasing) {
-            (Some(true), true) => format!("git commit --amend -e -F {file} && git rebase --continue"),
-            (_, true) => format!("git commit -e -F {file} && git rebase --continue"),
-            (Some(true), false) => format!("git commit --amend -e -F {file}"),
-            (Some(false), false) => format!("git commit -e -F {file}"),
-            (None, false) => format!("git commit -e -F {file}          (with --amend if you were amending)"),
-        };
-        eprint!(
-            "plan-lint: commit rejected. Your message is kept in {file}; edit it and commit again with\n\
-             \n    {again}\n\n\
-             (or bypass once with `git commit --no-verify`).\n"
-        );
+        print_retry(repo, &file, amend, rebasing);
     }
     Ok(ExitCode::from(u8::from(failed)))
+}
+
+/// After a rejected message: how to commit again exactly what the rejected `git commit` would
+/// have (its staging options, paths, `--amend`; see [`retry`]), from the directory it ran in.
+fn print_retry(repo: &Repo, file: &str, amend: Option<bool>, rebasing: bool) {
+    let prefix = std::env::var("GIT_PREFIX").ok();
+    let file = retry::from_prefix(file, prefix.as_deref());
+    let alias = |name: &str| repo.config_string(&format!("alias.{name}"));
+    let carried =
+        retry::git_command_line().and_then(|args| retry::commit_args(&args, alias)).map(|rest| retry::carried(&rest));
+    let staging = retry::Staging::from_env(std::env::var_os("GIT_INDEX_FILE").as_deref());
+    let (again, note) = retry::advice(carried.as_ref(), staging, amend, &file, rebasing);
+    let note = note.map(|n| format!("({n})\n")).unwrap_or_default();
+    eprint!(
+        "plan-lint: commit rejected. Your message is kept in {}; edit it and commit again with\n\
+         \n    {}\n\n{note}\
+         (or bypass once by adding `--no-verify` to that command).\n",
+        crate::escape::line(&file),
+        crate::escape::line(&again),
+    );
 }
 
 /// `-v`/`--verbose`/`--no-verbose` and `--cleanup` of the `git commit` whose hook this is, from
