@@ -191,3 +191,96 @@ fn the_advice_reads_an_alias_of_commit() {
     assert!(ok, "{stderr}");
     assert_eq!(state(&repo), state(&twin));
 }
+
+/// A bare repository as `origin`, with `main` pushed.
+fn with_origin(repo: &Repo) -> tempfile::TempDir {
+    let origin = tempfile::tempdir().unwrap();
+    git_env(Command::new("git"), origin.path()).args(["init", "-q", "--bare"]).output().unwrap();
+    repo.git(&["remote", "add", "origin", origin.path().to_str().unwrap()]);
+    repo.git(&["push", "-q", "origin", "main"]);
+    origin
+}
+
+/// The indented command lines of a blocked push's advice.
+fn advised_push(stderr: &str) -> Vec<String> {
+    let after = stderr.split("plan-lint: push blocked.").nth(1).unwrap_or_else(|| panic!("no advice in:\n{stderr}"));
+    after.lines().filter(|l| l.starts_with("    git ")).map(|l| l.trim().to_string()).collect()
+}
+
+/// Issue 24: a push blocked by an untraced commit below a `--no-ff` merge. The advice, followed
+/// as printed (the commit marked `reword` in the list, the trailer added in the editor), keeps
+/// the merge, and the push then goes through.
+#[test]
+fn the_advice_after_a_blocked_push_keeps_merges() {
+    let repo = hooked();
+    let _origin = with_origin(&repo);
+    repo.write("x.txt", "x\n");
+    repo.git(&["add", "x.txt"]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "Sneaky"]);
+    repo.git(&["checkout", "-q", "-b", "side"]);
+    repo.write("side.txt", "s\n");
+    repo.git(&["add", "side.txt"]);
+    repo.git(&["commit", "-q", "-m", "Side work", "-m", "Promise: find-and-buy"]);
+    repo.git(&["checkout", "-q", "main"]);
+    repo.write("main.txt", "m\n");
+    repo.git(&["add", "main.txt"]);
+    repo.git(&["commit", "-q", "-m", "Main work", "-m", "Promise: find-and-buy"]);
+    repo.git(&["merge", "-q", "--no-ff", "side", "-m", "Merge side"]);
+    let tree = repo.git(&["rev-parse", "HEAD^{tree}"]);
+
+    let (ok, stderr) = git_in(repo.path(), &["push", "origin", "main"], None);
+    assert!(!ok && stderr.contains("Sneaky"), "the untraced commit was pushed: {stderr}");
+    let commands = advised_push(&stderr);
+    assert_eq!(commands.len(), 1, "{stderr}");
+    let command = &commands[0];
+    let base = repo.git(&["rev-parse", "--short", "HEAD~1~1~1"]);
+    assert_eq!(command, &format!("git rebase -i --rebase-merges {}", base.trim()), "{stderr}");
+    let out = git_env(Command::new("sh"), repo.path())
+        .args(["-c", command])
+        .env("GIT_SEQUENCE_EDITOR", "sed -i '/ Sneaky$/s/^pick/reword/'")
+        .env("GIT_EDITOR", ADD_TRAILER)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "`{command}`: {}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(repo.git(&["rev-list", "--count", "--merges", &format!("{}..HEAD", base.trim())]).trim(), "1");
+    assert_eq!(repo.git(&["log", "-1", "--format=%p", "HEAD"]).split_whitespace().count(), 2, "HEAD is the merge");
+    assert_eq!(repo.git(&["rev-parse", "HEAD^{tree}"]), tree, "the same work");
+    let (ok, stderr) = git_in(repo.path(), &["push", "origin", "main"], None);
+    assert!(ok, "{stderr}");
+}
+
+/// When only the checked-out tip needs a trailer, the advice amends it and nothing else: what is
+/// staged stays staged, and the push then goes through.
+#[test]
+fn the_advice_after_a_blocked_push_amends_only_the_tip() {
+    let repo = hooked();
+    let _origin = with_origin(&repo);
+    repo.git(&["commit", "-q", "--no-verify", "--allow-empty", "-m", "Sneaky"]);
+    repo.write("staged.txt", "s\n");
+    repo.git(&["add", "staged.txt"]);
+    let (ok, stderr) = git_in(repo.path(), &["push", "origin", "main"], None);
+    assert!(!ok, "{stderr}");
+    let commands = advised_push(&stderr);
+    // The tip changes nothing: git amends it only with `--allow-empty`.
+    assert_eq!(commands, ["git commit --amend --only --allow-empty"], "{stderr}");
+    let (ok, out) = follow(repo.path(), &commands[0]);
+    assert!(ok, "{out}");
+    assert_eq!(repo.git(&["status", "--porcelain"]), "A  staged.txt\n");
+    let (ok, stderr) = git_in(repo.path(), &["push", "origin", "main"], None);
+    assert!(ok, "{stderr}");
+}
+
+/// Issue 30: `hook pre-push` names the remote it was given, and none when it was given none.
+#[test]
+fn pre_push_names_the_remote_it_was_given() {
+    let repo = hooked();
+    repo.git(&["commit", "-q", "--no-verify", "--allow-empty", "-m", "Sneaky"]);
+    let head = repo.git(&["rev-parse", "HEAD"]);
+    let line = format!("refs/heads/main {} refs/heads/main {}\n", head.trim(), "0".repeat(40));
+    let run = support::run_with(repo.path(), &["hook", "pre-push", "mirror", "/srv/mirror.git"], &[], Some(&line));
+    run.expect_code(1);
+    assert!(run.stderr.contains("being pushed to mirror"), "{}", run.stderr);
+    let run = support::run_with(repo.path(), &["hook", "pre-push"], &[], Some(&line));
+    run.expect_code(1);
+    assert!(run.stderr.contains("being pushed)") && !run.stderr.contains("origin"), "{}", run.stderr);
+}
