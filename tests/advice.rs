@@ -284,3 +284,30 @@ fn pre_push_names_the_remote_it_was_given() {
     run.expect_code(1);
     assert!(run.stderr.contains("being pushed)") && !run.stderr.contains("origin"), "{}", run.stderr);
 }
+
+/// Issue 24: the rejection offers the declared exception (the team needed it for the adoption
+/// commit itself); followed, with a reason, the commit goes through and `check` finds it clean.
+#[test]
+fn the_rejection_offers_an_exception_and_it_is_honoured() {
+    let repo = hooked();
+    repo.write("tools/adopt.sh", "#!/bin/sh\n");
+    repo.git(&["add", "tools"]);
+    let (ok, stderr) = git_in(repo.path(), &["commit", "-m", "Add the adoption script"], None);
+    assert!(!ok, "{stderr}");
+    let words = stderr.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        words.contains("(tooling, upkeep, a fix to finished work) says why instead: `Untraced: <reason>`"),
+        "{stderr}"
+    );
+    // Issue 24's noise: a hook that read no plan files does not count them.
+    assert!(
+        stderr.contains("plan-lint: 1 error, 0 warnings · 1 commit (") && !stderr.contains("plan file"),
+        "{stderr}"
+    );
+    let command = advised_commit(&stderr);
+    let editor = "sh -c 'printf \"\\nUntraced: adoption tooling\\n\" >> \"$1\"' editor";
+    let out =
+        git_env(Command::new("sh"), repo.path()).args(["-c", &command]).env("GIT_EDITOR", editor).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    repo.plan_lint(&["check", "--commits", "HEAD~1..HEAD"]).expect_code(0);
+}
