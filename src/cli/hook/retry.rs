@@ -392,7 +392,9 @@ pub(super) fn advice(
                 Staging::Partial => format!("git commit {flag}-e -F {file} -- <the paths you named>"),
                 Staging::AsIs | Staging::Unknown => format!("git commit {flag}-e -F {file}"),
             };
-            let note = match (what.is_empty(), amend.is_none()) {
+            // A rebase stopped on a pick or a reword commits anew: nothing to amend.
+            let unsure = amend.is_none() && !rebasing;
+            let note = match (what.is_empty(), unsure) {
                 (true, false) => None,
                 (true, true) => {
                     Some("add `--amend` if you were amending, `--allow-empty` if the commit was empty".into())
@@ -520,9 +522,11 @@ mod tests {
         let (command, note) = advice(Some(&c), Staging::Updated, Some(false), file, false);
         assert_eq!(command, format!("git commit -a -e -F {file}"));
         assert!(note.unwrap().contains("could not read your command"));
-        let (command, note) = advice(None, Staging::AsIs, None, file, true);
-        assert_eq!(command, format!("git commit -e -F {file} && git rebase --continue"));
+        let (command, note) = advice(None, Staging::AsIs, None, file, false);
+        assert_eq!(command, format!("git commit -e -F {file}"));
         assert!(note.unwrap().contains("--amend"));
+        let (command, note) = advice(None, Staging::AsIs, None, file, true);
+        assert_eq!((command, note), (format!("git commit -e -F {file} && git rebase --continue"), None));
         assert_eq!(from_prefix(file, Some("sub/d/")), format!("../../{file}"));
         assert_eq!(from_prefix("/abs/COMMIT_MSG", Some("sub/")), "/abs/COMMIT_MSG");
         assert_eq!(Staging::from_env(Some(OsStr::new("/r/.git/next-index-12.lock"))), Staging::Partial);
