@@ -421,8 +421,9 @@ pub(super) fn git_command_line() -> Option<Vec<String>> {
     #[cfg(unix)]
     {
         let mut pid = std::os::unix::process::parent_id();
-        // The hook script, a hook manager and its shells: a handful of levels at most.
-        for _ in 0..8 {
+        // The hook script, a hook manager, its launchers and shells (lefthook from PyPI: the hook
+        // script, pyenv's shims, Python, lefthook, `sh -c`): a handful of levels, bounded.
+        for _ in 0..16 {
             if pid <= 1 {
                 return None;
             }
