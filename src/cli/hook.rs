@@ -833,7 +833,7 @@ fn print_push_advice<'a>(repo: &Repo, run: &engine::Run, tips: impl Iterator<Ite
     let bad: Vec<&str> =
         run.findings.iter().filter(|f| f.severity == Severity::Error).filter_map(|f| f.commit.as_deref()).collect();
     let mut commands: Vec<String> = Vec::new();
-    let mut unknown = bad.is_empty();
+    let mut unknown = false;
     for (local_ref, tip) in tips {
         let command = match repo.reword(local_ref, tip, &bad) {
             None => continue,
@@ -862,6 +862,8 @@ fn print_push_advice<'a>(repo: &Repo, run: &engine::Run, tips: impl Iterator<Ite
     }
     let mut text = String::from("plan-lint: push blocked. ");
     match commands.as_slice() {
+        // Nothing about commits blocked it (the registry, say).
+        [] if bad.is_empty() => text.push_str("Fix what is reported above, then push again "),
         [] => text.push_str(
             "Reword the commits above (`git rebase -i --rebase-merges <the commit below them>`, each marked \
              `reword`), then push again ",
