@@ -311,3 +311,32 @@ fn the_rejection_offers_an_exception_and_it_is_honoured() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     repo.plan_lint(&["check", "--commits", "HEAD~1..HEAD"]).expect_code(0);
 }
+
+/// A blocked push of a branch that is not checked out: the advice names the branch (`git rebase`
+/// switches to it), and followed as printed the push goes through.
+#[test]
+fn the_advice_after_a_blocked_push_names_a_branch_not_checked_out() {
+    let repo = hooked();
+    let _origin = with_origin(&repo);
+    repo.git(&["checkout", "-q", "-b", "topic"]);
+    repo.write("t.txt", "t\n");
+    repo.git(&["add", "t.txt"]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "Sneaky"]);
+    repo.git(&["commit", "-q", "--allow-empty", "-m", "Traced", "-m", "Promise: find-and-buy"]);
+    repo.git(&["checkout", "-q", "main"]);
+    let (ok, stderr) = git_in(repo.path(), &["push", "origin", "topic"], None);
+    assert!(!ok, "{stderr}");
+    let commands = advised_push(&stderr);
+    let base = repo.git(&["rev-parse", "--short", "topic~2"]);
+    assert_eq!(commands, [format!("git rebase -i {} topic", base.trim())], "{stderr}");
+    let out = git_env(Command::new("sh"), repo.path())
+        .args(["-c", &commands[0]])
+        .env("GIT_SEQUENCE_EDITOR", "sed -i '/ Sneaky$/s/^pick/reword/'")
+        .env("GIT_EDITOR", ADD_TRAILER)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(repo.git(&["rev-list", "--count", "main..topic"]).trim(), "2", "both commits kept");
+    let (ok, stderr) = git_in(repo.path(), &["push", "origin", "topic"], None);
+    assert!(ok, "{stderr}");
+}
