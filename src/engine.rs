@@ -113,10 +113,11 @@ pub(crate) enum CommitSelection {
         shown: String,
         flags: CommitFlags,
     },
-    /// What a push sends: `(local sha, remote sha)` per updated ref, to `remote`.
+    /// What a push sends: `(local sha, remote sha)` per updated ref, to `remote` (the name or URL
+    /// git passed the hook; `None` when run without one).
     Pushed {
         updates: Vec<(String, String)>,
-        remote: String,
+        remote: Option<String>,
     },
 }
 
@@ -290,14 +291,16 @@ pub(crate) fn run_in(repo: Option<&Repo>, inputs: &Inputs) -> Result<Option<Run>
             let since = resolve_since(repo, &registry, sources.get(registry_source))?;
             let mut tally = Tally::default();
             for (local, remote_sha) in updates {
-                let range = pushed_range(repo, local, remote_sha, remote, since)?;
+                let range = pushed_range(repo, local, remote_sha, remote.as_deref().unwrap_or("the remote"), since)?;
                 let Some(range) = range else { continue };
                 let read = read_commits(repo, &range, None, &[], inputs.suggestions, &ctx, &levels, &mut sources)?;
                 tally.merge(read.tally);
                 findings.extend(read.findings);
             }
             let count = tally.commits;
-            Some(Commits { describe: format!("being pushed to {remote}"), count, tally })
+            let describe =
+                remote.as_ref().map_or_else(|| "being pushed".to_string(), |r| format!("being pushed to {r}"));
+            Some(Commits { describe, count, tally })
         }
         (selection, Some(repo)) => {
             let since = resolve_since(repo, &registry, sources.get(registry_source))?;

@@ -70,4 +70,22 @@ fn the_readme_lefthook_config_runs_the_hooks() {
     assert!(ok, "{out}");
     let (ok, out) = git(&["git", "push", "-q", "origin", "HEAD:refs/heads/main"]);
     assert!(!ok && out.contains("untraced-commit"), "pre-push through lefthook: {out}");
+
+    // Issue 30: the advice after a rejection repeats the command's staging options through
+    // lefthook too, where `git commit` is not the hook's parent: `-a --amend`, followed as
+    // printed, amends with the change instead of silently leaving it out.
+    repo.write("a.txt", "a2\n");
+    let (ok, out) = git(&["git", "commit", "-q", "-a", "--amend", "-m", "Untraced amend"]);
+    assert!(!ok && out.contains("untraced-commit"), "{out}");
+    let advice = out.lines().find(|l| l.starts_with("    git commit ")).unwrap_or_else(|| panic!("{out}")).trim();
+    assert_eq!(advice, "git commit -a --amend -e -F .git/plan-lint/COMMIT_MSG", "{out}");
+    let out = git_env(Command::new("sh"), repo.path())
+        .args(["-c", advice])
+        .env("PATH", &path)
+        .env("GIT_EDITOR", "sh -c 'printf \"\\nPromise: find-and-buy\\n\" >> \"$1\"' editor")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(repo.git(&["status", "--porcelain", "--untracked-files=no"]), "");
+    assert_eq!(repo.git(&["show", "HEAD:a.txt"]), "a2\n");
 }

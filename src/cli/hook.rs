@@ -18,6 +18,7 @@ use crate::code::Severity;
 use crate::engine::{self, CommitFlags, CommitSelection, Inputs, PlanScope};
 use crate::error::{Error, Result};
 use crate::files::FileSource;
+use crate::git::reword::Reword;
 use crate::git::Repo;
 use crate::report::{self, Summary};
 use crate::scan::message::{self, Cleanup};
@@ -26,6 +27,8 @@ use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+mod retry;
 
 #[derive(clap::Subcommand, Debug)]
 pub enum Hook {
@@ -78,7 +81,7 @@ pub fn run(ctx: &Ctx, hook: Hook) -> Result<ExitCode> {
         }
         Hook::PrePush { remote, .. } => {
             let remote = remote.or_else(|| std::env::var("PRE_COMMIT_REMOTE_NAME").ok());
-            pre_push(ctx, &repo, remote.as_deref().unwrap_or("origin"))
+            pre_push(ctx, &repo, remote)
         }
         Hook::PreReceive => unreachable!("handled above"),
     }
@@ -526,20 +529,29 @@ fn commit_msg(ctx: &Ctx, repo: &Repo, path: &Path, shown: &Path) -> Result<ExitC
         let saved = run.message.as_deref().and_then(|text| save_message(repo, text).ok());
         let file = saved.as_ref().map_or_else(|| shown.display().to_string(), |p| p.display().to_string());
         let rebasing = repo.repo.path().join("rebase-merge").exists() || repo.repo.path().join("rebase-apply").exists();
-        let again = match (amend, rebasing) {
-            (Some(true), true) => format!("git commit --amend -e -F {file} && git rebase --continue"),
-            (_, true) => format!("git commit -e -F {file} && git rebase --continue"),
-            (Some(true), false) => format!("git commit --amend -e -F {file}"),
-            (Some(false), false) => format!("git commit -e -F {file}"),
-            (None, false) => format!("git commit -e -F {file}          (with --amend if you were amending)"),
-        };
-        eprint!(
-            "plan-lint: commit rejected. Your message is kept in {file}; edit it and commit again with\n\
-             \n    {again}\n\n\
-             (or bypass once with `git commit --no-verify`).\n"
-        );
+        print_retry(repo, &file, amend, rebasing);
     }
     Ok(ExitCode::from(u8::from(failed)))
+}
+
+/// After a rejected message: how to commit again exactly what the rejected `git commit` would
+/// have (its staging options, paths, `--amend`; see [`retry`]), from the directory it ran in.
+fn print_retry(repo: &Repo, file: &str, amend: Option<bool>, rebasing: bool) {
+    let prefix = std::env::var("GIT_PREFIX").ok();
+    let file = retry::from_prefix(file, prefix.as_deref());
+    let alias = |name: &str| repo.config_string(&format!("alias.{name}"));
+    let carried =
+        retry::git_command_line().and_then(|args| retry::commit_args(&args, alias)).map(|rest| retry::carried(&rest));
+    let staging = retry::Staging::from_env(std::env::var_os("GIT_INDEX_FILE").as_deref());
+    let (again, note) = retry::advice(carried.as_ref(), staging, amend, &file, rebasing);
+    let note = note.map(|n| format!("({n})\n")).unwrap_or_default();
+    eprint!(
+        "plan-lint: commit rejected. Your message is kept in {}; edit it and commit again with\n\
+         \n    {}\n\n{note}\
+         (or bypass once by adding `--no-verify` to that command).\n",
+        crate::escape::line(&file),
+        crate::escape::line(&again),
+    );
 }
 
 /// `-v`/`--verbose`/`--no-verbose` and `--cleanup` of the `git commit` whose hook this is, from
@@ -769,11 +781,15 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
-fn pre_push(ctx: &Ctx, repo: &Repo, remote: &str) -> Result<ExitCode> {
+/// `remote`: the name (or URL) git passed, if any.
+fn pre_push(ctx: &Ctx, repo: &Repo, remote: Option<String>) -> Result<ExitCode> {
     // The pre-commit framework passes the range in the environment instead of standard input.
     let mut updates: Vec<(String, String)> = Vec::new();
+    // The local ref of each update, as git names it (empty when not given), for the advice.
+    let mut local_refs: Vec<String> = Vec::new();
     if let (Ok(from), Ok(to)) = (std::env::var("PRE_COMMIT_FROM_REF"), std::env::var("PRE_COMMIT_TO_REF")) {
         updates.push((to, from));
+        local_refs.push(std::env::var("PRE_COMMIT_LOCAL_BRANCH").unwrap_or_default());
     } else if let Ok(local) = std::env::var("PRE_COMMIT_LOCAL_BRANCH") {
         // A push whose history reaches a root commit the remote lacks (a first push): the
         // framework passes no range, only the local ref. Judged as a new branch: what no remote
@@ -781,18 +797,20 @@ fn pre_push(ctx: &Ctx, repo: &Repo, remote: &str) -> Result<ExitCode> {
         let tip = repo.repo.revparse_single(&local).and_then(|o| o.peel_to_commit()).map(|c| c.id().to_string());
         if let Ok(tip) = tip {
             updates.push((tip, "0".repeat(40)));
+            local_refs.push(local);
         }
     } else {
         for line in std::io::stdin().lock().lines() {
             let line = line.map_err(|e| Error::io("could not read the pushed refs", &e))?;
             let parts: Vec<&str> = line.split_whitespace().collect();
-            if let [_, local_sha, _, remote_sha] = parts.as_slice() {
+            if let [local_ref, local_sha, _, remote_sha] = parts.as_slice() {
                 updates.push((local_sha.to_string(), remote_sha.to_string()));
+                local_refs.push(local_ref.to_string());
             }
         }
     }
     let inputs = Inputs {
-        commits: CommitSelection::Pushed { updates, remote: remote.to_string() },
+        commits: CommitSelection::Pushed { updates: updates.clone(), remote },
         ..hook_inputs(ctx, FileSource::IndexOrWorkTree(repo.index_path(&ctx.dir)))
     };
     let Some(run) = engine::run_in(Some(repo), &inputs)? else { return Ok(ExitCode::SUCCESS) };
@@ -801,12 +819,75 @@ fn pre_push(ctx: &Ctx, repo: &Repo, remote: &str) -> Result<ExitCode> {
     }
     let failed = report_findings(ctx, &run);
     if failed {
-        eprintln!(
-            "plan-lint: push blocked. Reword the commits above (`git rebase -i` with `reword`), or bypass once \
-             with `git push --no-verify`."
-        );
+        let tips = local_refs.iter().zip(&updates).map(|(r, (sha, _))| (r.as_str(), sha.as_str()));
+        print_push_advice(repo, &run, tips);
     }
     Ok(ExitCode::from(u8::from(failed)))
+}
+
+/// After a blocked push: for each pushed ref that brings a blocked commit, the command that gives
+/// those commits their trailers and keeps everything else: `git commit --amend --only` when only
+/// the checked-out tip needs one, else `git rebase -i` from just below them, with
+/// `--rebase-merges` when the range holds merges (a plain `rebase -i` flattens them).
+fn print_push_advice<'a>(repo: &Repo, run: &engine::Run, tips: impl Iterator<Item = (&'a str, &'a str)>) {
+    let bad: Vec<&str> =
+        run.findings.iter().filter(|f| f.severity == Severity::Error).filter_map(|f| f.commit.as_deref()).collect();
+    let mut commands: Vec<String> = Vec::new();
+    let mut unknown = false;
+    for (local_ref, tip) in tips {
+        let command = match repo.reword(local_ref, tip, &bad) {
+            None => continue,
+            Some(Reword::Unknown) => {
+                unknown = true;
+                continue;
+            }
+            Some(Reword::Amend { empty: false }) => "git commit --amend --only".to_string(),
+            Some(Reword::Amend { empty: true }) => "git commit --amend --only --allow-empty".to_string(),
+            Some(Reword::Rebase { base, merges, branch }) => {
+                let mut words = vec!["git", "rebase", "-i"];
+                if merges {
+                    words.push("--rebase-merges");
+                }
+                let base = base.unwrap_or_else(|| "--root".to_string());
+                let mut command = format!("{} {base}", words.join(" "));
+                if let Some(branch) = branch {
+                    command = format!("{command} {}", retry::quote(&branch));
+                }
+                command
+            }
+        };
+        if !commands.contains(&command) {
+            commands.push(command);
+        }
+    }
+    let mut text = String::from("plan-lint: push blocked. ");
+    match commands.as_slice() {
+        // Nothing about commits blocked it (the registry, say).
+        [] if bad.is_empty() => text.push_str("Fix what is reported above, then push again "),
+        [] => text.push_str(
+            "Reword the commits above (`git rebase -i --rebase-merges <the commit below them>`, each marked \
+             `reword`), then push again ",
+        ),
+        [only] if only.starts_with("git commit") && !unknown => {
+            text.push_str("Only the last commit needs its trailer: add it with\n\n");
+            text.push_str(&format!("    {}\n\nthen push again ", crate::escape::line(only)));
+        }
+        _ => {
+            text.push_str(
+                "Give each commit above its trailer with the command below (in the list `git rebase -i`\n\
+                 opens, change `pick` to `reword` on each; merges are kept), then push again:\n\n",
+            );
+            for c in &commands {
+                text.push_str(&format!("    {}\n", crate::escape::line(c)));
+            }
+            if unknown {
+                text.push_str("\n(and reword the other commits above likewise)\n");
+            }
+            text.push('\n');
+        }
+    }
+    text.push_str("(or bypass once with `git push --no-verify`).\n");
+    let _ = std::io::stderr().write_all(text.as_bytes());
 }
 
 #[cfg(test)]

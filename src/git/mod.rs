@@ -5,6 +5,7 @@
 pub mod commit;
 pub mod index;
 pub mod pack;
+pub mod reword;
 pub mod walk;
 
 #[cfg(test)]

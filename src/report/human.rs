@@ -414,8 +414,9 @@ pub(crate) fn summary_line(s: &Summary) -> String {
         n => format!("{} and {}", plural(s.files, "plan file"), plural(n, "issue file")),
     };
     let mut parts = vec![verdict];
-    // A run that only read tracker bodies read no files: say nothing about them.
-    if s.files + s.issues > 0 || s.bodies.is_empty() {
+    // A run that only read tracker bodies, or only commits (a hook judging a message or a
+    // push), read no files: say nothing about them. A run that read nothing at all says so.
+    if s.files + s.issues > 0 || (s.bodies.is_empty() && s.commits.is_none()) {
         parts.push(format!("{files} with {}", plural(s.items, "item")));
     }
     // A file passed over is never silent: "all traced" is about what was read.

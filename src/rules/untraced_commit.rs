@@ -92,9 +92,13 @@ fn commit(ctx: &Ctx, c: &CommitFacts, sink: &mut Sink) {
                      in promises.toml to the commit that added it (`git log --diff-filter=A --format=%h -- promises.toml`)"
                         .to_string()
                 }),
+                // Nothing says which: it may serve none (tooling, upkeep, a fix to finished work),
+                // and the exception is the honest answer then.
                 None => ctx.shared("untraced-commit", || {
                     format!(
-                        "end the message with a blank line and `Promise: <id>`, naming the promise it serves: {}",
+                        "end the message with a blank line and `Promise: <id>`, naming the promise it serves: {}; \
+                         work that serves none (tooling, upkeep, a fix to finished work) says why instead: \
+                         `Untraced: <reason>`",
                         in_play_list(ctx.registry)
                     )
                 }),
@@ -121,5 +125,8 @@ mod tests {
         let found = commit_findings("Bump deps\n\nUntraced:\n");
         assert_eq!(found[0].message, "this commit declares an exception without a reason");
         assert!(commit_findings("fixup! Add PayPal\n").is_empty());
+        // Nothing names a likely promise: the help offers the exception too (issue 24).
+        let help = commit_findings("Add PayPal\n")[0].help.clone().unwrap();
+        assert!(help.ends_with("says why instead: `Untraced: <reason>`"), "{help}");
     }
 }
