@@ -193,6 +193,7 @@ pub const TOOLS: &[(&str, &[&str], &str, &str)] = &[
     ("chromium", &["chromium", "--version"], "PLAN_LINT_REQUIRE_CHROMIUM", "apt-get install chromium"),
     ("xmllint", &["xmllint", "--version"], "PLAN_LINT_REQUIRE_XMLLINT", "apt-get install libxml2-utils"),
     ("nvim", &["nvim", "--version"], "PLAN_LINT_REQUIRE_NVIM", "apt-get install neovim"),
+    ("npm", &["npm", "--version"], "PLAN_LINT_REQUIRE_NPM", "apt-get install nodejs npm"),
 ];
 
 /// Whether the tool named in [`TOOLS`] is installed. When its variable is set (as `.ci/run`
