@@ -513,3 +513,46 @@ fn check_format_sarif_places_file_findings_at_their_exact_regions() {
     let (uri, r) = region("untraced-commit");
     assert_eq!((uri.as_str(), &r), ("promises.toml", &serde_json::json!({ "startLine": 1 })));
 }
+
+/// Paths on the command line (as lint-staged passes them, absolute or relative to where it runs):
+/// only those plan documents are judged, the registry only when it is among them, and files that
+/// are no plan document are ignored.
+#[test]
+fn paths_judge_only_those_documents() {
+    let mut repo = Repo::new();
+    repo.write(
+        "promises.toml",
+        "[promises.find-and-buy]\nstatement = \"s\"\nstatus = \"in-play\"\n\
+         [promises.returns]\nstatement = \"s\"\nstatus = \"in-play\"\n",
+    )
+    .write("ROADMAP.md", "# Roadmap\n\n- [ ] Untraced item\n")
+    .write("plans/search.md", "# Search\n\n- [ ] Ranking (Promise: find-and-buy)\n")
+    .write("plans/orders.md", "# Orders\n\n- [ ] Status page (Promise: nowhere)\n")
+    .write("README.md", "# Shop\n\n- [ ] Not a plan item\n");
+    repo.commit("Adopt\n\nPromise: find-and-buy\n");
+    let deny = ["--deny", "no-outcome"];
+
+    let good = repo.plan_lint(&[&["check", "--no-commits", "plans/search.md", "README.md"][..], &deny].concat());
+    good.expect_code(0);
+    assert!(!good.stdout.contains("no-outcome") && !good.stdout.contains("untraced-item"), "{}", good.stdout);
+
+    let roadmap = repo.root_abs("ROADMAP.md");
+    let bad = repo.plan_lint(&[&["check", "--no-commits", roadmap.as_str()][..], &deny].concat());
+    bad.expect_code(1);
+    assert!(bad.stdout.contains("untraced-item"), "{}", bad.stdout);
+    assert!(!bad.stdout.contains("unknown-promise") && !bad.stdout.contains("no-outcome"), "{}", bad.stdout);
+
+    // From a subdirectory, relative to it; the registry judged because it is named.
+    let sub = run_in(
+        &repo.path().join("plans"),
+        &[&["check", "--no-commits", "orders.md", "../promises.toml"][..], &deny].concat(),
+    );
+    sub.expect_code(1);
+    assert!(sub.stdout.contains("unknown-promise") && sub.stdout.contains("no-outcome"), "{}", sub.stdout);
+    assert!(!sub.stdout.contains("untraced-item"), "{}", sub.stdout);
+
+    // A path that is not there is a usage error, not a silent pass.
+    let missing = repo.plan_lint(&["check", "--no-commits", "ROADMAP.mdx"]);
+    missing.expect_code(2);
+    assert!(missing.stderr.contains("ROADMAP.mdx"), "{}", missing.stderr);
+}

@@ -94,6 +94,11 @@ impl Repo {
         self.git(&["rev-parse", "HEAD"]).trim().to_string()
     }
 
+    /// The absolute path of `rel` in this repository, as text.
+    pub fn root_abs(&self, rel: &str) -> String {
+        self.path().join(rel).to_str().expect("a UTF-8 temp path").to_string()
+    }
+
     /// Run the freshly built plan-lint in this repository.
     pub fn plan_lint(&self, args: &[&str]) -> Run {
         run_in(self.path(), args)
