@@ -92,3 +92,164 @@ fn npm_version_commits_and_tags_through_the_hooks() {
     let (ok, out) = shell(&repo, tools, "git", &["commit", "-qam", "Untraced work", "--allow-empty"]);
     assert!(!ok && out.contains("untraced-commit"), "{out}");
 }
+
+/// The README's husky section.
+fn readme_husky() -> String {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let start = readme.find("**husky** (v9)").expect("the README shows husky");
+    let end = readme[start..].find("\n## ").map_or(readme.len(), |e| start + e);
+    readme[start..end].to_string()
+}
+
+/// The fenced block after `marker` in `text`.
+fn block_after(text: &str, marker: &str) -> String {
+    let at = text.find(marker).unwrap_or_else(|| panic!("the README shows {marker}"));
+    let open = text[at..].find("```").unwrap() + at;
+    let open = text[open..].find('\n').unwrap() + open + 1;
+    let close = text[open..].find("```").unwrap() + open;
+    text[open..close].to_string()
+}
+
+/// The README's four husky hook files, verbatim.
+fn readme_husky_files() -> Vec<(&'static str, String)> {
+    let section = readme_husky();
+    ["pre-commit", "prepare-commit-msg", "commit-msg", "pre-push"]
+        .into_iter()
+        .map(|hook| (hook, block_after(&section, &format!("`.husky/{hook}`:"))))
+        .collect()
+}
+
+/// A library with husky set up as its docs and the README say: node_modules from the cache,
+/// `husky init`, then the README's four files.
+fn husky_library(tools: &Path) -> Repo {
+    let mut repo = library();
+    std::os::unix::fs::symlink(tools.join("node_modules"), repo.path().join("node_modules")).unwrap();
+    let (ok, out) = shell(&repo, tools, "node_modules/.bin/husky", &["init"]);
+    assert!(ok, "husky init: {out}");
+    assert_eq!(repo.git(&["config", "core.hooksPath"]).trim(), ".husky/_");
+    let package = std::fs::read_to_string(repo.path().join("package.json")).unwrap();
+    assert!(package.contains("\"prepare\": \"husky\""), "{package}");
+    for (hook, text) in readme_husky_files() {
+        repo.write(&format!(".husky/{hook}"), &text);
+    }
+    repo.git(&["add", "-A"]);
+    let (ok, out) = shell(&repo, tools, "git", &["commit", "-qm", "Add husky\n\nPromise: find-and-buy"]);
+    assert!(ok, "{out}");
+    repo
+}
+
+fn message(repo: &Repo, rev: &str) -> String {
+    repo.git(&["log", "-1", "--format=%B", rev])
+}
+
+/// The README's husky files under the real husky: an untraced commit is stopped, the branch
+/// names the promise, a merge gets no trailer (prepare-commit-msg is given git's source), an
+/// amend with `-a` commits the working tree's change, pre-push reads the refs on standard input,
+/// `npm version patch` commits and tags, and a teammate without plan-lint is told how to get it.
+#[test]
+fn the_readme_husky_files_run_under_husky() {
+    let Some(tools) = js_tools() else { return };
+    let repo = husky_library(tools);
+    let git = |args: &[&str]| shell(&repo, tools, "git", args);
+
+    repo.write("src/search.js", "export const search = () => [];\n");
+    repo.git(&["add", "src/search.js"]);
+    let (ok, out) = git(&["commit", "-qm", "Search"]);
+    assert!(!ok && out.contains("untraced-commit") && out.contains("husky - commit-msg"), "{out}");
+
+    // prepare-commit-msg: the branch names the promise.
+    repo.git(&["checkout", "-q", "-b", "find-and-buy/search"]);
+    let (ok, out) = git(&["commit", "-qm", "Search"]);
+    assert!(ok, "{out}");
+    assert!(message(&repo, "HEAD").contains("\nPromise: find-and-buy"), "{}", message(&repo, "HEAD"));
+
+    // An amend with -a: the working tree's change is in the amended commit, the trailer kept.
+    repo.write("src/search.js", "export const search = (q) => [q];\n");
+    let (ok, out) = git(&["commit", "-qa", "--amend", "-m", "Search by query"]);
+    assert!(ok, "{out}");
+    assert_eq!(repo.git(&["status", "--porcelain", "--untracked-files=no"]), "");
+    assert!(repo.git(&["show", "HEAD:src/search.js"]).contains("(q)"));
+    assert!(
+        message(&repo, "HEAD").starts_with("Search by query\n\nPromise: find-and-buy"),
+        "{}",
+        message(&repo, "HEAD")
+    );
+
+    // A merge on a branch that names a promise: no trailer is added to the merge.
+    repo.git(&["checkout", "-q", "-b", "side", "main"]);
+    repo.write("docs.md", "docs\n");
+    repo.git(&["add", "docs.md"]);
+    let (ok, out) = git(&["commit", "-qm", "Docs\n\nPromise: find-and-buy"]);
+    assert!(ok, "{out}");
+    repo.git(&["checkout", "-q", "find-and-buy/search"]);
+    let (ok, out) = git(&["merge", "--no-ff", "--no-edit", "side"]);
+    assert!(ok, "{out}");
+    assert_eq!(repo.git(&["rev-list", "--count", "--merges", "-1", "HEAD"]).trim(), "1");
+    assert!(!message(&repo, "HEAD").contains("Promise:"), "a merge got a trailer: {}", message(&repo, "HEAD"));
+
+    // pre-push reads git's ref lines on standard input: an untraced commit made with
+    // --no-verify does not leave the machine.
+    let remote = tempfile::tempdir().unwrap();
+    repo.git(&["init", "-q", "--bare", remote.path().to_str().unwrap()]);
+    repo.git(&["remote", "add", "origin", remote.path().to_str().unwrap()]);
+    let (ok, out) = git(&["push", "-q", "origin", "find-and-buy/search"]);
+    assert!(ok, "{out}");
+    repo.git(&["checkout", "-q", "-b", "sneaky"]);
+    let (ok, out) = git(&["commit", "-q", "--no-verify", "--allow-empty", "-m", "Sneaky"]);
+    assert!(ok, "{out}");
+    let (ok, out) = git(&["push", "-q", "origin", "sneaky:find-and-buy/search"]);
+    assert!(!ok && out.contains("untraced-commit") && out.contains("Sneaky"), "{out}");
+
+    // A release through npm: its commit needs no trailer, the tag is made.
+    repo.git(&["checkout", "-q", "main"]);
+    let (ok, out) = shell(&repo, tools, "npm", &["version", "patch"]);
+    assert!(ok, "npm version patch under husky: {out}");
+    assert_eq!(repo.git(&["tag", "--points-at", "HEAD"]).trim(), "v2.0.3");
+
+    // A teammate without plan-lint: told how to install it, not `plan-lint: not found`.
+    let out = git_env(Command::new("git"), repo.path())
+        .args(["commit", "-q", "--allow-empty", "-m", "Work"])
+        .env("PATH", "/usr/bin:/bin")
+        .env("HOME", repo.path().join(".git/test-home"))
+        .output()
+        .unwrap();
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(
+        !out.status.success() && text.contains("plan-lint is not installed: see https://"),
+        "{:?} {text}",
+        out.status
+    );
+}
+
+/// The README's lint-staged entry under the real lint-staged (run by husky's pre-commit): the
+/// staged Markdown files are judged, and only they: a plan already committed with a problem does
+/// not block unrelated work, a README is no plan document, a staged untraced item blocks.
+#[test]
+fn the_readme_lint_staged_entry_judges_the_staged_files() {
+    let Some(tools) = js_tools() else { return };
+    let repo = husky_library(tools);
+    let git = |args: &[&str]| shell(&repo, tools, "git", args);
+    let entry: serde_json::Value = serde_json::from_str(&block_after(&readme_husky(), "**lint-staged**")).unwrap();
+    let mut package: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(repo.path().join("package.json")).unwrap()).unwrap();
+    package["lint-staged"] = entry["lint-staged"].clone();
+    repo.write("package.json", &serde_json::to_string_pretty(&package).unwrap());
+    repo.write(".husky/pre-commit", "npx --no-install lint-staged\n");
+    repo.write("plans/old.md", "# Old\n\n- [ ] Left untraced long ago\n");
+    let (ok, out) = git(&["add", "-A"]);
+    assert!(ok, "{out}");
+    let (ok, out) = git(&["commit", "-q", "--no-verify", "-m", "lint-staged\n\nPromise: find-and-buy"]);
+    assert!(ok, "{out}");
+
+    repo.write("ROADMAP.md", "# Roadmap\n\n- [ ] Ranking (Promise: find-and-buy)\n");
+    repo.write("README.md", "# shop-lib\n\n- [ ] not a plan item\n");
+    repo.git(&["add", "ROADMAP.md", "README.md"]);
+    let (ok, out) = git(&["commit", "-qm", "Plan the ranking\n\nPromise: find-and-buy"]);
+    assert!(ok, "lint-staged with the staged plan: {out}");
+
+    repo.write("ROADMAP.md", "# Roadmap\n\n- [ ] Ranking (Promise: find-and-buy)\n- [ ] Untraced idea\n");
+    repo.git(&["add", "ROADMAP.md"]);
+    let (ok, out) = git(&["commit", "-qm", "Another idea\n\nPromise: find-and-buy"]);
+    assert!(!ok && out.contains("untraced-item") && out.contains("Untraced idea"), "{out}");
+    assert!(!out.contains("Left untraced long ago"), "only the staged files are judged: {out}");
+}
