@@ -780,3 +780,61 @@ fn pre_push_blocked_by_history_before_adoption_names_commits_since() {
     let out = git_env(Command::new("git"), repo.path()).args(["push", "origin", "main"]).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+/// `install --force` keeps the hook it replaces as `<hook>.pre-plan-lint` and runs it first,
+/// with the same arguments and standard input; when it fails, the commit or push stops.
+#[test]
+fn install_force_chains_to_the_hooks_it_replaces() {
+    let mut repo = Repo::new();
+    repo.write("promises.toml", REGISTRY);
+    repo.commit("Adopt plan-lint\n\nPromise: find-and-buy\n");
+    let hooks = repo.path().join(".git/hooks");
+    std::fs::create_dir_all(&hooks).unwrap();
+    let theirs = [
+        ("pre-commit", "#!/bin/sh\necho \"pre-commit $*\" >> .git/theirs.log\n"),
+        ("commit-msg", "#!/bin/sh\necho \"commit-msg $*\" >> .git/theirs.log\n! grep -q WIP \"$1\" || { echo 'theirs: no WIP commits' >&2; exit 1; }\n"),
+        ("pre-push", "#!/bin/sh\necho \"pre-push $*\" >> .git/theirs.log\ncat >> .git/theirs.log\n[ ! -e .git/block-push ]\n"),
+    ];
+    for (hook, text) in theirs {
+        std::fs::write(hooks.join(hook), text).unwrap();
+        std::process::Command::new("chmod").arg("+x").arg(hooks.join(hook)).status().unwrap();
+    }
+    let run = repo.plan_lint(&["install", "--force"]);
+    run.expect_code(0);
+    assert_eq!(run.stdout.matches("is kept as .pre-plan-lint and runs first").count(), 3, "{}", run.stdout);
+    let log = || std::fs::read_to_string(repo.path().join(".git/theirs.log")).unwrap_or_default();
+
+    // Their commit-msg runs first, with the message file, and its failure stops the commit.
+    let (ok, stderr) = commit(&repo, &["--allow-empty", "-m", "WIP", "-m", "Promise: find-and-buy"]);
+    assert!(!ok && stderr.contains("theirs: no WIP commits"), "{stderr}");
+    assert!(log().contains("pre-commit \n") && log().contains("commit-msg .git/COMMIT_EDITMSG"), "{}", log());
+    // Then plan-lint's check still runs.
+    let (ok, stderr) = commit(&repo, &["--allow-empty", "-m", "Untraced"]);
+    assert!(!ok && stderr.contains("untraced-commit"), "{stderr}");
+    let (ok, stderr) = commit(&repo, &["--allow-empty", "-m", "Search", "-m", "Promise: find-and-buy"]);
+    assert!(ok, "{stderr}");
+
+    // pre-push: both read the refs on standard input.
+    let remote = tempfile::tempdir().unwrap();
+    git_env(Command::new("git"), remote.path()).args(["init", "-q", "--bare"]).output().unwrap();
+    repo.git(&["remote", "add", "origin", remote.path().to_str().unwrap()]);
+    repo.git(&["checkout", "-q", "-b", "topic"]);
+    repo.git(&["commit", "-q", "--no-verify", "--allow-empty", "-m", "Sneaky"]);
+    let push = |args: &[&str]| {
+        let out = git_env(Command::new("git"), repo.path()).arg("push").args(args).output().unwrap();
+        (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let (ok, stderr) = push(&["origin", "topic"]);
+    assert!(!ok && stderr.contains("untraced-commit") && stderr.contains("Sneaky"), "plan-lint saw the refs: {stderr}");
+    let sneaky = repo.git(&["rev-parse", "HEAD"]);
+    assert!(log().contains(&format!("pre-push origin {}", remote.path().display())), "{}", log());
+    assert!(log().contains(&format!("refs/heads/topic {}", sneaky.trim())), "theirs saw the refs: {}", log());
+    // Their pre-push failing stops a push plan-lint would let through.
+    repo.git(&["reset", "-q", "--hard", "HEAD~1"]);
+    std::fs::write(repo.path().join(".git/block-push"), "").unwrap();
+    let (ok, stderr) = push(&["origin", "topic"]);
+    assert!(!ok, "their failing pre-push was skipped: {stderr}");
+    std::fs::remove_file(repo.path().join(".git/block-push")).unwrap();
+    let (ok, stderr) = push(&["origin", "topic"]);
+    assert!(ok, "{stderr}");
+}

@@ -3,7 +3,10 @@
 //! linked worktrees share).
 //!
 //! A hook that is not plan-lint's is never overwritten without `--force`, and then it is kept as
-//! `<hook>.pre-plan-lint`, which `uninstall` puts back. Installing twice changes nothing.
+//! `<hook>.pre-plan-lint`, which plan-lint's hook runs first (same arguments, same standard
+//! input; its failure stops the commit or push) and `uninstall` puts back. Installing twice
+//! changes nothing. Where a hook manager owns the hooks (husky, lefthook, the pre-commit
+//! framework), nothing is written: the lines to add to its files are printed instead.
 
 use super::Ctx;
 use crate::error::{Error, Result};
@@ -36,17 +39,39 @@ pub fn script(hook: &str, fallback: Option<&Path>) -> String {
         ),
         None => missing.to_string(),
     };
+    // The hook it replaced (`install --force`) runs first, with the same arguments; a hook that
+    // reads the pushed refs on standard input gets its own copy of them (two descriptors on one
+    // unlinked file, so each reader starts at the beginning).
+    let previous = if STDIN_HOOKS.contains(&hook) {
+        "if [ -x \"$0.pre-plan-lint\" ]; then\n\
+         \x20   refs=$(mktemp) || exit 1\n\
+         \x20   cat >\"$refs\"\n\
+         \x20   exec 3<\"$refs\" 4<\"$refs\"\n\
+         \x20   rm -f \"$refs\"\n\
+         \x20   \"$0.pre-plan-lint\" \"$@\" <&3 || exit $?\n\
+         \x20   exec <&4 3<&- 4<&-\n\
+         fi\n"
+    } else {
+        "if [ -x \"$0.pre-plan-lint\" ]; then\n\
+         \x20   \"$0.pre-plan-lint\" \"$@\" || exit $?\n\
+         fi\n"
+    };
     format!(
         "#!/bin/sh\n\
          {MARKER} {hook}. Installed by `plan-lint install`, removed by `plan-lint uninstall`.\n\
-         # Runs `plan-lint hook {hook}` with git's arguments (and standard input).\n\
+         # Runs the hook it replaced first (kept as {hook}.pre-plan-lint, if any), then\n\
+         # `plan-lint hook {hook}` with git's arguments (and standard input).\n\
          PLAN_LINT=\"${{PLAN_LINT:-plan-lint}}\"\n\
          if ! command -v \"$PLAN_LINT\" >/dev/null 2>&1; then\n\
          {fallback}\
          fi\n\
+         {previous}\
          exec \"$PLAN_LINT\" hook {hook} \"$@\"\n"
     )
 }
+
+/// The hooks git gives standard input (the pushed refs).
+const STDIN_HOOKS: &[&str] = &["pre-push", "pre-receive"];
 
 const MISSING: &str = "        echo \"plan-lint: '$PLAN_LINT' is not on PATH, so this change was not checked.\" >&2\n        echo \"  Install it (cargo install --locked --path <plan-lint checkout>), or skip the hook once with --no-verify.\" >&2\n        exit 1\n";
 
@@ -90,12 +115,12 @@ pub fn install_in(repo: &Repo, force: bool, hooks: &[&str]) -> Result<String> {
         .collect();
     if !foreign.is_empty() && !force {
         return Err(Error::new(format!(
-            "{} already {} a hook that is not plan-lint's: {}",
+            "{} already has {} not plan-lint's: {}",
             dir.display(),
-            if foreign.len() == 1 { "has" } else { "has hooks" },
+            if foreign.len() == 1 { "a hook that is" } else { "hooks that are" },
             foreign.join(", ")
         ))
-        .with_help("nothing was changed; `plan-lint install --force` replaces them and keeps each as <hook>.pre-plan-lint, or chain plan-lint from your hook manager (see the README)"));
+        .with_help("nothing was changed; `plan-lint install --force` installs plan-lint's and keeps each of these as <hook>.pre-plan-lint, which plan-lint's hook runs first, or run plan-lint from your hook manager (see the README)"));
     }
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(format!("could not create {}", dir.display()), &e))?;
     let mut out = String::new();
@@ -107,7 +132,7 @@ pub fn install_in(repo: &Repo, force: bool, hooks: &[&str]) -> Result<String> {
                 let backup = dir.join(format!("{hook}.pre-plan-lint"));
                 std::fs::rename(&path, &backup)
                     .map_err(|e| Error::io(format!("could not back up {}", path.display()), &e))?;
-                "installed (the link it replaced kept as .pre-plan-lint)"
+                "installed (the link it replaced is kept as .pre-plan-lint and runs first)"
             }
             Ok(old) if old == text.as_bytes() => "unchanged",
             Ok(old) if String::from_utf8_lossy(&old).contains(MARKER) => "updated",
@@ -115,7 +140,7 @@ pub fn install_in(repo: &Repo, force: bool, hooks: &[&str]) -> Result<String> {
                 let backup = dir.join(format!("{hook}.pre-plan-lint"));
                 std::fs::rename(&path, &backup)
                     .map_err(|e| Error::io(format!("could not back up {}", path.display()), &e))?;
-                "installed (previous hook kept as .pre-plan-lint)"
+                "installed (the previous hook is kept as .pre-plan-lint and runs first)"
             }
             Err(_) => "installed",
         };
