@@ -263,7 +263,7 @@ fn install_is_idempotent_and_respects_foreign_hooks() {
     std::fs::write(&hook, "#!/bin/sh\necho mine\n").unwrap();
     let run = other.plan_lint(&["install"]);
     run.expect_code(2);
-    assert!(run.stderr.contains("pre-commit"), "{}", run.stderr);
+    assert!(run.stderr.contains("already has a hook that is not plan-lint's: pre-commit"), "{}", run.stderr);
     assert!(!other.path().join(".git/hooks/commit-msg").exists(), "nothing is written when refusing");
     other.plan_lint(&["install", "--force"]).expect_code(0);
     assert_eq!(
@@ -837,4 +837,85 @@ fn install_force_chains_to_the_hooks_it_replaces() {
     std::fs::remove_file(repo.path().join(".git/block-push")).unwrap();
     let (ok, stderr) = push(&["origin", "topic"]);
     assert!(ok, "{stderr}");
+}
+
+/// The fenced block after `marker` in the README.
+fn readme_block(marker: &str) -> String {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let at = readme.find(marker).unwrap_or_else(|| panic!("the README shows {marker}"));
+    let open = readme[at..].find("```").unwrap() + at;
+    let open = readme[open..].find('\n').unwrap() + open + 1;
+    let close = readme[open..].find("```").unwrap() + open;
+    readme[open..close].to_string()
+}
+
+/// Files under `dir`, sorted, for "nothing was written there".
+fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+/// husky (core.hooksPath = .husky/_), lefthook and the pre-commit framework own the hooks where
+/// they are set up: `install` and `init --hooks` write nothing into their directories (the next
+/// `npm install` or `lefthook install` would undo it) and print the README's lines for their
+/// files instead; `init --hooks` no longer fails with "already has hooks a hook that is not
+/// plan-lint's".
+#[test]
+fn install_and_init_print_the_lines_for_a_hook_manager() {
+    let mut repo = Repo::new();
+    repo.write("package.json", "{}\n");
+    repo.commit("Start\n");
+    // What `npx husky` leaves: core.hooksPath and a runner in every hook of .husky/_.
+    repo.git(&["config", "core.hooksPath", ".husky/_"]);
+    for hook in HOOKS {
+        repo.write(&format!(".husky/_/{hook}"), "#!/usr/bin/env sh\n. \"$(dirname \"$0\")/h\"\n");
+    }
+    repo.write(".husky/pre-commit", "npm test\n");
+    let before = listing(&repo.path().join(".husky/_"));
+    for args in [&["install"][..], &["install", "--force"], &["init", "--hooks"]] {
+        let run = repo.plan_lint(args);
+        run.expect_code(0);
+        assert!(
+            run.stdout.contains("husky runs this repository's hooks") && run.stdout.contains("wrote nothing"),
+            "{}",
+            run.stdout
+        );
+        for hook in HOOKS {
+            let file = readme_block(&format!("`.husky/{hook}`:"));
+            assert!(
+                run.stdout.contains(&format!(".husky/{hook}:\n{file}")),
+                "{args:?} prints the README's .husky/{hook}:\n{}",
+                run.stdout
+            );
+        }
+        assert_eq!(listing(&repo.path().join(".husky/_")), before, "{args:?} wrote into .husky/_");
+        assert!(!run.stderr.contains("a hook that is not"), "{}", run.stderr);
+    }
+    assert!(repo.path().join("promises.toml").exists(), "init still scaffolds");
+    // Once the files run plan-lint, there is nothing to add.
+    for hook in HOOKS {
+        repo.write(&format!(".husky/{hook}"), &readme_block(&format!("`.husky/{hook}`:")));
+    }
+    let run = repo.plan_lint(&["install"]);
+    run.expect_code(0);
+    assert!(run.stdout.contains("already run plan-lint: nothing to do"), "{}", run.stdout);
+
+    for (config, marker) in
+        [("lefthook.yml", "**lefthook** (`lefthook.yml`):"), (".pre-commit-config.yaml", "**pre-commit framework**")]
+    {
+        let mut repo = Repo::new();
+        repo.write(config, "# theirs\n");
+        repo.commit("Start\n");
+        let run = repo.plan_lint(&["install"]);
+        run.expect_code(0);
+        assert!(run.stdout.contains(&format!("Add this to {config}")), "{}", run.stdout);
+        assert!(run.stdout.contains(&readme_block(marker)), "{config}: the README's lines:\n{}", run.stdout);
+        assert!(
+            !listing(&repo.path().join(".git/hooks")).iter().any(|h| HOOKS.contains(&h.as_str())),
+            "{config}: wrote hooks"
+        );
+    }
 }

@@ -132,6 +132,12 @@ fn husky_library(tools: &Path) -> Repo {
     for (hook, text) in readme_husky_files() {
         repo.write(&format!(".husky/{hook}"), &text);
     }
+    // plan-lint's own installer sees husky: it writes nothing into .husky/_ (which the next
+    // `npm install` rewrites) and prints the README's files instead.
+    let run = repo.plan_lint(&["install", "--force"]);
+    run.expect_code(0);
+    assert!(run.stdout.contains("Its hook files already run plan-lint"), "{}", run.stdout);
+    assert!(!repo.path().join(".husky/_/commit-msg.pre-plan-lint").exists());
     repo.git(&["add", "-A"]);
     let (ok, out) = shell(&repo, tools, "git", &["commit", "-qm", "Add husky\n\nPromise: find-and-buy"]);
     assert!(ok, "{out}");

@@ -98,8 +98,14 @@ pub fn install(ctx: &Ctx, args: InstallArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Install every hook; returns what was done, a line per hook.
+/// Install every hook; returns what was done, a line per hook. Where a hook manager owns the
+/// client hooks, nothing is written: what to add to its files is returned instead.
 pub fn install_in(repo: &Repo, force: bool, hooks: &[&str]) -> Result<String> {
+    if hooks == HOOKS {
+        if let Some(lines) = manager_lines(repo) {
+            return Ok(lines);
+        }
+    }
     let dir = repo.hooks_dir();
     let exe = std::env::current_exe().ok();
     let foreign: Vec<&str> = hooks
@@ -150,6 +156,122 @@ pub fn install_in(repo: &Repo, force: bool, hooks: &[&str]) -> Result<String> {
         out.push_str(&format!("{}: {state}\n", path.display()));
     }
     Ok(out)
+}
+
+/// The first line of each husky hook file: a plan-lint in the project's `node_modules/.bin`
+/// first, and how to get one when there is none (the README's husky section shows the files).
+pub const HUSKY_GUARD: &str = "export PATH=\"node_modules/.bin:$PATH\"; command -v plan-lint >/dev/null || { echo \"plan-lint is not installed: see https://github.com/plan-lint/plan-lint#install (or skip this hook once with --no-verify)\" >&2; exit 1; }";
+
+/// The line that runs `hook` from a hook manager's shell file, with git's arguments: all three
+/// of prepare-commit-msg's (the source tells merges and squashes), both of pre-push's.
+pub fn hook_line(hook: &str) -> String {
+    let args = match hook {
+        "prepare-commit-msg" => " \"$1\" \"$2\" \"$3\"",
+        "commit-msg" => " \"$1\"",
+        "pre-push" => " \"$1\" \"$2\"",
+        _ => "",
+    };
+    format!("plan-lint hook {hook}{args}")
+}
+
+/// lefthook's configuration for the four hooks (the README's lefthook section).
+pub const LEFTHOOK_CONFIG: &str = "\
+pre-commit:
+  commands:
+    plan-lint: { run: plan-lint hook pre-commit }
+prepare-commit-msg:
+  commands:
+    plan-lint: { run: \"plan-lint hook prepare-commit-msg {1} {2} {3}\" }
+commit-msg:
+  commands:
+    plan-lint: { run: \"plan-lint hook commit-msg {1}\" }
+pre-push:
+  commands:
+    plan-lint: { run: \"plan-lint hook pre-push {1} {2}\", use_stdin: true }
+";
+
+/// The pre-commit framework's configuration (the README's pre-commit section).
+pub const PRE_COMMIT_CONFIG: &str = "\
+default_install_hook_types: [pre-commit, commit-msg, prepare-commit-msg, pre-push]
+repos:
+  - repo: https://github.com/plan-lint/plan-lint
+    rev: v0.1.0
+    hooks:
+      - id: plan-lint
+      - id: plan-lint-commit-msg
+      - id: plan-lint-prepare-commit-msg
+      - id: plan-lint-pre-push
+";
+
+const LEFTHOOK_FILES: &[&str] = &[
+    "lefthook.yml",
+    ".lefthook.yml",
+    "lefthook.yaml",
+    ".lefthook.yaml",
+    "lefthook.toml",
+    ".lefthook.toml",
+    "lefthook.json",
+    ".lefthook.json",
+    ".config/lefthook.yml",
+];
+const PRE_COMMIT_FILES: &[&str] = &[".pre-commit-config.yaml", ".pre-commit-config.yml"];
+
+/// When husky (`core.hooksPath` is `.husky/_`, or `.husky` before husky 9), lefthook or the
+/// pre-commit framework runs this repository's hooks, what to add to its files: writing into
+/// its directory would be undone by its next install (husky's runs on every `npm install`).
+fn manager_lines(repo: &Repo) -> Option<String> {
+    let root = repo.root()?;
+    let runs_plan_lint = |path: &Path| std::fs::read_to_string(path).is_ok_and(|t| t.contains("plan-lint"));
+    let hooks_path = repo.config_string("core.hooksPath").unwrap_or_default();
+    let trimmed = hooks_path.trim_end_matches('/');
+    let husky = if trimmed.ends_with(".husky/_") {
+        Some(Path::new(trimmed).parent().map_or_else(|| root.join(".husky"), |d| root.join(d)))
+    } else if trimmed.ends_with(".husky") {
+        Some(root.join(trimmed))
+    } else {
+        None
+    };
+    if let Some(husky) = husky {
+        let shown = crate::escape::line(&hooks_path);
+        let mut out = format!(
+            "husky runs this repository's hooks (core.hooksPath = {shown}) and rewrites {shown} on every \
+             `npm install`: plan-lint wrote nothing there.\n"
+        );
+        let missing: Vec<&str> = HOOKS.iter().copied().filter(|h| !runs_plan_lint(&husky.join(h))).collect();
+        if missing.is_empty() {
+            out.push_str("Its hook files already run plan-lint: nothing to do.\n");
+            return Some(out);
+        }
+        out.push_str("Add these lines to husky's hook files (the README's husky section explains them):\n");
+        let rel = |h: &str| {
+            let path = husky.join(h);
+            crate::escape::line(&path.strip_prefix(&root).unwrap_or(&path).display().to_string()).into_owned()
+        };
+        for hook in HOOKS {
+            if missing.contains(hook) {
+                out.push_str(&format!("\n{}:\n{HUSKY_GUARD}\n{}\n", rel(hook), hook_line(hook)));
+            } else {
+                out.push_str(&format!("\n{}: already runs plan-lint\n", rel(hook)));
+            }
+        }
+        return Some(out);
+    }
+    let found = |names: &[&str]| names.iter().map(|n| root.join(n)).find(|p| p.is_file());
+    let (tool, config, lines, then) = if let Some(config) = found(LEFTHOOK_FILES) {
+        ("lefthook", config, LEFTHOOK_CONFIG, "`lefthook install`")
+    } else if let Some(config) = found(PRE_COMMIT_FILES) {
+        ("the pre-commit framework", config, PRE_COMMIT_CONFIG, "`pre-commit install`")
+    } else {
+        return None;
+    };
+    let name = crate::escape::line(&config.strip_prefix(&root).unwrap_or(&config).display().to_string()).into_owned();
+    let mut out = format!("{tool} runs this repository's hooks ({name}): plan-lint wrote nothing into them.\n");
+    if runs_plan_lint(&config) {
+        out.push_str(&format!("{name} already runs plan-lint: nothing to do.\n"));
+    } else {
+        out.push_str(&format!("Add this to {name} (the README shows it), then run {then}:\n\n{lines}"));
+    }
+    Some(out)
 }
 
 fn is_foreign_binary(path: &Path) -> bool {
