@@ -556,3 +556,28 @@ fn paths_judge_only_those_documents() {
     missing.expect_code(2);
     assert!(missing.stderr.contains("ROADMAP.mdx"), "{}", missing.stderr);
 }
+
+/// Declared exceptions are not traces: the summary says how many there are instead of a bare
+/// "all traced" (the board counted 2 of 6 as exceptions while `check` said "all traced").
+#[test]
+fn the_summary_counts_declared_exceptions() {
+    let mut repo = Repo::new();
+    repo.write("promises.toml", "[promises.find-and-buy]\nstatement = \"s\"\nstatus = \"in-play\"\noutcomes = [{ metric = \"m\", target = \"t\" }]\n");
+    repo.commit("Adopt\n\nPromise: find-and-buy\n");
+    for i in 0..3 {
+        repo.commit(&format!("Search {i}\n\nPromise: find-and-buy\n"));
+    }
+    repo.commit("Upgrade the build\n\nUntraced: the CI image was retired\n");
+    repo.commit("Rotate keys\n\nUntraced: security\n");
+    let run = repo.plan_lint(&["check", "--commits", "HEAD"]);
+    run.expect_code(0);
+    let summary = run.stdout.lines().last().unwrap_or_default();
+    assert!(summary.starts_with("plan-lint: all traced or declared exceptions ·"), "{summary}");
+    assert!(summary.contains("6 commits (HEAD), 2 of them declared exceptions"), "{summary}");
+    let traced = repo.plan_lint(&["check", "--commits", "HEAD~2"]);
+    assert!(
+        traced.stdout.contains("plan-lint: all traced ·") && !traced.stdout.contains("exception"),
+        "{}",
+        traced.stdout
+    );
+}

@@ -418,6 +418,8 @@ pub(crate) fn summary_line(s: &Summary) -> String {
     let verdict = match (s.errors, s.warnings) {
         // Recorded findings remain: nothing new, but not all traced.
         (0, 0) if s.baselined.is_some_and(|n| n > 0) => "plan-lint: no new findings".to_string(),
+        // A declared exception is not a trace: say so, the count follows with the commits.
+        (0, 0) if s.exceptions > 0 => "plan-lint: all traced or declared exceptions".to_string(),
         (0, 0) => "plan-lint: all traced".to_string(),
         (e, w) => format!("plan-lint: {}, {}", plural(e, "error"), plural(w, "warning")),
     };
@@ -438,6 +440,13 @@ pub(crate) fn summary_line(s: &Summary) -> String {
         parts.push(s.bodies.iter().map(|b| escape::line(b).into_owned()).collect::<Vec<_>>().join(", "));
     }
     match (&s.commits, &s.range) {
+        (Some(n), Some(range)) if s.exceptions > 0 => parts.push(format!(
+            "{} ({}), {} of them {} (`Untraced:`)",
+            plural(*n, "commit"),
+            escape::line(range),
+            count(s.exceptions),
+            if s.exceptions == 1 { "a declared exception" } else { "declared exceptions" }
+        )),
         (Some(n), Some(range)) => parts.push(format!("{} ({})", plural(*n, "commit"), escape::line(range))),
         _ => parts.push("commits not checked".to_string()),
     }
