@@ -581,3 +581,24 @@ fn the_summary_counts_declared_exceptions() {
         traced.stdout
     );
 }
+
+/// In a CRLF file the CR ends the line: snippets do not draw it as a `␍` at the end of every
+/// line, and labels still point at the right words.
+#[test]
+fn crlf_snippets_do_not_show_the_line_ending() {
+    let mut repo = Repo::new();
+    repo.write("promises.toml", "[promises.find-and-buy]\r\nstatement = \"s\"\r\nstatus = \"in-play\"\r\noutcomes = [{ metric = \"m\", target = \"t\" }]\r\n")
+        .write("ROADMAP.md", "# Roadmap\r\n\r\n- [ ] Untraced item\r\n- [ ] Named (Promise: nowhere)\r\n- [ ] A \x1b[31mred\r\n");
+    repo.commit("Adopt\n\nPromise: find-and-buy\n");
+    let run = repo.plan_lint(&["--color", "never", "check", "--no-commits"]);
+    run.expect_code(1);
+    assert!(run.stdout.contains("│ - [ ] Untraced item\n"), "{}", run.stdout);
+    assert!(run.stdout.contains("│ - [ ] Named (Promise: nowhere)\n"), "{}", run.stdout);
+    // The label still sits under `nowhere`.
+    let line = run.stdout.lines().position(|l| l.ends_with("│ - [ ] Named (Promise: nowhere)")).unwrap();
+    let under = run.stdout.lines().nth(line + 1).unwrap();
+    let at = |s: &str, what: &str| s.find(what).map(|i| s[..i].chars().count());
+    assert_eq!(at(under, "─"), at(run.stdout.lines().nth(line).unwrap(), "nowhere"), "{}", run.stdout);
+    assert!(run.stdout.contains("│ - [ ] A ␛[31mred\n"), "other controls are still shown: {}", run.stdout);
+    assert!(!run.stdout.contains('␍'), "{}", run.stdout);
+}

@@ -142,11 +142,25 @@ fn snippet(source: &Source, labels: &[Label]) -> Option<(Window, Vec<LabeledSpan
     while !source.text.is_char_boundary(to) {
         to -= 1;
     }
-    let escaped = escape::escape(&source.text[from..to]);
+    // A CR that ends a line (a CRLF file) is the line ending, not content: dropped rather than
+    // drawn as `␍` at the end of every line. Offsets after each dropped CR move back by one.
+    let raw = &source.text[from..to];
+    let line_end_crs: Vec<usize> = raw.match_indices("\r\n").map(|(i, _)| i).collect();
+    let without_crs;
+    let raw = if line_end_crs.is_empty() {
+        raw
+    } else {
+        without_crs = raw.replace("\r\n", "\n");
+        without_crs.as_str()
+    };
+    let escaped = escape::escape(raw);
     let labels = labels
         .iter()
         .map(|l| {
-            let clamp = |o: usize| o.clamp(from, to) - from;
+            let clamp = |o: usize| {
+                let o = o.clamp(from, to) - from;
+                o - line_end_crs.partition_point(|&cr| cr < o)
+            };
             let start = escaped.map(clamp(l.span.start));
             let end = escaped.map(clamp(l.span.end)).max(start);
             LabeledSpan::new_with_span(
