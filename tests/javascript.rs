@@ -10,8 +10,8 @@ use std::process::Command;
 use std::sync::OnceLock;
 use support::{bin, git_env, tool_available, Repo};
 
-/// The pinned versions the tests install (lint-staged 16 runs on Node 20.17 and later).
-const PACKAGES: &[&str] = &["husky@9.1.7", "lint-staged@16.4.0"];
+/// The pinned versions the tests install (lint-staged 15 still runs on Node 18, as Debian ships it).
+const PACKAGES: &[&str] = &["husky@9.1.7", "lint-staged@15.5.2"];
 
 /// `target/js-tools`, with husky and lint-staged installed in its `node_modules` (once per
 /// machine; a rerun finds them). `None` when npm is missing and not required.
