@@ -381,7 +381,7 @@ pub struct Registry {
     pub promises: Vec<Promise>,
     /// `[commits] since`: history before this commit is never checked.
     pub since: Option<Spanned<String>>,
-    /// Subjects that need no trailer: the release tools' ([`RELEASE_SUBJECTS`], unless
+    /// Subjects that need no trailer: the release tools' (`RELEASE_SUBJECTS`, unless
     /// `[commits] exempt-releases = false`), then `[commits] exempt-subjects`.
     pub exempt_subjects: Vec<Regex>,
     /// `[plans] include`, compiled.

@@ -122,7 +122,7 @@ fn readme_husky_files() -> Vec<(&'static str, String)> {
 /// A library with husky set up as its docs and the README say: node_modules from the cache,
 /// `husky init`, then the README's four files.
 fn husky_library(tools: &Path) -> Repo {
-    let mut repo = library();
+    let repo = library();
     std::os::unix::fs::symlink(tools.join("node_modules"), repo.path().join("node_modules")).unwrap();
     let (ok, out) = shell(&repo, tools, "node_modules/.bin/husky", &["init"]);
     assert!(ok, "husky init: {out}");
