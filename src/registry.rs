@@ -168,6 +168,7 @@ struct RawCommits {
     since: Option<Spanned<String>>,
     #[serde(default)]
     exempt_subjects: Vec<Spanned<String>>,
+    exempt_releases: Option<bool>,
 }
 
 #[derive(Deserialize, Default)]
@@ -202,6 +203,35 @@ fn parse_share(v: Scalar) -> Option<f64> {
 
 /// The default WIP limit: "only a few promises in play at once".
 pub const DEFAULT_IN_PLAY_LIMIT: usize = 3;
+
+/// The release commits the common release tools make with their default messages, exempt unless
+/// `[commits] exempt-releases = false`: the tool, the subject pattern, and an example subject.
+/// Each pattern allows the ` (#12)` GitHub appends when a release pull request is squash-merged.
+pub const RELEASE_SUBJECTS: &[(&str, &str, &str)] = &[
+    (
+        "a version alone (`npm version`, `yarn version`, `pnpm version`)",
+        r"^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?( \(#\d+\))?$",
+        "2.0.3",
+    ),
+    ("semantic-release (@semantic-release/git)", r"^chore\(release\): ", "chore(release): 2.0.3 [skip ci]"),
+    (
+        "changesets (its GitHub Action's pull request)",
+        r"^Version Packages( \([^)]*\))?( \(#\d+\))?$",
+        "Version Packages",
+    ),
+    (
+        "changesets (`changeset version` with `commit: true`)",
+        r"^RELEASING: Releasing \d+ package",
+        "RELEASING: Releasing 2 package(s)",
+    ),
+    (
+        "release-please",
+        r"^chore(\([^)]+\))?: release( [\w./@-]+)?( v?\d+\.\d+\.\d+[0-9A-Za-z.+-]*)?( \(#\d+\))?$",
+        "chore(main): release 2.0.3",
+    ),
+    ("cargo release (its current default)", r"^chore: Release\b", "chore: Release my-crate version 2.0.3"),
+    ("cargo release (its earlier default)", r"^\(cargo-release\) ", "(cargo-release) version 2.0.3"),
+];
 
 /// Plan documents read when `[plans] include` is not set.
 pub const DEFAULT_PLAN_GLOBS: &[&str] = &["ROADMAP.md", "PLAN.md", "plan/**/*.md", "plans/**/*.md"];
@@ -351,7 +381,8 @@ pub struct Registry {
     pub promises: Vec<Promise>,
     /// `[commits] since`: history before this commit is never checked.
     pub since: Option<Spanned<String>>,
-    /// `[commits] exempt-subjects`: subjects that need no trailer.
+    /// Subjects that need no trailer: the release tools' (`RELEASE_SUBJECTS`, unless
+    /// `[commits] exempt-releases = false`), then `[commits] exempt-subjects`.
     pub exempt_subjects: Vec<Regex>,
     /// `[plans] include`, compiled.
     pub plan_globs: Patterns,
@@ -640,7 +671,11 @@ impl Registry {
             }
         };
 
+        // The release tools' commits first (unless turned off), then the team's own patterns.
         let mut exempt_subjects = Vec::new();
+        if raw.commits.exempt_releases.unwrap_or(true) {
+            exempt_subjects.extend(release_subjects());
+        }
         for pattern in raw.commits.exempt_subjects {
             match Regex::new(pattern.get_ref()) {
                 Ok(re) => exempt_subjects.push(re),
@@ -901,7 +936,7 @@ const KEYS: &[(&str, &[&str])] = &[
     ),
     ("[limits]", &["in-play", "idle-days", "exception-budget", "measure-days"]),
     ("[outcomes]", &["file"]),
-    ("[commits]", &["since", "exempt-subjects"]),
+    ("[commits]", &["since", "exempt-subjects", "exempt-releases"]),
     ("[plans]", &["include"]),
     ("[issues]", &["include"]),
     ("[hooks]", &["branch-trailer"]),
@@ -910,6 +945,16 @@ const KEYS: &[(&str, &[&str])] = &[
     ("a customer", &["description"]),
     ("an outcome", &["metric", "baseline", "target"]),
 ];
+
+/// [`RELEASE_SUBJECTS`], compiled once.
+fn release_subjects() -> Vec<Regex> {
+    static COMPILED: std::sync::OnceLock<Vec<Regex>> = std::sync::OnceLock::new();
+    COMPILED
+        .get_or_init(|| {
+            RELEASE_SUBJECTS.iter().map(|(_, re, _)| Regex::new(re).expect("the release patterns are valid")).collect()
+        })
+        .clone()
+}
 
 /// The table a key belongs to, when it belongs to exactly one.
 pub(crate) fn table_of(key: &str) -> Option<&'static str> {
@@ -1016,6 +1061,42 @@ mod tests {
         assert_eq!(of("refind-and-buyer"), None);
         assert_eq!(of("main"), None);
         assert_eq!(of("find-and-buy/track"), None, "two promises: no guess");
+    }
+
+    #[test]
+    fn release_commits_are_exempt_unless_turned_off_and_exempt_subjects_extend_the_list() {
+        let exempt = |r: &Registry, subject: &str| r.exempt_subjects.iter().any(|re| re.is_match(subject));
+        let r = parse("[commits]\nexempt-subjects = [\"^deps:\"]\n").unwrap();
+        let releases = [
+            "2.0.3",
+            "v2.0.3",
+            "2.0.4-0",
+            "1.0.0-rc.1+build.5",
+            "chore(release): 2.0.3 [skip ci]",
+            "chore(release): publish",
+            "Version Packages",
+            "Version Packages (beta)",
+            "Version Packages (#41)",
+            "RELEASING: Releasing 2 package(s)",
+            "chore(main): release 2.0.3",
+            "chore(main): release my-lib 2.0.3 (#88)",
+            "chore: release main",
+            "chore: Release my-crate version 2.0.3",
+            "chore: Release",
+            "(cargo-release) version 2.0.3",
+        ];
+        for subject in releases.iter().chain(RELEASE_SUBJECTS.iter().map(|(_, _, example)| example)) {
+            assert!(exempt(&r, subject), "{subject}");
+        }
+        assert!(exempt(&r, "deps: bump serde"), "the team's own pattern extends the list");
+        for work in ["Add search", "2.0.3 broke checkout: fix it", "Bump to 2.0.3 and fix search", "chore: tidy"] {
+            assert!(!exempt(&r, work), "{work}");
+        }
+        // `exempt-releases = false`: the team's patterns replace the list.
+        let own = parse("[commits]\nexempt-releases = false\nexempt-subjects = [\"^deps:\"]\n").unwrap();
+        assert!(releases.iter().all(|s| !exempt(&own, s)));
+        assert!(exempt(&own, "deps: bump serde"));
+        assert!(own.changes(&r).parts.intersects(Parts::COMMITS), "turning the list off re-judges commits");
     }
 
     #[test]

@@ -90,7 +90,11 @@ pub fn schema() -> Value {
                     "since": { "type": "string", "description": "Adoption point: this commit (or tag, branch) and everything before it are never checked." },
                     "exempt-subjects": {
                         "type": "array", "items": { "type": "string", "format": "regex" },
-                        "description": "Regexes on the subject line of commits that need no trailer. Merges and fixup!/squash!/amend! never do."
+                        "description": "Regexes on the subject line of commits that need no trailer, added to the release tools' (see exempt-releases). Merges and fixup!/squash!/amend! never need one."
+                    },
+                    "exempt-releases": {
+                        "type": "boolean", "default": true,
+                        "description": "The commits release tools make with their default messages need no trailer: a version alone (npm version), semantic-release's `chore(release): …`, changesets' `Version Packages`, release-please's `chore(main): release …`, cargo release's `chore: Release …`. false: only exempt-subjects."
                     }
                 }
             },

@@ -195,6 +195,12 @@ fn every_readme_example_runs() {
                 let plan = plan_lint::scan::markdown::scan(body);
                 assert!(!plan.items.is_empty() && plan.items.iter().all(|i| !i.promises.is_empty()), "{plan:#?}");
             }
+            // package.json's lint-staged entry: run by the real lint-staged in tests/javascript.rs.
+            "json" if body.contains("\"lint-staged\"") => {
+                let v: serde_json::Value =
+                    serde_json::from_str(body).unwrap_or_else(|e| panic!("README JSON: {e}\n{body}"));
+                assert!(v["lint-staged"]["*.md"].as_str().is_some_and(|c| c.starts_with("plan-lint check")), "{body}");
+            }
             "json" => {
                 json += 1;
                 let v: serde_json::Value =

@@ -535,3 +535,92 @@ fn skipped_files_are_notices_before_the_github_summary_line() {
     let summary = lines.iter().position(|l| l.contains("1 file skipped (see the notes above)"));
     assert!(matches!((notice, summary), (Some(n), Some(s)) if n < s), "{}", run.stdout);
 }
+
+/// Paths on the command line (as lint-staged passes them, absolute or relative to where it runs):
+/// only those plan documents are judged, the registry only when it is among them, and files that
+/// are no plan document are ignored.
+#[test]
+fn paths_judge_only_those_documents() {
+    let mut repo = Repo::new();
+    repo.write(
+        "promises.toml",
+        "[promises.find-and-buy]\nstatement = \"s\"\nstatus = \"in-play\"\n\
+         [promises.returns]\nstatement = \"s\"\nstatus = \"in-play\"\n",
+    )
+    .write("ROADMAP.md", "# Roadmap\n\n- [ ] Untraced item\n")
+    .write("plans/search.md", "# Search\n\n- [ ] Ranking (Promise: find-and-buy)\n")
+    .write("plans/orders.md", "# Orders\n\n- [ ] Status page (Promise: nowhere)\n")
+    .write("README.md", "# Shop\n\n- [ ] Not a plan item\n");
+    repo.commit("Adopt\n\nPromise: find-and-buy\n");
+    let deny = ["--deny", "no-outcome"];
+
+    let good = repo.plan_lint(&[&["check", "--no-commits", "plans/search.md", "README.md"][..], &deny].concat());
+    good.expect_code(0);
+    assert!(!good.stdout.contains("no-outcome") && !good.stdout.contains("untraced-item"), "{}", good.stdout);
+
+    let roadmap = repo.root_abs("ROADMAP.md");
+    let bad = repo.plan_lint(&[&["check", "--no-commits", roadmap.as_str()][..], &deny].concat());
+    bad.expect_code(1);
+    assert!(bad.stdout.contains("untraced-item"), "{}", bad.stdout);
+    assert!(!bad.stdout.contains("unknown-promise") && !bad.stdout.contains("no-outcome"), "{}", bad.stdout);
+
+    // From a subdirectory, relative to it; the registry judged because it is named.
+    let sub = run_in(
+        &repo.path().join("plans"),
+        &[&["check", "--no-commits", "orders.md", "../promises.toml"][..], &deny].concat(),
+    );
+    sub.expect_code(1);
+    assert!(sub.stdout.contains("unknown-promise") && sub.stdout.contains("no-outcome"), "{}", sub.stdout);
+    assert!(!sub.stdout.contains("untraced-item"), "{}", sub.stdout);
+
+    // A path that is not there is a usage error, not a silent pass.
+    let missing = repo.plan_lint(&["check", "--no-commits", "ROADMAP.mdx"]);
+    missing.expect_code(2);
+    assert!(missing.stderr.contains("ROADMAP.mdx"), "{}", missing.stderr);
+}
+
+/// Declared exceptions are not traces: the summary says how many there are instead of a bare
+/// "all traced" (the board counted 2 of 6 as exceptions while `check` said "all traced").
+#[test]
+fn the_summary_counts_declared_exceptions() {
+    let mut repo = Repo::new();
+    repo.write("promises.toml", "[promises.find-and-buy]\nstatement = \"s\"\nstatus = \"in-play\"\noutcomes = [{ metric = \"m\", target = \"t\" }]\n");
+    repo.commit("Adopt\n\nPromise: find-and-buy\n");
+    for i in 0..3 {
+        repo.commit(&format!("Search {i}\n\nPromise: find-and-buy\n"));
+    }
+    repo.commit("Upgrade the build\n\nUntraced: the CI image was retired\n");
+    repo.commit("Rotate keys\n\nUntraced: security\n");
+    let run = repo.plan_lint(&["check", "--commits", "HEAD"]);
+    run.expect_code(0);
+    let summary = run.stdout.lines().last().unwrap_or_default();
+    assert!(summary.starts_with("plan-lint: all traced or declared exceptions ·"), "{summary}");
+    assert!(summary.contains("6 commits (HEAD), 2 of them declared exceptions"), "{summary}");
+    let traced = repo.plan_lint(&["check", "--commits", "HEAD~2"]);
+    assert!(
+        traced.stdout.contains("plan-lint: all traced ·") && !traced.stdout.contains("exception"),
+        "{}",
+        traced.stdout
+    );
+}
+
+/// In a CRLF file the CR ends the line: snippets do not draw it as a `␍` at the end of every
+/// line, and labels still point at the right words.
+#[test]
+fn crlf_snippets_do_not_show_the_line_ending() {
+    let mut repo = Repo::new();
+    repo.write("promises.toml", "[promises.find-and-buy]\r\nstatement = \"s\"\r\nstatus = \"in-play\"\r\noutcomes = [{ metric = \"m\", target = \"t\" }]\r\n")
+        .write("ROADMAP.md", "# Roadmap\r\n\r\n- [ ] Untraced item\r\n- [ ] Named (Promise: nowhere)\r\n- [ ] A \x1b[31mred\r\n");
+    repo.commit("Adopt\n\nPromise: find-and-buy\n");
+    let run = repo.plan_lint(&["--color", "never", "check", "--no-commits"]);
+    run.expect_code(1);
+    assert!(run.stdout.contains("│ - [ ] Untraced item\n"), "{}", run.stdout);
+    assert!(run.stdout.contains("│ - [ ] Named (Promise: nowhere)\n"), "{}", run.stdout);
+    // The label still sits under `nowhere`.
+    let line = run.stdout.lines().position(|l| l.ends_with("│ - [ ] Named (Promise: nowhere)")).unwrap();
+    let under = run.stdout.lines().nth(line + 1).unwrap();
+    let at = |s: &str, what: &str| s.find(what).map(|i| s[..i].chars().count());
+    assert_eq!(at(under, "─"), at(run.stdout.lines().nth(line).unwrap(), "nowhere"), "{}", run.stdout);
+    assert!(run.stdout.contains("│ - [ ] A ␛[31mred\n"), "other controls are still shown: {}", run.stdout);
+    assert!(!run.stdout.contains('␍'), "{}", run.stdout);
+}

@@ -263,7 +263,7 @@ fn install_is_idempotent_and_respects_foreign_hooks() {
     std::fs::write(&hook, "#!/bin/sh\necho mine\n").unwrap();
     let run = other.plan_lint(&["install"]);
     run.expect_code(2);
-    assert!(run.stderr.contains("pre-commit"), "{}", run.stderr);
+    assert!(run.stderr.contains("already has a hook that is not plan-lint's: pre-commit"), "{}", run.stderr);
     assert!(!other.path().join(".git/hooks/commit-msg").exists(), "nothing is written when refusing");
     other.plan_lint(&["install", "--force"]).expect_code(0);
     assert_eq!(
@@ -780,4 +780,143 @@ fn pre_push_blocked_by_history_before_adoption_names_commits_since() {
     assert!(ok, "{stderr}");
     let out = git_env(Command::new("git"), repo.path()).args(["push", "origin", "main"]).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// `install --force` keeps the hook it replaces as `<hook>.pre-plan-lint` and runs it first,
+/// with the same arguments and standard input; when it fails, the commit or push stops.
+#[test]
+fn install_force_chains_to_the_hooks_it_replaces() {
+    let mut repo = Repo::new();
+    repo.write("promises.toml", REGISTRY);
+    repo.commit("Adopt plan-lint\n\nPromise: find-and-buy\n");
+    let hooks = repo.path().join(".git/hooks");
+    std::fs::create_dir_all(&hooks).unwrap();
+    let theirs = [
+        ("pre-commit", "#!/bin/sh\necho \"pre-commit $*\" >> .git/theirs.log\n"),
+        ("commit-msg", "#!/bin/sh\necho \"commit-msg $*\" >> .git/theirs.log\n! grep -q WIP \"$1\" || { echo 'theirs: no WIP commits' >&2; exit 1; }\n"),
+        ("pre-push", "#!/bin/sh\necho \"pre-push $*\" >> .git/theirs.log\ncat >> .git/theirs.log\n[ ! -e .git/block-push ]\n"),
+    ];
+    for (hook, text) in theirs {
+        std::fs::write(hooks.join(hook), text).unwrap();
+        std::process::Command::new("chmod").arg("+x").arg(hooks.join(hook)).status().unwrap();
+    }
+    let run = repo.plan_lint(&["install", "--force"]);
+    run.expect_code(0);
+    assert_eq!(run.stdout.matches("is kept as .pre-plan-lint and runs first").count(), 3, "{}", run.stdout);
+    let log = || std::fs::read_to_string(repo.path().join(".git/theirs.log")).unwrap_or_default();
+
+    // Their commit-msg runs first, with the message file, and its failure stops the commit.
+    let (ok, stderr) = commit(&repo, &["--allow-empty", "-m", "WIP", "-m", "Promise: find-and-buy"]);
+    assert!(!ok && stderr.contains("theirs: no WIP commits"), "{stderr}");
+    assert!(log().contains("pre-commit \n") && log().contains("commit-msg .git/COMMIT_EDITMSG"), "{}", log());
+    // Then plan-lint's check still runs.
+    let (ok, stderr) = commit(&repo, &["--allow-empty", "-m", "Untraced"]);
+    assert!(!ok && stderr.contains("untraced-commit"), "{stderr}");
+    let (ok, stderr) = commit(&repo, &["--allow-empty", "-m", "Search", "-m", "Promise: find-and-buy"]);
+    assert!(ok, "{stderr}");
+
+    // pre-push: both read the refs on standard input.
+    let remote = tempfile::tempdir().unwrap();
+    git_env(Command::new("git"), remote.path()).args(["init", "-q", "--bare"]).output().unwrap();
+    repo.git(&["remote", "add", "origin", remote.path().to_str().unwrap()]);
+    repo.git(&["checkout", "-q", "-b", "topic"]);
+    repo.git(&["commit", "-q", "--no-verify", "--allow-empty", "-m", "Sneaky"]);
+    let push = |args: &[&str]| {
+        let out = git_env(Command::new("git"), repo.path()).arg("push").args(args).output().unwrap();
+        (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let (ok, stderr) = push(&["origin", "topic"]);
+    assert!(!ok && stderr.contains("untraced-commit") && stderr.contains("Sneaky"), "plan-lint saw the refs: {stderr}");
+    let sneaky = repo.git(&["rev-parse", "HEAD"]);
+    assert!(log().contains(&format!("pre-push origin {}", remote.path().display())), "{}", log());
+    assert!(log().contains(&format!("refs/heads/topic {}", sneaky.trim())), "theirs saw the refs: {}", log());
+    // Their pre-push failing stops a push plan-lint would let through.
+    repo.git(&["reset", "-q", "--hard", "HEAD~1"]);
+    std::fs::write(repo.path().join(".git/block-push"), "").unwrap();
+    let (ok, stderr) = push(&["origin", "topic"]);
+    assert!(!ok, "their failing pre-push was skipped: {stderr}");
+    std::fs::remove_file(repo.path().join(".git/block-push")).unwrap();
+    let (ok, stderr) = push(&["origin", "topic"]);
+    assert!(ok, "{stderr}");
+}
+
+/// The fenced block after `marker` in the README.
+fn readme_block(marker: &str) -> String {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let at = readme.find(marker).unwrap_or_else(|| panic!("the README shows {marker}"));
+    let open = readme[at..].find("```").unwrap() + at;
+    let open = readme[open..].find('\n').unwrap() + open + 1;
+    let close = readme[open..].find("```").unwrap() + open;
+    readme[open..close].to_string()
+}
+
+/// Files under `dir`, sorted, for "nothing was written there".
+fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+/// husky (core.hooksPath = .husky/_), lefthook and the pre-commit framework own the hooks where
+/// they are set up: `install` and `init --hooks` write nothing into their directories (the next
+/// `npm install` or `lefthook install` would undo it) and print the README's lines for their
+/// files instead; `init --hooks` no longer fails with "already has hooks a hook that is not
+/// plan-lint's".
+#[test]
+fn install_and_init_print_the_lines_for_a_hook_manager() {
+    let mut repo = Repo::new();
+    repo.write("package.json", "{}\n");
+    repo.commit("Start\n");
+    // What `npx husky` leaves: core.hooksPath and a runner in every hook of .husky/_.
+    repo.git(&["config", "core.hooksPath", ".husky/_"]);
+    for hook in HOOKS {
+        repo.write(&format!(".husky/_/{hook}"), "#!/usr/bin/env sh\n. \"$(dirname \"$0\")/h\"\n");
+    }
+    repo.write(".husky/pre-commit", "npm test\n");
+    let before = listing(&repo.path().join(".husky/_"));
+    for args in [&["install"][..], &["install", "--force"], &["init", "--hooks"]] {
+        let run = repo.plan_lint(args);
+        run.expect_code(0);
+        assert!(
+            run.stdout.contains("husky runs this repository's hooks") && run.stdout.contains("wrote nothing"),
+            "{}",
+            run.stdout
+        );
+        for hook in HOOKS {
+            let file = readme_block(&format!("`.husky/{hook}`:"));
+            assert!(
+                run.stdout.contains(&format!(".husky/{hook}:\n{file}")),
+                "{args:?} prints the README's .husky/{hook}:\n{}",
+                run.stdout
+            );
+        }
+        assert_eq!(listing(&repo.path().join(".husky/_")), before, "{args:?} wrote into .husky/_");
+        assert!(!run.stderr.contains("a hook that is not"), "{}", run.stderr);
+    }
+    assert!(repo.path().join("promises.toml").exists(), "init still scaffolds");
+    // Once the files run plan-lint, there is nothing to add.
+    for hook in HOOKS {
+        repo.write(&format!(".husky/{hook}"), &readme_block(&format!("`.husky/{hook}`:")));
+    }
+    let run = repo.plan_lint(&["install"]);
+    run.expect_code(0);
+    assert!(run.stdout.contains("already run plan-lint: nothing to do"), "{}", run.stdout);
+
+    for (config, marker) in
+        [("lefthook.yml", "**lefthook** (`lefthook.yml`):"), (".pre-commit-config.yaml", "**pre-commit framework**")]
+    {
+        let mut repo = Repo::new();
+        repo.write(config, "# theirs\n");
+        repo.commit("Start\n");
+        let run = repo.plan_lint(&["install"]);
+        run.expect_code(0);
+        assert!(run.stdout.contains(&format!("Add this to {config}")), "{}", run.stdout);
+        assert!(run.stdout.contains(&readme_block(marker)), "{config}: the README's lines:\n{}", run.stdout);
+        assert!(
+            !listing(&repo.path().join(".git/hooks")).iter().any(|h| HOOKS.contains(&h.as_str())),
+            "{config}: wrote hooks"
+        );
+    }
 }

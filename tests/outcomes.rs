@@ -529,3 +529,37 @@ fn a_large_import_is_deduplicated_against_the_file() {
     );
     assert_eq!(csv(&repo).lines().count(), 40_002);
 }
+
+/// `4.8KB` and `4.8 kB` on the same day are one reading, however the unit is spelled: the
+/// second is skipped, on the command line and within an import, and the first spelling kept.
+#[test]
+fn a_reading_spelled_another_way_is_recorded_once() {
+    let mut repo = Repo::new();
+    repo.write(
+        "promises.toml",
+        "[promises.fast-pages]\nstatement = \"s\"\nstatus = \"in-play\"\n\
+         outcomes = [{ metric = \"bundle size\", baseline = \"6.1 kB\", target = \"under 5 kB\" }]\n",
+    );
+    repo.commit("Adopt\n\nPromise: fast-pages\n");
+    let measure =
+        |value: &str| repo.plan_lint(&["measure", "fast-pages", "bundle size", value, "--date", "2026-11-02"]);
+    measure("4.8KB").expect_code(0);
+    let run = measure("4.8 kB");
+    run.expect_code(0);
+    assert!(run.stdout.contains("1 reading already recorded, skipped"), "{}", run.stdout);
+    let run = measure("4.80 kb");
+    run.expect_code(0);
+    assert!(run.stdout.contains("1 reading already recorded, skipped"), "{}", run.stdout);
+    assert_eq!(csv(&repo).lines().count(), 2, "{}", csv(&repo));
+    assert!(csv(&repo).contains(",4.8KB,"), "{}", csv(&repo));
+    // Another number is another reading.
+    measure("4.7 kB").expect_code(0);
+    assert_eq!(csv(&repo).lines().count(), 3, "{}", csv(&repo));
+
+    let import = "date,promise,metric,value,source\n2026-11-03,fast-pages,bundle size,4.6 kB,ci\n\
+                  2026-11-03,fast-pages,bundle size,4.6KB,ci\n";
+    let run = run_with(repo.path(), &["measure", "--import", "-"], &[], Some(import));
+    run.expect_code(0);
+    assert!(run.stdout.contains("1 reading already recorded, skipped"), "{}", run.stdout);
+    assert_eq!(csv(&repo).lines().count(), 4, "{}", csv(&repo));
+}

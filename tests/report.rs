@@ -706,3 +706,25 @@ json.dump(bad[:5] + [{"count": len(bad)}], sys.stdout)
     let plain = plan_lint::__private::markdown_escape("efficient, batteries-included \"fast\" (v2.0): 50% off!");
     assert_eq!(plain, "efficient, batteries-included \"fast\" (v2.0): 50% off!");
 }
+
+/// A board with nothing found ends saying so, not "0 errors, 0 warnings …; each one: plan-lint
+/// check …".
+#[test]
+fn a_clean_board_ends_without_a_command_for_nothing() {
+    let mut repo = Repo::new();
+    repo.write(
+        "promises.toml",
+        "[promises.find-and-buy]\nstatement = \"s\"\nstatus = \"in-play\"\noutcomes = [{ metric = \"m\", baseline = \"1\", target = \"2\" }]\n",
+    );
+    let today = jiff::Zoned::now().date().to_string();
+    repo.commit_at(
+        &format!("{today}T00:00:00Z"),
+        "Ada Lovelace <ada@example.com>",
+        "Search\n\nPromise: find-and-buy\n",
+    );
+    repo.plan_lint(&["measure", "find-and-buy", "m", "1.5", "--date", &today]).expect_code(0);
+    let run = repo.plan_lint(&["report", "--format", "term", "--color", "never"]);
+    run.expect_code(0);
+    assert_eq!(run.stdout.trim_end().lines().last(), Some("no errors or warnings in the window"), "{}", run.stdout);
+    assert!(!run.stdout.contains("each one"), "{}", run.stdout);
+}

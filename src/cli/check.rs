@@ -42,8 +42,13 @@ pub struct Args {
     /// Check one issue body exported from a tracker instead (`-` reads standard input): text,
     /// or `gh issue view N --json number,title,body,state` (an array from `gh issue list`
     /// checks each).
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["commits", "no_commits"])]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["commits", "no_commits", "paths"])]
     pub issue: Option<PathBuf>,
+    /// Judge only these files (as lint-staged passes them): the plan documents and issue files
+    /// among them, and the registry when it is one of them; other files are ignored. Commits
+    /// are still checked unless --no-commits.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
 }
 
 /// Rule levels from the command line, shared by `check` and `ci`.
@@ -109,6 +114,11 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         levels,
         ..Inputs::new(&ctx.dir)
     };
+    if !args.paths.is_empty() {
+        let (plans, registry) = only(ctx, inputs.config.as_deref(), &args.paths)?;
+        inputs.plans = PlanScope::Only(plans);
+        inputs.judge_registry = registry;
+    }
     if let Some(issue) = args.issue {
         // Tracker bodies: only the registry is read besides them.
         let bytes = crate::files::read_input(&issue, "an issue body")?;
@@ -141,6 +151,40 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     };
     super::emit_with(|out| write(out, &run, args.format, ctx.style, limit))?;
     Ok(ExitCode::from(u8::from(run.failed())))
+}
+
+/// The files named on the command line, relative to the repository root (what
+/// [`PlanScope::Only`] takes), and whether the registry is one of them. A file that does not
+/// exist, is not a file or lies outside the repository is a usage error; which ones are plan
+/// documents is the registry's patterns' business.
+fn only(ctx: &Ctx, config: Option<&std::path::Path>, paths: &[PathBuf]) -> Result<(Vec<String>, bool)> {
+    let root = crate::git::Repo::discover(&ctx.dir).and_then(|r| r.root()).unwrap_or_else(|| ctx.dir.clone());
+    let canonical = |p: &std::path::Path| std::fs::canonicalize(p);
+    let root = canonical(&root).map_err(|e| Error::io(format!("could not read {}", root.display()), &e))?;
+    let registry =
+        canonical(&config.map_or_else(|| root.join(crate::registry::FILE_NAME), std::path::Path::to_path_buf)).ok();
+    let mut rels = Vec::new();
+    let mut with_registry = false;
+    for given in paths {
+        let full = ctx.dir.join(given);
+        let given_text = given.display().to_string();
+        let shown = crate::escape::line(&given_text);
+        let path = canonical(&full).map_err(|e| Error::io(format!("could not read `{shown}`"), &e))?;
+        if !path.is_file() {
+            return Err(Error::new(format!("`{shown}` is not a file"))
+                .with_help("name the plan documents to check, e.g. `plan-lint check ROADMAP.md`"));
+        }
+        if registry.as_ref() == Some(&path) {
+            with_registry = true;
+            continue;
+        }
+        let Ok(rel) = path.strip_prefix(&root) else {
+            return Err(Error::new(format!("`{shown}` is outside the repository ({})", root.display())));
+        };
+        let rel: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+        rels.push(rel.join("/"));
+    }
+    Ok((rels, with_registry))
 }
 
 /// A window from `--since`/`--until` values (`--until` defaults to now).

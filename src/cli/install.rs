@@ -3,7 +3,10 @@
 //! linked worktrees share).
 //!
 //! A hook that is not plan-lint's is never overwritten without `--force`, and then it is kept as
-//! `<hook>.pre-plan-lint`, which `uninstall` puts back. Installing twice changes nothing.
+//! `<hook>.pre-plan-lint`, which plan-lint's hook runs first (same arguments, same standard
+//! input; its failure stops the commit or push) and `uninstall` puts back. Installing twice
+//! changes nothing. Where a hook manager owns the hooks (husky, lefthook, the pre-commit
+//! framework), nothing is written: the lines to add to its files are printed instead.
 
 use super::Ctx;
 use crate::error::{Error, Result};
@@ -36,17 +39,39 @@ pub fn script(hook: &str, fallback: Option<&Path>) -> String {
         ),
         None => missing.to_string(),
     };
+    // The hook it replaced (`install --force`) runs first, with the same arguments; a hook that
+    // reads the pushed refs on standard input gets its own copy of them (two descriptors on one
+    // unlinked file, so each reader starts at the beginning).
+    let previous = if STDIN_HOOKS.contains(&hook) {
+        "if [ -x \"$0.pre-plan-lint\" ]; then\n\
+         \x20   refs=$(mktemp) || exit 1\n\
+         \x20   cat >\"$refs\"\n\
+         \x20   exec 3<\"$refs\" 4<\"$refs\"\n\
+         \x20   rm -f \"$refs\"\n\
+         \x20   \"$0.pre-plan-lint\" \"$@\" <&3 || exit $?\n\
+         \x20   exec <&4 3<&- 4<&-\n\
+         fi\n"
+    } else {
+        "if [ -x \"$0.pre-plan-lint\" ]; then\n\
+         \x20   \"$0.pre-plan-lint\" \"$@\" || exit $?\n\
+         fi\n"
+    };
     format!(
         "#!/bin/sh\n\
          {MARKER} {hook}. Installed by `plan-lint install`, removed by `plan-lint uninstall`.\n\
-         # Runs `plan-lint hook {hook}` with git's arguments (and standard input).\n\
+         # Runs the hook it replaced first (kept as {hook}.pre-plan-lint, if any), then\n\
+         # `plan-lint hook {hook}` with git's arguments (and standard input).\n\
          PLAN_LINT=\"${{PLAN_LINT:-plan-lint}}\"\n\
          if ! command -v \"$PLAN_LINT\" >/dev/null 2>&1; then\n\
          {fallback}\
          fi\n\
+         {previous}\
          exec \"$PLAN_LINT\" hook {hook} \"$@\"\n"
     )
 }
+
+/// The hooks git gives standard input (the pushed refs).
+const STDIN_HOOKS: &[&str] = &["pre-push", "pre-receive"];
 
 const MISSING: &str = "        echo \"plan-lint: '$PLAN_LINT' is not on PATH, so this change was not checked.\" >&2\n        echo \"  Install it (cargo install --locked --path <plan-lint checkout>), or skip the hook once with --no-verify.\" >&2\n        exit 1\n";
 
@@ -73,8 +98,14 @@ pub fn install(ctx: &Ctx, args: InstallArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Install every hook; returns what was done, a line per hook.
+/// Install every hook; returns what was done, a line per hook. Where a hook manager owns the
+/// client hooks, nothing is written: what to add to its files is returned instead.
 pub fn install_in(repo: &Repo, force: bool, hooks: &[&str]) -> Result<String> {
+    if hooks == HOOKS {
+        if let Some(lines) = manager_lines(repo) {
+            return Ok(lines);
+        }
+    }
     let dir = repo.hooks_dir();
     let exe = std::env::current_exe().ok();
     let foreign: Vec<&str> = hooks
@@ -90,12 +121,12 @@ pub fn install_in(repo: &Repo, force: bool, hooks: &[&str]) -> Result<String> {
         .collect();
     if !foreign.is_empty() && !force {
         return Err(Error::new(format!(
-            "{} already {} a hook that is not plan-lint's: {}",
+            "{} already has {} not plan-lint's: {}",
             dir.display(),
-            if foreign.len() == 1 { "has" } else { "has hooks" },
+            if foreign.len() == 1 { "a hook that is" } else { "hooks that are" },
             foreign.join(", ")
         ))
-        .with_help("nothing was changed; `plan-lint install --force` replaces them and keeps each as <hook>.pre-plan-lint, or chain plan-lint from your hook manager (see the README)"));
+        .with_help("nothing was changed; `plan-lint install --force` installs plan-lint's and keeps each of these as <hook>.pre-plan-lint, which plan-lint's hook runs first, or run plan-lint from your hook manager (see the README)"));
     }
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(format!("could not create {}", dir.display()), &e))?;
     let mut out = String::new();
@@ -107,7 +138,7 @@ pub fn install_in(repo: &Repo, force: bool, hooks: &[&str]) -> Result<String> {
                 let backup = dir.join(format!("{hook}.pre-plan-lint"));
                 std::fs::rename(&path, &backup)
                     .map_err(|e| Error::io(format!("could not back up {}", path.display()), &e))?;
-                "installed (the link it replaced kept as .pre-plan-lint)"
+                "installed (the link it replaced is kept as .pre-plan-lint and runs first)"
             }
             Ok(old) if old == text.as_bytes() => "unchanged",
             Ok(old) if String::from_utf8_lossy(&old).contains(MARKER) => "updated",
@@ -115,7 +146,7 @@ pub fn install_in(repo: &Repo, force: bool, hooks: &[&str]) -> Result<String> {
                 let backup = dir.join(format!("{hook}.pre-plan-lint"));
                 std::fs::rename(&path, &backup)
                     .map_err(|e| Error::io(format!("could not back up {}", path.display()), &e))?;
-                "installed (previous hook kept as .pre-plan-lint)"
+                "installed (the previous hook is kept as .pre-plan-lint and runs first)"
             }
             Err(_) => "installed",
         };
@@ -125,6 +156,122 @@ pub fn install_in(repo: &Repo, force: bool, hooks: &[&str]) -> Result<String> {
         out.push_str(&format!("{}: {state}\n", path.display()));
     }
     Ok(out)
+}
+
+/// The first line of each husky hook file: a plan-lint in the project's `node_modules/.bin`
+/// first, and how to get one when there is none (the README's husky section shows the files).
+pub const HUSKY_GUARD: &str = "export PATH=\"node_modules/.bin:$PATH\"; command -v plan-lint >/dev/null || { echo \"plan-lint is not installed: see https://github.com/plan-lint/plan-lint#install (or skip this hook once with --no-verify)\" >&2; exit 1; }";
+
+/// The line that runs `hook` from a hook manager's shell file, with git's arguments: all three
+/// of prepare-commit-msg's (the source tells merges and squashes), both of pre-push's.
+pub fn hook_line(hook: &str) -> String {
+    let args = match hook {
+        "prepare-commit-msg" => " \"$1\" \"$2\" \"$3\"",
+        "commit-msg" => " \"$1\"",
+        "pre-push" => " \"$1\" \"$2\"",
+        _ => "",
+    };
+    format!("plan-lint hook {hook}{args}")
+}
+
+/// lefthook's configuration for the four hooks (the README's lefthook section).
+pub const LEFTHOOK_CONFIG: &str = "\
+pre-commit:
+  commands:
+    plan-lint: { run: plan-lint hook pre-commit }
+prepare-commit-msg:
+  commands:
+    plan-lint: { run: \"plan-lint hook prepare-commit-msg {1} {2} {3}\" }
+commit-msg:
+  commands:
+    plan-lint: { run: \"plan-lint hook commit-msg {1}\" }
+pre-push:
+  commands:
+    plan-lint: { run: \"plan-lint hook pre-push {1} {2}\", use_stdin: true }
+";
+
+/// The pre-commit framework's configuration (the README's pre-commit section).
+pub const PRE_COMMIT_CONFIG: &str = "\
+default_install_hook_types: [pre-commit, commit-msg, prepare-commit-msg, pre-push]
+repos:
+  - repo: https://github.com/plan-lint/plan-lint
+    rev: v0.1.0
+    hooks:
+      - id: plan-lint
+      - id: plan-lint-commit-msg
+      - id: plan-lint-prepare-commit-msg
+      - id: plan-lint-pre-push
+";
+
+const LEFTHOOK_FILES: &[&str] = &[
+    "lefthook.yml",
+    ".lefthook.yml",
+    "lefthook.yaml",
+    ".lefthook.yaml",
+    "lefthook.toml",
+    ".lefthook.toml",
+    "lefthook.json",
+    ".lefthook.json",
+    ".config/lefthook.yml",
+];
+const PRE_COMMIT_FILES: &[&str] = &[".pre-commit-config.yaml", ".pre-commit-config.yml"];
+
+/// When husky (`core.hooksPath` is `.husky/_`, or `.husky` before husky 9), lefthook or the
+/// pre-commit framework runs this repository's hooks, what to add to its files: writing into
+/// its directory would be undone by its next install (husky's runs on every `npm install`).
+fn manager_lines(repo: &Repo) -> Option<String> {
+    let root = repo.root()?;
+    let runs_plan_lint = |path: &Path| std::fs::read_to_string(path).is_ok_and(|t| t.contains("plan-lint"));
+    let hooks_path = repo.config_string("core.hooksPath").unwrap_or_default();
+    let trimmed = hooks_path.trim_end_matches('/');
+    let husky = if trimmed.ends_with(".husky/_") {
+        Some(Path::new(trimmed).parent().map_or_else(|| root.join(".husky"), |d| root.join(d)))
+    } else if trimmed.ends_with(".husky") {
+        Some(root.join(trimmed))
+    } else {
+        None
+    };
+    if let Some(husky) = husky {
+        let shown = crate::escape::line(&hooks_path);
+        let mut out = format!(
+            "husky runs this repository's hooks (core.hooksPath = {shown}) and rewrites {shown} on every \
+             `npm install`: plan-lint wrote nothing there.\n"
+        );
+        let missing: Vec<&str> = HOOKS.iter().copied().filter(|h| !runs_plan_lint(&husky.join(h))).collect();
+        if missing.is_empty() {
+            out.push_str("Its hook files already run plan-lint: nothing to do.\n");
+            return Some(out);
+        }
+        out.push_str("Add these lines to husky's hook files (the README's husky section explains them):\n");
+        let rel = |h: &str| {
+            let path = husky.join(h);
+            crate::escape::line(&path.strip_prefix(&root).unwrap_or(&path).display().to_string()).into_owned()
+        };
+        for hook in HOOKS {
+            if missing.contains(hook) {
+                out.push_str(&format!("\n{}:\n{HUSKY_GUARD}\n{}\n", rel(hook), hook_line(hook)));
+            } else {
+                out.push_str(&format!("\n{}: already runs plan-lint\n", rel(hook)));
+            }
+        }
+        return Some(out);
+    }
+    let found = |names: &[&str]| names.iter().map(|n| root.join(n)).find(|p| p.is_file());
+    let (tool, config, lines, then) = if let Some(config) = found(LEFTHOOK_FILES) {
+        ("lefthook", config, LEFTHOOK_CONFIG, "`lefthook install`")
+    } else if let Some(config) = found(PRE_COMMIT_FILES) {
+        ("the pre-commit framework", config, PRE_COMMIT_CONFIG, "`pre-commit install`")
+    } else {
+        return None;
+    };
+    let name = crate::escape::line(&config.strip_prefix(&root).unwrap_or(&config).display().to_string()).into_owned();
+    let mut out = format!("{tool} runs this repository's hooks ({name}): plan-lint wrote nothing into them.\n");
+    if runs_plan_lint(&config) {
+        out.push_str(&format!("{name} already runs plan-lint: nothing to do.\n"));
+    } else {
+        out.push_str(&format!("Add this to {name} (the README shows it), then run {then}:\n\n{lines}"));
+    }
+    Some(out)
 }
 
 fn is_foreign_binary(path: &Path) -> bool {

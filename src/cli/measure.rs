@@ -71,7 +71,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Table::default(),
         Err(e) => return Err(Error::io(format!("could not read {}", files.describe(file)), &e)),
     };
-    // Readings already recorded (or twice in an import) are skipped.
+    // Readings already recorded (or twice in an import) are skipped, however their unit is
+    // spelled (`4.8KB` is `4.8 kB`).
+    let mut new = new;
+    spell_as_recorded(&table, &mut new);
     let (added, skipped) = table.merge(new, &columns);
     if !added.is_empty() {
         super::install::write_new(&path, outcomes::render_table(&table).as_bytes())?;
@@ -146,6 +149,29 @@ fn new_readings(registry: &Registry, args: &Args) -> Result<(Vec<Reading>, Vec<S
     };
     check(registry, &reading)?;
     Ok((vec![reading], Vec::new()))
+}
+
+/// Give each new reading whose value is a quantity already recorded (or read earlier in this
+/// import) for the same day, promise, metric and source, the spelling recorded first: the same
+/// number in the same unit, whatever its case and spaces (`4.8KB`, `4.8 kB`, `4.80 kb`), is
+/// the same reading, and the merge then skips it rather than keeping two.
+fn spell_as_recorded(table: &Table, new: &mut [Reading]) {
+    type Key = (jiff::civil::Date, String, String, String, u64, String);
+    let key = |r: &Reading| -> Option<Key> {
+        let q = outcomes::quantity(&r.value)?;
+        Some((r.date, r.promise.clone(), r.metric.clone(), r.source.clone(), q.number.to_bits(), q.unit))
+    };
+    let mut first: std::collections::HashMap<Key, String> = std::collections::HashMap::new();
+    for r in &table.rows {
+        if let Some(k) = key(r) {
+            first.entry(k).or_insert_with(|| r.value.clone());
+        }
+    }
+    for r in new.iter_mut() {
+        if let Some(k) = key(r) {
+            r.value = first.entry(k).or_insert_with(|| r.value.clone()).clone();
+        }
+    }
 }
 
 /// The lock of the readings at `path`: in the repository's git directory (nothing new in the

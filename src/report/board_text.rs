@@ -210,17 +210,19 @@ pub fn term_page(b: &Board, style: Style) -> String {
             let _ = writeln!(out, "  {} {}", d.code, esc(&d.message));
         }
     }
-    let _ = writeln!(
-        out,
-        "\n{}",
-        p.dim(&format!(
+    // With nothing found, no command to list it.
+    let closing = if b.errors + b.warnings == 0 {
+        "no errors or warnings in the window".to_string()
+    } else {
+        format!(
             "{}, {} in the window; each one: plan-lint check --since {} --until {}",
             plural(b.errors, "error"),
             plural(b.warnings, "warning"),
             b.window.since,
             b.window.until
-        ))
-    );
+        )
+    };
+    let _ = writeln!(out, "\n{}", p.dim(&closing));
     if let Some(debt) = &b.baseline {
         let _ = writeln!(out, "{}", p.dim(&debt.line()));
     }

@@ -143,11 +143,25 @@ fn snippet(source: &Source, labels: &[Label]) -> Option<(Window, Vec<LabeledSpan
     while !source.text.is_char_boundary(to) {
         to -= 1;
     }
-    let escaped = escape::escape(&source.text[from..to]);
+    // A CR that ends a line (a CRLF file) is the line ending, not content: dropped rather than
+    // drawn as `␍` at the end of every line. Offsets after each dropped CR move back by one.
+    let raw = &source.text[from..to];
+    let line_end_crs: Vec<usize> = raw.match_indices("\r\n").map(|(i, _)| i).collect();
+    let without_crs;
+    let raw = if line_end_crs.is_empty() {
+        raw
+    } else {
+        without_crs = raw.replace("\r\n", "\n");
+        without_crs.as_str()
+    };
+    let escaped = escape::escape(raw);
     let labels = labels
         .iter()
         .map(|l| {
-            let clamp = |o: usize| o.clamp(from, to) - from;
+            let clamp = |o: usize| {
+                let o = o.clamp(from, to) - from;
+                o - line_end_crs.partition_point(|&cr| cr < o)
+            };
             let start = escaped.map(clamp(l.span.start));
             let end = escaped.map(clamp(l.span.end)).max(start);
             LabeledSpan::new_with_span(
@@ -406,6 +420,8 @@ pub(crate) fn summary_line(s: &Summary) -> String {
     let verdict = match (s.errors, s.warnings) {
         // Recorded findings remain: nothing new, but not all traced.
         (0, 0) if s.baselined.is_some_and(|n| n > 0) => "plan-lint: no new findings".to_string(),
+        // A declared exception is not a trace: say so, the count follows with the commits.
+        (0, 0) if s.exceptions > 0 => "plan-lint: all traced or declared exceptions".to_string(),
         (0, 0) => "plan-lint: all traced".to_string(),
         (e, w) => format!("plan-lint: {}, {}", plural(e, "error"), plural(w, "warning")),
     };
@@ -427,6 +443,13 @@ pub(crate) fn summary_line(s: &Summary) -> String {
         parts.push(s.bodies.iter().map(|b| escape::line(b).into_owned()).collect::<Vec<_>>().join(", "));
     }
     match (&s.commits, &s.range) {
+        (Some(n), Some(range)) if s.exceptions > 0 => parts.push(format!(
+            "{} ({}), {} of them {} (`Untraced:`)",
+            plural(*n, "commit"),
+            escape::line(range),
+            count(s.exceptions),
+            if s.exceptions == 1 { "a declared exception" } else { "declared exceptions" }
+        )),
         (Some(n), Some(range)) => parts.push(format!("{} ({})", plural(*n, "commit"), escape::line(range))),
         _ => parts.push("commits not checked".to_string()),
     }

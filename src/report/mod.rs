@@ -37,6 +37,9 @@ pub struct Summary {
     pub commits: Option<usize>,
     /// The range the commits came from, as the user would write it.
     pub range: Option<String>,
+    /// Of the commits checked, those that declare an exception (`Untraced: <reason>`).
+    #[serde(skip)]
+    pub exceptions: usize,
     /// The promises in play.
     pub in_play: Vec<String>,
     /// `[limits] in-play`.
@@ -63,6 +66,7 @@ impl Summary {
             skipped: facts.skipped.len(),
             commits: facts.commits.as_ref().map(|c| c.count),
             range: facts.commits.as_ref().map(|c| c.describe.clone()),
+            exceptions: facts.commits.as_ref().map_or(0, |c| c.tally.exceptions),
             in_play: facts.registry.in_play().map(|p| p.id.clone()).collect(),
             in_play_limit: facts.registry.in_play_limit,
             baselined: facts.baseline.as_ref().map(|b| b.baselined.len()),

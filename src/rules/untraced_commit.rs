@@ -16,8 +16,11 @@ pub(crate) static RULE: Rule = Rule {
     summary: "a commit has no Promise trailer and is not exempt",
     doc: "\
 What it does: flags commits in the checked range whose message has no `Promise:` trailer, as \
-`git log --format=%(trailers)` reads it. Merge commits, fixup!/squash!/amend! commits and \
-subjects matching `[commits] exempt-subjects` are exempt. A commit that knowingly serves no \
+`git log --format=%(trailers)` reads it. Merge commits, fixup!/squash!/amend! commits, release \
+tools' commits (a version alone as `npm version` writes it, `chore(release): …` of \
+semantic-release, `Version Packages` of changesets, `chore(main): release …` of release-please, \
+`chore: Release …` of cargo release; off with `[commits] exempt-releases = false`) and subjects \
+matching `[commits] exempt-subjects` are exempt. A commit that knowingly serves no \
 promise declares an exception with a reason, `Untraced: <reason>`, which `plan-lint report` \
 lists and `[limits] exception-budget` caps. In a repository with no adoption point \
 (`[commits] since`), the untraced commits made before promises.toml existed are one finding, \

@@ -94,6 +94,11 @@ impl Repo {
         self.git(&["rev-parse", "HEAD"]).trim().to_string()
     }
 
+    /// The absolute path of `rel` in this repository, as text.
+    pub fn root_abs(&self, rel: &str) -> String {
+        self.path().join(rel).to_str().expect("a UTF-8 temp path").to_string()
+    }
+
     /// Run the freshly built plan-lint in this repository.
     pub fn plan_lint(&self, args: &[&str]) -> Run {
         run_in(self.path(), args)
@@ -193,6 +198,7 @@ pub const TOOLS: &[(&str, &[&str], &str, &str)] = &[
     ("chromium", &["chromium", "--version"], "PLAN_LINT_REQUIRE_CHROMIUM", "apt-get install chromium"),
     ("xmllint", &["xmllint", "--version"], "PLAN_LINT_REQUIRE_XMLLINT", "apt-get install libxml2-utils"),
     ("nvim", &["nvim", "--version"], "PLAN_LINT_REQUIRE_NVIM", "apt-get install neovim"),
+    ("npm", &["npm", "--version"], "PLAN_LINT_REQUIRE_NPM", "apt-get install nodejs npm"),
 ];
 
 /// Whether the tool named in [`TOOLS`] is installed. When its variable is set (as `.ci/run`
