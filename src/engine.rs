@@ -20,7 +20,7 @@ use crate::facts::{Body, CommitFacts, Commits, Facts, Listing, PlanItem, Plans, 
 use crate::files::{self, FileSource, Files, MAX_PLAN_BYTES};
 use crate::finding::Finding;
 use crate::git::walk::Raw;
-use crate::git::{RangeSpec, Repo};
+use crate::git::{Oid, RangeSpec, Repo, WATCHED_LOOKUP};
 use crate::registry::{self, Parts, Registry, Status};
 use crate::rules::{self, Ctx, Levels, Sink};
 use crate::scan::message;
@@ -165,9 +165,7 @@ pub(crate) fn run(inputs: &Inputs) -> Result<Option<Run>> {
 pub(crate) fn run_in(repo: Option<&Repo>, inputs: &Inputs) -> Result<Option<Run>> {
     let root = match repo {
         // A commit's tree needs no work tree (the pre-receive hook runs in a bare repository).
-        Some(r) if matches!(inputs.files, FileSource::Tree(_)) => {
-            r.root().unwrap_or_else(|| r.repo.path().to_path_buf())
-        }
+        Some(r) if matches!(inputs.files, FileSource::Tree(_)) => r.root().unwrap_or_else(|| r.git_dir().to_path_buf()),
         Some(r) => r.root().ok_or_else(|| Error::new("this is a bare repository: plan-lint needs a work tree"))?,
         None if matches!(inputs.commits, CommitSelection::None) && matches!(inputs.files, FileSource::WorkTree) => {
             inputs.dir.clone()
@@ -419,7 +417,7 @@ struct Scope {
     /// Documents judged again only for these promises' status change (not themselves staged).
     focus: Option<(Vec<String>, HashSet<String>)>,
     /// The pre-commit cache of which promises each document's open items serve, to update.
-    cache: Option<(crate::cache::OpenItems, Vec<(String, git2::Oid)>)>,
+    cache: Option<(crate::cache::OpenItems, Vec<(String, Oid)>)>,
 }
 
 impl Scope {
@@ -455,20 +453,20 @@ impl Scope {
 fn staged_scope(repo: &Repo, files: &Files, registry: &Registry) -> Option<Scope> {
     // A few trees and blobs, never history: the object cache cannot grow, and it saves
     // re-reading HEAD's trees for every path compared.
-    git2::opts::enable_caching(true);
+    crate::git::cache_objects();
     let index = files.index()?;
-    let head_tree = repo.repo.head().ok().and_then(|h| h.peel_to_tree().ok());
-    let head_blob = |path: &str| head_tree.as_ref().and_then(|t| t.get_path(Path::new(path)).ok()).map(|e| e.id());
+    let head_tree = repo.head_tree();
+    let head_blob = |path: &str| head_tree.as_ref().and_then(|t| t.entry(path));
     let staged_registry = index.get_path(registry::FILE_NAME);
     let head_registry = head_blob(registry::FILE_NAME);
 
-    let changed = |path: &str, id: git2::Oid| head_blob(path) != Some(id);
+    let changed = |path: &str, id: Oid| head_blob(path) != Some(id);
     let registry_changed = staged_registry.as_ref().is_none_or(|e| changed(registry::FILE_NAME, e.id));
     // Every plan and issue document in the index, with its content's id.
     // Sorted by path: each directory is asked once whether a pattern can match under it.
 
     let mut last_dir: (&[u8], bool) = (b"\0", false);
-    let documents: Vec<(String, git2::Oid)> = index
+    let documents: Vec<(String, Oid)> = index
         .iter()
         .filter_map(|e| {
             let dir = e.path.iter().rposition(|&b| b == b'/').map_or(&e.path[..0], |i| &e.path[..i]);
@@ -502,7 +500,7 @@ fn staged_scope(repo: &Repo, files: &Files, registry: &Registry) -> Option<Scope
     if !changes.parts.and(reads).within(Parts::STATUS) {
         return Some(Scope::all());
     }
-    let known = crate::cache::OpenItems::load(repo.repo.commondir());
+    let known = crate::cache::OpenItems::load(repo.common_dir());
     let mut only = staged_plans.clone();
     for (path, oid) in &documents {
         if known.get(*oid).is_none_or(|ids| ids.iter().any(|id| changes.statuses.contains(id))) {
@@ -783,23 +781,15 @@ fn read_message(
         if suggestions && facts.likely_promise.is_none() && class(&facts, ctx) == Class::Untraced {
             // Looked up once, and only for a commit about to be refused.
             let likely = from_paths.get_or_insert_with(|| {
-                let head = repo.repo.head().ok().and_then(|h| h.peel_to_commit().ok());
-                let head_tree = head.as_ref().and_then(|c| c.tree().ok());
-                let staged = repo
-                    .repo
-                    .index()
-                    .ok()
-                    .and_then(|index| repo.repo.diff_tree_to_index(head_tree.as_ref(), Some(&index), None).ok());
-                let paths = staged.map(|d| touched(&d)).unwrap_or_default();
-                promise_from_paths(repo, ctx.registry, head.map(|c| c.id()), &paths, &log_comment)
+                let paths = repo.staged_against_head(SUGGESTION_PATHS);
+                promise_from_paths(repo, ctx.registry, repo.head_commit(), &paths, &log_comment)
             });
             facts.likely_promise = likely.clone();
         }
         // A commit that takes a promise out of play (marks it done) is still work on it: in
         // play in HEAD's registry is in play enough.
         if needs_then(ctx.registry, &facts) {
-            let head = repo.repo.head().ok().and_then(|h| h.peel_to_tree().ok());
-            let before = head.and_then(|t| files::registry_in_tree(repo, &t));
+            let before = repo.head_tree().and_then(|t| files::registry_in_tree(repo, &t));
             facts.in_play_then = before.map(|r| r.in_play().map(|p| p.id.clone()).collect());
         }
         let mut sink = Sink::new(levels);
@@ -855,16 +845,15 @@ fn pushed_range(
     local: &str,
     remote_sha: &str,
     remote: &str,
-    since: Option<git2::Oid>,
+    since: Option<Oid>,
 ) -> Result<Option<RangeSpec>> {
     if local.chars().all(|c| c == '0') {
         return Ok(None); // a deletion pushes no commits
     }
     // A tag may point at a blob or a tree (`git push origin <tag>`, `--tags`): no commits.
-    let object = git2::Oid::from_str(local)
-        .and_then(|oid| repo.repo.find_object(oid, None))
-        .map_err(|e| Error::new(format!("bad pushed object {local}: {}", e.message())))?;
-    let Ok(tip) = object.peel_to_commit().map(|c| c.id()) else { return Ok(None) };
+    let bad = |why: String| Error::new(format!("bad pushed object {local}: {why}"));
+    let oid = Oid::from_str(local).map_err(|e| bad(e.message().to_string()))?;
+    let crate::git::Peeled::Commit(tip) = repo.peel(oid).map_err(bad)? else { return Ok(None) };
     let known_remote = (remote_sha != ZERO && !remote_sha.is_empty())
         .then(|| repo.commit_id(remote_sha).ok())
         .flatten()
@@ -889,25 +878,22 @@ struct ReadCommits {
     /// With a window: every commit read.
     recent: Vec<Recent>,
     /// With a window: the watched entries of the window's trees, looked up while the walk ran.
-    trees: HashMap<git2::Oid, Vec<git2::Oid>>,
+    trees: HashMap<Oid, Vec<Oid>>,
 }
 
 /// A commit of the window, as its header gave it: what the window facts need.
 #[derive(Clone, Debug)]
 struct Recent {
-    oid: git2::Oid,
+    oid: Oid,
     time: i64,
-    tree: Option<git2::Oid>,
-    parent: Option<git2::Oid>,
+    tree: Option<Oid>,
+    parent: Option<Oid>,
     /// On the first-parent line from a tip of the window (as far as the walk could tell).
     mainline: bool,
 }
 
-/// Up to this many watched paths are looked up in each tree; beyond, a diff limited to them.
-const WATCHED_LOOKUP: usize = 64;
-
 /// The paths whose changes the window facts read: every plan document with items, and the
-/// registry (sorted: the order of [`watched_entries`]).
+/// registry (sorted: the order of [`crate::git::Watched::entries`]).
 fn watched_paths(plans: &Plans) -> Vec<String> {
     let mut watched: Vec<String> = plans.list.iter().map(|i| i.path.clone()).collect();
     watched.push(registry::FILE_NAME.to_string());
@@ -916,43 +902,15 @@ fn watched_paths(plans: &Plans) -> Vec<String> {
     watched
 }
 
-/// The blob (or zero) at each watched path of a tree. Names at the root are found in the raw
-/// tree object (libgit2 would parse every entry of it); deeper paths through libgit2.
-fn watched_entries(
-    repo: &git2::Repository,
-    odb: Option<&git2::Odb>,
-    tree: Option<git2::Oid>,
-    watched: &[String],
-) -> Vec<git2::Oid> {
-    let Some(id) = tree else { return vec![git2::Oid::zero(); watched.len()] };
-    let raw = if watched.iter().all(|p| !p.contains('/')) {
-        odb.and_then(|odb| odb.read(id).ok()).filter(|o| o.kind() == git2::ObjectType::Tree)
-    } else {
-        None
-    };
-    if let Some(raw) = raw {
-        let data = raw.data();
-        return watched
-            .iter()
-            .map(|p| crate::git::tree_entry(data, p.as_bytes()).unwrap_or_else(git2::Oid::zero))
-            .collect();
-    }
-    let tree = repo.find_tree(id).ok();
-    watched
-        .iter()
-        .map(|p| tree.as_ref().and_then(|t| t.get_path(Path::new(p)).ok()).map_or_else(git2::Oid::zero, |e| e.id()))
-        .collect()
-}
-
 /// A commit judged on a worker: its id, its facts when they are still needed (findings, or a
 /// look-up of the registry as it saw it), and its findings.
 /// A commit judged on a worker, as it waits for the walk to end.
 enum JudgedCommit {
     /// Its findings, with only what they point into kept (the subject, the labelled lines).
-    Found { oid: git2::Oid, subject: String, text: String, untraced: bool, found: Vec<Finding> },
+    Found { oid: Oid, subject: String, text: String, untraced: bool, found: Vec<Finding> },
     /// It names a promise not in play now: judged on the walking thread, with the registry as
     /// the commit saw it.
-    Later { oid: git2::Oid, facts: Box<CommitFacts> },
+    Later { oid: Oid, facts: Box<CommitFacts> },
 }
 
 /// Read and judge commits from history, as the walk yields them (see the module docs). Trailers
@@ -977,8 +935,7 @@ fn read_commits(
     type Judged = (usize, Tally, Vec<JudgedCommit>);
 
     let comment = message::log_comment_string(repo.config_string("core.commentChar").as_deref());
-    let odb = repo.repo.odb()?;
-    let mut walker = crate::git::walk::Walker::new(&odb, repo.repo.commondir(), &range.tips, window.map(|w| w.since))?;
+    let mut walker = repo.walk(&range.tips, window.map(|w| w.since))?;
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
     let (chunk_tx, chunk_rx) = mpsc::sync_channel::<Chunk>(workers * 4);
     let chunk_rx = Arc::new(Mutex::new(chunk_rx));
@@ -992,16 +949,16 @@ fn read_commits(
     // their own (its own handle on the repository) while the walk runs.
     let look_up = window.is_some() && watched.len() <= WATCHED_LOOKUP;
     let (mut mainline_next, mut child_of) = (HashSet::new(), HashSet::new());
-    let (tree_tx, tree_rx) = mpsc::channel::<git2::Oid>();
-    let (walked, trees): (Result<()>, HashMap<git2::Oid, Vec<git2::Oid>>) = std::thread::scope(|scope| {
+    let (tree_tx, tree_rx) = mpsc::channel::<Oid>();
+    let (walked, trees): (Result<()>, HashMap<Oid, Vec<Oid>>) = std::thread::scope(|scope| {
         let trees = if look_up {
-            let git_dir = repo.repo.path().to_path_buf();
+            let git_dir = repo.git_dir().to_path_buf();
             Some(scope.spawn(move || {
-                let mut found: HashMap<git2::Oid, Vec<git2::Oid>> = HashMap::new();
-                let Ok(repo) = git2::Repository::open(&git_dir) else { return found };
-                let odb = repo.odb().ok();
+                let mut found: HashMap<Oid, Vec<Oid>> = HashMap::new();
+                let Some(repo) = Repo::open(&git_dir) else { return found };
+                let entries = repo.watched(watched);
                 for tree in tree_rx {
-                    found.entry(tree).or_insert_with(|| watched_entries(&repo, odb.as_ref(), Some(tree), watched));
+                    found.entry(tree).or_insert_with(|| entries.entries(Some(tree)));
                 }
                 found
             }))
@@ -1114,7 +1071,7 @@ fn read_commits(
                 // the first few is help enough, and a pre-adoption history can hold thousands.
                 JudgedCommit::Found { oid, untraced: true, subject, text, found } if suggested < max_suggestions => {
                     suggested += 1;
-                    match suggest(repo, &odb, oid, ctx, levels, &comment) {
+                    match suggest(repo, oid, ctx, levels, &comment) {
                         Some((facts, found)) => (oid, facts.subject, facts.text, found),
                         None => (oid, subject, text, found),
                     }
@@ -1131,8 +1088,7 @@ fn read_commits(
     }
     // Walked before skewed dates revealed them as excluded: rare, so read again to take back.
     for oid in yielded.into_iter().filter(|&oid| walker.is_uninteresting(oid)) {
-        let obj = odb.read(oid).map_err(|e| crate::git::read_error(oid, &e))?;
-        let raw = Raw { oid, data: obj.data().to_vec(), header: crate::git::commit::Header::parse(obj.data()) };
+        let raw = repo.raw_commit(oid)?;
         let facts = scan_commit(&raw, ctx, &comment);
         count_commit(&mut tally, &raw, &facts, ctx, -1);
     }
@@ -1160,25 +1116,12 @@ fn labelled_part(mut text: String, found: &[Finding]) -> String {
 
 /// An untraced commit read again in full and judged with what the paths it touched suggest and
 /// whether it predates promises.toml; `None` when it cannot be read.
-fn suggest(
-    repo: &Repo,
-    odb: &git2::Odb<'_>,
-    oid: git2::Oid,
-    ctx: &Ctx,
-    levels: &Levels,
-    comment: &[u8],
-) -> Option<(CommitFacts, Vec<Finding>)> {
-    let obj = odb.read(oid).ok()?;
-    let header = crate::git::commit::Header::parse(obj.data());
-    let mut facts = scan_commit(&Raw { oid, data: obj.data().to_vec(), header }, ctx, comment);
-    let c = repo.repo.find_commit(oid).ok()?;
-    let tree = c.tree().ok();
-    facts.before_adoption = tree.as_ref().is_some_and(|t| t.get_path(Path::new(registry::FILE_NAME)).is_err());
-    let parent = c.parent(0).ok();
-    let parent_tree = parent.as_ref().and_then(|p| p.tree().ok());
-    let diff = repo.repo.diff_tree_to_tree(parent_tree.as_ref(), tree.as_ref(), None).ok();
-    let paths = diff.map(|d| touched(&d)).unwrap_or_default();
-    facts.likely_promise = promise_from_paths(repo, ctx.registry, parent.map(|p| p.id()), &paths, comment);
+fn suggest(repo: &Repo, oid: Oid, ctx: &Ctx, levels: &Levels, comment: &[u8]) -> Option<(CommitFacts, Vec<Finding>)> {
+    let raw = repo.raw_commit(oid).ok()?;
+    let mut facts = scan_commit(&raw, ctx, comment);
+    let change = repo.change_of(oid, SUGGESTION_PATHS)?;
+    facts.before_adoption = repo.commit_tree(oid).is_some_and(|t| t.entry(registry::FILE_NAME).is_none());
+    facts.likely_promise = promise_from_paths(repo, ctx.registry, change.parent, &change.paths, comment);
     let mut sink = Sink::new(levels);
     rules::judge_commit(ctx, &facts, &mut sink);
     let found = sink.take();
@@ -1192,21 +1135,13 @@ const SUGGESTION_LOOKBACK: usize = 100;
 /// Paths of a change looked at for a suggestion.
 const SUGGESTION_PATHS: usize = 64;
 
-/// The paths a diff touches (new side, else old), at most [`SUGGESTION_PATHS`].
-fn touched(diff: &git2::Diff<'_>) -> Vec<String> {
-    diff.deltas()
-        .filter_map(|d| d.new_file().path().or(d.old_file().path()).and_then(Path::to_str).map(str::to_string))
-        .take(SUGGESTION_PATHS)
-        .collect()
-}
-
 /// The promise in play named by the latest traced commit, from `from` back at most
 /// [`SUGGESTION_LOOKBACK`] commits, that touched one of `paths`: whoever last worked on these
 /// files said which promise it served.
 fn promise_from_paths(
     repo: &Repo,
     registry: &Registry,
-    from: Option<git2::Oid>,
+    from: Option<Oid>,
     paths: &[String],
     comment: &[u8],
 ) -> Option<commit::Likely> {
@@ -1214,38 +1149,14 @@ fn promise_from_paths(
     if paths.is_empty() || registry.in_play().next().is_none() {
         return None;
     }
-    let mut walk = repo.repo.revwalk().ok()?;
-    walk.push(from).ok()?;
-    let mut options = git2::DiffOptions::new();
-    for p in paths {
-        options.pathspec(p);
-    }
-    options.disable_pathspec_match(true);
-    for oid in walk.take(SUGGESTION_LOOKBACK).flatten() {
-        let Ok(c) = repo.repo.find_commit(oid) else { continue };
-        let facts = commit::read(None, c.parent_count(), c.message_raw_bytes(), &[], comment);
-        let Some(id) = facts
-            .promises
-            .iter()
-            .map(|(id, _)| id)
-            .find(|id| registry.promise(id).is_some_and(|p| p.status == Status::InPlay))
-        else {
-            continue;
-        };
-        let tree = c.tree().ok();
-        let parent_tree = c.parent(0).ok().and_then(|p| p.tree().ok());
-        let Ok(diff) = repo.repo.diff_tree_to_tree(parent_tree.as_ref(), tree.as_ref(), Some(&mut options)) else {
-            continue;
-        };
-        if let Some(path) = touched(&diff).into_iter().next() {
-            let short = &oid.to_string()[..7];
-            return Some(commit::Likely {
-                id: id.clone(),
-                why: format!("the latest commit touching {path}, {short}, names it"),
-            });
-        }
-    }
-    None
+    let traced = |parents: usize, message: &[u8]| {
+        let facts = commit::read(None, parents, message, &[], comment);
+        let in_play = |id: &&String| registry.promise(id).is_some_and(|p| p.status == Status::InPlay);
+        facts.promises.iter().map(|(id, _)| id).find(in_play).cloned()
+    };
+    let (id, oid, path) = repo.latest_touching(from, paths, SUGGESTION_LOOKBACK, traced)?;
+    let short = &oid.to_string()[..7];
+    Some(commit::Likely { id, why: format!("the latest commit touching {path}, {short}, names it") })
 }
 
 fn scan_commit(raw: &Raw, ctx: &Ctx, comment: &[u8]) -> CommitFacts {
@@ -1304,18 +1215,15 @@ fn count_commit(tally: &mut Tally, raw: &Raw, facts: &CommitFacts, ctx: &Ctx, si
 /// plan), cached by blob (a registry changes rarely).
 #[derive(Default)]
 struct StatusThen {
-    by_blob: HashMap<git2::Oid, Vec<String>>,
+    by_blob: HashMap<Oid, Vec<String>>,
 }
 
 impl StatusThen {
-    fn in_play(&mut self, repo: &Repo, oid: git2::Oid) -> Vec<String> {
-        let Ok(commit) = repo.repo.find_commit(oid) else { return Vec::new() };
-        let trees = [commit.tree().ok(), commit.parent(0).ok().and_then(|p| p.tree().ok())];
+    fn in_play(&mut self, repo: &Repo, oid: Oid) -> Vec<String> {
         let mut out = Vec::new();
-        for tree in trees.into_iter().flatten() {
-            let Ok(entry) = tree.get_path(Path::new(registry::FILE_NAME)) else { continue };
-            let ids = self.by_blob.entry(entry.id()).or_insert_with(|| {
-                files::registry_in_blob(repo, entry.id())
+        for blob in repo.entries_as_seen_by(oid, registry::FILE_NAME) {
+            let ids = self.by_blob.entry(blob).or_insert_with(|| {
+                files::registry_in_blob(repo, blob)
                     .map(|r| r.in_play().map(|p| p.id.clone()).collect())
                     .unwrap_or_default()
             });
@@ -1336,7 +1244,7 @@ fn window_facts(
     plans: &Plans,
     watched: &[String],
     recent: &[Recent],
-    looked_up: HashMap<git2::Oid, Vec<git2::Oid>>,
+    looked_up: HashMap<Oid, Vec<Oid>>,
 ) -> WindowFacts {
     let idle_since = window.until - i64::from(registry.idle_days) * crate::when::DAY;
     let mut by_path: HashMap<&str, HashSet<&str>> = HashMap::new();
@@ -1347,17 +1255,12 @@ fn window_facts(
     // Only the registry and the plan documents matter: with few, their entries in each tree
     // (looked up while the walk ran; a parent outside the window here); with many, a diff
     // limited to them.
-    let mut options = git2::DiffOptions::new();
-    for p in watched {
-        options.pathspec(p);
-    }
-    options.disable_pathspec_match(true);
-    let tree_of: HashMap<git2::Oid, Option<git2::Oid>> = recent.iter().map(|r| (r.oid, r.tree)).collect();
+    let tree_of: HashMap<Oid, Option<Oid>> = recent.iter().map(|r| (r.oid, r.tree)).collect();
     let mut entries = looked_up;
-    let odb = repo.repo.odb().ok();
-    let mut entries_of = |tree_id: Option<git2::Oid>| -> Vec<git2::Oid> {
-        let Some(id) = tree_id else { return vec![git2::Oid::zero(); watched.len()] };
-        entries.entry(id).or_insert_with(|| watched_entries(&repo.repo, odb.as_ref(), Some(id), watched)).clone()
+    let lookup = repo.watched(watched);
+    let mut entries_of = |tree_id: Option<Oid>| -> Vec<Oid> {
+        let Some(id) = tree_id else { return vec![Oid::zero(); watched.len()] };
+        entries.entry(id).or_insert_with(|| lookup.entries(Some(id))).clone()
     };
     // Only the mainline: the first-parent line from each tip of the window. A merge's change
     // against its first parent is what its side branch brought; the facts are latest times,
@@ -1365,9 +1268,9 @@ fn window_facts(
     // change nothing but an edit a side branch made and undid before it was merged. The walk
     // marked the mainline as it went; with skewed dates a first parent can come before its
     // child, so the line is followed again here.
-    let mut mainline: HashSet<git2::Oid> = recent.iter().filter(|r| r.mainline).map(|r| r.oid).collect();
-    let first_parent: HashMap<git2::Oid, git2::Oid> = recent.iter().filter_map(|r| Some((r.oid, r.parent?))).collect();
-    let mut follow: Vec<git2::Oid> = mainline.iter().copied().collect();
+    let mut mainline: HashSet<Oid> = recent.iter().filter(|r| r.mainline).map(|r| r.oid).collect();
+    let first_parent: HashMap<Oid, Oid> = recent.iter().filter_map(|r| Some((r.oid, r.parent?))).collect();
+    let mut follow: Vec<Oid> = mainline.iter().copied().collect();
     while let Some(oid) = follow.pop() {
         if let Some(&p) = first_parent.get(&oid) {
             if tree_of.contains_key(&p) && mainline.insert(p) {
@@ -1378,11 +1281,11 @@ fn window_facts(
     for r in recent.iter().filter(|r| mainline.contains(&r.oid)) {
         let (oid, time) = (r.oid, r.time);
         // (path, blob before, blob after) for each watched path this commit changed.
-        let changed: Vec<(String, git2::Oid, git2::Oid)> = if watched.len() <= WATCHED_LOOKUP {
+        let changed: Vec<(String, Oid, Oid)> = if watched.len() <= WATCHED_LOOKUP {
             let after = entries_of(r.tree);
             let parent_tree = r.parent.map(|p| match tree_of.get(&p) {
                 Some(tree) => *tree,
-                None => repo.repo.find_commit(p).ok().map(|c| c.tree_id()),
+                None => repo.tree_of(p),
             });
             let before = entries_of(parent_tree.flatten());
             watched
@@ -1392,24 +1295,13 @@ fn window_facts(
                 .filter(|(_, before, after)| before != after && !after.is_zero())
                 .collect()
         } else {
-            let Ok(commit) = repo.repo.find_commit(oid) else { continue };
-            let (Ok(tree), parent) = (commit.tree(), commit.parent(0).ok().and_then(|p| p.tree().ok())) else {
-                continue;
-            };
-            let Ok(diff) = repo.repo.diff_tree_to_tree(parent.as_ref(), Some(&tree), Some(&mut options)) else {
-                continue;
-            };
-            diff.deltas()
-                .filter_map(|d| {
-                    let path = d.new_file().path().and_then(|p| p.to_str())?;
-                    Some((path.to_string(), d.old_file().id(), d.new_file().id()))
-                })
-                .collect()
+            let Some(changes) = repo.changes_in(oid, watched) else { continue };
+            changes
         };
         for (path, before_blob, after_blob) in changed {
             let path = path.as_str();
             if path == registry::FILE_NAME {
-                let statuses = |blob: git2::Oid| -> HashMap<String, Status> {
+                let statuses = |blob: Oid| -> HashMap<String, Status> {
                     files::registry_in_blob(repo, blob)
                         .map(|r| r.promises.into_iter().map(|p| (p.id, p.status)).collect())
                         .unwrap_or_default()
@@ -1435,7 +1327,7 @@ fn window_facts(
 }
 
 /// The `[commits] since` commit, with an error pointing at the setting when it does not resolve.
-fn resolve_since(repo: &Repo, registry: &Registry, source: &Source) -> Result<Option<git2::Oid>> {
+fn resolve_since(repo: &Repo, registry: &Registry, source: &Source) -> Result<Option<Oid>> {
     let Some(rev) = &registry.since else { return Ok(None) };
     repo.commit_id(rev.get_ref()).map(Some).map_err(|why| {
         Error::new(format!("`[commits] since = \"{}\"` is not a commit in this repository: {why}", rev.get_ref()))

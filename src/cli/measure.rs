@@ -152,7 +152,7 @@ fn new_readings(registry: &Registry, args: &Args) -> Result<(Vec<Reading>, Vec<S
 /// work tree), else beside the file.
 fn lock_path(repo: Option<&crate::git::Repo>, path: &Path) -> PathBuf {
     match repo {
-        Some(r) => r.repo.path().join("plan-lint").join("outcomes.lock"),
+        Some(r) => r.git_dir().join("plan-lint").join("outcomes.lock"),
         None => {
             let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
             path.with_file_name(format!(".{name}.lock"))
