@@ -774,3 +774,64 @@ fn git2_stays_behind_git() {
     // Inside git/ it is the point.
     assert!(git2_outside_git(&injected("git/walk.rs", "use git2::Repository as _;")).is_empty());
 }
+
+/// issue 29: the engine only orchestrates. engine.rs stays under this many lines...
+const ENGINE_MAX_LINES: usize = 600;
+/// ...and no function in engine.rs or engine/ is longer than this (from `fn` to its closing brace).
+const ENGINE_MAX_FN_LINES: usize = 80;
+
+/// Where the engine is too big: engine.rs's length, and each function over the limit, by name.
+fn engine_size(sources: &Sources) -> Vec<String> {
+    struct Fns<'a> {
+        file: &'a str,
+        out: Vec<String>,
+    }
+    impl Fns<'_> {
+        fn check(&mut self, name: &syn::Ident, start: proc_macro2::Span, end: proc_macro2::Span) {
+            let lines = end.end().line + 1 - start.start().line;
+            if lines > ENGINE_MAX_FN_LINES {
+                self.out.push(format!("src/{}: fn {name} is {lines} lines (at most {ENGINE_MAX_FN_LINES})", self.file));
+            }
+        }
+    }
+    impl<'ast> Visit<'ast> for Fns<'_> {
+        fn visit_item_fn(&mut self, f: &'ast syn::ItemFn) {
+            self.check(&f.sig.ident, f.sig.fn_token.span, f.block.brace_token.span.close());
+            visit::visit_item_fn(self, f);
+        }
+        fn visit_impl_item_fn(&mut self, f: &'ast syn::ImplItemFn) {
+            self.check(&f.sig.ident, f.sig.fn_token.span, f.block.brace_token.span.close());
+            visit::visit_impl_item_fn(self, f);
+        }
+    }
+    let mut out = Vec::new();
+    let engine = sources.get("engine.rs").map_or(0, |t| t.lines().count());
+    if engine >= ENGINE_MAX_LINES {
+        out.push(format!("src/engine.rs is {engine} lines (under {ENGINE_MAX_LINES})"));
+    }
+    for (file, text) in sources.iter().filter(|(f, _)| *f == "engine.rs" || f.starts_with("engine/")) {
+        match syn::parse_file(text) {
+            Ok(ast) => {
+                let mut fns = Fns { file, out: Vec::new() };
+                fns.visit_file(&ast);
+                out.extend(fns.out);
+            }
+            Err(e) => out.push(format!("src/{file}: {e}")),
+        }
+    }
+    out
+}
+
+#[test]
+fn the_engine_only_orchestrates() {
+    let found = engine_size(&read_sources());
+    assert!(found.is_empty(), "the engine grew:\n  {}", found.join("\n  "));
+    // Positive controls: a long function (in a submodule, in an impl) and a long engine.rs.
+    let body = "    let _ = 1;\n".repeat(ENGINE_MAX_FN_LINES);
+    let long = format!("fn sprawling() {{\n{body}}}");
+    assert!(engine_size(&injected("engine/window.rs", &long)).iter().any(|f| f.contains("fn sprawling is 82 lines")));
+    let method = format!("struct S;\nimpl S {{\n    fn sprawling(&self) {{\n{body}}}\n}}");
+    assert!(engine_size(&injected("engine.rs", &method)).iter().any(|f| f.contains("src/engine.rs: fn sprawling")));
+    let padding = "// …\n".repeat(ENGINE_MAX_LINES);
+    assert!(engine_size(&injected("engine.rs", &padding)).iter().any(|f| f.starts_with("src/engine.rs is ")));
+}
