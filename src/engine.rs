@@ -29,7 +29,7 @@
 use crate::code::{Code, Level};
 use crate::error::{Error, Result};
 use crate::facts::{Body, Commits, Facts, Plans, Readings, Window, WindowFacts};
-use crate::files::{self, FileSource, Files};
+use crate::files::{self, Absent, FileSource, Files};
 use crate::finding::Finding;
 use crate::git::{RangeSpec, Repo};
 use crate::registry::{Registry, Status};
@@ -183,8 +183,11 @@ pub(crate) fn run(inputs: &Inputs) -> Result<Option<Run>> {
 pub(crate) fn run_in(repo: Option<&Repo>, inputs: &Inputs) -> Result<Option<Run>> {
     let root = root_of(repo, inputs)?;
     let files = Files::open(&inputs.files, &root, repo)?.with_unsaved(std::sync::Arc::clone(&inputs.unsaved));
-    let Some((registry, registry_text)) =
-        files::read_registry(&files, inputs.config.as_deref(), inputs.registry_optional)?
+    let Some((registry, registry_text)) = files::read_registry(
+        &files,
+        inputs.config.as_deref(),
+        if inputs.registry_optional { Absent::NotUsing } else { Absent::Fails },
+    )?
     else {
         return Ok(None);
     };
@@ -351,7 +354,7 @@ fn read_body(input: &BodyInput) -> Body {
 pub(crate) fn hook_registry(repo: &Repo, dir: &Path) -> Option<Registry> {
     let root = repo.root()?;
     let files = Files::open(&FileSource::IndexOrWorkTree(repo.index_path(dir)), &root, Some(repo)).ok()?;
-    files::read_registry(&files, None, true).ok().flatten().map(|(r, _)| r)
+    files::read_registry(&files, None, Absent::NotUsing).ok().flatten().map(|(r, _)| r)
 }
 
 /// `[limits] idle-days` of the work tree's registry, if it can be read (to size a default
@@ -362,5 +365,5 @@ pub(crate) fn peek_idle_days(dir: &Path, config: Option<&Path>) -> Option<u32> {
         None => Repo::discover(dir)?.root()?,
     };
     let files = Files::open(&FileSource::WorkTree, &root, None).ok()?;
-    files::read_registry(&files, config, true).ok().flatten().map(|(r, _)| r.idle_days)
+    files::read_registry(&files, config, Absent::NotUsing).ok().flatten().map(|(r, _)| r.idle_days)
 }

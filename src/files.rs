@@ -429,9 +429,19 @@ pub fn parse_registry(name: &str, bytes: Vec<u8>) -> Result<(Registry, Source)> 
     Ok((registry, source))
 }
 
+/// What a missing `promises.toml` means.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Absent {
+    /// The command needs one: an error that says how to make one.
+    Fails,
+    /// The repository is not using plan-lint (the hooks, the editor server): `Ok(None)`.
+    NotUsing,
+}
+
 /// Read and validate the registry: `config` from disk when given, else `promises.toml` from
-/// `files` (the work tree or the index). `Ok(None)` when there is none and `optional`.
-pub fn read_registry(files: &Files, config: Option<&Path>, optional: bool) -> Result<Option<(Registry, Source)>> {
+/// `files` (the work tree or the index). `Ok(None)` when there is none and that means
+/// [`Absent::NotUsing`].
+pub fn read_registry(files: &Files, config: Option<&Path>, absent: Absent) -> Result<Option<(Registry, Source)>> {
     let (name, bytes) = match config {
         Some(path) => {
             let bytes = read_limited(path, MAX_PLAN_BYTES).map_err(|e| match e {
@@ -449,7 +459,7 @@ pub fn read_registry(files: &Files, config: Option<&Path>, optional: bool) -> Re
         }
         None => match files.read(registry::FILE_NAME) {
             Ok(bytes) => (registry::FILE_NAME.to_string(), bytes),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && optional => return Ok(None),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && absent == Absent::NotUsing => return Ok(None),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(Error::new(format!(
                 "no promise registry at {}",
                 files.describe(registry::FILE_NAME)

@@ -44,7 +44,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let repo = crate::git::Repo::discover(&ctx.dir);
     let root = repo.as_ref().and_then(|r| r.root()).unwrap_or_else(|| ctx.dir.clone());
     let files = Files::open(&FileSource::WorkTree, &root, repo.as_ref())?;
-    let Some((registry, _)) = crate::files::read_registry(&files, None, false)? else {
+    let Some((registry, _)) = crate::files::read_registry(&files, None, crate::files::Absent::Fails)? else {
         return Err(Error::new("no promise registry"));
     };
     let file = registry.outcomes_file.as_str();
