@@ -314,6 +314,11 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
         self.use_tree(Vec::new(), &i.tree, i.leading_colon.is_some());
     }
 
+    /// `extern crate git2 as g;` names the crate (and `g::…` after it would not).
+    fn visit_item_extern_crate(&mut self, i: &'ast syn::ItemExternCrate) {
+        self.record(vec![i.ident.to_string()], true);
+    }
+
     fn visit_impl_item(&mut self, i: &'ast syn::ImplItem) {
         let attrs: &[syn::Attribute] = match i {
             syn::ImplItem::Const(c) => &c.attrs,
@@ -899,6 +904,7 @@ fn git2_stays_behind_git() {
         ("cli/hook.rs", "fn f() { let _ = git2::Oid::zero(); }"),
         ("files.rs", "fn f() { println!(\"{}\", git2::Oid::zero()); }"),
         ("engine/sneak.rs", "use git2::{Oid as _};"),
+        ("lsp/mod.rs", "extern crate git2 as sneaky;"),
     ] {
         assert!(git2_outside_git(&injected(file, text)).contains(file), "{file}: {text}");
     }
