@@ -8,7 +8,7 @@
 //! plan-lint's version (a new scanner may read documents differently), is written atomically,
 //! and any problem reading or writing it only costs speed: the hook then reads the documents.
 
-use git2::Oid;
+use crate::git::Oid;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 

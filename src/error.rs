@@ -74,12 +74,6 @@ impl std::error::Error for Error {
     }
 }
 
-impl From<git2::Error> for Error {
-    fn from(err: git2::Error) -> Error {
-        Error::new(format!("git: {}", err.message())).caused_by(err)
-    }
-}
-
 impl Error {
     /// Keep `cause` as the underlying error.
     pub(crate) fn caused_by(mut self, cause: impl std::error::Error + Send + Sync + 'static) -> Error {

@@ -3,7 +3,7 @@
 //! index, a tree in history).
 
 use crate::error::{Error, Result};
-use crate::git::Repo;
+use crate::git::{Oid, Repo};
 use crate::registry::{self, Registry};
 use crate::source::Source;
 use std::collections::HashSet;
@@ -24,7 +24,7 @@ pub enum FileSource {
     /// registry git is committing with).
     IndexOrWorkTree(PathBuf),
     /// A commit's tree (the pre-receive hook: the registry a pushed tip carries); lists nothing.
-    Tree(git2::Oid),
+    Tree(Oid),
 }
 
 /// Which directories (relative, `/`-separated) can hold a kept file: shared with the walker.
@@ -46,7 +46,7 @@ pub struct Files<'r> {
     repo: Option<&'r Repo>,
     index: Option<crate::git::index::Index>,
     /// The commit whose tree files come from, for [`FileSource::Tree`].
-    tree: Option<git2::Oid>,
+    tree: Option<Oid>,
     /// Texts an editor has not saved, read instead of the files (the editor server).
     unsaved: Unsaved,
 }
@@ -111,15 +111,8 @@ impl<'r> Files<'r> {
             return Ok(text.as_bytes().to_vec());
         }
         if let (Some(commit), Some(repo)) = (self.tree, self.repo) {
-            let other = |e: git2::Error| std::io::Error::other(e.message().to_string());
-            let tree = repo.repo.find_commit(commit).and_then(|c| c.tree()).map_err(other)?;
-            let entry =
-                tree.get_path(Path::new(rel)).map_err(|_| std::io::Error::from(std::io::ErrorKind::NotFound))?;
-            let blob = repo.repo.find_blob(entry.id()).map_err(other)?;
-            if blob.size() as u64 > MAX_PLAN_BYTES {
-                return Err(too_large());
-            }
-            return Ok(blob.content().to_vec());
+            let blob = repo.file_in_commit(commit, rel)?;
+            return repo.blob(blob, MAX_PLAN_BYTES)?.ok_or_else(too_large);
         }
         match (&self.index, self.repo) {
             (Some(index), Some(repo)) => {
@@ -130,8 +123,7 @@ impl<'r> Files<'r> {
                 if u64::from(entry.file_size) > MAX_PLAN_BYTES {
                     return Err(too_large());
                 }
-                let blob = repo.repo.find_blob(entry.id).map_err(|e| std::io::Error::other(e.message().to_string()))?;
-                Ok(blob.content().to_vec())
+                repo.blob(entry.id, u64::MAX)?.ok_or_else(too_large)
             }
             _ => {
                 let path = self.root.join(rel);
@@ -160,7 +152,7 @@ impl<'r> Files<'r> {
             Err(_) => return Ok(path),
         };
         let root = self.root.canonicalize().unwrap_or_else(|_| self.root.clone());
-        let git_dir = self.repo.and_then(|r| r.repo.path().canonicalize().ok());
+        let git_dir = self.repo.and_then(|r| r.git_dir().canonicalize().ok());
         if !parent.starts_with(&root)
             || git_dir.is_some_and(|g| parent.starts_with(g))
             || parent.starts_with(root.join(".git"))
@@ -196,7 +188,7 @@ impl<'r> Files<'r> {
             return Some("a symbolic link to nothing");
         };
         let root = self.root.canonicalize().unwrap_or_else(|_| self.root.clone());
-        let git_dir = self.repo.and_then(|r| r.repo.path().canonicalize().ok());
+        let git_dir = self.repo.and_then(|r| r.git_dir().canonicalize().ok());
         if !target.starts_with(&root)
             || git_dir.is_some_and(|g| target.starts_with(g))
             || target.starts_with(root.join(".git"))
@@ -437,9 +429,19 @@ pub fn parse_registry(name: &str, bytes: Vec<u8>) -> Result<(Registry, Source)> 
     Ok((registry, source))
 }
 
+/// What a missing `promises.toml` means.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Absent {
+    /// The command needs one: an error that says how to make one.
+    Fails,
+    /// The repository is not using plan-lint (the hooks, the editor server): `Ok(None)`.
+    NotUsing,
+}
+
 /// Read and validate the registry: `config` from disk when given, else `promises.toml` from
-/// `files` (the work tree or the index). `Ok(None)` when there is none and `optional`.
-pub fn read_registry(files: &Files, config: Option<&Path>, optional: bool) -> Result<Option<(Registry, Source)>> {
+/// `files` (the work tree or the index). `Ok(None)` when there is none and that means
+/// [`Absent::NotUsing`].
+pub fn read_registry(files: &Files, config: Option<&Path>, absent: Absent) -> Result<Option<(Registry, Source)>> {
     let (name, bytes) = match config {
         Some(path) => {
             let bytes = read_limited(path, MAX_PLAN_BYTES).map_err(|e| match e {
@@ -457,7 +459,7 @@ pub fn read_registry(files: &Files, config: Option<&Path>, optional: bool) -> Re
         }
         None => match files.read(registry::FILE_NAME) {
             Ok(bytes) => (registry::FILE_NAME.to_string(), bytes),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && optional => return Ok(None),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && absent == Absent::NotUsing => return Ok(None),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(Error::new(format!(
                 "no promise registry at {}",
                 files.describe(registry::FILE_NAME)
@@ -473,16 +475,13 @@ pub fn read_registry(files: &Files, config: Option<&Path>, optional: bool) -> Re
 
 /// The registry in a tree of history, if it has one that reads (a broken one reads as none: it
 /// was judged when it was committed).
-pub fn registry_in_tree(repo: &Repo, tree: &git2::Tree) -> Option<Registry> {
-    let entry = tree.get_path(Path::new(registry::FILE_NAME)).ok()?;
-    registry_in_blob(repo, entry.id())
+pub fn registry_in_tree(repo: &Repo, tree: &crate::git::Tree) -> Option<Registry> {
+    registry_in_blob(repo, tree.entry(registry::FILE_NAME)?)
 }
 
-/// The registry stored in a blob, if it reads.
-pub fn registry_in_blob(repo: &Repo, blob: git2::Oid) -> Option<Registry> {
-    let blob = repo.repo.find_blob(blob).ok()?;
-    if blob.size() as u64 > MAX_PLAN_BYTES {
-        return None;
-    }
-    parse_registry(registry::FILE_NAME, blob.content().to_vec()).ok().map(|(r, _)| r)
+/// The registry stored in a blob, if it reads (a broken one, or one over [`MAX_PLAN_BYTES`],
+/// reads as none).
+pub fn registry_in_blob(repo: &Repo, blob: Oid) -> Option<Registry> {
+    let bytes = repo.blob(blob, MAX_PLAN_BYTES).ok()??;
+    parse_registry(registry::FILE_NAME, bytes).ok().map(|(r, _)| r)
 }

@@ -1,8 +1,10 @@
 //! The shape of the code, checked: the top-level modules import each other without a cycle,
-//! each imports only what ARCHITECTURE.md's table ("Modules and what they may import") allows,
-//! and the one-way flow holds (sources → facts → rules → sink → reporters): only the engine
-//! gathers facts and calls the rules; rules never touch git, files or reporters; scanners and
-//! codes import nothing that judges or reads.
+//! each imports only what ARCHITECTURE.md's table ("Modules and what they may import") allows
+//! (the table is read from the document, so the document is what is checked), and the one-way
+//! flow holds (sources → facts → rules → sink → reporters): only the engine gathers facts and
+//! calls the rules; rules never touch git, files or reporters; scanners and codes import nothing
+//! that judges or reads. No module but `git/` names git2, and the engine stays an orchestrator
+//! (engine.rs under 600 lines, no function in it or engine/ over 80).
 //!
 //! The source is parsed (syn), not searched: every `use` tree (groups and renames included), every
 //! path in code and types, and the paths inside macro bodies; `super::` and `self::` are resolved
@@ -312,6 +314,11 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
         self.use_tree(Vec::new(), &i.tree, i.leading_colon.is_some());
     }
 
+    /// `extern crate git2 as g;` names the crate (and `g::…` after it would not).
+    fn visit_item_extern_crate(&mut self, i: &'ast syn::ItemExternCrate) {
+        self.record(vec![i.ident.to_string()], true);
+    }
+
     fn visit_impl_item(&mut self, i: &'ast syn::ImplItem) {
         let attrs: &[syn::Attribute] = match i {
             syn::ImplItem::Const(c) => &c.attrs,
@@ -478,53 +485,104 @@ fn scan(sources: &Sources) -> Scan {
     out
 }
 
-/// ARCHITECTURE.md's table, "Modules and what they may import": each top-level module and the
-/// crate modules it may name. `lib` (lib.rs: the library's `check`, its re-exports and the
-/// `__private` test surface) and `fuzzing` (the fuzz targets' surface) are entry points, as `cli`.
-fn allowed() -> BTreeMap<&'static str, BTreeSet<&'static str>> {
-    const HELPERS: &[&str] = &["escape", "suggest", "when", "patterns", "progress", "panic", "number"];
-    let mut table: Vec<(&str, Vec<&str>)> = vec![
-        ("code", vec![]),
-        ("source", vec![]),
-        ("error", vec!["source"]),
-        ("scan", vec![]),
-        ("registry", vec!["code", "error", "source", "patterns", "suggest", "escape"]),
-        ("tally", vec![]),
-        ("outcomes", vec![]),
-        ("facts", vec!["registry", "scan", "source", "tally", "when", "outcomes", "baseline"]),
-        ("finding", vec!["code", "source"]),
-        ("baseline", vec!["code", "error", "finding", "source", "suggest"]),
-        (
-            "rules",
-            vec![
-                "code", "facts", "finding", "registry", "scan", "source", "tally", "when", "suggest", "outcomes",
-                "number",
-            ],
-        ),
-        ("git", vec!["error", "scan"]),
-        ("files", vec!["error", "git", "registry", "source", "patterns"]),
-        ("cache", vec![]),
-    ];
-    for helper in HELPERS {
-        table.push((helper, if *helper == "panic" { vec!["escape"] } else { vec![] }));
-    }
-    // "everything above" in the table.
-    let above: Vec<&str> = table.iter().map(|(m, _)| *m).collect();
-    table.push(("engine", above));
-    table.push((
-        "report",
-        vec![
-            "facts", "finding", "code", "registry", "source", "escape", "error", "tally", "when", "panic", "outcomes",
-            "rules", "baseline", "number",
-        ],
-    ));
-    table.push(("event", vec!["error"]));
-    table.push(("schema", vec!["registry", "rules", "code"]));
-    table.into_iter().map(|(m, deps)| (m, deps.into_iter().collect())).collect()
+/// ARCHITECTURE.md, the document the table is read from.
+fn read_doc() -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("ARCHITECTURE.md")).unwrap()
 }
 
-/// Entry points: they may name any module (cli's one limit, no judging, is checked by name).
-const ENTRY_POINTS: &[&str] = &["cli", "lsp", "lib", "fuzzing"];
+/// ARCHITECTURE.md's table, "Modules and what they may import", as the document states it.
+#[derive(Debug, Default)]
+struct Table {
+    /// Each top-level module and the crate modules it may name.
+    may: BTreeMap<String, BTreeSet<String>>,
+    /// Entry points ("as `cli/`", "anything but …"): they may name any module (cli's one limit,
+    /// no judging, is checked by name).
+    entry_points: BTreeSet<String>,
+}
+
+/// The names in backticks in a cell, as top-level modules: `scan/` is `scan`, `rules::judge_*`
+/// is `rules`.
+fn ticked(cell: &str) -> Vec<String> {
+    cell.split('`')
+        .skip(1)
+        .step_by(2)
+        .map(|name| name.trim_end_matches('/').split("::").next().unwrap_or("").to_string())
+        .collect()
+}
+
+/// A cell without its notes in parentheses: "`rules` (declarations, for SARIF)" is "`rules` ".
+fn without_notes(cell: &str) -> String {
+    let mut out = String::new();
+    let mut depth = 0usize;
+    for c in cell.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            c if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The table, read from the document's section "Modules and what they may import"; what it
+/// cannot read is an error naming the row.
+fn table(doc: &str) -> Result<Table, String> {
+    let section = doc
+        .split("\n## Modules and what they may import")
+        .nth(1)
+        .ok_or("no section \"Modules and what they may import\"")?;
+    let section = section.split("\n## ").next().unwrap_or("");
+    let rows: Vec<&str> = section.lines().filter(|l| l.trim_start().starts_with('|')).collect();
+    if rows.len() < 3 || !rows[1].contains("---") {
+        return Err("no table (a header, a separator, rows)".into());
+    }
+    let mut table = Table::default();
+    let mut above: Vec<String> = Vec::new();
+    for row in &rows[2..] {
+        let cells: Vec<&str> = row.trim().trim_matches('|').split('|').map(str::trim).collect();
+        let [modules, _job, may] = cells[..] else { return Err(format!("not three cells: {row}")) };
+        let modules = ticked(modules);
+        if modules.is_empty() || modules.iter().any(String::is_empty) {
+            return Err(format!("no module in the first cell: {row}"));
+        }
+        let deps: Option<Vec<String>> = if may.starts_with("nothing") {
+            Some(Vec::new())
+        } else if may == "everything above" {
+            Some(above.clone())
+        } else if may.starts_with("as `") || may.starts_with("anything but ") {
+            None
+        } else {
+            let named = ticked(&without_notes(may));
+            let rest = without_notes(may).split('`').step_by(2).collect::<String>();
+            if named.is_empty() || rest.chars().any(|c| c != ',' && !c.is_whitespace()) {
+                return Err(format!("the last cell is not a list of modules: {row}"));
+            }
+            Some(named)
+        };
+        for m in modules {
+            if table.may.contains_key(&m) || table.entry_points.contains(&m) {
+                return Err(format!("`{m}` has two rows"));
+            }
+            match &deps {
+                Some(deps) => {
+                    table.may.insert(m.clone(), deps.iter().cloned().collect());
+                }
+                None => {
+                    table.entry_points.insert(m.clone());
+                }
+            }
+            above.push(m);
+        }
+    }
+    // A module a row may import is a module of the table (a typo would allow nothing).
+    for (m, deps) in &table.may {
+        if let Some(d) = deps.iter().find(|d| !table.may.contains_key(*d) && !table.entry_points.contains(*d)) {
+            return Err(format!("`{m}` may import `{d}`, which has no row"));
+        }
+    }
+    Ok(table)
+}
 
 fn cycle(graph: &BTreeMap<String, BTreeMap<String, BTreeSet<String>>>) -> Option<Vec<String>> {
     fn visit(
@@ -555,8 +613,14 @@ fn cycle(graph: &BTreeMap<String, BTreeMap<String, BTreeSet<String>>>) -> Option
     graph.keys().find_map(|n| visit(n, graph, &mut Vec::new(), &mut done))
 }
 
-/// Every break of the module map the checker finds, one line each, naming where.
+/// Every break of the module map the checker finds, one line each, naming where, against
+/// ARCHITECTURE.md as it stands.
 fn violations(sources: &Sources) -> Vec<String> {
+    violations_against(sources, &read_doc())
+}
+
+/// [`violations`] against the table in `doc`.
+fn violations_against(sources: &Sources, doc: &str) -> Vec<String> {
     let scan = scan(sources);
     let mut out = scan.errors.clone();
     let graph = &scan.graph;
@@ -580,18 +644,24 @@ fn violations(sources: &Sources) -> Vec<String> {
         }
     }
     // The table.
-    let table = allowed();
+    let table = match table(doc) {
+        Ok(table) => table,
+        Err(e) => {
+            out.push(format!("ARCHITECTURE.md's table does not read: {e}"));
+            return out;
+        }
+    };
     let declared: BTreeSet<&String> = graph.keys().chain(graph.values().flat_map(|d| d.keys())).collect();
     for module in declared {
-        if ENTRY_POINTS.contains(&module.as_str()) {
+        if table.entry_points.contains(module) {
             continue;
         }
-        let Some(may) = table.get(module.as_str()) else {
+        let Some(may) = table.may.get(module) else {
             out.push(format!("{module}: not in ARCHITECTURE.md's table"));
             continue;
         };
         for to in graph.get(module).into_iter().flat_map(|d| d.keys()) {
-            if !may.contains(to.as_str()) {
+            if !may.contains(to) {
                 out.push(format!("{module} may not import {to} (ARCHITECTURE.md's table): {}", sites(module, to)));
             }
         }
@@ -631,6 +701,69 @@ fn the_module_map_holds() {
     );
     let found = violations(&sources);
     assert!(found.is_empty(), "the module map is broken:\n  {}", found.join("\n  "));
+}
+
+/// The table is the document's: rows with several modules, notes in parentheses, "nothing",
+/// "everything above" and the entry points' forms all read as the text says.
+#[test]
+fn the_table_is_read_from_the_document() {
+    let table = table(&read_doc()).unwrap_or_else(|e| panic!("ARCHITECTURE.md's table does not read: {e}"));
+    let set = |names: &[&str]| names.iter().map(|s| s.to_string()).collect::<BTreeSet<String>>();
+    assert_eq!(table.entry_points, set(&["cli", "fuzzing", "lib", "lsp"]));
+    for helper in ["escape", "suggest", "when", "patterns", "progress", "code", "scan"] {
+        assert_eq!(table.may[helper], set(&[]), "{helper}");
+    }
+    assert_eq!(table.may["panic"], set(&["escape"]));
+    assert_eq!(table.may["cache"], set(&["git"]), "a note in parentheses is not a module");
+    assert!(table.may["report"].contains("rules") && !table.may["report"].contains("engine"));
+    let above = &table.may["engine"];
+    assert!(above.contains("git") && above.contains("cache") && above.contains("panic"), "{above:?}");
+    assert!(!above.contains("report") && !above.contains("cli"), "only the rows above: {above:?}");
+}
+
+/// The document with `from` replaced by `to` (which must occur).
+fn doc_with(from: &str, to: &str) -> String {
+    let doc = read_doc();
+    assert!(doc.contains(from), "ARCHITECTURE.md has no {from:?}");
+    doc.replacen(from, to, 1)
+}
+
+#[test]
+fn a_table_that_is_wrong_fails() {
+    let sources = read_sources();
+    // A module without a row.
+    let cache_row = read_doc().lines().find(|l| l.starts_with("| `cache` |")).unwrap().to_string() + "\n";
+    let found = violations_against(&sources, &doc_with(&cache_row, ""));
+    assert!(found.iter().any(|f| f == "cache: not in ARCHITECTURE.md's table"), "{found:#?}");
+    // A row that allows less than the code does.
+    let found = violations_against(
+        &sources,
+        &doc_with(
+            "| `error`, `git`, `registry`, `source`, `patterns` |",
+            "| `error`, `registry`, `source`, `patterns` |",
+        ),
+    );
+    assert!(
+        found.iter().any(|f| f.starts_with("files may not import git (ARCHITECTURE.md's table): src/files.rs")),
+        "{found:#?}"
+    );
+    // A row it cannot read, and a module named that has no row.
+    let found = violations_against(
+        &sources,
+        &doc_with("| helper: the panic guard | `escape` |", "| helper: the panic guard | `escape` only |"),
+    );
+    assert!(found.iter().any(|f| f.contains("does not read: the last cell is not a list of modules")), "{found:#?}");
+    let found = violations_against(
+        &sources,
+        &doc_with(
+            "`registry`, `scan`, `source`, `tally`, `when`, `outcomes`, `baseline` |",
+            "`registry`, `scan`, `source`, `taly`, `when`, `outcomes`, `baseline` |",
+        ),
+    );
+    assert!(found.iter().any(|f| f.contains("`facts` may import `taly`, which has no row")), "{found:#?}");
+    // No section at all.
+    let found = violations_against(&sources, &doc_with("## Modules and what they may import", "## Modules"));
+    assert!(found.iter().any(|f| f.contains("does not read: no section")), "{found:#?}");
 }
 
 /// The source with `text` appended to one file (or a new file).
@@ -748,12 +881,6 @@ fn only_the_engine_gathers_facts_and_calls_the_rules() {
     );
 }
 
-/// Files outside `git/` that name `git2`, which issue 29 moves behind `git/`. Not enforced yet:
-/// the list may only shrink (a new file naming git2 fails); once issue 29 lands it is empty and
-/// ARCHITECTURE.md's "everything that touches git2" holds.
-const GIT2_OUTSIDE_GIT_PENDING: &[&str] =
-    &["cache.rs", "cli/ci.rs", "cli/demo.rs", "cli/hook.rs", "engine.rs", "error.rs", "files.rs"];
-
 fn git2_outside_git(sources: &Sources) -> BTreeSet<String> {
     scan(sources)
         .named
@@ -763,11 +890,85 @@ fn git2_outside_git(sources: &Sources) -> BTreeSet<String> {
         .collect()
 }
 
+/// ARCHITECTURE.md: `git/` holds everything that touches git2. Every other module goes through
+/// `git`'s own API (object ids as `git::Oid`, re-exported there); a path that starts with
+/// `git2` anywhere else (a `use`, a type, an expression, a macro's tokens) fails.
 #[test]
-fn git2_stays_behind_git_but_for_the_pending_list() {
+fn git2_stays_behind_git() {
     let found = git2_outside_git(&read_sources());
-    let pending: BTreeSet<String> = GIT2_OUTSIDE_GIT_PENDING.iter().map(|s| s.to_string()).collect();
-    let new: Vec<&String> = found.difference(&pending).collect();
-    assert!(new.is_empty(), "git2 named outside git/ in {new:?}: go through `git` (issue 29)");
-    assert!(git2_outside_git(&injected("report/mod.rs", "fn f(_: ::git2::Oid) {}")).contains("report/mod.rs"));
+    assert!(found.is_empty(), "git2 named outside git/ in {found:?}: go through `crate::git`");
+    // Positive controls: every way of naming it is seen, in any module but git/.
+    for (file, text) in [
+        ("report/mod.rs", "fn f(_: ::git2::Oid) {}"),
+        ("engine.rs", "use git2::Repository as _;"),
+        ("cli/hook.rs", "fn f() { let _ = git2::Oid::zero(); }"),
+        ("files.rs", "fn f() { println!(\"{}\", git2::Oid::zero()); }"),
+        ("engine/sneak.rs", "use git2::{Oid as _};"),
+        ("lsp/mod.rs", "extern crate git2 as sneaky;"),
+    ] {
+        assert!(git2_outside_git(&injected(file, text)).contains(file), "{file}: {text}");
+    }
+    // Inside git/ it is the point.
+    assert!(git2_outside_git(&injected("git/walk.rs", "use git2::Repository as _;")).is_empty());
+}
+
+/// issue 29: the engine only orchestrates. engine.rs stays under this many lines...
+const ENGINE_MAX_LINES: usize = 600;
+/// ...and no function in engine.rs or engine/ is longer than this (from `fn` to its closing brace).
+const ENGINE_MAX_FN_LINES: usize = 80;
+
+/// Where the engine is too big: engine.rs's length, and each function over the limit, by name.
+fn engine_size(sources: &Sources) -> Vec<String> {
+    struct Fns<'a> {
+        file: &'a str,
+        out: Vec<String>,
+    }
+    impl Fns<'_> {
+        fn check(&mut self, name: &syn::Ident, start: proc_macro2::Span, end: proc_macro2::Span) {
+            let lines = end.end().line + 1 - start.start().line;
+            if lines > ENGINE_MAX_FN_LINES {
+                self.out.push(format!("src/{}: fn {name} is {lines} lines (at most {ENGINE_MAX_FN_LINES})", self.file));
+            }
+        }
+    }
+    impl<'ast> Visit<'ast> for Fns<'_> {
+        fn visit_item_fn(&mut self, f: &'ast syn::ItemFn) {
+            self.check(&f.sig.ident, f.sig.fn_token.span, f.block.brace_token.span.close());
+            visit::visit_item_fn(self, f);
+        }
+        fn visit_impl_item_fn(&mut self, f: &'ast syn::ImplItemFn) {
+            self.check(&f.sig.ident, f.sig.fn_token.span, f.block.brace_token.span.close());
+            visit::visit_impl_item_fn(self, f);
+        }
+    }
+    let mut out = Vec::new();
+    let engine = sources.get("engine.rs").map_or(0, |t| t.lines().count());
+    if engine >= ENGINE_MAX_LINES {
+        out.push(format!("src/engine.rs is {engine} lines (under {ENGINE_MAX_LINES})"));
+    }
+    for (file, text) in sources.iter().filter(|(f, _)| *f == "engine.rs" || f.starts_with("engine/")) {
+        match syn::parse_file(text) {
+            Ok(ast) => {
+                let mut fns = Fns { file, out: Vec::new() };
+                fns.visit_file(&ast);
+                out.extend(fns.out);
+            }
+            Err(e) => out.push(format!("src/{file}: {e}")),
+        }
+    }
+    out
+}
+
+#[test]
+fn the_engine_only_orchestrates() {
+    let found = engine_size(&read_sources());
+    assert!(found.is_empty(), "the engine grew:\n  {}", found.join("\n  "));
+    // Positive controls: a long function (in a submodule, in an impl) and a long engine.rs.
+    let body = "    let _ = 1;\n".repeat(ENGINE_MAX_FN_LINES);
+    let long = format!("fn sprawling() {{\n{body}}}");
+    assert!(engine_size(&injected("engine/window.rs", &long)).iter().any(|f| f.contains("fn sprawling is 82 lines")));
+    let method = format!("struct S;\nimpl S {{\n    fn sprawling(&self) {{\n{body}}}\n}}");
+    assert!(engine_size(&injected("engine.rs", &method)).iter().any(|f| f.contains("src/engine.rs: fn sprawling")));
+    let padding = "// …\n".repeat(ENGINE_MAX_LINES);
+    assert!(engine_size(&injected("engine.rs", &padding)).iter().any(|f| f.starts_with("src/engine.rs is ")));
 }

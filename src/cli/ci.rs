@@ -235,7 +235,7 @@ fn range(repo: &Repo, plan: &event::Plan, base: &str, head: &str) -> Result<Rang
         // A forced push over commits a full clone never fetched: what is new to the default
         // branch. In a shallow clone the old tip is missing because history is: checking what
         // the default branch lacks would check nothing and pass.
-        Err(_) if event == "push" && !repo.repo.is_shallow() => {
+        Err(_) if event == "push" && !repo.is_shallow() => {
             return new_branch(repo, head, plan.default_branch.as_deref(), plan.fix)
         }
         Err(e) => return Err(e),
@@ -269,9 +269,9 @@ fn new_branch(repo: &Repo, head: &str, default_branch: Option<&str>, fix: &str) 
 }
 
 /// The commit `rev` names, or exit 2 explaining that the clone lacks it.
-fn present(repo: &Repo, event: &str, which: &str, rev: &str, fix: &str) -> Result<git2::Oid> {
+fn present(repo: &Repo, event: &str, which: &str, rev: &str, fix: &str) -> Result<crate::git::Oid> {
     let missing = |why: String| {
-        let shallow = if repo.repo.is_shallow() { "this is a shallow clone; " } else { "" };
+        let shallow = if repo.is_shallow() { "this is a shallow clone; " } else { "" };
         Error::new(format!("the {event} {which} commit {} is not in this clone: {why}", short(rev))).with_help(format!(
             "{shallow}check out the full history: {fix}{}",
             if which == "head" && event == "pull_request_target" {

@@ -2,14 +2,15 @@
 //! checked, so a newcomer sees real findings with one command.
 //!
 //! The fixtures are compiled into the binary, so an installed plan-lint can run the demo
-//! anywhere. The repository is built with git2 at fixed dates, so its commit ids (and the demo's
+//! anywhere. The repository is built at fixed dates (`git::build`), so its commit ids (and the demo's
 //! output) are the same on every machine.
 
 use super::check::{evaluate, render, Format};
 use super::Ctx;
 use crate::engine::{CommitSelection, Inputs, PlanScope};
 use crate::error::{Error, Result};
-use git2::{Oid, Repository, Signature, Time};
+use crate::git::build::Builder;
+use crate::git::Oid;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -96,8 +97,7 @@ pub fn build(dir: &Path) -> Result<usize> {
     }
     std::fs::create_dir_all(dir).map_err(|e| Error::io(format!("could not create {}", dir.display()), &e))?;
     let history: History = toml::from_str(HISTORY).map_err(|e| Error::new(format!("demo history: {e}")))?;
-    let repo = Repository::init(dir)?;
-    repo.set_head("refs/heads/main")?;
+    let repo = Builder::init(dir)?;
     let write = |rel: &str, text: &str| -> Result<()> {
         let path = dir.join(rel);
         if let Some(parent) = path.parent() {
@@ -118,37 +118,30 @@ pub fn build(dir: &Path) -> Result<usize> {
         if let Some(file) = &step.file {
             write(file, &format!("// {subject}\n"))?;
         }
-        let mut index = repo.index()?;
-        index.add_all(["*"], git2::IndexAddOption::DEFAULT, None)?;
-        index.write()?;
-        let tree = repo.find_tree(index.write_tree()?)?;
         // Two days apart from a fixed start (2026-01-05), so commit ids never change and the
         // promise board has weeks to show; three people share the work.
-        let when = Time::new(1_767_600_000 + 2 * 86_400 * n as i64, 0);
+        let when = 1_767_600_000 + 2 * 86_400 * n as i64;
         let (name, email) = [
             ("Ada Lovelace", "ada@example.com"),
             ("Grace Hopper", "grace@example.com"),
             ("Alan Turing", "alan@example.com"),
         ][n % 3];
-        let author = Signature::new(name, email, &when)?;
         let parents: Vec<Oid> = match (step.merge, step.side) {
             (true, _) => main.into_iter().chain(side.take()).collect(),
             (false, true) => side.or(main).into_iter().collect(),
             (false, false) => main.into_iter().collect(),
         };
-        let parents: Vec<git2::Commit> = parents.iter().map(|p| repo.find_commit(*p)).collect::<Result<_, _>>()?;
-        let refs: Vec<&git2::Commit> = parents.iter().collect();
-        let oid = repo.commit(None, &author, &author, &step.message, &tree, &refs)?;
+        let oid = repo.commit_all(&step.message, (name, email), when, &parents)?;
         if step.side {
             side = Some(oid);
         } else {
             main = Some(oid);
         }
         if let Some(tag) = &step.tag {
-            repo.tag_lightweight(tag, &repo.find_object(oid, None)?, false)?;
+            repo.tag(tag, oid)?;
         }
     }
     let head = main.ok_or_else(|| Error::new("demo history is empty"))?;
-    repo.reference("refs/heads/main", head, true, "plan-lint demo")?;
+    repo.set_ref("refs/heads/main", head, "plan-lint demo")?;
     Ok(history.commit.len())
 }

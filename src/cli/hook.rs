@@ -19,7 +19,7 @@ use crate::engine::{self, CommitFlags, CommitSelection, Inputs, PlanScope};
 use crate::error::{Error, Result};
 use crate::files::FileSource;
 use crate::git::reword::Reword;
-use crate::git::Repo;
+use crate::git::{Oid, Peeled, Repo};
 use crate::report::{self, Summary};
 use crate::scan::message::{self, Cleanup};
 use crate::scan::trailers::{self, Options};
@@ -63,8 +63,7 @@ pub fn run(ctx: &Ctx, hook: Hook) -> Result<ExitCode> {
     if repo.root().is_none() {
         // A bare repository (a mirror pushing on, or one a global `core.hooksPath` reaches):
         // with no registry in HEAD it does not use plan-lint, and is left alone.
-        let head = repo.repo.head().ok().and_then(|h| h.peel_to_tree().ok());
-        if head.is_none_or(|t| t.get_path(Path::new(crate::registry::FILE_NAME)).is_err()) {
+        if repo.head_tree().and_then(|t| t.entry(crate::registry::FILE_NAME)).is_none() {
             return Ok(ExitCode::SUCCESS);
         }
         return Err(Error::new("this is a bare repository: hooks need a work tree").with_help(
@@ -113,9 +112,8 @@ pub fn run(ctx: &Ctx, hook: Hook) -> Result<ExitCode> {
 fn pre_receive(ctx: &Ctx) -> Result<ExitCode> {
     let mut input = Vec::new();
     std::io::stdin().lock().read_to_end(&mut input).map_err(|e| Error::io("could not read the pushed refs", &e))?;
-    let repo = git2::Repository::open_from_env()
-        .map_err(|e| Error::new(format!("could not open the receiving repository: {}", e.message())))?;
-    let repo = Repo::from(repo);
+    let repo =
+        Repo::open_from_env().map_err(|why| Error::new(format!("could not open the receiving repository: {why}")))?;
     let updates = parse_updates(&input)?;
     let plan = plan_push(&repo, &updates)?;
 
@@ -158,7 +156,7 @@ fn pre_receive(ctx: &Ctx) -> Result<ExitCode> {
         let mut bad = HashSet::new();
         let mut all = false;
         for f in errors {
-            match f.commit.as_deref().and_then(|c| git2::Oid::from_str(c).ok()) {
+            match f.commit.as_deref().and_then(|c| Oid::from_str(c).ok()) {
                 Some(oid) => {
                     bad.insert(oid);
                 }
@@ -218,8 +216,8 @@ const MAX_NAMED: usize = 20;
 #[derive(Debug)]
 struct Update {
     /// The ref's commit before the push; `None` for a new ref (or one not holding a commit).
-    old: Option<git2::Oid>,
-    new: git2::Oid,
+    old: Option<Oid>,
+    new: Oid,
     /// The full ref name, as UTF-8 (lossy: git allows any byte a terminal cannot show).
     name: String,
     /// Not judged: a deletion, or a tag.
@@ -245,7 +243,7 @@ fn parse_updates(input: &[u8]) -> Result<Vec<Update>> {
         let text = String::from_utf8_lossy(line);
         let mut parts = text.splitn(3, ' ');
         let (old, new, name) = (parts.next(), parts.next(), parts.next());
-        let oid = |hex: Option<&str>| hex.and_then(|h| git2::Oid::from_str(h).ok().filter(|_| h.len() >= 40));
+        let oid = |hex: Option<&str>| hex.and_then(|h| Oid::from_str(h).ok().filter(|_| h.len() >= 40));
         let (Some(old), Some(new), Some(name)) = (oid(old), oid(new), name.filter(|n| !n.is_empty())) else {
             return Err(Error::new(format!(
                 "the push was rejected: a line of git's pre-receive input does not read: {}",
@@ -264,11 +262,11 @@ fn parse_updates(input: &[u8]) -> Result<Vec<Update>> {
 struct PushPlan {
     groups: Vec<Group>,
     /// Per update: its own new commits (`old..new`), for updates of existing refs.
-    own: Vec<Option<HashSet<git2::Oid>>>,
+    own: Vec<Option<HashSet<Oid>>>,
     /// The commits the new refs bring (reachable from no existing branch), with their parents.
-    fresh: HashMap<git2::Oid, Vec<git2::Oid>>,
+    fresh: HashMap<Oid, Vec<Oid>>,
     /// `fresh` the other way round: each commit's children among them (built when needed).
-    children: std::cell::OnceCell<HashMap<git2::Oid, Vec<git2::Oid>>>,
+    children: std::cell::OnceCell<HashMap<Oid, Vec<Oid>>>,
     /// The updates judged with the registry of the tip they replace (their pushed tip has none).
     removed: HashSet<usize>,
     /// Walks run and commit objects they read (the cost follows the push, not its refs times
@@ -280,11 +278,11 @@ struct PushPlan {
 /// The refs one registry judges, and the commits new to them.
 struct Group {
     /// The commit whose `promises.toml` judges.
-    registry_from: git2::Oid,
+    registry_from: Oid,
     /// (index into the updates, the pushed commit).
-    refs: Vec<(usize, git2::Oid)>,
+    refs: Vec<(usize, Oid)>,
     /// The commits to judge, with their parents.
-    commits: HashMap<git2::Oid, Vec<git2::Oid>>,
+    commits: HashMap<Oid, Vec<Oid>>,
 }
 
 impl Group {
@@ -292,13 +290,13 @@ impl Group {
     /// excluding the parents just outside (every path from a tip into older history leaves the
     /// set through one of them).
     fn range(&self, updates: &[Update]) -> crate::git::RangeSpec {
-        let mut tips: Vec<(git2::Oid, bool)> = Vec::new();
+        let mut tips: Vec<(Oid, bool)> = Vec::new();
         for &(_, tip) in &self.refs {
             if self.commits.contains_key(&tip) && !tips.contains(&(tip, false)) {
                 tips.push((tip, false));
             }
         }
-        let mut edge: Vec<git2::Oid> =
+        let mut edge: Vec<Oid> =
             self.commits.values().flatten().filter(|p| !self.commits.contains_key(p)).copied().collect();
         edge.sort();
         edge.dedup();
@@ -323,16 +321,16 @@ impl Group {
 
 impl PushPlan {
     /// The refs of `group` that bring a commit of `bad` (every one of them with `all`).
-    fn rejected(&self, group: &Group, bad: &HashSet<git2::Oid>, all: bool) -> Vec<usize> {
+    fn rejected(&self, group: &Group, bad: &HashSet<Oid>, all: bool) -> Vec<usize> {
         if all {
             return group.refs.iter().map(|&(i, _)| i).collect();
         }
         // A new ref brings a bad commit when its tip reaches it through what the new refs
         // bring: up from the bad commits, child by child.
-        let mut reached: HashSet<git2::Oid> = HashSet::new();
+        let mut reached: HashSet<Oid> = HashSet::new();
         if group.refs.iter().any(|&(i, _)| self.own[i].is_none()) {
             let children = self.children.get_or_init(|| {
-                let mut children: HashMap<git2::Oid, Vec<git2::Oid>> = HashMap::new();
+                let mut children: HashMap<Oid, Vec<Oid>> = HashMap::new();
                 for (c, parents) in &self.fresh {
                     for p in parents {
                         children.entry(*p).or_default().push(*c);
@@ -340,7 +338,7 @@ impl PushPlan {
                 }
                 children
             });
-            let mut stack: Vec<git2::Oid> = bad.iter().filter(|b| self.fresh.contains_key(b)).copied().collect();
+            let mut stack: Vec<Oid> = bad.iter().filter(|b| self.fresh.contains_key(b)).copied().collect();
             while let Some(c) = stack.pop() {
                 if reached.insert(c) {
                     stack.extend(children.get(&c).into_iter().flatten().copied());
@@ -370,18 +368,13 @@ fn plan_push(repo: &Repo, updates: &[Update]) -> Result<PushPlan> {
         walks: 0,
         reads: 0,
     };
-    let unreadable = |u: &Update, which: &str, oid: git2::Oid, e: &git2::Error| {
-        Error::new(format!(
-            "the push was rejected: the {which} commit of {} ({oid}) cannot be read: {}",
-            u.branch(),
-            e.message()
-        ))
+    let unreadable = |u: &Update, which: &str, oid: Oid, why: &str| {
+        Error::new(format!("the push was rejected: the {which} commit of {} ({oid}) cannot be read: {why}", u.branch()))
         .with_help("plan-lint checks every pushed branch and cannot check this one; if pushing again fails the same way, the server's administrator can run `git fsck` on the repository")
     };
     // The registry blob in a commit's tree, if any.
-    let registry_in = |u: &Update, which: &str, commit: &git2::Commit<'_>| -> Result<Option<git2::Oid>> {
-        let tree = commit.tree().map_err(|e| unreadable(u, which, commit.id(), &e))?;
-        Ok(tree.get_path(Path::new(crate::registry::FILE_NAME)).ok().map(|e| e.id()))
+    let registry_in = |u: &Update, which: &str, commit: Oid| -> Result<Option<Oid>> {
+        repo.entry_in_commit(commit, crate::registry::FILE_NAME).map_err(|why| unreadable(u, which, commit, &why))
     };
     // (update, pushed commit, registry blob, commit carrying it, old commit)
     let mut judged = Vec::new();
@@ -389,53 +382,51 @@ fn plan_push(repo: &Repo, updates: &[Update]) -> Result<PushPlan> {
         if u.skip {
             continue;
         }
-        let object = repo.repo.find_object(u.new, None).map_err(|e| unreadable(u, "pushed", u.new, &e))?;
-        let tip = match object.peel_to_commit() {
-            Ok(tip) => tip,
-            Err(_) if u.name.starts_with("refs/heads/") => {
+        let tip = match repo.peel(u.new).map_err(|why| unreadable(u, "pushed", u.new, &why))? {
+            Peeled::Commit(tip) => tip,
+            Peeled::Other(kind) if u.name.starts_with("refs/heads/") => {
                 return Err(Error::new(format!(
-                    "the push was rejected: {} would point at a {}, not a commit",
+                    "the push was rejected: {} would point at a {kind}, not a commit",
                     u.branch(),
-                    object.kind().map_or("non-commit", |k| k.str())
                 )))
             }
             // A tree or a blob under another ref carries no commits.
-            Err(_) => continue,
+            Peeled::Other(_) => continue,
         };
         let old = match u.old {
-            Some(old) => {
-                let object = repo.repo.find_object(old, None).map_err(|e| unreadable(u, "current", old, &e))?;
-                object.peel_to_commit().ok()
-            }
+            Some(old) => match repo.peel(old).map_err(|why| unreadable(u, "current", old, &why))? {
+                Peeled::Commit(old) => Some(old),
+                Peeled::Other(_) => None,
+            },
             None => None,
         };
-        let registry = match registry_in(u, "pushed", &tip)? {
-            Some(blob) => Some((blob, tip.id())),
+        let registry = match registry_in(u, "pushed", tip)? {
+            Some(blob) => Some((blob, tip)),
             // A registry removed from a ref that had one: judged with the one it had.
-            None => match &old {
+            None => match old {
                 Some(old) => registry_in(u, "current", old)?.map(|blob| {
                     plan.removed.insert(i);
-                    (blob, old.id())
+                    (blob, old)
                 }),
                 None => None,
             },
         };
         let Some((blob, from)) = registry else { continue };
-        judged.push((i, tip.id(), blob, from, old.map(|o| o.id())));
+        judged.push((i, tip, blob, from, old));
     }
 
     // What the new refs bring: one walk, every existing branch excluded at once.
-    let new_tips: Vec<git2::Oid> = judged.iter().filter(|j| j.4.is_none()).map(|j| j.1).collect();
+    let new_tips: Vec<Oid> = judged.iter().filter(|j| j.4.is_none()).map(|j| j.1).collect();
     if !new_tips.is_empty() {
-        let mut tips: Vec<(git2::Oid, bool)> = new_tips.iter().map(|&t| (t, false)).collect();
-        tips.extend(existing_branches(repo).into_iter().map(|b| (b, true)));
+        let mut tips: Vec<(Oid, bool)> = new_tips.iter().map(|&t| (t, false)).collect();
+        tips.extend(repo.branch_tips().into_iter().map(|b| (b, true)));
         let (fresh, reads) = repo.reachable(&tips)?;
         plan.fresh = fresh;
         plan.walks += 1;
         plan.reads += reads;
     }
 
-    let mut by_blob: HashMap<git2::Oid, usize> = HashMap::new();
+    let mut by_blob: HashMap<Oid, usize> = HashMap::new();
     for (i, tip, blob, from, old) in judged {
         let g = *by_blob.entry(blob).or_insert_with(|| {
             plan.groups.push(Group { registry_from: from, refs: Vec::new(), commits: HashMap::new() });
@@ -467,23 +458,6 @@ fn plan_push(repo: &Repo, updates: &[Update]) -> Result<PushPlan> {
         }
     }
     Ok(plan)
-}
-
-/// The commits the repository's branches point at before the push (`refs/heads/`, nested names
-/// included). Only branches: a tag (pushed freely) or a forge's pull request ref must not make
-/// its commits known to a push that puts them on a new branch. A branch that does not point at
-/// a commit is left out: what it would hide is judged instead.
-fn existing_branches(repo: &Repo) -> Vec<git2::Oid> {
-    let Ok(odb) = repo.repo.odb() else { return Vec::new() };
-    let Ok(refs) = repo.repo.references_glob("refs/heads/*") else { return Vec::new() };
-    let mut tips: Vec<git2::Oid> = refs
-        .flatten()
-        .filter_map(|r| r.resolve().ok()?.target())
-        .filter(|&oid| odb.read_header(oid).is_ok_and(|(_, kind)| kind == git2::ObjectType::Commit))
-        .collect();
-    tips.sort();
-    tips.dedup();
-    tips
 }
 
 /// What every hook's run shares: hooks read the registry git is committing with, run only when
@@ -528,7 +502,7 @@ fn commit_msg(ctx: &Ctx, repo: &Repo, path: &Path, shown: &Path) -> Result<ExitC
         // the diff as the message. The message as git would have stored it is clean of all that.
         let saved = run.message.as_deref().and_then(|text| save_message(repo, text).ok());
         let file = saved.as_ref().map_or_else(|| shown.display().to_string(), |p| p.display().to_string());
-        let rebasing = repo.repo.path().join("rebase-merge").exists() || repo.repo.path().join("rebase-apply").exists();
+        let rebasing = repo.git_dir().join("rebase-merge").exists() || repo.git_dir().join("rebase-apply").exists();
         print_retry(repo, &file, amend, rebasing);
     }
     Ok(ExitCode::from(u8::from(failed)))
@@ -659,7 +633,7 @@ fn parse_commit_flags(args: &[String]) -> Option<CommitFlags> {
 /// (written atomically, never through a link); returns the path to show (relative to the
 /// work tree when inside it).
 fn save_message(repo: &Repo, text: &str) -> std::io::Result<PathBuf> {
-    let dir = repo.repo.path().join("plan-lint");
+    let dir = repo.git_dir().join("plan-lint");
     std::fs::create_dir_all(&dir)?;
     let path = dir.join("COMMIT_MSG");
     write_atomically(&path, text.as_bytes()).map_err(|e| std::io::Error::other(e.to_string()))?;
@@ -732,29 +706,29 @@ fn prepare_commit_msg(repo: &Repo, dir: &Path, path: &Path, source: Option<Strin
 
 /// The commit this one reverts (git's `This reverts commit <id>.` line) or picks
 /// (`CHERRY_PICK_HEAD`), if it is either.
-fn source_commit(repo: &Repo, message: &[u8]) -> Option<git2::Oid> {
+fn source_commit(repo: &Repo, message: &[u8]) -> Option<Oid> {
     let text = String::from_utf8_lossy(message);
     let reverted = text.lines().find_map(|l| {
         let hex = l.trim().strip_prefix("This reverts commit ")?.trim_end_matches('.');
-        git2::Oid::from_str(hex.split([',', ' ']).next()?).ok()
+        Oid::from_str(hex.split([',', ' ']).next()?).ok()
     });
     reverted.or_else(|| {
-        let head = std::fs::read_to_string(repo.repo.path().join("CHERRY_PICK_HEAD")).ok()?;
-        git2::Oid::from_str(head.trim()).ok()
+        let head = std::fs::read_to_string(repo.git_dir().join("CHERRY_PICK_HEAD")).ok()?;
+        Oid::from_str(head.trim()).ok()
     })
 }
 
 /// The commits a `git merge --squash` message lists (`commit <id>` at the start of a line).
-fn squashed_commits(message: &[u8]) -> Vec<git2::Oid> {
+fn squashed_commits(message: &[u8]) -> Vec<Oid> {
     String::from_utf8_lossy(message)
         .lines()
-        .filter_map(|l| git2::Oid::from_str(l.strip_prefix("commit ")?.trim()).ok())
+        .filter_map(|l| Oid::from_str(l.strip_prefix("commit ")?.trim()).ok())
         .collect()
 }
 
 /// The promise ids a commit's trailers name, as `git log` reads them.
-fn promises_of(repo: &Repo, oid: git2::Oid) -> Vec<String> {
-    let Ok(block) = crate::git::commit_trailers(&repo.repo, oid) else { return Vec::new() };
+fn promises_of(repo: &Repo, oid: Oid) -> Vec<String> {
+    let Ok(block) = repo.trailers_of(oid) else { return Vec::new() };
     let mut ids: Vec<String> = Vec::new();
     for t in block.trailers.iter().filter(|t| t.key_is("promise")) {
         for id in String::from_utf8_lossy(&t.value).split(',').map(str::trim).filter(|s| !s.is_empty()) {
@@ -794,7 +768,7 @@ fn pre_push(ctx: &Ctx, repo: &Repo, remote: Option<String>) -> Result<ExitCode> 
         // A push whose history reaches a root commit the remote lacks (a first push): the
         // framework passes no range, only the local ref. Judged as a new branch: what no remote
         // has. Not resolvable (deleted meanwhile): nothing to judge.
-        let tip = repo.repo.revparse_single(&local).and_then(|o| o.peel_to_commit()).map(|c| c.id().to_string());
+        let tip = repo.commit_id(&local).map(|c| c.to_string());
         if let Ok(tip) = tip {
             updates.push((tip, "0".repeat(40)));
             local_refs.push(local);
@@ -931,7 +905,7 @@ mod tests {
             }
             updates
         };
-        let repo = Repo::from(git);
+        let repo = Repo::open(dir.path()).unwrap();
         let plan = plan_push(&repo, &updates).unwrap();
         assert_eq!(plan.walks, 1 + UPDATED, "one walk for the new refs, one per update");
         assert_eq!(plan.fresh.len(), NEW);

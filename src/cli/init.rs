@@ -26,7 +26,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let repo = Repo::discover(&ctx.dir);
     let root = repo.as_ref().and_then(Repo::root).unwrap_or_else(|| ctx.dir.clone());
     let mut out = String::new();
-    let head = repo.as_ref().and_then(|r| r.repo.head().ok()).and_then(|h| h.peel_to_commit().ok()).map(|c| c.id());
+    let head = repo.as_ref().and_then(Repo::head_commit);
     let registry = match head {
         Some(sha) => REGISTRY_TEMPLATE.replacen(
             "# since = \"<commit, tag or branch>\"",

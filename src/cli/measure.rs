@@ -44,7 +44,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let repo = crate::git::Repo::discover(&ctx.dir);
     let root = repo.as_ref().and_then(|r| r.root()).unwrap_or_else(|| ctx.dir.clone());
     let files = Files::open(&FileSource::WorkTree, &root, repo.as_ref())?;
-    let Some((registry, _)) = crate::files::read_registry(&files, None, false)? else {
+    let Some((registry, _)) = crate::files::read_registry(&files, None, crate::files::Absent::Fails)? else {
         return Err(Error::new("no promise registry"));
     };
     let file = registry.outcomes_file.as_str();
@@ -178,7 +178,7 @@ fn spell_as_recorded(table: &Table, new: &mut [Reading]) {
 /// work tree), else beside the file.
 fn lock_path(repo: Option<&crate::git::Repo>, path: &Path) -> PathBuf {
     match repo {
-        Some(r) => r.repo.path().join("plan-lint").join("outcomes.lock"),
+        Some(r) => r.git_dir().join("plan-lint").join("outcomes.lock"),
         None => {
             let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
             path.with_file_name(format!(".{name}.lock"))

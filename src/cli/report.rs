@@ -55,7 +55,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         }
     };
     let window = check::window(&since, args.until.as_deref())?;
-    let has_head = crate::git::Repo::discover(&ctx.dir).is_some_and(|r| r.repo.head().is_ok());
+    let has_head = crate::git::Repo::discover(&ctx.dir).is_some_and(|r| r.has_head());
     let inputs = Inputs {
         config,
         commits: if has_head { CommitSelection::Range("HEAD".into()) } else { CommitSelection::Branch },

@@ -6,7 +6,7 @@
 
 use super::Ctx;
 use crate::error::{Error, Result};
-use crate::git::{self, Repo};
+use crate::git::Repo;
 use crate::scan::trailers::{self, Options};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -28,7 +28,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
             let repo = Repo::discover(&ctx.dir)
                 .ok_or_else(|| Error::new(format!("not a git repository: {}", ctx.dir.display())))?;
             let oid = repo.commit_id(rev).map_err(|e| Error::new(format!("bad revision `{rev}`: {e}")))?;
-            trailers::render(&git::commit_trailers(&repo.repo, oid)?)
+            trailers::render(&repo.trailers_of(oid)?)
         }
         None => {
             let path = match args.file.as_deref() {

@@ -1,59 +1,52 @@
 //! The baseline applied to a run, once, after judging (the model is [`crate::baseline`]).
 
-use super::{Inputs, PlanScope};
-use crate::baseline::{Applied, Baseline, Place};
+use super::{Gather, PlanScope};
+use crate::baseline::{Baseline, Place};
 use crate::code::Level;
 use crate::error::{Error, Result};
-use crate::files::Files;
-use crate::finding::Finding;
-use crate::git::{RangeSpec, Repo};
-use crate::rules::{self, Levels};
-use crate::source::Sources;
+use crate::rules;
 use std::collections::HashSet;
 
-/// The baseline, if the repository keeps one (read from where the registry came from), applied
-/// once to the run's findings: what it records leaves the findings (fails nothing), and of its
-/// entries that matched nothing, those this run judged in full are kept as absent: files when
-/// the registry and every plan were judged (a rule that needs a window only with one), commits
-/// when the range walked holds them (or they are gone from a full clone). A code allowed in
-/// this run matches nothing, and is not absent for it.
-#[allow(clippy::too_many_arguments)]
-pub(super) fn apply(
-    files: &Files,
-    repo: Option<&Repo>,
-    inputs: &Inputs,
-    levels: &Levels,
-    walked: Option<&RangeSpec>,
-    sources: &Sources,
-    findings: Vec<Finding>,
-) -> Result<(Vec<Finding>, Option<Applied>)> {
-    let path = crate::baseline::FILE_NAME;
-    let bytes = match files.read(path) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((findings, None)),
-        Err(e) => return Err(Error::io(format!("could not read {}", files.describe(path)), &e)),
-    };
-    let recorded = Baseline::parse(path, &bytes)?;
-    let (findings, mut applied) = crate::baseline::apply(recorded, findings, sources);
-    let all_files = inputs.judge_registry && inputs.plans == PlanScope::All;
-    let wanted: Vec<&str> = applied
-        .absent
-        .iter()
-        .filter_map(|(k, _)| match &k.place {
-            Place::Commit(sha) => Some(sha.as_str()),
-            _ => None,
-        })
-        .collect();
-    let in_range: HashSet<String> = match (repo, walked) {
-        (Some(repo), Some(range)) => repo.reached_or_gone(range, &wanted),
-        _ => HashSet::new(),
-    };
-    applied.absent.retain(|(key, _)| {
-        levels.get(key.code) != Level::Allow
-            && match &key.place {
-                Place::Commit(sha) => in_range.contains(sha.as_str()),
-                _ => all_files && (inputs.window.is_some() || !rules::needs_window(key.code)),
-            }
-    });
-    Ok((findings, Some(applied)))
+impl Gather<'_> {
+    /// The baseline, if the repository keeps one (read from where the registry came from), applied
+    /// once to the run's findings: what it records leaves the findings (fails nothing), and of its
+    /// entries that matched nothing, those this run judged in full are kept as absent: files when
+    /// the registry and every plan were judged (a rule that needs a window only with one), commits
+    /// when the range walked holds them (or they are gone from a full clone). A code allowed in
+    /// this run matches nothing, and is not absent for it.
+    pub(super) fn baseline(&mut self) -> Result<()> {
+        let (files, inputs, read) = (self.files, self.inputs, &mut self.read);
+        let path = crate::baseline::FILE_NAME;
+        let bytes = match files.read(path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(Error::io(format!("could not read {}", files.describe(path)), &e)),
+        };
+        let recorded = Baseline::parse(path, &bytes)?;
+        let found = std::mem::take(&mut read.findings);
+        let (findings, mut applied) = crate::baseline::apply(recorded, found, &read.sources);
+        read.findings = findings;
+        let all_files = inputs.judge_registry && inputs.plans == PlanScope::All;
+        let wanted: Vec<&str> = applied
+            .absent
+            .iter()
+            .filter_map(|(k, _)| match &k.place {
+                Place::Commit(sha) => Some(sha.as_str()),
+                _ => None,
+            })
+            .collect();
+        let in_range: HashSet<String> = match (self.repo, &read.walked) {
+            (Some(repo), Some(range)) => repo.reached_or_gone(range, &wanted),
+            _ => HashSet::new(),
+        };
+        applied.absent.retain(|(key, _)| {
+            self.levels.get(key.code) != Level::Allow
+                && match &key.place {
+                    Place::Commit(sha) => in_range.contains(sha.as_str()),
+                    _ => all_files && (inputs.window.is_some() || !rules::needs_window(key.code)),
+                }
+        });
+        read.baseline = Some(applied);
+        Ok(())
+    }
 }

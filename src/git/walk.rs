@@ -46,7 +46,7 @@ pub struct Raw {
 
 /// The walk's state: which commits are known, and the queue.
 pub struct Walker<'o> {
-    odb: &'o Odb<'o>,
+    odb: Odb<'o>,
     /// Commits stored whole in a pack, read without libgit2 (see [`super::pack`]).
     packs: super::pack::Packs,
     nodes: HashMap<Oid, Node>,
@@ -86,7 +86,7 @@ impl<'o> Walker<'o> {
     /// one is not walked, whatever its own date (clock skew), exactly as git decides. A walk
     /// with `since` yields every parent in the header (windows read the merge structure).
     pub fn new(
-        odb: &'o Odb<'o>,
+        odb: Odb<'o>,
         git_dir: &std::path::Path,
         tips: &[(Oid, bool)],
         since: Option<i64>,
@@ -96,12 +96,12 @@ impl<'o> Walker<'o> {
 
     /// A walk like [`Walker::new`] without `since`, yielding every parent in each header: for a
     /// caller that needs the graph of the commits it walked (the server hook).
-    pub fn with_parents(odb: &'o Odb<'o>, git_dir: &std::path::Path, tips: &[(Oid, bool)]) -> Result<Walker<'o>> {
+    pub fn with_parents(odb: Odb<'o>, git_dir: &std::path::Path, tips: &[(Oid, bool)]) -> Result<Walker<'o>> {
         Walker::open(odb, git_dir, tips, None, true)
     }
 
     fn open(
-        odb: &'o Odb<'o>,
+        odb: Odb<'o>,
         git_dir: &std::path::Path,
         tips: &[(Oid, bool)],
         since: Option<i64>,

@@ -1,0 +1,75 @@
+//! The message of the commit being made (the commit-msg hook).
+
+use super::commits::{class, needs_then};
+use super::suggest::{promise_from_paths, SUGGESTION_PATHS};
+use super::{CommitFlags, Gather};
+use crate::code::Severity;
+use crate::facts::Commits;
+use crate::files;
+use crate::git::Repo;
+use crate::rules::{self, Sink};
+use crate::scan::{commit, message};
+use crate::source::{Source, SourceKind};
+use crate::tally::{Class, Tally};
+
+impl Gather<'_> {
+    /// The message of the commit being made (the commit-msg hook): cleaned as `git commit` will
+    /// clean it (`commit.cleanup`, `core.commentChar`, the scissors line), read as `git log` will
+    /// read it, and judged with HEAD's registry as the registry it was written against. When the
+    /// hook cannot tell whether git will cut at a scissors line (`-v` is invisible to it), both
+    /// readings are judged and the commit passes only if both do.
+    pub(super) fn message(&mut self, repo: &Repo, bytes: &[u8], shown: &str, flags: &CommitFlags) -> (Commits, String) {
+        let ctx = self.ctx;
+        let comment_char = repo.config_string("core.commentChar");
+        let how = message::Invocation {
+            editor: flags.editor,
+            cleanup: flags.cleanup.clone().or_else(|| repo.config_string("commit.cleanup")),
+            verbose: flags.verbose.unwrap_or_else(|| repo.config_bool("commit.verbose").unwrap_or(false)),
+            verbose_known: flags.verbose.is_some(),
+            // Both come from the command line: read, or not.
+            cleanup_known: flags.verbose.is_some(),
+            status: repo.config_bool("commit.status").unwrap_or(true),
+            comment_char: comment_char.clone(),
+        };
+        // The stored message is read later by `git log`, with the configuration as it is then: a
+        // `git -c core.commentChar=…` given to this commit alone does not apply.
+        let log_comment = message::log_comment_string(repo.config_string_stored("core.commentChar").as_deref());
+        let parents = if repo.is_merging() { 2 } else { 1 };
+        let branch_promise = repo.branch_name().and_then(|b| ctx.registry.promise_of_branch(&b).map(|p| p.id.clone()));
+        let mut from_paths = None;
+        let mut judged = Vec::new();
+        for cleaned in message::readings(bytes, &how) {
+            let mut facts = commit::read(None, parents, &cleaned, &ctx.registry.exempt_subjects, &log_comment);
+            facts.likely_promise =
+                branch_promise.clone().map(|id| commit::Likely { id, why: "the branch names it".to_string() });
+            if self.inputs.suggestions && facts.likely_promise.is_none() && class(&facts, ctx) == Class::Untraced {
+                // Looked up once, and only for a commit about to be refused.
+                let likely = from_paths.get_or_insert_with(|| {
+                    let paths = repo.staged_against_head(SUGGESTION_PATHS);
+                    promise_from_paths(repo, ctx.registry, repo.head_commit(), &paths, &log_comment)
+                });
+                facts.likely_promise = likely.clone();
+            }
+            // A commit that takes a promise out of play (marks it done) is still work on it: in
+            // play in HEAD's registry is in play enough.
+            if needs_then(ctx.registry, &facts) {
+                let before = repo.head_tree().and_then(|t| files::registry_in_tree(repo, &t));
+                facts.in_play_then = before.map(|r| r.in_play().map(|p| p.id.clone()).collect());
+            }
+            let mut sink = Sink::new(self.levels);
+            rules::judge_commit(ctx, &facts, &mut sink);
+            judged.push((facts, sink.take()));
+        }
+        // The reading that fails, if one does: git may store it.
+        let pick =
+            judged.iter().position(|(_, found)| found.iter().any(|f| f.severity == Severity::Error)).unwrap_or(0);
+        let (facts, found) = judged.swap_remove(pick);
+        let mut tally = Tally::default();
+        tally.add(&class(&facts, ctx), 0, "", 1);
+        let text = facts.text.clone();
+        if !found.is_empty() {
+            self.keep(Source::new(SourceKind::Message { path: shown.to_string() }, facts.text), found);
+        }
+        (Commits { describe: "the commit being made".into(), count: 1, tally }, text)
+    }
+}

@@ -1,0 +1,336 @@
+//! Plan documents and issue files: listed (or given), read, and judged on every core.
+
+use super::{Gather, PlanScope};
+use crate::facts::{Body, Listing, PlanItem};
+use crate::files::{self, Files, MAX_PLAN_BYTES};
+use crate::finding::Finding;
+use crate::git::Oid;
+use crate::registry::Registry;
+use crate::rules::{self, Ctx, Levels, Sink};
+use crate::scan::{body, markdown};
+use crate::source::Source;
+use std::collections::{HashMap, HashSet};
+use std::ops::ControlFlow;
+
+/// Which documents to read, and for which a registry change is all that can differ.
+pub(super) struct Scope {
+    /// `None`: every document the patterns select.
+    pub(super) only: Option<HashSet<String>>,
+    /// Where the paths come from.
+    pub(super) paths: Paths,
+    /// Documents judged again only for these promises' status change (not themselves staged).
+    pub(super) focus: Option<(Vec<String>, HashSet<String>)>,
+    /// The pre-commit cache of which promises each document's open items serve, to update.
+    pub(super) cache: Option<(crate::cache::OpenItems, Vec<(String, Oid)>)>,
+}
+
+impl Scope {
+    pub(super) fn all() -> Scope {
+        Scope { only: None, paths: Paths::Listed, focus: None, cache: None }
+    }
+}
+
+/// Where a scope's paths come from.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Paths {
+    /// The work tree (or the index) is listed; `only`, when set, filters the listing.
+    Listed,
+    /// `only` is the list: nothing is listed (the editor server's open documents).
+    Given,
+}
+
+/// A document read and judged on a worker: its counts, its text when it has findings, its
+/// findings and its items when kept.
+struct JudgedDocument {
+    items: usize,
+    issue: bool,
+    text: Option<String>,
+    findings: Vec<Finding>,
+    list: Vec<PlanItem>,
+}
+
+/// Whether the items of the documents are kept (a window's facts read them, and the
+/// pre-commit cache), or only counted.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Items {
+    Counted,
+    Kept,
+}
+
+impl Gather<'_> {
+    /// Read and judge the plan documents the inputs ask for. `Break` when the pre-commit hook
+    /// has nothing staged that can change a finding: the run stops there.
+    pub(super) fn plans(&mut self) -> ControlFlow<()> {
+        let items = if self.inputs.window.is_some() { Items::Kept } else { Items::Counted };
+        match &self.inputs.plans {
+            PlanScope::None => {}
+            PlanScope::All => {
+                let listing = self.read_plans(&Scope::all(), items);
+                let mut sink = Sink::new(self.levels);
+                rules::judge_listing(self.ctx, &listing, &mut sink);
+                self.read.findings.extend(sink.take());
+            }
+            PlanScope::Only(paths) => {
+                let scope = Scope { only: Some(paths.iter().cloned().collect()), paths: Paths::Given, ..Scope::all() };
+                self.read_plans(&scope, items);
+            }
+            PlanScope::Staged => {
+                if let (Some(repo), Some(_)) = (self.repo, self.files.index()) {
+                    let Some(scope) = super::precommit::staged_scope(repo, self.files, self.ctx.registry) else {
+                        return ControlFlow::Break(());
+                    };
+                    let items = if scope.cache.is_some() { Items::Kept } else { Items::Counted };
+                    self.read_plans(&scope, items);
+                    scope.save_cache(&self.read.plans);
+                }
+            }
+        }
+        ControlFlow::Continue(())
+    }
+
+    /// Read and judge the plan documents and issue files in `scope`, on every core; what the
+    /// listing found (patterns that matched nothing).
+    fn read_plans(&mut self, scope: &Scope, items: Items) -> Listing {
+        let registry = self.ctx.registry;
+        let (paths, passed) = match &scope.only {
+            Some(only) if scope.paths == Paths::Given => {
+                let mut paths: Vec<String> = only.iter().filter(|p| registry.is_document(p)).cloned().collect();
+                paths.sort_unstable();
+                (paths, Vec::new())
+            }
+            _ => self.files.paths(
+                &|p| scope.only.as_ref().is_none_or(|o| o.contains(p)) && registry.is_document(p),
+                &files::document_dirs(registry),
+            ),
+        };
+        let passed_over: Vec<String> = passed.iter().map(|(p, _)| p.clone()).collect();
+        self.read.skipped.extend(passed);
+        let listing = if scope.only.is_none() { unmatched(registry, &paths, &passed_over) } else { Listing::default() };
+        let judge = Judge { ctx: self.ctx, levels: self.levels, scope, items };
+        let judged = read_listed(self.files, paths, |rel, bytes| judge.document(rel, bytes));
+        for (rel, result) in judged {
+            let doc = match result {
+                Ok(doc) => doc,
+                Err(why) => {
+                    self.read.skipped.push((rel, why));
+                    continue;
+                }
+            };
+            let plans = &mut self.read.plans;
+            plans.list.extend(doc.list);
+            if doc.issue {
+                plans.issues += 1;
+            } else {
+                plans.files += 1;
+            }
+            plans.items += doc.items;
+            if let Some(text) = doc.text {
+                self.keep(Source::file(rel, text), doc.findings);
+            }
+        }
+        listing
+    }
+}
+
+/// Which written patterns matched nothing (a typo switches a check off unseen).
+fn unmatched(registry: &Registry, paths: &[String], passed_over: &[String]) -> Listing {
+    let mut listing = Listing::default();
+    for (table, patterns) in [("plans", &registry.plan_globs), ("issues", &registry.issue_globs)] {
+        let mut matched = vec![false; patterns.texts().len()];
+        for p in paths.iter().chain(passed_over) {
+            for i in patterns.matching(p) {
+                matched[i] = true;
+            }
+        }
+        let written = (0..matched.len()).filter(|&i| patterns.span(i).is_some());
+        listing.unmatched.extend(written.filter(|&i| !matched[i]).map(|i| (table, i)));
+    }
+    listing
+}
+
+/// What judging one document needs (shared by the workers).
+struct Judge<'a> {
+    ctx: &'a Ctx<'a>,
+    levels: &'a Levels,
+    scope: &'a Scope,
+    items: Items,
+}
+
+impl Judge<'_> {
+    /// Read and judge one document (on a worker); `Err` with the reason it is not read.
+    fn document(&self, rel: &str, bytes: &[u8]) -> std::result::Result<JudgedDocument, String> {
+        let decoded = decode(bytes);
+        let bytes: &[u8] = decoded.as_deref().map_or(bytes, str::as_bytes);
+        if memchr::memchr(0, &bytes[..bytes.len().min(8000)]).is_some() {
+            return Err("binary, not Markdown (a NUL byte in its first 8 KB)".to_string());
+        }
+        let mut sink = match &self.scope.focus {
+            Some((ids, staged)) if !staged.contains(rel) => Sink::focused(self.levels, ids),
+            _ => Sink::new(self.levels),
+        };
+        let mut list = Vec::new();
+        let (items, issue, text) = if self.ctx.registry.issue_globs.is_match(rel) {
+            (1, true, self.issue(rel, bytes, &mut sink, &mut list))
+        } else if !markdown::may_have_items(bytes) {
+            // Nothing a plan can say (no task box, no trace keyword): judged as the empty plan
+            // a parse would give, without the parse.
+            rules::judge_plan(self.ctx, &markdown::Plan::default(), &mut sink);
+            let text = if sink.is_empty() { String::new() } else { String::from_utf8_lossy(bytes).into_owned() };
+            (0, false, text)
+        } else {
+            let text = markdown::normalize_line_ends(String::from_utf8_lossy(bytes).into_owned());
+            let plan = markdown::scan(&text);
+            rules::judge_plan(self.ctx, &plan, &mut sink);
+            if self.items == Items::Kept {
+                let lines = Lines::new(&text);
+                list.extend(plan.items.iter().map(|i| PlanItem {
+                    path: rel.to_string(),
+                    line: lines.of(i.span.start),
+                    text: i.text.clone(),
+                    done: i.done,
+                    promises: i.promises.iter().map(|&r| plan.refs[r].id.clone()).collect(),
+                    exception: i.exception.clone(),
+                }));
+            }
+            (plan.items.len(), false, text)
+        };
+        let found = sink.take();
+        let text = (!found.is_empty()).then_some(text);
+        Ok(JudgedDocument { items, issue, text, findings: found, list })
+    }
+
+    /// An issue file, judged as a body; its text.
+    fn issue(&self, rel: &str, bytes: &[u8], sink: &mut Sink, list: &mut Vec<PlanItem>) -> String {
+        let text = body::normalize(&String::from_utf8_lossy(bytes));
+        let refs = body::references(&text);
+        let open = body::is_open(&text);
+        if self.items == Items::Kept {
+            let span = body::first_line(&text);
+            list.push(PlanItem {
+                path: rel.to_string(),
+                line: line_of(&text, span.start),
+                text: text[span].trim_start_matches('#').trim().to_string(),
+                done: !open,
+                promises: refs.iter().map(|r| r.id.clone()).collect(),
+                exception: None,
+            });
+        }
+        let b = Body { pull_request: false, what: rel.to_string(), text, refs, open, in_play_then: None };
+        rules::judge_body(self.ctx, &b, sink);
+        b.text
+    }
+}
+
+/// Read and judge each listed document. A file gone or unreadable by the time it is read
+/// (deleted between listing and reading, say) is `Err("not read: …")`: skipped with a note,
+/// never a crash.
+fn read_listed<T: Send>(
+    files: &Files,
+    paths: Vec<String>,
+    judge: impl Fn(&str, &[u8]) -> std::result::Result<T, String> + Sync,
+) -> Vec<(String, std::result::Result<T, String>)> {
+    // Blobs from the index are read first, on this thread: libgit2 handles are not shared
+    // between threads. Work tree files are read on the workers.
+    if files.index().is_some() {
+        let read: Vec<(String, std::result::Result<Vec<u8>, String>)> = paths
+            .into_iter()
+            .map(|p| {
+                let bytes = files.read(&p).map_err(|e| format!("not read: {e}"));
+                (p, bytes)
+            })
+            .collect();
+        let results =
+            parallel_map(&read, |(rel, bytes)| bytes.as_ref().map_err(Clone::clone).and_then(|b| judge(rel, b)));
+        read.into_iter().map(|(rel, _)| rel).zip(results).collect()
+    } else {
+        let root = files.root().to_path_buf();
+        let unsaved: HashMap<&str, &str> = paths.iter().filter_map(|p| Some((p.as_str(), files.unsaved(p)?))).collect();
+        let results = parallel_map(&paths, |rel| {
+            if let Some(text) = unsaved.get(rel.as_str()) {
+                return judge(rel, text.as_bytes());
+            }
+            let bytes = files::read_limited(&root.join(rel), MAX_PLAN_BYTES).map_err(|e| match e {
+                Some(e) => format!("not read: {e}"),
+                None => format!("not read: larger than {} MiB", MAX_PLAN_BYTES >> 20),
+            })?;
+            judge(rel, &bytes)
+        });
+        paths.into_iter().zip(results).collect()
+    }
+}
+
+/// A document saved as UTF-16 (with a byte-order mark, as editors on Windows save it) decoded
+/// to UTF-8, or one saved with a UTF-8 byte-order mark without it; `None` for anything else,
+/// which is read as UTF-8 (invalid bytes as U+FFFD). The editor server reads documents with it
+/// too.
+pub(crate) fn decode(bytes: &[u8]) -> Option<String> {
+    let utf16 = |rest: &[u8], unit: fn([u8; 2]) -> u16| {
+        let units = rest.chunks_exact(2).map(|c| unit([c[0], c[1]]));
+        char::decode_utf16(units).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)).collect::<String>()
+    };
+    match bytes {
+        [0xFF, 0xFE, rest @ ..] => Some(utf16(rest, u16::from_le_bytes)),
+        [0xFE, 0xFF, rest @ ..] => Some(utf16(rest, u16::from_be_bytes)),
+        [0xEF, 0xBB, 0xBF, rest @ ..] => Some(String::from_utf8_lossy(rest).into_owned()),
+        _ => None,
+    }
+}
+
+/// The 1-based line of `offset` in `text`.
+fn line_of(text: &str, offset: usize) -> usize {
+    Lines::new(text).of(offset)
+}
+
+/// Line numbers of byte offsets in one text, from one scan of it.
+struct Lines(Vec<usize>);
+
+impl Lines {
+    fn new(text: &str) -> Lines {
+        Lines(text.match_indices('\n').map(|(i, _)| i).collect())
+    }
+    /// The 1-based line of `offset`.
+    fn of(&self, offset: usize) -> usize {
+        self.0.partition_point(|&nl| nl < offset) + 1
+    }
+}
+
+/// Run `f` over `items` on every core, keeping the order.
+fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+    if workers == 1 || items.len() < 16 {
+        return items.iter().map(f).collect();
+    }
+    let size = items.len().div_ceil(workers);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> =
+            items.chunks(size).map(|chunk| scope.spawn(|| chunk.iter().map(&f).collect::<Vec<R>>())).collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::files::FileSource;
+
+    /// A file deleted between listing and reading (what a concurrent `git checkout` does) is
+    /// skipped with its reason, deterministically: the listing is taken, the file removed, then
+    /// the read runs.
+    #[test]
+    fn a_file_deleted_after_listing_is_skipped_with_a_reason() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["a.md", "b.md"] {
+            std::fs::write(dir.path().join(name), "- [ ] x\n").unwrap();
+        }
+        let files = Files::open(&FileSource::WorkTree, dir.path(), None).unwrap();
+        let (paths, _) = files.paths(&|p| p.ends_with(".md"), &(std::sync::Arc::new(|_: &str| true) as files::Descend));
+        assert_eq!(paths.len(), 2);
+        std::fs::remove_file(dir.path().join("b.md")).unwrap();
+        let read = read_listed(&files, paths, |_, bytes| Ok(bytes.len()));
+        let by_name: HashMap<&str, &std::result::Result<usize, String>> =
+            read.iter().map(|(p, r)| (p.as_str(), r)).collect();
+        assert_eq!(by_name["a.md"], &Ok(8));
+        let gone = by_name["b.md"].as_ref().unwrap_err();
+        assert!(gone.starts_with("not read: ") && gone.contains("No such file"), "{gone}");
+    }
+}

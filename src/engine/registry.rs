@@ -1,0 +1,65 @@
+//! The registry's own rules (`too-many-in-play`, `no-outcome`, …) and the readings of outcomes.
+
+use super::Gather;
+use crate::error::{Error, Result};
+use crate::facts::{Readings, Window};
+use crate::files::Files;
+use crate::registry::Registry;
+use crate::rules::{self, Sink};
+use crate::source::{Source, Sources};
+
+impl Gather<'_> {
+    /// Judge the registry, then read and judge the readings of outcomes.
+    pub(super) fn registry(&mut self) -> Result<()> {
+        let mut sink = Sink::new(self.levels);
+        rules::judge_registry(self.ctx, &mut sink);
+        self.read.findings.extend(sink.take());
+        let readings = read_readings(self.files, self.ctx.registry, self.inputs.window, &mut self.read.sources)?;
+        if let Some(r) = &readings {
+            rules::judge_readings(self.ctx, r, &mut sink);
+            self.read.findings.extend(sink.take());
+        }
+        self.read.readings = readings;
+        Ok(())
+    }
+}
+
+/// The readings of outcomes (`[outcomes] file`, default outcomes.csv), from where the registry
+/// came from; `None` when the repository keeps none. A file that cannot be read as readings
+/// stops the run, every bad row named, as a broken registry does.
+fn read_readings(
+    files: &Files,
+    registry: &Registry,
+    window: Option<Window>,
+    sources: &mut Sources,
+) -> Result<Option<Readings>> {
+    let path = registry.outcomes_file.as_str();
+    // Read as `measure` writes it: never through a link that leaves the work tree.
+    let bytes = match files.read_inside(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(Error::io(format!("could not read {}", files.describe(path)), &e)
+                .with_help("`[outcomes] file` is read and written inside the repository's work tree"))
+        }
+    };
+    let text = String::from_utf8(bytes)
+        .map_err(|_| Error::new(format!("{path} is not valid UTF-8")).with_help("save the readings as UTF-8 CSV"))?;
+    let source = Source::file(path, text);
+    let rows = match crate::outcomes::parse(&source.text) {
+        Ok(rows) => rows,
+        Err(errors) => {
+            let all = errors
+                .into_iter()
+                .map(|e| {
+                    Error::new(format!("{path}:{}: {}: {}", e.line, e.column, e.message))
+                        .with_help("fix the row, or record readings with `plan-lint measure`, which checks them")
+                })
+                .collect();
+            return Err(Error::many(all).expect("an error"));
+        }
+    };
+    let id = sources.add(source);
+    let today = window.and_then(|w| crate::when::local_date(w.until));
+    Ok(Some(Readings { path: path.to_string(), source: id, rows, today }))
+}

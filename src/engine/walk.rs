@@ -1,0 +1,443 @@
+//! History, the hot path: this thread walks ([`crate::git::walk::Walker`], one read per commit)
+//! and hands raw commits in chunks over a bounded channel to workers (one per core, at most
+//! four) that scan and judge them; with a window, a thread of its own looks up the watched
+//! entries of the mainline's trees as the walk runs. A commit's text is kept only when it has
+//! findings, so memory stays flat however long the history.
+
+use super::commits::{class, needs_then};
+use super::suggest::{suggest, MAX_SUGGESTIONS};
+use super::window::Recent;
+use super::Gather;
+use crate::error::{Error, Result};
+use crate::facts::{BeforeAdoption, CommitFacts, Window};
+use crate::files;
+use crate::finding::Finding;
+use crate::git::walk::{Raw, Walker};
+use crate::git::{Oid, RangeSpec, Repo, WATCHED_LOOKUP};
+use crate::registry;
+use crate::rules::{self, Ctx, Levels, Sink};
+use crate::scan::{commit, message};
+use crate::source::{Source, SourceKind};
+use crate::tally::{Class, Tally};
+use std::collections::{HashMap, HashSet};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+
+/// Raw commits handed to a worker at a time.
+const CHUNK: usize = 256;
+/// A chunk of raw commits, numbered in walk order.
+type Chunk = (usize, Vec<Raw>);
+/// A chunk judged: its number, its tally, the commits that come back.
+type Judged = (usize, Tally, Vec<JudgedCommit>);
+
+/// What [`Gather::walk`] found besides findings (kept as it went).
+pub(super) struct Walked {
+    pub tally: Tally,
+    /// With a window: every commit read.
+    pub recent: Vec<Recent>,
+    /// With a window: the watched entries of the window's trees, looked up while the walk ran.
+    pub trees: HashMap<Oid, Vec<Oid>>,
+}
+
+/// A commit judged on a worker: its id, its facts when they are still needed (findings, or a
+/// look-up of the registry as it saw it), and its findings.
+/// A commit judged on a worker, as it waits for the walk to end.
+enum JudgedCommit {
+    /// Its findings, with only what they point into kept (the subject, the labelled lines).
+    Found { oid: Oid, subject: String, text: String, untraced: bool, found: Vec<Finding> },
+    /// It names a promise not in play now: judged on the walking thread, with the registry as
+    /// the commit saw it.
+    Later { oid: Oid, facts: Box<CommitFacts> },
+}
+
+impl Gather<'_> {
+    /// Read and judge commits from history, as the walk yields them (see the module docs).
+    /// Trailers are read as `git log` reads them, with the repository's comment character
+    /// (`auto` means `#` outside of `git commit`, as in git).
+    pub(super) fn walk(
+        &mut self,
+        repo: &Repo,
+        range: &RangeSpec,
+        window: Option<Window>,
+        watched: &[String],
+    ) -> Result<Walked> {
+        let comment = message::log_comment_string(repo.config_string("core.commentChar").as_deref());
+        let mut walker = repo.walk(&range.tips, window.map(|w| w.since))?;
+        let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
+        let (chunk_tx, chunk_rx) = mpsc::sync_channel::<Chunk>(workers * 4);
+        let chunk_rx = Arc::new(Mutex::new(chunk_rx));
+        let (result_tx, result_rx) = mpsc::channel::<Judged>();
+        // With a window, the watched entries of each commit's tree are looked up on a thread of
+        // their own (its own handle on the repository) while the walk runs.
+        let look_up = window.is_some() && watched.len() <= WATCHED_LOOKUP;
+        let (tree_tx, tree_rx) = mpsc::channel::<Oid>();
+        let (ctx, levels, comment) = (self.ctx, self.levels, &comment);
+        let (walked, seen, trees) = std::thread::scope(|scope| {
+            let trees = if look_up {
+                let git_dir = repo.git_dir().to_path_buf();
+                Some(scope.spawn(move || look_up_trees(&git_dir, watched, tree_rx)))
+            } else {
+                drop(tree_rx);
+                None
+            };
+            for _ in 0..workers {
+                let (chunk_rx, result_tx) = (Arc::clone(&chunk_rx), result_tx.clone());
+                scope.spawn(move || work(&chunk_rx, &result_tx, ctx, levels, comment));
+            }
+            drop(result_tx);
+            // Only a walk with excluded tips can yield a commit it later finds excluded.
+            let limited = range.tips.iter().any(|&(_, excluded)| excluded);
+            let feed = Feed { window, limited, look_up, chunks: chunk_tx, trees: tree_tx, seen: Seen::default() };
+            let (walked, seen) = feed.run(&mut walker);
+            let trees = trees.and_then(|t| t.join().ok()).unwrap_or_default();
+            (walked, seen, trees)
+        });
+        walked?;
+        walker.close_packs();
+        if walker.crossed_shallow() {
+            return Err(Error::new(format!(
+                "the commits of {} reach past the history of this shallow clone",
+                range.describe
+            ))
+            .with_help(crate::git::FETCH_HISTORY));
+        }
+        let mut tally = self.take_judged(repo, &walker, result_rx, comment);
+        // Walked before skewed dates revealed them as excluded: rare, so read again to take back.
+        for oid in seen.yielded.into_iter().filter(|&oid| walker.is_uninteresting(oid)) {
+            let raw = repo.raw_commit(oid)?;
+            let facts = scan_commit(&raw, ctx, comment);
+            count_commit(&mut tally, &raw, &facts, ctx, Count::TakeBack);
+        }
+        tally.merge(Tally::default());
+        let mut recent = seen.recent;
+        recent.retain(|r| !walker.is_uninteresting(r.oid));
+        Ok(Walked { tally, recent, trees })
+    }
+
+    /// The workers' results, in walk order: their tallies merged, their findings kept (with
+    /// the registry as a commit saw it, or a suggestion, where needed).
+    fn take_judged(&mut self, repo: &Repo, walker: &Walker, results: mpsc::Receiver<Judged>, comment: &[u8]) -> Tally {
+        let (ctx, levels) = (self.ctx, self.levels);
+        let mut judged: Vec<Judged> = results.into_iter().collect();
+        judged.sort_by_key(|(index, _, _)| *index);
+        let predate = predating(repo, ctx, &judged);
+        let mut before: Option<BeforeAdoption> = None;
+        let mut tally = Tally::default();
+        let mut then = StatusThen::default();
+        let mut suggested = 0;
+        let max_suggestions = if self.inputs.suggestions { MAX_SUGGESTIONS } else { 0 };
+        for (_, chunk_tally, commits) in judged {
+            tally.merge(chunk_tally);
+            for judged in commits {
+                let (oid, subject, text, found) = match judged {
+                    JudgedCommit::Later { oid, mut facts } => {
+                        // Walked before skewed dates revealed it as excluded: taken back, as git does.
+                        if walker.is_uninteresting(oid) {
+                            continue;
+                        }
+                        facts.in_play_then = Some(then.in_play(repo, oid));
+                        let mut sink = Sink::new(levels);
+                        rules::judge_commit(ctx, &facts, &mut sink);
+                        let found = sink.take();
+                        (oid, facts.subject, facts.text, found)
+                    }
+                    JudgedCommit::Found { oid, .. } if walker.is_uninteresting(oid) => continue,
+                    JudgedCommit::Found { oid, .. } if predate.contains(&oid) => {
+                        count_before(&mut before, oid);
+                        continue;
+                    }
+                    // Untraced: what the paths it touched suggest, and whether it predates adoption
+                    // (judged again with those facts, read again in full). Bounded: a suggestion for
+                    // the first few is help enough, and a pre-adoption history can hold thousands.
+                    JudgedCommit::Found { oid, untraced: true, subject, text, found }
+                        if suggested < max_suggestions =>
+                    {
+                        suggested += 1;
+                        match suggest(repo, oid, ctx, levels, comment) {
+                            Some((facts, found)) => (oid, facts.subject, facts.text, found),
+                            None => (oid, subject, text, found),
+                        }
+                    }
+                    JudgedCommit::Found { oid, subject, text, found, .. } => (oid, subject, text, found),
+                };
+                if found.is_empty() {
+                    continue;
+                }
+                let kind = SourceKind::Commit { sha: oid.to_string(), subject };
+                self.keep(Source::new(kind, labelled_part(text, &found)), found);
+            }
+        }
+        if let Some(mut b) = before {
+            b.added_by = repo.added_by(registry::FILE_NAME, ADDED_BY_LOOKBACK).map(|oid| oid.to_string());
+            let mut sink = Sink::new(levels);
+            rules::judge_history(ctx, &b, &mut sink);
+            self.read.findings.extend(sink.take());
+        }
+        tally
+    }
+}
+
+/// How far back HEAD's first-parent line is followed to find the commit that added
+/// promises.toml.
+const ADDED_BY_LOOKBACK: usize = 1_000_000;
+
+/// Untraced commits from before promises.toml existed, when no adoption point is set: told as
+/// one story (`BeforeAdoption`), not judged one by one. One tree read per untraced commit.
+fn predating(repo: &Repo, ctx: &Ctx, judged: &[Judged]) -> HashSet<Oid> {
+    if ctx.registry.since.is_some() {
+        return HashSet::new();
+    }
+    let untraced: Vec<Oid> = judged
+        .iter()
+        .flat_map(|(_, _, commits)| commits)
+        .filter_map(|j| match j {
+            JudgedCommit::Found { oid, untraced: true, .. } => Some(*oid),
+            _ => None,
+        })
+        .collect();
+    if untraced.is_empty() {
+        return HashSet::new();
+    }
+    repo.made_without(&untraced, registry::FILE_NAME)
+}
+
+/// Count one more commit from before adoption; in walk order the first is the newest and the
+/// last the oldest.
+fn count_before(before: &mut Option<BeforeAdoption>, oid: Oid) {
+    let sha = oid.to_string();
+    let b = before.get_or_insert_with(|| BeforeAdoption {
+        count: 0,
+        newest: sha.clone(),
+        oldest: sha.clone(),
+        added_by: None,
+    });
+    b.count += 1;
+    b.oldest = sha;
+}
+
+/// A worker: judge chunks until the walk ends (or the walking thread stops listening).
+fn work(
+    chunks: &Mutex<mpsc::Receiver<Chunk>>,
+    results: &mpsc::Sender<Judged>,
+    ctx: &Ctx,
+    levels: &Levels,
+    comment: &[u8],
+) {
+    loop {
+        let next = chunks.lock().map(|rx| rx.recv());
+        let Ok(Ok((index, commits))) = next else { return };
+        let (tally, judged) = judge_chunk(&commits, ctx, levels, comment);
+        if results.send((index, tally, judged)).is_err() {
+            return;
+        }
+    }
+}
+
+/// The look-up thread: the watched entries of each tree it is sent, with its own handle on the
+/// repository.
+fn look_up_trees(git_dir: &std::path::Path, watched: &[String], trees: mpsc::Receiver<Oid>) -> HashMap<Oid, Vec<Oid>> {
+    let mut found: HashMap<Oid, Vec<Oid>> = HashMap::new();
+    let Some(repo) = Repo::open(git_dir) else { return found };
+    let entries = repo.watched(watched);
+    for tree in trees {
+        found.entry(tree).or_insert_with(|| entries.entries(Some(tree)));
+    }
+    found
+}
+
+/// What the walking thread saw, besides the chunks it sent.
+#[derive(Default)]
+struct Seen {
+    /// Commits yielded, with excluded tips (a walk can yield one it later finds excluded).
+    yielded: Vec<Oid>,
+    /// With a window: every commit read.
+    recent: Vec<Recent>,
+    /// The mainline's next commits (first parents of mainline commits), and every parent seen.
+    mainline_next: HashSet<Oid>,
+    child_of: HashSet<Oid>,
+}
+
+/// The walking thread's ends of the channels: chunks to the workers, mainline trees to the
+/// look-up thread. Both close when [`Feed::run`] returns.
+struct Feed {
+    window: Option<Window>,
+    limited: bool,
+    look_up: bool,
+    chunks: mpsc::SyncSender<Chunk>,
+    trees: mpsc::Sender<Oid>,
+    seen: Seen,
+}
+
+impl Feed {
+    /// Walk to the end (or the first error), sending chunks of raw commits.
+    fn run(mut self, walker: &mut Walker) -> (Result<()>, Seen) {
+        let mut chunk = Vec::with_capacity(CHUNK);
+        let mut index = 0;
+        let mut result = Ok(());
+        let mut progress = crate::progress::Progress::new("commits");
+        loop {
+            match walker.next_commit() {
+                Ok(Some(raw)) => {
+                    // The walker stops at `since` as git does; `until` only hides newer ones.
+                    if self.window.is_some_and(|w| raw.header.time > w.until) {
+                        continue;
+                    }
+                    self.note(&raw);
+                    chunk.push(raw)
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            }
+            if chunk.len() == CHUNK {
+                if self.chunks.send((index, std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK)))).is_err() {
+                    break;
+                }
+                index += 1;
+                progress.update(index * CHUNK);
+            }
+        }
+        if !chunk.is_empty() && result.is_ok() {
+            let _ = self.chunks.send((index, chunk));
+        }
+        (result, self.seen)
+    }
+
+    /// What the run keeps of a walked commit: its id when it may be taken back, and with a
+    /// window what the window facts need (its tree looked up when it is on the mainline).
+    fn note(&mut self, raw: &Raw) {
+        if self.limited {
+            self.seen.yielded.push(raw.oid);
+        }
+        if self.window.is_none() {
+            return;
+        }
+        // A tip (no child walked) or the first parent of a mainline commit: only mainline
+        // trees are read (see `window_facts`).
+        let (h, seen) = (&raw.header, &mut self.seen);
+        let mainline = seen.mainline_next.remove(&raw.oid) || !seen.child_of.contains(&raw.oid);
+        seen.child_of.extend(h.parents.iter().copied());
+        if mainline {
+            seen.mainline_next.extend(h.first_parent);
+            if let (true, Some(tree)) = (self.look_up, h.tree) {
+                let _ = self.trees.send(tree);
+            }
+        }
+        seen.recent.push(Recent { oid: raw.oid, time: h.time, tree: h.tree, parent: h.first_parent, mainline });
+    }
+}
+
+/// The part of a commit message its findings point into, through the line after the last
+/// label (the context a snippet shows): a history of long messages, all untraced, keeps one
+/// line each instead of every message whole.
+fn labelled_part(mut text: String, found: &[Finding]) -> String {
+    let end = found.iter().flat_map(|f| f.labels.iter().map(|l| l.span.end)).max().unwrap_or(0).min(text.len());
+    let mut cut = end;
+    for _ in 0..2 {
+        match text[cut..].find('\n') {
+            Some(i) => cut += i + 1,
+            None => return text,
+        }
+    }
+    text.truncate(cut);
+    text.shrink_to_fit();
+    text
+}
+
+pub(super) fn scan_commit(raw: &Raw, ctx: &Ctx, comment: &[u8]) -> CommitFacts {
+    let message = &raw.data[raw.header.message..];
+    commit::read(Some(raw.oid.to_string()), raw.header.parent_count, message, &ctx.registry.exempt_subjects, comment)
+}
+
+/// Scan, count and judge a chunk of raw commits (on a worker). Only commits with findings, or
+/// that need the registry as they saw it, come back, with their facts.
+fn judge_chunk(commits: &[Raw], ctx: &Ctx, levels: &Levels, comment: &[u8]) -> (Tally, Vec<JudgedCommit>) {
+    let mut tally = Tally::default();
+    let mut out = Vec::new();
+    let mut sink = Sink::new(levels);
+    for raw in commits {
+        let facts = scan_commit(raw, ctx, comment);
+        count_commit(&mut tally, raw, &facts, ctx, Count::Add);
+        if needs_then(ctx.registry, &facts) {
+            out.push(JudgedCommit::Later { oid: raw.oid, facts: Box::new(facts) });
+            continue;
+        }
+        rules::judge_commit(ctx, &facts, &mut sink);
+        let mut found = sink.take();
+        if !found.is_empty() {
+            found.shrink_to_fit();
+            // Kept until the walk ends: only what the findings point into, so a history where
+            // every commit has a finding costs a line each, not each message and its trailers.
+            let untraced = class(&facts, ctx) == Class::Untraced;
+            let text = labelled_part(facts.text, &found);
+            out.push(JudgedCommit::Found { oid: raw.oid, subject: facts.subject, text, untraced, found });
+        }
+    }
+    out.shrink_to_fit();
+    (tally, out)
+}
+
+/// Whether a commit is counted, or taken back (walked before skewed dates revealed it as
+/// excluded).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Count {
+    Add,
+    TakeBack,
+}
+
+/// Count a commit, or take it back.
+fn count_commit(tally: &mut Tally, raw: &Raw, facts: &CommitFacts, ctx: &Ctx, count: Count) {
+    let sign = match count {
+        Count::Add => 1,
+        Count::TakeBack => -1,
+    };
+    let time = raw.header.time;
+    let class = class(facts, ctx);
+    if class == Class::Exception {
+        let sha = facts.sha.clone().unwrap_or_default();
+        if count == Count::Add {
+            let reason = facts.exception.as_ref().map(|(r, _)| r.clone()).unwrap_or_default();
+            let subject = facts.subject.clone();
+            tally.declared.push(crate::tally::Declared { sha, subject, reason, time });
+        } else {
+            tally.declared.retain(|d| d.sha != sha);
+        }
+    }
+    let author = String::from_utf8_lossy(&raw.data[raw.header.author.clone()]);
+    tally.add(&class, time, &author, sign);
+}
+
+/// Promises in play as a commit saw them: the registry in its tree and its first parent's
+/// (a commit that finishes a promise, or was made while it was in play, is not work off the
+/// plan), cached by blob (a registry changes rarely).
+#[derive(Default)]
+pub(super) struct StatusThen {
+    by_blob: HashMap<Oid, Vec<String>>,
+}
+
+impl StatusThen {
+    fn in_play(&mut self, repo: &Repo, oid: Oid) -> Vec<String> {
+        self.in_play_of(repo, repo.entries_as_seen_by(oid, registry::FILE_NAME))
+    }
+
+    /// Promises in play in one commit's own tree (a pull request's base).
+    pub(super) fn in_play_at(repo: &Repo, oid: Oid) -> Vec<String> {
+        let blobs = repo.entry_in_commit(oid, registry::FILE_NAME).ok().flatten();
+        StatusThen::default().in_play_of(repo, blobs.into_iter().collect())
+    }
+
+    fn in_play_of(&mut self, repo: &Repo, blobs: Vec<Oid>) -> Vec<String> {
+        let mut out = Vec::new();
+        for blob in blobs {
+            let ids = self.by_blob.entry(blob).or_insert_with(|| {
+                files::registry_in_blob(repo, blob)
+                    .map(|r| r.in_play().map(|p| p.id.clone()).collect())
+                    .unwrap_or_default()
+            });
+            out.extend(ids.iter().filter(|id| !out.contains(*id)).cloned().collect::<Vec<_>>());
+        }
+        out
+    }
+}

@@ -1,0 +1,143 @@
+//! What changed in a time window: when each promise's plan documents last changed, which
+//! changed in the last `idle-days`, and when promises left play.
+
+use super::Gather;
+use crate::facts::{Plans, Window, WindowFacts};
+use crate::files;
+use crate::git::{Oid, Repo, WATCHED_LOOKUP};
+use crate::registry::{self, Status};
+use std::collections::{HashMap, HashSet};
+
+/// A commit of the window, as its header gave it: what the window facts need.
+#[derive(Clone, Debug)]
+pub(super) struct Recent {
+    pub oid: Oid,
+    pub time: i64,
+    pub tree: Option<Oid>,
+    pub parent: Option<Oid>,
+    /// On the first-parent line from a tip of the window (as far as the walk could tell).
+    pub mainline: bool,
+}
+
+/// The paths whose changes the window facts read: every plan document with items, and the
+/// registry (sorted: the order [`Repo::watched`] gives entries in).
+pub(super) fn watched_paths(plans: &Plans) -> Vec<String> {
+    let mut watched: Vec<String> = plans.list.iter().map(|i| i.path.clone()).collect();
+    watched.push(registry::FILE_NAME.to_string());
+    watched.sort_unstable();
+    watched.dedup();
+    watched
+}
+
+impl Gather<'_> {
+    /// Which promises' plan documents changed in the last `idle-days` of the window, and when
+    /// promises left play: each recent commit's changes against its first parent, matched to
+    /// the documents' items.
+    pub(super) fn window_facts(
+        &self,
+        repo: &Repo,
+        window: Window,
+        watched: &[String],
+        recent: &[Recent],
+        looked_up: HashMap<Oid, Vec<Oid>>,
+    ) -> WindowFacts {
+        let idle_since = window.until - i64::from(self.ctx.registry.idle_days) * crate::when::DAY;
+        let mut facts = WindowFacts { window, covers_idle: window.since <= idle_since, ..WindowFacts::default() };
+        let mut activity = Activity { repo, by_path: HashMap::new(), idle_since, facts: &mut facts };
+        for item in &self.read.plans.list {
+            activity.by_path.entry(item.path.as_str()).or_default().extend(item.promises.iter().map(String::as_str));
+        }
+        // Only the registry and the plan documents matter: with few, their entries in each tree
+        // (looked up while the walk ran; a parent outside the window here); with many, a diff
+        // limited to them.
+        let tree_of: HashMap<Oid, Option<Oid>> = recent.iter().map(|r| (r.oid, r.tree)).collect();
+        let mut entries = looked_up;
+        let lookup = repo.watched(watched);
+        let mut entries_of = |tree_id: Option<Oid>| -> Vec<Oid> {
+            let Some(id) = tree_id else { return vec![Oid::zero(); watched.len()] };
+            entries.entry(id).or_insert_with(|| lookup.entries(Some(id))).clone()
+        };
+        let mainline = mainline(recent, &tree_of);
+        for r in recent.iter().filter(|r| mainline.contains(&r.oid)) {
+            // (path, blob before, blob after) for each watched path this commit changed.
+            let changed: Vec<(String, Oid, Oid)> = if watched.len() <= WATCHED_LOOKUP {
+                let after = entries_of(r.tree);
+                let parent_tree = r.parent.map(|p| match tree_of.get(&p) {
+                    Some(tree) => *tree,
+                    None => repo.tree_of(p),
+                });
+                let before = entries_of(parent_tree.flatten());
+                watched
+                    .iter()
+                    .zip(before.into_iter().zip(after))
+                    .map(|(p, (before, after))| (p.to_string(), before, after))
+                    .filter(|(_, before, after)| before != after && !after.is_zero())
+                    .collect()
+            } else {
+                let Some(changes) = repo.changes_in(r.oid, watched) else { continue };
+                changes
+            };
+            activity.record(r.time, changed);
+        }
+        facts
+    }
+}
+
+/// Only the mainline: the first-parent line from each tip of the window. A merge's change
+/// against its first parent is what its side branch brought; the facts are latest times, and
+/// the merge is newer than the commits it brings, so reading the side branches would change
+/// nothing but an edit a side branch made and undid before it was merged. The walk marked the
+/// mainline as it went; with skewed dates a first parent can come before its child, so the line
+/// is followed again here.
+fn mainline(recent: &[Recent], tree_of: &HashMap<Oid, Option<Oid>>) -> HashSet<Oid> {
+    let mut mainline: HashSet<Oid> = recent.iter().filter(|r| r.mainline).map(|r| r.oid).collect();
+    let first_parent: HashMap<Oid, Oid> = recent.iter().filter_map(|r| Some((r.oid, r.parent?))).collect();
+    let mut follow: Vec<Oid> = mainline.iter().copied().collect();
+    while let Some(oid) = follow.pop() {
+        if let Some(&p) = first_parent.get(&oid) {
+            if tree_of.contains_key(&p) && mainline.insert(p) {
+                follow.push(p);
+            }
+        }
+    }
+    mainline
+}
+
+/// The window facts as the mainline's changes fill them in.
+struct Activity<'a> {
+    repo: &'a Repo,
+    /// Each plan document's promises.
+    by_path: HashMap<&'a str, HashSet<&'a str>>,
+    idle_since: i64,
+    facts: &'a mut WindowFacts,
+}
+
+impl Activity<'_> {
+    /// A commit at `time` changed these watched paths (path, blob before, blob after).
+    fn record(&mut self, time: i64, changed: Vec<(String, Oid, Oid)>) {
+        for (path, before_blob, after_blob) in changed {
+            let path = path.as_str();
+            if path == registry::FILE_NAME {
+                let statuses = |blob: Oid| -> HashMap<String, Status> {
+                    files::registry_in_blob(self.repo, blob)
+                        .map(|r| r.promises.into_iter().map(|p| (p.id, p.status)).collect())
+                        .unwrap_or_default()
+                };
+                let before = statuses(before_blob);
+                for (id, status) in statuses(after_blob) {
+                    if before.get(&id) == Some(&Status::InPlay) && status != Status::InPlay {
+                        let left = self.facts.left_play.entry(id).or_insert(time);
+                        *left = (*left).max(time);
+                    }
+                }
+            }
+            for id in self.by_path.get(path).into_iter().flatten() {
+                let last = self.facts.last_activity.entry(id.to_string()).or_insert(time);
+                *last = (*last).max(time);
+                if time >= self.idle_since {
+                    self.facts.plan_activity.insert(id.to_string());
+                }
+            }
+        }
+    }
+}

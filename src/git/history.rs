@@ -1,0 +1,292 @@
+//! What the rest of the crate asks of history, in the domain's words: a file as a commit (or
+//! HEAD) saw it, what a commit changed, what is staged against HEAD, the entries a window
+//! watches, the latest commit touching some paths that a caller recognises, the branches a push
+//! lands beside. libgit2's types stay behind this wall; object ids cross it as [`Oid`].
+
+use super::walk::{Raw, Walker};
+use super::{Oid, Repo};
+use crate::error::Result;
+use git2::Repository;
+use std::path::Path;
+
+/// A tree of history (HEAD's, or a commit's), to look entries up in.
+pub struct Tree<'r>(git2::Tree<'r>);
+
+impl Tree<'_> {
+    /// The id of the entry at `path` (`/`-separated), whatever its kind.
+    pub fn entry(&self, path: &str) -> Option<Oid> {
+        self.0.get_path(Path::new(path)).ok().map(|e| e.id())
+    }
+}
+
+/// What an object a ref update names turns out to be.
+pub enum Peeled {
+    Commit(Oid),
+    /// A tag to a tree or a blob, or a tree or a blob itself: the kind, as git names it.
+    Other(&'static str),
+}
+
+/// What a commit changed against its first parent.
+pub struct Change {
+    pub parent: Option<Oid>,
+    /// The paths it touched (new side, else old), at most the limit asked for.
+    pub paths: Vec<String>,
+}
+
+/// Up to this many watched paths are looked up in each tree; beyond, a diff limited to them
+/// ([`Repo::changes_in`]).
+pub const WATCHED_LOOKUP: usize = 64;
+
+/// The entries a window watches (the registry, the plan documents), looked up tree by tree.
+pub struct Watched<'r> {
+    repo: &'r Repository,
+    odb: Option<git2::Odb<'r>>,
+    paths: &'r [String],
+}
+
+impl Watched<'_> {
+    /// The blob (or zero) at each watched path of a tree. Names at the root are found in the
+    /// raw tree object (libgit2 would parse every entry of it); deeper paths through libgit2.
+    pub fn entries(&self, tree: Option<Oid>) -> Vec<Oid> {
+        let Some(id) = tree else { return vec![Oid::zero(); self.paths.len()] };
+        let raw = if self.paths.iter().all(|p| !p.contains('/')) {
+            self.odb.as_ref().and_then(|odb| odb.read(id).ok()).filter(|o| o.kind() == git2::ObjectType::Tree)
+        } else {
+            None
+        };
+        if let Some(raw) = raw {
+            let data = raw.data();
+            return self
+                .paths
+                .iter()
+                .map(|p| super::tree_entry(data, p.as_bytes()).unwrap_or_else(Oid::zero))
+                .collect();
+        }
+        let tree = self.repo.find_tree(id).ok();
+        self.paths
+            .iter()
+            .map(|p| tree.as_ref().and_then(|t| t.get_path(Path::new(p)).ok()).map_or_else(Oid::zero, |e| e.id()))
+            .collect()
+    }
+}
+
+/// The paths a diff touches (new side, else old), at most `limit`.
+fn touched(diff: &git2::Diff<'_>, limit: usize) -> Vec<String> {
+    diff.deltas()
+        .filter_map(|d| d.new_file().path().or(d.old_file().path()).and_then(Path::to_str).map(str::to_string))
+        .take(limit)
+        .collect()
+}
+
+/// Diff options limited to exactly these paths.
+fn only(paths: &[String]) -> git2::DiffOptions {
+    let mut options = git2::DiffOptions::new();
+    for p in paths {
+        options.pathspec(p);
+    }
+    options.disable_pathspec_match(true);
+    options
+}
+
+impl Repo {
+    /// The repository at `git_dir`, opened again (a second handle, for another thread).
+    pub fn open(git_dir: &Path) -> Option<Repo> {
+        Repository::open(git_dir).ok().map(Repo::new)
+    }
+
+    /// The receiving repository of a push, as git's environment describes it to a pre-receive
+    /// hook (the quarantine's object directory included); the reason when it cannot be opened.
+    pub fn open_from_env() -> std::result::Result<Repo, String> {
+        Repository::open_from_env().map(Repo::new).map_err(|e| e.message().to_string())
+    }
+
+    /// The git directory (`.git`, or a linked worktree's own).
+    pub fn git_dir(&self) -> &Path {
+        self.repo.path()
+    }
+
+    /// The common git directory, shared by linked worktrees.
+    pub fn common_dir(&self) -> &Path {
+        self.repo.commondir()
+    }
+
+    /// A shallow clone: history stops at the commits `shallow` lists.
+    pub fn is_shallow(&self) -> bool {
+        self.repo.is_shallow()
+    }
+
+    /// HEAD resolves (the branch is born).
+    pub fn has_head(&self) -> bool {
+        self.repo.head().is_ok()
+    }
+
+    /// The commit HEAD points at.
+    pub fn head_commit(&self) -> Option<Oid> {
+        self.repo.head().ok().and_then(|h| h.peel_to_commit().ok()).map(|c| c.id())
+    }
+
+    /// HEAD's tree.
+    pub fn head_tree(&self) -> Option<Tree<'_>> {
+        self.repo.head().ok().and_then(|h| h.peel_to_tree().ok()).map(Tree)
+    }
+
+    /// A commit's tree.
+    pub fn commit_tree(&self, commit: Oid) -> Option<Tree<'_>> {
+        self.repo.find_commit(commit).and_then(|c| c.tree()).ok().map(Tree)
+    }
+
+    /// The id of a commit's tree.
+    pub fn tree_of(&self, commit: Oid) -> Option<Oid> {
+        self.repo.find_commit(commit).ok().map(|c| c.tree_id())
+    }
+
+    /// The entry at `path` in a commit's tree, if it has one; the reason when the commit or its
+    /// tree cannot be read.
+    pub fn entry_in_commit(&self, commit: Oid, path: &str) -> std::result::Result<Option<Oid>, String> {
+        let tree = self.repo.find_commit(commit).and_then(|c| c.tree()).map_err(|e| e.message().to_string())?;
+        Ok(tree.get_path(Path::new(path)).ok().map(|e| e.id()))
+    }
+
+    /// The entries at `path` as a commit saw them: in its tree and in its first parent's (those
+    /// that exist).
+    pub fn entries_as_seen_by(&self, commit: Oid, path: &str) -> Vec<Oid> {
+        let Ok(commit) = self.repo.find_commit(commit) else { return Vec::new() };
+        let trees = [commit.tree().ok(), commit.parent(0).ok().and_then(|p| p.tree().ok())];
+        trees.into_iter().flatten().filter_map(|t| t.get_path(Path::new(path)).ok().map(|e| e.id())).collect()
+    }
+
+    /// A file of a commit's tree, as a blob id: `NotFound` when the tree has no such path.
+    pub fn file_in_commit(&self, commit: Oid, path: &str) -> std::io::Result<Oid> {
+        let other = |e: git2::Error| std::io::Error::other(e.message().to_string());
+        let tree = self.repo.find_commit(commit).and_then(|c| c.tree()).map_err(other)?;
+        let entry = tree.get_path(Path::new(path)).map_err(|_| std::io::Error::from(std::io::ErrorKind::NotFound))?;
+        Ok(entry.id())
+    }
+
+    /// A blob's bytes; `Ok(None)` when it is larger than `max` bytes.
+    pub fn blob(&self, id: Oid, max: u64) -> std::io::Result<Option<Vec<u8>>> {
+        let blob = self.repo.find_blob(id).map_err(|e| std::io::Error::other(e.message().to_string()))?;
+        Ok((blob.size() as u64 <= max).then(|| blob.content().to_vec()))
+    }
+
+    /// What the object `oid` peels to; the reason when it cannot be read.
+    pub fn peel(&self, oid: Oid) -> std::result::Result<Peeled, String> {
+        let object = self.repo.find_object(oid, None).map_err(|e| e.message().to_string())?;
+        Ok(match object.peel_to_commit() {
+            Ok(c) => Peeled::Commit(c.id()),
+            Err(_) => Peeled::Other(object.kind().map_or("non-commit", |k| k.str())),
+        })
+    }
+
+    /// The commits the repository's branches point at (`refs/heads/`, nested names included),
+    /// sorted. Only branches: a tag (pushed freely) or a forge's pull request ref must not make
+    /// its commits known to a push that puts them on a new branch (the pre-receive hook). A
+    /// branch that does not point at a commit is left out: what it would hide is judged instead.
+    pub fn branch_tips(&self) -> Vec<Oid> {
+        let Ok(odb) = self.repo.odb() else { return Vec::new() };
+        let Ok(refs) = self.repo.references_glob("refs/heads/*") else { return Vec::new() };
+        let mut tips: Vec<Oid> = refs
+            .flatten()
+            .filter_map(|r| r.resolve().ok()?.target())
+            .filter(|&oid| odb.read_header(oid).is_ok_and(|(_, kind)| kind == git2::ObjectType::Commit))
+            .collect();
+        tips.sort();
+        tips.dedup();
+        tips
+    }
+
+    /// The trailers of a commit as `git log` reads them (see [`super::commit_trailers`]).
+    pub fn trailers_of(&self, oid: Oid) -> Result<crate::scan::trailers::Block> {
+        super::commit_trailers(&self.repo, oid)
+    }
+
+    /// The paths staged against HEAD (HEAD's tree to the repository's index), at most `limit`.
+    pub fn staged_against_head(&self, limit: usize) -> Vec<String> {
+        let head_tree = self.repo.head().ok().and_then(|h| h.peel_to_commit().ok()).and_then(|c| c.tree().ok());
+        let staged = self
+            .repo
+            .index()
+            .ok()
+            .and_then(|index| self.repo.diff_tree_to_index(head_tree.as_ref(), Some(&index), None).ok());
+        staged.map(|d| touched(&d, limit)).unwrap_or_default()
+    }
+
+    /// What a commit changed against its first parent; `None` when it cannot be read.
+    pub fn change_of(&self, commit: Oid, limit: usize) -> Option<Change> {
+        let c = self.repo.find_commit(commit).ok()?;
+        let tree = c.tree().ok();
+        let parent = c.parent(0).ok();
+        let parent_tree = parent.as_ref().and_then(|p| p.tree().ok());
+        let diff = self.repo.diff_tree_to_tree(parent_tree.as_ref(), tree.as_ref(), None).ok();
+        Some(Change { parent: parent.map(|p| p.id()), paths: diff.map(|d| touched(&d, limit)).unwrap_or_default() })
+    }
+
+    /// Each of `paths` a commit changed against its first parent: (path, blob before, blob
+    /// after); `None` when the commit cannot be read.
+    pub fn changes_in(&self, commit: Oid, paths: &[String]) -> Option<Vec<(String, Oid, Oid)>> {
+        let commit = self.repo.find_commit(commit).ok()?;
+        let (Ok(tree), parent) = (commit.tree(), commit.parent(0).ok().and_then(|p| p.tree().ok())) else {
+            return None;
+        };
+        let diff = self.repo.diff_tree_to_tree(parent.as_ref(), Some(&tree), Some(&mut only(paths))).ok()?;
+        Some(
+            diff.deltas()
+                .filter_map(|d| {
+                    let path = d.new_file().path().and_then(|p| p.to_str())?;
+                    Some((path.to_string(), d.old_file().id(), d.new_file().id()))
+                })
+                .collect(),
+        )
+    }
+
+    /// The latest commit, from `from` back at most `lookback` commits (revision-walk order),
+    /// that `recognise` accepts (given its parent count and raw message) and that touched one
+    /// of `paths`: what it returned, its id, and the first such path.
+    pub fn latest_touching<T>(
+        &self,
+        from: Oid,
+        paths: &[String],
+        lookback: usize,
+        mut recognise: impl FnMut(usize, &[u8]) -> Option<T>,
+    ) -> Option<(T, Oid, String)> {
+        let mut walk = self.repo.revwalk().ok()?;
+        walk.push(from).ok()?;
+        let mut options = only(paths);
+        for oid in walk.take(lookback).flatten() {
+            let Ok(c) = self.repo.find_commit(oid) else { continue };
+            let Some(found) = recognise(c.parent_count(), c.message_raw_bytes()) else { continue };
+            let tree = c.tree().ok();
+            let parent_tree = c.parent(0).ok().and_then(|p| p.tree().ok());
+            let Ok(diff) = self.repo.diff_tree_to_tree(parent_tree.as_ref(), tree.as_ref(), Some(&mut options)) else {
+                continue;
+            };
+            if let Some(path) = touched(&diff, 1).into_iter().next() {
+                return Some((found, oid, path));
+            }
+        }
+        None
+    }
+
+    /// A commit object as the walk reads it, read again.
+    pub fn raw_commit(&self, oid: Oid) -> Result<Raw> {
+        let odb = self.repo.odb()?;
+        let obj = odb.read(oid).map_err(|e| super::read_error(oid, &e))?;
+        Ok(Raw { oid, data: obj.data().to_vec(), header: super::commit::Header::parse(obj.data()) })
+    }
+
+    /// A walk of history from `tips` (see [`Walker::new`]).
+    pub fn walk(&self, tips: &[(Oid, bool)], since: Option<i64>) -> Result<Walker<'_>> {
+        Walker::new(self.repo.odb()?, self.repo.commondir(), tips, since)
+    }
+
+    /// The entries at `paths` (sorted), tree by tree.
+    pub fn watched<'r>(&'r self, paths: &'r [String]) -> Watched<'r> {
+        Watched { repo: &self.repo, odb: self.repo.odb().ok(), paths }
+    }
+}
+
+/// libgit2 keeps the objects it reads: right for a few trees and blobs (the pre-commit hook
+/// compares many paths with HEAD's trees), never for history ([`super::tune_for_reading`]).
+pub fn cache_objects() {
+    git2::opts::enable_caching(true);
+}
