@@ -25,6 +25,9 @@ const TWINE: &str = "twine==7.0.0";
 /// The build backend of the pre-commit hook repository's placeholder package.
 const SETUPTOOLS: &str = "setuptools==84.2.1";
 
+/// The husky the npm test installs from the registry.
+const HUSKY: &str = "husky@9.1.7";
+
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 fn root() -> &'static Path {
@@ -355,4 +358,122 @@ fn pre_commit_python_hooks_install_the_wheel_and_run_on_real_commits() {
     let out = framework("git").args(["push", "origin", "HEAD:main"]).output().unwrap();
     let text = said(&out);
     assert!(!out.status.success() && text.contains("untraced-commit") && text.contains("Sneaky"), "{text}");
+}
+
+/// plan-lint built in release in the shared target directory (the binary the npm package ships).
+fn release_binary() -> PathBuf {
+    let _building = support::shared_release_build();
+    run(Command::new(env!("CARGO"))
+        .args(["build", "--release", "--locked", "--quiet", "--bin", "plan-lint"])
+        .envs(support::shared_release_env())
+        .current_dir(root()));
+    let target = support::shared_release_env().into_iter().find(|(k, _)| *k == "CARGO_TARGET_DIR").unwrap().1;
+    PathBuf::from(target).join("release/plan-lint")
+}
+
+/// This machine's Rust target, as npm/platform.js names the platforms.
+fn this_target() -> &'static str {
+    match (std::env::consts::OS, std::env::consts::ARCH) {
+        ("linux", "x86_64") => "x86_64-unknown-linux-gnu",
+        ("linux", "aarch64") => "aarch64-unknown-linux-gnu",
+        ("macos", "x86_64") => "x86_64-apple-darwin",
+        ("macos", "aarch64") => "aarch64-apple-darwin",
+        other => panic!("no npm package for {other:?}"),
+    }
+}
+
+/// npm with its cache under target/ (husky is downloaded once) and no Rust on PATH.
+fn npm(program: &str, dir: &Path) -> Command {
+    let mut cmd = git_env(Command::new(program), dir);
+    cmd.env("PATH", path_without_rust())
+        .env("npm_config_cache", root().join("target/npm-cache"))
+        .env("npm_config_update_notifier", "false")
+        .env("npm_config_fund", "false")
+        .env("npm_config_audit", "false");
+    cmd
+}
+
+/// The README's husky hook line, verbatim.
+fn readme_husky_line() -> String {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let start = readme.find("**husky** (`.husky/commit-msg`").expect("the README shows it");
+    let block = &readme[start..];
+    let body = &block[block.find("```sh\n").unwrap() + 6..];
+    body[..body.find("```").unwrap()].to_string()
+}
+
+/// Issue 27: the npm packages as biome ships them, a launcher and one package per platform,
+/// built for this machine, installed from their tarballs into a fresh project with no Rust on
+/// PATH; `npx plan-lint check` runs the binary, husky runs it as a commit-msg hook, and the
+/// launcher without its platform package says what is missing.
+#[test]
+fn the_npm_package_installs_with_no_rust_and_runs_through_npx_and_husky() {
+    if !required("PLAN_LINT_REQUIRE_NPM_PACKAGING", "the npm packages were not built or installed") {
+        return;
+    }
+    // The launcher's version and its optional dependencies follow Cargo.toml's version.
+    let launcher: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("npm/plan-lint/package.json")).unwrap()).unwrap();
+    assert_eq!(launcher["version"], VERSION);
+    let platforms = launcher["optionalDependencies"].as_object().unwrap();
+    assert_eq!(platforms.len(), 5, "{platforms:?}");
+    let script = std::fs::read_to_string(root().join("npm/platform.js")).unwrap();
+    let launcher_js = std::fs::read_to_string(root().join("npm/plan-lint/bin/plan-lint.js")).unwrap();
+    for (name, version) in platforms {
+        assert_eq!(version, VERSION, "{name}");
+        let short = name.strip_prefix("@plan-lint/").unwrap();
+        assert!(script.contains(&format!("name: \"{short}\"")), "npm/platform.js does not build {name}");
+        assert!(launcher_js.contains(&format!("\"{name}\"")), "the launcher does not look for {name}");
+    }
+
+    let binary = release_binary();
+    let tmp = tempfile::tempdir().unwrap();
+    let packed = tmp.path().join("packed");
+    std::fs::create_dir_all(&packed).unwrap();
+    let platform_dir = tmp.path().join("platform");
+    run(npm("node", root()).arg("npm/platform.js").arg(this_target()).arg(&binary).arg(&platform_dir));
+    for dir in [platform_dir, root().join("npm/plan-lint")] {
+        run(npm("npm", &dir).args(["pack", "--silent", "--pack-destination"]).arg(&packed));
+    }
+    let tarball = |prefix: &str| {
+        let name = std::fs::read_dir(&packed)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .find(|n| n.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no {prefix}* in {}", packed.display()));
+        packed.join(name)
+    };
+    let launcher_tgz = tarball(&format!("plan-lint-{VERSION}"));
+    let platform_tgz = tarball("plan-lint-cli-");
+
+    // The team's repository is the npm project: the tarballs installed with no registry.
+    let repo = fixture_repository();
+    repo.write("package.json", "{ \"name\": \"team\", \"version\": \"1.0.0\", \"private\": true }\n");
+    run(npm("npm", repo.path()).args(["install", "--offline", "--save-dev"]).arg(&platform_tgz).arg(&launcher_tgz));
+    let out = run(npm("npx", repo.path()).args(["--no-install", "plan-lint", "--version"]));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), format!("plan-lint {VERSION}"));
+    assert_checks_the_fixture(&repo, "npx", &["--no-install", "plan-lint"], &path_without_rust());
+
+    // husky runs the README's hook line with the package's binary on its PATH.
+    run(npm("npm", repo.path()).args(["install", "--save-dev", HUSKY]));
+    run(npm("npx", repo.path()).args(["--no-install", "husky"]));
+    repo.write(".husky/commit-msg", &readme_husky_line());
+    repo.git(&["add", "-A"]);
+    let commit = |args: &[&str]| {
+        let out = npm("git", repo.path()).arg("commit").args(args).output().unwrap();
+        (out.status.success(), said(&out))
+    };
+    let (ok, text) = commit(&["-q", "-m", "Untraced husky work"]);
+    assert!(!ok && text.contains("untraced-commit"), "{text}");
+    let (ok, text) = commit(&["-q", "-m", "Husky", "-m", "Promise: find-and-buy"]);
+    assert!(ok, "{text}");
+    assert_eq!(repo.git(&["log", "-1", "--format=%s"]).trim(), "Husky");
+
+    // The launcher alone (installed with --omit=optional, or on a platform with no package).
+    let alone = tempfile::tempdir().unwrap();
+    std::fs::write(alone.path().join("package.json"), "{ \"name\": \"alone\", \"private\": true }\n").unwrap();
+    run(npm("npm", alone.path()).args(["install", "--offline", "--omit=optional"]).arg(&launcher_tgz));
+    let out = npm("npx", alone.path()).args(["--no-install", "plan-lint", "--version"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", said(&out));
+    assert!(said(&out).contains("holding the binary for") && said(&out).contains("is not installed"), "{}", said(&out));
 }
