@@ -477,3 +477,56 @@ fn the_npm_package_installs_with_no_rust_and_runs_through_npx_and_husky() {
     assert_eq!(out.status.code(), Some(2), "{}", said(&out));
     assert!(said(&out).contains("holding the binary for") && said(&out).contains("is not installed"), "{}", said(&out));
 }
+
+/// Issue 27: the published crate holds what building and using plan-lint needs (the sources,
+/// the files they embed, the documents) and nothing else: no tests, benches, fuzz targets,
+/// editor extensions or the other registries' packaging.
+#[test]
+fn the_crate_packages_only_what_a_user_needs() {
+    let out = run(Command::new(env!("CARGO"))
+        .args(["package", "--list", "--locked", "--allow-dirty", "--offline"])
+        .current_dir(root()));
+    let listed = String::from_utf8(out.stdout).unwrap();
+    let files: Vec<&str> = listed.lines().collect();
+    let top = [".cargo_vcs_info.json", "Cargo.toml", "Cargo.toml.orig", "Cargo.lock", "README.md", "CHANGELOG.md"];
+    for file in &files {
+        let needed = top.contains(file)
+            || (file.starts_with("src/") && file.ends_with(".rs"))
+            || file.starts_with("fixtures/demo/")
+            || file.starts_with("fixtures/init/");
+        assert!(needed, "the crate would ship {file}:\n{listed}");
+    }
+    // Everything the sources embed with include_str! is there, so the crate builds.
+    for embedded in ["fixtures/demo/promises.toml", "fixtures/demo/history.toml", "fixtures/init/ROADMAP.md"] {
+        assert!(files.contains(&embedded), "{embedded} missing:\n{listed}");
+    }
+    assert!(files.contains(&"src/main.rs") && files.contains(&"README.md"), "{listed}");
+}
+
+/// cargo-binstall's metadata names the archive the release workflow uploads and the Action
+/// downloads, for this target.
+#[test]
+fn binstall_metadata_names_the_release_archive() {
+    let manifest: toml::Value = toml::from_str(&std::fs::read_to_string(root().join("Cargo.toml")).unwrap()).unwrap();
+    let binstall = &manifest["package"]["metadata"]["binstall"];
+    let target = this_target();
+    let url = binstall["pkg-url"]
+        .as_str()
+        .unwrap()
+        .replace("{ repo }", env!("CARGO_PKG_REPOSITORY"))
+        .replace("{ name }", env!("CARGO_PKG_NAME"))
+        .replace("{ version }", VERSION)
+        .replace("{ target }", target)
+        .replace("{ archive-suffix }", ".tar.gz");
+    let archive = format!("plan-lint-{VERSION}-{target}.tar.gz");
+    assert_eq!(url, format!("https://github.com/plan-lint/plan-lint/releases/download/v{VERSION}/{archive}"));
+    assert_eq!(binstall["pkg-fmt"].as_str(), Some("tgz"));
+    assert_eq!(binstall["bin-dir"].as_str(), Some("{ bin }{ binary-ext }"), "the binary at the archive's root");
+    let action = std::fs::read_to_string(root().join("action.yml")).unwrap();
+    assert!(action.contains("archive=\"plan-lint-$version-$target.tar.gz\""), "the Action downloads another name");
+    let release = std::fs::read_to_string(root().join(".github/workflows/release.yml")).unwrap();
+    assert!(
+        release.contains("archive=\"plan-lint-${TAG#v}-$TARGET$suffix\""),
+        "the release workflow uploads another name"
+    );
+}
