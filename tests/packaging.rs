@@ -530,3 +530,58 @@ fn binstall_metadata_names_the_release_archive() {
         "the release workflow uploads another name"
     );
 }
+
+/// The README's archive download, run as written against a release directory laid out as the
+/// release workflow uploads it (an archive of the binary and its `sha256sum` line): the binary is
+/// unpacked and runs; a corrupted archive fails the checksum and nothing is unpacked.
+#[test]
+fn the_readme_archive_download_checks_the_checksum_before_unpacking() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let start = readme.find("Or the release archive for your platform").expect("the README shows it");
+    let block = &readme[start..];
+    let body = &block[block.find("```sh\n").unwrap() + 6..];
+    let snippet = body[..body.find("```").unwrap()].to_string();
+    let target = this_target();
+    let releases = tempfile::tempdir().unwrap();
+    let dir = releases.path().join(format!("v{VERSION}"));
+    std::fs::create_dir_all(&dir).unwrap();
+    // A stand-in for the binary (the archive's content is not what is tested here, and the debug
+    // binary takes seconds to compress).
+    std::fs::write(dir.join("plan-lint"), format!("#!/bin/sh\necho plan-lint {VERSION}\n")).unwrap();
+    run(Command::new("chmod").arg("755").arg(dir.join("plan-lint")));
+    let archive = format!("plan-lint-{VERSION}-{target}.tar.gz");
+    run(Command::new("bash")
+        .arg("-c")
+        .arg(format!("set -e; tar -czf {archive} plan-lint; rm plan-lint; sha256sum {archive} > {archive}.sha256"))
+        .current_dir(&dir));
+    let script = snippet
+        .lines()
+        .map(|line| {
+            if line.starts_with("v=") {
+                format!("v={VERSION} t={target}")
+            } else if line.starts_with("base=") {
+                format!("base=file://{}/v$v", releases.path().display())
+            } else {
+                line.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(script.contains("sha256sum -c") && script.contains("curl"), "{script}");
+    let user = tempfile::tempdir().unwrap();
+    run(Command::new("bash").args(["-c", &script]).current_dir(user.path()));
+    let out = run(&mut Command::new(user.path().join("plan-lint")).arg("--version"));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), format!("plan-lint {VERSION}"));
+
+    // A corrupted archive: the checksum fails and nothing is unpacked.
+    let bytes = std::fs::read(dir.join(&archive)).unwrap();
+    let mut tampered = bytes.clone();
+    let last = tampered.len() - 1;
+    tampered[last] ^= 1;
+    std::fs::write(dir.join(&archive), tampered).unwrap();
+    let user = tempfile::tempdir().unwrap();
+    let out = Command::new("bash").args(["-c", &script]).current_dir(user.path()).output().unwrap();
+    assert!(!out.status.success(), "a corrupted archive passed:\n{}", said(&out));
+    assert!(said(&out).contains("FAILED"), "{}", said(&out));
+    assert!(!user.path().join("plan-lint").exists(), "the corrupted archive was unpacked");
+}
