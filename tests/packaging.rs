@@ -22,6 +22,9 @@ use support::{git_env, Repo};
 /// The build and check tools, pinned: a new maturin can change the wheel's layout or tags.
 const MATURIN: &str = "maturin==1.16.0";
 const TWINE: &str = "twine==7.0.0";
+/// What teams install the wheel with: `uvx plan-lint` and `pipx install plan-lint`.
+const UV: &str = "uv==0.13.9";
+const PIPX: &str = "pipx==1.8.0";
 /// The build backend of the pre-commit hook repository's placeholder package.
 const SETUPTOOLS: &str = "setuptools==84.2.1";
 
@@ -87,17 +90,12 @@ fn python_tools() -> PathBuf {
             .output()
             .is_ok_and(|o| o.status.success() && String::from_utf8_lossy(&o.stdout).contains(version))
     };
-    if !(pinned("maturin", MATURIN) && pinned("twine", TWINE)) {
+    let tools = [("maturin", MATURIN), ("twine", TWINE), ("uv", UV), ("pipx", PIPX)];
+    if !tools.iter().all(|(tool, pin)| pinned(tool, pin)) {
         run(Command::new("python3").args(["-m", "venv", "--clear"]).arg(&venv));
-        run(Command::new(bin.join("python")).args([
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            MATURIN,
-            TWINE,
-        ]));
+        run(Command::new(bin.join("python"))
+            .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
+            .args(tools.map(|t| t.1)));
     }
     bin
 }
@@ -216,6 +214,29 @@ fn the_wheel_installs_with_no_rust_and_checks_a_repository() {
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), format!("plan-lint {VERSION}"));
     let repo = fixture_repository();
     assert_checks_the_fixture(&repo, "plan-lint", &[], &path);
+
+    // `uvx` runs it from the wheel in a throwaway environment (no index, no Python download).
+    let wheel_spec = wheel.to_str().unwrap();
+    let out = git_env(Command::new(tools.join("uvx")), repo.path())
+        .env("UV_CACHE_DIR", tmp.path().join("uv-cache"))
+        .env("UV_TOOL_DIR", tmp.path().join("uv-tools"))
+        .env("UV_PYTHON_DOWNLOADS", "never")
+        .env("PATH", &no_rust)
+        .args(["--offline", "--from", wheel_spec, "plan-lint", "--color", "never", "check", "--commits", "HEAD"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "uvx:\n{}", said(&out));
+    assert!(said(&out).contains("untraced-commit"), "uvx:\n{}", said(&out));
+
+    // `pipx install` puts it on PATH from its own environment (pipx refreshes its shared pip
+    // from PyPI; the package itself comes from the wheel only).
+    let pipx_bin = tmp.path().join("pipx-bin");
+    run(Command::new(tools.join("pipx"))
+        .args(["install", "--pip-args=--no-index", wheel_spec])
+        .env("PIPX_HOME", tmp.path().join("pipx"))
+        .env("PIPX_BIN_DIR", &pipx_bin)
+        .env("PATH", &no_rust));
+    assert_checks_the_fixture(&repo, "plan-lint", &[], &path_with(&pipx_bin));
 }
 
 /// The hook repository's files (`pre-commit-mirror/`) committed in a repository of their own,
