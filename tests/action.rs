@@ -483,16 +483,19 @@ fn the_action_builds_from_source_when_its_tag_has_no_release_or_when_asked() {
     let tag = format!("v{version}");
     let env = support::shared_release_env();
     let build_env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let cases: [(&str, &[(&str, &str)], Option<&str>); 3] = [
-        ("v9.9.9", &[], Some("::notice title=plan-lint::no release of plan-lint 9.9.9")),
-        ("main", &[], None),
-        (tag.as_str(), &[("build-from-source", "true")], None),
+    // The action's ref, whether `build-from-source` is set, and the notice expected.
+    let cases = [
+        ("v9.9.9", false, Some("::notice title=plan-lint::no release of plan-lint 9.9.9")),
+        ("main", false, None),
+        (tag.as_str(), true, None),
     ];
-    for (reference, inputs, notice) in cases {
+    for (reference, from_source, notice) in cases {
         let mut extra = vec![("GITHUB_ACTION_REF", reference), ("PLAN_LINT_RELEASES_URL", url.as_str())];
         extra.extend(build_env.iter().copied());
-        let mut inputs = inputs.to_vec();
-        inputs.push(("args", "--allow untraced-commit"));
+        let mut inputs = vec![("args", "--allow untraced-commit")];
+        if from_source {
+            inputs.push(("build-from-source", "true"));
+        }
         let _building = support::shared_release_build();
         let run = run_action(repo.path(), "pull_request", &event, &inputs, &extra);
         assert_eq!(run.codes, [0, 0], "{reference}: {:#?}", run.stderr);

@@ -591,7 +591,7 @@ fn the_readme_archive_download_checks_the_checksum_before_unpacking() {
     assert!(script.contains("sha256sum -c") && script.contains("curl"), "{script}");
     let user = tempfile::tempdir().unwrap();
     run(Command::new("bash").args(["-c", &script]).current_dir(user.path()));
-    let out = run(&mut Command::new(user.path().join("plan-lint")).arg("--version"));
+    let out = run(Command::new(user.path().join("plan-lint")).arg("--version"));
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), format!("plan-lint {VERSION}"));
 
     // A corrupted archive: the checksum fails and nothing is unpacked.
