@@ -63,8 +63,9 @@ fn eval(text: &str, inputs: &BTreeMap<String, String>, outputs: &BTreeMap<String
         let expr = rest[start + 3..end].trim();
         let value = if let Some(name) = expr.strip_prefix("inputs.") {
             inputs.get(name).unwrap_or_else(|| panic!("unknown input {name}")).clone()
-        } else if expr == "github.action_repository" {
-            String::new() // a local action (`uses: ./`) has none
+        } else if expr == "github.action_repository" || expr == "github.action_ref" {
+            // A local action (`uses: ./`) has none; tests give a ref in GITHUB_ACTION_REF.
+            String::new()
         } else if let Some(path) = expr.strip_prefix("steps.") {
             let (id, name) = path.split_once(".outputs.").expect("steps.ID.outputs.NAME");
             outputs.get(id).and_then(|o| o.get(name)).cloned().unwrap_or_default()
@@ -397,4 +398,113 @@ fn the_config_and_working_directory_inputs_are_used() {
     let wrong = [("version", "0.1.0"), ("config", "../product/promises.toml")];
     let run = run_action(repo.path(), "pull_request", &event, &wrong, &env);
     assert_eq!(run.codes, [0, 2], "{:#?}", run.stderr);
+}
+
+/// Issue 27: with no `version`, the action downloads the release its own tag names (the runner's
+/// GITHUB_ACTION_REF): a full version tag, or a major tag at the release commit (Cargo.toml's
+/// version); the verified binary goes to the runner's tool cache, and the next run takes it from
+/// there without downloading.
+#[test]
+fn with_no_version_the_action_downloads_the_release_of_its_own_tag() {
+    let version = env!("CARGO_PKG_VERSION");
+    let (repo, event) = pull_request();
+    let rel = tempfile::tempdir().unwrap();
+    let url = releases(rel.path(), version, false);
+    let tools = tempfile::tempdir().unwrap();
+    let tool_cache = tools.path().to_str().unwrap();
+    let tag = format!("v{version}");
+    let major = format!("v{}", version.split('.').next().unwrap());
+    for (i, reference) in [tag.as_str(), major.as_str()].into_iter().enumerate() {
+        let run = run_action(
+            repo.path(),
+            "pull_request",
+            &event,
+            &[],
+            &[("GITHUB_ACTION_REF", reference), ("PLAN_LINT_RELEASES_URL", &url), ("RUNNER_TOOL_CACHE", tool_cache)],
+        );
+        assert_eq!(run.codes, [0, 1], "the check step fails on the untraced commit: {:#?}", run.stderr);
+        let said = &run.stdout[0];
+        assert!(!said.contains("Building"), "{reference}: built instead of downloading:\n{said}");
+        if i == 0 {
+            assert!(said.contains(&format!("Downloading {url}/v{version}/plan-lint-{version}-")), "{said}");
+        } else {
+            assert!(said.contains("from the tool cache"), "{reference}: {said}");
+        }
+        assert!(said.contains(&format!("plan-lint {version}")), "{said}");
+        assert_eq!(run.outputs["errors"], "1");
+    }
+    // The major tag resolves to the same release when nothing is cached.
+    let run = run_action(
+        repo.path(),
+        "pull_request",
+        &event,
+        &[],
+        &[("GITHUB_ACTION_REF", major.as_str()), ("PLAN_LINT_RELEASES_URL", &url)],
+    );
+    assert_eq!(run.codes, [0, 1], "{:#?}", run.stderr);
+    assert!(run.stdout[0].contains(&format!("Downloading {url}/v{version}/")), "{}", run.stdout[0]);
+}
+
+/// A tampered release of the action's own tag is refused: not run, not cached, and not quietly
+/// replaced by a build from source.
+#[test]
+fn a_tampered_release_of_the_actions_own_tag_is_refused_not_rebuilt() {
+    let version = env!("CARGO_PKG_VERSION");
+    let (repo, event) = pull_request();
+    let rel = tempfile::tempdir().unwrap();
+    let url = releases(rel.path(), version, true);
+    let tools = tempfile::tempdir().unwrap();
+    let tag = format!("v{version}");
+    let run = run_action(
+        repo.path(),
+        "pull_request",
+        &event,
+        &[],
+        &[
+            ("GITHUB_ACTION_REF", tag.as_str()),
+            ("PLAN_LINT_RELEASES_URL", &url),
+            ("RUNNER_TOOL_CACHE", tools.path().to_str().unwrap()),
+        ],
+    );
+    assert_eq!(run.codes, [1], "{:#?}", run.stderr);
+    assert!(run.stdout[0].contains("::error title=plan-lint::checksum mismatch"), "{}", run.stdout[0]);
+    assert!(!run.stdout[0].contains("Building"), "{}", run.stdout[0]);
+    assert_eq!(std::fs::read_dir(tools.path()).unwrap().count(), 0, "a tampered binary was cached");
+}
+
+/// The fallback build: a tag with no release (a notice, then cargo), a branch, and
+/// `build-from-source: true` even where a release exists.
+#[test]
+fn the_action_builds_from_source_when_its_tag_has_no_release_or_when_asked() {
+    let version = env!("CARGO_PKG_VERSION");
+    let (repo, event) = pull_request();
+    let rel = tempfile::tempdir().unwrap();
+    let url = releases(rel.path(), version, false);
+    let tag = format!("v{version}");
+    let env = support::shared_release_env();
+    let build_env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    // The action's ref, whether `build-from-source` is set, and the notice expected.
+    let cases = [
+        ("v9.9.9", false, Some("::notice title=plan-lint::no release of plan-lint 9.9.9")),
+        ("main", false, None),
+        (tag.as_str(), true, None),
+    ];
+    for (reference, from_source, notice) in cases {
+        let mut extra = vec![("GITHUB_ACTION_REF", reference), ("PLAN_LINT_RELEASES_URL", url.as_str())];
+        extra.extend(build_env.iter().copied());
+        let mut inputs = vec![("args", "--allow untraced-commit")];
+        if from_source {
+            inputs.push(("build-from-source", "true"));
+        }
+        let _building = support::shared_release_build();
+        let run = run_action(repo.path(), "pull_request", &event, &inputs, &extra);
+        assert_eq!(run.codes, [0, 0], "{reference}: {:#?}", run.stderr);
+        let said = &run.stdout[0];
+        assert!(said.contains("Building plan-lint from"), "{reference}: {said}");
+        if let Some(notice) = notice {
+            assert!(said.contains(notice), "{reference}: {said}");
+        } else {
+            assert!(!said.contains("Downloading"), "{reference}: {said}");
+        }
+    }
 }
