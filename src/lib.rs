@@ -155,7 +155,7 @@ pub mod __private {
     pub use crate::cli::install::{script, HOOKS};
     pub use crate::git::{commit_trailers, Repo};
     pub use crate::report::markdown::escape as markdown_escape;
-    pub use crate::schema::{rules_markdown, text as schema_text};
+    pub use crate::schema::{readme_rules_table, rules_markdown, text as schema_text};
 
     /// Each entry of the index file at `path` as `git ls-files -s` prints it (`mode oid stage\tpath`),
     /// read by plan-lint's own index reader (tests compare it with git).

@@ -190,6 +190,45 @@ pub fn text() -> String {
     s
 }
 
+/// The README's table of rules (section "Rules"), from the declarations: code, default level,
+/// category, what each is judged on, and what it finds. A test keeps the README's copy equal.
+pub fn readme_rules_table() -> String {
+    use crate::rules::Check;
+    let mut s = String::from("| code | default | category | judged on | finds |\n| --- | --- | --- | --- | --- |\n");
+    for r in RULES {
+        let mut on: Vec<&str> = Vec::new();
+        for check in r.checks {
+            let word = match check {
+                Check::Registry(_) => "the registry",
+                Check::Listing(_) => "the plan files found",
+                Check::Plan(_) => "plans",
+                Check::Issue(_) => "issues",
+                Check::PullRequest(_) => "pull requests",
+                Check::Commit(_) => "commits",
+                Check::Window(_) => "a window",
+                Check::Readings(_) => "readings",
+                Check::History(_) => "history before adoption",
+            };
+            if !on.contains(&word) {
+                on.push(word);
+            }
+        }
+        let mut on = on.join(", ");
+        if crate::rules::needs_window(r.code) && !on.contains("a window") {
+            on.push_str(", over a window");
+        }
+        s.push_str(&format!(
+            "| `{}` | {} | {} | {} | {} |\n",
+            r.code.name(),
+            r.default.as_str(),
+            r.category.name(),
+            on,
+            r.summary
+        ));
+    }
+    s
+}
+
 /// `docs/rules.md`: every rule's documentation, from the same declarations as `explain`.
 pub fn rules_markdown() -> String {
     let mut s = String::from(

@@ -30,6 +30,13 @@ fn schema_and_rule_docs_are_in_sync() {
     assert_eq!(out.stdout, plan_lint::__private::schema_text());
     in_sync("schema/promises.schema.json", &plan_lint::__private::schema_text());
     in_sync("docs/rules.md", &plan_lint::__private::rules_markdown());
+    // The README's table of rules is the declarations' (issue 24: it had drifted).
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let table = plan_lint::__private::readme_rules_table();
+    assert!(
+        readme.contains(&format!("## Rules\n\n{table}\n")),
+        "README's rules table is stale; it must read:\n{table}"
+    );
     let docs = plan_lint::__private::rules_markdown();
     for (name, doc) in plan_lint::__private::rule_docs() {
         assert!(docs.contains(doc), "{name} undocumented");

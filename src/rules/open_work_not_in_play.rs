@@ -18,8 +18,8 @@ pub(crate) static RULE: Rule = Rule {
 What it does: flags open task items (`- [ ]`) under a *dropped* promise (once per reference, \
 with the count) and open issues (`[issues] include` files, tracker bodies) naming a done or \
 dropped promise. Open items under a *done* promise are `done-with-open-items`; items under a \
-proposed promise are plans, not work, and are fine. This code was part of `not-in-play` until \
-0.2; `not-in-play` in `[rules]` or on the command line still sets both.
+proposed promise are plans, not work, and are fine. This code was split from `not-in-play`, \
+which in `[rules]` or on the command line still sets both.
 
 Why: barring explicit exceptions, the team works only on promises in play. Open work under a \
 promise the team gave up on is either dead work or a sign the promise is not really dropped.
