@@ -256,6 +256,10 @@ pub struct Applied {
     /// Entries that absorbed fewer findings than they count, with how many fewer, among the
     /// places this run judged in full (the engine drops the others): `absent`.
     pub absent: Vec<(Key, usize)>,
+    /// With a time window: what the file recorded at the window's start (the commit HEAD's
+    /// first-parent line had then), `(findings in files, commits)`; `None` when it did not
+    /// exist then or could not be read.
+    pub at_start: Option<(usize, usize)>,
 }
 
 impl Applied {
@@ -297,7 +301,7 @@ pub fn apply(recorded: Baseline, findings: Vec<Finding>, sources: &Sources) -> (
         }
     }
     let absent = left.into_iter().filter(|(_, n)| *n > 0).collect();
-    (new, Applied { recorded, baselined, absent })
+    (new, Applied { recorded, baselined, absent, at_start: None })
 }
 
 #[cfg(test)]

@@ -499,3 +499,34 @@ fn a_long_history_is_one_finding_that_names_the_adoption_point() {
     run.expect_code(0);
     assert!(run.stdout.contains("2 baselined"), "{}", run.stdout);
 }
+
+/// Issue 24: the board shows the baseline's debt with its trend: what the file recorded when
+/// the window began (from the file's history on HEAD's first-parent line) beside what it
+/// records now.
+#[test]
+fn the_board_shows_the_debt_at_the_windows_start() {
+    let mut repo = repo();
+    repo.plan_lint(&["baseline"]).expect_code(0);
+    repo.commit_at("2026-01-05T10:00:00Z", "Ada <ada@example.com>", "Record the baseline\n\nUntraced: adoption\n");
+    repo.write("ROADMAP.md", &PLAN.replace("add PayPal", "add PayPal (Promise: find-and-buy)"));
+    repo.plan_lint(&["baseline", "--update"]).expect_code(0);
+    repo.commit_at("2026-02-10T10:00:00Z", "Ada <ada@example.com>", "Trace PayPal\n\nPromise: find-and-buy\n");
+    let args = ["report", "--since", "2026-02-01", "--until", "2026-02-28"];
+    let board = json(&repo.plan_lint(&[&args[..], &["--format", "json"]].concat()));
+    assert_eq!(
+        board["baseline"],
+        serde_json::json!({ "items": 1, "commits": 2, "absent": 0, "at_start": { "items": 2, "commits": 2 } }),
+        "{board:#}"
+    );
+    let run = repo.plan_lint(&[&args[..], &["--format", "markdown"]].concat());
+    run.expect_code(0);
+    assert!(
+        run.stdout.contains("Baseline: 1 item and 2 commits remain in `.plan-lint-baseline.json` (at the window's start: 2 items and 2 commits)"),
+        "{}",
+        run.stdout
+    );
+    // Before the file existed there is no trend to show.
+    let before =
+        json(&repo.plan_lint(&["report", "--since", "2025-12-01", "--until", "2025-12-31", "--format", "json"]));
+    assert!(before["baseline"].get("at_start").is_none(), "{before:#}");
+}

@@ -46,7 +46,23 @@ impl Gather<'_> {
                     _ => all_files && (inputs.window.is_some() || !rules::needs_window(key.code)),
                 }
         });
-        read.baseline = Some(applied);
+        applied.at_start = self.baseline_at_window_start(path);
+        self.read.baseline = Some(applied);
         Ok(())
     }
+
+    /// With a time window, what the baseline recorded when the window began (the file in the
+    /// commit HEAD's first-parent line had then): the debt's trend. A file that did not exist or
+    /// does not read then has none.
+    fn baseline_at_window_start(&self, path: &str) -> Option<(usize, usize)> {
+        let (repo, window) = (self.repo?, self.inputs.window?);
+        let commit = repo.first_parent_at(window.since, WINDOW_START_LOOKBACK)?;
+        let blob = repo.file_in_commit(commit, path).ok()?;
+        let bytes = repo.blob(blob, crate::files::MAX_PLAN_BYTES).ok()??;
+        let then = Baseline::parse(path, &bytes).ok()?;
+        Some((then.total() - then.commits(), then.commits()))
+    }
 }
+
+/// How many first-parent commits back the window's start is looked for.
+const WINDOW_START_LOOKBACK: usize = 100_000;

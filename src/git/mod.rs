@@ -424,6 +424,20 @@ impl Repo {
         None
     }
 
+    /// The commit HEAD's first-parent line had at `time` (Unix seconds): the newest one
+    /// committed at or before it, looking at most `limit` commits back; `None` past the root or
+    /// the limit.
+    pub fn first_parent_at(&self, time: i64, limit: usize) -> Option<Oid> {
+        let mut commit = self.repo.head().ok()?.peel_to_commit().ok()?;
+        for _ in 0..limit {
+            if commit.time().seconds() <= time {
+                return Some(commit.id());
+            }
+            commit = commit.parent(0).ok()?;
+        }
+        None
+    }
+
     /// Whether the object database has this commit.
     pub fn has_commit(&self, oid: Oid) -> bool {
         self.repo.find_commit(oid).is_ok()

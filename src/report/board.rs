@@ -49,6 +49,16 @@ pub struct Debt {
     pub commits: usize,
     /// Recorded findings that match nothing any more.
     pub absent: usize,
+    /// What the file recorded when the window began (its trend): findings in files, commits.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at_start: Option<DebtThen>,
+}
+
+/// The baseline's debt when the window began.
+#[derive(Debug, Serialize)]
+pub struct DebtThen {
+    pub items: usize,
+    pub commits: usize,
 }
 
 impl Debt {
@@ -61,6 +71,13 @@ impl Debt {
             crate::report::plural(self.commits, "commit"),
             crate::baseline::FILE_NAME
         );
+        if let Some(then) = &self.at_start {
+            line.push_str(&format!(
+                " (at the window's start: {} and {})",
+                crate::report::plural(then.items, "item"),
+                crate::report::plural(then.commits, "commit")
+            ));
+        }
         if self.absent > 0 {
             line.push_str(&format!(
                 "; {} no longer found (`plan-lint baseline --update` drops {})",
@@ -401,6 +418,7 @@ impl Board {
                     items: (b.recorded.total() - b.recorded.commits()).saturating_sub(absent_items),
                     commits,
                     absent: b.absent_count(),
+                    at_start: b.at_start.map(|(items, commits)| DebtThen { items, commits }),
                 }
             }),
         }
