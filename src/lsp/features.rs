@@ -8,12 +8,13 @@ use crate::files::{FileSource, Files};
 use crate::git::Repo;
 use crate::registry::{self, Registry, Status};
 use crate::scan::{body, markdown, trailers};
+use lsp_types::request::Request;
 use lsp_types::{
     CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, CompletionItem, CompletionItemKind,
     CompletionParams, CompletionResponse, CompletionTextEdit, DocumentSymbol, DocumentSymbolParams,
     DocumentSymbolResponse, GotoDefinitionParams, GotoDefinitionResponse, Hover, HoverContents, HoverParams, Location,
     MarkupContent, MarkupKind, NumberOrString, Position, PrepareRenameResponse, Range, ReferenceParams, RenameParams,
-    SymbolKind, TextDocumentPositionParams, TextEdit, Uri, WorkspaceEdit,
+    ServerCapabilities, SymbolKind, TextDocumentPositionParams, TextEdit, Uri, WorkspaceEdit,
 };
 use serde_json::Value;
 use std::collections::HashMap;
@@ -21,46 +22,84 @@ use std::path::Path;
 use std::str::FromStr;
 
 /// What the server can do.
-pub(super) fn capabilities(encoding: Encoding) -> Value {
-    serde_json::json!({
-        "positionEncoding": if encoding == Encoding::Utf8 { "utf-8" } else { "utf-16" },
-        "textDocumentSync": { "openClose": true, "change": 2, "save": { "includeText": true } },
-        "completionProvider": { "triggerCharacters": [":", " ", ",", "\"", "-"] },
-        "hoverProvider": true,
-        "definitionProvider": true,
-        "referencesProvider": true,
-        "renameProvider": { "prepareProvider": true },
-        "documentSymbolProvider": true,
-        "codeActionProvider": { "codeActionKinds": ["quickfix"] },
-    })
+pub(super) fn capabilities(encoding: Encoding) -> ServerCapabilities {
+    use lsp_types::{
+        CodeActionOptions, CodeActionProviderCapability, CompletionOptions, HoverProviderCapability, OneOf,
+        PositionEncodingKind, RenameOptions, SaveOptions, TextDocumentSyncCapability, TextDocumentSyncKind,
+        TextDocumentSyncOptions, TextDocumentSyncSaveOptions,
+    };
+    ServerCapabilities {
+        position_encoding: Some(if encoding == Encoding::Utf8 {
+            PositionEncodingKind::UTF8
+        } else {
+            PositionEncodingKind::UTF16
+        }),
+        text_document_sync: Some(TextDocumentSyncCapability::Options(TextDocumentSyncOptions {
+            open_close: Some(true),
+            change: Some(TextDocumentSyncKind::INCREMENTAL),
+            save: Some(TextDocumentSyncSaveOptions::SaveOptions(SaveOptions { include_text: Some(true) })),
+            ..TextDocumentSyncOptions::default()
+        })),
+        completion_provider: Some(CompletionOptions {
+            trigger_characters: Some([":", " ", ",", "\"", "-"].map(String::from).to_vec()),
+            ..CompletionOptions::default()
+        }),
+        hover_provider: Some(HoverProviderCapability::Simple(true)),
+        definition_provider: Some(OneOf::Left(true)),
+        references_provider: Some(OneOf::Left(true)),
+        rename_provider: Some(OneOf::Right(RenameOptions {
+            prepare_provider: Some(true),
+            work_done_progress_options: Default::default(),
+        })),
+        document_symbol_provider: Some(OneOf::Left(true)),
+        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+            ..CodeActionOptions::default()
+        })),
+        ..ServerCapabilities::default()
+    }
+}
+
+/// A request on its way to its handler, dispatched by lsp-types' request types (their method,
+/// parameters and result), as rust-analyzer's dispatcher does.
+struct Dispatch<'a> {
+    server: &'a Server,
+    method: &'a str,
+    params: Option<Value>,
+    answer: Option<Result<Value, String>>,
+}
+
+impl Dispatch<'_> {
+    /// Answer with `handle` when the request is `R`.
+    fn on<R: Request>(mut self, handle: impl FnOnce(&Server, R::Params) -> Result<R::Result, String>) -> Self {
+        if self.answer.is_none() && self.method == R::METHOD {
+            let params = self.params.take().unwrap_or(Value::Null);
+            let answer = serde_json::from_value::<R::Params>(params)
+                .map_err(|e| format!("invalid parameters: {e}"))
+                .and_then(|p| handle(self.server, p))
+                .and_then(|r| serde_json::to_value(r).map_err(|e| e.to_string()));
+            self.answer = Some(answer);
+        }
+        self
+    }
 }
 
 /// The answer to a request, `None` for a method the server does not know.
 pub(super) fn answer(server: &Server, method: &str, params: Value) -> Option<Result<Value, String>> {
-    fn parse<P: serde::de::DeserializeOwned>(params: Value) -> Result<P, String> {
-        serde_json::from_value(params).map_err(|e| format!("invalid parameters: {e}"))
-    }
-    fn to_value(v: impl serde::Serialize) -> Result<Value, String> {
-        serde_json::to_value(v).map_err(|e| e.to_string())
-    }
-    let result = match method {
-        "textDocument/completion" => parse::<CompletionParams>(params).and_then(|p| to_value(completion(server, &p))),
-        "textDocument/hover" => parse::<HoverParams>(params).and_then(|p| to_value(hover(server, &p))),
-        "textDocument/definition" => {
-            parse::<GotoDefinitionParams>(params).and_then(|p| to_value(definition(server, &p)))
-        }
-        "textDocument/references" => parse::<ReferenceParams>(params).and_then(|p| to_value(references(server, &p))),
-        "textDocument/prepareRename" => {
-            parse::<TextDocumentPositionParams>(params).and_then(|p| to_value(prepare_rename(server, &p)))
-        }
-        "textDocument/rename" => parse::<RenameParams>(params).and_then(|p| rename(server, &p).and_then(to_value)),
-        "textDocument/documentSymbol" => {
-            parse::<DocumentSymbolParams>(params).and_then(|p| to_value(symbols(server, &p)))
-        }
-        "textDocument/codeAction" => parse::<CodeActionParams>(params).and_then(|p| to_value(code_actions(server, &p))),
-        _ => return None,
+    use lsp_types::request::{
+        CodeActionRequest, Completion, DocumentSymbolRequest, GotoDefinition, HoverRequest, PrepareRenameRequest,
+        References, Rename,
     };
-    Some(result)
+    Dispatch { server, method, params: Some(params), answer: None }
+        .on::<Completion>(|s, p| Ok(completion(s, &p)))
+        .on::<HoverRequest>(|s, p| Ok(hover(s, &p)))
+        .on::<GotoDefinition>(|s, p| Ok(definition(s, &p)))
+        .on::<References>(|s, p| Ok(references(s, &p)))
+        .on::<PrepareRenameRequest>(|s, p| Ok(prepare_rename(s, &p)))
+        .on::<Rename>(|s, p| rename(s, &p))
+        .on::<DocumentSymbolRequest>(|s, p| Ok(symbols(s, &p)))
+        .on::<CodeActionRequest>(|s, p| Ok(code_actions(s, &p)))
+        .answer
 }
 
 /// The registry a document is judged by: the editor's unsaved text, else the file; `None`
@@ -530,6 +569,25 @@ fn minimal_edit(old: &str, new: &str, lines: &Lines, enc: Encoding) -> TextEdit 
 
 #[cfg(test)]
 mod tests {
+    /// The capabilities on the wire, as lsp-types serialises the typed ones: what clients read.
+    #[test]
+    fn capabilities_are_what_clients_read() {
+        let want = serde_json::json!({
+            "positionEncoding": "utf-16",
+            "textDocumentSync": { "openClose": true, "change": 2, "save": { "includeText": true } },
+            "completionProvider": { "triggerCharacters": [":", " ", ",", "\"", "-"] },
+            "hoverProvider": true,
+            "definitionProvider": true,
+            "referencesProvider": true,
+            "renameProvider": { "prepareProvider": true },
+            "documentSymbolProvider": true,
+            "codeActionProvider": { "codeActionKinds": ["quickfix"] },
+        });
+        assert_eq!(serde_json::to_value(capabilities(Encoding::Utf16)).unwrap(), want);
+        let utf8 = serde_json::to_value(capabilities(Encoding::Utf8)).unwrap();
+        assert_eq!(utf8["positionEncoding"], "utf-8");
+    }
+
     use super::*;
 
     #[test]

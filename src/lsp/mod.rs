@@ -29,6 +29,8 @@ use crate::registry;
 use crate::source::{Source, SourceKind};
 use crossbeam_channel::Sender;
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
+use lsp_types::notification::Notification as Notify;
+use lsp_types::request::Request as LspRequest;
 use lsp_types::{
     Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString, PublishDiagnosticsParams,
     Uri,
@@ -66,10 +68,13 @@ pub(crate) fn serve_on(connection: &Connection) -> i32 {
     let params: lsp_types::InitializeParams = serde_json::from_value(params).unwrap_or_default();
     let offered = params.capabilities.general.as_ref().and_then(|g| g.position_encodings.clone()).unwrap_or_default();
     let encoding = if offered.iter().any(|e| e.as_str() == "utf-8") { Encoding::Utf8 } else { Encoding::Utf16 };
-    let result = serde_json::json!({
-        "capabilities": features::capabilities(encoding),
-        "serverInfo": { "name": "plan-lint", "version": env!("CARGO_PKG_VERSION") },
-    });
+    let result = lsp_types::InitializeResult {
+        capabilities: features::capabilities(encoding),
+        server_info: Some(lsp_types::ServerInfo {
+            name: "plan-lint".to_string(),
+            version: Some(env!("CARGO_PKG_VERSION").to_string()),
+        }),
+    };
     if connection.sender.send(Response::new_ok(id, result).into()).is_err() {
         return 1;
     }
@@ -88,7 +93,7 @@ pub(crate) fn serve_on(connection: &Connection) -> i32 {
                     "the server is shut down".into(),
                 ));
             }
-            Message::Request(req) if req.method == "shutdown" => {
+            Message::Request(req) if req.method == <lsp_types::request::Shutdown as LspRequest>::METHOD => {
                 server.judge_pending();
                 shut_down = true;
                 server.reply(Response::new_ok(req.id, ()));
@@ -97,7 +102,9 @@ pub(crate) fn serve_on(connection: &Connection) -> i32 {
                 server.judge_pending();
                 server.request(req);
             }
-            Message::Notification(n) if n.method == "exit" => return if shut_down { 0 } else { 1 },
+            Message::Notification(n) if n.method == <lsp_types::notification::Exit as Notify>::METHOD => {
+                return if shut_down { 0 } else { 1 }
+            }
             Message::Notification(n) => server.notify(n),
             Message::Response(_) => {}
         }
@@ -112,7 +119,9 @@ pub(crate) fn serve_on(connection: &Connection) -> i32 {
 fn initialize(connection: &Connection) -> Option<(lsp_server::RequestId, serde_json::Value)> {
     loop {
         match connection.receiver.recv().ok()? {
-            Message::Request(req) if req.method == "initialize" => return Some((req.id, req.params)),
+            Message::Request(req) if req.method == <lsp_types::request::Initialize as LspRequest>::METHOD => {
+                return Some((req.id, req.params))
+            }
             Message::Request(req) => {
                 let refused = Response::new_err(
                     req.id,
@@ -121,7 +130,7 @@ fn initialize(connection: &Connection) -> Option<(lsp_server::RequestId, serde_j
                 );
                 connection.sender.send(refused.into()).ok()?;
             }
-            Message::Notification(n) if n.method == "exit" => return None,
+            Message::Notification(n) if n.method == <lsp_types::notification::Exit as Notify>::METHOD => return None,
             Message::Notification(_) | Message::Response(_) => {}
         }
     }
@@ -177,52 +186,75 @@ impl Server {
     }
 
     fn notify(&mut self, n: Notification) {
-        use lsp_types::{
-            DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
-            DidSaveTextDocumentParams,
+        use lsp_types::notification::{
+            DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument,
         };
-        match n.method.as_str() {
-            "textDocument/didOpen" => {
-                let Ok(p) = serde_json::from_value::<DidOpenTextDocumentParams>(n.params) else { return };
-                let d = p.text_document;
-                let path = uri_to_path(d.uri.as_str());
-                let doc = Doc { text: d.text, version: d.version, language: d.language_id, path };
-                let (kind, root) = classify(&doc);
-                let key = d.uri.as_str().to_string();
-                self.docs.insert(key.clone(), Open { doc, kind, root });
-                self.changed(&key);
+        /// The notification's parameters when it is `N` (its method and parameter type from
+        /// lsp-types), else the notification back.
+        fn cast<N: Notify>(n: Notification) -> Result<Option<N::Params>, Notification> {
+            if n.method == N::METHOD {
+                Ok(serde_json::from_value(n.params).ok())
+            } else {
+                Err(n)
             }
-            "textDocument/didChange" => {
-                let Ok(p) = serde_json::from_value::<DidChangeTextDocumentParams>(n.params) else { return };
-                let key = p.text_document.uri.as_str().to_string();
-                let Some(open) = self.docs.get_mut(&key) else { return };
-                open.doc.apply(p.content_changes, self.encoding);
-                open.doc.version = p.text_document.version;
-                self.changed(&key);
-            }
-            "textDocument/didSave" => {
-                let Ok(p) = serde_json::from_value::<DidSaveTextDocumentParams>(n.params) else { return };
-                let key = p.text_document.uri.as_str().to_string();
-                if let (Some(text), Some(open)) = (p.text, self.docs.get_mut(&key)) {
-                    open.doc.text = text;
+        }
+        let n = match cast::<DidOpenTextDocument>(n) {
+            Ok(Some(p)) => return self.did_open(p),
+            Ok(None) => return,
+            Err(n) => n,
+        };
+        let n = match cast::<DidChangeTextDocument>(n) {
+            Ok(Some(p)) => return self.did_change(p),
+            Ok(None) => return,
+            Err(n) => n,
+        };
+        let n = match cast::<DidSaveTextDocument>(n) {
+            Ok(Some(p)) => return self.did_save(p),
+            Ok(None) => return,
+            Err(n) => n,
+        };
+        if let Ok(Some(p)) = cast::<DidCloseTextDocument>(n) {
+            self.did_close(p);
+        }
+    }
+
+    fn did_open(&mut self, p: lsp_types::DidOpenTextDocumentParams) {
+        let d = p.text_document;
+        let path = uri_to_path(d.uri.as_str());
+        let doc = Doc { text: d.text, version: d.version, language: d.language_id, path };
+        let (kind, root) = classify(&doc);
+        let key = d.uri.as_str().to_string();
+        self.docs.insert(key.clone(), Open { doc, kind, root });
+        self.changed(&key);
+    }
+
+    fn did_change(&mut self, p: lsp_types::DidChangeTextDocumentParams) {
+        let key = p.text_document.uri.as_str().to_string();
+        let Some(open) = self.docs.get_mut(&key) else { return };
+        open.doc.apply(p.content_changes, self.encoding);
+        open.doc.version = p.text_document.version;
+        self.changed(&key);
+    }
+
+    fn did_save(&mut self, p: lsp_types::DidSaveTextDocumentParams) {
+        let key = p.text_document.uri.as_str().to_string();
+        if let (Some(text), Some(open)) = (p.text, self.docs.get_mut(&key)) {
+            open.doc.text = text;
+        }
+        self.changed(&key);
+    }
+
+    fn did_close(&mut self, p: lsp_types::DidCloseTextDocumentParams) {
+        let key = p.text_document.uri.as_str().to_string();
+        if let Some(open) = self.docs.remove(&key) {
+            // A closed registry is read from disk again: the open plans are judged by it.
+            if open.kind == Kind::Registry {
+                if let Some((root, _)) = &open.root {
+                    self.judge_root(root, true);
                 }
-                self.changed(&key);
+            } else if open.kind == Kind::Message {
+                self.publish(&key, Vec::new(), None);
             }
-            "textDocument/didClose" => {
-                let Ok(p) = serde_json::from_value::<DidCloseTextDocumentParams>(n.params) else { return };
-                let key = p.text_document.uri.as_str().to_string();
-                if let Some(open) = self.docs.remove(&key) {
-                    // A closed registry is read from disk again: the open plans are judged by it.
-                    if open.kind == Kind::Registry {
-                        if let Some((root, _)) = &open.root {
-                            self.judge_root(root, true);
-                        }
-                    } else if open.kind == Kind::Message {
-                        self.publish(&key, Vec::new(), None);
-                    }
-                }
-            }
-            _ => {}
         }
     }
 
