@@ -356,7 +356,7 @@ fn a_window_edge_may_carry_a_utc_offset() {
     assert!(run.stderr.contains("too far"), "{}", run.stderr);
 }
 
-/// Issue 17: the board leads with its verdict, lists mistraced work beside untraced work, charts
+/// Issue 17: the board has a verdict (issue 31: at the head of its findings), lists mistraced work beside untraced work, charts
 /// untraced commits, renders code spans as code, shows promises not taking work as compact rows,
 /// and fits the terminal page to 80 columns when piped (COLUMNS overrides).
 #[test]
@@ -381,8 +381,11 @@ fn the_board_leads_with_its_verdict_and_shows_mistraced_work() {
         mistraced.len()
     );
     let term = report(&repo, "term");
-    assert_eq!(term.stdout.lines().nth(1), Some(verdict.as_str()), "{}", term.stdout);
-    assert!(term.stdout.contains("MISTRACED: "), "{}", term.stdout);
+    // Issue 31: the verdict heads the findings, after the promises.
+    let findings = format!("FINDINGS {verdict}");
+    assert!(term.stdout.lines().any(|l| l == findings), "{}", term.stdout);
+    assert!(term.stdout.find(&findings) > term.stdout.find("IN PLAY"), "{}", term.stdout);
+    assert!(term.stdout.contains("Mistraced work: "), "{}", term.stdout);
     assert!(term.stdout.lines().all(|l| l.chars().count() <= 80), "piped: 80 columns\n{}", term.stdout);
     let mut args = vec!["report"];
     args.extend(WINDOW);
@@ -392,12 +395,12 @@ fn the_board_leads_with_its_verdict_and_shows_mistraced_work() {
     let md = report(&repo, "markdown");
     assert!(md.stdout.contains(&format!("**{verdict}**")), "{}", md.stdout);
     assert!(
-        md.stdout.contains("### Mistraced work") && !md.stdout.contains("\\`"),
+        md.stdout.contains("#### Mistraced work") && !md.stdout.contains("\\`"),
         "code spans stay code:\n{}",
         md.stdout
     );
     let html = report(&repo, "html").stdout;
-    assert!(html.contains(&format!("<p class=\"verdict bad\" id=\"verdict\">{verdict}</p>")), "{html}");
+    assert!(html.contains(&format!("<span class=\"verdict bad\" id=\"verdict\">{verdict}</span>")), "{html}");
     assert!(html.contains("id=\"mistraced\"") && html.contains("<code>find-and-by</code>"), "{html}");
     assert!(html.contains("<rect data-untraced="), "untraced commits are charted");
     assert!(html.contains("<table class=\"compact\"><tbody><tr data-promise="), "{html}");
@@ -551,4 +554,285 @@ fn a_window_may_end_on_the_calendars_last_day() {
     let run = repo.plan_lint(&["report", "--until", "10000-01-01"]);
     run.expect_code(2);
     assert!(run.stderr.contains("`10000-01-01` is not a date"), "{}", run.stderr);
+}
+
+/// Issue 24: the board counted warnings it never listed. With readings, `outcome-regressed` and
+/// `unmeasured-outcome` are counted; each finding counted is listed in every format (JSON's
+/// `drift[]`, the terminal, Markdown, HTML), and a regressed outcome is marked as such.
+#[test]
+fn every_finding_counted_is_listed_in_every_format() {
+    let mut repo = team();
+    // Orders got worse than its baseline (41 → 44); search was never measured.
+    repo.write(
+        "outcomes.csv",
+        "date,promise,metric,value,source\n2026-03-01,track-orders,\"order-status calls per 1,000 orders\",44,desk\n",
+    );
+    repo.commit_at("2026-03-05T09:00:00Z", "Ada <ada@example.com>", "Readings\n\nPromise: track-orders\n");
+    let mut args = vec!["check", "--format", "json"];
+    args.extend(WINDOW);
+    let check: serde_json::Value = serde_json::from_str(&repo.plan_lint(&args).stdout).unwrap();
+    let counted: Vec<&serde_json::Value> = check["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] == "error" || f["severity"] == "warning")
+        .collect();
+    let codes: Vec<&str> = counted.iter().map(|f| f["code"].as_str().unwrap()).collect();
+    assert!(codes.contains(&"outcome-regressed") && codes.contains(&"unmeasured-outcome"), "{codes:?}");
+    let board: serde_json::Value = serde_json::from_str(&report(&repo, "json").stdout).unwrap();
+    assert_eq!(board["errors"].as_u64().unwrap() + board["warnings"].as_u64().unwrap(), counted.len() as u64);
+    let messages = |key: &str| -> Vec<String> {
+        board[key].as_array().unwrap().iter().map(|d| d["message"].as_str().unwrap().to_string()).collect()
+    };
+    let (drift, mistraced) = (messages("drift"), messages("mistraced"));
+    for f in &counted {
+        let message = f["message"].as_str().unwrap();
+        let listed = drift.iter().chain(&mistraced).any(|m| m == message)
+            || (f["code"] == "untraced-commit"
+                && board["untraced"]["commits"].as_array().unwrap().iter().any(|c| c["sha"] == f["commit"]))
+            || (f["code"] == "untraced-item"
+                && board["untraced"]["items"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|i| message.ends_with(i["text"].as_str().unwrap())));
+        assert!(listed, "counted but not listed: {f:#}\n{board:#}");
+    }
+    let regressed =
+        drift.iter().find(|m| m.contains("moved away from its target")).expect("outcome-regressed in drift[]");
+    let titles: Vec<&str> = board["drift"].as_array().unwrap().iter().map(|d| d["title"].as_str().unwrap()).collect();
+    assert!(titles.contains(&"Outcomes moving away from their target"), "{titles:?}");
+    assert!(regressed.contains("44 on 2026-03-01"), "{regressed}");
+    let track = &board["promises"][1];
+    assert_eq!(
+        (track["id"].as_str(), track["outcomes"][0]["state"].as_str()),
+        (Some("track-orders"), Some("regressed"))
+    );
+    let term = support::run_with(repo.path(), &[&["report"][..], &WINDOW].concat(), &[("COLUMNS", "300")], None);
+    let md = report(&repo, "markdown").stdout;
+    let html = report(&repo, "html").stdout;
+    for (format, text) in [("term", &term.stdout), ("markdown", &md), ("html", &html)] {
+        for code in ["outcome-regressed", "unmeasured-outcome"] {
+            assert!(text.contains(code), "{format}: {code} is counted but not listed:\n{text}");
+        }
+        assert!(text.contains("Outcomes moving away from their target"), "{format}:\n{text}");
+        assert!(text.contains("has never been measured"), "{format}:\n{text}");
+    }
+    // The regressed outcome is a word and a colour, not a pale empty bar.
+    assert!(term.stdout.contains("→ 25  regressed"), "{}", term.stdout);
+    let coloured = support::run_with(repo.path(), &[&["--color", "always", "report"][..], &WINDOW].concat(), &[], None);
+    assert!(coloured.stdout.contains("\x1b[1;31mregressed\x1b[0m"), "{}", coloured.stdout);
+    assert!(md.contains("🔴 **regressed**"), "{md}");
+    assert!(html.contains("<span class=\"state regressed\">regressed</span>"), "{html}");
+    assert!(html.contains("<div class=\"progress back\" role=\"progressbar\" aria-valuenow=\"-19\""), "{html}");
+    assert!(html.contains("<span style=\"width:19%\"></span>"), "the bar shows how far back: {html}");
+}
+
+const QUARTER: &str = r#"name = "Storefront team"
+vision = "Shoppers find anything they want to buy."
+
+[limits]
+in-play = 5
+measure-days = 30
+
+[promises.find-and-buy]
+statement = "A shopper can find and buy a product we stock."
+status = "in-play"
+priority = "must"
+outcomes = [{ metric = "search-to-purchase conversion", baseline = "8%", target = "12%" }]
+
+[promises.track-orders]
+statement = "A shopper can see where their order is."
+status = "in-play"
+priority = "should"
+outcomes = [{ metric = "order-status calls", baseline = "41 a day", target = "25 a day" }]
+
+[promises.returns]
+statement = "A shopper can return an order online."
+status = "in-play"
+priority = "should"
+outcomes = [{ metric = "returns by phone", baseline = "30 a week", target = "10 a week" }]
+
+[promises.gift-cards]
+statement = "A shopper can buy gift cards."
+status = "in-play"
+priority = "could"
+outcomes = [{ metric = "gift card sales", baseline = "0 a week", target = "100 a week" }]
+
+[promises.loyalty]
+statement = "A shopper earns points on every order."
+status = "in-play"
+priority = "could"
+outcomes = [{ metric = "repeat purchases", baseline = "20%", target = "30%" }]
+
+[promises.wish-list]
+statement = "A shopper can save products for later."
+status = "done"
+outcomes = [{ metric = "lists saved", baseline = "10 a week", target = "50 a week" }]
+
+[promises.reviews]
+statement = "A shopper can read reviews."
+status = "done"
+outcomes = [{ metric = "review rating", baseline = "3.9", target = "4.3" }]
+
+[promises.chat]
+statement = "A shopper can chat with us."
+status = "proposed"
+"#;
+
+const QUARTER_PLAN: &str = "\
+# Roadmap
+
+## Search
+Promise: find-and-buy
+
+- [x] Trigram index
+- [ ] Rank in-stock first
+
+## Orders
+Promise: track-orders
+
+- [ ] Status page
+
+## Returns
+Promise: returns
+
+- [x] Return form
+- [x] Refund e-mails
+
+## Loyalty
+Promise: loyalty
+
+- [ ] Points ledger
+
+## Gift cards
+Promise: gift-cards
+
+- [x] Balance page
+";
+
+const QUARTER_READINGS: &str = "date,promise,metric,value,source
+2026-01-05,loyalty,repeat purchases,22%,crm
+2026-01-12,find-and-buy,search-to-purchase conversion,8.5%,analytics
+2026-01-19,track-orders,order-status calls,40 a day,desk
+2026-01-20,reviews,review rating,4.4,store
+2026-02-02,wish-list,lists saved,30 a week,app
+2026-02-09,find-and-buy,search-to-purchase conversion,9.8%,analytics
+2026-02-23,returns,returns by phone,28 a week,desk
+2026-03-01,gift-cards,gift card sales,120 a week,finance
+2026-03-02,find-and-buy,search-to-purchase conversion,10.4%,analytics
+2026-03-02,track-orders,order-status calls,44 a day,desk
+";
+
+/// A quarter of a team's work (issue 31): a promise on track, one regressing, one met, one
+/// delivered but awaiting its outcome, one with a stale reading, a done promise kept and one not
+/// kept, a commit traced to nothing.
+fn quarter() -> Repo {
+    let mut repo = Repo::new();
+    repo.write("promises.toml", QUARTER).write("ROADMAP.md", QUARTER_PLAN).write("outcomes.csv", QUARTER_READINGS);
+    let ada = "Ada Lovelace <ada@example.com>";
+    let bob = "Bob Byte <bob@example.com>";
+    repo.commit_at("2026-01-05T09:00:00Z", ada, "Plan the quarter\n\nPromise: find-and-buy\n");
+    for (i, (date, who, promise)) in [
+        ("2026-01-14", ada, "find-and-buy"),
+        ("2026-01-21", bob, "returns"),
+        ("2026-02-04", bob, "returns"),
+        ("2026-02-11", ada, "find-and-buy"),
+        ("2026-02-18", bob, "gift-cards"),
+        ("2026-02-25", ada, "track-orders"),
+        ("2026-03-03", bob, "loyalty"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        repo.write("work.txt", &format!("{i}\n"));
+        repo.commit_at(&format!("{date}T10:00:00Z"), who, &format!("Work {i}\n\nPromise: {promise}\n"));
+    }
+    repo.write("typo.txt", "x\n");
+    repo.commit_at("2026-03-04T12:00:00Z", ada, "Fix typo\n");
+    repo
+}
+
+const QUARTER_WINDOW: [&str; 4] = ["--since", "2026-01-01", "--until", "2026-03-06"];
+
+fn quarter_report(repo: &Repo, format: &str) -> String {
+    let run = repo.plan_lint(&[&["report", "--format", format][..], &QUARTER_WINDOW].concat());
+    run.expect_code(0);
+    run.stdout
+}
+
+/// Issue 31: the board leads with the product. Each promise in play and each done one has a
+/// health state with its reason, by the README's rule; then the share of commits traced to
+/// promises in play; the findings follow the promises. Snapshots in every format.
+#[test]
+fn the_board_leads_with_each_promises_health() {
+    let repo = quarter();
+    let json = quarter_report(&repo, "json");
+    snapshot("report_quarter_json", &json);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["name"], "Storefront team");
+    assert_eq!(v["as_of"]["date"], "2026-03-06");
+    assert_eq!(v["as_of"]["commit"].as_str().map(str::len), Some(40), "{}", v["as_of"]);
+    let health: Vec<(String, String, String)> = v["promises"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| !p["health"].is_null())
+        .map(|p| {
+            let s = |v: &serde_json::Value| v.as_str().unwrap().to_string();
+            (s(&p["id"]), s(&p["health"]["state"]), s(&p["health"]["reason"]))
+        })
+        .collect();
+    let expected = [
+        ("find-and-buy", "on-track", "60% of the way: search-to-purchase conversion 8% → 10.4% → 12%"),
+        ("track-orders", "off-track", "regressing: order-status calls 40 a day → 44 a day, baseline 41 a day"),
+        ("returns", "delivered", "2 items done; 10% of the way: returns by phone 30 a week → 28 a week → 10 a week"),
+        ("gift-cards", "met", "gift card sales 120 a week (target 100 a week)"),
+        ("loyalty", "at-risk", "stale: repeat purchases last measured 2026-01-05 (22%)"),
+        ("wish-list", "not-kept", "lists saved 30 a week, target 50 a week"),
+        ("reviews", "kept", "review rating 4.4 (target 4.3)"),
+    ];
+    let expected: Vec<(String, String, String)> =
+        expected.iter().map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string())).collect();
+    assert_eq!(health, expected);
+    assert_eq!(v["promises"][4]["outcomes"][0]["stale"], true, "loyalty's reading is 60 days old");
+    assert_eq!(v["promises"][0]["outcomes"][0]["progress"], serde_json::json!(0.6), "rounded");
+    assert_eq!(v["traced"], serde_json::json!({ "in_play": 8, "commits": 9, "share": 0.8889 }));
+    assert_eq!(v["weeks"][0], "2025-12-29", "weeks are ISO dates (their Monday)");
+
+    let term = quarter_report(&repo, "term");
+    snapshot("report_quarter_term", &term);
+    let lines: Vec<&str> = term.lines().collect();
+    assert_eq!(
+        lines[0],
+        "Storefront team · Promise board · as of 2026-03-06 · commit ".to_string()
+            + &v["as_of"]["commit"].as_str().unwrap()[..7]
+    );
+    let at = |needle: &str| term.find(needle).unwrap_or_else(|| panic!("{needle} missing:\n{term}"));
+    assert!(at("SUMMARY") < at("Traced to promises in play: 8 of 9 commits (89%)"));
+    assert!(at("Traced to promises in play") < at("IN PLAY") && at("IN PLAY") < at("FINDINGS"), "{term}");
+    assert!(term.contains("  returns       delivered, awaiting outcome — 2 items done;"), "{term}");
+    let loyalty = &term[at("  loyalty       could")..at("PROPOSED")];
+    assert!(loyalty.contains("→ 30%") && loyalty.contains(" stale\n"), "a stale reading says so:\n{term}");
+
+    let md = quarter_report(&repo, "markdown");
+    snapshot("report_quarter_markdown", &md);
+    assert!(
+        md.starts_with("## Storefront team · Promise board: 2026-01-01 to 2026-03-06\n\nAs of 2026-03-06 · commit `"),
+        "{md}"
+    );
+    assert!(md.contains("| 🔴 **off track** | `track-orders` | regressing\\: order\\-status calls 40 a day → 44 a day\\, baseline 41 a day |"), "{md}");
+    assert!(md.find("| Health | Promise | Why |") < md.find("### Findings"), "{md}");
+
+    let html = quarter_report(&repo, "html");
+    snapshot("report_quarter_html", &html);
+    assert!(
+        html.contains("<div class=\"card in-play off-track\" data-promise=\"track-orders\">"),
+        "the card's border follows its health"
+    );
+    assert!(html.contains("<div class=\"card in-play met\" data-promise=\"gift-cards\">"), "{html}");
+    assert!(html.contains("<span class=\"state met\">met</span>"), "{html}");
+    assert!(html.contains("<span class=\"badge delivered\">delivered, awaiting outcome</span>"), "{html}");
+    assert!(html.contains("<details id=\"findings\"><summary><h2>Findings "), "findings are folded: {html}");
+    assert!(html.find("id=\"summary\"") < html.find("id=\"findings\""), "{html}");
 }

@@ -16,9 +16,15 @@ use serde::Serialize;
 #[derive(Debug, Serialize)]
 pub struct Board {
     pub version: u32,
+    /// The registry's `name`: the team or product the board is for.
+    pub name: Option<String>,
+    /// The moment the board shows: the window's last day and the commit it was read at.
+    pub as_of: AsOf,
     pub window: WindowDates,
     pub vision: Option<String>,
     pub in_play: InPlay,
+    /// How much of the window's work traces to a promise in play.
+    pub traced: Traced,
     /// In-play first, then proposed, done, dropped; by priority (must, should, could, none)
     /// within each, then as declared.
     pub promises: Vec<PromiseCard>,
@@ -26,18 +32,128 @@ pub struct Board {
     /// Work traced to the wrong thing: an unknown id, a promise not in play, an unknown metric.
     pub mistraced: Vec<Mistraced>,
     pub exceptions: Exceptions,
-    /// Findings of the drift rules (shadow-work, idle-promise, done-with-open-items, over-budget).
+    /// Every other finding of the window: the drift rules (shadow-work, idle-promise,
+    /// done-with-open-items, over-budget) and any finding the sections above do not list
+    /// (outcome-regressed, unmeasured-outcome, …), so every finding counted is listed.
     pub drift: Vec<DriftNote>,
     /// All findings of the window, by severity.
     pub errors: usize,
     pub warnings: usize,
-    /// Start of each week of the window (Unix seconds), for charts.
+    /// The Monday starting each week of the window (`YYYY-MM-DD`, UTC), for charts.
+    #[serde(serialize_with = "iso_weeks")]
     pub weeks: Vec<i64>,
     /// Untraced commits per week, aligned with `weeks`.
     pub untraced_per_week: Vec<usize>,
     /// What the baseline still records, when the repository keeps one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline: Option<Debt>,
+}
+
+fn iso_weeks<S: serde::Serializer>(weeks: &[i64], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(weeks.iter().map(|w| date(*w)))
+}
+
+/// `as_of`: the window's last day, and the commit the board was read at (when there is one).
+#[derive(Debug, Serialize)]
+pub struct AsOf {
+    pub date: String,
+    pub commit: Option<String>,
+}
+
+/// Commits in the window that trace to a promise in play, of the commits that need a trace
+/// (all but exempt ones: merges, fixups, exempt subjects).
+#[derive(Debug, Serialize)]
+pub struct Traced {
+    /// Commits naming a promise in play (a commit naming two counts for each, up to `commits`).
+    pub in_play: usize,
+    pub commits: usize,
+    /// `in_play / commits`, rounded to 4 decimals; 0 without commits.
+    pub share: f64,
+}
+
+/// Where a promise stands, in a lead's words: the state and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct Health {
+    pub state: HealthState,
+    /// `regressing: order-status calls 40 → 44, baseline 41`.
+    pub reason: String,
+}
+
+/// The health of a promise (README, "The promise board", has the rule). In play: `met`,
+/// `off-track`, `delivered` (every item done, outcome not met yet), `at-risk`, `unmeasured`,
+/// `on-track`. Done: `kept`, `not-kept`, `unmeasured`.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum HealthState {
+    OnTrack,
+    AtRisk,
+    OffTrack,
+    Met,
+    Delivered,
+    Kept,
+    NotKept,
+    Unmeasured,
+}
+
+impl HealthState {
+    /// The words shown: `off track`, `delivered, awaiting outcome`.
+    pub fn label(self) -> &'static str {
+        match self {
+            HealthState::OnTrack => "on track",
+            HealthState::AtRisk => "at risk",
+            HealthState::OffTrack => "off track",
+            HealthState::Met => "met",
+            HealthState::Delivered => "delivered, awaiting outcome",
+            HealthState::Kept => "kept",
+            HealthState::NotKept => "not kept",
+            HealthState::Unmeasured => "unmeasured",
+        }
+    }
+    /// The kebab-case name (the JSON value, the HTML class).
+    pub fn name(self) -> &'static str {
+        match self {
+            HealthState::OnTrack => "on-track",
+            HealthState::AtRisk => "at-risk",
+            HealthState::OffTrack => "off-track",
+            HealthState::Met => "met",
+            HealthState::Delivered => "delivered",
+            HealthState::Kept => "kept",
+            HealthState::NotKept => "not-kept",
+            HealthState::Unmeasured => "unmeasured",
+        }
+    }
+}
+
+/// Where one outcome stands by its readings.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum OutcomeState {
+    /// The latest reading is at or past the target.
+    Met,
+    /// The latest reading is worse than the baseline.
+    Regressed,
+    /// The latest reading moved away from the target since the reading before it.
+    Slipping,
+    /// The latest reading is older than `[limits] measure-days`.
+    Stale,
+    /// On its way: between the baseline and the target, not slipping.
+    OnTrack,
+    /// No reading, or none comparable with the baseline and target.
+    Unmeasured,
+}
+
+impl OutcomeState {
+    /// The word shown beside the outcome.
+    pub fn label(self) -> &'static str {
+        match self {
+            OutcomeState::Met => "met",
+            OutcomeState::Regressed => "regressed",
+            OutcomeState::Slipping => "slipping",
+            OutcomeState::Stale => "stale",
+            OutcomeState::OnTrack => "on track",
+            OutcomeState::Unmeasured => "unmeasured",
+        }
+    }
 }
 
 /// The baseline as debt: what `.plan-lint-baseline.json` still records.
@@ -76,6 +192,8 @@ impl Debt {
 #[derive(Debug, Serialize)]
 pub struct Mistraced {
     pub code: Code,
+    /// What the rule means, in plain words.
+    pub title: &'static str,
     pub severity: Severity,
     pub message: String,
     /// `commit 1a2b3c4 "Subject"` or `plans/q3.md:12`.
@@ -105,9 +223,15 @@ pub struct OutcomeRow {
     pub measurements: Vec<Measurement>,
     /// The newest reading.
     pub latest: Option<Latest>,
-    /// (latest − baseline) / (target − baseline): 1.0 reached, below 0 the wrong way; `None`
-    /// without numbers in one unit.
+    /// (latest − baseline) / (target − baseline), rounded to 4 decimals: 1.0 reached, below 0
+    /// the wrong way; `None` without numbers in one unit.
     pub progress: Option<f64>,
+    /// Where it stands by its readings.
+    pub state: OutcomeState,
+    /// The latest reading is older than `[limits] measure-days` before the window's end.
+    pub stale: bool,
+    /// Why, in words: `regressing: order-status calls 40 → 44, baseline 41`.
+    pub reason: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -156,6 +280,8 @@ pub struct PromiseCard {
     pub commits: CommitWork,
     /// Items in its sections that declare an exception.
     pub exceptions: Vec<ItemRef>,
+    /// Where it stands (promises in play and done ones; `None` for proposed and dropped).
+    pub health: Option<Health>,
 }
 
 #[derive(Debug, Serialize)]
@@ -187,6 +313,8 @@ pub struct Exceptions {
 #[derive(Debug, Serialize)]
 pub struct DriftNote {
     pub code: Code,
+    /// What the rule means, in plain words (`Outcomes moving away from their target`).
+    pub title: &'static str,
     pub severity: Severity,
     pub message: String,
     pub promises: Vec<String>,
@@ -202,6 +330,8 @@ impl Board {
         let tally = facts.commits.as_ref().map(|c| &c.tally);
         let first_week = crate::tally::week_start(window.since);
         let weeks: Vec<i64> = (0..).map(|i| first_week + i * WEEK).take_while(|&w| w <= window.until).collect();
+        let today = facts.readings.as_ref().and_then(|r| r.today);
+        let measure_days = i64::from(registry.measure_days);
         let item_ref = |i: &PlanItem| ItemRef {
             path: i.path.clone(),
             line: i.line,
@@ -235,16 +365,84 @@ impl Board {
                                 .collect();
                             readings.sort_by_key(|r| (r.date, r.line));
                             let latest = readings.last();
-                            let progress = match (&o.baseline, &o.target, latest) {
-                                (Some(b), Some(t), Some(l)) => crate::outcomes::progress(b, t, &l.value),
+                            let progress_of = |r: &crate::outcomes::Reading| match (&o.baseline, &o.target) {
+                                (Some(b), Some(t)) => crate::outcomes::progress(b, t, &r.value),
                                 _ => None,
+                            };
+                            let progress = latest.and_then(|l| progress_of(l));
+                            let previous = readings.len().checked_sub(2).and_then(|i| readings.get(i)).copied();
+                            // Only work in play is expected to be measured lately (as `unmeasured-outcome`).
+                            let stale = match (today, latest) {
+                                (Some(today), Some(l)) if p.status == Status::InPlay => {
+                                    i64::from((today - l.date).get_days()) > measure_days
+                                }
+                                _ => false,
+                            };
+                            let metric = o.metric.as_deref().unwrap_or("(no metric)");
+                            let or_dash = |s: &Option<String>| s.clone().unwrap_or_else(|| "—".into());
+                            let (state, reason) = match (latest, progress) {
+                                (None, _) => (OutcomeState::Unmeasured, format!("not measured yet: {metric}")),
+                                (Some(l), None) if stale => (
+                                    OutcomeState::Stale,
+                                    format!("stale: {metric} last measured {} ({})", l.date, l.value),
+                                ),
+                                (Some(l), None) => (
+                                    OutcomeState::Unmeasured,
+                                    format!(
+                                        "{metric} {}: not comparable with the target {}",
+                                        l.value,
+                                        or_dash(&o.target)
+                                    ),
+                                ),
+                                (Some(l), Some(p)) if p >= 1.0 => {
+                                    (OutcomeState::Met, format!("{metric} {} (target {})", l.value, or_dash(&o.target)))
+                                }
+                                (Some(l), Some(p)) if p < 0.0 => (
+                                    OutcomeState::Regressed,
+                                    format!(
+                                        "regressing: {metric} {} → {}, baseline {}",
+                                        previous.map_or_else(|| or_dash(&o.baseline), |r| r.value.clone()),
+                                        l.value,
+                                        or_dash(&o.baseline)
+                                    ),
+                                ),
+                                (Some(l), Some(_)) if stale => (
+                                    OutcomeState::Stale,
+                                    format!("stale: {metric} last measured {} ({})", l.date, l.value),
+                                ),
+                                (Some(l), Some(p))
+                                    if previous.and_then(|r| progress_of(r)).is_some_and(|before| p < before) =>
+                                {
+                                    (
+                                        OutcomeState::Slipping,
+                                        format!(
+                                            "slipping: {metric} {} → {}, target {}",
+                                            previous.map_or_else(String::new, |r| r.value.clone()),
+                                            l.value,
+                                            or_dash(&o.target)
+                                        ),
+                                    )
+                                }
+                                (Some(l), Some(p)) => (
+                                    OutcomeState::OnTrack,
+                                    format!(
+                                        "{:.0}% of the way: {metric} {} → {} → {}",
+                                        p * 100.0,
+                                        or_dash(&o.baseline),
+                                        l.value,
+                                        or_dash(&o.target)
+                                    ),
+                                ),
                             };
                             OutcomeRow {
                                 metric: o.metric.clone(),
                                 baseline: o.baseline.clone(),
                                 target: o.target.clone(),
                                 latest: latest.map(|l| Latest { date: l.date.to_string(), value: l.value.clone() }),
-                                progress,
+                                progress: progress.map(round4),
+                                state,
+                                stale,
+                                reason,
                                 measurements: readings
                                     .iter()
                                     .map(|r| Measurement {
@@ -272,9 +470,13 @@ impl Board {
                             .map(|wk| work.and_then(|w| w.weeks.get(wk)).copied().unwrap_or(0))
                             .collect(),
                     },
+                    health: None,
                 }
             })
             .collect();
+        for c in &mut promises {
+            c.health = health(c);
+        }
         let status_rank = |s: Status| match s {
             Status::InPlay => 0,
             Status::Proposed => 1,
@@ -355,6 +557,7 @@ impl Board {
                 };
                 Mistraced {
                     code: f.code,
+                    title: title(f.code),
                     severity: f.severity,
                     message: f.message.clone(),
                     place,
@@ -362,18 +565,47 @@ impl Board {
                 }
             })
             .collect();
+        // Every counted finding is listed somewhere: the drift rules here, and any finding no
+        // section above lists (untraced work and mistraced work have their own).
+        let listed_above = |f: &Finding| {
+            MISTRACED.contains(&f.code)
+                || (f.code == Code::UntracedCommit && f.commit.is_some())
+                || (f.code == Code::UntracedItem
+                    && f.source.zip(f.labels.first()).is_some_and(|(id, l)| {
+                        let s = facts.sources.get(id);
+                        let line = s.line_col(l.span.start).0;
+                        untraced.items.iter().any(|i| i.path == s.name() && i.line == line)
+                    }))
+        };
         let drift = findings
             .iter()
-            .filter(|f| DRIFT.contains(&f.code))
+            .filter(|f| DRIFT.contains(&f.code) || !listed_above(f))
             .map(|f| DriftNote {
                 code: f.code,
+                title: title(f.code),
                 severity: f.severity,
                 message: f.message.clone(),
                 promises: f.promises.clone(),
             })
             .collect();
+        let traced = {
+            let needing = tally.map_or(0, |t| t.commits.saturating_sub(t.exempt));
+            let in_play: usize = registry
+                .in_play()
+                .map(|p| tally.and_then(|t| t.promises.get(&p.id)).map_or(0, |w| w.commits))
+                .sum::<usize>()
+                .min(needing);
+            Traced {
+                in_play,
+                commits: needing,
+                share: if needing == 0 { 0.0 } else { round4(in_play as f64 / needing as f64) },
+            }
+        };
         Board {
             version: 1,
+            name: registry.name.clone(),
+            as_of: AsOf { date: date(window.until), commit: None },
+            traced,
             window: WindowDates {
                 since: date(window.since),
                 until: date(window.until),
@@ -404,6 +636,111 @@ impl Board {
                 }
             }),
         }
+    }
+}
+
+/// Rounded to 4 decimals (`0.45`, not `0.4500000000000002`), when that stays finite.
+fn round4(x: f64) -> f64 {
+    let r = (x * 10_000.0).round() / 10_000.0;
+    if r.is_finite() {
+        r
+    } else {
+        x
+    }
+}
+
+/// What a rule's findings mean, in the words a lead uses; the code follows it on the board.
+pub fn title(code: Code) -> &'static str {
+    match code {
+        Code::UnknownPromise => "Unknown promise ids",
+        Code::UntracedItem => "Work items that name no promise",
+        Code::UntracedCommit => "Commits that name no promise",
+        Code::NotInPlay => "Work on a promise not in play",
+        Code::OpenWorkNotInPlay => "Open work under a promise not in play",
+        Code::TooManyInPlay => "More promises in play than the limit",
+        Code::NoOutcome => "Promises in play with no measurable outcome",
+        Code::MalformedTrailer => "Trailers git will not read",
+        Code::ShadowWork => "Work on promises that are not in play",
+        Code::IdlePromise => "Promises in play with no recent activity",
+        Code::DoneWithOpenItems => "Done promises with open items",
+        Code::OverBudget => "More exceptions than the budget allows",
+        Code::UnmatchedPattern => "Patterns that match no file",
+        Code::UnknownMetric => "Readings of a metric no promise measures",
+        Code::UnmeasuredOutcome => "Outcomes not measured lately",
+        Code::OutcomeMet => "Outcomes that reached their target",
+        Code::OutcomeRegressed => "Outcomes moving away from their target",
+    }
+}
+
+/// A promise's health from its outcomes' states and its items (the README's rule). In play:
+/// every outcome met is `met`; any regressed is `off-track`; every item done (at least one) is
+/// `delivered`; any slipping, stale or not yet measured while another is, or no outcome at all,
+/// is `at-risk`; none measured is `unmeasured`; otherwise `on-track`. Done: every outcome met is
+/// `kept`; any measured and short of its target is `not-kept`; otherwise `unmeasured`.
+fn health(c: &PromiseCard) -> Option<Health> {
+    let has = |s: OutcomeState| c.outcomes.iter().find(|o| o.state == s);
+    let all = |s: OutcomeState| !c.outcomes.is_empty() && c.outcomes.iter().all(|o| o.state == s);
+    let why = |o: &OutcomeRow| o.reason.clone();
+    let h = |state, reason| Some(Health { state, reason });
+    match c.status {
+        Status::InPlay => {
+            if c.outcomes.is_empty() {
+                return h(HealthState::AtRisk, "no measurable outcome: how will you know it is kept?".into());
+            }
+            if all(OutcomeState::Met) {
+                return h(HealthState::Met, why(&c.outcomes[0]));
+            }
+            if let Some(o) = has(OutcomeState::Regressed) {
+                return h(HealthState::OffTrack, why(o));
+            }
+            if c.open_items.is_empty() && !c.done_items.is_empty() {
+                let worst = c.outcomes.iter().find(|o| o.state != OutcomeState::Met).unwrap_or(&c.outcomes[0]);
+                return h(
+                    HealthState::Delivered,
+                    format!("{} done; {}", super::plural(c.done_items.len(), "item"), why(worst)),
+                );
+            }
+            if let Some(o) = has(OutcomeState::Slipping).or_else(|| has(OutcomeState::Stale)) {
+                return h(HealthState::AtRisk, why(o));
+            }
+            if all(OutcomeState::Unmeasured) {
+                return h(HealthState::Unmeasured, why(&c.outcomes[0]));
+            }
+            if let Some(o) = has(OutcomeState::Unmeasured) {
+                return h(HealthState::AtRisk, why(o));
+            }
+            // On track: the outcome furthest from its target says how far.
+            let o = c
+                .outcomes
+                .iter()
+                .filter(|o| o.state == OutcomeState::OnTrack)
+                .min_by(|a, b| a.progress.unwrap_or(0.0).total_cmp(&b.progress.unwrap_or(0.0)))
+                .unwrap_or(&c.outcomes[0]);
+            h(HealthState::OnTrack, why(o))
+        }
+        Status::Done => {
+            if all(OutcomeState::Met) {
+                return h(HealthState::Kept, why(&c.outcomes[0]));
+            }
+            let short = c.outcomes.iter().find(|o| o.progress.is_some_and(|p| p < 1.0));
+            match short {
+                Some(o) => h(
+                    HealthState::NotKept,
+                    format!(
+                        "{} {}, target {}",
+                        o.metric.as_deref().unwrap_or("(no metric)"),
+                        o.latest.as_ref().map_or("", |l| l.value.as_str()),
+                        o.target.as_deref().unwrap_or("—")
+                    ),
+                ),
+                None if c.outcomes.is_empty() => h(HealthState::Unmeasured, "no measurable outcome".into()),
+                None => h(
+                    HealthState::Unmeasured,
+                    c.outcomes.iter().find(|o| o.state != OutcomeState::Met).map_or_else(String::new, why),
+                ),
+            }
+        }
+        Status::Proposed | Status::Dropped => None,
     }
 }
 

@@ -4,14 +4,21 @@
 //!
 //! Every text from the repository is HTML-escaped ([`html`]), attributes included.
 
-use super::board::{outcome_line, priority_name, Board, ItemRef, PromiseCard};
+use super::board::{outcome_line, priority_name, Board, DriftNote, HealthState, ItemRef, OutcomeState, PromiseCard};
 use super::plural;
 use crate::registry::Status;
 use crate::when::date;
 use std::fmt::Write;
 
-/// Colour-blind-safe palette (Okabe–Ito), cycled.
+/// Colour-blind-safe palette (Okabe–Ito).
 const PALETTE: [&str; 8] = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"];
+
+/// A promise's colour, derived from its id (FNV-1a), so it keeps its colour from run to run
+/// whatever else is on the board.
+fn colour(id: &str) -> &'static str {
+    let hash = id.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    PALETTE[(hash % PALETTE.len() as u64) as usize]
+}
 
 /// Text as HTML, safe in element content and in quoted attributes.
 /// Escaped, with `code spans` (as rule messages write ids and keys) shown as code: the text is
@@ -46,21 +53,31 @@ pub fn html(s: &str) -> String {
 }
 
 const CSS: &str = "
-body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem auto;max-width:68rem;padding:0 1rem;color:#1b1f24;background:#fff}
-h1{font-size:1.5rem;margin:.2rem 0}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #d0d7de;padding-bottom:.3rem}
-.meta{color:#57606a}.gauge span{display:inline-block;width:1.1rem;height:1.1rem;margin-right:.2rem;border-radius:3px;background:#d0d7de}
+*,*::before,*::after{box-sizing:border-box}
+body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:1.5rem auto;max-width:68rem;padding:0 1rem;color:#1b1f24;background:#fff;overflow-wrap:break-word}
+h1{font-size:1.5rem;margin:.2rem 0}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #d0d7de;padding-bottom:.3rem}h3{font-size:1rem;margin:1.2rem 0 .3rem}
+.team{font-weight:600;color:#57606a;margin:0}.meta{color:#57606a}
+.id,.tag,.badge,.nw,.state{white-space:nowrap}
+.gauge span{display:inline-block;width:1.1rem;height:1.1rem;margin-right:.2rem;border-radius:3px;background:#d0d7de;vertical-align:middle}
 .gauge span.on{background:#1a7f37}.gauge span.over{background:#cf222e}
-.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(20rem,1fr));gap:1rem}
-.card{border:1px solid #d0d7de;border-radius:8px;padding:.8rem 1rem}.card h3{margin:0;font-size:1rem}
-.card.in-play{border-left:5px solid #1a7f37}.card.proposed{border-left:5px solid #bf8700}.card.done,.card.dropped{opacity:.75}
-.tag{font-size:.75rem;border-radius:1rem;padding:.05rem .5rem;background:#eaeef2;margin-left:.3rem}
-ul{margin:.3rem 0;padding-left:1.2rem}li{margin:.1rem 0}.muted{color:#57606a}.warn{color:#9a6700}.bad{color:#cf222e}
-.verdict{font-weight:600;padding:.4rem .6rem;border-radius:.3rem;display:inline-block}.verdict.bad{background:#ffebe9;color:#a40e26}.verdict.warn{background:#fff8c5;color:#7d4e00}.verdict.good{background:#dafbe1;color:#116329}
+.badge{display:inline-block;font-size:.8rem;font-weight:600;border-radius:1rem;padding:.05rem .6rem;color:#fff;background:#6e7781}
+.badge.on-track,.badge.met,.badge.kept{background:#1a7f37}.badge.at-risk{background:#9a6700}.badge.off-track,.badge.not-kept{background:#d1242f}.badge.delivered{background:#0969da}
+ul.health{list-style:none;padding:0;margin:.5rem 0}ul.health li{display:flex;flex-wrap:wrap;gap:.2rem .6rem;align-items:baseline;padding:.35rem 0;border-bottom:1px solid #eaeef2}
+ul.health .why{flex:1 1 16rem;min-width:0}
+.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(20rem,100%),1fr));gap:1rem}
+.card{border:1px solid #d0d7de;border-left:6px solid #d0d7de;border-radius:8px;padding:.8rem 1rem;min-width:0}.card h3{margin:0;font-size:1rem;display:flex;flex-wrap:wrap;gap:.3rem;align-items:baseline}
+.card.on-track,.card.met,.card.kept{border-left-color:#1a7f37}.card.at-risk{border-left-color:#bf8700}.card.off-track,.card.not-kept{border-left-color:#d1242f}.card.delivered{border-left-color:#0969da}.card.unmeasured{border-left-color:#8c959f}
+.tag{font-size:.75rem;border-radius:1rem;padding:.05rem .5rem;background:#eaeef2}
+ul{margin:.3rem 0;padding-left:1.2rem}li{margin:.1rem 0}.muted{color:#57606a}.warn{color:#9a6700}.bad{color:#d1242f}
+.state{font-weight:600;font-size:.85rem}.state.regressed{color:#d1242f}.state.met,.state.on-track{color:#1a7f37}.state.slipping,.state.stale{color:#9a6700}.state.unmeasured{color:#57606a}
+.verdict{font-weight:600;font-size:.9rem;padding:.2rem .5rem;border-radius:.3rem;display:inline-block}.verdict.bad{background:#ffebe9;color:#a40e26}.verdict.warn{background:#fff8c5;color:#7d4e00}.verdict.good{background:#dafbe1;color:#116329}
+details#findings>summary{cursor:pointer}details#findings>summary h2{display:inline-block;border:0;margin:1.5rem 0 .5rem}
 table.compact{border-collapse:collapse;margin:.3rem 0}table.compact td{padding:.2rem .6rem;border-bottom:1px solid #eaeef2;vertical-align:top}
-.progress{height:.5rem;background:#eaeef2;border-radius:.25rem;margin:.2rem 0;max-width:220px}.progress span{display:block;height:100%;background:#1a7f37;border-radius:.25rem}.progress.back{background:#ffebe9}
-svg.trend{display:block;margin:.2rem 0 .4rem}
-.legend span{display:inline-block;margin-right:1rem}.legend i{display:inline-block;width:.8rem;height:.8rem;margin-right:.3rem;border-radius:2px}
+.progress{height:.5rem;background:#eaeef2;border-radius:.25rem;margin:.2rem 0;max-width:220px}.progress span{display:block;height:100%;background:#1a7f37;border-radius:.25rem}.progress.back{background:#ffebe9}.progress.back span{background:#d1242f}
+svg{max-width:100%;height:auto}svg.trend{display:block;margin:.2rem 0 .4rem}
+.legend span{display:inline-block;margin-right:1rem;white-space:nowrap}.legend i{display:inline-block;width:.8rem;height:.8rem;margin-right:.3rem;border-radius:2px}
 code{font-size:.9em;background:#f6f8fa;padding:.05rem .25rem;border-radius:4px}
+@media (max-width:40rem){body{margin:1rem auto}table.compact,table.compact tbody,table.compact tr,table.compact td{display:block}table.compact tr{border-bottom:1px solid #d0d7de;padding:.3rem 0}table.compact td{border:0;padding:.1rem 0}}
 ";
 
 fn items(list: &[ItemRef]) -> String {
@@ -81,7 +98,8 @@ fn items(list: &[ItemRef]) -> String {
 fn outcome_chart(o: &super::board::OutcomeRow) -> String {
     let mut out = String::new();
     if let Some(p) = o.progress {
-        let width = (p.clamp(0.0, 1.0) * 100.0).round();
+        // Moving the wrong way fills a red bar by how far back it went: visible, not an empty bar.
+        let width = (p.abs().min(1.0) * 100.0).round();
         let class = if p < 0.0 { " back" } else { "" };
         let _ = write!(
             out,
@@ -121,23 +139,50 @@ fn outcome_chart(o: &super::board::OutcomeRow) -> String {
     out
 }
 
+/// A health badge: the state's words on its colour.
+fn badge(h: HealthState) -> String {
+    format!("<span class=\"badge {}\">{}</span>", h.name(), h.label())
+}
+
+/// An outcome's state as a coloured word: `regressed`, `met`, `stale`.
+fn state(o: &super::board::OutcomeRow) -> String {
+    if o.latest.is_none() {
+        return String::new();
+    }
+    let class = match o.state {
+        OutcomeState::Met => "met",
+        OutcomeState::Regressed => "regressed",
+        OutcomeState::Slipping => "slipping",
+        OutcomeState::Stale => "stale",
+        OutcomeState::OnTrack => "on-track",
+        OutcomeState::Unmeasured => "unmeasured",
+    };
+    let stale = if o.stale && o.state != OutcomeState::Stale { ", stale" } else { "" };
+    format!(" <span class=\"state {class}\">{}{stale}</span>", o.state.label())
+}
+
 fn card(c: &PromiseCard) -> String {
     let mut out = String::new();
     let status = c.status.as_str();
+    let health = c.health.as_ref().map_or("", |h| h.state.name());
     let _ = write!(
         out,
-        "<div class=\"card {status}\" data-promise=\"{id}\"><h3><code>{id}</code>{title}<span class=\"tag\">{status}</span><span class=\"tag\">{prio}</span></h3>\
+        "<div class=\"card {status} {health}\" data-promise=\"{id}\"><h3><code class=\"id\">{id}</code>{title}<span class=\"tag\">{status}</span><span class=\"tag\">{prio}</span>{badge}</h3>\
          <p>{statement}{customer}</p>",
         id = html(&c.id),
-        title = c.title.as_deref().map(|t| format!(" {}", html(t))).unwrap_or_default(),
+        title = c.title.as_deref().map(|t| format!(" <span>{}</span>", html(t))).unwrap_or_default(),
         prio = priority_name(c.priority),
+        badge = c.health.as_ref().map(|h| badge(h.state)).unwrap_or_default(),
         statement = html(&c.statement),
         customer = c.customer.as_deref().map(|s| format!(" <span class=\"muted\">For {}.</span>", html(s))).unwrap_or_default(),
     );
+    if let Some(h) = &c.health {
+        let _ = write!(out, "<p class=\"why\">{}</p>", html(&h.reason));
+    }
     if !c.outcomes.is_empty() {
         out.push_str("<strong>Outcomes</strong><ul>");
         for o in &c.outcomes {
-            let _ = write!(out, "<li>{}{}</li>", html(&outcome_line(o)), outcome_chart(o));
+            let _ = write!(out, "<li>{}{}{}</li>", html(&outcome_line(o)), state(o), outcome_chart(o));
         }
         out.push_str("</ul>");
     } else if c.status == Status::InPlay {
@@ -150,7 +195,10 @@ fn card(c: &PromiseCard) -> String {
         c.commits
             .last
             .as_deref()
-            .map(|l| format!(" <span class=\"muted\">(last {l}, {})</span>", plural(c.commits.authors, "author")))
+            .map(|l| format!(
+                " <span class=\"muted\">(last <span class=\"nw\">{l}</span>, {})</span>",
+                plural(c.commits.authors, "author")
+            ))
             .unwrap_or_default()
     );
     let _ = write!(out, "<p><strong>Items</strong> {} open, {} done</p>", c.open_items.len(), c.done_items.len());
@@ -162,6 +210,26 @@ fn card(c: &PromiseCard) -> String {
         out.push_str(&items(&c.exceptions));
     }
     out.push_str("</div>");
+    out
+}
+
+/// The other findings grouped by rule: a plain title, then the code, then each message.
+fn finding_groups(drift: &[DriftNote]) -> String {
+    let mut out = String::new();
+    let mut seen: Vec<crate::code::Code> = Vec::new();
+    for d in drift {
+        if seen.contains(&d.code) {
+            continue;
+        }
+        seen.push(d.code);
+        let class = if d.code == crate::code::Code::OutcomeRegressed { "bad" } else { "warn" };
+        let _ =
+            write!(out, "<h3 class=\"{class}\" data-code=\"{}\">{} <code>{}</code></h3><ul>", d.code, d.title, d.code);
+        for n in drift.iter().filter(|n| n.code == d.code) {
+            let _ = write!(out, "<li>{}</li>", html_code(&n.message));
+        }
+        out.push_str("</ul>");
+    }
     out
 }
 
@@ -200,7 +268,7 @@ fn chart(b: &Board) -> String {
     for (i, week) in b.weeks.iter().enumerate() {
         let x = left + slot * i as f64 + (slot - bar) / 2.0;
         let mut y = h - bottom;
-        for (k, c) in series.iter().enumerate() {
+        for c in &series {
             let n = c.commits.per_week[i];
             if n == 0 {
                 continue;
@@ -211,7 +279,7 @@ fn chart(b: &Board) -> String {
                 svg,
                 "<rect data-promise=\"{id}\" x=\"{x:.1}\" y=\"{y:.1}\" width=\"{bar:.1}\" height=\"{height:.1}\" fill=\"{color}\"><title>{id}: {n} in the week of {week}</title></rect>",
                 id = html(&c.id),
-                color = PALETTE[k % PALETTE.len()],
+                color = colour(&c.id),
                 week = date(*week),
             );
         }
@@ -237,13 +305,8 @@ fn chart(b: &Board) -> String {
     if any_untraced {
         svg.push_str("<span><i style=\"background:#8c959f\"></i>untraced</span>");
     }
-    for (k, c) in series.iter().enumerate() {
-        let _ = write!(
-            svg,
-            "<span><i style=\"background:{}\"></i><code>{}</code></span>",
-            PALETTE[k % PALETTE.len()],
-            html(&c.id)
-        );
+    for c in &series {
+        let _ = write!(svg, "<span><i style=\"background:{}\"></i><code>{}</code></span>", colour(&c.id), html(&c.id));
     }
     svg.push_str("</p>");
     svg
@@ -251,23 +314,57 @@ fn chart(b: &Board) -> String {
 
 pub fn page(b: &Board) -> String {
     let mut out = String::new();
-    let title = format!("Promise board · {} to {}", b.window.since, b.window.until);
+    let name = b.name.as_deref().map(|n| format!("{} · ", html(n))).unwrap_or_default();
+    let title = format!("{name}Promise board · as of {}", b.as_of.date);
     let _ = write!(
         out,
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
-         <title>{title}</title><style>{CSS}</style></head><body>\n<h1>{title}</h1>"
+         <title>{title}</title><style>{CSS}</style></head><body>\n<header>"
     );
-    let verdict = if b.errors > 0 {
-        "bad"
-    } else if b.warnings > 0 {
-        "warn"
-    } else {
-        "good"
-    };
-    let _ = write!(out, "<p class=\"verdict {verdict}\" id=\"verdict\">{}</p>", html(&b.verdict()));
+    if let Some(n) = &b.name {
+        let _ = write!(out, "<p class=\"team\" id=\"team\">{}</p>", html(n));
+    }
+    let commit = b
+        .as_of
+        .commit
+        .as_deref()
+        .map(|c| format!(" · commit <code class=\"nw\">{}</code>", html(&c[..c.len().min(7)])))
+        .unwrap_or_default();
+    let _ = write!(
+        out,
+        "<h1>Promise board</h1><p class=\"meta\" id=\"as-of\">As of <span class=\"nw\">{}</span>{commit} · window <span class=\"nw\">{}</span> to <span class=\"nw\">{}</span> ({} days)</p>",
+        b.as_of.date, b.window.since, b.window.until, b.window.days
+    );
     if let Some(v) = &b.vision {
         let _ = write!(out, "<p class=\"meta\">{}</p>", html(v));
     }
+    out.push_str("</header>");
+
+    // The summary: each promise in play and each done one, its health and why.
+    out.push_str("<section id=\"summary\">");
+    let judged: Vec<&PromiseCard> = b.promises.iter().filter(|c| c.health.is_some()).collect();
+    if !judged.is_empty() {
+        out.push_str("<ul class=\"health\">");
+        for c in judged {
+            let Some(h) = &c.health else { continue };
+            let _ = write!(
+                out,
+                "<li data-promise=\"{id}\" data-health=\"{state}\">{badge}<code class=\"id\">{id}</code><span class=\"why\">{why}</span></li>",
+                id = html(&c.id),
+                state = h.state.name(),
+                badge = badge(h.state),
+                why = html(&h.reason),
+            );
+        }
+        out.push_str("</ul>");
+    }
+    let _ = write!(
+        out,
+        "<p id=\"traced\"><strong>Traced to promises in play:</strong> {} of {} ({:.0}%)</p>",
+        b.traced.in_play,
+        plural(b.traced.commits, "commit"),
+        b.traced.share * 100.0
+    );
     let mut gauge = String::new();
     for i in 0..b.in_play.count.max(b.in_play.limit) {
         let class = if i >= b.in_play.limit {
@@ -281,13 +378,11 @@ pub fn page(b: &Board) -> String {
     }
     let _ = write!(
         out,
-        "<p class=\"gauge\" id=\"wip\">{gauge} <strong>In play: {} of {}</strong>{}</p>",
+        "<p class=\"gauge\" id=\"wip\">{gauge} <strong>In play: {} of {}</strong>{}</p></section>",
         b.in_play.count,
         b.in_play.limit,
         if b.in_play.count > b.in_play.limit { " <span class=\"bad\">over the limit</span>" } else { "" }
     );
-    out.push_str("<h2>Work per week</h2>");
-    out.push_str(&chart(b));
     for status in [Status::InPlay, Status::Proposed, Status::Done, Status::Dropped] {
         let cards: Vec<&PromiseCard> = b.promises.iter().filter(|c| c.status == status).collect();
         if cards.is_empty() {
@@ -307,8 +402,9 @@ pub fn page(b: &Board) -> String {
         for c in cards {
             let _ = write!(
                 out,
-                "<tr data-promise=\"{id}\"><td><code>{id}</code></td><td>{statement}{open_items}</td><td>{prio}</td><td>{open} open, {done} done</td><td>{commits}</td></tr>",
+                "<tr data-promise=\"{id}\"><td><code class=\"id\">{id}</code>{badge}</td><td>{statement}{open_items}</td><td>{prio}</td><td>{open} open, {done} done</td><td>{commits}</td></tr>",
                 id = html(&c.id),
+                badge = c.health.as_ref().map(|h| format!(" {}", badge(h.state))).unwrap_or_default(),
                 statement = html(&c.statement),
                 // Open items left under a promise not in play are worth seeing.
                 open_items = if c.open_items.is_empty() { String::new() } else { items(&c.open_items) },
@@ -320,9 +416,28 @@ pub fn page(b: &Board) -> String {
         }
         out.push_str("</tbody></table>");
     }
+    out.push_str("<h2>Work per week</h2>");
+    out.push_str(&chart(b));
+
+    // The findings, folded: the verdict says how many; opening shows each.
+    let verdict = if b.errors > 0 {
+        "bad"
+    } else if b.warnings > 0 {
+        "warn"
+    } else {
+        "good"
+    };
+    let _ = write!(
+        out,
+        "<details id=\"findings\"><summary><h2>Findings <span class=\"verdict {verdict}\" id=\"verdict\">{}</span></h2></summary>",
+        html(&b.verdict())
+    );
     let u = &b.untraced;
     if !u.commits.is_empty() || !u.items.is_empty() {
-        let _ = write!(out, "<h2 class=\"bad\">Untraced work</h2><ul>");
+        let _ = write!(
+            out,
+            "<h3 class=\"bad\">Untraced work <code>untraced-commit</code> <code>untraced-item</code></h3><ul>"
+        );
         for c in &u.commits {
             let _ =
                 write!(out, "<li>commit <code>{}</code> {}</li>", html(&c.sha[..c.sha.len().min(7)]), html(&c.subject));
@@ -333,11 +448,12 @@ pub fn page(b: &Board) -> String {
         }
     }
     if !b.mistraced.is_empty() {
-        out.push_str("<h2 class=\"bad\" id=\"mistraced\">Mistraced work</h2><ul>");
+        out.push_str("<h3 class=\"bad\" id=\"mistraced\">Mistraced work</h3><ul>");
         for m in &b.mistraced {
             let _ = write!(
                 out,
-                "<li><code>{}</code> {} <span class=\"muted\">{}</span></li>",
+                "<li>{} <code>{}</code>: {} <span class=\"muted\">{}</span></li>",
+                m.title,
                 m.code,
                 html_code(&m.message),
                 html(&m.place)
@@ -350,7 +466,7 @@ pub fn page(b: &Board) -> String {
         let budget = e.budget.map(|b| format!(", budget {:.0}%", b * 100.0)).unwrap_or_default();
         let _ = write!(
             out,
-            "<h2>Exceptions <span class=\"muted\">({:.0}% of commits{budget})</span></h2><ul>",
+            "<h3>Exceptions <span class=\"muted\">({:.0}% of commits{budget})</span></h3><ul>",
             e.share * 100.0
         );
         for c in &e.commits {
@@ -367,13 +483,8 @@ pub fn page(b: &Board) -> String {
             out.push_str(&items(&e.items));
         }
     }
-    if !b.drift.is_empty() {
-        out.push_str("<h2 class=\"warn\">Drift</h2><ul>");
-        for d in &b.drift {
-            let _ = write!(out, "<li><code>{}</code> {}</li>", d.code, html_code(&d.message));
-        }
-        out.push_str("</ul>");
-    }
+    out.push_str(&finding_groups(&b.drift));
+    out.push_str("</details>");
     if let Some(debt) = &b.baseline {
         let _ = write!(out, "<p id=\"baseline\">{}</p>", html_code(&debt.line()));
     }
@@ -386,7 +497,11 @@ pub fn page(b: &Board) -> String {
     );
     // Line breaks between blocks, so the page reads (and diffs) as text too. Safe: repository
     // text is escaped, so these tags only ever close our own elements.
-    out.replace("</h2>", "</h2>\n").replace("</ul>", "</ul>\n").replace("</svg>", "</svg>\n").replace("</p>", "</p>\n")
+    out.replace("</h2>", "</h2>\n")
+        .replace("</h3>", "</h3>\n")
+        .replace("</ul>", "</ul>\n")
+        .replace("</svg>", "</svg>\n")
+        .replace("</p>", "</p>\n")
 }
 
 fn heading(s: Status) -> &'static str {
