@@ -836,3 +836,103 @@ fn the_board_leads_with_each_promises_health() {
     assert!(html.contains("<details id=\"findings\"><summary><h2>Findings "), "findings are folded: {html}");
     assert!(html.find("id=\"summary\"") < html.find("id=\"findings\""), "{html}");
 }
+
+/// Measures the page it is added to, after opening every `<details>`: the page's width against
+/// the viewport's, the badges, ids and dates that broke over two lines, and the elements that
+/// reach past the viewport. Written as JSON into `data-measure` on the top document's body.
+const MEASURE: &str = r#"<script>
+(function () {
+  const d = document;
+  for (const e of d.querySelectorAll('details')) e.open = true;
+  const out = { scroll: d.documentElement.scrollWidth, client: d.documentElement.clientWidth, broken: [], wide: [] };
+  const lines = e => {
+    const r = d.createRange();
+    r.selectNodeContents(e);
+    return new Set([...r.getClientRects()].filter(x => x.width > 0).map(x => Math.round(x.top))).size;
+  };
+  for (const e of d.querySelectorAll('.badge, .tag, .state, code.id, .nw')) if (lines(e) > 1) out.broken.push(e.textContent);
+  for (const e of d.body.querySelectorAll('*')) {
+    const r = e.getBoundingClientRect();
+    if (r.right > out.client + 0.5) out.wide.push(e.tagName + '.' + e.className + ' ' + Math.round(r.right));
+  }
+  (window.frameElement ? parent.document : d).body.setAttribute('data-measure', JSON.stringify(out));
+})();
+</script>"#;
+
+/// Issue 31: a page for every screen, in real headless Chromium. At 390 px (a phone, in a frame
+/// of that width: Chromium's headless window is at least 500 px wide) and at 1280 px, nothing
+/// reaches past the viewport, and no badge, id, state or date breaks over two lines (`in-` /
+/// `play` did, even at 1280 px); the screenshot shows the regressed promise's red at both widths.
+#[test]
+fn the_board_fits_a_phone_and_a_desk_in_chromium() {
+    if !support::tool_available("chromium", "PLAN_LINT_REQUIRE_CHROMIUM") {
+        return;
+    }
+    let Some(chromium) = ["chromium", "chromium-browser"]
+        .into_iter()
+        .find(|c| Command::new(c).arg("--version").output().is_ok_and(|o| o.status.success()))
+    else {
+        unreachable!("tool_available found it")
+    };
+    let profile = tempfile::tempdir().unwrap();
+    let headless = |page: &Path, extra: &[&str]| {
+        let mut cmd = Command::new(chromium);
+        cmd.args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"])
+            .args(["--disable-background-networking", "--disable-component-update", "--disable-sync"])
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .args(extra)
+            .arg(format!("file://{}", page.display()));
+        cmd.output().unwrap()
+    };
+    // The page as it is, and the same page in a frame 390 px wide.
+    let framed = |html: &str| {
+        let escaped = html.replace('&', "&amp;").replace('"', "&quot;");
+        format!(
+            "<!DOCTYPE html><html><head><style>body{{margin:0}}iframe{{border:0;width:390px;height:4000px}}</style></head>\
+             <body><iframe srcdoc=\"{escaped}\"></iframe></body></html>"
+        )
+    };
+    let measure = |name: &str, html: &str| -> serde_json::Value {
+        let page = profile.path().join(name);
+        std::fs::write(&page, html).unwrap();
+        let out = headless(&page, &["--window-size=1280,2000", "--dump-dom"]);
+        let dom = String::from_utf8_lossy(&out.stdout);
+        let attr = dom.split("data-measure=\"").nth(1).and_then(|s| s.split('"').next());
+        let Some(attr) = attr else { panic!("{name}: nothing measured:\n{}", String::from_utf8_lossy(&out.stderr)) };
+        let json = attr.replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
+        serde_json::from_str(&json).unwrap()
+    };
+    for (fixture, repo, window) in [("quarter", quarter(), QUARTER_WINDOW), ("team", team(), WINDOW)] {
+        let run = repo.plan_lint(&[&["report", "--format", "html"][..], &window].concat());
+        run.expect_code(0);
+        let measured = run.stdout.replacen("</body>", &format!("{MEASURE}</body>"), 1);
+        for (width, m) in [
+            (1280, measure(&format!("{fixture}-desk.html"), &measured)),
+            (390, measure(&format!("{fixture}-phone.html"), &framed(&measured))),
+        ] {
+            let (scroll, client) = (m["scroll"].as_u64().unwrap(), m["client"].as_u64().unwrap());
+            assert!(client <= width && client + 20 >= width, "{fixture} at {width}: measured at {client} px");
+            assert!(scroll <= client, "{fixture} at {width}: {scroll} px wide in {client}: {}", m["wide"]);
+            assert_eq!(m["wide"], serde_json::json!([]), "{fixture} at {width}: past the viewport");
+            assert_eq!(m["broken"], serde_json::json!([]), "{fixture} at {width}: broken over two lines");
+        }
+    }
+
+    // The regressed promise's red (its badge, its card's border, its bar) is on screen at both
+    // widths: a solid area of that exact colour, which text and anti-aliasing never make.
+    let repo = quarter();
+    let html = repo.plan_lint(&[&["report", "--format", "html"][..], &QUARTER_WINDOW].concat()).stdout;
+    assert!(html.contains(".badge.off-track,.badge.not-kept{background:#d1242f}"), "the colour tested");
+    for (name, page, size) in
+        [("desk", html.clone(), "--window-size=1280,2400"), ("phone", framed(&html), "--window-size=1280,4000")]
+    {
+        let path = profile.path().join(format!("red-{name}.html"));
+        std::fs::write(&path, &page).unwrap();
+        let shot = profile.path().join(format!("red-{name}.png"));
+        let out = headless(&path, &[size, "--hide-scrollbars", &format!("--screenshot={}", shot.display())]);
+        assert!(shot.is_file(), "no screenshot: {}", String::from_utf8_lossy(&out.stderr));
+        let red = colour_counts(&shot).get("d1242f").copied().unwrap_or(0);
+        // Sampled pixels (every other row): the card's 6 px border alone is hundreds.
+        assert!(red >= 300, "{name}: the regressed red covers {red} sampled pixels");
+    }
+}
