@@ -838,7 +838,7 @@ fn the_board_leads_with_each_promises_health() {
 }
 
 /// Measures the page it is added to, after opening every `<details>`: the page's width against
-/// the viewport's, the badges, ids and dates that broke over two lines, and the elements that
+/// the viewport's, the badges, ids, code spans and dates that broke over two lines, and the elements that
 /// reach past the viewport. Written as JSON into `data-measure` on the top document's body.
 const MEASURE: &str = r#"<script>
 (function () {
@@ -850,7 +850,17 @@ const MEASURE: &str = r#"<script>
     r.selectNodeContents(e);
     return new Set([...r.getClientRects()].filter(x => x.width > 0).map(x => Math.round(x.top))).size;
   };
-  for (const e of d.querySelectorAll('.badge, .tag, .state, code.id, .nw')) if (lines(e) > 1) out.broken.push(e.textContent);
+  for (const e of d.querySelectorAll('.badge, .tag, .state, code, .nw')) if (lines(e) > 1) out.broken.push(e.textContent);
+  // Every date in the text stays whole.
+  const walk = d.createTreeWalker(d.body, NodeFilter.SHOW_TEXT);
+  for (let t = walk.nextNode(); t; t = walk.nextNode()) {
+    for (const m of t.data.matchAll(/\d{4}-\d{2}-\d{2}/g)) {
+      const r = d.createRange();
+      r.setStart(t, m.index);
+      r.setEnd(t, m.index + m[0].length);
+      if (new Set([...r.getClientRects()].filter(x => x.width > 0).map(x => Math.round(x.top))).size > 1) out.broken.push(m[0]);
+    }
+  }
   for (const e of d.body.querySelectorAll('*')) {
     const r = e.getBoundingClientRect();
     if (r.right > out.client + 0.5) out.wide.push(e.tagName + '.' + e.className + ' ' + Math.round(r.right));
@@ -935,4 +945,53 @@ fn the_board_fits_a_phone_and_a_desk_in_chromium() {
         // Sampled pixels (every other row): the card's 6 px border alone is hundreds.
         assert!(red >= 300, "{name}: the regressed red covers {red} sampled pixels");
     }
+}
+
+/// Issue 31: charts a lead can read. An outcome's readings are spaced by time, its axis is in
+/// the metric's unit, the baseline and target are labelled lines, each reading has its date and
+/// value on hover; the weekly chart shows shadow work and declared exceptions as their own
+/// series and labels weeks with their year; a promise keeps its colour whatever else is on the
+/// board; the Mermaid charts name the promise and metric and label the y axis.
+#[test]
+fn charts_are_spaced_by_time_in_the_metrics_unit_with_labelled_lines() {
+    let quarter_html = quarter_report(&quarter(), "html");
+    let card = quarter_html.split("data-promise=\"find-and-buy\"><h3>").nth(1).unwrap();
+    let card = card.split("data-promise=\"track-orders\"").next().unwrap();
+    let chart = card.split("<svg class=\"trend\"").nth(1).expect("an outcome chart").split("</svg>").next().unwrap();
+    for part in [
+        "<line class=\"baseline\"",
+        ">baseline</text>",
+        "<line class=\"target\"",
+        ">target</text>",
+        ">12%</text>",
+        ">8%</text>",
+    ] {
+        assert!(chart.contains(part), "{part} missing: {chart}");
+    }
+    assert!(chart.contains("<title>2026-02-09: 9.8%</title>"), "{chart}");
+    assert!(chart.contains("<title>the window starts 2026-01-01</title>"), "{chart}");
+    let xs: Vec<f64> =
+        chart.split("<circle cx=\"").skip(1).map(|c| c.split('"').next().unwrap().parse().unwrap()).collect();
+    assert_eq!(xs.len(), 3, "{chart}");
+    // 2026-01-12, 2026-02-09, 2026-03-02: 28 days, then 21.
+    let ratio = (xs[1] - xs[0]) / (xs[2] - xs[1]);
+    assert!((ratio - 28.0 / 21.0).abs() < 0.02, "spaced by time, not by index: {xs:?}");
+
+    let team_html = report(&team(), "html").stdout;
+    let week = team_html.split("<svg id=\"chart\"").nth(1).unwrap().split("</svg>").next().unwrap();
+    assert!(week.contains("data-promise=\"gift-cards\" data-shadow=\"1\""), "shadow work is its own series: {week}");
+    assert!(week.contains("<title>gift-cards (proposed, shadow work): 2 in the week of 2026-02-23</title>"), "{week}");
+    assert!(week.contains("data-exceptions=\"1\""), "declared exceptions are their own series: {week}");
+    assert!(week.contains(">2026-02-02</text>"), "week labels are dates with the year: {week}");
+    let fill = |page: &str, id: &str| {
+        let rect = page.split(&format!("<rect data-promise=\"{id}\"")).nth(1).unwrap();
+        rect.split("fill=\"").nth(1).unwrap().split('"').next().unwrap().to_string()
+    };
+    assert_eq!(fill(&team_html, "track-orders"), fill(&quarter_html, "track-orders"), "colour from the id");
+    assert_ne!(fill(&team_html, "find-and-buy"), fill(&team_html, "track-orders"));
+
+    let md = quarter_report(&quarter(), "markdown");
+    assert!(md.contains("    title \"track-orders: order-status calls\"\n"), "{md}");
+    assert!(md.contains("    y-axis \"order-status calls (a day)\"\n"), "{md}");
+    assert!(md.contains("    x-axis [\"2026-01-19\", \"2026-03-02\"]\n"), "{md}");
 }

@@ -44,6 +44,8 @@ pub struct Board {
     pub weeks: Vec<i64>,
     /// Untraced commits per week, aligned with `weeks`.
     pub untraced_per_week: Vec<usize>,
+    /// Declared exceptions (`Untraced: <reason>`) per week, aligned with `weeks`.
+    pub exceptions_per_week: Vec<usize>,
     /// What the baseline still records, when the repository keeps one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline: Option<Debt>,
@@ -624,6 +626,10 @@ impl Board {
                 .iter()
                 .map(|wk| tally.and_then(|t| t.untraced_weeks.get(wk)).copied().unwrap_or(0))
                 .collect(),
+            exceptions_per_week: weeks
+                .iter()
+                .map(|&wk| declared.iter().filter(|d| crate::tally::week_start(d.time) == wk).count())
+                .collect(),
             weeks,
             baseline: facts.baseline.as_ref().map(|b| {
                 let absent_commits: usize = b.absent.iter().filter(|(k, _)| k.is_commit()).map(|(_, n)| n).sum();
@@ -784,6 +790,48 @@ pub fn series(o: &OutcomeRow) -> (Vec<f64>, Option<f64>, Option<f64>) {
         .map(|v| v.number)
         .collect();
     (values, baseline.map(|b| b.number), target.map(|t| t.number))
+}
+
+/// An outcome's readings for a chart: (day number, value) oldest first, in the unit of its
+/// target (or baseline), the unit, and the baseline and target as numbers. Day numbers count
+/// from 1970-01-01, so readings are spaced by time.
+pub fn points(o: &OutcomeRow) -> (Vec<(i64, f64)>, String, Option<f64>, Option<f64>) {
+    let q = |t: &Option<String>| t.as_deref().and_then(crate::outcomes::quantity);
+    let (baseline, target) = (q(&o.baseline), q(&o.target));
+    let unit = target.as_ref().or(baseline.as_ref()).map(|t| t.unit.clone());
+    let points = o
+        .measurements
+        .iter()
+        .filter_map(|m| Some((day_number(&m.date)?, crate::outcomes::quantity(&m.value)?)))
+        .filter(|(_, v)| unit.as_ref().is_none_or(|u| *u == v.unit))
+        .map(|(d, v)| (d, v.number))
+        .collect::<Vec<_>>();
+    let unit = unit.or_else(|| o.measurements.iter().find_map(|m| crate::outcomes::quantity(&m.value)).map(|q| q.unit));
+    (points, unit.unwrap_or_default(), baseline.map(|b| b.number), target.map(|t| t.number))
+}
+
+/// Days from 1970-01-01 to a `YYYY-MM-DD` date.
+pub fn day_number(d: &str) -> Option<i64> {
+    let date: jiff::civil::Date = d.parse().ok()?;
+    let epoch = jiff::civil::date(1970, 1, 1);
+    Some(i64::from((date - epoch).get_days()))
+}
+
+/// A number with its unit, as a reading writes it: `8%`, `41 a day`, `€4.1`; at most two
+/// decimals, and very large or small numbers in exponent form.
+pub fn with_unit(n: f64, unit: &str) -> String {
+    let number = if n != 0.0 && (n.abs() >= 1e9 || n.abs() < 1e-3) {
+        format!("{n:.2e}")
+    } else {
+        let s = format!("{n:.2}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    };
+    match unit.chars().next() {
+        None => number,
+        Some('%') => format!("{number}%"),
+        Some(c) if c.is_alphabetic() => format!("{number} {unit}"),
+        Some(_) => format!("{unit}{number}"),
+    }
 }
 
 /// A unicode sparkline of `values` (`▁▂▃▄▅▆▇█`), empty for fewer than two.

@@ -24,7 +24,7 @@ fn colour(id: &str) -> &'static str {
 /// Escaped, with `code spans` (as rule messages write ids and keys) shown as code: the text is
 /// escaped first, so a backtick pair only ever wraps escaped text.
 pub fn html_code(s: &str) -> String {
-    let escaped = html(s);
+    let escaped = dates_whole(&html(s));
     let parts: Vec<&str> = escaped.split('`').collect();
     if parts.len() < 3 || parts.len() % 2 == 0 {
         return escaped;
@@ -34,6 +34,45 @@ pub fn html_code(s: &str) -> String {
         .enumerate()
         .map(|(i, p)| if i % 2 == 1 { format!("<code>{p}</code>") } else { p.to_string() })
         .collect()
+}
+
+/// Escaped text for element content, each `YYYY-MM-DD` date in it kept on one line (browsers
+/// break after its hyphens on a narrow screen).
+fn text(s: &str) -> String {
+    dates_whole(&html(s))
+}
+
+/// Wraps each `YYYY-MM-DD` in escaped text in `<span class="nw">`. Escaped text has no tags of
+/// its own, so the spans only ever wrap text.
+fn dates_whole(escaped: &str) -> String {
+    let b = escaped.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
+    let is_date = |i: usize| {
+        digits(i..i + 4)
+            && b.get(i + 4) == Some(&b'-')
+            && digits(i + 5..i + 7)
+            && b.get(i + 7) == Some(&b'-')
+            && digits(i + 8..i + 10)
+            && !(i > 0 && b[i - 1].is_ascii_digit())
+            && !b.get(i + 10).is_some_and(u8::is_ascii_digit)
+    };
+    let mut out = String::with_capacity(escaped.len());
+    let mut last = 0;
+    let mut i = 0;
+    while i + 10 <= b.len() {
+        if is_date(i) {
+            out.push_str(&escaped[last..i]);
+            out.push_str("<span class=\"nw\">");
+            out.push_str(&escaped[i..i + 10]);
+            out.push_str("</span>");
+            i += 10;
+            last = i;
+        } else {
+            i += 1;
+        }
+    }
+    out.push_str(&escaped[last..]);
+    out
 }
 
 pub fn html(s: &str) -> String {
@@ -76,7 +115,7 @@ table.compact{border-collapse:collapse;margin:.3rem 0}table.compact td{padding:.
 .progress{height:.5rem;background:#eaeef2;border-radius:.25rem;margin:.2rem 0;max-width:220px}.progress span{display:block;height:100%;background:#1a7f37;border-radius:.25rem}.progress.back{background:#ffebe9}.progress.back span{background:#d1242f}
 svg{max-width:100%;height:auto}svg.trend{display:block;margin:.2rem 0 .4rem}
 .legend span{display:inline-block;margin-right:1rem;white-space:nowrap}.legend i{display:inline-block;width:.8rem;height:.8rem;margin-right:.3rem;border-radius:2px}
-code{font-size:.9em;background:#f6f8fa;padding:.05rem .25rem;border-radius:4px}
+code{font-size:.9em;background:#f6f8fa;padding:.05rem .25rem;border-radius:4px;white-space:nowrap}
 @media (max-width:40rem){body{margin:1rem auto}table.compact,table.compact tbody,table.compact tr,table.compact td{display:block}table.compact tr{border-bottom:1px solid #d0d7de;padding:.3rem 0}table.compact td{border:0;padding:.1rem 0}}
 ";
 
@@ -84,7 +123,7 @@ fn items(list: &[ItemRef]) -> String {
     let mut out = String::from("<ul>");
     for i in list.iter().take(8) {
         let reason = i.reason.as_deref().map(|r| format!(" — <em>{}</em>", html(r))).unwrap_or_default();
-        let _ = write!(out, "<li><code>{}:{}</code> {}{reason}</li>", html(&i.path), i.line, html(&i.text));
+        let _ = write!(out, "<li><code>{}:{}</code> {}{reason}</li>", html(&i.path), i.line, text(&i.text));
     }
     if list.len() > 8 {
         let _ = write!(out, "<li class=\"muted\">+{} more</li>", list.len() - 8);
@@ -93,9 +132,12 @@ fn items(list: &[ItemRef]) -> String {
     out
 }
 
-/// An outcome's progress bar and a small line chart of its readings, the target drawn as a
-/// dashed line: numbers only reach the SVG, never text from the readings.
-fn outcome_chart(o: &super::board::OutcomeRow) -> String {
+/// An outcome's progress bar and a chart of its readings: dates along x spaced by time (the
+/// window's start marked), values in the metric's unit along y, the baseline and the target as
+/// labelled dashed lines, each reading a point with its date and value on hover. Numbers, dates
+/// and the unit (escaped) reach the SVG, never other text from the readings.
+fn outcome_chart(o: &super::board::OutcomeRow, since: &str) -> String {
+    use super::board::with_unit;
     let mut out = String::new();
     if let Some(p) = o.progress {
         // Moving the wrong way fills a red bar by how far back it went: visible, not an empty bar.
@@ -107,35 +149,91 @@ fn outcome_chart(o: &super::board::OutcomeRow) -> String {
             p * 100.0
         );
     }
-    let (values, baseline, target) = super::board::series(o);
-    if values.len() < 2 {
+    let (points, unit, baseline, target) = super::board::points(o);
+    if points.len() < 2 {
         return out;
     }
-    let (w, h, pad) = (220.0, 48.0, 4.0);
-    let all: Vec<f64> = values.iter().copied().chain(baseline).chain(target).collect();
-    let (lo, hi) = all.iter().fold((f64::MAX, f64::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+    let (w, h, left, right, top, bottom) = (320.0, 150.0, 64.0, 52.0, 10.0, 22.0);
+    let values = points.iter().map(|p| p.1).chain(baseline).chain(target);
+    let (lo, hi) = values.fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)));
     // Halved first, so the span of numbers near the largest double stays finite.
     let span = if hi > lo { hi / 2.0 - lo / 2.0 } else { 1.0 };
-    let y = |v: f64| h - pad - (v / 2.0 - lo / 2.0) / span * (h - 2.0 * pad);
-    let x = |i: usize| pad + i as f64 * (w - 2.0 * pad) / (values.len() - 1) as f64;
-    let points: Vec<String> = values.iter().enumerate().map(|(i, &v)| format!("{:.1},{:.1}", x(i), y(v))).collect();
+    let y = |v: f64| h - bottom - (v / 2.0 - lo / 2.0) / span * (h - top - bottom);
+    let start = super::board::day_number(since).filter(|&d| d < points[0].0);
+    let first = start.unwrap_or(points[0].0).min(points[0].0);
+    let last = points[points.len() - 1].0;
+    let days = (last - first).max(1) as f64;
+    let x = |d: i64| left + (d - first) as f64 / days * (w - left - right);
     let _ = write!(
         out,
-        "<svg class=\"trend\" role=\"img\" aria-label=\"readings over time\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" xmlns=\"http://www.w3.org/2000/svg\">"
+        "<svg class=\"trend\" role=\"img\" aria-label=\"readings over time\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" xmlns=\"http://www.w3.org/2000/svg\" font-size=\"10\" fill=\"#57606a\">"
     );
-    if let Some(t) = target {
+    // The y axis: its bounds in the metric's unit.
+    for v in [lo, hi] {
         let _ = write!(
             out,
-            "<line x1=\"0\" x2=\"{w}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#1a7f37\" stroke-dasharray=\"4 3\"/>",
-            y(t),
-            y(t)
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
+            left - 4.0,
+            y(v) + 3.0,
+            html(&with_unit(v, &unit))
         );
     }
     let _ = write!(
         out,
-        "<polyline fill=\"none\" stroke=\"#0969da\" stroke-width=\"2\" points=\"{}\"/></svg>",
-        points.join(" ")
+        "<line x1=\"{left}\" x2=\"{left}\" y1=\"{top}\" y2=\"{:.1}\" stroke=\"#d0d7de\"/><line x1=\"{left}\" x2=\"{:.1}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#d0d7de\"/>",
+        h - bottom,
+        w - right,
+        h - bottom,
+        h - bottom
     );
+    // The x axis: the first and last dates, and where the window starts.
+    let date_of = |d: i64| {
+        jiff::civil::date(1970, 1, 1).checked_add(jiff::Span::new().days(d)).map(|d| d.to_string()).unwrap_or_default()
+    };
+    let _ = write!(
+        out,
+        "<text x=\"{left}\" y=\"{:.1}\">{}</text><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
+        h - 6.0,
+        date_of(first),
+        w - right,
+        h - 6.0,
+        date_of(last)
+    );
+    if let Some(s) = start {
+        let _ = write!(
+            out,
+            "<line class=\"window\" x1=\"{0:.1}\" x2=\"{0:.1}\" y1=\"{top}\" y2=\"{1:.1}\" stroke=\"#8c959f\" stroke-dasharray=\"1 2\"><title>the window starts {since}</title></line>",
+            x(s),
+            h - bottom
+        );
+    }
+    for (value, label, colour) in [(baseline, "baseline", "#8c959f"), (target, "target", "#1a7f37")] {
+        if let Some(v) = value {
+            let _ = write!(
+                out,
+                "<line class=\"{label}\" x1=\"{left}\" x2=\"{end:.1}\" y1=\"{at:.1}\" y2=\"{at:.1}\" stroke=\"{colour}\" stroke-dasharray=\"4 3\"/><text x=\"{tx:.1}\" y=\"{ty:.1}\" fill=\"{colour}\">{label}</text>",
+                end = w - right,
+                tx = w - right + 3.0,
+                at = y(v),
+                ty = y(v) + 3.0
+            );
+        }
+    }
+    let line = if o.state == OutcomeState::Regressed { "#d1242f" } else { "#0969da" };
+    let coords: Vec<String> = points.iter().map(|&(d, v)| format!("{:.1},{:.1}", x(d), y(v))).collect();
+    let _ =
+        write!(out, "<polyline fill=\"none\" stroke=\"{line}\" stroke-width=\"2\" points=\"{}\"/>", coords.join(" "));
+    for &(d, v) in &points {
+        let _ = write!(
+            out,
+            "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"{line}\"><title>{}: {}</title></circle>",
+            x(d),
+            y(v),
+            date_of(d),
+            html(&with_unit(v, &unit))
+        );
+    }
+    out.push_str("</svg>");
     out
 }
 
@@ -161,7 +259,7 @@ fn state(o: &super::board::OutcomeRow) -> String {
     format!(" <span class=\"state {class}\">{}{stale}</span>", o.state.label())
 }
 
-fn card(c: &PromiseCard) -> String {
+fn card(c: &PromiseCard, since: &str) -> String {
     let mut out = String::new();
     let status = c.status.as_str();
     let health = c.health.as_ref().map_or("", |h| h.state.name());
@@ -177,12 +275,12 @@ fn card(c: &PromiseCard) -> String {
         customer = c.customer.as_deref().map(|s| format!(" <span class=\"muted\">For {}.</span>", html(s))).unwrap_or_default(),
     );
     if let Some(h) = &c.health {
-        let _ = write!(out, "<p class=\"why\">{}</p>", html(&h.reason));
+        let _ = write!(out, "<p class=\"why\">{}</p>", text(&h.reason));
     }
     if !c.outcomes.is_empty() {
         out.push_str("<strong>Outcomes</strong><ul>");
         for o in &c.outcomes {
-            let _ = write!(out, "<li>{}{}{}</li>", html(&outcome_line(o)), state(o), outcome_chart(o));
+            let _ = write!(out, "<li>{}{}{}</li>", text(&outcome_line(o)), state(o), outcome_chart(o, since));
         }
         out.push_str("</ul>");
     } else if c.status == Status::InPlay {
@@ -233,25 +331,34 @@ fn finding_groups(drift: &[DriftNote]) -> String {
     out
 }
 
-/// Stacked bars: one per week, a segment per promise with commits that week.
+/// Stacked bars: one per week, a segment per promise with commits that week (in its colour, from
+/// its id), then work on promises not in play (shadow work: hatched), declared exceptions (amber)
+/// and untraced commits (grey), each its own series.
 fn chart(b: &Board) -> String {
-    let series: Vec<&PromiseCard> = b.promises.iter().filter(|c| c.commits.per_week.iter().any(|&n| n > 0)).collect();
+    let weeks = b.weeks.len();
+    let worked = |c: &&PromiseCard| c.commits.per_week.iter().any(|&n| n > 0);
+    let series: Vec<&PromiseCard> = b.promises.iter().filter(worked).filter(|c| c.status == Status::InPlay).collect();
+    let shadow: Vec<&PromiseCard> = b.promises.iter().filter(worked).filter(|c| c.status != Status::InPlay).collect();
     let untraced = |i: usize| b.untraced_per_week.get(i).copied().unwrap_or(0);
-    let any_untraced = (0..b.weeks.len()).any(|i| untraced(i) > 0);
-    if (series.is_empty() && !any_untraced) || b.weeks.is_empty() {
+    let excepted = |i: usize| b.exceptions_per_week.get(i).copied().unwrap_or(0);
+    let any_untraced = (0..weeks).any(|i| untraced(i) > 0);
+    let any_excepted = (0..weeks).any(|i| excepted(i) > 0);
+    if (series.is_empty() && shadow.is_empty() && !any_untraced && !any_excepted) || weeks == 0 {
         return "<p class=\"muted\">No commits in the window.</p>".to_string();
     }
     let (w, h, left, bottom, top) = (760.0, 260.0, 40.0, 30.0, 10.0);
-    // Untraced commits are work too: their own grey segment on top, so a month of untraced
-    // work never looks idle.
-    let totals: Vec<usize> =
-        (0..b.weeks.len()).map(|i| series.iter().map(|c| c.commits.per_week[i]).sum::<usize>() + untraced(i)).collect();
+    let totals: Vec<usize> = (0..weeks)
+        .map(|i| series.iter().chain(&shadow).map(|c| c.commits.per_week[i]).sum::<usize>() + untraced(i) + excepted(i))
+        .collect();
     // Rounded up to a multiple of 3, so the three grid lines fall on whole numbers.
     let max = ((*totals.iter().max().unwrap_or(&1)).max(1).div_ceil(3) * 3) as f64;
-    let slot = (w - left) / b.weeks.len() as f64;
+    let slot = (w - left) / weeks as f64;
     let bar = (slot * 0.7).min(60.0);
+    // A date label is about 70 units wide: every k-th week is labelled when they are narrower.
+    let every = (75.0 / slot).ceil().max(1.0) as usize;
     let mut svg = format!(
-        "<svg id=\"chart\" role=\"img\" aria-label=\"Traced commits per promise per week\" viewBox=\"0 0 {w} {h}\" width=\"100%\" style=\"max-width:{w}px\" xmlns=\"http://www.w3.org/2000/svg\">"
+        "<svg id=\"chart\" role=\"img\" aria-label=\"Commits per promise per week\" viewBox=\"0 0 {w} {h}\" width=\"100%\" xmlns=\"http://www.w3.org/2000/svg\">\
+         <defs><pattern id=\"shadow\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><rect width=\"3\" height=\"6\" fill=\"#fff\" fill-opacity=\"0.6\"/></pattern></defs>"
     );
     // Axis and three grid lines.
     for k in 0..=3 {
@@ -268,45 +375,76 @@ fn chart(b: &Board) -> String {
     for (i, week) in b.weeks.iter().enumerate() {
         let x = left + slot * i as f64 + (slot - bar) / 2.0;
         let mut y = h - bottom;
-        for c in &series {
-            let n = c.commits.per_week[i];
+        let week = date(*week);
+        let mut segment = |svg: &mut String, n: usize, attrs: String, fill: &str, what: String, hatched: bool| {
             if n == 0 {
-                continue;
+                return;
             }
             let height = (h - bottom - top) * n as f64 / max;
             y -= height;
             let _ = write!(
                 svg,
-                "<rect data-promise=\"{id}\" x=\"{x:.1}\" y=\"{y:.1}\" width=\"{bar:.1}\" height=\"{height:.1}\" fill=\"{color}\"><title>{id}: {n} in the week of {week}</title></rect>",
-                id = html(&c.id),
-                color = colour(&c.id),
-                week = date(*week),
+                "<rect {attrs} x=\"{x:.1}\" y=\"{y:.1}\" width=\"{bar:.1}\" height=\"{height:.1}\" fill=\"{fill}\"><title>{what}: {n} in the week of {week}</title></rect>"
+            );
+            if hatched {
+                let _ = write!(
+                    svg,
+                    "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{bar:.1}\" height=\"{height:.1}\" fill=\"url(#shadow)\" pointer-events=\"none\"/>"
+                );
+            }
+        };
+        for c in &series {
+            let id = html(&c.id);
+            segment(&mut svg, c.commits.per_week[i], format!("data-promise=\"{id}\""), colour(&c.id), id, false);
+        }
+        for c in &shadow {
+            let id = html(&c.id);
+            let what = format!("{id} ({}, shadow work)", c.status);
+            segment(
+                &mut svg,
+                c.commits.per_week[i],
+                format!("data-promise=\"{id}\" data-shadow=\"1\""),
+                colour(&c.id),
+                what,
+                true,
             );
         }
-        if untraced(i) > 0 {
-            let n = untraced(i);
-            let height = (h - bottom - top) * n as f64 / max;
-            y -= height;
+        let n = excepted(i);
+        segment(&mut svg, n, format!("data-exceptions=\"{n}\""), "#bf8700", "declared exceptions".into(), false);
+        let n = untraced(i);
+        segment(&mut svg, n, format!("data-untraced=\"{n}\""), "#8c959f", "untraced".into(), false);
+        if i % every == 0 {
             let _ = write!(
                 svg,
-                "<rect data-untraced=\"{n}\" x=\"{x:.1}\" y=\"{y:.1}\" width=\"{bar:.1}\" height=\"{height:.1}\" fill=\"#8c959f\"><title>untraced: {n} in the week of {}</title></rect>",
-                date(*week)
+                "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"middle\" fill=\"#57606a\">{week}</text>",
+                x + bar / 2.0,
+                h - bottom + 16.0,
             );
         }
+    }
+    svg.push_str("</svg><p class=\"legend\">Weeks start on Monday. ");
+    for c in &series {
         let _ = write!(
             svg,
-            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"middle\" fill=\"#57606a\">{}</text>",
-            x + bar / 2.0,
-            h - bottom + 16.0,
-            &date(*week)[5..]
+            "<span><i style=\"background:{}\"></i><code class=\"id\">{}</code></span>",
+            colour(&c.id),
+            html(&c.id)
         );
     }
-    svg.push_str("</svg><p class=\"legend\">");
+    for c in &shadow {
+        let _ = write!(
+            svg,
+            "<span><i style=\"background:{};background-image:repeating-linear-gradient(45deg,transparent 0 2px,rgba(255,255,255,.6) 2px 4px)\"></i><code class=\"id\">{}</code> ({}, shadow work)</span>",
+            colour(&c.id),
+            html(&c.id),
+            c.status
+        );
+    }
+    if any_excepted {
+        svg.push_str("<span><i style=\"background:#bf8700\"></i>declared exceptions</span>");
+    }
     if any_untraced {
         svg.push_str("<span><i style=\"background:#8c959f\"></i>untraced</span>");
-    }
-    for c in &series {
-        let _ = write!(svg, "<span><i style=\"background:{}\"></i><code>{}</code></span>", colour(&c.id), html(&c.id));
     }
     svg.push_str("</p>");
     svg
@@ -353,7 +491,7 @@ pub fn page(b: &Board) -> String {
                 id = html(&c.id),
                 state = h.state.name(),
                 badge = badge(h.state),
-                why = html(&h.reason),
+                why = text(&h.reason),
             );
         }
         out.push_str("</ul>");
@@ -392,7 +530,7 @@ pub fn page(b: &Board) -> String {
         if status == Status::InPlay {
             out.push_str("<div class=\"cards\">");
             for c in cards {
-                out.push_str(&card(c));
+                out.push_str(&card(c, &b.window.since));
             }
             out.push_str("</div>");
             continue;
@@ -440,7 +578,7 @@ pub fn page(b: &Board) -> String {
         );
         for c in &u.commits {
             let _ =
-                write!(out, "<li>commit <code>{}</code> {}</li>", html(&c.sha[..c.sha.len().min(7)]), html(&c.subject));
+                write!(out, "<li>commit <code>{}</code> {}</li>", html(&c.sha[..c.sha.len().min(7)]), text(&c.subject));
         }
         out.push_str("</ul>");
         if !u.items.is_empty() {
@@ -519,5 +657,19 @@ mod tests {
     fn html_escapes_markup_and_controls() {
         assert_eq!(super::html("<script>\"x\" & 'y'\u{1b}"), "&lt;script&gt;&quot;x&quot; &amp; &#39;y&#39;\u{241b}");
         assert_eq!(super::html("a\u{202e}b\u{2066}c"), "a\u{FFFD}b\u{FFFD}c");
+    }
+
+    #[test]
+    fn board_dates_stay_whole() {
+        assert_eq!(super::text("on 2026-03-02 (<b>)"), "on <span class=\"nw\">2026-03-02</span> (&lt;b&gt;)");
+        assert_eq!(
+            super::text("12026-03-02 2026-03-022 2026-3-02 2026-03-0"),
+            "12026-03-02 2026-03-022 2026-3-02 2026-03-0"
+        );
+        assert_eq!(
+            super::html_code("`2026-01-01`→2026-01-02"),
+            "<code><span class=\"nw\">2026-01-01</span></code>→<span class=\"nw\">2026-01-02</span>"
+        );
+        assert_eq!(super::text("é2026-01-01"), "é<span class=\"nw\">2026-01-01</span>");
     }
 }

@@ -468,25 +468,46 @@ pub fn markdown_page(b: &Board) -> String {
         }
         out.push('\n');
         for (c, o) in &measured {
-            let (values, _, target) = super::board::series(o);
+            let (values, baseline, target) = super::board::series(o);
             if values.len() < 2 {
                 continue;
             }
-            // Numbers and dates only reach Mermaid; the title is the promise id (a slug).
-            let dates: Vec<String> = o.measurements.iter().map(|m| format!("\"{}\"", &m.date[5..])).collect();
+            let (_, unit, _, _) = super::board::points(o);
+            // Mermaid has no escaping: the metric and unit reach it as plain words only.
+            let plain = |s: &str| -> String {
+                s.chars()
+                    .map(|c| if c.is_alphanumeric() || " %-.,/€$£".contains(c) { c } else { ' ' })
+                    .collect::<String>()
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            let metric = plain(o.metric.as_deref().unwrap_or("outcome"));
+            let dates: Vec<String> = o.measurements.iter().map(|m| format!("\"{}\"", m.date)).collect();
             let nums: Vec<String> = values.iter().map(|v| format!("{v}")).collect();
+            let unit = plain(&unit);
+            let axis = if unit.is_empty() { metric.clone() } else { format!("{metric} ({unit})") };
             let _ = write!(
                 out,
-                "```mermaid\nxychart-beta\n    title \"{} outcome {}\"\n    x-axis [{}]\n    line [{}]\n",
+                "```mermaid\nxychart-beta\n    title \"{}: {metric}\"\n    x-axis [{}]\n    y-axis \"{axis}\"\n    line [{}]\n",
                 c.id,
-                measured.iter().filter(|(d, _)| d.id == c.id).position(|(_, x)| std::ptr::eq(*x, *o)).unwrap_or(0) + 1,
                 dates.join(", "),
                 nums.join(", ")
             );
-            if let Some(t) = target {
-                let _ = writeln!(out, "    line [{}]", vec![format!("{t}"); values.len()].join(", "));
+            for v in [baseline, target].into_iter().flatten() {
+                let _ = writeln!(out, "    line [{}]", vec![format!("{v}"); values.len()].join(", "));
             }
             out.push_str("```\n\n");
+            let labels = [baseline.map(|_| "baseline"), target.map(|_| "target")];
+            let labels: Vec<&str> = labels.into_iter().flatten().collect();
+            if !labels.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "*The {} {}.*\n",
+                    labels.join(" and "),
+                    if labels.len() == 1 { "is the flat line" } else { "are the flat lines" }
+                );
+            }
         }
     }
     // Commits per promise that had any, in board order: ids are registry slugs, safe in Mermaid.
