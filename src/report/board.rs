@@ -413,7 +413,7 @@ impl Board {
                                     format!("stale: {metric} last measured {} ({})", l.date, l.value),
                                 ),
                                 (Some(l), Some(p))
-                                    if previous.and_then(|r| progress_of(r)).is_some_and(|before| p < before) =>
+                                    if previous.and_then(progress_of).is_some_and(|before| p < before) =>
                                 {
                                     (
                                         OutcomeState::Slipping,
@@ -792,10 +792,14 @@ pub fn series(o: &OutcomeRow) -> (Vec<f64>, Option<f64>, Option<f64>) {
     (values, baseline.map(|b| b.number), target.map(|t| t.number))
 }
 
+/// An outcome's readings for a chart (see [`points`]): (day number, value) pairs, the unit, the
+/// baseline and the target.
+pub type Points = (Vec<(i64, f64)>, String, Option<f64>, Option<f64>);
+
 /// An outcome's readings for a chart: (day number, value) oldest first, in the unit of its
 /// target (or baseline), the unit, and the baseline and target as numbers. Day numbers count
 /// from 1970-01-01, so readings are spaced by time.
-pub fn points(o: &OutcomeRow) -> (Vec<(i64, f64)>, String, Option<f64>, Option<f64>) {
+pub fn points(o: &OutcomeRow) -> Points {
     let q = |t: &Option<String>| t.as_deref().and_then(crate::outcomes::quantity);
     let (baseline, target) = (q(&o.baseline), q(&o.target));
     let unit = target.as_ref().or(baseline.as_ref()).map(|t| t.unit.clone());
