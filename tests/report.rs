@@ -632,7 +632,7 @@ const QUARTER: &str = r#"name = "Storefront team"
 vision = "Shoppers find anything they want to buy."
 
 [limits]
-in-play = 5
+in-play = 6
 measure-days = 30
 
 [promises.find-and-buy]
@@ -673,7 +673,10 @@ outcomes = [{ metric = "lists saved", baseline = "10 a week", target = "50 a wee
 [promises.reviews]
 statement = "A shopper can read reviews."
 status = "done"
-outcomes = [{ metric = "review rating", baseline = "3.9", target = "4.3" }]
+outcomes = [
+  { metric = "review rating", baseline = "3.9", target = "4.3" },
+  { metric = "time to show reviews", baseline = "unknown", target = "under 2 s" },
+]
 
 [promises.chat]
 statement = "A shopper can chat with us."
@@ -716,6 +719,7 @@ const QUARTER_READINGS: &str = "date,promise,metric,value,source
 2026-01-12,find-and-buy,search-to-purchase conversion,8.5%,analytics
 2026-01-19,track-orders,order-status calls,40 a day,desk
 2026-01-20,reviews,review rating,4.4,store
+2026-01-20,reviews,time to show reviews,1.4 s,apm
 2026-02-02,wish-list,lists saved,30 a week,app
 2026-02-09,find-and-buy,search-to-purchase conversion,9.8%,analytics
 2026-02-23,returns,returns by phone,28 a week,desk
@@ -725,14 +729,27 @@ const QUARTER_READINGS: &str = "date,promise,metric,value,source
 ";
 
 /// A quarter of a team's work (issue 31): a promise on track, one regressing, one met, one
-/// delivered but awaiting its outcome, one with a stale reading, a done promise kept and one not
-/// kept, a commit traced to nothing.
+/// delivered but awaiting its outcome, one with a stale reading, a done promise kept (one of its
+/// targets a bound, `under 2 s`, with no numeric baseline) and one not kept (finished in the
+/// quarter: its work counts as in play), a commit traced to nothing.
 fn quarter() -> Repo {
     let mut repo = Repo::new();
-    repo.write("promises.toml", QUARTER).write("ROADMAP.md", QUARTER_PLAN).write("outcomes.csv", QUARTER_READINGS);
+    // The wish list is in play when the quarter starts, finished on 2026-01-28.
+    let wish_in_play = QUARTER.replace(
+        "status = \"done\"\noutcomes = [{ metric = \"lists saved\"",
+        "status = \"in-play\"\noutcomes = [{ metric = \"lists saved\"",
+    );
+    assert_ne!(wish_in_play, QUARTER);
+    repo.write("promises.toml", &wish_in_play)
+        .write("ROADMAP.md", QUARTER_PLAN)
+        .write("outcomes.csv", QUARTER_READINGS);
     let ada = "Ada Lovelace <ada@example.com>";
     let bob = "Bob Byte <bob@example.com>";
     repo.commit_at("2026-01-05T09:00:00Z", ada, "Plan the quarter\n\nPromise: find-and-buy\n");
+    repo.write("wish.txt", "share\n");
+    repo.commit_at("2026-01-13T09:00:00Z", bob, "Share a wish list\n\nPromise: wish-list\n");
+    repo.write("promises.toml", QUARTER);
+    repo.commit_at("2026-01-28T09:00:00Z", bob, "The wish list is done\n\nPromise: wish-list\n");
     for (i, (date, who, promise)) in [
         ("2026-01-14", ada, "find-and-buy"),
         ("2026-01-21", bob, "returns"),
@@ -797,7 +814,11 @@ fn the_board_leads_with_each_promises_health() {
     assert_eq!(health, expected);
     assert_eq!(v["promises"][4]["outcomes"][0]["stale"], true, "loyalty's reading is 60 days old");
     assert_eq!(v["promises"][0]["outcomes"][0]["progress"], serde_json::json!(0.6), "rounded");
-    assert_eq!(v["traced"], serde_json::json!({ "in_play": 8, "commits": 9, "share": 0.8889 }));
+    // Two wish-list commits, made while it was in play, count.
+    assert_eq!(v["traced"], serde_json::json!({ "in_play": 10, "commits": 11, "share": 0.9091 }));
+    let reviews = v["promises"].as_array().unwrap().iter().find(|p| p["id"] == "reviews").unwrap();
+    let reviews = &reviews["outcomes"][1];
+    assert_eq!((reviews["state"].as_str(), reviews["progress"].is_null()), (Some("met"), true), "under 2 s: {reviews}");
     assert_eq!(v["weeks"][0], "2025-12-29", "weeks are ISO dates (their Monday)");
 
     let term = quarter_report(&repo, "term");
@@ -809,7 +830,7 @@ fn the_board_leads_with_each_promises_health() {
             + &v["as_of"]["commit"].as_str().unwrap()[..7]
     );
     let at = |needle: &str| term.find(needle).unwrap_or_else(|| panic!("{needle} missing:\n{term}"));
-    assert!(at("SUMMARY") < at("Traced to promises in play: 8 of 9 commits (89%)"));
+    assert!(at("SUMMARY") < at("Traced to promises in play: 10 of 11 commits (91%)"));
     assert!(at("Traced to promises in play") < at("IN PLAY") && at("IN PLAY") < at("FINDINGS"), "{term}");
     assert!(term.contains("  returns       delivered, awaiting outcome — 2 items done;"), "{term}");
     let loyalty = &term[at("  loyalty       could")..at("PROPOSED")];

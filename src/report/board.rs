@@ -66,7 +66,8 @@ pub struct AsOf {
 /// (all but exempt ones: merges, fixups, exempt subjects).
 #[derive(Debug, Serialize)]
 pub struct Traced {
-    /// Commits naming a promise in play (a commit naming two counts for each, up to `commits`).
+    /// Commits naming a promise that was in play when they were made: in play now, or until it
+    /// left play in the window (a commit naming two counts for each, up to `commits`).
     pub in_play: usize,
     pub commits: usize,
     /// `in_play / commits`, rounded to 4 decimals; 0 without commits.
@@ -140,6 +141,8 @@ pub enum OutcomeState {
     Stale,
     /// On its way: between the baseline and the target, not slipping.
     OnTrack,
+    /// Measured, with no numeric baseline to judge progress by (and short of a bounded target).
+    Measured,
     /// No reading, or none comparable with the baseline and target.
     Unmeasured,
 }
@@ -153,6 +156,7 @@ impl OutcomeState {
             OutcomeState::Slipping => "slipping",
             OutcomeState::Stale => "stale",
             OutcomeState::OnTrack => "on track",
+            OutcomeState::Measured => "measured",
             OutcomeState::Unmeasured => "unmeasured",
         }
     }
@@ -384,18 +388,30 @@ impl Board {
                             let or_dash = |s: &Option<String>| s.clone().unwrap_or_else(|| "—".into());
                             let (state, reason) = match (latest, progress) {
                                 (None, _) => (OutcomeState::Unmeasured, format!("not measured yet: {metric}")),
-                                (Some(l), None) if stale => (
-                                    OutcomeState::Stale,
-                                    format!("stale: {metric} last measured {} ({})", l.date, l.value),
-                                ),
-                                (Some(l), None) => (
-                                    OutcomeState::Unmeasured,
-                                    format!(
-                                        "{metric} {}: not comparable with the target {}",
-                                        l.value,
-                                        or_dash(&o.target)
+                                // No progress to compute (no numeric baseline): a bounded
+                                // target (`under 20 ms`) still says whether it is met.
+                                (Some(l), None) => match o.target.as_deref().and_then(|t| reaches(t, &l.value)) {
+                                    Some(true) => (
+                                        OutcomeState::Met,
+                                        format!("{metric} {} (target {})", l.value, or_dash(&o.target)),
                                     ),
-                                ),
+                                    _ if stale => (
+                                        OutcomeState::Stale,
+                                        format!("stale: {metric} last measured {} ({})", l.date, l.value),
+                                    ),
+                                    Some(false) => (
+                                        OutcomeState::Measured,
+                                        format!("{metric} {}, target {}", l.value, or_dash(&o.target)),
+                                    ),
+                                    None => (
+                                        OutcomeState::Measured,
+                                        format!(
+                                            "{metric} {}, target {} (no numeric baseline to measure progress from)",
+                                            l.value,
+                                            or_dash(&o.target)
+                                        ),
+                                    ),
+                                },
                                 (Some(l), Some(p)) if p >= 1.0 => {
                                     (OutcomeState::Met, format!("{metric} {} (target {})", l.value, or_dash(&o.target)))
                                 }
@@ -592,9 +608,19 @@ impl Board {
             .collect();
         let traced = {
             let needing = tally.map_or(0, |t| t.commits.saturating_sub(t.exempt));
+            // In play when made: work on a promise in play now, and work on one that left play
+            // in the window from before it left (finishing a promise is not shadow work).
+            let left = facts.window.as_ref().map(|w| &w.left_play);
             let in_play: usize = registry
-                .in_play()
-                .map(|p| tally.and_then(|t| t.promises.get(&p.id)).map_or(0, |w| w.commits))
+                .promises
+                .iter()
+                .map(|p| match tally.and_then(|t| t.promises.get(&p.id)) {
+                    None => 0,
+                    Some(w) if p.status == Status::InPlay => w.commits,
+                    Some(w) => left
+                        .and_then(|l| l.get(&p.id))
+                        .map_or(0, |&until| w.times.iter().filter(|&&t| t <= until).count()),
+                })
                 .sum::<usize>()
                 .min(needing);
             Traced {
@@ -645,6 +671,26 @@ impl Board {
     }
 }
 
+/// Whether `value` reaches a bounded `target` (`under 20 ms`, `at least 60%`, `< 2 s`), both
+/// numbers in one unit; `None` when the target has no bound or they do not compare.
+fn reaches(target: &str, value: &str) -> Option<bool> {
+    let t = target.trim().to_lowercase();
+    let below = ["at most", "less than", "up to", "under", "below", "<", "≤"];
+    let above = ["at least", "more than", "over", "above", ">", "≥"];
+    let lower = if below.iter().any(|b| t.starts_with(b)) {
+        true
+    } else if above.iter().any(|b| t.starts_with(b)) {
+        false
+    } else {
+        return None;
+    };
+    let (t, v) = (crate::outcomes::quantity(target)?, crate::outcomes::quantity(value)?);
+    if t.unit != v.unit {
+        return None;
+    }
+    Some(if lower { v.number <= t.number } else { v.number >= t.number })
+}
+
 /// Rounded to 4 decimals (`0.45`, not `0.4500000000000002`), when that stays finite.
 fn round4(x: f64) -> f64 {
     let r = (x * 10_000.0).round() / 10_000.0;
@@ -681,8 +727,9 @@ pub fn title(code: Code) -> &'static str {
 /// A promise's health from its outcomes' states and its items (the README's rule). In play:
 /// every outcome met is `met`; any regressed is `off-track`; every item done (at least one) is
 /// `delivered`; any slipping, stale or not yet measured while another is, or no outcome at all,
-/// is `at-risk`; none measured is `unmeasured`; otherwise `on-track`. Done: every outcome met is
-/// `kept`; any measured and short of its target is `not-kept`; otherwise `unmeasured`.
+/// is `at-risk`; none measured (or measured with no numeric baseline) is `unmeasured`; otherwise
+/// `on-track`. Done: every outcome met is `kept`; any measured and short of its target is
+/// `not-kept`; otherwise `unmeasured`.
 fn health(c: &PromiseCard) -> Option<Health> {
     let has = |s: OutcomeState| c.outcomes.iter().find(|o| o.state == s);
     let all = |s: OutcomeState| !c.outcomes.is_empty() && c.outcomes.iter().all(|o| o.state == s);
@@ -709,8 +756,10 @@ fn health(c: &PromiseCard) -> Option<Health> {
             if let Some(o) = has(OutcomeState::Slipping).or_else(|| has(OutcomeState::Stale)) {
                 return h(HealthState::AtRisk, why(o));
             }
-            if all(OutcomeState::Unmeasured) {
-                return h(HealthState::Unmeasured, why(&c.outcomes[0]));
+            // Readings with no numeric baseline say where it is, not how far it came.
+            if c.outcomes.iter().all(|o| matches!(o.state, OutcomeState::Unmeasured | OutcomeState::Measured)) {
+                let o = has(OutcomeState::Measured).unwrap_or(&c.outcomes[0]);
+                return h(HealthState::Unmeasured, why(o));
             }
             if let Some(o) = has(OutcomeState::Unmeasured) {
                 return h(HealthState::AtRisk, why(o));
@@ -721,6 +770,7 @@ fn health(c: &PromiseCard) -> Option<Health> {
                 .iter()
                 .filter(|o| o.state == OutcomeState::OnTrack)
                 .min_by(|a, b| a.progress.unwrap_or(0.0).total_cmp(&b.progress.unwrap_or(0.0)))
+                .or_else(|| has(OutcomeState::Measured))
                 .unwrap_or(&c.outcomes[0]);
             h(HealthState::OnTrack, why(o))
         }
@@ -728,7 +778,10 @@ fn health(c: &PromiseCard) -> Option<Health> {
             if all(OutcomeState::Met) {
                 return h(HealthState::Kept, why(&c.outcomes[0]));
             }
-            let short = c.outcomes.iter().find(|o| o.progress.is_some_and(|p| p < 1.0));
+            let short = c.outcomes.iter().find(|o| {
+                o.progress.is_some_and(|p| p < 1.0)
+                    || o.target.as_deref().zip(o.latest.as_ref()).and_then(|(t, l)| reaches(t, &l.value)) == Some(false)
+            });
             match short {
                 Some(o) => h(
                     HealthState::NotKept,

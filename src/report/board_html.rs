@@ -253,6 +253,7 @@ fn state(o: &super::board::OutcomeRow) -> String {
         OutcomeState::Slipping => "slipping",
         OutcomeState::Stale => "stale",
         OutcomeState::OnTrack => "on-track",
+        OutcomeState::Measured => "measured",
         OutcomeState::Unmeasured => "unmeasured",
     };
     let stale = if o.stale && o.state != OutcomeState::Stale { ", stale" } else { "" };

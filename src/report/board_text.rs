@@ -59,7 +59,7 @@ fn outcome_colour(s: OutcomeState) -> &'static str {
         OutcomeState::Regressed => "1;31",
         OutcomeState::Slipping | OutcomeState::Stale => "33",
         OutcomeState::Met | OutcomeState::OnTrack => "32",
-        OutcomeState::Unmeasured => "2",
+        OutcomeState::Measured | OutcomeState::Unmeasured => "2",
     }
 }
 
