@@ -401,7 +401,7 @@ fn the_board_leads_with_its_verdict_and_shows_mistraced_work() {
     );
     let html = report(&repo, "html").stdout;
     assert!(html.contains(&format!("<span class=\"verdict bad\" id=\"verdict\">{verdict}</span>")), "{html}");
-    assert!(html.contains("id=\"mistraced\"") && html.contains("<code>find-and-by</code>"), "{html}");
+    assert!(html.contains("id=\"mistraced\"") && html.contains("<code class=\"id\">find-and-by</code>"), "{html}");
     assert!(html.contains("<rect data-untraced="), "untraced commits are charted");
     assert!(html.contains("<table class=\"compact\"><tbody><tr data-promise="), "{html}");
     assert!(!html.contains('`'), "no literal backticks: {html}");
@@ -663,7 +663,7 @@ outcomes = [{ metric = "gift card sales", baseline = "0 a week", target = "100 a
 statement = "A shopper earns points on every order."
 status = "in-play"
 priority = "could"
-outcomes = [{ metric = "repeat purchases", baseline = "20%", target = "30%" }]
+outcomes = [{ metric = "repeat purchases within ninety days of a first order", baseline = "20%", target = "30%" }]
 
 [promises.wish-list]
 statement = "A shopper can save products for later."
@@ -715,7 +715,7 @@ Promise: gift-cards
 ";
 
 const QUARTER_READINGS: &str = "date,promise,metric,value,source
-2026-01-05,loyalty,repeat purchases,22%,crm
+2026-01-05,loyalty,repeat purchases within ninety days of a first order,22%,crm
 2026-01-12,find-and-buy,search-to-purchase conversion,8.5%,analytics
 2026-01-19,track-orders,order-status calls,40 a day,desk
 2026-01-20,reviews,review rating,4.4,store
@@ -805,7 +805,11 @@ fn the_board_leads_with_each_promises_health() {
         ("track-orders", "off-track", "regressing: order-status calls 40 a day → 44 a day, baseline 41 a day"),
         ("returns", "delivered", "2 items done; 10% of the way: returns by phone 30 a week → 28 a week → 10 a week"),
         ("gift-cards", "met", "gift card sales 120 a week (target 100 a week)"),
-        ("loyalty", "at-risk", "stale: repeat purchases last measured 2026-01-05 (22%)"),
+        (
+            "loyalty",
+            "at-risk",
+            "stale: repeat purchases within ninety days of a first order last measured 2026-01-05 (22%)",
+        ),
         ("wish-list", "not-kept", "lists saved 30 a week, target 50 a week"),
         ("reviews", "kept", "review rating 4.4 (target 4.3)"),
     ];
@@ -859,7 +863,7 @@ fn the_board_leads_with_each_promises_health() {
 }
 
 /// Measures the page it is added to, after opening every `<details>`: the page's width against
-/// the viewport's, the badges, ids, code spans and dates that broke over two lines, and the elements that
+/// the viewport's, the badges, ids and dates that broke over two lines, and the elements that
 /// reach past the viewport. Written as JSON into `data-measure` on the top document's body.
 const MEASURE: &str = r#"<script>
 (function () {
@@ -871,7 +875,7 @@ const MEASURE: &str = r#"<script>
     r.selectNodeContents(e);
     return new Set([...r.getClientRects()].filter(x => x.width > 0).map(x => Math.round(x.top))).size;
   };
-  for (const e of d.querySelectorAll('.badge, .tag, .state, code, .nw')) if (lines(e) > 1) out.broken.push(e.textContent);
+  for (const e of d.querySelectorAll('.badge, .tag, .state, code.id, .nw')) if (lines(e) > 1) out.broken.push(e.textContent);
   // Every date in the text stays whole.
   const walk = d.createTreeWalker(d.body, NodeFilter.SHOW_TEXT);
   for (let t = walk.nextNode(); t; t = walk.nextNode()) {

@@ -32,7 +32,14 @@ pub fn html_code(s: &str) -> String {
     parts
         .iter()
         .enumerate()
-        .map(|(i, p)| if i % 2 == 1 { format!("<code>{p}</code>") } else { p.to_string() })
+        .map(|(i, p)| match i % 2 {
+            // An id (a slug) stays on one line; other code (a metric, a command) may wrap.
+            1 if !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') => {
+                format!("<code class=\"id\">{p}</code>")
+            }
+            1 => format!("<code>{p}</code>"),
+            _ => p.to_string(),
+        })
         .collect()
 }
 
@@ -115,7 +122,7 @@ table.compact{border-collapse:collapse;margin:.3rem 0}table.compact td{padding:.
 .progress{height:.5rem;background:#eaeef2;border-radius:.25rem;margin:.2rem 0;max-width:220px}.progress span{display:block;height:100%;background:#1a7f37;border-radius:.25rem}.progress.back{background:#ffebe9}.progress.back span{background:#d1242f}
 svg{max-width:100%;height:auto}svg.trend{display:block;margin:.2rem 0 .4rem}
 .legend span{display:inline-block;margin-right:1rem;white-space:nowrap}.legend i{display:inline-block;width:.8rem;height:.8rem;margin-right:.3rem;border-radius:2px}
-code{font-size:.9em;background:#f6f8fa;padding:.05rem .25rem;border-radius:4px;white-space:nowrap}
+code{font-size:.9em;background:#f6f8fa;padding:.05rem .25rem;border-radius:4px}
 @media (max-width:40rem){body{margin:1rem auto}table.compact,table.compact tbody,table.compact tr,table.compact td{display:block}table.compact tr{border-bottom:1px solid #d0d7de;padding:.3rem 0}table.compact td{border:0;padding:.1rem 0}}
 ";
 
