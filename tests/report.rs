@@ -887,8 +887,9 @@ const MEASURE: &str = r#"<script>
     }
   }
   for (const e of d.body.querySelectorAll('*')) {
-    const r = e.getBoundingClientRect();
-    if (r.right > out.client + 0.5) out.wide.push(e.tagName + '.' + e.className + ' ' + Math.round(r.right));
+    // The margin box: a margin past the edge scrolls too.
+    const right = e.getBoundingClientRect().right + (parseFloat(getComputedStyle(e).marginRight) || 0);
+    if (right > out.client + 0.5) out.wide.push(e.tagName + '.' + e.className + ' ' + Math.round(right));
   }
   (window.frameElement ? parent.document : d).body.setAttribute('data-measure', JSON.stringify(out));
 })();

@@ -121,7 +121,7 @@ details#findings>summary{cursor:pointer}details#findings>summary h2{display:inli
 table.compact{border-collapse:collapse;margin:.3rem 0}table.compact td{padding:.2rem .6rem;border-bottom:1px solid #eaeef2;vertical-align:top}
 .progress{height:.5rem;background:#eaeef2;border-radius:.25rem;margin:.2rem 0;max-width:220px}.progress span{display:block;height:100%;background:#1a7f37;border-radius:.25rem}.progress.back{background:#ffebe9}.progress.back span{background:#d1242f}
 svg{max-width:100%;height:auto}svg.trend{display:block;margin:.2rem 0 .4rem}
-.legend span{display:inline-block;margin-right:1rem;white-space:nowrap}.legend i{display:inline-block;width:.8rem;height:.8rem;margin-right:.3rem;border-radius:2px}
+.legend{display:flex;flex-wrap:wrap;gap:.2rem 1rem;align-items:center}.legend span{white-space:nowrap}.legend i{display:inline-block;width:.8rem;height:.8rem;margin-right:.3rem;border-radius:2px}
 code{font-size:.9em;background:#f6f8fa;padding:.05rem .25rem;border-radius:4px}
 @media (max-width:40rem){body{margin:1rem auto}table.compact,table.compact tbody,table.compact tr,table.compact td{display:block}table.compact tr{border-bottom:1px solid #d0d7de;padding:.3rem 0}table.compact td{border:0;padding:.1rem 0}}
 ";
