@@ -278,7 +278,7 @@ fn the_html_page_renders_in_chromium() {
     let shoot = |name: &str| {
         let shot = profile.path().join(name);
         let out =
-            headless(&["--window-size=1200,1600", "--hide-scrollbars", &format!("--screenshot={}", shot.display())]);
+            headless(&["--window-size=1200,4000", "--hide-scrollbars", &format!("--screenshot={}", shot.display())]);
         assert!(shot.is_file(), "no screenshot: {}", String::from_utf8_lossy(&out.stderr));
         colour_counts(&shot)
     };
@@ -1020,4 +1020,33 @@ fn charts_are_spaced_by_time_in_the_metrics_unit_with_labelled_lines() {
     assert!(md.contains("    title \"track-orders: order-status calls\"\n"), "{md}");
     assert!(md.contains("    y-axis \"order-status calls (a day)\"\n"), "{md}");
     assert!(md.contains("    x-axis [\"2026-01-19\", \"2026-03-02\"]\n"), "{md}");
+}
+
+/// Issue 31: effort against priority. Each priority's share of the commits naming a promise,
+/// beside its share of the promises in play, in every format.
+#[test]
+fn the_board_sets_effort_against_priority() {
+    let repo = quarter();
+    let v: serde_json::Value = serde_json::from_str(&quarter_report(&repo, "json")).unwrap();
+    // 3 must (find-and-buy), 3 should (track-orders, returns), 2 could (gift-cards, loyalty),
+    // 2 none (the wish list, finished): 10 commits; in play 1 must, 2 should, 2 could.
+    assert_eq!(
+        v["priorities"],
+        serde_json::json!([
+            { "priority": "must", "commits": 3, "commit_share": 0.3, "in_play": 1, "in_play_share": 0.2 },
+            { "priority": "should", "commits": 3, "commit_share": 0.3, "in_play": 2, "in_play_share": 0.4 },
+            { "priority": "could", "commits": 2, "commit_share": 0.2, "in_play": 2, "in_play_share": 0.4 },
+            { "priority": "none", "commits": 2, "commit_share": 0.2, "in_play": 0, "in_play_share": 0.0 },
+        ])
+    );
+    let term =
+        support::run_with(repo.path(), &[&["report"][..], &QUARTER_WINDOW].concat(), &[("COLUMNS", "300")], None);
+    assert!(
+        term.stdout.contains("Effort by priority: must 30% of commits (1 of 5 in play, 20%) · should 30% of commits (2 of 5 in play, 40%)"),
+        "{}",
+        term.stdout
+    );
+    assert!(quarter_report(&repo, "markdown").contains("| must | 30% (3) | 20% (1 of 5) |"));
+    let html = quarter_report(&repo, "html");
+    assert!(html.contains("<tr><td>could</td><td><span class=\"bar\" style=\"width:1.2rem\"></span> 20%</td><td>40% <span class=\"muted\">(2 of 5)</span></td></tr>"), "{html}");
 }

@@ -25,6 +25,9 @@ pub struct Board {
     pub in_play: InPlay,
     /// How much of the window's work traces to a promise in play.
     pub traced: Traced,
+    /// Effort against priority: per priority (must, should, could, none) with promises in play
+    /// or commits, its share of the traced commits beside its share of the promises in play.
+    pub priorities: Vec<PriorityShare>,
     /// In-play first, then proposed, done, dropped; by priority (must, should, could, none)
     /// within each, then as declared.
     pub promises: Vec<PromiseCard>,
@@ -72,6 +75,20 @@ pub struct Traced {
     pub commits: usize,
     /// `in_play / commits`, rounded to 4 decimals; 0 without commits.
     pub share: f64,
+}
+
+/// One priority's share of the work and of the promises in play.
+#[derive(Debug, Serialize)]
+pub struct PriorityShare {
+    /// `must`, `should`, `could`, or `none`.
+    pub priority: &'static str,
+    /// Commits in the window naming a promise of this priority.
+    pub commits: usize,
+    /// Of the commits naming any promise, rounded to 4 decimals.
+    pub commit_share: f64,
+    pub in_play: usize,
+    /// Of the promises in play, rounded to 4 decimals.
+    pub in_play_share: f64,
 }
 
 /// Where a promise stands, in a lead's words: the state and why.
@@ -629,8 +646,33 @@ impl Board {
                 share: if needing == 0 { 0.0 } else { round4(in_play as f64 / needing as f64) },
             }
         };
+        let priorities = {
+            let share = |n: usize, of: usize| if of == 0 { 0.0 } else { round4(n as f64 / of as f64) };
+            let levels = [Some(Priority::Must), Some(Priority::Should), Some(Priority::Could), None];
+            let counts: Vec<(Option<Priority>, usize, usize)> = levels
+                .iter()
+                .map(|&level| {
+                    let mine = promises.iter().filter(|c| c.priority == level);
+                    let commits = mine.clone().map(|c| c.commits.count).sum();
+                    (level, commits, mine.filter(|c| c.status == Status::InPlay).count())
+                })
+                .collect();
+            let (all_commits, all_in_play) = counts.iter().fold((0, 0), |(c, p), x| (c + x.1, p + x.2));
+            counts
+                .into_iter()
+                .filter(|&(_, commits, in_play)| commits > 0 || in_play > 0)
+                .map(|(level, commits, in_play)| PriorityShare {
+                    priority: level.map_or("none", |p| priority_name(Some(p))),
+                    commits,
+                    commit_share: share(commits, all_commits),
+                    in_play,
+                    in_play_share: share(in_play, all_in_play),
+                })
+                .collect()
+        };
         Board {
             version: 1,
+            priorities,
             name: registry.name.clone(),
             as_of: AsOf { date: date(window.until), commit: None },
             traced,

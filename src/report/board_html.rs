@@ -118,6 +118,7 @@ ul{margin:.3rem 0;padding-left:1.2rem}li{margin:.1rem 0}.muted{color:#57606a}.wa
 .state{font-weight:600;font-size:.85rem}.state.regressed{color:#d1242f}.state.met,.state.on-track{color:#1a7f37}.state.slipping,.state.stale{color:#9a6700}.state.unmeasured{color:#57606a}
 .verdict{font-weight:600;font-size:.9rem;padding:.2rem .5rem;border-radius:.3rem;display:inline-block}.verdict.bad{background:#ffebe9;color:#a40e26}.verdict.warn{background:#fff8c5;color:#7d4e00}.verdict.good{background:#dafbe1;color:#116329}
 details#findings>summary{cursor:pointer}details#findings>summary h2{display:inline-block;border:0;margin:1.5rem 0 .5rem}
+table.effort{border-collapse:collapse;margin:.5rem 0}table.effort th,table.effort td{text-align:left;padding:.15rem .8rem .15rem 0;font-size:.9rem}table.effort td{white-space:nowrap}table.effort th{font-weight:600;color:#57606a}.bar{display:inline-block;height:.6rem;width:0;background:#0969da;border-radius:2px;vertical-align:middle}
 table.compact{border-collapse:collapse;margin:.3rem 0}table.compact td{padding:.2rem .6rem;border-bottom:1px solid #eaeef2;vertical-align:top}
 .progress{height:.5rem;background:#eaeef2;border-radius:.25rem;margin:.2rem 0;max-width:220px}.progress span{display:block;height:100%;background:#1a7f37;border-radius:.25rem}.progress.back{background:#ffebe9}.progress.back span{background:#d1242f}
 svg{max-width:100%;height:auto}svg.trend{display:block;margin:.2rem 0 .4rem}
@@ -511,6 +512,24 @@ pub fn page(b: &Board) -> String {
         plural(b.traced.commits, "commit"),
         b.traced.share * 100.0
     );
+    // Effort against priority: each priority's share of the commits beside its share of the
+    // promises in play.
+    if b.priorities.iter().any(|p| p.commits > 0) {
+        out.push_str("<table class=\"effort\" id=\"effort\"><thead><tr><th>Priority</th><th>Commits</th><th>In play</th></tr></thead><tbody>");
+        for p in &b.priorities {
+            let _ = write!(
+                out,
+                "<tr><td>{}</td><td><span class=\"bar\" style=\"width:{:.1}rem\"></span> {:.0}%</td><td>{:.0}% <span class=\"muted\">({} of {})</span></td></tr>",
+                p.priority,
+                p.commit_share * 6.0,
+                p.commit_share * 100.0,
+                p.in_play_share * 100.0,
+                p.in_play,
+                b.in_play.count
+            );
+        }
+        out.push_str("</tbody></table>");
+    }
     let mut gauge = String::new();
     for i in 0..b.in_play.count.max(b.in_play.limit) {
         let class = if i >= b.in_play.limit {

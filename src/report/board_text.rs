@@ -89,6 +89,29 @@ fn traced_line(b: &Board) -> String {
     )
 }
 
+/// `Effort by priority: must 60% of commits (1 of 3 in play, 33%) · could …`; `None` without
+/// any traced commit.
+fn effort_line(b: &Board) -> Option<String> {
+    if b.priorities.iter().all(|p| p.commits == 0) {
+        return None;
+    }
+    let parts: Vec<String> = b
+        .priorities
+        .iter()
+        .map(|p| {
+            format!(
+                "{} {:.0}% of commits ({} of {} in play, {:.0}%)",
+                p.priority,
+                p.commit_share * 100.0,
+                p.in_play,
+                b.in_play.count,
+                p.in_play_share * 100.0
+            )
+        })
+        .collect();
+    Some(format!("Effort by priority: {}", parts.join(" · ")))
+}
+
 /// The other findings grouped by rule, in the order first seen: (title, code, notes).
 fn groups(drift: &[DriftNote]) -> Vec<(&'static str, String, Vec<&DriftNote>)> {
     let mut out: Vec<(&'static str, String, Vec<&DriftNote>)> = Vec::new();
@@ -173,6 +196,9 @@ pub fn term_page(b: &Board, style: Style) -> String {
         }
     }
     let _ = writeln!(out, "{}", traced_line(b));
+    if let Some(line) = effort_line(b) {
+        let _ = writeln!(out, "{line}");
+    }
     let over = if b.in_play.count > b.in_play.limit { "  over the limit" } else { "" };
     let _ = writeln!(
         out,
@@ -403,6 +429,22 @@ pub fn markdown_page(b: &Board) -> String {
         b.in_play.count,
         b.in_play.limit
     );
+    if effort_line(b).is_some() {
+        out.push_str("| Priority | Share of commits | Promises in play |\n|---|---:|---:|\n");
+        for p in &b.priorities {
+            let _ = writeln!(
+                out,
+                "| {} | {:.0}% ({}) | {:.0}% ({} of {}) |",
+                p.priority,
+                p.commit_share * 100.0,
+                p.commits,
+                p.in_play_share * 100.0,
+                p.in_play,
+                b.in_play.count
+            );
+        }
+        out.push('\n');
+    }
     out.push_str(
         "| Promise | Status | Health | Priority | Customer | Outcomes | Items open / done | Commits | Last |\n",
     );
