@@ -1050,3 +1050,36 @@ fn the_board_sets_effort_against_priority() {
     let html = quarter_report(&repo, "html");
     assert!(html.contains("<tr><td>could</td><td><span class=\"bar\" style=\"width:1.2rem\"></span> 20%</td><td>40% <span class=\"muted\">(2 of 5)</span></td></tr>"), "{html}");
 }
+
+/// Issue 31: the registry's `name` heads every format, escaped for each medium like any text from
+/// the repository.
+#[test]
+fn the_teams_name_is_text_in_every_format() {
+    let repo = Repo::new();
+    let name = "Shop <script>alert(1)</script> \u{1b}[31mteam\u{202e} # [x](https://evil.example)";
+    repo.write(
+        "promises.toml",
+        &format!("name = \"{}\"\n{REGISTRY}", name.replace('\u{1b}', "\\u001b").replace('\u{202e}', "\\u202e")),
+    );
+    let run = |format: &str| {
+        let run = repo.plan_lint(&["report", "--format", format, "--since", "2026-01-01", "--until", "2026-01-31"]);
+        run.expect_code(0);
+        run.stdout
+    };
+    let v: serde_json::Value = serde_json::from_str(&run("json")).unwrap();
+    assert_eq!(v["name"], name);
+    let term = run("term");
+    assert!(term.starts_with("Shop <script>alert(1)</script> ␛[31mteam"), "{term}");
+    let html = run("html");
+    assert!(
+        html.contains("<p class=\"team\" id=\"team\">Shop &lt;script&gt;alert(1)&lt;/script&gt; \u{241b}[31mteam"),
+        "{html}"
+    );
+    assert!(!html.contains("<script>"), "{html}");
+    let md = run("markdown");
+    let first = md.lines().next().unwrap();
+    assert!(first.starts_with("## Shop &lt;script&gt;") && !first.contains("](") && !first.contains(" # "), "{first}");
+    for text in [&term, &html, &md] {
+        assert!(!text.contains('\u{1b}') && !text.contains('\u{202e}'), "a control went through: {text:?}");
+    }
+}

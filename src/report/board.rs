@@ -933,13 +933,15 @@ pub fn with_unit(n: f64, unit: &str) -> String {
     }
 }
 
-/// A unicode sparkline of `values` (`▁▂▃▄▅▆▇█`), empty for fewer than two.
-pub fn sparkline(values: &[f64]) -> String {
+/// A unicode sparkline of `values` (`▁▂▃▄▅▆▇█`), empty for fewer than two; scaled, as the HTML
+/// chart is, over the values and `also` (the baseline and the target), so its height says where
+/// the readings are between them.
+pub fn sparkline(values: &[f64], also: &[f64]) -> String {
     if values.len() < 2 {
         return String::new();
     }
     const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
-    let (lo, hi) = values.iter().fold((f64::MAX, f64::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+    let (lo, hi) = values.iter().chain(also).fold((f64::MAX, f64::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
     values
         .iter()
         // Halved first, so the span of numbers near the largest double stays finite.
@@ -972,5 +974,24 @@ impl Board {
             self.untraced.commits.len() + self.untraced.items.len(),
             self.mistraced.len()
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn board_sparklines_scale_over_the_baseline_and_target() {
+        assert_eq!(super::sparkline(&[8.5, 9.8, 10.4], &[]), "▁▆█");
+        assert_eq!(super::sparkline(&[8.5, 9.8, 10.4], &[8.0, 12.0]), "▂▄▅");
+        assert_eq!(super::sparkline(&[1.0], &[0.0, 2.0]), "");
+    }
+
+    #[test]
+    fn board_bounded_targets_are_reached_in_their_direction() {
+        assert_eq!(super::reaches("under 20 ms", "6.8 ms"), Some(true));
+        assert_eq!(super::reaches("under 20 ms", "21 ms"), Some(false));
+        assert_eq!(super::reaches("at least 60%", "61%"), Some(true));
+        assert_eq!(super::reaches("at least 60%", "6 ms"), None, "another unit");
+        assert_eq!(super::reaches("20 ms", "6 ms"), None, "no bound");
     }
 }

@@ -234,7 +234,9 @@ pub fn term_page(b: &Board, style: Style) -> String {
             continue;
         }
         for o in &c.outcomes {
-            let spark = super::board::sparkline(&super::board::series(o).0);
+            let (values, baseline, target) = super::board::series(o);
+            let bounds: Vec<f64> = baseline.into_iter().chain(target).collect();
+            let spark = super::board::sparkline(&values, &bounds);
             let spark = if spark.is_empty() { spark } else { format!("  {spark}") };
             let state = if o.latest.is_some() {
                 let stale = if o.stale && o.state != OutcomeState::Stale { ", stale" } else { "" };
