@@ -1083,3 +1083,46 @@ fn the_teams_name_is_text_in_every_format() {
         assert!(!text.contains('\u{1b}') && !text.contains('\u{202e}'), "a control went through: {text:?}");
     }
 }
+
+/// Issue 31: what changed in the window comes before the promises: the promises that left play
+/// (from the registry's history) and the readings taken, each with its change from the one
+/// before, in every format.
+#[test]
+fn the_board_says_what_changed_in_the_window() {
+    let repo = quarter();
+    let v: serde_json::Value = serde_json::from_str(&quarter_report(&repo, "json")).unwrap();
+    assert_eq!(
+        v["changes"]["left_play"],
+        serde_json::json!([{ "promise": "wish-list", "date": "2026-01-28", "status": "done" }])
+    );
+    let readings = v["changes"]["readings"].as_array().unwrap();
+    assert_eq!(readings.len(), QUARTER_READINGS.lines().count() - 1, "every reading is in the window");
+    assert_eq!(
+        readings[0],
+        serde_json::json!({ "promise": "find-and-buy", "metric": "search-to-purchase conversion", "date": "2026-03-02",
+            "value": "10.4%", "previous": "9.8%", "delta": "+0.6%" })
+    );
+    assert_eq!(readings[1]["delta"], "+4 a day", "{}", readings[1]);
+    let term =
+        support::run_with(repo.path(), &[&["report"][..], &QUARTER_WINDOW].concat(), &[("COLUMNS", "300")], None);
+    let t = &term.stdout;
+    assert!(t.contains("SINCE 2026-01-01\n  wish-list left play on 2026-01-28 (now done)\n  11 readings:\n"), "{t}");
+    assert!(
+        t.contains("    find-and-buy search-to-purchase conversion 10.4% on 2026-03-02 (+0.6% from 9.8%)\n"),
+        "{t}"
+    );
+    assert!(t.find("SINCE 2026-01-01") < t.find("IN PLAY"), "{t}");
+    let md = quarter_report(&repo, "markdown");
+    assert!(md.contains("### Since 2026-01-01\n\n- `wish-list` left play on 2026-01-28 (now done)\n"), "{md}");
+    let html = quarter_report(&repo, "html");
+    assert!(
+        html.contains(
+            "<code class=\"id\">wish-list</code> left play on <span class=\"nw\">2026-01-28</span> (now done)"
+        ),
+        "{html}"
+    );
+    // A window after the readings has none to show.
+    let later = repo.plan_lint(&["report", "--format", "json", "--since", "2026-03-05", "--until", "2026-03-06"]);
+    let later: serde_json::Value = serde_json::from_str(&later.stdout).unwrap();
+    assert_eq!(later["changes"], serde_json::json!({ "left_play": [], "readings": [] }));
+}

@@ -25,6 +25,8 @@ pub struct Board {
     pub in_play: InPlay,
     /// How much of the window's work traces to a promise in play.
     pub traced: Traced,
+    /// What changed in the window: promises that left play, readings taken.
+    pub changes: Changes,
     /// Effort against priority: per priority (must, should, could, none) with promises in play
     /// or commits, its share of the traced commits beside its share of the promises in play.
     pub priorities: Vec<PriorityShare>,
@@ -75,6 +77,48 @@ pub struct Traced {
     pub commits: usize,
     /// `in_play / commits`, rounded to 4 decimals; 0 without commits.
     pub share: f64,
+}
+
+/// What changed in the window.
+#[derive(Debug, Serialize)]
+pub struct Changes {
+    /// Promises whose status changed from in play in the window (the registry's history), oldest
+    /// first.
+    pub left_play: Vec<LeftPlay>,
+    /// Readings dated in the window, newest first, each with the reading before it.
+    pub readings: Vec<ReadingChange>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LeftPlay {
+    pub promise: String,
+    pub date: String,
+    /// Its status now.
+    pub status: Status,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ReadingChange {
+    pub promise: String,
+    pub metric: String,
+    pub date: String,
+    pub value: String,
+    /// The reading before it, when there is one.
+    pub previous: Option<String>,
+    /// `value − previous` in their unit (`+1.3%`), when both are numbers in one unit.
+    pub delta: Option<String>,
+}
+
+impl ReadingChange {
+    /// `find-and-buy search-to-purchase conversion 9.8% on 2026-02-09 (+1.3% from 8.5%)`.
+    pub fn line(&self) -> String {
+        let from = match (&self.delta, &self.previous) {
+            (Some(d), Some(p)) => format!(" ({d} from {p})"),
+            (None, Some(p)) => format!(" (from {p})"),
+            _ => " (first reading)".to_string(),
+        };
+        format!("{} {} {} on {}{from}", self.promise, self.metric, self.value, self.date)
+    }
 }
 
 /// One priority's share of the work and of the promises in play.
@@ -670,8 +714,54 @@ impl Board {
                 })
                 .collect()
         };
+        let changes = {
+            let (since, until) = (date(window.since), date(window.until));
+            let mut left_play: Vec<LeftPlay> = facts
+                .window
+                .iter()
+                .flat_map(|w| &w.left_play)
+                .filter_map(|(id, &t)| {
+                    let p = registry.promises.iter().find(|p| &p.id == id)?;
+                    Some(LeftPlay { promise: id.clone(), date: date(t), status: p.status })
+                })
+                .collect();
+            left_play.sort_by(|a, b| (&a.date, &a.promise).cmp(&(&b.date, &b.promise)));
+            let mut readings: Vec<ReadingChange> = Vec::new();
+            for c in &promises {
+                for o in &c.outcomes {
+                    for (i, m) in o.measurements.iter().enumerate() {
+                        if m.date < since || m.date > until {
+                            continue;
+                        }
+                        let previous = i.checked_sub(1).and_then(|j| o.measurements.get(j));
+                        let q = crate::outcomes::quantity;
+                        let delta = previous.and_then(|p| match (q(&p.value), q(&m.value)) {
+                            (Some(a), Some(b)) if a.unit == b.unit => {
+                                // Halved first, so the difference of numbers near the
+                                // largest double stays finite; left out when it is not.
+                                let d = (b.number / 2.0 - a.number / 2.0) * 2.0;
+                                let sign = if d < 0.0 { "−" } else { "+" };
+                                d.is_finite().then(|| format!("{sign}{}", with_unit(d.abs(), &a.unit)))
+                            }
+                            _ => None,
+                        });
+                        readings.push(ReadingChange {
+                            promise: c.id.clone(),
+                            metric: o.metric.clone().unwrap_or_default(),
+                            date: m.date.clone(),
+                            value: m.value.clone(),
+                            previous: previous.map(|p| p.value.clone()),
+                            delta,
+                        });
+                    }
+                }
+            }
+            readings.sort_by(|a, b| b.date.cmp(&a.date));
+            Changes { left_play, readings }
+        };
         Board {
             version: 1,
+            changes,
             priorities,
             name: registry.name.clone(),
             as_of: AsOf { date: date(window.until), commit: None },

@@ -548,6 +548,26 @@ pub fn page(b: &Board) -> String {
         b.in_play.limit,
         if b.in_play.count > b.in_play.limit { " <span class=\"bad\">over the limit</span>" } else { "" }
     );
+    let ch = &b.changes;
+    if !ch.left_play.is_empty() || !ch.readings.is_empty() {
+        let _ = write!(out, "<section id=\"changes\"><h2>Since <span class=\"nw\">{}</span></h2><ul>", b.window.since);
+        for l in &ch.left_play {
+            let _ = write!(
+                out,
+                "<li><code class=\"id\">{}</code> left play on <span class=\"nw\">{}</span> (now {})</li>",
+                html(&l.promise),
+                l.date,
+                l.status
+            );
+        }
+        for r in ch.readings.iter().take(10) {
+            let _ = write!(out, "<li>{}</li>", text(&r.line()));
+        }
+        if ch.readings.len() > 10 {
+            let _ = write!(out, "<li class=\"muted\">{} more readings</li>", ch.readings.len() - 10);
+        }
+        out.push_str("</ul></section>");
+    }
     for status in [Status::InPlay, Status::Proposed, Status::Done, Status::Dropped] {
         let cards: Vec<&PromiseCard> = b.promises.iter().filter(|c| c.status == status).collect();
         if cards.is_empty() {

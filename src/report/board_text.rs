@@ -208,6 +208,24 @@ pub fn term_page(b: &Board, style: Style) -> String {
         b.in_play.limit
     );
 
+    // What changed in the window.
+    let ch = &b.changes;
+    if !ch.left_play.is_empty() || !ch.readings.is_empty() {
+        let _ = writeln!(out, "\n{}", p.bold(&format!("SINCE {}", b.window.since)));
+        for l in &ch.left_play {
+            let _ = writeln!(out, "  {} left play on {} (now {})", l.promise, l.date, l.status);
+        }
+        if !ch.readings.is_empty() {
+            let _ = writeln!(out, "  {}:", plural(ch.readings.len(), "reading"));
+        }
+        for r in ch.readings.iter().take(SHOWN * 2) {
+            let _ = writeln!(out, "    {}", esc(&r.line()));
+        }
+        if ch.readings.len() > SHOWN * 2 {
+            let _ = writeln!(out, "    +{} more", ch.readings.len() - SHOWN * 2);
+        }
+    }
+
     let width = b.promises.iter().map(|c| c.id.chars().count()).max().unwrap_or(0);
     let mut current = None;
     for c in &b.promises {
@@ -431,6 +449,20 @@ pub fn markdown_page(b: &Board) -> String {
         b.in_play.count,
         b.in_play.limit
     );
+    let ch = &b.changes;
+    if !ch.left_play.is_empty() || !ch.readings.is_empty() {
+        let _ = writeln!(out, "### Since {}\n", b.window.since);
+        for l in &ch.left_play {
+            let _ = writeln!(out, "- `{}` left play on {} (now {})", l.promise, l.date, l.status);
+        }
+        for r in ch.readings.iter().take(10) {
+            let _ = writeln!(out, "- {}", md(&r.line()));
+        }
+        if ch.readings.len() > 10 {
+            let _ = writeln!(out, "- {} more readings", ch.readings.len() - 10);
+        }
+        out.push('\n');
+    }
     if effort_line(b).is_some() {
         out.push_str("| Priority | Share of commits | Promises in play |\n|---|---:|---:|\n");
         for p in &b.priorities {
