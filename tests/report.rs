@@ -1114,6 +1114,7 @@ fn the_board_says_what_changed_in_the_window() {
     assert!(t.find("SINCE 2026-01-01") < t.find("IN PLAY"), "{t}");
     let md = quarter_report(&repo, "markdown");
     assert!(md.contains("### Since 2026-01-01\n\n- `wish-list` left play on 2026-01-28 (now done)\n"), "{md}");
+    assert!(md.contains("\n- 1 more reading\n"), "ten are listed: {md}");
     let html = quarter_report(&repo, "html");
     assert!(
         html.contains(

@@ -564,7 +564,8 @@ pub fn page(b: &Board) -> String {
             let _ = write!(out, "<li>{}</li>", text(&r.line()));
         }
         if ch.readings.len() > 10 {
-            let _ = write!(out, "<li class=\"muted\">{} more readings</li>", ch.readings.len() - 10);
+            let n = ch.readings.len() - 10;
+            let _ = write!(out, "<li class=\"muted\">{n} more {}</li>", if n == 1 { "reading" } else { "readings" });
         }
         out.push_str("</ul></section>");
     }

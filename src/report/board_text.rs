@@ -459,7 +459,8 @@ pub fn markdown_page(b: &Board) -> String {
             let _ = writeln!(out, "- {}", md(&r.line()));
         }
         if ch.readings.len() > 10 {
-            let _ = writeln!(out, "- {} more readings", ch.readings.len() - 10);
+            let n = ch.readings.len() - 10;
+            let _ = writeln!(out, "- {n} more {}", if n == 1 { "reading" } else { "readings" });
         }
         out.push('\n');
     }
