@@ -85,6 +85,7 @@ impl Scalar {
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawRegistry {
+    name: Option<String>,
     vision: Option<String>,
     #[serde(default)]
     limits: RawLimits,
@@ -369,6 +370,8 @@ pub struct Customer {
 /// The promise registry (`promises.toml`), validated, with spans for labels.
 #[derive(Clone, Debug)]
 pub struct Registry {
+    /// The team or product the registry is for (`name`), shown on the board.
+    pub name: Option<String>,
     /// The product's vision.
     pub vision: Option<String>,
     /// `[limits] in-play`: the WIP limit on promises.
@@ -471,7 +474,10 @@ impl Registry {
         set(sorted(self) != sorted(before), Parts::LEVELS);
         let customers =
             |r: &Registry| r.customers.iter().map(|c| (c.id.clone(), c.description.clone())).collect::<Vec<_>>();
-        let parts = set(self.vision != before.vision || customers(self) != customers(before), Parts::OTHER);
+        let parts = set(
+            self.name != before.name || self.vision != before.vision || customers(self) != customers(before),
+            Parts::OTHER,
+        );
         Changes { parts, statuses }
     }
 
@@ -756,6 +762,7 @@ impl Registry {
         let index = out_promises.iter().enumerate().map(|(i, p)| (p.id.clone(), i)).collect();
         Ok(Registry {
             index,
+            name: raw.name,
             vision: raw.vision,
             in_play_limit,
             in_play_limit_span,
@@ -921,6 +928,7 @@ const KEYS: &[(&str, &[&str])] = &[
     (
         "the top level",
         &[
+            "name",
             "vision",
             "limits",
             "customers",

@@ -34,6 +34,7 @@ pub fn schema() -> Value {
         "type": "object",
         "additionalProperties": false,
         "properties": {
+            "name": { "type": "string", "description": "The team or product the promises are for, shown on the board." },
             "vision": { "type": "string", "description": "The direction the promises serve." },
             "limits": {
                 "type": "object",

@@ -55,7 +55,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         }
     };
     let window = check::window(&since, args.until.as_deref())?;
-    let has_head = crate::git::Repo::discover(&ctx.dir).is_some_and(|r| r.has_head());
+    let head = crate::git::Repo::discover(&ctx.dir).and_then(|r| r.head_commit()).map(|oid| oid.to_string());
+    let has_head = head.is_some();
     let inputs = Inputs {
         config,
         commits: if has_head { CommitSelection::Range("HEAD".into()) } else { CommitSelection::Branch },
@@ -66,7 +67,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         ..Inputs::new(&ctx.dir)
     };
     let run: Run = check::evaluate(&inputs)?;
-    let board = Board::new(&run.facts, &run.findings);
+    let mut board = Board::new(&run.facts, &run.findings);
+    board.as_of.commit = head;
     let text = match args.format {
         Format::Term => {
             // The terminal's width on a terminal; 80 columns otherwise (COLUMNS overrides).

@@ -16,9 +16,20 @@ use serde::Serialize;
 #[derive(Debug, Serialize)]
 pub struct Board {
     pub version: u32,
+    /// The registry's `name`: the team or product the board is for.
+    pub name: Option<String>,
+    /// The moment the board shows: the window's last day and the commit it was read at.
+    pub as_of: AsOf,
     pub window: WindowDates,
     pub vision: Option<String>,
     pub in_play: InPlay,
+    /// How much of the window's work traces to a promise in play.
+    pub traced: Traced,
+    /// What changed in the window: promises that left play, readings taken.
+    pub changes: Changes,
+    /// Effort against priority: per priority (must, should, could, none) with promises in play
+    /// or commits, its share of the traced commits beside its share of the promises in play.
+    pub priorities: Vec<PriorityShare>,
     /// In-play first, then proposed, done, dropped; by priority (must, should, could, none)
     /// within each, then as declared.
     pub promises: Vec<PromiseCard>,
@@ -26,18 +37,190 @@ pub struct Board {
     /// Work traced to the wrong thing: an unknown id, a promise not in play, an unknown metric.
     pub mistraced: Vec<Mistraced>,
     pub exceptions: Exceptions,
-    /// Findings of the drift rules (shadow-work, idle-promise, done-with-open-items, over-budget).
+    /// Every other finding of the window: the drift rules (shadow-work, idle-promise,
+    /// done-with-open-items, over-budget) and any finding the sections above do not list
+    /// (outcome-regressed, unmeasured-outcome, …), so every finding counted is listed.
     pub drift: Vec<DriftNote>,
     /// All findings of the window, by severity.
     pub errors: usize,
     pub warnings: usize,
-    /// Start of each week of the window (Unix seconds), for charts.
+    /// The Monday starting each week of the window (`YYYY-MM-DD`, UTC), for charts.
+    #[serde(serialize_with = "iso_weeks")]
     pub weeks: Vec<i64>,
     /// Untraced commits per week, aligned with `weeks`.
     pub untraced_per_week: Vec<usize>,
+    /// Declared exceptions (`Untraced: <reason>`) per week, aligned with `weeks`.
+    pub exceptions_per_week: Vec<usize>,
     /// What the baseline still records, when the repository keeps one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline: Option<Debt>,
+}
+
+fn iso_weeks<S: serde::Serializer>(weeks: &[i64], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(weeks.iter().map(|w| date(*w)))
+}
+
+/// `as_of`: the window's last day, and the commit the board was read at (when there is one).
+#[derive(Debug, Serialize)]
+pub struct AsOf {
+    pub date: String,
+    pub commit: Option<String>,
+}
+
+/// Commits in the window that trace to a promise in play, of the commits that need a trace
+/// (all but exempt ones: merges, fixups, exempt subjects).
+#[derive(Debug, Serialize)]
+pub struct Traced {
+    /// Commits naming a promise that was in play when they were made: in play now, or until it
+    /// left play in the window (a commit naming two counts for each, up to `commits`).
+    pub in_play: usize,
+    pub commits: usize,
+    /// `in_play / commits`, rounded to 4 decimals; 0 without commits.
+    pub share: f64,
+}
+
+/// What changed in the window.
+#[derive(Debug, Serialize)]
+pub struct Changes {
+    /// Promises whose status changed from in play in the window (the registry's history), oldest
+    /// first.
+    pub left_play: Vec<LeftPlay>,
+    /// Readings dated in the window, newest first, each with the reading before it.
+    pub readings: Vec<ReadingChange>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LeftPlay {
+    pub promise: String,
+    pub date: String,
+    /// Its status now.
+    pub status: Status,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ReadingChange {
+    pub promise: String,
+    pub metric: String,
+    pub date: String,
+    pub value: String,
+    /// The reading before it, when there is one.
+    pub previous: Option<String>,
+    /// `value − previous` in their unit (`+1.3%`), when both are numbers in one unit.
+    pub delta: Option<String>,
+}
+
+impl ReadingChange {
+    /// `find-and-buy search-to-purchase conversion 9.8% on 2026-02-09 (+1.3% from 8.5%)`.
+    pub fn line(&self) -> String {
+        let from = match (&self.delta, &self.previous) {
+            (Some(d), Some(p)) => format!(" ({d} from {p})"),
+            (None, Some(p)) => format!(" (from {p})"),
+            _ => " (first reading)".to_string(),
+        };
+        format!("{} {} {} on {}{from}", self.promise, self.metric, self.value, self.date)
+    }
+}
+
+/// One priority's share of the work and of the promises in play.
+#[derive(Debug, Serialize)]
+pub struct PriorityShare {
+    /// `must`, `should`, `could`, or `none`.
+    pub priority: &'static str,
+    /// Commits in the window naming a promise of this priority.
+    pub commits: usize,
+    /// Of the commits naming any promise, rounded to 4 decimals.
+    pub commit_share: f64,
+    pub in_play: usize,
+    /// Of the promises in play, rounded to 4 decimals.
+    pub in_play_share: f64,
+}
+
+/// Where a promise stands, in a lead's words: the state and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct Health {
+    pub state: HealthState,
+    /// `regressing: order-status calls 40 → 44, baseline 41`.
+    pub reason: String,
+}
+
+/// The health of a promise (README, "The promise board", has the rule). In play: `met`,
+/// `off-track`, `delivered` (every item done, outcome not met yet), `at-risk`, `unmeasured`,
+/// `on-track`. Done: `kept`, `not-kept`, `unmeasured`.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum HealthState {
+    OnTrack,
+    AtRisk,
+    OffTrack,
+    Met,
+    Delivered,
+    Kept,
+    NotKept,
+    Unmeasured,
+}
+
+impl HealthState {
+    /// The words shown: `off track`, `delivered, awaiting outcome`.
+    pub fn label(self) -> &'static str {
+        match self {
+            HealthState::OnTrack => "on track",
+            HealthState::AtRisk => "at risk",
+            HealthState::OffTrack => "off track",
+            HealthState::Met => "met",
+            HealthState::Delivered => "delivered, awaiting outcome",
+            HealthState::Kept => "kept",
+            HealthState::NotKept => "not kept",
+            HealthState::Unmeasured => "unmeasured",
+        }
+    }
+    /// The kebab-case name (the JSON value, the HTML class).
+    pub fn name(self) -> &'static str {
+        match self {
+            HealthState::OnTrack => "on-track",
+            HealthState::AtRisk => "at-risk",
+            HealthState::OffTrack => "off-track",
+            HealthState::Met => "met",
+            HealthState::Delivered => "delivered",
+            HealthState::Kept => "kept",
+            HealthState::NotKept => "not-kept",
+            HealthState::Unmeasured => "unmeasured",
+        }
+    }
+}
+
+/// Where one outcome stands by its readings.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum OutcomeState {
+    /// The latest reading is at or past the target.
+    Met,
+    /// The latest reading is worse than the baseline.
+    Regressed,
+    /// The latest reading moved away from the target since the reading before it.
+    Slipping,
+    /// The latest reading is older than `[limits] measure-days`.
+    Stale,
+    /// On its way: between the baseline and the target, not slipping.
+    OnTrack,
+    /// Measured, with no numeric baseline to judge progress by (and short of a bounded target).
+    Measured,
+    /// No reading, or none comparable with the baseline and target.
+    Unmeasured,
+}
+
+impl OutcomeState {
+    /// The word shown beside the outcome.
+    pub fn label(self) -> &'static str {
+        match self {
+            OutcomeState::Met => "met",
+            OutcomeState::Regressed => "regressed",
+            OutcomeState::Slipping => "slipping",
+            OutcomeState::Stale => "stale",
+            OutcomeState::OnTrack => "on track",
+            OutcomeState::Measured => "measured",
+            OutcomeState::Unmeasured => "unmeasured",
+        }
+    }
 }
 
 /// The baseline as debt: what `.plan-lint-baseline.json` still records.
@@ -93,6 +276,8 @@ impl Debt {
 #[derive(Debug, Serialize)]
 pub struct Mistraced {
     pub code: Code,
+    /// What the rule means, in plain words.
+    pub title: &'static str,
     pub severity: Severity,
     pub message: String,
     /// `commit 1a2b3c4 "Subject"` or `plans/q3.md:12`.
@@ -122,9 +307,15 @@ pub struct OutcomeRow {
     pub measurements: Vec<Measurement>,
     /// The newest reading.
     pub latest: Option<Latest>,
-    /// (latest − baseline) / (target − baseline): 1.0 reached, below 0 the wrong way; `None`
-    /// without numbers in one unit.
+    /// (latest − baseline) / (target − baseline), rounded to 4 decimals: 1.0 reached, below 0
+    /// the wrong way; `None` without numbers in one unit.
     pub progress: Option<f64>,
+    /// Where it stands by its readings.
+    pub state: OutcomeState,
+    /// The latest reading is older than `[limits] measure-days` before the window's end.
+    pub stale: bool,
+    /// Why, in words: `regressing: order-status calls 40 → 44, baseline 41`.
+    pub reason: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -173,6 +364,8 @@ pub struct PromiseCard {
     pub commits: CommitWork,
     /// Items in its sections that declare an exception.
     pub exceptions: Vec<ItemRef>,
+    /// Where it stands (promises in play and done ones; `None` for proposed and dropped).
+    pub health: Option<Health>,
 }
 
 #[derive(Debug, Serialize)]
@@ -204,13 +397,17 @@ pub struct Exceptions {
 #[derive(Debug, Serialize)]
 pub struct DriftNote {
     pub code: Code,
+    /// What the rule means, in plain words (`Outcomes moving away from their target`).
+    pub title: &'static str,
     pub severity: Severity,
     pub message: String,
     pub promises: Vec<String>,
 }
 
-const DRIFT: [Code; 4] = [Code::ShadowWork, Code::IdlePromise, Code::DoneWithOpenItems, Code::OverBudget];
-const MISTRACED: [Code; 4] = [Code::UnknownPromise, Code::NotInPlay, Code::OpenWorkNotInPlay, Code::UnknownMetric];
+/// Whether `code`'s rule declares `category` (the board's sections follow the declarations).
+fn in_category(code: Code, category: crate::rules::Category) -> bool {
+    crate::rules::rule(code).category == category
+}
 
 impl Board {
     pub fn new(facts: &Facts, findings: &[Finding]) -> Board {
@@ -219,6 +416,8 @@ impl Board {
         let tally = facts.commits.as_ref().map(|c| &c.tally);
         let first_week = crate::tally::week_start(window.since);
         let weeks: Vec<i64> = (0..).map(|i| first_week + i * WEEK).take_while(|&w| w <= window.until).collect();
+        let today = facts.readings.as_ref().and_then(|r| r.today);
+        let measure_days = i64::from(registry.measure_days);
         let item_ref = |i: &PlanItem| ItemRef {
             path: i.path.clone(),
             line: i.line,
@@ -252,16 +451,96 @@ impl Board {
                                 .collect();
                             readings.sort_by_key(|r| (r.date, r.line));
                             let latest = readings.last();
-                            let progress = match (&o.baseline, &o.target, latest) {
-                                (Some(b), Some(t), Some(l)) => crate::outcomes::progress(b, t, &l.value),
+                            let progress_of = |r: &crate::outcomes::Reading| match (&o.baseline, &o.target) {
+                                (Some(b), Some(t)) => crate::outcomes::progress(b, t, &r.value),
                                 _ => None,
+                            };
+                            let progress = latest.and_then(|l| progress_of(l));
+                            let previous = readings.len().checked_sub(2).and_then(|i| readings.get(i)).copied();
+                            // Only work in play is expected to be measured lately (as `unmeasured-outcome`).
+                            let stale = match (today, latest) {
+                                (Some(today), Some(l)) if p.status == Status::InPlay => {
+                                    i64::from((today - l.date).get_days()) > measure_days
+                                }
+                                _ => false,
+                            };
+                            let metric = o.metric.as_deref().unwrap_or("(no metric)");
+                            let or_dash = |s: &Option<String>| s.clone().unwrap_or_else(|| "—".into());
+                            let (state, reason) = match (latest, progress) {
+                                (None, _) => (OutcomeState::Unmeasured, format!("not measured yet: {metric}")),
+                                // No progress to compute (no numeric baseline): a bounded
+                                // target (`under 20 ms`) still says whether it is met.
+                                (Some(l), None) => match o.target.as_deref().and_then(|t| reaches(t, &l.value)) {
+                                    Some(true) => (
+                                        OutcomeState::Met,
+                                        format!("{metric} {} (target {})", l.value, or_dash(&o.target)),
+                                    ),
+                                    _ if stale => (
+                                        OutcomeState::Stale,
+                                        format!("stale: {metric} last measured {} ({})", l.date, l.value),
+                                    ),
+                                    Some(false) => (
+                                        OutcomeState::Measured,
+                                        format!("{metric} {}, target {}", l.value, or_dash(&o.target)),
+                                    ),
+                                    None => (
+                                        OutcomeState::Measured,
+                                        format!(
+                                            "{metric} {}, target {} (no numeric baseline to measure progress from)",
+                                            l.value,
+                                            or_dash(&o.target)
+                                        ),
+                                    ),
+                                },
+                                (Some(l), Some(p)) if p >= 1.0 => {
+                                    (OutcomeState::Met, format!("{metric} {} (target {})", l.value, or_dash(&o.target)))
+                                }
+                                (Some(l), Some(p)) if p < 0.0 => (
+                                    OutcomeState::Regressed,
+                                    format!(
+                                        "regressing: {metric} {} → {}, baseline {}",
+                                        previous.map_or_else(|| or_dash(&o.baseline), |r| r.value.clone()),
+                                        l.value,
+                                        or_dash(&o.baseline)
+                                    ),
+                                ),
+                                (Some(l), Some(_)) if stale => (
+                                    OutcomeState::Stale,
+                                    format!("stale: {metric} last measured {} ({})", l.date, l.value),
+                                ),
+                                (Some(l), Some(p))
+                                    if previous.and_then(progress_of).is_some_and(|before| p < before) =>
+                                {
+                                    (
+                                        OutcomeState::Slipping,
+                                        format!(
+                                            "slipping: {metric} {} → {}, target {}",
+                                            previous.map_or_else(String::new, |r| r.value.clone()),
+                                            l.value,
+                                            or_dash(&o.target)
+                                        ),
+                                    )
+                                }
+                                (Some(l), Some(p)) => (
+                                    OutcomeState::OnTrack,
+                                    format!(
+                                        "{:.0}% of the way: {metric} {} → {} → {}",
+                                        p * 100.0,
+                                        or_dash(&o.baseline),
+                                        l.value,
+                                        or_dash(&o.target)
+                                    ),
+                                ),
                             };
                             OutcomeRow {
                                 metric: o.metric.clone(),
                                 baseline: o.baseline.clone(),
                                 target: o.target.clone(),
                                 latest: latest.map(|l| Latest { date: l.date.to_string(), value: l.value.clone() }),
-                                progress,
+                                progress: progress.map(round4),
+                                state,
+                                stale,
+                                reason,
                                 measurements: readings
                                     .iter()
                                     .map(|r| Measurement {
@@ -289,9 +568,13 @@ impl Board {
                             .map(|wk| work.and_then(|w| w.weeks.get(wk)).copied().unwrap_or(0))
                             .collect(),
                     },
+                    health: None,
                 }
             })
             .collect();
+        for c in &mut promises {
+            c.health = health(c);
+        }
         let status_rank = |s: Status| match s {
             Status::InPlay => 0,
             Status::Proposed => 1,
@@ -360,7 +643,7 @@ impl Board {
         let mistraced = findings
             .iter()
             .chain(baselined)
-            .filter(|f| MISTRACED.contains(&f.code))
+            .filter(|f| in_category(f.code, crate::rules::Category::Mistraced))
             .map(|f| {
                 let source = f.source.map(|id| facts.sources.get(id));
                 let place = match (source, f.labels.first()) {
@@ -372,6 +655,7 @@ impl Board {
                 };
                 Mistraced {
                     code: f.code,
+                    title: title(f.code),
                     severity: f.severity,
                     message: f.message.clone(),
                     place,
@@ -379,18 +663,128 @@ impl Board {
                 }
             })
             .collect();
+        // Every counted finding is listed somewhere: the drift rules here, and any finding no
+        // section above lists (untraced work and mistraced work have their own).
+        let listed_above = |f: &Finding| {
+            in_category(f.code, crate::rules::Category::Mistraced)
+                || (f.code == Code::UntracedCommit && f.commit.is_some())
+                || (f.code == Code::UntracedItem
+                    && f.source.zip(f.labels.first()).is_some_and(|(id, l)| {
+                        let s = facts.sources.get(id);
+                        let line = s.line_col(l.span.start).0;
+                        untraced.items.iter().any(|i| i.path == s.name() && i.line == line)
+                    }))
+        };
         let drift = findings
             .iter()
-            .filter(|f| DRIFT.contains(&f.code))
+            .filter(|f| in_category(f.code, crate::rules::Category::Drift) || !listed_above(f))
             .map(|f| DriftNote {
                 code: f.code,
+                title: title(f.code),
                 severity: f.severity,
                 message: f.message.clone(),
                 promises: f.promises.clone(),
             })
             .collect();
+        let traced = {
+            let needing = tally.map_or(0, |t| t.commits.saturating_sub(t.exempt));
+            // In play when made: work on a promise in play now, and work on one that left play
+            // in the window from before it left (finishing a promise is not shadow work).
+            let left = facts.window.as_ref().map(|w| &w.left_play);
+            let in_play: usize = registry
+                .promises
+                .iter()
+                .map(|p| match tally.and_then(|t| t.promises.get(&p.id)) {
+                    None => 0,
+                    Some(w) if p.status == Status::InPlay => w.commits,
+                    Some(w) => left
+                        .and_then(|l| l.get(&p.id))
+                        .map_or(0, |&until| w.times.iter().filter(|&&t| t <= until).count()),
+                })
+                .sum::<usize>()
+                .min(needing);
+            Traced {
+                in_play,
+                commits: needing,
+                share: if needing == 0 { 0.0 } else { round4(in_play as f64 / needing as f64) },
+            }
+        };
+        let priorities = {
+            let share = |n: usize, of: usize| if of == 0 { 0.0 } else { round4(n as f64 / of as f64) };
+            let levels = [Some(Priority::Must), Some(Priority::Should), Some(Priority::Could), None];
+            let counts: Vec<(Option<Priority>, usize, usize)> = levels
+                .iter()
+                .map(|&level| {
+                    let mine = promises.iter().filter(|c| c.priority == level);
+                    let commits = mine.clone().map(|c| c.commits.count).sum();
+                    (level, commits, mine.filter(|c| c.status == Status::InPlay).count())
+                })
+                .collect();
+            let (all_commits, all_in_play) = counts.iter().fold((0, 0), |(c, p), x| (c + x.1, p + x.2));
+            counts
+                .into_iter()
+                .filter(|&(_, commits, in_play)| commits > 0 || in_play > 0)
+                .map(|(level, commits, in_play)| PriorityShare {
+                    priority: level.map_or("none", |p| priority_name(Some(p))),
+                    commits,
+                    commit_share: share(commits, all_commits),
+                    in_play,
+                    in_play_share: share(in_play, all_in_play),
+                })
+                .collect()
+        };
+        let changes = {
+            let (since, until) = (date(window.since), date(window.until));
+            let mut left_play: Vec<LeftPlay> = facts
+                .window
+                .iter()
+                .flat_map(|w| &w.left_play)
+                .filter_map(|(id, &t)| {
+                    let p = registry.promises.iter().find(|p| &p.id == id)?;
+                    Some(LeftPlay { promise: id.clone(), date: date(t), status: p.status })
+                })
+                .collect();
+            left_play.sort_by(|a, b| (&a.date, &a.promise).cmp(&(&b.date, &b.promise)));
+            let mut readings: Vec<ReadingChange> = Vec::new();
+            for c in &promises {
+                for o in &c.outcomes {
+                    for (i, m) in o.measurements.iter().enumerate() {
+                        if m.date < since || m.date > until {
+                            continue;
+                        }
+                        let previous = i.checked_sub(1).and_then(|j| o.measurements.get(j));
+                        let q = crate::outcomes::quantity;
+                        let delta = previous.and_then(|p| match (q(&p.value), q(&m.value)) {
+                            (Some(a), Some(b)) if a.unit == b.unit => {
+                                // Halved first, so the difference of numbers near the
+                                // largest double stays finite; left out when it is not.
+                                let d = (b.number / 2.0 - a.number / 2.0) * 2.0;
+                                let sign = if d < 0.0 { "−" } else { "+" };
+                                d.is_finite().then(|| format!("{sign}{}", with_unit(d.abs(), &a.unit)))
+                            }
+                            _ => None,
+                        });
+                        readings.push(ReadingChange {
+                            promise: c.id.clone(),
+                            metric: o.metric.clone().unwrap_or_default(),
+                            date: m.date.clone(),
+                            value: m.value.clone(),
+                            previous: previous.map(|p| p.value.clone()),
+                            delta,
+                        });
+                    }
+                }
+            }
+            readings.sort_by(|a, b| b.date.cmp(&a.date));
+            Changes { left_play, readings }
+        };
         Board {
             version: 1,
+            changes,
+            priorities,
+            name: registry.name.clone(),
+            as_of: AsOf { date: date(window.until), commit: None },
+            traced,
             window: WindowDates {
                 since: date(window.since),
                 until: date(window.until),
@@ -409,6 +803,10 @@ impl Board {
                 .iter()
                 .map(|wk| tally.and_then(|t| t.untraced_weeks.get(wk)).copied().unwrap_or(0))
                 .collect(),
+            exceptions_per_week: weeks
+                .iter()
+                .map(|&wk| declared.iter().filter(|d| crate::tally::week_start(d.time) == wk).count())
+                .collect(),
             weeks,
             baseline: facts.baseline.as_ref().map(|b| {
                 let absent_commits: usize = b.absent.iter().filter(|(k, _)| k.is_commit()).map(|(_, n)| n).sum();
@@ -422,6 +820,138 @@ impl Board {
                 }
             }),
         }
+    }
+}
+
+/// Whether `value` reaches a bounded `target` (`under 20 ms`, `at least 60%`, `< 2 s`), both
+/// numbers in one unit; `None` when the target has no bound or they do not compare.
+fn reaches(target: &str, value: &str) -> Option<bool> {
+    let t = target.trim().to_lowercase();
+    let below = ["at most", "less than", "up to", "under", "below", "<", "≤"];
+    let above = ["at least", "more than", "over", "above", ">", "≥"];
+    let lower = if below.iter().any(|b| t.starts_with(b)) {
+        true
+    } else if above.iter().any(|b| t.starts_with(b)) {
+        false
+    } else {
+        return None;
+    };
+    let (t, v) = (crate::outcomes::quantity(target)?, crate::outcomes::quantity(value)?);
+    if t.unit != v.unit {
+        return None;
+    }
+    Some(if lower { v.number <= t.number } else { v.number >= t.number })
+}
+
+/// Rounded to 4 decimals (`0.45`, not `0.4500000000000002`), when that stays finite.
+fn round4(x: f64) -> f64 {
+    let r = (x * 10_000.0).round() / 10_000.0;
+    if r.is_finite() {
+        r
+    } else {
+        x
+    }
+}
+
+/// What a rule's findings mean, in the words a lead uses; the code follows it on the board.
+pub fn title(code: Code) -> &'static str {
+    match code {
+        Code::UnknownPromise => "Unknown promise ids",
+        Code::UntracedItem => "Work items that name no promise",
+        Code::UntracedCommit => "Commits that name no promise",
+        Code::NotInPlay => "Work on a promise not in play",
+        Code::OpenWorkNotInPlay => "Open work under a promise not in play",
+        Code::TooManyInPlay => "More promises in play than the limit",
+        Code::NoOutcome => "Promises in play with no measurable outcome",
+        Code::MalformedTrailer => "Trailers git will not read",
+        Code::ShadowWork => "Work on promises that are not in play",
+        Code::IdlePromise => "Promises in play with no recent activity",
+        Code::DoneWithOpenItems => "Done promises with open items",
+        Code::OverBudget => "More exceptions than the budget allows",
+        Code::UnmatchedPattern => "Patterns that match no file",
+        Code::UnknownMetric => "Readings of a metric no promise measures",
+        Code::UnmeasuredOutcome => "Outcomes not measured lately",
+        Code::OutcomeMet => "Outcomes that reached their target",
+        Code::OutcomeRegressed => "Outcomes moving away from their target",
+    }
+}
+
+/// A promise's health from its outcomes' states and its items (the README's rule). In play:
+/// every outcome met is `met`; any regressed is `off-track`; every item done (at least one) is
+/// `delivered`; any slipping, stale or not yet measured while another is, or no outcome at all,
+/// is `at-risk`; none measured (or measured with no numeric baseline) is `unmeasured`; otherwise
+/// `on-track`. Done: every outcome met is `kept`; any measured and short of its target is
+/// `not-kept`; otherwise `unmeasured`.
+fn health(c: &PromiseCard) -> Option<Health> {
+    let has = |s: OutcomeState| c.outcomes.iter().find(|o| o.state == s);
+    let all = |s: OutcomeState| !c.outcomes.is_empty() && c.outcomes.iter().all(|o| o.state == s);
+    let why = |o: &OutcomeRow| o.reason.clone();
+    let h = |state, reason| Some(Health { state, reason });
+    match c.status {
+        Status::InPlay => {
+            if c.outcomes.is_empty() {
+                return h(HealthState::AtRisk, "no measurable outcome: how will you know it is kept?".into());
+            }
+            if all(OutcomeState::Met) {
+                return h(HealthState::Met, why(&c.outcomes[0]));
+            }
+            if let Some(o) = has(OutcomeState::Regressed) {
+                return h(HealthState::OffTrack, why(o));
+            }
+            if c.open_items.is_empty() && !c.done_items.is_empty() {
+                let worst = c.outcomes.iter().find(|o| o.state != OutcomeState::Met).unwrap_or(&c.outcomes[0]);
+                return h(
+                    HealthState::Delivered,
+                    format!("{} done; {}", super::plural(c.done_items.len(), "item"), why(worst)),
+                );
+            }
+            if let Some(o) = has(OutcomeState::Slipping).or_else(|| has(OutcomeState::Stale)) {
+                return h(HealthState::AtRisk, why(o));
+            }
+            // Readings with no numeric baseline say where it is, not how far it came.
+            if c.outcomes.iter().all(|o| matches!(o.state, OutcomeState::Unmeasured | OutcomeState::Measured)) {
+                let o = has(OutcomeState::Measured).unwrap_or(&c.outcomes[0]);
+                return h(HealthState::Unmeasured, why(o));
+            }
+            if let Some(o) = has(OutcomeState::Unmeasured) {
+                return h(HealthState::AtRisk, why(o));
+            }
+            // On track: the outcome furthest from its target says how far.
+            let o = c
+                .outcomes
+                .iter()
+                .filter(|o| o.state == OutcomeState::OnTrack)
+                .min_by(|a, b| a.progress.unwrap_or(0.0).total_cmp(&b.progress.unwrap_or(0.0)))
+                .or_else(|| has(OutcomeState::Measured))
+                .unwrap_or(&c.outcomes[0]);
+            h(HealthState::OnTrack, why(o))
+        }
+        Status::Done => {
+            if all(OutcomeState::Met) {
+                return h(HealthState::Kept, why(&c.outcomes[0]));
+            }
+            let short = c.outcomes.iter().find(|o| {
+                o.progress.is_some_and(|p| p < 1.0)
+                    || o.target.as_deref().zip(o.latest.as_ref()).and_then(|(t, l)| reaches(t, &l.value)) == Some(false)
+            });
+            match short {
+                Some(o) => h(
+                    HealthState::NotKept,
+                    format!(
+                        "{} {}, target {}",
+                        o.metric.as_deref().unwrap_or("(no metric)"),
+                        o.latest.as_ref().map_or("", |l| l.value.as_str()),
+                        o.target.as_deref().unwrap_or("—")
+                    ),
+                ),
+                None if c.outcomes.is_empty() => h(HealthState::Unmeasured, "no measurable outcome".into()),
+                None => h(
+                    HealthState::Unmeasured,
+                    c.outcomes.iter().find(|o| o.state != OutcomeState::Met).map_or_else(String::new, why),
+                ),
+            }
+        }
+        Status::Proposed | Status::Dropped => None,
     }
 }
 
@@ -467,13 +997,61 @@ pub fn series(o: &OutcomeRow) -> (Vec<f64>, Option<f64>, Option<f64>) {
     (values, baseline.map(|b| b.number), target.map(|t| t.number))
 }
 
-/// A unicode sparkline of `values` (`▁▂▃▄▅▆▇█`), empty for fewer than two.
-pub fn sparkline(values: &[f64]) -> String {
+/// An outcome's readings for a chart (see [`points`]): (day number, value) pairs, the unit, the
+/// baseline and the target.
+pub type Points = (Vec<(i64, f64)>, String, Option<f64>, Option<f64>);
+
+/// An outcome's readings for a chart: (day number, value) oldest first, in the unit of its
+/// target (or baseline), the unit, and the baseline and target as numbers. Day numbers count
+/// from 1970-01-01, so readings are spaced by time.
+pub fn points(o: &OutcomeRow) -> Points {
+    let q = |t: &Option<String>| t.as_deref().and_then(crate::outcomes::quantity);
+    let (baseline, target) = (q(&o.baseline), q(&o.target));
+    let unit = target.as_ref().or(baseline.as_ref()).map(|t| t.unit.clone());
+    let points = o
+        .measurements
+        .iter()
+        .filter_map(|m| Some((day_number(&m.date)?, crate::outcomes::quantity(&m.value)?)))
+        .filter(|(_, v)| unit.as_ref().is_none_or(|u| *u == v.unit))
+        .map(|(d, v)| (d, v.number))
+        .collect::<Vec<_>>();
+    let unit = unit.or_else(|| o.measurements.iter().find_map(|m| crate::outcomes::quantity(&m.value)).map(|q| q.unit));
+    (points, unit.unwrap_or_default(), baseline.map(|b| b.number), target.map(|t| t.number))
+}
+
+/// Days from 1970-01-01 to a `YYYY-MM-DD` date.
+pub fn day_number(d: &str) -> Option<i64> {
+    let date: jiff::civil::Date = d.parse().ok()?;
+    let epoch = jiff::civil::date(1970, 1, 1);
+    Some(i64::from((date - epoch).get_days()))
+}
+
+/// A number with its unit, as a reading writes it: `8%`, `41 a day`, `€4.1`; at most two
+/// decimals, and very large or small numbers in exponent form.
+pub fn with_unit(n: f64, unit: &str) -> String {
+    let number = if n != 0.0 && (n.abs() >= 1e9 || n.abs() < 1e-3) {
+        format!("{n:.2e}")
+    } else {
+        let s = format!("{n:.2}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    };
+    match unit.chars().next() {
+        None => number,
+        Some('%') => format!("{number}%"),
+        Some(c) if c.is_alphabetic() => format!("{number} {unit}"),
+        Some(_) => format!("{unit}{number}"),
+    }
+}
+
+/// A unicode sparkline of `values` (`▁▂▃▄▅▆▇█`), empty for fewer than two; scaled, as the HTML
+/// chart is, over the values and `also` (the baseline and the target), so its height says where
+/// the readings are between them.
+pub fn sparkline(values: &[f64], also: &[f64]) -> String {
     if values.len() < 2 {
         return String::new();
     }
     const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
-    let (lo, hi) = values.iter().fold((f64::MAX, f64::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+    let (lo, hi) = values.iter().chain(also).fold((f64::MAX, f64::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
     values
         .iter()
         // Halved first, so the span of numbers near the largest double stays finite.
@@ -506,5 +1084,24 @@ impl Board {
             self.untraced.commits.len() + self.untraced.items.len(),
             self.mistraced.len()
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn board_sparklines_scale_over_the_baseline_and_target() {
+        assert_eq!(super::sparkline(&[8.5, 9.8, 10.4], &[]), "▁▆█");
+        assert_eq!(super::sparkline(&[8.5, 9.8, 10.4], &[8.0, 12.0]), "▂▄▅");
+        assert_eq!(super::sparkline(&[1.0], &[0.0, 2.0]), "");
+    }
+
+    #[test]
+    fn board_bounded_targets_are_reached_in_their_direction() {
+        assert_eq!(super::reaches("under 20 ms", "6.8 ms"), Some(true));
+        assert_eq!(super::reaches("under 20 ms", "21 ms"), Some(false));
+        assert_eq!(super::reaches("at least 60%", "61%"), Some(true));
+        assert_eq!(super::reaches("at least 60%", "6 ms"), None, "another unit");
+        assert_eq!(super::reaches("20 ms", "6 ms"), None, "no bound");
     }
 }

@@ -4,20 +4,27 @@
 //!
 //! Every text from the repository is HTML-escaped ([`html`]), attributes included.
 
-use super::board::{outcome_line, priority_name, Board, ItemRef, PromiseCard};
+use super::board::{outcome_line, priority_name, Board, DriftNote, HealthState, ItemRef, OutcomeState, PromiseCard};
 use super::plural;
 use crate::registry::Status;
 use crate::when::date;
 use std::fmt::Write;
 
-/// Colour-blind-safe palette (Okabe–Ito), cycled.
+/// Colour-blind-safe palette (Okabe–Ito).
 const PALETTE: [&str; 8] = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"];
+
+/// A promise's colour, derived from its id (FNV-1a), so it keeps its colour from run to run
+/// whatever else is on the board.
+fn colour(id: &str) -> &'static str {
+    let hash = id.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    PALETTE[(hash % PALETTE.len() as u64) as usize]
+}
 
 /// Text as HTML, safe in element content and in quoted attributes.
 /// Escaped, with `code spans` (as rule messages write ids and keys) shown as code: the text is
 /// escaped first, so a backtick pair only ever wraps escaped text.
 pub fn html_code(s: &str) -> String {
-    let escaped = html(s);
+    let escaped = dates_whole(&html(s));
     let parts: Vec<&str> = escaped.split('`').collect();
     if parts.len() < 3 || parts.len() % 2 == 0 {
         return escaped;
@@ -25,8 +32,54 @@ pub fn html_code(s: &str) -> String {
     parts
         .iter()
         .enumerate()
-        .map(|(i, p)| if i % 2 == 1 { format!("<code>{p}</code>") } else { p.to_string() })
+        .map(|(i, p)| match i % 2 {
+            // An id (a slug) stays on one line; other code (a metric, a command) may wrap.
+            1 if !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') => {
+                format!("<code class=\"id\">{p}</code>")
+            }
+            1 => format!("<code>{p}</code>"),
+            _ => p.to_string(),
+        })
         .collect()
+}
+
+/// Escaped text for element content, each `YYYY-MM-DD` date in it kept on one line (browsers
+/// break after its hyphens on a narrow screen).
+fn text(s: &str) -> String {
+    dates_whole(&html(s))
+}
+
+/// Wraps each `YYYY-MM-DD` in escaped text in `<span class="nw">`. Escaped text has no tags of
+/// its own, so the spans only ever wrap text.
+fn dates_whole(escaped: &str) -> String {
+    let b = escaped.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
+    let is_date = |i: usize| {
+        digits(i..i + 4)
+            && b.get(i + 4) == Some(&b'-')
+            && digits(i + 5..i + 7)
+            && b.get(i + 7) == Some(&b'-')
+            && digits(i + 8..i + 10)
+            && !(i > 0 && b[i - 1].is_ascii_digit())
+            && !b.get(i + 10).is_some_and(u8::is_ascii_digit)
+    };
+    let mut out = String::with_capacity(escaped.len());
+    let mut last = 0;
+    let mut i = 0;
+    while i + 10 <= b.len() {
+        if is_date(i) {
+            out.push_str(&escaped[last..i]);
+            out.push_str("<span class=\"nw\">");
+            out.push_str(&escaped[i..i + 10]);
+            out.push_str("</span>");
+            i += 10;
+            last = i;
+        } else {
+            i += 1;
+        }
+    }
+    out.push_str(&escaped[last..]);
+    out
 }
 
 pub fn html(s: &str) -> String {
@@ -46,28 +99,39 @@ pub fn html(s: &str) -> String {
 }
 
 const CSS: &str = "
-body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem auto;max-width:68rem;padding:0 1rem;color:#1b1f24;background:#fff}
-h1{font-size:1.5rem;margin:.2rem 0}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #d0d7de;padding-bottom:.3rem}
-.meta{color:#57606a}.gauge span{display:inline-block;width:1.1rem;height:1.1rem;margin-right:.2rem;border-radius:3px;background:#d0d7de}
+*,*::before,*::after{box-sizing:border-box}
+body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:1.5rem auto;max-width:68rem;padding:0 1rem;color:#1b1f24;background:#fff;overflow-wrap:break-word}
+h1{font-size:1.5rem;margin:.2rem 0}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #d0d7de;padding-bottom:.3rem}h3{font-size:1rem;margin:1.2rem 0 .3rem}
+.team{font-weight:600;color:#57606a;margin:0}.meta{color:#57606a}
+.id,.tag,.badge,.nw,.state{white-space:nowrap}
+.gauge span{display:inline-block;width:1.1rem;height:1.1rem;margin-right:.2rem;border-radius:3px;background:#d0d7de;vertical-align:middle}
 .gauge span.on{background:#1a7f37}.gauge span.over{background:#cf222e}
-.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(20rem,1fr));gap:1rem}
-.card{border:1px solid #d0d7de;border-radius:8px;padding:.8rem 1rem}.card h3{margin:0;font-size:1rem}
-.card.in-play{border-left:5px solid #1a7f37}.card.proposed{border-left:5px solid #bf8700}.card.done,.card.dropped{opacity:.75}
-.tag{font-size:.75rem;border-radius:1rem;padding:.05rem .5rem;background:#eaeef2;margin-left:.3rem}
-ul{margin:.3rem 0;padding-left:1.2rem}li{margin:.1rem 0}.muted{color:#57606a}.warn{color:#9a6700}.bad{color:#cf222e}
-.verdict{font-weight:600;padding:.4rem .6rem;border-radius:.3rem;display:inline-block}.verdict.bad{background:#ffebe9;color:#a40e26}.verdict.warn{background:#fff8c5;color:#7d4e00}.verdict.good{background:#dafbe1;color:#116329}
+.badge{display:inline-block;font-size:.8rem;font-weight:600;border-radius:1rem;padding:.05rem .6rem;color:#fff;background:#6e7781}
+.badge.on-track,.badge.met,.badge.kept{background:#1a7f37}.badge.at-risk{background:#9a6700}.badge.off-track,.badge.not-kept{background:#d1242f}.badge.delivered{background:#0969da}
+ul.health{list-style:none;padding:0;margin:.5rem 0}ul.health li{display:flex;flex-wrap:wrap;gap:.2rem .6rem;align-items:baseline;padding:.35rem 0;border-bottom:1px solid #eaeef2}
+ul.health .why{flex:1 1 16rem;min-width:0}
+.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(20rem,100%),1fr));gap:1rem}
+.card{border:1px solid #d0d7de;border-left:6px solid #d0d7de;border-radius:8px;padding:.8rem 1rem;min-width:0}.card h3{margin:0;font-size:1rem;display:flex;flex-wrap:wrap;gap:.3rem;align-items:baseline}
+.card.on-track,.card.met,.card.kept{border-left-color:#1a7f37}.card.at-risk{border-left-color:#bf8700}.card.off-track,.card.not-kept{border-left-color:#d1242f}.card.delivered{border-left-color:#0969da}.card.unmeasured{border-left-color:#8c959f}
+.tag{font-size:.75rem;border-radius:1rem;padding:.05rem .5rem;background:#eaeef2}
+ul{margin:.3rem 0;padding-left:1.2rem}li{margin:.1rem 0}.muted{color:#57606a}.warn{color:#9a6700}.bad{color:#d1242f}
+.state{font-weight:600;font-size:.85rem}.state.regressed{color:#d1242f}.state.met,.state.on-track{color:#1a7f37}.state.slipping,.state.stale{color:#9a6700}.state.unmeasured{color:#57606a}
+.verdict{font-weight:600;font-size:.9rem;padding:.2rem .5rem;border-radius:.3rem;display:inline-block}.verdict.bad{background:#ffebe9;color:#a40e26}.verdict.warn{background:#fff8c5;color:#7d4e00}.verdict.good{background:#dafbe1;color:#116329}
+details#findings>summary{cursor:pointer}details#findings>summary h2{display:inline-block;border:0;margin:1.5rem 0 .5rem}
+table.effort{border-collapse:collapse;margin:.5rem 0}table.effort th,table.effort td{text-align:left;padding:.15rem .8rem .15rem 0;font-size:.9rem}table.effort td{white-space:nowrap}table.effort th{font-weight:600;color:#57606a}.bar{display:inline-block;height:.6rem;width:0;background:#0969da;border-radius:2px;vertical-align:middle}
 table.compact{border-collapse:collapse;margin:.3rem 0}table.compact td{padding:.2rem .6rem;border-bottom:1px solid #eaeef2;vertical-align:top}
-.progress{height:.5rem;background:#eaeef2;border-radius:.25rem;margin:.2rem 0;max-width:220px}.progress span{display:block;height:100%;background:#1a7f37;border-radius:.25rem}.progress.back{background:#ffebe9}
-svg.trend{display:block;margin:.2rem 0 .4rem}
-.legend span{display:inline-block;margin-right:1rem}.legend i{display:inline-block;width:.8rem;height:.8rem;margin-right:.3rem;border-radius:2px}
+.progress{height:.5rem;background:#eaeef2;border-radius:.25rem;margin:.2rem 0;max-width:220px}.progress span{display:block;height:100%;background:#1a7f37;border-radius:.25rem}.progress.back{background:#ffebe9}.progress.back span{background:#d1242f}
+svg{max-width:100%;height:auto}svg.trend{display:block;margin:.2rem 0 .4rem}
+.legend{display:flex;flex-wrap:wrap;gap:.2rem 1rem;align-items:center}.legend span{white-space:nowrap}.legend i{display:inline-block;width:.8rem;height:.8rem;margin-right:.3rem;border-radius:2px}
 code{font-size:.9em;background:#f6f8fa;padding:.05rem .25rem;border-radius:4px}
+@media (max-width:40rem){body{margin:1rem auto}table.compact,table.compact tbody,table.compact tr,table.compact td{display:block}table.compact tr{border-bottom:1px solid #d0d7de;padding:.3rem 0}table.compact td{border:0;padding:.1rem 0}}
 ";
 
 fn items(list: &[ItemRef]) -> String {
     let mut out = String::from("<ul>");
     for i in list.iter().take(8) {
         let reason = i.reason.as_deref().map(|r| format!(" — <em>{}</em>", html(r))).unwrap_or_default();
-        let _ = write!(out, "<li><code>{}:{}</code> {}{reason}</li>", html(&i.path), i.line, html(&i.text));
+        let _ = write!(out, "<li><code>{}:{}</code> {}{reason}</li>", html(&i.path), i.line, text(&i.text));
     }
     if list.len() > 8 {
         let _ = write!(out, "<li class=\"muted\">+{} more</li>", list.len() - 8);
@@ -76,12 +140,16 @@ fn items(list: &[ItemRef]) -> String {
     out
 }
 
-/// An outcome's progress bar and a small line chart of its readings, the target drawn as a
-/// dashed line: numbers only reach the SVG, never text from the readings.
-fn outcome_chart(o: &super::board::OutcomeRow) -> String {
+/// An outcome's progress bar and a chart of its readings: dates along x spaced by time (the
+/// window's start marked), values in the metric's unit along y, the baseline and the target as
+/// labelled dashed lines, each reading a point with its date and value on hover. Numbers, dates
+/// and the unit (escaped) reach the SVG, never other text from the readings.
+fn outcome_chart(o: &super::board::OutcomeRow, since: &str) -> String {
+    use super::board::with_unit;
     let mut out = String::new();
     if let Some(p) = o.progress {
-        let width = (p.clamp(0.0, 1.0) * 100.0).round();
+        // Moving the wrong way fills a red bar by how far back it went: visible, not an empty bar.
+        let width = (p.abs().min(1.0) * 100.0).round();
         let class = if p < 0.0 { " back" } else { "" };
         let _ = write!(
             out,
@@ -89,55 +157,139 @@ fn outcome_chart(o: &super::board::OutcomeRow) -> String {
             p * 100.0
         );
     }
-    let (values, baseline, target) = super::board::series(o);
-    if values.len() < 2 {
+    let (points, unit, baseline, target) = super::board::points(o);
+    if points.len() < 2 {
         return out;
     }
-    let (w, h, pad) = (220.0, 48.0, 4.0);
-    let all: Vec<f64> = values.iter().copied().chain(baseline).chain(target).collect();
-    let (lo, hi) = all.iter().fold((f64::MAX, f64::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+    let (w, h, left, right, top, bottom) = (320.0, 150.0, 64.0, 52.0, 10.0, 22.0);
+    let values = points.iter().map(|p| p.1).chain(baseline).chain(target);
+    let (lo, hi) = values.fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)));
     // Halved first, so the span of numbers near the largest double stays finite.
     let span = if hi > lo { hi / 2.0 - lo / 2.0 } else { 1.0 };
-    let y = |v: f64| h - pad - (v / 2.0 - lo / 2.0) / span * (h - 2.0 * pad);
-    let x = |i: usize| pad + i as f64 * (w - 2.0 * pad) / (values.len() - 1) as f64;
-    let points: Vec<String> = values.iter().enumerate().map(|(i, &v)| format!("{:.1},{:.1}", x(i), y(v))).collect();
+    let y = |v: f64| h - bottom - (v / 2.0 - lo / 2.0) / span * (h - top - bottom);
+    let start = super::board::day_number(since).filter(|&d| d < points[0].0);
+    let first = start.unwrap_or(points[0].0).min(points[0].0);
+    let last = points[points.len() - 1].0;
+    let days = (last - first).max(1) as f64;
+    let x = |d: i64| left + (d - first) as f64 / days * (w - left - right);
     let _ = write!(
         out,
-        "<svg class=\"trend\" role=\"img\" aria-label=\"readings over time\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" xmlns=\"http://www.w3.org/2000/svg\">"
+        "<svg class=\"trend\" role=\"img\" aria-label=\"readings over time\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" xmlns=\"http://www.w3.org/2000/svg\" font-size=\"10\" fill=\"#57606a\">"
     );
-    if let Some(t) = target {
+    // The y axis: its bounds in the metric's unit.
+    for v in [lo, hi] {
         let _ = write!(
             out,
-            "<line x1=\"0\" x2=\"{w}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#1a7f37\" stroke-dasharray=\"4 3\"/>",
-            y(t),
-            y(t)
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
+            left - 4.0,
+            y(v) + 3.0,
+            html(&with_unit(v, &unit))
         );
     }
     let _ = write!(
         out,
-        "<polyline fill=\"none\" stroke=\"#0969da\" stroke-width=\"2\" points=\"{}\"/></svg>",
-        points.join(" ")
+        "<line x1=\"{left}\" x2=\"{left}\" y1=\"{top}\" y2=\"{:.1}\" stroke=\"#d0d7de\"/><line x1=\"{left}\" x2=\"{:.1}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#d0d7de\"/>",
+        h - bottom,
+        w - right,
+        h - bottom,
+        h - bottom
     );
+    // The x axis: the first and last dates, and where the window starts.
+    let date_of = |d: i64| {
+        jiff::civil::date(1970, 1, 1).checked_add(jiff::Span::new().days(d)).map(|d| d.to_string()).unwrap_or_default()
+    };
+    let _ = write!(
+        out,
+        "<text x=\"{left}\" y=\"{:.1}\">{}</text><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
+        h - 6.0,
+        date_of(first),
+        w - right,
+        h - 6.0,
+        date_of(last)
+    );
+    if let Some(s) = start {
+        let _ = write!(
+            out,
+            "<line class=\"window\" x1=\"{0:.1}\" x2=\"{0:.1}\" y1=\"{top}\" y2=\"{1:.1}\" stroke=\"#8c959f\" stroke-dasharray=\"1 2\"><title>the window starts {since}</title></line>",
+            x(s),
+            h - bottom
+        );
+    }
+    for (value, label, colour) in [(baseline, "baseline", "#8c959f"), (target, "target", "#1a7f37")] {
+        if let Some(v) = value {
+            let _ = write!(
+                out,
+                "<line class=\"{label}\" x1=\"{left}\" x2=\"{end:.1}\" y1=\"{at:.1}\" y2=\"{at:.1}\" stroke=\"{colour}\" stroke-dasharray=\"4 3\"/><text x=\"{tx:.1}\" y=\"{ty:.1}\" fill=\"{colour}\">{label}</text>",
+                end = w - right,
+                tx = w - right + 3.0,
+                at = y(v),
+                ty = y(v) + 3.0
+            );
+        }
+    }
+    let line = if o.state == OutcomeState::Regressed { "#d1242f" } else { "#0969da" };
+    let coords: Vec<String> = points.iter().map(|&(d, v)| format!("{:.1},{:.1}", x(d), y(v))).collect();
+    let _ =
+        write!(out, "<polyline fill=\"none\" stroke=\"{line}\" stroke-width=\"2\" points=\"{}\"/>", coords.join(" "));
+    for &(d, v) in &points {
+        let _ = write!(
+            out,
+            "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"{line}\"><title>{}: {}</title></circle>",
+            x(d),
+            y(v),
+            date_of(d),
+            html(&with_unit(v, &unit))
+        );
+    }
+    out.push_str("</svg>");
     out
 }
 
-fn card(c: &PromiseCard) -> String {
+/// A health badge: the state's words on its colour.
+fn badge(h: HealthState) -> String {
+    format!("<span class=\"badge {}\">{}</span>", h.name(), h.label())
+}
+
+/// An outcome's state as a coloured word: `regressed`, `met`, `stale`.
+fn state(o: &super::board::OutcomeRow) -> String {
+    if o.latest.is_none() {
+        return String::new();
+    }
+    let class = match o.state {
+        OutcomeState::Met => "met",
+        OutcomeState::Regressed => "regressed",
+        OutcomeState::Slipping => "slipping",
+        OutcomeState::Stale => "stale",
+        OutcomeState::OnTrack => "on-track",
+        OutcomeState::Measured => "measured",
+        OutcomeState::Unmeasured => "unmeasured",
+    };
+    let stale = if o.stale && o.state != OutcomeState::Stale { ", stale" } else { "" };
+    format!(" <span class=\"state {class}\">{}{stale}</span>", o.state.label())
+}
+
+fn card(c: &PromiseCard, since: &str) -> String {
     let mut out = String::new();
     let status = c.status.as_str();
+    let health = c.health.as_ref().map_or("", |h| h.state.name());
     let _ = write!(
         out,
-        "<div class=\"card {status}\" data-promise=\"{id}\"><h3><code>{id}</code>{title}<span class=\"tag\">{status}</span><span class=\"tag\">{prio}</span></h3>\
+        "<div class=\"card {status} {health}\" data-promise=\"{id}\"><h3><code class=\"id\">{id}</code>{title}<span class=\"tag\">{status}</span><span class=\"tag\">{prio}</span>{badge}</h3>\
          <p>{statement}{customer}</p>",
         id = html(&c.id),
-        title = c.title.as_deref().map(|t| format!(" {}", html(t))).unwrap_or_default(),
+        title = c.title.as_deref().map(|t| format!(" <span>{}</span>", html(t))).unwrap_or_default(),
         prio = priority_name(c.priority),
+        badge = c.health.as_ref().map(|h| badge(h.state)).unwrap_or_default(),
         statement = html(&c.statement),
         customer = c.customer.as_deref().map(|s| format!(" <span class=\"muted\">For {}.</span>", html(s))).unwrap_or_default(),
     );
+    if let Some(h) = &c.health {
+        let _ = write!(out, "<p class=\"why\">{}</p>", text(&h.reason));
+    }
     if !c.outcomes.is_empty() {
         out.push_str("<strong>Outcomes</strong><ul>");
         for o in &c.outcomes {
-            let _ = write!(out, "<li>{}{}</li>", html(&outcome_line(o)), outcome_chart(o));
+            let _ = write!(out, "<li>{}{}{}</li>", text(&outcome_line(o)), state(o), outcome_chart(o, since));
         }
         out.push_str("</ul>");
     } else if c.status == Status::InPlay {
@@ -150,7 +302,10 @@ fn card(c: &PromiseCard) -> String {
         c.commits
             .last
             .as_deref()
-            .map(|l| format!(" <span class=\"muted\">(last {l}, {})</span>", plural(c.commits.authors, "author")))
+            .map(|l| format!(
+                " <span class=\"muted\">(last <span class=\"nw\">{l}</span>, {})</span>",
+                plural(c.commits.authors, "author")
+            ))
             .unwrap_or_default()
     );
     let _ = write!(out, "<p><strong>Items</strong> {} open, {} done</p>", c.open_items.len(), c.done_items.len());
@@ -165,25 +320,54 @@ fn card(c: &PromiseCard) -> String {
     out
 }
 
-/// Stacked bars: one per week, a segment per promise with commits that week.
+/// The other findings grouped by rule: a plain title, then the code, then each message.
+fn finding_groups(drift: &[DriftNote]) -> String {
+    let mut out = String::new();
+    let mut seen: Vec<crate::code::Code> = Vec::new();
+    for d in drift {
+        if seen.contains(&d.code) {
+            continue;
+        }
+        seen.push(d.code);
+        let class = if d.code == crate::code::Code::OutcomeRegressed { "bad" } else { "warn" };
+        let _ =
+            write!(out, "<h3 class=\"{class}\" data-code=\"{}\">{} <code>{}</code></h3><ul>", d.code, d.title, d.code);
+        for n in drift.iter().filter(|n| n.code == d.code) {
+            let _ = write!(out, "<li>{}</li>", html_code(&n.message));
+        }
+        out.push_str("</ul>");
+    }
+    out
+}
+
+/// Stacked bars: one per week, a segment per promise with commits that week (in its colour, from
+/// its id), then work on promises not in play (shadow work: hatched), declared exceptions (amber)
+/// and untraced commits (grey), each its own series.
 fn chart(b: &Board) -> String {
-    let series: Vec<&PromiseCard> = b.promises.iter().filter(|c| c.commits.per_week.iter().any(|&n| n > 0)).collect();
+    let weeks = b.weeks.len();
+    let worked = |c: &&PromiseCard| c.commits.per_week.iter().any(|&n| n > 0);
+    let series: Vec<&PromiseCard> = b.promises.iter().filter(worked).filter(|c| c.status == Status::InPlay).collect();
+    let shadow: Vec<&PromiseCard> = b.promises.iter().filter(worked).filter(|c| c.status != Status::InPlay).collect();
     let untraced = |i: usize| b.untraced_per_week.get(i).copied().unwrap_or(0);
-    let any_untraced = (0..b.weeks.len()).any(|i| untraced(i) > 0);
-    if (series.is_empty() && !any_untraced) || b.weeks.is_empty() {
+    let excepted = |i: usize| b.exceptions_per_week.get(i).copied().unwrap_or(0);
+    let any_untraced = (0..weeks).any(|i| untraced(i) > 0);
+    let any_excepted = (0..weeks).any(|i| excepted(i) > 0);
+    if (series.is_empty() && shadow.is_empty() && !any_untraced && !any_excepted) || weeks == 0 {
         return "<p class=\"muted\">No commits in the window.</p>".to_string();
     }
     let (w, h, left, bottom, top) = (760.0, 260.0, 40.0, 30.0, 10.0);
-    // Untraced commits are work too: their own grey segment on top, so a month of untraced
-    // work never looks idle.
-    let totals: Vec<usize> =
-        (0..b.weeks.len()).map(|i| series.iter().map(|c| c.commits.per_week[i]).sum::<usize>() + untraced(i)).collect();
+    let totals: Vec<usize> = (0..weeks)
+        .map(|i| series.iter().chain(&shadow).map(|c| c.commits.per_week[i]).sum::<usize>() + untraced(i) + excepted(i))
+        .collect();
     // Rounded up to a multiple of 3, so the three grid lines fall on whole numbers.
     let max = ((*totals.iter().max().unwrap_or(&1)).max(1).div_ceil(3) * 3) as f64;
-    let slot = (w - left) / b.weeks.len() as f64;
+    let slot = (w - left) / weeks as f64;
     let bar = (slot * 0.7).min(60.0);
+    // A date label is about 70 units wide: every k-th week is labelled when they are narrower.
+    let every = (75.0 / slot).ceil().max(1.0) as usize;
     let mut svg = format!(
-        "<svg id=\"chart\" role=\"img\" aria-label=\"Traced commits per promise per week\" viewBox=\"0 0 {w} {h}\" width=\"100%\" style=\"max-width:{w}px\" xmlns=\"http://www.w3.org/2000/svg\">"
+        "<svg id=\"chart\" role=\"img\" aria-label=\"Commits per promise per week\" viewBox=\"0 0 {w} {h}\" width=\"100%\" xmlns=\"http://www.w3.org/2000/svg\">\
+         <defs><pattern id=\"shadow\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><rect width=\"3\" height=\"6\" fill=\"#fff\" fill-opacity=\"0.6\"/></pattern></defs>"
     );
     // Axis and three grid lines.
     for k in 0..=3 {
@@ -200,50 +384,76 @@ fn chart(b: &Board) -> String {
     for (i, week) in b.weeks.iter().enumerate() {
         let x = left + slot * i as f64 + (slot - bar) / 2.0;
         let mut y = h - bottom;
-        for (k, c) in series.iter().enumerate() {
-            let n = c.commits.per_week[i];
+        let week = date(*week);
+        let mut segment = |svg: &mut String, n: usize, attrs: String, fill: &str, what: String, hatched: bool| {
             if n == 0 {
-                continue;
+                return;
             }
             let height = (h - bottom - top) * n as f64 / max;
             y -= height;
             let _ = write!(
                 svg,
-                "<rect data-promise=\"{id}\" x=\"{x:.1}\" y=\"{y:.1}\" width=\"{bar:.1}\" height=\"{height:.1}\" fill=\"{color}\"><title>{id}: {n} in the week of {week}</title></rect>",
-                id = html(&c.id),
-                color = PALETTE[k % PALETTE.len()],
-                week = date(*week),
+                "<rect {attrs} x=\"{x:.1}\" y=\"{y:.1}\" width=\"{bar:.1}\" height=\"{height:.1}\" fill=\"{fill}\"><title>{what}: {n} in the week of {week}</title></rect>"
+            );
+            if hatched {
+                let _ = write!(
+                    svg,
+                    "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{bar:.1}\" height=\"{height:.1}\" fill=\"url(#shadow)\" pointer-events=\"none\"/>"
+                );
+            }
+        };
+        for c in &series {
+            let id = html(&c.id);
+            segment(&mut svg, c.commits.per_week[i], format!("data-promise=\"{id}\""), colour(&c.id), id, false);
+        }
+        for c in &shadow {
+            let id = html(&c.id);
+            let what = format!("{id} ({}, shadow work)", c.status);
+            segment(
+                &mut svg,
+                c.commits.per_week[i],
+                format!("data-promise=\"{id}\" data-shadow=\"1\""),
+                colour(&c.id),
+                what,
+                true,
             );
         }
-        if untraced(i) > 0 {
-            let n = untraced(i);
-            let height = (h - bottom - top) * n as f64 / max;
-            y -= height;
+        let n = excepted(i);
+        segment(&mut svg, n, format!("data-exceptions=\"{n}\""), "#bf8700", "declared exceptions".into(), false);
+        let n = untraced(i);
+        segment(&mut svg, n, format!("data-untraced=\"{n}\""), "#8c959f", "untraced".into(), false);
+        if i % every == 0 {
             let _ = write!(
                 svg,
-                "<rect data-untraced=\"{n}\" x=\"{x:.1}\" y=\"{y:.1}\" width=\"{bar:.1}\" height=\"{height:.1}\" fill=\"#8c959f\"><title>untraced: {n} in the week of {}</title></rect>",
-                date(*week)
+                "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"middle\" fill=\"#57606a\">{week}</text>",
+                x + bar / 2.0,
+                h - bottom + 16.0,
             );
         }
+    }
+    svg.push_str("</svg><p class=\"legend\">Weeks start on Monday. ");
+    for c in &series {
         let _ = write!(
             svg,
-            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"middle\" fill=\"#57606a\">{}</text>",
-            x + bar / 2.0,
-            h - bottom + 16.0,
-            &date(*week)[5..]
-        );
-    }
-    svg.push_str("</svg><p class=\"legend\">");
-    if any_untraced {
-        svg.push_str("<span><i style=\"background:#8c959f\"></i>untraced</span>");
-    }
-    for (k, c) in series.iter().enumerate() {
-        let _ = write!(
-            svg,
-            "<span><i style=\"background:{}\"></i><code>{}</code></span>",
-            PALETTE[k % PALETTE.len()],
+            "<span><i style=\"background:{}\"></i><code class=\"id\">{}</code></span>",
+            colour(&c.id),
             html(&c.id)
         );
+    }
+    for c in &shadow {
+        let _ = write!(
+            svg,
+            "<span><i style=\"background:{};background-image:repeating-linear-gradient(45deg,transparent 0 2px,rgba(255,255,255,.6) 2px 4px)\"></i><code class=\"id\">{}</code> ({}, shadow work)</span>",
+            colour(&c.id),
+            html(&c.id),
+            c.status
+        );
+    }
+    if any_excepted {
+        svg.push_str("<span><i style=\"background:#bf8700\"></i>declared exceptions</span>");
+    }
+    if any_untraced {
+        svg.push_str("<span><i style=\"background:#8c959f\"></i>untraced</span>");
     }
     svg.push_str("</p>");
     svg
@@ -251,22 +461,74 @@ fn chart(b: &Board) -> String {
 
 pub fn page(b: &Board) -> String {
     let mut out = String::new();
-    let title = format!("Promise board · {} to {}", b.window.since, b.window.until);
+    let name = b.name.as_deref().map(|n| format!("{} · ", html(n))).unwrap_or_default();
+    let title = format!("{name}Promise board · as of {}", b.as_of.date);
     let _ = write!(
         out,
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
-         <title>{title}</title><style>{CSS}</style></head><body>\n<h1>{title}</h1>"
+         <title>{title}</title><style>{CSS}</style></head><body>\n<header>"
     );
-    let verdict = if b.errors > 0 {
-        "bad"
-    } else if b.warnings > 0 {
-        "warn"
-    } else {
-        "good"
-    };
-    let _ = write!(out, "<p class=\"verdict {verdict}\" id=\"verdict\">{}</p>", html(&b.verdict()));
+    if let Some(n) = &b.name {
+        let _ = write!(out, "<p class=\"team\" id=\"team\">{}</p>", html(n));
+    }
+    let commit = b
+        .as_of
+        .commit
+        .as_deref()
+        .map(|c| format!(" · commit <code class=\"nw\">{}</code>", html(&c[..c.len().min(7)])))
+        .unwrap_or_default();
+    let _ = write!(
+        out,
+        "<h1>Promise board</h1><p class=\"meta\" id=\"as-of\">As of <span class=\"nw\">{}</span>{commit} · window <span class=\"nw\">{}</span> to <span class=\"nw\">{}</span> ({} days)</p>",
+        b.as_of.date, b.window.since, b.window.until, b.window.days
+    );
     if let Some(v) = &b.vision {
         let _ = write!(out, "<p class=\"meta\">{}</p>", html(v));
+    }
+    out.push_str("</header>");
+
+    // The summary: each promise in play and each done one, its health and why.
+    out.push_str("<section id=\"summary\">");
+    let judged: Vec<&PromiseCard> = b.promises.iter().filter(|c| c.health.is_some()).collect();
+    if !judged.is_empty() {
+        out.push_str("<ul class=\"health\">");
+        for c in judged {
+            let Some(h) = &c.health else { continue };
+            let _ = write!(
+                out,
+                "<li data-promise=\"{id}\" data-health=\"{state}\">{badge}<code class=\"id\">{id}</code><span class=\"why\">{why}</span></li>",
+                id = html(&c.id),
+                state = h.state.name(),
+                badge = badge(h.state),
+                why = text(&h.reason),
+            );
+        }
+        out.push_str("</ul>");
+    }
+    let _ = write!(
+        out,
+        "<p id=\"traced\"><strong>Traced to promises in play:</strong> {} of {} ({:.0}%)</p>",
+        b.traced.in_play,
+        plural(b.traced.commits, "commit"),
+        b.traced.share * 100.0
+    );
+    // Effort against priority: each priority's share of the commits beside its share of the
+    // promises in play.
+    if b.priorities.iter().any(|p| p.commits > 0) {
+        out.push_str("<table class=\"effort\" id=\"effort\"><thead><tr><th>Priority</th><th>Commits</th><th>In play</th></tr></thead><tbody>");
+        for p in &b.priorities {
+            let _ = write!(
+                out,
+                "<tr><td>{}</td><td><span class=\"bar\" style=\"width:{:.1}rem\"></span> {:.0}%</td><td>{:.0}% <span class=\"muted\">({} of {})</span></td></tr>",
+                p.priority,
+                p.commit_share * 6.0,
+                p.commit_share * 100.0,
+                p.in_play_share * 100.0,
+                p.in_play,
+                b.in_play.count
+            );
+        }
+        out.push_str("</tbody></table>");
     }
     let mut gauge = String::new();
     for i in 0..b.in_play.count.max(b.in_play.limit) {
@@ -281,13 +543,32 @@ pub fn page(b: &Board) -> String {
     }
     let _ = write!(
         out,
-        "<p class=\"gauge\" id=\"wip\">{gauge} <strong>In play: {} of {}</strong>{}</p>",
+        "<p class=\"gauge\" id=\"wip\">{gauge} <strong>In play: {} of {}</strong>{}</p></section>",
         b.in_play.count,
         b.in_play.limit,
         if b.in_play.count > b.in_play.limit { " <span class=\"bad\">over the limit</span>" } else { "" }
     );
-    out.push_str("<h2>Work per week</h2>");
-    out.push_str(&chart(b));
+    let ch = &b.changes;
+    if !ch.left_play.is_empty() || !ch.readings.is_empty() {
+        let _ = write!(out, "<section id=\"changes\"><h2>Since <span class=\"nw\">{}</span></h2><ul>", b.window.since);
+        for l in &ch.left_play {
+            let _ = write!(
+                out,
+                "<li><code class=\"id\">{}</code> left play on <span class=\"nw\">{}</span> (now {})</li>",
+                html(&l.promise),
+                l.date,
+                l.status
+            );
+        }
+        for r in ch.readings.iter().take(10) {
+            let _ = write!(out, "<li>{}</li>", text(&r.line()));
+        }
+        if ch.readings.len() > 10 {
+            let n = ch.readings.len() - 10;
+            let _ = write!(out, "<li class=\"muted\">{n} more {}</li>", if n == 1 { "reading" } else { "readings" });
+        }
+        out.push_str("</ul></section>");
+    }
     for status in [Status::InPlay, Status::Proposed, Status::Done, Status::Dropped] {
         let cards: Vec<&PromiseCard> = b.promises.iter().filter(|c| c.status == status).collect();
         if cards.is_empty() {
@@ -297,7 +578,7 @@ pub fn page(b: &Board) -> String {
         if status == Status::InPlay {
             out.push_str("<div class=\"cards\">");
             for c in cards {
-                out.push_str(&card(c));
+                out.push_str(&card(c, &b.window.since));
             }
             out.push_str("</div>");
             continue;
@@ -307,8 +588,9 @@ pub fn page(b: &Board) -> String {
         for c in cards {
             let _ = write!(
                 out,
-                "<tr data-promise=\"{id}\"><td><code>{id}</code></td><td>{statement}{open_items}</td><td>{prio}</td><td>{open} open, {done} done</td><td>{commits}</td></tr>",
+                "<tr data-promise=\"{id}\"><td><code class=\"id\">{id}</code>{badge}</td><td>{statement}{open_items}</td><td>{prio}</td><td>{open} open, {done} done</td><td>{commits}</td></tr>",
                 id = html(&c.id),
+                badge = c.health.as_ref().map(|h| format!(" {}", badge(h.state))).unwrap_or_default(),
                 statement = html(&c.statement),
                 // Open items left under a promise not in play are worth seeing.
                 open_items = if c.open_items.is_empty() { String::new() } else { items(&c.open_items) },
@@ -320,12 +602,31 @@ pub fn page(b: &Board) -> String {
         }
         out.push_str("</tbody></table>");
     }
+    out.push_str("<h2>Work per week</h2>");
+    out.push_str(&chart(b));
+
+    // The findings, folded: the verdict says how many; opening shows each.
+    let verdict = if b.errors > 0 {
+        "bad"
+    } else if b.warnings > 0 {
+        "warn"
+    } else {
+        "good"
+    };
+    let _ = write!(
+        out,
+        "<details id=\"findings\"><summary><h2>Findings <span class=\"verdict {verdict}\" id=\"verdict\">{}</span></h2></summary>",
+        html(&b.verdict())
+    );
     let u = &b.untraced;
     if !u.commits.is_empty() || !u.items.is_empty() {
-        let _ = write!(out, "<h2 class=\"bad\">Untraced work</h2><ul>");
+        let _ = write!(
+            out,
+            "<h3 class=\"bad\">Untraced work <code>untraced-commit</code> <code>untraced-item</code></h3><ul>"
+        );
         for c in &u.commits {
             let _ =
-                write!(out, "<li>commit <code>{}</code> {}</li>", html(&c.sha[..c.sha.len().min(7)]), html(&c.subject));
+                write!(out, "<li>commit <code>{}</code> {}</li>", html(&c.sha[..c.sha.len().min(7)]), text(&c.subject));
         }
         out.push_str("</ul>");
         if !u.items.is_empty() {
@@ -333,11 +634,12 @@ pub fn page(b: &Board) -> String {
         }
     }
     if !b.mistraced.is_empty() {
-        out.push_str("<h2 class=\"bad\" id=\"mistraced\">Mistraced work</h2><ul>");
+        out.push_str("<h3 class=\"bad\" id=\"mistraced\">Mistraced work</h3><ul>");
         for m in &b.mistraced {
             let _ = write!(
                 out,
-                "<li><code>{}</code> {} <span class=\"muted\">{}</span></li>",
+                "<li>{} <code>{}</code>: {} <span class=\"muted\">{}</span></li>",
+                m.title,
                 m.code,
                 html_code(&m.message),
                 html(&m.place)
@@ -350,7 +652,7 @@ pub fn page(b: &Board) -> String {
         let budget = e.budget.map(|b| format!(", budget {:.0}%", b * 100.0)).unwrap_or_default();
         let _ = write!(
             out,
-            "<h2>Exceptions <span class=\"muted\">({:.0}% of commits{budget})</span></h2><ul>",
+            "<h3>Exceptions <span class=\"muted\">({:.0}% of commits{budget})</span></h3><ul>",
             e.share * 100.0
         );
         for c in &e.commits {
@@ -367,13 +669,8 @@ pub fn page(b: &Board) -> String {
             out.push_str(&items(&e.items));
         }
     }
-    if !b.drift.is_empty() {
-        out.push_str("<h2 class=\"warn\">Drift</h2><ul>");
-        for d in &b.drift {
-            let _ = write!(out, "<li><code>{}</code> {}</li>", d.code, html_code(&d.message));
-        }
-        out.push_str("</ul>");
-    }
+    out.push_str(&finding_groups(&b.drift));
+    out.push_str("</details>");
     if let Some(debt) = &b.baseline {
         let _ = write!(out, "<p id=\"baseline\">{}</p>", html_code(&debt.line()));
     }
@@ -386,7 +683,11 @@ pub fn page(b: &Board) -> String {
     );
     // Line breaks between blocks, so the page reads (and diffs) as text too. Safe: repository
     // text is escaped, so these tags only ever close our own elements.
-    out.replace("</h2>", "</h2>\n").replace("</ul>", "</ul>\n").replace("</svg>", "</svg>\n").replace("</p>", "</p>\n")
+    out.replace("</h2>", "</h2>\n")
+        .replace("</h3>", "</h3>\n")
+        .replace("</ul>", "</ul>\n")
+        .replace("</svg>", "</svg>\n")
+        .replace("</p>", "</p>\n")
 }
 
 fn heading(s: Status) -> &'static str {
@@ -404,5 +705,19 @@ mod tests {
     fn html_escapes_markup_and_controls() {
         assert_eq!(super::html("<script>\"x\" & 'y'\u{1b}"), "&lt;script&gt;&quot;x&quot; &amp; &#39;y&#39;\u{241b}");
         assert_eq!(super::html("a\u{202e}b\u{2066}c"), "a\u{FFFD}b\u{FFFD}c");
+    }
+
+    #[test]
+    fn board_dates_stay_whole() {
+        assert_eq!(super::text("on 2026-03-02 (<b>)"), "on <span class=\"nw\">2026-03-02</span> (&lt;b&gt;)");
+        assert_eq!(
+            super::text("12026-03-02 2026-03-022 2026-3-02 2026-03-0"),
+            "12026-03-02 2026-03-022 2026-3-02 2026-03-0"
+        );
+        assert_eq!(
+            super::html_code("`2026-01-01`→2026-01-02"),
+            "<code><span class=\"nw\">2026-01-01</span></code>→<span class=\"nw\">2026-01-02</span>"
+        );
+        assert_eq!(super::text("é2026-01-01"), "é<span class=\"nw\">2026-01-01</span>");
     }
 }

@@ -4,7 +4,7 @@
 //! Untrusted text (plan items, commit subjects, reasons) is escaped for each medium: terminal
 //! controls become visible stand-ins; Markdown is made inert by [`super::markdown::escape`].
 
-use super::board::{outcome_line, priority_name, Board, ItemRef, PromiseCard};
+use super::board::{outcome_line, priority_name, Board, DriftNote, HealthState, ItemRef, OutcomeState, PromiseCard};
 use super::human::Style;
 use super::markdown::escape as md;
 use super::plural;
@@ -40,6 +40,88 @@ impl Paint {
             Status::Done | Status::Dropped => self.wrap("2", t),
         }
     }
+}
+
+/// The terminal colour of a health state: red off track or not kept, yellow at risk, cyan
+/// delivered, green on track, met or kept, dim unmeasured.
+fn health_colour(h: HealthState) -> &'static str {
+    match h {
+        HealthState::OffTrack | HealthState::NotKept => "1;31",
+        HealthState::AtRisk => "1;33",
+        HealthState::Delivered => "1;36",
+        HealthState::OnTrack | HealthState::Met | HealthState::Kept => "1;32",
+        HealthState::Unmeasured => "2",
+    }
+}
+
+fn outcome_colour(s: OutcomeState) -> &'static str {
+    match s {
+        OutcomeState::Regressed => "1;31",
+        OutcomeState::Slipping | OutcomeState::Stale => "33",
+        OutcomeState::Met | OutcomeState::OnTrack => "32",
+        OutcomeState::Measured | OutcomeState::Unmeasured => "2",
+    }
+}
+
+/// The board's title line: `Shop team · Promise board · as of 2026-03-06 · commit 1a2b3c4`.
+fn title_line(b: &Board) -> String {
+    let mut t = String::new();
+    if let Some(n) = &b.name {
+        t.push_str(n);
+        t.push_str(" · ");
+    }
+    t.push_str("Promise board · as of ");
+    t.push_str(&b.as_of.date);
+    if let Some(c) = &b.as_of.commit {
+        t.push_str(" · commit ");
+        t.push_str(&c[..c.len().min(7)]);
+    }
+    t
+}
+
+/// `Traced to promises in play: 8 of 11 commits (73%)`.
+fn traced_line(b: &Board) -> String {
+    format!(
+        "Traced to promises in play: {} of {} ({:.0}%)",
+        b.traced.in_play,
+        plural(b.traced.commits, "commit"),
+        b.traced.share * 100.0
+    )
+}
+
+/// `Effort by priority: must 60% of commits (1 of 3 in play, 33%) · could …`; `None` without
+/// any traced commit.
+fn effort_line(b: &Board) -> Option<String> {
+    if b.priorities.iter().all(|p| p.commits == 0) {
+        return None;
+    }
+    let parts: Vec<String> = b
+        .priorities
+        .iter()
+        .map(|p| {
+            format!(
+                "{} {:.0}% of commits ({} of {} in play, {:.0}%)",
+                p.priority,
+                p.commit_share * 100.0,
+                p.in_play,
+                b.in_play.count,
+                p.in_play_share * 100.0
+            )
+        })
+        .collect();
+    Some(format!("Effort by priority: {}", parts.join(" · ")))
+}
+
+/// The other findings grouped by rule, in the order first seen: (title, code, notes).
+fn groups(drift: &[DriftNote]) -> Vec<(&'static str, String, Vec<&DriftNote>)> {
+    let mut out: Vec<(&'static str, String, Vec<&DriftNote>)> = Vec::new();
+    for d in drift {
+        match out.iter_mut().find(|(_, code, _)| *code == d.code.name()) {
+            Some(g) => g.2.push(d),
+            None => out.push((d.title, d.code.name().to_string(), vec![d])),
+        }
+    }
+    out
 }
 
 fn heading(s: Status) -> &'static str {
@@ -84,21 +166,38 @@ pub fn term_page(b: &Board, style: Style) -> String {
     let p = Paint { color: style.color };
     let esc = |s: &str| term(s).into_owned();
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{}",
-        p.bold(&format!("Promise board · {} to {} ({} days)", b.window.since, b.window.until, b.window.days))
-    );
-    let colour = if b.errors > 0 {
-        "1;31"
-    } else if b.warnings > 0 {
-        "1;33"
-    } else {
-        "1;32"
-    };
-    let _ = writeln!(out, "{}", p.wrap(colour, &b.verdict()));
+    let _ = writeln!(out, "{}", p.bold(&esc(&title_line(b))));
+    let _ = writeln!(out, "Window {} to {} ({} days)", b.window.since, b.window.until, b.window.days);
     if let Some(v) = &b.vision {
         let _ = writeln!(out, "Vision: {}", esc(v));
+    }
+
+    // The summary: where each promise in play (and each done one) stands, and why.
+    let judged: Vec<&PromiseCard> = b.promises.iter().filter(|c| c.health.is_some()).collect();
+    if !judged.is_empty() {
+        let _ = writeln!(out, "\n{}", p.bold("SUMMARY"));
+        let iw = judged.iter().map(|c| c.id.chars().count()).max().unwrap_or(0);
+        // `  track-orders  off track — regressing: …`, continued under the state.
+        let indent = " ".repeat((iw + 4).min(style.width / 2));
+        let options = textwrap::Options::new(style.width.max(20))
+            .subsequent_indent(&indent)
+            .word_splitter(textwrap::WordSplitter::NoHyphenation);
+        for c in &judged {
+            let Some(h) = &c.health else { continue };
+            let line = format!(
+                "  {}  {} — {}",
+                p.bold(&format!("{:<iw$}", c.id)),
+                p.wrap(health_colour(h.state), h.state.label()),
+                esc(&h.reason)
+            );
+            for part in textwrap::wrap(&line, &options) {
+                let _ = writeln!(out, "{part}");
+            }
+        }
+    }
+    let _ = writeln!(out, "{}", traced_line(b));
+    if let Some(line) = effort_line(b) {
+        let _ = writeln!(out, "{line}");
     }
     let over = if b.in_play.count > b.in_play.limit { "  over the limit" } else { "" };
     let _ = writeln!(
@@ -109,6 +208,24 @@ pub fn term_page(b: &Board, style: Style) -> String {
         b.in_play.limit
     );
 
+    // What changed in the window.
+    let ch = &b.changes;
+    if !ch.left_play.is_empty() || !ch.readings.is_empty() {
+        let _ = writeln!(out, "\n{}", p.bold(&format!("SINCE {}", b.window.since)));
+        for l in &ch.left_play {
+            let _ = writeln!(out, "  {} left play on {} (now {})", l.promise, l.date, l.status);
+        }
+        if !ch.readings.is_empty() {
+            let _ = writeln!(out, "  {}:", plural(ch.readings.len(), "reading"));
+        }
+        for r in ch.readings.iter().take(SHOWN * 2) {
+            let _ = writeln!(out, "    {}", esc(&r.line()));
+        }
+        if ch.readings.len() > SHOWN * 2 {
+            let _ = writeln!(out, "    +{} more", ch.readings.len() - SHOWN * 2);
+        }
+    }
+
     let width = b.promises.iter().map(|c| c.id.chars().count()).max().unwrap_or(0);
     let mut current = None;
     for c in &b.promises {
@@ -118,7 +235,14 @@ pub fn term_page(b: &Board, style: Style) -> String {
         }
         let customer = c.customer.as_deref().map(|s| format!("  for {}", esc(s))).unwrap_or_default();
         let pad = " ".repeat(width + 4);
-        let _ = writeln!(out, "  {}  {:<6}{customer}", p.bold(&format!("{:<width$}", c.id)), priority_name(c.priority));
+        let health = c
+            .health
+            .as_ref()
+            .map(|h| format!("  {}", p.wrap(health_colour(h.state), h.state.label())))
+            .unwrap_or_default();
+        let head =
+            format!("  {}  {:<6}{customer}{health}", p.bold(&format!("{:<width$}", c.id)), priority_name(c.priority));
+        let _ = writeln!(out, "{}", head.trim_end());
         let _ = writeln!(out, "{pad}{}", p.dim(&esc(&c.statement)));
         // Not taking work: one line each, and their open items if any are left.
         if c.status != Status::InPlay {
@@ -127,15 +251,21 @@ pub fn term_page(b: &Board, style: Style) -> String {
             }
             continue;
         }
-        if c.status != Status::Dropped {
-            for o in &c.outcomes {
-                let spark = super::board::sparkline(&super::board::series(o).0);
-                let spark = if spark.is_empty() { spark } else { format!("  {spark}") };
-                let _ = writeln!(out, "{pad}outcome  {}{spark}", esc(&outcome_line(o)));
-            }
-            if c.outcomes.is_empty() && c.status == Status::InPlay {
-                let _ = writeln!(out, "{pad}outcome  {}", p.wrap("33", "none: how will you know it is kept?"));
-            }
+        for o in &c.outcomes {
+            let (values, baseline, target) = super::board::series(o);
+            let bounds: Vec<f64> = baseline.into_iter().chain(target).collect();
+            let spark = super::board::sparkline(&values, &bounds);
+            let spark = if spark.is_empty() { spark } else { format!("  {spark}") };
+            let state = if o.latest.is_some() {
+                let stale = if o.stale && o.state != OutcomeState::Stale { ", stale" } else { "" };
+                format!("  {}", p.wrap(outcome_colour(o.state), &format!("{}{stale}", o.state.label())))
+            } else {
+                String::new()
+            };
+            let _ = writeln!(out, "{pad}outcome  {}{spark}{state}", esc(&outcome_line(o)));
+        }
+        if c.outcomes.is_empty() {
+            let _ = writeln!(out, "{pad}outcome  {}", p.wrap("33", "none: how will you know it is kept?"));
         }
         let items = format!("{} open, {} done", c.open_items.len(), c.done_items.len());
         let open =
@@ -147,6 +277,15 @@ pub fn term_page(b: &Board, style: Style) -> String {
         }
     }
 
+    // The findings, after the promises.
+    let colour = if b.errors > 0 {
+        "1;31"
+    } else if b.warnings > 0 {
+        "1;33"
+    } else {
+        "1;32"
+    };
+    let _ = writeln!(out, "\n{} {}", p.bold("FINDINGS"), p.wrap(colour, &b.verdict()));
     let u = &b.untraced;
     if !u.commits.is_empty() || !u.items.is_empty() {
         let _ = writeln!(
@@ -154,7 +293,11 @@ pub fn term_page(b: &Board, style: Style) -> String {
             "\n{}",
             p.wrap(
                 "1;31",
-                &format!("UNTRACED: {}, {}", plural(u.commits.len(), "commit"), plural(u.items.len(), "item"))
+                &format!(
+                    "Untraced work: {}, {} (untraced-commit, untraced-item)",
+                    plural(u.commits.len(), "commit"),
+                    plural(u.items.len(), "item")
+                )
             )
         );
         for c in u.commits.iter().take(SHOWN) {
@@ -168,9 +311,9 @@ pub fn term_page(b: &Board, style: Style) -> String {
         }
     }
     if !b.mistraced.is_empty() {
-        let _ = writeln!(out, "\n{}", p.wrap("1;31", &format!("MISTRACED: {}", b.mistraced.len())));
+        let _ = writeln!(out, "\n{}", p.wrap("1;31", &format!("Mistraced work: {}", b.mistraced.len())));
         for m in b.mistraced.iter().take(SHOWN * 2) {
-            let _ = writeln!(out, "  {} {} ({})", m.code, esc(&m.message), esc(&m.place));
+            let _ = writeln!(out, "  {} ({}): {} ({})", m.title, m.code, esc(&m.message), esc(&m.place));
         }
         if b.mistraced.len() > SHOWN * 2 {
             let _ = writeln!(out, "  +{} more", b.mistraced.len() - SHOWN * 2);
@@ -183,7 +326,7 @@ pub fn term_page(b: &Board, style: Style) -> String {
             out,
             "\n{}",
             p.bold(&format!(
-                "EXCEPTIONS: {} ({:.0}% of commits{budget}), {}",
+                "Exceptions: {} ({:.0}% of commits{budget}), {}",
                 plural(e.commits.len(), "commit"),
                 e.share * 100.0,
                 plural(e.items.len(), "item")
@@ -204,10 +347,12 @@ pub fn term_page(b: &Board, style: Style) -> String {
             );
         }
     }
-    if !b.drift.is_empty() {
-        let _ = writeln!(out, "\n{}", p.wrap("1;33", "DRIFT"));
-        for d in &b.drift {
-            let _ = writeln!(out, "  {} {}", d.code, esc(&d.message));
+    for (title, code, notes) in groups(&b.drift) {
+        let regressed = code == "outcome-regressed";
+        let head = format!("{title} ({code})");
+        let _ = writeln!(out, "\n{}", p.wrap(if regressed { "1;31" } else { "1;33" }, &head));
+        for d in notes {
+            let _ = writeln!(out, "  {}", esc(&d.message));
         }
     }
     // With nothing found, no command to list it.
@@ -266,25 +411,102 @@ fn md_code(s: &str) -> String {
     parts.iter().enumerate().map(|(i, p)| if i % 2 == 1 { super::markdown::code(p) } else { md(p) }).collect()
 }
 
+/// A health state's mark in Markdown, where there is no colour: a coloured circle and the words.
+fn md_health(h: HealthState) -> String {
+    let mark = match h {
+        HealthState::OffTrack | HealthState::NotKept => "🔴",
+        HealthState::AtRisk => "🟠",
+        HealthState::Delivered => "🔵",
+        HealthState::OnTrack | HealthState::Met | HealthState::Kept => "🟢",
+        HealthState::Unmeasured => "⚪",
+    };
+    format!("{mark} **{}**", h.label())
+}
+
 pub fn markdown_page(b: &Board) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "## Promise board: {} to {}\n", b.window.since, b.window.until);
-    let _ = writeln!(out, "**{}**\n", b.verdict());
+    let name = b.name.as_deref().map(|n| format!("{} · ", md(n))).unwrap_or_default();
+    let _ = writeln!(out, "## {name}Promise board: {} to {}\n", b.window.since, b.window.until);
+    let commit = b.as_of.commit.as_deref().map(|c| format!(" · commit `{}`", &c[..c.len().min(7)])).unwrap_or_default();
+    let _ = writeln!(out, "As of {}{commit} · {} days\n", b.as_of.date, b.window.days);
     if let Some(v) = &b.vision {
         let _ = writeln!(out, "**Vision:** {}\n", md(v));
     }
+    let judged: Vec<&PromiseCard> = b.promises.iter().filter(|c| c.health.is_some()).collect();
+    if !judged.is_empty() {
+        out.push_str("| Health | Promise | Why |\n|---|---|---|\n");
+        for c in &judged {
+            let Some(h) = &c.health else { continue };
+            let _ = writeln!(out, "| {} | `{}` | {} |", md_health(h.state), c.id, md(&h.reason));
+        }
+        out.push('\n');
+    }
     let over = if b.in_play.count > b.in_play.limit { " — over the limit" } else { "" };
-    let _ = writeln!(out, "**In play:** {} of {}{over}\n", b.in_play.count, b.in_play.limit);
-    out.push_str("| Promise | Status | Priority | Customer | Outcomes | Items open / done | Commits | Last |\n");
-    out.push_str("|---|---|---|---|---|---:|---:|---|\n");
+    let _ = writeln!(
+        out,
+        "**Traced to promises in play:** {} of {} ({:.0}%) · **In play:** {} of {}{over}\n",
+        b.traced.in_play,
+        plural(b.traced.commits, "commit"),
+        b.traced.share * 100.0,
+        b.in_play.count,
+        b.in_play.limit
+    );
+    let ch = &b.changes;
+    if !ch.left_play.is_empty() || !ch.readings.is_empty() {
+        let _ = writeln!(out, "### Since {}\n", b.window.since);
+        for l in &ch.left_play {
+            let _ = writeln!(out, "- `{}` left play on {} (now {})", l.promise, l.date, l.status);
+        }
+        for r in ch.readings.iter().take(10) {
+            let _ = writeln!(out, "- {}", md(&r.line()));
+        }
+        if ch.readings.len() > 10 {
+            let n = ch.readings.len() - 10;
+            let _ = writeln!(out, "- {n} more {}", if n == 1 { "reading" } else { "readings" });
+        }
+        out.push('\n');
+    }
+    if effort_line(b).is_some() {
+        out.push_str("| Priority | Share of commits | Promises in play |\n|---|---:|---:|\n");
+        for p in &b.priorities {
+            let _ = writeln!(
+                out,
+                "| {} | {:.0}% ({}) | {:.0}% ({} of {}) |",
+                p.priority,
+                p.commit_share * 100.0,
+                p.commits,
+                p.in_play_share * 100.0,
+                p.in_play,
+                b.in_play.count
+            );
+        }
+        out.push('\n');
+    }
+    out.push_str(
+        "| Promise | Status | Health | Priority | Customer | Outcomes | Items open / done | Commits | Last |\n",
+    );
+    out.push_str("|---|---|---|---|---|---|---:|---:|---|\n");
     for c in &b.promises {
-        let outcomes: Vec<String> = c.outcomes.iter().map(|o| md(&outcome_line(o))).collect();
+        let outcomes: Vec<String> = c
+            .outcomes
+            .iter()
+            .map(|o| {
+                let state = if o.latest.is_some() {
+                    let stale = if o.stale && o.state != OutcomeState::Stale { ", stale" } else { "" };
+                    format!(" *{}{stale}*", o.state.label())
+                } else {
+                    String::new()
+                };
+                format!("{}{state}", md(&outcome_line(o)))
+            })
+            .collect();
         let _ = writeln!(
             out,
-            "| `{}` {} | {} | {} | {} | {} | {} / {} | {} | {} |",
+            "| `{}` {} | {} | {} | {} | {} | {} | {} / {} | {} | {} |",
             c.id,
             md(&c.statement),
             c.status,
+            c.health.as_ref().map_or("—", |h| h.state.label()),
             priority_name(c.priority),
             c.customer.as_deref().map_or("—".to_string(), md),
             if outcomes.is_empty() { "—".to_string() } else { outcomes.join("<br>") },
@@ -303,12 +525,18 @@ pub fn markdown_page(b: &Board) -> String {
         .filter(|(_, o)| o.latest.is_some())
         .collect();
     if !measured.is_empty() {
-        out.push_str("### Outcomes\n\n| Promise | Metric | Baseline | Latest | Target | Progress |\n|---|---|---:|---:|---:|---:|\n");
+        out.push_str("### Outcomes\n\n| Promise | Metric | Baseline | Latest | Target | Progress | State |\n|---|---|---:|---:|---:|---:|---|\n");
         for (c, o) in &measured {
             let latest = o.latest.as_ref().map(|l| format!("{} ({})", md(&l.value), l.date)).unwrap_or_default();
+            let stale = if o.stale && o.state != OutcomeState::Stale { ", stale" } else { "" };
+            let state = if o.state == OutcomeState::Regressed {
+                format!("🔴 **{}**{stale}", o.state.label())
+            } else {
+                format!("{}{stale}", o.state.label())
+            };
             let _ = writeln!(
                 out,
-                "| `{}` | {} | {} | {} | {} | {} |",
+                "| `{}` | {} | {} | {} | {} | {} | {state} |",
                 c.id,
                 md(o.metric.as_deref().unwrap_or("—")),
                 o.baseline.as_deref().map_or("—".to_string(), md),
@@ -319,25 +547,46 @@ pub fn markdown_page(b: &Board) -> String {
         }
         out.push('\n');
         for (c, o) in &measured {
-            let (values, _, target) = super::board::series(o);
+            let (values, baseline, target) = super::board::series(o);
             if values.len() < 2 {
                 continue;
             }
-            // Numbers and dates only reach Mermaid; the title is the promise id (a slug).
-            let dates: Vec<String> = o.measurements.iter().map(|m| format!("\"{}\"", &m.date[5..])).collect();
+            let (_, unit, _, _) = super::board::points(o);
+            // Mermaid has no escaping: the metric and unit reach it as plain words only.
+            let plain = |s: &str| -> String {
+                s.chars()
+                    .map(|c| if c.is_alphanumeric() || " %-.,/€$£".contains(c) { c } else { ' ' })
+                    .collect::<String>()
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            let metric = plain(o.metric.as_deref().unwrap_or("outcome"));
+            let dates: Vec<String> = o.measurements.iter().map(|m| format!("\"{}\"", m.date)).collect();
             let nums: Vec<String> = values.iter().map(|v| format!("{v}")).collect();
+            let unit = plain(&unit);
+            let axis = if unit.is_empty() { metric.clone() } else { format!("{metric} ({unit})") };
             let _ = write!(
                 out,
-                "```mermaid\nxychart-beta\n    title \"{} outcome {}\"\n    x-axis [{}]\n    line [{}]\n",
+                "```mermaid\nxychart-beta\n    title \"{}: {metric}\"\n    x-axis [{}]\n    y-axis \"{axis}\"\n    line [{}]\n",
                 c.id,
-                measured.iter().filter(|(d, _)| d.id == c.id).position(|(_, x)| std::ptr::eq(*x, *o)).unwrap_or(0) + 1,
                 dates.join(", "),
                 nums.join(", ")
             );
-            if let Some(t) = target {
-                let _ = writeln!(out, "    line [{}]", vec![format!("{t}"); values.len()].join(", "));
+            for v in [baseline, target].into_iter().flatten() {
+                let _ = writeln!(out, "    line [{}]", vec![format!("{v}"); values.len()].join(", "));
             }
             out.push_str("```\n\n");
+            let labels = [baseline.map(|_| "baseline"), target.map(|_| "target")];
+            let labels: Vec<&str> = labels.into_iter().flatten().collect();
+            if !labels.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "*The {} {}.*\n",
+                    labels.join(" and "),
+                    if labels.len() == 1 { "is the flat line" } else { "are the flat lines" }
+                );
+            }
         }
     }
     // Commits per promise that had any, in board order: ids are registry slugs, safe in Mermaid.
@@ -356,9 +605,10 @@ pub fn markdown_page(b: &Board) -> String {
             counts.join(", ")
         );
     }
+    let _ = writeln!(out, "### Findings\n\n**{}**\n", b.verdict());
     let u = &b.untraced;
     if !u.commits.is_empty() || !u.items.is_empty() {
-        let _ = writeln!(out, "### Untraced work\n");
+        let _ = writeln!(out, "#### Untraced work (`untraced-commit`, `untraced-item`)\n");
         for c in &u.commits {
             let _ = writeln!(out, "- commit `{}` {}", &c.sha[..c.sha.len().min(7)], md(&c.subject));
         }
@@ -370,7 +620,7 @@ pub fn markdown_page(b: &Board) -> String {
     let e = &b.exceptions;
     if !e.commits.is_empty() || !e.items.is_empty() {
         let budget = e.budget.map(|b| format!(", budget {:.0}%", b * 100.0)).unwrap_or_default();
-        let _ = writeln!(out, "### Exceptions ({:.0}% of commits{budget})\n", e.share * 100.0);
+        let _ = writeln!(out, "#### Exceptions ({:.0}% of commits{budget})\n", e.share * 100.0);
         for c in &e.commits {
             let _ = writeln!(
                 out,
@@ -393,16 +643,17 @@ pub fn markdown_page(b: &Board) -> String {
         out.push('\n');
     }
     if !b.mistraced.is_empty() {
-        let _ = writeln!(out, "### Mistraced work\n");
+        let _ = writeln!(out, "#### Mistraced work\n");
         for m in &b.mistraced {
-            let _ = writeln!(out, "- `{}` {} ({})", m.code, md_code(&m.message), md(&m.place));
+            let _ = writeln!(out, "- {} (`{}`): {} ({})", m.title, m.code, md_code(&m.message), md(&m.place));
         }
         out.push('\n');
     }
-    if !b.drift.is_empty() {
-        let _ = writeln!(out, "### Drift\n");
-        for d in &b.drift {
-            let _ = writeln!(out, "- `{}` {}", d.code, md_code(&d.message));
+    for (title, code, notes) in groups(&b.drift) {
+        let mark = if code == "outcome-regressed" { "🔴 " } else { "" };
+        let _ = writeln!(out, "#### {mark}{title} (`{code}`)\n");
+        for d in notes {
+            let _ = writeln!(out, "- {}", md_code(&d.message));
         }
         out.push('\n');
     }

@@ -36,9 +36,13 @@ pub fn escape(text: &str) -> String {
     // or the `.`/`)` after leading digits.
     let digits = chars.iter().take_while(|c| c.is_ascii_digit()).count();
     let word = |i: usize| chars.get(i).is_some_and(|c| c.is_alphanumeric());
+    // In a heading, a run of `#` at the end (after a space) would be read as its closing
+    // sequence and dropped: the `#`s after the last other character are escaped.
+    let closing = chars.iter().rposition(|c| !matches!(c, '#' | ' ' | '\t' | '\n' | '\r')).map_or(0, |i| i + 1);
     for (i, &c) in chars.iter().enumerate() {
-        let at_start =
-            i == 0 && matches!(c, '#' | '-' | '+' | '=') || (digits > 0 && i == digits && matches!(c, '.' | ')'));
+        let at_start = i == 0 && matches!(c, '#' | '-' | '+' | '=')
+            || (digits > 0 && i == digits && matches!(c, '.' | ')'))
+            || (c == '#' && i >= closing);
         let autolink = (c == ':' && chars.get(i + 1) == Some(&'/') && chars.get(i + 2) == Some(&'/'))
             || (c == '.'
                 && i >= 3
@@ -249,6 +253,7 @@ mod tests {
         assert_eq!(escape("- item"), "\\- item");
         assert_eq!(escape("12. item"), "12\\. item");
         assert_eq!(escape("snake_case _em_"), "snake_case \\_em\\_");
+        assert_eq!(escape("team #42 #"), "team #42 \\#");
         assert_eq!(escape("@team\nnext"), "@\u{2060}team next");
         assert_eq!(escape("`code` **b**"), "\\`code\\` \\*\\*b\\*\\*");
         assert_eq!(escape("\u{1b}[31m"), "\u{241b}\\[31m");
