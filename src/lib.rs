@@ -41,9 +41,13 @@
 //! ```
 
 #![warn(missing_docs)]
+// Without `cli`, the reporters, hooks' helpers and event readers only the command line calls are
+// still compiled (they sit beside what `check` uses) but never called: not worth a warning each.
+#![cfg_attr(not(feature = "cli"), allow(dead_code, unused_imports))]
 
 mod baseline;
 mod cache;
+#[cfg(feature = "cli")]
 mod cli;
 mod code;
 mod engine;
@@ -56,6 +60,7 @@ mod finding;
 #[doc(hidden)]
 pub mod fuzzing;
 mod git;
+#[cfg(feature = "cli")]
 mod lsp;
 mod number;
 mod outcomes;
@@ -144,6 +149,7 @@ pub fn check(options: &CheckOptions) -> Result<Checked, Error> {
 }
 
 /// The command line (the binary's `main`).
+#[cfg(feature = "cli")]
 #[doc(hidden)]
 pub fn main() -> std::process::ExitCode {
     cli::main()
@@ -152,6 +158,7 @@ pub fn main() -> std::process::ExitCode {
 /// What the integration tests reach inside; not part of the API.
 #[doc(hidden)]
 pub mod __private {
+    #[cfg(feature = "cli")]
     pub use crate::cli::install::{script, HOOKS};
     pub use crate::git::{commit_trailers, Repo};
     pub use crate::report::markdown::escape as markdown_escape;

@@ -972,3 +972,38 @@ fn the_engine_only_orchestrates() {
     let padding = "// …\n".repeat(ENGINE_MAX_LINES);
     assert!(engine_size(&injected("engine.rs", &padding)).iter().any(|f| f.starts_with("src/engine.rs is ")));
 }
+
+/// What the `cli` feature (on by default) brings in: the command line and the editor server. A
+/// program that calls `plan_lint::check` with `default-features = false` builds none of them.
+const CLI_ONLY: &[&str] = &["clap", "clap_complete", "clap_mangen", "lsp-server", "lsp-types", "crossbeam-channel"];
+
+/// The packages the library needs at run time with these `cargo tree` arguments (normal edges
+/// only: build and dev dependencies left out), by name, read from the lock file offline.
+fn normal_dependencies(args: &[&str]) -> BTreeSet<String> {
+    let out = std::process::Command::new(env!("CARGO"))
+        .args(["tree", "--locked", "--offline", "-e", "normal", "--prefix", "none", "--format", "{p}"])
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("cargo runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "cargo tree {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    stdout.lines().filter_map(|line| line.split_whitespace().next()).map(str::to_string).collect()
+}
+
+/// issue 29: a library without the command line. `.ci/run` also builds it (`cargo check
+/// --no-default-features`, which skips the binary: it requires `cli`).
+#[test]
+fn the_library_builds_without_the_command_line() {
+    let library = normal_dependencies(&["--no-default-features"]);
+    let leaked: Vec<_> = CLI_ONLY.iter().filter(|name| library.contains(**name)).collect();
+    assert!(leaked.is_empty(), "without `cli` the library still depends on {leaked:?}: make them optional, in `cli`");
+    // What it checks from still builds: the engine's own dependencies are there.
+    for name in ["git2", "pulldown-cmark", "toml"] {
+        assert!(library.contains(name), "{name} missing from {library:?}");
+    }
+    // Positive control: with the default features every one of them is seen (the names are right).
+    let binary = normal_dependencies(&[]);
+    let missing: Vec<_> = CLI_ONLY.iter().filter(|name| !binary.contains(**name)).collect();
+    assert!(missing.is_empty(), "the default build lacks {missing:?}: is the list stale?");
+}
