@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 /// What a source is.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum SourceKind {
     /// A file, by its path relative to the repository root, with `/` separators.
     File {
@@ -37,6 +38,7 @@ pub enum SourceKind {
 
 /// A text findings point into, with its lines indexed on first use.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct Source {
     /// What it is.
     pub kind: SourceKind,
@@ -131,7 +133,7 @@ impl Source {
 
 /// A source's index in a run's sources.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct SourceId(pub usize);
+pub struct SourceId(pub(crate) usize);
 
 /// All sources of one run.
 #[derive(Debug, Default)]
@@ -152,6 +154,7 @@ impl Sources {
 
 /// A span with the text of the label drawn under it.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Label {
     /// The byte range it marks.
     pub span: Range<usize>,
