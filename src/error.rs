@@ -11,6 +11,7 @@ use std::sync::Arc;
 /// Why plan-lint could not run (exit 2): a message, help, and where in a source, with any
 /// further errors found in the same pass.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Error {
     /// One line.
     pub message: String,

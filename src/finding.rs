@@ -6,30 +6,71 @@ pub use crate::code::Severity;
 use crate::source::{Label, SourceId};
 use std::sync::Arc;
 
-/// What one rule says about one place.
+/// What one rule says about one place. Read through its methods: only rules make findings, and
+/// only the engine sets the severity, from the levels in force (once).
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct Finding {
     /// The rule's code.
-    pub code: Code,
+    pub(crate) code: Code,
     /// Set where findings are collected, from the levels in force.
-    pub severity: Severity,
+    pub(crate) severity: Severity,
     /// One line.
-    pub message: String,
+    pub(crate) message: String,
     /// What to do about it.
-    pub help: Option<Arc<str>>,
+    pub(crate) help: Option<Arc<str>>,
     /// The text the labels point into (a file, a commit message, a body).
-    pub source: Option<SourceId>,
+    pub(crate) source: Option<SourceId>,
     /// The first label is the primary location.
-    pub labels: Vec<Label>,
+    pub(crate) labels: Vec<Label>,
     /// The full commit id, when the finding is about a commit.
-    pub commit: Option<String>,
+    pub(crate) commit: Option<String>,
     /// The promise ids the finding is about.
-    pub promises: Vec<String>,
+    pub(crate) promises: Vec<String>,
+}
+
+/// What another program reads of a finding (the builders below are the rules').
+impl Finding {
+    /// The rule's code.
+    pub fn code(&self) -> Code {
+        self.code
+    }
+
+    /// How bad it is, from the levels in force (an allowed code is never reported).
+    pub fn severity(&self) -> Severity {
+        self.severity
+    }
+
+    /// One line.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// What to do about it, if the rule says.
+    pub fn help_text(&self) -> Option<&str> {
+        self.help.as_deref()
+    }
+
+    /// The labels in its source ([`crate::Checked::source`]); the first is the primary location
+    /// ([`crate::Checked::position`]).
+    pub fn labels(&self) -> &[Label] {
+        &self.labels
+    }
+
+    /// The full commit id, when the finding is about a commit.
+    pub fn commit_id(&self) -> Option<&str> {
+        self.commit.as_deref()
+    }
+
+    /// The promise ids the finding is about.
+    pub fn promise_ids(&self) -> &[String] {
+        &self.promises
+    }
 }
 
 impl Finding {
     /// A finding of `code` with this message (severity set later, where levels apply).
-    pub fn new(code: Code, message: impl Into<String>) -> Finding {
+    pub(crate) fn new(code: Code, message: impl Into<String>) -> Finding {
         Finding {
             code,
             severity: Severity::Error,
@@ -43,38 +84,39 @@ impl Finding {
     }
 
     /// Point at a span of a source.
-    pub fn at(mut self, source: SourceId, label: Label) -> Finding {
+    pub(crate) fn at(mut self, source: SourceId, label: Label) -> Finding {
         self.source = Some(source);
         self.labels.push(label);
         self
     }
 
     /// Add a label in the finding's source.
-    pub fn label(mut self, label: Label) -> Finding {
+    pub(crate) fn label(mut self, label: Label) -> Finding {
         self.labels.push(label);
         self
     }
 
     /// Add what to do about it.
-    pub fn help(mut self, help: impl Into<Arc<str>>) -> Finding {
+    pub(crate) fn help(mut self, help: impl Into<Arc<str>>) -> Finding {
         self.help = Some(help.into());
         self
     }
 
     /// The commit the finding is about.
-    pub fn commit(mut self, sha: &str) -> Finding {
+    #[allow(dead_code)] // the rules' builder, beside `commit_opt`; none calls it today
+    pub(crate) fn commit(mut self, sha: &str) -> Finding {
         self.commit = Some(sha.to_string());
         self
     }
 
     /// The commit the finding is about, if any.
-    pub fn commit_opt(mut self, sha: Option<&str>) -> Finding {
+    pub(crate) fn commit_opt(mut self, sha: Option<&str>) -> Finding {
         self.commit = sha.map(str::to_string);
         self
     }
 
     /// The promise ids the finding is about.
-    pub fn promises<S: Into<String>>(mut self, ids: impl IntoIterator<Item = S>) -> Finding {
+    pub(crate) fn promises<S: Into<String>>(mut self, ids: impl IntoIterator<Item = S>) -> Finding {
         self.promises.extend(ids.into_iter().map(Into::into));
         self
     }

@@ -5,11 +5,19 @@
 //! every break of the practice (untraced work, work off the promises in play, too many promises
 //! in play, promises with no measurable outcome) as a precise diagnostic.
 //!
-//! This crate is the `plan-lint` binary's engine. Its public surface is small: the scanners
-//! ([`scan`]), the registry model ([`Registry`]), findings and their codes ([`Finding`],
-//! [`Code`]), and one entry point, [`check`], which reads a repository and returns the findings
-//! with a summary. Data flows one way inside: sources → facts → rules → sink (levels applied
-//! once) → reporters; ARCHITECTURE.md describes each module.
+//! This crate is the `plan-lint` binary's engine. Its public surface is what another program
+//! needs to check a repository: one entry point, [`check`], which reads it and returns the
+//! findings ([`Finding`], read through its methods, with their [`Code`]) and a [`Summary`]; the
+//! registry model ([`Registry`]) to read `promises.toml` itself. Data flows one way inside:
+//! sources → facts → rules → sink (levels applied once) → reporters; ARCHITECTURE.md describes
+//! each module.
+//!
+//! The command line and the editor server are the `cli` feature, on by default. A program that
+//! only calls [`check`] turns it off and builds without clap, lsp-server and their dependencies:
+//!
+//! ```toml
+//! plan-lint = { version = "0.1", default-features = false }
+//! ```
 //!
 //! ```
 //! # fn main() -> Result<(), plan_lint::Error> {
@@ -31,8 +39,8 @@
 //! let checked = plan_lint::check(&plan_lint::CheckOptions::new(&dir))?;
 //! assert_eq!(checked.summary.errors, 1);
 //! let finding = &checked.findings[0];
-//! assert_eq!(finding.code, plan_lint::Code::UnknownPromise);
-//! assert_eq!(finding.message, "item names unknown promise `find-and-by`");
+//! assert_eq!(finding.code(), plan_lint::Code::UnknownPromise);
+//! assert_eq!(finding.message(), "item names unknown promise `find-and-by`");
 //! let (line, column) = checked.position(finding).expect("a finding in a file has a position");
 //! assert_eq!((line, column), (1, 38));
 //! # std::fs::remove_dir_all(&dir).ok();
@@ -41,9 +49,13 @@
 //! ```
 
 #![warn(missing_docs)]
+// Without `cli`, the reporters, hooks' helpers and event readers only the command line calls are
+// still compiled (they sit beside what `check` uses) but never called: not worth a warning each.
+#![cfg_attr(not(feature = "cli"), allow(dead_code, unused_imports))]
 
 mod baseline;
 mod cache;
+#[cfg(feature = "cli")]
 mod cli;
 mod code;
 mod engine;
@@ -56,6 +68,7 @@ mod finding;
 #[doc(hidden)]
 pub mod fuzzing;
 mod git;
+#[cfg(feature = "cli")]
 mod lsp;
 mod number;
 mod outcomes;
@@ -65,6 +78,9 @@ mod progress;
 mod registry;
 mod report;
 mod rules;
+// The scanners: public for the tests, benches and fuzz targets that drive them directly, not
+// part of the API (about 90 items whose shape follows the parsers, not what a caller needs).
+#[doc(hidden)]
 pub mod scan;
 mod schema;
 mod source;
@@ -103,6 +119,7 @@ impl CheckOptions {
 }
 
 /// What [`check`] found.
+#[non_exhaustive]
 pub struct Checked {
     /// Every finding, levels applied (allowed codes are not here, nor what the repository's
     /// baseline, `.plan-lint-baseline.json`, records: `summary.baselined` counts those).
@@ -143,7 +160,13 @@ pub fn check(options: &CheckOptions) -> Result<Checked, Error> {
     Ok(Checked { findings, summary, sources: facts.sources })
 }
 
+/// README.md's Rust examples ("As a library"), compiled and run by `cargo test --doc`.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 /// The command line (the binary's `main`).
+#[cfg(feature = "cli")]
 #[doc(hidden)]
 pub fn main() -> std::process::ExitCode {
     cli::main()
@@ -152,6 +175,7 @@ pub fn main() -> std::process::ExitCode {
 /// What the integration tests reach inside; not part of the API.
 #[doc(hidden)]
 pub mod __private {
+    #[cfg(feature = "cli")]
     pub use crate::cli::install::{script, HOOKS};
     pub use crate::git::{commit_trailers, Repo};
     pub use crate::report::markdown::escape as markdown_escape;

@@ -101,11 +101,6 @@ impl Patterns {
     pub fn texts(&self) -> &[String] {
         &self.texts
     }
-
-    /// Whether there are no patterns.
-    pub fn is_empty(&self) -> bool {
-        self.texts.is_empty()
-    }
 }
 
 /// Validate and compile one pattern.

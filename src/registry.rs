@@ -257,6 +257,7 @@ pub const FILE_NAME: &str = "promises.toml";
 
 /// A measurable outcome: a change in customer behaviour.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Outcome {
     /// What is measured.
     pub metric: Option<String>,
@@ -277,6 +278,7 @@ impl Outcome {
 
 /// A customer promise.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct Promise {
     /// The id, a lowercase kebab-case slug (`find-and-buy`).
     pub id: String,
@@ -360,6 +362,7 @@ pub(crate) struct Changes {
 
 /// A customer group.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct Customer {
     /// The id, a slug.
     pub id: String,
@@ -369,6 +372,7 @@ pub struct Customer {
 
 /// The promise registry (`promises.toml`), validated, with spans for labels.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct Registry {
     /// The team or product the registry is for (`name`), shown on the board.
     pub name: Option<String>,
@@ -383,12 +387,12 @@ pub struct Registry {
     /// In the order the file declares them.
     pub promises: Vec<Promise>,
     /// `[commits] since`: history before this commit is never checked.
-    pub since: Option<Spanned<String>>,
+    pub(crate) since: Option<Spanned<String>>,
     /// Subjects that need no trailer: the release tools' (`RELEASE_SUBJECTS`, unless
     /// `[commits] exempt-releases = false`), then `[commits] exempt-subjects`.
-    pub exempt_subjects: Vec<Regex>,
+    pub(crate) exempt_subjects: Vec<Regex>,
     /// `[plans] include`, compiled.
-    pub plan_globs: Patterns,
+    pub(crate) plan_globs: Patterns,
     /// Rule levels set in `[rules]`.
     pub levels: Vec<(Code, Level)>,
     /// Promise positions by id: every reference in every plan and commit is looked up.
@@ -396,7 +400,7 @@ pub struct Registry {
     /// `[hooks] branch-trailer`: prepare-commit-msg adds `Promise:` from the branch name.
     pub branch_trailer: bool,
     /// `[issues] include`: issue, RFC or ADR files, each one work item (none by default).
-    pub issue_globs: Patterns,
+    pub(crate) issue_globs: Patterns,
     /// `[pull-requests] body-traces-commits`: a pull request whose body names a promise in play
     /// traces its commits (for teams that squash-merge with the body as the message).
     pub body_traces_commits: bool,

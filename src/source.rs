@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 /// What a source is.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum SourceKind {
     /// A file, by its path relative to the repository root, with `/` separators.
     File {
@@ -37,6 +38,7 @@ pub enum SourceKind {
 
 /// A text findings point into, with its lines indexed on first use.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct Source {
     /// What it is.
     pub kind: SourceKind,
@@ -44,7 +46,7 @@ pub struct Source {
     pub text: Arc<str>,
     /// Byte offsets where lines start, computed once on first use: positions for thousands of
     /// findings in one large file must not rescan it each time.
-    lines: Arc<std::sync::OnceLock<Vec<usize>>>,
+    lines: Arc<std::sync::OnceLock<LineIndex>>,
     /// Characters before every [`CHAR_BLOCK`]th byte, computed once, on the first column asked
     /// for on a long line: a column is counted from the block it falls in, not from its line's
     /// start, so a line naming 200,000 ids is not counted again for each (issue 23).
@@ -74,12 +76,12 @@ impl Source {
 
     /// Offsets where lines start (the first is 0).
     pub fn line_starts(&self) -> &[usize] {
-        self.lines.get_or_init(|| std::iter::once(0).chain(self.text.match_indices('\n').map(|(i, _)| i + 1)).collect())
+        self.lines.get_or_init(|| LineIndex::new(&self.text)).starts()
     }
 
     /// The 0-based line holding byte `offset`.
     pub fn line_of(&self, offset: usize) -> usize {
-        self.line_starts().partition_point(|&s| s <= offset).saturating_sub(1)
+        self.lines.get_or_init(|| LineIndex::new(&self.text)).line_of(offset).0
     }
 
     /// The name shown above a snippet: the path, or `commit 1a2b3c4 "Add PayPal"`.
@@ -129,9 +131,31 @@ impl Source {
     }
 }
 
+/// Byte offsets where the lines of one text start (the first is 0), from one scan of it: the one
+/// line index, behind sources' snippets and positions and the editor server's open documents.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct LineIndex(Vec<usize>);
+
+impl LineIndex {
+    pub(crate) fn new(text: &str) -> LineIndex {
+        LineIndex(std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect())
+    }
+
+    /// Where each line starts.
+    pub(crate) fn starts(&self) -> &[usize] {
+        &self.0
+    }
+
+    /// The 0-based line holding byte `offset` (the last line past the end), and where it starts.
+    pub(crate) fn line_of(&self, offset: usize) -> (usize, usize) {
+        let line = self.0.partition_point(|&s| s <= offset).saturating_sub(1);
+        (line, self.0[line])
+    }
+}
+
 /// A source's index in a run's sources.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct SourceId(pub usize);
+pub struct SourceId(pub(crate) usize);
 
 /// All sources of one run.
 #[derive(Debug, Default)]
@@ -152,6 +176,7 @@ impl Sources {
 
 /// A span with the text of the label drawn under it.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Label {
     /// The byte range it marks.
     pub span: Range<usize>,
@@ -169,6 +194,21 @@ impl Label {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_line_index_for_sources_and_open_documents() {
+        let index = LineIndex::new("ab\n\ncd\n");
+        assert_eq!(index.starts(), [0, 3, 4, 7]);
+        assert_eq!(
+            [0, 2, 3, 4, 6, 7, 99].map(|o| index.line_of(o)),
+            [(0, 0), (0, 0), (1, 3), (2, 4), (2, 4), (3, 7), (3, 7)]
+        );
+        assert_eq!(LineIndex::new("").line_of(5), (0, 0));
+        // A source and an open document read lines from it alike.
+        let source = Source::file("a", "ab\n\ncd\n");
+        assert_eq!(source.line_starts(), index.starts());
+        assert_eq!(source.line_of(4), 2);
+    }
 
     /// The plain scan the line index must agree with.
     // 1-based line and column (in characters) of byte `offset` in `text`; offsets past the end or

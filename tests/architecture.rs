@@ -972,3 +972,175 @@ fn the_engine_only_orchestrates() {
     let padding = "// …\n".repeat(ENGINE_MAX_LINES);
     assert!(engine_size(&injected("engine.rs", &padding)).iter().any(|f| f.starts_with("src/engine.rs is ")));
 }
+
+/// What the `cli` feature (on by default) brings in: the command line and the editor server. A
+/// program that calls `plan_lint::check` with `default-features = false` builds none of them.
+const CLI_ONLY: &[&str] = &["clap", "clap_complete", "clap_mangen", "lsp-server", "lsp-types", "crossbeam-channel"];
+
+/// The packages the library needs at run time with these `cargo tree` arguments (normal edges
+/// only: build and dev dependencies left out), by name, read from the lock file offline.
+fn normal_dependencies(args: &[&str]) -> BTreeSet<String> {
+    let out = std::process::Command::new(env!("CARGO"))
+        .args(["tree", "--locked", "--offline", "-e", "normal", "--prefix", "none", "--format", "{p}"])
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("cargo runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "cargo tree {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    stdout.lines().filter_map(|line| line.split_whitespace().next()).map(str::to_string).collect()
+}
+
+/// issue 29: a library without the command line. `.ci/run` also builds it (`cargo check
+/// --no-default-features`, which skips the binary: it requires `cli`).
+#[test]
+fn the_library_builds_without_the_command_line() {
+    let library = normal_dependencies(&["--no-default-features"]);
+    let leaked: Vec<_> = CLI_ONLY.iter().filter(|name| library.contains(**name)).collect();
+    assert!(leaked.is_empty(), "without `cli` the library still depends on {leaked:?}: make them optional, in `cli`");
+    // What it checks from still builds: the engine's own dependencies are there.
+    for name in ["git2", "pulldown-cmark", "toml"] {
+        assert!(library.contains(name), "{name} missing from {library:?}");
+    }
+    // Positive control: with the default features every one of them is seen (the names are right).
+    let binary = normal_dependencies(&[]);
+    let missing: Vec<_> = CLI_ONLY.iter().filter(|name| !binary.contains(**name)).collect();
+    assert!(missing.is_empty(), "the default build lacks {missing:?}: is the list stale?");
+}
+
+/// The names a public field's type may use: the standard library's and the library's own public
+/// types. A third-party type there (`toml::Spanned`, `regex::Regex`, a crate-private `Patterns`)
+/// would make a major bump of that crate a breaking change for plan-lint's users.
+const FIELD_TYPES: &[&str] = &[
+    "Option",
+    "Vec",
+    "String",
+    "str",
+    "bool",
+    "usize",
+    "u32",
+    "u64",
+    "f64",
+    "Box",
+    "Arc",
+    "Cow",
+    "Range",
+    "PathBuf",
+    "std",
+    "sync",
+    "ops",
+    "borrow",
+    "path",
+    "static",
+    "Code",
+    "Level",
+    "Severity",
+    "Error",
+    "Finding",
+    "Summary",
+    "Source",
+    "SourceKind",
+    "SourceId",
+    "Label",
+    "Registry",
+    "Promise",
+    "Outcome",
+    "Customer",
+    "Status",
+    "Priority",
+];
+
+/// Where the library's public structs (lib.rs's own and what it re-exports with `pub use`) show
+/// public fields but are not `#[non_exhaustive]`, or show a field whose type names anything but
+/// [`FIELD_TYPES`].
+fn public_surface(sources: &Sources) -> Vec<String> {
+    let lib = syn::parse_file(&sources["lib.rs"]).expect("lib.rs parses");
+    // (file, item name) for every public item the crate root names.
+    let mut items: Vec<(String, String)> = Vec::new();
+    for item in &lib.items {
+        match item {
+            syn::Item::Use(u) if matches!(u.vis, syn::Visibility::Public(_)) => {
+                let syn::UseTree::Path(p) = &u.tree else { continue };
+                let module = p.ident.to_string();
+                let file = if sources.contains_key(&format!("{module}.rs")) {
+                    format!("{module}.rs")
+                } else {
+                    format!("{module}/mod.rs")
+                };
+                let mut names = Vec::new();
+                match &*p.tree {
+                    syn::UseTree::Name(n) => names.push(n.ident.to_string()),
+                    syn::UseTree::Group(g) => names.extend(g.items.iter().filter_map(|t| match t {
+                        syn::UseTree::Name(n) => Some(n.ident.to_string()),
+                        _ => None,
+                    })),
+                    _ => {}
+                }
+                items.extend(names.into_iter().map(|n| (file.clone(), n)));
+            }
+            syn::Item::Struct(s) if matches!(s.vis, syn::Visibility::Public(_)) => {
+                items.push(("lib.rs".into(), s.ident.to_string()))
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for (file, name) in &items {
+        let Some(text) = sources.get(file) else {
+            out.push(format!("lib.rs re-exports {name} from {file}, which is not there"));
+            continue;
+        };
+        let ast = syn::parse_file(text).unwrap_or_else(|e| panic!("src/{file}: {e}"));
+        for s in ast.items.iter().filter_map(|i| match i {
+            syn::Item::Struct(s) if s.ident == name => Some(s),
+            _ => None,
+        }) {
+            // A struct with no public field cannot be built outside the crate anyway (`SourceId`).
+            let open = s.fields.iter().any(|f| matches!(f.vis, syn::Visibility::Public(_)));
+            if open && !s.attrs.iter().any(|a| a.path().is_ident("non_exhaustive")) {
+                out.push(format!("src/{file}: pub struct {name} is not #[non_exhaustive]"));
+            }
+            for field in s.fields.iter().filter(|f| matches!(f.vis, syn::Visibility::Public(_))) {
+                let mut names = TypeNames(Vec::new());
+                names.visit_type(&field.ty);
+                let names = names.0;
+                let field_name = field.ident.as_ref().map_or("0".to_string(), ToString::to_string);
+                for n in names.iter().filter(|n| !FIELD_TYPES.contains(&n.as_str())) {
+                    out.push(format!("src/{file}: {name}.{field_name} is public and its type names `{n}`"));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Every name a type is written with (paths' segments, generic arguments, lifetimes).
+struct TypeNames(Vec<String>);
+
+impl<'ast> Visit<'ast> for TypeNames {
+    fn visit_ident(&mut self, ident: &'ast proc_macro2::Ident) {
+        self.0.push(ident.to_string());
+    }
+}
+
+/// issue 29: the library's public structs can grow without breaking a caller, and show no
+/// third-party type (the registry's `Spanned`, `Regex` and `Patterns` are the crate's own).
+#[test]
+fn the_library_surface_is_its_own() {
+    let found = public_surface(&read_sources());
+    assert!(found.is_empty(), "the library's public surface:\n  {}", found.join("\n  "));
+    // Positive controls: a leaked field, a struct that is not non_exhaustive, one defined in lib.rs.
+    let leaked =
+        injected("registry.rs", "#[non_exhaustive]\npub struct Registry { pub since: Option<toml::Spanned<String>> }");
+    assert_eq!(
+        public_surface(&leaked),
+        [
+            "src/registry.rs: Registry.since is public and its type names `toml`",
+            "src/registry.rs: Registry.since is public and its type names `Spanned`"
+        ]
+    );
+    let open = injected("report/mod.rs", "pub struct Summary { pub errors: usize }");
+    assert_eq!(public_surface(&open), ["src/report/mod.rs: pub struct Summary is not #[non_exhaustive]"]);
+    let root = injected("lib.rs", "pub struct Options { pub patterns: Vec<regex::Regex> }");
+    assert!(public_surface(&root).iter().any(|f| f.contains("Options.patterns") && f.contains("`regex`")), "{root:?}");
+}

@@ -1,6 +1,7 @@
 //! Open documents: their text, edits applied as the client sends them, and positions converted
 //! between the protocol's (line, UTF-16 or UTF-8 unit) and byte offsets.
 
+use crate::source::LineIndex;
 use lsp_types::{Position, Range, TextDocumentContentChangeEvent};
 use std::path::{Path, PathBuf};
 
@@ -13,33 +14,32 @@ pub enum Encoding {
     Utf8,
 }
 
-/// Byte offsets where lines start, for one text.
+/// Byte offsets where lines start, for one text (the sources' line index), with the protocol's
+/// positions.
 pub struct Lines {
-    starts: Vec<usize>,
+    index: LineIndex,
 }
 
 impl Lines {
     pub fn new(text: &str) -> Lines {
-        let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        Lines { starts }
+        Lines { index: LineIndex::new(text) }
     }
 
     /// The line (0-based) holding `offset`, and where it starts.
     fn line_of(&self, offset: usize) -> (usize, usize) {
-        let line = self.starts.partition_point(|&s| s <= offset).saturating_sub(1);
-        (line, self.starts[line])
+        self.index.line_of(offset)
     }
 
     /// Where line `line` (0-based) starts; the end of the text past the last line.
     pub fn start(&self, text: &str, line: usize) -> usize {
-        self.starts.get(line).copied().unwrap_or(text.len())
+        self.index.starts().get(line).copied().unwrap_or(text.len())
     }
 
     /// The text of line `line` (0-based) without its line end; empty past the end.
     pub fn line<'t>(&self, text: &'t str, line: usize) -> &'t str {
-        let Some(&start) = self.starts.get(line) else { return "" };
-        let end = self.starts.get(line + 1).map_or(text.len(), |&e| e - 1);
+        let starts = self.index.starts();
+        let Some(&start) = starts.get(line) else { return "" };
+        let end = starts.get(line + 1).map_or(text.len(), |&e| e - 1);
         text[start..end.max(start)].trim_end_matches('\r')
     }
 
@@ -58,7 +58,7 @@ impl Lines {
     /// The byte offset of a protocol position: past the end of a line is its end, past the
     /// last line is the end of the text (as the protocol asks).
     pub fn offset(&self, text: &str, pos: Position, enc: Encoding) -> usize {
-        let Some(&start) = self.starts.get(pos.line as usize) else { return text.len() };
+        let Some(&start) = self.index.starts().get(pos.line as usize) else { return text.len() };
         let line = self.line(text, pos.line as usize);
         start + byte_of_unit(line, pos.character as usize, enc)
     }

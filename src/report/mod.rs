@@ -16,6 +16,7 @@ use crate::finding::{Finding, Severity};
 
 /// The closing numbers every format shows.
 #[derive(Debug, serde::Serialize)]
+#[non_exhaustive]
 pub struct Summary {
     /// Error-level findings.
     pub errors: usize,
