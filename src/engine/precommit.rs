@@ -134,9 +134,13 @@ impl Gather<'_> {
     pub(super) fn set_aside_older(&mut self) {
         let (Some(repo), Some(index)) = (self.repo, self.files.index()) else { return };
         let Some(head) = repo.head_tree() else { return };
-        let mut sources: Vec<SourceId> = self.read.findings.iter().filter_map(|f| f.source).collect();
-        sources.sort_unstable_by_key(|s| s.0);
-        sources.dedup();
+        // Each file's findings, by index, in one pass.
+        let mut sources: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
+        for (i, f) in self.read.findings.iter().enumerate() {
+            if let Some(id) = f.source {
+                sources.entry(id.0).or_default().push(i);
+            }
+        }
         let registry_staged = index.get_path(registry::FILE_NAME).map(|e| e.id) != head.entry(registry::FILE_NAME);
         let old_registry = match registry_staged {
             // HEAD had no registry (or a broken one): everything found is the change's doing.
@@ -151,14 +155,12 @@ impl Gather<'_> {
         let levels = levels.as_ref().unwrap_or(self.levels);
         let old_ctx = Ctx::new(registry, self.ctx.registry_source, &[]);
         let mut older: HashSet<usize> = HashSet::new();
-        for id in sources {
-            let source = self.read.sources.get(id);
+        for (id, mine) in sources {
+            let source = self.read.sources.get(SourceId(id));
             let SourceKind::File { path } = &source.kind else { continue };
             // A file HEAD lacks is new in full.
             let Some(old_blob) = head.entry(path) else { continue };
             let staged = index.get_path(path).map(|e| e.id) != Some(old_blob);
-            let mine: Vec<usize> =
-                (0..self.read.findings.len()).filter(|&i| self.read.findings[i].source == Some(id)).collect();
             if !staged && !registry_staged {
                 // Neither the file nor the registry changed: the same findings as HEAD's.
                 older.extend(mine);
@@ -241,6 +243,9 @@ fn judge_old(ctx: &Ctx, levels: &Levels, path: &str, bytes: &[u8]) -> Option<(St
 /// common head and tail changed (memory stays within a few megabytes).
 const MAX_EDITS: usize = 512;
 
+/// The most line comparisons [`changed_lines`] spends, about: edits looked for times lines.
+const MAX_WORK: usize = 20_000_000;
+
 /// For each line of `new`, whether a line diff against `old` (Myers's, as git's) adds or
 /// modifies it.
 fn changed_lines(old: &[&str], new: &[&str]) -> Vec<bool> {
@@ -258,7 +263,8 @@ fn changed_lines(old: &[&str], new: &[&str]) -> Vec<bool> {
 /// The lines of `b` a shortest edit script from `a` keeps, or `None` past [`MAX_EDITS`].
 fn myers_matches(a: &[&str], b: &[&str]) -> Option<Vec<usize>> {
     let (n, m) = (a.len() as isize, b.len() as isize);
-    let max = (a.len() + b.len()).min(MAX_EDITS) as isize;
+    // Each edit looked for costs a pass over both: past a budget, give up early on huge files.
+    let max = (a.len() + b.len()).min(MAX_EDITS).min(MAX_WORK / (a.len() + b.len()).max(1)) as isize;
     let off = max + 1;
     let at = |k: isize| (off + k) as usize;
     let mut v = vec![0isize; 2 * max as usize + 3];
