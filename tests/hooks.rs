@@ -1019,6 +1019,14 @@ fn pre_commit_judges_staged_readings() {
     let (ok, stderr) = commit(&repo, &["-m", "Orders reading", "-m", "Promise: track-orders"]);
     assert!(ok, "{stderr}");
     assert_eq!(stderr, "plan-lint: outcomes.csv still has 1 older finding: plan-lint check\n");
+    // A reading that moves away from the target is told (a warning, in promises.toml, where the
+    // outcome is), though promises.toml is not staged.
+    let regressed = format!("{bad}2026-03-16,track-orders,status calls,38,\n2026-03-23,find-and-buy,conversion,7%,\n");
+    repo.write("outcomes.csv", &regressed);
+    repo.git(&["add", "outcomes.csv"]);
+    let (ok, stderr) = commit(&repo, &["-m", "Worse", "-m", "Promise: find-and-buy"]);
+    assert!(ok, "{stderr}");
+    assert!(stderr.contains("outcome-regressed") && stderr.contains("promises.toml"), "{stderr}");
 
     // A registry change that makes committed readings wrong blocks, though no row changed.
     let without: String = REGISTRY.split("[promises.track-orders]").next().unwrap().to_string()
@@ -1029,5 +1037,5 @@ fn pre_commit_judges_staged_readings() {
     let (ok, stderr) = commit(&repo, &["-m", "Drop orders", "-m", "Promise: find-and-buy"]);
     assert!(!ok, "readings of a dropped promise went through: {stderr}");
     assert!(stderr.contains("unknown-promise") && stderr.contains("outcomes.csv"), "{stderr}");
-    assert!(!stderr.contains("unknown-metric"), "{stderr}");
+    assert!(!stderr.contains("unknown-metric") && !stderr.contains("outcome-regressed"), "{stderr}");
 }

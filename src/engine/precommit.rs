@@ -154,6 +154,7 @@ impl Gather<'_> {
         let levels = old_registry.as_ref().map(|r| Levels::new(r, &self.inputs.levels));
         let levels = levels.as_ref().unwrap_or(self.levels);
         let old_ctx = Ctx::new(registry, self.ctx.registry_source, &[]);
+        let readings_path = self.ctx.registry.outcomes_file.as_str();
         let mut older: HashSet<usize> = HashSet::new();
         for (id, mine) in sources {
             let source = self.read.sources.get(SourceId(id));
@@ -161,8 +162,10 @@ impl Gather<'_> {
             // A file HEAD lacks is new in full.
             let Some(old_blob) = head.entry(path) else { continue };
             let staged = index.get_path(path).map(|e| e.id) != Some(old_blob);
-            if !staged && !registry_staged {
-                // Neither the file nor the registry changed: the same findings as HEAD's.
+            // Readings findings about an outcome (regressed, met) point into the registry.
+            let readings_staged = path == registry::FILE_NAME && staged_any(repo, self.files, &[readings_path]);
+            if !staged && !registry_staged && !readings_staged {
+                // Nothing it is judged from changed: the same findings as HEAD's.
                 older.extend(mine);
                 continue;
             }
@@ -183,7 +186,13 @@ impl Gather<'_> {
             if unchanged.is_empty() {
                 continue;
             }
-            let Some((old_text, old_found)) = judge_old(&old_ctx, levels, path, &old_bytes) else { continue };
+            let head_readings = || {
+                let bytes = repo.blob(head.entry(readings_path)?, files::MAX_PLAN_BYTES).ok()??;
+                readings_in(readings_path, &String::from_utf8(bytes).ok()?)
+            };
+            let Some((old_text, old_found)) = judge_old(&old_ctx, levels, path, &old_bytes, head_readings) else {
+                continue;
+            };
             let old_source = Source::file(path.clone(), old_text);
             let mut before: HashMap<Identity, usize> = HashMap::new();
             for f in &old_found {
@@ -221,22 +230,39 @@ impl Gather<'_> {
     }
 }
 
-/// HEAD's version of a file judged as the staged one was: the registry, the readings or a plan
-/// document. The text its findings point into, and its findings.
-fn judge_old(ctx: &Ctx, levels: &Levels, path: &str, bytes: &[u8]) -> Option<(String, Vec<Finding>)> {
+/// HEAD's version of a file judged as the staged one was: the registry (with HEAD's readings,
+/// whose findings about an outcome point into it), the readings or a plan document. The text
+/// its findings point into, and its findings there.
+fn judge_old(
+    ctx: &Ctx,
+    levels: &Levels,
+    path: &str,
+    bytes: &[u8],
+    head_readings: impl FnOnce() -> Option<Readings>,
+) -> Option<(String, Vec<Finding>)> {
     let mut sink = Sink::new(levels);
+    let there = |found: Vec<Finding>, id: SourceId| found.into_iter().filter(|f| f.source == Some(id)).collect();
     if path == registry::FILE_NAME {
         rules::judge_registry(ctx, &mut sink);
-        return Some((String::from_utf8_lossy(bytes).into_owned(), sink.take()));
+        if let Some(readings) = head_readings() {
+            rules::judge_readings(ctx, &readings, &mut sink);
+        }
+        return Some((String::from_utf8_lossy(bytes).into_owned(), there(sink.take(), ctx.registry_source)));
     }
     if path == ctx.registry.outcomes_file {
         let text = String::from_utf8(bytes.to_vec()).ok()?;
-        let rows = crate::outcomes::parse(&text).ok()?;
-        let readings = Readings { path: path.to_string(), source: SourceId(usize::MAX), rows, today: None };
+        let readings = readings_in(path, &text)?;
         rules::judge_readings(ctx, &readings, &mut sink);
-        return Some((text, sink.take()));
+        return Some((text, there(sink.take(), readings.source)));
     }
     super::plans::judge_document(ctx, levels, path, bytes)
+}
+
+/// Readings as HEAD held them (their findings are compared, never shown: no source of their
+/// own); `None` when they do not read.
+fn readings_in(path: &str, text: &str) -> Option<Readings> {
+    let rows = crate::outcomes::parse(text).ok()?;
+    Some(Readings { path: path.to_string(), source: SourceId(usize::MAX), rows, today: None })
 }
 
 /// The most differences [`changed_lines`] looks for before it calls every line between the
