@@ -1038,4 +1038,15 @@ fn pre_commit_judges_staged_readings() {
     assert!(!ok, "readings of a dropped promise went through: {stderr}");
     assert!(stderr.contains("unknown-promise") && stderr.contains("outcomes.csv"), "{stderr}");
     assert!(!stderr.contains("unknown-metric") && !stderr.contains("outcome-regressed"), "{stderr}");
+
+    // A malformed readings file already committed is not read by a commit that stages neither it
+    // nor the registry (it would stop every commit otherwise).
+    repo.git(&["checkout", "HEAD", "--", "promises.toml"]);
+    repo.write("outcomes.csv", &format!("{good}2026-13-09,find-and-buy,conversion,10%,\n"));
+    repo.git(&["add", "outcomes.csv"]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "Broken", "-m", "Promise: find-and-buy"]);
+    repo.write("src/b.rs", "// b\n");
+    repo.git(&["add", "src/b.rs"]);
+    let (ok, stderr) = commit(&repo, &["-m", "More code", "-m", "Promise: find-and-buy"]);
+    assert!(ok && stderr.is_empty(), "{stderr}");
 }
