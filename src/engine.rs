@@ -76,6 +76,9 @@ pub(crate) struct Inputs {
     /// Texts not yet saved (the editor server's open documents), by path relative to the root:
     /// read instead of the files.
     pub unsaved: crate::files::Unsaved,
+    /// The readings are judged only when the selected range changes them or the registry (a
+    /// pull request: the state of the product is not its doing).
+    pub readings_when_changed: bool,
 }
 
 impl Inputs {
@@ -94,6 +97,7 @@ impl Inputs {
             registry_optional: false,
             suggestions: true,
             unsaved: crate::files::Unsaved::default(),
+            readings_when_changed: false,
         }
     }
 }
@@ -172,6 +176,9 @@ pub(crate) struct Run {
     pub findings: Vec<Finding>,
     /// For a message being committed: the message as git will store it (the reading judged).
     pub message: Option<String>,
+    /// The pre-commit hook: per staged file, how many findings it had before the staged change
+    /// (set aside: not the change's doing).
+    pub older: Vec<(String, usize)>,
 }
 
 /// Read, judge, return. `Ok(None)` only when `registry_optional` and there is no registry.
@@ -207,6 +214,9 @@ pub(crate) fn run_in(repo: Option<&Repo>, inputs: &Inputs) -> Result<Option<Run>
         // The pre-commit hook with nothing staged that can change a finding: nothing to report.
         let read = Read { findings: Vec::new(), ..run.read };
         return Ok(Some(read.into_run(registry, registry_source, &bodies)));
+    }
+    if inputs.plans == PlanScope::Staged {
+        run.set_aside_older();
     }
     run.commits()?;
     run.bodies(&mut bodies);
@@ -276,6 +286,8 @@ struct Read {
     walked: Option<RangeSpec>,
     /// The baseline as applied (`engine/baseline.rs`), once everything is judged.
     baseline: Option<crate::baseline::Applied>,
+    /// Findings older than the staged change, counted per file (the pre-commit hook).
+    older: Vec<(String, usize)>,
 }
 
 impl Read {
@@ -291,6 +303,7 @@ impl Read {
             message: None,
             walked: None,
             baseline: None,
+            older: Vec::new(),
         }
     }
 
@@ -307,7 +320,7 @@ impl Read {
             readings: self.readings,
             baseline: self.baseline,
         };
-        Run { facts, findings: self.findings, message: self.message }
+        Run { facts, findings: self.findings, message: self.message, older: self.older }
     }
 }
 

@@ -483,3 +483,45 @@ fn a_pull_request_that_finishes_its_promise_passes() {
         run.stdout
     );
 }
+
+/// Issue 24: readings-derived findings (an outcome regressed or met) are the state of the
+/// product, not a pull request's doing: a pull request that changes neither the readings nor the
+/// registry gets no annotation for them; one that does, and a push, do.
+#[test]
+fn outcome_findings_annotate_only_a_pull_request_that_changes_readings_or_the_registry() {
+    let mut repo = Repo::new();
+    repo.write("promises.toml", REGISTRY).write("ROADMAP.md", ROADMAP);
+    let conv = "find-and-buy,search-to-purchase conversion";
+    repo.write("outcomes.csv", &format!("date,promise,metric,value,source\n2026-03-02,{conv},7%,\n"));
+    let base = repo.commit("Start the plan\n\nPromise: find-and-buy\n");
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.write("search.txt", "ranking\n");
+    let head = repo.commit("Rank in-stock items first\n\nPromise: find-and-buy\n");
+    let runner = Runner::new();
+    let body = "Promise: find-and-buy";
+
+    let unrelated = runner.ci(repo.path(), "pull_request", &pr_event(&base, &head, body), &[]);
+    unrelated.expect_code(0);
+    assert!(!unrelated.stdout.contains("outcome-regressed"), "{}", unrelated.stdout);
+    assert!(!runner.read("summary.md").contains("outcome-regressed"), "{}", runner.read("summary.md"));
+
+    // `check` and a push still say where the product stands.
+    let check = repo.plan_lint(&["check", "--no-commits"]);
+    assert!(check.stdout.contains("outcome-regressed"), "{}", check.stdout);
+    let push = serde_json::json!({"ref": "refs/heads/feature", "before": base, "after": head,
+        "repository": {"default_branch": "main"}});
+    let pushed = runner.ci(repo.path(), "push", &push.to_string(), &[]);
+    assert!(pushed.stdout.contains("::warning") && pushed.stdout.contains("outcome-regressed"), "{}", pushed.stdout);
+
+    // A pull request that records a reading, or changes the registry, is told.
+    for (path, text) in [
+        ("outcomes.csv", format!("date,promise,metric,value,source\n2026-03-02,{conv},7%,\n2026-03-09,{conv},6.5%,\n")),
+        ("promises.toml", REGISTRY.replace("target = \"12%\"", "target = \"13%\"")),
+    ] {
+        repo.git(&["checkout", "-q", "-B", "measure", &base]);
+        repo.write(path, &text);
+        let head = repo.commit("Record\n\nPromise: find-and-buy\n");
+        let run = runner.ci(repo.path(), "pull_request", &pr_event(&base, &head, body), &[]);
+        assert!(run.stdout.contains("::warning") && run.stdout.contains("outcome-regressed"), "{path}: {}", run.stdout);
+    }
+}

@@ -920,3 +920,133 @@ fn install_and_init_print_the_lines_for_a_hook_manager() {
         );
     }
 }
+
+/// Issue 24: on a staged plan, the pre-commit hook reports what the commit changes (findings on
+/// the lines it adds or modifies, and findings it causes elsewhere), and says in one line how
+/// many older findings the file still has, instead of re-printing them on every commit.
+#[test]
+fn pre_commit_reports_what_the_staged_plan_changes() {
+    let repo = hooked();
+    // Older problems, committed past the hook: open items on a done promise (warnings) and an
+    // untraced item (an error).
+    let old = "# Plan\nPromise: find-and-buy\n\n- [ ] Search\n\n# Gift cards\nPromise: gift-cards\n\n\
+               - [ ] Balance page\n- [ ] Refunds\n\n# Loose\n\n- [ ] Untraced, already on main\n";
+    repo.write("ROADMAP.md", old);
+    repo.git(&["add", "ROADMAP.md"]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "Plan", "-m", "Promise: find-and-buy"]);
+    let older = repo.plan_lint(&["check", "--no-commits"]);
+    older.expect_code(1);
+
+    // An untraced item added: its own finding blocks; the older ones are one line.
+    repo.write("ROADMAP.md", &format!("{old}- [ ] Another loose end\n"));
+    repo.git(&["add", "ROADMAP.md"]);
+    let (ok, stderr) = commit(&repo, &["-m", "Plan more", "-m", "Promise: find-and-buy"]);
+    assert!(!ok, "a new untraced item went through: {stderr}");
+    assert!(stderr.contains("untraced-item") && stderr.contains("Another loose end"), "{stderr}");
+    assert!(!stderr.contains("no promise: Untraced") && !stderr.contains("done-with-open-items"), "{stderr}");
+    assert!(stderr.contains("plan-lint: ROADMAP.md still has 2 older findings: plan-lint check"), "{stderr}");
+    assert!(stderr.contains("plan-lint: 1 error, 0 warnings"), "{stderr}");
+
+    // A traced item added, the file reordered around it: nothing but the count.
+    let moved = old.replace("- [ ] Search\n", "- [ ] Filters\n- [ ] Search\n");
+    repo.write("ROADMAP.md", &moved);
+    repo.git(&["add", "ROADMAP.md"]);
+    let (ok, stderr) = commit(&repo, &["-m", "Filters", "-m", "Promise: find-and-buy"]);
+    assert!(ok, "{stderr}");
+    assert_eq!(stderr, "plan-lint: ROADMAP.md still has 2 older findings: plan-lint check\n");
+
+    // An edit can cause findings on lines it leaves alone: the heading's trace removed, the
+    // items under it are untraced now.
+    repo.write("ROADMAP.md", &moved.replace("# Gift cards\nPromise: gift-cards\n", "# Gift cards\n"));
+    repo.git(&["add", "ROADMAP.md"]);
+    let (ok, stderr) = commit(&repo, &["-m", "Untrace", "-m", "Promise: find-and-buy"]);
+    assert!(!ok, "items left untraced by the edit went through: {stderr}");
+    assert!(stderr.contains("no promise: Balance page") && stderr.contains("no promise: Refunds"), "{stderr}");
+    assert!(!stderr.contains("no promise: Untraced"), "{stderr}");
+    repo.git(&["checkout", "HEAD", "--", "ROADMAP.md"]);
+
+    // A registry change staged with an unrelated plan edit: dropping a promise the plan names on
+    // a line the commit does not change blocks, as a new error.
+    let without: String = REGISTRY.split("[promises.find-and-buy]").next().unwrap().to_string()
+        + "[promises.track-orders]"
+        + REGISTRY.split("[promises.track-orders]").nth(1).unwrap();
+    repo.write("promises.toml", &without);
+    repo.write("ROADMAP.md", &moved.replace("- [ ] Refunds\n", "- [ ] Refunds\n- [ ] Wrapping\n"));
+    repo.git(&["add", "promises.toml", "ROADMAP.md"]);
+    let (ok, stderr) = commit(&repo, &["-m", "Drop search", "-m", "Promise: track-orders"]);
+    assert!(!ok, "dropping a promise the plan names went through: {stderr}");
+    assert!(stderr.contains("unknown-promise") && stderr.contains("find-and-buy"), "{stderr}");
+    assert!(!stderr.contains("no promise: Untraced"), "{stderr}");
+}
+
+/// Issue 24: the pre-commit hook judges a staged readings file (`[outcomes] file`) as `check`
+/// does: a hand-edited reading of an unknown metric or promise, or a malformed row, is blocked,
+/// not reported later. It reads the readings only when they or the registry are staged.
+#[test]
+fn pre_commit_judges_staged_readings() {
+    let repo = hooked();
+    let header = "date,promise,metric,value,source\n";
+    let good = format!("{header}2026-03-02,find-and-buy,conversion,9%,\n");
+    for (row, says) in [
+        ("2026-03-09,find-and-buy,convertion,10%,\n", "unknown-metric"),
+        ("2026-03-09,find-and-by,conversion,10%,\n", "unknown-promise"),
+        ("2026-13-09,find-and-buy,conversion,10%,\n", "is not a date"),
+    ] {
+        repo.write("outcomes.csv", &format!("{good}{row}"));
+        repo.git(&["add", "outcomes.csv"]);
+        let (ok, stderr) = commit(&repo, &["-m", "Reading", "-m", "Promise: find-and-buy"]);
+        assert!(!ok, "a bad reading went through: {row}{stderr}");
+        assert!(stderr.contains(says), "{says}: {stderr}");
+        assert_eq!(commit_count(&repo), 1);
+    }
+    repo.write("outcomes.csv", &good);
+    repo.git(&["add", "outcomes.csv"]);
+    let (ok, stderr) = commit(&repo, &["-m", "Reading", "-m", "Promise: find-and-buy"]);
+    assert!(ok, "{stderr}");
+
+    // A bad reading already committed (past the hook) is not read by unrelated commits, and is
+    // one line, not a block, when another reading is added.
+    let bad = format!("{good}2026-03-09,find-and-buy,convertion,10%,\n");
+    repo.write("outcomes.csv", &bad);
+    repo.git(&["add", "outcomes.csv"]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "Typo", "-m", "Promise: find-and-buy"]);
+    repo.write("src/a.rs", "// a\n");
+    repo.git(&["add", "src/a.rs"]);
+    let (ok, stderr) = commit(&repo, &["-m", "Code", "-m", "Promise: find-and-buy"]);
+    assert!(ok && stderr.is_empty(), "{stderr}");
+    repo.write("outcomes.csv", &format!("{bad}2026-03-16,track-orders,status calls,38,\n"));
+    repo.git(&["add", "outcomes.csv"]);
+    let (ok, stderr) = commit(&repo, &["-m", "Orders reading", "-m", "Promise: track-orders"]);
+    assert!(ok, "{stderr}");
+    assert_eq!(stderr, "plan-lint: outcomes.csv still has 1 older finding: plan-lint check\n");
+    // A reading that moves away from the target is told (a warning, in promises.toml, where the
+    // outcome is), though promises.toml is not staged.
+    let regressed = format!("{bad}2026-03-16,track-orders,status calls,38,\n2026-03-23,find-and-buy,conversion,7%,\n");
+    repo.write("outcomes.csv", &regressed);
+    repo.git(&["add", "outcomes.csv"]);
+    let (ok, stderr) = commit(&repo, &["-m", "Worse", "-m", "Promise: find-and-buy"]);
+    assert!(ok, "{stderr}");
+    assert!(stderr.contains("outcome-regressed") && stderr.contains("promises.toml"), "{stderr}");
+
+    // A registry change that makes committed readings wrong blocks, though no row changed.
+    let without: String = REGISTRY.split("[promises.track-orders]").next().unwrap().to_string()
+        + "[promises.gift-cards]"
+        + REGISTRY.split("[promises.gift-cards]").nth(1).unwrap();
+    repo.write("promises.toml", &without);
+    repo.git(&["add", "promises.toml"]);
+    let (ok, stderr) = commit(&repo, &["-m", "Drop orders", "-m", "Promise: find-and-buy"]);
+    assert!(!ok, "readings of a dropped promise went through: {stderr}");
+    assert!(stderr.contains("unknown-promise") && stderr.contains("outcomes.csv"), "{stderr}");
+    assert!(!stderr.contains("unknown-metric") && !stderr.contains("outcome-regressed"), "{stderr}");
+
+    // A malformed readings file already committed is not read by a commit that stages neither it
+    // nor the registry (it would stop every commit otherwise).
+    repo.git(&["checkout", "HEAD", "--", "promises.toml"]);
+    repo.write("outcomes.csv", &format!("{good}2026-13-09,find-and-buy,conversion,10%,\n"));
+    repo.git(&["add", "outcomes.csv"]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "Broken", "-m", "Promise: find-and-buy"]);
+    repo.write("src/b.rs", "// b\n");
+    repo.git(&["add", "src/b.rs"]);
+    let (ok, stderr) = commit(&repo, &["-m", "More code", "-m", "Promise: find-and-buy"]);
+    assert!(ok && stderr.is_empty(), "{stderr}");
+}

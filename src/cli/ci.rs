@@ -135,6 +135,9 @@ fn run_as(ctx: &Ctx, args: Args, on_actions: bool, format: Format) -> Result<Exi
         commits,
         plans: if plan.files { PlanScope::All } else { PlanScope::None },
         judge_registry: plan.files,
+        // Where the product stands (an outcome regressed or met) is not a pull request's doing
+        // unless it changes the readings or the registry; `check`, `report` and pushes say it.
+        readings_when_changed: plan.pull_request.is_some(),
         bodies,
         levels: cli_levels,
         ..Inputs::new(&ctx.dir)

@@ -474,6 +474,10 @@ fn pre_commit(ctx: &Ctx, repo: &Repo) -> Result<ExitCode> {
     };
     let Some(run) = engine::run_in(Some(repo), &inputs)? else { return Ok(ExitCode::SUCCESS) };
     let failed = report_findings(ctx, &run);
+    // Findings the staged change did not cause: one line a file, not the findings again.
+    for (path, n) in &run.older {
+        eprint!("{}", report::human::older_line(path, *n));
+    }
     if failed {
         eprintln!(
             "plan-lint: commit blocked by the staged plan above. Fix it and `git add` the fix \

@@ -77,7 +77,13 @@ impl Gather<'_> {
             PlanScope::Staged => {
                 if let (Some(repo), Some(_)) = (self.repo, self.files.index()) {
                     let Some(scope) = super::precommit::staged_scope(repo, self.files, self.ctx.registry) else {
-                        return ControlFlow::Break(());
+                        // No plan to judge; a staged readings file is judged all the same (it
+                        // is read only when staged).
+                        return if self.read.readings.is_some() {
+                            ControlFlow::Continue(())
+                        } else {
+                            ControlFlow::Break(())
+                        };
                     };
                     let items = if scope.cache.is_some() { Items::Kept } else { Items::Counted };
                     self.read_plans(&scope, items);
@@ -219,6 +225,16 @@ impl Judge<'_> {
         rules::judge_body(self.ctx, &b, sink);
         b.text
     }
+}
+
+/// Judge one document's bytes in full (the pre-commit hook judges HEAD's version of a staged
+/// document to tell the findings a change causes from older ones): the text its findings
+/// point into, and the findings; `None` when it is not read (binary).
+pub(super) fn judge_document(ctx: &Ctx, levels: &Levels, rel: &str, bytes: &[u8]) -> Option<(String, Vec<Finding>)> {
+    let scope = Scope::all();
+    let judge = Judge { ctx, levels, scope: &scope, items: Items::Counted };
+    let doc = judge.document(rel, bytes).ok()?;
+    Some((doc.text.unwrap_or_default(), doc.findings))
 }
 
 /// Read and judge each listed document. A file gone or unreadable by the time it is read

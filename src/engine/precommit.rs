@@ -1,11 +1,14 @@
 //! The pre-commit hook's scope: what a staged change can affect.
 
 use super::plans::{Paths, Scope};
-use crate::facts::Plans;
+use super::Gather;
+use crate::facts::{Plans, Readings};
 use crate::files::{self, Files};
+use crate::finding::Finding;
 use crate::git::{Oid, Repo};
 use crate::registry::{self, Parts, Registry};
-use crate::rules;
+use crate::rules::{self, Ctx, Levels, Sink};
+use crate::source::{Source, SourceId, SourceKind};
 use std::collections::{HashMap, HashSet};
 
 impl Scope {
@@ -97,4 +100,259 @@ pub(super) fn staged_scope(repo: &Repo, files: &Files, registry: &Registry) -> O
         focus: Some((changes.statuses, staged_plans)),
         cache: Some((known, documents)),
     })
+}
+
+/// Whether any of `paths` differs between the index and HEAD (staged, added or removed).
+pub(super) fn staged_any(repo: &Repo, files: &Files, paths: &[&str]) -> bool {
+    let Some(index) = files.index() else { return false };
+    let head = repo.head_tree();
+    paths.iter().any(|p| index.get_path(p).map(|e| e.id) != head.as_ref().and_then(|t| t.entry(p)))
+}
+
+/// What identifies a finding across versions of its file: its code, severity, message and the
+/// text of the line it points at (not the line's number: edits above move it).
+type Identity = (crate::code::Code, crate::code::Severity, String, String);
+
+fn identity(source: &Source, f: &Finding) -> Identity {
+    let line = f.labels.first().map(|l| line_text(source, source.line_of(l.span.start))).unwrap_or_default();
+    (f.code, f.severity, f.message.clone(), line.to_string())
+}
+
+fn line_text(source: &Source, line: usize) -> &str {
+    let starts = source.line_starts();
+    let start = starts.get(line).copied().unwrap_or(source.text.len());
+    let end = starts.get(line + 1).copied().unwrap_or(source.text.len());
+    source.text[start..end].trim_end_matches(['\n', '\r'])
+}
+
+impl Gather<'_> {
+    /// The pre-commit hook reports what the staged change causes: in each file with findings,
+    /// those on lines the change adds or modifies (a line diff of the index's version against
+    /// HEAD's), and those on other lines that HEAD's version, judged with HEAD's registry, did
+    /// not have (a promise dropped in the same commit, a heading edited above an item). The
+    /// rest are older: set aside and counted per file.
+    pub(super) fn set_aside_older(&mut self) {
+        let (Some(repo), Some(index)) = (self.repo, self.files.index()) else { return };
+        let Some(head) = repo.head_tree() else { return };
+        // Each file's findings, by index, in one pass.
+        let mut sources: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
+        for (i, f) in self.read.findings.iter().enumerate() {
+            if let Some(id) = f.source {
+                sources.entry(id.0).or_default().push(i);
+            }
+        }
+        let registry_staged = index.get_path(registry::FILE_NAME).map(|e| e.id) != head.entry(registry::FILE_NAME);
+        let old_registry = match registry_staged {
+            // HEAD had no registry (or a broken one): everything found is the change's doing.
+            true => match head.entry(registry::FILE_NAME).and_then(|b| files::registry_in_blob(repo, b)) {
+                Some(r) => Some(r),
+                None => return,
+            },
+            false => None,
+        };
+        let registry = old_registry.as_ref().unwrap_or(self.ctx.registry);
+        let levels = old_registry.as_ref().map(|r| Levels::new(r, &self.inputs.levels));
+        let levels = levels.as_ref().unwrap_or(self.levels);
+        let old_ctx = Ctx::new(registry, self.ctx.registry_source, &[]);
+        let readings_path = self.ctx.registry.outcomes_file.as_str();
+        let mut older: HashSet<usize> = HashSet::new();
+        for (id, mine) in sources {
+            let source = self.read.sources.get(SourceId(id));
+            let SourceKind::File { path } = &source.kind else { continue };
+            // A file HEAD lacks is new in full.
+            let Some(old_blob) = head.entry(path) else { continue };
+            let staged = index.get_path(path).map(|e| e.id) != Some(old_blob);
+            // Readings findings about an outcome (regressed, met) point into the registry.
+            let readings_staged = path == registry::FILE_NAME && staged_any(repo, self.files, &[readings_path]);
+            if !staged && !registry_staged && !readings_staged {
+                // Nothing it is judged from changed: the same findings as HEAD's.
+                older.extend(mine);
+                continue;
+            }
+            let Ok(Some(old_bytes)) = repo.blob(old_blob, files::MAX_PLAN_BYTES) else { continue };
+            let old_text = String::from_utf8_lossy(&old_bytes).replace("\r\n", "\n");
+            let changed = if staged {
+                changed_lines(&old_text.lines().collect::<Vec<_>>(), &source.text.lines().collect::<Vec<_>>())
+            } else {
+                Vec::new()
+            };
+            let on_changed = |f: &Finding| {
+                staged
+                    && f.labels
+                        .first()
+                        .is_some_and(|l| changed.get(source.line_of(l.span.start)).copied().unwrap_or(true))
+            };
+            let unchanged: Vec<usize> = mine.into_iter().filter(|&i| !on_changed(&self.read.findings[i])).collect();
+            if unchanged.is_empty() {
+                continue;
+            }
+            let head_readings = || {
+                let bytes = repo.blob(head.entry(readings_path)?, files::MAX_PLAN_BYTES).ok()??;
+                readings_in(readings_path, &String::from_utf8(bytes).ok()?)
+            };
+            let Some((old_text, old_found)) = judge_old(&old_ctx, levels, path, &old_bytes, head_readings) else {
+                continue;
+            };
+            let old_source = Source::file(path.clone(), old_text);
+            let mut before: HashMap<Identity, usize> = HashMap::new();
+            for f in &old_found {
+                *before.entry(identity(&old_source, f)).or_default() += 1;
+            }
+            for i in unchanged {
+                if let Some(n) = before.get_mut(&identity(source, &self.read.findings[i])).filter(|n| **n > 0) {
+                    *n -= 1;
+                    older.insert(i);
+                }
+            }
+        }
+        self.count_older(&older);
+    }
+
+    /// Set aside the findings at these indices, counted per file.
+    fn count_older(&mut self, older: &HashSet<usize>) {
+        if older.is_empty() {
+            return;
+        }
+        let mut counts: Vec<(String, usize)> = Vec::new();
+        let findings = std::mem::take(&mut self.read.findings);
+        for (i, f) in findings.into_iter().enumerate() {
+            if !older.contains(&i) {
+                self.read.findings.push(f);
+                continue;
+            }
+            let name = f.source.map(|s| self.read.sources.get(s).name()).unwrap_or_default();
+            match counts.iter_mut().find(|(p, _)| *p == name) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((name, 1)),
+            }
+        }
+        self.read.older = counts;
+    }
+}
+
+/// HEAD's version of a file judged as the staged one was: the registry (with HEAD's readings,
+/// whose findings about an outcome point into it), the readings or a plan document. The text
+/// its findings point into, and its findings there.
+fn judge_old(
+    ctx: &Ctx,
+    levels: &Levels,
+    path: &str,
+    bytes: &[u8],
+    head_readings: impl FnOnce() -> Option<Readings>,
+) -> Option<(String, Vec<Finding>)> {
+    let mut sink = Sink::new(levels);
+    let there = |found: Vec<Finding>, id: SourceId| found.into_iter().filter(|f| f.source == Some(id)).collect();
+    if path == registry::FILE_NAME {
+        rules::judge_registry(ctx, &mut sink);
+        if let Some(readings) = head_readings() {
+            rules::judge_readings(ctx, &readings, &mut sink);
+        }
+        return Some((String::from_utf8_lossy(bytes).into_owned(), there(sink.take(), ctx.registry_source)));
+    }
+    if path == ctx.registry.outcomes_file {
+        let text = String::from_utf8(bytes.to_vec()).ok()?;
+        let readings = readings_in(path, &text)?;
+        rules::judge_readings(ctx, &readings, &mut sink);
+        return Some((text, there(sink.take(), readings.source)));
+    }
+    super::plans::judge_document(ctx, levels, path, bytes)
+}
+
+/// Readings as HEAD held them (their findings are compared, never shown: no source of their
+/// own); `None` when they do not read.
+fn readings_in(path: &str, text: &str) -> Option<Readings> {
+    let rows = crate::outcomes::parse(text).ok()?;
+    Some(Readings { path: path.to_string(), source: SourceId(usize::MAX), rows, today: None })
+}
+
+/// The most differences [`changed_lines`] looks for before it calls every line between the
+/// common head and tail changed (memory stays within a few megabytes).
+const MAX_EDITS: usize = 512;
+
+/// The most line comparisons [`changed_lines`] spends, about: edits looked for times lines.
+const MAX_WORK: usize = 20_000_000;
+
+/// For each line of `new`, whether a line diff against `old` (Myers's, as git's) adds or
+/// modifies it.
+fn changed_lines(old: &[&str], new: &[&str]) -> Vec<bool> {
+    let prefix = old.iter().zip(new).take_while(|(a, b)| a == b).count();
+    let suffix = old[prefix..].iter().rev().zip(new[prefix..].iter().rev()).take_while(|(a, b)| a == b).count();
+    let mut changed = vec![false; new.len()];
+    let (a, b) = (&old[prefix..old.len() - suffix], &new[prefix..new.len() - suffix]);
+    changed[prefix..new.len() - suffix].fill(true);
+    for j in myers_matches(a, b).unwrap_or_default() {
+        changed[prefix + j] = false;
+    }
+    changed
+}
+
+/// The lines of `b` a shortest edit script from `a` keeps, or `None` past [`MAX_EDITS`].
+fn myers_matches(a: &[&str], b: &[&str]) -> Option<Vec<usize>> {
+    let (n, m) = (a.len() as isize, b.len() as isize);
+    // Each edit looked for costs a pass over both: past a budget, give up early on huge files.
+    let max = (a.len() + b.len()).min(MAX_EDITS).min(MAX_WORK / (a.len() + b.len()).max(1)) as isize;
+    let off = max + 1;
+    let at = |k: isize| (off + k) as usize;
+    let mut v = vec![0isize; 2 * max as usize + 3];
+    let mut trace: Vec<Vec<isize>> = Vec::new();
+    let mut found = None;
+    'search: for d in 0..=max {
+        trace.push(v.clone());
+        for k in (-d..=d).step_by(2) {
+            let mut x =
+                if k == -d || (k != d && v[at(k - 1)] < v[at(k + 1)]) { v[at(k + 1)] } else { v[at(k - 1)] + 1 };
+            let mut y = x - k;
+            while x < n && y < m && a[x as usize] == b[y as usize] {
+                x += 1;
+                y += 1;
+            }
+            v[at(k)] = x;
+            if x >= n && y >= m {
+                found = Some(d);
+                break 'search;
+            }
+        }
+    }
+    let mut matched = Vec::new();
+    let (mut x, mut y) = (n, m);
+    for d in (0..=found?).rev() {
+        let v = &trace[d as usize];
+        let k = x - y;
+        let prev_k = if k == -d || (k != d && v[at(k - 1)] < v[at(k + 1)]) { k + 1 } else { k - 1 };
+        let prev_x = v[at(prev_k)];
+        let prev_y = prev_x - prev_k;
+        while x > prev_x && y > prev_y {
+            x -= 1;
+            y -= 1;
+            matched.push(y as usize);
+        }
+        x = prev_x;
+        y = prev_y;
+    }
+    Some(matched)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::changed_lines;
+
+    #[test]
+    fn a_line_diff_marks_what_is_added_or_modified() {
+        let old = ["a", "b", "c", "d", "e"];
+        assert_eq!(changed_lines(&old, &["a", "b", "c", "d", "e"]), [false; 5]);
+        assert_eq!(
+            changed_lines(&old, &["x", "a", "b", "C", "d", "e", "y"]),
+            [true, false, false, true, false, false, true]
+        );
+        // A swap: one of the two is kept, the other moved (added).
+        let swapped = changed_lines(&old, &["a", "c", "b", "d"]);
+        assert!(!swapped[0] && !swapped[3] && swapped.iter().filter(|&&c| c).count() == 1, "{swapped:?}");
+        assert_eq!(changed_lines(&[], &["a"]), [true]);
+        assert_eq!(changed_lines(&old, &[]), Vec::<bool>::new());
+        // Past the bound every line between the common head and tail counts as changed.
+        let many: Vec<String> = (0..2000).map(|i| i.to_string()).collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        let other: Vec<&str> = many.iter().map(|_| "x").collect();
+        assert!(changed_lines(&many, &other).iter().all(|&c| c));
+    }
 }

@@ -1,9 +1,10 @@
 //! The registry's own rules (`too-many-in-play`, `no-outcome`, …) and the readings of outcomes.
 
-use super::Gather;
+use super::{CommitSelection, Gather, PlanScope};
 use crate::error::{Error, Result};
 use crate::facts::{Readings, Window};
 use crate::files::Files;
+use crate::git::{RangeSpec, Repo};
 use crate::registry::Registry;
 use crate::rules::{self, Sink};
 use crate::source::{Source, Sources};
@@ -14,14 +15,49 @@ impl Gather<'_> {
         let mut sink = Sink::new(self.levels);
         rules::judge_registry(self.ctx, &mut sink);
         self.read.findings.extend(sink.take());
+        let paths = [crate::registry::FILE_NAME, self.ctx.registry.outcomes_file.as_str()];
+        // The pre-commit hook reads the readings only when a commit stages them or the registry
+        // (a few index and tree look-ups otherwise): what is already committed is CI's to report.
+        if self.inputs.plans == PlanScope::Staged
+            && !self.repo.is_some_and(|repo| super::precommit::staged_any(repo, self.files, &paths))
+        {
+            return Ok(());
+        }
         let readings = read_readings(self.files, self.ctx.registry, self.inputs.window, &mut self.read.sources)?;
-        if let Some(r) = &readings {
+        if let Some(r) = readings.as_ref().filter(|_| self.judges_readings(&paths)) {
             rules::judge_readings(self.ctx, r, &mut sink);
             self.read.findings.extend(sink.take());
         }
         self.read.readings = readings;
         Ok(())
     }
+
+    /// Whether the readings are judged: always, unless the inputs ask for it only when the
+    /// range selected changes the readings file or the registry (`ci` on a pull request: the
+    /// state of the product is not an unrelated change's doing).
+    fn judges_readings(&self, paths: &[&str]) -> bool {
+        let (Some(repo), true, CommitSelection::Spec(range)) =
+            (self.repo, self.inputs.readings_when_changed, &self.inputs.commits)
+        else {
+            return true;
+        };
+        changed_in(repo, range, paths)
+    }
+}
+
+/// Whether a range's commits change any of `paths`: the files as its included tips hold them
+/// against its excluded tips (the pull request's head against its base).
+fn changed_in(repo: &Repo, range: &RangeSpec, paths: &[&str]) -> bool {
+    let entries = |oid| {
+        let tree = repo.commit_tree(oid);
+        paths.iter().map(|p| tree.as_ref().and_then(|t| t.entry(p))).collect::<Vec<_>>()
+    };
+    let (excluded, included): (Vec<_>, Vec<_>) = range.tips.iter().partition(|(_, excluded)| *excluded);
+    let before: Vec<_> = excluded.iter().map(|&&(oid, _)| entries(oid)).collect();
+    included.iter().any(|&&(oid, _)| {
+        let after = entries(oid);
+        before.is_empty() || before.iter().any(|b| *b != after)
+    })
 }
 
 /// The readings of outcomes (`[outcomes] file`, default outcomes.csv), from where the registry

@@ -416,6 +416,12 @@ fn absent_note(applied: &crate::baseline::Applied) -> String {
     note
 }
 
+/// The pre-commit hook's one line for a staged file's findings older than the change (not
+/// reported: `check` lists them).
+pub fn older_line(path: &str, n: usize) -> String {
+    format!("plan-lint: {} still has {}: plan-lint check\n", escape::line(path), plural(n, "older finding"))
+}
+
 pub(crate) fn summary_line(s: &Summary) -> String {
     let verdict = match (s.errors, s.warnings) {
         // Recorded findings remain: nothing new, but not all traced.
