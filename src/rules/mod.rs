@@ -47,6 +47,10 @@ rules! {
     unmeasured_outcome,
     outcome_met,
     outcome_regressed,
+    hypothesis_invalid,
+    hypothesis_unjudged,
+    hypothesis_refuted,
+    done_unverified,
 }
 
 /// A rule's declaration.
@@ -96,11 +100,13 @@ impl Category {
         match self {
             Category::Untraced => "work that names no promise, or a trace git will not read",
             Category::Mistraced => {
-                "work or readings naming a promise or metric they cannot serve: unknown, or not in play"
+                "work, readings or hypotheses naming a promise or metric they cannot serve: unknown, or not in play"
             }
             Category::Registry => "promises.toml itself: the in-play limit, outcomes, include patterns",
             Category::Drift => "over a time window, the work and the plan drifted apart",
-            Category::Outcomes => "readings of outcomes against their targets",
+            Category::Outcomes => {
+                "readings of outcomes against their targets and hypotheses; promises delivered but not shown kept"
+            }
         }
     }
 }
@@ -174,15 +180,41 @@ pub(crate) fn standings<'a>(ctx: &'a Ctx, readings: &'a Readings) -> impl Iterat
     })
 }
 
+/// A hypothesis of a promise, judged from the readings of its metric as of the readings' day
+/// (`hypothesis-unjudged`, `hypothesis-refuted`; the board can show the same). Hypotheses that
+/// cannot be judged (`hypothesis-invalid`) are left out.
+pub(crate) fn judged_hypotheses<'a>(
+    registry: &'a Registry,
+    readings: &'a Readings,
+) -> impl Iterator<Item = (&'a crate::registry::Promise, &'a crate::registry::Hypothesis, crate::outcomes::Judgement<'a>)> + 'a
+{
+    registry.promises.iter().flat_map(move |p| {
+        p.hypotheses.iter().filter_map(move |h| {
+            let o = p.outcomes.iter().find(|o| o.metric.as_deref() == Some(h.metric.as_str()))?;
+            let rows = readings.rows.iter().filter(|r| r.promise == p.id && r.metric == h.metric);
+            let judged = crate::outcomes::judge(
+                o.baseline.as_deref()?,
+                o.target.as_deref()?,
+                &h.expect,
+                h.by,
+                readings.today,
+                rows,
+            )?;
+            Some((p, h, judged))
+        })
+    })
+}
+
 /// The rule declaring `code`.
 pub(crate) fn rule(code: Code) -> &'static Rule {
     RULES.iter().find(|r| r.code == code).copied().unwrap_or_else(|| unreachable!("every code has a rule: {code}"))
 }
 
-/// Whether `code` is judged only with a time window: the drift rules, and `unmeasured-outcome`,
-/// which reads the calendar. A run without one cannot tell that such a finding is gone.
+/// Whether `code` is judged only with a time window: the drift rules, and `unmeasured-outcome`
+/// and `hypothesis-unjudged`, which read the calendar. A run without one cannot tell that such a finding is gone.
 pub(crate) fn needs_window(code: Code) -> bool {
-    code == Code::UnmeasuredOutcome || rule(code).checks.iter().any(|c| matches!(c, Check::Window(_)))
+    matches!(code, Code::UnmeasuredOutcome | Code::HypothesisUnjudged)
+        || rule(code).checks.iter().any(|c| matches!(c, Check::Window(_)))
 }
 
 /// The default level of `code`.
@@ -531,6 +563,7 @@ status = "proposed"
 [promises.checkout]
 statement = "A shopper can pay in one step."
 status = "done"
+verdict = { kept = true, reason = "one-step payments are most of them", date = "2026-01-15" }
 [promises.loyalty]
 statement = "A shopper earns points."
 status = "dropped"
@@ -679,12 +712,22 @@ mod tests {
         };
         assert_eq!(
             of(Category::Mistraced),
-            ["unknown-promise", "not-in-play", "open-work-not-in-play", "unknown-metric"]
+            ["unknown-promise", "not-in-play", "open-work-not-in-play", "unknown-metric", "hypothesis-invalid"]
         );
         assert_eq!(of(Category::Drift), ["shadow-work", "idle-promise", "done-with-open-items", "over-budget"]);
         assert_eq!(of(Category::Untraced), ["untraced-item", "untraced-commit", "malformed-trailer"]);
         assert_eq!(of(Category::Registry), ["too-many-in-play", "no-outcome", "unmatched-pattern"]);
-        assert_eq!(of(Category::Outcomes), ["unmeasured-outcome", "outcome-met", "outcome-regressed"]);
+        assert_eq!(
+            of(Category::Outcomes),
+            [
+                "unmeasured-outcome",
+                "outcome-met",
+                "outcome-regressed",
+                "hypothesis-unjudged",
+                "hypothesis-refuted",
+                "done-unverified"
+            ]
+        );
         assert_eq!(rule(Code::OverBudget).category, Category::Drift);
         assert_eq!(Category::Mistraced.name(), "mistraced");
     }
