@@ -35,15 +35,15 @@ Fix: name the metric exactly as the promise's outcomes do, and expect a value in
 fn registry(ctx: &Ctx, sink: &mut Sink) {
     for p in &ctx.registry.promises {
         for h in &p.hypotheses {
-            if let Some(found) = invalid(p, h) {
-                sink.push(found.promises([p.id.clone()]));
+            if let Some((found, label)) = invalid(p, h) {
+                sink.push(found.at(ctx.registry_source, label).promises([p.id.clone()]));
             }
         }
     }
 }
 
-/// This rule's finding about `h`, placed, or `None` when it can be judged.
-fn invalid(p: &Promise, h: &Hypothesis) -> Option<Finding> {
+/// This rule's finding about `h` and its label in promises.toml, or `None` when it can be judged.
+fn invalid(p: &Promise, h: &Hypothesis) -> Option<(Finding, Label)> {
     let Some(o) = p.outcomes.iter().find(|o| o.metric.as_deref() == Some(h.metric.as_str())) else {
         let metrics: Vec<&str> = p.outcomes.iter().filter_map(|o| o.metric.as_deref()).collect();
         let help = match (crate::suggest::closest(&h.metric, metrics.iter().copied()), metrics.is_empty()) {
@@ -51,29 +51,26 @@ fn invalid(p: &Promise, h: &Hypothesis) -> Option<Finding> {
             (None, true) => format!("`{}` has no outcome with a metric: add one to promises.toml first", p.id),
             (None, false) => format!("`{}` measures: {}", p.id, metrics.join(", ")),
         };
-        return Some(
+        return Some((
             Finding::new(
                 Code::HypothesisInvalid,
                 format!("a hypothesis on `{}` names `{}`, which is not one of its metrics", p.id, h.metric),
             )
-            .label(Label::new(h.metric_span.clone(), "not one of its outcomes"))
             .help(help),
-        );
+            Label::new(h.metric_span.clone(), "not one of its outcomes"),
+        ));
     };
     let why = crate::outcomes::unjudgeable(o.baseline.as_deref(), o.target.as_deref(), &h.expect)?;
-    Some(
-        Finding::new(
-            Code::HypothesisInvalid,
-            format!("a hypothesis on `{}` cannot be judged: {why}", p.id),
-        )
-        .label(Label::new(h.expect_span.clone(), "cannot be compared with readings"))
-        .help(format!(
-            "expect a number in the unit of `{}` (baseline {}, target {})",
-            h.metric,
-            o.baseline.as_deref().unwrap_or("none"),
-            o.target.as_deref().unwrap_or("none")
-        )),
-    )
+    let help = format!(
+        "expect a number in the unit of `{}` (baseline {}, target {})",
+        h.metric,
+        o.baseline.as_deref().unwrap_or("none"),
+        o.target.as_deref().unwrap_or("none")
+    );
+    Some((
+        Finding::new(Code::HypothesisInvalid, format!("a hypothesis on `{}` cannot be judged: {why}", p.id)).help(help),
+        Label::new(h.expect_span.clone(), "cannot be compared with readings"),
+    ))
 }
 
 #[cfg(test)]
@@ -100,6 +97,7 @@ mod tests {
         );
         assert_eq!(found[0].severity, Severity::Error);
         assert_eq!(found[0].promises, ["find-and-buy"]);
+        assert_eq!(found[0].source, Some(crate::source::SourceId(0)), "in promises.toml");
         let text = format!("{extra}\n{REGISTRY}");
         assert_eq!(&text[found[0].labels[0].span.clone()], "\"search-to-purchase convertion\"");
     }
