@@ -117,5 +117,10 @@ mod tests {
         assert!(only(readings_findings(extra, &r), Code::HypothesisRefuted).is_empty());
         let r = readings("2026-03-02,calls,calls,31 a day,\n", None);
         assert_eq!(codes(&only(readings_findings(extra, &r), Code::HypothesisRefuted)), ["hypothesis-refuted"]);
+        // Done or dropped: the work is over, nothing builds on it any more.
+        for status in ["done", "dropped"] {
+            let over = extra.replace("\"in-play\"", &format!("\"{status}\""));
+            assert!(only(readings_findings(&over, &r), Code::HypothesisRefuted).is_empty(), "{status}");
+        }
     }
 }
