@@ -126,6 +126,27 @@ pub enum Judgement<'r> {
     Unjudged,
 }
 
+impl<'r> Judgement<'r> {
+    /// `pending`, `confirmed`, `refuted`, `unjudged`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Judgement::Pending => "pending",
+            Judgement::Confirmed(_) => "confirmed",
+            Judgement::Refuted(_) => "refuted",
+            Judgement::Unjudged => "unjudged",
+        }
+    }
+
+    /// The readings that judged it: the one that confirmed it, or those that refuted it.
+    pub fn readings(&self) -> &[&'r Reading] {
+        match self {
+            Judgement::Confirmed(r) => std::slice::from_ref(r),
+            Judgement::Refuted(rs) => rs,
+            Judgement::Pending | Judgement::Unjudged => &[],
+        }
+    }
+}
+
 /// Judge a hypothesis ("`expect` by `by`") on an outcome from `baseline` to `target`, from the
 /// readings of its metric, as of `today` (`None`: the calendar is unknown, so a date passed with
 /// nothing measured cannot be told; readings after `today` are not counted). Readings in another

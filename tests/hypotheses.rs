@@ -143,6 +143,59 @@ fn readings_confirm_refute_and_leave_unjudged_and_done_is_not_kept() {
     assert_eq!((code, found), (0, vec![warning("hypothesis-refuted", REFUTED, "checkout-v2")]));
 }
 
+/// The JSON report carries what the board needs: each hypothesis as judged, with the readings
+/// that judged it, and each done promise, delivered, with whether it was kept and by what.
+#[test]
+fn json_lists_hypotheses_as_judged_and_done_promises_as_kept_or_not() {
+    let repo = team();
+    let run = repo.plan_lint(&["check", "--format", "json", "--since", "2026-06-01", "--until", "2026-06-30"]);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        v["hypotheses"],
+        serde_json::json!([
+            {
+                "promise": "checkout-v2", "metric": "checkout completion", "expect": "70%", "by": "2026-03-01",
+                "belief": "one-step payment moves checkout completion", "judgement": "confirmed",
+                "readings": [{ "date": "2026-03-05", "value": "71%" }]
+            },
+            {
+                "promise": "checkout-v2", "metric": "checkout completion", "expect": "74%", "by": "2026-04-01",
+                "belief": "saved wallets move it further", "judgement": "refuted",
+                "readings": [{ "date": "2026-04-03", "value": "72%" }, { "date": "2026-04-10", "value": "73%" }]
+            },
+            {
+                "promise": "track-orders", "metric": "order-status calls", "expect": "30 a day", "by": "2026-05-01",
+                "belief": null, "judgement": "unjudged", "readings": []
+            }
+        ])
+    );
+    assert_eq!(
+        v["kept"],
+        serde_json::json!([
+            { "promise": "gift-cards", "customer": null, "kept": null, "by": null, "reason": null, "date": null },
+            {
+                "promise": "search", "customer": null, "kept": false, "by": "verdict",
+                "reason": "exits stayed at 28%: the catalogue, not search, was the problem", "date": "2026-03-15"
+            }
+        ])
+    );
+    // Met by its readings: kept, by the readings.
+    let mut readings = READINGS.to_string();
+    readings.push_str("2026-06-10,gift-cards,gift-card revenue share,2.1%,finance\n");
+    repo.write("outcomes.csv", &readings);
+    let run = repo.plan_lint(&["check", "--format", "json", "--no-commits"]);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        (&v["kept"][0]["kept"], &v["kept"][0]["by"]),
+        (&serde_json::json!(true), &serde_json::json!("readings"))
+    );
+    // No readings file: nothing is judged, and the document is as before.
+    std::fs::remove_file(repo.path().join("outcomes.csv")).unwrap();
+    let run = repo.plan_lint(&["check", "--format", "json", "--no-commits"]);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert!(v.get("hypotheses").is_none() && v.get("kept").is_none(), "{v:#}");
+}
+
 #[test]
 fn a_hypothesis_on_a_metric_its_promise_lacks_is_an_error_with_the_closest() {
     let repo = team();

@@ -57,8 +57,8 @@ fn readings(ctx: &Ctx, readings: &Readings, sink: &mut Sink) {
 }
 
 /// Each outcome of `p` its latest reading does not meet, in words; `no measurable outcome` when
-/// it has none. Empty: the readings show it kept.
-fn shortfalls(p: &Promise, readings: &Readings) -> Vec<String> {
+/// it has none. Empty: the readings show it kept (the JSON report says so too).
+pub(crate) fn shortfalls(p: &Promise, readings: &Readings) -> Vec<String> {
     let measurable: Vec<_> = p.outcomes.iter().filter(|o| o.is_measurable()).collect();
     if measurable.is_empty() {
         return vec!["no measurable outcome".to_string()];
