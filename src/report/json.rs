@@ -68,7 +68,8 @@ struct Kept<'a> {
 /// The hypotheses and done promises, judged from the readings (none without readings).
 fn judged(facts: &Facts) -> (Vec<Hypothesis<'_>>, Vec<Kept<'_>>) {
     let Some(readings) = &facts.readings else { return (Vec::new(), Vec::new()) };
-    let hypotheses = crate::rules::judged_hypotheses(&facts.registry, readings)
+    let hypotheses = readings
+        .hypotheses(&facts.registry)
         .map(|(p, h, judged)| Hypothesis {
             promise: &p.id,
             metric: &h.metric,
@@ -86,7 +87,7 @@ fn judged(facts: &Facts) -> (Vec<Hypothesis<'_>>, Vec<Kept<'_>>) {
     let done = facts.registry.promises.iter().filter(|p| p.status == crate::registry::Status::Done);
     let kept = done
         .map(|p| {
-            let by_readings = crate::rules::done_unverified::shortfalls(p, readings).is_empty();
+            let by_readings = readings.unmet(p).is_some_and(|unmet| unmet.is_empty());
             let (kept, by) = match &p.verdict {
                 Some(v) => (Some(v.kept), Some("verdict")),
                 None if by_readings => (Some(true), Some("readings")),

@@ -57,25 +57,16 @@ fn readings(ctx: &Ctx, readings: &Readings, sink: &mut Sink) {
 }
 
 /// Each outcome of `p` its latest reading does not meet, in words; `no measurable outcome` when
-/// it has none. Empty: the readings show it kept (the JSON report says so too).
-pub(crate) fn shortfalls(p: &Promise, readings: &Readings) -> Vec<String> {
-    let measurable: Vec<_> = p.outcomes.iter().filter(|o| o.is_measurable()).collect();
-    if measurable.is_empty() {
-        return vec!["no measurable outcome".to_string()];
-    }
-    let mut short = Vec::new();
-    for o in measurable {
-        let (Some(metric), Some(target)) = (o.metric.as_deref(), o.target.as_deref()) else { continue };
-        let Some(latest) = readings.latest(&p.id, metric) else {
-            short.push(format!("`{metric}` never measured (target {target})"));
-            continue;
-        };
-        let met = o.baseline.as_deref().and_then(|b| crate::outcomes::progress(b, target, &latest.value));
-        if met.is_none_or(|progress| progress < 1.0) {
-            short.push(format!("`{metric}` {} on {} (target {target})", latest.value, latest.date));
-        }
-    }
-    short
+/// it has none. Empty: the readings show it kept.
+fn shortfalls(p: &Promise, readings: &Readings) -> Vec<String> {
+    let Some(unmet) = readings.unmet(p) else { return vec!["no measurable outcome".to_string()] };
+    unmet
+        .iter()
+        .map(|u| match u.latest {
+            None => format!("`{}` never measured (target {})", u.metric, u.target),
+            Some(r) => format!("`{}` {} on {} (target {})", u.metric, r.value, r.date, u.target),
+        })
+        .collect()
 }
 
 #[cfg(test)]

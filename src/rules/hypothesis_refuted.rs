@@ -40,7 +40,7 @@ kept as history or removed), pivot (change the plan's open items), or drop the p
 };
 
 fn readings(ctx: &Ctx, readings: &Readings, sink: &mut Sink) {
-    for (p, h, judged) in super::judged_hypotheses(ctx.registry, readings) {
+    for (p, h, judged) in readings.hypotheses(ctx.registry) {
         let Judgement::Refuted(since) = judged else { continue };
         if !matches!(p.status, Status::InPlay | Status::Proposed) {
             continue;

@@ -36,7 +36,7 @@ Fix: measure it:
 };
 
 fn readings(ctx: &Ctx, readings: &Readings, sink: &mut Sink) {
-    for (p, h, judged) in super::judged_hypotheses(ctx.registry, readings) {
+    for (p, h, judged) in readings.hypotheses(ctx.registry) {
         if judged != Judgement::Unjudged || !matches!(p.status, Status::InPlay | Status::Done) {
             continue;
         }

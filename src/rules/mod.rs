@@ -180,31 +180,6 @@ pub(crate) fn standings<'a>(ctx: &'a Ctx, readings: &'a Readings) -> impl Iterat
     })
 }
 
-/// A hypothesis of a promise, judged from the readings of its metric as of the readings' day
-/// (`hypothesis-unjudged`, `hypothesis-refuted`; the board can show the same). Hypotheses that
-/// cannot be judged (`hypothesis-invalid`) are left out.
-pub(crate) fn judged_hypotheses<'a>(
-    registry: &'a Registry,
-    readings: &'a Readings,
-) -> impl Iterator<Item = (&'a crate::registry::Promise, &'a crate::registry::Hypothesis, crate::outcomes::Judgement<'a>)> + 'a
-{
-    registry.promises.iter().flat_map(move |p| {
-        p.hypotheses.iter().filter_map(move |h| {
-            let o = p.outcomes.iter().find(|o| o.metric.as_deref() == Some(h.metric.as_str()))?;
-            let rows = readings.rows.iter().filter(|r| r.promise == p.id && r.metric == h.metric);
-            let judged = crate::outcomes::judge(
-                o.baseline.as_deref()?,
-                o.target.as_deref()?,
-                &h.expect,
-                h.by,
-                readings.today,
-                rows,
-            )?;
-            Some((p, h, judged))
-        })
-    })
-}
-
 /// The rule declaring `code`.
 pub(crate) fn rule(code: Code) -> &'static Rule {
     RULES.iter().find(|r| r.code == code).copied().unwrap_or_else(|| unreachable!("every code has a rule: {code}"))
