@@ -69,8 +69,11 @@ fn team() -> Repo {
     repo
 }
 
+/// A finding as compared here: code, severity, message, promises.
+type Found = (String, String, String, Vec<String>);
+
 /// `(code, severity, message, promises)` of every finding, and the exit code.
-fn findings(repo: &Repo, args: &[&str]) -> (i32, Vec<(String, String, String, Vec<String>)>) {
+fn findings(repo: &Repo, args: &[&str]) -> (i32, Vec<Found>) {
     let mut all = vec!["check", "--format", "json"];
     all.extend_from_slice(args);
     let run = repo.plan_lint(&all);
@@ -92,7 +95,7 @@ fn findings(repo: &Repo, args: &[&str]) -> (i32, Vec<(String, String, String, Ve
     (run.code, found)
 }
 
-fn warning(code: &str, message: &str, promise: &str) -> (String, String, String, Vec<String>) {
+fn warning(code: &str, message: &str, promise: &str) -> Found {
     (code.to_string(), "warning".to_string(), message.to_string(), vec![promise.to_string()])
 }
 
