@@ -55,15 +55,27 @@ impl Readings {
         &'a self,
         registry: &'a Registry,
     ) -> impl Iterator<Item = (&'a Promise, &'a Hypothesis, crate::outcomes::Judgement<'a>)> + 'a {
-        registry.promises.iter().flat_map(move |p| {
-            p.hypotheses.iter().filter_map(move |h| {
+        // The readings by promise and metric, gathered once (and only when a hypothesis asks):
+        // looking each hypothesis's readings up row by row made many of each quadratic.
+        let mut by_metric: HashMap<(&str, &str), Vec<&crate::outcomes::Reading>> = HashMap::new();
+        if registry.promises.iter().any(|p| !p.hypotheses.is_empty()) {
+            for r in &self.rows {
+                by_metric.entry((r.promise.as_str(), r.metric.as_str())).or_default().push(r);
+            }
+        }
+        let judged: Vec<_> = registry
+            .promises
+            .iter()
+            .flat_map(|p| p.hypotheses.iter().map(move |h| (p, h)))
+            .filter_map(|(p, h)| {
                 let o = p.outcomes.iter().find(|o| o.metric.as_deref() == Some(h.metric.as_str()))?;
-                let rows = self.rows.iter().filter(|r| r.promise == p.id && r.metric == h.metric);
+                let rows = by_metric.get(&(p.id.as_str(), h.metric.as_str())).into_iter().flatten().copied();
                 let (baseline, target) = (o.baseline.as_deref()?, o.target.as_deref()?);
                 let judged = crate::outcomes::judge(baseline, target, &h.expect, h.by, self.today, rows)?;
                 Some((p, h, judged))
             })
-        })
+            .collect();
+        judged.into_iter()
     }
 
     /// The measurable outcomes of `p` its latest readings do not meet (progress from baseline to

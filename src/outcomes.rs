@@ -120,8 +120,9 @@ pub enum Judgement<'r> {
     Pending,
     /// A reading on or after its date reached the expectation (the first that did).
     Confirmed(&'r Reading),
-    /// Readings on or after its date, none reaching the expectation (all of them, by date).
-    Refuted(Vec<&'r Reading>),
+    /// Readings on or after its date, none reaching the expectation: how many, and the latest
+    /// [`REFUTING_KEPT`] of them by date.
+    Refuted { count: usize, latest: Vec<&'r Reading> },
     /// Its date has passed and nothing was measured since.
     Unjudged,
 }
@@ -132,16 +133,16 @@ impl<'r> Judgement<'r> {
         match self {
             Judgement::Pending => "pending",
             Judgement::Confirmed(_) => "confirmed",
-            Judgement::Refuted(_) => "refuted",
+            Judgement::Refuted { .. } => "refuted",
             Judgement::Unjudged => "unjudged",
         }
     }
 
-    /// The readings that judged it: the one that confirmed it, or those that refuted it.
+    /// The readings that judged it: the one that confirmed it, or the latest that refuted it.
     pub fn readings(&self) -> &[&'r Reading] {
         match self {
             Judgement::Confirmed(r) => std::slice::from_ref(r),
-            Judgement::Refuted(rs) => rs,
+            Judgement::Refuted { latest, .. } => latest,
             Judgement::Pending | Judgement::Unjudged => &[],
         }
     }
@@ -160,20 +161,35 @@ pub fn judge<'r>(
     readings: impl IntoIterator<Item = &'r Reading>,
 ) -> Option<Judgement<'r>> {
     unjudgeable(Some(baseline), Some(target), expect).is_none().then_some(())?;
-    let mut since: Vec<(&Reading, bool)> = readings
-        .into_iter()
-        .filter(|r| r.date >= by && today.is_none_or(|t| r.date <= t))
-        .filter_map(|r| Some((r, reaches(baseline, target, expect, &r.value)?)))
-        .collect();
-    since.sort_by_key(|(r, _)| (r.date, r.line));
-    if let Some((r, _)) = since.iter().find(|(_, reached)| *reached) {
+    // One pass, memory bounded whatever the number of readings: the first that reached it, how
+    // many fell short, and the latest of those.
+    let key = |r: &Reading| (r.date, r.line);
+    let (mut first, mut short, mut latest) = (None::<&Reading>, 0usize, Vec::<&Reading>::new());
+    for r in readings.into_iter().filter(|r| r.date >= by && today.is_none_or(|t| r.date <= t)) {
+        match reaches(baseline, target, expect, &r.value) {
+            Some(true) if first.is_none_or(|f| key(r) < key(f)) => first = Some(r),
+            Some(false) => {
+                short += 1;
+                let at = latest.partition_point(|l| key(l) <= key(r));
+                latest.insert(at, r);
+                if latest.len() > REFUTING_KEPT {
+                    latest.remove(0);
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Some(r) = first {
         return Some(Judgement::Confirmed(r));
     }
-    if !since.is_empty() {
-        return Some(Judgement::Refuted(since.into_iter().map(|(r, _)| r).collect()));
+    if short > 0 {
+        return Some(Judgement::Refuted { count: short, latest });
     }
     Some(if today.is_some_and(|t| t > by) { Judgement::Unjudged } else { Judgement::Pending })
 }
+
+/// How many of the readings that refute a hypothesis it keeps (the latest; the rest counted).
+pub const REFUTING_KEPT: usize = 3;
 
 /// Why `value` is no reading although it is written as a number: `inf`, `NaN%`, `-Infinity`,
 /// or more digits than a double holds (`1` and 400 zeros). `None` for anything else, numbers
@@ -480,13 +496,29 @@ mod tests {
         let judged = |today| judge("61%", "75%", "70%", by, today, &rows).unwrap();
         // Before the date a reading past the expectation does not count: the date is the test.
         assert_eq!(judged(day("2027-02-15")), Judgement::Pending);
-        assert_eq!(judged(day("2027-03-05")), Judgement::Refuted(vec![&rows[1]]));
+        assert_eq!(judged(day("2027-03-05")), Judgement::Refuted { count: 1, latest: vec![&rows[1]] });
         assert_eq!(judged(day("2027-03-31")), Judgement::Confirmed(&rows[2]));
         assert_eq!(judged(None), Judgement::Confirmed(&rows[2]));
         assert_eq!(judge("61%", "75%", "70%", by, day("2027-03-01"), &rows[..1]), Some(Judgement::Pending));
         assert_eq!(judge("61%", "75%", "70%", by, day("2027-03-02"), &rows[..1]), Some(Judgement::Unjudged));
         assert_eq!(judge("61%", "75%", "70%", by, None, &rows[..1]), Some(Judgement::Pending), "no calendar");
         assert_eq!(judge("61%", "75%", "70 a day", by, None, &rows), None);
+        // However many readings refute it, the latest few are kept, in date order, the rest
+        // counted; the first reading to reach it confirms it whatever the file's order.
+        let mut text = String::from("date,promise,metric,value\n");
+        for day in (1..=28).rev() {
+            text.push_str(&format!("2027-03-{day:02},a,m,65%\n"));
+        }
+        let many = parse(&text).unwrap();
+        let Some(Judgement::Refuted { count, latest }) = judge("61%", "75%", "70%", by, None, &many) else {
+            panic!("refuted")
+        };
+        let dates: Vec<String> = latest.iter().map(|r| r.date.to_string()).collect();
+        assert_eq!((count, dates), (28, vec!["2027-03-26".into(), "2027-03-27".into(), "2027-03-28".into()]));
+        text.push_str("2027-03-20,a,m,71%\n2027-03-09,a,m,70%\n");
+        let confirmed = parse(&text).unwrap();
+        let judged = judge("61%", "75%", "70%", by, None, &confirmed);
+        assert_eq!(judged.map(|j| j.readings()[0].date.to_string()), Some("2027-03-09".into()));
     }
 
     #[test]

@@ -9,9 +9,6 @@ use crate::outcomes::Judgement;
 use crate::registry::{Parts, Status};
 use crate::source::Label;
 
-/// Readings a message lists, the latest; the rest are counted.
-const LISTED: usize = 3;
-
 pub(crate) static RULE: Rule = Rule {
     code: Code::HypothesisRefuted,
     default: Level::Warn,
@@ -41,14 +38,13 @@ kept as history or removed), pivot (change the plan's open items), or drop the p
 
 fn readings(ctx: &Ctx, readings: &Readings, sink: &mut Sink) {
     for (p, h, judged) in readings.hypotheses(ctx.registry) {
-        let Judgement::Refuted(since) = judged else { continue };
+        let Judgement::Refuted { count, latest } = judged else { continue };
         if !matches!(p.status, Status::InPlay | Status::Proposed) {
             continue;
         }
-        let mut shown: Vec<String> =
-            since.iter().rev().take(LISTED).rev().map(|r| format!("{} on {}", r.value, r.date)).collect();
-        if since.len() > LISTED {
-            shown.insert(0, format!("{} earlier", since.len() - LISTED));
+        let mut shown: Vec<String> = latest.iter().map(|r| format!("{} on {}", r.value, r.date)).collect();
+        if count > latest.len() {
+            shown.insert(0, format!("{} earlier", count - latest.len()));
         }
         sink.push(
             Finding::new(
