@@ -59,6 +59,15 @@ pub enum Code {
     OutcomeMet,
     /// An outcome's latest reading is further from the target than the baseline.
     OutcomeRegressed,
+    /// A hypothesis names a metric its promise does not measure, or an expectation that cannot
+    /// be judged.
+    HypothesisInvalid,
+    /// A hypothesis's date has passed with no reading since.
+    HypothesisUnjudged,
+    /// The readings since a hypothesis's date fall short of it while work still builds on it.
+    HypothesisRefuted,
+    /// A promise is done, its readings do not show it kept, and no verdict is recorded.
+    DoneUnverified,
 }
 
 /// Names kept for codes that were split: setting the old name sets every code it became.
@@ -168,6 +177,10 @@ mod tests {
                 "unmeasured-outcome",
                 "outcome-met",
                 "outcome-regressed",
+                "hypothesis-invalid",
+                "hypothesis-unjudged",
+                "hypothesis-refuted",
+                "done-unverified",
             ]
         );
         for c in Code::ALL {

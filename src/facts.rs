@@ -2,7 +2,7 @@
 //! the engine (`crate::engine`) gathers facts from the sources, the rules judge them one item at
 //! a time, and the reporters show them beside the findings.
 
-use crate::registry::Registry;
+use crate::registry::{Hypothesis, Promise, Registry};
 use crate::scan::body::BodyRef;
 pub use crate::scan::commit::CommitFacts;
 use crate::source::{SourceId, Sources};
@@ -47,6 +47,69 @@ impl Readings {
     pub fn latest(&self, promise: &str, metric: &str) -> Option<&crate::outcomes::Reading> {
         self.rows.iter().filter(|r| r.promise == promise && r.metric == metric).max_by_key(|r| (r.date, r.line))
     }
+
+    /// Each hypothesis in the registry, judged from the readings of its metric as of
+    /// [`Readings::today`] ([`crate::outcomes::judge`]); those that cannot be judged (a metric
+    /// the promise lacks, an expectation no reading compares with) are left out.
+    pub fn hypotheses<'a>(
+        &'a self,
+        registry: &'a Registry,
+    ) -> impl Iterator<Item = (&'a Promise, &'a Hypothesis, crate::outcomes::Judgement<'a>)> + 'a {
+        // The readings by promise and metric, gathered once (and only when a hypothesis asks):
+        // looking each hypothesis's readings up row by row made many of each quadratic.
+        let mut by_metric: HashMap<(&str, &str), Vec<&crate::outcomes::Reading>> = HashMap::new();
+        if registry.promises.iter().any(|p| !p.hypotheses.is_empty()) {
+            for r in &self.rows {
+                by_metric.entry((r.promise.as_str(), r.metric.as_str())).or_default().push(r);
+            }
+        }
+        let judged: Vec<_> = registry
+            .promises
+            .iter()
+            .flat_map(|p| p.hypotheses.iter().map(move |h| (p, h)))
+            .filter_map(|(p, h)| {
+                let o = p.outcomes.iter().find(|o| o.metric.as_deref() == Some(h.metric.as_str()))?;
+                let rows = by_metric.get(&(p.id.as_str(), h.metric.as_str())).into_iter().flatten().copied();
+                let (baseline, target) = (o.baseline.as_deref()?, o.target.as_deref()?);
+                let judged = crate::outcomes::judge(baseline, target, &h.expect, h.by, self.today, rows)?;
+                Some((p, h, judged))
+            })
+            .collect();
+        judged.into_iter()
+    }
+
+    /// The measurable outcomes of `p` its latest readings do not meet (progress from baseline to
+    /// target under 100%, or none to tell): metric, target and the latest reading, if any.
+    /// `None` when `p` has no measurable outcome; empty when the readings show it kept.
+    pub fn unmet<'a>(&'a self, p: &'a Promise) -> Option<Vec<Unmet<'a>>> {
+        let measurable: Vec<_> = p.outcomes.iter().filter(|o| o.is_measurable()).collect();
+        if measurable.is_empty() {
+            return None;
+        }
+        let mut unmet = Vec::new();
+        for o in measurable {
+            let (Some(metric), Some(target)) = (o.metric.as_deref(), o.target.as_deref()) else { continue };
+            let latest = self.latest(&p.id, metric);
+            let progress =
+                latest.and_then(|r| o.baseline.as_deref().and_then(|b| crate::outcomes::progress(b, target, &r.value)));
+            // With no numeric progress, a bounded target (`under 2 s`) still says whether it is met.
+            let bound = latest.and_then(|r| crate::outcomes::reaches_bound(target, &r.value));
+            let met = progress.map(|progress| progress >= 1.0).or(bound).unwrap_or(false);
+            if !met {
+                unmet.push(Unmet { metric, target, latest });
+            }
+        }
+        Some(unmet)
+    }
+}
+
+/// An outcome its readings do not meet ([`Readings::unmet`]).
+#[derive(Clone, Debug)]
+pub struct Unmet<'a> {
+    pub metric: &'a str,
+    pub target: &'a str,
+    /// Its latest reading; `None`: never measured.
+    pub latest: Option<&'a crate::outcomes::Reading>,
 }
 
 /// The plan documents and issue files read.

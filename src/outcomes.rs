@@ -88,6 +88,129 @@ pub fn progress(baseline: &str, target: &str, value: &str) -> Option<f64> {
     (p * 100.0).is_finite().then_some(p)
 }
 
+/// Whether `value` reaches `expect`, going the way the outcome improves (from `baseline` toward
+/// `target`): for a higher-is-better outcome at or above it, for a lower-is-better one at or
+/// below it. `None` unless all four are numbers in one unit and the target differs from the
+/// baseline (the direction cannot be told otherwise).
+pub fn reaches(baseline: &str, target: &str, expect: &str, value: &str) -> Option<bool> {
+    let (b, t, e, v) = (quantity(baseline)?, quantity(target)?, quantity(expect)?, quantity(value)?);
+    if [&t.unit, &e.unit, &v.unit].iter().any(|u| **u != b.unit) || t.number == b.number {
+        return None;
+    }
+    Some(if t.number > b.number { v.number >= e.number } else { v.number <= e.number })
+}
+
+/// Whether `value` reaches a bounded `target` (`under 20 ms`, `at least 60%`, `< 2 s`), both
+/// numbers in one unit; `None` when the target has no bound or they do not compare.
+pub fn reaches_bound(target: &str, value: &str) -> Option<bool> {
+    let t = target.trim().to_lowercase();
+    let below = ["at most", "less than", "up to", "under", "below", "<", "≤"];
+    let above = ["at least", "more than", "over", "above", ">", "≥"];
+    let lower = if below.iter().any(|b| t.starts_with(b)) {
+        true
+    } else if above.iter().any(|b| t.starts_with(b)) {
+        false
+    } else {
+        return None;
+    };
+    let (t, v) = (quantity(target)?, quantity(value)?);
+    if t.unit != v.unit {
+        return None;
+    }
+    Some(if lower { v.number <= t.number } else { v.number >= t.number })
+}
+
+/// Why an expected value cannot be judged against an outcome with this baseline and target:
+/// `None` when it can (see [`reaches`]).
+pub fn unjudgeable(baseline: Option<&str>, target: Option<&str>, expect: &str) -> Option<String> {
+    let Some(e) = quantity(expect) else { return Some(format!("`{expect}` is not a number")) };
+    let (Some(b), Some(t)) = (baseline.and_then(quantity), target.and_then(quantity)) else {
+        return Some("the outcome needs a baseline and a target, both numbers, to tell which way is better".into());
+    };
+    if b.unit != t.unit || t.number == b.number {
+        return Some("the outcome's baseline and target do not tell which way is better".into());
+    }
+    (e.unit != b.unit).then(|| format!("`{expect}` is in `{}`, but the outcome is measured in `{}`", e.unit, b.unit))
+}
+
+/// Where a hypothesis stands ([`judge`]).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Judgement<'r> {
+    /// Its date has not passed (or the calendar is unknown) and no reading since it says more.
+    Pending,
+    /// A reading on or after its date reached the expectation (the first that did).
+    Confirmed(&'r Reading),
+    /// Readings on or after its date, none reaching the expectation: how many, and the latest
+    /// [`REFUTING_KEPT`] of them by date.
+    Refuted { count: usize, latest: Vec<&'r Reading> },
+    /// Its date has passed and nothing was measured since.
+    Unjudged,
+}
+
+impl<'r> Judgement<'r> {
+    /// `pending`, `confirmed`, `refuted`, `unjudged`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Judgement::Pending => "pending",
+            Judgement::Confirmed(_) => "confirmed",
+            Judgement::Refuted { .. } => "refuted",
+            Judgement::Unjudged => "unjudged",
+        }
+    }
+
+    /// The readings that judged it: the one that confirmed it, or the latest that refuted it.
+    pub fn readings(&self) -> &[&'r Reading] {
+        match self {
+            Judgement::Confirmed(r) => std::slice::from_ref(r),
+            Judgement::Refuted { latest, .. } => latest,
+            Judgement::Pending | Judgement::Unjudged => &[],
+        }
+    }
+}
+
+/// Judge a hypothesis ("`expect` by `by`") on an outcome from `baseline` to `target`, from the
+/// readings of its metric, as of `today` (`None`: the calendar is unknown, so a date passed with
+/// nothing measured cannot be told; readings after `today` are not counted). Readings in another
+/// unit do not count. `None` when the expectation cannot be judged ([`unjudgeable`]).
+pub fn judge<'r>(
+    baseline: &str,
+    target: &str,
+    expect: &str,
+    by: Date,
+    today: Option<Date>,
+    readings: impl IntoIterator<Item = &'r Reading>,
+) -> Option<Judgement<'r>> {
+    unjudgeable(Some(baseline), Some(target), expect).is_none().then_some(())?;
+    // One pass, memory bounded whatever the number of readings: the first that reached it, how
+    // many fell short, and the latest of those.
+    let key = |r: &Reading| (r.date, r.line);
+    let (mut first, mut short, mut latest) = (None::<&Reading>, 0usize, Vec::<&Reading>::new());
+    for r in readings.into_iter().filter(|r| r.date >= by && today.is_none_or(|t| r.date <= t)) {
+        match reaches(baseline, target, expect, &r.value) {
+            Some(true) if first.is_none_or(|f| key(r) < key(f)) => first = Some(r),
+            Some(false) => {
+                short += 1;
+                let at = latest.partition_point(|l| key(l) <= key(r));
+                latest.insert(at, r);
+                if latest.len() > REFUTING_KEPT {
+                    latest.remove(0);
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Some(r) = first {
+        return Some(Judgement::Confirmed(r));
+    }
+    if short > 0 {
+        return Some(Judgement::Refuted { count: short, latest });
+    }
+    Some(if today.is_some_and(|t| t > by) { Judgement::Unjudged } else { Judgement::Pending })
+}
+
+/// How many of the readings that refute a hypothesis it keeps (the latest; the rest counted).
+pub const REFUTING_KEPT: usize = 3;
+
 /// Why `value` is no reading although it is written as a number: `inf`, `NaN%`, `-Infinity`,
 /// or more digits than a double holds (`1` and 400 zeros). `None` for anything else, numbers
 /// and words alike (whether a word is a number in the outcome's unit is the registry's to say).
@@ -366,6 +489,56 @@ mod tests {
         assert_eq!(progress("41", "25", "45"), Some(-0.25), "the wrong way");
         assert_eq!(progress("8%", "12%", "10"), None, "another unit");
         assert_eq!(progress("", "12%", "10%"), None, "no baseline");
+    }
+
+    #[test]
+    fn expectations_are_reached_the_way_the_outcome_improves() {
+        assert_eq!(reaches("61%", "75%", "70%", "70%"), Some(true));
+        assert_eq!(reaches("61%", "75%", "70%", "69.9%"), Some(false));
+        assert_eq!(reaches("41", "25", "30", "29"), Some(true), "lower is better");
+        assert_eq!(reaches("41", "25", "30", "31"), Some(false));
+        assert_eq!(reaches("41", "25", "30", "31 a day"), None, "another unit");
+        assert_eq!(reaches("41", "41", "30", "20"), None, "no direction");
+        assert_eq!(unjudgeable(Some("61%"), Some("75%"), "70%"), None);
+        assert!(unjudgeable(Some("61%"), Some("75%"), "70 a day").unwrap().contains("measured in `%`"));
+        assert!(unjudgeable(None, Some("75%"), "70%").unwrap().contains("needs a baseline"));
+        assert!(unjudgeable(Some("61%"), Some("75%"), "more").unwrap().contains("not a number"));
+    }
+
+    #[test]
+    fn hypotheses_are_judged_by_readings_since_their_date() {
+        let rows = parse(
+            "date,promise,metric,value\n2027-02-01,a,m,72%\n2027-03-02,a,m,66%\n2027-03-09,a,m,71%\n2027-04-01,a,m,80%\n",
+        )
+        .unwrap();
+        let by: Date = "2027-03-01".parse().unwrap();
+        let day = |d: &str| Some(d.parse::<Date>().unwrap());
+        let judged = |today| judge("61%", "75%", "70%", by, today, &rows).unwrap();
+        // Before the date a reading past the expectation does not count: the date is the test.
+        assert_eq!(judged(day("2027-02-15")), Judgement::Pending);
+        assert_eq!(judged(day("2027-03-05")), Judgement::Refuted { count: 1, latest: vec![&rows[1]] });
+        assert_eq!(judged(day("2027-03-31")), Judgement::Confirmed(&rows[2]));
+        assert_eq!(judged(None), Judgement::Confirmed(&rows[2]));
+        assert_eq!(judge("61%", "75%", "70%", by, day("2027-03-01"), &rows[..1]), Some(Judgement::Pending));
+        assert_eq!(judge("61%", "75%", "70%", by, day("2027-03-02"), &rows[..1]), Some(Judgement::Unjudged));
+        assert_eq!(judge("61%", "75%", "70%", by, None, &rows[..1]), Some(Judgement::Pending), "no calendar");
+        assert_eq!(judge("61%", "75%", "70 a day", by, None, &rows), None);
+        // However many readings refute it, the latest few are kept, in date order, the rest
+        // counted; the first reading to reach it confirms it whatever the file's order.
+        let mut text = String::from("date,promise,metric,value\n");
+        for day in (1..=28).rev() {
+            text.push_str(&format!("2027-03-{day:02},a,m,65%\n"));
+        }
+        let many = parse(&text).unwrap();
+        let Some(Judgement::Refuted { count, latest }) = judge("61%", "75%", "70%", by, None, &many) else {
+            panic!("refuted")
+        };
+        let dates: Vec<String> = latest.iter().map(|r| r.date.to_string()).collect();
+        assert_eq!((count, dates), (28, vec!["2027-03-26".into(), "2027-03-27".into(), "2027-03-28".into()]));
+        text.push_str("2027-03-20,a,m,71%\n2027-03-09,a,m,70%\n");
+        let confirmed = parse(&text).unwrap();
+        let judged = judge("61%", "75%", "70%", by, None, &confirmed);
+        assert_eq!(judged.map(|j| j.readings()[0].date.to_string()), Some("2027-03-09".into()));
     }
 
     #[test]

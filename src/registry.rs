@@ -153,6 +153,28 @@ struct RawPromise {
     status: Spanned<Status>,
     priority: Option<Priority>,
     outcomes: Option<Spanned<Vec<RawOutcome>>>,
+    hypotheses: Option<Vec<Spanned<RawHypothesis>>>,
+    verdict: Option<Spanned<RawVerdict>>,
+}
+
+/// `[[promises.<id>.hypotheses]]`: we believe this work moves `metric` to `expect` by `by`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawHypothesis {
+    metric: Spanned<String>,
+    expect: Spanned<Scalar>,
+    // Text (`"2027-03-01"`) or a TOML date (`2027-03-01`): read in `from_raw`.
+    by: Spanned<toml::Value>,
+    belief: Option<String>,
+}
+
+/// `verdict = { kept = true, reason = "…", date = "2026-11-01" }`: the team's own judgement.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawVerdict {
+    kept: bool,
+    reason: Spanned<String>,
+    date: Spanned<toml::Value>,
 }
 
 #[derive(Deserialize)]
@@ -276,6 +298,40 @@ impl Outcome {
     }
 }
 
+/// A hypothesis the work on a promise tests: "we believe `belief` moves `metric` to `expect`
+/// by `by`". Judged from the readings once its date has passed (`hypothesis-*` rules).
+#[derive(Clone, Debug)]
+pub struct Hypothesis {
+    /// One of the promise's outcome metrics (`hypothesis-invalid` otherwise).
+    pub metric: String,
+    /// The value expected, as written (`70%`), in the outcome's unit.
+    pub expect: String,
+    /// The day by which it is expected.
+    pub by: jiff::civil::Date,
+    /// The belief, in the team's words (optional).
+    pub belief: Option<String>,
+    /// The hypothesis's table, its metric and its expected value in promises.toml.
+    pub span: Range<usize>,
+    pub metric_span: Range<usize>,
+    pub expect_span: Range<usize>,
+}
+
+impl Hypothesis {
+    /// What the hypothesis says, without where it is written (what a registry change compares).
+    fn said(&self) -> (&str, &str, jiff::civil::Date, Option<&str>) {
+        (&self.metric, &self.expect, self.by, self.belief.as_deref())
+    }
+}
+
+/// The team's verdict on a promise: kept or not, why, and when it was judged. `done` says the
+/// work shipped; a verdict (or readings that meet the outcomes) says the promise was kept.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verdict {
+    pub kept: bool,
+    pub reason: String,
+    pub date: jiff::civil::Date,
+}
+
 /// A customer promise.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -294,6 +350,10 @@ pub struct Promise {
     pub priority: Option<Priority>,
     /// The outcomes that show it is kept.
     pub outcomes: Vec<Outcome>,
+    /// The hypotheses its work tests, in file order.
+    pub(crate) hypotheses: Vec<Hypothesis>,
+    /// The team's verdict: kept or not.
+    pub(crate) verdict: Option<Verdict>,
     /// Spans in promises.toml, for labels.
     pub id_span: Range<usize>,
     /// Span of `status`.
@@ -446,7 +506,9 @@ impl Registry {
                         || a.priority != b.priority,
                     Parts::DESCRIPTIONS,
                 );
-                set(a.outcomes != b.outcomes, Parts::OUTCOMES);
+                let same_hypotheses = a.hypotheses.len() == b.hypotheses.len()
+                    && a.hypotheses.iter().zip(&b.hypotheses).all(|(x, y)| x.said() == y.said());
+                set(a.outcomes != b.outcomes || !same_hypotheses || a.verdict != b.verdict, Parts::OUTCOMES);
             }
             set(!statuses.is_empty(), Parts::STATUS);
         } else {
@@ -589,6 +651,50 @@ impl Registry {
                 _ => {}
             }
             let outcomes_span = p.outcomes.as_ref().map_or(id.span(), Spanned::span);
+            let mut hypotheses = Vec::new();
+            for h in p.hypotheses.unwrap_or_default() {
+                let span = h.span();
+                let h = h.into_inner();
+                let by = match date_of(source, &h.by, "`by`") {
+                    Ok(d) => d,
+                    Err(e) => {
+                        errors.push(e);
+                        continue;
+                    }
+                };
+                let expect_span = h.expect.span();
+                hypotheses.push(Hypothesis {
+                    metric_span: h.metric.span(),
+                    metric: h.metric.into_inner(),
+                    expect: h.expect.into_inner().into_string(),
+                    expect_span,
+                    by,
+                    belief: h.belief,
+                    span,
+                });
+            }
+            let verdict = match p.verdict.map(Spanned::into_inner) {
+                None => None,
+                Some(v) => {
+                    if v.reason.get_ref().trim().is_empty() {
+                        errors.push(
+                            at(
+                                v.reason.span(),
+                                "empty reason",
+                                format!("the verdict on `{}` gives no reason", id.get_ref()),
+                            )
+                            .with_help("say what showed it, e.g. \"conversion held at 12% for a quarter\""),
+                        );
+                    }
+                    match date_of(source, &v.date, "the verdict's `date`") {
+                        Ok(date) => Some(Verdict { kept: v.kept, reason: v.reason.into_inner(), date }),
+                        Err(e) => {
+                            errors.push(e);
+                            None
+                        }
+                    }
+                }
+            };
             out_promises.push(Promise {
                 id_span: id.span(),
                 status_span: p.status.span(),
@@ -610,6 +716,8 @@ impl Registry {
                         target: o.target.map(Scalar::into_string),
                     })
                     .collect(),
+                hypotheses,
+                verdict,
             });
         }
 
@@ -818,6 +926,24 @@ fn slug_error(source: &Source, id: &Spanned<String>, what: &str) -> Error {
     e
 }
 
+/// A date written as text (`"2027-03-01"`) or as a TOML date (`2027-03-01`); `what` names the
+/// key in the error.
+fn date_of(source: &Source, value: &Spanned<toml::Value>, what: &str) -> Result<jiff::civil::Date> {
+    let parsed = match value.get_ref() {
+        toml::Value::String(s) => s.trim().parse::<jiff::civil::Date>().ok(),
+        toml::Value::Datetime(dt) if dt.time.is_none() && dt.offset.is_none() => dt.date.and_then(|d| {
+            jiff::civil::Date::new(i16::try_from(d.year).ok()?, i8::try_from(d.month).ok()?, i8::try_from(d.day).ok()?)
+                .ok()
+        }),
+        _ => None,
+    };
+    parsed.ok_or_else(|| {
+        Error::new(format!("{what} must be a date (YYYY-MM-DD)"))
+            .at(source, Label::new(value.span(), "not a date"))
+            .with_help("write the day, e.g. \"2027-03-01\"")
+    })
+}
+
 fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -953,9 +1079,11 @@ const KEYS: &[(&str, &[&str])] = &[
     ("[issues]", &["include"]),
     ("[hooks]", &["branch-trailer"]),
     ("[pull-requests]", &["body-traces-commits"]),
-    ("a promise", &["title", "statement", "customer", "status", "priority", "outcomes"]),
+    ("a promise", &["title", "statement", "customer", "status", "priority", "outcomes", "hypotheses", "verdict"]),
     ("a customer", &["description"]),
     ("an outcome", &["metric", "baseline", "target"]),
+    ("a hypothesis", &["metric", "expect", "by", "belief"]),
+    ("a verdict", &["kept", "reason", "date"]),
 ];
 
 /// [`RELEASE_SUBJECTS`], compiled once.
@@ -1150,6 +1278,38 @@ no-outcome = "deny"
         assert_eq!(r.promises[0].outcomes[0].target.as_deref(), Some("2"));
         assert!(r.promises[0].outcomes[0].is_measurable());
         assert_eq!(r.levels, vec![(Code::NoOutcome, Level::Deny)]);
+    }
+
+    #[test]
+    fn hypotheses_and_verdicts_with_dates_as_text_or_toml() {
+        let text = "[promises.checkout-v2]\nstatement = \"s\"\nstatus = \"done\"\n\
+                    outcomes = [{ metric = \"completion\", baseline = \"61%\", target = \"75%\" }]\n\
+                    verdict = { kept = false, reason = \"stalled at 66%\", date = 2027-04-01 }\n\
+                    [[promises.checkout-v2.hypotheses]]\nmetric = \"completion\"\nexpect = \"70%\"\nby = \"2027-03-01\"\n\
+                    belief = \"one-step payment\"\n[[promises.checkout-v2.hypotheses]]\nmetric = \"completion\"\n\
+                    expect = 72\nby = 2027-06-01\n";
+        let r = parse(text).unwrap();
+        let p = &r.promises[0];
+        let day = |d: &str| d.parse::<jiff::civil::Date>().unwrap();
+        assert_eq!(p.hypotheses.len(), 2);
+        assert_eq!((p.hypotheses[0].expect.as_str(), p.hypotheses[0].by), ("70%", day("2027-03-01")));
+        assert_eq!(p.hypotheses[0].belief.as_deref(), Some("one-step payment"));
+        assert_eq!(&text[p.hypotheses[0].metric_span.clone()], "\"completion\"");
+        assert_eq!((p.hypotheses[1].expect.as_str(), p.hypotheses[1].by), ("72", day("2027-06-01")));
+        assert_eq!(p.verdict, Some(Verdict { kept: false, reason: "stalled at 66%".into(), date: day("2027-04-01") }));
+        // A changed hypothesis or verdict is a change of the outcomes part.
+        let later = parse(&text.replace("2027-06-01", "2027-07-01")).unwrap();
+        assert_eq!(later.changes(&r).parts, Parts::OUTCOMES);
+        let judged = parse(&text.replace("kept = false", "kept = true")).unwrap();
+        assert_eq!(judged.changes(&r).parts, Parts::OUTCOMES);
+        // Not a date, an empty reason, an unknown key: each at its place.
+        let bad = text.replace("by = \"2027-03-01\"", "by = \"March\"").replace("stalled at 66%", " ");
+        let err = parse(&bad).unwrap_err();
+        let all: Vec<&Error> = std::iter::once(&err).chain(err.related.iter()).collect();
+        let messages: Vec<&str> = all.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(messages, ["the verdict on `checkout-v2` gives no reason", "`by` must be a date (YYYY-MM-DD)"]);
+        let err = parse(&text.replace("belief", "beleif")).unwrap_err();
+        assert!(err.help.as_deref().unwrap().starts_with("did you mean `belief`?"), "{err:?}");
     }
 
     #[test]

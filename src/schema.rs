@@ -177,8 +177,38 @@ pub fn schema() -> Value {
                                 "target": { "$ref": "#/definitions/scalar" }
                             }
                         }
+                    },
+                    "hypotheses": {
+                        "type": "array",
+                        "description": "What the work is expected to change: one of the promise's outcome metrics, the value expected and the date by which. Judged from the readings once the date has passed (rules hypothesis-unjudged, hypothesis-refuted, hypothesis-invalid).",
+                        "items": {
+                            "type": "object",
+                            "additionalProperties": false,
+                            "required": ["metric", "expect", "by"],
+                            "properties": {
+                                "metric": { "type": "string", "description": "One of the promise's outcome metrics, as written there." },
+                                "expect": { "$ref": "#/definitions/scalar", "description": "The value expected, in the outcome's unit (\"70%\"); reached at or past it, the way the outcome improves from baseline to target." },
+                                "by": { "$ref": "#/definitions/date", "description": "The day by which it is expected; readings on or after it judge it." },
+                                "belief": { "type": "string", "description": "The belief in the team's words: we believe <this change> will move <this behaviour>." }
+                            }
+                        }
+                    },
+                    "verdict": {
+                        "type": "object",
+                        "additionalProperties": false,
+                        "required": ["kept", "reason", "date"],
+                        "description": "The team's judgement: whether the promise was kept (customers' behaviour changed), why, and when. A done promise without one must be shown kept by its readings (rule done-unverified).",
+                        "properties": {
+                            "kept": { "type": "boolean" },
+                            "reason": { "type": "string", "minLength": 1 },
+                            "date": { "$ref": "#/definitions/date" }
+                        }
                     }
                 }
+            },
+            "date": {
+                "type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+                "description": "A day, YYYY-MM-DD (text or a TOML date)."
             }
         }
     })

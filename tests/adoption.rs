@@ -72,6 +72,12 @@ fn taplo_and_plan_lint_agree_on_good_and_bad_registries() {
         std::fs::read_to_string(root().join("fixtures/init/promises.toml")).unwrap(),
         std::fs::read_to_string(root().join("promises.toml")).unwrap(),
         "[promises.a]\nstatement = \"s\"\nstatus = \"in-play\"\noutcomes = [{ metric = \"m\", baseline = 8, target = 1.5 }]\n".into(),
+        // Hypotheses and a verdict, dates as text and as TOML dates.
+        "[promises.a]\nstatement = \"s\"\nstatus = \"done\"\noutcomes = [{ metric = \"m\", baseline = \"8%\", target = \"12%\" }]\n\
+         verdict = { kept = true, reason = \"r\", date = 2026-11-01 }\n\
+         [[promises.a.hypotheses]]\nmetric = \"m\"\nexpect = \"10%\"\nby = \"2026-06-30\"\nbelief = \"b\"\n\
+         [[promises.a.hypotheses]]\nmetric = \"m\"\nexpect = 11\nby = 2026-09-30\n"
+            .into(),
     ];
     let bad = [
         "[promises.a]\nstatement = \"s\"\nstatus = \"playing\"\n",
@@ -83,6 +89,10 @@ fn taplo_and_plan_lint_agree_on_good_and_bad_registries() {
         "[rules]\nno-outcome = \"error\"\n",
         "[hooks]\nbranch-trailer = \"yes\"\n",
         "vision = 3\n",
+        "[promises.a]\nstatement = \"s\"\nstatus = \"done\"\n[[promises.a.hypotheses]]\nmetric = \"m\"\nexpect = \"1\"\n",
+        "[promises.a]\nstatement = \"s\"\nstatus = \"done\"\n[[promises.a.hypotheses]]\nmetric = \"m\"\nexpect = \"1\"\nby = \"2026-01-01\"\nbeleif = \"b\"\n",
+        "[promises.a]\nstatement = \"s\"\nstatus = \"done\"\nverdict = { kept = true, date = \"2026-01-01\" }\n",
+        "[promises.a]\nstatement = \"s\"\nstatus = \"done\"\nverdict = { kept = \"yes\", reason = \"r\", date = \"2026-01-01\" }\n",
     ];
     for (i, text) in good.iter().enumerate() {
         let f = dir.path().join(format!("good{i}.toml"));

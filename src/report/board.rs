@@ -470,28 +470,31 @@ impl Board {
                                 (None, _) => (OutcomeState::Unmeasured, format!("not measured yet: {metric}")),
                                 // No progress to compute (no numeric baseline): a bounded
                                 // target (`under 20 ms`) still says whether it is met.
-                                (Some(l), None) => match o.target.as_deref().and_then(|t| reaches(t, &l.value)) {
-                                    Some(true) => (
-                                        OutcomeState::Met,
-                                        format!("{metric} {} (target {})", l.value, or_dash(&o.target)),
-                                    ),
-                                    _ if stale => (
-                                        OutcomeState::Stale,
-                                        format!("stale: {metric} last measured {} ({})", l.date, l.value),
-                                    ),
-                                    Some(false) => (
-                                        OutcomeState::Measured,
-                                        format!("{metric} {}, target {}", l.value, or_dash(&o.target)),
-                                    ),
-                                    None => (
-                                        OutcomeState::Measured,
-                                        format!(
-                                            "{metric} {}, target {} (no numeric baseline to measure progress from)",
-                                            l.value,
-                                            or_dash(&o.target)
+                                (Some(l), None) => {
+                                    match o.target.as_deref().and_then(|t| crate::outcomes::reaches_bound(t, &l.value))
+                                    {
+                                        Some(true) => (
+                                            OutcomeState::Met,
+                                            format!("{metric} {} (target {})", l.value, or_dash(&o.target)),
                                         ),
-                                    ),
-                                },
+                                        _ if stale => (
+                                            OutcomeState::Stale,
+                                            format!("stale: {metric} last measured {} ({})", l.date, l.value),
+                                        ),
+                                        Some(false) => (
+                                            OutcomeState::Measured,
+                                            format!("{metric} {}, target {}", l.value, or_dash(&o.target)),
+                                        ),
+                                        None => (
+                                            OutcomeState::Measured,
+                                            format!(
+                                                "{metric} {}, target {} (no numeric baseline to measure progress from)",
+                                                l.value,
+                                                or_dash(&o.target)
+                                            ),
+                                        ),
+                                    }
+                                }
                                 (Some(l), Some(p)) if p >= 1.0 => {
                                     (OutcomeState::Met, format!("{metric} {} (target {})", l.value, or_dash(&o.target)))
                                 }
@@ -823,26 +826,6 @@ impl Board {
     }
 }
 
-/// Whether `value` reaches a bounded `target` (`under 20 ms`, `at least 60%`, `< 2 s`), both
-/// numbers in one unit; `None` when the target has no bound or they do not compare.
-fn reaches(target: &str, value: &str) -> Option<bool> {
-    let t = target.trim().to_lowercase();
-    let below = ["at most", "less than", "up to", "under", "below", "<", "≤"];
-    let above = ["at least", "more than", "over", "above", ">", "≥"];
-    let lower = if below.iter().any(|b| t.starts_with(b)) {
-        true
-    } else if above.iter().any(|b| t.starts_with(b)) {
-        false
-    } else {
-        return None;
-    };
-    let (t, v) = (crate::outcomes::quantity(target)?, crate::outcomes::quantity(value)?);
-    if t.unit != v.unit {
-        return None;
-    }
-    Some(if lower { v.number <= t.number } else { v.number >= t.number })
-}
-
 /// Rounded to 4 decimals (`0.45`, not `0.4500000000000002`), when that stays finite.
 fn round4(x: f64) -> f64 {
     let r = (x * 10_000.0).round() / 10_000.0;
@@ -873,6 +856,10 @@ pub fn title(code: Code) -> &'static str {
         Code::UnmeasuredOutcome => "Outcomes not measured lately",
         Code::OutcomeMet => "Outcomes that reached their target",
         Code::OutcomeRegressed => "Outcomes moving away from their target",
+        Code::HypothesisInvalid => "Hypotheses that cannot be judged",
+        Code::HypothesisUnjudged => "Hypotheses past their date, not measured since",
+        Code::HypothesisRefuted => "Hypotheses the readings refuted, with work still on them",
+        Code::DoneUnverified => "Done promises not shown to be kept",
     }
 }
 
@@ -932,7 +919,11 @@ fn health(c: &PromiseCard) -> Option<Health> {
             }
             let short = c.outcomes.iter().find(|o| {
                 o.progress.is_some_and(|p| p < 1.0)
-                    || o.target.as_deref().zip(o.latest.as_ref()).and_then(|(t, l)| reaches(t, &l.value)) == Some(false)
+                    || o.target
+                        .as_deref()
+                        .zip(o.latest.as_ref())
+                        .and_then(|(t, l)| crate::outcomes::reaches_bound(t, &l.value))
+                        == Some(false)
             });
             match short {
                 Some(o) => h(
@@ -1098,10 +1089,10 @@ mod tests {
 
     #[test]
     fn board_bounded_targets_are_reached_in_their_direction() {
-        assert_eq!(super::reaches("under 20 ms", "6.8 ms"), Some(true));
-        assert_eq!(super::reaches("under 20 ms", "21 ms"), Some(false));
-        assert_eq!(super::reaches("at least 60%", "61%"), Some(true));
-        assert_eq!(super::reaches("at least 60%", "6 ms"), None, "another unit");
-        assert_eq!(super::reaches("20 ms", "6 ms"), None, "no bound");
+        assert_eq!(crate::outcomes::reaches_bound("under 20 ms", "6.8 ms"), Some(true));
+        assert_eq!(crate::outcomes::reaches_bound("under 20 ms", "21 ms"), Some(false));
+        assert_eq!(crate::outcomes::reaches_bound("at least 60%", "61%"), Some(true));
+        assert_eq!(crate::outcomes::reaches_bound("at least 60%", "6 ms"), None, "another unit");
+        assert_eq!(crate::outcomes::reaches_bound("20 ms", "6 ms"), None, "no bound");
     }
 }

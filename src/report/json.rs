@@ -25,6 +25,85 @@ struct Document<'a, F: Serialize> {
     skipped: Vec<Skipped<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     absent: Option<Vec<Absent<'a>>>,
+    /// With readings: each hypothesis as judged (none declared: left out).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    hypotheses: Vec<Hypothesis<'a>>,
+    /// With readings: each done promise, delivered, and whether it was kept (none: left out).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    kept: Vec<Kept<'a>>,
+}
+
+/// A hypothesis and where it stands.
+#[derive(Serialize)]
+struct Hypothesis<'a> {
+    promise: &'a str,
+    metric: &'a str,
+    expect: &'a str,
+    by: String,
+    belief: Option<&'a str>,
+    /// `pending`, `confirmed`, `refuted` or `unjudged`.
+    judgement: &'static str,
+    /// The reading that confirmed it, or those that refuted it.
+    readings: Vec<JsonReading<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonReading<'a> {
+    date: String,
+    value: &'a str,
+}
+
+/// A done promise: kept by its readings, by the team's verdict, or not known (`kept` null).
+#[derive(Serialize)]
+struct Kept<'a> {
+    promise: &'a str,
+    customer: Option<&'a str>,
+    kept: Option<bool>,
+    /// `verdict`, `readings`, or null.
+    by: Option<&'static str>,
+    reason: Option<&'a str>,
+    date: Option<String>,
+}
+
+/// The hypotheses and done promises, judged from the readings (none without readings).
+fn judged(facts: &Facts) -> (Vec<Hypothesis<'_>>, Vec<Kept<'_>>) {
+    let Some(readings) = &facts.readings else { return (Vec::new(), Vec::new()) };
+    let hypotheses = readings
+        .hypotheses(&facts.registry)
+        .map(|(p, h, judged)| Hypothesis {
+            promise: &p.id,
+            metric: &h.metric,
+            expect: &h.expect,
+            by: h.by.to_string(),
+            belief: h.belief.as_deref(),
+            judgement: judged.name(),
+            readings: judged
+                .readings()
+                .iter()
+                .map(|&r| JsonReading { date: r.date.to_string(), value: &r.value })
+                .collect(),
+        })
+        .collect();
+    let done = facts.registry.promises.iter().filter(|p| p.status == crate::registry::Status::Done);
+    let kept = done
+        .map(|p| {
+            let by_readings = readings.unmet(p).is_some_and(|unmet| unmet.is_empty());
+            let (kept, by) = match &p.verdict {
+                Some(v) => (Some(v.kept), Some("verdict")),
+                None if by_readings => (Some(true), Some("readings")),
+                None => (None, None),
+            };
+            Kept {
+                promise: &p.id,
+                customer: p.customer.as_deref(),
+                kept,
+                by,
+                reason: p.verdict.as_ref().map(|v| v.reason.as_str()),
+                date: p.verdict.as_ref().map(|v| v.date.to_string()),
+            }
+        })
+        .collect();
+    (hypotheses, kept)
 }
 
 /// A baseline entry that matched nothing.
@@ -126,7 +205,8 @@ pub fn write<'a>(
     });
     let unchanged = facts.baseline.as_ref().map_or(&[][..], |b| &b.baselined[..]);
     let findings = Findings { new: findings, unchanged, each: &each, baseline: facts.baseline.is_some() };
-    let doc = Document { version: 1, findings, summary, skipped, absent };
+    let (hypotheses, kept) = judged(facts);
+    let doc = Document { version: 1, findings, summary, skipped, absent, hypotheses, kept };
     let mut out = std::io::BufWriter::new(out);
     serde_json::to_writer_pretty(&mut out, &doc).map_err(std::io::Error::from)?;
     out.write_all(b"\n")?;

@@ -47,6 +47,10 @@ rules! {
     unmeasured_outcome,
     outcome_met,
     outcome_regressed,
+    hypothesis_invalid,
+    hypothesis_unjudged,
+    hypothesis_refuted,
+    done_unverified,
 }
 
 /// A rule's declaration.
@@ -96,11 +100,13 @@ impl Category {
         match self {
             Category::Untraced => "work that names no promise, or a trace git will not read",
             Category::Mistraced => {
-                "work or readings naming a promise or metric they cannot serve: unknown, or not in play"
+                "work, readings or hypotheses naming a promise or metric they cannot serve: unknown, or not in play"
             }
             Category::Registry => "promises.toml itself: the in-play limit, outcomes, include patterns",
             Category::Drift => "over a time window, the work and the plan drifted apart",
-            Category::Outcomes => "readings of outcomes against their targets",
+            Category::Outcomes => {
+                "readings of outcomes against their targets and hypotheses; promises delivered but not shown kept"
+            }
         }
     }
 }
@@ -179,10 +185,11 @@ pub(crate) fn rule(code: Code) -> &'static Rule {
     RULES.iter().find(|r| r.code == code).copied().unwrap_or_else(|| unreachable!("every code has a rule: {code}"))
 }
 
-/// Whether `code` is judged only with a time window: the drift rules, and `unmeasured-outcome`,
-/// which reads the calendar. A run without one cannot tell that such a finding is gone.
+/// Whether `code` is judged only with a time window: the drift rules, and `unmeasured-outcome`
+/// and `hypothesis-unjudged`, which read the calendar. A run without one cannot tell that such a finding is gone.
 pub(crate) fn needs_window(code: Code) -> bool {
-    code == Code::UnmeasuredOutcome || rule(code).checks.iter().any(|c| matches!(c, Check::Window(_)))
+    matches!(code, Code::UnmeasuredOutcome | Code::HypothesisUnjudged)
+        || rule(code).checks.iter().any(|c| matches!(c, Check::Window(_)))
 }
 
 /// The default level of `code`.
@@ -531,6 +538,7 @@ status = "proposed"
 [promises.checkout]
 statement = "A shopper can pay in one step."
 status = "done"
+verdict = { kept = true, reason = "one-step payments are most of them", date = "2026-01-15" }
 [promises.loyalty]
 statement = "A shopper earns points."
 status = "dropped"
@@ -679,12 +687,22 @@ mod tests {
         };
         assert_eq!(
             of(Category::Mistraced),
-            ["unknown-promise", "not-in-play", "open-work-not-in-play", "unknown-metric"]
+            ["unknown-promise", "not-in-play", "open-work-not-in-play", "unknown-metric", "hypothesis-invalid"]
         );
         assert_eq!(of(Category::Drift), ["shadow-work", "idle-promise", "done-with-open-items", "over-budget"]);
         assert_eq!(of(Category::Untraced), ["untraced-item", "untraced-commit", "malformed-trailer"]);
         assert_eq!(of(Category::Registry), ["too-many-in-play", "no-outcome", "unmatched-pattern"]);
-        assert_eq!(of(Category::Outcomes), ["unmeasured-outcome", "outcome-met", "outcome-regressed"]);
+        assert_eq!(
+            of(Category::Outcomes),
+            [
+                "unmeasured-outcome",
+                "outcome-met",
+                "outcome-regressed",
+                "hypothesis-unjudged",
+                "hypothesis-refuted",
+                "done-unverified"
+            ]
+        );
         assert_eq!(rule(Code::OverBudget).category, Category::Drift);
         assert_eq!(Category::Mistraced.name(), "mistraced");
     }
