@@ -49,6 +49,10 @@ pub struct CommitFacts {
     /// the branch names, else the promise of the latest traced commit that touched the same
     /// paths. Looked up only for untraced commits.
     pub likely_promise: Option<Likely>,
+    /// When nothing says which promise and the commit looks like upkeep (a `chore:` subject,
+    /// only lockfiles and configuration changed): why, completing "it looks like upkeep (…)".
+    /// Looked up only for untraced commits.
+    pub maintenance: Option<String>,
     /// The commit's tree has no promises.toml: work from before the team adopted plan-lint.
     /// Looked up only for untraced commits; `false` when not looked up.
     pub before_adoption: bool,
@@ -164,6 +168,7 @@ pub fn read(
         exception,
         in_play_then: None,
         likely_promise: None,
+        maintenance: None,
         before_adoption: false,
     }
 }
