@@ -104,7 +104,11 @@ impl Gather<'_> {
             read.push((oid, facts));
         }
         // The paths they touched, only when a traced commit in reach can say something of them.
-        let traced = traced_back(repo, ctx.registry, &open, comment);
+        let traced = if self.none_in_reach(repo, range, tally) {
+            Vec::new()
+        } else {
+            traced_back(repo, ctx.registry, &open, comment)
+        };
         if !traced.is_empty() {
             let mut asked = Vec::new();
             for l in &open {
@@ -131,8 +135,15 @@ impl Gather<'_> {
     /// range with a base (a pull request, a push, a branch against its upstream, `a..b`), not
     /// a window or a whole history (`[commits] since` is no base).
     fn piece_of_work(&self, repo: &Repo, range: &RangeSpec) -> bool {
-        let since = self.ctx.registry.since.as_ref().and_then(|rev| repo.commit_id(rev.get_ref()).ok());
-        self.inputs.window.is_none() && range.tips.iter().any(|&(oid, excluded)| excluded && Some(oid) != since)
+        self.inputs.window.is_none() && has_base(repo, self.ctx.registry, range)
+    }
+
+    /// Whether the walk itself showed that no commit the look-back would read is traced: a
+    /// window (or a whole history) with no base, no traced commit, and more commits than the
+    /// look-back reads, so the look-back, which starts among its newest, stays inside it.
+    fn none_in_reach(&self, repo: &Repo, range: &RangeSpec, tally: &Tally) -> bool {
+        let traced = tally.promises.values().any(|w| w.commits > 0);
+        !traced && !has_base(repo, self.ctx.registry, range) && tally.commits > SUGGESTION_LOOKBACK + MAX_SUGGESTIONS
     }
 
     /// The promise the branch names, when the commits judged are the branch's own.
@@ -161,6 +172,12 @@ impl Gather<'_> {
         let (id, what) = named?;
         Some(commit::Likely { id, why: format!("{what} names it") })
     }
+}
+
+/// Whether a range excludes commits other than those before `[commits] since`.
+fn has_base(repo: &Repo, registry: &Registry, range: &RangeSpec) -> bool {
+    let since = registry.since.as_ref().and_then(|rev| repo.commit_id(rev.get_ref()).ok());
+    range.tips.iter().any(|&(oid, excluded)| excluded && Some(oid) != since)
 }
 
 /// Judge a commit's facts.

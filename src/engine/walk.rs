@@ -128,9 +128,6 @@ impl Gather<'_> {
     ) -> Tally {
         let (ctx, levels) = (self.ctx, self.levels);
         let mut judged: Vec<Judged> = results.into_iter().collect();
-        // The walk is over: what follows reads a few trees and commits, some more than once
-        // (a suggestion's tree is its parent's), which libgit2 may keep now.
-        crate::git::cache_objects();
         judged.sort_by_key(|(index, _, _)| *index);
         let predate = predating(repo, ctx, &judged, known);
         let mut before: Option<BeforeAdoption> = None;
@@ -142,19 +139,8 @@ impl Gather<'_> {
         // the range's other commits, the paths they touched: all looked up at once), judged
         // again with it. Bounded: a suggestion for the first few is help enough, and a
         // pre-adoption history can hold thousands.
-        let candidates: Vec<Oid> = judged
-            .iter()
-            .flat_map(|(_, _, commits)| commits)
-            .filter_map(|j| match j {
-                JudgedCommit::Found { oid, untraced: true, .. }
-                    if !walker.is_uninteresting(*oid) && !predate.contains(oid) =>
-                {
-                    Some(*oid)
-                }
-                _ => None,
-            })
-            .take(if self.inputs.suggestions { MAX_SUGGESTIONS } else { 0 })
-            .collect();
+        let limit = if self.inputs.suggestions { MAX_SUGGESTIONS } else { 0 };
+        let candidates = to_suggest(&judged, walker, &predate, limit);
         let mut suggested = if candidates.is_empty() {
             HashMap::new()
         } else {
@@ -200,6 +186,23 @@ impl Gather<'_> {
         }
         tally
     }
+}
+
+/// The first `limit` untraced commits, in walk order, that are judged one by one.
+fn to_suggest(judged: &[Judged], walker: &Walker, predate: &HashSet<Oid>, limit: usize) -> Vec<Oid> {
+    judged
+        .iter()
+        .flat_map(|(_, _, commits)| commits)
+        .filter_map(|j| match j {
+            JudgedCommit::Found { oid, untraced: true, .. }
+                if !walker.is_uninteresting(*oid) && !predate.contains(oid) =>
+            {
+                Some(*oid)
+            }
+            _ => None,
+        })
+        .take(limit)
+        .collect()
 }
 
 /// How far back HEAD's first-parent line is followed to find the commit that added

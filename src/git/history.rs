@@ -1,7 +1,7 @@
 //! What the rest of the crate asks of history, in the domain's words: a file as a commit (or
 //! HEAD) saw it, what a commit changed, what is staged against HEAD, the entries a window
-//! watches, the latest commit touching some paths that a caller recognises, the branches a push
-//! lands beside. libgit2's types stay behind this wall; object ids cross it as [`Oid`].
+//! watches, the commits a bounded look-back recognises (read from the packs, messages only),
+//! the branches a push lands beside. libgit2's types stay behind this wall; object ids cross it as [`Oid`].
 
 use super::walk::{Raw, Walker};
 use super::{Oid, Repo};

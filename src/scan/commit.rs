@@ -46,8 +46,9 @@ pub struct CommitFacts {
     /// promise it names is in play now or unknown.
     pub in_play_then: Option<Vec<String>>,
     /// The promise the work most likely serves, when something says so: the one promise in play
-    /// the branch names, else the promise of the latest traced commit that touched the same
-    /// paths. Looked up only for untraced commits.
+    /// the branch names, a pull request body names or the other commits of a piece of work
+    /// name, else the promise of the latest traced commit that touched the same paths. Looked
+    /// up only for untraced commits.
     pub likely_promise: Option<Likely>,
     /// When nothing says which promise and the commit looks like upkeep (a `chore:` subject,
     /// only lockfiles and configuration changed): why, completing "it looks like upkeep (…)".
