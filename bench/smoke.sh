@@ -24,6 +24,10 @@ GEN=$ROOT/target/release/examples/bench_repo
 
 # History: 20,000 commits with real-length messages (5-60 wrapped lines, trailers of five kinds).
 [ -d "$WORK/history/.git" ] || "$GEN" "$WORK/history" --commits 20000 --docs 0 --promises 200 --in-play 3 --long
+# Untraced: 20,000 commits nobody traced (the day a team adopts plan-lint), one every 2.5 hours
+# over a tree of 4,000 files, so a 28-day window holds 263 commits, each needing help.
+[ -d "$WORK/untraced/.git" ] || "$GEN" "$WORK/untraced" --commits 20000 --docs 0 --promises 200 --in-play 3 \
+    --untraced --interval 9200 --files 4000 --long
 # Documents: 4,000 pages of prose where task items are rare.
 [ -d "$WORK/docs/.git" ] || python3 bench/docs_corpus.py "$WORK/docs" 4000
 # Hooks: an index of 50,000 entries.
@@ -77,6 +81,13 @@ since=$(git -C "$WORK/history" log -1 --format=%ct)
 since=$(date -u -d "@$((since - 28 * 86400))" +%Y-%m-%dT%H:%M:%SZ)
 bench history "$WORK/history" "git log --format=%(trailers:key=Promise,valueonly)" 0 "$PL check --commits HEAD" 1
 bench window "$WORK/history" "git log --since=$since --format=%B" 0 "$PL check --since $since" 1
+untraced_since=$(git -C "$WORK/untraced" log -1 --format=%ct)
+untraced_since=$(date -u -d "@$((untraced_since - 28 * 86400))" +%Y-%m-%dT%H:%M:%SZ)
+bench window-untraced "$WORK/untraced" "git log --since=$untraced_since --format=%B" 0 "$PL check --since $untraced_since" 1
+# One untraced commit against one traced commit of the same tree (a side commit off HEAD).
+traced=$(GIT_COMMITTER_DATE=1700000000 GIT_AUTHOR_DATE=1700000000 git -C "$WORK/untraced" -c user.name=Bench \
+    -c user.email=bench@example.com commit-tree "HEAD^{tree}" -p HEAD -m "Work" -m "Promise: promise-0000")
+bench untraced-one "$WORK/untraced" "$PL check --commits HEAD..$traced" 0 "$PL check --commits HEAD~1..HEAD" 1
 bench docs "$WORK/docs" "rg -c --no-ignore -g *.md Promise:" 0 "$PL check --no-commits" 0
 bench commit-msg "$WORK/index" "git diff --cached --name-only" 0 "$PL hook commit-msg $WORK/msg" 0
 bench pre-commit "$WORK/index" "git diff --cached --name-only" 0 "$PL hook pre-commit" 0
@@ -110,7 +121,7 @@ python3 - "$RESULTS" "$ROOT/bench/smoke-baseline.txt" "${1:-}" <<'PY'
 import json, os, sys
 results, baseline_path, mode = sys.argv[1], sys.argv[2], sys.argv[3]
 ratios = {}
-for name in ["history", "window", "docs", "commit-msg", "pre-commit", "pre-receive"]:
+for name in ["history", "window", "window-untraced", "untraced-one", "docs", "commit-msg", "pre-commit", "pre-receive"]:
     r = json.load(open(os.path.join(results, name + ".json")))["results"]
     # Every timed run exited as the run before timing did (hyperfine records each one's code).
     expected = [int(c) for c in open(os.path.join(results, name + ".exit")).read().split()]

@@ -9,7 +9,9 @@
 //! only when `--in-play` says so) and `--docs` plan documents under `plans/`. Then `--commits`
 //! commits with realistic messages: subjects, bodies, `Promise:` (most), `Signed-off-by:` and
 //! `Co-authored-by:` trailers, some untraced, a merge every 100 commits. The same arguments always
-//! give the same repository (same commit ids).
+//! give the same repository (same commit ids). `--untraced`: no commit after the first names a
+//! promise; `--interval S`: seconds between commits (60); `--files N`: N source files in
+//! directories of 50, all in the first tree, one changed per commit (a real repository's tree).
 
 use std::fmt::Write as _;
 use std::io::{BufWriter, Write};
@@ -52,11 +54,28 @@ struct Args {
     in_play: Option<usize>,
     /// Real-length messages: 5-60 wrapped lines and trailers of several kinds.
     long: bool,
+    /// No commit after the first names a promise (a team on the day it adopts plan-lint).
+    untraced: bool,
+    /// Seconds between commits.
+    interval: u64,
+    /// Source files across directories, all in the first commit's tree, one changed per commit
+    /// (a real repository's tree); without it, 100 files at the root of `src/`.
+    files: Option<usize>,
 }
 
 fn parse_args() -> Args {
     let mut args = std::env::args().skip(1);
-    let mut out = Args { dir: PathBuf::new(), commits: 1000, docs: 100, promises: 50, in_play: None, long: false };
+    let mut out = Args {
+        dir: PathBuf::new(),
+        commits: 1000,
+        docs: 100,
+        promises: 50,
+        in_play: None,
+        long: false,
+        untraced: false,
+        interval: 60,
+        files: None,
+    };
     while let Some(a) = args.next() {
         let mut num = |name: &str| -> usize {
             args.next().and_then(|v| v.parse().ok()).unwrap_or_else(|| panic!("{name} takes a number"))
@@ -67,6 +86,9 @@ fn parse_args() -> Args {
             "--promises" => out.promises = num("--promises"),
             "--in-play" => out.in_play = Some(num("--in-play")),
             "--long" => out.long = true,
+            "--untraced" => out.untraced = true,
+            "--interval" => out.interval = num("--interval") as u64,
+            "--files" => out.files = Some(num("--files").max(1)),
             _ if out.dir.as_os_str().is_empty() => out.dir = PathBuf::from(a),
             _ => panic!("unexpected argument {a}"),
         }
@@ -108,7 +130,7 @@ fn doc(rng: &mut Rng, n: usize, in_play: usize) -> String {
     s
 }
 
-fn message(rng: &mut Rng, n: usize, in_play: usize, long: bool) -> String {
+fn message(rng: &mut Rng, n: usize, in_play: usize, long: bool, untraced: bool) -> String {
     let mut s = format!("{} the {} ({n})\n", rng.pick(VERBS), rng.pick(NOUNS));
     if rng.below(20) == 0 {
         return format!("chore(deps): bump crate-{} to 1.{}.0\n", n % 50, n % 7);
@@ -153,7 +175,10 @@ fn message(rng: &mut Rng, n: usize, in_play: usize, long: bool) -> String {
     }
     let mut trailers = String::new();
     if rng.below(50) != 0 {
-        let _ = writeln!(trailers, "Promise: {}", id(rng.below(in_play.max(1))));
+        let promise = id(rng.below(in_play.max(1)));
+        if !untraced {
+            let _ = writeln!(trailers, "Promise: {promise}");
+        }
     }
     if rng.below(2) == 0 {
         trailers.push_str("Signed-off-by: Ada Lovelace <ada@example.com>\n");
@@ -209,7 +234,11 @@ fn main() -> std::io::Result<()> {
     let mut out = BufWriter::with_capacity(1 << 20, child.stdin.take().expect("stdin"));
     let mut rng = Rng(0x5eed_0000_0000_0001);
     let in_play = args.in_play.unwrap_or((args.promises / 4).max(1)).min(args.promises);
+    // With `--interval`, the history ends where the default one starts (never in the future).
     let mut time = 1_700_000_000u64;
+    if args.interval != 60 {
+        time -= (args.commits as u64 * args.interval).min(time / 2);
+    }
 
     // The first commit: the registry and the plan documents.
     header(&mut out, "main", 1, time)?;
@@ -220,16 +249,28 @@ fn main() -> std::io::Result<()> {
         writeln!(out, "M 100644 inline plans/area-{:02}/plan-{n:05}.md", n % 50)?;
         data(&mut out, doc(&mut rng, n, in_play).as_bytes())?;
     }
+    // A real tree: files in directories of 50.
+    let file = |n: usize| match args.files {
+        Some(files) => format!("src/d{:03}/f{:05}.rs", (n % files) / 50, n % files),
+        // As before the option, so the same arguments still give the same commits.
+        None => format!("src/f{}.rs", n % 100),
+    };
+    // One change per commit, spread over the tree.
+    let changed = |n: usize| if args.files.is_some() { file(n.wrapping_mul(7919)) } else { file(n) };
+    for n in 0..args.files.unwrap_or(0) {
+        writeln!(out, "M 100644 inline {}", file(n))?;
+        data(&mut out, format!("// {n}\n").as_bytes())?;
+    }
     let mut mark = 1;
     for n in 0..args.commits {
-        time += 60;
+        time += args.interval;
         let parent = mark;
         mark += 1;
         let merge = n % 100 == 99;
         if merge {
             // A side commit, then a merge of it.
             header(&mut out, "side", mark, time)?;
-            data(&mut out, message(&mut rng, n, in_play, args.long).as_bytes())?;
+            data(&mut out, message(&mut rng, n, in_play, args.long, args.untraced).as_bytes())?;
             writeln!(out, "from :{parent}\nM 100644 inline side/f{}.txt", n % 10)?;
             data(&mut out, format!("{n}\n").as_bytes())?;
             let side = mark;
@@ -239,8 +280,8 @@ fn main() -> std::io::Result<()> {
             writeln!(out, "from :{parent}\nmerge :{side}")?;
         } else {
             header(&mut out, "main", mark, time)?;
-            data(&mut out, message(&mut rng, n, in_play, args.long).as_bytes())?;
-            writeln!(out, "from :{parent}\nM 100644 inline src/f{}.rs", n % 100)?;
+            data(&mut out, message(&mut rng, n, in_play, args.long, args.untraced).as_bytes())?;
+            writeln!(out, "from :{parent}\nM 100644 inline {}", changed(n))?;
             data(&mut out, format!("// {n}\n").as_bytes())?;
         }
     }

@@ -1,7 +1,7 @@
 //! The message of the commit being made (the commit-msg hook).
 
 use super::commits::{class, needs_then};
-use super::suggest::{promise_from_paths, SUGGESTION_PATHS};
+use super::suggest::{promise_from_paths, upkeep, SUGGESTION_PATHS};
 use super::{CommitFlags, Gather};
 use crate::code::Severity;
 use crate::facts::Commits;
@@ -36,19 +36,23 @@ impl Gather<'_> {
         let log_comment = message::log_comment_string(repo.config_string_stored("core.commentChar").as_deref());
         let parents = if repo.is_merging() { 2 } else { 1 };
         let branch_promise = repo.branch_name().and_then(|b| ctx.registry.promise_of_branch(&b).map(|p| p.id.clone()));
-        let mut from_paths = None;
+        let (mut staged, mut from_paths) = (None, None);
         let mut judged = Vec::new();
         for cleaned in message::readings(bytes, &how) {
             let mut facts = commit::read(None, parents, &cleaned, &ctx.registry.exempt_subjects, &log_comment);
             facts.likely_promise =
                 branch_promise.clone().map(|id| commit::Likely { id, why: "the branch names it".to_string() });
             if self.inputs.suggestions && facts.likely_promise.is_none() && class(&facts, ctx) == Class::Untraced {
-                // Looked up once, and only for a commit about to be refused.
-                let likely = from_paths.get_or_insert_with(|| {
-                    let paths = repo.staged_against_head(SUGGESTION_PATHS);
-                    promise_from_paths(repo, ctx.registry, repo.head_commit(), &paths, &log_comment)
-                });
-                facts.likely_promise = likely.clone();
+                // Looked up once, and only for a commit about to be refused; upkeep is offered
+                // the exception instead of a guess from its paths.
+                let paths = staged.get_or_insert_with(|| repo.staged_against_head(SUGGESTION_PATHS));
+                facts.maintenance = upkeep(&facts.subject, paths);
+                if facts.maintenance.is_none() {
+                    let likely = from_paths.get_or_insert_with(|| {
+                        promise_from_paths(repo, ctx.registry, repo.head_commit(), paths, &log_comment)
+                    });
+                    facts.likely_promise = likely.clone();
+                }
             }
             // A commit that takes a promise out of play (marks it done) is still work on it: in
             // play in HEAD's registry is in play enough.

@@ -5,7 +5,7 @@
 //! findings, so memory stays flat however long the history.
 
 use super::commits::{class, needs_then};
-use super::suggest::{suggest, MAX_SUGGESTIONS};
+use super::suggest::MAX_SUGGESTIONS;
 use super::window::Recent;
 use super::Gather;
 use crate::error::{Error, Result};
@@ -101,7 +101,8 @@ impl Gather<'_> {
             ))
             .with_help(crate::git::FETCH_HISTORY));
         }
-        let mut tally = self.take_judged(repo, &walker, result_rx, comment);
+        let known = registry_in_trees(watched, &seen.recent, &trees);
+        let mut tally = self.take_judged(repo, &walker, range, result_rx, &known, comment);
         // Walked before skewed dates revealed them as excluded: rare, so read again to take back.
         for oid in seen.yielded.into_iter().filter(|&oid| walker.is_uninteresting(oid)) {
             let raw = repo.raw_commit(oid)?;
@@ -116,18 +117,37 @@ impl Gather<'_> {
 
     /// The workers' results, in walk order: their tallies merged, their findings kept (with
     /// the registry as a commit saw it, or a suggestion, where needed).
-    fn take_judged(&mut self, repo: &Repo, walker: &Walker, results: mpsc::Receiver<Judged>, comment: &[u8]) -> Tally {
+    fn take_judged(
+        &mut self,
+        repo: &Repo,
+        walker: &Walker,
+        range: &RangeSpec,
+        results: mpsc::Receiver<Judged>,
+        known: &HashMap<Oid, bool>,
+        comment: &[u8],
+    ) -> Tally {
         let (ctx, levels) = (self.ctx, self.levels);
         let mut judged: Vec<Judged> = results.into_iter().collect();
         judged.sort_by_key(|(index, _, _)| *index);
-        let predate = predating(repo, ctx, &judged);
+        let predate = predating(repo, ctx, &judged, known);
         let mut before: Option<BeforeAdoption> = None;
         let mut tally = Tally::default();
+        for (_, chunk_tally, _) in &mut judged {
+            tally.merge(std::mem::take(chunk_tally));
+        }
+        // Untraced: what says which promise the first few serve (the branch, the pull request,
+        // the range's other commits, the paths they touched: all looked up at once), judged
+        // again with it. Bounded: a suggestion for the first few is help enough, and a
+        // pre-adoption history can hold thousands.
+        let limit = if self.inputs.suggestions { MAX_SUGGESTIONS } else { 0 };
+        let candidates = to_suggest(&judged, walker, &predate, limit);
+        let mut suggested = if candidates.is_empty() {
+            HashMap::new()
+        } else {
+            self.suggestions(repo, range, &candidates, &tally, comment)
+        };
         let mut then = StatusThen::default();
-        let mut suggested = 0;
-        let max_suggestions = if self.inputs.suggestions { MAX_SUGGESTIONS } else { 0 };
-        for (_, chunk_tally, commits) in judged {
-            tally.merge(chunk_tally);
+        for (_, _, commits) in judged {
             for judged in commits {
                 let (oid, subject, text, found) = match judged {
                     JudgedCommit::Later { oid, mut facts } => {
@@ -146,19 +166,10 @@ impl Gather<'_> {
                         count_before(&mut before, oid);
                         continue;
                     }
-                    // Untraced: what the paths it touched suggest, and whether it predates adoption
-                    // (judged again with those facts, read again in full). Bounded: a suggestion for
-                    // the first few is help enough, and a pre-adoption history can hold thousands.
-                    JudgedCommit::Found { oid, untraced: true, subject, text, found }
-                        if suggested < max_suggestions =>
-                    {
-                        suggested += 1;
-                        match suggest(repo, oid, ctx, levels, comment) {
-                            Some((facts, found)) => (oid, facts.subject, facts.text, found),
-                            None => (oid, subject, text, found),
-                        }
-                    }
-                    JudgedCommit::Found { oid, subject, text, found, .. } => (oid, subject, text, found),
+                    JudgedCommit::Found { oid, subject, text, found, .. } => match suggested.remove(&oid) {
+                        Some((facts, found)) => (oid, facts.subject, facts.text, found),
+                        None => (oid, subject, text, found),
+                    },
                 };
                 if found.is_empty() {
                     continue;
@@ -177,28 +188,64 @@ impl Gather<'_> {
     }
 }
 
+/// The first `limit` untraced commits, in walk order, that are judged one by one.
+fn to_suggest(judged: &[Judged], walker: &Walker, predate: &HashSet<Oid>, limit: usize) -> Vec<Oid> {
+    judged
+        .iter()
+        .flat_map(|(_, _, commits)| commits)
+        .filter_map(|j| match j {
+            JudgedCommit::Found { oid, untraced: true, .. }
+                if !walker.is_uninteresting(*oid) && !predate.contains(oid) =>
+            {
+                Some(*oid)
+            }
+            _ => None,
+        })
+        .take(limit)
+        .collect()
+}
+
 /// How far back HEAD's first-parent line is followed to find the commit that added
 /// promises.toml.
 const ADDED_BY_LOOKBACK: usize = 1_000_000;
 
 /// Untraced commits from before promises.toml existed, when no adoption point is set: told as
-/// one story (`BeforeAdoption`), not judged one by one. One tree read per untraced commit.
-fn predating(repo: &Repo, ctx: &Ctx, judged: &[Judged]) -> HashSet<Oid> {
+/// one story (`BeforeAdoption`), not judged one by one. One tree read per untraced commit, but
+/// for those `known` answers for (whether their tree holds promises.toml).
+fn predating(repo: &Repo, ctx: &Ctx, judged: &[Judged], known: &HashMap<Oid, bool>) -> HashSet<Oid> {
     if ctx.registry.since.is_some() {
         return HashSet::new();
     }
+    let mut without = HashSet::new();
     let untraced: Vec<Oid> = judged
         .iter()
         .flat_map(|(_, _, commits)| commits)
         .filter_map(|j| match j {
-            JudgedCommit::Found { oid, untraced: true, .. } => Some(*oid),
+            JudgedCommit::Found { oid, untraced: true, .. } => match known.get(oid) {
+                Some(&has) => {
+                    if !has {
+                        without.insert(*oid);
+                    }
+                    None
+                }
+                None => Some(*oid),
+            },
             _ => None,
         })
         .collect();
-    if untraced.is_empty() {
-        return HashSet::new();
+    if !untraced.is_empty() {
+        without.extend(repo.made_without(&untraced, registry::FILE_NAME));
     }
-    repo.made_without(&untraced, registry::FILE_NAME)
+    without
+}
+
+/// With a window: whether each mainline commit's tree holds promises.toml, from the entries
+/// looked up while the walk ran, so that [`predating`] reads no tree for them.
+fn registry_in_trees(watched: &[String], recent: &[Recent], trees: &HashMap<Oid, Vec<Oid>>) -> HashMap<Oid, bool> {
+    let Ok(at) = watched.binary_search_by(|p| p.as_str().cmp(registry::FILE_NAME)) else {
+        return HashMap::new();
+    };
+    recent.iter().filter_map(|r| Some((r.oid, !trees.get(&r.tree?)?.get(at)?.is_zero()))).collect()
 }
 
 /// Count one more commit from before adoption; in walk order the first is the newest and the

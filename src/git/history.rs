@@ -1,7 +1,7 @@
 //! What the rest of the crate asks of history, in the domain's words: a file as a commit (or
 //! HEAD) saw it, what a commit changed, what is staged against HEAD, the entries a window
-//! watches, the latest commit touching some paths that a caller recognises, the branches a push
-//! lands beside. libgit2's types stay behind this wall; object ids cross it as [`Oid`].
+//! watches, the commits a bounded look-back recognises (read from the packs, messages only),
+//! the branches a push lands beside. libgit2's types stay behind this wall; object ids cross it as [`Oid`].
 
 use super::walk::{Raw, Walker};
 use super::{Oid, Repo};
@@ -239,32 +239,30 @@ impl Repo {
         )
     }
 
-    /// The latest commit, from `from` back at most `lookback` commits (revision-walk order),
-    /// that `recognise` accepts (given its parent count and raw message) and that touched one
-    /// of `paths`: what it returned, its id, and the first such path.
-    pub fn latest_touching<T>(
+    /// One walk back from `from` (in `git log` order, at most `lookback` commits): the commits
+    /// `recognise` accepts (given a commit's parent count and raw message), newest first, with
+    /// their committer dates. Each commit is read once, straight from the packs, and nothing
+    /// else is: a history nobody traced costs a read of each message.
+    pub fn recognised_back<T>(
         &self,
-        from: Oid,
-        paths: &[String],
+        from: &[Oid],
         lookback: usize,
         mut recognise: impl FnMut(usize, &[u8]) -> Option<T>,
-    ) -> Option<(T, Oid, String)> {
-        let mut walk = self.repo.revwalk().ok()?;
-        walk.push(from).ok()?;
-        let mut options = only(paths);
-        for oid in walk.take(lookback).flatten() {
-            let Ok(c) = self.repo.find_commit(oid) else { continue };
-            let Some(found) = recognise(c.parent_count(), c.message_raw_bytes()) else { continue };
-            let tree = c.tree().ok();
-            let parent_tree = c.parent(0).ok().and_then(|p| p.tree().ok());
-            let Ok(diff) = self.repo.diff_tree_to_tree(parent_tree.as_ref(), tree.as_ref(), Some(&mut options)) else {
-                continue;
-            };
-            if let Some(path) = touched(&diff, 1).into_iter().next() {
-                return Some((found, oid, path));
+    ) -> Vec<(T, Oid, i64)> {
+        let mut out = Vec::new();
+        let tips: Vec<(Oid, bool)> = from.iter().map(|&oid| (oid, false)).collect();
+        if tips.is_empty() || lookback == 0 {
+            return out;
+        }
+        let Ok(mut walker) = self.walk(&tips, None) else { return out };
+        for _ in 0..lookback {
+            let Ok(Some(raw)) = walker.next_commit() else { break };
+            let h = &raw.header;
+            if let Some(value) = recognise(h.parent_count, raw.data.get(h.message..).unwrap_or_default()) {
+                out.push((value, raw.oid, h.time));
             }
         }
-        None
+        out
     }
 
     /// A commit object as the walk reads it, read again.

@@ -79,13 +79,24 @@ fn commit(ctx: &Ctx, c: &CommitFacts, sink: &mut Sink) {
         ),
         None => {
             let subject_end = (c.body_offset + c.subject.len()).min(c.text.len());
-            // Name the likely promise when something says which (the branch, the paths it
-            // touches); otherwise no guess: the first promise in play is as likely wrong as right.
+            // Name the likely promise when something says which (the branch, the pull request,
+            // the range's other commits, the paths it touches); otherwise no guess: the first
+            // promise in play is as likely wrong as right.
             let help = match &c.likely_promise {
                 Some(likely) => format!(
                     "end the message with a blank line and `Promise: {}` ({}; promises in play: {})",
                     likely.id,
                     likely.why,
+                    in_play_list(ctx.registry)
+                )
+                .into(),
+                // Upkeep (a `chore:` subject, only lockfiles changed) most likely serves no
+                // promise: the exception, or an exemption for such subjects, is the answer.
+                None if c.maintenance.is_some() => format!(
+                    "it looks like upkeep ({}): if it serves no promise, end the message with a blank line and \
+                     `Untraced: <reason>`, or exempt such subjects with `[commits] exempt-subjects` in promises.toml; \
+                     if it serves one, `Promise: <id>` (promises in play: {})",
+                    c.maintenance.as_deref().unwrap_or_default(),
                     in_play_list(ctx.registry)
                 )
                 .into(),

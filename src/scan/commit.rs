@@ -46,9 +46,14 @@ pub struct CommitFacts {
     /// promise it names is in play now or unknown.
     pub in_play_then: Option<Vec<String>>,
     /// The promise the work most likely serves, when something says so: the one promise in play
-    /// the branch names, else the promise of the latest traced commit that touched the same
-    /// paths. Looked up only for untraced commits.
+    /// the branch names, a pull request body names or the other commits of a piece of work
+    /// name, else the promise of the latest traced commit that touched the same paths. Looked
+    /// up only for untraced commits.
     pub likely_promise: Option<Likely>,
+    /// When nothing says which promise and the commit looks like upkeep (a `chore:` subject,
+    /// only lockfiles and configuration changed): why, completing "it looks like upkeep (…)".
+    /// Looked up only for untraced commits.
+    pub maintenance: Option<String>,
     /// The commit's tree has no promises.toml: work from before the team adopted plan-lint.
     /// Looked up only for untraced commits; `false` when not looked up.
     pub before_adoption: bool,
@@ -164,6 +169,7 @@ pub fn read(
         exception,
         in_play_then: None,
         likely_promise: None,
+        maintenance: None,
         before_adoption: false,
     }
 }
