@@ -450,12 +450,19 @@ fn protocol_hygiene() {
     drop(client.stdin.take());
     assert_eq!(wait_exit(&mut client.child), 1);
 
-    // Garbage on the wire: the server stops with an error, it does not hang.
-    let mut client = start(repo.path());
-    let stdin = client.stdin.as_mut().unwrap();
-    stdin.write_all(b"Content-Length: nonsense\r\n\r\n{}").unwrap();
-    stdin.flush().unwrap();
-    assert_eq!(wait_exit(&mut client.child), 2);
+    // Garbage on the wire: the server stops with an error saying why, it does not hang.
+    let mut child = support::git_env(Command::new(support::bin()), repo.path())
+        .arg("lsp")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"Content-Length: nonsense\r\n\r\n{}").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("the editor's input is not the protocol: a malformed Content-Length"), "{stderr}");
 }
 
 #[test]
