@@ -214,14 +214,18 @@ fn update_never_records_a_new_finding_and_add_does() {
 fn json_marks_every_finding() {
     let repo = baselined();
     repo.write("ROADMAP.md", &format!("{PLAN}- [ ] add gift cards\n"));
-    let doc = json(&repo.plan_lint(&["check", "--format", "json"]));
+    let run = repo.plan_lint(&["check", "--format", "json"]);
+    run.expect_code(1);
+    let doc = json(&run);
     let states = states(&doc);
     assert_eq!(states.len(), 5, "{doc}");
     assert_eq!(states.iter().filter(|(_, s)| s == "new").count(), 1);
     assert_eq!(states.iter().filter(|(_, s)| s == "unchanged").count(), 4);
     assert_eq!(doc["absent"], serde_json::json!([]));
     // Without a baseline, nothing changes in the document.
-    let plain = json(&self::repo().plan_lint(&["check", "--format", "json"]));
+    let run = self::repo().plan_lint(&["check", "--format", "json"]);
+    run.expect_code(1);
+    let plain = json(&run);
     assert!(plain["findings"][0].get("baselineState").is_none(), "{plain}");
     assert!(plain.get("absent").is_none() && plain["summary"].get("baselined").is_none(), "{plain}");
 }
@@ -280,6 +284,7 @@ fn a_commit_gone_from_history_is_absent() {
     assert!(run.stdout.contains("note: 2 baseline entries match nothing"), "{}", run.stdout);
     repo.plan_lint(&["baseline", "--update"]).expect_code(0);
     assert!(!baseline_text(&repo).contains("\"commit\""), "{}", baseline_text(&repo));
+    assert!(baseline_text(&repo).contains("add Klarna") && baseline_text(&repo).contains("add PayPal"));
 }
 
 #[test]
@@ -512,7 +517,9 @@ fn the_board_shows_the_debt_at_the_windows_start() {
     repo.plan_lint(&["baseline", "--update"]).expect_code(0);
     repo.commit_at("2026-02-10T10:00:00Z", "Ada <ada@example.com>", "Trace PayPal\n\nPromise: find-and-buy\n");
     let args = ["report", "--since", "2026-02-01", "--until", "2026-02-28"];
-    let board = json(&repo.plan_lint(&[&args[..], &["--format", "json"]].concat()));
+    let run = repo.plan_lint(&[&args[..], &["--format", "json"]].concat());
+    run.expect_code(0);
+    let board = json(&run);
     assert_eq!(
         board["baseline"],
         serde_json::json!({ "items": 1, "commits": 2, "absent": 0, "at_start": { "items": 2, "commits": 2 } }),
@@ -529,4 +536,42 @@ fn the_board_shows_the_debt_at_the_windows_start() {
     let before =
         json(&repo.plan_lint(&["report", "--since", "2025-12-01", "--until", "2025-12-31", "--format", "json"]));
     assert!(before["baseline"].get("at_start").is_none(), "{before:#}");
+}
+
+/// Walked around: after adoption, an untraced commit that deletes promises.toml (its tree has
+/// none, like history from before adoption) was folded into the one "predates promises.toml"
+/// finding, which a baseline may hold. Only history before the commit that added the registry
+/// is folded; a later commit without it is judged on its own.
+#[test]
+fn a_commit_that_deletes_the_registry_after_adoption_is_not_history() {
+    let mut repo = Repo::new();
+    repo.write("app.txt", "v1\n");
+    repo.commit("Old work\n");
+    repo.write("promises.toml", REGISTRY);
+    let adopted = repo.commit("Adopt plan-lint\n\nUntraced: adopting plan-lint\n");
+    repo.git(&["rm", "-q", "promises.toml"]);
+    repo.write("app.txt", "v2\n");
+    let sneaky = repo.commit("Untraced work without a registry\n");
+    repo.write("promises.toml", REGISTRY);
+    repo.commit("Put the registry back\n\nPromise: find-and-buy\n");
+    let run = repo.plan_lint(&["check", "--commits", "HEAD", "--format", "json"]);
+    run.expect_code(1);
+    let v: Value = serde_json::from_str(&run.stdout).unwrap();
+    let commits: Vec<(String, String)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "untraced-commit")
+        .map(|f| (f["message"].as_str().unwrap().to_string(), f["help"].as_str().unwrap_or("").to_string()))
+        .collect();
+    assert_eq!(commits.len(), 2, "{commits:?}");
+    assert!(
+        commits.iter().any(|(m, _)| m == &format!("commit {} has no Promise trailer", &sneaky[..7])),
+        "the deleting commit is judged on its own: {commits:?}"
+    );
+    assert!(
+        commits.iter().any(|(m, h)| m.ends_with("predates promises.toml and has no Promise trailer")
+            && h.contains(&format!("since = \"{adopted}\""))),
+        "the old work is history: {commits:?}"
+    );
 }

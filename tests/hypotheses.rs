@@ -152,6 +152,7 @@ fn readings_confirm_refute_and_leave_unjudged_and_done_is_not_kept() {
 fn json_lists_hypotheses_as_judged_and_done_promises_as_kept_or_not() {
     let repo = team();
     let run = repo.plan_lint(&["check", "--format", "json", "--since", "2026-06-01", "--until", "2026-06-30"]);
+    run.expect_code(0);
     let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(
         v["hypotheses"],
@@ -187,6 +188,7 @@ fn json_lists_hypotheses_as_judged_and_done_promises_as_kept_or_not() {
     readings.push_str("2026-06-10,gift-cards,gift-card revenue share,2.1%,finance\n");
     repo.write("outcomes.csv", &readings);
     let run = repo.plan_lint(&["check", "--format", "json", "--no-commits"]);
+    run.expect_code(0);
     let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(
         (&v["kept"][0]["kept"], &v["kept"][0]["by"]),
@@ -195,6 +197,7 @@ fn json_lists_hypotheses_as_judged_and_done_promises_as_kept_or_not() {
     // No readings file: nothing is judged, and the document is as before.
     std::fs::remove_file(repo.path().join("outcomes.csv")).unwrap();
     let run = repo.plan_lint(&["check", "--format", "json", "--no-commits"]);
+    run.expect_code(0);
     let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert!(v.get("hypotheses").is_none() && v.get("kept").is_none(), "{v:#}");
 }

@@ -129,7 +129,7 @@ impl Gather<'_> {
         let (ctx, levels) = (self.ctx, self.levels);
         let mut judged: Vec<Judged> = results.into_iter().collect();
         judged.sort_by_key(|(index, _, _)| *index);
-        let predate = predating(repo, ctx, &judged, known);
+        let (predate, added_by) = predating(repo, ctx, &judged, known);
         let mut before: Option<BeforeAdoption> = None;
         let mut tally = Tally::default();
         for (_, chunk_tally, _) in &mut judged {
@@ -179,7 +179,7 @@ impl Gather<'_> {
             }
         }
         if let Some(mut b) = before {
-            b.added_by = repo.added_by(registry::FILE_NAME, ADDED_BY_LOOKBACK).map(|oid| oid.to_string());
+            b.added_by = added_by.map(|oid| oid.to_string());
             let mut sink = Sink::new(levels);
             rules::judge_history(ctx, &b, &mut sink);
             self.read.findings.extend(sink.take());
@@ -210,11 +210,13 @@ fn to_suggest(judged: &[Judged], walker: &Walker, predate: &HashSet<Oid>, limit:
 const ADDED_BY_LOOKBACK: usize = 1_000_000;
 
 /// Untraced commits from before promises.toml existed, when no adoption point is set: told as
-/// one story (`BeforeAdoption`), not judged one by one. One tree read per untraced commit, but
-/// for those `known` answers for (whether their tree holds promises.toml).
-fn predating(repo: &Repo, ctx: &Ctx, judged: &[Judged], known: &HashMap<Oid, bool>) -> HashSet<Oid> {
+/// one story (`BeforeAdoption`), not judged one by one, with the commit that added it. One tree
+/// read per untraced commit, but for those `known` answers for (whether their tree holds
+/// promises.toml); then only those that are history before that commit (a later commit that
+/// deleted or lacks the file is judged one by one).
+fn predating(repo: &Repo, ctx: &Ctx, judged: &[Judged], known: &HashMap<Oid, bool>) -> (HashSet<Oid>, Option<Oid>) {
     if ctx.registry.since.is_some() {
-        return HashSet::new();
+        return (HashSet::new(), None);
     }
     let mut without = HashSet::new();
     let untraced: Vec<Oid> = judged
@@ -236,7 +238,10 @@ fn predating(repo: &Repo, ctx: &Ctx, judged: &[Judged], known: &HashMap<Oid, boo
     if !untraced.is_empty() {
         without.extend(repo.made_without(&untraced, registry::FILE_NAME));
     }
-    without
+    if without.is_empty() {
+        return (without, None);
+    }
+    repo.before_added(registry::FILE_NAME, without, ADDED_BY_LOOKBACK)
 }
 
 /// With a window: whether each mainline commit's tree holds promises.toml, from the entries

@@ -406,22 +406,65 @@ impl Repo {
             .collect()
     }
 
-    /// The commit that added `path` on HEAD's first-parent line: the oldest of the unbroken run
-    /// of commits from HEAD whose tree has it (at most `limit` looked at). `None` when HEAD's
-    /// tree has no such entry (it is not committed yet) or the run is longer than `limit`.
+    /// The commit that first added `path` on HEAD's first-parent line: the oldest commit there
+    /// whose tree has it and whose first parent's does not (a registry deleted and put back
+    /// later does not move it), looking at most `limit` commits back. `None` when HEAD's tree
+    /// has no such entry (it is not committed yet) or the line is longer than `limit`.
     pub fn added_by(&self, path: &str, limit: usize) -> Option<Oid> {
         let has = |c: &git2::Commit<'_>| c.tree().is_ok_and(|t| t.get_path(Path::new(path)).is_ok());
         let mut commit = self.repo.head().ok()?.peel_to_commit().ok()?;
-        if !has(&commit) {
+        let mut had = has(&commit);
+        if !had {
             return None;
         }
+        let mut added = None;
         for _ in 0..limit {
-            match commit.parent(0) {
-                Ok(parent) if has(&parent) => commit = parent,
-                Ok(_) | Err(_) => return Some(commit.id()),
+            let Ok(parent) = commit.parent(0) else {
+                return Some(if had { commit.id() } else { added? });
+            };
+            let parent_has = has(&parent);
+            if had && !parent_has {
+                added = Some(commit.id());
             }
+            (commit, had) = (parent, parent_has);
         }
         None
+    }
+
+    /// Which of `without` (commits whose tree has no `path`) came before `path` was added: the
+    /// ancestors of the first parent of the commit that added it on HEAD's first-parent line
+    /// ([`Repo::added_by`]), found in one walk that stops once all are. A commit that only
+    /// deleted or lacks the file later, on a branch or after it was added, is not one of them.
+    /// When HEAD's tree has no `path` (not committed yet) all of them are; when the commit that
+    /// added it is not found within `limit`, none. The commit that added it, too.
+    pub fn before_added(
+        &self,
+        path: &str,
+        without: std::collections::HashSet<Oid>,
+        limit: usize,
+    ) -> (std::collections::HashSet<Oid>, Option<Oid>) {
+        let head_has = self.head_tree().is_some_and(|t| t.entry(path).is_some());
+        if !head_has {
+            return (without, None);
+        }
+        let Some(added) = self.added_by(path, limit) else { return (std::collections::HashSet::new(), None) };
+        let parent = self.repo.find_commit(added).ok().and_then(|c| c.parent_id(0).ok());
+        let (Some(parent), Ok(mut walk)) = (parent, self.repo.revwalk()) else {
+            return (std::collections::HashSet::new(), Some(added));
+        };
+        let mut left = without;
+        let mut found = std::collections::HashSet::new();
+        if walk.push(parent).is_ok() {
+            for oid in walk.flatten() {
+                if left.is_empty() {
+                    break;
+                }
+                if left.remove(&oid) {
+                    found.insert(oid);
+                }
+            }
+        }
+        (found, Some(added))
     }
 
     /// The commit HEAD's first-parent line had at `time` (Unix seconds): the newest one
