@@ -8,7 +8,7 @@ use crate::git::Oid;
 use crate::registry::Registry;
 use crate::rules::{self, Ctx, Levels, Sink};
 use crate::scan::{body, markdown};
-use crate::source::Source;
+use crate::source::{LineIndex, Source};
 use std::collections::{HashMap, HashSet};
 use std::ops::ControlFlow;
 
@@ -188,10 +188,10 @@ impl Judge<'_> {
             let plan = markdown::scan(&text);
             rules::judge_plan(self.ctx, &plan, &mut sink);
             if self.items == Items::Kept {
-                let lines = Lines::new(&text);
+                let lines = LineIndex::new(&text);
                 list.extend(plan.items.iter().map(|i| PlanItem {
                     path: rel.to_string(),
-                    line: lines.of(i.span.start),
+                    line: lines.line_of(i.span.start).0 + 1,
                     text: i.text.clone(),
                     done: i.done,
                     promises: i.promises.iter().map(|&r| plan.refs[r].id.clone()).collect(),
@@ -294,20 +294,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Option<String> {
 
 /// The 1-based line of `offset` in `text`.
 fn line_of(text: &str, offset: usize) -> usize {
-    Lines::new(text).of(offset)
-}
-
-/// Line numbers of byte offsets in one text, from one scan of it.
-struct Lines(Vec<usize>);
-
-impl Lines {
-    fn new(text: &str) -> Lines {
-        Lines(text.match_indices('\n').map(|(i, _)| i).collect())
-    }
-    /// The 1-based line of `offset`.
-    fn of(&self, offset: usize) -> usize {
-        self.0.partition_point(|&nl| nl < offset) + 1
-    }
+    LineIndex::new(text).line_of(offset).0 + 1
 }
 
 /// Run `f` over `items` on every core, keeping the order.

@@ -107,7 +107,7 @@ impl Gather<'_> {
         for oid in seen.yielded.into_iter().filter(|&oid| walker.is_uninteresting(oid)) {
             let raw = repo.raw_commit(oid)?;
             let facts = scan_commit(&raw, ctx, comment);
-            count_commit(&mut tally, &raw, &facts, ctx, Count::TakeBack);
+            count_commit(&mut tally, &raw, &facts, &class(&facts, ctx), Count::TakeBack);
         }
         tally.merge(Tally::default());
         let mut recent = seen.recent;
@@ -411,7 +411,8 @@ fn judge_chunk(commits: &[Raw], ctx: &Ctx, levels: &Levels, comment: &[u8]) -> (
     let mut sink = Sink::new(levels);
     for raw in commits {
         let facts = scan_commit(raw, ctx, comment);
-        count_commit(&mut tally, raw, &facts, ctx, Count::Add);
+        let class = class(&facts, ctx);
+        count_commit(&mut tally, raw, &facts, &class, Count::Add);
         if needs_then(ctx.registry, &facts) {
             out.push(JudgedCommit::Later { oid: raw.oid, facts: Box::new(facts) });
             continue;
@@ -422,7 +423,7 @@ fn judge_chunk(commits: &[Raw], ctx: &Ctx, levels: &Levels, comment: &[u8]) -> (
             found.shrink_to_fit();
             // Kept until the walk ends: only what the findings point into, so a history where
             // every commit has a finding costs a line each, not each message and its trailers.
-            let untraced = class(&facts, ctx) == Class::Untraced;
+            let untraced = class == Class::Untraced;
             let text = labelled_part(facts.text, &found);
             out.push(JudgedCommit::Found { oid: raw.oid, subject: facts.subject, text, untraced, found });
         }
@@ -440,14 +441,13 @@ enum Count {
 }
 
 /// Count a commit, or take it back.
-fn count_commit(tally: &mut Tally, raw: &Raw, facts: &CommitFacts, ctx: &Ctx, count: Count) {
+fn count_commit(tally: &mut Tally, raw: &Raw, facts: &CommitFacts, class: &Class, count: Count) {
     let sign = match count {
         Count::Add => 1,
         Count::TakeBack => -1,
     };
     let time = raw.header.time;
-    let class = class(facts, ctx);
-    if class == Class::Exception {
+    if *class == Class::Exception {
         let sha = facts.sha.clone().unwrap_or_default();
         if count == Count::Add {
             let reason = facts.exception.as_ref().map(|(r, _)| r.clone()).unwrap_or_default();
@@ -458,7 +458,7 @@ fn count_commit(tally: &mut Tally, raw: &Raw, facts: &CommitFacts, ctx: &Ctx, co
         }
     }
     let author = String::from_utf8_lossy(&raw.data[raw.header.author.clone()]);
-    tally.add(&class, time, &author, sign);
+    tally.add(class, time, &author, sign);
 }
 
 /// Promises in play as a commit saw them: the registry in its tree and its first parent's

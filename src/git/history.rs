@@ -157,10 +157,9 @@ impl Repo {
 
     /// A file of a commit's tree, as a blob id: `NotFound` when the tree has no such path.
     pub fn file_in_commit(&self, commit: Oid, path: &str) -> std::io::Result<Oid> {
-        let other = |e: git2::Error| std::io::Error::other(e.message().to_string());
-        let tree = self.repo.find_commit(commit).and_then(|c| c.tree()).map_err(other)?;
-        let entry = tree.get_path(Path::new(path)).map_err(|_| std::io::Error::from(std::io::ErrorKind::NotFound))?;
-        Ok(entry.id())
+        self.entry_in_commit(commit, path)
+            .map_err(std::io::Error::other)?
+            .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound))
     }
 
     /// A blob's bytes; `Ok(None)` when it is larger than `max` bytes.

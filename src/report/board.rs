@@ -89,6 +89,19 @@ pub struct Changes {
     pub readings: Vec<ReadingChange>,
 }
 
+impl Changes {
+    /// Readings the page lists.
+    const SHOWN: usize = 10;
+
+    /// The readings the page lists, and `N more reading(s)` for the rest, if any (the
+    /// renderers escape and wrap it).
+    pub fn readings_shown(&self) -> (&[ReadingChange], Option<String>) {
+        let shown = &self.readings[..self.readings.len().min(Self::SHOWN)];
+        let n = self.readings.len() - shown.len();
+        (shown, (n > 0).then(|| format!("{n} more {}", if n == 1 { "reading" } else { "readings" })))
+    }
+}
+
 #[derive(Debug, Serialize)]
 pub struct LeftPlay {
     pub promise: String,

@@ -560,12 +560,12 @@ pub fn page(b: &Board) -> String {
                 l.status
             );
         }
-        for r in ch.readings.iter().take(10) {
+        let (shown, more) = ch.readings_shown();
+        for r in shown {
             let _ = write!(out, "<li>{}</li>", text(&r.line()));
         }
-        if ch.readings.len() > 10 {
-            let n = ch.readings.len() - 10;
-            let _ = write!(out, "<li class=\"muted\">{n} more {}</li>", if n == 1 { "reading" } else { "readings" });
+        if let Some(more) = more {
+            let _ = write!(out, "<li class=\"muted\">{more}</li>");
         }
         out.push_str("</ul></section>");
     }

@@ -457,12 +457,12 @@ pub fn markdown_page(b: &Board) -> String {
         for l in &ch.left_play {
             let _ = writeln!(out, "- `{}` left play on {} (now {})", l.promise, l.date, l.status);
         }
-        for r in ch.readings.iter().take(10) {
+        let (shown, more) = ch.readings_shown();
+        for r in shown {
             let _ = writeln!(out, "- {}", md(&r.line()));
         }
-        if ch.readings.len() > 10 {
-            let n = ch.readings.len() - 10;
-            let _ = writeln!(out, "- {n} more {}", if n == 1 { "reading" } else { "readings" });
+        if let Some(more) = more {
+            let _ = writeln!(out, "- {more}");
         }
         out.push('\n');
     }

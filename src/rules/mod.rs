@@ -411,15 +411,7 @@ pub(crate) fn push_listed<T>(
 
 /// `1 more`, `12,345 more`: the count of findings not listed.
 pub(crate) fn more(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    format!("{out} more")
+    format!("{} more", crate::number::count(n))
 }
 
 /// `1 open item serves`, `3 open items serve`.
