@@ -4,7 +4,7 @@
 //!
 //! `cargo bench --bench lsp`
 
-#[path = "../tests/support/lsp_client.rs"]
+#[path = "../tests/it/support/lsp_client.rs"]
 mod lsp_client;
 
 use criterion::{criterion_group, criterion_main, Criterion};

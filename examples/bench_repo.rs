@@ -18,7 +18,7 @@ use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-#[path = "../tests/support/rng.rs"]
+#[path = "../tests/it/support/rng.rs"]
 mod rng;
 use rng::Rng;
 

@@ -13,6 +13,7 @@
 //! start, opening the repository, reading the registry) is subtracted, so a fixed cost cannot
 //! hide the growth of what follows it.
 
+#[path = "it/support/mod.rs"]
 mod support;
 
 use std::path::Path;

@@ -3,6 +3,7 @@
 //! check and says so; this makes the skips visible in one place. Under `.ci/run`, which sets
 //! every `PLAN_LINT_REQUIRE_*` variable, a missing tool fails here too.
 
+#[path = "it/support/mod.rs"]
 mod support;
 
 fn main() {

@@ -2,7 +2,7 @@
 //! messages and ignore rules. Through libgit2 (git2), in-process: no `git` subprocess on the hot
 //! path, so a hook costs one process start, not several.
 //!
-//! This module is the wall around git2: no other module names it (tests/architecture.rs fails
+//! This module is the wall around git2: no other module names it (tests/it/architecture.rs fails
 //! if one does). [`Repo`]'s handle is private; what the rest of the crate asks of history is a
 //! method in the domain's words (`history`), object ids cross as [`Oid`], and the demo's
 //! repository is written by `build`.

@@ -11,7 +11,7 @@
 //!
 //! Where each commit came from is counted: with `PLAN_LINT_DEBUG_WALK_STATS=1` in the
 //! environment, a walk prints `commits read from packs: N, from libgit2: M` to standard error
-//! when it ends. A hidden switch for tests and benchmarks (tests/walk_git.rs asserts that packed
+//! when it ends. A hidden switch for tests and benchmarks (tests/it/walk_git.rs asserts that packed
 //! histories are read from the packs, not silently through the libgit2 fallback); it costs two
 //! additions per commit and one environment look-up per walk.
 

@@ -26,7 +26,7 @@ pub const MAX_ROWS: usize = 100;
 /// GitHub would autolink; a block marker (`#`, `-`, `+`, `=`, `>`, `1.`, `1)`) at the start.
 /// Leading white space is dropped, line ends become spaces, controls visible stand-ins, and `@`
 /// cannot start a mention.
-/// tests/report.rs renders generated text through cmark-gfm and finds it back whole.
+/// tests/it/report.rs renders generated text through cmark-gfm and finds it back whole.
 pub fn escape(text: &str) -> String {
     // Leading white space is dropped: where the text starts a line, four spaces would start a
     // code block (and Markdown drops fewer anyway).

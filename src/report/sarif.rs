@@ -5,7 +5,7 @@
 //! file: such findings are placed on the first line of the registry (the contract they break),
 //! and name the commit in the message and in `properties.commit`. Results carry a
 //! `partialFingerprints` entry (code, place and message, hashed) so alerts stay one alert across
-//! runs. Valid against the official schema; `tests/ci.rs` checks it with a real validator.
+//! runs. Valid against the official schema; `tests/it/ci.rs` checks it with a real validator.
 //!
 //! With a baseline, every result has a `baselineState`: `new`; `unchanged` for a finding the
 //! baseline records (with an external suppression, so viewers do not show it as a problem); and

@@ -12,7 +12,7 @@
 //! - [`Divider::Ignore`] is `git log --format=%(trailers)`: commit messages may contain `---`.
 //!
 //! Like git, the input ends at its first NUL byte. The parser never fails: every byte sequence has
-//! a trailer block, possibly empty. The differential tests in `tests/trailers_git.rs` hold it to
+//! a trailer block, possibly empty. The differential tests in `tests/it/trailers_git.rs` hold it to
 //! the real `git` binary.
 
 use std::ops::Range;

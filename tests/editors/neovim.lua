@@ -1,4 +1,4 @@
--- Drives Neovim's built-in LSP client against `plan-lint lsp` (tests/editor_neovim.rs runs it
+-- Drives Neovim's built-in LSP client against `plan-lint lsp` (tests/it/editor_neovim.rs runs it
 -- headless). Opens the plan, waits for diagnostics, fixes the items, asks for completion and
 -- hover, and writes what the editor saw to $PLAN_LINT_OUT as JSON. Works with Neovim 0.7
 -- (Debian 12's; `vim.lsp.start_client`) and later (`vim.lsp.start`). With $PLAN_LINT_README_LUA

@@ -1,0 +1,231 @@
+//! Hypotheses judged by readings, and kept versus delivered (issue 26): a repository whose
+//! readings confirm one hypothesis, refute one and leave one unjudged, with a done promise no
+//! reading or verdict shows kept, through `check --format json`.
+
+use crate::support;
+
+use support::Repo;
+
+const REGISTRY: &str = r#"[limits]
+measure-days = 365
+
+[promises.checkout-v2]
+statement = "A shopper can pay in one step with a saved wallet."
+status = "in-play"
+outcomes = [{ metric = "checkout completion", baseline = "61%", target = "75%" }]
+
+[[promises.checkout-v2.hypotheses]]
+belief = "one-step payment moves checkout completion"
+metric = "checkout completion"
+expect = "70%"
+by = "2026-03-01"
+
+[[promises.checkout-v2.hypotheses]]
+belief = "saved wallets move it further"
+metric = "checkout completion"
+expect = "74%"
+by = 2026-04-01
+
+[promises.track-orders]
+statement = "A shopper knows where an order is without calling us."
+status = "in-play"
+outcomes = [{ metric = "order-status calls", baseline = "41 a day", target = "25 a day" }]
+
+[[promises.track-orders.hypotheses]]
+metric = "order-status calls"
+expect = "30 a day"
+by = "2026-05-01"
+
+[promises.gift-cards]
+statement = "A shopper can buy and redeem gift cards."
+status = "done"
+outcomes = [{ metric = "gift-card revenue share", baseline = "0%", target = "2%" }]
+
+[promises.search]
+statement = "A shopper finds what we stock."
+status = "done"
+outcomes = [{ metric = "search exits", baseline = "30%", target = "20%" }]
+verdict = { kept = false, reason = "exits stayed at 28%: the catalogue, not search, was the problem", date = "2026-03-15" }
+"#;
+
+const READINGS: &str = "date,promise,metric,value,source\n\
+2026-02-20,checkout-v2,checkout completion,68%,analytics\n\
+2026-03-05,checkout-v2,checkout completion,71%,analytics\n\
+2026-04-03,checkout-v2,checkout completion,72%,analytics\n\
+2026-04-10,checkout-v2,checkout completion,73%,analytics\n\
+2026-04-20,track-orders,order-status calls,35 a day,support desk\n\
+2026-03-01,gift-cards,gift-card revenue share,1.2%,finance\n\
+2026-03-10,search,search exits,28%,analytics\n";
+
+fn team() -> Repo {
+    let mut repo = Repo::new();
+    repo.write("promises.toml", REGISTRY);
+    repo.write("outcomes.csv", READINGS);
+    repo.commit_at(
+        "2026-06-25T10:00:00Z",
+        "Ada <ada@example.com>",
+        "Adopt\n\nPromise: checkout-v2\nPromise: track-orders\n",
+    );
+    repo
+}
+
+/// A finding as compared here: code, severity, message, promises.
+type Found = (String, String, String, Vec<String>);
+
+/// `(code, severity, message, promises)` of every finding, and the exit code.
+fn findings(repo: &Repo, args: &[&str]) -> (i32, Vec<Found>) {
+    let mut all = vec!["check", "--format", "json"];
+    all.extend_from_slice(args);
+    let run = repo.plan_lint(&all);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout));
+    let found = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let promises = f["promises"].as_array().unwrap().iter().map(|p| p.as_str().unwrap().to_string());
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f["severity"].as_str().unwrap().to_string(),
+                f["message"].as_str().unwrap().to_string(),
+                promises.collect(),
+            )
+        })
+        .collect();
+    (run.code, found)
+}
+
+fn warning(code: &str, message: &str, promise: &str) -> Found {
+    (code.to_string(), "warning".to_string(), message.to_string(), vec![promise.to_string()])
+}
+
+const REFUTED: &str = "a hypothesis on `checkout-v2` is refuted: `checkout completion` was expected at 74% by \
+                       2026-04-01; since then 72% on 2026-04-03, 73% on 2026-04-10";
+const UNVERIFIED: &str = "`gift-cards` is done, but its readings do not show it kept: `gift-card revenue share` 1.2% \
+                          on 2026-03-01 (target 2%)";
+
+#[test]
+fn readings_confirm_refute_and_leave_unjudged_and_done_is_not_kept() {
+    let repo = team();
+    // As of the window's end (2026-06-30): the first hypothesis is confirmed (71% on 2026-03-05,
+    // no finding), the second refuted, the third's date passed with nothing measured since; the
+    // done promise without a verdict falls short; the one with a verdict is judged.
+    let (code, found) = findings(&repo, &["--since", "2026-06-01", "--until", "2026-06-30"]);
+    assert_eq!(code, 0, "warnings only: {found:#?}");
+    assert_eq!(
+        found,
+        [
+            warning(
+                "hypothesis-unjudged",
+                "a hypothesis on `track-orders` is unjudged: `order-status calls` was expected at 30 a day by \
+                 2026-05-01, and nothing was measured since",
+                "track-orders"
+            ),
+            warning("hypothesis-refuted", REFUTED, "checkout-v2"),
+            warning("done-unverified", UNVERIFIED, "gift-cards"),
+        ]
+    );
+    // Without a window the calendar is unknown: a passed date with nothing since cannot be told,
+    // while the readings since a date still refute, and done still asks whether it was kept.
+    let (code, found) = findings(&repo, &["--no-commits"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        found,
+        [warning("hypothesis-refuted", REFUTED, "checkout-v2"), warning("done-unverified", UNVERIFIED, "gift-cards")]
+    );
+    // A reading since the date judges the third; a verdict settles the done promise.
+    let mut readings = READINGS.to_string();
+    readings.push_str("2026-05-04,track-orders,order-status calls,29 a day,support desk\n");
+    repo.write("outcomes.csv", &readings);
+    let registry = REGISTRY.replace(
+        "target = \"2%\" }]\n",
+        "target = \"2%\" }]\nverdict = { kept = true, reason = \"1.2% and growing\", date = 2026-06-01 }\n",
+    );
+    repo.write("promises.toml", &registry);
+    let (code, found) = findings(&repo, &["--since", "2026-06-01", "--until", "2026-06-30"]);
+    assert_eq!((code, found), (0, vec![warning("hypothesis-refuted", REFUTED, "checkout-v2")]));
+}
+
+/// The JSON report carries what the board needs: each hypothesis as judged, with the readings
+/// that judged it, and each done promise, delivered, with whether it was kept and by what.
+#[test]
+fn json_lists_hypotheses_as_judged_and_done_promises_as_kept_or_not() {
+    let repo = team();
+    let run = repo.plan_lint(&["check", "--format", "json", "--since", "2026-06-01", "--until", "2026-06-30"]);
+    run.expect_code(0);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        v["hypotheses"],
+        serde_json::json!([
+            {
+                "promise": "checkout-v2", "metric": "checkout completion", "expect": "70%", "by": "2026-03-01",
+                "belief": "one-step payment moves checkout completion", "judgement": "confirmed",
+                "readings": [{ "date": "2026-03-05", "value": "71%" }]
+            },
+            {
+                "promise": "checkout-v2", "metric": "checkout completion", "expect": "74%", "by": "2026-04-01",
+                "belief": "saved wallets move it further", "judgement": "refuted",
+                "readings": [{ "date": "2026-04-03", "value": "72%" }, { "date": "2026-04-10", "value": "73%" }]
+            },
+            {
+                "promise": "track-orders", "metric": "order-status calls", "expect": "30 a day", "by": "2026-05-01",
+                "belief": null, "judgement": "unjudged", "readings": []
+            }
+        ])
+    );
+    assert_eq!(
+        v["kept"],
+        serde_json::json!([
+            { "promise": "gift-cards", "customer": null, "kept": null, "by": null, "reason": null, "date": null },
+            {
+                "promise": "search", "customer": null, "kept": false, "by": "verdict",
+                "reason": "exits stayed at 28%: the catalogue, not search, was the problem", "date": "2026-03-15"
+            }
+        ])
+    );
+    // Met by its readings: kept, by the readings.
+    let mut readings = READINGS.to_string();
+    readings.push_str("2026-06-10,gift-cards,gift-card revenue share,2.1%,finance\n");
+    repo.write("outcomes.csv", &readings);
+    let run = repo.plan_lint(&["check", "--format", "json", "--no-commits"]);
+    run.expect_code(0);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        (&v["kept"][0]["kept"], &v["kept"][0]["by"]),
+        (&serde_json::json!(true), &serde_json::json!("readings"))
+    );
+    // No readings file: nothing is judged, and the document is as before.
+    std::fs::remove_file(repo.path().join("outcomes.csv")).unwrap();
+    let run = repo.plan_lint(&["check", "--format", "json", "--no-commits"]);
+    run.expect_code(0);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert!(v.get("hypotheses").is_none() && v.get("kept").is_none(), "{v:#}");
+}
+
+#[test]
+fn a_hypothesis_on_a_metric_its_promise_lacks_is_an_error_with_the_closest() {
+    let repo = team();
+    repo.write(
+        "promises.toml",
+        &REGISTRY.replacen("metric = \"checkout completion\"\nexpect", "metric = \"checkout completions\"\nexpect", 1),
+    );
+    let run = repo.plan_lint(&["check", "--no-commits"]);
+    run.expect_code(1);
+    assert!(
+        run.stdout
+            .contains("a hypothesis on `checkout-v2` names `checkout completions`, which is not one of its metrics"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("did you mean `checkout completion`? `checkout-v2` measures: checkout completion"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("promises.toml:11:10"), "at the metric: {}", run.stdout);
+    // A date that is not one stops the run (exit 2), at its place.
+    repo.write("promises.toml", &REGISTRY.replace("by = \"2026-05-01\"", "by = \"May\""));
+    let run = repo.plan_lint(&["check", "--no-commits"]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("`by` must be a date (YYYY-MM-DD)"), "{}", run.stderr);
+}
