@@ -1055,3 +1055,38 @@ fn pre_commit_judges_staged_readings() {
     let (ok, stderr) = commit(&repo, &["-m", "More code", "-m", "Promise: find-and-buy"]);
     assert!(ok && stderr.is_empty(), "{stderr}");
 }
+
+/// Issue 29: the files plan-lint writes atomically keep their modes: installed hooks (and hooks
+/// reinstalled over them) are executable, and a message prepare-commit-msg rewrites, or a
+/// registry `init` writes, is a plain file its owner can read and write, not a private temporary
+/// file's 0600 nor an executable.
+#[test]
+fn written_files_keep_their_modes() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    // The mode git gives a file it creates under this process's umask.
+    let probe = Repo::new();
+    probe.write("probe", "x");
+    let plain = mode(&probe.path().join("probe"));
+    let repo = hooked();
+    let run = repo.plan_lint(&["install", "--force"]);
+    run.expect_code(0);
+    for hook in HOOKS {
+        let path = repo.path().join(".git/hooks").join(hook);
+        assert_eq!(mode(&path), 0o755 & (plain | 0o111), "{hook}: {:o}", mode(&path));
+    }
+    repo.git(&["checkout", "-q", "-b", "feat/find-and-buy-modes"]);
+    let msg = repo.path().join(".git/MODE_MSG");
+    std::fs::write(&msg, "Fix\n").unwrap();
+    let out = git_env(Command::new(support::bin()), repo.path())
+        .args(["hook", "prepare-commit-msg", msg.to_str().unwrap(), "message"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(std::fs::read_to_string(&msg).unwrap(), "Fix\n\nPromise: find-and-buy\n");
+    assert_eq!(mode(&msg), plain, "{:o}", mode(&msg));
+
+    let fresh = Repo::new();
+    fresh.plan_lint(&["init", "--no-hooks"]).expect_code(0);
+    assert_eq!(mode(&fresh.path().join("promises.toml")) & 0o711, 0o600);
+}

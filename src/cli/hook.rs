@@ -745,18 +745,10 @@ fn promises_of(repo: &Repo, oid: Oid) -> Vec<String> {
 }
 
 /// Replace `path` with `bytes` so that a reader (or a killed process) sees the old or the new
-/// content, never a mix: write a sibling temporary file, then rename it over.
+/// content, never a mix.
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.plan-lint-{}", std::process::id()));
-    let result = std::fs::File::create(&tmp)
-        .and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()))
-        .and_then(|()| std::fs::rename(&tmp, path));
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(Error::io(format!("could not write {}", path.display()), &e));
-    }
-    Ok(())
+    crate::atomic::write(path, bytes, crate::atomic::Mode::Plain)
+        .map_err(|e| Error::io(format!("could not write {}", path.display()), &e))
 }
 
 /// `remote`: the name (or URL) git passed, if any.
