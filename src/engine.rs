@@ -142,14 +142,22 @@ pub(crate) enum CommitSelection {
 
 /// What a commit-msg hook can learn of how `git commit` was run, beyond the configuration:
 /// whether an editor was opened (git says so in the environment) and, where the command line
-/// can be read, `-v` and `--cleanup`. `None`: unknown.
+/// can be read, its flags. `None`: unknown.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct CommitFlags {
     pub editor: Option<bool>,
-    pub verbose: Option<bool>,
-    pub cleanup: Option<String>,
+    pub command_line: Option<CommandLine>,
+}
+
+/// The flags of a `git commit` command line that change the message it stores.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct CommandLine {
+    /// `-v` (the last of `--verbose` and `--no-verbose`).
+    pub verbose: bool,
+    /// `--cleanup`, when given.
+    pub cleanup: Option<crate::scan::message::CleanupMode>,
     /// `--amend` (the advice after a rejection must amend too).
-    pub amend: Option<bool>,
+    pub amend: bool,
 }
 
 /// A pull request or issue body, as a tracker gives it.

@@ -21,13 +21,15 @@ impl Gather<'_> {
     pub(super) fn message(&mut self, repo: &Repo, bytes: &[u8], shown: &str, flags: &CommitFlags) -> (Commits, String) {
         let ctx = self.ctx;
         let comment_char = repo.config_string("core.commentChar");
+        let given = flags.command_line.as_ref();
         let how = message::Invocation {
             editor: flags.editor,
-            cleanup: flags.cleanup.clone().or_else(|| repo.config_string("commit.cleanup")),
-            verbose: flags.verbose.unwrap_or_else(|| repo.config_bool("commit.verbose").unwrap_or(false)),
-            verbose_known: flags.verbose.is_some(),
-            // Both come from the command line: read, or not.
-            cleanup_known: flags.verbose.is_some(),
+            cleanup: given
+                .and_then(|c| c.cleanup)
+                .or_else(|| repo.config_string("commit.cleanup").map(|v| message::CleanupMode::parse(&v)))
+                .unwrap_or_default(),
+            verbose: given.map_or_else(|| repo.config_bool("commit.verbose").unwrap_or(false), |c| c.verbose),
+            flags: if given.is_some() { message::Flags::Read } else { message::Flags::Unseen },
             status: repo.config_bool("commit.status").unwrap_or(true),
             comment_char: comment_char.clone(),
         };
