@@ -152,8 +152,9 @@ pub(crate) struct CommitFlags {
 /// The flags of a `git commit` command line that change the message it stores.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct CommandLine {
-    /// `-v` (the last of `--verbose` and `--no-verbose`).
-    pub verbose: bool,
+    /// The last of `-v`/`--verbose` and `--no-verbose`; `None`: neither, so `commit.verbose`
+    /// decides.
+    pub verbose: Option<bool>,
     /// `--cleanup`, when given.
     pub cleanup: Option<crate::scan::message::CleanupMode>,
     /// `--amend` (the advice after a rejection must amend too).

@@ -1090,3 +1090,32 @@ fn written_files_keep_their_modes() {
     fresh.plan_lint(&["init", "--no-hooks"]).expect_code(0);
     assert_eq!(mode(&fresh.path().join("promises.toml")) & 0o711, 0o600);
 }
+
+/// With `commit.verbose = true` a plain `git commit` appends the `-v` diff below a scissors
+/// line and cuts there; the hook, reading a command line without `-v`, took it as not verbose
+/// and judged the diff as part of the message (its last paragraph, so no trailer): a traced
+/// commit was rejected. `--no-verbose` on the command line still wins over the setting.
+#[test]
+fn commit_verbose_in_the_configuration_cuts_at_the_scissors() {
+    let repo = hooked();
+    repo.git(&["config", "commit.verbose", "true"]);
+    let editor = repo.path().join(".git/prepend-editor.sh");
+    std::fs::write(
+        &editor,
+        "#!/bin/sh\n{ printf 'Add x\\n\\nPromise: find-and-buy\\n'; cat \"$1\"; } > \"$1.new\" && mv \"$1.new\" \"$1\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&editor, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    for (file, args) in [("x.txt", &[][..]), ("y.txt", &["--no-verbose"][..]), ("z.txt", &["-v"][..])] {
+        repo.write(file, "x\n");
+        repo.git(&["add", file]);
+        let out = git_env(Command::new("git"), repo.path())
+            .arg("commit")
+            .args(args)
+            .env("GIT_EDITOR", &editor)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git commit {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(head_message(&repo), "Add x\n\nPromise: find-and-buy\n\n", "git commit {args:?}");
+    }
+}

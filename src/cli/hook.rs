@@ -608,16 +608,16 @@ fn parse_commit_flags(args: &[String]) -> Option<CommandLine> {
                 None => None,
             };
             match name {
-                "verbose" => flags.verbose = true,
+                "verbose" => flags.verbose = Some(true),
                 "amend" => flags.amend = true,
-                "no-verbose" => flags.verbose = false,
+                "no-verbose" => flags.verbose = Some(false),
                 "cleanup" => flags.cleanup = value.map(|v| CleanupMode::parse(&v)),
                 _ => {}
             }
         } else if let Some(shorts) = a.strip_prefix('-') {
             for (at, c) in shorts.char_indices() {
                 match c {
-                    'v' => flags.verbose = true,
+                    'v' => flags.verbose = Some(true),
                     // Options with a value: the rest of the word, or the next argument.
                     'm' | 'F' | 'C' | 'c' | 't' => {
                         if at + 1 == shorts.len() {
@@ -974,11 +974,11 @@ mod tests {
     fn commit_flags_from_gits_command_line() {
         let args = |s: &str| s.split(' ').map(str::to_string).collect::<Vec<_>>();
         let f = parse_commit_flags(&args("git -c core.commentChar=; commit -qv -m -v --cleanup scissors")).unwrap();
-        assert_eq!((f.verbose, f.cleanup), (true, Some(CleanupMode::Scissors)));
+        assert_eq!((f.verbose, f.cleanup), (Some(true), Some(CleanupMode::Scissors)));
         let f = parse_commit_flags(&args("/usr/bin/git commit -e -F -v")).unwrap();
-        assert!(!f.verbose, "-v is the -F file's name here");
+        assert_eq!(f.verbose, None, "-v is the -F file's name here: commit.verbose decides");
         let f = parse_commit_flags(&args("git commit --verbose --no-verbose --cleanup=strip --amend")).unwrap();
-        assert_eq!(f, CommandLine { verbose: false, cleanup: Some(CleanupMode::Strip), amend: true });
+        assert_eq!(f, CommandLine { verbose: Some(false), cleanup: Some(CleanupMode::Strip), amend: true });
         assert!(parse_commit_flags(&args("lefthook run commit-msg")).is_none());
         assert!(parse_commit_flags(&args("git rebase --continue")).is_none());
     }

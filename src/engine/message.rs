@@ -28,7 +28,9 @@ impl Gather<'_> {
                 .and_then(|c| c.cleanup)
                 .or_else(|| repo.config_string("commit.cleanup").map(|v| message::CleanupMode::parse(&v)))
                 .unwrap_or_default(),
-            verbose: given.map_or_else(|| repo.config_bool("commit.verbose").unwrap_or(false), |c| c.verbose),
+            verbose: given
+                .and_then(|c| c.verbose)
+                .unwrap_or_else(|| repo.config_bool("commit.verbose").unwrap_or(false)),
             flags: if given.is_some() { message::Flags::Read } else { message::Flags::Unseen },
             status: repo.config_bool("commit.status").unwrap_or(true),
             comment_char: comment_char.clone(),
