@@ -127,7 +127,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         inputs.judge_registry = false;
         for t in crate::event::tickets_from_export(&String::from_utf8_lossy(&bytes)) {
             let what = match (&t.number, issue.to_str()) {
-                (Some(_), _) => t.what("issue"),
+                (Some(_), _) => t.what(crate::event::TicketKind::Issue),
                 (None, Some("-")) => "issue (standard input)".to_string(),
                 (None, _) => format!("issue ({})", issue.display()),
             };
