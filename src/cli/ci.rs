@@ -21,7 +21,7 @@
 use super::check::{self, Format, Run};
 use super::Ctx;
 use crate::code::Severity;
-use crate::engine::{BodyInput, BodyKind, CommitSelection, Inputs, PlanScope};
+use crate::engine::{BodyInput, BodyKind, CommitSelection, Inputs, PlanScope, RegistryRules};
 use crate::error::{Error, Result};
 use crate::event::{self, Commits, Event, Forge, TicketKind};
 use crate::git::{RangeSpec, Repo};
@@ -134,7 +134,7 @@ fn run_as(ctx: &Ctx, args: Args, on_actions: bool, format: Format) -> Result<Exi
         config: args.config.clone().map(|c| if c.is_absolute() { c } else { ctx.dir.join(c) }),
         commits,
         plans: if plan.files { PlanScope::All } else { PlanScope::None },
-        judge_registry: plan.files,
+        registry_rules: if plan.files { RegistryRules::Judged } else { RegistryRules::Skipped },
         // Where the product stands (an outcome regressed or met) is not a pull request's doing
         // unless it changes the readings or the registry; `check`, `report` and pushes say it.
         readings_when_changed: plan.pull_request.is_some(),

@@ -15,7 +15,9 @@
 
 use super::Ctx;
 use crate::code::Severity;
-use crate::engine::{self, CommandLine, CommitFlags, CommitSelection, Inputs, PlanScope};
+use crate::engine::{
+    self, Absent, CommandLine, CommitFlags, CommitSelection, Inputs, PlanScope, RegistryRules, Suggestions,
+};
 use crate::error::{Error, Result};
 use crate::files::FileSource;
 use crate::git::reword::Reword;
@@ -127,9 +129,9 @@ fn pre_receive(ctx: &Ctx) -> Result<ExitCode> {
         }
         let inputs = Inputs {
             commits: CommitSelection::Spec(group.range(&updates)),
-            judge_registry: false,
+            registry_rules: RegistryRules::Skipped,
             // A server shows findings, but has no time to dig through history for hints.
-            suggestions: false,
+            suggestions: Suggestions::Off,
             ..Inputs { files: FileSource::Tree(group.registry_from), ..Inputs::new(&ctx.dir) }
         };
         // A registry that does not read (or names a `since` the server lacks) rejects the push.
@@ -463,13 +465,13 @@ fn plan_push(repo: &Repo, updates: &[Update]) -> Result<PushPlan> {
 /// What every hook's run shares: hooks read the registry git is committing with, run only when
 /// there is one, and report to standard error with the default levels.
 fn hook_inputs(ctx: &Ctx, files: FileSource) -> Inputs {
-    Inputs { files, judge_registry: false, registry_optional: true, ..Inputs::new(&ctx.dir) }
+    Inputs { files, registry_rules: RegistryRules::Skipped, no_registry: Absent::NotUsing, ..Inputs::new(&ctx.dir) }
 }
 
 fn pre_commit(ctx: &Ctx, repo: &Repo) -> Result<ExitCode> {
     let inputs = Inputs {
         plans: PlanScope::Staged,
-        judge_registry: true,
+        registry_rules: RegistryRules::Judged,
         ..hook_inputs(ctx, FileSource::Index(repo.index_path(&ctx.dir)))
     };
     let Some(run) = engine::run_in(Some(repo), &inputs)? else { return Ok(ExitCode::SUCCESS) };

@@ -2,7 +2,7 @@
 
 use super::commits::{class, needs_then};
 use super::suggest::{promise_from_paths, upkeep, SUGGESTION_PATHS};
-use super::{CommitFlags, Gather};
+use super::{CommitFlags, Gather, Suggestions};
 use crate::code::Severity;
 use crate::facts::Commits;
 use crate::files;
@@ -46,7 +46,10 @@ impl Gather<'_> {
             let mut facts = commit::read(None, parents, &cleaned, &ctx.registry.exempt_subjects, &log_comment);
             facts.likely_promise =
                 branch_promise.clone().map(|id| commit::Likely { id, why: "the branch names it".to_string() });
-            if self.inputs.suggestions && facts.likely_promise.is_none() && class(&facts, ctx) == Class::Untraced {
+            if self.inputs.suggestions == Suggestions::FromHistory
+                && facts.likely_promise.is_none()
+                && class(&facts, ctx) == Class::Untraced
+            {
                 // Looked up once, and only for a commit about to be refused; upkeep is offered
                 // the exception instead of a guess from its paths.
                 let paths = staged.get_or_insert_with(|| repo.staged_against_head(SUGGESTION_PATHS));
