@@ -104,10 +104,7 @@ impl Key {
 
 /// The trimmed text of the line holding byte `offset`, cut to [`MAX_TEXT`] characters.
 fn line_text(src: &Source, offset: usize) -> String {
-    let starts = src.line_starts();
-    let line = src.line_of(offset.min(src.text.len()));
-    let end = starts.get(line + 1).copied().unwrap_or(src.text.len());
-    cut(src.text[starts[line]..end].trim())
+    cut(src.line_text(src.line_of(offset)).trim())
 }
 
 fn cut(text: &str) -> String {

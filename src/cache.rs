@@ -8,6 +8,7 @@
 //! plan-lint's version (a new scanner may read documents differently), is written atomically,
 //! and any problem reading or writing it only costs speed: the hook then reads the documents.
 
+use crate::atomic::{self, Mode};
 use crate::git::Oid;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -70,11 +71,7 @@ impl OpenItems {
             text.push_str(&format!("{oid} {}\n", ids.join(",")));
         }
         let Some(dir) = self.path.parent() else { return };
-        let tmp = dir.join(format!("open-items.{}.tmp", std::process::id()));
-        let written = std::fs::create_dir_all(dir).and_then(|()| std::fs::write(&tmp, text));
-        if written.and_then(|()| std::fs::rename(&tmp, &self.path)).is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        }
+        let _ = std::fs::create_dir_all(dir).and_then(|()| atomic::write(&self.path, text.as_bytes(), Mode::Plain));
     }
 }
 

@@ -29,7 +29,7 @@
 use crate::code::{Code, Level};
 use crate::error::{Error, Result};
 use crate::facts::{Body, Commits, Facts, Plans, Readings, Window, WindowFacts};
-use crate::files::{self, Absent, FileSource, Files};
+use crate::files::{self, FileSource, Files};
 use crate::finding::Finding;
 use crate::git::{RangeSpec, Repo};
 use crate::registry::{Registry, Status};
@@ -48,6 +48,8 @@ mod suggest;
 mod walk;
 mod window;
 
+pub(crate) use crate::facts::BodyKind;
+pub(crate) use crate::files::Absent;
 pub(crate) use plans::decode;
 
 /// What a run reads and judges: the entry point's whole description of its inputs.
@@ -59,7 +61,7 @@ pub(crate) struct Inputs {
     pub files: FileSource,
     pub plans: PlanScope,
     /// Whether the registry's own rules run (`too-many-in-play`, `no-outcome`).
-    pub judge_registry: bool,
+    pub registry_rules: RegistryRules,
     pub commits: CommitSelection,
     /// Only commits in this window are read (the range still applies); the drift rules run.
     pub window: Option<Window>,
@@ -67,12 +69,13 @@ pub(crate) struct Inputs {
     pub bodies: Vec<BodyInput>,
     /// Levels from the command line, over `[rules]`.
     pub levels: Vec<(Code, Level)>,
-    /// A repository without a registry is not using plan-lint: [`run`] returns `None` (hooks).
-    pub registry_optional: bool,
+    /// What a repository without a registry means: an error, or (hooks, the editor server) not
+    /// using plan-lint, when [`run`] returns `None`.
+    pub no_registry: Absent,
     /// Whether untraced commits get a suggestion from the paths they touch (reads their diffs
     /// and recent history): for reports that show help; the board shows none, and the editor
     /// server never walks history on a keystroke.
-    pub suggestions: bool,
+    pub suggestions: Suggestions,
     /// Texts not yet saved (the editor server's open documents), by path relative to the root:
     /// read instead of the files.
     pub unsaved: crate::files::Unsaved,
@@ -89,17 +92,32 @@ impl Inputs {
             config: None,
             files: FileSource::WorkTree,
             plans: PlanScope::None,
-            judge_registry: true,
+            registry_rules: RegistryRules::Judged,
             commits: CommitSelection::None,
             window: None,
             bodies: Vec::new(),
             levels: Vec::new(),
-            registry_optional: false,
-            suggestions: true,
+            no_registry: Absent::Fails,
+            suggestions: Suggestions::FromHistory,
             unsaved: crate::files::Unsaved::default(),
             readings_when_changed: false,
         }
     }
+}
+
+/// Whether a run judges the registry itself, or only reads it to judge the rest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum RegistryRules {
+    Judged,
+    Skipped,
+}
+
+/// Whether an untraced commit's findings suggest a promise from the paths it touches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Suggestions {
+    /// Read from its diff and recent history (a bounded walk).
+    FromHistory,
+    Off,
 }
 
 /// Which plan documents and issue files are read.
@@ -142,14 +160,23 @@ pub(crate) enum CommitSelection {
 
 /// What a commit-msg hook can learn of how `git commit` was run, beyond the configuration:
 /// whether an editor was opened (git says so in the environment) and, where the command line
-/// can be read, `-v` and `--cleanup`. `None`: unknown.
+/// can be read, its flags. `None`: unknown.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct CommitFlags {
     pub editor: Option<bool>,
+    pub command_line: Option<CommandLine>,
+}
+
+/// The flags of a `git commit` command line that change the message it stores.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct CommandLine {
+    /// The last of `-v`/`--verbose` and `--no-verbose`; `None`: neither, so `commit.verbose`
+    /// decides.
     pub verbose: Option<bool>,
-    pub cleanup: Option<String>,
+    /// `--cleanup`, when given.
+    pub cleanup: Option<crate::scan::message::CleanupMode>,
     /// `--amend` (the advice after a rejection must amend too).
-    pub amend: Option<bool>,
+    pub amend: bool,
 }
 
 /// A pull request or issue body, as a tracker gives it.
@@ -160,13 +187,6 @@ pub(crate) struct BodyInput {
     pub what: String,
     pub title: String,
     pub text: String,
-}
-
-/// What a body belongs to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum BodyKind {
-    PullRequest,
-    Issue { open: bool },
 }
 
 /// A finished run: what was read, and what was found (levels applied, in a stable order:
@@ -181,7 +201,8 @@ pub(crate) struct Run {
     pub older: Vec<(String, usize)>,
 }
 
-/// Read, judge, return. `Ok(None)` only when `registry_optional` and there is no registry.
+/// Read, judge, return. `Ok(None)` only when there is no registry and that means not using
+/// plan-lint ([`Inputs::no_registry`]).
 pub(crate) fn run(inputs: &Inputs) -> Result<Option<Run>> {
     run_in(Repo::discover(&inputs.dir).as_ref(), inputs)
 }
@@ -190,11 +211,7 @@ pub(crate) fn run(inputs: &Inputs) -> Result<Option<Run>> {
 pub(crate) fn run_in(repo: Option<&Repo>, inputs: &Inputs) -> Result<Option<Run>> {
     let root = root_of(repo, inputs)?;
     let files = Files::open(&inputs.files, &root, repo)?.with_unsaved(std::sync::Arc::clone(&inputs.unsaved));
-    let Some((registry, registry_text)) = files::read_registry(
-        &files,
-        inputs.config.as_deref(),
-        if inputs.registry_optional { Absent::NotUsing } else { Absent::Fails },
-    )?
+    let Some((registry, registry_text)) = files::read_registry(&files, inputs.config.as_deref(), inputs.no_registry)?
     else {
         return Ok(None);
     };
@@ -207,7 +224,7 @@ pub(crate) fn run_in(repo: Option<&Repo>, inputs: &Inputs) -> Result<Option<Run>
     let traced_by_body = traced_by_body(&registry, &bodies);
     let ctx = Ctx::new(&registry, registry_source, &traced_by_body);
     let mut run = Gather { inputs, repo, files: &files, ctx: &ctx, levels: &levels, read: Read::new(sources) };
-    if inputs.judge_registry {
+    if inputs.registry_rules == RegistryRules::Judged {
         run.registry()?;
     }
     if run.plans().is_break() {
@@ -246,7 +263,7 @@ fn root_of(repo: Option<&Repo>, inputs: &Inputs) -> Result<PathBuf> {
 fn traced_by_body(registry: &Registry, bodies: &[Body]) -> Vec<String> {
     let mut traced: Vec<String> = Vec::new();
     if registry.body_traces_commits {
-        for b in bodies.iter().filter(|b| b.pull_request) {
+        for b in bodies.iter().filter(|b| b.is_pull_request()) {
             for r in &b.refs {
                 let in_play = registry.promise(&r.id).is_some_and(|p| p.status == Status::InPlay);
                 if in_play && !traced.contains(&r.id) {
@@ -342,7 +359,7 @@ impl Gather<'_> {
         // A pull request's base (the excluded tip of the range it brings): the registry there
         // says what was in play when its work started.
         let base_in_play = match (self.repo, &self.inputs.commits) {
-            (Some(repo), CommitSelection::Spec(range)) if bodies.iter().any(|b| b.pull_request) => range
+            (Some(repo), CommitSelection::Spec(range)) if bodies.iter().any(Body::is_pull_request) => range
                 .tips
                 .iter()
                 .find(|(_, excluded)| *excluded)
@@ -350,7 +367,7 @@ impl Gather<'_> {
             _ => None,
         };
         for (b, input) in bodies.iter_mut().zip(&self.inputs.bodies) {
-            if b.pull_request {
+            if b.is_pull_request() {
                 b.in_play_then = base_in_play.clone();
             }
             let mut sink = Sink::new(self.levels);
@@ -368,11 +385,7 @@ impl Gather<'_> {
 fn read_body(input: &BodyInput) -> Body {
     let text = body::normalize(&input.text);
     let refs = body::references(&text);
-    let (pull_request, open) = match input.kind {
-        BodyKind::PullRequest => (true, true),
-        BodyKind::Issue { open } => (false, open),
-    };
-    Body { pull_request, what: input.what.clone(), text, refs, open, in_play_then: None }
+    Body { kind: input.kind, what: input.what.clone(), text, refs, in_play_then: None }
 }
 
 /// The registry a hook would use (staged, else the work tree's), for the hooks that only help

@@ -163,19 +163,33 @@ pub struct BeforeAdoption {
 /// A pull request or issue body (or an issue file), read as a traced source.
 #[derive(Clone, Debug)]
 pub struct Body {
-    /// A pull request body, rather than an issue.
-    pub pull_request: bool,
+    /// A pull request's body, or an issue's (open or not).
+    pub kind: BodyKind,
     /// How findings name it: `pull request #12`, `issues/0007-search.md`.
     pub what: String,
     /// The text (normalised); spans point into it.
     pub text: String,
     /// The promise ids it names.
     pub refs: Vec<BodyRef>,
-    /// Whether an issue is open (`status: closed` front matter, or the tracker's state).
-    pub open: bool,
     /// For a pull request whose base is known: the promises in play at its base (the registry
     /// the work started from). Work that finishes a promise is not work off the plan.
     pub in_play_then: Option<Vec<String>>,
+}
+
+/// What a body belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BodyKind {
+    PullRequest,
+    /// `open`: not closed (`status: closed` front matter, or the tracker's state).
+    Issue {
+        open: bool,
+    },
+}
+
+impl Body {
+    pub fn is_pull_request(&self) -> bool {
+        self.kind == BodyKind::PullRequest
+    }
 }
 
 /// What listing the work tree's documents found, beside the documents themselves.

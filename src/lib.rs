@@ -53,6 +53,7 @@
 // still compiled (they sit beside what `check` uses) but never called: not worth a warning each.
 #![cfg_attr(not(feature = "cli"), allow(dead_code, unused_imports))]
 
+mod atomic;
 mod baseline;
 mod cache;
 #[cfg(feature = "cli")]

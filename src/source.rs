@@ -84,6 +84,15 @@ impl Source {
         self.lines.get_or_init(|| LineIndex::new(&self.text)).line_of(offset).0
     }
 
+    /// The text of 0-based line `line`, without its line ending (`\n` or `\r\n`); empty past the
+    /// last line.
+    pub(crate) fn line_text(&self, line: usize) -> &str {
+        let starts = self.line_starts();
+        let start = starts.get(line).copied().unwrap_or(self.text.len());
+        let end = starts.get(line + 1).copied().unwrap_or(self.text.len());
+        self.text[start..end].trim_end_matches(['\n', '\r'])
+    }
+
     /// The name shown above a snippet: the path, or `commit 1a2b3c4 "Add PayPal"`.
     pub fn name(&self) -> String {
         match &self.kind {
@@ -194,6 +203,13 @@ impl Label {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_line_without_its_ending() {
+        let source = Source::file("a.md", "one\r\n  two  \n\nlast");
+        assert_eq!([0, 1, 2, 3, 4].map(|l| source.line_text(l)), ["one", "  two  ", "", "last", ""]);
+        assert_eq!(source.line_text(source.line_of(8)), "  two  ");
+    }
 
     #[test]
     fn one_line_index_for_sources_and_open_documents() {

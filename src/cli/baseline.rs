@@ -7,7 +7,7 @@
 use super::check;
 use super::Ctx;
 use crate::baseline::{Baseline, FILE_NAME};
-use crate::engine::{CommitSelection, Inputs, PlanScope};
+use crate::engine::{CommitSelection, Inputs, PlanScope, Suggestions};
 use crate::error::{Error, Result};
 use crate::report::plural;
 use std::path::PathBuf;
@@ -74,7 +74,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
             (false, None) => CommitSelection::Branch,
         },
         plans: PlanScope::All,
-        suggestions: false,
+        suggestions: Suggestions::Off,
         ..Inputs::new(&ctx.dir)
     };
     let run = check::evaluate(&inputs)?;

@@ -2,7 +2,7 @@
 
 use super::Ctx;
 use crate::code::{Code, Level, Severity};
-use crate::engine::{self, BodyInput, BodyKind, CommitSelection, Inputs, PlanScope};
+use crate::engine::{self, BodyInput, BodyKind, CommitSelection, Inputs, PlanScope, RegistryRules};
 use crate::error::{Error, Result};
 use crate::facts::{Facts, Window};
 use crate::finding::Finding;
@@ -117,17 +117,17 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     if !args.paths.is_empty() {
         let (plans, registry) = only(ctx, inputs.config.as_deref(), &args.paths)?;
         inputs.plans = PlanScope::Only(plans);
-        inputs.judge_registry = registry;
+        inputs.registry_rules = registry;
     }
     if let Some(issue) = args.issue {
         // Tracker bodies: only the registry is read besides them.
         let bytes = crate::files::read_input(&issue, "an issue body")?;
         inputs.commits = CommitSelection::None;
         inputs.plans = PlanScope::None;
-        inputs.judge_registry = false;
+        inputs.registry_rules = RegistryRules::Skipped;
         for t in crate::event::tickets_from_export(&String::from_utf8_lossy(&bytes)) {
             let what = match (&t.number, issue.to_str()) {
-                (Some(_), _) => t.what("issue"),
+                (Some(_), _) => t.what(crate::event::TicketKind::Issue),
                 (None, Some("-")) => "issue (standard input)".to_string(),
                 (None, _) => format!("issue ({})", issue.display()),
             };
@@ -157,14 +157,14 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
 /// [`PlanScope::Only`] takes), and whether the registry is one of them. A file that does not
 /// exist, is not a file or lies outside the repository is a usage error; which ones are plan
 /// documents is the registry's patterns' business.
-fn only(ctx: &Ctx, config: Option<&std::path::Path>, paths: &[PathBuf]) -> Result<(Vec<String>, bool)> {
+fn only(ctx: &Ctx, config: Option<&std::path::Path>, paths: &[PathBuf]) -> Result<(Vec<String>, RegistryRules)> {
     let root = crate::git::Repo::discover(&ctx.dir).and_then(|r| r.root()).unwrap_or_else(|| ctx.dir.clone());
     let canonical = |p: &std::path::Path| std::fs::canonicalize(p);
     let root = canonical(&root).map_err(|e| Error::io(format!("could not read {}", root.display()), &e))?;
     let registry =
         canonical(&config.map_or_else(|| root.join(crate::registry::FILE_NAME), std::path::Path::to_path_buf)).ok();
     let mut rels = Vec::new();
-    let mut with_registry = false;
+    let mut registry_rules = RegistryRules::Skipped;
     for given in paths {
         let full = ctx.dir.join(given);
         let given_text = given.display().to_string();
@@ -175,7 +175,7 @@ fn only(ctx: &Ctx, config: Option<&std::path::Path>, paths: &[PathBuf]) -> Resul
                 .with_help("name the plan documents to check, e.g. `plan-lint check ROADMAP.md`"));
         }
         if registry.as_ref() == Some(&path) {
-            with_registry = true;
+            registry_rules = RegistryRules::Judged;
             continue;
         }
         let Ok(rel) = path.strip_prefix(&root) else {
@@ -184,7 +184,7 @@ fn only(ctx: &Ctx, config: Option<&std::path::Path>, paths: &[PathBuf]) -> Resul
         let rel: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
         rels.push(rel.join("/"));
     }
-    Ok((rels, with_registry))
+    Ok((rels, registry_rules))
 }
 
 /// A window from `--since`/`--until` values (`--until` defaults to now).

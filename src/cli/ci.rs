@@ -21,9 +21,9 @@
 use super::check::{self, Format, Run};
 use super::Ctx;
 use crate::code::Severity;
-use crate::engine::{BodyInput, BodyKind, CommitSelection, Inputs, PlanScope};
+use crate::engine::{BodyInput, BodyKind, CommitSelection, Inputs, PlanScope, RegistryRules};
 use crate::error::{Error, Result};
-use crate::event::{self, Commits};
+use crate::event::{self, Commits, Event, Forge, TicketKind};
 use crate::git::{RangeSpec, Repo};
 use crate::report;
 use std::io::Write;
@@ -97,10 +97,10 @@ fn run_as(ctx: &Ctx, args: Args, on_actions: bool, format: Format) -> Result<Exi
         Error::new(format!("not a git repository: {}", ctx.dir.display()))
             .with_help("run `plan-lint ci` in the checked-out repository (actions/checkout with `fetch-depth: 0`)")
     })?;
-    let change = if plan.fix == event::GITLAB_FIX { "merge request" } else { "pull request" };
+    let change = plan.forge.change();
     let mut context = match (&plan.pull_request, &plan.issue) {
         (Some(pr), _) => pr.what(change),
-        (_, Some(issue)) => issue.what("issue"),
+        (_, Some(issue)) => issue.what(TicketKind::Issue),
         _ => String::new(),
     };
     let commits = match &plan.commits {
@@ -114,7 +114,7 @@ fn run_as(ctx: &Ctx, args: Args, on_actions: bool, format: Format) -> Result<Exi
             CommitSelection::Spec(spec)
         }
         Commits::NewOn { head } => {
-            let spec = new_branch(&repo, head, plan.default_branch.as_deref(), plan.fix)?;
+            let spec = new_branch(&repo, head, plan.default_branch.as_deref(), plan.forge)?;
             if context.is_empty() {
                 context = format!("{} {}", plan.event, spec.describe);
             }
@@ -127,14 +127,14 @@ fn run_as(ctx: &Ctx, args: Args, on_actions: bool, format: Format) -> Result<Exi
         bodies.push(BodyInput { kind: BodyKind::PullRequest, what, title, text });
     }
     if let Some(issue) = &plan.issue {
-        let (what, title, text) = (issue.what("issue"), issue.title.clone(), issue.body.clone());
+        let (what, title, text) = (issue.what(TicketKind::Issue), issue.title.clone(), issue.body.clone());
         bodies.push(BodyInput { kind: BodyKind::Issue { open: issue.open }, what, title, text });
     }
     let inputs = Inputs {
         config: args.config.clone().map(|c| if c.is_absolute() { c } else { ctx.dir.join(c) }),
         commits,
         plans: if plan.files { PlanScope::All } else { PlanScope::None },
-        judge_registry: plan.files,
+        registry_rules: if plan.files { RegistryRules::Judged } else { RegistryRules::Skipped },
         // Where the product stands (an outcome regressed or met) is not a pull request's doing
         // unless it changes the readings or the registry; `check`, `report` and pushes say it.
         readings_when_changed: plan.pull_request.is_some(),
@@ -184,21 +184,24 @@ fn on_gitlab() -> bool {
     std::env::var("GITLAB_CI").is_ok_and(|v| v == "true")
 }
 
+/// The forge whose fix the help names when no event says: GitLab in a GitLab CI job.
+fn forge() -> Forge {
+    if on_gitlab() {
+        Forge::GitLab
+    } else {
+        Forge::GitHub
+    }
+}
+
 /// What to check: `--base` wins; on Actions (or with `--event`) the event; on GitLab CI its
 /// variables; else the branch.
 fn decide(args: &Args, on_actions: bool) -> Result<event::Plan> {
     if let Some(base) = &args.base {
         let head = args.head.clone().unwrap_or_else(|| "HEAD".to_string());
-        let name = args.event_name.clone().unwrap_or_else(|| "range".to_string());
+        let event = Event::from_name(args.event_name.as_deref().unwrap_or("range"));
         return Ok(event::Plan {
-            event: name,
             commits: Commits::Range { base: base.clone(), head },
-            files: true,
-            pull_request: None,
-            issue: None,
-            default_branch: None,
-            fix: if on_gitlab() { event::GITLAB_FIX } else { event::GITHUB_FIX },
-            note: None,
+            ..event::Plan::branch(event, forge())
         });
     }
     if on_gitlab() && args.event.is_none() {
@@ -206,16 +209,7 @@ fn decide(args: &Args, on_actions: bool) -> Result<event::Plan> {
     }
     let path = args.event.clone().or_else(|| on_actions.then(|| env_path("GITHUB_EVENT_PATH")).flatten());
     let Some(path) = path else {
-        return Ok(event::Plan {
-            event: "local".into(),
-            commits: Commits::Branch,
-            files: true,
-            pull_request: None,
-            issue: None,
-            default_branch: None,
-            fix: event::GITHUB_FIX,
-            note: None,
-        });
+        return Ok(event::Plan::branch(Event::from_name("local"), Forge::GitHub));
     };
     let name = args.event_name.clone().or_else(|| std::env::var("GITHUB_EVENT_NAME").ok()).ok_or_else(|| {
         Error::new("the event's name is unknown").with_help("set GITHUB_EVENT_NAME or pass --event-name")
@@ -231,15 +225,15 @@ fn decide(args: &Args, on_actions: bool) -> Result<event::Plan> {
 /// `base..head`, both required to be in the clone. A push whose old tip is gone (a forced push
 /// over commits this clone never fetched) checks what is new to the default branch instead.
 fn range(repo: &Repo, plan: &event::Plan, base: &str, head: &str) -> Result<RangeSpec> {
-    let event = plan.event.as_str();
-    let head_id = present(repo, event, "head", head, plan.fix)?;
-    let base_id = match present(repo, event, "base", base, plan.fix) {
+    let event = &plan.event;
+    let head_id = present(repo, event, "head", head, plan.forge)?;
+    let base_id = match present(repo, event, "base", base, plan.forge) {
         Ok(id) => id,
         // A forced push over commits a full clone never fetched: what is new to the default
         // branch. In a shallow clone the old tip is missing because history is: checking what
         // the default branch lacks would check nothing and pass.
-        Err(_) if event == "push" && !repo.is_shallow() => {
-            return new_branch(repo, head, plan.default_branch.as_deref(), plan.fix)
+        Err(_) if *event == Event::Push && !repo.is_shallow() => {
+            return new_branch(repo, head, plan.default_branch.as_deref(), plan.forge)
         }
         Err(e) => return Err(e),
     };
@@ -251,8 +245,8 @@ fn range(repo: &Repo, plan: &event::Plan, base: &str, head: &str) -> Result<Rang
 
 /// `head`'s commits that the default branch does not have. On CI the pushed branch is already
 /// on the remote, so "new" means new to the default branch, as a pull request would show.
-fn new_branch(repo: &Repo, head: &str, default_branch: Option<&str>, fix: &str) -> Result<RangeSpec> {
-    let head_id = present(repo, "push", "head", head, fix)?;
+fn new_branch(repo: &Repo, head: &str, default_branch: Option<&str>, forge: Forge) -> Result<RangeSpec> {
+    let head_id = present(repo, &Event::Push, "head", head, forge)?;
     let named = default_branch.map(|b| format!("origin/{b}"));
     let candidates = named.iter().map(String::as_str).chain(["origin/HEAD", "origin/main", "origin/master"]);
     for name in candidates {
@@ -268,16 +262,17 @@ fn new_branch(repo: &Repo, head: &str, default_branch: Option<&str>, fix: &str) 
         short(head),
         default_branch.unwrap_or("main")
     ))
-    .with_help(format!("check out the full history: {fix}, and fetch the default branch")))
+    .with_help(format!("check out the full history: {}, and fetch the default branch", forge.fix())))
 }
 
 /// The commit `rev` names, or exit 2 explaining that the clone lacks it.
-fn present(repo: &Repo, event: &str, which: &str, rev: &str, fix: &str) -> Result<crate::git::Oid> {
+fn present(repo: &Repo, event: &Event, which: &str, rev: &str, forge: Forge) -> Result<crate::git::Oid> {
     let missing = |why: String| {
         let shallow = if repo.is_shallow() { "this is a shallow clone; " } else { "" };
         Error::new(format!("the {event} {which} commit {} is not in this clone: {why}", short(rev))).with_help(format!(
-            "{shallow}check out the full history: {fix}{}",
-            if which == "head" && event == "pull_request_target" {
+            "{shallow}check out the full history: {}{}",
+            forge.fix(),
+            if which == "head" && *event == Event::PullRequestTarget {
                 " and `ref: ${{ github.event.pull_request.head.sha }}`"
             } else {
                 ""

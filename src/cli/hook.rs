@@ -15,13 +15,15 @@
 
 use super::Ctx;
 use crate::code::Severity;
-use crate::engine::{self, CommitFlags, CommitSelection, Inputs, PlanScope};
+use crate::engine::{
+    self, Absent, CommandLine, CommitFlags, CommitSelection, Inputs, PlanScope, RegistryRules, Suggestions,
+};
 use crate::error::{Error, Result};
 use crate::files::FileSource;
 use crate::git::reword::Reword;
 use crate::git::{Oid, Peeled, Repo};
 use crate::report::{self, Summary};
-use crate::scan::message::{self, Cleanup};
+use crate::scan::message::{self, Cleanup, CleanupMode};
 use crate::scan::trailers::{self, Options};
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, Read, Write};
@@ -76,7 +78,7 @@ pub fn run(ctx: &Ctx, hook: Hook) -> Result<ExitCode> {
         Hook::PrepareCommitMsg { file, source, .. } => {
             // The pre-commit framework passes the source in the environment.
             let source = source.or_else(|| std::env::var("PRE_COMMIT_COMMIT_MSG_SOURCE").ok());
-            prepare_commit_msg(&repo, &ctx.dir, &ctx.dir.join(file), source)
+            prepare_commit_msg(&repo, &ctx.dir, &ctx.dir.join(file), source.as_deref().and_then(MessageSource::parse))
         }
         Hook::PrePush { remote, .. } => {
             let remote = remote.or_else(|| std::env::var("PRE_COMMIT_REMOTE_NAME").ok());
@@ -127,9 +129,9 @@ fn pre_receive(ctx: &Ctx) -> Result<ExitCode> {
         }
         let inputs = Inputs {
             commits: CommitSelection::Spec(group.range(&updates)),
-            judge_registry: false,
+            registry_rules: RegistryRules::Skipped,
             // A server shows findings, but has no time to dig through history for hints.
-            suggestions: false,
+            suggestions: Suggestions::Off,
             ..Inputs { files: FileSource::Tree(group.registry_from), ..Inputs::new(&ctx.dir) }
         };
         // A registry that does not read (or names a `since` the server lacks) rejects the push.
@@ -463,13 +465,13 @@ fn plan_push(repo: &Repo, updates: &[Update]) -> Result<PushPlan> {
 /// What every hook's run shares: hooks read the registry git is committing with, run only when
 /// there is one, and report to standard error with the default levels.
 fn hook_inputs(ctx: &Ctx, files: FileSource) -> Inputs {
-    Inputs { files, judge_registry: false, registry_optional: true, ..Inputs::new(&ctx.dir) }
+    Inputs { files, registry_rules: RegistryRules::Skipped, no_registry: Absent::NotUsing, ..Inputs::new(&ctx.dir) }
 }
 
 fn pre_commit(ctx: &Ctx, repo: &Repo) -> Result<ExitCode> {
     let inputs = Inputs {
         plans: PlanScope::Staged,
-        judge_registry: true,
+        registry_rules: RegistryRules::Judged,
         ..hook_inputs(ctx, FileSource::Index(repo.index_path(&ctx.dir)))
     };
     let Some(run) = engine::run_in(Some(repo), &inputs)? else { return Ok(ExitCode::SUCCESS) };
@@ -491,9 +493,9 @@ fn commit_msg(ctx: &Ctx, repo: &Repo, path: &Path, shown: &Path) -> Result<ExitC
     let bytes = crate::files::read_input(path, "a commit message")?;
     // git runs commit hooks with `GIT_EDITOR=:` when it opens no editor; `-v` and `--cleanup`
     // are read from the command line of the `git commit` that runs this hook, where it can be.
-    let mut flags = git_commit_flags().unwrap_or_default();
-    flags.editor = std::env::var_os("GIT_EDITOR").map(|e| e != ":");
-    let amend = flags.amend;
+    let flags =
+        CommitFlags { editor: std::env::var_os("GIT_EDITOR").map(|e| e != ":"), command_line: git_commit_flags() };
+    let amend = flags.command_line.as_ref().map(|c| c.amend);
     let inputs = Inputs {
         commits: CommitSelection::Message { bytes, shown: shown.display().to_string(), flags },
         ..hook_inputs(ctx, FileSource::IndexOrWorkTree(repo.index_path(&ctx.dir)))
@@ -536,7 +538,7 @@ fn print_retry(repo: &Repo, file: &str, amend: Option<bool>, rebasing: bool) {
 /// its command line (`/proc/<parent>/cmdline`: the hook scripts `exec` plan-lint, so git is the
 /// parent). `None` where that cannot be read or the parent is not `git commit` (a hook manager
 /// in between): then the message is judged under every reading git could store.
-fn git_commit_flags() -> Option<CommitFlags> {
+fn git_commit_flags() -> Option<CommandLine> {
     #[cfg(unix)]
     {
         let parent = std::os::unix::process::parent_id();
@@ -550,7 +552,7 @@ fn git_commit_flags() -> Option<CommitFlags> {
 }
 
 /// The flags of a `git [global options] commit [options]` command line.
-fn parse_commit_flags(args: &[String]) -> Option<CommitFlags> {
+fn parse_commit_flags(args: &[String]) -> Option<CommandLine> {
     let program = args.first()?;
     let name = Path::new(program).file_name()?.to_string_lossy();
     let rest: &[String] = if name == "git-commit" {
@@ -575,7 +577,7 @@ fn parse_commit_flags(args: &[String]) -> Option<CommitFlags> {
     } else {
         return None;
     };
-    let mut flags = CommitFlags { verbose: Some(false), amend: Some(false), ..CommitFlags::default() };
+    let mut flags = CommandLine::default();
     let takes_value = [
         "--message",
         "--file",
@@ -609,9 +611,9 @@ fn parse_commit_flags(args: &[String]) -> Option<CommitFlags> {
             };
             match name {
                 "verbose" => flags.verbose = Some(true),
-                "amend" => flags.amend = Some(true),
+                "amend" => flags.amend = true,
                 "no-verbose" => flags.verbose = Some(false),
-                "cleanup" => flags.cleanup = value,
+                "cleanup" => flags.cleanup = value.map(|v| CleanupMode::parse(&v)),
                 _ => {}
             }
         } else if let Some(shorts) = a.strip_prefix('-') {
@@ -656,16 +658,46 @@ fn report_findings(ctx: &Ctx, run: &engine::Run) -> bool {
     run.findings.iter().any(|f| f.severity == Severity::Error)
 }
 
-fn prepare_commit_msg(repo: &Repo, dir: &Path, path: &Path, source: Option<String>) -> Result<ExitCode> {
+/// Where the message prepare-commit-msg is given comes from: git's second argument.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum MessageSource {
+    /// `-m` or `-F`.
+    Message,
+    /// `-t` or `commit.template`.
+    Template,
+    /// A merge, or `.git/MERGE_MSG`.
+    Merge,
+    /// `.git/SQUASH_MSG`.
+    Squash,
+    /// `-c`, `-C` or `--amend`: an existing commit's message.
+    Commit,
+}
+
+impl MessageSource {
+    /// git's name for it; `None` for a name this version of plan-lint does not know (handled as
+    /// no source: a message being written).
+    fn parse(name: &str) -> Option<MessageSource> {
+        match name {
+            "message" => Some(MessageSource::Message),
+            "template" => Some(MessageSource::Template),
+            "merge" => Some(MessageSource::Merge),
+            "squash" => Some(MessageSource::Squash),
+            "commit" => Some(MessageSource::Commit),
+            _ => None,
+        }
+    }
+}
+
+fn prepare_commit_msg(repo: &Repo, dir: &Path, path: &Path, source: Option<MessageSource>) -> Result<ExitCode> {
     // A merge message is git's own; never add to it. A squash message lists the squashed
     // commits (`commit <id>` lines): it gets the promises they name.
-    if source.as_deref() == Some("merge") {
+    if source == Some(MessageSource::Merge) {
         return Ok(ExitCode::SUCCESS);
     }
-    let squash = source.as_deref() == Some("squash");
+    let squash = source == Some(MessageSource::Squash);
     // `--amend`, `-c` or `-C` with no editor (`--no-edit`: git runs the hook with
     // `GIT_EDITOR=:`): the message is stored as it is, and nobody asked to change it.
-    if source.as_deref() == Some("commit") && std::env::var("GIT_EDITOR").is_ok_and(|e| e == ":") {
+    if source == Some(MessageSource::Commit) && std::env::var("GIT_EDITOR").is_ok_and(|e| e == ":") {
         return Ok(ExitCode::SUCCESS);
     }
     // No registry, or a broken one (the other hooks report it): this hook only helps.
@@ -745,18 +777,10 @@ fn promises_of(repo: &Repo, oid: Oid) -> Vec<String> {
 }
 
 /// Replace `path` with `bytes` so that a reader (or a killed process) sees the old or the new
-/// content, never a mix: write a sibling temporary file, then rename it over.
+/// content, never a mix.
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.plan-lint-{}", std::process::id()));
-    let result = std::fs::File::create(&tmp)
-        .and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()))
-        .and_then(|()| std::fs::rename(&tmp, path));
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(Error::io(format!("could not write {}", path.display()), &e));
-    }
-    Ok(())
+    crate::atomic::write(path, bytes, crate::atomic::Mode::Plain)
+        .map_err(|e| Error::io(format!("could not write {}", path.display()), &e))
 }
 
 /// `remote`: the name (or URL) git passed, if any.
@@ -934,14 +958,29 @@ mod tests {
     }
 
     #[test]
+    fn message_sources_by_gits_names() {
+        for (name, source) in [
+            ("message", MessageSource::Message),
+            ("template", MessageSource::Template),
+            ("merge", MessageSource::Merge),
+            ("squash", MessageSource::Squash),
+            ("commit", MessageSource::Commit),
+        ] {
+            assert_eq!(MessageSource::parse(name), Some(source));
+        }
+        assert_eq!(MessageSource::parse("Merge"), None);
+        assert_eq!(MessageSource::parse(""), None);
+    }
+
+    #[test]
     fn commit_flags_from_gits_command_line() {
         let args = |s: &str| s.split(' ').map(str::to_string).collect::<Vec<_>>();
         let f = parse_commit_flags(&args("git -c core.commentChar=; commit -qv -m -v --cleanup scissors")).unwrap();
-        assert_eq!((f.verbose, f.cleanup.as_deref()), (Some(true), Some("scissors")));
+        assert_eq!((f.verbose, f.cleanup), (Some(true), Some(CleanupMode::Scissors)));
         let f = parse_commit_flags(&args("/usr/bin/git commit -e -F -v")).unwrap();
-        assert_eq!(f.verbose, Some(false), "-v is the -F file's name here");
-        let f = parse_commit_flags(&args("git commit --verbose --no-verbose --cleanup=strip")).unwrap();
-        assert_eq!((f.verbose, f.cleanup.as_deref()), (Some(false), Some("strip")));
+        assert_eq!(f.verbose, None, "-v is the -F file's name here: commit.verbose decides");
+        let f = parse_commit_flags(&args("git commit --verbose --no-verbose --cleanup=strip --amend")).unwrap();
+        assert_eq!(f, CommandLine { verbose: Some(false), cleanup: Some(CleanupMode::Strip), amend: true });
         assert!(parse_commit_flags(&args("lefthook run commit-msg")).is_none());
         assert!(parse_commit_flags(&args("git rebase --continue")).is_none());
     }

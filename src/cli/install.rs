@@ -9,6 +9,7 @@
 //! framework), nothing is written: the lines to add to its files are printed instead.
 
 use super::Ctx;
+use crate::atomic::Mode;
 use crate::error::{Error, Result};
 use crate::git::Repo;
 use std::path::Path;
@@ -285,33 +286,15 @@ fn is_link(path: &Path) -> bool {
 /// Write `bytes` to a new file at `path`, never through a link: the file is created beside it
 /// and renamed over (a rename replaces a link, it does not follow it).
 pub(crate) fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
-    write_file(path, bytes, false)
+    write_file(path, bytes, Mode::Plain)
 }
 
 fn write_executable(path: &Path, text: &str) -> Result<()> {
-    write_file(path, text.as_bytes(), true)
+    write_file(path, text.as_bytes(), Mode::Executable)
 }
 
-fn write_file(path: &Path, bytes: &[u8], executable: bool) -> Result<()> {
-    use std::io::Write;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.plan-lint-{}", std::process::id()));
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(if executable { 0o755 } else { 0o644 });
-    }
-    let written = options
-        .open(&tmp)
-        .and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()))
-        .and_then(|()| std::fs::rename(&tmp, path));
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(Error::io(format!("could not write {}", path.display()), &e));
-    }
-    Ok(())
+fn write_file(path: &Path, bytes: &[u8], mode: Mode) -> Result<()> {
+    crate::atomic::write(path, bytes, mode).map_err(|e| Error::io(format!("could not write {}", path.display()), &e))
 }
 
 pub fn uninstall(ctx: &Ctx) -> Result<ExitCode> {

@@ -4,7 +4,7 @@
 
 use super::check::{self, Run};
 use super::Ctx;
-use crate::engine::{CommitSelection, Inputs, PlanScope};
+use crate::engine::{CommitSelection, Inputs, PlanScope, Suggestions};
 use crate::error::Result;
 use crate::report::board::Board;
 use crate::report::{board_html, board_text};
@@ -63,7 +63,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         plans: PlanScope::All,
         window: Some(window),
         // The board lists untraced work; it shows no help to suggest a promise in.
-        suggestions: false,
+        suggestions: Suggestions::Off,
         ..Inputs::new(&ctx.dir)
     };
     let run: Run = check::evaluate(&inputs)?;

@@ -1,6 +1,6 @@
 //! The baseline applied to a run, once, after judging (the model is [`crate::baseline`]).
 
-use super::{Gather, PlanScope};
+use super::{Gather, PlanScope, RegistryRules};
 use crate::baseline::{Baseline, Place};
 use crate::code::Level;
 use crate::error::{Error, Result};
@@ -26,7 +26,7 @@ impl Gather<'_> {
         let found = std::mem::take(&mut read.findings);
         let (findings, mut applied) = crate::baseline::apply(recorded, found, &read.sources);
         read.findings = findings;
-        let all_files = inputs.judge_registry && inputs.plans == PlanScope::All;
+        let all_files = inputs.registry_rules == RegistryRules::Judged && inputs.plans == PlanScope::All;
         let wanted: Vec<&str> = applied
             .absent
             .iter()

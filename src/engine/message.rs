@@ -2,7 +2,7 @@
 
 use super::commits::{class, needs_then};
 use super::suggest::{promise_from_paths, upkeep, SUGGESTION_PATHS};
-use super::{CommitFlags, Gather};
+use super::{CommitFlags, Gather, Suggestions};
 use crate::code::Severity;
 use crate::facts::Commits;
 use crate::files;
@@ -21,13 +21,17 @@ impl Gather<'_> {
     pub(super) fn message(&mut self, repo: &Repo, bytes: &[u8], shown: &str, flags: &CommitFlags) -> (Commits, String) {
         let ctx = self.ctx;
         let comment_char = repo.config_string("core.commentChar");
+        let given = flags.command_line.as_ref();
         let how = message::Invocation {
             editor: flags.editor,
-            cleanup: flags.cleanup.clone().or_else(|| repo.config_string("commit.cleanup")),
-            verbose: flags.verbose.unwrap_or_else(|| repo.config_bool("commit.verbose").unwrap_or(false)),
-            verbose_known: flags.verbose.is_some(),
-            // Both come from the command line: read, or not.
-            cleanup_known: flags.verbose.is_some(),
+            cleanup: given
+                .and_then(|c| c.cleanup)
+                .or_else(|| repo.config_string("commit.cleanup").map(|v| message::CleanupMode::parse(&v)))
+                .unwrap_or_default(),
+            verbose: given
+                .and_then(|c| c.verbose)
+                .unwrap_or_else(|| repo.config_bool("commit.verbose").unwrap_or(false)),
+            flags: if given.is_some() { message::Flags::Read } else { message::Flags::Unseen },
             status: repo.config_bool("commit.status").unwrap_or(true),
             comment_char: comment_char.clone(),
         };
@@ -42,7 +46,10 @@ impl Gather<'_> {
             let mut facts = commit::read(None, parents, &cleaned, &ctx.registry.exempt_subjects, &log_comment);
             facts.likely_promise =
                 branch_promise.clone().map(|id| commit::Likely { id, why: "the branch names it".to_string() });
-            if self.inputs.suggestions && facts.likely_promise.is_none() && class(&facts, ctx) == Class::Untraced {
+            if self.inputs.suggestions == Suggestions::FromHistory
+                && facts.likely_promise.is_none()
+                && class(&facts, ctx) == Class::Untraced
+            {
                 // Looked up once, and only for a commit about to be refused; upkeep is offered
                 // the exception instead of a guess from its paths.
                 let paths = staged.get_or_insert_with(|| repo.staged_against_head(SUGGESTION_PATHS));

@@ -1,7 +1,7 @@
 //! Plan documents and issue files: listed (or given), read, and judged on every core.
 
 use super::{Gather, PlanScope};
-use crate::facts::{Body, Listing, PlanItem};
+use crate::facts::{Body, BodyKind, Listing, PlanItem};
 use crate::files::{self, Files, MAX_PLAN_BYTES};
 use crate::finding::Finding;
 use crate::git::Oid;
@@ -221,7 +221,7 @@ impl Judge<'_> {
                 exception: None,
             });
         }
-        let b = Body { pull_request: false, what: rel.to_string(), text, refs, open, in_play_then: None };
+        let b = Body { kind: BodyKind::Issue { open }, what: rel.to_string(), text, refs, in_play_then: None };
         rules::judge_body(self.ctx, &b, sink);
         b.text
     }

@@ -114,15 +114,8 @@ pub(super) fn staged_any(repo: &Repo, files: &Files, paths: &[&str]) -> bool {
 type Identity = (crate::code::Code, crate::code::Severity, String, String);
 
 fn identity(source: &Source, f: &Finding) -> Identity {
-    let line = f.labels.first().map(|l| line_text(source, source.line_of(l.span.start))).unwrap_or_default();
+    let line = f.labels.first().map(|l| source.line_text(source.line_of(l.span.start))).unwrap_or_default();
     (f.code, f.severity, f.message.clone(), line.to_string())
-}
-
-fn line_text(source: &Source, line: usize) -> &str {
-    let starts = source.line_starts();
-    let start = starts.get(line).copied().unwrap_or(source.text.len());
-    let end = starts.get(line + 1).copied().unwrap_or(source.text.len());
-    source.text[start..end].trim_end_matches(['\n', '\r'])
 }
 
 impl Gather<'_> {

@@ -7,7 +7,7 @@
 use super::commits::{class, needs_then};
 use super::suggest::MAX_SUGGESTIONS;
 use super::window::Recent;
-use super::Gather;
+use super::{Gather, Suggestions};
 use crate::error::{Error, Result};
 use crate::facts::{BeforeAdoption, CommitFacts, Window};
 use crate::files;
@@ -139,7 +139,10 @@ impl Gather<'_> {
         // the range's other commits, the paths they touched: all looked up at once), judged
         // again with it. Bounded: a suggestion for the first few is help enough, and a
         // pre-adoption history can hold thousands.
-        let limit = if self.inputs.suggestions { MAX_SUGGESTIONS } else { 0 };
+        let limit = match self.inputs.suggestions {
+            Suggestions::FromHistory => MAX_SUGGESTIONS,
+            Suggestions::Off => 0,
+        };
         let candidates = to_suggest(&judged, walker, &predate, limit);
         let mut suggested = if candidates.is_empty() {
             HashMap::new()

@@ -43,7 +43,7 @@ impl Gather<'_> {
     ) -> WindowFacts {
         let idle_since = window.until - i64::from(self.ctx.registry.idle_days) * crate::when::DAY;
         let mut facts = WindowFacts { window, covers_idle: window.since <= idle_since, ..WindowFacts::default() };
-        let mut activity = Activity { repo, by_path: HashMap::new(), idle_since, facts: &mut facts };
+        let mut activity = Activity { repo, by_path: HashMap::new(), idle_since, facts: &mut facts, read: Vec::new() };
         for item in &self.read.plans.list {
             activity.by_path.entry(item.path.as_str()).or_default().extend(item.promises.iter().map(String::as_str));
         }
@@ -110,26 +110,39 @@ struct Activity<'a> {
     by_path: HashMap<&'a str, HashSet<&'a str>>,
     idle_since: i64,
     facts: &'a mut WindowFacts,
+    /// The registry versions the last change compared, by blob: a mainline commit's version
+    /// before is the next older commit's version after, so each version is parsed once.
+    read: Vec<(Oid, Statuses)>,
 }
 
+/// Each promise's status in one version of the registry.
+type Statuses = HashMap<String, Status>;
+
 impl Activity<'_> {
+    /// The statuses in the registry version `blob`: kept from the last change, else parsed.
+    fn statuses(&mut self, blob: Oid) -> Statuses {
+        if let Some(at) = self.read.iter().position(|(id, _)| *id == blob) {
+            return self.read.swap_remove(at).1;
+        }
+        files::registry_in_blob(self.repo, blob)
+            .map(|r| r.promises.into_iter().map(|p| (p.id, p.status)).collect())
+            .unwrap_or_default()
+    }
+
     /// A commit at `time` changed these watched paths (path, blob before, blob after).
     fn record(&mut self, time: i64, changed: Vec<(String, Oid, Oid)>) {
         for (path, before_blob, after_blob) in changed {
             let path = path.as_str();
             if path == registry::FILE_NAME {
-                let statuses = |blob: Oid| -> HashMap<String, Status> {
-                    files::registry_in_blob(self.repo, blob)
-                        .map(|r| r.promises.into_iter().map(|p| (p.id, p.status)).collect())
-                        .unwrap_or_default()
-                };
-                let before = statuses(before_blob);
-                for (id, status) in statuses(after_blob) {
-                    if before.get(&id) == Some(&Status::InPlay) && status != Status::InPlay {
-                        let left = self.facts.left_play.entry(id).or_insert(time);
+                let after = self.statuses(after_blob);
+                let before = self.statuses(before_blob);
+                for (id, status) in &after {
+                    if before.get(id) == Some(&Status::InPlay) && *status != Status::InPlay {
+                        let left = self.facts.left_play.entry(id.clone()).or_insert(time);
                         *left = (*left).max(time);
                     }
                 }
+                self.read = vec![(before_blob, before), (after_blob, after)];
             }
             for id in self.by_path.get(path).into_iter().flatten() {
                 let last = self.facts.last_activity.entry(id.to_string()).or_insert(time);
@@ -139,5 +152,56 @@ impl Activity<'_> {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::process::Command;
+
+    /// A registry version written to the object store: its blob id.
+    fn blob(dir: &std::path::Path, statuses: &[(&str, &str)]) -> Oid {
+        let text: String = statuses
+            .iter()
+            .map(|(id, status)| {
+                format!("[promises.{id}]\nstatement = \"A shopper can do {id}.\"\nstatus = \"{status}\"\n\n")
+            })
+            .collect();
+        std::fs::write(dir.join("version.toml"), text).unwrap();
+        let out = Command::new("git").args(["hash-object", "-w", "version.toml"]).current_dir(dir).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        Oid::from_str(String::from_utf8_lossy(&out.stdout).trim()).unwrap()
+    }
+
+    /// Consecutive registry changes, newest first as the walk gives them: each version is read
+    /// once (the older change's version after is the newer one's before) and every promise that
+    /// left play is dated by its latest departure.
+    #[test]
+    fn each_registry_version_is_parsed_once_and_departures_are_dated() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = Command::new("git").args(["init", "-q"]).current_dir(dir.path()).output().unwrap();
+        assert!(out.status.success());
+        let v0 = blob(dir.path(), &[("x", "in-play"), ("y", "in-play"), ("z", "in-play")]);
+        let v1 = blob(dir.path(), &[("x", "done"), ("y", "in-play"), ("z", "in-play")]);
+        let v2 = blob(dir.path(), &[("x", "in-play"), ("y", "done"), ("z", "done")]);
+        let v3 = blob(dir.path(), &[("x", "done"), ("y", "done"), ("z", "in-play")]);
+        let repo = Repo::open(&dir.path().join(".git")).unwrap();
+        let mut facts = WindowFacts::default();
+        let mut activity =
+            Activity { repo: &repo, by_path: HashMap::new(), idle_since: 0, facts: &mut facts, read: Vec::new() };
+        let registry = || registry::FILE_NAME.to_string();
+        let mut parsed = 0;
+        for (time, before, after) in [(30, v2, v3), (20, v1, v2), (10, v0, v1)] {
+            parsed += [before, after].iter().filter(|b| !activity.read.iter().any(|(id, _)| id == *b)).count();
+            activity.record(time, vec![(registry(), before, after)]);
+        }
+        assert_eq!(parsed, 4, "four versions, each parsed once");
+        let left: Vec<(&str, i64)> = {
+            let mut l: Vec<_> = facts.left_play.iter().map(|(id, t)| (id.as_str(), *t)).collect();
+            l.sort();
+            l
+        };
+        assert_eq!(left, [("x", 30), ("y", 20), ("z", 20)]);
     }
 }

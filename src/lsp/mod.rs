@@ -20,7 +20,7 @@ mod features;
 mod text;
 mod transport;
 
-use crate::engine::{self, CommitFlags, CommitSelection, Inputs, PlanScope};
+use crate::engine::{self, Absent, CommitFlags, CommitSelection, Inputs, PlanScope, RegistryRules, Suggestions};
 use crate::error::Error;
 use crate::files::FileSource;
 use crate::finding::Finding;
@@ -250,7 +250,7 @@ impl Server {
             // A closed registry is read from disk again: the open plans are judged by it.
             if open.kind == Kind::Registry {
                 if let Some((root, _)) = &open.root {
-                    self.judge_root(root, true);
+                    self.judge_root(root, RegistryRules::Judged);
                 }
             } else if open.kind == Kind::Message {
                 self.publish(&key, Vec::new(), None);
@@ -289,16 +289,16 @@ impl Server {
         let Some(open) = self.docs.get(key) else { return };
         let Some((root, _)) = open.root.clone() else { return };
         match open.kind {
-            Kind::Registry => self.judge_root(&root, true),
+            Kind::Registry => self.judge_root(&root, RegistryRules::Judged),
             Kind::Message => self.judge_message(key),
-            Kind::Document => self.judge_documents(&root, &[key.to_string()], false),
+            Kind::Document => self.judge_documents(&root, &[key.to_string()], RegistryRules::Skipped),
         }
     }
 
     /// The registry changed (or closed): judge it and everything open under it.
-    fn judge_root(&mut self, root: &Path, with_registry: bool) {
+    fn judge_root(&mut self, root: &Path, registry_rules: RegistryRules) {
         let keys = self.open_under(root, Kind::Document);
-        self.judge_documents(root, &keys, with_registry);
+        self.judge_documents(root, &keys, registry_rules);
         for key in self.open_under(root, Kind::Message) {
             self.judge_message(&key);
         }
@@ -327,20 +327,20 @@ impl Server {
             .into()
     }
 
-    fn judge_documents(&mut self, root: &Path, keys: &[String], with_registry: bool) {
+    fn judge_documents(&mut self, root: &Path, keys: &[String], registry_rules: RegistryRules) {
         let rels: Vec<String> =
             keys.iter().filter_map(|k| self.docs.get(k)?.root.as_ref().map(|(_, rel)| rel.clone())).collect();
         let inputs = Inputs {
             plans: PlanScope::Only(rels),
-            judge_registry: with_registry,
-            registry_optional: true,
-            suggestions: false,
+            registry_rules,
+            no_registry: Absent::NotUsing,
+            suggestions: Suggestions::Off,
             unsaved: self.unsaved(root),
             ..Inputs::new(root)
         };
         let registry_uri = path_to_uri(&root.join(registry::FILE_NAME));
         let mut by_uri: BTreeMap<String, Vec<Diagnostic>> = keys.iter().map(|k| (k.clone(), Vec::new())).collect();
-        if with_registry {
+        if registry_rules == RegistryRules::Judged {
             by_uri.entry(registry_uri.clone()).or_default();
         }
         match crate::panic::catch(|| engine::run(&inputs)) {
@@ -389,9 +389,9 @@ impl Server {
                 shown,
                 flags: CommitFlags { editor: Some(true), ..CommitFlags::default() },
             },
-            judge_registry: false,
-            registry_optional: true,
-            suggestions: false,
+            registry_rules: RegistryRules::Skipped,
+            no_registry: Absent::NotUsing,
+            suggestions: Suggestions::Off,
             unsaved: self.unsaved(&root),
             ..Inputs::new(&root)
         };

@@ -13,7 +13,7 @@
 //! from these declarations.
 
 use crate::code::{Code, Level, Severity};
-use crate::facts::{Body, CommitFacts, Listing, Readings, WindowFacts};
+use crate::facts::{Body, BodyKind, CommitFacts, Listing, Readings, WindowFacts};
 use crate::finding::Finding;
 use crate::registry::{Parts, Registry};
 use crate::scan::markdown::Plan;
@@ -310,8 +310,10 @@ pub(crate) fn judge_plan(ctx: &Ctx, plan: &Plan, sink: &mut Sink) {
 /// Judge one issue or pull request body.
 pub(crate) fn judge_body(ctx: &Ctx, body: &Body, sink: &mut Sink) {
     for check in RULES.iter().flat_map(|r| r.checks) {
-        match (check, body.pull_request) {
-            (Check::Issue(f), false) | (Check::PullRequest(f), true) => f(ctx, body, sink),
+        match (check, body.kind) {
+            (Check::Issue(f), BodyKind::Issue { .. }) | (Check::PullRequest(f), BodyKind::PullRequest) => {
+                f(ctx, body, sink)
+            }
             _ => {}
         }
     }
@@ -578,15 +580,13 @@ status = "dropped"
         found.iter().map(|f| f.code.name()).collect()
     }
 
-    /// An open issue (or, with `pull_request`, a pull request) named `what`, with this body,
-    /// judged with the fixture registry.
-    pub fn body_findings(what: &str, pull_request: bool, text: &str) -> Vec<Finding> {
+    /// A body of `kind` named `what`, with this text, judged with the fixture registry.
+    pub fn body_findings(what: &str, kind: BodyKind, text: &str) -> Vec<Finding> {
         let body = Body {
-            pull_request,
+            kind,
             what: what.to_string(),
             text: text.to_string(),
             refs: crate::scan::body::references(text),
-            open: true,
             in_play_then: None,
         };
         judge("", |ctx, sink| judge_body(ctx, &body, sink))
@@ -726,13 +726,13 @@ mod tests {
                 format!("close or move the open work, or put `loyalty` back in play; promises in play: {in_play}"),
             ),
             (
-                body_findings("issue #4", false, "Points\n\nPromise: loyalty\n"),
+                body_findings("issue #4", BodyKind::Issue { open: true }, "Points\n\nPromise: loyalty\n"),
                 "issue #4 is open work on `loyalty`, which is dropped",
                 "loyalty is dropped",
                 format!("close the issue, trace it to a promise in play ({in_play}), or put `loyalty` back in play"),
             ),
             (
-                body_findings("pull request #9", true, "Cards\n\nPromise: gift-cards\n"),
+                body_findings("pull request #9", BodyKind::PullRequest, "Cards\n\nPromise: gift-cards\n"),
                 "pull request #9 is work on `gift-cards`, which is proposed",
                 "gift-cards is proposed",
                 format!(

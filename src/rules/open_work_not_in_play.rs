@@ -5,7 +5,7 @@
 
 use super::{not_in_play_finding, Category, Check, Ctx, Instead, Rule, Sink};
 use crate::code::{Code, Level};
-use crate::facts::Body;
+use crate::facts::{Body, BodyKind};
 use crate::registry::{Parts, Status};
 use crate::scan::markdown::Plan;
 
@@ -43,7 +43,7 @@ fn plan(ctx: &Ctx, plan: &Plan, sink: &mut Sink) {
 }
 
 fn issue(ctx: &Ctx, body: &Body, sink: &mut Sink) {
-    if !body.open {
+    if matches!(body.kind, BodyKind::Issue { open: false }) {
         return;
     }
     for r in &body.refs {

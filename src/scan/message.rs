@@ -23,17 +23,44 @@ pub enum Cleanup {
 }
 
 impl Cleanup {
-    /// git's rule (builtin/commit.c): `default` (or unset) strips comments only when an editor
-    /// is used; `scissors` cuts only when an editor is used, else it is `whitespace`.
-    pub fn from_config(value: Option<&str>, editor: bool) -> Cleanup {
-        match value {
-            Some("verbatim") => Cleanup::Verbatim,
-            Some("whitespace") => Cleanup::Whitespace,
-            Some("scissors") if editor => Cleanup::Scissors,
-            Some("scissors") => Cleanup::Whitespace,
-            Some("strip") => Cleanup::Strip,
-            _ if editor => Cleanup::Strip,
-            _ => Cleanup::Whitespace,
+    /// git's rule (builtin/commit.c): `default` strips comments only when an editor is used;
+    /// `scissors` cuts only when an editor is used, else it is `whitespace`.
+    pub fn of(mode: CleanupMode, editor: bool) -> Cleanup {
+        match mode {
+            CleanupMode::Verbatim => Cleanup::Verbatim,
+            CleanupMode::Whitespace => Cleanup::Whitespace,
+            CleanupMode::Scissors if editor => Cleanup::Scissors,
+            CleanupMode::Scissors => Cleanup::Whitespace,
+            CleanupMode::Strip => Cleanup::Strip,
+            CleanupMode::Default if editor => Cleanup::Strip,
+            CleanupMode::Default => Cleanup::Whitespace,
+        }
+    }
+}
+
+/// A cleanup mode as `commit.cleanup` and `git commit --cleanup` name it; what it does can
+/// depend on whether an editor is used ([`Cleanup::of`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CleanupMode {
+    /// `default` (or unset).
+    #[default]
+    Default,
+    Strip,
+    Whitespace,
+    Verbatim,
+    Scissors,
+}
+
+impl CleanupMode {
+    /// The mode git's name gives. A name git does not know reads as `default` (git refuses it
+    /// and commits nothing, so no reading is wrong).
+    pub fn parse(name: &str) -> CleanupMode {
+        match name {
+            "strip" => CleanupMode::Strip,
+            "whitespace" => CleanupMode::Whitespace,
+            "verbatim" => CleanupMode::Verbatim,
+            "scissors" => CleanupMode::Scissors,
+            _ => CleanupMode::Default,
         }
     }
 }
@@ -65,20 +92,27 @@ pub struct Invocation {
     /// Whether an editor was opened (`GIT_EDITOR=:` in the hook's environment when not);
     /// `None` when unknown (the hook run by hand), then read from git's template lines.
     pub editor: Option<bool>,
-    /// `commit.cleanup`.
-    pub cleanup: Option<String>,
+    /// `--cleanup`, else `commit.cleanup`.
+    pub cleanup: CleanupMode,
     /// `commit.verbose`, or `-v` on the command line.
     pub verbose: bool,
-    /// Whether `verbose` is known for certain (the command line was read); otherwise `-v` may
-    /// have been given unseen.
-    pub verbose_known: bool,
-    /// Whether `cleanup` is known for certain (the command line was read); otherwise
-    /// `--cleanup=scissors` may have been given unseen.
-    pub cleanup_known: bool,
+    /// Whether `verbose` and `cleanup` are known for certain.
+    pub flags: Flags,
     /// `commit.status` (git writes its template, and the `-v` diff, only when it is true).
     pub status: bool,
     /// `core.commentChar`.
     pub comment_char: Option<String>,
+}
+
+/// Whether the hook read the `git commit` command line it runs for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Flags {
+    /// Read: `-v` and `--cleanup` are known for certain.
+    Read,
+    /// Not read (a hook manager in between, no `/proc`): `-v` or `--cleanup=scissors` may have
+    /// been given unseen.
+    #[default]
+    Unseen,
 }
 
 /// The message `git commit` will store for this message file. Git cuts at the scissors line
@@ -92,12 +126,12 @@ pub fn readings(file: &[u8], how: &Invocation) -> Vec<Vec<u8>> {
         Some(s) if !s.is_empty() => s.as_bytes().to_vec(),
         _ => b"#".to_vec(),
     };
-    let mut mode = Cleanup::from_config(how.cleanup.as_deref(), editor);
+    let mut mode = Cleanup::of(how.cleanup, editor);
     let Some(cut) = scissors(file, &comment) else { return vec![clean(file, mode, &comment)] };
     // A cut line at the head of git's template is scissors mode's, whatever the hook was told.
     if editor
         && how.status
-        && !how.cleanup_known
+        && how.flags == Flags::Unseen
         && cut_line_in_template(file, comment[0])
         && !verbose_block_at_end(file, comment[0])
     {
@@ -109,7 +143,7 @@ pub fn readings(file: &[u8], how: &Invocation) -> Vec<Vec<u8>> {
     // git's own is content.
     let verbose = if how.verbose || mode == Cleanup::Scissors {
         Some(true)
-    } else if how.verbose_known && how.cleanup_known {
+    } else if how.flags == Flags::Read {
         Some(false)
     } else if editor && how.status {
         Some(verbose_block_at_end(file, comment[0]) || cut_line_in_template(file, comment[0]))
@@ -294,9 +328,11 @@ mod tests {
         assert_eq!(comment_string(None, b""), b"#");
         assert!(was_edited(msg));
         assert!(!was_edited(b"#123 Fix the build\n"));
-        assert_eq!(Cleanup::from_config(None, false), Cleanup::Whitespace);
-        assert_eq!(Cleanup::from_config(Some("default"), true), Cleanup::Strip);
-        assert_eq!(Cleanup::from_config(Some("scissors"), false), Cleanup::Whitespace);
+        assert_eq!(Cleanup::of(CleanupMode::Default, false), Cleanup::Whitespace);
+        assert_eq!(Cleanup::of(CleanupMode::parse("default"), true), Cleanup::Strip);
+        assert_eq!(Cleanup::of(CleanupMode::parse("scissors"), false), Cleanup::Whitespace);
+        assert_eq!(Cleanup::of(CleanupMode::parse("scissors"), true), Cleanup::Scissors);
+        assert_eq!(CleanupMode::parse("no-such-mode"), CleanupMode::Default);
     }
 
     #[test]
@@ -314,7 +350,7 @@ mod tests {
         // No editor: git writes nothing, so `-v` cannot be told apart; both readings.
         let plain = Invocation { editor: Some(false), status: true, ..Invocation::default() };
         assert_eq!(readings(b"S\n\n# ------------------------ >8 ------------------------\nx\n", &plain).len(), 2);
-        let scissors = Invocation { cleanup: Some("scissors".into()), ..edited.clone() };
+        let scissors = Invocation { cleanup: CleanupMode::Scissors, ..edited.clone() };
         assert_eq!(readings(reused, &scissors), [b"Subject\n\nPromise: a\n".to_vec()]);
     }
 

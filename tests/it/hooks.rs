@@ -1043,3 +1043,67 @@ fn pre_commit_judges_staged_readings() {
     let (ok, stderr) = commit(&repo, &["-m", "More code", "-m", "Promise: find-and-buy"]);
     assert!(ok && stderr.is_empty(), "{stderr}");
 }
+
+/// Issue 29: the files plan-lint writes atomically keep their modes: installed hooks (and hooks
+/// reinstalled over them) are executable, and a message prepare-commit-msg rewrites, or a
+/// registry `init` writes, is a plain file its owner can read and write, not a private temporary
+/// file's 0600 nor an executable.
+#[test]
+fn written_files_keep_their_modes() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    // The mode git gives a file it creates under this process's umask.
+    let probe = Repo::new();
+    probe.write("probe", "x");
+    let plain = mode(&probe.path().join("probe"));
+    let repo = hooked();
+    let run = repo.plan_lint(&["install", "--force"]);
+    run.expect_code(0);
+    for hook in HOOKS {
+        let path = repo.path().join(".git/hooks").join(hook);
+        assert_eq!(mode(&path), 0o755 & (plain | 0o111), "{hook}: {:o}", mode(&path));
+    }
+    repo.git(&["checkout", "-q", "-b", "feat/find-and-buy-modes"]);
+    let msg = repo.path().join(".git/MODE_MSG");
+    std::fs::write(&msg, "Fix\n").unwrap();
+    let out = git_env(Command::new(support::bin()), repo.path())
+        .args(["hook", "prepare-commit-msg", msg.to_str().unwrap(), "message"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(std::fs::read_to_string(&msg).unwrap(), "Fix\n\nPromise: find-and-buy\n");
+    assert_eq!(mode(&msg), plain, "{:o}", mode(&msg));
+
+    let fresh = Repo::new();
+    fresh.plan_lint(&["init", "--no-hooks"]).expect_code(0);
+    assert_eq!(mode(&fresh.path().join("promises.toml")) & 0o711, 0o600);
+}
+
+/// With `commit.verbose = true` a plain `git commit` appends the `-v` diff below a scissors
+/// line and cuts there; the hook, reading a command line without `-v`, took it as not verbose
+/// and judged the diff as part of the message (its last paragraph, so no trailer): a traced
+/// commit was rejected. `--no-verbose` on the command line still wins over the setting.
+#[test]
+fn commit_verbose_in_the_configuration_cuts_at_the_scissors() {
+    let repo = hooked();
+    repo.git(&["config", "commit.verbose", "true"]);
+    let editor = repo.path().join(".git/prepend-editor.sh");
+    std::fs::write(
+        &editor,
+        "#!/bin/sh\n{ printf 'Add x\\n\\nPromise: find-and-buy\\n'; cat \"$1\"; } > \"$1.new\" && mv \"$1.new\" \"$1\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&editor, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    for (file, args) in [("x.txt", &[][..]), ("y.txt", &["--no-verbose"][..]), ("z.txt", &["-v"][..])] {
+        repo.write(file, "x\n");
+        repo.git(&["add", file]);
+        let out = git_env(Command::new("git"), repo.path())
+            .arg("commit")
+            .args(args)
+            .env("GIT_EDITOR", &editor)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git commit {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(head_message(&repo), "Add x\n\nPromise: find-and-buy\n\n", "git commit {args:?}");
+    }
+}
