@@ -314,7 +314,7 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Team, Error> {
             share: share(untraced_commits, needs_trace),
         },
         exceptions: Exceptions {
-            count: b.exceptions.commits.len() + b.exceptions.items.len(),
+            count: b.exceptions.commits.len().saturating_add(b.exceptions.items.len()),
             share: finite(b.exceptions.share),
             budget: b.exceptions.budget.filter(|b| b.is_finite()),
         },
@@ -336,17 +336,19 @@ pub fn merge(boards: Vec<Team>) -> Org {
                 visions.push(v.clone());
             }
         }
-        t.in_play += b.in_play.count;
-        t.limit += b.in_play.limit;
-        t.over_limit += usize::from(b.in_play.count > b.in_play.limit);
-        t.commits += b.traced.commits;
-        t.traced += b.traced.in_play;
-        t.untraced += b.untraced.commits;
-        t.exceptions += b.exceptions.count;
-        exception_commits += (b.exceptions.share * b.traced.commits as f64).round() as usize;
-        t.errors += b.errors;
-        t.warnings += b.warnings;
-        t.drift += b.drift.iter().map(|d| d.count).sum::<usize>();
+        // Saturating: a hand-edited board's counts may be anything.
+        let add = |total: &mut usize, n: usize| *total = total.saturating_add(n);
+        add(&mut t.in_play, b.in_play.count);
+        add(&mut t.limit, b.in_play.limit);
+        add(&mut t.over_limit, usize::from(b.in_play.count > b.in_play.limit));
+        add(&mut t.commits, b.traced.commits);
+        add(&mut t.traced, b.traced.in_play);
+        add(&mut t.untraced, b.untraced.commits);
+        add(&mut t.exceptions, b.exceptions.count);
+        add(&mut exception_commits, (b.exceptions.share * b.traced.commits as f64).round() as usize);
+        add(&mut t.errors, b.errors);
+        add(&mut t.warnings, b.warnings);
+        add(&mut t.drift, b.drift.iter().fold(0, |n: usize, d| n.saturating_add(d.count)));
     }
     t.traced_share = share(t.traced, t.commits);
     t.untraced_share = share(t.untraced, t.commits);
@@ -501,7 +503,7 @@ pub fn html_page(org: &Org) -> String {
         "<table class=\"overview\"><thead><tr><th>Team</th><th>In play</th><th>Traced</th><th>Untraced</th><th>Exceptions</th><th>Drift</th></tr></thead><tbody>",
     );
     for (i, b) in org.boards.iter().enumerate() {
-        let drift: usize = b.drift.iter().map(|d| d.count).sum();
+        let drift = b.drift.iter().fold(0, |n: usize, d| n.saturating_add(d.count));
         let _ = write!(
             out,
             "<tr><td><a href=\"#team-{i}\">{}</a></td><td class=\"{}\">{} of {}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -652,7 +654,7 @@ pub fn markdown_page(org: &Org) -> String {
         "| Team | In play | Traced | Untraced | Exceptions | Drift |\n| --- | --- | --- | --- | --- | --- |\n",
     );
     for b in &org.boards {
-        let drift: usize = b.drift.iter().map(|d| d.count).sum();
+        let drift = b.drift.iter().fold(0, |n: usize, d| n.saturating_add(d.count));
         let over = if b.in_play.count > b.in_play.limit { " ⚠" } else { "" };
         let _ = writeln!(
             out,
@@ -764,5 +766,26 @@ mod tests {
         assert!(e.message.contains("b.json is not a plan-lint board"), "{}", e.message);
         let e = super::read("c.json", b"[]").err().unwrap();
         assert!(e.message.contains("c.json"), "{}", e.message);
+    }
+
+    /// Counts a hand-edited board may carry: the totals saturate, the page is drawn, nothing
+    /// panics (debug builds check overflow).
+    #[test]
+    fn org_hostile_counts_saturate() {
+        let max = usize::MAX;
+        let board = format!(
+            r#"{{"schema_version":"1.0","name":"x","as_of":{{"date":"2026-01-01","commit":null}},
+            "window":{{"since":"2026-01-01","until":"2026-01-02","days":1}},"vision":null,
+            "in_play":{{"count":{max},"limit":0}},"traced":{{"in_play":{max},"commits":{max},"share":1e308}},
+            "promises":[],"untraced":{{"commits":[],"items":[]}},
+            "exceptions":{{"commits":[],"items":[],"share":1e308,"budget":null}},
+            "drift":[],"errors":{max},"warnings":{max}}}"#
+        );
+        let teams =
+            vec![super::read("a.json", board.as_bytes()).unwrap(), super::read("b.json", board.as_bytes()).unwrap()];
+        let org = super::merge(teams);
+        assert_eq!((org.totals.in_play, org.totals.errors, org.totals.over_limit), (max, max, 2));
+        assert!(super::html_page(&org).contains("In play: 18446744073709551615 of 0"));
+        assert!(!super::markdown_page(&org).is_empty());
     }
 }
