@@ -384,6 +384,7 @@ body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:1.5rem 
 h1{font-size:1.5rem;margin:.2rem 0}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #d0d7de;padding-bottom:.3rem}
 .meta,.muted{color:#57606a}.bad{color:#d1242f}.warn{color:#9a6700}
 .id,.badge,.nw,.state{white-space:nowrap}
+.state{font-weight:600;font-size:.85rem}.state.regressed{color:#d1242f}.state.met,.state.on-track{color:#1a7f37}.state.slipping,.state.stale{color:#9a6700}.state.unmeasured,.state.measured{color:#57606a}
 .badge{display:inline-block;font-size:.8rem;font-weight:600;border-radius:1rem;padding:.05rem .6rem;color:#fff;background:#6e7781}
 .badge.on-track,.badge.met,.badge.kept{background:#1a7f37}.badge.at-risk{background:#9a6700}.badge.off-track,.badge.not-kept{background:#d1242f}.badge.delivered{background:#0969da}
 .gauge span{display:inline-block;width:1.1rem;height:1.1rem;margin-right:.2rem;border-radius:3px;background:#d0d7de;vertical-align:middle}
