@@ -17,6 +17,7 @@ mkdir -p "$WORK"
 need() { command -v "$1" >/dev/null || { apt-get update -qq && apt-get install -y -qq "$2" >/dev/null; }; }
 need hyperfine hyperfine
 need rg ripgrep
+need jq jq
 
 cargo build --release --quiet --bin plan-lint --example bench_repo
 PL=$ROOT/target/release/plan-lint
@@ -52,6 +53,8 @@ PY
     git -C "$WORK/index" checkout -q -- promises.toml ROADMAP.md
 fi
 printf 'Work\n\nPromise: find-and-buy\n' > "$WORK/msg"
+# Organisation board: 1,000 teams' boards (about 27 MB of JSON) to merge into one page.
+[ -f "$WORK/boards/team-0999.json" ] || python3 bench/boards.py 1000 "$WORK/boards"
 
 RESULTS=$WORK/results
 rm -rf "$RESULTS" && mkdir -p "$RESULTS"
@@ -100,6 +103,8 @@ git -C "$server" for-each-ref --format='%(refname)' refs/heads | xargs -n1 git -
 git -C "$server" update-ref refs/heads/main "$old"
 echo "$old $new refs/heads/main" > "$WORK/pushed"
 bench pre-receive "$server" "git rev-list --count $new ^main" 0 "sh -c '$PL hook pre-receive < $WORK/pushed'" 1
+# Merging 1,000 boards, against jq reading each one's name (the same files parsed).
+bench org-merge "$WORK/boards" "sh -c 'jq -c .name *.json'" 0 "sh -c '$PL board merge *.json -o $WORK/org.html'" 0
 # Peak memory (KiB) of one run, which must exit with the expected code.
 rss() { # DIR EXPECTED COMMAND...
     (cd "$1" && /usr/bin/time -f '%x %M' -o "$RESULTS/time" "${@:3}" >/dev/null 2>"$RESULTS/stderr") || true
@@ -115,13 +120,18 @@ if [ -x /usr/bin/time ]; then
     ours=$(rss "$WORK/history" 1 "$PL" check --commits HEAD)
     git=$(rss "$WORK/history" 0 git log --format=%B)
     echo "$ours $git" > "$RESULTS/rss"
+    # Memory follows the page, not the inputs: what merging 1,000 boards takes beyond merging
+    # 20, against the size of the 1,000 boards' page (HTML) and of their JSON.
+    few=$(rss "$WORK/boards" 0 sh -c "exec $PL board merge team-000*.json team-001*.json -o $WORK/org-few.html")
+    all=$(rss "$WORK/boards" 0 sh -c "exec $PL board merge *.json -o $WORK/org.html")
+    echo "$few $all $(stat -c %s "$WORK/org.html") $(cat "$WORK"/boards/*.json | wc -c)" > "$RESULTS/org-rss"
 fi
 
 python3 - "$RESULTS" "$ROOT/bench/smoke-baseline.txt" "${1:-}" <<'PY'
 import json, os, sys
 results, baseline_path, mode = sys.argv[1], sys.argv[2], sys.argv[3]
 ratios = {}
-for name in ["history", "window", "window-untraced", "untraced-one", "docs", "commit-msg", "pre-commit", "pre-receive"]:
+for name in ["history", "window", "window-untraced", "untraced-one", "docs", "commit-msg", "pre-commit", "pre-receive", "org-merge"]:
     r = json.load(open(os.path.join(results, name + ".json")))["results"]
     # Every timed run exited as the run before timing did (hyperfine records each one's code).
     expected = [int(c) for c in open(os.path.join(results, name + ".exit")).read().split()]
@@ -136,6 +146,17 @@ if os.path.exists(rss_path):
     ours, git = map(int, open(rss_path).read().split())
     ratios["history-rss"] = ours / git
     print(f"{'history-rss':<12} {git/1024:8.1f} MiB git log  {ours/1024:8.1f} MiB plan-lint  {ratios['history-rss']:.2f}x")
+# Issue 25: merging 1,000 repositories' boards takes under 2 s.
+merge = json.load(open(os.path.join(results, "org-merge.json")))["results"][1]["mean"]
+if merge >= 2.0:
+    sys.exit(f"org-merge: merging 1,000 boards took {merge:.2f} s, over 2 s")
+org_rss = os.path.join(results, "org-rss")
+if os.path.exists(org_rss):
+    few, many, page, inputs = map(int, open(org_rss).read().split())
+    grown = max(many - few, 0) * 1024
+    ratios["org-merge-rss"] = grown / page
+    print(f"{'org-rss':<12} {few/1024:8.1f} MiB 20 boards  {many/1024:8.1f} MiB 1,000 boards: "
+          f"{grown/page:.2f}x the {page/1e6:.1f} MB page, {grown/inputs:.2f}x the {inputs/1e6:.1f} MB of boards")
 if mode == "--record":
     with open(baseline_path, "w") as f:
         f.write("# Ratios recorded by `bash bench/smoke.sh --record`; CI fails past twice these.\n")

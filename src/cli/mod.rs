@@ -5,6 +5,7 @@
 //! bug; it is caught here and reported in one line with exit 2, never as a backtrace wall.
 
 mod baseline;
+mod board;
 mod check;
 mod ci;
 mod demo;
@@ -56,6 +57,9 @@ pub enum Command {
     /// The promise board: promises in play, outcomes, traced work, untraced work, exceptions
     /// and drift over a time window.
     Report(report::Args),
+    /// Organisation boards: `board merge` combines many repositories' boards into one page.
+    #[command(subcommand)]
+    Board(board::Board),
     /// Record a reading of an outcome in outcomes.csv, checked against promises.toml.
     Measure(measure::Args),
     #[command(about = baseline::ABOUT, long_about = baseline::LONG_ABOUT)]
@@ -143,6 +147,7 @@ fn run() -> ExitCode {
         Command::Check(args) => check::run(&ctx, args),
         Command::Ci(args) => ci::run(&ctx, args),
         Command::Report(args) => report::run(&ctx, args),
+        Command::Board(b) => board::run(&ctx, b),
         Command::Trailers(args) => trailers::run(&ctx, args),
         Command::Measure(args) => measure::run(&ctx, args),
         Command::Baseline(args) => baseline::run(&ctx, args),

@@ -1,8 +1,8 @@
 //! The promise board: what `plan-lint report` shows, as data. Built once from the facts and the
 //! findings of a window; each format (terminal, Markdown, JSON, HTML) only lays it out.
 //!
-//! The JSON format is this structure serialized (`version` 1); its fields are documented in the
-//! README and stable within a major version.
+//! The JSON format is this structure serialized (`schema_version` [`SCHEMA_VERSION`], published
+//! as schema/report.schema.json); a minor version only adds fields, a major one may change them.
 
 use crate::code::Code;
 use crate::facts::{Facts, PlanItem};
@@ -13,9 +13,15 @@ use crate::tally::WEEK;
 use crate::when::date;
 use serde::Serialize;
 
+/// The board JSON's version, `MAJOR.MINOR`: a minor version only adds fields (readers ignore
+/// fields they do not know); a major one may change or remove them. `version` keeps the major.
+pub const SCHEMA_VERSION: &str = "1.0";
+
 #[derive(Debug, Serialize)]
 pub struct Board {
     pub version: u32,
+    /// [`SCHEMA_VERSION`].
+    pub schema_version: &'static str,
     /// The registry's `name`: the team or product the board is for.
     pub name: Option<String>,
     /// The moment the board shows: the window's last day and the commit it was read at.
@@ -159,7 +165,7 @@ pub struct Health {
 /// The health of a promise (README, "The promise board", has the rule). In play: `met`,
 /// `off-track`, `delivered` (every item done, outcome not met yet), `at-risk`, `unmeasured`,
 /// `on-track`. Done: `kept`, `not-kept`, `unmeasured`.
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, serde::Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
 pub enum HealthState {
     OnTrack,
@@ -202,7 +208,7 @@ impl HealthState {
 }
 
 /// Where one outcome stands by its readings.
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, serde::Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
 pub enum OutcomeState {
     /// The latest reading is at or past the target.
@@ -796,6 +802,7 @@ impl Board {
         };
         Board {
             version: 1,
+            schema_version: SCHEMA_VERSION,
             changes,
             priorities,
             name: registry.name.clone(),
