@@ -26,6 +26,8 @@ mod index_git;
 mod javascript;
 mod lefthook;
 mod lsp;
+mod org_board;
+mod org_fanout;
 mod outcomes;
 mod packaging;
 mod pre_commit_framework;

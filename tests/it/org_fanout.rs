@@ -8,7 +8,7 @@
 //! (GitLab's artifact download API answered by a stand-in `curl` that checks the job token), and
 //! the published page and JSON are checked.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -6,7 +6,7 @@
 //! edge at 390 px), Markdown and JSON snapshotted, unknown major versions and malformed files
 //! refused with exit 2 naming the file.
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -257,7 +257,7 @@ fn three_repositories_merge_into_one_organisation_board() {
     let dir = three_boards();
     let json = merge(dir.path(), &[&["--format", "json"][..], &LINKS].concat());
     json.expect_code(0);
-    snapshot("org_board_json", &json.stdout);
+    snapshot("org_board/json", &json.stdout);
     let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(v["kind"], "organisation");
     assert_eq!(v["schema_version"], "1.0");
@@ -283,7 +283,7 @@ fn three_repositories_merge_into_one_organisation_board() {
 
     let markdown = merge(dir.path(), &[&["--format", "markdown"][..], &LINKS].concat());
     markdown.expect_code(0);
-    snapshot("org_board_markdown", &markdown.stdout);
+    snapshot("org_board/markdown", &markdown.stdout);
     assert!(markdown.stdout.contains("## [Search team](<https://example.com/search/board.html>)"));
     assert!(!markdown.stdout.contains("<b>") && !markdown.stdout.contains("[friends]("), "{}", markdown.stdout);
 
