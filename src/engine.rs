@@ -79,6 +79,8 @@ pub(crate) struct Inputs {
     /// The readings are judged only when the selected range changes them or the registry (a
     /// pull request: the state of the product is not its doing).
     pub readings_when_changed: bool,
+    /// The scope judged: a listed member's folder (`teams/search`), `""` for the root.
+    pub scope: String,
 }
 
 impl Inputs {
@@ -98,6 +100,7 @@ impl Inputs {
             suggestions: true,
             unsaved: crate::files::Unsaved::default(),
             readings_when_changed: false,
+            scope: String::new(),
         }
     }
 }
@@ -198,6 +201,7 @@ pub(crate) fn run_in(repo: Option<&Repo>, inputs: &Inputs) -> Result<Option<Run>
     else {
         return Ok(None);
     };
+    let (registry, registry_text) = scoped(repo, inputs, &files, registry, registry_text)?;
     let mut sources = Sources::default();
     let registry_source = sources.add(registry_text);
     let levels = Levels::new(&registry, &inputs.levels);
@@ -221,7 +225,40 @@ pub(crate) fn run_in(repo: Option<&Repo>, inputs: &Inputs) -> Result<Option<Run>
     run.commits()?;
     run.bodies(&mut bodies);
     run.baseline()?;
+    if !inputs.scope.is_empty() {
+        let scope: std::sync::Arc<str> = inputs.scope.as_str().into();
+        for f in &mut run.read.findings {
+            f.scope = Some(std::sync::Arc::clone(&scope));
+        }
+    }
     Ok(Some(run.read.into_run(registry, registry_source, &bodies)))
+}
+
+/// The registry that judges the inputs' scope (`files::scoped`); for the root of a repository
+/// that declares `[scopes]`, with the registries the index holds that it does not list.
+fn scoped(
+    repo: Option<&Repo>,
+    inputs: &Inputs,
+    files: &Files,
+    registry: Registry,
+    text: Source,
+) -> Result<(Registry, Source)> {
+    let (mut registry, text) = files::scoped(files, registry, text, &inputs.scope)?;
+    if inputs.scope.is_empty() && registry.scopes.declared {
+        let opened;
+        let index = match (files.index(), repo) {
+            (Some(index), _) => Some(index),
+            (None, Some(repo)) if !matches!(inputs.files, FileSource::Tree(_)) => {
+                opened = crate::git::index::Index::open(&repo.index_path(&inputs.dir)).ok();
+                opened.as_ref()
+            }
+            _ => None,
+        };
+        if let Some(index) = index {
+            registry.scopes.unlisted = files::unlisted_scopes(index, &registry.scopes.members);
+        }
+    }
+    Ok((registry, text))
 }
 
 /// Where files are read from: the work tree's root; for a commit's tree (the pre-receive hook,
