@@ -412,6 +412,61 @@ fn read_body(input: &BodyInput) -> Body {
     Body { pull_request, what: input.what.clone(), text, refs, open, in_play_then: None }
 }
 
+/// Which scopes a command judges: `--scope PATH` (a member's folder, relative to the root or to
+/// `dir`), `--all` (the root, then every member), or by default the scope of `dir` (the
+/// deepest member holding it, else the root). A repository without `[scopes]`: the root.
+pub(crate) fn select_scopes(dir: &Path, config: Option<&Path>, all: bool, scope: Option<&str>) -> Result<Vec<String>> {
+    let repo = Repo::discover(dir);
+    let root = repo.as_ref().and_then(Repo::root).unwrap_or_else(|| dir.to_path_buf());
+    let members = Files::open(&FileSource::WorkTree, &root, None)
+        .ok()
+        .and_then(|files| files::read_registry(&files, config, Absent::NotUsing).ok().flatten())
+        .map(|(r, _)| r.scopes.members)
+        .unwrap_or_default();
+    let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    let from_root = |p: &Path| -> Option<String> {
+        let rel = canonical(p).strip_prefix(canonical(&root)).ok()?.to_path_buf();
+        Some(rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect::<Vec<_>>().join("/"))
+    };
+    if let Some(given) = scope {
+        let plain = given.trim_start_matches("./").trim_end_matches('/');
+        // A folder from where the command runs, else a path from the root as written.
+        let rel = from_root(&dir.join(plain)).filter(|r| members.contains(r)).unwrap_or_else(|| plain.to_string());
+        if !rel.is_empty() && !members.contains(&rel) {
+            return Err(crate::registry::unknown_scope(&rel, &members));
+        }
+        return Ok(vec![rel]);
+    }
+    if all {
+        return Ok(std::iter::once(String::new()).chain(members).collect());
+    }
+    let here = from_root(dir).unwrap_or_default();
+    Ok(vec![crate::registry::Scopes::governing(&members, &format!("{here}/.")).to_string()])
+}
+
+/// One run of several scopes' runs, in order: their findings (each with its scope), documents
+/// and commits together; the first run's registry, readings and window.
+pub(crate) fn merge(runs: Vec<Run>) -> Option<Run> {
+    let mut runs = runs.into_iter();
+    let mut merged = runs.next()?;
+    for run in runs {
+        let offset = merged.facts.sources.append(run.facts.sources);
+        let plans = &mut merged.facts.plans;
+        plans.files += run.facts.plans.files;
+        plans.issues += run.facts.plans.issues;
+        plans.items += run.facts.plans.items;
+        plans.list.extend(run.facts.plans.list);
+        merged.facts.skipped.extend(run.facts.skipped);
+        if merged.facts.commits.is_none() {
+            merged.facts.commits = run.facts.commits;
+        }
+        merged
+            .findings
+            .extend(run.findings.into_iter().map(|f| Finding { source: f.source.map(|s| s.moved(offset)), ..f }));
+    }
+    Some(merged)
+}
+
 /// The registry a hook would use (staged, else the work tree's), for the hooks that only help
 /// (prepare-commit-msg): `None` when there is none or it does not read.
 pub(crate) fn hook_registry(repo: &Repo, dir: &Path) -> Option<Registry> {
