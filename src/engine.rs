@@ -44,6 +44,7 @@ mod message;
 mod plans;
 mod precommit;
 mod registry;
+mod scopes;
 mod suggest;
 mod walk;
 mod window;
@@ -226,8 +227,9 @@ pub(crate) fn run_in(repo: Option<&Repo>, inputs: &Inputs) -> Result<Option<Run>
     run.bodies(&mut bodies);
     run.baseline()?;
     if !inputs.scope.is_empty() {
+        // Findings about commits are in their scopes already (`scopes::attribute`).
         let scope: std::sync::Arc<str> = inputs.scope.as_str().into();
-        for f in &mut run.read.findings {
+        for f in run.read.findings.iter_mut().filter(|f| f.commit.is_none() && f.scope.is_none()) {
             f.scope = Some(std::sync::Arc::clone(&scope));
         }
     }

@@ -579,6 +579,11 @@ impl Registry {
         }
     }
 
+    /// Whether this scope itself declares `id` (as its file writes it).
+    pub(crate) fn index_has(&self, id: &str) -> bool {
+        self.index.contains_key(id)
+    }
+
     /// The qualified ids of every scope's promise whose short id is `id`, when a short id is
     /// ambiguous (more than one scope defines it and this scope does not): what an error names.
     pub fn definitions(&self, id: &str) -> Vec<&str> {

@@ -74,7 +74,10 @@ fn teams() -> Repo {
 }
 
 fn check(repo: &Repo, args: &[&str]) -> support::Run {
-    let mut all = vec!["check", "--commits", "HEAD"];
+    let mut all = vec!["check"];
+    if !args.contains(&"--commits") {
+        all.extend(["--commits", "HEAD"]);
+    }
     all.extend_from_slice(args);
     repo.plan_lint(&all)
 }
@@ -85,4 +88,82 @@ fn every_scope_of_a_clean_repository_is_clean() {
     let run = check(&repo, &["--all"]);
     run.expect_code(0);
     snapshot("scopes-clean", &run.stdout);
+}
+
+/// `(code, scope, message)` of each finding in a JSON report.
+fn findings(json: &str) -> Vec<(String, Option<String>, String)> {
+    let v: serde_json::Value = serde_json::from_str(json).expect("JSON");
+    v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f.get("scope").map(|s| s.as_str().unwrap().to_string()),
+                f["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn owned(expected: &[(&str, Option<&str>, &str)]) -> Vec<(String, Option<String>, String)> {
+    expected.iter().map(|(c, s, m)| (c.to_string(), s.map(str::to_string), m.to_string())).collect()
+}
+
+#[test]
+fn a_short_id_two_teams_define_resolves_by_the_paths_a_commit_touches() {
+    let mut repo = teams();
+    // Only checkout's folder: checkout's `find-and-buy`, in play.
+    repo.write("teams/checkout/src/pay.rs", "// pay v2\n");
+    repo.commit("One-step pay\n\nPromise: find-and-buy\n");
+    check(&repo, &["--all", "--commits", "HEAD~1..HEAD"]).expect_code(0);
+    // Both teams' folders, both define it: an error naming both, with did-you-mean.
+    repo.write("teams/search/src/rank.rs", "// rank v2\n").write("teams/checkout/src/pay.rs", "// pay v3\n");
+    let sha = repo.commit("Rank and pay\n\nPromise: find-and-buy\n");
+    let run = check(&repo, &["--all", "--commits", "HEAD~1..HEAD"]);
+    run.expect_code(1);
+    snapshot("scopes-ambiguous-commit", &run.stdout.replace(&sha[..7], "<sha>"));
+    let json = check(&repo, &["--all", "--commits", "HEAD~1..HEAD", "--format", "json"]);
+    assert_eq!(
+        findings(&json.stdout),
+        owned(&[(
+            "unknown-promise",
+            Some("teams/checkout"),
+            &format!("commit {} names promise `find-and-buy`, which 2 scopes define", &sha[..7])
+        )])
+    );
+}
+
+#[test]
+fn an_untraced_commit_is_untraced_in_every_scope_it_touches_and_work_belongs_to_its_promise() {
+    let mut repo = teams();
+    repo.write("teams/search/src/rank.rs", "// rank v2\n").write("teams/checkout/src/pay.rs", "// pay v2\n");
+    let untraced = repo.commit("Tidy both teams\n");
+    // Search's folder, checkout's proposed promise: not in play, in checkout's scope.
+    repo.write("teams/search/src/wallet.rs", "// wallet\n");
+    let parked = repo.commit("Wallet button on results\n\nPromise: wallets\n");
+    let json = check(&repo, &["--all", "--commits", "HEAD~2..HEAD", "--format", "json"]);
+    json.expect_code(1);
+    let (u, p) = (&untraced[..7], &parked[..7]);
+    assert_eq!(
+        findings(&json.stdout),
+        owned(&[
+            (
+                "not-in-play",
+                Some("teams/checkout"),
+                &format!("commit {p} is work on `teams/checkout/wallets`, which is proposed")
+            ),
+            ("untraced-commit", Some("teams/checkout"), &format!("commit {u} has no Promise trailer")),
+            ("untraced-commit", Some("teams/search"), &format!("commit {u} has no Promise trailer")),
+        ])
+    );
+    // Search's own scope sees both commits (they touch it); checkout's sees the untraced one and
+    // the work on its promise.
+    let search = check(&repo, &["--scope", "teams/search", "--commits", "HEAD~2..HEAD", "--format", "json"]);
+    assert_eq!(findings(&search.stdout).len(), 2, "{}", search.stdout);
+    let checkout = check(&repo, &["--scope", "teams/checkout", "--commits", "HEAD~2..HEAD", "--format", "json"]);
+    assert_eq!(findings(&checkout.stdout).len(), 2, "{}", checkout.stdout);
+    let root = check(&repo, &["--scope", "", "--commits", "HEAD~2..HEAD", "--format", "json"]);
+    assert_eq!(findings(&root.stdout).len(), 3, "the root run judges every commit: {}", root.stdout);
 }

@@ -171,6 +171,11 @@ impl Gather<'_> {
                         None => (oid, subject, text, found),
                     },
                 };
+                let found = if ctx.registry.scopes.any() && !found.is_empty() {
+                    self.in_scopes(repo, oid, found, comment)
+                } else {
+                    found
+                };
                 if found.is_empty() {
                     continue;
                 }
