@@ -167,3 +167,59 @@ fn an_untraced_commit_is_untraced_in_every_scope_it_touches_and_work_belongs_to_
     let root = check(&repo, &["--scope", "", "--commits", "HEAD~2..HEAD", "--format", "json"]);
     assert_eq!(findings(&root.stdout).len(), 3, "the root run judges every commit: {}", root.stdout);
 }
+
+#[test]
+fn check_in_a_team_folder_judges_that_scope_and_its_findings_say_so() {
+    let repo = teams();
+    // Search's limit is 1: a second promise in play is over it; checkout's plan has an untraced item.
+    repo.write(
+        "teams/search/promises.toml",
+        &format!("{SEARCH}\n[promises.facets]\nstatement = \"A shopper narrows results.\"\ncustomer = \"shopper\"\nstatus = \"in-play\"\noutcomes = [{{ metric = \"m\", target = \"1\" }}]\n"),
+    )
+    .write("teams/checkout/ROADMAP.md", "# Checkout\n\n- [ ] One-step pay\n");
+    let search = support::run_in(&repo.path().join("teams/search/src"), &["check", "--no-commits"]);
+    search.expect_code(1);
+    snapshot("scopes-search-from-its-folder", &search.stdout);
+    let all = repo.plan_lint(&["check", "--no-commits", "--all", "--format", "json"]);
+    all.expect_code(1);
+    assert_eq!(
+        findings(&all.stdout),
+        owned(&[
+            ("too-many-in-play", Some("teams/search"), "2 promises are in play; the limit is 1"),
+            ("untraced-item", Some("teams/checkout"), "work item names no promise: One-step pay"),
+        ])
+    );
+    // From the root: the root's scope alone, clean.
+    repo.plan_lint(&["check", "--no-commits"]).expect_code(0);
+    let wrong = repo.plan_lint(&["check", "--no-commits", "--scope", "teams/serch"]);
+    wrong.expect_code(2);
+    assert!(wrong.stderr.contains("did you mean `teams/search`?"), "{}", wrong.stderr);
+}
+
+#[test]
+fn a_registry_that_is_not_listed_is_a_finding_and_a_listed_one_that_is_missing_cannot_run() {
+    let mut repo = teams();
+    repo.write("teams/ads/promises.toml", "[promises.ads]\nstatement = \"s\"\nstatus = \"in-play\"\n");
+    repo.commit("Ads team registry\n\nPromise: platform\n");
+    let run = repo.plan_lint(&["check", "--no-commits"]);
+    run.expect_code(1);
+    snapshot("scopes-unlisted", &run.stdout);
+    repo.git(&["rm", "-q", "teams/checkout/promises.toml"]);
+    let run = repo.plan_lint(&["check", "--no-commits", "--all"]);
+    run.expect_code(2);
+    snapshot("scopes-missing-member", &run.stderr);
+}
+
+#[test]
+fn one_root_registry_without_scopes_ignores_registries_below_it() {
+    // As before scopes: a promises.toml in a fixture folder is nobody's business.
+    let mut repo = Repo::new();
+    repo.write(
+        "promises.toml",
+        "[promises.a]\nstatement = \"s\"\nstatus = \"in-play\"\noutcomes = [{ metric = \"m\", target = \"1\" }]\n",
+    )
+    .write("fixtures/demo/promises.toml", "[promises.b]\nstatement = \"s\"\nstatus = \"in-play\"\n");
+    repo.commit("Start\n\nPromise: a\n");
+    repo.plan_lint(&["check", "--commits", "HEAD"]).expect_code(0);
+    support::run_in(&repo.path().join("fixtures/demo"), &["check", "--commits", "HEAD"]).expect_code(0);
+}
