@@ -459,6 +459,7 @@ pub(crate) fn merge(runs: Vec<Run>) -> Option<Run> {
         plans.items += run.facts.plans.items;
         plans.list.extend(run.facts.plans.list);
         merged.facts.skipped.extend(run.facts.skipped);
+        merged.older.extend(run.older);
         if merged.facts.commits.is_none() {
             merged.facts.commits = run.facts.commits;
         }
@@ -467,6 +468,22 @@ pub(crate) fn merge(runs: Vec<Run>) -> Option<Run> {
             .extend(run.findings.into_iter().map(|f| Finding { source: f.source.map(|s| s.moved(offset)), ..f }));
     }
     Some(merged)
+}
+
+/// The scopes a staged change touches (the pre-commit hook judges those): the root alone in a
+/// repository without scopes, or when nothing is staged.
+pub(crate) fn staged_scopes(repo: &Repo, dir: &Path) -> Vec<String> {
+    match hook_registry(repo, dir).filter(|r| r.scopes.any()) {
+        Some(registry) => {
+            let scopes = scopes::touched(&registry, &repo.staged_against_head(usize::MAX));
+            if scopes.is_empty() {
+                vec![String::new()]
+            } else {
+                scopes
+            }
+        }
+        None => vec![String::new()],
+    }
 }
 
 /// The registry a hook would use (staged, else the work tree's), for the hooks that only help

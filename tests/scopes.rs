@@ -223,3 +223,66 @@ fn one_root_registry_without_scopes_ignores_registries_below_it() {
     repo.plan_lint(&["check", "--commits", "HEAD"]).expect_code(0);
     support::run_in(&repo.path().join("fixtures/demo"), &["check", "--commits", "HEAD"]).expect_code(0);
 }
+
+/// `git commit` with the installed hooks running; (success, stderr).
+fn git_commit(repo: &Repo, args: &[&str]) -> (bool, String) {
+    let out =
+        support::git_env(std::process::Command::new("git"), repo.path()).arg("commit").args(args).output().unwrap();
+    (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn the_commit_hooks_judge_the_scopes_the_staged_paths_touch() {
+    let repo = teams();
+    repo.plan_lint(&["install"]).expect_code(0);
+    // Checkout's folder only: `find-and-buy` is checkout's.
+    repo.write("teams/checkout/src/pay.rs", "// pay v2\n");
+    repo.git(&["add", "."]);
+    let (ok, stderr) = git_commit(&repo, &["-q", "-m", "One-step pay", "-m", "Promise: find-and-buy"]);
+    assert!(ok, "{stderr}");
+    // Both teams' folders: ambiguous, refused, naming both definitions.
+    repo.write("teams/search/src/rank.rs", "// rank v2\n").write("teams/checkout/src/pay.rs", "// pay v3\n");
+    repo.git(&["add", "."]);
+    let (ok, stderr) = git_commit(&repo, &["-q", "-m", "Rank and pay", "-m", "Promise: find-and-buy"]);
+    assert!(!ok, "an ambiguous id went through");
+    let words = stderr.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(words.contains("names promise `find-and-buy`, which 2 scopes define"), "{stderr}");
+    assert!(words.contains("did you mean `teams/search/find-and-buy` or `teams/checkout/find-and-buy`?"), "{stderr}");
+    // Qualified, it goes through: cross-team work on search's promise.
+    let (ok, stderr) = git_commit(&repo, &["-q", "-m", "Rank and pay", "-m", "Promise: teams/search/find-and-buy"]);
+    assert!(ok, "{stderr}");
+    // pre-commit: a staged plan in search's folder is judged with search's registry and says so.
+    repo.write(
+        "teams/search/ROADMAP.md",
+        "# Search\n\n- [ ] Rank in-stock first (Promise: find-and-buy)\n- [ ] Typo tolerance (Promise: wallets)\n- [ ] Facets\n",
+    );
+    repo.git(&["add", "."]);
+    let (ok, stderr) = git_commit(&repo, &["-q", "-m", "Plan facets", "-m", "Promise: teams/search/find-and-buy"]);
+    assert!(!ok, "an untraced item went through");
+    assert!(stderr.contains("[teams/search] work item names no promise: Facets"), "{stderr}");
+    assert_eq!(stderr.matches(" × ").count(), 1, "checkout's proposed promise is a fine trace: {stderr}");
+}
+
+#[test]
+fn pre_push_judges_each_commit_by_its_own_paths() {
+    let mut repo = teams();
+    let remote = tempfile::tempdir().unwrap();
+    support::git_env(std::process::Command::new("git"), remote.path()).args(["init", "-q", "--bare"]).output().unwrap();
+    repo.git(&["remote", "add", "origin", remote.path().to_str().unwrap()]);
+    repo.git(&["push", "-q", "origin", "main"]);
+    repo.plan_lint(&["install"]).expect_code(0);
+    repo.write("teams/search/src/rank.rs", "// rank v2\n").write("teams/checkout/src/pay.rs", "// pay v2\n");
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "Tidy both teams"]);
+    let sha = repo.git(&["rev-parse", "HEAD"]);
+    let out = support::git_env(std::process::Command::new("git"), repo.path())
+        .args(["push", "origin", "main"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    let short = &sha[..7];
+    for scope in ["teams/checkout", "teams/search"] {
+        assert!(stderr.contains(&format!("[{scope}] commit {short} has no Promise trailer")), "{stderr}");
+    }
+}
