@@ -286,3 +286,50 @@ fn pre_push_judges_each_commit_by_its_own_paths() {
         assert!(stderr.contains(&format!("[{scope}] commit {short} has no Promise trailer")), "{stderr}");
     }
 }
+
+#[test]
+fn ci_on_a_pull_request_judges_each_commit_by_its_paths_and_every_scope_s_plans() {
+    let mut repo = teams();
+    let base = repo.git(&["rev-parse", "HEAD"]).trim().to_string();
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.write("teams/checkout/src/pay.rs", "// pay v2\n");
+    repo.commit("One-step pay\n\nPromise: find-and-buy\n");
+    repo.write("teams/search/src/rank.rs", "// rank v2\n").write("teams/checkout/src/pay.rs", "// pay v3\n");
+    repo.commit("Tidy both teams\n");
+    repo.write("teams/checkout/ROADMAP.md", "# Checkout\n\n- [ ] Saved cards\n");
+    let head = repo.commit("Plan saved cards\n\nPromise: teams/checkout/find-and-buy\n");
+    let runner = tempfile::tempdir().unwrap();
+    let file = |name: &str| runner.path().join(name).display().to_string();
+    let event = serde_json::json!({
+        "action": "synchronize",
+        "number": 7,
+        "pull_request": {
+            "number": 7, "title": "Checkout", "body": "One-step pay.", "state": "open",
+            "html_url": "https://github.com/acme/shop/pull/7",
+            "base": { "ref": "main", "sha": base }, "head": { "ref": "feature", "sha": head }
+        },
+        "repository": { "full_name": "acme/shop", "default_branch": "main" }
+    });
+    std::fs::write(file("event.json"), event.to_string()).unwrap();
+    let (event, summary, output) = (file("event.json"), file("summary.md"), file("output"));
+    let envs = [
+        ("GITHUB_ACTIONS", "true"),
+        ("GITHUB_EVENT_NAME", "pull_request"),
+        ("GITHUB_EVENT_PATH", event.as_str()),
+        ("GITHUB_STEP_SUMMARY", summary.as_str()),
+        ("GITHUB_OUTPUT", output.as_str()),
+    ];
+    let run = support::run_with(repo.path(), &["ci", "--format", "json"], &envs, None);
+    run.expect_code(1);
+    let tidy = repo.git(&["rev-parse", "--short=7", "HEAD~1"]);
+    let tidy = tidy.trim();
+    assert_eq!(
+        findings(&run.stdout),
+        owned(&[
+            ("untraced-commit", Some("teams/checkout"), &format!("commit {tidy} has no Promise trailer")),
+            ("untraced-commit", Some("teams/search"), &format!("commit {tidy} has no Promise trailer")),
+            ("untraced-item", Some("teams/checkout"), "work item names no promise: Saved cards"),
+        ])
+    );
+    assert_eq!(std::fs::read_to_string(&output).unwrap(), "errors=3\nwarnings=0\ncommits=3\n");
+}
