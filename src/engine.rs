@@ -418,13 +418,7 @@ fn read_body(input: &BodyInput) -> Body {
 /// `dir`), `--all` (the root, then every member), or by default the scope of `dir` (the
 /// deepest member holding it, else the root). A repository without `[scopes]`: the root.
 pub(crate) fn select_scopes(dir: &Path, config: Option<&Path>, all: bool, scope: Option<&str>) -> Result<Vec<String>> {
-    let repo = Repo::discover(dir);
-    let root = repo.as_ref().and_then(Repo::root).unwrap_or_else(|| dir.to_path_buf());
-    let members = Files::open(&FileSource::WorkTree, &root, None)
-        .ok()
-        .and_then(|files| files::read_registry(&files, config, Absent::NotUsing).ok().flatten())
-        .map(|(r, _)| r.scopes.members)
-        .unwrap_or_default();
+    let (root, members) = members_at(dir, config);
     let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
     let from_root = |p: &Path| -> Option<String> {
         let rel = canonical(p).strip_prefix(canonical(&root)).ok()?.to_path_buf();
@@ -444,6 +438,37 @@ pub(crate) fn select_scopes(dir: &Path, config: Option<&Path>, all: bool, scope:
     }
     let here = from_root(dir).unwrap_or_default();
     Ok(vec![crate::registry::Scopes::governing(&members, &format!("{here}/.")).to_string()])
+}
+
+/// The work tree's root and the members its registry lists (none when it has no registry, or
+/// one that does not read: the run reports that).
+fn members_at(dir: &Path, config: Option<&Path>) -> (PathBuf, Vec<String>) {
+    let repo = Repo::discover(dir);
+    let root = repo.as_ref().and_then(Repo::root).unwrap_or_else(|| dir.to_path_buf());
+    let members = Files::open(&FileSource::WorkTree, &root, None)
+        .ok()
+        .and_then(|files| files::read_registry(&files, config, Absent::NotUsing).ok().flatten())
+        .map(|(r, _)| r.scopes.members)
+        .unwrap_or_default();
+    (root, members)
+}
+
+/// `paths` (relative to the root of `dir`'s work tree) grouped by the scope that governs each,
+/// in the order first met: what the editor server judges with each scope's registry.
+pub(crate) fn by_scope(dir: &Path, paths: Vec<String>) -> Vec<(String, Vec<String>)> {
+    let (_, members) = members_at(dir, None);
+    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+    for p in paths {
+        let scope = crate::registry::Scopes::governing(&members, &p);
+        match groups.iter_mut().find(|(s, _)| s == scope) {
+            Some((_, ps)) => ps.push(p),
+            None => groups.push((scope.to_string(), vec![p])),
+        }
+    }
+    if groups.is_empty() {
+        groups.push((String::new(), Vec::new()));
+    }
+    groups
 }
 
 /// One run of several scopes' runs, in order: their findings (each with its scope), documents

@@ -333,3 +333,59 @@ fn ci_on_a_pull_request_judges_each_commit_by_its_paths_and_every_scope_s_plans(
     );
     assert_eq!(std::fs::read_to_string(&output).unwrap(), "errors=3\nwarnings=0\ncommits=3\n");
 }
+
+#[test]
+fn report_scope_draws_one_team_s_board_with_what_it_inherits() {
+    let repo = teams();
+    let board = |args: &[&str]| -> serde_json::Value {
+        let mut all = vec!["report", "--format", "json", "--since", "2026-01-01", "--until", "2026-01-31"];
+        all.extend_from_slice(args);
+        let run = repo.plan_lint(&all);
+        run.expect_code(0);
+        serde_json::from_str(&run.stdout).expect("the board as JSON")
+    };
+    let search = board(&["--scope", "teams/search"]);
+    assert_eq!(search["vision"], "Shoppers find anything they want and buy it in one step.", "inherited");
+    assert_eq!(search["in_play"]["limit"], 1);
+    assert_eq!(search["in_play"]["count"], 1);
+    let checkout = board(&["--scope", "teams/checkout"]);
+    assert_eq!(checkout["vision"], "Paying takes one step.", "its own");
+    assert_eq!(checkout["in_play"]["limit"], 2, "inherited from the root");
+    // From inside a team's folder, its board by default.
+    let run = support::run_in(
+        &repo.path().join("teams/checkout"),
+        &["report", "--format", "json", "--since", "2026-01-01", "--until", "2026-01-31"],
+    );
+    run.expect_code(0);
+    let here: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(here["vision"], "Paying takes one step.");
+}
+
+#[test]
+fn the_editor_server_judges_each_document_with_the_registry_nearest_to_it() {
+    let repo = teams();
+    let mut cmd = support::git_env(std::process::Command::new(support::bin()), repo.path());
+    cmd.arg("lsp");
+    let mut client = support::lsp_client::Client::start(cmd, repo.path());
+    let uri = |rel: &str| format!("file://{}/{rel}", repo.path().display());
+    let messages = |d: &[serde_json::Value]| -> Vec<String> {
+        d.iter().map(|d| format!("{}: {}", d["code"].as_str().unwrap(), d["message"].as_str().unwrap())).collect()
+    };
+    // Search's plan: `find-and-buy` is search's own, and the help lists search's promises in play.
+    let search = uri("teams/search/ROADMAP.md");
+    client.open(&search, "markdown", "# Search\n\n- [ ] Synonyms (Promise: find-and-buy)\n- [ ] Facets\n");
+    assert_eq!(
+        messages(&client.diagnostics(&search)),
+        ["untraced-item: work item names no promise: Facets\nhelp: end the item with `(Promise: <id>)`, or put a \
+          `Promise: <id>` line right under its heading; promises in play: find-and-buy"]
+    );
+    // The root's plan: two teams define `find-and-buy`, the root does not.
+    let root = uri("ROADMAP.md");
+    client.open(&root, "markdown", "# Platform\n\n- [ ] Faster pages (Promise: find-and-buy)\n");
+    assert_eq!(
+        messages(&client.diagnostics(&root)),
+        ["unknown-promise: item names promise `find-and-buy`, which 2 scopes define\nhelp: did you mean \
+          `teams/search/find-and-buy` or `teams/checkout/find-and-buy`? name the promise with its scope"]
+    );
+    assert_eq!(client.finish(), 0);
+}
