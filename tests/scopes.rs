@@ -389,3 +389,28 @@ fn the_editor_server_judges_each_document_with_the_registry_nearest_to_it() {
     );
     assert_eq!(client.finish(), 0);
 }
+
+#[test]
+fn init_in_a_team_folder_scaffolds_a_scoped_registry_and_says_to_list_it() {
+    let mut repo = teams();
+    std::fs::create_dir_all(repo.path().join("teams/ads")).unwrap();
+    let run = support::run_in(&repo.path().join("teams/ads"), &["init", "--no-hooks"]);
+    run.expect_code(0);
+    let shown = run.stdout.replace(&repo.path().display().to_string(), "<repo>");
+    snapshot("scopes-init", &shown);
+    snapshot("scopes-init-registry", &std::fs::read_to_string(repo.path().join("teams/ads/promises.toml")).unwrap());
+    repo.commit("Ads team\n\nPromise: platform\n");
+    let run = repo.plan_lint(&["check", "--no-commits"]);
+    run.expect_code(1);
+    assert!(run.stdout.contains("teams/ads/promises.toml is a registry that `[scopes] members` does not list"));
+    // Listed, it is a scope of its own, judged from its folder.
+    repo.write("promises.toml", &ROOT.replace("\"teams/checkout\"]", "\"teams/checkout\", \"teams/ads\"]"));
+    repo.plan_lint(&["check", "--no-commits"]).expect_code(0);
+    let ads = support::run_in(&repo.path().join("teams/ads"), &["check", "--no-commits", "--format", "json"]);
+    assert_eq!(
+        findings(&ads.stdout).iter().map(|(c, s, _)| (c.as_str(), s.as_deref())).collect::<Vec<_>>(),
+        [("no-outcome", Some("teams/ads"))],
+        "the placeholders are no outcome yet: {}",
+        ads.stdout
+    );
+}
