@@ -414,3 +414,15 @@ fn init_in_a_team_folder_scaffolds_a_scoped_registry_and_says_to_list_it() {
         ads.stdout
     );
 }
+
+#[test]
+fn files_named_on_the_command_line_are_each_judged_in_their_own_scope() {
+    let repo = teams();
+    repo.write("teams/checkout/ROADMAP.md", "# Checkout\n\n- [ ] Saved cards\n");
+    let run = repo.plan_lint(&["check", "--no-commits", "--format", "json", "teams/checkout/ROADMAP.md", "ROADMAP.md"]);
+    run.expect_code(1);
+    assert_eq!(
+        findings(&run.stdout),
+        owned(&[("untraced-item", Some("teams/checkout"), "work item names no promise: Saved cards")])
+    );
+}

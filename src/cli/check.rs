@@ -146,7 +146,15 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
             });
         }
     }
-    let scopes = engine::select_scopes(&ctx.dir, inputs.config.as_deref(), args.all, args.scope.as_deref())?;
+    let mut scopes = engine::select_scopes(&ctx.dir, inputs.config.as_deref(), args.all, args.scope.as_deref())?;
+    if let (PlanScope::Only(paths), false, None) = (&inputs.plans, args.all, &args.scope) {
+        // Files named on the command line: each judged in its own scope.
+        if !paths.is_empty() {
+            scopes = engine::by_scope(&ctx.dir, paths.clone()).into_iter().map(|(s, _)| s).collect();
+            // The root's first: its run judges the commits, each by its own paths.
+            scopes.sort();
+        }
+    }
     let run = evaluate_scopes(&inputs, &scopes)?;
     // On a terminal a wall of thousands of diagnostics helps nobody: the first ones, then how
     // many more and how to see them. Piped output is complete unless asked otherwise.
