@@ -426,3 +426,18 @@ fn files_named_on_the_command_line_are_each_judged_in_their_own_scope() {
         owned(&[("untraced-item", Some("teams/checkout"), "work item names no promise: Saved cards")])
     );
 }
+
+#[test]
+fn a_document_is_judged_once_by_the_scope_that_governs_it_even_when_the_root_s_patterns_reach_it() {
+    let repo = teams();
+    repo.write("promises.toml", &format!("{ROOT}\n[plans]\ninclude = [\"**/ROADMAP.md\"]\n"))
+        .write("teams/checkout/ROADMAP.md", "# Checkout\n\n- [ ] Saved cards\n");
+    let run = repo.plan_lint(&["check", "--no-commits", "--all", "--format", "json"]);
+    run.expect_code(1);
+    assert_eq!(
+        findings(&run.stdout),
+        owned(&[("untraced-item", Some("teams/checkout"), "work item names no promise: Saved cards")])
+    );
+    let summary: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(summary["summary"]["files"], 3, "{}", run.stdout);
+}
