@@ -513,7 +513,7 @@ pub fn scoped(files: &Files, root: Registry, root_source: Source, scope: &str) -
                 "every scope is listed in the root promises.toml; move the members there, as paths from the root",
             ));
         }
-        read.push((m.as_str(), member.as_member(m), source));
+        read.push((m.as_str(), member.into_member(m), source));
     }
     // Every scope's own promises, before any is changed.
     let all: Vec<(String, Vec<registry::Promise>)> = std::iter::once((String::new(), root.promises.clone()))

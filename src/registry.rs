@@ -598,7 +598,7 @@ impl Registry {
 
     /// This registry as a listed member at `path` (relative to the root) sees it: its document
     /// patterns and readings file under its folder.
-    pub(crate) fn as_member(mut self, path: &str) -> Registry {
+    pub(crate) fn into_member(mut self, path: &str) -> Registry {
         let rebase = |p: &Patterns| -> Patterns {
             let texts: Vec<String> = p.texts().iter().map(|t| format!("{path}/{t}")).collect();
             let spans = (0..texts.len()).filter_map(|i| p.span(i)).collect();

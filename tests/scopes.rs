@@ -265,7 +265,7 @@ fn the_commit_hooks_judge_the_scopes_the_staged_paths_touch() {
 
 #[test]
 fn pre_push_judges_each_commit_by_its_own_paths() {
-    let mut repo = teams();
+    let repo = teams();
     let remote = tempfile::tempdir().unwrap();
     support::git_env(std::process::Command::new("git"), remote.path()).args(["init", "-q", "--bare"]).output().unwrap();
     repo.git(&["remote", "add", "origin", remote.path().to_str().unwrap()]);

@@ -58,7 +58,7 @@ mod tests {
     fn an_unlisted_registry_is_named_with_the_fix() {
         let mut r = registry("[scopes]\nmembers = [\"teams/search\"]\n");
         r.scopes.unlisted = vec!["teams/ads".to_string()];
-        let found = judge_with(&r, |ctx, sink| super::registry(ctx, sink));
+        let found = judge_with(&r, super::registry);
         assert_eq!(codes(&found), ["unlisted-scope"]);
         assert_eq!(found[0].message, "teams/ads/promises.toml is a registry that `[scopes] members` does not list");
         assert!(help(&found[0]).starts_with("add \"teams/ads\" to `[scopes] members`"));
