@@ -441,3 +441,39 @@ fn a_document_is_judged_once_by_the_scope_that_governs_it_even_when_the_root_s_p
     let summary: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(summary["summary"]["files"], 3, "{}", run.stdout);
 }
+
+#[test]
+fn pre_receive_judges_each_pushed_commit_by_its_own_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    let bare = dir.path().join("shop.git");
+    assert!(std::process::Command::new("git").args(["init", "-q", "--bare"]).arg(&bare).status().unwrap().success());
+    support::run_in(&bare, &["install", "--server"]).expect_code(0);
+    let path = format!("{}:{}", support::bin().parent().unwrap().display(), std::env::var("PATH").unwrap_or_default());
+    let push = |repo: &Repo| {
+        let out = support::git_env(std::process::Command::new("git"), repo.path())
+            .env("PATH", &path)
+            .args(["push", &format!("file://{}", bare.display()), "main"])
+            .output()
+            .unwrap();
+        (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let mut repo = teams();
+    let (ok, said) = push(&repo);
+    assert!(ok, "{said}");
+    repo.write("teams/checkout/src/pay.rs", "// pay v2\n");
+    repo.commit("One-step pay\n\nPromise: find-and-buy\n");
+    let (ok, said) = push(&repo);
+    assert!(ok, "checkout's own short id: {said}");
+    repo.write("teams/search/src/rank.rs", "// rank v2\n").write("teams/checkout/src/pay.rs", "// pay v3\n");
+    let sha = repo.commit("Rank and pay\n\nPromise: find-and-buy\n");
+    let (ok, said) = push(&repo);
+    assert!(!ok, "an ambiguous id was accepted: {said}");
+    let words = said.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        words.contains(&format!(
+            "[teams/checkout] commit {} names promise `find-and-buy`, which 2 scopes define",
+            &sha[..7]
+        )),
+        "{said}"
+    );
+}
