@@ -453,6 +453,17 @@ fn members_at(dir: &Path, config: Option<&Path>) -> (PathBuf, Vec<String>) {
     (root, members)
 }
 
+/// The customer ids the work tree's root registry declares (for `init` in a team's folder).
+pub(crate) fn root_customers(dir: &Path) -> Vec<String> {
+    let repo = Repo::discover(dir);
+    let root = repo.as_ref().and_then(Repo::root).unwrap_or_else(|| dir.to_path_buf());
+    Files::open(&FileSource::WorkTree, &root, None)
+        .ok()
+        .and_then(|files| files::read_registry(&files, None, Absent::NotUsing).ok().flatten())
+        .map(|(r, _)| r.customers.into_iter().map(|c| c.id).collect())
+        .unwrap_or_default()
+}
+
 /// `paths` (relative to the root of `dir`'s work tree) grouped by the scope that governs each,
 /// in the order first met: what the editor server judges with each scope's registry.
 pub(crate) fn by_scope(dir: &Path, paths: Vec<String>) -> Vec<(String, Vec<String>)> {

@@ -535,10 +535,14 @@ pub fn scoped(files: &Files, root: Registry, root_source: Source, scope: &str) -
     let mut ancestors: Vec<&(&str, Registry, Source)> =
         read.iter().filter(|(m, _, _)| scope.starts_with(&format!("{m}/"))).collect();
     ancestors.sort_by_key(|(m, _, _)| std::cmp::Reverse(m.len()));
+    let own_customers = !registry.customers.is_empty();
     for (_, a, _) in ancestors {
         registry.inherit(a);
     }
     registry.inherit(&root);
+    if !own_customers && !registry.customers.is_empty() {
+        registry.check_inherited_customers(&source)?;
+    }
     registry.know_scopes(&members, others(scope));
     Ok((registry, source))
 }
@@ -582,8 +586,8 @@ mod scope_tests {
         write(
             "teams/checkout/promises.toml",
             "vision = \"Paying is one step.\"\n[limits]\nidle-days = 30\n\
-             [promises.pay]\nstatement = \"s\"\nstatus = \"in-play\"\n\
-             [promises.find-and-buy]\nstatement = \"s\"\nstatus = \"proposed\"\n",
+             [promises.pay]\nstatement = \"s\"\nstatus = \"in-play\"\ncustomer = \"shopper\"\n\
+             [promises.find-and-buy]\nstatement = \"s\"\nstatus = \"proposed\"\ncustomer = \"shopper\"\n",
         );
         dir
     }
@@ -601,6 +605,20 @@ mod scope_tests {
         assert_eq!(source.name(), "teams/search/promises.toml");
         assert_eq!(search.vision.as_deref(), Some("Shoppers find and buy."), "inherited");
         assert_eq!(search.customers.len(), 1, "inherited");
+        // Its promises must name one of the customers it inherits.
+        std::fs::write(
+            dir.path().join("teams/search/promises.toml"),
+            "[promises.find-and-buy]\nstatement = \"s\"\nstatus = \"in-play\"\ncustomer = \"shoper\"\n\
+             [promises.facets]\nstatement = \"s\"\nstatus = \"in-play\"\n",
+        )
+        .unwrap();
+        let err = load(dir.path(), "teams/search").unwrap_err();
+        let all: Vec<&str> = std::iter::once(&err).chain(&err.related).map(|e| e.message.as_str()).collect();
+        assert_eq!(
+            all,
+            ["promise `find-and-buy` names unknown customer `shoper`", "promise `facets` names no customer"]
+        );
+        assert!(err.help.as_deref().unwrap().starts_with("did you mean `shopper`?"), "{err:?}");
         assert_eq!(search.in_play_limit, 1, "its own");
         assert_eq!(search.idle_days, 7, "inherited");
         assert_eq!(search.exception_budget.as_ref().map(|b| b.0), Some(0.1), "inherited");

@@ -635,6 +635,34 @@ impl Registry {
         }
     }
 
+    /// A member that declares no customers of its own serves its ancestors': each of its
+    /// promises must name one of those, as a registry that declares them requires (every
+    /// problem at once, each at its promise in `source`).
+    pub(crate) fn check_inherited_customers(&self, source: &Source) -> Result<()> {
+        let names: Vec<&str> = self.customers.iter().map(|c| c.id.as_str()).collect();
+        let mut errors = Vec::new();
+        for p in &self.promises {
+            let at = |label: &'static str, message: String| {
+                Error::new(message).at(source, Label::new(p.id_span.clone(), label))
+            };
+            match &p.customer {
+                None => errors.push(at("no customer", format!("promise `{}` names no customer", p.id)).with_help(format!(
+                    "every promise serves one customer group once any is declared (here, in an ancestor registry); add `customer = \"{}\"`",
+                    names[0]
+                ))),
+                Some(c) if !names.contains(&c.as_str()) => {
+                    let e = at("its customer is not declared", format!("promise `{}` names unknown customer `{c}`", p.id));
+                    errors.push(e.with_help(match crate::suggest::closest(c, names.iter().copied()) {
+                        Some(s) => format!("did you mean `{s}`? declared customers: {}", names.join(", ")),
+                        None => format!("declared customers: {}", names.join(", ")),
+                    }));
+                }
+                Some(_) => {}
+            }
+        }
+        Error::many(errors).map_or(Ok(()), Err)
+    }
+
     /// Know the other scopes' promises (`(scope, promise)`, with the promise's id as its
     /// file writes it) and every listed member, so references to them resolve.
     pub(crate) fn know_scopes<'a>(

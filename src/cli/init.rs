@@ -35,7 +35,7 @@ in-play = 2
 # Plans and commits elsewhere name it `{scope}/{id}`; in this folder `{id}` will do.
 [promises.{id}]
 statement = \"A customer can ... (the outcome they get, not the feature we build).\"
-status = \"in-play\"
+status = \"in-play\"{customer}
 outcomes = [
   { metric = \"share of customers who ...\", baseline = \"unknown\", target = \"...\" },
 ]
@@ -129,7 +129,11 @@ fn scope_folder(root: &std::path::Path, dir: &std::path::Path) -> Option<String>
 fn scoped(ctx: &Ctx, scope: &str) -> Result<ExitCode> {
     let last = scope.rsplit('/').next().unwrap_or(scope);
     let id = format!("{}-first-promise", crate::registry::to_slug(last)).trim_start_matches('-').to_string();
-    let registry = SCOPED_TEMPLATE.replace("{scope}", scope).replace("{id}", &id);
+    // The customers it inherits, when the root declares any: each promise names one.
+    let customer = crate::engine::root_customers(&ctx.dir)
+        .first()
+        .map_or(String::new(), |c| format!("\ncustomer = \"{c}\"       # one of the customers the root declares"));
+    let registry = SCOPED_TEMPLATE.replace("{scope}", scope).replace("{id}", &id).replace("{customer}", &customer);
     let plan = format!("# Roadmap of {scope}\n\n## First theme\nPromise: {id}\n\n- [ ] The first piece of work that moves the outcome\n");
     let mut out = String::new();
     for (name, text) in [(crate::registry::FILE_NAME, registry.as_str()), ("ROADMAP.md", plan.as_str())] {
