@@ -348,6 +348,9 @@ fn report_scope_draws_one_team_s_board_with_what_it_inherits() {
     assert_eq!(search["vision"], "Shoppers find anything they want and buy it in one step.", "inherited");
     assert_eq!(search["in_play"]["limit"], 1);
     assert_eq!(search["in_play"]["count"], 1);
+    // The cross-team commit named it qualified; it counts for search's `find-and-buy`.
+    assert_eq!(search["promises"][0]["id"], "find-and-buy");
+    assert_eq!(search["promises"][0]["commits"]["count"], 1, "{search:#}");
     let checkout = board(&["--scope", "teams/checkout"]);
     assert_eq!(checkout["vision"], "Paying takes one step.", "its own");
     assert_eq!(checkout["in_play"]["limit"], 2, "inherited from the root");

@@ -67,6 +67,7 @@ impl Gather<'_> {
                 facts.in_play_then = before.map(|r| r.in_play().map(|p| p.id.clone()).collect());
             }
             if let Some(touched) = &touched {
+                super::scopes::canonical(ctx.registry, &mut facts);
                 super::scopes::resolve(ctx.registry, &mut facts, touched);
             }
             let mut sink = Sink::new(self.levels);

@@ -38,6 +38,20 @@ fn scope_of_id<'a>(registry: &'a Registry, id: &str) -> &'a str {
     Scopes::governing(&registry.scopes.members, id)
 }
 
+/// With scopes: each id a commit names as the scope judging it knows the promise (its own by
+/// short id, another scope's qualified), so a commit counts for the promise however it was
+/// named (`teams/search/find-and-buy` on search's board is `find-and-buy`).
+pub(super) fn canonical(registry: &Registry, facts: &mut CommitFacts) {
+    if !registry.scopes.any() {
+        return;
+    }
+    for (id, _) in &mut facts.promises {
+        if let Some(p) = registry.promise(id).filter(|p| p.id != *id) {
+            *id = p.id.clone();
+        }
+    }
+}
+
 /// Rewrite each short id that several scopes define to the one definition among `touched`, when
 /// exactly one scope the commit touches defines it. Whether any id was rewritten.
 pub(super) fn resolve(registry: &Registry, facts: &mut CommitFacts, touched: &[String]) -> bool {
