@@ -579,6 +579,15 @@ impl Registry {
         }
     }
 
+    /// Where this registry is, relative to the root: `promises.toml`, or a member's
+    /// `teams/search/promises.toml`.
+    pub(crate) fn file_path(&self) -> String {
+        match self.scopes.path.as_str() {
+            "" => FILE_NAME.to_string(),
+            scope => format!("{scope}/{FILE_NAME}"),
+        }
+    }
+
     /// Whether this scope itself declares `id` (as its file writes it).
     pub(crate) fn index_has(&self, id: &str) -> bool {
         self.index.contains_key(id)

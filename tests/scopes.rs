@@ -261,6 +261,21 @@ fn the_commit_hooks_judge_the_scopes_the_staged_paths_touch() {
     assert!(!ok, "an untraced item went through");
     assert!(stderr.contains("[teams/search] work item names no promise: Facets"), "{stderr}");
     assert_eq!(stderr.matches(" × ").count(), 1, "checkout's proposed promise is a fine trace: {stderr}");
+    // A staged team registry is judged with its own limit.
+    repo.git(&["checkout", "-q", "--", "."]);
+    repo.git(&["reset", "-q"]);
+    repo.git(&["checkout", "-q", "--", "."]);
+    repo.write(
+        "teams/search/promises.toml",
+        &format!(
+            "{SEARCH}\n[promises.facets]\nstatement = \"s\"\ncustomer = \"shopper\"\nstatus = \"in-play\"\n\
+             outcomes = [{{ metric = \"m\", target = \"1\" }}]\n"
+        ),
+    );
+    repo.git(&["add", "."]);
+    let (ok, stderr) = git_commit(&repo, &["-q", "-m", "Facets", "-m", "Promise: teams/search/find-and-buy"]);
+    assert!(!ok, "a team over its limit went through");
+    assert!(stderr.contains("[teams/search] 2 promises are in play; the limit is 1"), "{stderr}");
 }
 
 #[test]
