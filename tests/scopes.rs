@@ -495,3 +495,18 @@ fn pre_receive_judges_each_pushed_commit_by_its_own_paths() {
         "{said}"
     );
 }
+
+#[test]
+fn work_on_another_team_s_promise_is_judged_by_that_team_s_registry_as_the_commit_saw_it() {
+    let mut repo = teams();
+    repo.write("teams/checkout/promises.toml", &CHECKOUT.replace("status = \"proposed\"", "status = \"in-play\""));
+    repo.commit("Wallets in play\n\nPromise: teams/checkout/wallets\n");
+    repo.write("teams/search/src/wallet.rs", "// wallet button\n");
+    repo.commit("Wallet button on results\n\nPromise: wallets\n");
+    repo.write("teams/checkout/promises.toml", &CHECKOUT.replace("status = \"proposed\"", "status = \"done\""));
+    repo.commit("Wallets shipped\n\nPromise: teams/checkout/wallets\n");
+    // Each commit was work on `wallets` while it was in play (or the commit that finished it).
+    let run = check(&repo, &["--all", "--commits", "HEAD~3..HEAD", "--format", "json"]);
+    run.expect_code(0);
+    assert_eq!(findings(&run.stdout), owned(&[]));
+}

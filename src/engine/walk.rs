@@ -155,7 +155,7 @@ impl Gather<'_> {
                         if walker.is_uninteresting(oid) {
                             continue;
                         }
-                        facts.in_play_then = Some(then.in_play(repo, oid));
+                        facts.in_play_then = Some(then.in_play(repo, oid, ctx.registry));
                         let mut sink = Sink::new(levels);
                         rules::judge_commit(ctx, &facts, &mut sink);
                         let found = sink.take();
@@ -483,8 +483,18 @@ pub(super) struct StatusThen {
 }
 
 impl StatusThen {
-    fn in_play(&mut self, repo: &Repo, oid: Oid) -> Vec<String> {
-        self.in_play_of(repo, repo.entries_as_seen_by(oid, registry::FILE_NAME))
+    /// With scopes, every listed scope's registry as the commit saw it, its ids as `registry`
+    /// (the scope judging) names them: its own short, the others' qualified.
+    fn in_play(&mut self, repo: &Repo, oid: Oid, registry: &registry::Registry) -> Vec<String> {
+        let mut ids = self.in_play_of(repo, repo.entries_as_seen_by(oid, registry::FILE_NAME));
+        for member in &registry.scopes.members {
+            let file = format!("{member}/{}", registry::FILE_NAME);
+            let own = *member == registry.scopes.path;
+            for id in self.in_play_of(repo, repo.entries_as_seen_by(oid, &file)) {
+                ids.push(if own { id } else { registry::Scopes::qualify(member, &id) });
+            }
+        }
+        ids
     }
 
     /// Promises in play in one commit's own tree (a pull request's base).
