@@ -510,3 +510,21 @@ fn work_on_another_team_s_promise_is_judged_by_that_team_s_registry_as_the_commi
     run.expect_code(0);
     assert_eq!(findings(&run.stdout), owned(&[]));
 }
+
+#[test]
+fn the_commit_that_finishes_a_team_s_promise_passes_commit_msg() {
+    let mut repo = teams();
+    repo.write("teams/checkout/promises.toml", &CHECKOUT.replace("status = \"proposed\"", "status = \"in-play\""));
+    repo.commit("Wallets in play\n\nPromise: teams/checkout/wallets\n");
+    repo.plan_lint(&["install"]).expect_code(0);
+    repo.write("teams/checkout/promises.toml", &CHECKOUT.replace("status = \"proposed\"", "status = \"done\""));
+    repo.git(&["add", "."]);
+    let (ok, stderr) = git_commit(&repo, &["-q", "-m", "Wallets shipped", "-m", "Promise: wallets"]);
+    assert!(ok, "the commit that marks it done is work on it: {stderr}");
+    // After it, work on it is refused.
+    repo.write("teams/checkout/src/wallet.rs", "// more\n");
+    repo.git(&["add", "."]);
+    let (ok, stderr) = git_commit(&repo, &["-q", "-m", "More wallets", "-m", "Promise: wallets"]);
+    assert!(!ok, "{stderr}");
+    assert!(stderr.contains("[teams/checkout] this commit is work on `teams/checkout/wallets`, which is done"), "{stderr}");
+}

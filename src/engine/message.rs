@@ -62,13 +62,18 @@ impl Gather<'_> {
             }
             // A commit that takes a promise out of play (marks it done) is still work on it: in
             // play in HEAD's registry is in play enough.
-            if needs_then(ctx.registry, &facts) {
-                let before = repo.head_tree().and_then(|t| files::registry_in_tree(repo, &t));
-                facts.in_play_then = before.map(|r| r.in_play().map(|p| p.id.clone()).collect());
-            }
             if let Some(touched) = &touched {
                 super::scopes::canonical(ctx.registry, &mut facts);
                 super::scopes::resolve(ctx.registry, &mut facts, touched);
+            }
+            if needs_then(ctx.registry, &facts) {
+                facts.in_play_then = match (&touched, repo.head_commit()) {
+                    (Some(_), Some(head)) => Some(super::walk::StatusThen::in_play_in_scopes(repo, head, ctx.registry)),
+                    _ => {
+                        let before = repo.head_tree().and_then(|t| files::registry_in_tree(repo, &t));
+                        before.map(|r| r.in_play().map(|p| p.id.clone()).collect())
+                    }
+                };
             }
             let mut sink = Sink::new(self.levels);
             rules::judge_commit(ctx, &facts, &mut sink);

@@ -497,6 +497,22 @@ impl StatusThen {
         ids
     }
 
+    /// With scopes: the promises in play in every listed scope's registry in one commit's own
+    /// tree (HEAD, for the commit being made), named as `registry` names them.
+    pub(super) fn in_play_in_scopes(repo: &Repo, oid: Oid, registry: &registry::Registry) -> Vec<String> {
+        let mut then = StatusThen::default();
+        let mut at =
+            |file: &str| then.in_play_of(repo, repo.entry_in_commit(oid, file).ok().flatten().into_iter().collect());
+        let mut ids = at(registry::FILE_NAME);
+        for member in &registry.scopes.members {
+            let own = *member == registry.scopes.path;
+            for id in at(&format!("{member}/{}", registry::FILE_NAME)) {
+                ids.push(if own { id } else { registry::Scopes::qualify(member, &id) });
+            }
+        }
+        ids
+    }
+
     /// Promises in play in one commit's own tree (a pull request's base).
     pub(super) fn in_play_at(repo: &Repo, oid: Oid) -> Vec<String> {
         let blobs = repo.entry_in_commit(oid, registry::FILE_NAME).ok().flatten();
