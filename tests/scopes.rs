@@ -526,5 +526,8 @@ fn the_commit_that_finishes_a_team_s_promise_passes_commit_msg() {
     repo.git(&["add", "."]);
     let (ok, stderr) = git_commit(&repo, &["-q", "-m", "More wallets", "-m", "Promise: wallets"]);
     assert!(!ok, "{stderr}");
-    assert!(stderr.contains("[teams/checkout] this commit is work on `teams/checkout/wallets`, which is done"), "{stderr}");
+    assert!(
+        stderr.contains("[teams/checkout] this commit is work on `teams/checkout/wallets`, which is done"),
+        "{stderr}"
+    );
 }
