@@ -68,6 +68,8 @@ pub enum Code {
     HypothesisRefuted,
     /// A promise is done, its readings do not show it kept, and no verdict is recorded.
     DoneUnverified,
+    /// A `promises.toml` below the root that `[scopes] members` does not list.
+    UnlistedScope,
 }
 
 /// Names kept for codes that were split: setting the old name sets every code it became.
@@ -181,6 +183,7 @@ mod tests {
                 "hypothesis-unjudged",
                 "hypothesis-refuted",
                 "done-unverified",
+                "unlisted-scope",
             ]
         );
         for c in Code::ALL {

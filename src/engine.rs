@@ -44,6 +44,7 @@ mod message;
 mod plans;
 mod precommit;
 mod registry;
+mod scopes;
 mod suggest;
 mod walk;
 mod window;
@@ -82,6 +83,8 @@ pub(crate) struct Inputs {
     /// The readings are judged only when the selected range changes them or the registry (a
     /// pull request: the state of the product is not its doing).
     pub readings_when_changed: bool,
+    /// The scope judged: a listed member's folder (`teams/search`), `""` for the root.
+    pub scope: String,
 }
 
 impl Inputs {
@@ -101,6 +104,7 @@ impl Inputs {
             suggestions: Suggestions::FromHistory,
             unsaved: crate::files::Unsaved::default(),
             readings_when_changed: false,
+            scope: String::new(),
         }
     }
 }
@@ -215,6 +219,7 @@ pub(crate) fn run_in(repo: Option<&Repo>, inputs: &Inputs) -> Result<Option<Run>
     else {
         return Ok(None);
     };
+    let (registry, registry_text) = scoped(repo, inputs, &files, registry, registry_text)?;
     let mut sources = Sources::default();
     let registry_source = sources.add(registry_text);
     let levels = Levels::new(&registry, &inputs.levels);
@@ -238,7 +243,41 @@ pub(crate) fn run_in(repo: Option<&Repo>, inputs: &Inputs) -> Result<Option<Run>
     run.commits()?;
     run.bodies(&mut bodies);
     run.baseline()?;
+    if !inputs.scope.is_empty() {
+        // Findings about commits are in their scopes already (`scopes::attribute`).
+        let scope: std::sync::Arc<str> = inputs.scope.as_str().into();
+        for f in run.read.findings.iter_mut().filter(|f| f.commit.is_none() && f.scope.is_none()) {
+            f.scope = Some(std::sync::Arc::clone(&scope));
+        }
+    }
     Ok(Some(run.read.into_run(registry, registry_source, &bodies)))
+}
+
+/// The registry that judges the inputs' scope (`files::scoped`); for the root of a repository
+/// that declares `[scopes]`, with the registries the index holds that it does not list.
+fn scoped(
+    repo: Option<&Repo>,
+    inputs: &Inputs,
+    files: &Files,
+    registry: Registry,
+    text: Source,
+) -> Result<(Registry, Source)> {
+    let (mut registry, text) = files::scoped(files, registry, text, &inputs.scope)?;
+    if inputs.scope.is_empty() && registry.scopes.declared {
+        let opened;
+        let index = match (files.index(), repo) {
+            (Some(index), _) => Some(index),
+            (None, Some(repo)) if !matches!(inputs.files, FileSource::Tree(_)) => {
+                opened = crate::git::index::Index::open(&repo.index_path(&inputs.dir)).ok();
+                opened.as_ref()
+            }
+            _ => None,
+        };
+        if let Some(index) = index {
+            registry.scopes.unlisted = files::unlisted_scopes(index, &registry.scopes.members);
+        }
+    }
+    Ok((registry, text))
 }
 
 /// Where files are read from: the work tree's root; for a commit's tree (the pre-receive hook,
@@ -386,6 +425,114 @@ fn read_body(input: &BodyInput) -> Body {
     let text = body::normalize(&input.text);
     let refs = body::references(&text);
     Body { kind: input.kind, what: input.what.clone(), text, refs, in_play_then: None }
+}
+
+/// Which scopes a command judges: `--scope PATH` (a member's folder, relative to the root or to
+/// `dir`), `--all` (the root, then every member), or by default the scope of `dir` (the
+/// deepest member holding it, else the root). A repository without `[scopes]`: the root.
+pub(crate) fn select_scopes(dir: &Path, config: Option<&Path>, all: bool, scope: Option<&str>) -> Result<Vec<String>> {
+    let (root, members) = members_at(dir, config);
+    let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    let from_root = |p: &Path| -> Option<String> {
+        let rel = canonical(p).strip_prefix(canonical(&root)).ok()?.to_path_buf();
+        Some(rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect::<Vec<_>>().join("/"))
+    };
+    if let Some(given) = scope {
+        let plain = given.trim_start_matches("./").trim_end_matches('/');
+        // A folder from where the command runs, else a path from the root as written.
+        let rel = from_root(&dir.join(plain)).filter(|r| members.contains(r)).unwrap_or_else(|| plain.to_string());
+        if !rel.is_empty() && !members.contains(&rel) {
+            return Err(crate::registry::unknown_scope(&rel, &members));
+        }
+        return Ok(vec![rel]);
+    }
+    if all {
+        return Ok(std::iter::once(String::new()).chain(members).collect());
+    }
+    let here = from_root(dir).unwrap_or_default();
+    Ok(vec![crate::registry::Scopes::governing(&members, &format!("{here}/.")).to_string()])
+}
+
+/// The work tree's root and the members its registry lists (none when it has no registry, or
+/// one that does not read: the run reports that).
+fn members_at(dir: &Path, config: Option<&Path>) -> (PathBuf, Vec<String>) {
+    let repo = Repo::discover(dir);
+    let root = repo.as_ref().and_then(Repo::root).unwrap_or_else(|| dir.to_path_buf());
+    let members = Files::open(&FileSource::WorkTree, &root, None)
+        .ok()
+        .and_then(|files| files::read_registry(&files, config, Absent::NotUsing).ok().flatten())
+        .map(|(r, _)| r.scopes.members)
+        .unwrap_or_default();
+    (root, members)
+}
+
+/// The customer ids the work tree's root registry declares (for `init` in a team's folder).
+pub(crate) fn root_customers(dir: &Path) -> Vec<String> {
+    let repo = Repo::discover(dir);
+    let root = repo.as_ref().and_then(Repo::root).unwrap_or_else(|| dir.to_path_buf());
+    Files::open(&FileSource::WorkTree, &root, None)
+        .ok()
+        .and_then(|files| files::read_registry(&files, None, Absent::NotUsing).ok().flatten())
+        .map(|(r, _)| r.customers.into_iter().map(|c| c.id).collect())
+        .unwrap_or_default()
+}
+
+/// `paths` (relative to the root of `dir`'s work tree) grouped by the scope that governs each,
+/// in the order first met: what the editor server judges with each scope's registry.
+pub(crate) fn by_scope(dir: &Path, paths: Vec<String>) -> Vec<(String, Vec<String>)> {
+    let (_, members) = members_at(dir, None);
+    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+    for p in paths {
+        let scope = crate::registry::Scopes::governing(&members, &p);
+        match groups.iter_mut().find(|(s, _)| s == scope) {
+            Some((_, ps)) => ps.push(p),
+            None => groups.push((scope.to_string(), vec![p])),
+        }
+    }
+    if groups.is_empty() {
+        groups.push((String::new(), Vec::new()));
+    }
+    groups
+}
+
+/// One run of several scopes' runs, in order: their findings (each with its scope), documents
+/// and commits together; the first run's registry, readings and window.
+pub(crate) fn merge(runs: Vec<Run>) -> Option<Run> {
+    let mut runs = runs.into_iter();
+    let mut merged = runs.next()?;
+    for run in runs {
+        let offset = merged.facts.sources.append(run.facts.sources);
+        let plans = &mut merged.facts.plans;
+        plans.files += run.facts.plans.files;
+        plans.issues += run.facts.plans.issues;
+        plans.items += run.facts.plans.items;
+        plans.list.extend(run.facts.plans.list);
+        merged.facts.skipped.extend(run.facts.skipped);
+        merged.older.extend(run.older);
+        if merged.facts.commits.is_none() {
+            merged.facts.commits = run.facts.commits;
+        }
+        merged
+            .findings
+            .extend(run.findings.into_iter().map(|f| Finding { source: f.source.map(|s| s.moved(offset)), ..f }));
+    }
+    Some(merged)
+}
+
+/// The scopes a staged change touches (the pre-commit hook judges those): the root alone in a
+/// repository without scopes, or when nothing is staged.
+pub(crate) fn staged_scopes(repo: &Repo, dir: &Path) -> Vec<String> {
+    match hook_registry(repo, dir).filter(|r| r.scopes.any()) {
+        Some(registry) => {
+            let scopes = scopes::touched(&registry, &repo.staged_against_head(usize::MAX));
+            if scopes.is_empty() {
+                vec![String::new()]
+            } else {
+                scopes
+            }
+        }
+        None => vec![String::new()],
+    }
 }
 
 /// The registry a hook would use (staged, else the work tree's), for the hooks that only help

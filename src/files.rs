@@ -485,3 +485,214 @@ pub fn registry_in_blob(repo: &Repo, blob: Oid) -> Option<Registry> {
     let bytes = repo.blob(blob, MAX_PLAN_BYTES).ok()??;
     parse_registry(registry::FILE_NAME, bytes).ok().map(|(r, _)| r)
 }
+
+/// The registry that judges `scope` (a listed member's folder, `""` for the root), from the
+/// root registry just read: the member's own `promises.toml` as a member sees it, with what it
+/// does not set inherited from its ancestors (nearest first, then the root), and every other
+/// scope's promises known by their qualified ids. A repository without `[scopes] members` has
+/// only the root. A listed member without a `promises.toml` cannot be judged: an error that
+/// names it (exit 2), as a missing root registry is.
+pub fn scoped(files: &Files, root: Registry, root_source: Source, scope: &str) -> Result<(Registry, Source)> {
+    let members = root.scopes.members.clone();
+    if scope.is_empty() && members.is_empty() {
+        return Ok((root, root_source));
+    }
+    if !scope.is_empty() && !members.iter().any(|m| m == scope) {
+        return Err(registry::unknown_scope(scope, &members));
+    }
+    let mut read = Vec::with_capacity(members.len());
+    for m in &members {
+        let rel = format!("{m}/{}", registry::FILE_NAME);
+        let bytes = files.read(&rel).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => registry::missing_member(m),
+            _ => Error::io(format!("could not read {}", files.describe(&rel)), &e),
+        })?;
+        let (member, source) = parse_registry(&rel, bytes)?;
+        if member.scopes.any() {
+            return Err(Error::new(format!("{rel} lists `[scopes] members`")).with_help(
+                "every scope is listed in the root promises.toml; move the members there, as paths from the root",
+            ));
+        }
+        read.push((m.as_str(), member.into_member(m), source));
+    }
+    // Every scope's own promises, before any is changed.
+    let all: Vec<(String, Vec<registry::Promise>)> = std::iter::once((String::new(), root.promises.clone()))
+        .chain(read.iter().map(|(m, r, _)| (m.to_string(), r.promises.clone())))
+        .collect();
+    let all = &all;
+    let others = move |own: &'_ str| {
+        let own = own.to_string();
+        all.iter().filter(move |(s, _)| *s != own).flat_map(|(s, ps)| ps.iter().map(move |p| (s.as_str(), p)))
+    };
+    if scope.is_empty() {
+        let mut root = root;
+        root.know_scopes(&members, others(""));
+        return Ok((root, root_source));
+    }
+    let at = read.iter().position(|(m, _, _)| *m == scope).unwrap_or_else(|| unreachable!("listed"));
+    let (_, mut registry, source) = read.swap_remove(at);
+    // Ancestors, nearest first: listed members whose folder holds this one, then the root.
+    let mut ancestors: Vec<&(&str, Registry, Source)> =
+        read.iter().filter(|(m, _, _)| scope.starts_with(&format!("{m}/"))).collect();
+    ancestors.sort_by_key(|(m, _, _)| std::cmp::Reverse(m.len()));
+    let own_customers = !registry.customers.is_empty();
+    for (_, a, _) in ancestors {
+        registry.inherit(a);
+    }
+    registry.inherit(&root);
+    if !own_customers && !registry.customers.is_empty() {
+        registry.check_inherited_customers(&source)?;
+    }
+    registry.know_scopes(&members, others(scope));
+    Ok((registry, source))
+}
+
+/// The `promises.toml` files in `index` below the root that `members` does not list: scoped
+/// registries that would otherwise govern nothing, unseen.
+pub fn unlisted_scopes(index: &crate::git::index::Index, members: &[String]) -> Vec<String> {
+    let suffix = format!("/{}", registry::FILE_NAME);
+    index
+        .iter()
+        .filter(|e| e.stage == 0)
+        .filter_map(|e| std::str::from_utf8(e.path).ok()?.strip_suffix(suffix.as_str()).map(str::to_string))
+        .filter(|dir| !members.contains(dir))
+        .collect()
+}
+
+#[cfg(test)]
+mod scope_tests {
+    use super::*;
+
+    /// A work tree of three registries: the root (vision, customers, limits, `find-and-buy`),
+    /// teams/search (its own `find-and-buy`, in-play limit 1, inherits the rest), and
+    /// teams/checkout (its own vision, `pay` and a second `find-and-buy`).
+    fn tree() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |rel: &str, text: &str| {
+            let path = dir.path().join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write(
+            "promises.toml",
+            "vision = \"Shoppers find and buy.\"\n[scopes]\nmembers = [\"teams/search\", \"teams/checkout\"]\n\
+             [limits]\nin-play = 4\nidle-days = 7\nexception-budget = \"10%\"\n[customers.shopper]\n\
+             [promises.platform]\nstatement = \"s\"\nstatus = \"in-play\"\ncustomer = \"shopper\"\n",
+        );
+        write(
+            "teams/search/promises.toml",
+            "[limits]\nin-play = 1\n[promises.find-and-buy]\nstatement = \"s\"\nstatus = \"in-play\"\ncustomer = \"shopper\"\n",
+        );
+        write(
+            "teams/checkout/promises.toml",
+            "vision = \"Paying is one step.\"\n[limits]\nidle-days = 30\n\
+             [promises.pay]\nstatement = \"s\"\nstatus = \"in-play\"\ncustomer = \"shopper\"\n\
+             [promises.find-and-buy]\nstatement = \"s\"\nstatus = \"proposed\"\ncustomer = \"shopper\"\n",
+        );
+        dir
+    }
+
+    fn load(dir: &Path, scope: &str) -> Result<(Registry, Source)> {
+        let files = Files::open(&FileSource::WorkTree, dir, None)?;
+        let (root, text) = read_registry(&files, None, Absent::Fails)?.expect("a registry");
+        scoped(&files, root, text, scope)
+    }
+
+    #[test]
+    fn a_scope_inherits_what_it_does_not_set_from_the_root() {
+        let dir = tree();
+        let (search, source) = load(dir.path(), "teams/search").unwrap();
+        assert_eq!(source.name(), "teams/search/promises.toml");
+        assert_eq!(search.vision.as_deref(), Some("Shoppers find and buy."), "inherited");
+        assert_eq!(search.customers.len(), 1, "inherited");
+        // Its promises must name one of the customers it inherits.
+        std::fs::write(
+            dir.path().join("teams/search/promises.toml"),
+            "[promises.find-and-buy]\nstatement = \"s\"\nstatus = \"in-play\"\ncustomer = \"shoper\"\n\
+             [promises.facets]\nstatement = \"s\"\nstatus = \"in-play\"\n",
+        )
+        .unwrap();
+        let err = load(dir.path(), "teams/search").unwrap_err();
+        let all: Vec<&str> = std::iter::once(&err).chain(&err.related).map(|e| e.message.as_str()).collect();
+        assert_eq!(
+            all,
+            ["promise `find-and-buy` names unknown customer `shoper`", "promise `facets` names no customer"]
+        );
+        assert!(err.help.as_deref().unwrap().starts_with("did you mean `shopper`?"), "{err:?}");
+        assert_eq!(search.in_play_limit, 1, "its own");
+        assert_eq!(search.idle_days, 7, "inherited");
+        assert_eq!(search.exception_budget.as_ref().map(|b| b.0), Some(0.1), "inherited");
+        assert_eq!(search.measure_days, crate::registry::DEFAULT_MEASURE_DAYS, "set nowhere: the default");
+        let (checkout, _) = load(dir.path(), "teams/checkout").unwrap();
+        assert_eq!(checkout.vision.as_deref(), Some("Paying is one step."), "its own");
+        assert_eq!((checkout.in_play_limit, checkout.idle_days), (4, 30));
+        // Documents and readings are the member's own folder's.
+        assert!(search.is_document("teams/search/ROADMAP.md"));
+        assert!(!search.is_document("ROADMAP.md"));
+        assert!(!search.is_document("teams/checkout/ROADMAP.md"));
+        assert_eq!(search.outcomes_file, "teams/search/outcomes.csv");
+        let (root, _) = load(dir.path(), "").unwrap();
+        assert!(root.is_document("ROADMAP.md"));
+        assert!(!root.is_document("teams/search/plan/q1.md"), "governed by the member");
+    }
+
+    #[test]
+    fn ids_resolve_own_first_then_qualified_then_short_when_one_scope_defines_them() {
+        let dir = tree();
+        let (search, _) = load(dir.path(), "teams/search").unwrap();
+        let id = |r: &Registry, q: &str| r.promise(q).map(|p| (p.id.clone(), p.status));
+        assert_eq!(id(&search, "find-and-buy").unwrap().0, "find-and-buy", "its own");
+        assert_eq!(id(&search, "teams/search/find-and-buy").unwrap().0, "find-and-buy", "its own, qualified");
+        assert_eq!(
+            id(&search, "teams/checkout/find-and-buy"),
+            Some(("teams/checkout/find-and-buy".to_string(), crate::registry::Status::Proposed))
+        );
+        assert_eq!(id(&search, "pay").unwrap().0, "teams/checkout/pay", "one scope defines it");
+        assert_eq!(id(&search, "platform").unwrap().0, "platform", "the root's keeps its bare id");
+        assert!(search.definitions("find-and-buy").is_empty(), "its own: not ambiguous here");
+        let (root, _) = load(dir.path(), "").unwrap();
+        assert!(root.promise("find-and-buy").is_none(), "two members define it, the root does not");
+        assert_eq!(root.definitions("find-and-buy"), ["teams/search/find-and-buy", "teams/checkout/find-and-buy"]);
+        assert_eq!(id(&root, "teams/search/find-and-buy").unwrap().0, "teams/search/find-and-buy");
+        assert!(root.promise("teams/search/pay").is_none());
+        assert_eq!(root.in_play().count(), 1, "only its own promises count against its limit");
+    }
+
+    #[test]
+    fn the_nearest_listed_member_governs_a_path() {
+        let members = ["teams/search".to_string(), "teams/search/ads".to_string(), "teams".to_string()];
+        let of = |p: &str| crate::registry::Scopes::governing(&members, p);
+        assert_eq!(of("teams/search/plan/q1.md"), "teams/search");
+        assert_eq!(of("teams/search/ads/ROADMAP.md"), "teams/search/ads");
+        assert_eq!(of("teams/searching/ROADMAP.md"), "teams");
+        assert_eq!(of("ROADMAP.md"), "");
+        assert_eq!(of("teams"), "", "the folder itself is not a path below it");
+    }
+
+    #[test]
+    fn a_listed_member_without_a_registry_and_an_unknown_scope_are_errors() {
+        let dir = tree();
+        std::fs::remove_file(dir.path().join("teams/checkout/promises.toml")).unwrap();
+        let err = load(dir.path(), "").unwrap_err();
+        assert_eq!(err.message, "`teams/checkout` is listed in `[scopes] members` but has no promises.toml");
+        let dir = tree();
+        let err = load(dir.path(), "teams/serch").unwrap_err();
+        assert_eq!(err.message, "`teams/serch` is not a scope: `[scopes] members` in promises.toml does not list it");
+        assert!(err.help.as_deref().unwrap().starts_with("did you mean `teams/search`?"), "{err:?}");
+        // Members are listed in the root only.
+        std::fs::write(dir.path().join("teams/search/promises.toml"), "[scopes]\nmembers = [\"x\"]\n").unwrap();
+        let err = load(dir.path(), "").unwrap_err();
+        assert_eq!(err.message, "teams/search/promises.toml lists `[scopes] members`");
+    }
+
+    #[test]
+    fn one_root_registry_is_read_as_it_always_was() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("promises.toml"), "[promises.a]\nstatement = \"s\"\nstatus = \"in-play\"\n")
+            .unwrap();
+        let (r, _) = load(dir.path(), "").unwrap();
+        assert!(!r.scopes.any() && !r.scopes.declared);
+        assert!(r.is_document("plan/x.md"));
+        assert!(load(dir.path(), "teams/a").is_err());
+    }
+}

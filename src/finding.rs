@@ -27,6 +27,8 @@ pub struct Finding {
     pub(crate) commit: Option<String>,
     /// The promise ids the finding is about.
     pub(crate) promises: Vec<String>,
+    /// The scope it belongs to (a listed member's folder); `None` for the root scope.
+    pub(crate) scope: Option<std::sync::Arc<str>>,
 }
 
 /// What another program reads of a finding (the builders below are the rules').
@@ -66,6 +68,11 @@ impl Finding {
     pub fn promise_ids(&self) -> &[String] {
         &self.promises
     }
+
+    /// The scope it belongs to (a listed member's folder, `teams/search`); `None` for the root.
+    pub fn scope(&self) -> Option<&str> {
+        self.scope.as_deref()
+    }
 }
 
 impl Finding {
@@ -80,6 +87,7 @@ impl Finding {
             labels: Vec::new(),
             commit: None,
             promises: Vec::new(),
+            scope: None,
         }
     }
 

@@ -109,6 +109,16 @@ struct RawRegistry {
     pull_requests: RawPullRequests,
     #[serde(default)]
     outcomes: RawOutcomes,
+    scopes: Option<Spanned<RawScopes>>,
+}
+
+/// `[scopes] members = ["teams/search", …]`: the folders, relative to the root, that hold a
+/// scoped registry of their own (only in the root registry).
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawScopes {
+    #[serde(default)]
+    members: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -473,12 +483,211 @@ pub struct Registry {
     /// `[limits] exception-budget`: the largest share (0 to 1) of the work in a window that may be
     /// declared exceptions, with where it is set; `None`: no budget.
     pub exception_budget: Option<(f64, Range<usize>)>,
+    /// Which of `[limits] idle-days` and `measure-days` the file sets (the others are inherited
+    /// from an ancestor scope).
+    idle_days_set: bool,
+    measure_days_set: bool,
+    in_play_limit_set: bool,
+    /// The scopes: what this registry governs among the root's listed members (see [`Scopes`]).
+    pub(crate) scopes: Scopes,
+}
+
+/// Where a registry sits among the scopes of a repository: its own folder (`""` for the root),
+/// every listed member (the root's `[scopes] members`, with where each is written in the root
+/// registry), and the promises of the other scopes, by qualified id, for resolving references
+/// to them. A repository with one root registry has no members and no other promises.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Scopes {
+    /// This registry's folder, relative to the root, `/`-separated; `""` for the root.
+    pub path: String,
+    /// Every listed member, in the order the root lists them.
+    pub members: Vec<String>,
+    /// Where each member is written in the root registry (the root's own registry only).
+    pub member_spans: Vec<Range<usize>>,
+    /// The other scopes' promises, their ids qualified (`teams/search/find-and-buy`; a root
+    /// promise keeps its bare id).
+    others: Vec<Promise>,
+    /// Whether the root registry has a `[scopes]` table (the repository uses scopes).
+    pub declared: bool,
+    /// `promises.toml` files below the root that `members` does not list (found in the index
+    /// by the engine, for the root's run).
+    pub unlisted: Vec<String>,
+    /// Short id → positions in `others`.
+    others_short: std::collections::HashMap<String, Vec<usize>>,
+    /// Qualified id → position in `others`.
+    others_index: std::collections::HashMap<String, usize>,
+}
+
+impl Scopes {
+    /// The scope that governs `path` (relative, `/`-separated): the deepest listed member whose
+    /// folder holds it; `""` (the root) otherwise.
+    pub fn governing<'a>(members: &'a [String], path: &str) -> &'a str {
+        members
+            .iter()
+            .filter(|m| path.len() > m.len() && path.starts_with(m.as_str()) && path.as_bytes()[m.len()] == b'/')
+            .max_by_key(|m| m.len())
+            .map_or("", String::as_str)
+    }
+
+    /// `id` as written in scope `scope`, qualified: `scope/id`, or `id` for the root.
+    pub fn qualify(scope: &str, id: &str) -> String {
+        if scope.is_empty() {
+            id.to_string()
+        } else {
+            format!("{scope}/{id}")
+        }
+    }
+
+    /// Where `[scopes] members` is written, for a label.
+    pub fn span(&self) -> Option<Range<usize>> {
+        let first = self.member_spans.first()?;
+        Some(first.start..self.member_spans.last().map_or(first.end, |l| l.end))
+    }
+
+    /// Whether the repository has scoped registries.
+    pub fn any(&self) -> bool {
+        !self.members.is_empty()
+    }
 }
 
 impl Registry {
-    /// The promise with this id.
+    /// The promise with this id: one of this scope's own (by its id, or qualified with the
+    /// scope's folder), else another scope's by its qualified id, else another scope's by its
+    /// short id when exactly one other scope defines it ([`Registry::definitions`] names them
+    /// when several do).
     pub fn promise(&self, id: &str) -> Option<&Promise> {
-        self.index.get(id).map(|&i| &self.promises[i])
+        if let Some(&i) = self.index.get(id) {
+            return Some(&self.promises[i]);
+        }
+        if !self.scopes.any() {
+            return None;
+        }
+        let own = id
+            .strip_prefix(self.scopes.path.as_str())
+            .and_then(|rest| rest.strip_prefix('/'))
+            .filter(|_| !self.scopes.path.is_empty());
+        if let Some(&i) = own.and_then(|short| self.index.get(short)) {
+            return Some(&self.promises[i]);
+        }
+        let others = &self.scopes;
+        if let Some(&i) = others.others_index.get(id) {
+            return Some(&others.others[i]);
+        }
+        match others.others_short.get(id).map(Vec::as_slice) {
+            Some([i]) => Some(&others.others[*i]),
+            _ => None,
+        }
+    }
+
+    /// Where this registry is, relative to the root: `promises.toml`, or a member's
+    /// `teams/search/promises.toml`.
+    pub(crate) fn file_path(&self) -> String {
+        match self.scopes.path.as_str() {
+            "" => FILE_NAME.to_string(),
+            scope => format!("{scope}/{FILE_NAME}"),
+        }
+    }
+
+    /// Whether this scope itself declares `id` (as its file writes it).
+    pub(crate) fn index_has(&self, id: &str) -> bool {
+        self.index.contains_key(id)
+    }
+
+    /// The qualified ids of every scope's promise whose short id is `id`, when a short id is
+    /// ambiguous (more than one scope defines it and this scope does not): what an error names.
+    pub fn definitions(&self, id: &str) -> Vec<&str> {
+        if self.index.contains_key(id) {
+            return Vec::new();
+        }
+        match self.scopes.others_short.get(id) {
+            Some(at) if at.len() > 1 => at.iter().map(|&i| self.scopes.others[i].id.as_str()).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// This registry as a listed member at `path` (relative to the root) sees it: its document
+    /// patterns and readings file under its folder.
+    pub(crate) fn into_member(mut self, path: &str) -> Registry {
+        let rebase = |p: &Patterns| -> Patterns {
+            let texts: Vec<String> = p.texts().iter().map(|t| format!("{path}/{t}")).collect();
+            let spans = (0..texts.len()).filter_map(|i| p.span(i)).collect();
+            Patterns::new(&texts).map_or_else(|_| p.clone(), |n| n.with_spans(spans))
+        };
+        self.plan_globs = rebase(&self.plan_globs);
+        self.issue_globs = rebase(&self.issue_globs);
+        self.outcomes_file = format!("{path}/{}", self.outcomes_file);
+        self.scopes.path = path.to_string();
+        self
+    }
+
+    /// Take from `ancestor` (the nearest ancestor scope first, then the next) what this scope
+    /// does not set: the vision, the customers, and each `[limits]` key.
+    pub(crate) fn inherit(&mut self, ancestor: &Registry) {
+        if self.vision.is_none() {
+            self.vision.clone_from(&ancestor.vision);
+        }
+        if self.customers.is_empty() {
+            self.customers.clone_from(&ancestor.customers);
+        }
+        if !self.in_play_limit_set && ancestor.in_play_limit_set {
+            (self.in_play_limit, self.in_play_limit_set) = (ancestor.in_play_limit, true);
+        }
+        if !self.idle_days_set && ancestor.idle_days_set {
+            (self.idle_days, self.idle_days_set) = (ancestor.idle_days, true);
+        }
+        if !self.measure_days_set && ancestor.measure_days_set {
+            (self.measure_days, self.measure_days_set) = (ancestor.measure_days, true);
+        }
+        if self.exception_budget.is_none() {
+            // The share only: the budget's label is in the ancestor's file.
+            self.exception_budget = ancestor.exception_budget.as_ref().map(|(b, _)| (*b, 0..0));
+        }
+    }
+
+    /// A member that declares no customers of its own serves its ancestors': each of its
+    /// promises must name one of those, as a registry that declares them requires (every
+    /// problem at once, each at its promise in `source`).
+    pub(crate) fn check_inherited_customers(&self, source: &Source) -> Result<()> {
+        let names: Vec<&str> = self.customers.iter().map(|c| c.id.as_str()).collect();
+        let mut errors = Vec::new();
+        for p in &self.promises {
+            let at = |label: &'static str, message: String| {
+                Error::new(message).at(source, Label::new(p.id_span.clone(), label))
+            };
+            match &p.customer {
+                None => errors.push(at("no customer", format!("promise `{}` names no customer", p.id)).with_help(format!(
+                    "every promise serves one customer group once any is declared (here, in an ancestor registry); add `customer = \"{}\"`",
+                    names[0]
+                ))),
+                Some(c) if !names.contains(&c.as_str()) => {
+                    let e = at("its customer is not declared", format!("promise `{}` names unknown customer `{c}`", p.id));
+                    errors.push(e.with_help(match crate::suggest::closest(c, names.iter().copied()) {
+                        Some(s) => format!("did you mean `{s}`? declared customers: {}", names.join(", ")),
+                        None => format!("declared customers: {}", names.join(", ")),
+                    }));
+                }
+                Some(_) => {}
+            }
+        }
+        Error::many(errors).map_or(Ok(()), Err)
+    }
+
+    /// Know the other scopes' promises (`(scope, promise)`, with the promise's id as its
+    /// file writes it) and every listed member, so references to them resolve.
+    pub(crate) fn know_scopes<'a>(
+        &mut self,
+        members: &[String],
+        others: impl IntoIterator<Item = (&'a str, &'a Promise)>,
+    ) {
+        self.scopes.members = members.to_vec();
+        for (scope, p) in others {
+            let at = self.scopes.others.len();
+            self.scopes.others_short.entry(p.id.clone()).or_default().push(at);
+            let mut p = p.clone();
+            p.id = Scopes::qualify(scope, &p.id);
+            self.scopes.others_index.insert(p.id.clone(), at);
+            self.scopes.others.push(p);
+        }
     }
 
     /// What differs from `before`, part by part (see [`Parts`]).
@@ -565,7 +774,8 @@ impl Registry {
 
     /// Whether `path` is a plan document or an issue file (the registry's patterns select it).
     pub fn is_document(&self, path: &str) -> bool {
-        self.plan_globs.is_match(path) || self.issue_globs.is_match(path)
+        (self.plan_globs.is_match(path) || self.issue_globs.is_match(path))
+            && (!self.scopes.any() || Scopes::governing(&self.scopes.members, path) == self.scopes.path)
     }
 
     /// Whether a plan document or issue file can lie under `dir` (relative, `/`-separated).
@@ -734,6 +944,7 @@ impl Registry {
             in_play_limit_span = Some(limit.span());
         }
 
+        let (idle_days_set, measure_days_set) = (raw.limits.idle_days.is_some(), raw.limits.measure_days.is_some());
         let mut measure_days = DEFAULT_MEASURE_DAYS;
         if let Some(days) = raw.limits.measure_days {
             match u32::try_from(*days.get_ref()) {
@@ -868,6 +1079,8 @@ impl Registry {
             }
         }
 
+        let scopes = members(raw.scopes, source, &mut errors);
+
         if let Some(e) = Error::many(errors) {
             return Err(e);
         }
@@ -877,7 +1090,7 @@ impl Registry {
             name: raw.name,
             vision: raw.vision,
             in_play_limit,
-            in_play_limit_span,
+            in_play_limit_span: in_play_limit_span.clone(),
             customers,
             promises: out_promises,
             since: raw.commits.since,
@@ -891,6 +1104,10 @@ impl Registry {
             measure_days,
             outcomes_file,
             exception_budget,
+            idle_days_set,
+            measure_days_set,
+            in_play_limit_set: in_play_limit_span.is_some(),
+            scopes,
         })
     }
 }
@@ -914,6 +1131,63 @@ pub fn to_slug(s: &str) -> String {
         }
     }
     out.trim_end_matches('-').to_string()
+}
+
+/// `--scope` names a folder that is not a listed member.
+pub(crate) fn unknown_scope(scope: &str, members: &[String]) -> Error {
+    let shown = crate::escape::line(scope);
+    let e = Error::new(format!("`{shown}` is not a scope: `[scopes] members` in promises.toml does not list it"));
+    match crate::suggest::closest(scope, members.iter().map(String::as_str)) {
+        Some(s) => e.with_help(format!("did you mean `{s}`? scopes: {}", members.join(", "))),
+        None if members.is_empty() => {
+            e.with_help("this repository has one registry; list scopes in `[scopes] members`")
+        }
+        None => e.with_help(format!("scopes: {}", members.join(", "))),
+    }
+}
+
+/// A listed member has no registry: it cannot be judged, and a commit naming its promises
+/// could not be told from a typo; an error (exit 2), as a missing root registry is.
+pub(crate) fn missing_member(member: &str) -> Error {
+    let shown = crate::escape::line(member);
+    Error::new(format!("`{shown}` is listed in `[scopes] members` but has no {FILE_NAME}")).with_help(format!(
+        "create {shown}/{FILE_NAME} (`plan-lint init` in that folder scaffolds one), or take `{shown}` out of `[scopes] members`"
+    ))
+}
+
+/// The root's `[scopes] members`, validated: folders relative to the root, inside it, each
+/// listed once, written plainly (`teams/search`, not `./teams/search/`).
+fn members(raw: Option<Spanned<RawScopes>>, source: &Source, errors: &mut Vec<Error>) -> Scopes {
+    let mut scopes = Scopes { declared: raw.is_some(), ..Scopes::default() };
+    for m in raw.map(Spanned::into_inner).unwrap_or_default().members {
+        let path = m.get_ref();
+        let plain = !path.is_empty()
+            && !path.starts_with('/')
+            && !path.contains('\\')
+            && path.split('/').all(|s| !s.is_empty() && s != "." && s != "..");
+        let why = if !plain {
+            Some(format!(
+                "`[scopes] members` are folders relative to the repository root, written plainly: `{}` is not",
+                crate::escape::line(path)
+            ))
+        } else if scopes.members.contains(path) {
+            Some(format!("`{path}` is listed twice in `[scopes] members`"))
+        } else {
+            None
+        };
+        match why {
+            Some(message) => errors.push(
+                Error::new(message)
+                    .at(source, Label::new(m.span(), "not a member folder"))
+                    .with_help("write each member once, as a folder path such as \"teams/search\""),
+            ),
+            None => {
+                scopes.member_spans.push(m.span());
+                scopes.members.push(m.into_inner());
+            }
+        }
+    }
+    scopes
 }
 
 fn slug_error(source: &Source, id: &Spanned<String>, what: &str) -> Error {
@@ -1070,6 +1344,7 @@ const KEYS: &[(&str, &[&str])] = &[
             "hooks",
             "pull-requests",
             "outcomes",
+            "scopes",
         ],
     ),
     ("[limits]", &["in-play", "idle-days", "exception-budget", "measure-days"]),
@@ -1079,6 +1354,7 @@ const KEYS: &[(&str, &[&str])] = &[
     ("[issues]", &["include"]),
     ("[hooks]", &["branch-trailer"]),
     ("[pull-requests]", &["body-traces-commits"]),
+    ("[scopes]", &["members"]),
     ("a promise", &["title", "statement", "customer", "status", "priority", "outcomes", "hypotheses", "verdict"]),
     ("a customer", &["description"]),
     ("an outcome", &["metric", "baseline", "target"]),
@@ -1342,5 +1618,26 @@ no-outcome = "deny"
         assert_eq!(err.help.as_deref(), Some("`since` is a key of [commits], not a rule"));
         let err = parse("[limits]\nin-play = \"three\"\n").unwrap_err();
         assert_eq!(err.message, "invalid promises.toml: expected a whole number, found text");
+    }
+}
+
+#[cfg(test)]
+mod scope_tests {
+    use super::*;
+
+    #[test]
+    fn members_must_be_plain_folders_listed_once() {
+        let parse = |m: &str| Registry::parse(&Source::file("promises.toml", format!("[scopes]\nmembers = {m}\n")));
+        let r = parse("[\"teams/search\", \"teams/checkout\"]").unwrap();
+        assert_eq!(r.scopes.members, ["teams/search", "teams/checkout"]);
+        assert!(r.scopes.declared);
+        for bad in ["[\"/abs\"]", "[\"../up\"]", "[\"a//b\"]", "[\"./a\"]", "[\"a/\"]", "[\"\"]"] {
+            let err = parse(bad).unwrap_err();
+            assert!(err.message.contains("written plainly"), "{bad}: {err:?}");
+        }
+        let err = parse("[\"a\", \"a\"]").unwrap_err();
+        assert_eq!(err.message, "`a` is listed twice in `[scopes] members`");
+        let err = parse("[\"a\"]\nmember = 1").unwrap_err();
+        assert!(err.help.as_deref().unwrap().starts_with("did you mean `members`?"), "{err:?}");
     }
 }

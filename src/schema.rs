@@ -129,6 +129,17 @@ pub fn schema() -> Value {
                     }
                 }
             },
+            "scopes": {
+                "type": "object",
+                "additionalProperties": false,
+                "description": "Scoped registries (the root registry only): each member folder holds a promises.toml of its own that governs the folder and everything below it, up to a deeper member. A member inherits the vision, the customers and each `[limits]` key it does not set from its nearest ancestor scope.",
+                "properties": {
+                    "members": {
+                        "type": "array", "items": { "type": "string", "minLength": 1 }, "uniqueItems": true, "default": [],
+                        "description": "Folders relative to the repository root (`teams/search`), each with a promises.toml. A promises.toml below the root that is not listed is an `unlisted-scope` finding."
+                    }
+                }
+            },
             "rules": {
                 "type": "object",
                 "description": "Level per rule code: allow, warn or deny.",

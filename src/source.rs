@@ -181,6 +181,20 @@ impl Sources {
     pub fn get(&self, id: SourceId) -> &Source {
         &self.all[id.0]
     }
+
+    /// Append `other`'s sources; `other`'s ids move by the number returned.
+    pub(crate) fn append(&mut self, other: Sources) -> usize {
+        let offset = self.all.len();
+        self.all.extend(other.all);
+        offset
+    }
+}
+
+impl SourceId {
+    /// This id after its sources were appended at `offset` ([`Sources::append`]).
+    pub(crate) fn moved(self, offset: usize) -> SourceId {
+        SourceId(self.0 + offset)
+    }
 }
 
 /// A span with the text of the label drawn under it.

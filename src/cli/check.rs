@@ -39,6 +39,13 @@ pub struct Args {
     pub max_findings: Option<usize>,
     #[command(flatten)]
     pub levels: LevelArgs,
+    /// Check every scope: the root registry and each folder `[scopes] members` lists.
+    #[arg(long, conflicts_with = "scope")]
+    pub all: bool,
+    /// Check one scope: a folder `[scopes] members` lists (default: the scope of the folder
+    /// plan-lint runs in, the root's outside every member).
+    #[arg(long, value_name = "PATH")]
+    pub scope: Option<String>,
     /// Check one issue body exported from a tracker instead (`-` reads standard input): text,
     /// or `gh issue view N --json number,title,body,state` (an array from `gh issue list`
     /// checks each).
@@ -139,7 +146,16 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
             });
         }
     }
-    let run = evaluate(&inputs)?;
+    let mut scopes = engine::select_scopes(&ctx.dir, inputs.config.as_deref(), args.all, args.scope.as_deref())?;
+    if let (PlanScope::Only(paths), false, None) = (&inputs.plans, args.all, &args.scope) {
+        // Files named on the command line: each judged in its own scope.
+        if !paths.is_empty() {
+            scopes = engine::by_scope(&ctx.dir, paths.clone()).into_iter().map(|(s, _)| s).collect();
+            // The root's first: its run judges the commits, each by its own paths.
+            scopes.sort();
+        }
+    }
+    let run = evaluate_scopes(&inputs, &scopes)?;
     // On a terminal a wall of thousands of diagnostics helps nobody: the first ones, then how
     // many more and how to see them. Piped output is complete unless asked otherwise.
     let on_terminal = std::io::IsTerminal::is_terminal(&std::io::stdout());
@@ -235,6 +251,21 @@ impl Run {
 /// Run the engine on `inputs` (whose registry is required) and sum up.
 pub(crate) fn evaluate(inputs: &Inputs) -> Result<Run> {
     let engine::Run { facts, findings, .. } = engine::run(inputs)?.ok_or_else(|| Error::new("no promise registry"))?;
+    let summary = Summary::new(&facts, &findings);
+    Ok(Run { facts, findings, summary })
+}
+
+/// [`evaluate`] each scope in turn (the commits once, with the first), as one run.
+pub(crate) fn evaluate_scopes(inputs: &Inputs, scopes: &[String]) -> Result<Run> {
+    let mut runs = Vec::with_capacity(scopes.len());
+    for (i, scope) in scopes.iter().enumerate() {
+        let mut inputs = Inputs { scope: scope.clone(), ..inputs.clone() };
+        if i > 0 {
+            inputs.commits = CommitSelection::None;
+        }
+        runs.push(engine::run(&inputs)?.ok_or_else(|| Error::new("no promise registry"))?);
+    }
+    let engine::Run { facts, findings, .. } = engine::merge(runs).ok_or_else(|| Error::new("no scope to check"))?;
     let summary = Summary::new(&facts, &findings);
     Ok(Run { facts, findings, summary })
 }

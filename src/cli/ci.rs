@@ -142,7 +142,9 @@ fn run_as(ctx: &Ctx, args: Args, on_actions: bool, format: Format) -> Result<Exi
         levels: cli_levels,
         ..Inputs::new(&ctx.dir)
     };
-    let run = check::evaluate(&inputs)?;
+    // Every scope: each commit is judged by its own paths, each document by its scope's registry.
+    let scopes = crate::engine::select_scopes(&ctx.dir, inputs.config.as_deref(), true, None)?;
+    let run = check::evaluate_scopes(&inputs, &scopes)?;
 
     // Standard output first: a failure to write a side file must not hide the findings. On
     // Actions the log is bounded: GitHub shows only the first annotations anyway, and a

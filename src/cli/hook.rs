@@ -474,7 +474,12 @@ fn pre_commit(ctx: &Ctx, repo: &Repo) -> Result<ExitCode> {
         registry_rules: RegistryRules::Judged,
         ..hook_inputs(ctx, FileSource::Index(repo.index_path(&ctx.dir)))
     };
-    let Some(run) = engine::run_in(Some(repo), &inputs)? else { return Ok(ExitCode::SUCCESS) };
+    // Each scope the staged paths touch, with its own registry chain.
+    let mut runs = Vec::new();
+    for scope in engine::staged_scopes(repo, &ctx.dir) {
+        runs.extend(engine::run_in(Some(repo), &Inputs { scope, ..inputs.clone() })?);
+    }
+    let Some(run) = engine::merge(runs) else { return Ok(ExitCode::SUCCESS) };
     let failed = report_findings(ctx, &run);
     // Findings the staged change did not cause: one line a file, not the findings again.
     for (path, n) in &run.older {

@@ -22,9 +22,31 @@ pub struct Args {
     pub no_hooks: bool,
 }
 
+/// A scoped registry: a team's own promises and limits, the rest inherited (`{scope}`, `{id}`).
+const SCOPED_TEMPLATE: &str = "\
+# The scoped registry of {scope}: the promises this team keeps, and its own limits. What it
+# does not set (the vision, the customers, each [limits] key) comes from the nearest registry
+# above it. List it in the root promises.toml: [scopes] members = [..., \"{scope}\"]
+
+[limits]
+# WIP limit for this team: at most this many of its promises in play at once.
+in-play = 2
+
+# Plans and commits elsewhere name it `{scope}/{id}`; in this folder `{id}` will do.
+[promises.{id}]
+statement = \"A customer can ... (the outcome they get, not the feature we build).\"
+status = \"in-play\"{customer}
+outcomes = [
+  { metric = \"share of customers who ...\", baseline = \"unknown\", target = \"...\" },
+]
+";
+
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let repo = Repo::discover(&ctx.dir);
     let root = repo.as_ref().and_then(Repo::root).unwrap_or_else(|| ctx.dir.clone());
+    if let Some(scope) = scope_folder(&root, &ctx.dir) {
+        return scoped(ctx, &scope);
+    }
     let mut out = String::new();
     let head = repo.as_ref().and_then(Repo::head_commit);
     let registry = match head {
@@ -87,5 +109,47 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
               run `plan-lint check`, and `plan-lint install` for the hooks.\n",
         )?,
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The folder `init` runs in, relative to the root, when it is below a root that has a registry
+/// already: a team's scope to scaffold.
+fn scope_folder(root: &std::path::Path, dir: &std::path::Path) -> Option<String> {
+    let canonical = |p: &std::path::Path| p.canonicalize().ok();
+    let (root, dir) = (canonical(root)?, canonical(dir)?);
+    let rel = dir.strip_prefix(&root).ok()?;
+    if rel.as_os_str().is_empty() || !root.join(crate::registry::FILE_NAME).is_file() {
+        return None;
+    }
+    let parts: Option<Vec<&str>> = rel.components().map(|c| c.as_os_str().to_str()).collect();
+    Some(parts?.join("/"))
+}
+
+/// Scaffold a scoped registry and a plan in `scope` (below the root), and say how to list it.
+fn scoped(ctx: &Ctx, scope: &str) -> Result<ExitCode> {
+    let last = scope.rsplit('/').next().unwrap_or(scope);
+    let id = format!("{}-first-promise", crate::registry::to_slug(last)).trim_start_matches('-').to_string();
+    // The customers it inherits, when the root declares any: each promise names one.
+    let customer = crate::engine::root_customers(&ctx.dir)
+        .first()
+        .map_or(String::new(), |c| format!("\ncustomer = \"{c}\"       # one of the customers the root declares"));
+    let registry = SCOPED_TEMPLATE.replace("{scope}", scope).replace("{id}", &id).replace("{customer}", &customer);
+    let plan = format!("# Roadmap of {scope}\n\n## First theme\nPromise: {id}\n\n- [ ] The first piece of work that moves the outcome\n");
+    let mut out = String::new();
+    for (name, text) in [(crate::registry::FILE_NAME, registry.as_str()), ("ROADMAP.md", plan.as_str())] {
+        let path = ctx.dir.join(name);
+        if std::fs::symlink_metadata(&path).is_ok() {
+            out.push_str(&format!("{}: exists, left alone\n", path.display()));
+            continue;
+        }
+        super::install::write_new(&path, text.as_bytes())?;
+        out.push_str(&format!("{}: created\n", path.display()));
+    }
+    let shown = crate::escape::line(scope);
+    out.push_str(&format!(
+        "Next: list this scope in the root promises.toml, `[scopes] members = [..., \"{shown}\"]` (until then it is \
+         an `unlisted-scope` finding), edit the placeholders, and run `plan-lint check` here.\n"
+    ));
+    super::emit(out.as_bytes())?;
     Ok(ExitCode::SUCCESS)
 }

@@ -42,6 +42,10 @@ pub struct Args {
     /// The registry (default: promises.toml at the repository root).
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
+    /// The board of one scope: a folder `[scopes] members` lists (default: the scope of the
+    /// folder plan-lint runs in, the root's outside every member).
+    #[arg(long, value_name = "PATH")]
+    pub scope: Option<String>,
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
@@ -66,7 +70,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         suggestions: Suggestions::Off,
         ..Inputs::new(&ctx.dir)
     };
-    let run: Run = check::evaluate(&inputs)?;
+    let scopes = crate::engine::select_scopes(&ctx.dir, inputs.config.as_deref(), false, args.scope.as_deref())?;
+    let run: Run = check::evaluate_scopes(&inputs, &scopes)?;
     let mut board = Board::new(&run.facts, &run.findings);
     board.as_of.commit = head;
     let text = match args.format {

@@ -41,6 +41,12 @@ impl Gather<'_> {
         let parents = if repo.is_merging() { 2 } else { 1 };
         let branch_promise = repo.branch_name().and_then(|b| ctx.registry.promise_of_branch(&b).map(|p| p.id.clone()));
         let (mut staged, mut from_paths) = (None, None);
+        // With scopes: the scopes the staged paths touch resolve short ids and own the findings.
+        let touched = ctx
+            .registry
+            .scopes
+            .any()
+            .then(|| super::scopes::touched(ctx.registry, &repo.staged_against_head(usize::MAX)));
         let mut judged = Vec::new();
         for cleaned in message::readings(bytes, &how) {
             let mut facts = commit::read(None, parents, &cleaned, &ctx.registry.exempt_subjects, &log_comment);
@@ -63,13 +69,26 @@ impl Gather<'_> {
             }
             // A commit that takes a promise out of play (marks it done) is still work on it: in
             // play in HEAD's registry is in play enough.
+            if let Some(touched) = &touched {
+                super::scopes::canonical(ctx.registry, &mut facts);
+                super::scopes::resolve(ctx.registry, &mut facts, touched);
+            }
             if needs_then(ctx.registry, &facts) {
-                let before = repo.head_tree().and_then(|t| files::registry_in_tree(repo, &t));
-                facts.in_play_then = before.map(|r| r.in_play().map(|p| p.id.clone()).collect());
+                facts.in_play_then = match (&touched, repo.head_commit()) {
+                    (Some(_), Some(head)) => Some(super::walk::StatusThen::in_play_in_scopes(repo, head, ctx.registry)),
+                    _ => {
+                        let before = repo.head_tree().and_then(|t| files::registry_in_tree(repo, &t));
+                        before.map(|r| r.in_play().map(|p| p.id.clone()).collect())
+                    }
+                };
             }
             let mut sink = Sink::new(self.levels);
             rules::judge_commit(ctx, &facts, &mut sink);
-            judged.push((facts, sink.take()));
+            let found = match &touched {
+                Some(touched) => super::scopes::attribute(ctx.registry, sink.take(), touched),
+                None => sink.take(),
+            };
+            judged.push((facts, found));
         }
         // The reading that fails, if one does: git may store it.
         let pick =

@@ -44,11 +44,13 @@ pub(super) fn staged_scope(repo: &Repo, files: &Files, registry: &Registry) -> O
     let index = files.index()?;
     let head_tree = repo.head_tree();
     let head_blob = |path: &str| head_tree.as_ref().and_then(|t| t.entry(path));
-    let staged_registry = index.get_path(registry::FILE_NAME);
-    let head_registry = head_blob(registry::FILE_NAME);
+    // The scope's own registry (the root's, or a listed member's).
+    let file = registry.file_path();
+    let staged_registry = index.get_path(&file);
+    let head_registry = head_blob(&file);
 
     let changed = |path: &str, id: Oid| head_blob(path) != Some(id);
-    let registry_changed = staged_registry.as_ref().is_none_or(|e| changed(registry::FILE_NAME, e.id));
+    let registry_changed = staged_registry.as_ref().is_none_or(|e| changed(&file, e.id));
     // Every plan and issue document in the index, with its content's id.
     // Sorted by path: each directory is asked once whether a pattern can match under it.
 

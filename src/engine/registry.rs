@@ -15,7 +15,8 @@ impl Gather<'_> {
         let mut sink = Sink::new(self.levels);
         rules::judge_registry(self.ctx, &mut sink);
         self.read.findings.extend(sink.take());
-        let paths = [crate::registry::FILE_NAME, self.ctx.registry.outcomes_file.as_str()];
+        let file = self.ctx.registry.file_path();
+        let paths = [file.as_str(), self.ctx.registry.outcomes_file.as_str()];
         // The pre-commit hook reads the readings only when a commit stages them or the registry
         // (a few index and tree look-ups otherwise): what is already committed is CI's to report.
         if self.inputs.plans == PlanScope::Staged

@@ -158,7 +158,7 @@ impl Gather<'_> {
                         if walker.is_uninteresting(oid) {
                             continue;
                         }
-                        facts.in_play_then = Some(then.in_play(repo, oid));
+                        facts.in_play_then = Some(then.in_play(repo, oid, ctx.registry));
                         let mut sink = Sink::new(levels);
                         rules::judge_commit(ctx, &facts, &mut sink);
                         let found = sink.take();
@@ -173,6 +173,11 @@ impl Gather<'_> {
                         Some((facts, found)) => (oid, facts.subject, facts.text, found),
                         None => (oid, subject, text, found),
                     },
+                };
+                let found = if ctx.registry.scopes.any() && !found.is_empty() {
+                    self.in_scopes(repo, oid, found, comment)
+                } else {
+                    found
                 };
                 if found.is_empty() {
                     continue;
@@ -403,7 +408,15 @@ fn labelled_part(mut text: String, found: &[Finding]) -> String {
 
 pub(super) fn scan_commit(raw: &Raw, ctx: &Ctx, comment: &[u8]) -> CommitFacts {
     let message = &raw.data[raw.header.message..];
-    commit::read(Some(raw.oid.to_string()), raw.header.parent_count, message, &ctx.registry.exempt_subjects, comment)
+    let mut facts = commit::read(
+        Some(raw.oid.to_string()),
+        raw.header.parent_count,
+        message,
+        &ctx.registry.exempt_subjects,
+        comment,
+    );
+    super::scopes::canonical(ctx.registry, &mut facts);
+    facts
 }
 
 /// Scan, count and judge a chunk of raw commits (on a worker). Only commits with findings, or
@@ -473,8 +486,34 @@ pub(super) struct StatusThen {
 }
 
 impl StatusThen {
-    fn in_play(&mut self, repo: &Repo, oid: Oid) -> Vec<String> {
-        self.in_play_of(repo, repo.entries_as_seen_by(oid, registry::FILE_NAME))
+    /// With scopes, every listed scope's registry as the commit saw it, its ids as `registry`
+    /// (the scope judging) names them: its own short, the others' qualified.
+    fn in_play(&mut self, repo: &Repo, oid: Oid, registry: &registry::Registry) -> Vec<String> {
+        let mut ids = self.in_play_of(repo, repo.entries_as_seen_by(oid, registry::FILE_NAME));
+        for member in &registry.scopes.members {
+            let file = format!("{member}/{}", registry::FILE_NAME);
+            let own = *member == registry.scopes.path;
+            for id in self.in_play_of(repo, repo.entries_as_seen_by(oid, &file)) {
+                ids.push(if own { id } else { registry::Scopes::qualify(member, &id) });
+            }
+        }
+        ids
+    }
+
+    /// With scopes: the promises in play in every listed scope's registry in one commit's own
+    /// tree (HEAD, for the commit being made), named as `registry` names them.
+    pub(super) fn in_play_in_scopes(repo: &Repo, oid: Oid, registry: &registry::Registry) -> Vec<String> {
+        let mut then = StatusThen::default();
+        let mut at =
+            |file: &str| then.in_play_of(repo, repo.entry_in_commit(oid, file).ok().flatten().into_iter().collect());
+        let mut ids = at(registry::FILE_NAME);
+        for member in &registry.scopes.members {
+            let own = *member == registry.scopes.path;
+            for id in at(&format!("{member}/{}", registry::FILE_NAME)) {
+                ids.push(if own { id } else { registry::Scopes::qualify(member, &id) });
+            }
+        }
+        ids
     }
 
     /// Promises in play in one commit's own tree (a pull request's base).

@@ -331,19 +331,27 @@ impl Server {
         let rels: Vec<String> =
             keys.iter().filter_map(|k| self.docs.get(k)?.root.as_ref().map(|(_, rel)| rel.clone())).collect();
         let inputs = Inputs {
-            plans: PlanScope::Only(rels),
             registry_rules,
             no_registry: Absent::NotUsing,
             suggestions: Suggestions::Off,
             unsaved: self.unsaved(root),
             ..Inputs::new(root)
         };
+        // Each document with the registry nearest to it (its scope's).
+        let judge = || -> crate::error::Result<Option<engine::Run>> {
+            let mut runs = Vec::new();
+            for (scope, rels) in engine::by_scope(root, rels) {
+                let inputs = Inputs { scope, plans: PlanScope::Only(rels), ..inputs.clone() };
+                runs.extend(engine::run(&inputs)?);
+            }
+            Ok(engine::merge(runs))
+        };
         let registry_uri = path_to_uri(&root.join(registry::FILE_NAME));
         let mut by_uri: BTreeMap<String, Vec<Diagnostic>> = keys.iter().map(|k| (k.clone(), Vec::new())).collect();
         if registry_rules == RegistryRules::Judged {
             by_uri.entry(registry_uri.clone()).or_default();
         }
-        match crate::panic::catch(|| engine::run(&inputs)) {
+        match crate::panic::catch(judge) {
             Ok(Ok(Some(run))) => {
                 let mut places: HashMap<String, Place> = HashMap::new();
                 for f in &run.findings {

@@ -193,7 +193,10 @@ fn draw(source: &Source, labels: &[Label], message: &mut String) -> (Option<Wind
 }
 
 fn finding_diag(facts: &Facts, f: &Finding) -> Diag {
-    let mut message = escape::line(&f.message).into_owned();
+    let mut message = match &f.scope {
+        Some(scope) => format!("[{}] {}", escape::line(scope), escape::line(&f.message)),
+        None => escape::line(&f.message).into_owned(),
+    };
     let (source, labels) = match f.source {
         Some(id) => draw(facts.sources.get(id), &f.labels, &mut message),
         None => (None, Vec::new()),

@@ -153,6 +153,9 @@ struct JsonFinding<'a> {
     end_column: Option<usize>,
     commit: Option<&'a str>,
     promises: &'a [String],
+    /// The scope (a listed member's folder); absent for the root scope.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scope: Option<&'a str>,
     #[serde(rename = "baselineState", skip_serializing_if = "Option::is_none")]
     baseline_state: Option<&'static str>,
 }
@@ -186,6 +189,7 @@ pub fn write<'a>(
             end_column: end.map(|p| p.1),
             commit: f.commit.as_deref(),
             promises: &f.promises,
+            scope: f.scope.as_deref(),
             baseline_state,
         }
     };

@@ -51,6 +51,7 @@ rules! {
     hypothesis_unjudged,
     hypothesis_refuted,
     done_unverified,
+    unlisted_scope,
 }
 
 /// A rule's declaration.
@@ -683,7 +684,7 @@ mod tests {
         );
         assert_eq!(of(Category::Drift), ["shadow-work", "idle-promise", "done-with-open-items", "over-budget"]);
         assert_eq!(of(Category::Untraced), ["untraced-item", "untraced-commit", "malformed-trailer"]);
-        assert_eq!(of(Category::Registry), ["too-many-in-play", "no-outcome", "unmatched-pattern"]);
+        assert_eq!(of(Category::Registry), ["too-many-in-play", "no-outcome", "unmatched-pattern", "unlisted-scope"]);
         assert_eq!(
             of(Category::Outcomes),
             [

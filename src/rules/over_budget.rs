@@ -40,8 +40,7 @@ fn window(ctx: &Ctx, w: &WindowFacts, tally: &Tally, sink: &mut Sink) {
     }
     let share = tally.exceptions as f64 / work as f64;
     if share > *budget {
-        sink.push(
-            Finding::new(
+        let found = Finding::new(
                 Code::OverBudget,
                 format!(
                     "{} of {work} commits from {} are declared exceptions ({:.0}%), over the budget of {:.0}%",
@@ -51,9 +50,13 @@ fn window(ctx: &Ctx, w: &WindowFacts, tally: &Tally, sink: &mut Sink) {
                     budget * 100.0
                 ),
             )
-            .at(ctx.registry_source, Label::new(span.clone(), "the budget"))
-            .help("trace that work to the promises it serves, declare a promise for it, or raise the budget deliberately"),
-        );
+            .help("trace that work to the promises it serves, declare a promise for it, or raise the budget deliberately");
+        // A budget inherited from an ancestor scope is written in the ancestor's file: no label.
+        sink.push(if span.is_empty() {
+            Finding { source: Some(ctx.registry_source), ..found }
+        } else {
+            found.at(ctx.registry_source, Label::new(span.clone(), "the budget"))
+        });
     }
 }
 

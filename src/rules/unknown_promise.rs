@@ -44,6 +44,18 @@ otherwise cost more than the rest of the history.",
 
 /// The one wording of this diagnostic: `what` names the place (`item`, `commit 1a2b3c4`).
 pub(crate) fn finding(ctx: &Ctx, what: &str, id: &str, span: Range<usize>) -> Finding {
+    let defined = ctx.registry.definitions(id);
+    if let [first, rest @ ..] = defined.as_slice() {
+        // A short id two scopes define, neither of them this one: name each definition.
+        let others: Vec<String> = rest.iter().map(|d| format!("`{d}`")).collect();
+        return Finding::new(
+            Code::UnknownPromise,
+            format!("{what} names promise `{id}`, which {} scopes define", defined.len()),
+        )
+        .label(Label::new(span, "ambiguous"))
+        .help(format!("did you mean `{first}` or {}? name the promise with its scope", others.join(" or ")))
+        .promises([id.to_string()]);
+    }
     Finding::new(Code::UnknownPromise, format!("{what} names unknown promise `{id}`"))
         .label(Label::new(span, "not in promises.toml"))
         .help(super::unknown_id_help(ctx.registry, id))

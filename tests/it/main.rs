@@ -34,6 +34,7 @@ mod pre_commit_framework;
 mod properties;
 mod readme_claims;
 mod report;
+mod scopes;
 mod server;
 mod suggest;
 mod trailers_cli;

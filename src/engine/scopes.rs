@@ -1,0 +1,130 @@
+//! Commits in a repository with scoped registries: a commit belongs to the scopes of the paths
+//! it changes. A short id two scopes define resolves to the one the commit's scopes define when
+//! exactly one of them does; an untraced commit is untraced in every scope it touches; work on a
+//! promise belongs to that promise's scope (and shows in the scopes the commit touches too).
+
+use super::walk::scan_commit;
+use super::Gather;
+use crate::code::Code;
+use crate::facts::CommitFacts;
+use crate::finding::Finding;
+use crate::git::{Oid, Repo};
+use crate::registry::{Registry, Scopes};
+use crate::rules::{self, Sink};
+use std::sync::Arc;
+
+/// At most this many paths of a commit are read to tell its scopes.
+const SCOPE_PATHS: usize = 10_000;
+
+/// The scopes `paths` touch, each once, in the order first touched (`""`: the root).
+pub(super) fn touched(registry: &Registry, paths: &[String]) -> Vec<String> {
+    let mut scopes: Vec<String> = Vec::new();
+    for p in paths {
+        let s = Scopes::governing(&registry.scopes.members, p);
+        if !scopes.iter().any(|t| t == s) {
+            scopes.push(s.to_string());
+        }
+    }
+    scopes
+}
+
+/// The scope a qualified promise id belongs to: the deepest member its id starts with.
+fn scope_of_id<'a>(registry: &'a Registry, id: &str) -> &'a str {
+    let id = registry.promise(id).map_or(id, |p| p.id.as_str());
+    let own = registry.index_has(id);
+    if own {
+        return &registry.scopes.path;
+    }
+    Scopes::governing(&registry.scopes.members, id)
+}
+
+/// With scopes: each id a commit names as the scope judging it knows the promise (its own by
+/// short id, another scope's qualified), so a commit counts for the promise however it was
+/// named (`teams/search/find-and-buy` on search's board is `find-and-buy`).
+pub(super) fn canonical(registry: &Registry, facts: &mut CommitFacts) {
+    if !registry.scopes.any() {
+        return;
+    }
+    for (id, _) in &mut facts.promises {
+        if let Some(p) = registry.promise(id).filter(|p| p.id != *id) {
+            *id = p.id.clone();
+        }
+    }
+}
+
+/// Rewrite each short id that several scopes define to the one definition among `touched`, when
+/// exactly one scope the commit touches defines it. Whether any id was rewritten.
+pub(super) fn resolve(registry: &Registry, facts: &mut CommitFacts, touched: &[String]) -> bool {
+    let mut changed = false;
+    for (id, _) in &mut facts.promises {
+        let defined = registry.definitions(id);
+        let mut here =
+            defined.iter().filter(|d| touched.iter().any(|t| Scopes::governing(&registry.scopes.members, d) == t));
+        if let (Some(one), None) = (here.next(), here.next()) {
+            *id = one.to_string();
+            changed = true;
+        }
+    }
+    changed
+}
+
+/// Each finding about a commit in the scope it belongs to: an untraced commit once per scope it
+/// touches, work on a promise in that promise's scope, the rest in the first scope it touches.
+pub(super) fn attribute(registry: &Registry, found: Vec<Finding>, touched: &[String]) -> Vec<Finding> {
+    let scope = |s: &str| (!s.is_empty()).then(|| Arc::<str>::from(s));
+    let mut out = Vec::with_capacity(found.len());
+    for f in found {
+        if f.code == Code::UntracedCommit {
+            for t in touched {
+                out.push(Finding { scope: scope(t), ..f.clone() });
+            }
+            if touched.is_empty() {
+                out.push(f);
+            }
+            continue;
+        }
+        let of_promise =
+            f.promises.first().filter(|id| registry.promise(id).is_some()).map(|id| scope_of_id(registry, id));
+        let s = of_promise.or(touched.first().map(String::as_str)).unwrap_or(&registry.scopes.path);
+        out.push(Finding { scope: scope(s), ..f });
+    }
+    out
+}
+
+impl Gather<'_> {
+    /// A walked commit's findings in a repository with scopes: its ids resolved among the scopes
+    /// it touches (judged again when that resolves one), each finding in its scope; in a run of
+    /// one member's scope, only the findings that belong to it or to a commit touching it.
+    pub(super) fn in_scopes(&self, repo: &Repo, oid: Oid, found: Vec<Finding>, comment: &[u8]) -> Vec<Finding> {
+        let registry = self.ctx.registry;
+        let paths = repo.change_of(oid, SCOPE_PATHS).map(|c| c.paths).unwrap_or_default();
+        let touched = touched(registry, &paths);
+        let mut found = found;
+        let ambiguous = |f: &Finding| {
+            f.code == Code::UnknownPromise && f.promises.iter().any(|id| !registry.definitions(id).is_empty())
+        };
+        if found.iter().any(ambiguous) {
+            if let Ok(raw) = repo.raw_commit(oid) {
+                let mut facts = scan_commit(&raw, self.ctx, comment);
+                if resolve(registry, &mut facts, &touched) {
+                    let mut sink = Sink::new(self.levels);
+                    rules::judge_commit(self.ctx, &facts, &mut sink);
+                    found = sink.take();
+                }
+            }
+        }
+        let found = attribute(registry, found, &touched);
+        let own = &registry.scopes.path;
+        if own.is_empty() {
+            return found;
+        }
+        found
+            .into_iter()
+            .filter(|f| {
+                // An untraced commit's finding for another scope it touches is that scope's.
+                let touches = f.code != Code::UntracedCommit && touched.iter().any(|t| t == own);
+                f.scope.as_deref() == Some(own.as_str()) || touches
+            })
+            .collect()
+    }
+}

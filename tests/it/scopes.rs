@@ -1,0 +1,533 @@
+//! Scoped registries in one repository: a root registry listing two teams' folders in
+//! `[scopes] members`, each with its own promises and limits. A real repository built with the
+//! `git` binary, the real binary, whole-output snapshots.
+//!
+//! The three teams: the root (the vision, the customers, `[limits] in-play = 2`, `platform`),
+//! teams/search (inherits the vision; its own limit of 1; `find-and-buy`) and teams/checkout
+//! (its own vision; `find-and-buy` again, and `wallets`, proposed). Each has a plan.
+
+use crate::support;
+
+use support::{snapshot, Repo};
+
+const ROOT: &str = r#"vision = "Shoppers find anything they want and buy it in one step."
+
+[scopes]
+members = ["teams/search", "teams/checkout"]
+
+[limits]
+in-play = 2
+
+[customers.shopper]
+description = "People who buy from the store"
+
+[promises.platform]
+statement = "A shopper's pages load fast."
+customer = "shopper"
+status = "in-play"
+outcomes = [{ metric = "p95 page load", baseline = "2.1s", target = "1.2s" }]
+"#;
+
+const SEARCH: &str = r#"name = "Search"
+
+[limits]
+in-play = 1
+
+[promises.find-and-buy]
+statement = "A shopper can find a product we stock."
+customer = "shopper"
+status = "in-play"
+outcomes = [{ metric = "search-to-purchase conversion", baseline = "8%", target = "12%" }]
+"#;
+
+const CHECKOUT: &str = r#"name = "Checkout"
+vision = "Paying takes one step."
+
+[promises.find-and-buy]
+statement = "A shopper who found a product buys it in one step."
+customer = "shopper"
+status = "in-play"
+outcomes = [{ metric = "checkout completion", baseline = "61%", target = "75%" }]
+
+[promises.wallets]
+statement = "A shopper can pay with a saved wallet."
+customer = "shopper"
+status = "proposed"
+"#;
+
+/// The three teams, clean: every plan item and commit traced within its scope.
+fn teams() -> Repo {
+    let mut repo = Repo::new();
+    repo.write("promises.toml", ROOT)
+        .write("teams/search/promises.toml", SEARCH)
+        .write("teams/checkout/promises.toml", CHECKOUT)
+        .write("ROADMAP.md", "# Platform\n\n- [ ] CDN for images (Promise: platform)\n")
+        .write("teams/search/ROADMAP.md", "# Search\nPromise: find-and-buy\n\n- [x] Trigram index\n- [ ] Rank in-stock first\n")
+        .write(
+            "teams/checkout/ROADMAP.md",
+            "# Checkout\nPromise: find-and-buy\n\n- [ ] One-step pay\n- [ ] Faster search results (Promise: teams/search/find-and-buy)\n",
+        );
+    repo.commit("Adopt plan-lint in three teams\n\nPromise: platform\n");
+    repo.write("teams/search/src/rank.rs", "// rank\n").write("teams/checkout/src/pay.rs", "// pay\n");
+    repo.commit("Rank in-stock results and show them at checkout\n\nPromise: teams/search/find-and-buy\n");
+    repo
+}
+
+fn check(repo: &Repo, args: &[&str]) -> support::Run {
+    let mut all = vec!["check"];
+    if !args.contains(&"--commits") {
+        all.extend(["--commits", "HEAD"]);
+    }
+    all.extend_from_slice(args);
+    repo.plan_lint(&all)
+}
+
+#[test]
+fn every_scope_of_a_clean_repository_is_clean() {
+    let repo = teams();
+    let run = check(&repo, &["--all"]);
+    run.expect_code(0);
+    snapshot("scopes/clean", &run.stdout);
+}
+
+/// `(code, scope, message)` of each finding in a JSON report.
+fn findings(json: &str) -> Vec<(String, Option<String>, String)> {
+    let v: serde_json::Value = serde_json::from_str(json).expect("JSON");
+    v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f.get("scope").map(|s| s.as_str().unwrap().to_string()),
+                f["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn owned(expected: &[(&str, Option<&str>, &str)]) -> Vec<(String, Option<String>, String)> {
+    expected.iter().map(|(c, s, m)| (c.to_string(), s.map(str::to_string), m.to_string())).collect()
+}
+
+#[test]
+fn a_short_id_two_teams_define_resolves_by_the_paths_a_commit_touches() {
+    let mut repo = teams();
+    // Only checkout's folder: checkout's `find-and-buy`, in play.
+    repo.write("teams/checkout/src/pay.rs", "// pay v2\n");
+    repo.commit("One-step pay\n\nPromise: find-and-buy\n");
+    check(&repo, &["--all", "--commits", "HEAD~1..HEAD"]).expect_code(0);
+    // Both teams' folders, both define it: an error naming both, with did-you-mean.
+    repo.write("teams/search/src/rank.rs", "// rank v2\n").write("teams/checkout/src/pay.rs", "// pay v3\n");
+    let sha = repo.commit("Rank and pay\n\nPromise: find-and-buy\n");
+    let run = check(&repo, &["--all", "--commits", "HEAD~1..HEAD"]);
+    run.expect_code(1);
+    snapshot("scopes/ambiguous-commit", &run.stdout.replace(&sha[..7], "<sha>"));
+    let json = check(&repo, &["--all", "--commits", "HEAD~1..HEAD", "--format", "json"]);
+    assert_eq!(
+        findings(&json.stdout),
+        owned(&[(
+            "unknown-promise",
+            Some("teams/checkout"),
+            &format!("commit {} names promise `find-and-buy`, which 2 scopes define", &sha[..7])
+        )])
+    );
+}
+
+#[test]
+fn an_untraced_commit_is_untraced_in_every_scope_it_touches_and_work_belongs_to_its_promise() {
+    let mut repo = teams();
+    repo.write("teams/search/src/rank.rs", "// rank v2\n").write("teams/checkout/src/pay.rs", "// pay v2\n");
+    let untraced = repo.commit("Tidy both teams\n");
+    // Search's folder, checkout's proposed promise: not in play, in checkout's scope.
+    repo.write("teams/search/src/wallet.rs", "// wallet\n");
+    let parked = repo.commit("Wallet button on results\n\nPromise: wallets\n");
+    let json = check(&repo, &["--all", "--commits", "HEAD~2..HEAD", "--format", "json"]);
+    json.expect_code(1);
+    let (u, p) = (&untraced[..7], &parked[..7]);
+    assert_eq!(
+        findings(&json.stdout),
+        owned(&[
+            (
+                "not-in-play",
+                Some("teams/checkout"),
+                &format!("commit {p} is work on `teams/checkout/wallets`, which is proposed")
+            ),
+            ("untraced-commit", Some("teams/checkout"), &format!("commit {u} has no Promise trailer")),
+            ("untraced-commit", Some("teams/search"), &format!("commit {u} has no Promise trailer")),
+        ])
+    );
+    // Search's own scope sees both commits (they touch it); checkout's sees the untraced one and
+    // the work on its promise.
+    let search = check(&repo, &["--scope", "teams/search", "--commits", "HEAD~2..HEAD", "--format", "json"]);
+    assert_eq!(findings(&search.stdout).len(), 2, "{}", search.stdout);
+    let checkout = check(&repo, &["--scope", "teams/checkout", "--commits", "HEAD~2..HEAD", "--format", "json"]);
+    assert_eq!(findings(&checkout.stdout).len(), 2, "{}", checkout.stdout);
+    let root = check(&repo, &["--scope", "", "--commits", "HEAD~2..HEAD", "--format", "json"]);
+    assert_eq!(findings(&root.stdout).len(), 3, "the root run judges every commit: {}", root.stdout);
+}
+
+#[test]
+fn check_in_a_team_folder_judges_that_scope_and_its_findings_say_so() {
+    let repo = teams();
+    // Search's limit is 1: a second promise in play is over it; checkout's plan has an untraced item.
+    repo.write(
+        "teams/search/promises.toml",
+        &format!("{SEARCH}\n[promises.facets]\nstatement = \"A shopper narrows results.\"\ncustomer = \"shopper\"\nstatus = \"in-play\"\noutcomes = [{{ metric = \"m\", target = \"1\" }}]\n"),
+    )
+    .write("teams/checkout/ROADMAP.md", "# Checkout\n\n- [ ] One-step pay\n");
+    let search = support::run_in(&repo.path().join("teams/search/src"), &["check", "--no-commits"]);
+    search.expect_code(1);
+    snapshot("scopes/search-from-its-folder", &search.stdout);
+    let all = repo.plan_lint(&["check", "--no-commits", "--all", "--format", "json"]);
+    all.expect_code(1);
+    assert_eq!(
+        findings(&all.stdout),
+        owned(&[
+            ("too-many-in-play", Some("teams/search"), "2 promises are in play; the limit is 1"),
+            ("untraced-item", Some("teams/checkout"), "work item names no promise: One-step pay"),
+        ])
+    );
+    // From the root: the root's scope alone, clean.
+    repo.plan_lint(&["check", "--no-commits"]).expect_code(0);
+    let wrong = repo.plan_lint(&["check", "--no-commits", "--scope", "teams/serch"]);
+    wrong.expect_code(2);
+    assert!(wrong.stderr.contains("did you mean `teams/search`?"), "{}", wrong.stderr);
+}
+
+#[test]
+fn a_registry_that_is_not_listed_is_a_finding_and_a_listed_one_that_is_missing_cannot_run() {
+    let mut repo = teams();
+    repo.write("teams/ads/promises.toml", "[promises.ads]\nstatement = \"s\"\nstatus = \"in-play\"\n");
+    repo.commit("Ads team registry\n\nPromise: platform\n");
+    let run = repo.plan_lint(&["check", "--no-commits"]);
+    run.expect_code(1);
+    snapshot("scopes/unlisted", &run.stdout);
+    repo.git(&["rm", "-q", "teams/checkout/promises.toml"]);
+    let run = repo.plan_lint(&["check", "--no-commits", "--all"]);
+    run.expect_code(2);
+    snapshot("scopes/missing-member", &run.stderr);
+}
+
+#[test]
+fn one_root_registry_without_scopes_ignores_registries_below_it() {
+    // As before scopes: a promises.toml in a fixture folder is nobody's business.
+    let mut repo = Repo::new();
+    repo.write(
+        "promises.toml",
+        "[promises.a]\nstatement = \"s\"\nstatus = \"in-play\"\noutcomes = [{ metric = \"m\", target = \"1\" }]\n",
+    )
+    .write("fixtures/demo/promises.toml", "[promises.b]\nstatement = \"s\"\nstatus = \"in-play\"\n");
+    repo.commit("Start\n\nPromise: a\n");
+    repo.plan_lint(&["check", "--commits", "HEAD"]).expect_code(0);
+    support::run_in(&repo.path().join("fixtures/demo"), &["check", "--commits", "HEAD"]).expect_code(0);
+}
+
+/// `git commit` with the installed hooks running; (success, stderr).
+fn git_commit(repo: &Repo, args: &[&str]) -> (bool, String) {
+    let out =
+        support::git_env(std::process::Command::new("git"), repo.path()).arg("commit").args(args).output().unwrap();
+    (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn the_commit_hooks_judge_the_scopes_the_staged_paths_touch() {
+    let repo = teams();
+    repo.plan_lint(&["install"]).expect_code(0);
+    // Checkout's folder only: `find-and-buy` is checkout's.
+    repo.write("teams/checkout/src/pay.rs", "// pay v2\n");
+    repo.git(&["add", "."]);
+    let (ok, stderr) = git_commit(&repo, &["-q", "-m", "One-step pay", "-m", "Promise: find-and-buy"]);
+    assert!(ok, "{stderr}");
+    // Both teams' folders: ambiguous, refused, naming both definitions.
+    repo.write("teams/search/src/rank.rs", "// rank v2\n").write("teams/checkout/src/pay.rs", "// pay v3\n");
+    repo.git(&["add", "."]);
+    let (ok, stderr) = git_commit(&repo, &["-q", "-m", "Rank and pay", "-m", "Promise: find-and-buy"]);
+    assert!(!ok, "an ambiguous id went through");
+    let words = stderr.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(words.contains("names promise `find-and-buy`, which 2 scopes define"), "{stderr}");
+    assert!(words.contains("did you mean `teams/search/find-and-buy` or `teams/checkout/find-and-buy`?"), "{stderr}");
+    // Qualified, it goes through: cross-team work on search's promise.
+    let (ok, stderr) = git_commit(&repo, &["-q", "-m", "Rank and pay", "-m", "Promise: teams/search/find-and-buy"]);
+    assert!(ok, "{stderr}");
+    // pre-commit: a staged plan in search's folder is judged with search's registry and says so.
+    repo.write(
+        "teams/search/ROADMAP.md",
+        "# Search\n\n- [ ] Rank in-stock first (Promise: find-and-buy)\n- [ ] Typo tolerance (Promise: wallets)\n- [ ] Facets\n",
+    );
+    repo.git(&["add", "."]);
+    let (ok, stderr) = git_commit(&repo, &["-q", "-m", "Plan facets", "-m", "Promise: teams/search/find-and-buy"]);
+    assert!(!ok, "an untraced item went through");
+    assert!(stderr.contains("[teams/search] work item names no promise: Facets"), "{stderr}");
+    assert_eq!(stderr.matches(" × ").count(), 1, "checkout's proposed promise is a fine trace: {stderr}");
+    // A staged team registry is judged with its own limit.
+    repo.git(&["checkout", "-q", "--", "."]);
+    repo.git(&["reset", "-q"]);
+    repo.git(&["checkout", "-q", "--", "."]);
+    repo.write(
+        "teams/search/promises.toml",
+        &format!(
+            "{SEARCH}\n[promises.facets]\nstatement = \"s\"\ncustomer = \"shopper\"\nstatus = \"in-play\"\n\
+             outcomes = [{{ metric = \"m\", target = \"1\" }}]\n"
+        ),
+    );
+    repo.git(&["add", "."]);
+    let (ok, stderr) = git_commit(&repo, &["-q", "-m", "Facets", "-m", "Promise: teams/search/find-and-buy"]);
+    assert!(!ok, "a team over its limit went through");
+    assert!(stderr.contains("[teams/search] 2 promises are in play; the limit is 1"), "{stderr}");
+}
+
+#[test]
+fn pre_push_judges_each_commit_by_its_own_paths() {
+    let repo = teams();
+    let remote = tempfile::tempdir().unwrap();
+    support::git_env(std::process::Command::new("git"), remote.path()).args(["init", "-q", "--bare"]).output().unwrap();
+    repo.git(&["remote", "add", "origin", remote.path().to_str().unwrap()]);
+    repo.git(&["push", "-q", "origin", "main"]);
+    repo.plan_lint(&["install"]).expect_code(0);
+    repo.write("teams/search/src/rank.rs", "// rank v2\n").write("teams/checkout/src/pay.rs", "// pay v2\n");
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "Tidy both teams"]);
+    let sha = repo.git(&["rev-parse", "HEAD"]);
+    let out = support::git_env(std::process::Command::new("git"), repo.path())
+        .args(["push", "origin", "main"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    let short = &sha[..7];
+    for scope in ["teams/checkout", "teams/search"] {
+        assert!(stderr.contains(&format!("[{scope}] commit {short} has no Promise trailer")), "{stderr}");
+    }
+}
+
+#[test]
+fn ci_on_a_pull_request_judges_each_commit_by_its_paths_and_every_scope_s_plans() {
+    let mut repo = teams();
+    let base = repo.git(&["rev-parse", "HEAD"]).trim().to_string();
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.write("teams/checkout/src/pay.rs", "// pay v2\n");
+    repo.commit("One-step pay\n\nPromise: find-and-buy\n");
+    repo.write("teams/search/src/rank.rs", "// rank v2\n").write("teams/checkout/src/pay.rs", "// pay v3\n");
+    repo.commit("Tidy both teams\n");
+    repo.write("teams/checkout/ROADMAP.md", "# Checkout\n\n- [ ] Saved cards\n");
+    let head = repo.commit("Plan saved cards\n\nPromise: teams/checkout/find-and-buy\n");
+    let runner = tempfile::tempdir().unwrap();
+    let file = |name: &str| runner.path().join(name).display().to_string();
+    let event = serde_json::json!({
+        "action": "synchronize",
+        "number": 7,
+        "pull_request": {
+            "number": 7, "title": "Checkout", "body": "One-step pay.", "state": "open",
+            "html_url": "https://github.com/acme/shop/pull/7",
+            "base": { "ref": "main", "sha": base }, "head": { "ref": "feature", "sha": head }
+        },
+        "repository": { "full_name": "acme/shop", "default_branch": "main" }
+    });
+    std::fs::write(file("event.json"), event.to_string()).unwrap();
+    let (event, summary, output) = (file("event.json"), file("summary.md"), file("output"));
+    let envs = [
+        ("GITHUB_ACTIONS", "true"),
+        ("GITHUB_EVENT_NAME", "pull_request"),
+        ("GITHUB_EVENT_PATH", event.as_str()),
+        ("GITHUB_STEP_SUMMARY", summary.as_str()),
+        ("GITHUB_OUTPUT", output.as_str()),
+    ];
+    let run = support::run_with(repo.path(), &["ci", "--format", "json"], &envs, None);
+    run.expect_code(1);
+    let tidy = repo.git(&["rev-parse", "--short=7", "HEAD~1"]);
+    let tidy = tidy.trim();
+    assert_eq!(
+        findings(&run.stdout),
+        owned(&[
+            ("untraced-commit", Some("teams/checkout"), &format!("commit {tidy} has no Promise trailer")),
+            ("untraced-commit", Some("teams/search"), &format!("commit {tidy} has no Promise trailer")),
+            ("untraced-item", Some("teams/checkout"), "work item names no promise: Saved cards"),
+        ])
+    );
+    assert_eq!(std::fs::read_to_string(&output).unwrap(), "errors=3\nwarnings=0\ncommits=3\n");
+}
+
+#[test]
+fn report_scope_draws_one_team_s_board_with_what_it_inherits() {
+    let repo = teams();
+    let board = |args: &[&str]| -> serde_json::Value {
+        let mut all = vec!["report", "--format", "json", "--since", "2026-01-01", "--until", "2026-01-31"];
+        all.extend_from_slice(args);
+        let run = repo.plan_lint(&all);
+        run.expect_code(0);
+        serde_json::from_str(&run.stdout).expect("the board as JSON")
+    };
+    let search = board(&["--scope", "teams/search"]);
+    assert_eq!(search["vision"], "Shoppers find anything they want and buy it in one step.", "inherited");
+    assert_eq!(search["in_play"]["limit"], 1);
+    assert_eq!(search["in_play"]["count"], 1);
+    // The cross-team commit named it qualified; it counts for search's `find-and-buy`.
+    assert_eq!(search["promises"][0]["id"], "find-and-buy");
+    assert_eq!(search["promises"][0]["commits"]["count"], 1, "{search:#}");
+    let checkout = board(&["--scope", "teams/checkout"]);
+    assert_eq!(checkout["vision"], "Paying takes one step.", "its own");
+    assert_eq!(checkout["in_play"]["limit"], 2, "inherited from the root");
+    // From inside a team's folder, its board by default.
+    let run = support::run_in(
+        &repo.path().join("teams/checkout"),
+        &["report", "--format", "json", "--since", "2026-01-01", "--until", "2026-01-31"],
+    );
+    run.expect_code(0);
+    let here: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(here["vision"], "Paying takes one step.");
+}
+
+#[test]
+fn the_editor_server_judges_each_document_with_the_registry_nearest_to_it() {
+    let repo = teams();
+    let mut cmd = support::git_env(std::process::Command::new(support::bin()), repo.path());
+    cmd.arg("lsp");
+    let mut client = support::lsp_client::Client::start(cmd, repo.path());
+    let uri = |rel: &str| format!("file://{}/{rel}", repo.path().display());
+    let messages = |d: &[serde_json::Value]| -> Vec<String> {
+        d.iter().map(|d| format!("{}: {}", d["code"].as_str().unwrap(), d["message"].as_str().unwrap())).collect()
+    };
+    // Search's plan: `find-and-buy` is search's own, and the help lists search's promises in play.
+    let search = uri("teams/search/ROADMAP.md");
+    client.open(&search, "markdown", "# Search\n\n- [ ] Synonyms (Promise: find-and-buy)\n- [ ] Facets\n");
+    assert_eq!(
+        messages(&client.diagnostics(&search)),
+        ["untraced-item: work item names no promise: Facets\nhelp: end the item with `(Promise: <id>)`, or put a \
+          `Promise: <id>` line right under its heading; promises in play: find-and-buy"]
+    );
+    // The root's plan: two teams define `find-and-buy`, the root does not.
+    let root = uri("ROADMAP.md");
+    client.open(&root, "markdown", "# Platform\n\n- [ ] Faster pages (Promise: find-and-buy)\n");
+    assert_eq!(
+        messages(&client.diagnostics(&root)),
+        ["unknown-promise: item names promise `find-and-buy`, which 2 scopes define\nhelp: did you mean \
+          `teams/search/find-and-buy` or `teams/checkout/find-and-buy`? name the promise with its scope"]
+    );
+    assert_eq!(client.finish(), 0);
+}
+
+#[test]
+fn init_in_a_team_folder_scaffolds_a_scoped_registry_and_says_to_list_it() {
+    let mut repo = teams();
+    std::fs::create_dir_all(repo.path().join("teams/ads")).unwrap();
+    let run = support::run_in(&repo.path().join("teams/ads"), &["init", "--no-hooks"]);
+    run.expect_code(0);
+    let shown = run.stdout.replace(&repo.path().display().to_string(), "<repo>");
+    snapshot("scopes/init", &shown);
+    snapshot("scopes/init-registry", &std::fs::read_to_string(repo.path().join("teams/ads/promises.toml")).unwrap());
+    repo.commit("Ads team\n\nPromise: platform\n");
+    let run = repo.plan_lint(&["check", "--no-commits"]);
+    run.expect_code(1);
+    assert!(run.stdout.contains("teams/ads/promises.toml is a registry that `[scopes] members` does not list"));
+    // Listed, it is a scope of its own, judged from its folder.
+    repo.write("promises.toml", &ROOT.replace("\"teams/checkout\"]", "\"teams/checkout\", \"teams/ads\"]"));
+    repo.plan_lint(&["check", "--no-commits"]).expect_code(0);
+    let ads = support::run_in(&repo.path().join("teams/ads"), &["check", "--no-commits", "--format", "json"]);
+    assert_eq!(
+        findings(&ads.stdout).iter().map(|(c, s, _)| (c.as_str(), s.as_deref())).collect::<Vec<_>>(),
+        [("no-outcome", Some("teams/ads"))],
+        "the placeholders are no outcome yet: {}",
+        ads.stdout
+    );
+}
+
+#[test]
+fn files_named_on_the_command_line_are_each_judged_in_their_own_scope() {
+    let repo = teams();
+    repo.write("teams/checkout/ROADMAP.md", "# Checkout\n\n- [ ] Saved cards\n");
+    let run = repo.plan_lint(&["check", "--no-commits", "--format", "json", "teams/checkout/ROADMAP.md", "ROADMAP.md"]);
+    run.expect_code(1);
+    assert_eq!(
+        findings(&run.stdout),
+        owned(&[("untraced-item", Some("teams/checkout"), "work item names no promise: Saved cards")])
+    );
+}
+
+#[test]
+fn a_document_is_judged_once_by_the_scope_that_governs_it_even_when_the_root_s_patterns_reach_it() {
+    let repo = teams();
+    repo.write("promises.toml", &format!("{ROOT}\n[plans]\ninclude = [\"**/ROADMAP.md\"]\n"))
+        .write("teams/checkout/ROADMAP.md", "# Checkout\n\n- [ ] Saved cards\n");
+    let run = repo.plan_lint(&["check", "--no-commits", "--all", "--format", "json"]);
+    run.expect_code(1);
+    assert_eq!(
+        findings(&run.stdout),
+        owned(&[("untraced-item", Some("teams/checkout"), "work item names no promise: Saved cards")])
+    );
+    let summary: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(summary["summary"]["files"], 3, "{}", run.stdout);
+}
+
+#[test]
+fn pre_receive_judges_each_pushed_commit_by_its_own_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    let bare = dir.path().join("shop.git");
+    assert!(std::process::Command::new("git").args(["init", "-q", "--bare"]).arg(&bare).status().unwrap().success());
+    support::run_in(&bare, &["install", "--server"]).expect_code(0);
+    let path = format!("{}:{}", support::bin().parent().unwrap().display(), std::env::var("PATH").unwrap_or_default());
+    let push = |repo: &Repo| {
+        let out = support::git_env(std::process::Command::new("git"), repo.path())
+            .env("PATH", &path)
+            .args(["push", &format!("file://{}", bare.display()), "main"])
+            .output()
+            .unwrap();
+        (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let mut repo = teams();
+    let (ok, said) = push(&repo);
+    assert!(ok, "{said}");
+    repo.write("teams/checkout/src/pay.rs", "// pay v2\n");
+    repo.commit("One-step pay\n\nPromise: find-and-buy\n");
+    let (ok, said) = push(&repo);
+    assert!(ok, "checkout's own short id: {said}");
+    repo.write("teams/search/src/rank.rs", "// rank v2\n").write("teams/checkout/src/pay.rs", "// pay v3\n");
+    let sha = repo.commit("Rank and pay\n\nPromise: find-and-buy\n");
+    let (ok, said) = push(&repo);
+    assert!(!ok, "an ambiguous id was accepted: {said}");
+    let words = said.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        words.contains(&format!(
+            "[teams/checkout] commit {} names promise `find-and-buy`, which 2 scopes define",
+            &sha[..7]
+        )),
+        "{said}"
+    );
+}
+
+#[test]
+fn work_on_another_team_s_promise_is_judged_by_that_team_s_registry_as_the_commit_saw_it() {
+    let mut repo = teams();
+    repo.write("teams/checkout/promises.toml", &CHECKOUT.replace("status = \"proposed\"", "status = \"in-play\""));
+    repo.commit("Wallets in play\n\nPromise: teams/checkout/wallets\n");
+    repo.write("teams/search/src/wallet.rs", "// wallet button\n");
+    repo.commit("Wallet button on results\n\nPromise: wallets\n");
+    repo.write("teams/checkout/promises.toml", &CHECKOUT.replace("status = \"proposed\"", "status = \"done\""));
+    repo.commit("Wallets shipped\n\nPromise: teams/checkout/wallets\n");
+    // Each commit was work on `wallets` while it was in play (or the commit that finished it).
+    let run = check(&repo, &["--all", "--commits", "HEAD~3..HEAD", "--format", "json"]);
+    run.expect_code(0);
+    assert_eq!(findings(&run.stdout), owned(&[]));
+}
+
+#[test]
+fn the_commit_that_finishes_a_team_s_promise_passes_commit_msg() {
+    let mut repo = teams();
+    repo.write("teams/checkout/promises.toml", &CHECKOUT.replace("status = \"proposed\"", "status = \"in-play\""));
+    repo.commit("Wallets in play\n\nPromise: teams/checkout/wallets\n");
+    repo.plan_lint(&["install"]).expect_code(0);
+    repo.write("teams/checkout/promises.toml", &CHECKOUT.replace("status = \"proposed\"", "status = \"done\""));
+    repo.git(&["add", "."]);
+    let (ok, stderr) = git_commit(&repo, &["-q", "-m", "Wallets shipped", "-m", "Promise: wallets"]);
+    assert!(ok, "the commit that marks it done is work on it: {stderr}");
+    // After it, work on it is refused.
+    repo.write("teams/checkout/src/wallet.rs", "// more\n");
+    repo.git(&["add", "."]);
+    let (ok, stderr) = git_commit(&repo, &["-q", "-m", "More wallets", "-m", "Promise: wallets"]);
+    assert!(!ok, "{stderr}");
+    assert!(
+        stderr.contains("[teams/checkout] this commit is work on `teams/checkout/wallets`, which is done"),
+        "{stderr}"
+    );
+}
