@@ -20,24 +20,7 @@ impl Gather<'_> {
     /// readings are judged and the commit passes only if both do.
     pub(super) fn message(&mut self, repo: &Repo, bytes: &[u8], shown: &str, flags: &CommitFlags) -> (Commits, String) {
         let ctx = self.ctx;
-        let comment_char = repo.config_string("core.commentChar");
-        let given = flags.command_line.as_ref();
-        let how = message::Invocation {
-            editor: flags.editor,
-            cleanup: given
-                .and_then(|c| c.cleanup)
-                .or_else(|| repo.config_string("commit.cleanup").map(|v| message::CleanupMode::parse(&v)))
-                .unwrap_or_default(),
-            verbose: given
-                .and_then(|c| c.verbose)
-                .unwrap_or_else(|| repo.config_bool("commit.verbose").unwrap_or(false)),
-            flags: if given.is_some() { message::Flags::Read } else { message::Flags::Unseen },
-            status: repo.config_bool("commit.status").unwrap_or(true),
-            comment_char: comment_char.clone(),
-        };
-        // The stored message is read later by `git log`, with the configuration as it is then: a
-        // `git -c core.commentChar=…` given to this commit alone does not apply.
-        let log_comment = message::log_comment_string(repo.config_string_stored("core.commentChar").as_deref());
+        let (how, log_comment) = invocation(repo, flags);
         let parents = if repo.is_merging() { 2 } else { 1 };
         let branch_promise = repo.branch_name().and_then(|b| ctx.registry.promise_of_branch(&b).map(|p| p.id.clone()));
         let (mut staged, mut from_paths) = (None, None);
@@ -102,4 +85,26 @@ impl Gather<'_> {
         }
         (Commits { describe: "the commit being made".into(), count: 1, tally }, text)
     }
+}
+
+/// How git cleans this commit's message (the command line's flags, else the configuration), and
+/// the comment string `git log` will read the stored message with.
+fn invocation(repo: &Repo, flags: &CommitFlags) -> (message::Invocation, Vec<u8>) {
+    let comment_char = repo.config_string("core.commentChar");
+    let given = flags.command_line.as_ref();
+    let how = message::Invocation {
+        editor: flags.editor,
+        cleanup: given
+            .and_then(|c| c.cleanup)
+            .or_else(|| repo.config_string("commit.cleanup").map(|v| message::CleanupMode::parse(&v)))
+            .unwrap_or_default(),
+        verbose: given.and_then(|c| c.verbose).unwrap_or_else(|| repo.config_bool("commit.verbose").unwrap_or(false)),
+        flags: if given.is_some() { message::Flags::Read } else { message::Flags::Unseen },
+        status: repo.config_bool("commit.status").unwrap_or(true),
+        comment_char: comment_char.clone(),
+    };
+    // The stored message is read later by `git log`, with the configuration as it is then: a
+    // `git -c core.commentChar=…` given to this commit alone does not apply.
+    let log_comment = message::log_comment_string(repo.config_string_stored("core.commentChar").as_deref());
+    (how, log_comment)
 }
