@@ -400,7 +400,13 @@ fn labelled_part(mut text: String, found: &[Finding]) -> String {
 
 pub(super) fn scan_commit(raw: &Raw, ctx: &Ctx, comment: &[u8]) -> CommitFacts {
     let message = &raw.data[raw.header.message..];
-    commit::read(Some(raw.oid.to_string()), raw.header.parent_count, message, &ctx.registry.exempt_subjects, comment)
+    commit::read(
+        Some(raw.oid.to_string()),
+        raw.header.parent_count,
+        message,
+        ctx.registry.exempt_subjects.all(),
+        comment,
+    )
 }
 
 /// Scan, count and judge a chunk of raw commits (on a worker). Only commits with findings, or
