@@ -264,20 +264,28 @@ impl<'r> Files<'r> {
             walk.hidden(false).ignore(false).parents(false).git_ignore(true).git_exclude(true).git_global(true);
             walk.follow_links(false).require_git(true);
             let (base, prune) = (root.clone(), descend.clone());
+            // A nested repository (a submodule's checkout, a vendored clone) is not this
+            // repository's content; git does not descend into it either. It is known by the
+            // `.git` its listing holds (asking every directory for one doubled the system calls
+            // of a large docs tree), and what was listed under it is dropped.
+            let nested = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+            let found = std::sync::Arc::clone(&nested);
             walk.filter_entry(move |e| {
                 if e.depth() == 0 {
                     return true;
                 }
                 if e.file_name() == ".git" {
+                    let dir = e.path().parent().and_then(|d| d.strip_prefix(&base).ok());
+                    if let (Some(dir), Ok(mut found)) = (dir.filter(|d| !d.as_os_str().is_empty()), found.lock()) {
+                        found.push(dir.to_string_lossy().replace('\\', "/") + "/");
+                    }
                     return false;
                 }
                 if !e.file_type().is_some_and(|t| t.is_dir()) {
                     return true;
                 }
                 let rel = e.path().strip_prefix(&base).map(|r| r.to_string_lossy().replace('\\', "/"));
-                // A nested repository (a submodule's checkout, a vendored clone) is not this
-                // repository's content; git does not descend into it either.
-                rel.is_ok_and(|r| prune(&r)) && !e.path().join(".git").exists()
+                rel.is_ok_and(|r| prune(&r))
             });
             // Listed on every core, as ripgrep lists, when a pattern can match below the root
             // (on one thread otherwise: idle walker threads poll for work); judged here, in path
@@ -311,6 +319,8 @@ impl<'r> Files<'r> {
                 })
             });
             let mut listed = listed.into_inner().unwrap_or_default();
+            let nested = nested.lock().map(|n| n.clone()).unwrap_or_default();
+            listed.retain(|(rel, _)| !nested.iter().any(|n| rel.starts_with(n.as_str())));
             listed.sort_unstable();
             let mut seen = HashSet::new();
             for (rel, link) in listed {
