@@ -28,7 +28,8 @@ GEN=$ROOT/target/release/examples/bench_repo
 # over a tree of 4,000 files, so a 28-day window holds 263 commits, each needing help.
 [ -d "$WORK/untraced/.git" ] || "$GEN" "$WORK/untraced" --commits 20000 --docs 0 --promises 200 --in-play 3 \
     --untraced --interval 9200 --files 4000 --long
-# Documents: 4,000 pages of prose where task items are rare.
+# Documents: 4,000 pages shaped like a real docs tree (bench/docs_corpus.py: a directory per page,
+# log-normal sizes, front matter, long lines, translations), task items rare.
 [ -d "$WORK/docs/.git" ] || python3 bench/docs_corpus.py "$WORK/docs" 4000
 # Hooks: an index of 50,000 entries.
 if [ ! -d "$WORK/index/.git" ]; then
