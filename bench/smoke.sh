@@ -29,7 +29,8 @@ GEN=$ROOT/target/release/examples/bench_repo
 # over a tree of 4,000 files, so a 28-day window holds 263 commits, each needing help.
 [ -d "$WORK/untraced/.git" ] || "$GEN" "$WORK/untraced" --commits 20000 --docs 0 --promises 200 --in-play 3 \
     --untraced --interval 9200 --files 4000 --long
-# Documents: 4,000 pages of prose where task items are rare.
+# Documents: 4,000 pages shaped like a real docs tree (bench/docs_corpus.py: a directory per page,
+# log-normal sizes, front matter, long lines, translations), task items rare.
 [ -d "$WORK/docs/.git" ] || python3 bench/docs_corpus.py "$WORK/docs" 4000
 # Hooks: an index of 50,000 entries.
 if [ ! -d "$WORK/index/.git" ]; then
@@ -51,6 +52,42 @@ w(b"\n")
 PY
     git -C "$WORK/index" read-tree HEAD
     git -C "$WORK/index" checkout -q -- promises.toml ROADMAP.md
+fi
+# A project's index of 15,000 files (directories 1-6 deep, mixed kinds, a registry of 30
+# promises, a roadmap) with promises.toml staged beside a README change: pre-commit compares
+# both with HEAD and judges the registry change.
+if [ ! -d "$WORK/staged/.git" ]; then
+    mkdir -p "$WORK/staged" && git -C "$WORK/staged" init -q -b main
+    python3 - <<'PY' | git -C "$WORK/staged" fast-import --quiet
+import random, sys
+rng = random.Random(15000)
+w = sys.stdout.buffer.write
+def blob(mark, data):
+    w(b"blob\nmark :%d\ndata %d\n%s\n" % (mark, len(data), data))
+blob(1, "\n".join('[promises.p%02d]\nstatement = "Promise %d"\nstatus = "%s"\noutcomes = [{ metric = "m%d", baseline = "1", target = "2" }]\n'
+                  % (i, i, "in-play" if i < 5 else "done", i) for i in range(30)).encode())
+blob(2, b"# Roadmap\n\n" + b"".join(b"- [ ] Item %d (Promise: p%02d)\n" % (i, i % 5) for i in range(40)))
+blob(3, b"# Project\n\nRead me.\n")
+for k in range(200):
+    blob(10 + k, b"// code %d\n" % k + b"x" * rng.randint(10, 3000) + b"\n")
+msg = b"Adopt\n\nPromise: p00\n"
+w(b"commit refs/heads/main\ncommitter A <a@example.com> 1700000000 +0000\ndata %d\n%s\n" % (len(msg), msg))
+w(b"M 100644 :1 promises.toml\nM 100644 :2 ROADMAP.md\nM 100644 :3 README.md\n")
+n = 0
+while n < 14997:
+    d = "/".join([rng.choice(["src", "lib", "tests", "docs", "tools", "third_party", "packages", "examples"])]
+                 + ["d%d" % rng.randint(0, 30) for _ in range(rng.randint(1, 5))])
+    for _ in range(min(rng.randint(1, 40), 14997 - n)):
+        ext = rng.choice(["rs", "c", "h", "py", "js", "ts", "go", "json", "txt"])
+        w(b"M 100644 :%d %s/f%05d.%s\n" % (10 + rng.randrange(200), d.encode(), n, ext.encode()))
+        n += 1
+w(b"\n")
+PY
+    git -C "$WORK/staged" read-tree HEAD
+    git -C "$WORK/staged" checkout -q -- promises.toml README.md
+    sed -i '0,/target = "2"/s//target = "3"/' "$WORK/staged/promises.toml"
+    echo "More." >> "$WORK/staged/README.md"
+    git -C "$WORK/staged" add promises.toml README.md
 fi
 printf 'Work\n\nPromise: find-and-buy\n' > "$WORK/msg"
 # Organisation board: 1,000 teams' boards (about 27 MB of JSON) to merge into one page.
@@ -94,6 +131,7 @@ bench untraced-one "$WORK/untraced" "$PL check --commits HEAD..$traced" 0 "$PL c
 bench docs "$WORK/docs" "rg -c --no-ignore -g *.md Promise:" 0 "$PL check --no-commits" 0
 bench commit-msg "$WORK/index" "git diff --cached --name-only" 0 "$PL hook commit-msg $WORK/msg" 0
 bench pre-commit "$WORK/index" "git diff --cached --name-only" 0 "$PL hook pre-commit" 0
+bench pre-commit-registry "$WORK/staged" "git diff --cached --name-only" 0 "$PL hook pre-commit" 0
 # Server: a push of the history's newest 10,000 first-parent commits into a bare copy.
 server=$WORK/server.git
 rm -rf "$server" && git clone -q --bare "$WORK/history" "$server"
@@ -131,7 +169,7 @@ python3 - "$RESULTS" "$ROOT/bench/smoke-baseline.txt" "${1:-}" <<'PY'
 import json, os, sys
 results, baseline_path, mode = sys.argv[1], sys.argv[2], sys.argv[3]
 ratios = {}
-for name in ["history", "window", "window-untraced", "untraced-one", "docs", "commit-msg", "pre-commit", "pre-receive", "org-merge"]:
+for name in ["history", "window", "window-untraced", "untraced-one", "docs", "commit-msg", "pre-commit", "pre-commit-registry", "pre-receive", "org-merge"]:
     r = json.load(open(os.path.join(results, name + ".json")))["results"]
     # Every timed run exited as the run before timing did (hyperfine records each one's code).
     expected = [int(c) for c in open(os.path.join(results, name + ".exit")).read().split()]
@@ -140,12 +178,12 @@ for name in ["history", "window", "window-untraced", "untraced-one", "docs", "co
         if codes != {want}:
             sys.exit(f"{name}: `{result['command']}` exited with {sorted(codes, key=str)} while timed, expected {want}")
     ratios[name] = r[1]["mean"] / r[0]["mean"]
-    print(f"{name:<12} {r[0]['mean']*1000:8.1f} ms baseline  {r[1]['mean']*1000:8.1f} ms plan-lint  {ratios[name]:.2f}x")
+    print(f"{name:<19} {r[0]['mean']*1000:8.1f} ms baseline  {r[1]['mean']*1000:8.1f} ms plan-lint  {ratios[name]:.2f}x")
 rss_path = os.path.join(results, "rss")
 if os.path.exists(rss_path):
     ours, git = map(int, open(rss_path).read().split())
     ratios["history-rss"] = ours / git
-    print(f"{'history-rss':<12} {git/1024:8.1f} MiB git log  {ours/1024:8.1f} MiB plan-lint  {ratios['history-rss']:.2f}x")
+    print(f"{'history-rss':<19} {git/1024:8.1f} MiB git log  {ours/1024:8.1f} MiB plan-lint  {ratios['history-rss']:.2f}x")
 # Issue 25: merging 1,000 repositories' boards takes under 2 s.
 merge = json.load(open(os.path.join(results, "org-merge.json")))["results"][1]["mean"]
 if merge >= 2.0:
@@ -155,7 +193,7 @@ if os.path.exists(org_rss):
     few, many, page, inputs = map(int, open(org_rss).read().split())
     grown = max(many - few, 0) * 1024
     ratios["org-merge-rss"] = grown / page
-    print(f"{'org-rss':<12} {few/1024:8.1f} MiB 20 boards  {many/1024:8.1f} MiB 1,000 boards: "
+    print(f"{'org-rss':<19} {few/1024:8.1f} MiB 20 boards  {many/1024:8.1f} MiB 1,000 boards: "
           f"{grown/page:.2f}x the {page/1e6:.1f} MB page, {grown/inputs:.2f}x the {inputs/1e6:.1f} MB of boards")
 if mode == "--record":
     with open(baseline_path, "w") as f:

@@ -34,6 +34,19 @@ pub type Descend = std::sync::Arc<dyn Fn(&str) -> bool + Send + Sync>;
 /// editor server, the engine's inputs and the files read).
 pub type Unsaved = std::sync::Arc<std::collections::BTreeMap<String, String>>;
 
+/// A kept path in an index, by its entry's kind: a regular file is read, a link passed over,
+/// anything else (a submodule, 0o160000) neither.
+fn staged_kind(kind: u32, path: &str, out: &mut Vec<String>, passed: &mut Vec<(String, String)>) {
+    match kind {
+        0o100000 => out.push(path.to_string()),
+        0o120000 => passed.push((
+            path.to_string(),
+            "a symbolic link: not read from the index (`plan-lint check` reads it in the work tree)".to_string(),
+        )),
+        _ => {}
+    }
+}
+
 /// The directories that can hold a plan document or issue file of `registry`.
 pub fn document_dirs(registry: &Registry) -> Descend {
     let (plans, issues) = (registry.plan_globs.clone(), registry.issue_globs.clone());
@@ -205,36 +218,42 @@ impl<'r> Files<'r> {
     /// index a link is passed over (`check` reads it in the work tree).
     /// `descend` says which directories (relative, `/`-separated) can hold a kept file; the
     /// work tree walk skips the others.
+    /// [`Files::paths`] among `only`, the paths a caller already knows it wants (the pre-commit
+    /// hook's staged documents): from an index each is looked up, where listing a large index
+    /// would cost more than the rest of the hook.
+    pub fn paths_among(
+        &self,
+        only: &HashSet<String>,
+        keep: &dyn Fn(&str) -> bool,
+        descend: &Descend,
+    ) -> (Vec<String>, Vec<(String, String)>) {
+        let Some(index) = &self.index else { return self.paths(&|p| only.contains(p) && keep(p), descend) };
+        let mut wanted: Vec<&String> = only.iter().collect();
+        wanted.sort_unstable();
+        let (mut out, mut passed) = (Vec::new(), Vec::new());
+        for path in wanted {
+            let Some(entry) = index.get_path(path) else { continue };
+            if descend(path.rsplit_once('/').map_or("", |(d, _)| d)) && keep(path) {
+                staged_kind(entry.mode & 0o170000, path, &mut out, &mut passed);
+            }
+        }
+        (out, passed)
+    }
+
     pub fn paths(&self, keep: &dyn Fn(&str) -> bool, descend: &Descend) -> (Vec<String>, Vec<(String, String)>) {
         let mut out = Vec::new();
         let mut passed = Vec::new();
         if let Some(index) = &self.index {
             // Entries are sorted by path, so a directory's are together: `descend` is asked once
             // per directory, and paths under one no pattern can match are never matched.
-            let mut last_dir: (&[u8], bool) = (b"\0", false);
-            for entry in index.iter() {
+            for entry in index.in_dirs(|dir| std::str::from_utf8(dir).is_ok_and(|d| descend(d))) {
                 // Regular files and links; no submodules (0o160000).
                 let kind = entry.mode & 0o170000;
-                let dir = entry.path.iter().rposition(|&b| b == b'/').map_or(&entry.path[..0], |i| &entry.path[..i]);
-                if dir != last_dir.0 {
-                    last_dir = (dir, std::str::from_utf8(dir).is_ok_and(|d| descend(d)));
-                }
-                if !last_dir.1 {
-                    continue;
-                }
                 let Ok(path) = std::str::from_utf8(entry.path) else { continue };
                 if entry.stage != 0 || !keep(path) {
                     continue;
                 }
-                match kind {
-                    0o100000 => out.push(path.to_string()),
-                    0o120000 => passed.push((
-                        path.to_string(),
-                        "a symbolic link: not read from the index (`plan-lint check` reads it in the work tree)"
-                            .to_string(),
-                    )),
-                    _ => {}
-                }
+                staged_kind(kind, path, &mut out, &mut passed);
             }
         } else {
             let root = self.root.clone();
@@ -245,20 +264,28 @@ impl<'r> Files<'r> {
             walk.hidden(false).ignore(false).parents(false).git_ignore(true).git_exclude(true).git_global(true);
             walk.follow_links(false).require_git(true);
             let (base, prune) = (root.clone(), descend.clone());
+            // A nested repository (a submodule's checkout, a vendored clone) is not this
+            // repository's content; git does not descend into it either. It is known by the
+            // `.git` its listing holds (asking every directory for one doubled the system calls
+            // of a large docs tree), and what was listed under it is dropped.
+            let nested = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+            let found = std::sync::Arc::clone(&nested);
             walk.filter_entry(move |e| {
                 if e.depth() == 0 {
                     return true;
                 }
                 if e.file_name() == ".git" {
+                    let dir = e.path().parent().and_then(|d| d.strip_prefix(&base).ok());
+                    if let (Some(dir), Ok(mut found)) = (dir.filter(|d| !d.as_os_str().is_empty()), found.lock()) {
+                        found.push(dir.to_string_lossy().replace('\\', "/") + "/");
+                    }
                     return false;
                 }
                 if !e.file_type().is_some_and(|t| t.is_dir()) {
                     return true;
                 }
                 let rel = e.path().strip_prefix(&base).map(|r| r.to_string_lossy().replace('\\', "/"));
-                // A nested repository (a submodule's checkout, a vendored clone) is not this
-                // repository's content; git does not descend into it either.
-                rel.is_ok_and(|r| prune(&r)) && !e.path().join(".git").exists()
+                rel.is_ok_and(|r| prune(&r))
             });
             // Listed on every core, as ripgrep lists, when a pattern can match below the root
             // (on one thread otherwise: idle walker threads poll for work); judged here, in path
@@ -292,6 +319,8 @@ impl<'r> Files<'r> {
                 })
             });
             let mut listed = listed.into_inner().unwrap_or_default();
+            let nested = nested.lock().map(|n| n.clone()).unwrap_or_default();
+            listed.retain(|(rel, _)| !nested.iter().any(|n| rel.starts_with(n.as_str())));
             listed.sort_unstable();
             let mut seen = HashSet::new();
             for (rel, link) in listed {

@@ -23,7 +23,29 @@ pub struct Patterns {
     /// Where each pattern is written in promises.toml (empty for the defaults).
     spans: Vec<std::ops::Range<usize>>,
     globs: Vec<globset::Glob>,
+    /// Each pattern's shape, for [`Patterns::may_match_under`], asked once per directory of a
+    /// listing (thousands on a large index).
+    shapes: Vec<Shape>,
     set: std::sync::OnceLock<GlobSet>,
+}
+
+/// What decides which directories can hold a match of one pattern.
+#[derive(Clone, Debug, Default)]
+struct Shape {
+    /// The leading segments without glob syntax.
+    literal: Vec<String>,
+    /// How many segments the pattern has.
+    segments: usize,
+    /// Whether a `**` segment lets it match at any depth.
+    deep: bool,
+}
+
+impl Shape {
+    fn of(pattern: &str) -> Shape {
+        let is_glob = |s: &str| s.contains(['*', '?', '[', '{', '\\']);
+        let literal = pattern.split('/').take_while(|s| !is_glob(s)).map(str::to_string).collect();
+        Shape { literal, segments: pattern.split('/').count(), deep: pattern.split('/').any(|s| s == "**") }
+    }
 }
 
 impl PartialEq for Patterns {
@@ -42,8 +64,9 @@ impl Patterns {
         for (i, p) in patterns.iter().enumerate() {
             globs.push(compile(p.as_ref()).map_err(|why| (i, why))?);
         }
-        let texts = patterns.iter().map(|p| p.as_ref().to_string()).collect();
-        Ok(Patterns { texts, spans: Vec::new(), globs, set: std::sync::OnceLock::new() })
+        let texts: Vec<String> = patterns.iter().map(|p| p.as_ref().to_string()).collect();
+        let shapes = texts.iter().map(|t| Shape::of(t)).collect();
+        Ok(Patterns { texts, spans: Vec::new(), globs, shapes, set: std::sync::OnceLock::new() })
     }
 
     /// The same patterns, with where each is written.
@@ -84,16 +107,14 @@ impl Patterns {
     /// without `**` is deep enough. Walking only such directories lets a listing skip the rest
     /// of a large work tree (`plans/**/*.md` never looks inside `src/`).
     pub fn may_match_under(&self, dir: &str) -> bool {
-        let dir: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
-        self.texts.iter().any(|p| {
-            let segments: Vec<&str> = p.split('/').collect();
-            let is_glob = |s: &str| s.contains(['*', '?', '[', '{', '\\']);
-            let literal = segments.iter().take_while(|s| !is_glob(s)).count();
-            let deep = segments.contains(&"**");
-            if !deep && dir.len() >= segments.len() {
+        // Bytes, not chars: asked for every directory of a large index.
+        let segments = || dir.as_bytes().split(|&b| b == b'/').filter(|s| !s.is_empty());
+        let depth = segments().count();
+        self.shapes.iter().any(|shape| {
+            if !shape.deep && depth >= shape.segments {
                 return false;
             }
-            dir.iter().zip(&segments[..literal.min(segments.len())]).all(|(d, s)| d == s)
+            segments().zip(&shape.literal).all(|(d, s)| d == s.as_bytes())
         })
     }
 

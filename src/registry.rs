@@ -460,7 +460,7 @@ pub struct Registry {
     pub(crate) since: Option<Spanned<String>>,
     /// Subjects that need no trailer: the release tools' (`RELEASE_SUBJECTS`, unless
     /// `[commits] exempt-releases = false`), then `[commits] exempt-subjects`.
-    pub(crate) exempt_subjects: Vec<Regex>,
+    pub(crate) exempt_subjects: ExemptSubjects,
     /// `[plans] include`, compiled.
     pub(crate) plan_globs: Patterns,
     /// Rule levels set in `[rules]`.
@@ -731,10 +731,9 @@ impl Registry {
                 || self.exception_budget.as_ref().map(|b| b.0) != before.exception_budget.as_ref().map(|b| b.0),
             Parts::LIMITS,
         );
-        let subjects = |r: &Registry| r.exempt_subjects.iter().map(|re| re.as_str().to_string()).collect::<Vec<_>>();
         set(
             self.since.as_ref().map(|s| s.get_ref()) != before.since.as_ref().map(|s| s.get_ref())
-                || subjects(self) != subjects(before)
+                || self.exempt_subjects != before.exempt_subjects
                 || self.branch_trailer != before.branch_trailer
                 || self.body_traces_commits != before.body_traces_commits
                 || self.outcomes_file != before.outcomes_file,
@@ -1001,13 +1000,11 @@ impl Registry {
         };
 
         // The release tools' commits first (unless turned off), then the team's own patterns.
-        let mut exempt_subjects = Vec::new();
-        if raw.commits.exempt_releases.unwrap_or(true) {
-            exempt_subjects.extend(release_subjects());
-        }
+        let mut exempt_subjects =
+            ExemptSubjects { releases: raw.commits.exempt_releases.unwrap_or(true), ..ExemptSubjects::default() };
         for pattern in raw.commits.exempt_subjects {
             match Regex::new(pattern.get_ref()) {
-                Ok(re) => exempt_subjects.push(re),
+                Ok(re) => exempt_subjects.own.push(re),
                 Err(e) => errors.push(at(
                     pattern.span(),
                     "not a valid regex",
@@ -1362,6 +1359,54 @@ const KEYS: &[(&str, &[&str])] = &[
     ("a verdict", &["kept", "reason", "date"]),
 ];
 
+/// The subjects that need no trailer. The release tools' patterns are compiled only for a
+/// subject that could be a release commit, not when the registry is read: their Unicode classes
+/// cost more to compile than the commit hooks spend on everything else, and most subjects
+/// cannot match them.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ExemptSubjects {
+    /// [`RELEASE_SUBJECTS`] first (`[commits] exempt-releases`, on unless turned off).
+    releases: bool,
+    /// `[commits] exempt-subjects`, compiled when read (an invalid one is an error there).
+    own: Vec<Regex>,
+    all: std::sync::OnceLock<Vec<Regex>>,
+}
+
+impl ExemptSubjects {
+    /// Every pattern, in order: the release tools', then the team's own.
+    pub(crate) fn all(&self) -> &[Regex] {
+        self.all.get_or_init(|| {
+            let mut all = if self.releases { release_subjects() } else { Vec::new() };
+            all.extend(self.own.iter().cloned());
+            all
+        })
+    }
+
+    /// The patterns that can match `subject` ([`crate::scan::commit::subject`]), in order:
+    /// [`ExemptSubjects::all`] when it could be a release tool's, else the team's own.
+    pub(crate) fn for_subject(&self, subject: &str) -> &[Regex] {
+        if self.releases && could_be_release(subject) {
+            self.all()
+        } else {
+            &self.own
+        }
+    }
+}
+
+/// Whether `subject` starts as one of [`RELEASE_SUBJECTS`] can (each is anchored at the start):
+/// a version (`v` or a digit, Unicode's included), or one of their literal beginnings.
+fn could_be_release(subject: &str) -> bool {
+    subject.starts_with('v')
+        || subject.chars().next().is_some_and(char::is_numeric)
+        || ["chore", "Version Packages", "RELEASING: ", "(cargo-release) "].iter().any(|p| subject.starts_with(p))
+}
+
+impl PartialEq for ExemptSubjects {
+    fn eq(&self, other: &ExemptSubjects) -> bool {
+        self.releases == other.releases && self.own.iter().map(Regex::as_str).eq(other.own.iter().map(Regex::as_str))
+    }
+}
+
 /// [`RELEASE_SUBJECTS`], compiled once.
 fn release_subjects() -> Vec<Regex> {
     static COMPILED: std::sync::OnceLock<Vec<Regex>> = std::sync::OnceLock::new();
@@ -1480,8 +1525,29 @@ mod tests {
     }
 
     #[test]
+    fn release_patterns_are_compiled_only_for_a_subject_that_could_be_a_release() {
+        let r = parse("[commits]\nexempt-subjects = [\"^deps:\"]\n").unwrap();
+        let compiled = |r: &Registry| r.exempt_subjects.all.get().is_some();
+        assert!(!compiled(&r), "reading the registry compiles no release pattern");
+        let own: Vec<&str> = r.exempt_subjects.for_subject("Add search").iter().map(Regex::as_str).collect();
+        assert_eq!(own, ["^deps:"]);
+        assert!(!compiled(&r), "a subject no release pattern can match compiles none");
+        for (_, pattern, example) in RELEASE_SUBJECTS {
+            let patterns = r.exempt_subjects.for_subject(example);
+            assert!(patterns.iter().any(|re| re.as_str() == *pattern && re.is_match(example)), "{example}");
+        }
+        assert!(compiled(&r));
+        assert_eq!(r.exempt_subjects.for_subject("٣.1.0").len(), RELEASE_SUBJECTS.len() + 1, "a Unicode digit");
+    }
+
+    #[test]
     fn release_commits_are_exempt_unless_turned_off_and_exempt_subjects_extend_the_list() {
-        let exempt = |r: &Registry, subject: &str| r.exempt_subjects.iter().any(|re| re.is_match(subject));
+        let exempt = |r: &Registry, subject: &str| {
+            let all = r.exempt_subjects.all().iter().any(|re| re.is_match(subject));
+            let filtered = r.exempt_subjects.for_subject(subject).iter().any(|re| re.is_match(subject));
+            assert_eq!(all, filtered, "{subject}: the release prefilter must not change the answer");
+            all
+        };
         let r = parse("[commits]\nexempt-subjects = [\"^deps:\"]\n").unwrap();
         let releases = [
             "2.0.3",

@@ -32,7 +32,8 @@ impl Gather<'_> {
             .then(|| super::scopes::touched(ctx.registry, &repo.staged_against_head(usize::MAX)));
         let mut judged = Vec::new();
         for cleaned in message::readings(bytes, &how) {
-            let mut facts = commit::read(None, parents, &cleaned, &ctx.registry.exempt_subjects, &log_comment);
+            let exempt = ctx.registry.exempt_subjects.for_subject(&commit::subject(&cleaned));
+            let mut facts = commit::read(None, parents, &cleaned, exempt, &log_comment);
             facts.likely_promise =
                 branch_promise.clone().map(|id| commit::Likely { id, why: "the branch names it".to_string() });
             if self.inputs.suggestions == Suggestions::FromHistory

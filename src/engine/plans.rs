@@ -104,10 +104,8 @@ impl Gather<'_> {
                 paths.sort_unstable();
                 (paths, Vec::new())
             }
-            _ => self.files.paths(
-                &|p| scope.only.as_ref().is_none_or(|o| o.contains(p)) && registry.is_document(p),
-                &files::document_dirs(registry),
-            ),
+            Some(only) => self.files.paths_among(only, &|p| registry.is_document(p), &files::document_dirs(registry)),
+            None => self.files.paths(&|p| registry.is_document(p), &files::document_dirs(registry)),
         };
         let passed_over: Vec<String> = passed.iter().map(|(p, _)| p.clone()).collect();
         self.read.skipped.extend(passed);

@@ -54,18 +54,10 @@ pub(super) fn staged_scope(repo: &Repo, files: &Files, registry: &Registry) -> O
     // Every plan and issue document in the index, with its content's id.
     // Sorted by path: each directory is asked once whether a pattern can match under it.
 
-    let mut last_dir: (&[u8], bool) = (b"\0", false);
     let documents: Vec<(String, Oid)> = index
-        .iter()
+        .in_dirs(|dir| std::str::from_utf8(dir).is_ok_and(|d| registry.may_hold_documents(d)))
         .filter_map(|e| {
-            let dir = e.path.iter().rposition(|&b| b == b'/').map_or(&e.path[..0], |i| &e.path[..i]);
-            if dir != last_dir.0 {
-                last_dir = (dir, std::str::from_utf8(dir).is_ok_and(|d| registry.may_hold_documents(d)));
-            }
-            if !last_dir.1 || e.stage != 0 {
-                return None;
-            }
-            let p = std::str::from_utf8(e.path).ok()?;
+            let p = std::str::from_utf8(e.path).ok().filter(|_| e.stage == 0)?;
             registry.is_document(p).then(|| (p.to_string(), e.id))
         })
         .collect();

@@ -412,7 +412,7 @@ pub(super) fn scan_commit(raw: &Raw, ctx: &Ctx, comment: &[u8]) -> CommitFacts {
         Some(raw.oid.to_string()),
         raw.header.parent_count,
         message,
-        &ctx.registry.exempt_subjects,
+        ctx.registry.exempt_subjects.all(),
         comment,
     );
     super::scopes::canonical(ctx.registry, &mut facts);

@@ -110,7 +110,7 @@ impl Index {
                     }
                     strip = strip.checked_add(1).ok_or("bad path")?;
                 }
-                let nul = data[i..end].iter().position(|&b| b == 0).ok_or("unterminated path")?;
+                let nul = memchr::memchr(0, data.get(i..end).ok_or("truncated path")?).ok_or("unterminated path")?;
                 let keep = previous.len().checked_sub(strip).ok_or("bad path prefix")?;
                 let start = names.len();
                 names.extend_from_within(previous.start..previous.start + keep);
@@ -119,10 +119,8 @@ impl Index {
                 slots.push(Slot { fields: at, path: previous.clone() });
                 at = i + nul + 1;
             } else {
-                let nul = data
-                    .get(name_at..end)
-                    .and_then(|rest| rest.iter().position(|&b| b == 0))
-                    .ok_or("unterminated path")?;
+                // memchr: a large index's paths are most of what a hook reads.
+                let nul = data.get(name_at..end).and_then(|rest| memchr::memchr(0, rest)).ok_or("unterminated path")?;
                 slots.push(Slot { fields: at, path: name_at..name_at + nul });
                 // Padded with 1 to 8 NULs to a multiple of 8 from the entry's start.
                 let len = name_at + nul - at;
@@ -138,7 +136,7 @@ impl Index {
     fn entry(&self, slot: &Slot) -> Entry<'_> {
         let f = slot.fields;
         let d = &self.data;
-        let path = if self.version == 4 { &self.names[slot.path.clone()] } else { &d[slot.path.clone()] };
+        let path = self.path(slot);
         let flags = u16::from_be_bytes([d[f + 40 + OID], d[f + 41 + OID]]);
         Entry {
             path,
@@ -154,11 +152,34 @@ impl Index {
         self.slots.iter().map(|s| self.entry(s))
     }
 
+    /// The entries in the directories `want` accepts (the path before the last `/`, empty at
+    /// the root), in order. Entries are sorted by path, so `want` is asked once per directory,
+    /// and the rest of an entry is read only when its directory is wanted.
+    pub fn in_dirs<'a>(&'a self, mut want: impl FnMut(&[u8]) -> bool + 'a) -> impl Iterator<Item = Entry<'a>> + 'a {
+        let mut last: (&[u8], bool) = (b"\0", false);
+        self.slots.iter().filter_map(move |slot| {
+            let path = self.path(slot);
+            let dir = path.iter().rposition(|&b| b == b'/').map_or(&path[..0], |i| &path[..i]);
+            if dir != last.0 {
+                last = (dir, want(dir));
+            }
+            last.1.then(|| self.entry(slot))
+        })
+    }
+
+    fn path(&self, slot: &Slot) -> &[u8] {
+        if self.version == 4 {
+            &self.names[slot.path.clone()]
+        } else {
+            &self.data[slot.path.clone()]
+        }
+    }
+
     /// The entry for `path` at stage 0.
     pub fn get_path(&self, path: &str) -> Option<Entry<'_>> {
         let key = path.as_bytes();
         // Entries are sorted by path bytes, then stage.
-        let i = self.slots.partition_point(|s| self.entry(s).path < key);
+        let i = self.slots.partition_point(|s| self.path(s) < key);
         self.slots[i..].iter().map(|s| self.entry(s)).take_while(|e| e.path == key).find(|e| e.stage == 0)
     }
 }

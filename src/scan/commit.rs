@@ -68,6 +68,12 @@ pub struct Likely {
     pub why: String,
 }
 
+/// A message's subject as its exemptions are matched: the first line that is not blank, trimmed.
+pub fn subject(message: &[u8]) -> String {
+    let body = trailers::skip_leading_blank_lines(message);
+    body.split(|&c| c == b'\n').next().map(|s| String::from_utf8_lossy(s).trim().to_string()).unwrap_or_default()
+}
+
 /// Read a commit message: `parents` decides whether it is a merge, `exempt_subjects` are the
 /// registry's patterns, `comment` git's comment string for `git log` (`#` unless configured).
 pub fn read(
@@ -138,8 +144,7 @@ pub fn read(
         }
     };
 
-    let subject =
-        body.split(|&c| c == b'\n').next().map(|s| String::from_utf8_lossy(s).trim().to_string()).unwrap_or_default();
+    let subject = subject(body);
     let exempt = if parents > 1 {
         Some(Exemption::Merge)
     } else if let Some(prefix) = ["fixup!", "squash!", "amend!"].into_iter().find(|p| subject.starts_with(p)) {
