@@ -100,7 +100,7 @@ fn warning(code: &str, message: &str, promise: &str) -> Found {
 }
 
 const REFUTED: &str = "a hypothesis on `checkout-v2` is refuted: `checkout completion` was expected at 74% by \
-                       2026-04-01; since then 72% on 2026-04-03, 73% on 2026-04-10";
+                       2026-04-01; since then 72% on 2026-04-03, 73% on 2026-04-10; no open items build on it";
 const UNVERIFIED: &str = "`gift-cards` is done, but its readings do not show it kept: `gift-card revenue share` 1.2% \
                           on 2026-03-01 (target 2%)";
 
@@ -112,17 +112,18 @@ fn readings_confirm_refute_and_leave_unjudged_and_done_is_not_kept() {
     // done promise without a verdict falls short; the one with a verdict is judged.
     let (code, found) = findings(&repo, &["--since", "2026-06-01", "--until", "2026-06-30"]);
     assert_eq!(code, 0, "warnings only: {found:#?}");
+    // The readings' findings, then each hypothesis's, once the plans are read.
     assert_eq!(
         found,
         [
+            warning("done-unverified", UNVERIFIED, "gift-cards"),
+            warning("hypothesis-refuted", REFUTED, "checkout-v2"),
             warning(
                 "hypothesis-unjudged",
                 "a hypothesis on `track-orders` is unjudged: `order-status calls` was expected at 30 a day by \
                  2026-05-01, and nothing was measured since",
                 "track-orders"
             ),
-            warning("hypothesis-refuted", REFUTED, "checkout-v2"),
-            warning("done-unverified", UNVERIFIED, "gift-cards"),
         ]
     );
     // Without a window the calendar is unknown: a passed date with nothing since cannot be told,
@@ -131,7 +132,7 @@ fn readings_confirm_refute_and_leave_unjudged_and_done_is_not_kept() {
     assert_eq!(code, 0);
     assert_eq!(
         found,
-        [warning("hypothesis-refuted", REFUTED, "checkout-v2"), warning("done-unverified", UNVERIFIED, "gift-cards")]
+        [warning("done-unverified", UNVERIFIED, "gift-cards"), warning("hypothesis-refuted", REFUTED, "checkout-v2")]
     );
     // A reading since the date judges the third; a verdict settles the done promise.
     let mut readings = READINGS.to_string();
@@ -158,16 +159,19 @@ fn json_lists_hypotheses_as_judged_and_done_promises_as_kept_or_not() {
         v["hypotheses"],
         serde_json::json!([
             {
+                "path": "promises.toml", "line": 9,
                 "promise": "checkout-v2", "metric": "checkout completion", "expect": "70%", "by": "2026-03-01",
                 "belief": "one-step payment moves checkout completion", "judgement": "confirmed",
                 "readings": [{ "date": "2026-03-05", "value": "71%" }]
             },
             {
+                "path": "promises.toml", "line": 15,
                 "promise": "checkout-v2", "metric": "checkout completion", "expect": "74%", "by": "2026-04-01",
                 "belief": "saved wallets move it further", "judgement": "refuted",
                 "readings": [{ "date": "2026-04-03", "value": "72%" }, { "date": "2026-04-10", "value": "73%" }]
             },
             {
+                "path": "promises.toml", "line": 26,
                 "promise": "track-orders", "metric": "order-status calls", "expect": "30 a day", "by": "2026-05-01",
                 "belief": null, "judgement": "unjudged", "readings": []
             }
