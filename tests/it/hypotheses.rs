@@ -406,3 +406,43 @@ fn hypotheses_written_in_a_plan_are_judged_at_their_lines() {
     );
     assert_eq!(found[0].5, "no open items: record a verdict or a new hypothesis (`checkout-v2` is in-play)");
 }
+
+/// The editor server, on the plan alone (the registry not open): the malformed line and the
+/// refuted hypothesis are diagnostics at their lines. It reads only the open document, so the
+/// open work under the promise is not counted, and with no window nothing is unjudged.
+#[test]
+fn the_editor_server_shows_a_plans_hypotheses_at_their_lines() {
+    use support::lsp_client::Client;
+    let repo = planned_team();
+    let mut cmd = support::git_env(std::process::Command::new(support::bin()), repo.path());
+    cmd.arg("lsp");
+    let mut client = Client::start(cmd, repo.path());
+    let roadmap = format!("file://{}/ROADMAP.md", repo.path().display());
+    client.open(&roadmap, "markdown", ROADMAP);
+    let got: Vec<(String, u64, String)> = client
+        .diagnostics(&roadmap)
+        .iter()
+        .map(|d| {
+            let first = d["message"].as_str().unwrap().lines().next().unwrap().to_string();
+            (d["code"].as_str().unwrap().to_string(), d["range"]["start"]["line"].as_u64().unwrap(), first)
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "hypothesis-invalid".to_string(),
+                15,
+                "this hypothesis cannot be read: `May` is not a date (YYYY-MM-DD)".to_string()
+            ),
+            (
+                "hypothesis-refuted".to_string(),
+                6,
+                "a hypothesis on `checkout-v2` is refuted: `checkout completion` was expected at 74% by 2026-04-01; \
+                 since then 72% on 2026-04-03, 73% on 2026-04-10"
+                    .to_string()
+            ),
+        ]
+    );
+    assert_eq!(client.finish(), 0);
+}
