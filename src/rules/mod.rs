@@ -202,12 +202,20 @@ pub(crate) fn default_level(code: Code) -> Level {
 }
 
 /// The parts of the registry that plan and issue findings depend on: what their rules declare
-/// they read, plus the levels and the patterns that every finding depends on.
+/// they read, plus the levels and the patterns that every finding depends on. Outcomes are left
+/// out: in a plan they decide only whether a `Hypothesis:` line names a metric its promise
+/// measures, in its unit (`hypothesis-invalid`), and an outcome edit must not make the
+/// pre-commit hook judge every plan again; a staged plan is judged in full, and `check` and
+/// `ci` judge every plan.
 pub(crate) fn plan_reads() -> Parts {
+    let in_plans = |r: &Rule| match r.code {
+        Code::HypothesisInvalid => r.reads.and(Parts::IDS.or(Parts::STATUS)),
+        _ => r.reads,
+    };
     RULES
         .iter()
         .filter(|r| r.checks.iter().any(|c| matches!(c, Check::Plan(_) | Check::Issue(_))))
-        .fold(Parts::LEVELS.or(Parts::PATTERNS), |parts, r| parts.or(r.reads))
+        .fold(Parts::LEVELS.or(Parts::PATTERNS), |parts, r| parts.or(in_plans(r)))
 }
 
 /// The level for each code: the rule's default, then `[rules]`, then the command line.
@@ -742,13 +750,14 @@ mod tests {
         assert_eq!(Category::Mistraced.name(), "mistraced");
     }
 
-    /// Plan rules read ids and statuses, and outcomes for the metrics a plan's `Hypothesis:`
-    /// lines name (`hypothesis-invalid`), but never descriptions.
+    /// Plan rules read ids and statuses, not descriptions; outcomes only for a plan's
+    /// hypotheses, which an outcome edit does not make the pre-commit hook judge again.
     #[test]
-    fn plan_rules_read_ids_statuses_and_outcomes_but_not_descriptions() {
+    fn plan_rules_read_ids_and_statuses_but_not_outcomes() {
+        assert!(rule(Code::HypothesisInvalid).reads.intersects(Parts::OUTCOMES));
         let reads = plan_reads();
         assert!(reads.intersects(Parts::IDS) && reads.intersects(Parts::STATUS));
-        assert!(reads.intersects(Parts::OUTCOMES) && !reads.intersects(Parts::DESCRIPTIONS));
+        assert!(!reads.intersects(Parts::OUTCOMES) && !reads.intersects(Parts::DESCRIPTIONS));
     }
 
     /// Work on a promise that is not in play is worded in one place: what the work is, the
