@@ -575,11 +575,15 @@ impl Collector {
     }
 }
 
+/// A `Hypothesis:` line found in a block: its line's index there, the hypothesis with no
+/// promises yet, and the ids of its own trailing `(Promise: …)`.
+type FoundHypothesis = (usize, Hypothesis, Vec<(String, Range<usize>)>);
+
 impl Collector {
     /// The `Hypothesis:` lines (the key written as plain text, as `Promise:` is): for each, the
     /// index of its line, the hypothesis with no promises yet, and the ids of its own trailing
     /// `(Promise: …)`.
-    fn hypotheses(&self) -> Vec<(usize, Hypothesis, Vec<(String, Range<usize>)>)> {
+    fn hypotheses(&self) -> Vec<FoundHypothesis> {
         let mut out = Vec::new();
         for (n, (start, line)) in self.lines().enumerate() {
             let Some(value) = keyword_colon(line, 0, b"hypothesis", false) else { continue };
@@ -864,12 +868,7 @@ impl Scanner<'_> {
     /// Record the hypotheses found in a block: each belongs to its own `(Promise: …)`, else to
     /// `inherited`. In an item (`in_item`), the first line's marker is the item's own reference,
     /// already in `inherited`.
-    fn add_hypotheses(
-        &mut self,
-        found: Vec<(usize, Hypothesis, Vec<(String, Range<usize>)>)>,
-        in_item: bool,
-        inherited: &[usize],
-    ) {
+    fn add_hypotheses(&mut self, found: Vec<FoundHypothesis>, in_item: bool, inherited: &[usize]) {
         for (n, mut h, own) in found {
             let own: Vec<usize> = if in_item && n == 0 {
                 Vec::new()
@@ -1135,7 +1134,8 @@ Hypothesis: in a block moves x to 1 by 2027-01-01
 ```
 ";
         let plan = scan(text);
-        let got: Vec<(Vec<String>, &str, &str, Option<&str>, &str, String)> = plan
+        type Got<'a> = (Vec<String>, &'a str, &'a str, Option<&'a str>, &'a str, String);
+        let got: Vec<Got> = plan
             .hypotheses
             .iter()
             .map(|h| {
