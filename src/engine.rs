@@ -237,6 +237,7 @@ pub(crate) fn run_in(repo: Option<&Repo>, inputs: &Inputs) -> Result<Option<Run>
         let read = Read { findings: Vec::new(), ..run.read };
         return Ok(Some(read.into_run(registry, registry_source, &bodies)));
     }
+    run.hypotheses();
     if inputs.plans == PlanScope::Staged {
         run.set_aside_older();
     }
@@ -333,6 +334,8 @@ struct Read {
     skipped: Vec<(String, String)>,
     findings: Vec<Finding>,
     readings: Option<Readings>,
+    /// Whether the readings are judged (`Gather::judges_readings`).
+    readings_judged: bool,
     plans: Plans,
     commits: Option<Commits>,
     window: Option<WindowFacts>,
@@ -353,6 +356,7 @@ impl Read {
             skipped: Vec::new(),
             findings: Vec::new(),
             readings: None,
+            readings_judged: false,
             plans: Plans::default(),
             commits: None,
             window: None,
@@ -381,8 +385,9 @@ impl Read {
 }
 
 impl Gather<'_> {
-    /// Keep findings that point into `source` (added now, so only texts with findings are kept).
-    fn keep(&mut self, source: Source, found: Vec<Finding>) {
+    /// Keep findings that point into `source` (added now, so only texts with findings, or
+    /// hypotheses to judge, are kept).
+    fn keep(&mut self, source: Source, found: Vec<Finding>) -> SourceId {
         let id = self.read.sources.add(source);
         let found = found.into_iter().map(|f| Finding { source: Some(id), ..f });
         // In place when they are the first: one document may hold a million findings.
@@ -391,6 +396,7 @@ impl Gather<'_> {
         } else {
             self.read.findings.extend(found);
         }
+        id
     }
 
     /// Judge the pull request and issue bodies.

@@ -48,31 +48,35 @@ impl Readings {
         self.rows.iter().filter(|r| r.promise == promise && r.metric == metric).max_by_key(|r| (r.date, r.line))
     }
 
-    /// Each hypothesis in the registry, judged from the readings of its metric as of
-    /// [`Readings::today`] ([`crate::outcomes::judge`]); those that cannot be judged (a metric
-    /// the promise lacks, an expectation no reading compares with) are left out.
+    /// Each hypothesis, those of the registry and then those written in plans (`planned`),
+    /// judged from the readings of its metric as of [`Readings::today`]
+    /// ([`crate::outcomes::judge`]): one path for both. Those that cannot be judged (a promise
+    /// not in the registry, a metric the promise lacks, an expectation no reading compares with)
+    /// are left out.
     pub fn hypotheses<'a>(
         &'a self,
         registry: &'a Registry,
-    ) -> impl Iterator<Item = (&'a Promise, &'a Hypothesis, crate::outcomes::Judgement<'a>)> + 'a {
+        planned: &'a [PlanHypothesis],
+    ) -> impl Iterator<Item = Judged<'a>> + 'a {
+        let written =
+            registry.promises.iter().flat_map(|p| p.hypotheses.iter().map(move |h| (p, h, None))).chain(
+                planned.iter().filter_map(|w| Some((registry.promise(&w.promise)?, &w.hypothesis, Some(w.source)))),
+            );
         // The readings by promise and metric, gathered once (and only when a hypothesis asks):
         // looking each hypothesis's readings up row by row made many of each quadratic.
         let mut by_metric: HashMap<(&str, &str), Vec<&crate::outcomes::Reading>> = HashMap::new();
-        if registry.promises.iter().any(|p| !p.hypotheses.is_empty()) {
+        if !planned.is_empty() || registry.promises.iter().any(|p| !p.hypotheses.is_empty()) {
             for r in &self.rows {
                 by_metric.entry((r.promise.as_str(), r.metric.as_str())).or_default().push(r);
             }
         }
-        let judged: Vec<_> = registry
-            .promises
-            .iter()
-            .flat_map(|p| p.hypotheses.iter().map(move |h| (p, h)))
-            .filter_map(|(p, h)| {
+        let judged: Vec<_> = written
+            .filter_map(|(p, h, source)| {
                 let o = p.outcomes.iter().find(|o| o.metric.as_deref() == Some(h.metric.as_str()))?;
                 let rows = by_metric.get(&(p.id.as_str(), h.metric.as_str())).into_iter().flatten().copied();
                 let (baseline, target) = (o.baseline.as_deref()?, o.target.as_deref()?);
-                let judged = crate::outcomes::judge(baseline, target, &h.expect, h.by, self.today, rows)?;
-                Some((p, h, judged))
+                let judgement = crate::outcomes::judge(baseline, target, &h.expect, h.by, self.today, rows)?;
+                Some(Judged { promise: p, hypothesis: h, source, judgement })
             })
             .collect();
         judged.into_iter()
@@ -103,6 +107,66 @@ impl Readings {
     }
 }
 
+/// A hypothesis as judged ([`Readings::hypotheses`]).
+#[derive(Clone, Debug)]
+pub struct Judged<'a> {
+    pub promise: &'a Promise,
+    pub hypothesis: &'a Hypothesis,
+    /// Where it is written: `None` in promises.toml, else the plan document its spans point into.
+    pub source: Option<SourceId>,
+    pub judgement: crate::outcomes::Judgement<'a>,
+}
+
+/// A hypothesis written in a plan document (a `Hypothesis:` line), traced to one promise: the
+/// same fields as the registry's, its spans in the document.
+#[derive(Clone, Debug)]
+pub struct PlanHypothesis {
+    pub promise: String,
+    pub hypothesis: Hypothesis,
+    pub source: SourceId,
+}
+
+impl PlanHypothesis {
+    /// The promise and the hypothesis a `Hypothesis:` line of `plan` says, when it is well formed
+    /// and traced to exactly one promise (`hypothesis-invalid` judges the others).
+    pub fn written(
+        plan: &crate::scan::markdown::Plan,
+        h: &crate::scan::markdown::Hypothesis,
+    ) -> Option<(String, Hypothesis)> {
+        let (Ok(said), [r]) = (&h.said, h.promises.as_slice()) else { return None };
+        let hypothesis = Hypothesis {
+            metric: said.metric.clone(),
+            expect: said.expect.clone(),
+            by: said.by,
+            belief: Some(said.belief.clone()),
+            span: h.span.clone(),
+            metric_span: said.metric_span.clone(),
+            expect_span: said.expect_span.clone(),
+        };
+        Some((plan.refs.get(*r)?.id.clone(), hypothesis))
+    }
+}
+
+/// The open plan items traced to a promise: how many, and where the first few are.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OpenUnder {
+    pub count: usize,
+    /// Path and 1-based line of the first [`OpenUnder::LISTED`] of them, in path order.
+    pub first: Vec<(String, usize)>,
+}
+
+impl OpenUnder {
+    /// How many open items are placed by path and line.
+    pub const LISTED: usize = 3;
+
+    /// Add `count` open items, the first of them at `first` (in order).
+    pub fn add(&mut self, count: usize, first: impl IntoIterator<Item = (String, usize)>) {
+        self.count += count;
+        let room = Self::LISTED.saturating_sub(self.first.len());
+        self.first.extend(first.into_iter().take(room));
+    }
+}
+
 /// An outcome its readings do not meet ([`Readings::unmet`]).
 #[derive(Clone, Debug)]
 pub struct Unmet<'a> {
@@ -121,6 +185,11 @@ pub struct Plans {
     pub items: usize,
     /// Every work item, when a window asked for them (`plan-lint report`, `check --since`).
     pub list: Vec<PlanItem>,
+    /// The hypotheses written in the documents read, traced to one promise each.
+    pub hypotheses: Vec<PlanHypothesis>,
+    /// The open items traced to each promise, when every plan document was read and the
+    /// repository keeps readings (what `hypothesis-refuted` names); `None` otherwise.
+    pub open: Option<HashMap<String, OpenUnder>>,
 }
 
 /// A work item as the report shows it.

@@ -75,6 +75,17 @@ pub fn markdown(data: &[u8]) {
         assert!(item.span.start <= item.span.end && item.span.end <= text.len(), "{item:?}");
         assert!(item.promises.iter().all(|&i| i < plan.refs.len()), "{item:?}");
     }
+    for h in &plan.hypotheses {
+        let mut spans = vec![&h.span];
+        if let Ok(said) = &h.said {
+            spans.extend([&said.metric_span, &said.expect_span]);
+        }
+        for span in spans {
+            assert!(span.start <= span.end && span.end <= text.len(), "{h:?}");
+            assert!(text.is_char_boundary(span.start) && text.is_char_boundary(span.end), "{h:?}");
+        }
+        assert!(h.promises.iter().all(|&i| i < plan.refs.len()), "{h:?}");
+    }
 }
 
 pub fn registry(data: &[u8]) {

@@ -248,7 +248,7 @@ pub fn readme_rules_table() -> String {
                 Check::PullRequest(_) => "pull requests",
                 Check::Commit(_) => "commits",
                 Check::Window(_) => "a window",
-                Check::Readings(_) => "readings",
+                Check::Readings(_) | Check::Hypothesis(_) => "readings",
                 Check::History(_) => "history before adoption",
             };
             if !on.contains(&word) {

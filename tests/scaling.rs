@@ -2,7 +2,8 @@
 //! may grow at most 15x. A ratio within one run, not a wall-clock bound (the machine's speed
 //! cancels out); each size is timed as the best of several runs, and all cases sit in one test
 //! so nothing else in this binary competes for the cores. Each case is a shape that was
-//! quadratic once (issues 14 and 23): a paragraph of `Promise:` lines, an issue body of many
+//! quadratic once (issues 14 and 23): a paragraph of `Promise:` lines (and of `Hypothesis:`
+//! lines, and one of many words, issue 26), an issue body of many
 //! ids, a trailer block of many lines, a trailer naming many ids, many references to a done
 //! promise, and, through the real binary and its reporters, one trailer line of many unknown
 //! ids (`check`), many `Promise:` lines of unknown ids (the server's pre-receive hook) and a
@@ -153,6 +154,19 @@ fn scanners_and_rules_grow_linearly_with_their_input() {
     case("plan: a paragraph of Promise lines", 8_000, &|n| {
         let text = promise_paragraph(n);
         Box::new(move || assert_eq!(markdown::scan(&text).refs.len(), n))
+    });
+    // Issue 26: `Hypothesis:` lines, many in a paragraph, and one of many of the words its parts
+    // are found by (each part is one search of the line).
+    case("plan: a paragraph of Hypothesis lines", 4_000, &|n| {
+        let text = format!(
+            "## Checkout\nPromise: checkout-v2\n{}",
+            "Hypothesis: a moves checkout completion from 61% to 70% by 2027-03-01\n".repeat(n)
+        );
+        Box::new(move || assert_eq!(markdown::scan(&text).hypotheses.len(), n))
+    });
+    case("plan: one Hypothesis line of many words", 8_000, &|n| {
+        let text = format!("Hypothesis: {}x by 2027-03-01\n", "a moves b from c to d by ".repeat(n));
+        Box::new(move || assert_eq!(markdown::scan(&text).hypotheses.len(), 1))
     });
     case("issue body: many ids", 4_000, &|n| {
         let text = body_of_ids(n);

@@ -1,7 +1,7 @@
 //! Plan documents and issue files: listed (or given), read, and judged on every core.
 
 use super::{Gather, PlanScope};
-use crate::facts::{Body, BodyKind, Listing, PlanItem};
+use crate::facts::{Body, BodyKind, Listing, OpenUnder, PlanHypothesis, PlanItem};
 use crate::files::{self, Files, MAX_PLAN_BYTES};
 use crate::finding::Finding;
 use crate::git::Oid;
@@ -47,6 +47,10 @@ struct JudgedDocument {
     text: Option<String>,
     findings: Vec<Finding>,
     list: Vec<PlanItem>,
+    /// Its hypotheses, traced to one promise each (its text is kept for them).
+    hypotheses: Vec<(String, crate::registry::Hypothesis)>,
+    /// Its open items per promise, when asked: how many, and the lines of the first few.
+    open: Vec<(String, usize, Vec<usize>)>,
 }
 
 /// Whether the items of the documents are kept (a window's facts read them, and the
@@ -110,7 +114,11 @@ impl Gather<'_> {
         let passed_over: Vec<String> = passed.iter().map(|(p, _)| p.clone()).collect();
         self.read.skipped.extend(passed);
         let listing = if scope.only.is_none() { unmatched(registry, &paths, &passed_over) } else { Listing::default() };
-        let judge = Judge { ctx: self.ctx, levels: self.levels, scope, items };
+        // The open items per promise are what `hypothesis-refuted` names: gathered only when
+        // every document is read and there are readings to judge hypotheses by.
+        let open = scope.only.is_none() && self.read.readings.is_some();
+        let judge = Judge { ctx: self.ctx, levels: self.levels, scope, items, open };
+        let mut under: Option<HashMap<String, OpenUnder>> = open.then(HashMap::new);
         let judged = read_listed(self.files, paths, |rel, bytes| judge.document(rel, bytes));
         for (rel, result) in judged {
             let doc = match result {
@@ -128,9 +136,20 @@ impl Gather<'_> {
                 plans.files += 1;
             }
             plans.items += doc.items;
-            if let Some(text) = doc.text {
-                self.keep(Source::file(rel, text), doc.findings);
+            if let Some(under) = under.as_mut() {
+                for (id, count, lines) in doc.open {
+                    under.entry(id).or_default().add(count, lines.into_iter().map(|l| (rel.clone(), l)));
+                }
             }
+            if let Some(text) = doc.text {
+                let source = self.keep(Source::file(rel, text), doc.findings);
+                let written = doc.hypotheses.into_iter();
+                let planned = written.map(|(promise, hypothesis)| PlanHypothesis { promise, hypothesis, source });
+                self.read.plans.hypotheses.extend(planned);
+            }
+        }
+        if under.is_some() {
+            self.read.plans.open = under;
         }
         listing
     }
@@ -158,6 +177,8 @@ struct Judge<'a> {
     levels: &'a Levels,
     scope: &'a Scope,
     items: Items,
+    /// Whether each document's open items are counted per promise.
+    open: bool,
 }
 
 impl Judge<'_> {
@@ -173,6 +194,7 @@ impl Judge<'_> {
             _ => Sink::new(self.levels),
         };
         let mut list = Vec::new();
+        let (mut hypotheses, mut open) = (Vec::new(), Vec::new());
         let (items, issue, text) = if self.ctx.registry.issue_globs.is_match(rel) {
             (1, true, self.issue(rel, bytes, &mut sink, &mut list))
         } else if !markdown::may_have_items(bytes) {
@@ -185,6 +207,10 @@ impl Judge<'_> {
             let text = markdown::normalize_line_ends(String::from_utf8_lossy(bytes).into_owned());
             let plan = markdown::scan(&text);
             rules::judge_plan(self.ctx, &plan, &mut sink);
+            hypotheses = plan.hypotheses.iter().filter_map(|h| PlanHypothesis::written(&plan, h)).collect();
+            if self.open {
+                open = open_items(&plan, &text);
+            }
             if self.items == Items::Kept {
                 let lines = LineIndex::new(&text);
                 list.extend(plan.items.iter().map(|i| PlanItem {
@@ -199,8 +225,8 @@ impl Judge<'_> {
             (plan.items.len(), false, text)
         };
         let found = sink.take();
-        let text = (!found.is_empty()).then_some(text);
-        Ok(JudgedDocument { items, issue, text, findings: found, list })
+        let text = (!found.is_empty() || !hypotheses.is_empty()).then_some(text);
+        Ok(JudgedDocument { items, issue, text, findings: found, list, hypotheses, open })
     }
 
     /// An issue file, judged as a body; its text.
@@ -225,12 +251,42 @@ impl Judge<'_> {
     }
 }
 
+/// The open items of `plan` per promise: the id, how many, and the 1-based lines of the first
+/// [`OpenUnder::LISTED`]. One pass over the items, and one over the text for the lines listed.
+fn open_items(plan: &markdown::Plan, text: &str) -> Vec<(String, usize, Vec<usize>)> {
+    let mut by_id: HashMap<&str, usize> = HashMap::new();
+    let mut out: Vec<(String, usize, Vec<usize>)> = Vec::new();
+    for item in plan.items.iter().filter(|i| !i.done) {
+        for &r in &item.promises {
+            let Some(reference) = plan.refs.get(r) else { continue };
+            let at = *by_id.entry(reference.id.as_str()).or_insert_with(|| {
+                out.push((reference.id.clone(), 0, Vec::new()));
+                out.len() - 1
+            });
+            let (_, count, first) = &mut out[at];
+            *count += 1;
+            if first.len() < OpenUnder::LISTED && first.last() != Some(&item.span.start) {
+                first.push(item.span.start);
+            }
+        }
+    }
+    if !out.is_empty() {
+        let lines = LineIndex::new(text);
+        for (_, _, first) in &mut out {
+            for at in first.iter_mut() {
+                *at = lines.line_of(*at).0 + 1;
+            }
+        }
+    }
+    out
+}
+
 /// Judge one document's bytes in full (the pre-commit hook judges HEAD's version of a staged
 /// document to tell the findings a change causes from older ones): the text its findings
 /// point into, and the findings; `None` when it is not read (binary).
 pub(super) fn judge_document(ctx: &Ctx, levels: &Levels, rel: &str, bytes: &[u8]) -> Option<(String, Vec<Finding>)> {
     let scope = Scope::all();
-    let judge = Judge { ctx, levels, scope: &scope, items: Items::Counted };
+    let judge = Judge { ctx, levels, scope: &scope, items: Items::Counted, open: false };
     let doc = judge.document(rel, bytes).ok()?;
     Some((doc.text.unwrap_or_default(), doc.findings))
 }

@@ -1,6 +1,6 @@
 //! The registry's own rules (`too-many-in-play`, `no-outcome`, …) and the readings of outcomes.
 
-use super::{CommitSelection, Gather, PlanScope};
+use super::{CommitSelection, Gather, PlanScope, RegistryRules};
 use crate::error::{Error, Result};
 use crate::facts::{Readings, Window};
 use crate::files::Files;
@@ -25,12 +25,43 @@ impl Gather<'_> {
             return Ok(());
         }
         let readings = read_readings(self.files, self.ctx.registry, self.inputs.window, &mut self.read.sources)?;
-        if let Some(r) = readings.as_ref().filter(|_| self.judges_readings(&paths)) {
+        self.read.readings_judged = readings.is_some() && self.judges_readings(&paths);
+        if let Some(r) = readings.as_ref().filter(|_| self.read.readings_judged) {
             rules::judge_readings(self.ctx, r, &mut sink);
             self.read.findings.extend(sink.take());
         }
         self.read.readings = readings;
         Ok(())
+    }
+
+    /// Judge each hypothesis from the readings, once the plans are read: those of the registry
+    /// and those written in the plan documents, on one path, with the open items traced to each
+    /// promise. Without the registry judged (the editor server on a plan document), only the
+    /// documents' hypotheses, and a readings file that does not read is left to the registry's
+    /// run to report.
+    pub(super) fn hypotheses(&mut self) {
+        let registry_too = self.read.readings_judged;
+        if !registry_too {
+            if self.inputs.registry_rules == RegistryRules::Judged
+                || self.read.plans.hypotheses.is_empty()
+                || self.inputs.plans == PlanScope::Staged
+            {
+                return;
+            }
+            if self.read.readings.is_none() {
+                let read = read_readings(self.files, self.ctx.registry, self.inputs.window, &mut self.read.sources);
+                self.read.readings = read.ok().flatten();
+            }
+        }
+        let Some(readings) = &self.read.readings else { return };
+        let mut sink = Sink::new(self.levels);
+        let open = self.read.plans.open.as_ref();
+        for judged in readings.hypotheses(self.ctx.registry, &self.read.plans.hypotheses) {
+            if registry_too || judged.source.is_some() {
+                rules::judge_hypothesis(self.ctx, &judged, open, &mut sink);
+            }
+        }
+        self.read.findings.extend(sink.take());
     }
 
     /// Whether the readings are judged: always, unless the inputs ask for it only when the

@@ -33,9 +33,12 @@ struct Document<'a, F: Serialize> {
     kept: Vec<Kept<'a>>,
 }
 
-/// A hypothesis and where it stands.
+/// A hypothesis, where it is written, and where it stands.
 #[derive(Serialize)]
 struct Hypothesis<'a> {
+    /// promises.toml, or the plan document of a `Hypothesis:` line; 1-based line.
+    path: String,
+    line: usize,
     promise: &'a str,
     metric: &'a str,
     expect: &'a str,
@@ -69,8 +72,11 @@ struct Kept<'a> {
 fn judged(facts: &Facts) -> (Vec<Hypothesis<'_>>, Vec<Kept<'_>>) {
     let Some(readings) = &facts.readings else { return (Vec::new(), Vec::new()) };
     let hypotheses = readings
-        .hypotheses(&facts.registry)
-        .map(|(p, h, judged)| Hypothesis {
+        .hypotheses(&facts.registry, &facts.plans.hypotheses)
+        .map(|j| (j.promise, j.hypothesis, facts.sources.get(j.source.unwrap_or(facts.registry_source)), j.judgement))
+        .map(|(p, h, source, judged)| Hypothesis {
+            path: source.name(),
+            line: source.line_of(h.span.start) + 1,
             promise: &p.id,
             metric: &h.metric,
             expect: &h.expect,

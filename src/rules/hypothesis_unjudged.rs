@@ -2,11 +2,12 @@
 
 use super::{Category, Check, Ctx, Rule, Sink};
 use crate::code::{Code, Level};
-use crate::facts::Readings;
+use crate::facts::{Judged, OpenUnder};
 use crate::finding::Finding;
 use crate::outcomes::Judgement;
 use crate::registry::{Parts, Status};
 use crate::source::Label;
+use std::collections::HashMap;
 
 pub(crate) static RULE: Rule = Rule {
     code: Code::HypothesisUnjudged,
@@ -15,7 +16,7 @@ pub(crate) static RULE: Rule = Rule {
     summary: "a hypothesis's date has passed with no reading of its metric since (with a window)",
     doc: "\
 What it does: once a repository keeps readings (`outcomes.csv`), flags each hypothesis \
-(`[[promises.<id>.hypotheses]]`) of a promise in play or done whose `by` date is before the \
+(`[[promises.<id>.hypotheses]]`, or a `Hypothesis:` line in a plan) of a promise in play or done whose `by` date is before the \
 end of the window and whose metric has no reading on or after that date. Like \
 `unmeasured-outcome` it needs a window (`check --since`, `plan-lint report`): the calendar \
 says the date has passed.
@@ -32,27 +33,26 @@ Fails (with no reading of `checkout completion` since 2027-03-01, checked after 
 Fix: measure it:
     plan-lint measure checkout-v2 \"checkout completion\" 68%",
     reads: Parts::STATUS.or(Parts::OUTCOMES),
-    checks: &[Check::Readings(readings)],
+    checks: &[Check::Hypothesis(hypothesis)],
 };
 
-fn readings(ctx: &Ctx, readings: &Readings, sink: &mut Sink) {
-    for (p, h, judged) in readings.hypotheses(ctx.registry) {
-        if judged != Judgement::Unjudged || !matches!(p.status, Status::InPlay | Status::Done) {
-            continue;
-        }
-        sink.push(
-            Finding::new(
-                Code::HypothesisUnjudged,
-                format!(
-                    "a hypothesis on `{}` is unjudged: `{}` was expected at {} by {}, and nothing was measured since",
-                    p.id, h.metric, h.expect, h.by
-                ),
-            )
-            .at(ctx.registry_source, Label::new(h.span.clone(), "measure it"))
-            .help(format!("record a reading: plan-lint measure {} \"{}\" <value>", p.id, h.metric))
-            .promises([p.id.clone()]),
-        );
+fn hypothesis(ctx: &Ctx, j: &Judged, _open: Option<&HashMap<String, OpenUnder>>, sink: &mut Sink) {
+    let (p, h) = (j.promise, j.hypothesis);
+    if j.judgement != Judgement::Unjudged || !matches!(p.status, Status::InPlay | Status::Done) {
+        return;
     }
+    sink.push(
+        Finding::new(
+            Code::HypothesisUnjudged,
+            format!(
+                "a hypothesis on `{}` is unjudged: `{}` was expected at {} by {}, and nothing was measured since",
+                p.id, h.metric, h.expect, h.by
+            ),
+        )
+        .at(j.source.unwrap_or(ctx.registry_source), Label::new(h.span.clone(), "measure it"))
+        .help(format!("record a reading: plan-lint measure {} \"{}\" <value>", p.id, h.metric))
+        .promises([p.id.clone()]),
+    );
 }
 
 #[cfg(test)]
@@ -80,6 +80,20 @@ mod tests {
         );
         assert_eq!(found[0].labels[0].text.as_deref(), Some("measure it"));
         assert_eq!(found[0].promises, ["find-and-buy"]);
+    }
+
+    /// Issue 26: a plan's hypothesis is asked for the same way, at its line.
+    #[test]
+    fn written_in_a_plan() {
+        let plan = "- [ ] Hypothesis: typo tolerance moves search-to-purchase conversion to 10% by 2026-03-01 \
+                    (Promise: find-and-buy)\n";
+        let r = readings(&format!("2026-02-20,{CONV},9%,\n"), Some("2026-03-31"));
+        let found = only(planned_findings("", &r, plan, None), Code::HypothesisUnjudged);
+        assert_eq!(codes(&found), ["hypothesis-unjudged"]);
+        assert_eq!(found[0].source, Some(crate::source::SourceId(2)));
+        assert_eq!(found[0].labels[0].span.start, plan.find("Hypothesis").unwrap());
+        let r = readings(&format!("2026-03-02,{CONV},9%,\n"), Some("2026-03-31"));
+        assert!(only(planned_findings("", &r, plan, None), Code::HypothesisUnjudged).is_empty(), "judged");
     }
 
     #[test]

@@ -13,12 +13,13 @@
 //! from these declarations.
 
 use crate::code::{Code, Level, Severity};
-use crate::facts::{Body, BodyKind, CommitFacts, Listing, Readings, WindowFacts};
+use crate::facts::{Body, BodyKind, CommitFacts, Judged, Listing, OpenUnder, Readings, WindowFacts};
 use crate::finding::Finding;
 use crate::registry::{Parts, Registry};
 use crate::scan::markdown::Plan;
 use crate::source::SourceId;
 use crate::tally::Tally;
+use std::collections::HashMap;
 
 /// The rule list: one line per rule, in the order of `plan-lint rules`.
 macro_rules! rules {
@@ -130,6 +131,9 @@ pub(crate) enum Check {
     Window(fn(&Ctx, &WindowFacts, &Tally, &mut Sink)),
     /// The readings of outcomes (outcomes.csv).
     Readings(fn(&Ctx, &Readings, &mut Sink)),
+    /// One hypothesis (from promises.toml or a plan document) as its readings judge it, with the
+    /// open plan items traced to each promise when every document was read.
+    Hypothesis(fn(&Ctx, &Judged, Option<&HashMap<String, OpenUnder>>, &mut Sink)),
     /// The history walked before the registry existed.
     History(fn(&Ctx, &crate::facts::BeforeAdoption, &mut Sink)),
 }
@@ -199,12 +203,20 @@ pub(crate) fn default_level(code: Code) -> Level {
 }
 
 /// The parts of the registry that plan and issue findings depend on: what their rules declare
-/// they read, plus the levels and the patterns that every finding depends on.
+/// they read, plus the levels and the patterns that every finding depends on. Outcomes are left
+/// out: in a plan they decide only whether a `Hypothesis:` line names a metric its promise
+/// measures, in its unit (`hypothesis-invalid`), and an outcome edit must not make the
+/// pre-commit hook judge every plan again; a staged plan is judged in full, and `check` and
+/// `ci` judge every plan.
 pub(crate) fn plan_reads() -> Parts {
+    let in_plans = |r: &Rule| match r.code {
+        Code::HypothesisInvalid => r.reads.and(Parts::IDS.or(Parts::STATUS)),
+        _ => r.reads,
+    };
     RULES
         .iter()
         .filter(|r| r.checks.iter().any(|c| matches!(c, Check::Plan(_) | Check::Issue(_))))
-        .fold(Parts::LEVELS.or(Parts::PATTERNS), |parts, r| parts.or(r.reads))
+        .fold(Parts::LEVELS.or(Parts::PATTERNS), |parts, r| parts.or(in_plans(r)))
 }
 
 /// The level for each code: the rule's default, then `[rules]`, then the command line.
@@ -336,6 +348,15 @@ pub(crate) fn judge_readings(ctx: &Ctx, readings: &Readings, sink: &mut Sink) {
             if let Check::Readings(f) = check {
                 f(ctx, readings, sink);
             }
+        }
+    }
+}
+
+/// Judge one hypothesis as its readings judge it.
+pub(crate) fn judge_hypothesis(ctx: &Ctx, judged: &Judged, open: Option<&HashMap<String, OpenUnder>>, sink: &mut Sink) {
+    for check in RULES.iter().flat_map(|r| r.checks) {
+        if let Check::Hypothesis(f) = check {
+            f(ctx, judged, open, sink);
         }
     }
 }
@@ -642,9 +663,39 @@ status = "dropped"
         }
     }
 
-    /// Judge readings with the fixture registry and `extra` before it, at default levels.
+    /// Judge readings with the fixture registry and `extra` before it, at default levels: the
+    /// readings, then each hypothesis in the registry (no open items known).
     pub fn readings_findings(extra: &str, readings: &Readings) -> Vec<Finding> {
-        judge(extra, |ctx, sink| judge_readings(ctx, readings, sink))
+        planned_findings(extra, readings, "", None)
+    }
+
+    /// [`readings_findings`], with the hypotheses of a plan document (`plan`, source 2) and the
+    /// open items traced to each promise.
+    pub fn planned_findings(
+        extra: &str,
+        readings: &Readings,
+        plan: &str,
+        open: Option<&HashMap<String, OpenUnder>>,
+    ) -> Vec<Finding> {
+        let planned = planned(plan);
+        judge(extra, |ctx, sink| {
+            judge_readings(ctx, readings, sink);
+            for judged in readings.hypotheses(ctx.registry, &planned) {
+                judge_hypothesis(ctx, &judged, open, sink);
+            }
+        })
+    }
+
+    /// The well-formed hypotheses of a plan document traced to one promise, as the engine
+    /// gathers them (source 2).
+    pub fn planned(plan: &str) -> Vec<crate::facts::PlanHypothesis> {
+        let scanned = crate::scan::markdown::scan(plan);
+        scanned
+            .hypotheses
+            .iter()
+            .filter_map(|h| crate::facts::PlanHypothesis::written(&scanned, h))
+            .map(|(promise, hypothesis)| crate::facts::PlanHypothesis { promise, hypothesis, source: SourceId(2) })
+            .collect()
     }
 
     /// The findings of one code.
@@ -700,8 +751,11 @@ mod tests {
         assert_eq!(Category::Mistraced.name(), "mistraced");
     }
 
+    /// Plan rules read ids and statuses, not descriptions; outcomes only for a plan's
+    /// hypotheses, which an outcome edit does not make the pre-commit hook judge again.
     #[test]
     fn plan_rules_read_ids_and_statuses_but_not_outcomes() {
+        assert!(rule(Code::HypothesisInvalid).reads.intersects(Parts::OUTCOMES));
         let reads = plan_reads();
         assert!(reads.intersects(Parts::IDS) && reads.intersects(Parts::STATUS));
         assert!(!reads.intersects(Parts::OUTCOMES) && !reads.intersects(Parts::DESCRIPTIONS));

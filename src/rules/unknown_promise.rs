@@ -68,6 +68,7 @@ fn plan(ctx: &Ctx, plan: &Plan, sink: &mut Sink) {
             Scope::Document => "document",
             Scope::Section => "section",
             Scope::Item => "item",
+            Scope::Hypothesis => "hypothesis",
         };
         sink.push(finding(ctx, scope, &r.id, r.span.clone()));
     }

@@ -9,6 +9,10 @@
 //!   paragraph before the first heading.
 //!
 //! Sub-items inherit from the item above them. `Promises:` is accepted as a spelling of the key.
+//!
+//! A `Hypothesis:` line (a paragraph line, or a line of an item) is what the team expects its
+//! work to change, by when ([`Hypothesis`]); it belongs to the promise of its own trailing
+//! `(Promise: id)`, else to the one its item, section or document is traced to, as items do.
 //! Code blocks, inline code and HTML comments never count: they are where people write examples.
 //! The scanner reads CommonMark events from pulldown-cmark with their source offsets, so every
 //! span points at the exact text in the file; it records and never judges.
@@ -26,6 +30,8 @@ pub enum Scope {
     Section,
     /// `(Promise: id)` on an item: the item and its sub-items.
     Item,
+    /// `(Promise: id)` at the end of a `Hypothesis:` line: that hypothesis.
+    Hypothesis,
 }
 
 /// One promise id as written in the document.
@@ -56,13 +62,141 @@ pub struct Item {
     pub exception: Option<String>,
 }
 
-/// What a plan document says: its task items and its promise references.
+/// What a plan document says: its task items, its promise references and its hypotheses.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Plan {
     /// The task items, in document order.
     pub items: Vec<Item>,
-    /// The references; items point at them by index.
+    /// The references; items and hypotheses point at them by index.
     pub refs: Vec<Reference>,
+    /// The `Hypothesis:` lines, in document order.
+    pub hypotheses: Vec<Hypothesis>,
+}
+
+/// A `Hypothesis:` line, as written:
+///
+/// `Hypothesis: <belief> moves <metric> [from <baseline>] to <expected> by <YYYY-MM-DD> [(Promise: <id>)]`
+///
+/// The belief is the text before the first ` moves ` (or ` move `), the date the text after the
+/// last ` by `, the expected value the text after the last ` to ` before it, and the metric the
+/// text between ` moves ` and that ` to `, up to the last ` from ` (the baseline, optional, is
+/// recorded and not judged). The words match in any case. Each is found with one search of the
+/// line: linear whatever it holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hypothesis {
+    /// The line from its key to its end (without a trailing `(Promise: …)`).
+    pub span: Range<usize>,
+    /// The references that apply (indices into [`Plan::refs`]): its own `(Promise: …)`, else
+    /// inherited from its item, section or document.
+    pub promises: Vec<usize>,
+    /// What it says, or why it cannot be read.
+    pub said: Result<Said, Malformed>,
+}
+
+/// What a well-formed `Hypothesis:` line says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Said {
+    /// What the team believes moves the metric (the text before ` moves `).
+    pub belief: String,
+    pub metric: String,
+    pub metric_span: Range<usize>,
+    /// The baseline written after ` from `, if any.
+    pub from: Option<String>,
+    /// The value expected, as written (`70%`).
+    pub expect: String,
+    pub expect_span: Range<usize>,
+    /// The day by which it is expected.
+    pub by: jiff::civil::Date,
+}
+
+/// Why a `Hypothesis:` line cannot be read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Malformed {
+    /// No ` by <date>` at its end.
+    NoDate,
+    /// The text after ` by ` is not a day (`YYYY-MM-DD`): the text, and where it is.
+    NotADate(String, Range<usize>),
+    /// No ` moves ` (or ` move `) after a belief.
+    NoMoves,
+    /// No ` to <value>` before ` by `.
+    NoExpected,
+    /// Nothing between ` moves ` and ` to ` (or ` from `).
+    NoMetric,
+}
+
+impl Malformed {
+    /// Why, in words.
+    pub fn why(&self) -> String {
+        match self {
+            Malformed::NoDate => "it has no date (` by YYYY-MM-DD` at its end)".to_string(),
+            Malformed::NotADate(text, _) => format!("`{text}` is not a date (YYYY-MM-DD)"),
+            Malformed::NoMoves => "it names no belief (`<belief> moves <metric>`)".to_string(),
+            Malformed::NoExpected => "it has no expected value (` to <value>` before ` by `)".to_string(),
+            Malformed::NoMetric => "it names no metric (between ` moves ` and ` to `)".to_string(),
+        }
+    }
+}
+
+/// A hypothesis's parts, as offsets in its line ([`read_hypothesis`]).
+struct Parts {
+    belief: Range<usize>,
+    metric: Range<usize>,
+    from: Option<Range<usize>>,
+    expect: Range<usize>,
+    by: jiff::civil::Date,
+}
+
+/// The range of `r` in `line` with spaces and tabs around it trimmed.
+fn trimmed(line: &str, r: Range<usize>) -> Range<usize> {
+    let s = &line[r.clone()];
+    let start = r.start + (s.len() - s.trim_start_matches([' ', '\t']).len());
+    let end = r.end - (s.len() - s.trim_end_matches([' ', '\t']).len());
+    start..end.max(start)
+}
+
+/// Read a hypothesis from `line[value..end]` (the text after its key, up to a trailing
+/// `(Promise: …)`): its parts as offsets in `line`, or why it cannot be read (a date's range in
+/// `line`). A constant number of searches over a lowercased copy (ASCII lowercasing keeps every
+/// offset), so linear in the line whatever it holds.
+fn read_hypothesis(line: &str, value: usize, end: usize) -> Result<Parts, Malformed> {
+    let lower = line[..end].to_ascii_lowercase();
+    let find = |r: Range<usize>, word: &str| lower[r.clone()].find(word).map(|i| r.start + i);
+    let rfind = |r: Range<usize>, word: &str| lower[r.clone()].rfind(word).map(|i| r.start + i);
+    let whole = trimmed(line, value..end);
+    let by_at = rfind(whole.clone(), " by ").ok_or(Malformed::NoDate)?;
+    let date = trimmed(line, by_at + 4..whole.end);
+    let date_text = &line[date.clone()];
+    if date_text.is_empty() {
+        return Err(Malformed::NoDate);
+    }
+    let shaped = date_text.len() == 10
+        && date_text.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+    let by = shaped.then(|| date_text.parse::<jiff::civil::Date>().ok()).flatten();
+    let by = by.ok_or_else(|| Malformed::NotADate(date_text.to_string(), date))?;
+    let head = whole.start..by_at;
+    let (moves_at, moves_len) = match (find(head.clone(), " moves "), find(head.clone(), " move ")) {
+        (Some(a), Some(b)) if b < a => (b, 6),
+        (Some(a), _) => (a, 7),
+        (None, Some(b)) => (b, 6),
+        (None, None) => return Err(Malformed::NoMoves),
+    };
+    let belief = trimmed(line, head.start..moves_at);
+    // After ` moves`, keeping the space before the next word: ` to ` and ` from ` are found right
+    // after it too (an empty metric).
+    let rest = moves_at + moves_len - 1..head.end;
+    let to_at = rfind(rest.clone(), " to ").ok_or(Malformed::NoExpected)?;
+    let expect = trimmed(line, to_at + 4..rest.end);
+    if expect.is_empty() {
+        return Err(Malformed::NoExpected);
+    }
+    let (metric, from) = match rfind(rest.start..to_at, " from ") {
+        Some(f) => (trimmed(line, rest.start..f), Some(trimmed(line, f + 6..to_at))),
+        None => (trimmed(line, rest.start..to_at), None),
+    };
+    if metric.is_empty() {
+        return Err(Malformed::NoMetric);
+    }
+    Ok(Parts { belief, metric, from, expect, by })
 }
 
 /// A lone CR (old Mac line ends) becomes LF, in place: CommonMark reads it as a line end, and
@@ -166,7 +300,8 @@ fn lone_box(line: &str) -> Option<usize> {
 
 /// Whether a document can hold a task item or a promise reference: it has a task box (`[`, white
 /// space or `x`, `]`: no item without one, and exceptions live in items) or the word `promise`
-/// in any case, written as plain text (references are read only from a literal key). A document
+/// or `hypothesis` in any case, written as plain text (references and hypotheses are read only
+/// from a literal key). A document
 /// with neither scans to an empty plan, so most pages of a large documentation tree need no
 /// CommonMark parse; vectorised search. The GFM differential test and the fuzz target check
 /// that skipping never changes a result.
@@ -183,10 +318,11 @@ pub fn may_have_items(text: &[u8]) -> bool {
     }
     // `promise` in any case: searched in a lowercased copy, a block at a time, the blocks
     // overlapping by the word's length so none is split unseen.
-    static FINDERS: std::sync::OnceLock<[memchr::memmem::Finder<'static>; 1]> = std::sync::OnceLock::new();
-    let finders = FINDERS.get_or_init(|| [memchr::memmem::Finder::new(b"promise")]);
+    static FINDERS: std::sync::OnceLock<[memchr::memmem::Finder<'static>; 2]> = std::sync::OnceLock::new();
+    let finders =
+        FINDERS.get_or_init(|| [memchr::memmem::Finder::new(b"promise"), memchr::memmem::Finder::new(b"hypothesis")]);
     const BLOCK: usize = 8192;
-    const OVERLAP: usize = 6;
+    const OVERLAP: usize = 9;
     let mut lower = [0u8; BLOCK];
     let mut start = 0;
     while start < text.len() {
@@ -439,6 +575,51 @@ impl Collector {
     }
 }
 
+/// A `Hypothesis:` line found in a block: its line's index there, the hypothesis with no
+/// promises yet, and the ids of its own trailing `(Promise: …)`.
+type FoundHypothesis = (usize, Hypothesis, Vec<(String, Range<usize>)>);
+
+impl Collector {
+    /// The `Hypothesis:` lines (the key written as plain text, as `Promise:` is): for each, the
+    /// index of its line, the hypothesis with no promises yet, and the ids of its own trailing
+    /// `(Promise: …)`.
+    fn hypotheses(&self) -> Vec<FoundHypothesis> {
+        let mut out = Vec::new();
+        for (n, (start, line)) in self.lines().enumerate() {
+            let Some(value) = keyword_colon(line, 0, b"hypothesis", false) else { continue };
+            let lead = line.len() - line.trim_start_matches([' ', '\t']).len();
+            let key = start + lead..start + value;
+            if self.is_opaque(&key) || self.map(key.clone()).len() != key.len() {
+                continue;
+            }
+            let (mut end, mut own) = (line.len(), Vec::new());
+            if let Some((open, ids)) = trailing_marker(line) {
+                if open >= value && !self.is_opaque(&(start + open..start + line.len())) {
+                    own = self.ids(&line[ids.clone()], start + ids.start);
+                    end = open;
+                }
+            }
+            let at = |r: Range<usize>| self.map(start + r.start..start + r.end);
+            let span = at(trimmed(line, lead..end));
+            let said = match read_hypothesis(line, value, end) {
+                Ok(p) => Ok(Said {
+                    belief: line[p.belief].to_string(),
+                    metric: line[p.metric.clone()].to_string(),
+                    metric_span: at(p.metric),
+                    from: p.from.map(|f| line[f].to_string()),
+                    expect: line[p.expect.clone()].to_string(),
+                    expect_span: at(p.expect),
+                    by: p.by,
+                }),
+                Err(Malformed::NotADate(text, r)) => Err(Malformed::NotADate(text, at(r))),
+                Err(e) => Err(e),
+            };
+            out.push((n, Hypothesis { span, promises: Vec::new(), said }, own));
+        }
+        out
+    }
+}
+
 /// The paragraph being collected outside items, and what it may declare.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum ParaKind {
@@ -547,20 +728,25 @@ impl Scanner<'_> {
                     frame.col.newline();
                 } else if let Some((kind, col)) = self.para.take() {
                     let scope = match kind {
-                        ParaKind::Section => Scope::Section,
-                        ParaKind::Document => Scope::Document,
-                        ParaKind::Other => return,
+                        ParaKind::Section => Some(Scope::Section),
+                        ParaKind::Document => Some(Scope::Document),
+                        ParaKind::Other => None,
                     };
-                    for (id, span) in col.promise_lines() {
-                        let idx = self.add_ref(id, span, scope);
+                    for (id, span) in scope.map(|_| col.promise_lines()).unwrap_or_default() {
+                        let idx = self.add_ref(id, span, scope.unwrap_or(Scope::Document));
                         match scope {
-                            Scope::Section => {
+                            Some(Scope::Section) => {
                                 if let Some((_, refs)) = self.headings.last_mut() {
                                     refs.push(idx);
                                 }
                             }
                             _ => self.doc_refs.push(idx),
                         }
+                    }
+                    let found = col.hypotheses();
+                    if !found.is_empty() {
+                        let inherited = self.inherited(self.items.len());
+                        self.add_hypotheses(found, false, &inherited);
                     }
                 }
             }
@@ -642,6 +828,11 @@ impl Scanner<'_> {
         };
         let own: Vec<usize> = found.into_iter().map(|(id, span)| self.add_ref(id, span, Scope::Item)).collect();
         self.items[i].refs = own.clone();
+        let hypotheses = col.hypotheses();
+        if !hypotheses.is_empty() {
+            let inherited = if own.is_empty() { self.inherited(i) } else { own.clone() };
+            self.add_hypotheses(hypotheses, true, &inherited);
+        }
 
         let Some(done) = self.items[i].task else {
             return;
@@ -656,20 +847,37 @@ impl Scanner<'_> {
         if self.source.get(self.items[i].marker_end..span.start).is_some_and(|gap| gap.contains(['\n', '\r'])) {
             return;
         }
-        let promises = if !own.is_empty() {
-            own
-        } else {
-            self.items[..i]
-                .iter()
-                .rev()
-                .map(|f| &f.refs)
-                .chain(self.headings.iter().rev().map(|(_, r)| r))
-                .chain(std::iter::once(&self.doc_refs))
-                .find(|r| !r.is_empty())
-                .cloned()
-                .unwrap_or_default()
-        };
+        let promises = if !own.is_empty() { own } else { self.inherited(i) };
         self.plan.items.push(Item { done, text, span, promises, exception });
+    }
+
+    /// The references that apply at the item `i` deep (or, with `i` the depth, outside any
+    /// item) without its own: the nearest item above's, else the sections', else the document's.
+    fn inherited(&self, i: usize) -> Vec<usize> {
+        self.items[..i]
+            .iter()
+            .rev()
+            .map(|f| &f.refs)
+            .chain(self.headings.iter().rev().map(|(_, r)| r))
+            .chain(std::iter::once(&self.doc_refs))
+            .find(|r| !r.is_empty())
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Record the hypotheses found in a block: each belongs to its own `(Promise: …)`, else to
+    /// `inherited`. In an item (`in_item`), the first line's marker is the item's own reference,
+    /// already in `inherited`.
+    fn add_hypotheses(&mut self, found: Vec<FoundHypothesis>, in_item: bool, inherited: &[usize]) {
+        for (n, mut h, own) in found {
+            let own: Vec<usize> = if in_item && n == 0 {
+                Vec::new()
+            } else {
+                own.into_iter().map(|(id, span)| self.add_ref(id, span, Scope::Hypothesis)).collect()
+            };
+            h.promises = if own.is_empty() { inherited.to_vec() } else { own };
+            self.plan.hypotheses.push(h);
+        }
     }
 
     /// `promise: id`, `promises: [a, b]`, `promises: a, b` or a `promises:` list in front matter.
@@ -894,6 +1102,112 @@ Promise: hidden
                 assert!(r.span.end <= text.len());
             }
         }
+    }
+
+    fn said(h: &Hypothesis) -> &Said {
+        h.said.as_ref().unwrap_or_else(|e| panic!("{e:?}"))
+    }
+
+    /// Issue 26: `Hypothesis:` lines in paragraphs and items, each with its parts at their
+    /// place and the promise it belongs to: its own marker, else its item's, section's or
+    /// document's.
+    #[test]
+    fn hypotheses_and_their_promises() {
+        let text = "\
+---
+promise: doc-level
+---
+Hypothesis: a faster page moves bounce rate to 30% by 2027-01-01
+
+## Checkout
+Promise: checkout-v2
+Hypothesis: one-step payment moves checkout completion from 61% to 70% by 2027-03-01
+
+- [ ] Hypothesis: saved cards move checkout completion to 72% by 2027-04-01 (Promise: wallet)
+- plain bullet
+  Hypothesis: Wallets MOVE time from search to purchase from 5 min TO 3 min BY 2027-05-01 (Promise: search)
+
+`Hypothesis: in code moves x to 1 by 2027-01-01`
+
+```
+Hypothesis: in a block moves x to 1 by 2027-01-01
+```
+";
+        let plan = scan(text);
+        type Got<'a> = (Vec<String>, &'a str, &'a str, Option<&'a str>, &'a str, String);
+        let got: Vec<Got> = plan
+            .hypotheses
+            .iter()
+            .map(|h| {
+                let s = said(h);
+                let ids = h.promises.iter().map(|&i| plan.refs[i].id.clone()).collect();
+                (ids, s.belief.as_str(), s.metric.as_str(), s.from.as_deref(), s.expect.as_str(), s.by.to_string())
+            })
+            .collect();
+        let v = |id: &str| vec![id.to_string()];
+        assert_eq!(
+            got,
+            [
+                (v("doc-level"), "a faster page", "bounce rate", None, "30%", "2027-01-01".to_string()),
+                (v("checkout-v2"), "one-step payment", "checkout completion", Some("61%"), "70%", "2027-03-01".into()),
+                (v("wallet"), "saved cards", "checkout completion", None, "72%", "2027-04-01".into()),
+                (v("search"), "Wallets", "time from search to purchase", Some("5 min"), "3 min", "2027-05-01".into()),
+            ]
+        );
+        for h in &plan.hypotheses {
+            let s = said(h);
+            assert_eq!(&text[s.metric_span.clone()], s.metric);
+            assert_eq!(&text[s.expect_span.clone()], s.expect);
+            assert!(text[h.span.clone()].starts_with("Hypothesis: ") && text[h.span.clone()].ends_with("-01"));
+        }
+        // The item's own marker is the item's reference; the bullet's line has one of its own.
+        let scopes: Vec<(&str, Scope)> = plan.refs.iter().map(|r| (r.id.as_str(), r.scope)).collect();
+        assert_eq!(
+            scopes,
+            [
+                ("doc-level", Scope::Document),
+                ("checkout-v2", Scope::Section),
+                ("wallet", Scope::Item),
+                ("search", Scope::Hypothesis)
+            ]
+        );
+        assert_eq!(plan.items.len(), 1, "a hypothesis in a task item is work too");
+    }
+
+    #[test]
+    fn malformed_hypotheses_say_why() {
+        let why = |line: &str| {
+            let plan = scan(&format!("{line}\n"));
+            assert_eq!(plan.hypotheses.len(), 1, "{line}");
+            plan.hypotheses[0].said.clone().err()
+        };
+        assert_eq!(why("Hypothesis: a moves b to 5%"), Some(Malformed::NoDate));
+        assert_eq!(why("Hypothesis: a moves b to 5% by"), Some(Malformed::NoDate));
+        assert_eq!(why("Hypothesis: a moves b to 5% by June"), Some(Malformed::NotADate("June".into(), 31..35)));
+        assert_eq!(
+            why("Hypothesis: a moves b to 5% by 2027-02-30"),
+            Some(Malformed::NotADate("2027-02-30".into(), 31..41))
+        );
+        assert_eq!(why("Hypothesis: a moves b up by 2027-02-01"), Some(Malformed::NoExpected));
+        assert_eq!(why("Hypothesis: a moves b to  by 2027-02-01"), Some(Malformed::NoExpected));
+        assert_eq!(why("Hypothesis: b to 5% by 2027-02-01"), Some(Malformed::NoMoves));
+        assert_eq!(why("Hypothesis: a moves to 5% by 2027-02-01"), Some(Malformed::NoMetric));
+        assert_eq!(why("Hypothesis: a moves from 1% to 5% by 2027-02-01"), Some(Malformed::NoMetric));
+        assert_eq!(why("Hypothesis: a moves b to 5% by 2027-02-01"), None);
+        assert!(scan("Hypotheses: a moves b to 5% by 2027-02-01\n").hypotheses.is_empty());
+        assert!(scan("The hypothesis: a moves b to 5% by 2027-02-01\n").hypotheses.is_empty());
+        for doc in [
+            "Hypothesis:",
+            "Hypothesis: by",
+            "Hypothesis:  moves  to  by ",
+            "- Hypothesis: x (Promise: a",
+            "Hypothesis: \u{e9} moves \u{e9} to \u{e9} by \u{e9}",
+        ] {
+            for h in scan(doc).hypotheses {
+                assert!(h.span.end <= doc.len() && h.said.is_err(), "{doc:?}");
+            }
+        }
+        assert!(may_have_items(b"Some prose.\n\nHYPOTHESIS: a moves b to 1 by 2027-01-01\n"));
     }
 
     /// Issue 23: an item's text over a line that is only `-` (an empty item, to the eye) is a

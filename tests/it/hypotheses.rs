@@ -100,7 +100,7 @@ fn warning(code: &str, message: &str, promise: &str) -> Found {
 }
 
 const REFUTED: &str = "a hypothesis on `checkout-v2` is refuted: `checkout completion` was expected at 74% by \
-                       2026-04-01; since then 72% on 2026-04-03, 73% on 2026-04-10";
+                       2026-04-01; since then 72% on 2026-04-03, 73% on 2026-04-10; no open items build on it";
 const UNVERIFIED: &str = "`gift-cards` is done, but its readings do not show it kept: `gift-card revenue share` 1.2% \
                           on 2026-03-01 (target 2%)";
 
@@ -112,17 +112,18 @@ fn readings_confirm_refute_and_leave_unjudged_and_done_is_not_kept() {
     // done promise without a verdict falls short; the one with a verdict is judged.
     let (code, found) = findings(&repo, &["--since", "2026-06-01", "--until", "2026-06-30"]);
     assert_eq!(code, 0, "warnings only: {found:#?}");
+    // The readings' findings, then each hypothesis's, once the plans are read.
     assert_eq!(
         found,
         [
+            warning("done-unverified", UNVERIFIED, "gift-cards"),
+            warning("hypothesis-refuted", REFUTED, "checkout-v2"),
             warning(
                 "hypothesis-unjudged",
                 "a hypothesis on `track-orders` is unjudged: `order-status calls` was expected at 30 a day by \
                  2026-05-01, and nothing was measured since",
                 "track-orders"
             ),
-            warning("hypothesis-refuted", REFUTED, "checkout-v2"),
-            warning("done-unverified", UNVERIFIED, "gift-cards"),
         ]
     );
     // Without a window the calendar is unknown: a passed date with nothing since cannot be told,
@@ -131,7 +132,7 @@ fn readings_confirm_refute_and_leave_unjudged_and_done_is_not_kept() {
     assert_eq!(code, 0);
     assert_eq!(
         found,
-        [warning("hypothesis-refuted", REFUTED, "checkout-v2"), warning("done-unverified", UNVERIFIED, "gift-cards")]
+        [warning("done-unverified", UNVERIFIED, "gift-cards"), warning("hypothesis-refuted", REFUTED, "checkout-v2")]
     );
     // A reading since the date judges the third; a verdict settles the done promise.
     let mut readings = READINGS.to_string();
@@ -158,16 +159,19 @@ fn json_lists_hypotheses_as_judged_and_done_promises_as_kept_or_not() {
         v["hypotheses"],
         serde_json::json!([
             {
+                "path": "promises.toml", "line": 9,
                 "promise": "checkout-v2", "metric": "checkout completion", "expect": "70%", "by": "2026-03-01",
                 "belief": "one-step payment moves checkout completion", "judgement": "confirmed",
                 "readings": [{ "date": "2026-03-05", "value": "71%" }]
             },
             {
+                "path": "promises.toml", "line": 15,
                 "promise": "checkout-v2", "metric": "checkout completion", "expect": "74%", "by": "2026-04-01",
                 "belief": "saved wallets move it further", "judgement": "refuted",
                 "readings": [{ "date": "2026-04-03", "value": "72%" }, { "date": "2026-04-10", "value": "73%" }]
             },
             {
+                "path": "promises.toml", "line": 26,
                 "promise": "track-orders", "metric": "order-status calls", "expect": "30 a day", "by": "2026-05-01",
                 "belief": null, "judgement": "unjudged", "readings": []
             }
@@ -228,4 +232,217 @@ fn a_hypothesis_on_a_metric_its_promise_lacks_is_an_error_with_the_closest() {
     let run = repo.plan_lint(&["check", "--no-commits"]);
     run.expect_code(2);
     assert!(run.stderr.contains("`by` must be a date (YYYY-MM-DD)"), "{}", run.stderr);
+}
+
+/// Issue 26: hypotheses written where the team plans, as `Hypothesis:` lines in ROADMAP.md.
+const PLAN_REGISTRY: &str = r#"[limits]
+measure-days = 365
+
+[promises.checkout-v2]
+statement = "A shopper can pay in one step with a saved wallet."
+status = "in-play"
+outcomes = [{ metric = "checkout completion", baseline = "61%", target = "75%" }]
+
+[promises.track-orders]
+statement = "A shopper knows where an order is without calling us."
+status = "in-play"
+outcomes = [{ metric = "order-status calls", baseline = "41 a day", target = "25 a day" }]
+"#;
+
+const ROADMAP: &str = "\
+# Roadmap
+
+## Checkout
+Promise: checkout-v2
+
+Hypothesis: one-step payment moves checkout completion from 61% to 70% by 2026-03-01
+Hypothesis: saved wallets move checkout completion to 74% by 2026-04-01
+
+- [ ] wallet on the payment page
+- [ ] remember the last card
+- [x] one-step payment
+
+## Orders
+
+- [ ] Hypothesis: a status page moves order-status calls from 41 a day to 30 a day by 2026-05-01 (Promise: track-orders)
+- [ ] Hypothesis: emails move order-status calls to 28 a day by May (Promise: track-orders)
+";
+
+/// The readings of the two promises in play.
+fn plan_readings() -> String {
+    READINGS
+        .lines()
+        .filter(|l| !l.contains("gift-cards") && !l.contains(",search,"))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+fn planned_team() -> Repo {
+    let mut repo = Repo::new();
+    repo.write("promises.toml", PLAN_REGISTRY);
+    repo.write("outcomes.csv", &plan_readings());
+    repo.write("ROADMAP.md", ROADMAP);
+    repo.commit_at(
+        "2026-06-25T10:00:00Z",
+        "Ada <ada@example.com>",
+        "Adopt\n\nPromise: checkout-v2\nPromise: track-orders\n",
+    );
+    repo
+}
+
+/// A finding as placed: code, severity, message, path, line, help.
+type Placed = (String, String, String, String, u64, String);
+
+fn placed(repo: &Repo, args: &[&str]) -> (i32, Vec<Placed>, serde_json::Value) {
+    let mut all = vec!["check", "--format", "json"];
+    all.extend_from_slice(args);
+    let run = repo.plan_lint(&all);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout));
+    let s = |x: &serde_json::Value| x.as_str().unwrap_or_default().to_string();
+    let found = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                s(&f["code"]),
+                s(&f["severity"]),
+                s(&f["message"]),
+                s(&f["path"]),
+                f["line"].as_u64().unwrap(),
+                s(&f["help"]),
+            )
+        })
+        .collect();
+    (run.code, found, v)
+}
+
+#[test]
+fn hypotheses_written_in_a_plan_are_judged_at_their_lines() {
+    let repo = planned_team();
+    let (code, found, v) = placed(&repo, &["--since", "2026-06-01", "--until", "2026-06-30"]);
+    let at = |code: &str, severity: &str, message: &str, line: u64, help: &str| -> Placed {
+        (code.into(), severity.into(), message.into(), "ROADMAP.md".into(), line, help.into())
+    };
+    // The malformed line is an error (exit 1), judged with the plan; then each hypothesis as its
+    // readings judge it: the first confirmed (71% on 2026-03-05: no finding), the second refuted
+    // with the two open items of its section under it, the third unjudged.
+    assert_eq!(code, 1, "{found:#?}");
+    assert_eq!(
+        found,
+        [
+            at(
+                "hypothesis-invalid",
+                "error",
+                "this hypothesis cannot be read: `May` is not a date (YYYY-MM-DD)",
+                16,
+                "write it as `Hypothesis: <belief> moves <metric> from <baseline> to <expected> by YYYY-MM-DD \
+                 (Promise: <id>)`"
+            ),
+            at(
+                "hypothesis-refuted",
+                "warning",
+                "a hypothesis on `checkout-v2` is refuted: `checkout completion` was expected at 74% by 2026-04-01; \
+                 since then 72% on 2026-04-03, 73% on 2026-04-10; 2 open items still build on it (ROADMAP.md:9, \
+                 ROADMAP.md:10)",
+                7,
+                "`checkout-v2` is in-play: decide whether to continue (a new hypothesis), pivot (change the open \
+                 items) or drop it"
+            ),
+            at(
+                "hypothesis-unjudged",
+                "warning",
+                "a hypothesis on `track-orders` is unjudged: `order-status calls` was expected at 30 a day by \
+                 2026-05-01, and nothing was measured since",
+                15,
+                "record a reading: plan-lint measure track-orders \"order-status calls\" <value>"
+            ),
+        ]
+    );
+    // The JSON carries each as judged, where it is written.
+    assert_eq!(
+        v["hypotheses"],
+        serde_json::json!([
+            {
+                "path": "ROADMAP.md", "line": 6, "promise": "checkout-v2", "metric": "checkout completion",
+                "expect": "70%", "by": "2026-03-01", "belief": "one-step payment", "judgement": "confirmed",
+                "readings": [{ "date": "2026-03-05", "value": "71%" }]
+            },
+            {
+                "path": "ROADMAP.md", "line": 7, "promise": "checkout-v2", "metric": "checkout completion",
+                "expect": "74%", "by": "2026-04-01", "belief": "saved wallets", "judgement": "refuted",
+                "readings": [{ "date": "2026-04-03", "value": "72%" }, { "date": "2026-04-10", "value": "73%" }]
+            },
+            {
+                "path": "ROADMAP.md", "line": 15, "promise": "track-orders", "metric": "order-status calls",
+                "expect": "30 a day", "by": "2026-05-01", "belief": "a status page", "judgement": "unjudged",
+                "readings": []
+            }
+        ])
+    );
+    // The open items closed, the date mended and a reading since: nothing is built on the
+    // refuted one any more (it says so), and the rest is judged.
+    repo.write(
+        "ROADMAP.md",
+        &ROADMAP
+            .replace("- [ ] wallet", "- [x] wallet")
+            .replace("- [ ] remember", "- [x] remember")
+            .replace("by May", "by 2026-05-01"),
+    );
+    let mut readings = plan_readings();
+    readings.push_str("2026-05-04,track-orders,order-status calls,28 a day,support desk\n");
+    repo.write("outcomes.csv", &readings);
+    let (code, found, _) = placed(&repo, &["--since", "2026-06-01", "--until", "2026-06-30"]);
+    assert_eq!(code, 0, "{found:#?}");
+    let messages: Vec<(&str, &str, u64)> = found.iter().map(|f| (f.0.as_str(), f.2.as_str(), f.4)).collect();
+    assert_eq!(
+        messages,
+        [(
+            "hypothesis-refuted",
+            "a hypothesis on `checkout-v2` is refuted: `checkout completion` was expected at 74% by 2026-04-01; since \
+             then 72% on 2026-04-03, 73% on 2026-04-10; no open items build on it",
+            7
+        )]
+    );
+    assert_eq!(found[0].5, "no open items: record a verdict or a new hypothesis (`checkout-v2` is in-play)");
+}
+
+/// The editor server, on the plan alone (the registry not open): the malformed line and the
+/// refuted hypothesis are diagnostics at their lines. It reads only the open document, so the
+/// open work under the promise is not counted, and with no window nothing is unjudged.
+#[test]
+fn the_editor_server_shows_a_plans_hypotheses_at_their_lines() {
+    use support::lsp_client::Client;
+    let repo = planned_team();
+    let mut cmd = support::git_env(std::process::Command::new(support::bin()), repo.path());
+    cmd.arg("lsp");
+    let mut client = Client::start(cmd, repo.path());
+    let roadmap = format!("file://{}/ROADMAP.md", repo.path().display());
+    client.open(&roadmap, "markdown", ROADMAP);
+    let got: Vec<(String, u64, String)> = client
+        .diagnostics(&roadmap)
+        .iter()
+        .map(|d| {
+            let first = d["message"].as_str().unwrap().lines().next().unwrap().to_string();
+            (d["code"].as_str().unwrap().to_string(), d["range"]["start"]["line"].as_u64().unwrap(), first)
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "hypothesis-invalid".to_string(),
+                15,
+                "this hypothesis cannot be read: `May` is not a date (YYYY-MM-DD)".to_string()
+            ),
+            (
+                "hypothesis-refuted".to_string(),
+                6,
+                "a hypothesis on `checkout-v2` is refuted: `checkout completion` was expected at 74% by 2026-04-01; \
+                 since then 72% on 2026-04-03, 73% on 2026-04-10"
+                    .to_string()
+            ),
+        ]
+    );
+    assert_eq!(client.finish(), 0);
 }
