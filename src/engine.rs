@@ -23,7 +23,8 @@
 //!   core, at most four) that scan and judge them; a commit's text is kept only when it has
 //!   findings, so memory stays flat however long the history;
 //! - `suggest`: for an untraced commit, the promise the paths it touched suggest;
-//! - `window`: what changed in a time window (plan activity, promises leaving play);
+//! - `window`: what changed in a time window (plan activity, promises leaving play, items closed);
+//! - `history`: the registry's history (its revisions on the first-parent line, what each changed);
 //! - `baseline`: findings `.plan-lint-baseline.json` records, set aside once.
 
 use crate::code::{Code, Level};
@@ -40,6 +41,7 @@ use std::path::{Path, PathBuf};
 
 mod baseline;
 mod commits;
+mod history;
 mod message;
 mod plans;
 mod precommit;

@@ -60,7 +60,10 @@ impl Gather<'_> {
         let walked = self.walk(repo, &range, window, &watched)?;
         self.read.walked = window.is_none().then(|| range.clone());
         if let Some(w) = window {
-            let facts = self.window_facts(repo, w, &watched, &walked.recent, walked.trees);
+            let mut facts = self.window_facts(repo, w, &watched, &walked.recent, walked.trees);
+            if let Some(&(tip, _)) = range.tips.iter().find(|(_, excluded)| !excluded) {
+                facts.history = super::history::registry_history(repo, tip);
+            }
             let mut sink = Sink::new(self.levels);
             rules::judge_window(self.ctx, &facts, &walked.tally, &mut sink);
             self.read.findings.extend(sink.take());

@@ -549,7 +549,7 @@ pub fn page(b: &Board) -> String {
         if b.in_play.count > b.in_play.limit { " <span class=\"bad\">over the limit</span>" } else { "" }
     );
     let ch = &b.changes;
-    if !ch.left_play.is_empty() || !ch.readings.is_empty() {
+    if ch.any() {
         let _ = write!(out, "<section id=\"changes\"><h2>Since <span class=\"nw\">{}</span></h2><ul>", b.window.since);
         for l in &ch.left_play {
             let _ = write!(
@@ -559,6 +559,12 @@ pub fn page(b: &Board) -> String {
                 l.date,
                 l.status
             );
+        }
+        for n in ch.registry_shown() {
+            let _ = write!(out, "<li class=\"reg\">{}</li>", text(&n.line()));
+        }
+        for i in &ch.items_closed {
+            let _ = write!(out, "<li class=\"closed\">closed: {}</li>", text(&i.line()));
         }
         let (shown, more) = ch.readings_shown();
         for r in shown {

@@ -210,10 +210,22 @@ pub fn term_page(b: &Board, style: Style) -> String {
 
     // What changed in the window.
     let ch = &b.changes;
-    if !ch.left_play.is_empty() || !ch.readings.is_empty() {
+    if ch.any() {
         let _ = writeln!(out, "\n{}", p.bold(&format!("SINCE {}", b.window.since)));
         for l in &ch.left_play {
             let _ = writeln!(out, "  {} left play on {} (now {})", l.promise, l.date, l.status);
+        }
+        for n in ch.registry_shown() {
+            let _ = writeln!(out, "  {}", esc(&n.line()));
+        }
+        if !ch.items_closed.is_empty() {
+            let _ = writeln!(out, "  {} closed:", plural(ch.items_closed.len(), "item"));
+        }
+        for i in ch.items_closed.iter().take(SHOWN * 2) {
+            let _ = writeln!(out, "    {}", esc(&i.line()));
+        }
+        if ch.items_closed.len() > SHOWN * 2 {
+            let _ = writeln!(out, "    +{} more", ch.items_closed.len() - SHOWN * 2);
         }
         if !ch.readings.is_empty() {
             let _ = writeln!(out, "  {}:", plural(ch.readings.len(), "reading"));
@@ -452,10 +464,19 @@ pub fn markdown_page(b: &Board) -> String {
         b.in_play.limit
     );
     let ch = &b.changes;
-    if !ch.left_play.is_empty() || !ch.readings.is_empty() {
+    if ch.any() {
         let _ = writeln!(out, "### Since {}\n", b.window.since);
         for l in &ch.left_play {
             let _ = writeln!(out, "- `{}` left play on {} (now {})", l.promise, l.date, l.status);
+        }
+        for n in ch.registry_shown() {
+            let _ = writeln!(out, "- {}", md(&n.line()));
+        }
+        for i in ch.items_closed.iter().take(SHOWN * 2) {
+            let _ = writeln!(out, "- closed: {}", md(&i.line()));
+        }
+        if ch.items_closed.len() > SHOWN * 2 {
+            let _ = writeln!(out, "- {} more closed", ch.items_closed.len() - SHOWN * 2);
         }
         let (shown, more) = ch.readings_shown();
         for r in shown {
