@@ -5,6 +5,9 @@
 
 mod support;
 
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::Command;
 use support::{Repo, Run};
 
 const ADA: &str = "Ada Lovelace <ada@example.com>";
@@ -12,7 +15,12 @@ const BOB: &str = "Bob Byte <bob@example.com>";
 
 /// The registry at one point of its history: each promise's status, `checkout`'s target, its
 /// statement, and the limit.
-fn registry(statuses: [&str; 4], target: &str, statement: &str, limit: usize) -> String {
+fn registry(statuses: [&str; 5], target: &str, statement: &str, limit: usize) -> String {
+    let verdict = if statuses[4] == "done" {
+        "verdict = { kept = true, reason = \"members came back\", date = \"2026-02-10\" }\n"
+    } else {
+        ""
+    };
     format!(
         r#"name = "Storefront team"
 
@@ -50,8 +58,13 @@ outcomes = [{{ metric = "checkout completion", baseline = "61%", target = "{targ
 statement = "A shopper can buy gift cards."
 customer = "shopper"
 status = "{}"
-"#,
-        statuses[0], statuses[1], statuses[2], statuses[3]
+
+[promises.loyalty]
+statement = "A shopper earns points on every order."
+customer = "shopper"
+status = "{}"
+{verdict}"#,
+        statuses[0], statuses[1], statuses[2], statuses[3], statuses[4]
     )
 }
 
@@ -85,28 +98,69 @@ const STATEMENT: &str = "Support can finish a checkout for a shopper.";
 fn history() -> Repo {
     let mut repo = Repo::new();
     let at = |statuses, target, statement, limit| registry(statuses, target, statement, limit);
-    repo.write("promises.toml", &at(["proposed", "in-play", "in-play", "proposed"], "70%", STATEMENT, 2))
+    repo.write("promises.toml", &at(["proposed", "in-play", "in-play", "proposed", "proposed"], "70%", STATEMENT, 2))
         .write("PLAN.md", PLAN);
     repo.commit_at("2025-12-01T09:00:00Z", ADA, "Adopt promises\n\nPromise: checkout\n");
-    let steps: [(&str, &str, [&str; 4], &str, &str, usize, &str); 7] = [
-        ("2026-01-05", BOB, ["in-play", "in-play", "in-play", "proposed"], "70%", STATEMENT, 2, "Put search in play"),
-        ("2026-01-12", ADA, ["in-play", "done", "in-play", "proposed"], "70%", STATEMENT, 2, "Orders is done"),
+    let steps: [(&str, &str, [&str; 5], &str, &str, usize, &str); 8] = [
+        (
+            "2025-12-15",
+            ADA,
+            ["proposed", "in-play", "in-play", "proposed", "in-play"],
+            "70%",
+            STATEMENT,
+            2,
+            "Put loyalty in play",
+        ),
+        (
+            "2026-01-05",
+            BOB,
+            ["in-play", "in-play", "in-play", "proposed", "in-play"],
+            "70%",
+            STATEMENT,
+            2,
+            "Put search in play",
+        ),
+        (
+            "2026-01-12",
+            ADA,
+            ["in-play", "done", "in-play", "proposed", "in-play"],
+            "70%",
+            STATEMENT,
+            2,
+            "Orders is done",
+        ),
         (
             "2026-01-19",
             BOB,
-            ["in-play", "done", "in-play", "proposed"],
+            ["in-play", "done", "in-play", "proposed", "in-play"],
             "75%",
             STATEMENT,
             2,
             "Raise the checkout target",
         ),
-        ("2026-01-26", ADA, ["in-play", "done", "in-play", "dropped"], "75%", STATEMENT, 2, "Drop gift cards"),
-        ("2026-02-02", BOB, ["in-play", "in-play", "in-play", "dropped"], "75%", STATEMENT, 2, "Reopen orders"),
-        ("2026-02-16", ADA, ["in-play", "in-play", "in-play", "dropped"], "75%", STATEMENT, 3, "Raise the limit"),
+        (
+            "2026-01-26",
+            ADA,
+            ["in-play", "done", "in-play", "dropped", "done"],
+            "75%",
+            STATEMENT,
+            2,
+            "Drop gift cards, loyalty is done",
+        ),
+        ("2026-02-02", BOB, ["in-play", "in-play", "in-play", "dropped", "done"], "75%", STATEMENT, 2, "Reopen orders"),
+        (
+            "2026-02-16",
+            ADA,
+            ["in-play", "in-play", "in-play", "dropped", "done"],
+            "75%",
+            STATEMENT,
+            3,
+            "Raise the limit",
+        ),
         (
             "2026-02-23",
             BOB,
-            ["in-play", "in-play", "in-play", "dropped"],
+            ["in-play", "in-play", "in-play", "dropped", "done"],
             "75%",
             "Support and shoppers can finish a checkout.",
             3,
@@ -155,6 +209,7 @@ fn the_board_says_what_the_registry_history_changed_in_the_window() {
             "left-play \"orders\"",
             "target \"checkout\"",
             "status \"gifts\"",
+            "left-play \"loyalty\"",
             "reopened \"orders\"",
             "limit null",
             "statement \"checkout\""
@@ -166,7 +221,7 @@ fn the_board_says_what_the_registry_history_changed_in_the_window() {
         (&"checkout completion".into(), &"70%".into(), &"75%".into(), &commit("Raise the checkout target").into())
     );
     assert_eq!(changes["registry"][3]["to"], "dropped");
-    assert_eq!(changes["registry"][5]["from"], "2");
+    assert_eq!(changes["registry"][6]["from"], "2");
     assert_eq!(
         changes["items_closed"],
         serde_json::json!([{ "path": "PLAN.md", "text": "Trigram index", "promises": ["search"] }])
@@ -202,4 +257,149 @@ fn the_board_says_what_the_registry_history_changed_in_the_window() {
     let later: serde_json::Value = serde_json::from_str(&later.stdout).unwrap();
     assert_eq!(later["changes"]["registry"], serde_json::json!([]));
     assert_eq!(later["changes"]["items_closed"], serde_json::json!([]));
+}
+
+/// Issue 26: Flow from the registry's history, all time up to the window's end: promises in
+/// play after each revision against the limit and the commits that took it over, time in
+/// play, lead times to done and to kept (a verdict), reopenings, commits by customer; the
+/// JSON carries every figure and each format shows them (snapshots).
+#[test]
+fn flow_comes_from_the_registry_history() {
+    let repo = history();
+    let commit = |subject: &str| repo.git(&["log", "--format=%H", "--grep", subject]).trim().to_string();
+    let json = report(&repo, "json").stdout.clone();
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let f = &v["flow"];
+    assert_eq!(f["complete"], true);
+    let series =
+        |key: &str| -> Vec<u64> { f["in_play"].as_array().unwrap().iter().map(|p| p[key].as_u64().unwrap()).collect() };
+    assert_eq!(series("in_play"), [2, 3, 4, 3, 3, 2, 3, 3, 3]);
+    assert_eq!(series("limit"), [2, 2, 2, 2, 2, 2, 2, 3, 3]);
+    let breaches: Vec<&str> = f["breaches"].as_array().unwrap().iter().map(|b| b["commit"].as_str().unwrap()).collect();
+    assert_eq!(breaches, [commit("Put loyalty in play"), commit("Reopen orders")], "each time it went over");
+    let promise = |id: &str| f["promises"].as_array().unwrap().iter().find(|p| p["promise"] == id).unwrap().clone();
+    let loyalty = promise("loyalty");
+    assert_eq!(
+        (&loyalty["proposed"], &loyalty["entered_play"], &loyalty["left_play"], &loyalty["status"]),
+        (&"2025-12-01".into(), &"2025-12-15".into(), &"2026-01-26".into(), &"done".into())
+    );
+    assert_eq!((&loyalty["days_in_play"], &loyalty["lead_days_done"]), (&42.into(), &56.into()));
+    assert_eq!((&loyalty["kept"], &loyalty["lead_days_kept"]), (&"2026-02-10".into(), &71.into()), "by its verdict");
+    let orders = promise("orders");
+    assert_eq!(
+        (&orders["reopened"], &orders["lead_days_done"], &orders["left_play"]),
+        (&1.into(), &serde_json::Value::Null, &serde_json::Value::Null)
+    );
+    // In play from 2025-12-01 to 2026-01-12 (42 days), and from 2026-02-02 to 2026-03-01 (27).
+    assert_eq!(orders["days_in_play"], 69);
+    assert_eq!(promise("gifts")["entered_play"], serde_json::Value::Null, "dropped without entering play");
+    assert_eq!((&f["lead_days_done"], &f["lead_days_kept"]), (&serde_json::json!([56]), &serde_json::json!([71])));
+    assert_eq!(f["customers"], serde_json::json!([{ "customer": "shopper", "commits": 8, "share": 1.0 }]));
+
+    let term = report(&repo, "term").stdout.clone();
+    let md = report(&repo, "markdown").stdout.clone();
+    let html = report(&repo, "html").stdout.clone();
+    let breach =
+        format!("3 in play over the limit of 2 from 2025-12-15 (commit {})", &commit("Put loyalty in play")[..7]);
+    assert!(term.contains(&format!("\n  {breach}\n")), "{term}");
+    assert!(md.contains(&format!("\n- ⚠️ {breach}\n")), "{md}");
+    assert!(
+        html.contains("<li class=\"bad\">3 in play over the limit of 2 from <span class=\"nw\">2025-12-15</span>"),
+        "{html}"
+    );
+    let lead = "to done: median 56 days (1 done); to kept: median 71 days (1 kept)";
+    assert!(term.contains(lead) && md.contains(lead) && html.contains(lead), "{term}\n{md}");
+    assert!(md.contains("    line [2, 3, 4, 3, 3, 2, 3, 3, 3]\n    line [2, 2, 2, 2, 2, 2, 2, 3, 3]\n"), "{md}");
+    assert!(html.contains("<polyline class=\"limit\"") && html.contains("<polyline class=\"in-play\""), "{html}");
+    assert_eq!(html.matches("<circle class=\"breach\"").count(), 2, "{html}");
+    support::snapshot("flow_json", &json);
+    support::snapshot("flow_term", &term);
+    support::snapshot("flow_markdown", &md);
+    support::snapshot("flow_html", &html);
+}
+
+/// Issue 26: the HTML Flow chart is drawn where people see it, in headless Chromium: the
+/// in-play line's colour and the limit's cover an area of the screenshot that hiding the chart
+/// takes away.
+#[test]
+fn the_flow_chart_renders_in_chromium() {
+    if !support::tool_available("chromium", "PLAN_LINT_REQUIRE_CHROMIUM") {
+        return;
+    }
+    let Some(chromium) = ["chromium", "chromium-browser"]
+        .into_iter()
+        .find(|c| Command::new(c).arg("--version").output().is_ok_and(|o| o.status.success()))
+    else {
+        unreachable!("tool_available found it")
+    };
+    let repo = history();
+    let page = repo.path().join("board.html");
+    let args = [&["report", "--format", "html", "-o", page.to_str().unwrap()][..], &WINDOW].concat();
+    assert!(matches!(repo.plan_lint(&args).code, 0 | 1));
+    let profile = tempfile::tempdir().unwrap();
+    let headless = |extra: &[&str]| {
+        let mut cmd = Command::new(chromium);
+        cmd.args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"])
+            .args(["--disable-background-networking", "--disable-component-update", "--disable-sync"])
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .args(extra)
+            .arg(format!("file://{}", page.display()));
+        cmd.output().unwrap()
+    };
+    let dom = String::from_utf8_lossy(&headless(&["--dump-dom"]).stdout).into_owned();
+    assert!(dom.contains("<svg id=\"flow-chart\"") && dom.contains("3 in play now"), "{dom}");
+    let html = std::fs::read_to_string(&page).unwrap();
+    let shoot = |name: &str| {
+        let shot = profile.path().join(name);
+        let out =
+            headless(&["--window-size=1200,5000", "--hide-scrollbars", &format!("--screenshot={}", shot.display())]);
+        assert!(shot.is_file(), "no screenshot: {}", String::from_utf8_lossy(&out.stderr));
+        colour_counts(&shot)
+    };
+    let shown = shoot("shot.png");
+    std::fs::write(&page, html.replacen("</head>", "<style>#flow-chart{visibility:hidden}</style></head>", 1)).unwrap();
+    let hidden = shoot("hidden.png");
+    for (colour, what, least) in [("0969da", "the in-play line", 300), ("cf222e", "the limit and the breaches", 100)] {
+        let (with, without) = (shown.get(colour).copied().unwrap_or(0), hidden.get(colour).copied().unwrap_or(0));
+        println!("{what}: {with} shown, {without} hidden");
+        assert!(with >= without + least, "{what} (#{colour}) is not visible: {with} pixels shown, {without} hidden");
+    }
+}
+
+/// How many pixels of each colour (`rrggbb`) a PNG has, over every other row, decoded by
+/// Python's standard library (as tests/report.rs does).
+fn colour_counts(png: &Path) -> HashMap<String, usize> {
+    let script = r#"
+import struct, sys, zlib
+data = open(sys.argv[1], 'rb').read()
+pos, idat, ihdr = 8, b'', None
+while pos < len(data):
+    n, kind = struct.unpack('>I4s', data[pos:pos+8]); body = data[pos+8:pos+8+n]; pos += 12 + n
+    if kind == b'IHDR': ihdr = struct.unpack('>IIBBBBB', body)
+    elif kind == b'IDAT': idat += body
+w, h, depth, ctype = ihdr[0], ihdr[1], ihdr[2], ihdr[3]
+bpp = {2: 3, 6: 4}[ctype]; assert depth == 8
+raw = zlib.decompress(idat); stride = w * bpp; prev = bytearray(stride); seen = {}; i = 0
+for y in range(h):
+    f = raw[i]; line = bytearray(raw[i+1:i+1+stride]); i += 1 + stride
+    for x in range(stride):
+        a = line[x-bpp] if x >= bpp else 0; b = prev[x]; c = prev[x-bpp] if x >= bpp else 0
+        if f == 1: line[x] = (line[x] + a) & 255
+        elif f == 2: line[x] = (line[x] + b) & 255
+        elif f == 3: line[x] = (line[x] + (a + b) // 2) & 255
+        elif f == 4:
+            p = a + b - c; pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+            line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+    if y % 2 == 0:
+        for x in range(0, stride, bpp):
+            key = bytes(line[x:x+3]).hex(); seen[key] = seen.get(key, 0) + 1
+    prev = line
+for key, n in seen.items(): print(key, n)
+"#;
+    let out = Command::new("python3").arg("-c").arg(script).arg(png).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_once(' ').map(|(k, n)| (k.to_string(), n.parse().unwrap())))
+        .collect()
 }

@@ -27,6 +27,8 @@ pub struct Board {
     pub traced: Traced,
     /// What changed in the window: promises that left play, readings taken.
     pub changes: Changes,
+    /// Flow from the registry's history (all time, up to the window's end).
+    pub flow: super::flow::Flow,
     /// Effort against priority: per priority (must, should, could, none) with promises in play
     /// or commits, its share of the traced commits beside its share of the promises in play.
     pub priorities: Vec<PriorityShare>,
@@ -713,6 +715,7 @@ impl Board {
         for c in &mut promises {
             c.health = health(c);
         }
+        let flow = super::flow::Flow::new(facts, window, &promises);
         let status_rank = |s: Status| match s {
             Status::InPlay => 0,
             Status::Proposed => 1,
@@ -937,6 +940,7 @@ impl Board {
         Board {
             version: 1,
             changes,
+            flow,
             priorities,
             name: registry.name.clone(),
             as_of: AsOf { date: date(window.until), commit: None },
