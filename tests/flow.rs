@@ -403,3 +403,35 @@ for key, n in seen.items(): print(key, n)
         .filter_map(|l| l.split_once(' ').map(|(k, n)| (k.to_string(), n.parse().unwrap())))
         .collect()
 }
+
+/// The registry's history ends at the commit that added it: a registry deleted and written
+/// again starts over (and the walk reads no further back); a registry that is not committed
+/// has no history.
+#[test]
+fn the_history_starts_where_the_registry_was_last_added() {
+    let mut repo = Repo::new();
+    let statuses = ["in-play", "in-play", "in-play", "proposed", "proposed"];
+    repo.write("promises.toml", &registry(statuses, "70%", STATEMENT, 2)).write("PLAN.md", PLAN);
+    repo.commit_at("2025-11-03T09:00:00Z", ADA, "First try\n\nPromise: search\n");
+    repo.git(&["rm", "-q", "promises.toml"]);
+    repo.commit_at("2025-11-10T09:00:00Z", ADA, "Give up on promises\n\nPromise: search\n");
+    let statuses = ["proposed", "in-play", "in-play", "proposed", "proposed"];
+    repo.write("promises.toml", &registry(statuses, "70%", STATEMENT, 2));
+    repo.commit_at("2026-01-05T09:00:00Z", ADA, "Adopt promises again\n\nPromise: checkout\n");
+    let v: serde_json::Value = serde_json::from_str(&report(&repo, "json").stdout).unwrap();
+    let f = &v["flow"];
+    assert_eq!(f["in_play"].as_array().unwrap().len(), 1, "{f}");
+    assert_eq!(f["in_play"][0]["date"], "2026-01-05");
+    assert_eq!(f["breaches"], serde_json::json!([]), "the first life's breach is not this one's");
+    assert_eq!(v["changes"]["registry"], serde_json::json!([]), "adoption is no change");
+
+    // Not committed: no history, no Flow section.
+    let fresh = Repo::new();
+    fresh.write("promises.toml", &registry(statuses, "70%", STATEMENT, 2)).write("PLAN.md", PLAN);
+    fresh.write("a.txt", "a\n");
+    fresh.git(&["add", "a.txt"]);
+    fresh.git(&["commit", "-q", "-m", "Start"]);
+    let v: serde_json::Value = serde_json::from_str(&report(&fresh, "json").stdout).unwrap();
+    assert_eq!(v["flow"]["in_play"], serde_json::json!([]));
+    assert!(!report(&fresh, "term").stdout.contains("FLOW"));
+}

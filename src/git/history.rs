@@ -302,7 +302,8 @@ pub struct Revisions {
 impl Repo {
     /// The revisions of the file `name` at the root of the tree (the registry's revisions):
     /// the commits on the first-parent line from `tip` whose tree holds another blob at `name`
-    /// than their first parent's, newest first, reading at most `limit` commits. Each commit is
+    /// than their first parent's, newest first, back to the one that added it, reading at most
+    /// `limit` commits (none when `tip` has no such file). Each commit is
     /// read once (from the packs when it can), and a root tree only when it differs from the
     /// child's; memory grows with the revisions, not the history.
     pub fn revisions_of(&self, tip: Oid, name: &str, limit: usize) -> Revisions {
@@ -327,6 +328,11 @@ impl Repo {
         let (mut commit, mut time, mut tree) = (tip, header.time, header.tree);
         let mut blob = entry(tree);
         let mut parent = header.first_parent;
+        // A file the tip does not have has no history to tell.
+        if blob.is_zero() {
+            out.complete = true;
+            return out;
+        }
         for _ in 0..limit {
             let Some(p) = parent else {
                 if !blob.is_zero() {
@@ -339,6 +345,12 @@ impl Repo {
             let parent_blob = if h.tree == tree { blob } else { entry(h.tree) };
             if parent_blob != blob {
                 out.list.push(Revision { commit, time, blob });
+                // The commit that added it: an older life of the file (deleted, added again)
+                // is not this one's history, and the walk ends here rather than at the root.
+                if parent_blob.is_zero() {
+                    out.complete = true;
+                    return out;
+                }
             }
             (commit, time, tree, blob, parent) = (p, h.time, h.tree, parent_blob, h.first_parent);
         }
