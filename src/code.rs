@@ -68,6 +68,9 @@ pub enum Code {
     HypothesisRefuted,
     /// A promise is done, its readings do not show it kept, and no verdict is recorded.
     DoneUnverified,
+    /// An open plan item serves a promise whose contract changed since it was planned, and the
+    /// change is not reviewed.
+    SuspectLink,
 }
 
 /// Names kept for codes that were split: setting the old name sets every code it became.
@@ -181,6 +184,7 @@ mod tests {
                 "hypothesis-unjudged",
                 "hypothesis-refuted",
                 "done-unverified",
+                "suspect-link",
             ]
         );
         for c in Code::ALL {

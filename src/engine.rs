@@ -207,8 +207,18 @@ pub(crate) fn run_in(repo: Option<&Repo>, inputs: &Inputs) -> Result<Option<Run>
     // that names promises in play traces its commits.
     let mut bodies: Vec<Body> = inputs.bodies.iter().map(read_body).collect();
     let traced_by_body = traced_by_body(&registry, &bodies);
-    let ctx = Ctx::new(&registry, registry_source, &traced_by_body);
+    // The registry's history, read once: the board's (all of it) and `suspect-link`'s.
+    let history = repo.filter(|_| inputs.window.is_some() || history::wanted(&registry, &inputs.plans)).and_then(|r| {
+        let limit = if inputs.window.is_some() { history::LIMIT } else { history::CHECK_LIMIT };
+        r.head_commit().map(|head| history::registry_history(r, head, limit))
+    });
+    let contract_changes = history.as_ref().map(history::contract_changes);
+    let mut ctx = Ctx::new(&registry, registry_source, &traced_by_body);
+    if let Some(changes) = &contract_changes {
+        ctx = ctx.with_contract_changes(changes);
+    }
     let mut run = Gather { inputs, repo, files: &files, ctx: &ctx, levels: &levels, read: Read::new(sources) };
+    run.read.history = history;
     if inputs.judge_registry {
         run.registry()?;
     }
@@ -282,6 +292,8 @@ struct Read {
     plans: Plans,
     commits: Option<Commits>,
     window: Option<WindowFacts>,
+    /// The registry's history from HEAD, when read before the plans.
+    history: Option<crate::facts::RegistryHistory>,
     /// For a message being committed: the message as git will store it.
     message: Option<String>,
     /// The range walked in full (no window): the baseline's commits it could have matched.
@@ -302,6 +314,7 @@ impl Read {
             plans: Plans::default(),
             commits: None,
             window: None,
+            history: None,
             message: None,
             walked: None,
             baseline: None,

@@ -215,6 +215,18 @@ pub struct WindowFacts {
     pub closed: Vec<ClosedItem>,
 }
 
+/// The latest change to a promise's contract (statement, customer, an outcome's target) in
+/// the registry's history, after the revision that wrote it down: what `suspect-link` reads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContractChange {
+    /// The commit id, in full.
+    pub commit: String,
+    /// Committer date, Unix seconds.
+    pub time: i64,
+    /// `target of checkout completion 70% → 75%`, `statement`, `customer shopper → ops`.
+    pub what: String,
+}
+
 /// An item the window closed: its document, its text, and the promises it names now.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClosedItem {

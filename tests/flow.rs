@@ -435,3 +435,63 @@ fn the_history_starts_where_the_registry_was_last_added() {
     assert_eq!(v["flow"]["in_play"], serde_json::json!([]));
     assert!(!report(&fresh, "term").stdout.contains("FLOW"));
 }
+
+/// Issue 26: suspect links. Checkout's target was raised and then its statement rewritten
+/// under its open items: `check` warns at each open item, with the latest change's commit and
+/// the fingerprint to record; the board lists them; recording `reviewed = "<fingerprint>"`
+/// clears them, and a later change to the contract makes them suspect again.
+#[test]
+fn open_items_go_suspect_when_their_promise_changes_until_reviewed() {
+    let mut repo = history();
+    let commit = |repo: &Repo, subject: &str| repo.git(&["log", "--format=%h", "--grep", subject]).trim().to_string();
+    let run = repo.plan_lint(&["check", "--format", "json"]);
+    run.expect_code(0);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let suspect: Vec<&serde_json::Value> =
+        v["findings"].as_array().unwrap().iter().filter(|f| f["code"] == "suspect-link").collect();
+    let rewritten = commit(&repo, "Rewrite the checkout promise");
+    let messages: Vec<&str> = suspect.iter().map(|f| f["message"].as_str().unwrap()).collect();
+    assert_eq!(
+        messages,
+        [
+            format!("open item planned against an earlier `checkout`: its statement changed in commit {rewritten} (2026-02-23): One-step payment"),
+            format!("open item planned against an earlier `checkout`: its statement changed in commit {rewritten} (2026-02-23): Saved cards"),
+        ],
+        "search's contract never changed, orders has no open item: {}",
+        run.stdout
+    );
+    assert_eq!(suspect[0]["severity"], "warning");
+    let help = suspect[0]["help"].as_str().unwrap();
+    let fingerprint = help.split("reviewed = \"").nth(1).and_then(|s| s.get(..8)).unwrap().to_string();
+    assert!(fingerprint.chars().all(|c| c.is_ascii_hexdigit()), "{help}");
+    let board = report(&repo, "term").stdout.clone();
+    assert!(board.contains("Open work planned against an earlier version of its promise (suspect-link)"), "{board}");
+
+    // Reviewed: the registry records the fingerprint of the contract as it is.
+    let statuses = ["in-play", "in-play", "in-play", "dropped", "done"];
+    let statement = "Support and shoppers can finish a checkout.";
+    let reviewed = |text: String, fp: &str| {
+        text.replace(
+            "status = \"in-play\"\npriority = \"could\"",
+            &format!("status = \"in-play\"\npriority = \"could\"\nreviewed = \"{fp}\""),
+        )
+    };
+    repo.write("promises.toml", &reviewed(registry(statuses, "75%", statement, 3), &fingerprint));
+    repo.commit_at("2026-02-25T09:00:00Z", ADA, "Review checkout's open work\n\nPromise: checkout\n");
+    let run = repo.plan_lint(&["check"]);
+    run.expect_code(0);
+    assert!(!run.stdout.contains("suspect-link"), "{}", run.stdout);
+
+    // The target changes again: the review no longer matches.
+    repo.write("promises.toml", &reviewed(registry(statuses, "80%", statement, 3), &fingerprint));
+    repo.commit_at("2026-02-26T09:00:00Z", BOB, "Raise the checkout target again\n\nPromise: checkout\n");
+    let run = repo.plan_lint(&["check", "--format", "json"]);
+    let raised = commit(&repo, "Raise the checkout target again");
+    assert!(
+        run.stdout.contains(&format!(
+            "its target of checkout completion changed: 75% → 80% in commit {raised} (2026-02-26): Saved cards"
+        )),
+        "{}",
+        run.stdout
+    );
+}

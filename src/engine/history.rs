@@ -2,18 +2,60 @@
 //! (one walk, [`Repo::revisions_of`]), each revision's registry parsed once, and what each
 //! changed against the one before, promise by promise.
 
-use crate::facts::{RegistryChange, RegistryHistory, RegistryRevision};
+use crate::facts::{ContractChange, RegistryChange, RegistryHistory, RegistryRevision};
 use crate::files;
 use crate::git::{Oid, Repo};
 use crate::registry::{self, Registry};
 use std::collections::HashMap;
 
-/// At most this many commits are read back along the first-parent line.
-const LIMIT: usize = 2_000_000;
+/// At most this many commits are read back along the first-parent line for the board.
+pub(super) const LIMIT: usize = 2_000_000;
 
-/// The registry's history on the first-parent line from `tip`, oldest first.
-pub(super) fn registry_history(repo: &Repo, tip: Oid) -> RegistryHistory {
-    let revisions = repo.revisions_of(tip, registry::FILE_NAME, LIMIT);
+/// At most this many for a check's suspect links (rule `suspect-link`): a bounded look-back.
+pub(super) const CHECK_LIMIT: usize = 20_000;
+
+/// Whether a run needs the history for `suspect-link`: plans are judged (not only the staged
+/// ones), and a promise that takes or will take work has no review of its contract as it is.
+pub(super) fn wanted(registry: &Registry, plans: &super::PlanScope) -> bool {
+    matches!(plans, super::PlanScope::All | super::PlanScope::Only(_))
+        && registry.promises.iter().any(|p| {
+            matches!(p.status, registry::Status::InPlay | registry::Status::Proposed)
+                && p.reviewed.as_deref() != Some(p.fingerprint().as_str())
+        })
+}
+
+/// Each promise's latest contract change (statement, customer, an outcome's target) after the
+/// revision that wrote it down.
+pub(super) fn contract_changes(history: &RegistryHistory) -> HashMap<String, ContractChange> {
+    let mut out = HashMap::new();
+    for r in &history.revisions {
+        for c in &r.changes {
+            let what = match c {
+                RegistryChange::Statement { .. } => "statement changed".to_string(),
+                RegistryChange::Customer { from, to, .. } => format!(
+                    "customer changed: {} → {}",
+                    from.as_deref().unwrap_or("none"),
+                    to.as_deref().unwrap_or("none")
+                ),
+                // A target moved (an outcome added or taken away says how the promise is
+                // measured, not what it promises).
+                RegistryChange::Target { metric, from: Some(from), to: Some(to), .. } => {
+                    format!("target of {metric} changed: {from} → {to}")
+                }
+                _ => continue,
+            };
+            if let Some(id) = c.promise() {
+                out.insert(id.to_string(), ContractChange { commit: r.commit.clone(), time: r.time, what });
+            }
+        }
+    }
+    out
+}
+
+/// The registry's history on the first-parent line from `tip`, oldest first, reading at most
+/// `limit` commits.
+pub(super) fn registry_history(repo: &Repo, tip: Oid, limit: usize) -> RegistryHistory {
+    let revisions = repo.revisions_of(tip, registry::FILE_NAME, limit);
     let mut parsed: HashMap<Oid, Option<Registry>> = HashMap::new();
     let mut before: Option<Registry> = None;
     let mut out = RegistryHistory { revisions: Vec::with_capacity(revisions.list.len()), complete: revisions.complete };

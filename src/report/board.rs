@@ -1017,6 +1017,7 @@ pub fn title(code: Code) -> &'static str {
         Code::HypothesisUnjudged => "Hypotheses past their date, not measured since",
         Code::HypothesisRefuted => "Hypotheses the readings refuted, with work still on them",
         Code::DoneUnverified => "Done promises not shown to be kept",
+        Code::SuspectLink => "Open work planned against an earlier version of its promise",
     }
 }
 
