@@ -89,6 +89,10 @@ Promise: checkout
 - [ ] Saved cards
 ";
 
+/// One registry revision of the scripted history: date, author, statuses, checkout's target,
+/// its statement, the limit, the subject.
+type Step<'a> = (&'a str, &'a str, [&'a str; 5], &'a str, &'a str, usize, &'a str);
+
 const STATEMENT: &str = "Support can finish a checkout for a shopper.";
 
 /// A quarter of registry history: adopted on 2025-12-01 (orders and checkout in play, search
@@ -101,7 +105,7 @@ fn history() -> Repo {
     repo.write("promises.toml", &at(["proposed", "in-play", "in-play", "proposed", "proposed"], "70%", STATEMENT, 2))
         .write("PLAN.md", PLAN);
     repo.commit_at("2025-12-01T09:00:00Z", ADA, "Adopt promises\n\nPromise: checkout\n");
-    let steps: [(&str, &str, [&str; 5], &str, &str, usize, &str); 8] = [
+    let steps: [Step; 8] = [
         (
             "2025-12-15",
             ADA,
