@@ -499,3 +499,27 @@ fn open_items_go_suspect_when_their_promise_changes_until_reviewed() {
         run.stdout
     );
 }
+
+/// Issue 26: the editor server shows suspect links as it shows check's findings: at each open
+/// item, with the commit that changed the promise.
+#[test]
+fn the_editor_server_shows_suspect_links() {
+    let repo = history();
+    let mut cmd = support::git_env(Command::new(support::bin()), repo.path());
+    cmd.arg("lsp");
+    let mut client = support::lsp_client::Client::start(cmd, repo.path());
+    let plan = format!("file://{}/PLAN.md", repo.path().display());
+    let text = std::fs::read_to_string(repo.path().join("PLAN.md")).unwrap();
+    client.open(&plan, "markdown", &text);
+    let got = client.diagnostics(&plan);
+    let suspect: Vec<(u64, &str)> = got
+        .iter()
+        .filter(|d| d["code"] == "suspect-link")
+        .map(|d| (d["range"]["start"]["line"].as_u64().unwrap(), d["message"].as_str().unwrap()))
+        .collect();
+    assert_eq!(suspect.len(), 2, "{got:#?}");
+    assert_eq!(suspect[0].0, 16, "at `- [ ] One-step payment`");
+    let (first, help) = suspect[1].1.split_once("\nhelp: ").unwrap();
+    assert!(first.contains("its statement changed in commit") && first.ends_with("Saved cards"), "{got:#?}");
+    assert!(help.contains("`reviewed = \""), "{help}");
+}
