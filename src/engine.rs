@@ -81,6 +81,8 @@ pub(crate) struct Inputs {
     /// The readings are judged only when the selected range changes them or the registry (a
     /// pull request: the state of the product is not its doing).
     pub readings_when_changed: bool,
+    /// The board: the registry's whole history is read (its changes in the window, Flow).
+    pub board: bool,
 }
 
 impl Inputs {
@@ -100,6 +102,7 @@ impl Inputs {
             suggestions: true,
             unsaved: crate::files::Unsaved::default(),
             readings_when_changed: false,
+            board: false,
         }
     }
 }
@@ -208,8 +211,8 @@ pub(crate) fn run_in(repo: Option<&Repo>, inputs: &Inputs) -> Result<Option<Run>
     let mut bodies: Vec<Body> = inputs.bodies.iter().map(read_body).collect();
     let traced_by_body = traced_by_body(&registry, &bodies);
     // The registry's history, read once: the board's (all of it) and `suspect-link`'s.
-    let history = repo.filter(|_| inputs.window.is_some() || history::wanted(&registry, &inputs.plans)).and_then(|r| {
-        let limit = if inputs.window.is_some() { history::LIMIT } else { history::CHECK_LIMIT };
+    let history = repo.filter(|_| inputs.board || history::wanted(&registry, &inputs.plans)).and_then(|r| {
+        let limit = if inputs.board { history::LIMIT } else { history::CHECK_LIMIT };
         r.head_commit().map(|head| history::registry_history(r, head, limit))
     });
     let contract_changes = history.as_ref().map(history::contract_changes);
