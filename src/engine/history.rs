@@ -5,8 +5,8 @@
 use crate::facts::{ContractChange, RegistryChange, RegistryHistory, RegistryRevision};
 use crate::files;
 use crate::git::{Oid, Repo};
-use crate::registry::{self, Registry};
-use std::collections::HashMap;
+use crate::registry::{self, Registry, Status};
+use std::collections::{BTreeMap, HashMap};
 
 /// At most this many commits are read back along the first-parent line for the board.
 pub(super) const LIMIT: usize = 2_000_000;
@@ -52,18 +52,104 @@ pub(super) fn contract_changes(history: &RegistryHistory) -> HashMap<String, Con
     out
 }
 
+/// A registry revision as the history needs it: each promise's contract and status, and the
+/// limit. Read leanly (no spans, no validation, no other table): a history of a thousand
+/// revisions of a large registry is read in one pass, one revision held at a time.
+#[derive(Debug, Default, PartialEq)]
+pub(super) struct Snapshot {
+    limit: usize,
+    /// By id (sorted).
+    promises: BTreeMap<String, Terms>,
+}
+
+#[derive(Debug, PartialEq)]
+struct Terms {
+    statement: String,
+    customer: Option<String>,
+    status: Status,
+    /// (metric, target) per outcome, as written.
+    targets: Vec<(String, Option<String>)>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+struct RawSnapshot {
+    #[serde(default)]
+    limits: RawLimits,
+    #[serde(default)]
+    promises: BTreeMap<String, RawTerms>,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+struct RawLimits {
+    in_play: Option<i64>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+struct RawTerms {
+    statement: String,
+    customer: Option<String>,
+    status: Status,
+    #[serde(default)]
+    outcomes: Vec<RawOutcome>,
+}
+
+#[derive(serde::Deserialize)]
+struct RawOutcome {
+    metric: Option<String>,
+    target: Option<toml::Value>,
+}
+
+impl Snapshot {
+    /// The snapshot of a registry's text; `None` when it does not read.
+    pub(super) fn parse(text: &str) -> Option<Snapshot> {
+        let raw: RawSnapshot = toml::from_str(text).ok()?;
+        let limit = raw.limits.in_play.and_then(|n| usize::try_from(n).ok()).filter(|&n| n >= 1);
+        Some(Snapshot {
+            limit: limit.unwrap_or(registry::DEFAULT_IN_PLAY_LIMIT),
+            promises: raw
+                .promises
+                .into_iter()
+                .map(|(id, p)| {
+                    let targets = p
+                        .outcomes
+                        .into_iter()
+                        .map(|o| {
+                            let target = o.target.and_then(|t| match t {
+                                toml::Value::String(s) => Some(s),
+                                toml::Value::Integer(i) => Some(i.to_string()),
+                                toml::Value::Float(f) => Some(f.to_string()),
+                                _ => None,
+                            });
+                            (o.metric.unwrap_or_default(), target)
+                        })
+                        .collect();
+                    (id, Terms { statement: p.statement, customer: p.customer, status: p.status, targets })
+                })
+                .collect(),
+        })
+    }
+
+    fn in_play(&self) -> Vec<String> {
+        self.promises.iter().filter(|(_, p)| p.status == Status::InPlay).map(|(id, _)| id.clone()).collect()
+    }
+}
+
 /// The registry's history on the first-parent line from `tip`, oldest first, reading at most
-/// `limit` commits.
+/// `limit` commits. Each revision's blob is read and parsed once, and only the one before it
+/// is kept.
 pub(super) fn registry_history(repo: &Repo, tip: Oid, limit: usize) -> RegistryHistory {
     let revisions = repo.revisions_of(tip, registry::FILE_NAME, limit);
-    let mut parsed: HashMap<Oid, Option<Registry>> = HashMap::new();
-    let mut before: Option<Registry> = None;
+    let mut before: Option<Snapshot> = None;
     let mut out = RegistryHistory { revisions: Vec::with_capacity(revisions.list.len()), complete: revisions.complete };
     for r in revisions.list.iter().rev() {
         let after = if r.blob.is_zero() {
             None
         } else {
-            let read = parsed.entry(r.blob).or_insert_with(|| files::registry_in_blob(repo, r.blob)).clone();
+            let bytes = repo.blob(r.blob, files::MAX_PLAN_BYTES).ok().flatten().unwrap_or_default();
+            let read = std::str::from_utf8(&bytes).ok().and_then(Snapshot::parse);
             // A registry that does not read changes nothing: the one before still stands.
             if read.is_none() {
                 continue;
@@ -73,16 +159,15 @@ pub(super) fn registry_history(repo: &Repo, tip: Oid, limit: usize) -> RegistryH
         let changes = match (&before, &after) {
             (_, Some(after)) => changes(before.as_ref(), after),
             (Some(gone), None) => {
-                gone.promises.iter().map(|p| RegistryChange::Removed { promise: p.id.clone() }).collect()
+                gone.promises.keys().map(|id| RegistryChange::Removed { promise: id.clone() }).collect()
             }
             (None, None) => Vec::new(),
         };
-        let now = after.as_ref();
         out.revisions.push(RegistryRevision {
             commit: r.commit.to_string(),
             time: r.time,
-            in_play: now.map(|a| a.in_play().map(|p| p.id.clone()).collect()).unwrap_or_default(),
-            limit: now.map_or_else(|| before.as_ref().map_or(0, |b| b.in_play_limit), |a| a.in_play_limit),
+            in_play: after.as_ref().map(Snapshot::in_play).unwrap_or_default(),
+            limit: after.as_ref().or(before.as_ref()).map_or(registry::DEFAULT_IN_PLAY_LIMIT, |s| s.limit),
             changes,
         });
         before = after;
@@ -90,13 +175,13 @@ pub(super) fn registry_history(repo: &Repo, tip: Oid, limit: usize) -> RegistryH
     out
 }
 
-/// What `after` changed against `before` (none: every promise is added), promise by promise in
-/// `after`'s order, then the promises it removed, then the limit.
-pub(super) fn changes(before: Option<&Registry>, after: &Registry) -> Vec<RegistryChange> {
+/// What `after` changed against `before` (none: every promise is added), promise by promise
+/// (by id), then the promises it removed, then the limit.
+pub(super) fn changes(before: Option<&Snapshot>, after: &Snapshot) -> Vec<RegistryChange> {
     let mut out = Vec::new();
-    for p in &after.promises {
-        let id = || p.id.clone();
-        let Some(b) = before.and_then(|b| b.promise(&p.id)) else {
+    for (id, p) in &after.promises {
+        let id = || id.clone();
+        let Some(b) = before.and_then(|b| b.promises.get(id().as_str())) else {
             out.push(RegistryChange::Added { promise: id(), status: p.status });
             continue;
         };
@@ -109,24 +194,23 @@ pub(super) fn changes(before: Option<&Registry>, after: &Registry) -> Vec<Regist
         if b.customer != p.customer {
             out.push(RegistryChange::Customer { promise: id(), from: b.customer.clone(), to: p.customer.clone() });
         }
-        let metric = |o: &registry::Outcome| o.metric.clone().unwrap_or_default();
-        for o in &p.outcomes {
-            let old = b.outcomes.iter().find(|x| x.metric == o.metric);
-            let from = old.and_then(|x| x.target.clone());
-            if old.is_none() || from != o.target {
-                out.push(RegistryChange::Target { promise: id(), metric: metric(o), from, to: o.target.clone() });
+        for (metric, target) in &p.targets {
+            let old = b.targets.iter().find(|(m, _)| m == metric);
+            let from = old.and_then(|(_, t)| t.clone());
+            if old.is_none() || from != *target {
+                out.push(RegistryChange::Target { promise: id(), metric: metric.clone(), from, to: target.clone() });
             }
         }
-        for o in b.outcomes.iter().filter(|x| !p.outcomes.iter().any(|o| o.metric == x.metric)) {
-            out.push(RegistryChange::Target { promise: id(), metric: metric(o), from: o.target.clone(), to: None });
+        for (metric, target) in b.targets.iter().filter(|(m, _)| !p.targets.iter().any(|(x, _)| x == m)) {
+            out.push(RegistryChange::Target { promise: id(), metric: metric.clone(), from: target.clone(), to: None });
         }
     }
     if let Some(b) = before {
-        for gone in b.promises.iter().filter(|g| after.promise(&g.id).is_none()) {
-            out.push(RegistryChange::Removed { promise: gone.id.clone() });
+        for gone in b.promises.keys().filter(|id| !after.promises.contains_key(*id)) {
+            out.push(RegistryChange::Removed { promise: gone.clone() });
         }
-        if b.in_play_limit != after.in_play_limit {
-            out.push(RegistryChange::Limit { from: b.in_play_limit, to: after.in_play_limit });
+        if b.limit != after.limit {
+            out.push(RegistryChange::Limit { from: b.limit, to: after.limit });
         }
     }
     out
@@ -135,11 +219,11 @@ pub(super) fn changes(before: Option<&Registry>, after: &Registry) -> Vec<Regist
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::registry::Status;
     use crate::source::Source;
 
-    fn registry(text: &str) -> Registry {
-        Registry::parse(&Source::file("promises.toml", text)).expect("a registry")
+    fn registry(text: &str) -> Snapshot {
+        assert!(Registry::parse(&Source::file("promises.toml", text)).is_ok(), "a valid registry");
+        Snapshot::parse(text).expect("a registry")
     }
 
     #[test]
