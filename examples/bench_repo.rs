@@ -117,7 +117,9 @@ fn registry(promises: usize, in_play: usize) -> String {
 fn registry_at(promises: usize, in_play: usize, revision: usize) -> String {
     let mut s = String::from("vision = \"A synthetic team for benchmarks.\"\n\n[limits]\n");
     let _ = writeln!(s, "in-play = {}\n", in_play.max(1));
-    let raised = |i: usize| if promises == 0 { 0 } else { revision / promises + usize::from(i < revision % promises) };
+    let raised = |i: usize| {
+        revision.checked_div(promises).unwrap_or(0) + usize::from(i < revision.checked_rem(promises).unwrap_or(0))
+    };
     for i in 0..promises {
         let extra = i == in_play && revision % 2 == 1;
         let status = if i < in_play || extra { "in-play" } else { ["proposed", "done", "dropped"][i % 3] };

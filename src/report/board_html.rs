@@ -314,7 +314,12 @@ fn flow(b: &Board) -> String {
         );
     }
     out.push_str("</svg><ul>");
-    for p in &f.breaches {
+    // The latest breaches in words (each one is marked on the chart).
+    let skip = f.breaches.len().saturating_sub(10);
+    if skip > 0 {
+        let _ = write!(out, "<li class=\"bad\">Over the limit {} times; the latest:</li>", f.breaches.len());
+    }
+    for p in &f.breaches[skip..] {
         let _ = write!(out, "<li class=\"bad\">{}</li>", text(&Flow::breach_line(p)));
     }
     let _ = write!(

@@ -450,7 +450,12 @@ fn flow_term(b: &Board, p: &Paint, esc: &dyn Fn(&str) -> String) -> String {
         last.in_play,
         last.limit
     );
-    for x in &f.breaches {
+    // The latest breaches; the JSON has every one.
+    let skip = f.breaches.len().saturating_sub(SHOWN);
+    if skip > 0 {
+        let _ = writeln!(out, "  {}", p.wrap("33", &format!("over the limit {} times; the latest:", f.breaches.len())));
+    }
+    for x in &f.breaches[skip..] {
         let _ = writeln!(out, "  {}", p.wrap("33", &Flow::breach_line(x)));
     }
     let _ = writeln!(
@@ -491,7 +496,11 @@ fn flow_markdown(b: &Board) -> String {
         last.in_play,
         last.limit
     );
-    for x in &f.breaches {
+    let skip = f.breaches.len().saturating_sub(SHOWN);
+    if skip > 0 {
+        let _ = writeln!(out, "- ⚠️ Over the limit {} times; the latest:", f.breaches.len());
+    }
+    for x in &f.breaches[skip..] {
         let _ = writeln!(out, "- ⚠️ {}", Flow::breach_line(x));
     }
     let _ = writeln!(
