@@ -31,6 +31,8 @@ gen d10k --commits 10 --docs 10000 --promises 200 --in-play 50
 gen d1k --commits 10 --docs 1000 --promises 200 --in-play 50
 gen full --commits 100000 --docs 10000 --promises 200 --in-play 3
 gen hook --commits 1000 --docs 100 --promises 50
+# The board's Flow (issue 26): 1,000 registry revisions over 100,000 commits (ending 2024-01-23).
+gen h100k-reg --commits 100000 --docs 0 --promises 200 --in-play 3 --registry-revisions 1000
 
 RESULTS=$WORK/results
 rm -rf "$RESULTS" && mkdir -p "$RESULTS"
@@ -60,6 +62,10 @@ bench hook-pre-commit-registry "$WORK/hook" "git rev-parse HEAD" "$PL hook pre-c
 bench hook-pre-commit-status "$WORK/hook" "git rev-parse HEAD" "$PL hook pre-commit" \
     "git -C $WORK/hook reset -q --hard && sed -i '0,/status = \"done\"/s//status = \"dropped\"/' $WORK/hook/promises.toml && git -C $WORK/hook add promises.toml"
 git -C "$WORK/hook" reset -q --hard
+# The same window judged without the board (no registry history but suspect-link's bounded
+# 20,000 commits) against the board with its Flow and changes read from all 1,000 revisions.
+REG_WINDOW="--since 2023-12-26 --until 2024-01-23"
+bench report-flow-100k "$WORK/h100k-reg" "$PL check $REG_WINDOW" "$PL report $REG_WINDOW --format json"
 
 rss() { (cd "$1" && /usr/bin/time -f %M "${@:2}" 2>&1 >/dev/null | tail -1); }
 echo "$(rss "$WORK/full" "$PL" check --commits HEAD)" > "$RESULTS/rss-full-kb"
@@ -94,6 +100,7 @@ rows = [
     ("hook-pre-commit-plan", "hook: pre-commit, one plan staged", "3"),
     ("hook-pre-commit-registry", "hook: pre-commit, promises.toml staged (outcomes edited)", "3"),
     ("hook-pre-commit-status", "hook: pre-commit, a promise's status changed (plans with its open items rechecked)", "3"),
+    ("report-flow-100k", "report: 28-day window, 100,000 commits, 1,000 registry revisions (Flow)", "1.2"),
 ]
 def short(cmd):
     return cmd.replace(root + "/target/release/", "").replace(root + "/target/bench/", "")

@@ -11,7 +11,9 @@
 //! `Co-authored-by:` trailers, some untraced, a merge every 100 commits. The same arguments always
 //! give the same repository (same commit ids). `--untraced`: no commit after the first names a
 //! promise; `--interval S`: seconds between commits (60); `--files N`: N source files in
-//! directories of 50, all in the first tree, one changed per commit (a real repository's tree).
+//! directories of 50, all in the first tree, one changed per commit (a real repository's tree);
+//! `--registry-revisions N`: N evenly spaced commits also change promises.toml (a target
+//! raised, and every other one a promise put in play or taken out), for the board's Flow.
 
 use std::fmt::Write as _;
 use std::io::{BufWriter, Write};
@@ -61,6 +63,8 @@ struct Args {
     /// Source files across directories, all in the first commit's tree, one changed per commit
     /// (a real repository's tree); without it, 100 files at the root of `src/`.
     files: Option<usize>,
+    /// Commits that also change promises.toml (the registry's history).
+    registry_revisions: usize,
 }
 
 fn parse_args() -> Args {
@@ -75,6 +79,7 @@ fn parse_args() -> Args {
         untraced: false,
         interval: 60,
         files: None,
+        registry_revisions: 0,
     };
     while let Some(a) = args.next() {
         let mut num = |name: &str| -> usize {
@@ -89,6 +94,7 @@ fn parse_args() -> Args {
             "--untraced" => out.untraced = true,
             "--interval" => out.interval = num("--interval") as u64,
             "--files" => out.files = Some(num("--files").max(1)),
+            "--registry-revisions" => out.registry_revisions = num("--registry-revisions"),
             _ if out.dir.as_os_str().is_empty() => out.dir = PathBuf::from(a),
             _ => panic!("unexpected argument {a}"),
         }
@@ -102,15 +108,27 @@ fn id(i: usize) -> String {
 }
 
 fn registry(promises: usize, in_play: usize) -> String {
+    registry_at(promises, in_play, 0)
+}
+
+/// The registry after `revision` changes: revision k raises promise (k mod promises)'s target
+/// (each raise is one more percent), and odd revisions put promise `in_play` in play (the
+/// next even one takes it out again).
+fn registry_at(promises: usize, in_play: usize, revision: usize) -> String {
     let mut s = String::from("vision = \"A synthetic team for benchmarks.\"\n\n[limits]\n");
     let _ = writeln!(s, "in-play = {}\n", in_play.max(1));
+    let raised = |i: usize| {
+        revision.checked_div(promises).unwrap_or(0) + usize::from(i < revision.checked_rem(promises).unwrap_or(0))
+    };
     for i in 0..promises {
-        let status = if i < in_play { "in-play" } else { ["proposed", "done", "dropped"][i % 3] };
+        let extra = i == in_play && revision % 2 == 1;
+        let status = if i < in_play || extra { "in-play" } else { ["proposed", "done", "dropped"][i % 3] };
         let _ = write!(
             s,
             "[promises.{}]\nstatement = \"A customer can do thing number {i}.\"\nstatus = \"{status}\"\npriority = \"should\"\n\
-             outcomes = [{{ metric = \"metric {i}\", baseline = \"1%\", target = \"2%\" }}]\n\n",
-            id(i)
+             outcomes = [{{ metric = \"metric {i}\", baseline = \"1%\", target = \"{}%\" }}]\n\n",
+            id(i),
+            2 + raised(i)
         );
     }
     s.push_str("[commits]\nexempt-subjects = [\"^chore\\\\(deps\\\\)\"]\n");
@@ -283,6 +301,13 @@ fn main() -> std::io::Result<()> {
             data(&mut out, message(&mut rng, n, in_play, args.long, args.untraced).as_bytes())?;
             writeln!(out, "from :{parent}\nM 100644 inline {}", changed(n))?;
             data(&mut out, format!("// {n}\n").as_bytes())?;
+            // Evenly spaced registry revisions (never on a merge: that commit is a plain one).
+            let every = args.commits / args.registry_revisions.max(1);
+            if args.registry_revisions > 0 && every > 0 && n % every == every / 2 && n / every < args.registry_revisions
+            {
+                writeln!(out, "M 100644 inline promises.toml")?;
+                data(&mut out, registry_at(args.promises, in_play, n / every + 1).as_bytes())?;
+            }
         }
     }
     out.flush()?;

@@ -70,6 +70,9 @@ pub enum Code {
     DoneUnverified,
     /// A `promises.toml` below the root that `[scopes] members` does not list.
     UnlistedScope,
+    /// An open plan item serves a promise whose contract changed since it was planned, and the
+    /// change is not reviewed.
+    SuspectLink,
 }
 
 /// Names kept for codes that were split: setting the old name sets every code it became.
@@ -184,6 +187,7 @@ mod tests {
                 "hypothesis-refuted",
                 "done-unverified",
                 "unlisted-scope",
+                "suspect-link",
             ]
         );
         for c in Code::ALL {

@@ -23,7 +23,8 @@
 //!   core, at most four) that scan and judge them; a commit's text is kept only when it has
 //!   findings, so memory stays flat however long the history;
 //! - `suggest`: for an untraced commit, the promise the paths it touched suggest;
-//! - `window`: what changed in a time window (plan activity, promises leaving play);
+//! - `window`: what changed in a time window (plan activity, promises leaving play, items closed);
+//! - `history`: the registry's history (its revisions on the first-parent line, what each changed);
 //! - `baseline`: findings `.plan-lint-baseline.json` records, set aside once.
 
 use crate::code::{Code, Level};
@@ -40,6 +41,7 @@ use std::path::{Path, PathBuf};
 
 mod baseline;
 mod commits;
+mod history;
 mod message;
 mod plans;
 mod precommit;
@@ -85,6 +87,8 @@ pub(crate) struct Inputs {
     pub readings_when_changed: bool,
     /// The scope judged: a listed member's folder (`teams/search`), `""` for the root.
     pub scope: String,
+    /// The board: the registry's whole history is read (its changes in the window, Flow).
+    pub board: bool,
 }
 
 impl Inputs {
@@ -105,6 +109,7 @@ impl Inputs {
             unsaved: crate::files::Unsaved::default(),
             readings_when_changed: false,
             scope: String::new(),
+            board: false,
         }
     }
 }
@@ -227,8 +232,18 @@ pub(crate) fn run_in(repo: Option<&Repo>, inputs: &Inputs) -> Result<Option<Run>
     // that names promises in play traces its commits.
     let mut bodies: Vec<Body> = inputs.bodies.iter().map(read_body).collect();
     let traced_by_body = traced_by_body(&registry, &bodies);
-    let ctx = Ctx::new(&registry, registry_source, &traced_by_body);
+    // The registry's history, read once: the board's (all of it) and `suspect-link`'s.
+    let history = repo.filter(|_| inputs.board || history::wanted(&registry, &inputs.plans)).and_then(|r| {
+        let limit = if inputs.board { history::LIMIT } else { history::CHECK_LIMIT };
+        r.head_commit().map(|head| history::registry_history(r, head, limit))
+    });
+    let contract_changes = history.as_ref().map(history::contract_changes);
+    let mut ctx = Ctx::new(&registry, registry_source, &traced_by_body);
+    if let Some(changes) = &contract_changes {
+        ctx = ctx.with_contract_changes(changes);
+    }
     let mut run = Gather { inputs, repo, files: &files, ctx: &ctx, levels: &levels, read: Read::new(sources) };
+    run.read.history = history;
     if inputs.registry_rules == RegistryRules::Judged {
         run.registry()?;
     }
@@ -339,6 +354,8 @@ struct Read {
     plans: Plans,
     commits: Option<Commits>,
     window: Option<WindowFacts>,
+    /// The registry's history from HEAD, when read before the plans.
+    history: Option<crate::facts::RegistryHistory>,
     /// For a message being committed: the message as git will store it.
     message: Option<String>,
     /// The range walked in full (no window): the baseline's commits it could have matched.
@@ -360,6 +377,7 @@ impl Read {
             plans: Plans::default(),
             commits: None,
             window: None,
+            history: None,
             message: None,
             walked: None,
             baseline: None,

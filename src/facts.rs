@@ -2,7 +2,7 @@
 //! the engine (`crate::engine`) gathers facts from the sources, the rules judge them one item at
 //! a time, and the reporters show them beside the findings.
 
-use crate::registry::{Hypothesis, Promise, Registry};
+use crate::registry::{Hypothesis, Promise, Registry, Status};
 use crate::scan::body::BodyRef;
 pub use crate::scan::commit::CommitFacts;
 use crate::source::{SourceId, Sources};
@@ -290,6 +290,90 @@ pub struct WindowFacts {
     /// When a promise last left play in the window (a registry change from `in-play`), so that
     /// work before it is not counted as shadow work.
     pub left_play: HashMap<String, i64>,
+    /// The registry's history on the first-parent line to the window's tip (all time, not only
+    /// the window): what changed, revision by revision.
+    pub history: RegistryHistory,
+    /// Plan items open when the window began and done at its end (plan documents the window
+    /// changed, compared with their version at the window's start).
+    pub closed: Vec<ClosedItem>,
+}
+
+/// The latest change to a promise's contract (statement, customer, an outcome's target) in
+/// the registry's history, after the revision that wrote it down: what `suspect-link` reads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContractChange {
+    /// The commit id, in full.
+    pub commit: String,
+    /// Committer date, Unix seconds.
+    pub time: i64,
+    /// `target of checkout completion 70% → 75%`, `statement`, `customer shopper → ops`.
+    pub what: String,
+}
+
+/// An item the window closed: its document, its text, and the promises it names now.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClosedItem {
+    pub path: String,
+    pub text: String,
+    pub promises: Vec<String>,
+}
+
+/// The registry's history: the commits that changed promises.toml on the first-parent line,
+/// oldest first, each read once.
+#[derive(Clone, Debug, Default)]
+pub struct RegistryHistory {
+    pub revisions: Vec<RegistryRevision>,
+    /// The line was read to its root (not cut short by the bound on commits read).
+    pub complete: bool,
+}
+
+/// One revision of the registry: the commit, its date, and what it changed against the
+/// revision before (the first one's promises are all `Added`). A revision whose registry does
+/// not read (a broken file was committed) changes nothing and keeps the one before.
+#[derive(Clone, Debug)]
+pub struct RegistryRevision {
+    /// The commit id, in full.
+    pub commit: String,
+    /// Committer date, Unix seconds.
+    pub time: i64,
+    /// Promises in play after it, in declaration order, and the limit then.
+    pub in_play: Vec<String>,
+    pub limit: usize,
+    pub changes: Vec<RegistryChange>,
+}
+
+/// What one revision of the registry changed, promise by promise.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RegistryChange {
+    /// A promise first written down, with the status it had then.
+    Added { promise: String, status: Status },
+    /// A promise taken out of the registry.
+    Removed { promise: String },
+    /// A status changed: entered play, left play (done or dropped), reopened, …
+    Status { promise: String, from: Status, to: Status },
+    /// An outcome's target changed (added or removed: `None` on that side), by metric.
+    Target { promise: String, metric: String, from: Option<String>, to: Option<String> },
+    /// The statement changed.
+    Statement { promise: String },
+    /// The customer changed.
+    Customer { promise: String, from: Option<String>, to: Option<String> },
+    /// `[limits] in-play` changed.
+    Limit { from: usize, to: usize },
+}
+
+impl RegistryChange {
+    /// The promise it is about (none for the limit).
+    pub fn promise(&self) -> Option<&str> {
+        match self {
+            RegistryChange::Added { promise, .. }
+            | RegistryChange::Removed { promise }
+            | RegistryChange::Status { promise, .. }
+            | RegistryChange::Target { promise, .. }
+            | RegistryChange::Statement { promise }
+            | RegistryChange::Customer { promise, .. } => Some(promise),
+            RegistryChange::Limit { .. } => None,
+        }
+    }
 }
 
 impl WindowFacts {

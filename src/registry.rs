@@ -165,6 +165,7 @@ struct RawPromise {
     outcomes: Option<Spanned<Vec<RawOutcome>>>,
     hypotheses: Option<Vec<Spanned<RawHypothesis>>>,
     verdict: Option<Spanned<RawVerdict>>,
+    reviewed: Option<String>,
 }
 
 /// `[[promises.<id>.hypotheses]]`: we believe this work moves `metric` to `expect` by `by`.
@@ -364,12 +365,41 @@ pub struct Promise {
     pub(crate) hypotheses: Vec<Hypothesis>,
     /// The team's verdict: kept or not.
     pub(crate) verdict: Option<Verdict>,
+    /// `reviewed = "<fingerprint>"`: the contract (statement, customer, targets) its open work
+    /// was last reviewed against ([`Promise::fingerprint`]; rule `suspect-link`).
+    pub reviewed: Option<String>,
     /// Spans in promises.toml, for labels.
     pub id_span: Range<usize>,
     /// Span of `status`.
     pub status_span: Range<usize>,
     /// Span of `outcomes`.
     pub outcomes_span: Range<usize>,
+}
+
+impl Promise {
+    /// The promise's contract as 8 hex digits: its statement, customer and outcome targets
+    /// (FNV-1a, 64 bits folded to 32; stable across versions). What `reviewed` records.
+    pub fn fingerprint(&self) -> String {
+        let mut targets: Vec<(&str, &str)> = self
+            .outcomes
+            .iter()
+            .map(|o| (o.metric.as_deref().unwrap_or(""), o.target.as_deref().unwrap_or("")))
+            .collect();
+        targets.sort_unstable();
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut eat = |bytes: &[u8]| {
+            for &b in bytes.iter().chain(&[0u8]) {
+                h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+            }
+        };
+        eat(self.statement.trim().as_bytes());
+        eat(self.customer.as_deref().unwrap_or("").as_bytes());
+        for (metric, target) in targets {
+            eat(metric.as_bytes());
+            eat(target.as_bytes());
+        }
+        format!("{:08x}", (h >> 32) ^ (h & 0xffff_ffff))
+    }
 }
 
 /// The parts of the registry a rule can read. Each rule declares what it reads; the pre-commit
@@ -717,7 +747,10 @@ impl Registry {
                 );
                 let same_hypotheses = a.hypotheses.len() == b.hypotheses.len()
                     && a.hypotheses.iter().zip(&b.hypotheses).all(|(x, y)| x.said() == y.said());
-                set(a.outcomes != b.outcomes || !same_hypotheses || a.verdict != b.verdict, Parts::OUTCOMES);
+                set(
+                    a.outcomes != b.outcomes || !same_hypotheses || a.verdict != b.verdict || a.reviewed != b.reviewed,
+                    Parts::OUTCOMES,
+                );
             }
             set(!statuses.is_empty(), Parts::STATUS);
         } else {
@@ -927,6 +960,7 @@ impl Registry {
                     .collect(),
                 hypotheses,
                 verdict,
+                reviewed: p.reviewed.map(|r| r.trim().to_string()),
             });
         }
 
@@ -1352,7 +1386,10 @@ const KEYS: &[(&str, &[&str])] = &[
     ("[hooks]", &["branch-trailer"]),
     ("[pull-requests]", &["body-traces-commits"]),
     ("[scopes]", &["members"]),
-    ("a promise", &["title", "statement", "customer", "status", "priority", "outcomes", "hypotheses", "verdict"]),
+    (
+        "a promise",
+        &["title", "statement", "customer", "status", "priority", "outcomes", "hypotheses", "verdict", "reviewed"],
+    ),
     ("a customer", &["description"]),
     ("an outcome", &["metric", "baseline", "target"]),
     ("a hypothesis", &["metric", "expect", "by", "belief"]),

@@ -204,6 +204,10 @@ pub fn schema() -> Value {
                             }
                         }
                     },
+                    "reviewed": {
+                        "type": "string", "pattern": "^[0-9a-f]{8}$",
+                        "description": "The fingerprint of the promise's contract (statement, customer, outcome targets) its open work was last reviewed against, as `plan-lint explain suspect-link` says to write it. When the contract changed in the registry's history since, its open plan items are suspect until reviewed (rule suspect-link)."
+                    },
                     "verdict": {
                         "type": "object",
                         "additionalProperties": false,

@@ -66,6 +66,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         commits: if has_head { CommitSelection::Range("HEAD".into()) } else { CommitSelection::Branch },
         plans: PlanScope::All,
         window: Some(window),
+        board: true,
         // The board lists untraced work; it shows no help to suggest a promise in.
         suggestions: Suggestions::Off,
         ..Inputs::new(&ctx.dir)

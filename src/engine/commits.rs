@@ -60,7 +60,14 @@ impl Gather<'_> {
         let walked = self.walk(repo, &range, window, &watched)?;
         self.read.walked = window.is_none().then(|| range.clone());
         if let Some(w) = window {
-            let facts = self.window_facts(repo, w, &watched, &walked.recent, walked.trees);
+            let mut facts = self.window_facts(repo, w, &watched, &walked.recent, walked.trees);
+            // Read from HEAD before the plans, or here from the range's tip when it is another.
+            if let Some(&(tip, _)) = range.tips.iter().find(|(_, excluded)| !excluded).filter(|_| self.inputs.board) {
+                facts.history = match self.read.history.take() {
+                    Some(h) if repo.head_commit() == Some(tip) => h,
+                    _ => super::history::registry_history(repo, tip, super::history::LIMIT),
+                };
+            }
             let mut sink = Sink::new(self.levels);
             rules::judge_window(self.ctx, &facts, &walked.tally, &mut sink);
             self.read.findings.extend(sink.take());

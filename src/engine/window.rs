@@ -2,10 +2,11 @@
 //! changed in the last `idle-days`, and when promises left play.
 
 use super::Gather;
-use crate::facts::{Plans, Window, WindowFacts};
+use crate::facts::{ClosedItem, Plans, Window, WindowFacts};
 use crate::files;
 use crate::git::{Oid, Repo, WATCHED_LOOKUP};
 use crate::registry::{self, Status};
+use crate::scan::markdown;
 use std::collections::{HashMap, HashSet};
 
 /// A commit of the window, as its header gave it: what the window facts need.
@@ -43,7 +44,14 @@ impl Gather<'_> {
     ) -> WindowFacts {
         let idle_since = window.until - i64::from(self.ctx.registry.idle_days) * crate::when::DAY;
         let mut facts = WindowFacts { window, covers_idle: window.since <= idle_since, ..WindowFacts::default() };
-        let mut activity = Activity { repo, by_path: HashMap::new(), idle_since, facts: &mut facts, read: Vec::new() };
+        let mut activity = Activity {
+            repo,
+            by_path: HashMap::new(),
+            idle_since,
+            facts: &mut facts,
+            read: Vec::new(),
+            at_start: HashMap::new(),
+        };
         for item in &self.read.plans.list {
             activity.by_path.entry(item.path.as_str()).or_default().extend(item.promises.iter().map(String::as_str));
         }
@@ -79,7 +87,33 @@ impl Gather<'_> {
             };
             activity.record(r.time, changed);
         }
+        let at_start = std::mem::take(&mut activity.at_start);
+        facts.closed = self.closed_items(repo, at_start);
         facts
+    }
+
+    /// The plan items open in a document's version at the window's start and done now.
+    fn closed_items(&self, repo: &Repo, at_start: HashMap<String, (i64, Oid)>) -> Vec<ClosedItem> {
+        let mut closed = Vec::new();
+        let mut paths: Vec<(String, Oid)> = at_start.into_iter().map(|(path, (_, blob))| (path, blob)).collect();
+        paths.sort();
+        for (path, blob) in paths {
+            let done: Vec<&crate::facts::PlanItem> =
+                self.read.plans.list.iter().filter(|i| i.path == path && i.done && i.exception.is_none()).collect();
+            if done.is_empty() || blob.is_zero() {
+                continue;
+            }
+            let Ok(Some(bytes)) = repo.blob(blob, files::MAX_PLAN_BYTES) else { continue };
+            let text = markdown::normalize_line_ends(String::from_utf8_lossy(&bytes).into_owned());
+            let open: HashSet<String> =
+                markdown::scan(&text).items.into_iter().filter(|i| !i.done).map(|i| i.text).collect();
+            closed.extend(done.into_iter().filter(|i| open.contains(&i.text)).map(|i| ClosedItem {
+                path: i.path.clone(),
+                text: i.text.clone(),
+                promises: i.promises.clone(),
+            }));
+        }
+        closed
     }
 }
 
@@ -113,6 +147,9 @@ struct Activity<'a> {
     /// The registry versions the last change compared, by blob: a mainline commit's version
     /// before is the next older commit's version after, so each version is parsed once.
     read: Vec<(Oid, Statuses)>,
+    /// Each plan document's version when the window began: the blob before its oldest change
+    /// in the window, with that change's time.
+    at_start: HashMap<String, (i64, Oid)>,
 }
 
 /// Each promise's status in one version of the registry.
@@ -143,6 +180,12 @@ impl Activity<'_> {
                     }
                 }
                 self.read = vec![(before_blob, before), (after_blob, after)];
+            }
+            if path != registry::FILE_NAME {
+                let start = self.at_start.entry(path.to_string()).or_insert((time, before_blob));
+                if time < start.0 {
+                    *start = (time, before_blob);
+                }
             }
             for id in self.by_path.get(path).into_iter().flatten() {
                 let last = self.facts.last_activity.entry(id.to_string()).or_insert(time);

@@ -282,6 +282,82 @@ impl Repo {
     }
 }
 
+/// One revision of a file at the root of the tree, on a first-parent line: the commit that
+/// changed it against its first parent, its committer date, and the blob it left there (zero
+/// when the commit removed the file).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Revision {
+    pub commit: Oid,
+    pub time: i64,
+    pub blob: Oid,
+}
+
+/// A file's revisions on a first-parent line, newest first, and whether the line was read to
+/// its root (not cut short by the limit or an unreadable commit).
+pub struct Revisions {
+    pub list: Vec<Revision>,
+    pub complete: bool,
+}
+
+impl Repo {
+    /// The revisions of the file `name` at the root of the tree (the registry's revisions):
+    /// the commits on the first-parent line from `tip` whose tree holds another blob at `name`
+    /// than their first parent's, newest first, back to the one that added it, reading at most
+    /// `limit` commits (none when `tip` has no such file). Each commit is
+    /// read once (from the packs when it can), and a root tree only when it differs from the
+    /// child's; memory grows with the revisions, not the history.
+    pub fn revisions_of(&self, tip: Oid, name: &str, limit: usize) -> Revisions {
+        let mut out = Revisions { list: Vec::new(), complete: false };
+        let Ok(odb) = self.repo.odb() else { return out };
+        let mut packs = super::pack::Packs::open(self.repo.commondir());
+        let mut read = |oid: Oid| -> Option<super::commit::Header> {
+            let data = match packs.read_commit(oid) {
+                Some(data) => data,
+                None => odb.read(oid).ok().filter(|o| o.kind() == git2::ObjectType::Commit)?.data().to_vec(),
+            };
+            Some(super::commit::Header::parse(&data))
+        };
+        let entry = |tree: Option<Oid>| -> Oid {
+            tree.and_then(|t| odb.read(t).ok())
+                .filter(|o| o.kind() == git2::ObjectType::Tree)
+                .and_then(|o| super::tree_entry(o.data(), name.as_bytes()))
+                .unwrap_or_else(Oid::zero)
+        };
+        // The commit being looked at, with its tree and blob; its parent is read next.
+        let Some(header) = read(tip) else { return out };
+        let (mut commit, mut time, mut tree) = (tip, header.time, header.tree);
+        let mut blob = entry(tree);
+        let mut parent = header.first_parent;
+        // A file the tip does not have has no history to tell.
+        if blob.is_zero() {
+            out.complete = true;
+            return out;
+        }
+        for _ in 0..limit {
+            let Some(p) = parent else {
+                if !blob.is_zero() {
+                    out.list.push(Revision { commit, time, blob });
+                }
+                out.complete = true;
+                return out;
+            };
+            let Some(h) = read(p) else { return out };
+            let parent_blob = if h.tree == tree { blob } else { entry(h.tree) };
+            if parent_blob != blob {
+                out.list.push(Revision { commit, time, blob });
+                // The commit that added it: an older life of the file (deleted, added again)
+                // is not this one's history, and the walk ends here rather than at the root.
+                if parent_blob.is_zero() {
+                    out.complete = true;
+                    return out;
+                }
+            }
+            (commit, time, tree, blob, parent) = (p, h.time, h.tree, parent_blob, h.first_parent);
+        }
+        out
+    }
+}
+
 /// libgit2 keeps the objects it reads: right for a few trees and blobs (the pre-commit hook
 /// compares many paths with HEAD's trees), never for history ([`super::tune_for_reading`]).
 pub fn cache_objects() {

@@ -33,6 +33,8 @@ pub struct Board {
     pub traced: Traced,
     /// What changed in the window: promises that left play, readings taken.
     pub changes: Changes,
+    /// Flow from the registry's history (all time, up to the window's end).
+    pub flow: super::flow::Flow,
     /// Effort against priority: per priority (must, should, could, none) with promises in play
     /// or commits, its share of the traced commits beside its share of the promises in play.
     pub priorities: Vec<PriorityShare>,
@@ -93,11 +95,133 @@ pub struct Changes {
     pub left_play: Vec<LeftPlay>,
     /// Readings dated in the window, newest first, each with the reading before it.
     pub readings: Vec<ReadingChange>,
+    /// Promises that entered play in the window (from proposed, reopened, or written down in
+    /// play), oldest first.
+    pub entered_play: Vec<RegistryNote>,
+    /// Every change the registry's history records in the window (statuses, targets,
+    /// statements, customers, the limit), oldest first, each with its commit.
+    pub registry: Vec<RegistryNote>,
+    /// Plan items open when the window began and done at its end.
+    pub items_closed: Vec<ClosedRef>,
+}
+
+/// A change one commit made to the registry.
+#[derive(Debug, Clone, Serialize)]
+pub struct RegistryNote {
+    /// `added`, `entered-play`, `reopened`, `left-play`, `status`, `target`, `statement`,
+    /// `customer`, `removed` or `limit`.
+    pub kind: &'static str,
+    /// The promise (none for the limit).
+    pub promise: Option<String>,
+    /// For a target: the outcome's metric.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metric: Option<String>,
+    /// The value before and after (a status, a target, a customer, the limit), when it has one.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub date: String,
+    /// The commit id, in full.
+    pub commit: String,
+}
+
+impl RegistryNote {
+    fn new(c: &crate::facts::RegistryChange, commit: &str, time: i64) -> RegistryNote {
+        use crate::facts::RegistryChange as C;
+        let s = |x: &str| Some(x.to_string());
+        let status = |x: Status| s(x.as_str());
+        let (kind, metric, from, to) = match c {
+            C::Added { status: st, .. } if *st == Status::InPlay => ("entered-play", None, None, status(*st)),
+            C::Added { status: st, .. } => ("added", None, None, status(*st)),
+            C::Removed { .. } => ("removed", None, None, None),
+            C::Status { from, to, .. } => {
+                let kind = match (from, to) {
+                    (Status::Proposed, Status::InPlay) => "entered-play",
+                    (_, Status::InPlay) => "reopened",
+                    (Status::InPlay, _) => "left-play",
+                    _ => "status",
+                };
+                (kind, None, status(*from), status(*to))
+            }
+            C::Target { metric, from, to, .. } => ("target", s(metric), from.clone(), to.clone()),
+            C::Statement { .. } => ("statement", None, None, None),
+            C::Customer { from, to, .. } => ("customer", None, from.clone(), to.clone()),
+            C::Limit { from, to } => ("limit", None, Some(from.to_string()), Some(to.to_string())),
+        };
+        RegistryNote {
+            kind,
+            promise: c.promise().map(str::to_string),
+            metric,
+            from,
+            to,
+            date: date(time),
+            commit: commit.to_string(),
+        }
+    }
+
+    /// `checkout-v2: target of checkout completion 70% → 75% (2026-02-03, commit 1a2b3c4)`:
+    /// plain text the renderers escape.
+    pub fn line(&self) -> String {
+        let or_dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
+        let what = match self.kind {
+            "added" => format!("proposed (as {})", or_dash(&self.to)),
+            "entered-play" if self.from.is_none() => "entered play (written down in play)".to_string(),
+            "entered-play" => "entered play".to_string(),
+            "reopened" => format!("reopened from {}", or_dash(&self.from)),
+            "left-play" => format!("left play: {}", or_dash(&self.to)),
+            "target" => match (&self.from, &self.to) {
+                (None, _) => format!("outcome {} added, target {}", or_dash(&self.metric), or_dash(&self.to)),
+                (_, None) => format!("outcome {} removed (target was {})", or_dash(&self.metric), or_dash(&self.from)),
+                (Some(f), Some(t)) => format!("target of {} changed: {f} → {t}", or_dash(&self.metric)),
+            },
+            "statement" => "statement changed".to_string(),
+            "customer" => format!("customer changed: {} → {}", or_dash(&self.from), or_dash(&self.to)),
+            "removed" => "taken out of the registry".to_string(),
+            "limit" => format!("in-play limit changed: {} → {}", or_dash(&self.from), or_dash(&self.to)),
+            _ => format!("status changed: {} → {}", or_dash(&self.from), or_dash(&self.to)),
+        };
+        let who = self.promise.as_deref().map_or_else(String::new, |p| format!("{p}: "));
+        format!("{who}{what} ({}, commit {})", self.date, short(&self.commit))
+    }
+}
+
+/// A commit id cut to 7 characters, as git abbreviates it.
+pub fn short(commit: &str) -> &str {
+    commit.get(..7).unwrap_or(commit)
+}
+
+/// An item the window closed.
+#[derive(Debug, Serialize)]
+pub struct ClosedRef {
+    pub path: String,
+    pub text: String,
+    pub promises: Vec<String>,
+}
+
+impl ClosedRef {
+    /// `plans/q1.md: Ship one-step payment (checkout-v2)`.
+    pub fn line(&self) -> String {
+        let promises =
+            if self.promises.is_empty() { String::new() } else { format!(" ({})", self.promises.join(", ")) };
+        format!("{}: {}{promises}", self.path, self.text)
+    }
 }
 
 impl Changes {
     /// Readings the page lists.
     const SHOWN: usize = 10;
+
+    /// Whether the window changed anything the page lists.
+    pub fn any(&self) -> bool {
+        !(self.left_play.is_empty()
+            && self.readings.is_empty()
+            && self.registry.is_empty()
+            && self.items_closed.is_empty())
+    }
+
+    /// The registry changes the page lists besides `left_play` (which says when each left).
+    pub fn registry_shown(&self) -> impl Iterator<Item = &RegistryNote> {
+        self.registry.iter().filter(|n| n.kind != "left-play")
+    }
 
     /// The readings the page lists, and `N more reading(s)` for the rest, if any (the
     /// renderers escape and wrap it).
@@ -597,6 +721,7 @@ impl Board {
         for c in &mut promises {
             c.health = health(c);
         }
+        let flow = super::flow::Flow::new(facts, window, &promises);
         let status_rank = |s: Status| match s {
             Status::InPlay => 0,
             Status::Proposed => 1,
@@ -798,12 +923,31 @@ impl Board {
                 }
             }
             readings.sort_by(|a, b| b.date.cmp(&a.date));
-            Changes { left_play, readings }
+            let registry: Vec<RegistryNote> = facts
+                .window
+                .iter()
+                .flat_map(|w| w.history.revisions.iter().enumerate())
+                // The registry's first revision writes every promise down: its adoption, not a
+                // change (the Flow section counts from it).
+                .filter(|&(i, r)| i > 0 && r.time >= window.since && r.time <= window.until)
+                .map(|(_, r)| r)
+                .flat_map(|r| r.changes.iter().map(|c| RegistryNote::new(c, &r.commit, r.time)))
+                .collect();
+            let entered_play =
+                registry.iter().filter(|n| matches!(n.kind, "entered-play" | "reopened")).cloned().collect();
+            let items_closed = facts
+                .window
+                .iter()
+                .flat_map(|w| &w.closed)
+                .map(|c| ClosedRef { path: c.path.clone(), text: c.text.clone(), promises: c.promises.clone() })
+                .collect();
+            Changes { left_play, readings, entered_play, registry, items_closed }
         };
         Board {
             version: 1,
             schema_version: SCHEMA_VERSION,
             changes,
+            flow,
             priorities,
             name: registry.name.clone(),
             as_of: AsOf { date: date(window.until), commit: None },
@@ -881,6 +1025,7 @@ pub fn title(code: Code) -> &'static str {
         Code::HypothesisRefuted => "Hypotheses the readings refuted, with work still on them",
         Code::DoneUnverified => "Done promises not shown to be kept",
         Code::UnlistedScope => "Team registries the root does not list",
+        Code::SuspectLink => "Open work planned against an earlier version of its promise",
     }
 }
 

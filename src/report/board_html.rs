@@ -245,6 +245,105 @@ fn outcome_chart(o: &super::board::OutcomeRow, since: &str) -> String {
     out
 }
 
+/// The Flow section: promises in play after each revision of the registry as a step line
+/// against the limit (dashed), spaced by time, a mark where it went over; lead times, commits by
+/// customer, and each promise's history.
+fn flow(b: &Board) -> String {
+    use super::flow::Flow;
+    let f = &b.flow;
+    let mut out = String::new();
+    let (Some(first), Some(last)) = (f.in_play.first(), f.in_play.last()) else { return out };
+    let _ = write!(
+        out,
+        "<section id=\"flow\"><h2>Flow</h2><p>From the registry's history since <span class=\"nw\">{}</span> ({}): <strong>{} in play now</strong>, limit {}.</p>",
+        first.date,
+        plural(f.in_play.len(), "revision"),
+        last.in_play,
+        last.limit
+    );
+    let day = |d: &str| super::board::day_number(d).unwrap_or(0);
+    let (start, end) = (day(&first.date), day(&b.window.until).max(day(&last.date)));
+    let (w, h, left, right, top, bottom) = (640.0, 160.0, 36.0, 44.0, 10.0, 22.0);
+    let max = f.in_play.iter().map(|x| x.in_play.max(x.limit)).max().unwrap_or(1).max(1) as f64;
+    let x = |d: i64| left + (d - start) as f64 / (end - start).max(1) as f64 * (w - left - right);
+    let y = |v: usize| h - bottom - v as f64 / max * (h - top - bottom);
+    let _ = write!(
+        out,
+        "<svg id=\"flow-chart\" role=\"img\" aria-label=\"promises in play over time, and the limit\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" xmlns=\"http://www.w3.org/2000/svg\" font-size=\"10\" fill=\"#57606a\">\
+         <line x1=\"{left}\" x2=\"{left}\" y1=\"{top}\" y2=\"{b0:.1}\" stroke=\"#d0d7de\"/><line x1=\"{left}\" x2=\"{r:.1}\" y1=\"{b0:.1}\" y2=\"{b0:.1}\" stroke=\"#d0d7de\"/>\
+         <text x=\"{lx:.1}\" y=\"{t0:.1}\" text-anchor=\"end\">{max}</text><text x=\"{lx:.1}\" y=\"{b3:.1}\" text-anchor=\"end\">0</text>\
+         <text x=\"{left}\" y=\"{dy:.1}\">{}</text><text x=\"{r:.1}\" y=\"{dy:.1}\" text-anchor=\"end\">{}</text>",
+        first.date,
+        (&b.window.until).max(&last.date),
+        b0 = h - bottom,
+        r = w - right,
+        lx = left - 4.0,
+        t0 = top + 3.0,
+        b3 = h - bottom + 3.0,
+        dy = h - 6.0,
+    );
+    // Step lines: each value holds until the next revision, the last until the window's end.
+    let steps = |value: &dyn Fn(&super::flow::InPlayPoint) -> usize| -> String {
+        let mut pts = Vec::new();
+        for (i, p) in f.in_play.iter().enumerate() {
+            let next = f.in_play.get(i + 1).map_or(end, |n| day(&n.date));
+            pts.push(format!("{:.1},{:.1}", x(day(&p.date)), y(value(p))));
+            pts.push(format!("{:.1},{:.1}", x(next), y(value(p))));
+        }
+        pts.join(" ")
+    };
+    let _ = write!(
+        out,
+        "<polyline class=\"limit\" fill=\"none\" stroke=\"#cf222e\" stroke-width=\"2\" stroke-dasharray=\"6 4\" points=\"{}\"/><text x=\"{:.1}\" y=\"{:.1}\" fill=\"#cf222e\">limit</text>",
+        steps(&|p| p.limit),
+        w - right + 3.0,
+        y(last.limit) + 3.0
+    );
+    let _ = write!(
+        out,
+        "<polyline class=\"in-play\" fill=\"none\" stroke=\"#0969da\" stroke-width=\"3\" points=\"{}\"/>",
+        steps(&|p| p.in_play)
+    );
+    for p in &f.breaches {
+        let _ = write!(
+            out,
+            "<circle class=\"breach\" cx=\"{:.1}\" cy=\"{:.1}\" r=\"5\" fill=\"#cf222e\"><title>{}</title></circle>",
+            x(day(&p.date)),
+            y(p.in_play),
+            html(&Flow::breach_line(p))
+        );
+    }
+    out.push_str("</svg><ul>");
+    // The latest breaches in words (each one is marked on the chart).
+    let skip = f.breaches.len().saturating_sub(10);
+    if skip > 0 {
+        let _ = write!(out, "<li class=\"bad\">Over the limit {} times; the latest:</li>", f.breaches.len());
+    }
+    for p in &f.breaches[skip..] {
+        let _ = write!(out, "<li class=\"bad\">{}</li>", text(&Flow::breach_line(p)));
+    }
+    let _ = write!(
+        out,
+        "<li>Lead time to done: {}; to kept: {}</li>",
+        Flow::median(&f.lead_days_done, "done"),
+        Flow::median(&f.lead_days_kept, "kept")
+    );
+    if !f.customers.is_empty() {
+        let shares: Vec<String> = f
+            .customers
+            .iter()
+            .map(|c| format!("{} {:.0}% ({})", html(&c.customer), c.share * 100.0, c.commits))
+            .collect();
+        let _ = write!(out, "<li>Commits by customer: {}</li>", shares.join(", "));
+    }
+    out.push_str("</ul><ul class=\"flow-promises\">");
+    for p in &f.promises {
+        let _ = write!(out, "<li><code class=\"id\">{}</code> {}</li>", html(&p.promise), text(&Flow::promise_line(p)));
+    }
+    out.push_str("</ul></section>");
+    out
+}
+
 /// A health badge: the state's words on its colour.
 fn badge(h: HealthState) -> String {
     format!("<span class=\"badge {}\">{}</span>", h.name(), h.label())
@@ -549,7 +648,7 @@ pub fn page(b: &Board) -> String {
         if b.in_play.count > b.in_play.limit { " <span class=\"bad\">over the limit</span>" } else { "" }
     );
     let ch = &b.changes;
-    if !ch.left_play.is_empty() || !ch.readings.is_empty() {
+    if ch.any() {
         let _ = write!(out, "<section id=\"changes\"><h2>Since <span class=\"nw\">{}</span></h2><ul>", b.window.since);
         for l in &ch.left_play {
             let _ = write!(
@@ -559,6 +658,12 @@ pub fn page(b: &Board) -> String {
                 l.date,
                 l.status
             );
+        }
+        for n in ch.registry_shown() {
+            let _ = write!(out, "<li class=\"reg\">{}</li>", text(&n.line()));
+        }
+        for i in &ch.items_closed {
+            let _ = write!(out, "<li class=\"closed\">closed: {}</li>", text(&i.line()));
         }
         let (shown, more) = ch.readings_shown();
         for r in shown {
@@ -604,6 +709,7 @@ pub fn page(b: &Board) -> String {
     }
     out.push_str("<h2>Work per week</h2>");
     out.push_str(&chart(b));
+    out.push_str(&flow(b));
 
     // The findings, folded: the verdict says how many; opening shows each.
     let verdict = if b.errors > 0 {

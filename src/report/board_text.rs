@@ -5,6 +5,7 @@
 //! controls become visible stand-ins; Markdown is made inert by [`super::markdown::escape`].
 
 use super::board::{outcome_line, priority_name, Board, DriftNote, HealthState, ItemRef, OutcomeState, PromiseCard};
+use super::flow::Flow;
 use super::human::Style;
 use super::markdown::escape as md;
 use super::plural;
@@ -210,10 +211,22 @@ pub fn term_page(b: &Board, style: Style) -> String {
 
     // What changed in the window.
     let ch = &b.changes;
-    if !ch.left_play.is_empty() || !ch.readings.is_empty() {
+    if ch.any() {
         let _ = writeln!(out, "\n{}", p.bold(&format!("SINCE {}", b.window.since)));
         for l in &ch.left_play {
             let _ = writeln!(out, "  {} left play on {} (now {})", l.promise, l.date, l.status);
+        }
+        for n in ch.registry_shown() {
+            let _ = writeln!(out, "  {}", esc(&n.line()));
+        }
+        if !ch.items_closed.is_empty() {
+            let _ = writeln!(out, "  {} closed:", plural(ch.items_closed.len(), "item"));
+        }
+        for i in ch.items_closed.iter().take(SHOWN * 2) {
+            let _ = writeln!(out, "    {}", esc(&i.line()));
+        }
+        if ch.items_closed.len() > SHOWN * 2 {
+            let _ = writeln!(out, "    +{} more", ch.items_closed.len() - SHOWN * 2);
         }
         if !ch.readings.is_empty() {
             let _ = writeln!(out, "  {}:", plural(ch.readings.len(), "reading"));
@@ -276,6 +289,8 @@ pub fn term_page(b: &Board, style: Style) -> String {
             let _ = writeln!(out, "{pad}except   {}", items_line(&c.exceptions, &esc));
         }
     }
+
+    out.push_str(&flow_term(b, &p, &esc));
 
     // The findings, after the promises.
     let colour = if b.errors > 0 {
@@ -411,6 +426,139 @@ fn md_code(s: &str) -> String {
     parts.iter().enumerate().map(|(i, p)| if i % 2 == 1 { super::markdown::code(p) } else { md(p) }).collect()
 }
 
+/// Promises the Flow section lists one by one (the JSON has them all).
+const FLOW_SHOWN: usize = 20;
+
+/// The Flow section for the terminal: the number in play over the registry's revisions against
+/// the limit, where it went over, lead times, commits by customer, each promise's history.
+fn flow_term(b: &Board, p: &Paint, esc: &dyn Fn(&str) -> String) -> String {
+    let f = &b.flow;
+    let mut out = String::new();
+    let (Some(first), Some(last)) = (f.in_play.first(), f.in_play.last()) else { return out };
+    let _ = writeln!(
+        out,
+        "\n{}",
+        p.bold(&format!("FLOW since {} ({})", first.date, plural(f.in_play.len(), "registry revision")))
+    );
+    let counts: Vec<f64> = f.in_play.iter().map(|x| x.in_play as f64).collect();
+    let limits: Vec<f64> = f.in_play.iter().map(|x| x.limit as f64).collect();
+    let spark = super::board::sparkline(&counts, &limits);
+    let _ = writeln!(
+        out,
+        "  in play  {spark}{}{} now, limit {}",
+        if spark.is_empty() { "" } else { "  " },
+        last.in_play,
+        last.limit
+    );
+    // The latest breaches; the JSON has every one.
+    let skip = f.breaches.len().saturating_sub(SHOWN);
+    if skip > 0 {
+        let _ = writeln!(out, "  {}", p.wrap("33", &format!("over the limit {} times; the latest:", f.breaches.len())));
+    }
+    for x in &f.breaches[skip..] {
+        let _ = writeln!(out, "  {}", p.wrap("33", &Flow::breach_line(x)));
+    }
+    let _ = writeln!(
+        out,
+        "  lead time  to done: {}; to kept: {}",
+        Flow::median(&f.lead_days_done, "done"),
+        Flow::median(&f.lead_days_kept, "kept")
+    );
+    if !f.customers.is_empty() {
+        let shares: Vec<String> = f
+            .customers
+            .iter()
+            .map(|c| format!("{} {:.0}% ({})", esc(&c.customer), c.share * 100.0, c.commits))
+            .collect();
+        let _ = writeln!(out, "  commits by customer: {}", shares.join(", "));
+    }
+    let width = f.promises.iter().take(FLOW_SHOWN).map(|x| x.promise.chars().count()).max().unwrap_or(0);
+    for x in f.promises.iter().take(FLOW_SHOWN) {
+        let _ = writeln!(out, "  {:<width$}  {}", x.promise, Flow::promise_line(x));
+    }
+    if f.promises.len() > FLOW_SHOWN {
+        let _ = writeln!(out, "  +{} more", f.promises.len() - FLOW_SHOWN);
+    }
+    out
+}
+
+/// The Flow section in Markdown: the same in text, and the number in play over the last
+/// revisions as a Mermaid chart with the limit as a second line.
+fn flow_markdown(b: &Board) -> String {
+    let f = &b.flow;
+    let mut out = String::new();
+    let (Some(first), Some(last)) = (f.in_play.first(), f.in_play.last()) else { return out };
+    let _ = writeln!(
+        out,
+        "### Flow\n\nFrom the registry's history since {} ({}): **{} in play now**, limit {}.\n",
+        first.date,
+        plural(f.in_play.len(), "revision"),
+        last.in_play,
+        last.limit
+    );
+    let skip = f.breaches.len().saturating_sub(SHOWN);
+    if skip > 0 {
+        let _ = writeln!(out, "- ⚠️ Over the limit {} times; the latest:", f.breaches.len());
+    }
+    for x in &f.breaches[skip..] {
+        let _ = writeln!(out, "- ⚠️ {}", Flow::breach_line(x));
+    }
+    let _ = writeln!(
+        out,
+        "- Lead time to done: {}; to kept: {}",
+        Flow::median(&f.lead_days_done, "done"),
+        Flow::median(&f.lead_days_kept, "kept")
+    );
+    if !f.customers.is_empty() {
+        let shares: Vec<String> = f
+            .customers
+            .iter()
+            .map(|c| format!("{} {:.0}% ({})", md(&c.customer), c.share * 100.0, c.commits))
+            .collect();
+        let _ = writeln!(out, "- Commits by customer: {}", shares.join(", "));
+    }
+    out.push('\n');
+    // The last revisions only: a chart of a thousand points reads as noise.
+    let shown = &f.in_play[f.in_play.len().saturating_sub(FLOW_CHART)..];
+    if shown.len() >= 2 {
+        let dates: Vec<String> = shown.iter().map(|x| format!("\"{}\"", x.date)).collect();
+        let counts: Vec<String> = shown.iter().map(|x| x.in_play.to_string()).collect();
+        let limits: Vec<String> = shown.iter().map(|x| x.limit.to_string()).collect();
+        let max = shown.iter().map(|x| x.in_play.max(x.limit)).max().unwrap_or(1);
+        let _ = write!(
+            out,
+            "```mermaid\nxychart-beta\n    title \"Promises in play after each registry change\"\n    x-axis [{}]\n    y-axis \"promises in play\" 0 --> {}\n    line [{}]\n    line [{}]\n```\n\n*The second line is the limit.*\n\n",
+            dates.join(", "),
+            max + 1,
+            counts.join(", "),
+            limits.join(", ")
+        );
+    }
+    out.push_str("| Promise | Proposed | In play | Left play | Days in play | Lead time | Kept |\n|---|---|---|---|---:|---:|---|\n");
+    let days = |d: Option<i64>| d.map_or("—".to_string(), |d| plural(d as usize, "day"));
+    for x in f.promises.iter().take(FLOW_SHOWN) {
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} | {} | {} | {} | {} |",
+            x.promise,
+            x.proposed,
+            x.entered_play.as_deref().unwrap_or("—"),
+            x.left_play.as_deref().map_or("—".to_string(), |l| format!("{l} ({})", x.status)),
+            if x.entered_play.is_some() { x.days_in_play.to_string() } else { "—".to_string() },
+            days(x.lead_days_done),
+            x.kept.as_deref().map_or("—".to_string(), |k| format!("{k} ({})", days(x.lead_days_kept)))
+        );
+    }
+    if f.promises.len() > FLOW_SHOWN {
+        let _ = writeln!(out, "\n{} more in the JSON report.", plural(f.promises.len() - FLOW_SHOWN, "promise"));
+    }
+    out.push('\n');
+    out
+}
+
+/// Revisions the Markdown chart shows, the latest.
+const FLOW_CHART: usize = 60;
+
 /// A health state's mark in Markdown, where there is no colour: a coloured circle and the words.
 fn md_health(h: HealthState) -> String {
     let mark = match h {
@@ -452,10 +600,19 @@ pub fn markdown_page(b: &Board) -> String {
         b.in_play.limit
     );
     let ch = &b.changes;
-    if !ch.left_play.is_empty() || !ch.readings.is_empty() {
+    if ch.any() {
         let _ = writeln!(out, "### Since {}\n", b.window.since);
         for l in &ch.left_play {
             let _ = writeln!(out, "- `{}` left play on {} (now {})", l.promise, l.date, l.status);
+        }
+        for n in ch.registry_shown() {
+            let _ = writeln!(out, "- {}", md(&n.line()));
+        }
+        for i in ch.items_closed.iter().take(SHOWN * 2) {
+            let _ = writeln!(out, "- closed: {}", md(&i.line()));
+        }
+        if ch.items_closed.len() > SHOWN * 2 {
+            let _ = writeln!(out, "- {} more closed", ch.items_closed.len() - SHOWN * 2);
         }
         let (shown, more) = ch.readings_shown();
         for r in shown {
@@ -605,6 +762,7 @@ pub fn markdown_page(b: &Board) -> String {
             counts.join(", ")
         );
     }
+    out.push_str(&flow_markdown(b));
     let _ = writeln!(out, "### Findings\n\n**{}**\n", b.verdict());
     let u = &b.untraced;
     if !u.commits.is_empty() || !u.items.is_empty() {

@@ -3,6 +3,7 @@
 pub mod board;
 pub mod board_html;
 pub mod board_text;
+pub mod flow;
 pub mod github;
 pub mod gitlab;
 pub mod human;

@@ -53,6 +53,7 @@ rules! {
     hypothesis_refuted,
     done_unverified,
     unlisted_scope,
+    suspect_link,
 }
 
 /// A rule's declaration.
@@ -146,6 +147,9 @@ pub(crate) struct Ctx<'a> {
     /// `[pull-requests] body-traces-commits`: the promises in play a pull request's body names,
     /// which trace its commits; empty otherwise.
     pub traced_by_body: &'a [String],
+    /// Each promise's latest contract change in the registry's history (read by the engine
+    /// when a repository has one; rule `suspect-link`).
+    pub contract_changes: Option<&'a std::collections::HashMap<String, crate::facts::ContractChange>>,
     /// Help texts that are the same for every finding of a run, made once and shared: a plan of
     /// a million untraced items must not hold a million copies.
     shared: std::sync::Mutex<std::collections::HashMap<&'static str, std::sync::Arc<str>>>,
@@ -153,7 +157,16 @@ pub(crate) struct Ctx<'a> {
 
 impl<'a> Ctx<'a> {
     pub fn new(registry: &'a Registry, registry_source: SourceId, traced_by_body: &'a [String]) -> Ctx<'a> {
-        Ctx { registry, registry_source, traced_by_body, shared: Default::default() }
+        Ctx { registry, registry_source, traced_by_body, contract_changes: None, shared: Default::default() }
+    }
+
+    /// With the contract changes the registry's history shows.
+    pub fn with_contract_changes(
+        mut self,
+        changes: &'a std::collections::HashMap<String, crate::facts::ContractChange>,
+    ) -> Ctx<'a> {
+        self.contract_changes = Some(changes);
+        self
     }
 
     /// The text `make` builds, made once per run under `key` and shared.
@@ -733,7 +746,10 @@ mod tests {
             of(Category::Mistraced),
             ["unknown-promise", "not-in-play", "open-work-not-in-play", "unknown-metric", "hypothesis-invalid"]
         );
-        assert_eq!(of(Category::Drift), ["shadow-work", "idle-promise", "done-with-open-items", "over-budget"]);
+        assert_eq!(
+            of(Category::Drift),
+            ["shadow-work", "idle-promise", "done-with-open-items", "over-budget", "suspect-link"]
+        );
         assert_eq!(of(Category::Untraced), ["untraced-item", "untraced-commit", "malformed-trailer"]);
         assert_eq!(of(Category::Registry), ["too-many-in-play", "no-outcome", "unmatched-pattern", "unlisted-scope"]);
         assert_eq!(

@@ -16,6 +16,7 @@ mod ci;
 mod commit_msg_git;
 mod editor_neovim;
 mod errors;
+mod flow;
 mod formats;
 mod gfm_differential;
 mod gitlab;

@@ -1129,7 +1129,10 @@ fn the_board_says_what_changed_in_the_window() {
     // A window after the readings has none to show.
     let later = repo.plan_lint(&["report", "--format", "json", "--since", "2026-03-05", "--until", "2026-03-06"]);
     let later: serde_json::Value = serde_json::from_str(&later.stdout).unwrap();
-    assert_eq!(later["changes"], serde_json::json!({ "left_play": [], "readings": [] }));
+    assert_eq!(
+        later["changes"],
+        serde_json::json!({ "left_play": [], "readings": [], "entered_play": [], "registry": [], "items_closed": [] })
+    );
 }
 
 /// Issue 24: Markdown escaping escapes only what could start a construct, so ordinary

@@ -1,0 +1,256 @@
+//! The registry's history: the commits that changed promises.toml on the first-parent line
+//! (one walk, [`Repo::revisions_of`]), each revision's registry parsed once, and what each
+//! changed against the one before, promise by promise.
+
+use crate::facts::{ContractChange, RegistryChange, RegistryHistory, RegistryRevision};
+use crate::files;
+use crate::git::{Oid, Repo};
+use crate::registry::{self, Registry, Status};
+use std::collections::{BTreeMap, HashMap};
+
+/// At most this many commits are read back along the first-parent line for the board.
+pub(super) const LIMIT: usize = 2_000_000;
+
+/// At most this many for a check's suspect links (rule `suspect-link`): a bounded look-back.
+pub(super) const CHECK_LIMIT: usize = 20_000;
+
+/// Whether a run needs the history for `suspect-link`: plans are judged (not only the staged
+/// ones), and a promise that takes or will take work has no review of its contract as it is.
+pub(super) fn wanted(registry: &Registry, plans: &super::PlanScope) -> bool {
+    matches!(plans, super::PlanScope::All | super::PlanScope::Only(_))
+        && registry.promises.iter().any(|p| {
+            matches!(p.status, registry::Status::InPlay | registry::Status::Proposed)
+                && p.reviewed.as_deref() != Some(p.fingerprint().as_str())
+        })
+}
+
+/// Each promise's latest contract change (statement, customer, an outcome's target) after the
+/// revision that wrote it down.
+pub(super) fn contract_changes(history: &RegistryHistory) -> HashMap<String, ContractChange> {
+    let mut out = HashMap::new();
+    for r in &history.revisions {
+        for c in &r.changes {
+            let what = match c {
+                RegistryChange::Statement { .. } => "statement changed".to_string(),
+                RegistryChange::Customer { from, to, .. } => format!(
+                    "customer changed: {} → {}",
+                    from.as_deref().unwrap_or("none"),
+                    to.as_deref().unwrap_or("none")
+                ),
+                // A target moved (an outcome added or taken away says how the promise is
+                // measured, not what it promises).
+                RegistryChange::Target { metric, from: Some(from), to: Some(to), .. } => {
+                    format!("target of {metric} changed: {from} → {to}")
+                }
+                _ => continue,
+            };
+            if let Some(id) = c.promise() {
+                out.insert(id.to_string(), ContractChange { commit: r.commit.clone(), time: r.time, what });
+            }
+        }
+    }
+    out
+}
+
+/// A registry revision as the history needs it: each promise's contract and status, and the
+/// limit. Read leanly (no spans, no validation, no other table): a history of a thousand
+/// revisions of a large registry is read in one pass, one revision held at a time.
+#[derive(Debug, Default, PartialEq)]
+pub(super) struct Snapshot {
+    limit: usize,
+    /// By id (sorted).
+    promises: BTreeMap<String, Terms>,
+}
+
+#[derive(Debug, PartialEq)]
+struct Terms {
+    statement: String,
+    customer: Option<String>,
+    status: Status,
+    /// (metric, target) per outcome, as written.
+    targets: Vec<(String, Option<String>)>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+struct RawSnapshot {
+    #[serde(default)]
+    limits: RawLimits,
+    #[serde(default)]
+    promises: BTreeMap<String, RawTerms>,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+struct RawLimits {
+    in_play: Option<i64>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+struct RawTerms {
+    statement: String,
+    customer: Option<String>,
+    status: Status,
+    #[serde(default)]
+    outcomes: Vec<RawOutcome>,
+}
+
+#[derive(serde::Deserialize)]
+struct RawOutcome {
+    metric: Option<String>,
+    target: Option<toml::Value>,
+}
+
+impl Snapshot {
+    /// The snapshot of a registry's text; `None` when it does not read.
+    pub(super) fn parse(text: &str) -> Option<Snapshot> {
+        let raw: RawSnapshot = toml::from_str(text).ok()?;
+        let limit = raw.limits.in_play.and_then(|n| usize::try_from(n).ok()).filter(|&n| n >= 1);
+        Some(Snapshot {
+            limit: limit.unwrap_or(registry::DEFAULT_IN_PLAY_LIMIT),
+            promises: raw
+                .promises
+                .into_iter()
+                .map(|(id, p)| {
+                    let targets = p
+                        .outcomes
+                        .into_iter()
+                        .map(|o| {
+                            let target = o.target.and_then(|t| match t {
+                                toml::Value::String(s) => Some(s),
+                                toml::Value::Integer(i) => Some(i.to_string()),
+                                toml::Value::Float(f) => Some(f.to_string()),
+                                _ => None,
+                            });
+                            (o.metric.unwrap_or_default(), target)
+                        })
+                        .collect();
+                    (id, Terms { statement: p.statement, customer: p.customer, status: p.status, targets })
+                })
+                .collect(),
+        })
+    }
+
+    fn in_play(&self) -> Vec<String> {
+        self.promises.iter().filter(|(_, p)| p.status == Status::InPlay).map(|(id, _)| id.clone()).collect()
+    }
+}
+
+/// The registry's history on the first-parent line from `tip`, oldest first, reading at most
+/// `limit` commits. Each revision's blob is read and parsed once, and only the one before it
+/// is kept.
+pub(super) fn registry_history(repo: &Repo, tip: Oid, limit: usize) -> RegistryHistory {
+    let revisions = repo.revisions_of(tip, registry::FILE_NAME, limit);
+    let mut before: Option<Snapshot> = None;
+    let mut out = RegistryHistory { revisions: Vec::with_capacity(revisions.list.len()), complete: revisions.complete };
+    for r in revisions.list.iter().rev() {
+        let after = if r.blob.is_zero() {
+            None
+        } else {
+            let bytes = repo.blob(r.blob, files::MAX_PLAN_BYTES).ok().flatten().unwrap_or_default();
+            let read = std::str::from_utf8(&bytes).ok().and_then(Snapshot::parse);
+            // A registry that does not read changes nothing: the one before still stands.
+            if read.is_none() {
+                continue;
+            }
+            read
+        };
+        let changes = match (&before, &after) {
+            (_, Some(after)) => changes(before.as_ref(), after),
+            (Some(gone), None) => {
+                gone.promises.keys().map(|id| RegistryChange::Removed { promise: id.clone() }).collect()
+            }
+            (None, None) => Vec::new(),
+        };
+        out.revisions.push(RegistryRevision {
+            commit: r.commit.to_string(),
+            time: r.time,
+            in_play: after.as_ref().map(Snapshot::in_play).unwrap_or_default(),
+            limit: after.as_ref().or(before.as_ref()).map_or(registry::DEFAULT_IN_PLAY_LIMIT, |s| s.limit),
+            changes,
+        });
+        before = after;
+    }
+    out
+}
+
+/// What `after` changed against `before` (none: every promise is added), promise by promise
+/// (by id), then the promises it removed, then the limit.
+pub(super) fn changes(before: Option<&Snapshot>, after: &Snapshot) -> Vec<RegistryChange> {
+    let mut out = Vec::new();
+    for (id, p) in &after.promises {
+        let id = || id.clone();
+        let Some(b) = before.and_then(|b| b.promises.get(id().as_str())) else {
+            out.push(RegistryChange::Added { promise: id(), status: p.status });
+            continue;
+        };
+        if b.status != p.status {
+            out.push(RegistryChange::Status { promise: id(), from: b.status, to: p.status });
+        }
+        if b.statement.trim() != p.statement.trim() {
+            out.push(RegistryChange::Statement { promise: id() });
+        }
+        if b.customer != p.customer {
+            out.push(RegistryChange::Customer { promise: id(), from: b.customer.clone(), to: p.customer.clone() });
+        }
+        for (metric, target) in &p.targets {
+            let old = b.targets.iter().find(|(m, _)| m == metric);
+            let from = old.and_then(|(_, t)| t.clone());
+            if old.is_none() || from != *target {
+                out.push(RegistryChange::Target { promise: id(), metric: metric.clone(), from, to: target.clone() });
+            }
+        }
+        for (metric, target) in b.targets.iter().filter(|(m, _)| !p.targets.iter().any(|(x, _)| x == m)) {
+            out.push(RegistryChange::Target { promise: id(), metric: metric.clone(), from: target.clone(), to: None });
+        }
+    }
+    if let Some(b) = before {
+        for gone in b.promises.keys().filter(|id| !after.promises.contains_key(*id)) {
+            out.push(RegistryChange::Removed { promise: gone.clone() });
+        }
+        if b.limit != after.limit {
+            out.push(RegistryChange::Limit { from: b.limit, to: after.limit });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Source;
+
+    fn registry(text: &str) -> Snapshot {
+        assert!(Registry::parse(&Source::file("promises.toml", text)).is_ok(), "a valid registry");
+        Snapshot::parse(text).expect("a registry")
+    }
+
+    #[test]
+    fn a_revision_says_what_it_changed_promise_by_promise() {
+        let before = registry(
+            "[limits]\nin-play = 2\n[promises.a]\nstatement = \"A\"\nstatus = \"proposed\"\n\
+             [[promises.a.outcomes]]\nmetric = \"m\"\nbaseline = \"1%\"\ntarget = \"5%\"\n\
+             [promises.gone]\nstatement = \"G\"\nstatus = \"proposed\"\n",
+        );
+        let after = registry(
+            "[limits]\nin-play = 3\n[promises.a]\nstatement = \"A, changed\"\nstatus = \"in-play\"\n\
+             [[promises.a.outcomes]]\nmetric = \"m\"\nbaseline = \"1%\"\ntarget = \"7%\"\n\
+             [promises.new]\nstatement = \"N\"\nstatus = \"in-play\"\n",
+        );
+        let s = |x: &str| x.to_string();
+        assert_eq!(
+            changes(Some(&before), &after),
+            vec![
+                RegistryChange::Status { promise: s("a"), from: Status::Proposed, to: Status::InPlay },
+                RegistryChange::Statement { promise: s("a") },
+                RegistryChange::Target { promise: s("a"), metric: s("m"), from: Some(s("5%")), to: Some(s("7%")) },
+                RegistryChange::Added { promise: s("new"), status: Status::InPlay },
+                RegistryChange::Removed { promise: s("gone") },
+                RegistryChange::Limit { from: 2, to: 3 },
+            ]
+        );
+        assert_eq!(changes(Some(&after), &after), vec![], "an unchanged registry changes nothing");
+        assert_eq!(changes(None, &before).len(), 2, "the first revision adds every promise");
+    }
+}

@@ -1,0 +1,182 @@
+//! `suspect-link`: an open plan item serves a promise whose contract (statement, customer, an
+//! outcome's target) changed in the registry's history, and nobody has reviewed the work
+//! against the promise as it is now.
+
+use super::{Category, Check, Ctx, Rule, Sink};
+use crate::code::{Code, Level};
+use crate::finding::Finding;
+use crate::registry::{Parts, Promise, Status};
+use crate::scan::markdown::{Item, Plan};
+use crate::source::Label;
+
+pub(crate) static RULE: Rule = Rule {
+    code: Code::SuspectLink,
+    default: Level::Warn,
+    category: Category::Drift,
+    summary: "an open plan item serves a promise whose contract changed since, unreviewed",
+    doc: "\
+What it does: flags each open task item (`- [ ]`) serving a promise in play or proposed whose \
+statement, customer or an outcome's target value changed in promises.toml's git history (after the \
+revision that first wrote the promise down), unless the promise records that its open work was \
+reviewed against the contract as it is now: `reviewed = \"<fingerprint>\"`, the 8 hex digits \
+the finding gives (a hash of the statement, the customer and the targets). A `reviewed` that no \
+longer matches is suspect too: the contract changed since the review. The history is read along \
+the first-parent line, back at most 20,000 commits for `check`; the pre-commit hook does not \
+read it and does not judge this rule.
+
+Why: the work was planned against what the promise said then. When the promise changes (a \
+raised target, a new customer), the items under it may no longer be the right work: they are \
+suspect until someone looks, as requirement links are in Doorstop.
+
+Fails (the target of `checkout completion` was raised from 70% to 75% in a commit):
+    ## Checkout
+    Promise: checkout
+
+    - [ ] Saved cards
+
+Fix: review the open items against the promise (change, drop or keep them), then record the \
+review on the promise:
+    [promises.checkout]
+    reviewed = \"1a2b3c4d\"",
+    // Judged only where the engine read the registry's history (check, ci, report, the editor
+    // server), never by the pre-commit hook: its staged scope needs no part beyond statuses, so
+    // a staged target change still re-judges no plan (`plan_reads`).
+    reads: Parts::STATUS,
+    checks: &[Check::Plan(plan)],
+};
+
+/// Why a promise's open work is suspect, if it is: the change in the registry's history, or a
+/// review recorded against another contract.
+fn suspect(ctx: &Ctx, p: &Promise) -> Option<String> {
+    if !matches!(p.status, Status::InPlay | Status::Proposed) {
+        return None;
+    }
+    // Without the history read (the pre-commit hook), nothing is judged.
+    let changes = ctx.contract_changes?;
+    let fingerprint = p.fingerprint();
+    if p.reviewed.as_deref() == Some(fingerprint.as_str()) {
+        return None;
+    }
+    let change = changes.get(&p.id);
+    match (change, &p.reviewed) {
+        (Some(c), _) => Some(format!(
+            "its {} in commit {} ({})",
+            c.what,
+            c.commit.get(..7).unwrap_or(&c.commit),
+            crate::when::date(c.time)
+        )),
+        (None, Some(_)) => Some("its contract changed since the review recorded".to_string()),
+        (None, None) => None,
+    }
+}
+
+fn plan(ctx: &Ctx, plan: &Plan, sink: &mut Sink) {
+    let open = |i: &&Item| !i.done && i.exception.is_none() && !i.promises.is_empty();
+    for item in plan.items.iter().filter(open) {
+        for &r in &item.promises {
+            let Some(p) = plan.refs.get(r).and_then(|r| ctx.registry.promise(&r.id)) else { continue };
+            if let Some(why) = suspect(ctx, p) {
+                sink.push(finding(p, item, &why));
+            }
+        }
+    }
+}
+
+/// The one wording of a suspect item.
+fn finding(p: &Promise, item: &Item, why: &str) -> Finding {
+    Finding::new(
+        Code::SuspectLink,
+        format!("open item planned against an earlier `{}`: {why}: {}", p.id, item.text),
+    )
+    .label(Label::new(item.span.clone(), "suspect: review it against the promise"))
+    .help(format!(
+        "review the open items under `{}` against its statement, customer and targets, then record it: \
+         `reviewed = \"{}\"` under [promises.{}]",
+        p.id,
+        p.fingerprint(),
+        p.id
+    ))
+    .promises([p.id.clone()])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use crate::facts::ContractChange;
+    use std::collections::HashMap;
+
+    fn judged(extra: &str, changed: &[&str], plan: &str) -> Vec<crate::finding::Finding> {
+        let registry = registry(extra);
+        let changes: HashMap<String, ContractChange> = changed
+            .iter()
+            .map(|id| {
+                let what = "target of search-to-purchase conversion 10% → 12%".to_string();
+                (id.to_string(), ContractChange { commit: "1a2b3c4d5e".into(), time: 86_400 * 20_000, what })
+            })
+            .collect();
+        let plan = crate::scan::markdown::scan(plan);
+        judge_with(&registry, |ctx, sink| {
+            let ctx = crate::rules::Ctx::new(ctx.registry, ctx.registry_source, &[]).with_contract_changes(&changes);
+            super::plan(&ctx, &plan, sink)
+        })
+    }
+
+    const PLAN: &str = "## Search\nPromise: find-and-buy\n\n- [ ] rank\n- [x] index\n- [ ] tiers (Untraced: infra)\n";
+
+    #[test]
+    fn open_items_under_a_changed_promise_are_suspect_until_reviewed() {
+        let found = judged("", &["find-and-buy"], PLAN);
+        assert_eq!(codes(&found), ["suspect-link"], "the open item only, not the done one or the exception");
+        assert_eq!(
+            found[0].message,
+            "open item planned against an earlier `find-and-buy`: its target of search-to-purchase conversion \
+             10% → 12% in commit 1a2b3c4 (2024-10-04): rank"
+        );
+        assert_eq!(found[0].severity, crate::code::Severity::Warning);
+        let fingerprint = registry("").promise("find-and-buy").unwrap().fingerprint();
+        assert!(help(&found[0]).contains(&format!("`reviewed = \"{fingerprint}\"`")), "{}", help(&found[0]));
+
+        // Reviewed against the contract as it is: nothing; against another one: suspect again.
+        let reviewed = |fp: &str| {
+            REGISTRY.replace(
+                "[promises.secure-by-default]",
+                &format!("reviewed = \"{fp}\"\n[promises.secure-by-default]"),
+            )
+        };
+        let fixture = |fp: &str| -> Vec<crate::finding::Finding> {
+            let registry = crate::registry::Registry::parse(&crate::source::Source::file("promises.toml", reviewed(fp)))
+                .expect("registry");
+            let changes = HashMap::new();
+            let plan = crate::scan::markdown::scan(PLAN);
+            judge_with(&registry, |ctx, sink| {
+                let ctx = crate::rules::Ctx::new(ctx.registry, ctx.registry_source, &[]).with_contract_changes(&changes);
+                super::plan(&ctx, &plan, sink)
+            })
+        };
+        assert!(fixture(&fingerprint).is_empty());
+        assert_eq!(codes(&fixture("00000000")), ["suspect-link"]);
+        // No change in the history and no review: nothing to suspect.
+        assert!(judged("", &[], PLAN).is_empty());
+        // Work under a done or dropped promise is other rules' business.
+        assert!(judged("", &["checkout"], "Promise: checkout\n\n- [ ] more\n").is_empty());
+    }
+
+    #[test]
+    fn the_fingerprint_is_the_statement_customer_and_targets() {
+        let r = registry("");
+        let p = r.promise("find-and-buy").unwrap();
+        assert_eq!(p.fingerprint().len(), 8);
+        let retargeted = crate::registry::Registry::parse(&crate::source::Source::file(
+            "promises.toml",
+            REGISTRY.replace("target = \"12%\"", "target = \"13%\""),
+        ))
+        .unwrap();
+        assert_ne!(retargeted.promise("find-and-buy").unwrap().fingerprint(), p.fingerprint());
+        let retitled = crate::registry::Registry::parse(&crate::source::Source::file(
+            "promises.toml",
+            REGISTRY.replacen("status = \"in-play\"", "status = \"in-play\"\ntitle = \"Find\"", 1),
+        ))
+        .unwrap();
+        assert_eq!(retitled.promise("find-and-buy").unwrap().fingerprint(), p.fingerprint(), "a title is no contract");
+    }
+}
