@@ -231,8 +231,14 @@ mod tests {
         let v3 = blob(dir.path(), &[("x", "done"), ("y", "done"), ("z", "in-play")]);
         let repo = Repo::open(&dir.path().join(".git")).unwrap();
         let mut facts = WindowFacts::default();
-        let mut activity =
-            Activity { repo: &repo, by_path: HashMap::new(), idle_since: 0, facts: &mut facts, read: Vec::new() };
+        let mut activity = Activity {
+            repo: &repo,
+            by_path: HashMap::new(),
+            idle_since: 0,
+            facts: &mut facts,
+            read: Vec::new(),
+            at_start: HashMap::new(),
+        };
         let registry = || registry::FILE_NAME.to_string();
         let mut parsed = 0;
         for (time, before, after) in [(30, v2, v3), (20, v1, v2), (10, v0, v1)] {
