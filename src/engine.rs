@@ -87,8 +87,8 @@ pub(crate) struct Inputs {
     pub readings_when_changed: bool,
     /// The scope judged: a listed member's folder (`teams/search`), `""` for the root.
     pub scope: String,
-    /// The board: the registry's whole history is read (its changes in the window, Flow).
-    pub board: bool,
+    /// How far back the registry's history is read.
+    pub history: RegistryHistory,
 }
 
 impl Inputs {
@@ -109,7 +109,7 @@ impl Inputs {
             unsaved: crate::files::Unsaved::default(),
             readings_when_changed: false,
             scope: String::new(),
-            board: false,
+            history: RegistryHistory::AsRulesNeed,
         }
     }
 }
@@ -119,6 +119,15 @@ impl Inputs {
 pub(crate) enum RegistryRules {
     Judged,
     Skipped,
+}
+
+/// How much of the registry's history a run reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum RegistryHistory {
+    /// As far as `suspect-link` needs, and only when a plan has open work to judge (a check).
+    AsRulesNeed,
+    /// All of it: the board's changes in the window and its Flow section.
+    Whole,
 }
 
 /// Whether an untraced commit's findings suggest a promise from the paths it touches.
@@ -233,10 +242,15 @@ pub(crate) fn run_in(repo: Option<&Repo>, inputs: &Inputs) -> Result<Option<Run>
     let mut bodies: Vec<Body> = inputs.bodies.iter().map(read_body).collect();
     let traced_by_body = traced_by_body(&registry, &bodies);
     // The registry's history, read once: the board's (all of it) and `suspect-link`'s.
-    let history = repo.filter(|_| inputs.board || history::wanted(&registry, &inputs.plans)).and_then(|r| {
-        let limit = if inputs.board { history::LIMIT } else { history::CHECK_LIMIT };
-        r.head_commit().map(|head| history::registry_history(r, head, limit))
-    });
+    let history = repo
+        .filter(|_| inputs.history == RegistryHistory::Whole || history::wanted(&registry, &inputs.plans))
+        .and_then(|r| {
+            let limit = match inputs.history {
+                RegistryHistory::Whole => history::LIMIT,
+                RegistryHistory::AsRulesNeed => history::CHECK_LIMIT,
+            };
+            r.head_commit().map(|head| history::registry_history(r, head, limit))
+        });
     let contract_changes = history.as_ref().map(history::contract_changes);
     let mut ctx = Ctx::new(&registry, registry_source, &traced_by_body);
     if let Some(changes) = &contract_changes {

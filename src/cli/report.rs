@@ -4,7 +4,7 @@
 
 use super::check::{self, Run};
 use super::Ctx;
-use crate::engine::{CommitSelection, Inputs, PlanScope, Suggestions};
+use crate::engine::{CommitSelection, Inputs, PlanScope, RegistryHistory, Suggestions};
 use crate::error::Result;
 use crate::report::board::Board;
 use crate::report::{board_html, board_text};
@@ -66,7 +66,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         commits: if has_head { CommitSelection::Range("HEAD".into()) } else { CommitSelection::Branch },
         plans: PlanScope::All,
         window: Some(window),
-        board: true,
+        history: RegistryHistory::Whole,
         // The board lists untraced work; it shows no help to suggest a promise in.
         suggestions: Suggestions::Off,
         ..Inputs::new(&ctx.dir)

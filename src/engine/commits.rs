@@ -62,7 +62,12 @@ impl Gather<'_> {
         if let Some(w) = window {
             let mut facts = self.window_facts(repo, w, &watched, &walked.recent, walked.trees);
             // Read from HEAD before the plans, or here from the range's tip when it is another.
-            if let Some(&(tip, _)) = range.tips.iter().find(|(_, excluded)| !excluded).filter(|_| self.inputs.board) {
+            if let Some(&(tip, _)) = range
+                .tips
+                .iter()
+                .find(|(_, excluded)| !excluded)
+                .filter(|_| self.inputs.history == super::RegistryHistory::Whole)
+            {
                 facts.history = match self.read.history.take() {
                     Some(h) if repo.head_commit() == Some(tip) => h,
                     _ => super::history::registry_history(repo, tip, super::history::LIMIT),
