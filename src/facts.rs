@@ -296,6 +296,9 @@ pub struct WindowFacts {
     /// Plan items open when the window began and done at its end (plan documents the window
     /// changed, compared with their version at the window's start).
     pub closed: Vec<ClosedItem>,
+    /// Promises delivered: every plan item traced to them is done (and there is at least one).
+    /// Their work is over; what is left is the outcome, so they are not idle.
+    pub delivered: HashSet<String>,
 }
 
 /// The latest change to a promise's contract (statement, customer, an outcome's target) in

@@ -73,6 +73,7 @@ impl Gather<'_> {
                     _ => super::history::registry_history(repo, tip, super::history::LIMIT),
                 };
             }
+            facts.delivered = delivered(&self.read.plans.list);
             let mut sink = Sink::new(self.levels);
             rules::judge_window(self.ctx, &facts, &walked.tally, &mut sink);
             self.read.findings.extend(sink.take());
@@ -84,6 +85,17 @@ impl Gather<'_> {
         };
         Ok(Commits { describe, count: walked.tally.commits, tally: walked.tally })
     }
+}
+
+/// The promises every plan item traced to is done (at least one item).
+fn delivered(items: &[crate::facts::PlanItem]) -> std::collections::HashSet<String> {
+    let mut open: std::collections::HashMap<&str, bool> = std::collections::HashMap::new();
+    for item in items {
+        for id in &item.promises {
+            *open.entry(id.as_str()).or_default() |= !item.done;
+        }
+    }
+    open.into_iter().filter(|(_, open)| !open).map(|(id, _)| id.to_string()).collect()
 }
 
 /// Whether a commit names a promise that exists but is not in play now: only then does the

@@ -18,7 +18,8 @@ pub(crate) static RULE: Rule = Rule {
     doc: "\
 What it does: over a time window of at least `[limits] idle-days` days (default 14) ending now, \
 flags each promise in play with no commit naming it and no commit changing a plan document \
-that holds its items.
+that holds its items. A promise whose plan items are all done is delivered, awaiting its \
+outcome, not idle.
 
 Why: a promise in play takes a slot of the WIP limit. If nobody works on it, it blocks a promise \
 that would be worked on, and the board overstates what the team is doing.
@@ -41,7 +42,8 @@ fn window(ctx: &Ctx, w: &WindowFacts, tally: &Tally, sink: &mut Sink) {
         let last_commit = tally.promises.get(&p.id).map_or(i64::MIN, |work| work.last);
         let last_plan = w.last_activity.get(&p.id).copied().unwrap_or(i64::MIN);
         let last = last_commit.max(last_plan);
-        if last >= idle_since || w.plan_activity.contains(&p.id) {
+        // Delivered (every item done): the work is over and the outcome is awaited, not idle.
+        if last >= idle_since || w.plan_activity.contains(&p.id) || w.delivered.contains(&p.id) {
             continue;
         }
         let since = if last == i64::MIN {
@@ -98,6 +100,10 @@ mod tests {
         assert!(only(window_findings("", &w, &tally(&traced("find-and-buy", 1, 3))), Code::IdlePromise).is_empty());
         w.plan_activity.clear();
         w.last_activity.insert("secure-by-default".to_string(), days_ago(2));
+        assert!(only(window_findings("", &w, &tally(&traced("find-and-buy", 1, 3))), Code::IdlePromise).is_empty());
+        // Delivered: every item done, the outcome awaited.
+        let mut w = window(28);
+        w.delivered.insert("secure-by-default".to_string());
         assert!(only(window_findings("", &w, &tally(&traced("find-and-buy", 1, 3))), Code::IdlePromise).is_empty());
         // A window shorter than `idle-days` cannot tell.
         assert!(only(window_findings("", &window(7), &tally(&[])), Code::IdlePromise).is_empty());

@@ -23,6 +23,7 @@ mod gitlab;
 mod hooks;
 mod hostile;
 mod hypotheses;
+mod idle;
 mod index_git;
 mod javascript;
 mod lefthook;
