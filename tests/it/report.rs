@@ -1355,7 +1355,8 @@ fn untraced_work_lists_author_date_and_the_likely_promise() {
     assert!(markdown.contains(&format!(
         "Order status &lt;b&gt;fix&lt;/b&gt; · by ada@\u{2060}example.com on 2026-03-04; {likely}"
     )));
-    let v: serde_json::Value = serde_json::from_str(&report(&repo, "json").stdout).unwrap();
+    let json = report(&repo, "json").stdout;
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     let commits = &v["untraced"]["commits"];
     assert_eq!(commits[0]["likely"]["id"], "track-orders");
     assert_eq!(commits[0]["likely"]["why"], format!("the latest commit touching orders.txt, {api}, names it"));
@@ -1364,6 +1365,23 @@ fn untraced_work_lists_author_date_and_the_likely_promise() {
     assert_eq!(commits[1]["date"], "2026-03-03");
     assert_eq!(commits[1]["misspelt"], "Promsie");
     assert!(commits[1].get("likely").is_none(), "{commits}");
+    // The new fields are in the published schema (which allows no field it does not name).
+    if support::tool_available("check-jsonschema", "PLAN_LINT_REQUIRE_CHECK_JSONSCHEMA") {
+        let file = repo.path().join(".git/board.json");
+        std::fs::write(&file, &json).unwrap();
+        let out = Command::new("check-jsonschema")
+            .arg("--schemafile")
+            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/report.schema.json"))
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
     let html = report(&repo, "html").stdout;
     assert!(html.contains("Order status &lt;b&gt;fix&lt;/b&gt;"), "the subject is escaped");
     assert!(html.contains("trailer misspelt: <code>Promsie:</code>"), "{html}");
