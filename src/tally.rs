@@ -58,6 +58,21 @@ pub struct Tally {
     pub declared: Vec<Declared>,
     /// Untraced commits per week (the key is the week's start), for the board's chart.
     pub untraced_weeks: BTreeMap<i64, usize>,
+    /// Who made each untraced commit and when, for the board's list (not serialised).
+    #[serde(skip)]
+    pub untraced_by: Vec<UntracedBy>,
+    /// The promise each untraced commit most likely serves, when something says so (by full
+    /// id): `(promise, why)`. Filled after the walk for the few looked up.
+    #[serde(skip)]
+    pub likely: BTreeMap<String, (String, String)>,
+}
+
+/// An untraced commit's author (e-mail) and committer time, Unix seconds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UntracedBy {
+    pub sha: String,
+    pub author: String,
+    pub time: i64,
 }
 
 /// A commit that declares it serves no promise (`Untraced: <reason>`).
@@ -110,6 +125,8 @@ impl Tally {
     /// Add another tally (a worker's chunk) to this one.
     pub fn merge(&mut self, other: Tally) {
         self.declared.extend(other.declared);
+        self.untraced_by.extend(other.untraced_by);
+        self.likely.extend(other.likely);
         self.commits += other.commits;
         self.untraced += other.untraced;
         for (k, n) in other.untraced_weeks {

@@ -67,8 +67,9 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         plans: PlanScope::All,
         window: Some(window),
         history: RegistryHistory::Whole,
-        // The board lists untraced work; it shows no help to suggest a promise in.
-        suggestions: Suggestions::Off,
+        // The board lists untraced work with the promise each most likely serves (the first
+        // few, looked up in one bounded walk).
+        suggestions: Suggestions::FromHistory,
         ..Inputs::new(&ctx.dir)
     };
     let scopes = crate::engine::select_scopes(&ctx.dir, inputs.config.as_deref(), false, args.scope.as_deref())?;

@@ -170,7 +170,10 @@ impl Gather<'_> {
                         continue;
                     }
                     JudgedCommit::Found { oid, subject, text, found, .. } => match suggested.remove(&oid) {
-                        Some((facts, found)) => (oid, facts.subject, facts.text, found),
+                        Some((facts, found)) => {
+                            tally.likely.extend(facts.likely_promise.map(|l| (oid.to_string(), (l.id, l.why))));
+                            (oid, facts.subject, facts.text, found)
+                        }
                         None => (oid, subject, text, found),
                     },
                 };
@@ -474,6 +477,14 @@ fn count_commit(tally: &mut Tally, raw: &Raw, facts: &CommitFacts, class: &Class
         }
     }
     let author = String::from_utf8_lossy(&raw.data[raw.header.author.clone()]);
+    if *class == Class::Untraced {
+        let sha = facts.sha.clone().unwrap_or_default();
+        if count == Count::Add {
+            tally.untraced_by.push(crate::tally::UntracedBy { sha, author: author.to_string(), time });
+        } else {
+            tally.untraced_by.retain(|u| u.sha != sha);
+        }
+    }
     tally.add(class, time, &author, sign);
 }
 

@@ -519,6 +519,46 @@ pub struct CommitRef {
     pub reason: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
+    /// Untraced commits: the author's e-mail address.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    /// Untraced commits: the key of a trailer meant as `Promise` that git will not read
+    /// (`Promsie`), when the commit has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub misspelt: Option<String>,
+    /// Untraced commits: the promise it most likely serves, when something says so.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub likely: Option<LikelyRef>,
+}
+
+/// The promise an untraced commit most likely serves, and why (`the branch names it`).
+#[derive(Debug, Serialize)]
+pub struct LikelyRef {
+    pub id: String,
+    pub why: String,
+}
+
+impl CommitRef {
+    /// What the board says of an untraced commit after its subject, plain text (the renderers
+    /// escape it; a misspelt key is a code span): `by a@example.com on 2026-02-03; trailer
+    /// misspelt: `Promsie:`; likely: checkout-v2 (the branch names it)`. Empty when nothing is known.
+    pub fn about(&self) -> String {
+        let mut parts = Vec::new();
+        match (&self.author, &self.date) {
+            (Some(a), Some(d)) => parts.push(format!("by {a} on {d}")),
+            (Some(a), None) => parts.push(format!("by {a}")),
+            (None, Some(d)) => parts.push(format!("on {d}")),
+            (None, None) => {}
+        }
+        if let Some(key) = &self.misspelt {
+            // A backtick in the key would end the code span early: left out.
+            parts.push(format!("trailer misspelt: `{}:`", key.replace('`', "")));
+        }
+        if let Some(l) = &self.likely {
+            parts.push(format!("likely: {} ({})", l.id, l.why));
+        }
+        parts.join("; ")
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -739,7 +779,28 @@ impl Board {
                     _ => String::new(),
                 })
                 .unwrap_or_default();
-            CommitRef { sha: f.commit.clone().unwrap_or_default(), subject, reason: None, date: None }
+            let sha = f.commit.clone().unwrap_or_default();
+            let by = tally.and_then(|t| t.untraced_by.iter().find(|u| u.sha == sha));
+            let likely =
+                tally.and_then(|t| t.likely.get(&sha)).map(|(id, why)| LikelyRef { id: id.clone(), why: why.clone() });
+            // A malformed trailer on the same commit whose key is not `Promise`: the misspelling
+            // is the first thing to say.
+            let misspelt = findings
+                .iter()
+                .filter(|m| m.code == Code::MalformedTrailer && m.commit.as_deref() == Some(sha.as_str()))
+                .find_map(|m| {
+                    let rest = m.message.strip_prefix("trailer key `")?;
+                    rest.split_once("` is not `Promise`").map(|(key, _)| key.to_string())
+                });
+            CommitRef {
+                sha: sha.clone(),
+                subject,
+                reason: None,
+                date: by.map(|u| date(u.time)),
+                author: by.map(|u| u.author.clone()),
+                misspelt,
+                likely,
+            }
         };
         // The board shows all the window's work, baselined or not (the chart counts it all);
         // only its error and warning counts leave what the baseline absorbed out.
@@ -768,6 +829,9 @@ impl Board {
                     subject: d.subject.clone(),
                     reason: Some(d.reason.clone()),
                     date: Some(date(d.time)),
+                    author: None,
+                    misspelt: None,
+                    likely: None,
                 })
                 .collect(),
             items: facts

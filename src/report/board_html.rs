@@ -731,8 +731,18 @@ pub fn page(b: &Board) -> String {
             "<h3 class=\"bad\">Untraced work <code>untraced-commit</code> <code>untraced-item</code></h3><ul>"
         );
         for c in &u.commits {
-            let _ =
-                write!(out, "<li>commit <code>{}</code> {}</li>", html(&c.sha[..c.sha.len().min(7)]), text(&c.subject));
+            let about = c.about();
+            let about = if about.is_empty() {
+                String::new()
+            } else {
+                format!(" <span class=\"muted\">{}</span>", html_code(&about))
+            };
+            let _ = write!(
+                out,
+                "<li>commit <code>{}</code> {}{about}</li>",
+                html(&c.sha[..c.sha.len().min(7)]),
+                text(&c.subject)
+            );
         }
         out.push_str("</ul>");
         if !u.items.is_empty() {

@@ -316,7 +316,9 @@ pub fn term_page(b: &Board, style: Style) -> String {
             )
         );
         for c in u.commits.iter().take(SHOWN) {
-            let _ = writeln!(out, "  commit {} {}", &c.sha[..c.sha.len().min(7)], esc(&c.subject));
+            let about = c.about();
+            let about = if about.is_empty() { String::new() } else { format!(" · {}", esc(&about)) };
+            let _ = writeln!(out, "  commit {} {}{about}", &c.sha[..c.sha.len().min(7)], esc(&c.subject));
         }
         if u.commits.len() > SHOWN {
             let _ = writeln!(out, "  +{} more commits", u.commits.len() - SHOWN);
@@ -768,7 +770,9 @@ pub fn markdown_page(b: &Board) -> String {
     if !u.commits.is_empty() || !u.items.is_empty() {
         let _ = writeln!(out, "#### Untraced work (`untraced-commit`, `untraced-item`)\n");
         for c in &u.commits {
-            let _ = writeln!(out, "- commit `{}` {}", &c.sha[..c.sha.len().min(7)], md(&c.subject));
+            let about = c.about();
+            let about = if about.is_empty() { String::new() } else { format!(" · {}", md_code(&about)) };
+            let _ = writeln!(out, "- commit `{}` {}{about}", &c.sha[..c.sha.len().min(7)], md(&c.subject));
         }
         for i in &u.items {
             let _ = writeln!(out, "- {}:{} {}", md(&i.path), i.line, md(&i.text));

@@ -1312,3 +1312,78 @@ fn a_clean_board_ends_without_a_command_for_nothing() {
     assert_eq!(run.stdout.trim_end().lines().last(), Some("no errors or warnings in the window"), "{}", run.stdout);
     assert!(!run.stdout.contains("each one"), "{}", run.stdout);
 }
+
+/// Issue 31: untraced work says who made it and when, and the promise it most likely serves
+/// with why; a misspelt `Promsie:` trailer is said first. In every format. (The branch does not
+/// say which: the board reads a window of history, not the branch's own work.)
+#[test]
+fn untraced_work_lists_author_date_and_the_likely_promise() {
+    let mut repo = team();
+    let api = repo.git(&["log", "--format=%h", "-1", "--", "orders.txt"]).trim().to_string();
+    repo.write("email.txt", "v1\n");
+    repo.commit_at(
+        "2026-03-03T09:00:00Z",
+        "Bob Byte <bob@example.com>",
+        "Email order updates\n\nPromsie: track-orders\n",
+    );
+    repo.write("orders.txt", "v2\n");
+    repo.commit_at("2026-03-04T09:00:00Z", "Ada Lovelace <ada@example.com>", "Order status <b>fix</b>\n");
+    let mut args = vec!["report", "--format", "term"];
+    args.extend(WINDOW);
+    let term = support::run_with(repo.path(), &args, &[("COLUMNS", "300")], None);
+    term.expect_code(0);
+    let lines: Vec<&str> = term.stdout.lines().filter(|l| l.contains(" · by ")).map(|l| &l[17..]).collect();
+    let likely = format!("likely: track-orders (the latest commit touching orders.txt, {api}, names it)");
+    assert_eq!(
+        lines,
+        [
+            format!("Order status <b>fix</b> · by ada@example.com on 2026-03-04; {likely}"),
+            "Email order updates · by bob@example.com on 2026-03-03; trailer misspelt: `Promsie:`".to_string(),
+            "Fix typo · by ada@example.com on 2026-02-27".to_string(),
+        ],
+        "{}",
+        term.stdout
+    );
+    let markdown = report(&repo, "markdown").stdout;
+    assert!(
+        markdown.lines().any(|l| l.starts_with("- commit `")
+            && l.ends_with(
+                " Email order updates · by bob@\u{2060}example.com on 2026-03-03; trailer misspelt: `Promsie:`"
+            )),
+        "{markdown}"
+    );
+    assert!(markdown.contains(&format!(
+        "Order status &lt;b&gt;fix&lt;/b&gt; · by ada@\u{2060}example.com on 2026-03-04; {likely}"
+    )));
+    let json = report(&repo, "json").stdout;
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let commits = &v["untraced"]["commits"];
+    assert_eq!(commits[0]["likely"]["id"], "track-orders");
+    assert_eq!(commits[0]["likely"]["why"], format!("the latest commit touching orders.txt, {api}, names it"));
+    assert_eq!(commits[1]["subject"], "Email order updates");
+    assert_eq!(commits[1]["author"], "bob@example.com");
+    assert_eq!(commits[1]["date"], "2026-03-03");
+    assert_eq!(commits[1]["misspelt"], "Promsie");
+    assert!(commits[1].get("likely").is_none(), "{commits}");
+    // The new fields are in the published schema (which allows no field it does not name).
+    if support::tool_available("check-jsonschema", "PLAN_LINT_REQUIRE_CHECK_JSONSCHEMA") {
+        let file = repo.path().join(".git/board.json");
+        std::fs::write(&file, &json).unwrap();
+        let out = Command::new("check-jsonschema")
+            .arg("--schemafile")
+            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/report.schema.json"))
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let html = report(&repo, "html").stdout;
+    assert!(html.contains("Order status &lt;b&gt;fix&lt;/b&gt;"), "the subject is escaped");
+    assert!(html.contains("trailer misspelt: <code>Promsie:</code>"), "{html}");
+    assert!(html.contains(&likely), "{html}");
+}
