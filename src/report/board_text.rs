@@ -425,7 +425,20 @@ fn md_code(s: &str) -> String {
     if parts.len() < 3 || parts.len() % 2 == 0 {
         return md(s);
     }
-    parts.iter().enumerate().map(|(i, p)| if i % 2 == 1 { super::markdown::code(p) } else { md(p) }).collect()
+    parts
+        .iter()
+        .enumerate()
+        .map(|(i, p)| match i {
+            _ if i % 2 == 1 => super::markdown::code(p),
+            0 => md(p),
+            // Mid-line, after a code span: the space before the text is kept (`md` drops
+            // leading white space, which only matters where a text starts a line).
+            _ => {
+                let rest = p.trim_start_matches([' ', '\t']);
+                format!("{}{}", " ".repeat(p.len() - rest.len()), md(rest))
+            }
+        })
+        .collect()
 }
 
 /// Promises the Flow section lists one by one (the JSON has them all).
@@ -824,4 +837,16 @@ pub fn markdown_page(b: &Board) -> String {
         let _ = writeln!(out, "{}\n", debt.line());
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn code_spans_in_markdown_keep_the_space_after_them() {
+        assert_eq!(
+            super::md_code("2 commits trace to `gift-cards` from 2026-02-01"),
+            "2 commits trace to `gift-cards` from 2026-02-01"
+        );
+        assert_eq!(super::md_code("`a` - `b`"), "`a` \\- `b`");
+    }
 }
