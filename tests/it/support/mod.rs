@@ -315,3 +315,42 @@ pub fn shared_release_build() -> SharedReleaseBuild {
     }
     SharedReleaseBuild(file)
 }
+
+/// How many pixels of each colour (`rrggbb`) a PNG has, over every other row, decoded by
+/// Python's standard library (zlib), so the test needs no image crate.
+pub fn colour_counts(png: &Path) -> std::collections::HashMap<String, usize> {
+    let script = r#"
+import struct, sys, zlib
+data = open(sys.argv[1], 'rb').read()
+assert data[:8] == b'\x89PNG\r\n\x1a\n'
+pos, idat, ihdr = 8, b'', None
+while pos < len(data):
+    n, kind = struct.unpack('>I4s', data[pos:pos+8]); body = data[pos+8:pos+8+n]; pos += 12 + n
+    if kind == b'IHDR': ihdr = struct.unpack('>IIBBBBB', body)
+    elif kind == b'IDAT': idat += body
+w, h, depth, ctype = ihdr[0], ihdr[1], ihdr[2], ihdr[3]
+bpp = {2: 3, 6: 4}[ctype]; assert depth == 8
+raw = zlib.decompress(idat); stride = w * bpp; prev = bytearray(stride); seen = {}; i = 0
+for y in range(h):
+    f = raw[i]; line = bytearray(raw[i+1:i+1+stride]); i += 1 + stride
+    for x in range(stride):
+        a = line[x-bpp] if x >= bpp else 0; b = prev[x]; c = prev[x-bpp] if x >= bpp else 0
+        if f == 1: line[x] = (line[x] + a) & 255
+        elif f == 2: line[x] = (line[x] + b) & 255
+        elif f == 3: line[x] = (line[x] + (a + b) // 2) & 255
+        elif f == 4:
+            p = a + b - c; pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+            line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+    if y % 2 == 0:
+        for x in range(0, stride, bpp):
+            key = bytes(line[x:x+3]).hex(); seen[key] = seen.get(key, 0) + 1
+    prev = line
+for key, n in seen.items(): print(key, n)
+"#;
+    let out = Command::new("python3").arg("-c").arg(script).arg(png).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_once(' ').map(|(k, n)| (k.to_string(), n.parse().unwrap())))
+        .collect()
+}
