@@ -241,21 +241,12 @@ pub(crate) fn run_in(repo: Option<&Repo>, inputs: &Inputs) -> Result<Option<Run>
     // that names promises in play traces its commits.
     let mut bodies: Vec<Body> = inputs.bodies.iter().map(read_body).collect();
     let traced_by_body = traced_by_body(&registry, &bodies);
-    // The registry's history, read once: the board's (all of it) and `suspect-link`'s.
+    // The board reads the registry's whole history first (its changes in the window, Flow);
+    // `suspect-link` reads it after the plans, only when they hold work it could judge.
     let history = repo
-        .filter(|_| inputs.history == RegistryHistory::Whole || history::wanted(&registry, &inputs.plans))
-        .and_then(|r| {
-            let limit = match inputs.history {
-                RegistryHistory::Whole => history::LIMIT,
-                RegistryHistory::AsRulesNeed => history::CHECK_LIMIT,
-            };
-            r.head_commit().map(|head| history::registry_history(r, head, limit))
-        });
-    let contract_changes = history.as_ref().map(history::contract_changes);
-    let mut ctx = Ctx::new(&registry, registry_source, &traced_by_body);
-    if let Some(changes) = &contract_changes {
-        ctx = ctx.with_contract_changes(changes);
-    }
+        .filter(|_| inputs.history == RegistryHistory::Whole)
+        .and_then(|r| r.head_commit().map(|head| history::registry_history(r, head, history::LIMIT)));
+    let ctx = Ctx::new(&registry, registry_source, &traced_by_body);
     let mut run = Gather { inputs, repo, files: &files, ctx: &ctx, levels: &levels, read: Read::new(sources) };
     run.read.history = history;
     if inputs.registry_rules == RegistryRules::Judged {
@@ -267,6 +258,7 @@ pub(crate) fn run_in(repo: Option<&Repo>, inputs: &Inputs) -> Result<Option<Run>
         return Ok(Some(read.into_run(registry, registry_source, &bodies)));
     }
     run.hypotheses();
+    run.suspect_links();
     if inputs.plans == PlanScope::Staged {
         run.set_aside_older();
     }
@@ -370,6 +362,9 @@ struct Read {
     window: Option<WindowFacts>,
     /// The registry's history from HEAD, when read before the plans.
     history: Option<crate::facts::RegistryHistory>,
+    /// Documents with open work under a promise whose contract has no review as it is
+    /// (`suspect-link`), and their text's source when kept already.
+    unreviewed: Vec<(String, Option<SourceId>)>,
     /// For a message being committed: the message as git will store it.
     message: Option<String>,
     /// The range walked in full (no window): the baseline's commits it could have matched.
@@ -392,6 +387,7 @@ impl Read {
             commits: None,
             window: None,
             history: None,
+            unreviewed: Vec::new(),
             message: None,
             walked: None,
             baseline: None,

@@ -377,6 +377,13 @@ pub struct Promise {
 }
 
 impl Promise {
+    /// In play or proposed (it takes or will take work) with no review recorded of its
+    /// contract as it is now (`reviewed` absent, or another fingerprint).
+    pub fn contract_unreviewed(&self) -> bool {
+        matches!(self.status, Status::InPlay | Status::Proposed)
+            && self.reviewed.as_deref() != Some(self.fingerprint().as_str())
+    }
+
     /// The promise's contract as 8 hex digits: its statement, customer and outcome targets
     /// (FNV-1a, 64 bits folded to 32; stable across versions). What `reviewed` records.
     pub fn fingerprint(&self) -> String {

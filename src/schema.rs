@@ -247,7 +247,7 @@ pub fn readme_rules_table() -> String {
             let word = match check {
                 Check::Registry(_) => "the registry",
                 Check::Listing(_) => "the plan files found",
-                Check::Plan(_) => "plans",
+                Check::Plan(_) | Check::PlanHistory(_) => "plans",
                 Check::Issue(_) => "issues",
                 Check::PullRequest(_) => "pull requests",
                 Check::Commit(_) => "commits",

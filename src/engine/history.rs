@@ -18,10 +18,7 @@ pub(super) const CHECK_LIMIT: usize = 20_000;
 /// ones), and a promise that takes or will take work has no review of its contract as it is.
 pub(super) fn wanted(registry: &Registry, plans: &super::PlanScope) -> bool {
     matches!(plans, super::PlanScope::All | super::PlanScope::Only(_))
-        && registry.promises.iter().any(|p| {
-            matches!(p.status, registry::Status::InPlay | registry::Status::Proposed)
-                && p.reviewed.as_deref() != Some(p.fingerprint().as_str())
-        })
+        && registry.promises.iter().any(crate::registry::Promise::contract_unreviewed)
 }
 
 /// Each promise's latest contract change (statement, customer, an outcome's target) after the

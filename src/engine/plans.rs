@@ -51,6 +51,8 @@ struct JudgedDocument {
     hypotheses: Vec<(String, crate::registry::Hypothesis)>,
     /// Its open items per promise, when asked: how many, and the lines of the first few.
     open: Vec<(String, usize, Vec<usize>)>,
+    /// Whether it has open work under a promise whose contract has no review as it is.
+    unreviewed: bool,
 }
 
 /// Whether the items of the documents are kept (a window's facts read them, and the
@@ -117,7 +119,13 @@ impl Gather<'_> {
         // The open items per promise are what `hypothesis-refuted` names: gathered only when
         // every document is read and there are readings to judge hypotheses by.
         let open = scope.only.is_none() && self.read.readings.is_some();
-        let judge = Judge { ctx: self.ctx, levels: self.levels, scope, items, open };
+        // Documents `suspect-link` may judge, once the registry's history is read.
+        let unreviewed: HashSet<&str> = if self.repo.is_some() && super::history::wanted(registry, &self.inputs.plans) {
+            registry.promises.iter().filter(|p| p.contract_unreviewed()).map(|p| p.id.as_str()).collect()
+        } else {
+            HashSet::new()
+        };
+        let judge = Judge { ctx: self.ctx, levels: self.levels, scope, items, open, unreviewed: &unreviewed };
         let mut under: Option<HashMap<String, OpenUnder>> = open.then(HashMap::new);
         let judged = read_listed(self.files, paths, |rel, bytes| judge.document(rel, bytes));
         for (rel, result) in judged {
@@ -141,11 +149,16 @@ impl Gather<'_> {
                     under.entry(id).or_default().add(count, lines.into_iter().map(|l| (rel.clone(), l)));
                 }
             }
+            let mut kept = None;
             if let Some(text) = doc.text {
-                let source = self.keep(Source::file(rel, text), doc.findings);
+                let source = self.keep(Source::file(rel.clone(), text), doc.findings);
                 let written = doc.hypotheses.into_iter();
                 let planned = written.map(|(promise, hypothesis)| PlanHypothesis { promise, hypothesis, source });
                 self.read.plans.hypotheses.extend(planned);
+                kept = Some(source);
+            }
+            if doc.unreviewed {
+                self.read.unreviewed.push((rel, kept));
             }
         }
         if under.is_some() {
@@ -153,6 +166,54 @@ impl Gather<'_> {
         }
         listing
     }
+}
+
+impl Gather<'_> {
+    /// `suspect-link`: the documents with open work under a promise whose contract has no
+    /// review as it is are read again and judged against the registry's history, read now (as
+    /// far back as [`super::history::CHECK_LIMIT`]) unless the board read it all already. A
+    /// run whose plans hold no such work never walks the history.
+    pub(super) fn suspect_links(&mut self) {
+        let docs = std::mem::take(&mut self.read.unreviewed);
+        let Some(repo) = self.repo.filter(|_| !docs.is_empty()) else { return };
+        let history = match self.read.history.take() {
+            Some(h) => h,
+            None => match repo.head_commit() {
+                Some(head) => super::history::registry_history(repo, head, super::history::CHECK_LIMIT),
+                None => return,
+            },
+        };
+        let changes = super::history::contract_changes(&history);
+        self.read.history = Some(history);
+        let (ctx, levels) = (self.ctx, self.levels);
+        let sources: HashMap<String, Option<crate::source::SourceId>> = docs.iter().cloned().collect();
+        let paths = docs.into_iter().map(|(rel, _)| rel).collect();
+        let judged = read_listed(self.files, paths, |_, bytes| {
+            let decoded = decode(bytes);
+            let bytes: &[u8] = decoded.as_deref().map_or(bytes, str::as_bytes);
+            let text = markdown::normalize_line_ends(String::from_utf8_lossy(bytes).into_owned());
+            let mut sink = Sink::new(levels);
+            rules::judge_plan_history(ctx, &markdown::scan(&text), &changes, &mut sink);
+            Ok((text, sink.take()))
+        });
+        for (rel, (text, found)) in judged.into_iter().filter_map(|(rel, r)| Some((rel, r.ok()?))) {
+            match sources.get(&rel).copied().flatten() {
+                _ if found.is_empty() => {}
+                Some(id) => self.read.findings.extend(found.into_iter().map(|f| Finding { source: Some(id), ..f })),
+                None => {
+                    self.keep(Source::file(rel, text), found);
+                }
+            }
+        }
+    }
+}
+
+/// Whether `plan` has open work (an open item, not an exception) under a promise in play or
+/// proposed whose contract has no review recorded as it is now: what `suspect-link` may judge.
+fn has_unreviewed_work(registry: &Registry, unreviewed: &HashSet<&str>, plan: &markdown::Plan) -> bool {
+    let unreviewed_ref: Vec<bool> =
+        plan.refs.iter().map(|r| registry.promise(&r.id).is_some_and(|p| unreviewed.contains(p.id.as_str()))).collect();
+    plan.items.iter().any(|i| !i.done && i.exception.is_none() && i.promises.iter().any(|&r| unreviewed_ref[r]))
 }
 
 /// Which written patterns matched nothing (a typo switches a check off unseen).
@@ -179,6 +240,9 @@ struct Judge<'a> {
     items: Items,
     /// Whether each document's open items are counted per promise.
     open: bool,
+    /// The promises whose contract has no review as it is: documents with open work under
+    /// them are noted, for `suspect-link`.
+    unreviewed: &'a HashSet<&'a str>,
 }
 
 impl Judge<'_> {
@@ -194,7 +258,7 @@ impl Judge<'_> {
             _ => Sink::new(self.levels),
         };
         let mut list = Vec::new();
-        let (mut hypotheses, mut open) = (Vec::new(), Vec::new());
+        let (mut hypotheses, mut open, mut unreviewed) = (Vec::new(), Vec::new(), false);
         let (items, issue, text) = if self.ctx.registry.issue_globs.is_match(rel) {
             (1, true, self.issue(rel, bytes, &mut sink, &mut list))
         } else if !markdown::may_have_items(bytes) {
@@ -211,6 +275,7 @@ impl Judge<'_> {
             if self.open {
                 open = open_items(&plan, &text);
             }
+            unreviewed = !self.unreviewed.is_empty() && has_unreviewed_work(self.ctx.registry, self.unreviewed, &plan);
             if self.items == Items::Kept {
                 let lines = LineIndex::new(&text);
                 list.extend(plan.items.iter().map(|i| PlanItem {
@@ -226,7 +291,7 @@ impl Judge<'_> {
         };
         let found = sink.take();
         let text = (!found.is_empty() || !hypotheses.is_empty()).then_some(text);
-        Ok(JudgedDocument { items, issue, text, findings: found, list, hypotheses, open })
+        Ok(JudgedDocument { items, issue, text, findings: found, list, hypotheses, open, unreviewed })
     }
 
     /// An issue file, judged as a body; its text.
@@ -286,7 +351,7 @@ fn open_items(plan: &markdown::Plan, text: &str) -> Vec<(String, usize, Vec<usiz
 /// point into, and the findings; `None` when it is not read (binary).
 pub(super) fn judge_document(ctx: &Ctx, levels: &Levels, rel: &str, bytes: &[u8]) -> Option<(String, Vec<Finding>)> {
     let scope = Scope::all();
-    let judge = Judge { ctx, levels, scope: &scope, items: Items::Counted, open: false };
+    let judge = Judge { ctx, levels, scope: &scope, items: Items::Counted, open: false, unreviewed: &HashSet::new() };
     let doc = judge.document(rel, bytes).ok()?;
     Some((doc.text.unwrap_or_default(), doc.findings))
 }

@@ -13,7 +13,7 @@
 //! from these declarations.
 
 use crate::code::{Code, Level, Severity};
-use crate::facts::{Body, BodyKind, CommitFacts, Judged, Listing, OpenUnder, Readings, WindowFacts};
+use crate::facts::{Body, BodyKind, CommitFacts, ContractChange, Judged, Listing, OpenUnder, Readings, WindowFacts};
 use crate::finding::Finding;
 use crate::registry::{Parts, Registry};
 use crate::scan::markdown::Plan;
@@ -122,6 +122,10 @@ pub(crate) enum Check {
     Listing(fn(&Ctx, &Listing, &mut Sink)),
     /// One plan document.
     Plan(fn(&Ctx, &Plan, &mut Sink)),
+    /// One plan document again, against each promise's latest contract change in the
+    /// registry's history: read only when a plan has open work under a promise whose contract
+    /// has no review as it is (`check`, `ci`, the board, the editor server; never a hook).
+    PlanHistory(fn(&Ctx, &Plan, &HashMap<String, ContractChange>, &mut Sink)),
     /// One issue (an issue file or a tracker's issue body).
     Issue(fn(&Ctx, &Body, &mut Sink)),
     /// One pull request body.
@@ -147,9 +151,6 @@ pub(crate) struct Ctx<'a> {
     /// `[pull-requests] body-traces-commits`: the promises in play a pull request's body names,
     /// which trace its commits; empty otherwise.
     pub traced_by_body: &'a [String],
-    /// Each promise's latest contract change in the registry's history (read by the engine
-    /// when a repository has one; rule `suspect-link`).
-    pub contract_changes: Option<&'a std::collections::HashMap<String, crate::facts::ContractChange>>,
     /// Help texts that are the same for every finding of a run, made once and shared: a plan of
     /// a million untraced items must not hold a million copies.
     shared: std::sync::Mutex<std::collections::HashMap<&'static str, std::sync::Arc<str>>>,
@@ -157,16 +158,7 @@ pub(crate) struct Ctx<'a> {
 
 impl<'a> Ctx<'a> {
     pub fn new(registry: &'a Registry, registry_source: SourceId, traced_by_body: &'a [String]) -> Ctx<'a> {
-        Ctx { registry, registry_source, traced_by_body, contract_changes: None, shared: Default::default() }
-    }
-
-    /// With the contract changes the registry's history shows.
-    pub fn with_contract_changes(
-        mut self,
-        changes: &'a std::collections::HashMap<String, crate::facts::ContractChange>,
-    ) -> Ctx<'a> {
-        self.contract_changes = Some(changes);
-        self
+        Ctx { registry, registry_source, traced_by_body, shared: Default::default() }
     }
 
     /// The text `make` builds, made once per run under `key` and shared.
@@ -320,6 +312,15 @@ pub(crate) fn judge_listing(ctx: &Ctx, listing: &Listing, sink: &mut Sink) {
     for check in RULES.iter().flat_map(|r| r.checks) {
         if let Check::Listing(f) = check {
             f(ctx, listing, sink);
+        }
+    }
+}
+
+/// Judge one plan document against the contract changes in the registry's history.
+pub(crate) fn judge_plan_history(ctx: &Ctx, plan: &Plan, changes: &HashMap<String, ContractChange>, sink: &mut Sink) {
+    for check in RULES.iter().flat_map(|r| r.checks) {
+        if let Check::PlanHistory(f) = check {
+            f(ctx, plan, changes, sink);
         }
     }
 }

@@ -4,10 +4,12 @@
 
 use super::{Category, Check, Ctx, Rule, Sink};
 use crate::code::{Code, Level};
+use crate::facts::ContractChange;
 use crate::finding::Finding;
 use crate::registry::{Parts, Promise, Status};
 use crate::scan::markdown::{Item, Plan};
 use crate::source::Label;
+use std::collections::HashMap;
 
 pub(crate) static RULE: Rule = Rule {
     code: Code::SuspectLink,
@@ -39,20 +41,18 @@ review on the promise:
     [promises.checkout]
     reviewed = \"1a2b3c4d\"",
     // Judged only where the engine read the registry's history (check, ci, report, the editor
-    // server), never by the pre-commit hook: its staged scope needs no part beyond statuses, so
-    // a staged target change still re-judges no plan (`plan_reads`).
+    // server), never by the pre-commit hook: it is not among the plan checks whose reads make
+    // the hook judge plans again (`plan_reads`), so a staged target change re-judges no plan.
     reads: Parts::STATUS,
-    checks: &[Check::Plan(plan)],
+    checks: &[Check::PlanHistory(plan)],
 };
 
 /// Why a promise's open work is suspect, if it is: the change in the registry's history, or a
 /// review recorded against another contract.
-fn suspect(ctx: &Ctx, p: &Promise) -> Option<String> {
+fn suspect(changes: &HashMap<String, ContractChange>, p: &Promise) -> Option<String> {
     if !matches!(p.status, Status::InPlay | Status::Proposed) {
         return None;
     }
-    // Without the history read (the pre-commit hook), nothing is judged.
-    let changes = ctx.contract_changes?;
     let fingerprint = p.fingerprint();
     if p.reviewed.as_deref() == Some(fingerprint.as_str()) {
         return None;
@@ -70,12 +70,12 @@ fn suspect(ctx: &Ctx, p: &Promise) -> Option<String> {
     }
 }
 
-fn plan(ctx: &Ctx, plan: &Plan, sink: &mut Sink) {
+fn plan(ctx: &Ctx, plan: &Plan, changes: &HashMap<String, ContractChange>, sink: &mut Sink) {
     let open = |i: &&Item| !i.done && i.exception.is_none() && !i.promises.is_empty();
     for item in plan.items.iter().filter(open) {
         for &r in &item.promises {
             let Some(p) = plan.refs.get(r).and_then(|r| ctx.registry.promise(&r.id)) else { continue };
-            if let Some(why) = suspect(ctx, p) {
+            if let Some(why) = suspect(changes, p) {
                 sink.push(finding(p, item, &why));
             }
         }
@@ -116,8 +116,7 @@ mod tests {
             .collect();
         let plan = crate::scan::markdown::scan(plan);
         judge_with(&registry, |ctx, sink| {
-            let ctx = crate::rules::Ctx::new(ctx.registry, ctx.registry_source, &[]).with_contract_changes(&changes);
-            super::plan(&ctx, &plan, sink)
+            super::plan(ctx, &plan, &changes, sink)
         })
     }
 
@@ -149,8 +148,7 @@ mod tests {
             let changes = HashMap::new();
             let plan = crate::scan::markdown::scan(PLAN);
             judge_with(&registry, |ctx, sink| {
-                let ctx = crate::rules::Ctx::new(ctx.registry, ctx.registry_source, &[]).with_contract_changes(&changes);
-                super::plan(&ctx, &plan, sink)
+                super::plan(ctx, &plan, &changes, sink)
             })
         };
         assert!(fixture(&fingerprint).is_empty());
