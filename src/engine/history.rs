@@ -141,36 +141,50 @@ pub(super) fn registry_history(repo: &Repo, tip: Oid, limit: usize) -> RegistryH
     let revisions = repo.revisions_of(tip, registry::FILE_NAME, limit);
     let mut before: Option<Snapshot> = None;
     let mut out = RegistryHistory { revisions: Vec::with_capacity(revisions.list.len()), complete: revisions.complete };
-    for r in revisions.list.iter().rev() {
-        let after = if r.blob.is_zero() {
-            None
-        } else {
-            let bytes = repo.blob(r.blob, files::MAX_PLAN_BYTES).ok().flatten().unwrap_or_default();
-            let read = std::str::from_utf8(&bytes).ok().and_then(Snapshot::parse);
-            // A registry that does not read changes nothing: the one before still stands.
-            if read.is_none() {
-                continue;
-            }
-            read
-        };
-        let changes = match (&before, &after) {
-            (_, Some(after)) => changes(before.as_ref(), after),
-            (Some(gone), None) => {
-                gone.promises.keys().map(|id| RegistryChange::Removed { promise: id.clone() }).collect()
-            }
-            (None, None) => Vec::new(),
-        };
-        out.revisions.push(RegistryRevision {
-            commit: r.commit.to_string(),
-            time: r.time,
-            in_play: after.as_ref().map(Snapshot::in_play).unwrap_or_default(),
-            limit: after.as_ref().or(before.as_ref()).map_or(registry::DEFAULT_IN_PLAY_LIMIT, |s| s.limit),
-            changes,
+    let oldest_first: Vec<_> = revisions.list.iter().rev().collect();
+    // Parsing is most of the cost (a thousand revisions of a registry of 200 promises): a batch
+    // of blobs is read here (libgit2 handles stay on this thread) and parsed on every core, so
+    // memory holds one batch of snapshots, not the history.
+    for batch in oldest_first.chunks(PARSED_AT_ONCE) {
+        let blobs: Vec<Option<Vec<u8>>> = batch
+            .iter()
+            .map(|r| {
+                (!r.blob.is_zero()).then(|| repo.blob(r.blob, files::MAX_PLAN_BYTES).ok().flatten().unwrap_or_default())
+            })
+            .collect();
+        let parsed = super::plans::parallel_map(&blobs, |blob| {
+            blob.as_ref().map(|bytes| std::str::from_utf8(bytes).ok().and_then(Snapshot::parse))
         });
-        before = after;
+        for (r, read) in batch.iter().zip(parsed) {
+            let after = match read {
+                // Deleted.
+                None => None,
+                // A registry that does not read changes nothing: the one before still stands.
+                Some(None) => continue,
+                Some(Some(snapshot)) => Some(snapshot),
+            };
+            let changes = match (&before, &after) {
+                (_, Some(after)) => changes(before.as_ref(), after),
+                (Some(gone), None) => {
+                    gone.promises.keys().map(|id| RegistryChange::Removed { promise: id.clone() }).collect()
+                }
+                (None, None) => Vec::new(),
+            };
+            out.revisions.push(RegistryRevision {
+                commit: r.commit.to_string(),
+                time: r.time,
+                in_play: after.as_ref().map(Snapshot::in_play).unwrap_or_default(),
+                limit: after.as_ref().or(before.as_ref()).map_or(registry::DEFAULT_IN_PLAY_LIMIT, |s| s.limit),
+                changes,
+            });
+            before = after;
+        }
     }
     out
 }
+
+/// How many revisions are parsed at once, on every core.
+const PARSED_AT_ONCE: usize = 64;
 
 /// What `after` changed against `before` (none: every promise is added), promise by promise
 /// (by id), then the promises it removed, then the limit.

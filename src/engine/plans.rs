@@ -417,7 +417,7 @@ fn line_of(text: &str, offset: usize) -> usize {
 }
 
 /// Run `f` over `items` on every core, keeping the order.
-fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+pub(super) fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
     if workers == 1 || items.len() < 16 {
         return items.iter().map(f).collect();

@@ -483,3 +483,33 @@ fn the_editor_server_shows_suspect_links() {
     assert!(first.contains("its statement changed in commit") && first.ends_with("Saved cards"), "{got:#?}");
     assert!(help.contains("`reviewed = \""), "{help}");
 }
+
+/// A history longer than one batch of revisions parsed at once (64, on every core): 150
+/// revisions, each changing the limit, one of them a registry that does not read (skipped: the
+/// one before it stands). The series keeps every readable revision in commit order.
+#[test]
+fn a_long_registry_history_is_read_in_order() {
+    let mut repo = Repo::new();
+    let statuses = ["in-play", "in-play", "proposed", "proposed", "proposed"];
+    repo.write("PLAN.md", PLAN);
+    let mut expected = Vec::new();
+    for i in 0..150u32 {
+        let limit = 2 + (i as usize % 4);
+        if i == 70 {
+            repo.write("promises.toml", "this [is not = TOML\n");
+        } else {
+            repo.write("promises.toml", &registry(statuses, "70%", STATEMENT, limit));
+            expected.push(limit as u64);
+        }
+        let (day, hour) = (1 + i / 24, i % 24);
+        repo.commit_at(
+            &format!("2025-10-{day:02}T{hour:02}:00:00Z"),
+            ADA,
+            &format!("Revision {i}\n\nPromise: search\n"),
+        );
+    }
+    let v: serde_json::Value = serde_json::from_str(&report(&repo, "json").stdout).unwrap();
+    let limits: Vec<u64> =
+        v["flow"]["in_play"].as_array().unwrap().iter().map(|p| p["limit"].as_u64().unwrap()).collect();
+    assert_eq!(limits, expected);
+}
