@@ -59,12 +59,10 @@ fn suspect(changes: &HashMap<String, ContractChange>, p: &Promise) -> Option<Str
     }
     let change = changes.get(&p.id);
     match (change, &p.reviewed) {
-        (Some(c), _) => Some(format!(
-            "its {} in commit {} ({})",
-            c.what,
-            c.commit.get(..7).unwrap_or(&c.commit),
-            crate::when::date(c.time)
-        )),
+        (Some(ContractChange { commit: Some((id, time)), what }), _) => {
+            Some(format!("its {what} in commit {} ({})", id.get(..7).unwrap_or(id), crate::when::date(*time)))
+        }
+        (Some(ContractChange { commit: None, what }), _) => Some(format!("its {what} (staged)")),
         (None, Some(_)) => Some("its contract changed since the review recorded".to_string()),
         (None, None) => None,
     }
@@ -111,7 +109,7 @@ mod tests {
             .iter()
             .map(|id| {
                 let what = "target of search-to-purchase conversion 10% → 12%".to_string();
-                (id.to_string(), ContractChange { commit: "1a2b3c4d5e".into(), time: 86_400 * 20_000, what })
+                (id.to_string(), ContractChange { commit: Some(("1a2b3c4d5e".into(), 86_400 * 20_000)), what })
             })
             .collect();
         let plan = crate::scan::markdown::scan(plan);
