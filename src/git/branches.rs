@@ -33,6 +33,9 @@ impl Repo {
             })
             .collect();
         tips.sort();
+        if tips.is_empty() {
+            return Vec::new();
+        }
         let Ok(mut walk) = self.repo.revwalk() else { return Vec::new() };
         if walk.hide(head).is_err() || tips.iter().any(|(_, tip)| walk.push(*tip).is_err()) {
             return Vec::new();
