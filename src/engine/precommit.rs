@@ -452,6 +452,50 @@ fn myers_matches(a: &[&str], b: &[&str]) -> Option<Vec<usize>> {
 mod tests {
     use super::changed_lines;
 
+    /// What a staged registry changes in each contract, as `suspect-link` words it: every part
+    /// that changed; nothing for a promise whose new contract is reviewed, one not in play or
+    /// proposed, or a title.
+    #[test]
+    fn a_staged_registry_s_contract_changes_are_worded_part_by_part() {
+        let registry = |text: String| {
+            crate::registry::Registry::parse(&crate::source::Source::file("promises.toml", text)).expect("a registry")
+        };
+        let promise = |id: &str, statement: &str, status: &str, target: &str, extra: &str| {
+            format!(
+                "[promises.{id}]\nstatement = \"{statement}\"\nstatus = \"{status}\"\n{extra}\
+                 outcomes = [{{ metric = \"m\", baseline = \"1\", target = \"{target}\" }}]\n"
+            )
+        };
+        let before = registry(
+            promise("a", "A", "in-play", "5", "")
+                + &promise("b", "B", "in-play", "5", "")
+                + &promise("c", "C", "done", "5", "")
+                + &promise("d", "D", "proposed", "5", ""),
+        );
+        let staged = |b_extra: &str| {
+            registry(
+                promise("a", "A, again", "in-play", "7", "")
+                    + &promise("b", "B", "in-play", "6", b_extra)
+                    + &promise("c", "C", "done", "9", "")
+                    + &promise("d", "D", "proposed", "5", "title = \"Dee\"\n"),
+            )
+        };
+        let what = |r: &crate::registry::Registry| {
+            let mut got: Vec<(String, String)> =
+                super::staged_contracts(r, &before).into_iter().map(|(id, c)| (id, c.what)).collect();
+            got.sort();
+            got
+        };
+        let s = |a: &str, b: &str| (a.to_string(), b.to_string());
+        assert_eq!(
+            what(&staged("")),
+            [s("a", "statement changed, target of m changed: 5 → 7"), s("b", "target of m changed: 5 → 6")]
+        );
+        let fingerprint = staged("").promise("b").unwrap().fingerprint();
+        let reviewed = staged(&format!("reviewed = \"{fingerprint}\"\n"));
+        assert_eq!(what(&reviewed), [s("a", "statement changed, target of m changed: 5 → 7")]);
+    }
+
     #[test]
     fn a_line_diff_marks_what_is_added_or_modified() {
         let old = ["a", "b", "c", "d", "e"];
