@@ -217,6 +217,8 @@ pub(crate) struct Run {
     /// The pre-commit hook: per staged file, how many findings it had before the staged change
     /// (set aside: not the change's doing).
     pub older: Vec<(String, usize)>,
+    /// The pre-commit hook: unmerged local branches naming a promise the staged change alters.
+    pub suspect_branches: Vec<(String, Vec<String>)>,
 }
 
 /// Read, judge, return. `Ok(None)` only when there is no registry and that means not using
@@ -373,6 +375,8 @@ struct Read {
     baseline: Option<crate::baseline::Applied>,
     /// Findings older than the staged change, counted per file (the pre-commit hook).
     older: Vec<(String, usize)>,
+    /// Unmerged branches with commits for a promise the staged registry makes suspect.
+    suspect_branches: Vec<(String, Vec<String>)>,
 }
 
 impl Read {
@@ -392,6 +396,7 @@ impl Read {
             walked: None,
             baseline: None,
             older: Vec::new(),
+            suspect_branches: Vec::new(),
         }
     }
 
@@ -408,7 +413,8 @@ impl Read {
             readings: self.readings,
             baseline: self.baseline,
         };
-        Run { facts, findings: self.findings, message: self.message, older: self.older }
+        let suspect_branches = self.suspect_branches;
+        Run { facts, findings: self.findings, message: self.message, older: self.older, suspect_branches }
     }
 }
 
@@ -543,6 +549,7 @@ pub(crate) fn merge(runs: Vec<Run>) -> Option<Run> {
         plans.list.extend(run.facts.plans.list);
         merged.facts.skipped.extend(run.facts.skipped);
         merged.older.extend(run.older);
+        merged.suspect_branches.extend(run.suspect_branches);
         if merged.facts.commits.is_none() {
             merged.facts.commits = run.facts.commits;
         }

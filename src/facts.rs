@@ -302,13 +302,13 @@ pub struct WindowFacts {
 }
 
 /// The latest change to a promise's contract (statement, customer, an outcome's target) in
-/// the registry's history, after the revision that wrote it down: what `suspect-link` reads.
+/// the registry's history, after the revision that wrote it down, or the change a staged
+/// registry makes (the pre-commit hook): what `suspect-link` reads.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ContractChange {
-    /// The commit id, in full.
-    pub commit: String,
-    /// Committer date, Unix seconds.
-    pub time: i64,
+    /// The commit that made it: its id in full and its committer date (Unix seconds); `None`
+    /// when it is staged, not yet committed.
+    pub commit: Option<(String, i64)>,
     /// `target of checkout completion 70% → 75%`, `statement`, `customer shopper → ops`.
     pub what: String,
 }

@@ -19,6 +19,7 @@ use crate::engine::{
     self, Absent, CommandLine, CommitFlags, CommitSelection, Inputs, PlanScope, RegistryRules, Suggestions,
 };
 use crate::error::{Error, Result};
+use crate::escape;
 use crate::files::FileSource;
 use crate::git::reword::Reword;
 use crate::git::{Oid, Peeled, Repo};
@@ -484,6 +485,15 @@ fn pre_commit(ctx: &Ctx, repo: &Repo) -> Result<ExitCode> {
     // Findings the staged change did not cause: one line a file, not the findings again.
     for (path, n) in &run.older {
         eprint!("{}", report::human::older_line(path, *n));
+    }
+    // Impact analysis: work on other branches planned against the contract being changed.
+    for (branch, promises) in &run.suspect_branches {
+        let promises: Vec<String> = promises.iter().map(|p| format!("`{}`", escape::line(p))).collect();
+        eprintln!(
+            "plan-lint: branch `{}` has commits for {}, whose contract this commit changes: review its work",
+            escape::line(branch),
+            promises.join(", ")
+        );
     }
     if failed {
         eprintln!(

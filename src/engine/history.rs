@@ -27,26 +27,28 @@ pub(super) fn contract_changes(history: &RegistryHistory) -> HashMap<String, Con
     let mut out = HashMap::new();
     for r in &history.revisions {
         for c in &r.changes {
-            let what = match c {
-                RegistryChange::Statement { .. } => "statement changed".to_string(),
-                RegistryChange::Customer { from, to, .. } => format!(
-                    "customer changed: {} → {}",
-                    from.as_deref().unwrap_or("none"),
-                    to.as_deref().unwrap_or("none")
-                ),
-                // A target moved (an outcome added or taken away says how the promise is
-                // measured, not what it promises).
-                RegistryChange::Target { metric, from: Some(from), to: Some(to), .. } => {
-                    format!("target of {metric} changed: {from} → {to}")
-                }
-                _ => continue,
-            };
-            if let Some(id) = c.promise() {
-                out.insert(id.to_string(), ContractChange { commit: r.commit.clone(), time: r.time, what });
-            }
+            let (Some(what), Some(id)) = (contract_wording(c), c.promise()) else { continue };
+            out.insert(id.to_string(), ContractChange { commit: Some((r.commit.clone(), r.time)), what });
         }
     }
     out
+}
+
+/// What a change does to its promise's contract, in `suspect-link`'s words; `None` when it
+/// leaves the contract as it was.
+pub(super) fn contract_wording(c: &RegistryChange) -> Option<String> {
+    Some(match c {
+        RegistryChange::Statement { .. } => "statement changed".to_string(),
+        RegistryChange::Customer { from, to, .. } => {
+            format!("customer changed: {} → {}", from.as_deref().unwrap_or("none"), to.as_deref().unwrap_or("none"))
+        }
+        // A target moved (an outcome added or taken away says how the promise is measured,
+        // not what it promises).
+        RegistryChange::Target { metric, from: Some(from), to: Some(to), .. } => {
+            format!("target of {metric} changed: {from} → {to}")
+        }
+        _ => return None,
+    })
 }
 
 /// A registry revision as the history needs it: each promise's contract and status, and the

@@ -22,11 +22,14 @@ pub(super) struct Scope {
     pub(super) focus: Option<(Vec<String>, HashSet<String>)>,
     /// The pre-commit cache of which promises each document's open items serve, to update.
     pub(super) cache: Option<(crate::cache::OpenItems, Vec<(String, Oid)>)>,
+    /// The promises whose contract the staged registry changes (`suspect-link` in the
+    /// pre-commit hook), and the documents that may have open work under them.
+    pub(super) suspect: Option<super::precommit::Suspect>,
 }
 
 impl Scope {
     pub(super) fn all() -> Scope {
-        Scope { only: None, paths: Paths::Listed, focus: None, cache: None }
+        Scope { only: None, paths: Paths::Listed, focus: None, cache: None, suspect: None }
     }
 }
 
@@ -82,7 +85,7 @@ impl Gather<'_> {
             }
             PlanScope::Staged => {
                 if let (Some(repo), Some(_)) = (self.repo, self.files.index()) {
-                    let Some(scope) = super::precommit::staged_scope(repo, self.files, self.ctx.registry) else {
+                    let Some(mut scope) = super::precommit::staged_scope(repo, self.files, self.ctx.registry) else {
                         // No plan to judge; a staged readings file is judged all the same (it
                         // is read only when staged).
                         return if self.read.readings.is_some() {
@@ -93,6 +96,7 @@ impl Gather<'_> {
                     };
                     let items = if scope.cache.is_some() { Items::Kept } else { Items::Counted };
                     self.read_plans(&scope, items);
+                    self.staged_suspects(&mut scope);
                     scope.save_cache(&self.read.plans);
                 }
             }
@@ -359,7 +363,7 @@ pub(super) fn judge_document(ctx: &Ctx, levels: &Levels, rel: &str, bytes: &[u8]
 /// Read and judge each listed document. A file gone or unreadable by the time it is read
 /// (deleted between listing and reading, say) is `Err("not read: …")`: skipped with a note,
 /// never a crash.
-fn read_listed<T: Send>(
+pub(super) fn read_listed<T: Send>(
     files: &Files,
     paths: Vec<String>,
     judge: impl Fn(&str, &[u8]) -> std::result::Result<T, String> + Sync,

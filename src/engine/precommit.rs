@@ -2,12 +2,13 @@
 
 use super::plans::{Paths, Scope};
 use super::Gather;
-use crate::facts::{Plans, Readings};
+use crate::facts::{ContractChange, Plans, Readings, RegistryChange};
 use crate::files::{self, Files};
 use crate::finding::Finding;
 use crate::git::{Oid, Repo};
-use crate::registry::{self, Parts, Registry};
+use crate::registry::{self, Parts, Promise, Registry};
 use crate::rules::{self, Ctx, Levels, Sink};
+use crate::scan::markdown;
 use crate::source::{Source, SourceId, SourceKind};
 use std::collections::{HashMap, HashSet};
 
@@ -70,30 +71,157 @@ pub(super) fn staged_scope(repo: &Repo, files: &Files, registry: &Registry) -> O
         return Some(Scope { only: Some(staged_plans), ..Scope::all() });
     }
     let before = head_registry.and_then(|oid| files::registry_in_blob(repo, oid));
-    let changes = match &before {
-        Some(before) => registry.changes(before),
-        None => return Some(Scope::all()),
+    let Some(before) = before else { return Some(Scope::all()) };
+    let changes = registry.changes(&before);
+    // Contracts the staged registry changes (`suspect-link`): compared only when a part that
+    // holds one changed.
+    let contracts = match changes.parts.intersects(Parts::DESCRIPTIONS.or(Parts::OUTCOMES)) {
+        true => staged_contracts(registry, &before),
+        false => HashMap::new(),
     };
     let reads = rules::plan_reads();
-    if !changes.parts.intersects(reads) {
-        return Some(Scope { only: Some(staged_plans), ..Scope::all() });
+    let mut scope = if !changes.parts.intersects(reads) {
+        Scope { only: Some(staged_plans), ..Scope::all() }
+    } else if !changes.parts.and(reads).within(Parts::STATUS) {
+        Scope::all()
+    } else {
+        let known = crate::cache::OpenItems::load(repo.common_dir());
+        let mut only = staged_plans.clone();
+        for (path, oid) in &documents {
+            if known.get(*oid).is_none_or(|ids| ids.iter().any(|id| changes.statuses.contains(id))) {
+                only.insert(path.clone());
+            }
+        }
+        Scope {
+            only: Some(only),
+            paths: Paths::Listed,
+            focus: Some((changes.statuses, staged_plans)),
+            cache: Some((known, documents.clone())),
+            suspect: None,
+        }
+    };
+    if !contracts.is_empty() {
+        let (known, _) =
+            scope.cache.get_or_insert_with(|| (crate::cache::OpenItems::load(repo.common_dir()), documents.clone()));
+        // The documents whose open items may serve a changed promise: those the cache does not
+        // know, or knows to.
+        let changed = |id: &String| registry.promise(id).is_some_and(|p| contracts.contains_key(&p.id));
+        let documents = documents
+            .into_iter()
+            .filter(|(path, oid)| {
+                !registry.issue_globs.is_match(path) && known.get(*oid).is_none_or(|ids| ids.iter().any(changed))
+            })
+            .collect();
+        scope.suspect = Some(Suspect { changes: contracts, documents });
     }
-    if !changes.parts.and(reads).within(Parts::STATUS) {
-        return Some(Scope::all());
-    }
-    let known = crate::cache::OpenItems::load(repo.common_dir());
-    let mut only = staged_plans.clone();
-    for (path, oid) in &documents {
-        if known.get(*oid).is_none_or(|ids| ids.iter().any(|id| changes.statuses.contains(id))) {
-            only.insert(path.clone());
+    Some(scope)
+}
+
+/// What a staged registry makes suspect (`suspect-link` in the pre-commit hook): the promises
+/// whose contract it changes, with no review of it as it is, and how; the documents that may
+/// have open work under them.
+pub(super) struct Suspect {
+    changes: HashMap<String, ContractChange>,
+    documents: Vec<(String, Oid)>,
+}
+
+/// The promises in play or proposed whose statement, customer or an outcome's target the
+/// staged registry changes against HEAD's, unless it records a review of the new contract
+/// (`reviewed`): how each changed.
+fn staged_contracts(registry: &Registry, before: &Registry) -> HashMap<String, ContractChange> {
+    let old: HashMap<&str, &Promise> = before.promises.iter().map(|p| (p.id.as_str(), p)).collect();
+    let mut out = HashMap::new();
+    for p in registry.promises.iter().filter(|p| p.contract_unreviewed()) {
+        let Some(b) = old.get(p.id.as_str()) else { continue };
+        let what: Vec<String> = contract_diff(b, p).iter().filter_map(super::history::contract_wording).collect();
+        if !what.is_empty() {
+            out.insert(p.id.clone(), ContractChange { commit: None, what: what.join(", ") });
         }
     }
-    Some(Scope {
-        only: Some(only),
-        paths: Paths::Listed,
-        focus: Some((changes.statuses, staged_plans)),
-        cache: Some((known, documents)),
-    })
+    out
+}
+
+/// What `after` changes in `before`'s contract, as the registry's history words it.
+fn contract_diff(before: &Promise, after: &Promise) -> Vec<RegistryChange> {
+    let promise = || after.id.clone();
+    let mut out = Vec::new();
+    if before.statement.trim() != after.statement.trim() {
+        out.push(RegistryChange::Statement { promise: promise() });
+    }
+    if before.customer != after.customer {
+        out.push(RegistryChange::Customer {
+            promise: promise(),
+            from: before.customer.clone(),
+            to: after.customer.clone(),
+        });
+    }
+    for o in &after.outcomes {
+        let Some(old) = before.outcomes.iter().find(|b| b.metric == o.metric) else { continue };
+        if old.target != o.target {
+            let metric = o.metric.clone().unwrap_or_default();
+            out.push(RegistryChange::Target {
+                promise: promise(),
+                metric,
+                from: old.target.clone(),
+                to: o.target.clone(),
+            });
+        }
+    }
+    out
+}
+
+/// At most this many commits of unmerged branches are read for the branches a staged contract
+/// change makes suspect.
+const BRANCH_LIMIT: usize = 5_000;
+
+impl Gather<'_> {
+    /// `suspect-link` in the pre-commit hook: the open items under a promise whose contract the
+    /// staged registry changes (in the documents that may hold some, all of them, staged or
+    /// not), judged against that change; and the local branches HEAD has not merged whose own
+    /// commits name such a promise, noted. The documents read are recorded in the cache.
+    pub(super) fn staged_suspects(&mut self, scope: &mut Scope) {
+        let Some(Suspect { changes, documents }) = scope.suspect.take() else { return };
+        let ids: Vec<String> = changes.keys().cloned().collect();
+        let (ctx, levels) = (self.ctx, self.levels);
+        let oids: HashMap<String, Oid> = documents.iter().cloned().collect();
+        let paths = documents.into_iter().map(|(path, _)| path).collect();
+        let judged = super::plans::read_listed(self.files, paths, |_, bytes| {
+            let decoded = super::plans::decode(bytes);
+            let bytes: &[u8] = decoded.as_deref().map_or(bytes, str::as_bytes);
+            if memchr::memchr(0, &bytes[..bytes.len().min(8000)]).is_some() || !markdown::may_have_items(bytes) {
+                return Ok((String::new(), Vec::new(), Vec::new(), 0));
+            }
+            let text = markdown::normalize_line_ends(String::from_utf8_lossy(bytes).into_owned());
+            let plan = markdown::scan(&text);
+            let mut sink = Sink::focused(levels, &ids);
+            rules::judge_plan_history(ctx, &plan, &changes, &mut sink);
+            let open = plan.items.iter().filter(|i| !i.done).flat_map(|i| i.promises.iter().map(|&r| &plan.refs[r].id));
+            let open: Vec<String> = open.cloned().collect();
+            Ok((text, sink.take(), open, plan.items.len()))
+        });
+        for (rel, result) in judged {
+            let Ok((text, found, open, items)) = result else { continue };
+            if let (Some((cache, _)), Some(oid)) = (scope.cache.as_mut(), oids.get(&rel)) {
+                cache.insert(*oid, open);
+            }
+            // Counted once: a document the plan rules judged is counted already.
+            if scope.only.as_ref().is_some_and(|only| !only.contains(&rel)) {
+                self.read.plans.files += 1;
+                self.read.plans.items += items;
+            }
+            if !found.is_empty() {
+                self.keep(Source::file(rel, text), found);
+            }
+        }
+        let Some(repo) = self.repo else { return };
+        let changed = |id: &String| self.ctx.registry.promise(id).is_some_and(|p| changes.contains_key(&p.id));
+        for branch in repo.unmerged_branches(BRANCH_LIMIT) {
+            let named: Vec<String> = branch.promises.into_iter().filter(changed).collect();
+            if !named.is_empty() {
+                self.read.suspect_branches.push((branch.name, named));
+            }
+        }
+    }
 }
 
 /// Whether any of `paths` differs between the index and HEAD (staged, added or removed).
@@ -124,7 +252,8 @@ impl Gather<'_> {
         // Each file's findings, by index, in one pass.
         let mut sources: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
         for (i, f) in self.read.findings.iter().enumerate() {
-            if let Some(id) = f.source {
+            // The hook judges `suspect-link` only for the staged change: never older.
+            if let Some(id) = f.source.filter(|_| f.code != crate::code::Code::SuspectLink) {
                 sources.entry(id.0).or_default().push(i);
             }
         }
@@ -322,6 +451,50 @@ fn myers_matches(a: &[&str], b: &[&str]) -> Option<Vec<usize>> {
 #[cfg(test)]
 mod tests {
     use super::changed_lines;
+
+    /// What a staged registry changes in each contract, as `suspect-link` words it: every part
+    /// that changed; nothing for a promise whose new contract is reviewed, one not in play or
+    /// proposed, or a title.
+    #[test]
+    fn a_staged_registry_s_contract_changes_are_worded_part_by_part() {
+        let registry = |text: String| {
+            crate::registry::Registry::parse(&crate::source::Source::file("promises.toml", text)).expect("a registry")
+        };
+        let promise = |id: &str, statement: &str, status: &str, target: &str, extra: &str| {
+            format!(
+                "[promises.{id}]\nstatement = \"{statement}\"\nstatus = \"{status}\"\n{extra}\
+                 outcomes = [{{ metric = \"m\", baseline = \"1\", target = \"{target}\" }}]\n"
+            )
+        };
+        let before = registry(
+            promise("a", "A", "in-play", "5", "")
+                + &promise("b", "B", "in-play", "5", "")
+                + &promise("c", "C", "done", "5", "")
+                + &promise("d", "D", "proposed", "5", ""),
+        );
+        let staged = |b_extra: &str| {
+            registry(
+                promise("a", "A, again", "in-play", "7", "")
+                    + &promise("b", "B", "in-play", "6", b_extra)
+                    + &promise("c", "C", "done", "9", "")
+                    + &promise("d", "D", "proposed", "5", "title = \"Dee\"\n"),
+            )
+        };
+        let what = |r: &crate::registry::Registry| {
+            let mut got: Vec<(String, String)> =
+                super::staged_contracts(r, &before).into_iter().map(|(id, c)| (id, c.what)).collect();
+            got.sort();
+            got
+        };
+        let s = |a: &str, b: &str| (a.to_string(), b.to_string());
+        assert_eq!(
+            what(&staged("")),
+            [s("a", "statement changed, target of m changed: 5 → 7"), s("b", "target of m changed: 5 → 6")]
+        );
+        let fingerprint = staged("").promise("b").unwrap().fingerprint();
+        let reviewed = staged(&format!("reviewed = \"{fingerprint}\"\n"));
+        assert_eq!(what(&reviewed), [s("a", "statement changed, target of m changed: 5 → 7")]);
+    }
 
     #[test]
     fn a_line_diff_marks_what_is_added_or_modified() {

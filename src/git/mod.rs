@@ -7,6 +7,7 @@
 //! method in the domain's words (`history`), object ids cross as [`Oid`], and the demo's
 //! repository is written by `build`.
 
+mod branches;
 pub mod build;
 pub mod commit;
 mod history;

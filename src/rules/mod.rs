@@ -124,7 +124,8 @@ pub(crate) enum Check {
     Plan(fn(&Ctx, &Plan, &mut Sink)),
     /// One plan document again, against each promise's latest contract change in the
     /// registry's history: read only when a plan has open work under a promise whose contract
-    /// has no review as it is (`check`, `ci`, the board, the editor server; never a hook).
+    /// has no review as it is (`check`, `ci`, the board, the editor server), or a staged
+    /// registry's contract changes (the pre-commit hook).
     PlanHistory(fn(&Ctx, &Plan, &HashMap<String, ContractChange>, &mut Sink)),
     /// One issue (an issue file or a tracker's issue body).
     Issue(fn(&Ctx, &Body, &mut Sink)),

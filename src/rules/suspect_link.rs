@@ -23,8 +23,12 @@ revision that first wrote the promise down), unless the promise records that its
 reviewed against the contract as it is now: `reviewed = \"<fingerprint>\"`, the 8 hex digits \
 the finding gives (a hash of the statement, the customer and the targets). A `reviewed` that no \
 longer matches is suspect too: the contract changed since the review. The history is read along \
-the first-parent line, back at most 20,000 commits for `check`; the pre-commit hook does not \
-read it and does not judge this rule.
+the first-parent line, back at most 20,000 commits for `check`. The pre-commit hook reads no \
+history: when the staged promises.toml changes a promise's statement, customer or a target against \
+HEAD's, it lists the open items under that promise in every plan, staged or not (the finding ends \
+`(staged)`), and notes each local branch HEAD has not merged whose own commits (at most 5,000 read) \
+name the promise: impact analysis before the commit lands. A `reviewed` of the new fingerprint \
+staged in the same commit lists nothing.
 
 Why: the work was planned against what the promise said then. When the promise changes (a \
 raised target, a new customer), the items under it may no longer be the right work: they are \
@@ -40,9 +44,10 @@ Fix: review the open items against the promise (change, drop or keep them), then
 review on the promise:
     [promises.checkout]
     reviewed = \"1a2b3c4d\"",
-    // Judged only where the engine read the registry's history (check, ci, report, the editor
-    // server), never by the pre-commit hook: it is not among the plan checks whose reads make
-    // the hook judge plans again (`plan_reads`), so a staged target change re-judges no plan.
+    // Judged where the engine read the registry's history (check, ci, report, the editor
+    // server), and by the pre-commit hook against a staged contract change only: it is not
+    // among the plan checks whose reads make the hook judge plans again (`plan_reads`), so a
+    // staged target change re-judges only the documents with open work under that promise.
     reads: Parts::STATUS,
     checks: &[Check::PlanHistory(plan)],
 };
@@ -59,12 +64,10 @@ fn suspect(changes: &HashMap<String, ContractChange>, p: &Promise) -> Option<Str
     }
     let change = changes.get(&p.id);
     match (change, &p.reviewed) {
-        (Some(c), _) => Some(format!(
-            "its {} in commit {} ({})",
-            c.what,
-            c.commit.get(..7).unwrap_or(&c.commit),
-            crate::when::date(c.time)
-        )),
+        (Some(ContractChange { commit: Some((id, time)), what }), _) => {
+            Some(format!("its {what} in commit {} ({})", id.get(..7).unwrap_or(id), crate::when::date(*time)))
+        }
+        (Some(ContractChange { commit: None, what }), _) => Some(format!("its {what} (staged)")),
         (None, Some(_)) => Some("its contract changed since the review recorded".to_string()),
         (None, None) => None,
     }
@@ -111,7 +114,7 @@ mod tests {
             .iter()
             .map(|id| {
                 let what = "target of search-to-purchase conversion 10% → 12%".to_string();
-                (id.to_string(), ContractChange { commit: "1a2b3c4d5e".into(), time: 86_400 * 20_000, what })
+                (id.to_string(), ContractChange { commit: Some(("1a2b3c4d5e".into(), 86_400 * 20_000)), what })
             })
             .collect();
         let plan = crate::scan::markdown::scan(plan);

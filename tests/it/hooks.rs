@@ -1107,3 +1107,80 @@ fn commit_verbose_in_the_configuration_cuts_at_the_scissors() {
         assert_eq!(head_message(&repo), "Add x\n\nPromise: find-and-buy\n\n", "git commit {args:?}");
     }
 }
+
+/// Issue 26: impact analysis before the commit lands. A staged change to a promise's contract
+/// (its target raised) makes the pre-commit hook list the open items under it in every plan
+/// (staged or not) as `suspect-link` warnings saying what the staged change does, and the local
+/// branches HEAD has not merged whose own commits name it; the commit goes through (a warning)
+/// unless the team raised the level. A `reviewed = "<fingerprint>"` staged with the change
+/// lists nothing, and neither does a change to a promise with no open work.
+#[test]
+fn pre_commit_lists_the_items_and_branches_a_staged_contract_change_makes_suspect() {
+    let mut repo = hooked();
+    let registry =
+        format!("{REGISTRY}\n[promises.wishlist]\nstatement = \"A shopper keeps a wishlist.\"\nstatus = \"in-play\"\n");
+    repo.write("promises.toml", &registry);
+    repo.write("plans/search.md", "# Search\nPromise: find-and-buy\n\n- [ ] Ranking\n- [x] Index\n");
+    repo.write("plans/orders.md", "# Orders\nPromise: track-orders\n\n- [ ] Status page\n");
+    repo.commit("Plans\n\nPromise: find-and-buy\n");
+    // A branch with work for find-and-buy, one for track-orders, and one merged already.
+    repo.git(&["branch", "merged-search", "HEAD~1"]);
+    for (branch, promise) in [("search/filters", "find-and-buy"), ("orders/page", "track-orders")] {
+        repo.git(&["checkout", "-q", "-b", branch, "main"]);
+        repo.write(&format!("{branch}.txt"), "work\n");
+        repo.commit(&format!("Work on {branch}\n\nPromise: {promise}\n"));
+    }
+    repo.git(&["checkout", "-q", "main"]);
+
+    let raised = registry.replace("target = \"12%\"", "target = \"15%\"");
+    repo.write("promises.toml", &raised);
+    repo.git(&["add", "promises.toml"]);
+    let (ok, stderr) = commit(&repo, &["-m", "Raise the conversion target", "-m", "Promise: find-and-buy"]);
+    assert!(ok, "a warning does not block: {stderr}");
+    let words = stderr.split_whitespace().filter(|w| *w != "│").collect::<Vec<_>>().join(" ");
+    let said =
+        "open item planned against an earlier `find-and-buy`: its target of conversion changed: 12% → 15% (staged)";
+    for item in ["Search", "Ranking"] {
+        assert!(words.contains(&format!("{said}: {item}")), "{item}: {stderr}");
+    }
+    assert!(stderr.contains("ROADMAP.md") && stderr.contains("plans/search.md"), "{stderr}");
+    assert_eq!(words.matches("(staged): ").count(), 2, "not the done item, not orders' item: {stderr}");
+    assert!(
+        stderr.contains(
+            "plan-lint: branch `search/filters` has commits for `find-and-buy`, whose contract this commit changes"
+        ),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("orders/page") && !stderr.contains("merged-search"), "{stderr}");
+    assert!(!stderr.contains("search.md still has") && !stderr.contains("ROADMAP.md still"), "the change's: {stderr}");
+    assert!(stderr.contains("3 plan files with 4 items"), "the plans read are counted: {stderr}");
+
+    // The team raised the level: the next change is blocked until its review is recorded.
+    let denied = format!("{raised}\n[rules]\nsuspect-link = \"deny\"\n");
+    repo.write("promises.toml", &denied);
+    repo.git(&["add", "promises.toml"]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "Suspect links block", "-m", "Promise: find-and-buy"]);
+    let again = denied.replace("target = \"15%\"", "target = \"18%\"");
+    repo.write("promises.toml", &again);
+    repo.git(&["add", "promises.toml"]);
+    let (ok, stderr) = commit(&repo, &["-m", "Raise it again", "-m", "Promise: find-and-buy"]);
+    assert!(!ok, "blocked at deny: {stderr}");
+    let words = stderr.split_whitespace().filter(|w| *w != "│").collect::<Vec<_>>().join(" ");
+    assert!(words.contains("its target of conversion changed: 15% → 18% (staged): Ranking"), "{stderr}");
+    let fingerprint = stderr.split("reviewed = \"").nth(1).and_then(|s| s.get(..8)).expect("a fingerprint").to_string();
+    let reviewed =
+        again.replacen("status = \"in-play\"\n", &format!("status = \"in-play\"\nreviewed = \"{fingerprint}\"\n"), 1);
+    repo.write("promises.toml", &reviewed);
+    repo.git(&["add", "promises.toml"]);
+    let (ok, stderr) = commit(&repo, &["-m", "Raise it again, reviewed", "-m", "Promise: find-and-buy"]);
+    assert!(ok, "{stderr}");
+    assert!(!stderr.contains("suspect-link") && !stderr.contains("branch `"), "{stderr}");
+
+    // A statement change to a promise with no open item and no branch: nothing to list.
+    let restated = reviewed.replace("A shopper keeps a wishlist.", "A shopper keeps a wishlist and shares it.");
+    repo.write("promises.toml", &restated);
+    repo.git(&["add", "promises.toml"]);
+    let (ok, stderr) = commit(&repo, &["-m", "Restate the wishlist", "-m", "Promise: wishlist"]);
+    assert!(ok, "{stderr}");
+    assert!(!stderr.contains("suspect-link") && !stderr.contains("branch `"), "{stderr}");
+}

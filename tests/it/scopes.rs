@@ -531,3 +531,25 @@ fn the_commit_that_finishes_a_team_s_promise_passes_commit_msg() {
         "{stderr}"
     );
 }
+
+/// Issue 26: a staged change to a team's promise makes the pre-commit hook list the open items
+/// under it in that team's plans, judged with the team's registry (not set aside as older
+/// because the root registry is unchanged).
+#[test]
+fn pre_commit_lists_the_items_a_staged_change_to_a_team_s_promise_makes_suspect() {
+    let repo = teams();
+    repo.plan_lint(&["install"]).expect_code(0);
+    repo.write("teams/search/promises.toml", &SEARCH.replace("target = \"12%\"", "target = \"15%\""));
+    repo.git(&["add", "."]);
+    let (ok, stderr) = git_commit(&repo, &["-q", "-m", "Raise the target", "-m", "Promise: teams/search/find-and-buy"]);
+    assert!(ok, "a warning does not block: {stderr}");
+    let words = stderr.split_whitespace().filter(|w| *w != "│").collect::<Vec<_>>().join(" ");
+    assert!(
+        words.contains(
+            "[teams/search] open item planned against an earlier `find-and-buy`: its target of \
+             search-to-purchase conversion changed: 12% → 15% (staged): Rank in-stock first"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(words.matches("(staged)").count(), 1, "search's open item only, not checkout's own promise: {stderr}");
+}
