@@ -499,9 +499,15 @@ pub struct PromiseCard {
     pub title: Option<String>,
     pub statement: String,
     pub customer: Option<String>,
+    /// Who answers for it (the registry's `owner`): a person or a team handle; `None` unset.
+    pub owner: Option<String>,
     pub status: Status,
     pub priority: Option<Priority>,
     pub outcomes: Vec<OutcomeRow>,
+    /// Its hypotheses (the registry's, then those written in plans), judged as the rules judge
+    /// them. The work items under the promise (`open_items`, `done_items`) are what tests
+    /// them: a plan does not say which item tests which hypothesis.
+    pub hypotheses: Vec<HypothesisRow>,
     pub open_items: Vec<ItemRef>,
     pub done_items: Vec<ItemRef>,
     pub commits: CommitWork,
@@ -509,6 +515,77 @@ pub struct PromiseCard {
     pub exceptions: Vec<ItemRef>,
     /// Where it stands (promises in play and done ones; `None` for proposed and dropped).
     pub health: Option<Health>,
+}
+
+/// A hypothesis on a promise: what is expected by when, the latest reading, and the verdict.
+#[derive(Debug, Serialize)]
+pub struct HypothesisRow {
+    /// The belief, in the team's words, when written.
+    pub belief: Option<String>,
+    /// One of the promise's outcome metrics.
+    pub metric: String,
+    /// The value expected, as written (`70%`).
+    pub expect: String,
+    /// The day by which it is expected, `YYYY-MM-DD`.
+    pub by: String,
+    /// Where it is written: `promises.toml:17`, `plans/q1.md:5`.
+    pub written: String,
+    /// The newest reading of its metric for the promise.
+    pub latest: Option<Latest>,
+    pub verdict: HypothesisVerdict,
+    /// The reading that decided it: the first on or after its date that reached the
+    /// expectation (confirmed), or the latest that fell short (refuted).
+    pub judged_by: Option<Latest>,
+}
+
+/// Where a hypothesis stands by the readings as of the window's last day.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum HypothesisVerdict {
+    /// A reading on or after its date reached the expectation.
+    Confirmed,
+    /// Readings on or after its date, none reaching it.
+    Refuted,
+    /// Its date has passed and nothing was measured since.
+    Unjudged,
+    /// Its date has not come (or the calendar is unknown) and nothing since it says more.
+    Pending,
+}
+
+impl HypothesisVerdict {
+    /// The word shown, also the JSON value and the HTML class.
+    pub fn name(self) -> &'static str {
+        match self {
+            HypothesisVerdict::Confirmed => "confirmed",
+            HypothesisVerdict::Refuted => "refuted",
+            HypothesisVerdict::Unjudged => "unjudged",
+            HypothesisVerdict::Pending => "pending",
+        }
+    }
+}
+
+impl HypothesisRow {
+    /// `typo-tolerant search: expects search conversion at 10% by 2026-06-30; latest 10.4% on
+    /// 2026-03-02`: plain text the renderers escape.
+    pub fn line(&self) -> String {
+        let belief = self.belief.as_deref().map(|b| format!("{b}: ")).unwrap_or_default();
+        let latest = match &self.latest {
+            Some(l) => format!("latest {} on {}", l.value, l.date),
+            None => "not measured yet".to_string(),
+        };
+        format!("{belief}expects {} at {} by {}; {latest}", self.metric, self.expect, self.by)
+    }
+
+    /// What follows the verdict: `71% on 2026-03-05`, `nothing measured since 2026-05-01`,
+    /// `until 2026-05-01`.
+    pub fn why(&self) -> String {
+        match (self.verdict, &self.judged_by) {
+            (HypothesisVerdict::Unjudged, _) => format!("nothing measured since {}", self.by),
+            (HypothesisVerdict::Pending, _) => format!("until {}", self.by),
+            (_, Some(r)) => format!("{} on {}", r.value, r.date),
+            (_, None) => String::new(),
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -608,6 +685,7 @@ impl Board {
             reason: i.exception.clone(),
         };
 
+        let judged = facts.hypotheses();
         let mut promises: Vec<PromiseCard> = registry
             .promises
             .iter()
@@ -620,8 +698,14 @@ impl Board {
                     title: p.title.clone(),
                     statement: p.statement.clone(),
                     customer: p.customer.clone(),
+                    owner: p.owner.clone(),
                     status: p.status,
                     priority: p.priority,
+                    hypotheses: judged
+                        .iter()
+                        .filter(|j| j.promise.id == p.id)
+                        .map(|j| hypothesis_row(facts, j))
+                        .collect(),
                     outcomes: p
                         .outcomes
                         .iter()
@@ -1051,6 +1135,32 @@ impl Board {
                 }
             }),
         }
+    }
+}
+
+/// A judged hypothesis as the board shows it: where it is written, the latest reading of its
+/// metric, the verdict and the reading that decided it.
+fn hypothesis_row(facts: &Facts, j: &crate::facts::Judged) -> HypothesisRow {
+    use crate::outcomes::Judgement;
+    let h = j.hypothesis;
+    let source = facts.sources.get(j.source.unwrap_or(facts.registry_source));
+    let reading = |r: &crate::outcomes::Reading| Latest { date: r.date.to_string(), value: r.value.clone() };
+    let latest = facts.readings.as_ref().and_then(|r| r.latest(&j.promise.id, &h.metric)).map(reading);
+    let verdict = match j.judgement {
+        Judgement::Confirmed(_) => HypothesisVerdict::Confirmed,
+        Judgement::Refuted { .. } => HypothesisVerdict::Refuted,
+        Judgement::Unjudged => HypothesisVerdict::Unjudged,
+        Judgement::Pending => HypothesisVerdict::Pending,
+    };
+    HypothesisRow {
+        belief: h.belief.clone(),
+        metric: h.metric.clone(),
+        expect: h.expect.clone(),
+        by: h.by.to_string(),
+        written: format!("{}:{}", source.name(), source.line_col(h.span.start).0),
+        latest,
+        verdict,
+        judged_by: j.judgement.readings().last().map(|r| reading(r)),
     }
 }
 
