@@ -153,7 +153,7 @@ fn root() -> PathBuf {
 }
 
 /// `check-jsonschema` against the published schema: whether `file` is valid, and its output.
-fn validate(file: &Path) -> (bool, String) {
+pub(crate) fn validate(file: &Path) -> (bool, String) {
     let out = Command::new("check-jsonschema")
         .arg("--schemafile")
         .arg(root().join("schema/report.schema.json"))
