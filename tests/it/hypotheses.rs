@@ -470,6 +470,19 @@ const BOARD_ROADMAP: &str = "# Roadmap\n\n## Orders\nPromise: track-orders\n\n\
 Hypothesis: a live map moves order-status calls from 41 a day to 28 a day by 2026-09-01\n\n\
 - [x] Status page\n- [ ] Live map\n";
 
+/// The board's window: the first hypothesis confirmed, the second refuted, the third unjudged,
+/// the plan's pending.
+pub(crate) const BOARD_WINDOW: [&str; 4] = ["--since", "2026-06-01", "--until", "2026-06-30"];
+
+/// The team with owners, readings and a plan of its own (also rendered in Chromium by
+/// `report::the_board_fits_a_phone_and_a_desk_in_chromium`).
+pub(crate) fn board_team() -> Repo {
+    let mut repo = Repo::new();
+    repo.write("promises.toml", &owned_registry()).write("outcomes.csv", READINGS).write("ROADMAP.md", BOARD_ROADMAP);
+    repo.commit_at("2026-06-25T10:00:00Z", "Ada <ada@example.com>", "Adopt\n\nPromise: checkout-v2\n");
+    repo
+}
+
 /// Where the `n`th (0-based) `[[promises.<id>.hypotheses]]` table starts in `registry`: `promises.toml:<line>`.
 fn written(registry: &str, id: &str, n: usize) -> String {
     let table = format!("[[promises.{id}.hypotheses]]");
@@ -484,11 +497,9 @@ fn written(registry: &str, id: &str, n: usize) -> String {
 /// each medium. Every format, and the JSON valid against the published schema.
 #[test]
 fn the_board_lists_each_promises_hypotheses_and_owner_in_every_format() {
-    let mut repo = Repo::new();
+    let repo = board_team();
     let registry = owned_registry();
-    repo.write("promises.toml", &registry).write("outcomes.csv", READINGS).write("ROADMAP.md", BOARD_ROADMAP);
-    repo.commit_at("2026-06-25T10:00:00Z", "Ada <ada@example.com>", "Adopt\n\nPromise: checkout-v2\n");
-    let window = ["--since", "2026-06-01", "--until", "2026-06-30"];
+    let window = BOARD_WINDOW;
     let board = |format: &str| {
         let run = support::run_with(
             repo.path(),
