@@ -685,7 +685,11 @@ impl Board {
             reason: i.exception.clone(),
         };
 
-        let judged = facts.hypotheses();
+        // Each promise's judged hypotheses, gathered once.
+        let mut judged: std::collections::HashMap<&str, Vec<HypothesisRow>> = std::collections::HashMap::new();
+        for j in facts.hypotheses() {
+            judged.entry(j.promise.id.as_str()).or_default().push(hypothesis_row(facts, &j));
+        }
         let mut promises: Vec<PromiseCard> = registry
             .promises
             .iter()
@@ -701,11 +705,7 @@ impl Board {
                     owner: p.owner.clone(),
                     status: p.status,
                     priority: p.priority,
-                    hypotheses: judged
-                        .iter()
-                        .filter(|j| j.promise.id == p.id)
-                        .map(|j| hypothesis_row(facts, j))
-                        .collect(),
+                    hypotheses: judged.remove(p.id.as_str()).unwrap_or_default(),
                     outcomes: p
                         .outcomes
                         .iter()
@@ -844,6 +844,14 @@ impl Board {
             .collect();
         for c in &mut promises {
             c.health = health(c);
+            // A hypothesis's metric is one of its promise's outcomes: its latest reading is the
+            // outcome's (found once per outcome, not once per hypothesis).
+            for h in &mut c.hypotheses {
+                let outcome = c.outcomes.iter().find(|o| o.metric.as_deref() == Some(h.metric.as_str()));
+                h.latest = outcome
+                    .and_then(|o| o.latest.as_ref())
+                    .map(|l| Latest { date: l.date.clone(), value: l.value.clone() });
+            }
         }
         let flow = super::flow::Flow::new(facts, window, &promises);
         let status_rank = |s: Status| match s {
@@ -1145,7 +1153,6 @@ fn hypothesis_row(facts: &Facts, j: &crate::facts::Judged) -> HypothesisRow {
     let h = j.hypothesis;
     let source = facts.sources.get(j.source.unwrap_or(facts.registry_source));
     let reading = |r: &crate::outcomes::Reading| Latest { date: r.date.to_string(), value: r.value.clone() };
-    let latest = facts.readings.as_ref().and_then(|r| r.latest(&j.promise.id, &h.metric)).map(reading);
     let verdict = match j.judgement {
         Judgement::Confirmed(_) => HypothesisVerdict::Confirmed,
         Judgement::Refuted { .. } => HypothesisVerdict::Refuted,
@@ -1158,7 +1165,8 @@ fn hypothesis_row(facts: &Facts, j: &crate::facts::Judged) -> HypothesisRow {
         expect: h.expect.clone(),
         by: h.by.to_string(),
         written: format!("{}:{}", source.name(), source.line_col(h.span.start).0),
-        latest,
+        // Filled from the promise's outcome of that metric.
+        latest: None,
         verdict,
         judged_by: j.judgement.readings().last().map(|r| reading(r)),
     }
