@@ -230,6 +230,9 @@ pub struct PlanItem {
     pub promises: Vec<String>,
     /// A declared exception's reason.
     pub exception: Option<String>,
+    /// The line (1-based, in the same document) of the `Hypothesis:` it is nested under
+    /// ([`crate::scan::markdown::Item::hypothesis`]).
+    pub hypothesis: Option<usize>,
 }
 
 /// The commits read: how they are described, how many, and where the work went.

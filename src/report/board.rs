@@ -505,8 +505,8 @@ pub struct PromiseCard {
     pub priority: Option<Priority>,
     pub outcomes: Vec<OutcomeRow>,
     /// Its hypotheses (the registry's, then those written in plans), judged as the rules judge
-    /// them. The work items under the promise (`open_items`, `done_items`) are what tests
-    /// them: a plan does not say which item tests which hypothesis.
+    /// them, each with the items a plan nests under it. All the promise's items are in
+    /// `open_items` and `done_items`.
     pub hypotheses: Vec<HypothesisRow>,
     pub open_items: Vec<ItemRef>,
     pub done_items: Vec<ItemRef>,
@@ -536,6 +536,10 @@ pub struct HypothesisRow {
     /// The reading that decided it: the first on or after its date that reached the
     /// expectation (confirmed), or the latest that fell short (refuted).
     pub judged_by: Option<Latest>,
+    /// The promise's items a plan nests under it (on its item, under its item, or after it in
+    /// its section), open and done; empty for the registry's.
+    pub open_items: Vec<ItemRef>,
+    pub done_items: Vec<ItemRef>,
 }
 
 /// Where a hypothesis stands by the readings as of the window's last day.
@@ -705,7 +709,26 @@ impl Board {
                     owner: p.owner.clone(),
                     status: p.status,
                     priority: p.priority,
-                    hypotheses: judged.remove(p.id.as_str()).unwrap_or_default(),
+                    hypotheses: judged
+                        .remove(p.id.as_str())
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|mut h| {
+                            // Where it is written, `path:line`, as the items say it.
+                            let at = h.written.rsplit_once(':').and_then(|(p, l)| Some((p, l.parse::<usize>().ok()?)));
+                            let under = |i: &&&PlanItem| {
+                                i.exception.is_none()
+                                    // An item whose first line is the hypothesis is the bet, not work under it.
+                                    && at.is_some_and(|(path, line)| {
+                                        i.hypothesis == Some(line) && i.line != line && i.path == path
+                                    })
+                            };
+                            h.open_items =
+                                items.iter().filter(under).filter(|i| !i.done).map(|i| item_ref(i)).collect();
+                            h.done_items = items.iter().filter(under).filter(|i| i.done).map(|i| item_ref(i)).collect();
+                            h
+                        })
+                        .collect(),
                     outcomes: p
                         .outcomes
                         .iter()
@@ -1169,6 +1192,9 @@ fn hypothesis_row(facts: &Facts, j: &crate::facts::Judged) -> HypothesisRow {
         latest: None,
         verdict,
         judged_by: j.judgement.readings().last().map(|r| reading(r)),
+        // Filled from the promise's items.
+        open_items: Vec::new(),
+        done_items: Vec::new(),
     }
 }
 

@@ -388,11 +388,24 @@ fn hypotheses(c: &PromiseCard) -> String {
         let why = if why.is_empty() { why } else { format!(" <span class=\"muted\">({})</span>", text(&why)) };
         let _ = write!(
             out,
-            "<li><span class=\"hv {v}\">{v}</span>{why} {line} <span class=\"muted\">{written}</span></li>",
+            "<li><span class=\"hv {v}\">{v}</span>{why} {line} <span class=\"muted\">{written}</span>",
             v = h.verdict.name(),
             line = text(&h.line()),
             written = html(&h.written),
         );
+        // The work a plan nests under it.
+        if !h.open_items.is_empty() {
+            out.push_str(&items(&h.open_items));
+        }
+        if !h.done_items.is_empty() {
+            let _ = write!(
+                out,
+                "<details class=\"done\"><summary>{} done</summary>{}</details>",
+                h.done_items.len(),
+                items(&h.done_items)
+            );
+        }
+        out.push_str("</li>");
     }
     out.push_str("</ul>");
     out

@@ -284,6 +284,13 @@ pub fn term_page(b: &Board, style: Style) -> String {
                 esc(&h.line()),
                 p.dim(&esc(&h.written))
             );
+            // The work a plan nests under it.
+            if !h.open_items.is_empty() {
+                let _ = writeln!(out, "{pad}  open     {}", items_line(&h.open_items, &esc));
+            }
+            if !h.done_items.is_empty() {
+                let _ = writeln!(out, "{pad}  done     {}", items_line(&h.done_items, &esc));
+            }
         }
         // Not taking work: one line each, and their open items if any are left.
         if c.status != Status::InPlay {
@@ -617,15 +624,27 @@ fn md_health(h: HealthState) -> String {
     format!("{mark} **{}**", h.label())
 }
 
+/// `ROADMAP.md:7 Rank in-stock first; plans/q3.md:12 Status page; 2 more`, escaped for Markdown.
+fn md_items(items: &[ItemRef]) -> String {
+    let mut parts: Vec<String> =
+        items.iter().take(SHOWN).map(|i| format!("{}:{} {}", md(&i.path), i.line, md(&i.text))).collect();
+    if items.len() > SHOWN {
+        parts.push(format!("{} more", items.len() - SHOWN));
+    }
+    parts.join("; ")
+}
+
 /// The hypotheses of each promise (a table: verdict, what is expected by when, the latest
-/// reading, where it is written), then the work under each promise that has any, which tests
-/// them: its open and done items. Empty when no promise has a hypothesis.
+/// reading, where it is written, the work a plan nests under it), then all the open and done
+/// items of each promise that has any. Empty when no promise has a hypothesis.
 fn hypotheses_markdown(b: &Board) -> String {
     let with: Vec<&PromiseCard> = b.promises.iter().filter(|c| !c.hypotheses.is_empty()).collect();
     if with.is_empty() {
         return String::new();
     }
-    let mut out = String::from("### Hypotheses\n\n| Promise | Verdict | Hypothesis | Written |\n|---|---|---|---|\n");
+    let mut out = String::from(
+        "### Hypotheses\n\n| Promise | Verdict | Hypothesis | Written | Work under it |\n|---|---|---|---|---|\n",
+    );
     for c in &with {
         for h in &c.hypotheses {
             let word = match h.verdict {
@@ -635,19 +654,20 @@ fn hypotheses_markdown(b: &Board) -> String {
             };
             let why = h.why();
             let why = if why.is_empty() { why } else { format!(" ({})", md(&why)) };
-            let _ = writeln!(out, "| `{}` | {word}{why} | {} | {} |", c.id, md(&h.line()), md(&h.written));
+            let mut work = Vec::new();
+            if !h.open_items.is_empty() {
+                work.push(format!("open: {}", md_items(&h.open_items)));
+            }
+            if !h.done_items.is_empty() {
+                work.push(format!("done: {}", md_items(&h.done_items)));
+            }
+            let work = if work.is_empty() { "—".to_string() } else { work.join("<br>") };
+            let _ = writeln!(out, "| `{}` | {word}{why} | {} | {} | {work} |", c.id, md(&h.line()), md(&h.written));
         }
     }
-    out.push_str("\nThe work under each promise tests its hypotheses:\n\n");
+    out.push_str("\nAll the work under each promise:\n\n");
     for c in &with {
-        let list = |items: &[ItemRef]| {
-            let mut parts: Vec<String> =
-                items.iter().take(SHOWN).map(|i| format!("{}:{} {}", md(&i.path), i.line, md(&i.text))).collect();
-            if items.len() > SHOWN {
-                parts.push(format!("{} more", items.len() - SHOWN));
-            }
-            parts.join("; ")
-        };
+        let list = md_items;
         let mut parts = Vec::new();
         if !c.open_items.is_empty() {
             parts.push(format!("{} open: {}", c.open_items.len(), list(&c.open_items)));

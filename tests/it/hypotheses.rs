@@ -464,11 +464,11 @@ fn owned_registry() -> String {
     owned
 }
 
-/// A plan under track-orders: a hypothesis of its own (pending until September) and the work
-/// under the promise, one item done, one open.
-const BOARD_ROADMAP: &str = "# Roadmap\n\n## Orders\nPromise: track-orders\n\n\
+/// A plan under track-orders: an item done before any bet, then a hypothesis of its own (pending
+/// until September) with the work after it nested under it, one item open, one done.
+const BOARD_ROADMAP: &str = "# Roadmap\n\n## Orders\nPromise: track-orders\n\n- [x] Status page\n\n\
 Hypothesis: a live map moves order-status calls from 41 a day to 28 a day by 2026-09-01\n\n\
-- [x] Status page\n- [ ] Live map\n";
+- [ ] Live map\n- [x] Courier feed\n";
 
 /// The board's window: the first hypothesis confirmed, the second refuted, the third unjudged,
 /// the plan's pending.
@@ -526,13 +526,13 @@ fn the_board_lists_each_promises_hypotheses_and_owner_in_every_format() {
                 "belief": "one-step payment moves checkout completion", "metric": "checkout completion",
                 "expect": "70%", "by": "2026-03-01", "written": written(&registry, "checkout-v2", 0),
                 "latest": reading("2026-04-10", "73%"), "verdict": "confirmed",
-                "judged_by": reading("2026-03-05", "71%"),
+                "judged_by": reading("2026-03-05", "71%"), "open_items": [], "done_items": [],
             },
             {
                 "belief": "saved wallets move it further", "metric": "checkout completion",
                 "expect": "74%", "by": "2026-04-01", "written": written(&registry, "checkout-v2", 1),
                 "latest": reading("2026-04-10", "73%"), "verdict": "refuted",
-                "judged_by": reading("2026-04-10", "73%"),
+                "judged_by": reading("2026-04-10", "73%"), "open_items": [], "done_items": [],
             },
         ])
     );
@@ -542,12 +542,14 @@ fn the_board_lists_each_promises_hypotheses_and_owner_in_every_format() {
             {
                 "belief": null, "metric": "order-status calls", "expect": "30 a day", "by": "2026-05-01",
                 "written": written(&registry, "track-orders", 0), "latest": reading("2026-04-20", "35 a day"),
-                "verdict": "unjudged", "judged_by": null,
+                "verdict": "unjudged", "judged_by": null, "open_items": [], "done_items": [],
             },
             {
                 "belief": "a live map", "metric": "order-status calls", "expect": "28 a day", "by": "2026-09-01",
-                "written": "ROADMAP.md:6", "latest": reading("2026-04-20", "35 a day"),
+                "written": "ROADMAP.md:8", "latest": reading("2026-04-20", "35 a day"),
                 "verdict": "pending", "judged_by": null,
+                "open_items": [{ "path": "ROADMAP.md", "line": 10, "text": "Live map" }],
+                "done_items": [{ "path": "ROADMAP.md", "line": 11, "text": "Courier feed" }],
             },
         ])
     );
@@ -556,7 +558,8 @@ fn the_board_lists_each_promises_hypotheses_and_owner_in_every_format() {
     };
     assert_eq!(
         (items(&card("track-orders"), "open_items"), items(&card("track-orders"), "done_items")),
-        (vec!["ROADMAP.md:9".to_string()], vec!["ROADMAP.md:8".to_string()])
+        (vec!["ROADMAP.md:10".to_string()], vec!["ROADMAP.md:6".to_string(), "ROADMAP.md:11".to_string()]),
+        "the promise's items, nested under a hypothesis or not"
     );
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("board.json");
@@ -581,10 +584,12 @@ fn the_board_lists_each_promises_hypotheses_and_owner_in_every_format() {
          2026-05-01; latest 35 a day on 2026-04-20"
             .to_string(),
         "hypothesis  pending (until 2026-09-01)  a live map: expects order-status calls at 28 a day by 2026-09-01; \
-         latest 35 a day on 2026-04-20  ROADMAP.md:6"
+         latest 35 a day on 2026-04-20  ROADMAP.md:8"
             .to_string(),
-        "items    1 open, 1 done: ROADMAP.md:9 Live map".to_string(),
-        "done     ROADMAP.md:8 Status page".to_string(),
+        "ROADMAP.md:8\n                  open     ROADMAP.md:10 Live map\n                  done     ROADMAP.md:11 Courier feed\n"
+            .to_string(),
+        "items    1 open, 2 done: ROADMAP.md:10 Live map".to_string(),
+        "done     ROADMAP.md:6 Status page, ROADMAP.md:11 Courier feed".to_string(),
         "  track-orders  —       owner Ana Ruiz  ".to_string(),
         "owner @payments <b>team</b> | [x](https://evil.example) ␛[31m  ".to_string(),
     ] {
@@ -599,8 +604,9 @@ fn the_board_lists_each_promises_hypotheses_and_owner_in_every_format() {
         "| `track-orders` | **unjudged** (nothing measured since 2026-05-01) | expects order-status calls at 30 a day \
          by 2026-05-01; latest 35 a day on 2026-04-20 |",
         "| `track-orders` | pending (until 2026-09-01) | a live map: expects order-status calls at 28 a day by \
-         2026-09-01; latest 35 a day on 2026-04-20 | ROADMAP.md:6 |",
-        "- `track-orders`: 1 open: ROADMAP.md:9 Live map · 1 done: ROADMAP.md:8 Status page",
+         2026-09-01; latest 35 a day on 2026-04-20 | ROADMAP.md:8 | open: ROADMAP.md:10 Live map<br>done: ROADMAP.md:11 \
+         Courier feed |",
+        "- `track-orders`: 1 open: ROADMAP.md:10 Live map · 2 done: ROADMAP.md:6 Status page; ROADMAP.md:11 Courier feed",
         "- `checkout-v2`: no items",
     ] {
         assert!(md.contains(line), "{line} missing:\n{md}");
@@ -638,10 +644,16 @@ fn the_board_lists_each_promises_hypotheses_and_owner_in_every_format() {
     let orders = card_html("track-orders");
     assert!(orders.contains("<span class=\"hv unjudged\">unjudged</span>"), "{orders}");
     assert!(orders.contains("<span class=\"hv pending\">pending</span> <span class=\"muted\">(until <span class=\"nw\">2026-09-01</span>)</span> a live map: expects order-status calls at 28 a day"), "{orders}");
-    assert!(orders.contains("<span class=\"muted\">ROADMAP.md:6</span>"), "{orders}");
     assert!(
         orders.contains(
-            "<details class=\"done\"><summary>1 done</summary><ul><li><code>ROADMAP.md:8</code> Status page</li></ul>"
+            "<span class=\"muted\">ROADMAP.md:8</span><ul><li><code>ROADMAP.md:10</code> Live map</li></ul>\n<details \
+             class=\"done\"><summary>1 done</summary><ul><li><code>ROADMAP.md:11</code> Courier feed</li></ul>\n</details></li>"
+        ),
+        "the work nested under the hypothesis: {orders}"
+    );
+    assert!(
+        orders.contains(
+            "<details class=\"done\"><summary>2 done</summary><ul><li><code>ROADMAP.md:6</code> Status page</li><li><code>ROADMAP.md:11</code> Courier feed</li></ul>"
         ),
         "{orders}"
     );
