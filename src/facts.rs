@@ -58,28 +58,7 @@ impl Readings {
         registry: &'a Registry,
         planned: &'a [PlanHypothesis],
     ) -> impl Iterator<Item = Judged<'a>> + 'a {
-        let written =
-            registry.promises.iter().flat_map(|p| p.hypotheses.iter().map(move |h| (p, h, None))).chain(
-                planned.iter().filter_map(|w| Some((registry.promise(&w.promise)?, &w.hypothesis, Some(w.source)))),
-            );
-        // The readings by promise and metric, gathered once (and only when a hypothesis asks):
-        // looking each hypothesis's readings up row by row made many of each quadratic.
-        let mut by_metric: HashMap<(&str, &str), Vec<&crate::outcomes::Reading>> = HashMap::new();
-        if !planned.is_empty() || registry.promises.iter().any(|p| !p.hypotheses.is_empty()) {
-            for r in &self.rows {
-                by_metric.entry((r.promise.as_str(), r.metric.as_str())).or_default().push(r);
-            }
-        }
-        let judged: Vec<_> = written
-            .filter_map(|(p, h, source)| {
-                let o = p.outcomes.iter().find(|o| o.metric.as_deref() == Some(h.metric.as_str()))?;
-                let rows = by_metric.get(&(p.id.as_str(), h.metric.as_str())).into_iter().flatten().copied();
-                let (baseline, target) = (o.baseline.as_deref()?, o.target.as_deref()?);
-                let judgement = crate::outcomes::judge(baseline, target, &h.expect, h.by, self.today, rows)?;
-                Some(Judged { promise: p, hypothesis: h, source, judgement })
-            })
-            .collect();
-        judged.into_iter()
+        judge_hypotheses(&self.rows, self.today, registry, planned).into_iter()
     }
 
     /// The measurable outcomes of `p` its latest readings do not meet (progress from baseline to
@@ -104,6 +83,53 @@ impl Readings {
             }
         }
         Some(unmet)
+    }
+}
+
+/// Each hypothesis of `registry` and then of `planned`, judged from `rows` as of `today`
+/// ([`Readings::hypotheses`], [`Facts::hypotheses`]).
+fn judge_hypotheses<'a>(
+    rows: &'a [crate::outcomes::Reading],
+    today: Option<jiff::civil::Date>,
+    registry: &'a Registry,
+    planned: &'a [PlanHypothesis],
+) -> Vec<Judged<'a>> {
+    let written = registry
+        .promises
+        .iter()
+        .flat_map(|p| p.hypotheses.iter().map(move |h| (p, h, None)))
+        .chain(planned.iter().filter_map(|w| Some((registry.promise(&w.promise)?, &w.hypothesis, Some(w.source)))));
+    // The readings by promise and metric, gathered once (and only when a hypothesis asks):
+    // looking each hypothesis's readings up row by row made many of each quadratic.
+    let mut by_metric: HashMap<(&str, &str), Vec<&crate::outcomes::Reading>> = HashMap::new();
+    if !planned.is_empty() || registry.promises.iter().any(|p| !p.hypotheses.is_empty()) {
+        for r in rows {
+            by_metric.entry((r.promise.as_str(), r.metric.as_str())).or_default().push(r);
+        }
+    }
+    written
+        .filter_map(|(p, h, source)| {
+            let o = p.outcomes.iter().find(|o| o.metric.as_deref() == Some(h.metric.as_str()))?;
+            let rows = by_metric.get(&(p.id.as_str(), h.metric.as_str())).into_iter().flatten().copied();
+            let (baseline, target) = (o.baseline.as_deref()?, o.target.as_deref()?);
+            let judgement = crate::outcomes::judge(baseline, target, &h.expect, h.by, today, rows)?;
+            Some(Judged { promise: p, hypothesis: h, source, judgement })
+        })
+        .collect()
+}
+
+impl Facts {
+    /// Every hypothesis judged as the rules judge it ([`Readings::hypotheses`]); without a
+    /// readings file, judged on no readings as of the window's last day (pending before its
+    /// date, unjudged after), so the board lists them all the same.
+    pub fn hypotheses(&self) -> Vec<Judged<'_>> {
+        match &self.readings {
+            Some(r) => r.hypotheses(&self.registry, &self.plans.hypotheses).collect(),
+            None => {
+                let today = self.window.as_ref().and_then(|w| crate::when::local_date(w.window.until));
+                judge_hypotheses(&[], today, &self.registry, &self.plans.hypotheses)
+            }
+        }
     }
 }
 
@@ -204,6 +230,9 @@ pub struct PlanItem {
     pub promises: Vec<String>,
     /// A declared exception's reason.
     pub exception: Option<String>,
+    /// The line (1-based, in the same document) of the `Hypothesis:` it is nested under
+    /// ([`crate::scan::markdown::Item::hypothesis`]).
+    pub hypothesis: Option<usize>,
 }
 
 /// The commits read: how they are described, how many, and where the work went.

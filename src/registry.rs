@@ -160,6 +160,7 @@ struct RawPromise {
     statement: Spanned<String>,
     title: Option<String>,
     customer: Option<Spanned<String>>,
+    owner: Option<Spanned<String>>,
     status: Spanned<Status>,
     priority: Option<Priority>,
     outcomes: Option<Spanned<Vec<RawOutcome>>>,
@@ -355,6 +356,8 @@ pub struct Promise {
     pub statement: String,
     /// The customer group it serves (a `[customers]` id).
     pub customer: Option<String>,
+    /// Who answers for it: a person (`Ana Ruiz`) or a team handle (`@search-team`), as written.
+    pub owner: Option<String>,
     /// Where it stands.
     pub status: Status,
     /// How much it matters.
@@ -749,6 +752,7 @@ impl Registry {
                     a.title != b.title
                         || a.statement != b.statement
                         || a.customer != b.customer
+                        || a.owner != b.owner
                         || a.priority != b.priority,
                     Parts::DESCRIPTIONS,
                 );
@@ -899,6 +903,18 @@ impl Registry {
                 ),
                 _ => {}
             }
+            let owner = match p.owner {
+                Some(o) if o.get_ref().trim().is_empty() => {
+                    errors.push(
+                        at(o.span(), "empty owner", format!("promise `{}` has an empty owner", id.get_ref()))
+                            .with_help(
+                                "name a person or a team handle, e.g. `owner = \"@search-team\"`, or leave the key out",
+                            ),
+                    );
+                    None
+                }
+                o => o.map(|o| o.into_inner().trim().to_string()),
+            };
             let outcomes_span = p.outcomes.as_ref().map_or(id.span(), Spanned::span);
             let mut hypotheses = Vec::new();
             for h in p.hypotheses.unwrap_or_default() {
@@ -952,6 +968,7 @@ impl Registry {
                 title: p.title,
                 statement: p.statement.into_inner(),
                 customer: p.customer.map(Spanned::into_inner),
+                owner,
                 status: p.status.into_inner(),
                 priority: p.priority,
                 outcomes: p
@@ -1395,7 +1412,18 @@ const KEYS: &[(&str, &[&str])] = &[
     ("[scopes]", &["members"]),
     (
         "a promise",
-        &["title", "statement", "customer", "status", "priority", "outcomes", "hypotheses", "verdict", "reviewed"],
+        &[
+            "title",
+            "statement",
+            "customer",
+            "owner",
+            "status",
+            "priority",
+            "outcomes",
+            "hypotheses",
+            "verdict",
+            "reviewed",
+        ],
     ),
     ("a customer", &["description"]),
     ("an outcome", &["metric", "baseline", "target"]),
@@ -1696,6 +1724,37 @@ no-outcome = "deny"
         assert_eq!(messages, ["the verdict on `checkout-v2` gives no reason", "`by` must be a date (YYYY-MM-DD)"]);
         let err = parse(&text.replace("belief", "beleif")).unwrap_err();
         assert!(err.help.as_deref().unwrap().starts_with("did you mean `belief`?"), "{err:?}");
+    }
+
+    /// Issue 31: an owner per promise, a person or a team handle; empty or not text is an error
+    /// at its value, and a changed owner is a change of the descriptions part.
+    #[test]
+    fn an_owner_is_text_at_its_place() {
+        let text = "[promises.a]\nstatement = \"s\"\nstatus = \"in-play\"\nowner = \" @search-team \"\n[promises.b]\nstatement = \"t\"\nstatus = \"proposed\"\n";
+        let r = parse(text).unwrap();
+        let owners: Vec<Option<&str>> = r.promises.iter().map(|p| p.owner.as_deref()).collect();
+        assert_eq!(owners, [Some("@search-team"), None]);
+        let renamed = parse(&text.replace("@search-team", "Ana Ruiz")).unwrap();
+        assert_eq!(renamed.promises[0].owner.as_deref(), Some("Ana Ruiz"));
+        assert_eq!(renamed.changes(&r).parts, Parts::DESCRIPTIONS);
+        assert_eq!(renamed.promises[0].fingerprint(), r.promises[0].fingerprint(), "not part of the contract");
+        for (bad, message, at) in [
+            ("owner = \"  \"", "promise `a` has an empty owner", "\"  \""),
+            ("owner = 7", "invalid promises.toml: expected text in quotes, found a whole number", "7"),
+            (
+                "owner = [\"ana\"]",
+                "invalid promises.toml: expected text in quotes, found a list (`[\"a\", \"b\"]`)",
+                "[\"ana\"]",
+            ),
+        ] {
+            let bad_text = text.replace("owner = \" @search-team \"", bad);
+            let err = parse(&bad_text).unwrap_err();
+            assert_eq!(err.message, message, "{bad}");
+            let (_, label) = err.snippet.as_deref().unwrap();
+            assert_eq!(&bad_text[label.span.clone()], at, "{bad}");
+        }
+        let err = parse(&text.replace("owner", "ownr")).unwrap_err();
+        assert!(err.help.as_deref().unwrap().starts_with("did you mean `owner`?"), "{err:?}");
     }
 
     #[test]

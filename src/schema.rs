@@ -168,6 +168,7 @@ pub fn schema() -> Value {
                     "title": { "type": "string", "description": "A short name." },
                     "statement": { "type": "string", "minLength": 1, "description": "The end-user outcome, from the customer's side." },
                     "customer": { "type": "string", "pattern": SLUG, "description": "The customer group it serves." },
+                    "owner": { "type": "string", "minLength": 1, "pattern": "\\S", "description": "Who answers for it: a person (\"Ana Ruiz\") or a team handle (\"@search-team\"). Shown on the board." },
                     "status": {
                         "type": "string", "enum": ["proposed", "in-play", "done", "dropped"],
                         "description": "proposed (a plan, not work), in-play (takes work), done, dropped."

@@ -289,6 +289,8 @@ impl Judge<'_> {
                     done: i.done,
                     promises: i.promises.iter().map(|&r| plan.refs[r].id.clone()).collect(),
                     exception: i.exception.clone(),
+                    hypothesis:
+                        i.hypothesis.and_then(|h| plan.hypotheses.get(h)).map(|h| lines.line_of(h.span.start).0 + 1),
                 }));
             }
             (plan.items.len(), false, text)
@@ -312,6 +314,7 @@ impl Judge<'_> {
                 done: !open,
                 promises: refs.iter().map(|r| r.id.clone()).collect(),
                 exception: None,
+                hypothesis: None,
             });
         }
         let b = Body { kind: BodyKind::Issue { open }, what: rel.to_string(), text, refs, in_play_then: None };

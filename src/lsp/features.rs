@@ -269,6 +269,9 @@ fn describe(p: &registry::Promise) -> String {
     if let Some(customer) = &p.customer {
         out.push_str(&format!("- customer: {}\n", esc(customer)));
     }
+    if let Some(owner) = &p.owner {
+        out.push_str(&format!("- owner: {}\n", esc(owner)));
+    }
     if !p.outcomes.is_empty() {
         out.push_str("- outcomes:\n");
         for o in &p.outcomes {

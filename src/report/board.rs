@@ -499,9 +499,15 @@ pub struct PromiseCard {
     pub title: Option<String>,
     pub statement: String,
     pub customer: Option<String>,
+    /// Who answers for it (the registry's `owner`): a person or a team handle; `None` unset.
+    pub owner: Option<String>,
     pub status: Status,
     pub priority: Option<Priority>,
     pub outcomes: Vec<OutcomeRow>,
+    /// Its hypotheses (the registry's, then those written in plans), judged as the rules judge
+    /// them, each with the items a plan nests under it. All the promise's items are in
+    /// `open_items` and `done_items`.
+    pub hypotheses: Vec<HypothesisRow>,
     pub open_items: Vec<ItemRef>,
     pub done_items: Vec<ItemRef>,
     pub commits: CommitWork,
@@ -509,6 +515,81 @@ pub struct PromiseCard {
     pub exceptions: Vec<ItemRef>,
     /// Where it stands (promises in play and done ones; `None` for proposed and dropped).
     pub health: Option<Health>,
+}
+
+/// A hypothesis on a promise: what is expected by when, the latest reading, and the verdict.
+#[derive(Debug, Serialize)]
+pub struct HypothesisRow {
+    /// The belief, in the team's words, when written.
+    pub belief: Option<String>,
+    /// One of the promise's outcome metrics.
+    pub metric: String,
+    /// The value expected, as written (`70%`).
+    pub expect: String,
+    /// The day by which it is expected, `YYYY-MM-DD`.
+    pub by: String,
+    /// Where it is written: `promises.toml:17`, `plans/q1.md:5`.
+    pub written: String,
+    /// The newest reading of its metric for the promise.
+    pub latest: Option<Latest>,
+    pub verdict: HypothesisVerdict,
+    /// The reading that decided it: the first on or after its date that reached the
+    /// expectation (confirmed), or the latest that fell short (refuted).
+    pub judged_by: Option<Latest>,
+    /// The promise's items a plan nests under it (on its item, under its item, or after it in
+    /// its section), open and done; empty for the registry's.
+    pub open_items: Vec<ItemRef>,
+    pub done_items: Vec<ItemRef>,
+}
+
+/// Where a hypothesis stands by the readings as of the window's last day.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum HypothesisVerdict {
+    /// A reading on or after its date reached the expectation.
+    Confirmed,
+    /// Readings on or after its date, none reaching it.
+    Refuted,
+    /// Its date has passed and nothing was measured since.
+    Unjudged,
+    /// Its date has not come (or the calendar is unknown) and nothing since it says more.
+    Pending,
+}
+
+impl HypothesisVerdict {
+    /// The word shown, also the JSON value and the HTML class.
+    pub fn name(self) -> &'static str {
+        match self {
+            HypothesisVerdict::Confirmed => "confirmed",
+            HypothesisVerdict::Refuted => "refuted",
+            HypothesisVerdict::Unjudged => "unjudged",
+            HypothesisVerdict::Pending => "pending",
+        }
+    }
+}
+
+impl HypothesisRow {
+    /// `typo-tolerant search: expects search conversion at 10% by 2026-06-30; latest 10.4% on
+    /// 2026-03-02`: plain text the renderers escape.
+    pub fn line(&self) -> String {
+        let belief = self.belief.as_deref().map(|b| format!("{b}: ")).unwrap_or_default();
+        let latest = match &self.latest {
+            Some(l) => format!("latest {} on {}", l.value, l.date),
+            None => "not measured yet".to_string(),
+        };
+        format!("{belief}expects {} at {} by {}; {latest}", self.metric, self.expect, self.by)
+    }
+
+    /// What follows the verdict: `71% on 2026-03-05`, `nothing measured since 2026-05-01`,
+    /// `until 2026-05-01`.
+    pub fn why(&self) -> String {
+        match (self.verdict, &self.judged_by) {
+            (HypothesisVerdict::Unjudged, _) => format!("nothing measured since {}", self.by),
+            (HypothesisVerdict::Pending, _) => format!("until {}", self.by),
+            (_, Some(r)) => format!("{} on {}", r.value, r.date),
+            (_, None) => String::new(),
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -608,6 +689,11 @@ impl Board {
             reason: i.exception.clone(),
         };
 
+        // Each promise's judged hypotheses, gathered once.
+        let mut judged: std::collections::HashMap<&str, Vec<HypothesisRow>> = std::collections::HashMap::new();
+        for j in facts.hypotheses() {
+            judged.entry(j.promise.id.as_str()).or_default().push(hypothesis_row(facts, &j));
+        }
         let mut promises: Vec<PromiseCard> = registry
             .promises
             .iter()
@@ -620,8 +706,29 @@ impl Board {
                     title: p.title.clone(),
                     statement: p.statement.clone(),
                     customer: p.customer.clone(),
+                    owner: p.owner.clone(),
                     status: p.status,
                     priority: p.priority,
+                    hypotheses: judged
+                        .remove(p.id.as_str())
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|mut h| {
+                            // Where it is written, `path:line`, as the items say it.
+                            let at = h.written.rsplit_once(':').and_then(|(p, l)| Some((p, l.parse::<usize>().ok()?)));
+                            let under = |i: &&&PlanItem| {
+                                i.exception.is_none()
+                                    // An item whose first line is the hypothesis is the bet, not work under it.
+                                    && at.is_some_and(|(path, line)| {
+                                        i.hypothesis == Some(line) && i.line != line && i.path == path
+                                    })
+                            };
+                            h.open_items =
+                                items.iter().filter(under).filter(|i| !i.done).map(|i| item_ref(i)).collect();
+                            h.done_items = items.iter().filter(under).filter(|i| i.done).map(|i| item_ref(i)).collect();
+                            h
+                        })
+                        .collect(),
                     outcomes: p
                         .outcomes
                         .iter()
@@ -760,6 +867,14 @@ impl Board {
             .collect();
         for c in &mut promises {
             c.health = health(c);
+            // A hypothesis's metric is one of its promise's outcomes: its latest reading is the
+            // outcome's (found once per outcome, not once per hypothesis).
+            for h in &mut c.hypotheses {
+                let outcome = c.outcomes.iter().find(|o| o.metric.as_deref() == Some(h.metric.as_str()));
+                h.latest = outcome
+                    .and_then(|o| o.latest.as_ref())
+                    .map(|l| Latest { date: l.date.clone(), value: l.value.clone() });
+            }
         }
         let flow = super::flow::Flow::new(facts, window, &promises);
         let status_rank = |s: Status| match s {
@@ -1051,6 +1166,35 @@ impl Board {
                 }
             }),
         }
+    }
+}
+
+/// A judged hypothesis as the board shows it: where it is written, the latest reading of its
+/// metric, the verdict and the reading that decided it.
+fn hypothesis_row(facts: &Facts, j: &crate::facts::Judged) -> HypothesisRow {
+    use crate::outcomes::Judgement;
+    let h = j.hypothesis;
+    let source = facts.sources.get(j.source.unwrap_or(facts.registry_source));
+    let reading = |r: &crate::outcomes::Reading| Latest { date: r.date.to_string(), value: r.value.clone() };
+    let verdict = match j.judgement {
+        Judgement::Confirmed(_) => HypothesisVerdict::Confirmed,
+        Judgement::Refuted { .. } => HypothesisVerdict::Refuted,
+        Judgement::Unjudged => HypothesisVerdict::Unjudged,
+        Judgement::Pending => HypothesisVerdict::Pending,
+    };
+    HypothesisRow {
+        belief: h.belief.clone(),
+        metric: h.metric.clone(),
+        expect: h.expect.clone(),
+        by: h.by.to_string(),
+        written: format!("{}:{}", source.name(), source.line_col(h.span.start).0),
+        // Filled from the promise's outcome of that metric.
+        latest: None,
+        verdict,
+        judged_by: j.judgement.readings().last().map(|r| reading(r)),
+        // Filled from the promise's items.
+        open_items: Vec::new(),
+        done_items: Vec::new(),
     }
 }
 

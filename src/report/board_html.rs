@@ -115,6 +115,7 @@ ul.health .why{flex:1 1 16rem;min-width:0}
 .card.on-track,.card.met,.card.kept{border-left-color:#1a7f37}.card.at-risk{border-left-color:#bf8700}.card.off-track,.card.not-kept{border-left-color:#d1242f}.card.delivered{border-left-color:#0969da}.card.unmeasured{border-left-color:#8c959f}
 .tag{font-size:.75rem;border-radius:1rem;padding:.05rem .5rem;background:#eaeef2}
 ul{margin:.3rem 0;padding-left:1.2rem}li{margin:.1rem 0}.muted{color:#57606a}.warn{color:#9a6700}.bad{color:#d1242f}
+.hv{font-weight:600;font-size:.8rem;border-radius:.3rem;padding:0 .35rem;white-space:nowrap;background:#eaeef2;color:#57606a}.hv.confirmed{background:#dafbe1;color:#116329}.hv.refuted{background:#ffebe9;color:#a40e26}.hv.unjudged{background:#fff8c5;color:#7d4e00}
 .state{font-weight:600;font-size:.85rem}.state.regressed{color:#d1242f}.state.met,.state.on-track{color:#1a7f37}.state.slipping,.state.stale{color:#9a6700}.state.unmeasured{color:#57606a}
 .verdict{font-weight:600;font-size:.9rem;padding:.2rem .5rem;border-radius:.3rem;display:inline-block}.verdict.bad{background:#ffebe9;color:#a40e26}.verdict.warn{background:#fff8c5;color:#7d4e00}.verdict.good{background:#dafbe1;color:#116329}
 details#findings>summary{cursor:pointer}details#findings>summary h2{display:inline-block;border:0;margin:1.5rem 0 .5rem}
@@ -367,6 +368,49 @@ fn state(o: &super::board::OutcomeRow) -> String {
     format!(" <span class=\"state {class}\">{}{stale}</span>", o.state.label())
 }
 
+/// ` Owner: @search-team.` after the statement, when the registry names one.
+fn owner(c: &PromiseCard) -> String {
+    c.owner
+        .as_deref()
+        .map(|o| format!(" <span class=\"muted\">Owner: <span class=\"owner\">{}</span>.</span>", html(o)))
+        .unwrap_or_default()
+}
+
+/// A promise's hypotheses: each verdict as a coloured word, then what is expected by when,
+/// the latest reading, and where it is written. The items under the promise test them.
+fn hypotheses(c: &PromiseCard) -> String {
+    if c.hypotheses.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("<strong>Hypotheses</strong><ul class=\"hyps\">");
+    for h in &c.hypotheses {
+        let why = h.why();
+        let why = if why.is_empty() { why } else { format!(" <span class=\"muted\">({})</span>", text(&why)) };
+        let _ = write!(
+            out,
+            "<li><span class=\"hv {v}\">{v}</span>{why} {line} <span class=\"muted\">{written}</span>",
+            v = h.verdict.name(),
+            line = text(&h.line()),
+            written = html(&h.written),
+        );
+        // The work a plan nests under it.
+        if !h.open_items.is_empty() {
+            out.push_str(&items(&h.open_items));
+        }
+        if !h.done_items.is_empty() {
+            let _ = write!(
+                out,
+                "<details class=\"done\"><summary>{} done</summary>{}</details>",
+                h.done_items.len(),
+                items(&h.done_items)
+            );
+        }
+        out.push_str("</li>");
+    }
+    out.push_str("</ul>");
+    out
+}
+
 fn card(c: &PromiseCard, since: &str) -> String {
     let mut out = String::new();
     let status = c.status.as_str();
@@ -374,13 +418,14 @@ fn card(c: &PromiseCard, since: &str) -> String {
     let _ = write!(
         out,
         "<div class=\"card {status} {health}\" data-promise=\"{id}\"><h3><code class=\"id\">{id}</code>{title}<span class=\"tag\">{status}</span><span class=\"tag\">{prio}</span>{badge}</h3>\
-         <p>{statement}{customer}</p>",
+         <p>{statement}{customer}{owner}</p>",
         id = html(&c.id),
         title = c.title.as_deref().map(|t| format!(" <span>{}</span>", html(t))).unwrap_or_default(),
         prio = priority_name(c.priority),
         badge = c.health.as_ref().map(|h| badge(h.state)).unwrap_or_default(),
         statement = html(&c.statement),
         customer = c.customer.as_deref().map(|s| format!(" <span class=\"muted\">For {}.</span>", html(s))).unwrap_or_default(),
+        owner = owner(c),
     );
     if let Some(h) = &c.health {
         let _ = write!(out, "<p class=\"why\">{}</p>", text(&h.reason));
@@ -394,6 +439,7 @@ fn card(c: &PromiseCard, since: &str) -> String {
     } else if c.status == Status::InPlay {
         out.push_str("<p class=\"warn\">No measurable outcome: how will you know it is kept?</p>");
     }
+    out.push_str(&hypotheses(c));
     let _ = write!(
         out,
         "<p><strong>Commits</strong> {}{}</p>",
@@ -410,6 +456,14 @@ fn card(c: &PromiseCard, since: &str) -> String {
     let _ = write!(out, "<p><strong>Items</strong> {} open, {} done</p>", c.open_items.len(), c.done_items.len());
     if !c.open_items.is_empty() {
         out.push_str(&items(&c.open_items));
+    }
+    if !c.done_items.is_empty() {
+        let _ = write!(
+            out,
+            "<details class=\"done\"><summary>{} done</summary>{}</details>",
+            c.done_items.len(),
+            items(&c.done_items)
+        );
     }
     if !c.exceptions.is_empty() {
         out.push_str("<p><strong>Exceptions</strong></p>");
@@ -693,10 +747,12 @@ pub fn page(b: &Board) -> String {
         for c in cards {
             let _ = write!(
                 out,
-                "<tr data-promise=\"{id}\"><td><code class=\"id\">{id}</code>{badge}</td><td>{statement}{open_items}</td><td>{prio}</td><td>{open} open, {done} done</td><td>{commits}</td></tr>",
+                "<tr data-promise=\"{id}\"><td><code class=\"id\">{id}</code>{badge}</td><td>{statement}{owner}{hypotheses}{open_items}</td><td>{prio}</td><td>{open} open, {done} done</td><td>{commits}</td></tr>",
                 id = html(&c.id),
                 badge = c.health.as_ref().map(|h| format!(" {}", badge(h.state))).unwrap_or_default(),
                 statement = html(&c.statement),
+                owner = owner(c),
+                hypotheses = hypotheses(c),
                 // Open items left under a promise not in play are worth seeing.
                 open_items = if c.open_items.is_empty() { String::new() } else { items(&c.open_items) },
                 prio = priority_name(c.priority),

@@ -4,7 +4,9 @@
 //! Untrusted text (plan items, commit subjects, reasons) is escaped for each medium: terminal
 //! controls become visible stand-ins; Markdown is made inert by [`super::markdown::escape`].
 
-use super::board::{outcome_line, priority_name, Board, DriftNote, HealthState, ItemRef, OutcomeState, PromiseCard};
+use super::board::{
+    outcome_line, priority_name, Board, DriftNote, HealthState, HypothesisVerdict, ItemRef, OutcomeState, PromiseCard,
+};
 use super::flow::Flow;
 use super::human::Style;
 use super::markdown::escape as md;
@@ -61,6 +63,17 @@ fn outcome_colour(s: OutcomeState) -> &'static str {
         OutcomeState::Slipping | OutcomeState::Stale => "33",
         OutcomeState::Met | OutcomeState::OnTrack => "32",
         OutcomeState::Measured | OutcomeState::Unmeasured => "2",
+    }
+}
+
+/// The terminal colour of a hypothesis's verdict: green confirmed, red refuted, yellow
+/// unjudged, dim pending.
+fn verdict_colour(v: HypothesisVerdict) -> &'static str {
+    match v {
+        HypothesisVerdict::Confirmed => "1;32",
+        HypothesisVerdict::Refuted => "1;31",
+        HypothesisVerdict::Unjudged => "1;33",
+        HypothesisVerdict::Pending => "2",
     }
 }
 
@@ -247,16 +260,38 @@ pub fn term_page(b: &Board, style: Style) -> String {
             let _ = writeln!(out, "\n{}", p.status(c.status, heading(c.status)));
         }
         let customer = c.customer.as_deref().map(|s| format!("  for {}", esc(s))).unwrap_or_default();
+        let owner = c.owner.as_deref().map(|s| format!("  owner {}", esc(s))).unwrap_or_default();
         let pad = " ".repeat(width + 4);
         let health = c
             .health
             .as_ref()
             .map(|h| format!("  {}", p.wrap(health_colour(h.state), h.state.label())))
             .unwrap_or_default();
-        let head =
-            format!("  {}  {:<6}{customer}{health}", p.bold(&format!("{:<width$}", c.id)), priority_name(c.priority));
+        let head = format!(
+            "  {}  {:<6}{customer}{owner}{health}",
+            p.bold(&format!("{:<width$}", c.id)),
+            priority_name(c.priority)
+        );
         let _ = writeln!(out, "{}", head.trim_end());
         let _ = writeln!(out, "{pad}{}", p.dim(&esc(&c.statement)));
+        for h in &c.hypotheses {
+            let why = h.why();
+            let why = if why.is_empty() { why } else { format!(" ({})", esc(&why)) };
+            let _ = writeln!(
+                out,
+                "{pad}hypothesis  {}{why}  {}  {}",
+                p.wrap(verdict_colour(h.verdict), h.verdict.name()),
+                esc(&h.line()),
+                p.dim(&esc(&h.written))
+            );
+            // The work a plan nests under it.
+            if !h.open_items.is_empty() {
+                let _ = writeln!(out, "{pad}  open     {}", items_line(&h.open_items, &esc));
+            }
+            if !h.done_items.is_empty() {
+                let _ = writeln!(out, "{pad}  done     {}", items_line(&h.done_items, &esc));
+            }
+        }
         // Not taking work: one line each, and their open items if any are left.
         if c.status != Status::InPlay {
             if !c.open_items.is_empty() {
@@ -284,6 +319,9 @@ pub fn term_page(b: &Board, style: Style) -> String {
         let open =
             if c.open_items.is_empty() { String::new() } else { format!(": {}", items_line(&c.open_items, &esc)) };
         let _ = writeln!(out, "{pad}items    {items}{open}");
+        if !c.done_items.is_empty() {
+            let _ = writeln!(out, "{pad}done     {}", items_line(&c.done_items, &esc));
+        }
         let _ = writeln!(out, "{pad}commits  {}", commits_line(c));
         if !c.exceptions.is_empty() {
             let _ = writeln!(out, "{pad}except   {}", items_line(&c.exceptions, &esc));
@@ -586,6 +624,64 @@ fn md_health(h: HealthState) -> String {
     format!("{mark} **{}**", h.label())
 }
 
+/// `ROADMAP.md:7 Rank in-stock first; plans/q3.md:12 Status page; 2 more`, escaped for Markdown.
+fn md_items(items: &[ItemRef]) -> String {
+    let mut parts: Vec<String> =
+        items.iter().take(SHOWN).map(|i| format!("{}:{} {}", md(&i.path), i.line, md(&i.text))).collect();
+    if items.len() > SHOWN {
+        parts.push(format!("{} more", items.len() - SHOWN));
+    }
+    parts.join("; ")
+}
+
+/// The hypotheses of each promise (a table: verdict, what is expected by when, the latest
+/// reading, where it is written, the work a plan nests under it), then all the open and done
+/// items of each promise that has any. Empty when no promise has a hypothesis.
+fn hypotheses_markdown(b: &Board) -> String {
+    let with: Vec<&PromiseCard> = b.promises.iter().filter(|c| !c.hypotheses.is_empty()).collect();
+    if with.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from(
+        "### Hypotheses\n\n| Promise | Verdict | Hypothesis | Written | Work under it |\n|---|---|---|---|---|\n",
+    );
+    for c in &with {
+        for h in &c.hypotheses {
+            let word = match h.verdict {
+                HypothesisVerdict::Refuted => format!("🔴 **{}**", h.verdict.name()),
+                HypothesisVerdict::Pending => h.verdict.name().to_string(),
+                _ => format!("**{}**", h.verdict.name()),
+            };
+            let why = h.why();
+            let why = if why.is_empty() { why } else { format!(" ({})", md(&why)) };
+            let mut work = Vec::new();
+            if !h.open_items.is_empty() {
+                work.push(format!("open: {}", md_items(&h.open_items)));
+            }
+            if !h.done_items.is_empty() {
+                work.push(format!("done: {}", md_items(&h.done_items)));
+            }
+            let work = if work.is_empty() { "—".to_string() } else { work.join("<br>") };
+            let _ = writeln!(out, "| `{}` | {word}{why} | {} | {} | {work} |", c.id, md(&h.line()), md(&h.written));
+        }
+    }
+    out.push_str("\nAll the work under each promise:\n\n");
+    for c in &with {
+        let list = md_items;
+        let mut parts = Vec::new();
+        if !c.open_items.is_empty() {
+            parts.push(format!("{} open: {}", c.open_items.len(), list(&c.open_items)));
+        }
+        if !c.done_items.is_empty() {
+            parts.push(format!("{} done: {}", c.done_items.len(), list(&c.done_items)));
+        }
+        let work = if parts.is_empty() { "no items".to_string() } else { parts.join(" · ") };
+        let _ = writeln!(out, "- `{}`: {work}", c.id);
+    }
+    out.push('\n');
+    out
+}
+
 pub fn markdown_page(b: &Board) -> String {
     let mut out = String::new();
     let name = b.name.as_deref().map(|n| format!("{} · ", md(n))).unwrap_or_default();
@@ -655,9 +751,9 @@ pub fn markdown_page(b: &Board) -> String {
         out.push('\n');
     }
     out.push_str(
-        "| Promise | Status | Health | Priority | Customer | Outcomes | Items open / done | Commits | Last |\n",
+        "| Promise | Status | Health | Priority | Customer | Owner | Outcomes | Items open / done | Commits | Last |\n",
     );
-    out.push_str("|---|---|---|---|---|---|---:|---:|---|\n");
+    out.push_str("|---|---|---|---|---|---|---|---:|---:|---|\n");
     for c in &b.promises {
         let outcomes: Vec<String> = c
             .outcomes
@@ -674,13 +770,14 @@ pub fn markdown_page(b: &Board) -> String {
             .collect();
         let _ = writeln!(
             out,
-            "| `{}` {} | {} | {} | {} | {} | {} | {} / {} | {} | {} |",
+            "| `{}` {} | {} | {} | {} | {} | {} | {} | {} / {} | {} | {} |",
             c.id,
             md(&c.statement),
             c.status,
             c.health.as_ref().map_or("—", |h| h.state.label()),
             priority_name(c.priority),
             c.customer.as_deref().map_or("—".to_string(), md),
+            c.owner.as_deref().map_or("—".to_string(), md),
             if outcomes.is_empty() { "—".to_string() } else { outcomes.join("<br>") },
             c.open_items.len(),
             c.done_items.len(),
@@ -761,6 +858,7 @@ pub fn markdown_page(b: &Board) -> String {
             }
         }
     }
+    out.push_str(&hypotheses_markdown(b));
     // Commits per promise that had any, in board order: ids are registry slugs, safe in Mermaid.
     let worked: Vec<&PromiseCard> = b.promises.iter().filter(|c| c.commits.count > 0).collect();
     if !worked.is_empty() {

@@ -77,6 +77,9 @@ struct InFinding {
 struct InPromise {
     id: String,
     title: Option<String>,
+    // Boards written before promises had owners have none.
+    #[serde(default)]
+    owner: Option<String>,
     status: crate::registry::Status,
     priority: Option<crate::registry::Priority>,
     health: Option<Health>,
@@ -137,6 +140,8 @@ pub struct Latest {
 pub struct Promise {
     pub id: String,
     pub title: Option<String>,
+    /// Who answers for it, when the team's registry names one.
+    pub owner: Option<String>,
     pub priority: Option<crate::registry::Priority>,
     pub health: Option<Health>,
     pub outcomes: Vec<Outcome>,
@@ -298,6 +303,7 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Team, Error> {
             .map(|p| Promise {
                 id: p.id,
                 title: p.title,
+                owner: p.owner,
                 priority: p.priority,
                 health: p.health,
                 outcomes: p
@@ -588,9 +594,14 @@ fn team_html(out: &mut String, i: usize, b: &Team) {
                 .unwrap_or_default();
             let _ = write!(
                 out,
-                "<li data-promise=\"{id}\"><div class=\"head\">{badge}<code class=\"id\">{id}</code>{title}{why}</div>",
+                "<li data-promise=\"{id}\"><div class=\"head\">{badge}<code class=\"id\">{id}</code>{title}{owner}{why}</div>",
                 id = html(&p.id),
                 title = p.title.as_deref().map(|t| format!("<span>{}</span>", html(t))).unwrap_or_default(),
+                owner = p
+                    .owner
+                    .as_deref()
+                    .map(|o| format!("<span class=\"muted owner\">owner {}</span>", html(o)))
+                    .unwrap_or_default(),
             );
             for o in &p.outcomes {
                 let bar = match o.progress {
@@ -695,7 +706,8 @@ pub fn markdown_page(org: &Org) -> String {
         for p in &b.promises {
             let health =
                 p.health.as_ref().map(|h| format!(" **{}**: {}", h.state.label(), md(&h.reason))).unwrap_or_default();
-            let _ = writeln!(out, "- {}{health}", code(&p.id));
+            let owner = p.owner.as_deref().map(|o| format!(" (owner {})", md(o))).unwrap_or_default();
+            let _ = writeln!(out, "- {}{owner}{health}", code(&p.id));
             for o in &p.outcomes {
                 let _ = writeln!(out, "  - {} ({})", md(&outcome_line(o)), o.state.label());
             }

@@ -60,6 +60,11 @@ pub struct Item {
     /// `(Untraced: reason)`): work that knowingly serves no promise. The reason may be empty,
     /// which the rules reject.
     pub exception: Option<String>,
+    /// The hypothesis it is nested under (an index into [`Plan::hypotheses`]), as references
+    /// are: one written on the item's own lines, else on the nearest item above it, else the
+    /// latest `Hypothesis:` paragraph before it in its section or a section above, else one
+    /// before the first heading. The work that tests it.
+    pub hypothesis: Option<usize>,
 }
 
 /// What a plan document says: its task items, its promise references and its hypotheses.
@@ -636,6 +641,9 @@ struct ItemFrame {
     analysed: bool,
     /// Own references (indices into the plan's refs).
     refs: Vec<usize>,
+    /// The last hypothesis written on its own lines, else the item above's (an index into the
+    /// plan's hypotheses).
+    hypothesis: Option<usize>,
 }
 
 #[derive(Default)]
@@ -646,6 +654,10 @@ struct Scanner<'t> {
     /// (heading level, references declared for the section)
     headings: Vec<(u8, Vec<usize>)>,
     doc_refs: Vec<usize>,
+    /// (heading level, the latest hypothesis of a paragraph in that section so far), and the
+    /// latest before the first heading: what the items after them are nested under.
+    section_hypotheses: Vec<(u8, usize)>,
+    doc_hypothesis: Option<usize>,
     seen_heading: bool,
     after_heading: bool,
     in_heading: bool,
@@ -685,6 +697,9 @@ impl Scanner<'_> {
                 while self.headings.last().is_some_and(|(l, _)| *l >= level) {
                     self.headings.pop();
                 }
+                while self.section_hypotheses.last().is_some_and(|(l, _)| *l >= level) {
+                    self.section_hypotheses.pop();
+                }
                 self.headings.push((level, Vec::new()));
                 self.seen_heading = true;
                 self.in_heading = true;
@@ -704,6 +719,7 @@ impl Scanner<'_> {
                 col: Collector::default(),
                 analysed: false,
                 refs: Vec::new(),
+                hypothesis: None,
             }),
             Event::TaskListMarker(checked) => {
                 if let Some(frame) = self.items.last_mut() {
@@ -746,7 +762,11 @@ impl Scanner<'_> {
                     let found = col.hypotheses();
                     if !found.is_empty() {
                         let inherited = self.inherited(self.items.len());
-                        self.add_hypotheses(found, false, &inherited);
+                        let last = self.add_hypotheses(found, false, &inherited);
+                        match self.headings.last() {
+                            Some(&(level, _)) => self.section_hypotheses.push((level, last)),
+                            None => self.doc_hypothesis = Some(last),
+                        }
                     }
                 }
             }
@@ -831,7 +851,10 @@ impl Scanner<'_> {
         let hypotheses = col.hypotheses();
         if !hypotheses.is_empty() {
             let inherited = if own.is_empty() { self.inherited(i) } else { own.clone() };
-            self.add_hypotheses(hypotheses, true, &inherited);
+            self.items[i].hypothesis = Some(self.add_hypotheses(hypotheses, true, &inherited));
+        } else {
+            // The item above's (its own or its own above's), found once per item.
+            self.items[i].hypothesis = i.checked_sub(1).and_then(|p| self.items[p].hypothesis);
         }
 
         let Some(done) = self.items[i].task else {
@@ -848,7 +871,11 @@ impl Scanner<'_> {
             return;
         }
         let promises = if !own.is_empty() { own } else { self.inherited(i) };
-        self.plan.items.push(Item { done, text, span, promises, exception });
+        let hypothesis = self.items[i]
+            .hypothesis
+            .or_else(|| self.section_hypotheses.last().map(|&(_, h)| h))
+            .or(self.doc_hypothesis);
+        self.plan.items.push(Item { done, text, span, promises, exception, hypothesis });
     }
 
     /// The references that apply at the item `i` deep (or, with `i` the depth, outside any
@@ -865,10 +892,10 @@ impl Scanner<'_> {
             .unwrap_or_default()
     }
 
-    /// Record the hypotheses found in a block: each belongs to its own `(Promise: …)`, else to
-    /// `inherited`. In an item (`in_item`), the first line's marker is the item's own reference,
-    /// already in `inherited`.
-    fn add_hypotheses(&mut self, found: Vec<FoundHypothesis>, in_item: bool, inherited: &[usize]) {
+    /// Record the hypotheses found in a block (at least one): each belongs to its own
+    /// `(Promise: …)`, else to `inherited`. In an item (`in_item`), the first line's marker is
+    /// the item's own reference, already in `inherited`. The index of the last one recorded.
+    fn add_hypotheses(&mut self, found: Vec<FoundHypothesis>, in_item: bool, inherited: &[usize]) -> usize {
         for (n, mut h, own) in found {
             let own: Vec<usize> = if in_item && n == 0 {
                 Vec::new()
@@ -878,6 +905,7 @@ impl Scanner<'_> {
             h.promises = if own.is_empty() { inherited.to_vec() } else { own };
             self.plan.hypotheses.push(h);
         }
+        self.plan.hypotheses.len().saturating_sub(1)
     }
 
     /// `promise: id`, `promises: [a, b]`, `promises: a, b` or a `promises:` list in front matter.
@@ -1111,6 +1139,57 @@ Promise: hidden
     /// Issue 26: `Hypothesis:` lines in paragraphs and items, each with its parts at their
     /// place and the promise it belongs to: its own marker, else its item's, section's or
     /// document's.
+    #[test]
+    fn items_are_nested_under_the_hypothesis_above_them() {
+        let text = "\
+Hypothesis: a faster page moves bounce rate to 30% by 2027-01-01
+
+- [ ] Compress images
+
+## Checkout
+Promise: checkout-v2
+
+- [x] Before any bet of the section
+
+Hypothesis: one-step payment moves checkout completion to 70% by 2027-03-01
+
+- [ ] One-step form
+- [ ] Hypothesis: saved cards move checkout completion to 72% by 2027-04-01
+  - [x] Card vault
+    - [ ] Vault audit
+
+### Deeper
+- [ ] Under the section's bet still
+
+Hypothesis: a deeper search moves checkout completion to 71% by 2027-05-01
+
+- [ ] Under the deeper bet
+
+## Search
+- [ ] No bet here
+";
+        let plan = scan(text);
+        let got: Vec<(&str, Option<&str>)> = plan
+            .items
+            .iter()
+            .map(|i| (i.text.as_str(), i.hypothesis.map(|h| said(&plan.hypotheses[h]).belief.as_str())))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("Compress images", Some("a faster page")),
+                ("Before any bet of the section", Some("a faster page")),
+                ("One-step form", Some("one-step payment")),
+                ("Hypothesis: saved cards move checkout completion to 72% by 2027-04-01", Some("saved cards")),
+                ("Card vault", Some("saved cards")),
+                ("Vault audit", Some("saved cards")),
+                ("Under the section's bet still", Some("one-step payment")),
+                ("Under the deeper bet", Some("a deeper search")),
+                ("No bet here", Some("a faster page")),
+            ]
+        );
+    }
+
     #[test]
     fn hypotheses_and_their_promises() {
         let text = "\

@@ -446,3 +446,239 @@ fn the_editor_server_shows_a_plans_hypotheses_at_their_lines() {
     );
     assert_eq!(client.finish(), 0);
 }
+
+/// The registry with an owner per promise: a hostile one (markup, a link, a pipe, a control
+/// character) on checkout-v2, a person on track-orders.
+fn owned_registry() -> String {
+    let owned = REGISTRY
+        .replace(
+            "statement = \"A shopper can pay in one step with a saved wallet.\"\n",
+            "statement = \"A shopper can pay in one step with a saved wallet.\"\n\
+             owner = \"@payments <b>team</b> | [x](https://evil.example) \\u001b[31m\"\n",
+        )
+        .replace(
+            "statement = \"A shopper knows where an order is without calling us.\"\n",
+            "statement = \"A shopper knows where an order is without calling us.\"\nowner = \"Ana Ruiz\"\n",
+        );
+    assert_eq!(owned.matches("owner =").count(), 2);
+    owned
+}
+
+/// A plan under track-orders: an item done before any bet, then a hypothesis of its own (pending
+/// until September) with the work after it nested under it, one item open, one done.
+const BOARD_ROADMAP: &str = "# Roadmap\n\n## Orders\nPromise: track-orders\n\n- [x] Status page\n\n\
+Hypothesis: a live map moves order-status calls from 41 a day to 28 a day by 2026-09-01\n\n\
+- [ ] Live map\n- [x] Courier feed\n";
+
+/// The board's window: the first hypothesis confirmed, the second refuted, the third unjudged,
+/// the plan's pending.
+pub(crate) const BOARD_WINDOW: [&str; 4] = ["--since", "2026-06-01", "--until", "2026-06-30"];
+
+/// The team with owners, readings and a plan of its own (also rendered in Chromium by
+/// `report::the_board_fits_a_phone_and_a_desk_in_chromium`).
+pub(crate) fn board_team() -> Repo {
+    let mut repo = Repo::new();
+    repo.write("promises.toml", &owned_registry()).write("outcomes.csv", READINGS).write("ROADMAP.md", BOARD_ROADMAP);
+    repo.commit_at("2026-06-25T10:00:00Z", "Ada <ada@example.com>", "Adopt\n\nPromise: checkout-v2\n");
+    repo
+}
+
+/// Where the `n`th (0-based) `[[promises.<id>.hypotheses]]` table starts in `registry`: `promises.toml:<line>`.
+fn written(registry: &str, id: &str, n: usize) -> String {
+    let table = format!("[[promises.{id}.hypotheses]]");
+    let line = registry.lines().enumerate().filter(|(_, l)| *l == table).nth(n).unwrap().0 + 1;
+    format!("promises.toml:{line}")
+}
+
+/// Issue 26 and 31 on the board: each promise lists its hypotheses (the registry's, then a
+/// plan's), each with its belief, metric, expected value and date, the latest reading, the
+/// verdict as of the window's last day (confirmed, refuted, unjudged, pending) and where it is
+/// written, beside the promise's open and done items; each promise shows its owner, escaped for
+/// each medium. Every format, and the JSON valid against the published schema.
+#[test]
+fn the_board_lists_each_promises_hypotheses_and_owner_in_every_format() {
+    let repo = board_team();
+    let registry = owned_registry();
+    let window = BOARD_WINDOW;
+    let board = |format: &str| {
+        let run = support::run_with(
+            repo.path(),
+            &[&["report", "--format", format][..], &window].concat(),
+            &[("COLUMNS", "400")],
+            None,
+        );
+        run.expect_code(0);
+        run.stdout
+    };
+    let owner = "@payments <b>team</b> | [x](https://evil.example) \u{1b}[31m";
+
+    let json = board("json");
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let card = |id: &str| v["promises"].as_array().unwrap().iter().find(|p| p["id"] == id).unwrap().clone();
+    assert_eq!(card("checkout-v2")["owner"], owner);
+    assert_eq!(card("track-orders")["owner"], "Ana Ruiz");
+    assert_eq!(card("gift-cards")["owner"], serde_json::Value::Null, "unset: null");
+    let reading = |date: &str, value: &str| serde_json::json!({ "date": date, "value": value });
+    assert_eq!(
+        card("checkout-v2")["hypotheses"],
+        serde_json::json!([
+            {
+                "belief": "one-step payment moves checkout completion", "metric": "checkout completion",
+                "expect": "70%", "by": "2026-03-01", "written": written(&registry, "checkout-v2", 0),
+                "latest": reading("2026-04-10", "73%"), "verdict": "confirmed",
+                "judged_by": reading("2026-03-05", "71%"), "open_items": [], "done_items": [],
+            },
+            {
+                "belief": "saved wallets move it further", "metric": "checkout completion",
+                "expect": "74%", "by": "2026-04-01", "written": written(&registry, "checkout-v2", 1),
+                "latest": reading("2026-04-10", "73%"), "verdict": "refuted",
+                "judged_by": reading("2026-04-10", "73%"), "open_items": [], "done_items": [],
+            },
+        ])
+    );
+    assert_eq!(
+        card("track-orders")["hypotheses"],
+        serde_json::json!([
+            {
+                "belief": null, "metric": "order-status calls", "expect": "30 a day", "by": "2026-05-01",
+                "written": written(&registry, "track-orders", 0), "latest": reading("2026-04-20", "35 a day"),
+                "verdict": "unjudged", "judged_by": null, "open_items": [], "done_items": [],
+            },
+            {
+                "belief": "a live map", "metric": "order-status calls", "expect": "28 a day", "by": "2026-09-01",
+                "written": "ROADMAP.md:8", "latest": reading("2026-04-20", "35 a day"),
+                "verdict": "pending", "judged_by": null,
+                "open_items": [{ "path": "ROADMAP.md", "line": 10, "text": "Live map" }],
+                "done_items": [{ "path": "ROADMAP.md", "line": 11, "text": "Courier feed" }],
+            },
+        ])
+    );
+    let items = |c: &serde_json::Value, key: &str| -> Vec<String> {
+        c[key].as_array().unwrap().iter().map(|i| format!("{}:{}", i["path"].as_str().unwrap(), i["line"])).collect()
+    };
+    assert_eq!(
+        (items(&card("track-orders"), "open_items"), items(&card("track-orders"), "done_items")),
+        (vec!["ROADMAP.md:10".to_string()], vec!["ROADMAP.md:6".to_string(), "ROADMAP.md:11".to_string()]),
+        "the promise's items, nested under a hypothesis or not"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("board.json");
+    std::fs::write(&file, &json).unwrap();
+    if support::tool_available("check-jsonschema", "PLAN_LINT_REQUIRE_CHECK_JSONSCHEMA") {
+        let (ok, out) = crate::org_board::validate(&file);
+        assert!(ok, "{out}");
+        // Positive control: a verdict the schema does not know.
+        std::fs::write(&file, json.replacen("\"verdict\": \"pending\"", "\"verdict\": \"maybe\"", 1)).unwrap();
+        assert!(!crate::org_board::validate(&file).0, "the schema accepted an unknown verdict");
+    }
+
+    let term = board("term");
+    let first = written(&registry, "checkout-v2", 0);
+    for line in [
+        format!(
+            "hypothesis  confirmed (71% on 2026-03-05)  one-step payment moves checkout completion: expects checkout \
+             completion at 70% by 2026-03-01; latest 73% on 2026-04-10  {first}"
+        ),
+        "hypothesis  refuted (73% on 2026-04-10)  saved wallets move it further: expects".to_string(),
+        "hypothesis  unjudged (nothing measured since 2026-05-01)  expects order-status calls at 30 a day by \
+         2026-05-01; latest 35 a day on 2026-04-20"
+            .to_string(),
+        "hypothesis  pending (until 2026-09-01)  a live map: expects order-status calls at 28 a day by 2026-09-01; \
+         latest 35 a day on 2026-04-20  ROADMAP.md:8"
+            .to_string(),
+        "ROADMAP.md:8\n                  open     ROADMAP.md:10 Live map\n                  done     ROADMAP.md:11 Courier feed\n"
+            .to_string(),
+        "items    1 open, 2 done: ROADMAP.md:10 Live map".to_string(),
+        "done     ROADMAP.md:6 Status page, ROADMAP.md:11 Courier feed".to_string(),
+        "  track-orders  —       owner Ana Ruiz  ".to_string(),
+        "owner @payments <b>team</b> | [x](https://evil.example) ␛[31m  ".to_string(),
+    ] {
+        assert!(term.contains(&line), "{line} missing:\n{term}");
+    }
+
+    let md = board("markdown");
+    for line in [
+        "| Promise | Verdict | Hypothesis | Written |",
+        "| `checkout-v2` | 🔴 **refuted** (73% on 2026-04-10) | saved wallets move it further: expects checkout \
+         completion at 74% by 2026-04-01; latest 73% on 2026-04-10 |",
+        "| `track-orders` | **unjudged** (nothing measured since 2026-05-01) | expects order-status calls at 30 a day \
+         by 2026-05-01; latest 35 a day on 2026-04-20 |",
+        "| `track-orders` | pending (until 2026-09-01) | a live map: expects order-status calls at 28 a day by \
+         2026-09-01; latest 35 a day on 2026-04-20 | ROADMAP.md:8 | open: ROADMAP.md:10 Live map<br>done: ROADMAP.md:11 \
+         Courier feed |",
+        "- `track-orders`: 1 open: ROADMAP.md:10 Live map · 2 done: ROADMAP.md:6 Status page; ROADMAP.md:11 Courier feed",
+        "- `checkout-v2`: no items",
+    ] {
+        assert!(md.contains(line), "{line} missing:\n{md}");
+    }
+    assert!(
+        md.contains(&format!("| **confirmed** (71% on 2026-03-05) | one-step payment moves checkout completion: expects checkout completion at 70% by 2026-03-01; latest 73% on 2026-04-10 | {first} |")),
+        "{md}"
+    );
+    // The owner is a cell of inert text: no mention, no tag, no link, the pipe kept in its cell.
+    assert!(
+        md.contains("| @\u{2060}payments &lt;b&gt;team&lt;/b&gt; \\| \\[x\\](https\\://evil.example) ␛\\[31m |"),
+        "{md}"
+    );
+    assert!(md.contains("| Ana Ruiz |"), "{md}");
+
+    let html = board("html");
+    let card_html = |id: &str| {
+        let start = html.find(&format!("data-promise=\"{id}\"><h3>")).unwrap_or_else(|| panic!("no card {id}"));
+        // Up to the next promise's card or row (an outcome's progress bar is a `div` of its own).
+        let end = html[start + 1..].find("data-promise=\"").map_or(html.len(), |i| i + start + 1);
+        html[start..end].to_string()
+    };
+    let checkout = card_html("checkout-v2");
+    assert!(
+        checkout.contains(
+            "<strong>Hypotheses</strong><ul class=\"hyps\"><li><span class=\"hv confirmed\">confirmed</span>"
+        ),
+        "{checkout}"
+    );
+    assert!(checkout.contains("<span class=\"hv refuted\">refuted</span> <span class=\"muted\">(73% on <span class=\"nw\">2026-04-10</span>)</span> saved wallets move it further"), "{checkout}");
+    assert!(
+        checkout.contains("Owner: <span class=\"owner\">@payments &lt;b&gt;team&lt;/b&gt; | [x](https://evil.example) \u{241b}[31m</span>"),
+        "{checkout}"
+    );
+    let orders = card_html("track-orders");
+    assert!(orders.contains("<span class=\"hv unjudged\">unjudged</span>"), "{orders}");
+    assert!(orders.contains("<span class=\"hv pending\">pending</span> <span class=\"muted\">(until <span class=\"nw\">2026-09-01</span>)</span> a live map: expects order-status calls at 28 a day"), "{orders}");
+    assert!(
+        orders.contains(
+            "<span class=\"muted\">ROADMAP.md:8</span><ul><li><code>ROADMAP.md:10</code> Live map</li></ul>\n<details \
+             class=\"done\"><summary>1 done</summary><ul><li><code>ROADMAP.md:11</code> Courier feed</li></ul>\n</details></li>"
+        ),
+        "the work nested under the hypothesis: {orders}"
+    );
+    assert!(
+        orders.contains(
+            "<details class=\"done\"><summary>2 done</summary><ul><li><code>ROADMAP.md:6</code> Status page</li><li><code>ROADMAP.md:11</code> Courier feed</li></ul>"
+        ),
+        "{orders}"
+    );
+    assert!(orders.contains("Owner: <span class=\"owner\">Ana Ruiz</span>"), "{orders}");
+    // A terminal shows markup as written, never a control; Markdown and HTML never a tag.
+    for text in [&term, &md, &html] {
+        assert!(!text.contains('\u{1b}'), "the owner's control went through: {text}");
+    }
+    assert!(!md.contains("<b>team") && !html.contains("<b>team"), "the owner's markup went through");
+
+    // Without readings, each is pending before its date and unjudged after, with no reading.
+    std::fs::remove_file(repo.path().join("outcomes.csv")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&board("json")).unwrap();
+    let verdicts: Vec<(String, String, bool)> = v["promises"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["hypotheses"].as_array().unwrap().clone())
+        .map(|h| {
+            (h["by"].as_str().unwrap().to_string(), h["verdict"].as_str().unwrap().to_string(), h["latest"].is_null())
+        })
+        .collect();
+    let expected =
+        [("2026-03-01", "unjudged"), ("2026-04-01", "unjudged"), ("2026-05-01", "unjudged"), ("2026-09-01", "pending")];
+    let expected: Vec<(String, String, bool)> =
+        expected.iter().map(|(by, verdict)| (by.to_string(), verdict.to_string(), true)).collect();
+    assert_eq!(verdicts, expected);
+}

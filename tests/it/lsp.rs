@@ -20,6 +20,7 @@ description = "People who buy from the shop"
 title = "Find a product"
 statement = "A shopper finds the product they came for in under a minute."
 customer = "shopper"
+owner = "@search-team"
 status = "in-play"
 priority = "must"
 outcomes = [{ metric = "searches ending in a product view", baseline = "40%", target = "60%" }]
@@ -282,6 +283,7 @@ fn hover_definition_references_rename_and_symbols() {
         "status: in-play",
         "priority: must",
         "customer: shopper",
+        "owner: @\u{2060}search-team",
         "searches ending in a product view: 40% → 60%",
     ] {
         assert!(value.contains(part), "{part} in {value}");

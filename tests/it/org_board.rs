@@ -65,8 +65,8 @@ outcomes = [{ metric = "filter use", baseline = "5%", target = "15%" }]
     repo
 }
 
-/// A team over its limit, with a hypothesis, a regressed outcome and a commit naming an unknown
-/// promise.
+/// A team over its limit, with a hypothesis, an owner written as markup, a regressed outcome and a
+/// commit naming an unknown promise.
 fn payments() -> Repo {
     let mut repo = Repo::new();
     repo.write(
@@ -80,6 +80,7 @@ measure-days = 365
 
 [promises.checkout-v2]
 statement = "A shopper can pay in one step with a saved wallet."
+owner = "@payments <i>core</i>"
 status = "in-play"
 priority = "must"
 outcomes = [{ metric = "checkout completion", baseline = "61%", target = "75%" }]
@@ -153,7 +154,7 @@ fn root() -> PathBuf {
 }
 
 /// `check-jsonschema` against the published schema: whether `file` is valid, and its output.
-fn validate(file: &Path) -> (bool, String) {
+pub(crate) fn validate(file: &Path) -> (bool, String) {
     let out = Command::new("check-jsonschema")
         .arg("--schemafile")
         .arg(root().join("schema/report.schema.json"))
@@ -277,6 +278,8 @@ fn three_repositories_merge_into_one_organisation_board() {
     assert_eq!(v["boards"][0]["untraced"]["commits"], 1);
     assert_eq!(v["boards"][0]["exceptions"]["count"], 1);
     assert_eq!(v["boards"][1]["promises"][0]["health"]["state"], "off-track");
+    assert_eq!(v["boards"][1]["promises"][0]["owner"], "@payments <i>core</i>", "each promise's owner");
+    assert_eq!(v["boards"][0]["promises"][0]["owner"], serde_json::Value::Null);
     let drift: Vec<&str> =
         v["boards"][1]["drift"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap()).collect();
     assert!(drift.contains(&"unknown-promise") && drift.contains(&"too-many-in-play"), "{drift:?}");
@@ -286,6 +289,11 @@ fn three_repositories_merge_into_one_organisation_board() {
     snapshot("org_board/markdown", &markdown.stdout);
     assert!(markdown.stdout.contains("## [Search team](<https://example.com/search/board.html>)"));
     assert!(!markdown.stdout.contains("<b>") && !markdown.stdout.contains("[friends]("), "{}", markdown.stdout);
+    assert!(
+        markdown.stdout.contains("- `checkout-v2` (owner @\u{2060}payments &lt;i&gt;core&lt;/i&gt;) **off track**"),
+        "{}",
+        markdown.stdout
+    );
 
     let out = dir.path().join("org.html");
     let html = merge(dir.path(), &[&["-o", out.to_str().unwrap()][..], &LINKS].concat());
@@ -296,6 +304,18 @@ fn three_repositories_merge_into_one_organisation_board() {
     assert!(page.contains("<a href=\"https://example.com/search/board.html\">Search team</a>"), "{page}");
     assert!(page.contains("Mobile &lt;b&gt;team&lt;/b&gt; &amp; [friends](javascript:alert(1))"), "{page}");
     assert!(!page.contains("<b>") && !page.contains("href=\"javascript"), "untrusted text stays text");
+    assert!(page.contains("<span class=\"muted owner\">owner @payments &lt;i&gt;core&lt;/i&gt;</span>"), "{page}");
+    assert!(!page.contains("<i>core"), "the owner stays text");
+    // A board written before promises had owners merges as before.
+    let payments = std::fs::read_to_string(dir.path().join("payments.json")).unwrap();
+    let without: String =
+        payments.lines().filter(|l| !l.trim_start().starts_with("\"owner\":")).collect::<Vec<_>>().join("\n");
+    assert_ne!(without, payments);
+    std::fs::write(dir.path().join("payments.json"), without).unwrap();
+    let older = merge(dir.path(), &["--format", "json"]);
+    older.expect_code(0);
+    let v: serde_json::Value = serde_json::from_str(&older.stdout).unwrap();
+    assert_eq!(v["boards"][1]["promises"][0]["owner"], serde_json::Value::Null, "{}", older.stdout);
     assert!(!page.contains("<script") && !page.contains("src="), "no script, no external asset");
 }
 

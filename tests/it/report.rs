@@ -836,7 +836,7 @@ const MEASURE: &str = r#"<script>
     r.selectNodeContents(e);
     return new Set([...r.getClientRects()].filter(x => x.width > 0).map(x => Math.round(x.top))).size;
   };
-  for (const e of d.querySelectorAll('.badge, .tag, .state, code.id, .nw')) if (lines(e) > 1) out.broken.push(e.textContent);
+  for (const e of d.querySelectorAll('.badge, .tag, .state, .hv, code.id, .nw')) if (lines(e) > 1) out.broken.push(e.textContent);
   // Every date in the text stays whole.
   const walk = d.createTreeWalker(d.body, NodeFilter.SHOW_TEXT);
   for (let t = walk.nextNode(); t; t = walk.nextNode()) {
@@ -858,7 +858,8 @@ const MEASURE: &str = r#"<script>
 
 /// Issue 31: a page for every screen, in real headless Chromium. At 390 px (a phone, in a frame
 /// of that width: Chromium's headless window is at least 500 px wide) and at 1280 px, nothing
-/// reaches past the viewport, and no badge, id, state or date breaks over two lines (`in-` /
+/// reaches past the viewport (on the quarter, the scripted team, and a board of hypotheses and
+/// owners), and no badge, id, state, verdict or date breaks over two lines (`in-` /
 /// `play` did, even at 1280 px); the screenshot shows the regressed promise's red at both widths.
 #[test]
 fn the_board_fits_a_phone_and_a_desk_in_chromium() {
@@ -899,7 +900,8 @@ fn the_board_fits_a_phone_and_a_desk_in_chromium() {
         let json = attr.replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
         serde_json::from_str(&json).unwrap()
     };
-    for (fixture, repo, window) in [("quarter", quarter(), QUARTER_WINDOW), ("team", team(), WINDOW)] {
+    let hypotheses = ("hypotheses", crate::hypotheses::board_team(), crate::hypotheses::BOARD_WINDOW);
+    for (fixture, repo, window) in [("quarter", quarter(), QUARTER_WINDOW), ("team", team(), WINDOW), hypotheses] {
         let run = repo.plan_lint(&[&["report", "--format", "html"][..], &window].concat());
         run.expect_code(0);
         let measured = run.stdout.replacen("</body>", &format!("{MEASURE}</body>"), 1);
