@@ -145,7 +145,10 @@ fn items(list: &[ItemRef]) -> String {
 /// window's start marked), values in the metric's unit along y, the baseline and the target as
 /// labelled dashed lines, each reading a point with its date and value on hover. Numbers, dates
 /// and the unit (escaped) reach the SVG, never other text from the readings.
-fn outcome_chart(o: &super::board::OutcomeRow, since: &str) -> String {
+/// An outcome's readings over time, with its baseline and target as labelled lines, where the
+/// window starts, and `marks` (the promise entering play: label and date) as vertical lines, so
+/// a lead sees what moved after the work began.
+fn outcome_chart(o: &super::board::OutcomeRow, since: &str, marks: &[(&str, &str)]) -> String {
     use super::board::with_unit;
     let mut out = String::new();
     if let Some(p) = o.progress {
@@ -169,8 +172,13 @@ fn outcome_chart(o: &super::board::OutcomeRow, since: &str) -> String {
     let span = if hi > lo { hi / 2.0 - lo / 2.0 } else { 1.0 };
     let y = |v: f64| h - bottom - (v / 2.0 - lo / 2.0) / span * (h - top - bottom);
     let start = super::board::day_number(since).filter(|&d| d < points[0].0);
-    let first = start.unwrap_or(points[0].0).min(points[0].0);
     let last = points[points.len() - 1].0;
+    let marks: Vec<(&str, &str, i64)> = marks
+        .iter()
+        .filter_map(|&(label, date)| Some((label, date, super::board::day_number(date)?)))
+        .filter(|&(_, _, d)| d <= last)
+        .collect();
+    let first = marks.iter().map(|m| m.2).chain(start).fold(points[0].0, i64::min);
     let days = (last - first).max(1) as f64;
     let x = |d: i64| left + (d - first) as f64 / days * (w - left - right);
     let _ = write!(
@@ -227,6 +235,19 @@ fn outcome_chart(o: &super::board::OutcomeRow, since: &str) -> String {
                 ty = y(v) + 3.0
             );
         }
+    }
+    for &(label, date, d) in &marks {
+        let class = label.split(' ').next().unwrap_or(label);
+        let _ = write!(
+            out,
+            "<line class=\"mark {class}\" x1=\"{0:.1}\" x2=\"{0:.1}\" y1=\"{top}\" y2=\"{1:.1}\" stroke=\"#8250df\" stroke-dasharray=\"2 2\"><title>{2} {3}</title></line><text x=\"{4:.1}\" y=\"{5:.1}\" fill=\"#8250df\">▶</text>",
+            x(d),
+            h - bottom,
+            html(label),
+            html(date),
+            x(d) + 2.0,
+            top + 8.0
+        );
     }
     let line = if o.state == OutcomeState::Regressed { "#d1242f" } else { "#0969da" };
     let coords: Vec<String> = points.iter().map(|&(d, v)| format!("{:.1},{:.1}", x(d), y(v))).collect();
@@ -411,7 +432,7 @@ fn hypotheses(c: &PromiseCard) -> String {
     out
 }
 
-fn card(c: &PromiseCard, since: &str) -> String {
+fn card(c: &PromiseCard, since: &str, flow: &super::flow::Flow) -> String {
     let mut out = String::new();
     let status = c.status.as_str();
     let health = c.health.as_ref().map_or("", |h| h.state.name());
@@ -430,10 +451,14 @@ fn card(c: &PromiseCard, since: &str) -> String {
     if let Some(h) = &c.health {
         let _ = write!(out, "<p class=\"why\">{}</p>", text(&h.reason));
     }
+    // Where the promise first entered play (from the registry's history), marked on each
+    // outcome's chart.
+    let entered = flow.promises.iter().find(|f| f.promise == c.id).and_then(|f| f.entered_play.as_deref());
+    let marks: Vec<(&str, &str)> = entered.map(|d| ("entered play", d)).into_iter().collect();
     if !c.outcomes.is_empty() {
         out.push_str("<strong>Outcomes</strong><ul>");
         for o in &c.outcomes {
-            let _ = write!(out, "<li>{}{}{}</li>", text(&outcome_line(o)), state(o), outcome_chart(o, since));
+            let _ = write!(out, "<li>{}{}{}</li>", text(&outcome_line(o)), state(o), outcome_chart(o, since, &marks));
         }
         out.push_str("</ul>");
     } else if c.status == Status::InPlay {
@@ -737,7 +762,7 @@ pub fn page(b: &Board) -> String {
         if status == Status::InPlay {
             out.push_str("<div class=\"cards\">");
             for c in cards {
-                out.push_str(&card(c, &b.window.since));
+                out.push_str(&card(c, &b.window.since, &b.flow));
             }
             out.push_str("</div>");
             continue;

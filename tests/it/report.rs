@@ -959,6 +959,11 @@ fn charts_are_spaced_by_time_in_the_metrics_unit_with_labelled_lines() {
     }
     assert!(chart.contains("<title>2026-02-09: 9.8%</title>"), "{chart}");
     assert!(chart.contains("<title>the window starts 2026-01-01</title>"), "{chart}");
+    // Where the promise entered play (the registry's adoption, 2026-01-05) is marked.
+    assert!(
+        chart.contains("<line class=\"mark entered\"") && chart.contains("<title>entered play 2026-01-05</title>"),
+        "{chart}"
+    );
     let xs: Vec<f64> =
         chart.split("<circle cx=\"").skip(1).map(|c| c.split('"').next().unwrap().parse().unwrap()).collect();
     assert_eq!(xs.len(), 3, "{chart}");
