@@ -275,8 +275,9 @@ pub(crate) fn run_in(repo: Option<&Repo>, inputs: &Inputs) -> Result<Option<Run>
     Ok(Some(run.read.into_run(registry, registry_source, &bodies)))
 }
 
-/// The registry that judges the inputs' scope (`files::scoped`); for the root of a repository
-/// that declares `[scopes]`, with the registries the index holds that it does not list.
+/// The registry that judges the inputs' scope (`files::scoped`); for the root's run that judges
+/// the registry, with the registries the index holds that it neither lists nor ignores (with
+/// or without `[scopes]`: a nested registry is never silently ignored).
 fn scoped(
     repo: Option<&Repo>,
     inputs: &Inputs,
@@ -285,7 +286,7 @@ fn scoped(
     text: Source,
 ) -> Result<(Registry, Source)> {
     let (mut registry, text) = files::scoped(files, registry, text, &inputs.scope)?;
-    if inputs.scope.is_empty() && registry.scopes.declared {
+    if inputs.scope.is_empty() && inputs.registry_rules == RegistryRules::Judged {
         let opened;
         let index = match (files.index(), repo) {
             (Some(index), _) => Some(index),
@@ -296,7 +297,8 @@ fn scoped(
             _ => None,
         };
         if let Some(index) = index {
-            registry.scopes.unlisted = files::unlisted_scopes(index, &registry.scopes.members);
+            let in_use = inputs.config.clone().unwrap_or_else(|| files.root().join(crate::registry::FILE_NAME));
+            registry.scopes.unlisted = files::unlisted_scopes(index, &registry.scopes, files.root(), &in_use);
         }
     }
     Ok((registry, text))

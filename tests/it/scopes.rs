@@ -211,17 +211,67 @@ fn a_registry_that_is_not_listed_is_a_finding_and_a_listed_one_that_is_missing_c
 }
 
 #[test]
-fn one_root_registry_without_scopes_ignores_registries_below_it() {
-    // As before scopes: a promises.toml in a fixture folder is nobody's business.
+fn a_registry_below_a_root_without_scopes_is_a_finding_until_listed_or_ignored() {
+    // Issue 25: a registry neither discovered nor listed is a finding, not silence, also when the
+    // root registry has no `[scopes]` table at all.
+    let root =
+        "[promises.a]\nstatement = \"s\"\nstatus = \"in-play\"\noutcomes = [{ metric = \"m\", target = \"1\" }]\n";
     let mut repo = Repo::new();
-    repo.write(
-        "promises.toml",
-        "[promises.a]\nstatement = \"s\"\nstatus = \"in-play\"\noutcomes = [{ metric = \"m\", target = \"1\" }]\n",
-    )
-    .write("fixtures/demo/promises.toml", "[promises.b]\nstatement = \"s\"\nstatus = \"in-play\"\n");
+    repo.write("promises.toml", root)
+        .write("fixtures/demo/promises.toml", "[promises.b]\nstatement = \"s\"\nstatus = \"in-play\"\n");
     repo.commit("Start\n\nPromise: a\n");
+    let run = repo.plan_lint(&["check", "--commits", "HEAD"]);
+    run.expect_code(1);
+    snapshot("scopes/unlisted-without-scopes", &run.stdout);
+    let json = repo.plan_lint(&["check", "--commits", "HEAD", "--format", "json"]);
+    assert_eq!(
+        findings(&json.stdout),
+        owned(&[(
+            "unlisted-scope",
+            None,
+            "fixtures/demo/promises.toml is a registry that `[scopes] members` does not list"
+        )])
+    );
+    // From the fixture's folder too: the root judges it.
+    support::run_in(&repo.path().join("fixtures/demo"), &["check", "--commits", "HEAD"]).expect_code(1);
+    // The commit hooks do not judge the registry's own rules: a commit still goes through.
+    repo.plan_lint(&["install"]).expect_code(0);
+    repo.write("src/a.rs", "// a\n");
+    repo.git(&["add", "."]);
+    let (ok, stderr) = git_commit(&repo, &["-q", "-m", "Work", "-m", "Promise: a"]);
+    assert!(ok, "{stderr}");
+    // Ignored as a fixture folder: clean, from the root and from the folder.
+    repo.write("promises.toml", &format!("[scopes]\nignore = [\"fixtures/**\"]\n\n{root}"));
     repo.plan_lint(&["check", "--commits", "HEAD"]).expect_code(0);
     support::run_in(&repo.path().join("fixtures/demo"), &["check", "--commits", "HEAD"]).expect_code(0);
+    // Ignoring one folder leaves another registry flagged.
+    repo.write("examples/shop/promises.toml", "[promises.c]\nstatement = \"s\"\nstatus = \"in-play\"\n");
+    repo.git(&["add", "."]);
+    let json = repo.plan_lint(&["check", "--no-commits", "--format", "json"]);
+    json.expect_code(1);
+    assert_eq!(
+        findings(&json.stdout),
+        owned(&[(
+            "unlisted-scope",
+            None,
+            "examples/shop/promises.toml is a registry that `[scopes] members` does not list"
+        )])
+    );
+}
+
+#[test]
+fn the_registry_a_run_reads_is_never_an_unlisted_scope() {
+    let registry =
+        "[promises.a]\nstatement = \"s\"\nstatus = \"in-play\"\noutcomes = [{ metric = \"m\", target = \"1\" }]\n";
+    let mut repo = Repo::new();
+    repo.write("product/promises.toml", registry).write("ROADMAP.md", "# Plan\n\n- [ ] A (Promise: a)\n");
+    repo.commit("Start\n\nPromise: a\n");
+    // `--config`: the registry below the root is the root's.
+    repo.plan_lint(&["check", "--commits", "HEAD", "--config", "product/promises.toml"]).expect_code(0);
+    // A root promises.toml that links to it: the same file, not a second registry.
+    std::os::unix::fs::symlink("product/promises.toml", repo.path().join("promises.toml")).unwrap();
+    repo.commit("Link the registry\n\nPromise: a\n");
+    repo.plan_lint(&["check", "--commits", "HEAD"]).expect_code(0);
 }
 
 /// `git commit` with the installed hooks running; (success, stderr).
