@@ -53,6 +53,7 @@ mod window;
 
 pub(crate) use crate::facts::BodyKind;
 pub(crate) use crate::files::Absent;
+pub(crate) use commits::CommitFindings;
 pub(crate) use plans::decode;
 
 /// What a run reads and judges: the entry point's whole description of its inputs.
@@ -89,6 +90,9 @@ pub(crate) struct Inputs {
     pub scope: String,
     /// How far back the registry's history is read.
     pub history: RegistryHistory,
+    /// Whether the commits' own findings are kept, or only their tally and window facts (a
+    /// member's run of `check --all` over a window: the root's run judged every commit).
+    pub commit_findings: CommitFindings,
 }
 
 impl Inputs {
@@ -110,6 +114,7 @@ impl Inputs {
             readings_when_changed: false,
             scope: String::new(),
             history: RegistryHistory::AsRulesNeed,
+            commit_findings: CommitFindings::Kept,
         }
     }
 }

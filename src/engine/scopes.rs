@@ -3,7 +3,8 @@
 //! exactly one of them does; an untraced commit is untraced in every scope it touches; work on a
 //! promise belongs to that promise's scope (and shows in the scopes the commit touches too).
 
-use super::walk::scan_commit;
+use super::commits::class;
+use super::walk::{count_commit, scan_commit, Count, Walked};
 use super::Gather;
 use crate::code::Code;
 use crate::facts::CommitFacts;
@@ -11,6 +12,8 @@ use crate::finding::Finding;
 use crate::git::{Oid, Repo};
 use crate::registry::{Registry, Scopes};
 use crate::rules::{self, Sink};
+use crate::tally::Tally;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// At most this many paths of a commit are read to tell its scopes.
@@ -92,6 +95,30 @@ pub(super) fn attribute(registry: &Registry, found: Vec<Finding>, touched: &[Str
 }
 
 impl Gather<'_> {
+    /// A member's tally over a window: the work on its promises wherever it was done (as
+    /// walked: what `idle-promise` and `shadow-work` read), and the counts of the commits that
+    /// change its folder (what `over-budget` and the board's untraced work read), each commit's
+    /// folder compared with its first parent's. Only those commits are read again.
+    pub(super) fn scope_tally(&self, repo: &Repo, walked: &Walked) -> Tally {
+        let ctx = self.ctx;
+        let folder = [ctx.registry.scopes.path.clone()];
+        let lookup = repo.watched(&folder);
+        let tree_of: HashMap<Oid, Option<Oid>> = walked.recent.iter().map(|r| (r.oid, r.tree)).collect();
+        let comment = crate::scan::message::log_comment_string(repo.config_string("core.commentChar").as_deref());
+        let mut counted = Tally::default();
+        for r in &walked.recent {
+            let parent_tree = r.parent.and_then(|p| tree_of.get(&p).copied().unwrap_or_else(|| repo.tree_of(p)));
+            if lookup.entries(r.tree) == lookup.entries(parent_tree) {
+                continue;
+            }
+            let Ok(raw) = repo.raw_commit(r.oid) else { continue };
+            let facts = scan_commit(&raw, ctx, &comment);
+            count_commit(&mut counted, &raw, &facts, &class(&facts, ctx), Count::Add);
+        }
+        counted.merge(Tally::default());
+        Tally { promises: walked.tally.promises.clone(), likely: walked.tally.likely.clone(), ..counted }
+    }
+
     /// A walked commit's findings in a repository with scopes: its ids resolved among the scopes
     /// it touches (judged again when that resolves one), each finding in its scope; in a run of
     /// one member's scope, only the findings that belong to it or to a commit touching it.

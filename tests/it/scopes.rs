@@ -581,3 +581,64 @@ fn the_commit_that_finishes_a_team_s_promise_passes_commit_msg() {
         "{stderr}"
     );
 }
+
+#[test]
+fn check_all_over_a_window_judges_each_scope_s_drift_with_its_own_limits() {
+    let mut repo = teams();
+    // Search keeps a budget of declared exceptions; checkout parks nothing but gets work on its
+    // proposed `wallets`; the root's `platform` is worked on.
+    repo.write("teams/search/promises.toml", &SEARCH.replace("in-play = 1", "in-play = 1\nexception-budget = \"10%\""));
+    repo.commit_at(
+        "2026-01-06T10:00:00Z",
+        "Ada <a@example.com>",
+        "Search's budget\n\nPromise: teams/search/find-and-buy\n",
+    );
+    repo.write("src/cdn.rs", "// cdn\n");
+    repo.commit_at("2026-01-20T10:00:00Z", "Ada <a@example.com>", "Serve images from the CDN\n\nPromise: platform\n");
+    repo.write("teams/checkout/src/wallet.rs", "// wallet\n");
+    let parked = repo.commit_at("2026-01-22T10:00:00Z", "Bo <b@example.com>", "Wallet button\n\nPromise: wallets\n");
+    repo.write("teams/search/src/spike.rs", "// spike\n");
+    repo.commit_at("2026-01-25T10:00:00Z", "Cy <c@example.com>", "Try a new index\n\nUntraced: a spike\n");
+    let json = check(
+        &repo,
+        &["--all", "--commits", "HEAD", "--since", "2026-01-01", "--until", "2026-01-31", "--format", "json"],
+    );
+    json.expect_code(1);
+    let p = &parked[..7];
+    assert_eq!(
+        findings(&json.stdout),
+        owned(&[
+            // The commit's own finding, once (the root's run judges every commit).
+            (
+                "not-in-play",
+                Some("teams/checkout"),
+                &format!("commit {p} is work on `teams/checkout/wallets`, which is proposed")
+            ),
+            // Each member's window, with its own registry, in the order the root lists them.
+            // Search: its promise was last worked on 2026-01-06; one of the four commits that
+            // change its folder in the window is a declared exception, over its 10%.
+            (
+                "idle-promise",
+                Some("teams/search"),
+                "`find-and-buy` is in play but has had no commit or plan change since 2026-01-06 (25 days)"
+            ),
+            (
+                "over-budget",
+                Some("teams/search"),
+                "1 of 4 commits from 2026-01-01 to 2026-01-31 are declared exceptions (25%), over the budget of 10%"
+            ),
+            // Checkout: `wallets` had work while proposed; its `find-and-buy` has had none in 14
+            // days (inherited), and no budget of exceptions (none to inherit).
+            (
+                "shadow-work",
+                Some("teams/checkout"),
+                "1 commit traces to `wallets` from 2026-01-01 to 2026-01-31, which is proposed"
+            ),
+            (
+                "idle-promise",
+                Some("teams/checkout"),
+                "`find-and-buy` is in play but has had no commit or plan change since 2026-01-05 (26 days)"
+            ),
+        ])
+    );
+}
