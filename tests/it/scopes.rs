@@ -642,3 +642,37 @@ fn check_all_over_a_window_judges_each_scope_s_drift_with_its_own_limits() {
         ])
     );
 }
+
+#[test]
+fn a_member_s_promise_leaves_play_in_its_own_registry_for_its_drift_rules() {
+    let mut repo = teams();
+    let wallets = |status: &str| CHECKOUT.replace("status = \"proposed\"", &format!("status = \"{status}\""));
+    repo.write("teams/checkout/promises.toml", &wallets("in-play"));
+    repo.commit_at(
+        "2026-01-06T10:00:00Z",
+        "Ada <a@example.com>",
+        "Wallets in play\n\nPromise: teams/checkout/wallets\n",
+    );
+    repo.write("teams/checkout/src/wallet.rs", "// wallet\n");
+    repo.commit_at("2026-01-08T10:00:00Z", "Ada <a@example.com>", "Saved wallets\n\nPromise: wallets\n");
+    repo.write("teams/checkout/promises.toml", &wallets("done"));
+    repo.commit_at(
+        "2026-01-10T10:00:00Z",
+        "Ada <a@example.com>",
+        "Wallets shipped\n\nPromise: teams/checkout/wallets\n",
+    );
+    repo.write("teams/checkout/src/wallet.rs", "// wallet v2\n");
+    repo.commit_at("2026-01-12T10:00:00Z", "Bo <b@example.com>", "More wallets\n\nPromise: wallets\n");
+    let args = ["--all", "--commits", "HEAD", "--since", "2026-01-01", "--until", "2026-01-31", "--format", "json"];
+    let json = check(&repo, &args);
+    // Only the work after teams/checkout/promises.toml took `wallets` out of play is shadow work.
+    let shadow: Vec<_> = findings(&json.stdout).into_iter().filter(|(c, _, _)| c == "shadow-work").collect();
+    assert_eq!(
+        shadow,
+        owned(&[(
+            "shadow-work",
+            Some("teams/checkout"),
+            "1 commit traces to `wallets` from 2026-01-01 to 2026-01-31, which is done"
+        )])
+    );
+}
