@@ -258,14 +258,15 @@ pub(crate) fn run_in(repo: Option<&Repo>, inputs: &Inputs) -> Result<Option<Run>
         run.registry()?;
     }
     if run.plans().is_break() {
-        // The pre-commit hook with nothing staged that can change a finding: nothing to report.
-        let read = Read { findings: Vec::new(), ..run.read };
+        // The pre-commit hook with nothing staged that can change a finding: nothing to report
+        // but a staged registry no scope lists.
+        let read = Read { findings: scopes::unlisted_only(run.read.findings), ..run.read };
         return Ok(Some(read.into_run(registry, registry_source, &bodies)));
     }
     run.hypotheses();
     run.suspect_links();
     if inputs.plans == PlanScope::Staged {
-        run.set_aside_older();
+        run.set_aside_older_but_unlisted();
     }
     run.commits()?;
     run.bodies(&mut bodies);
@@ -304,6 +305,7 @@ fn scoped(
         if let Some(index) = index {
             let in_use = inputs.config.clone().unwrap_or_else(|| files.root().join(crate::registry::FILE_NAME));
             registry.scopes.unlisted = files::unlisted_scopes(index, &registry.scopes, files.root(), &in_use);
+            scopes::staged_only(repo, inputs, files, &mut registry.scopes.unlisted);
         }
     }
     Ok((registry, text))

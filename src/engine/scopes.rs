@@ -8,9 +8,10 @@ use super::walk::{count_commit, scan_commit, Count, Walked};
 use super::Gather;
 use crate::code::Code;
 use crate::facts::CommitFacts;
+use crate::files::Files;
 use crate::finding::Finding;
 use crate::git::{Oid, Repo};
-use crate::registry::{Registry, Scopes};
+use crate::registry::{self, Registry, Scopes};
 use crate::rules::{self, Sink};
 use crate::tally::Tally;
 use std::collections::HashMap;
@@ -29,6 +30,20 @@ pub(super) fn touched(registry: &Registry, paths: &[String]) -> Vec<String> {
         }
     }
     scopes
+}
+
+/// The pre-commit hook: only the unlisted registries the commit stages (added or changed), the
+/// others being committed already and not the change's doing.
+pub(super) fn staged_only(repo: Option<&Repo>, inputs: &super::Inputs, files: &Files, unlisted: &mut Vec<String>) {
+    if let (Some(repo), super::PlanScope::Staged) = (repo, &inputs.plans) {
+        unlisted.retain(|dir| super::precommit::staged_any(repo, files, &[&format!("{dir}/{}", registry::FILE_NAME)]));
+    }
+}
+
+/// The findings of a pre-commit run with no staged plan or registry of its scope to judge that
+/// still block it: the staged registries no scope lists.
+pub(super) fn unlisted_only(findings: Vec<Finding>) -> Vec<Finding> {
+    findings.into_iter().filter(|f| f.code == Code::UnlistedScope).collect()
 }
 
 /// The scope a qualified promise id belongs to: the deepest member its id starts with.
@@ -95,6 +110,17 @@ pub(super) fn attribute(registry: &Registry, found: Vec<Finding>, touched: &[Str
 }
 
 impl Gather<'_> {
+    /// The pre-commit hook sets aside the findings older than the staged change, but for a
+    /// staged registry no scope lists ([`staged_only`]: its finding points into the root's
+    /// registry, which the change may leave as it was).
+    pub(super) fn set_aside_older_but_unlisted(&mut self) {
+        let (unlisted, rest): (Vec<Finding>, Vec<Finding>) =
+            std::mem::take(&mut self.read.findings).into_iter().partition(|f| f.code == Code::UnlistedScope);
+        self.read.findings = rest;
+        self.set_aside_older();
+        self.read.findings.extend(unlisted);
+    }
+
     /// A member's tally over a window: the work on its promises wherever it was done (as
     /// walked: what `idle-promise` and `shadow-work` read), and the counts of the commits that
     /// change its folder (what `over-budget` and the board's untraced work read), each commit's

@@ -234,11 +234,26 @@ fn a_registry_below_a_root_without_scopes_is_a_finding_until_listed_or_ignored()
     );
     // From the fixture's folder too: the root judges it.
     support::run_in(&repo.path().join("fixtures/demo"), &["check", "--commits", "HEAD"]).expect_code(1);
-    // The commit hooks do not judge the registry's own rules: a commit still goes through.
+    // pre-commit reports what the staged change causes: an unrelated commit goes through, one
+    // that stages another unlisted registry (alone, or with a plan) is blocked.
     repo.plan_lint(&["install"]).expect_code(0);
     repo.write("src/a.rs", "// a\n");
     repo.git(&["add", "."]);
     let (ok, stderr) = git_commit(&repo, &["-q", "-m", "Work", "-m", "Promise: a"]);
+    assert!(ok, "{stderr}");
+    repo.write("teams/ads/promises.toml", "[promises.c]\nstatement = \"s\"\nstatus = \"in-play\"\n");
+    repo.git(&["add", "."]);
+    let (ok, stderr) = git_commit(&repo, &["-q", "-m", "Ads", "-m", "Promise: a"]);
+    assert!(!ok, "a staged unlisted registry went through");
+    assert!(stderr.contains("teams/ads/promises.toml is a registry that `[scopes] members` does not list"), "{stderr}");
+    assert!(!stderr.contains("fixtures/demo"), "not the staged change's doing: {stderr}");
+    repo.write("ROADMAP.md", "# Plan\n\n- [ ] B (Promise: a)\n");
+    repo.git(&["add", "."]);
+    let (ok, stderr) = git_commit(&repo, &["-q", "-m", "Ads and a plan", "-m", "Promise: a"]);
+    assert!(!ok && stderr.contains("teams/ads/promises.toml is a registry"), "{stderr}");
+    repo.git(&["rm", "-q", "--cached", "teams/ads/promises.toml"]);
+    std::fs::remove_file(repo.path().join("teams/ads/promises.toml")).unwrap();
+    let (ok, stderr) = git_commit(&repo, &["-q", "-m", "A plan", "-m", "Promise: a"]);
     assert!(ok, "{stderr}");
     // Ignored as a fixture folder: clean, from the root and from the folder.
     repo.write("promises.toml", &format!("[scopes]\nignore = [\"fixtures/**\"]\n\n{root}"));
@@ -675,4 +690,55 @@ fn a_member_s_promise_leaves_play_in_its_own_registry_for_its_drift_rules() {
             "1 commit traces to `wallets` from 2026-01-01 to 2026-01-31, which is done"
         )])
     );
+}
+
+#[test]
+fn a_commit_staged_in_two_scopes_is_judged_by_both_hooks_in_each_scope() {
+    let repo = teams();
+    repo.plan_lint(&["install"]).expect_code(0);
+    let in_play = |id: &str| {
+        format!(
+            "\n[promises.{id}]\nstatement = \"s\"\ncustomer = \"shopper\"\nstatus = \"in-play\"\n\
+             outcomes = [{{ metric = \"m\", target = \"1\" }}]\n"
+        )
+    };
+    // pre-commit: each scope's staged registry with its own limit (search's 1, checkout's 2
+    // inherited from the root), each scope's staged plan with its own promises.
+    repo.write("teams/search/promises.toml", &format!("{SEARCH}{}", in_play("facets")))
+        .write("teams/checkout/promises.toml", &format!("{CHECKOUT}{}{}", in_play("gift-cards"), in_play("refunds")))
+        .write("teams/search/ROADMAP.md", "# Search\n\n- [ ] Synonyms (Promise: facets)\n- [ ] Spelling\n")
+        .write("teams/checkout/ROADMAP.md", "# Checkout\n\n- [ ] Refund button (Promise: refunds)\n- [ ] Receipts\n");
+    repo.git(&["add", "."]);
+    let (ok, stderr) = git_commit(&repo, &["-q", "-m", "Plan both teams", "-m", "Promise: teams/search/find-and-buy"]);
+    assert!(!ok, "{stderr}");
+    for said in [
+        "[teams/search] 2 promises are in play; the limit is 1",
+        "[teams/checkout] 3 promises are in play; the limit is 2",
+        "[teams/search] work item names no promise: Spelling",
+        "[teams/checkout] work item names no promise: Receipts",
+    ] {
+        assert!(stderr.contains(said), "{said}:\n{stderr}");
+    }
+    // commit-msg: an untraced message touching both is untraced in each; a short id only one of
+    // the touched scopes defines is that scope's.
+    repo.git(&["reset", "-q", "--hard"]);
+    repo.write("teams/search/src/rank.rs", "// rank v2\n").write("teams/checkout/src/pay.rs", "// pay v2\n");
+    repo.git(&["add", "."]);
+    let (ok, stderr) = git_commit(&repo, &["-q", "-m", "Tidy both teams"]);
+    assert!(!ok, "{stderr}");
+    let words = stderr.split_whitespace().collect::<Vec<_>>().join(" ");
+    for scope in ["teams/search", "teams/checkout"] {
+        assert!(words.contains(&format!("[{scope}] this commit has no Promise trailer")), "{scope}:\n{stderr}");
+    }
+    let (ok, stderr) = git_commit(&repo, &["-q", "-m", "Wallet button", "-m", "Promise: wallets"]);
+    assert!(!ok, "{stderr}");
+    assert!(
+        stderr.contains("[teams/checkout] this commit is work on `teams/checkout/wallets`, which is proposed"),
+        "{stderr}"
+    );
+    // The same commit that puts `wallets` in play in checkout's staged registry is work on it.
+    repo.write("teams/checkout/promises.toml", &CHECKOUT.replace("status = \"proposed\"", "status = \"in-play\""));
+    repo.git(&["add", "."]);
+    let (ok, stderr) = git_commit(&repo, &["-q", "-m", "Wallets in play, with a button", "-m", "Promise: wallets"]);
+    assert!(ok, "{stderr}");
 }
