@@ -70,7 +70,7 @@ impl Gather<'_> {
         };
         let mut walked = self.walk(repo, &range, window, &watched)?;
         if window.is_some() && !registry.scopes.path.is_empty() {
-            walked.tally = self.scope_tally(repo, &walked);
+            self.scope_tally(repo, &mut walked);
         }
         self.read.walked = window.is_none().then(|| range.clone());
         if let Some(w) = window {

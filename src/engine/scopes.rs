@@ -125,7 +125,7 @@ impl Gather<'_> {
     /// walked: what `idle-promise` and `shadow-work` read), and the counts of the commits that
     /// change its folder (what `over-budget` and the board's untraced work read), each commit's
     /// folder compared with its first parent's. Only those commits are read again.
-    pub(super) fn scope_tally(&self, repo: &Repo, walked: &Walked) -> Tally {
+    pub(super) fn scope_tally(&self, repo: &Repo, walked: &mut Walked) {
         let ctx = self.ctx;
         let folder = [ctx.registry.scopes.path.clone()];
         let lookup = repo.watched(&folder);
@@ -142,7 +142,8 @@ impl Gather<'_> {
             count_commit(&mut counted, &raw, &facts, &class(&facts, ctx), Count::Add);
         }
         counted.merge(Tally::default());
-        Tally { promises: walked.tally.promises.clone(), likely: walked.tally.likely.clone(), ..counted }
+        let (promises, likely) = (std::mem::take(&mut walked.tally.promises), std::mem::take(&mut walked.tally.likely));
+        walked.tally = Tally { promises, likely, ..counted };
     }
 
     /// A walked commit's findings in a repository with scopes: its ids resolved among the scopes
