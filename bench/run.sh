@@ -33,6 +33,8 @@ gen full --commits 100000 --docs 10000 --promises 200 --in-play 3
 gen hook --commits 1000 --docs 100 --promises 50
 # The board's Flow (issue 26): 1,000 registry revisions over 100,000 commits (ending 2024-01-23).
 gen h100k-reg --commits 100000 --docs 0 --promises 200 --in-play 3 --registry-revisions 1000
+# A monorepo (issue 25): 50 teams' scoped registries, 20,000 plan documents, 100,000 commits.
+gen scopes50 --scopes 50 --commits 100000 --docs 20000 --promises 500 --in-play 2
 
 RESULTS=$WORK/results
 rm -rf "$RESULTS" && mkdir -p "$RESULTS"
@@ -66,6 +68,14 @@ git -C "$WORK/hook" reset -q --hard
 # 20,000 commits) against the board with its Flow and changes read from all 1,000 revisions.
 REG_WINDOW="--since 2023-12-26 --until 2024-01-23"
 bench report-flow-100k "$WORK/h100k-reg" "$PL check $REG_WINDOW" "$PL report $REG_WINDOW --format json"
+# Every scope of the monorepo against ripgrep reading the same documents plus git's trailer query
+# over the same history (the baseline runs both, one after the other).
+need rg ripgrep
+cat > "$WORK/scopes-baseline.sh" <<'SH'
+rg -c . -g '*.md' teams >/dev/null
+git log '--format=%(trailers:key=Promise,valueonly)' >/dev/null
+SH
+bench scopes-50 "$WORK/scopes50" "sh $WORK/scopes-baseline.sh" "$PL check --all --commits HEAD"
 
 rss() { (cd "$1" && /usr/bin/time -f %M "${@:2}" 2>&1 >/dev/null | tail -1); }
 echo "$(rss "$WORK/full" "$PL" check --commits HEAD)" > "$RESULTS/rss-full-kb"
@@ -101,6 +111,7 @@ rows = [
     ("hook-pre-commit-registry", "hook: pre-commit, promises.toml staged (outcomes edited)", "3"),
     ("hook-pre-commit-status", "hook: pre-commit, a promise's status changed (plans with its open items rechecked)", "3"),
     ("report-flow-100k", "report: 28-day window, 100,000 commits, 1,000 registry revisions (Flow)", "1.2"),
+    ("scopes-50", "monorepo: `check --all`, 50 scopes, 20,000 plans, 100,000 commits", "1.2"),
 ]
 def short(cmd):
     return cmd.replace(root + "/target/release/", "").replace(root + "/target/bench/", "")

@@ -14,6 +14,11 @@
 //! directories of 50, all in the first tree, one changed per commit (a real repository's tree);
 //! `--registry-revisions N`: N evenly spaced commits also change promises.toml (a target
 //! raised, and every other one a promise put in play or taken out), for the board's Flow.
+//! `--scopes N`: a monorepo of N teams (issue 25): the root registry lists `teams/tNN` in
+//! `[scopes] members` and holds the vision and limits; each team's folder has its own
+//! promises.toml (its share of `--promises`, `--in-play` of them in play, per team), its share
+//! of the plan documents under `teams/tNN/plans/`, and the commits that change its folder, each
+//! naming one of its promises by its short id.
 
 use std::fmt::Write as _;
 use std::io::{BufWriter, Write};
@@ -65,6 +70,8 @@ struct Args {
     files: Option<usize>,
     /// Commits that also change promises.toml (the registry's history).
     registry_revisions: usize,
+    /// Teams, each a scope with a registry of its own (0: one root registry).
+    scopes: usize,
 }
 
 fn parse_args() -> Args {
@@ -80,6 +87,7 @@ fn parse_args() -> Args {
         interval: 60,
         files: None,
         registry_revisions: 0,
+        scopes: 0,
     };
     while let Some(a) = args.next() {
         let mut num = |name: &str| -> usize {
@@ -95,6 +103,7 @@ fn parse_args() -> Args {
             "--interval" => out.interval = num("--interval") as u64,
             "--files" => out.files = Some(num("--files").max(1)),
             "--registry-revisions" => out.registry_revisions = num("--registry-revisions"),
+            "--scopes" => out.scopes = num("--scopes"),
             _ if out.dir.as_os_str().is_empty() => out.dir = PathBuf::from(a),
             _ => panic!("unexpected argument {a}"),
         }
@@ -135,10 +144,45 @@ fn registry_at(promises: usize, in_play: usize, revision: usize) -> String {
     s
 }
 
-fn doc(rng: &mut Rng, n: usize, in_play: usize) -> String {
+/// With scopes: team `team`'s folder, and its promise `j` (of `per` each).
+fn team_dir(team: usize) -> String {
+    format!("teams/t{team:02}")
+}
+
+fn team_id(team: usize, per: usize, j: usize) -> String {
+    id(team * per + j)
+}
+
+/// The root registry of a monorepo: the vision, the limits, the teams.
+fn root_registry(scopes: usize) -> String {
+    let members: Vec<String> = (0..scopes).map(|t| format!("\"{}\"", team_dir(t))).collect();
+    format!(
+        "vision = \"A synthetic organisation for benchmarks.\"\n\n[scopes]\nmembers = [{}]\n\n[limits]\nin-play = 3\n\n\
+         [commits]\nexempt-subjects = [\"^chore\\\\(deps\\\\)\"]\n",
+        members.join(", ")
+    )
+}
+
+/// Team `team`'s registry: its `per` promises, the first `in_play` in play.
+fn team_registry(team: usize, per: usize, in_play: usize) -> String {
+    let mut s = format!("name = \"Team {team}\"\n\n[limits]\nin-play = {}\n\n", in_play.max(1));
+    for j in 0..per {
+        let status = if j < in_play { "in-play" } else { ["proposed", "done", "dropped"][j % 3] };
+        let _ = write!(
+            s,
+            "[promises.{}]\nstatement = \"A customer can do thing number {j} of team {team}.\"\nstatus = \"{status}\"\n\
+             outcomes = [{{ metric = \"metric {j}\", baseline = \"1%\", target = \"2%\" }}]\n\n",
+            team_id(team, per, j)
+        );
+    }
+    s
+}
+
+/// A plan document whose sections name promises `promise(0..in_play)`.
+fn doc(rng: &mut Rng, n: usize, in_play: usize, promise: &dyn Fn(usize) -> String) -> String {
     let mut s = format!("# Plan {n}\n\nThemes and outcomes for area {n}.\n\n");
     for section in 0..4 {
-        let _ = write!(s, "## Section {section}\nPromise: {}\n\n", id(rng.below(in_play.max(1))));
+        let _ = write!(s, "## Section {section}\nPromise: {}\n\n", promise(rng.below(in_play.max(1))));
         for item in 0..6 {
             let done = if rng.below(3) == 0 { "x" } else { " " };
             let _ = writeln!(s, "- [{done}] {} the {} ({item})", rng.pick(VERBS), rng.pick(NOUNS));
@@ -148,7 +192,13 @@ fn doc(rng: &mut Rng, n: usize, in_play: usize) -> String {
     s
 }
 
-fn message(rng: &mut Rng, n: usize, in_play: usize, long: bool, untraced: bool) -> String {
+fn message(
+    rng: &mut Rng,
+    n: usize,
+    in_play: usize,
+    (long, untraced): (bool, bool),
+    promise: &dyn Fn(usize) -> String,
+) -> String {
     let mut s = format!("{} the {} ({n})\n", rng.pick(VERBS), rng.pick(NOUNS));
     if rng.below(20) == 0 {
         return format!("chore(deps): bump crate-{} to 1.{}.0\n", n % 50, n % 7);
@@ -193,7 +243,7 @@ fn message(rng: &mut Rng, n: usize, in_play: usize, long: bool, untraced: bool) 
     }
     let mut trailers = String::new();
     if rng.below(50) != 0 {
-        let promise = id(rng.below(in_play.max(1)));
+        let promise = promise(rng.below(in_play.max(1)));
         if !untraced {
             let _ = writeln!(trailers, "Promise: {promise}");
         }
@@ -258,14 +308,34 @@ fn main() -> std::io::Result<()> {
         time -= (args.commits as u64 * args.interval).min(time / 2);
     }
 
+    // With scopes: each team's share of the promises, `--in-play` of them in play.
+    let per = args.promises.checked_div(args.scopes).unwrap_or(0).max(1);
+    let team_in_play = args.in_play.unwrap_or(1).min(per);
+    let team_of = |n: usize| n % args.scopes.max(1);
+    let flat = |j: usize| id(j);
     // The first commit: the registry and the plan documents.
     header(&mut out, "main", 1, time)?;
-    data(&mut out, format!("Adopt plan-lint\n\nPromise: {}\n", id(0)).as_bytes())?;
+    let first = if args.scopes > 0 { team_id(0, per, 0) } else { id(0) };
+    data(&mut out, format!("Adopt plan-lint\n\nPromise: {first}\n").as_bytes())?;
     writeln!(out, "M 100644 inline promises.toml")?;
-    data(&mut out, registry(args.promises, in_play).as_bytes())?;
+    if args.scopes > 0 {
+        data(&mut out, root_registry(args.scopes).as_bytes())?;
+        for team in 0..args.scopes {
+            writeln!(out, "M 100644 inline {}/promises.toml", team_dir(team))?;
+            data(&mut out, team_registry(team, per, team_in_play).as_bytes())?;
+        }
+    } else {
+        data(&mut out, registry(args.promises, in_play).as_bytes())?;
+    }
     for n in 0..args.docs {
-        writeln!(out, "M 100644 inline plans/area-{:02}/plan-{n:05}.md", n % 50)?;
-        data(&mut out, doc(&mut rng, n, in_play).as_bytes())?;
+        if args.scopes > 0 {
+            let team = team_of(n);
+            writeln!(out, "M 100644 inline {}/plans/plan-{n:05}.md", team_dir(team))?;
+            data(&mut out, doc(&mut rng, n, team_in_play, &|j| team_id(team, per, j)).as_bytes())?;
+        } else {
+            writeln!(out, "M 100644 inline plans/area-{:02}/plan-{n:05}.md", n % 50)?;
+            data(&mut out, doc(&mut rng, n, in_play, &flat).as_bytes())?;
+        }
     }
     // A real tree: files in directories of 50.
     let file = |n: usize| match args.files {
@@ -273,8 +343,24 @@ fn main() -> std::io::Result<()> {
         // As before the option, so the same arguments still give the same commits.
         None => format!("src/f{}.rs", n % 100),
     };
-    // One change per commit, spread over the tree.
-    let changed = |n: usize| if args.files.is_some() { file(n.wrapping_mul(7919)) } else { file(n) };
+    // One change per commit, spread over the tree (with scopes: in the folder of the team whose
+    // promise it names).
+    let changed = |n: usize| match (args.scopes, args.files) {
+        (0, Some(_)) => file(n.wrapping_mul(7919)),
+        (0, None) => file(n),
+        (_, _) => format!("{}/src/f{}.rs", team_dir(team_of(n)), (n / args.scopes) % 100),
+    };
+    let traits = (args.long, args.untraced);
+    let promise_of = |n: usize| -> Box<dyn Fn(usize) -> String> {
+        match args.scopes {
+            0 => Box::new(id),
+            _ => {
+                let team = team_of(n);
+                Box::new(move |j| team_id(team, per, j))
+            }
+        }
+    };
+    let in_play_of = if args.scopes > 0 { team_in_play } else { in_play };
     for n in 0..args.files.unwrap_or(0) {
         writeln!(out, "M 100644 inline {}", file(n))?;
         data(&mut out, format!("// {n}\n").as_bytes())?;
@@ -288,7 +374,7 @@ fn main() -> std::io::Result<()> {
         if merge {
             // A side commit, then a merge of it.
             header(&mut out, "side", mark, time)?;
-            data(&mut out, message(&mut rng, n, in_play, args.long, args.untraced).as_bytes())?;
+            data(&mut out, message(&mut rng, n, in_play_of, traits, &promise_of(n)).as_bytes())?;
             writeln!(out, "from :{parent}\nM 100644 inline side/f{}.txt", n % 10)?;
             data(&mut out, format!("{n}\n").as_bytes())?;
             let side = mark;
@@ -298,12 +384,16 @@ fn main() -> std::io::Result<()> {
             writeln!(out, "from :{parent}\nmerge :{side}")?;
         } else {
             header(&mut out, "main", mark, time)?;
-            data(&mut out, message(&mut rng, n, in_play, args.long, args.untraced).as_bytes())?;
+            data(&mut out, message(&mut rng, n, in_play_of, traits, &promise_of(n)).as_bytes())?;
             writeln!(out, "from :{parent}\nM 100644 inline {}", changed(n))?;
             data(&mut out, format!("// {n}\n").as_bytes())?;
             // Evenly spaced registry revisions (never on a merge: that commit is a plain one).
             let every = args.commits / args.registry_revisions.max(1);
-            if args.registry_revisions > 0 && every > 0 && n % every == every / 2 && n / every < args.registry_revisions
+            if args.registry_revisions > 0
+                && args.scopes == 0
+                && every > 0
+                && n % every == every / 2
+                && n / every < args.registry_revisions
             {
                 writeln!(out, "M 100644 inline promises.toml")?;
                 data(&mut out, registry_at(args.promises, in_play, n / every + 1).as_bytes())?;

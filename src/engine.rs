@@ -53,6 +53,7 @@ mod window;
 
 pub(crate) use crate::facts::BodyKind;
 pub(crate) use crate::files::Absent;
+pub(crate) use commits::CommitFindings;
 pub(crate) use plans::decode;
 
 /// What a run reads and judges: the entry point's whole description of its inputs.
@@ -89,6 +90,9 @@ pub(crate) struct Inputs {
     pub scope: String,
     /// How far back the registry's history is read.
     pub history: RegistryHistory,
+    /// Whether the commits' own findings are kept, or only their tally and window facts (a
+    /// member's run of `check --all` over a window: the root's run judged every commit).
+    pub commit_findings: CommitFindings,
 }
 
 impl Inputs {
@@ -110,6 +114,7 @@ impl Inputs {
             readings_when_changed: false,
             scope: String::new(),
             history: RegistryHistory::AsRulesNeed,
+            commit_findings: CommitFindings::Kept,
         }
     }
 }
@@ -255,14 +260,15 @@ pub(crate) fn run_in(repo: Option<&Repo>, inputs: &Inputs) -> Result<Option<Run>
         run.registry()?;
     }
     if run.plans().is_break() {
-        // The pre-commit hook with nothing staged that can change a finding: nothing to report.
-        let read = Read { findings: Vec::new(), ..run.read };
+        // The pre-commit hook with nothing staged that can change a finding: nothing to report
+        // but a staged registry no scope lists.
+        let read = Read { findings: scopes::unlisted_only(run.read.findings), ..run.read };
         return Ok(Some(read.into_run(registry, registry_source, &bodies)));
     }
     run.hypotheses();
     run.suspect_links();
     if inputs.plans == PlanScope::Staged {
-        run.set_aside_older();
+        run.set_aside_older_but_unlisted();
     }
     run.commits()?;
     run.bodies(&mut bodies);
@@ -277,8 +283,9 @@ pub(crate) fn run_in(repo: Option<&Repo>, inputs: &Inputs) -> Result<Option<Run>
     Ok(Some(run.read.into_run(registry, registry_source, &bodies)))
 }
 
-/// The registry that judges the inputs' scope (`files::scoped`); for the root of a repository
-/// that declares `[scopes]`, with the registries the index holds that it does not list.
+/// The registry that judges the inputs' scope (`files::scoped`); for the root's run that judges
+/// the registry, with the registries the index holds that it neither lists nor ignores (with
+/// or without `[scopes]`: a nested registry is never silently ignored).
 fn scoped(
     repo: Option<&Repo>,
     inputs: &Inputs,
@@ -287,7 +294,7 @@ fn scoped(
     text: Source,
 ) -> Result<(Registry, Source)> {
     let (mut registry, text) = files::scoped(files, registry, text, &inputs.scope)?;
-    if inputs.scope.is_empty() && registry.scopes.declared {
+    if inputs.scope.is_empty() && inputs.registry_rules == RegistryRules::Judged {
         let opened;
         let index = match (files.index(), repo) {
             (Some(index), _) => Some(index),
@@ -298,7 +305,9 @@ fn scoped(
             _ => None,
         };
         if let Some(index) = index {
-            registry.scopes.unlisted = files::unlisted_scopes(index, &registry.scopes.members);
+            let in_use = inputs.config.clone().unwrap_or_else(|| files.root().join(crate::registry::FILE_NAME));
+            registry.scopes.unlisted = files::unlisted_scopes(index, &registry.scopes, files.root(), &in_use);
+            scopes::staged_only(repo, inputs, files, &mut registry.scopes.unlisted);
         }
     }
     Ok((registry, text))

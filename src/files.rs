@@ -576,16 +576,31 @@ pub fn scoped(files: &Files, root: Registry, root_source: Source, scope: &str) -
     Ok((registry, source))
 }
 
-/// The `promises.toml` files in `index` below the root that `members` does not list: scoped
-/// registries that would otherwise govern nothing, unseen.
-pub fn unlisted_scopes(index: &crate::git::index::Index, members: &[String]) -> Vec<String> {
+/// The folders of the `promises.toml` files in `index` below `root` that `scopes` neither
+/// lists nor ignores: registries that would otherwise govern nothing, unseen. One pass over
+/// the index's entries (read already by the hooks), comparing each path's last bytes. The
+/// registry file the run reads (`in_use`: `--config product/promises.toml`, or a root
+/// promises.toml that links to one below it) is the root's, never unlisted.
+pub(crate) fn unlisted_scopes(
+    index: &crate::git::index::Index,
+    scopes: &registry::Scopes,
+    root: &Path,
+    in_use: &Path,
+) -> Vec<String> {
     let suffix = format!("/{}", registry::FILE_NAME);
-    index
+    let mut unlisted: Vec<String> = index
         .iter()
-        .filter(|e| e.stage == 0)
+        .filter(|e| e.stage == 0 && e.path.ends_with(suffix.as_bytes()))
         .filter_map(|e| std::str::from_utf8(e.path).ok()?.strip_suffix(suffix.as_str()).map(str::to_string))
-        .filter(|dir| !members.contains(dir))
-        .collect()
+        .filter(|dir| scopes.is_unlisted(dir))
+        .collect();
+    if !unlisted.is_empty() {
+        if let Ok(in_use) = std::fs::canonicalize(in_use) {
+            let file = |dir: &str| std::fs::canonicalize(root.join(dir).join(registry::FILE_NAME)).ok();
+            unlisted.retain(|dir| file(dir).as_deref() != Some(in_use.as_path()));
+        }
+    }
+    unlisted
 }
 
 #[cfg(test)]
@@ -720,7 +735,7 @@ mod scope_tests {
         std::fs::write(dir.path().join("promises.toml"), "[promises.a]\nstatement = \"s\"\nstatus = \"in-play\"\n")
             .unwrap();
         let (r, _) = load(dir.path(), "").unwrap();
-        assert!(!r.scopes.any() && !r.scopes.declared);
+        assert!(!r.scopes.any() && r.scopes.unlisted.is_empty());
         assert!(r.is_document("plan/x.md"));
         assert!(load(dir.path(), "teams/a").is_err());
     }

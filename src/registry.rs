@@ -113,12 +113,15 @@ struct RawRegistry {
 }
 
 /// `[scopes] members = ["teams/search", …]`: the folders, relative to the root, that hold a
-/// scoped registry of their own (only in the root registry).
+/// scoped registry of their own (only in the root registry); `ignore = ["fixtures/**"]`: folders
+/// whose promises.toml is no team's registry (a fixture, an example).
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawScopes {
     #[serde(default)]
     members: Vec<Spanned<String>>,
+    #[serde(default)]
+    ignore: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -547,8 +550,9 @@ pub(crate) struct Scopes {
     /// The other scopes' promises, their ids qualified (`teams/search/find-and-buy`; a root
     /// promise keeps its bare id).
     others: Vec<Promise>,
-    /// Whether the root registry has a `[scopes]` table (the repository uses scopes).
-    pub declared: bool,
+    /// `[scopes] ignore`: folders (or their promises.toml) whose registry is nobody's, not an
+    /// `unlisted-scope` finding.
+    pub ignore: Patterns,
     /// `promises.toml` files below the root that `members` does not list (found in the index
     /// by the engine, for the root's run).
     pub unlisted: Vec<String>,
@@ -587,6 +591,14 @@ impl Scopes {
     /// Whether the repository has scoped registries.
     pub fn any(&self) -> bool {
         !self.members.is_empty()
+    }
+
+    /// Whether the promises.toml in folder `dir` (relative, `/`-separated) is no scope's: not a
+    /// listed member, not under `[scopes] ignore`.
+    pub fn is_unlisted(&self, dir: &str) -> bool {
+        !self.members.iter().any(|m| m == dir)
+            && !self.ignore.is_match(dir)
+            && !self.ignore.is_match(&format!("{dir}/{FILE_NAME}"))
     }
 }
 
@@ -1213,8 +1225,23 @@ pub(crate) fn missing_member(member: &str) -> Error {
 /// The root's `[scopes] members`, validated: folders relative to the root, inside it, each
 /// listed once, written plainly (`teams/search`, not `./teams/search/`).
 fn members(raw: Option<Spanned<RawScopes>>, source: &Source, errors: &mut Vec<Error>) -> Scopes {
-    let mut scopes = Scopes { declared: raw.is_some(), ..Scopes::default() };
-    for m in raw.map(Spanned::into_inner).unwrap_or_default().members {
+    let mut scopes = Scopes::default();
+    let raw = raw.map(Spanned::into_inner).unwrap_or_default();
+    let texts: Vec<&str> = raw.ignore.iter().map(|g| g.get_ref().as_str()).collect();
+    match Patterns::new(&texts) {
+        Ok(p) => scopes.ignore = p.with_spans(raw.ignore.iter().map(|g| g.span()).collect()),
+        Err((i, why)) => {
+            let (span, shown) = raw
+                .ignore
+                .get(i)
+                .map_or((0..0, String::new()), |g| (g.span(), format!(" `{}`", crate::escape::line(g.get_ref()))));
+            errors.push(
+                Error::new(format!("invalid pattern{shown} in `[scopes] ignore`: {why}"))
+                    .at(source, Label::new(span, "invalid pattern")),
+            );
+        }
+    }
+    for m in raw.members {
         let path = m.get_ref();
         let plain = !path.is_empty()
             && !path.starts_with('/')
@@ -1409,7 +1436,7 @@ const KEYS: &[(&str, &[&str])] = &[
     ("[issues]", &["include"]),
     ("[hooks]", &["branch-trailer"]),
     ("[pull-requests]", &["body-traces-commits"]),
-    ("[scopes]", &["members"]),
+    ("[scopes]", &["members", "ignore"]),
     (
         "a promise",
         &[
@@ -1799,7 +1826,6 @@ mod scope_tests {
         let parse = |m: &str| Registry::parse(&Source::file("promises.toml", format!("[scopes]\nmembers = {m}\n")));
         let r = parse("[\"teams/search\", \"teams/checkout\"]").unwrap();
         assert_eq!(r.scopes.members, ["teams/search", "teams/checkout"]);
-        assert!(r.scopes.declared);
         for bad in ["[\"/abs\"]", "[\"../up\"]", "[\"a//b\"]", "[\"./a\"]", "[\"a/\"]", "[\"\"]"] {
             let err = parse(bad).unwrap_err();
             assert!(err.message.contains("written plainly"), "{bad}: {err:?}");

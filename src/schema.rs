@@ -136,7 +136,11 @@ pub fn schema() -> Value {
                 "properties": {
                     "members": {
                         "type": "array", "items": { "type": "string", "minLength": 1 }, "uniqueItems": true, "default": [],
-                        "description": "Folders relative to the repository root (`teams/search`), each with a promises.toml. A promises.toml below the root that is not listed is an `unlisted-scope` finding."
+                        "description": "Folders relative to the repository root (`teams/search`), each with a promises.toml. A promises.toml below the root that is neither listed nor ignored is an `unlisted-scope` finding, with or without a `[scopes]` table."
+                    },
+                    "ignore": {
+                        "type": "array", "items": { "type": "string", "minLength": 1 }, "default": [],
+                        "description": "Glob patterns (`fixtures/**`) of folders whose promises.toml is no team's registry (a test fixture, an example): matched against the folder and its promises.toml, relative to the repository root; not an `unlisted-scope` finding."
                     }
                 }
             },

@@ -10,6 +10,14 @@ use crate::rules::{self, Ctx, Sink};
 use crate::source::{Label, Source};
 use crate::tally::{Class, Tally};
 
+/// Whether a run keeps the findings about the commits it walks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum CommitFindings {
+    Kept,
+    /// Another run judges the commits: this one walks them for its window's drift rules.
+    Elsewhere,
+}
+
 impl Gather<'_> {
     /// Read and judge the commits the inputs select (none without a repository).
     pub(super) fn commits(&mut self) -> Result<()> {
@@ -56,8 +64,14 @@ impl Gather<'_> {
             _ => repo.resolve(None, since)?,
         };
         let window = self.inputs.window;
-        let watched = if window.is_some() { super::window::watched_paths(&self.read.plans) } else { Vec::new() };
-        let walked = self.walk(repo, &range, window, &watched)?;
+        let watched = match window {
+            Some(_) => super::window::watched_paths(&self.read.plans, &registry.file_path()),
+            None => Vec::new(),
+        };
+        let mut walked = self.walk(repo, &range, window, &watched)?;
+        if window.is_some() && !registry.scopes.path.is_empty() {
+            self.scope_tally(repo, &mut walked);
+        }
         self.read.walked = window.is_none().then(|| range.clone());
         if let Some(w) = window {
             let mut facts = self.window_facts(repo, w, &watched, &walked.recent, walked.trees);

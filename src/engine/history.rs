@@ -136,10 +136,29 @@ impl Snapshot {
     }
 }
 
+/// The last history read, by its tip and limit. A commit id names its whole history, so the
+/// same key is the same history in any repository: `check --all` reads it once for the runs of
+/// every scope (each member's `suspect-link` reads the root's, a walk of up to
+/// [`CHECK_LIMIT`] commits).
+static LAST: std::sync::Mutex<Option<((Oid, usize), RegistryHistory)>> = std::sync::Mutex::new(None);
+
 /// The registry's history on the first-parent line from `tip`, oldest first, reading at most
-/// `limit` commits. Each revision's blob is read and parsed once, and only the one before it
-/// is kept.
+/// `limit` commits (the last one read again is kept, [`LAST`]). Each revision's blob is read and
+/// parsed once, and only the one before it is kept.
 pub(super) fn registry_history(repo: &Repo, tip: Oid, limit: usize) -> RegistryHistory {
+    let last =
+        LAST.lock().ok().and_then(|l| l.as_ref().filter(|(key, _)| *key == (tip, limit)).map(|(_, h)| h.clone()));
+    if let Some(history) = last {
+        return history;
+    }
+    let history = read_history(repo, tip, limit);
+    if let Ok(mut l) = LAST.lock() {
+        *l = Some(((tip, limit), history.clone()));
+    }
+    history
+}
+
+fn read_history(repo: &Repo, tip: Oid, limit: usize) -> RegistryHistory {
     let revisions = repo.revisions_of(tip, registry::FILE_NAME, limit);
     let mut before: Option<Snapshot> = None;
     let mut out = RegistryHistory { revisions: Vec::with_capacity(revisions.list.len()), complete: revisions.complete };

@@ -3,14 +3,18 @@
 //! exactly one of them does; an untraced commit is untraced in every scope it touches; work on a
 //! promise belongs to that promise's scope (and shows in the scopes the commit touches too).
 
-use super::walk::scan_commit;
+use super::commits::class;
+use super::walk::{count_commit, scan_commit, Count, Walked};
 use super::Gather;
 use crate::code::Code;
 use crate::facts::CommitFacts;
+use crate::files::Files;
 use crate::finding::Finding;
 use crate::git::{Oid, Repo};
-use crate::registry::{Registry, Scopes};
+use crate::registry::{self, Registry, Scopes};
 use crate::rules::{self, Sink};
+use crate::tally::Tally;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// At most this many paths of a commit are read to tell its scopes.
@@ -26,6 +30,20 @@ pub(super) fn touched(registry: &Registry, paths: &[String]) -> Vec<String> {
         }
     }
     scopes
+}
+
+/// The pre-commit hook: only the unlisted registries the commit stages (added or changed), the
+/// others being committed already and not the change's doing.
+pub(super) fn staged_only(repo: Option<&Repo>, inputs: &super::Inputs, files: &Files, unlisted: &mut Vec<String>) {
+    if let (Some(repo), super::PlanScope::Staged) = (repo, &inputs.plans) {
+        unlisted.retain(|dir| super::precommit::staged_any(repo, files, &[&format!("{dir}/{}", registry::FILE_NAME)]));
+    }
+}
+
+/// The findings of a pre-commit run with no staged plan or registry of its scope to judge that
+/// still block it: the staged registries no scope lists.
+pub(super) fn unlisted_only(findings: Vec<Finding>) -> Vec<Finding> {
+    findings.into_iter().filter(|f| f.code == Code::UnlistedScope).collect()
 }
 
 /// The scope a qualified promise id belongs to: the deepest member its id starts with.
@@ -92,6 +110,42 @@ pub(super) fn attribute(registry: &Registry, found: Vec<Finding>, touched: &[Str
 }
 
 impl Gather<'_> {
+    /// The pre-commit hook sets aside the findings older than the staged change, but for a
+    /// staged registry no scope lists ([`staged_only`]: its finding points into the root's
+    /// registry, which the change may leave as it was).
+    pub(super) fn set_aside_older_but_unlisted(&mut self) {
+        let (unlisted, rest): (Vec<Finding>, Vec<Finding>) =
+            std::mem::take(&mut self.read.findings).into_iter().partition(|f| f.code == Code::UnlistedScope);
+        self.read.findings = rest;
+        self.set_aside_older();
+        self.read.findings.extend(unlisted);
+    }
+
+    /// A member's tally over a window: the work on its promises wherever it was done (as
+    /// walked: what `idle-promise` and `shadow-work` read), and the counts of the commits that
+    /// change its folder (what `over-budget` and the board's untraced work read), each commit's
+    /// folder compared with its first parent's. Only those commits are read again.
+    pub(super) fn scope_tally(&self, repo: &Repo, walked: &mut Walked) {
+        let ctx = self.ctx;
+        let folder = [ctx.registry.scopes.path.clone()];
+        let lookup = repo.watched(&folder);
+        let tree_of: HashMap<Oid, Option<Oid>> = walked.recent.iter().map(|r| (r.oid, r.tree)).collect();
+        let comment = crate::scan::message::log_comment_string(repo.config_string("core.commentChar").as_deref());
+        let mut counted = Tally::default();
+        for r in &walked.recent {
+            let parent_tree = r.parent.and_then(|p| tree_of.get(&p).copied().unwrap_or_else(|| repo.tree_of(p)));
+            if lookup.entries(r.tree) == lookup.entries(parent_tree) {
+                continue;
+            }
+            let Ok(raw) = repo.raw_commit(r.oid) else { continue };
+            let facts = scan_commit(&raw, ctx, &comment);
+            count_commit(&mut counted, &raw, &facts, &class(&facts, ctx), Count::Add);
+        }
+        counted.merge(Tally::default());
+        let (promises, likely) = (std::mem::take(&mut walked.tally.promises), std::mem::take(&mut walked.tally.likely));
+        walked.tally = Tally { promises, likely, ..counted };
+    }
+
     /// A walked commit's findings in a repository with scopes: its ids resolved among the scopes
     /// it touches (judged again when that resolves one), each finding in its scope; in a run of
     /// one member's scope, only the findings that belong to it or to a commit touching it.

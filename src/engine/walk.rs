@@ -129,16 +129,16 @@ impl Gather<'_> {
         let (ctx, levels) = (self.ctx, self.levels);
         let mut judged: Vec<Judged> = results.into_iter().collect();
         judged.sort_by_key(|(index, _, _)| *index);
+        let mut tally = Tally::default();
+        judged.iter_mut().for_each(|(_, chunk_tally, _)| tally.merge(std::mem::take(chunk_tally)));
+        if self.inputs.commit_findings == super::CommitFindings::Elsewhere {
+            return tally;
+        }
         let (predate, added_by) = predating(repo, ctx, &judged, known);
         let mut before: Option<BeforeAdoption> = None;
-        let mut tally = Tally::default();
-        for (_, chunk_tally, _) in &mut judged {
-            tally.merge(std::mem::take(chunk_tally));
-        }
         // Untraced: what says which promise the first few serve (the branch, the pull request,
-        // the range's other commits, the paths they touched: all looked up at once), judged
-        // again with it. Bounded: a suggestion for the first few is help enough, and a
-        // pre-adoption history can hold thousands.
+        // the range's other commits, the paths they touched: looked up at once), judged again
+        // with it. Bounded: help for the first few is enough; a history can hold thousands.
         let limit = match self.inputs.suggestions {
             Suggestions::FromHistory => MAX_SUGGESTIONS,
             Suggestions::Off => 0,
@@ -409,6 +409,7 @@ fn labelled_part(mut text: String, found: &[Finding]) -> String {
     text
 }
 
+/// A commit's facts as the scope judging reads them (its ids canonical).
 pub(super) fn scan_commit(raw: &Raw, ctx: &Ctx, comment: &[u8]) -> CommitFacts {
     let message = &raw.data[raw.header.message..];
     let mut facts = commit::read(
@@ -454,13 +455,13 @@ fn judge_chunk(commits: &[Raw], ctx: &Ctx, levels: &Levels, comment: &[u8]) -> (
 /// Whether a commit is counted, or taken back (walked before skewed dates revealed it as
 /// excluded).
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Count {
+pub(super) enum Count {
     Add,
     TakeBack,
 }
 
 /// Count a commit, or take it back.
-fn count_commit(tally: &mut Tally, raw: &Raw, facts: &CommitFacts, class: &Class, count: Count) {
+pub(super) fn count_commit(tally: &mut Tally, raw: &Raw, facts: &CommitFacts, class: &Class, count: Count) {
     let sign = match count {
         Count::Add => 1,
         Count::TakeBack => -1,

@@ -5,7 +5,7 @@ use super::Gather;
 use crate::facts::{ClosedItem, Plans, Window, WindowFacts};
 use crate::files;
 use crate::git::{Oid, Repo, WATCHED_LOOKUP};
-use crate::registry::{self, Status};
+use crate::registry::Status;
 use crate::scan::markdown;
 use std::collections::{HashMap, HashSet};
 
@@ -21,10 +21,11 @@ pub(super) struct Recent {
 }
 
 /// The paths whose changes the window facts read: every plan document with items, and the
-/// registry (sorted: the order [`Repo::watched`] gives entries in).
-pub(super) fn watched_paths(plans: &Plans) -> Vec<String> {
+/// registry judging (`promises.toml`, or a member's `teams/search/promises.toml`), sorted: the
+/// order [`Repo::watched`] gives entries in.
+pub(super) fn watched_paths(plans: &Plans, registry_file: &str) -> Vec<String> {
     let mut watched: Vec<String> = plans.list.iter().map(|i| i.path.clone()).collect();
-    watched.push(registry::FILE_NAME.to_string());
+    watched.push(registry_file.to_string());
     watched.sort_unstable();
     watched.dedup();
     watched
@@ -44,8 +45,10 @@ impl Gather<'_> {
     ) -> WindowFacts {
         let idle_since = window.until - i64::from(self.ctx.registry.idle_days) * crate::when::DAY;
         let mut facts = WindowFacts { window, covers_idle: window.since <= idle_since, ..WindowFacts::default() };
+        let registry_file = self.ctx.registry.file_path();
         let mut activity = Activity {
             repo,
+            registry_file: &registry_file,
             by_path: HashMap::new(),
             idle_since,
             facts: &mut facts,
@@ -140,6 +143,8 @@ fn mainline(recent: &[Recent], tree_of: &HashMap<Oid, Option<Oid>>) -> HashSet<O
 /// The window facts as the mainline's changes fill them in.
 struct Activity<'a> {
     repo: &'a Repo,
+    /// The registry judging, as a path from the root.
+    registry_file: &'a str,
     /// Each plan document's promises.
     by_path: HashMap<&'a str, HashSet<&'a str>>,
     idle_since: i64,
@@ -170,7 +175,7 @@ impl Activity<'_> {
     fn record(&mut self, time: i64, changed: Vec<(String, Oid, Oid)>) {
         for (path, before_blob, after_blob) in changed {
             let path = path.as_str();
-            if path == registry::FILE_NAME {
+            if path == self.registry_file {
                 let after = self.statuses(after_blob);
                 let before = self.statuses(before_blob);
                 for (id, status) in &after {
@@ -181,7 +186,7 @@ impl Activity<'_> {
                 }
                 self.read = vec![(before_blob, before), (after_blob, after)];
             }
-            if path != registry::FILE_NAME {
+            if path != self.registry_file {
                 let start = self.at_start.entry(path.to_string()).or_insert((time, before_blob));
                 if time < start.0 {
                     *start = (time, before_blob);
@@ -201,6 +206,7 @@ impl Activity<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::registry;
     use std::process::Command;
 
     /// A registry version written to the object store: its blob id.
@@ -233,6 +239,7 @@ mod tests {
         let mut facts = WindowFacts::default();
         let mut activity = Activity {
             repo: &repo,
+            registry_file: registry::FILE_NAME,
             by_path: HashMap::new(),
             idle_since: 0,
             facts: &mut facts,

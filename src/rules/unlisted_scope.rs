@@ -1,6 +1,7 @@
 //! `unlisted-scope`: a `promises.toml` below the root that the root's `[scopes] members` does
-//! not list. Scopes are listed, not discovered (hooks stay cheap: no walk to find registries),
-//! so an unlisted registry would govern nothing, unseen.
+//! not list (whether or not the root has a `[scopes]` table) and `[scopes] ignore` does not set
+//! aside. Scopes are listed, not discovered (hooks stay cheap: no walk to find registries), so
+//! an unlisted registry would govern nothing, unseen.
 
 use super::{Category, Check, Ctx, Rule, Sink};
 use crate::code::{Code, Level};
@@ -14,8 +15,9 @@ pub(crate) static RULE: Rule = Rule {
     category: Category::Registry,
     summary: "a promises.toml below the root that `[scopes] members` does not list",
     doc: "\
-What it does: in a repository whose root promises.toml has a `[scopes]` table, flags every \
-promises.toml in the index below the root whose folder `[scopes] members` does not list.
+What it does: flags every promises.toml in the index below the root whose folder the root \
+promises.toml neither lists in `[scopes] members` nor sets aside with `[scopes] ignore`, with \
+or without a `[scopes]` table.
 
 Why: scopes are listed in the root registry, as cargo's workspace members are, so the hooks \
 never walk the tree to find registries. A team's registry that is not listed governs nothing: \
@@ -27,7 +29,11 @@ Fails (with teams/ads/promises.toml committed):
 
 Fix: list the folder:
     [scopes]
-    members = [\"teams/search\", \"teams/ads\"]",
+    members = [\"teams/search\", \"teams/ads\"]
+or, for a promises.toml that is no team's registry (a test fixture, an example), ignore its \
+folder (glob patterns, matched against the folder and against its promises.toml):
+    [scopes]
+    ignore = [\"fixtures/**\"]",
     reads: Parts::NONE,
     checks: &[Check::Registry(registry)],
 };
@@ -40,7 +46,8 @@ fn registry(ctx: &Ctx, sink: &mut Sink) {
             format!("{dir}/promises.toml is a registry that `[scopes] members` does not list"),
         )
         .help(format!(
-            "add \"{dir}\" to `[scopes] members` in the root promises.toml so it governs {dir}/, or delete it"
+            "add \"{dir}\" to `[scopes] members` in the root promises.toml so it governs {dir}/; if it is no \
+             team's registry (a fixture, an example), add \"{dir}\" to `[scopes] ignore` instead"
         ));
         f = match scopes.span() {
             Some(span) => f.at(ctx.registry_source, Label::new(span, "not listed here")),
@@ -62,5 +69,18 @@ mod tests {
         assert_eq!(codes(&found), ["unlisted-scope"]);
         assert_eq!(found[0].message, "teams/ads/promises.toml is a registry that `[scopes] members` does not list");
         assert!(help(&found[0]).starts_with("add \"teams/ads\" to `[scopes] members`"));
+        assert!(help(&found[0]).ends_with("add \"teams/ads\" to `[scopes] ignore` instead"), "{}", help(&found[0]));
+    }
+
+    #[test]
+    fn a_root_without_scopes_is_told_of_a_registry_below_it_and_an_ignored_folder_is_not_flagged() {
+        let r = registry("");
+        assert!(r.scopes.is_unlisted("fixtures/demo"), "no `[scopes]`: every registry below is unlisted");
+        let r = registry("[scopes]\nignore = [\"fixtures/**\", \"examples/*/promises.toml\"]\n");
+        assert!(!r.scopes.is_unlisted("fixtures/demo"));
+        assert!(!r.scopes.is_unlisted("fixtures/demo/deeper"));
+        assert!(!r.scopes.is_unlisted("examples/shop"), "matched against its promises.toml too");
+        assert!(r.scopes.is_unlisted("teams/ads"));
+        assert!(r.scopes.members.is_empty() && !r.scopes.any(), "ignoring declares no member");
     }
 }

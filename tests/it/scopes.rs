@@ -211,17 +211,82 @@ fn a_registry_that_is_not_listed_is_a_finding_and_a_listed_one_that_is_missing_c
 }
 
 #[test]
-fn one_root_registry_without_scopes_ignores_registries_below_it() {
-    // As before scopes: a promises.toml in a fixture folder is nobody's business.
+fn a_registry_below_a_root_without_scopes_is_a_finding_until_listed_or_ignored() {
+    // Issue 25: a registry neither discovered nor listed is a finding, not silence, also when the
+    // root registry has no `[scopes]` table at all.
+    let root =
+        "[promises.a]\nstatement = \"s\"\nstatus = \"in-play\"\noutcomes = [{ metric = \"m\", target = \"1\" }]\n";
     let mut repo = Repo::new();
-    repo.write(
-        "promises.toml",
-        "[promises.a]\nstatement = \"s\"\nstatus = \"in-play\"\noutcomes = [{ metric = \"m\", target = \"1\" }]\n",
-    )
-    .write("fixtures/demo/promises.toml", "[promises.b]\nstatement = \"s\"\nstatus = \"in-play\"\n");
+    repo.write("promises.toml", root)
+        .write("fixtures/demo/promises.toml", "[promises.b]\nstatement = \"s\"\nstatus = \"in-play\"\n");
     repo.commit("Start\n\nPromise: a\n");
+    let run = repo.plan_lint(&["check", "--commits", "HEAD"]);
+    run.expect_code(1);
+    snapshot("scopes/unlisted-without-scopes", &run.stdout);
+    let json = repo.plan_lint(&["check", "--commits", "HEAD", "--format", "json"]);
+    assert_eq!(
+        findings(&json.stdout),
+        owned(&[(
+            "unlisted-scope",
+            None,
+            "fixtures/demo/promises.toml is a registry that `[scopes] members` does not list"
+        )])
+    );
+    // From the fixture's folder too: the root judges it.
+    support::run_in(&repo.path().join("fixtures/demo"), &["check", "--commits", "HEAD"]).expect_code(1);
+    // pre-commit reports what the staged change causes: an unrelated commit goes through, one
+    // that stages another unlisted registry (alone, or with a plan) is blocked.
+    repo.plan_lint(&["install"]).expect_code(0);
+    repo.write("src/a.rs", "// a\n");
+    repo.git(&["add", "."]);
+    let (ok, stderr) = git_commit(&repo, &["-q", "-m", "Work", "-m", "Promise: a"]);
+    assert!(ok, "{stderr}");
+    repo.write("teams/ads/promises.toml", "[promises.c]\nstatement = \"s\"\nstatus = \"in-play\"\n");
+    repo.git(&["add", "."]);
+    let (ok, stderr) = git_commit(&repo, &["-q", "-m", "Ads", "-m", "Promise: a"]);
+    assert!(!ok, "a staged unlisted registry went through");
+    assert!(stderr.contains("teams/ads/promises.toml is a registry that `[scopes] members` does not list"), "{stderr}");
+    assert!(!stderr.contains("fixtures/demo"), "not the staged change's doing: {stderr}");
+    repo.write("ROADMAP.md", "# Plan\n\n- [ ] B (Promise: a)\n");
+    repo.git(&["add", "."]);
+    let (ok, stderr) = git_commit(&repo, &["-q", "-m", "Ads and a plan", "-m", "Promise: a"]);
+    assert!(!ok && stderr.contains("teams/ads/promises.toml is a registry"), "{stderr}");
+    repo.git(&["rm", "-q", "--cached", "teams/ads/promises.toml"]);
+    std::fs::remove_file(repo.path().join("teams/ads/promises.toml")).unwrap();
+    let (ok, stderr) = git_commit(&repo, &["-q", "-m", "A plan", "-m", "Promise: a"]);
+    assert!(ok, "{stderr}");
+    // Ignored as a fixture folder: clean, from the root and from the folder.
+    repo.write("promises.toml", &format!("[scopes]\nignore = [\"fixtures/**\"]\n\n{root}"));
     repo.plan_lint(&["check", "--commits", "HEAD"]).expect_code(0);
     support::run_in(&repo.path().join("fixtures/demo"), &["check", "--commits", "HEAD"]).expect_code(0);
+    // Ignoring one folder leaves another registry flagged.
+    repo.write("examples/shop/promises.toml", "[promises.c]\nstatement = \"s\"\nstatus = \"in-play\"\n");
+    repo.git(&["add", "."]);
+    let json = repo.plan_lint(&["check", "--no-commits", "--format", "json"]);
+    json.expect_code(1);
+    assert_eq!(
+        findings(&json.stdout),
+        owned(&[(
+            "unlisted-scope",
+            None,
+            "examples/shop/promises.toml is a registry that `[scopes] members` does not list"
+        )])
+    );
+}
+
+#[test]
+fn the_registry_a_run_reads_is_never_an_unlisted_scope() {
+    let registry =
+        "[promises.a]\nstatement = \"s\"\nstatus = \"in-play\"\noutcomes = [{ metric = \"m\", target = \"1\" }]\n";
+    let mut repo = Repo::new();
+    repo.write("product/promises.toml", registry).write("ROADMAP.md", "# Plan\n\n- [ ] A (Promise: a)\n");
+    repo.commit("Start\n\nPromise: a\n");
+    // `--config`: the registry below the root is the root's.
+    repo.plan_lint(&["check", "--commits", "HEAD", "--config", "product/promises.toml"]).expect_code(0);
+    // A root promises.toml that links to it: the same file, not a second registry.
+    std::os::unix::fs::symlink("product/promises.toml", repo.path().join("promises.toml")).unwrap();
+    repo.commit("Link the registry\n\nPromise: a\n");
+    repo.plan_lint(&["check", "--commits", "HEAD"]).expect_code(0);
 }
 
 /// `git commit` with the installed hooks running; (success, stderr).
@@ -552,4 +617,150 @@ fn pre_commit_lists_the_items_a_staged_change_to_a_team_s_promise_makes_suspect(
         "{stderr}"
     );
     assert_eq!(words.matches("(staged)").count(), 1, "search's open item only, not checkout's own promise: {stderr}");
+}
+
+#[test]
+fn check_all_over_a_window_judges_each_scope_s_drift_with_its_own_limits() {
+    let mut repo = teams();
+    // Search keeps a budget of declared exceptions; checkout parks nothing but gets work on its
+    // proposed `wallets`; the root's `platform` is worked on.
+    repo.write("teams/search/promises.toml", &SEARCH.replace("in-play = 1", "in-play = 1\nexception-budget = \"10%\""));
+    repo.commit_at(
+        "2026-01-06T10:00:00Z",
+        "Ada <a@example.com>",
+        "Search's budget\n\nPromise: teams/search/find-and-buy\n",
+    );
+    repo.write("src/cdn.rs", "// cdn\n");
+    repo.commit_at("2026-01-20T10:00:00Z", "Ada <a@example.com>", "Serve images from the CDN\n\nPromise: platform\n");
+    repo.write("teams/checkout/src/wallet.rs", "// wallet\n");
+    let parked = repo.commit_at("2026-01-22T10:00:00Z", "Bo <b@example.com>", "Wallet button\n\nPromise: wallets\n");
+    repo.write("teams/search/src/spike.rs", "// spike\n");
+    repo.commit_at("2026-01-25T10:00:00Z", "Cy <c@example.com>", "Try a new index\n\nUntraced: a spike\n");
+    let json = check(
+        &repo,
+        &["--all", "--commits", "HEAD", "--since", "2026-01-01", "--until", "2026-01-31", "--format", "json"],
+    );
+    json.expect_code(1);
+    let p = &parked[..7];
+    assert_eq!(
+        findings(&json.stdout),
+        owned(&[
+            // The commit's own finding, once (the root's run judges every commit).
+            (
+                "not-in-play",
+                Some("teams/checkout"),
+                &format!("commit {p} is work on `teams/checkout/wallets`, which is proposed")
+            ),
+            // Each member's window, with its own registry, in the order the root lists them.
+            // Search: its promise was last worked on 2026-01-06; one of the four commits that
+            // change its folder in the window is a declared exception, over its 10%.
+            (
+                "idle-promise",
+                Some("teams/search"),
+                "`find-and-buy` is in play but has had no commit or plan change since 2026-01-06 (25 days)"
+            ),
+            (
+                "over-budget",
+                Some("teams/search"),
+                "1 of 4 commits from 2026-01-01 to 2026-01-31 are declared exceptions (25%), over the budget of 10%"
+            ),
+            // Checkout: `wallets` had work while proposed; its `find-and-buy` has had none in 14
+            // days (inherited), and no budget of exceptions (none to inherit).
+            (
+                "shadow-work",
+                Some("teams/checkout"),
+                "1 commit traces to `wallets` from 2026-01-01 to 2026-01-31, which is proposed"
+            ),
+            (
+                "idle-promise",
+                Some("teams/checkout"),
+                "`find-and-buy` is in play but has had no commit or plan change since 2026-01-05 (26 days)"
+            ),
+        ])
+    );
+}
+
+#[test]
+fn a_member_s_promise_leaves_play_in_its_own_registry_for_its_drift_rules() {
+    let mut repo = teams();
+    let wallets = |status: &str| CHECKOUT.replace("status = \"proposed\"", &format!("status = \"{status}\""));
+    repo.write("teams/checkout/promises.toml", &wallets("in-play"));
+    repo.commit_at(
+        "2026-01-06T10:00:00Z",
+        "Ada <a@example.com>",
+        "Wallets in play\n\nPromise: teams/checkout/wallets\n",
+    );
+    repo.write("teams/checkout/src/wallet.rs", "// wallet\n");
+    repo.commit_at("2026-01-08T10:00:00Z", "Ada <a@example.com>", "Saved wallets\n\nPromise: wallets\n");
+    repo.write("teams/checkout/promises.toml", &wallets("done"));
+    repo.commit_at(
+        "2026-01-10T10:00:00Z",
+        "Ada <a@example.com>",
+        "Wallets shipped\n\nPromise: teams/checkout/wallets\n",
+    );
+    repo.write("teams/checkout/src/wallet.rs", "// wallet v2\n");
+    repo.commit_at("2026-01-12T10:00:00Z", "Bo <b@example.com>", "More wallets\n\nPromise: wallets\n");
+    let args = ["--all", "--commits", "HEAD", "--since", "2026-01-01", "--until", "2026-01-31", "--format", "json"];
+    let json = check(&repo, &args);
+    // Only the work after teams/checkout/promises.toml took `wallets` out of play is shadow work.
+    let shadow: Vec<_> = findings(&json.stdout).into_iter().filter(|(c, _, _)| c == "shadow-work").collect();
+    assert_eq!(
+        shadow,
+        owned(&[(
+            "shadow-work",
+            Some("teams/checkout"),
+            "1 commit traces to `wallets` from 2026-01-01 to 2026-01-31, which is done"
+        )])
+    );
+}
+
+#[test]
+fn a_commit_staged_in_two_scopes_is_judged_by_both_hooks_in_each_scope() {
+    let repo = teams();
+    repo.plan_lint(&["install"]).expect_code(0);
+    let in_play = |id: &str| {
+        format!(
+            "\n[promises.{id}]\nstatement = \"s\"\ncustomer = \"shopper\"\nstatus = \"in-play\"\n\
+             outcomes = [{{ metric = \"m\", target = \"1\" }}]\n"
+        )
+    };
+    // pre-commit: each scope's staged registry with its own limit (search's 1, checkout's 2
+    // inherited from the root), each scope's staged plan with its own promises.
+    repo.write("teams/search/promises.toml", &format!("{SEARCH}{}", in_play("facets")))
+        .write("teams/checkout/promises.toml", &format!("{CHECKOUT}{}{}", in_play("gift-cards"), in_play("refunds")))
+        .write("teams/search/ROADMAP.md", "# Search\n\n- [ ] Synonyms (Promise: facets)\n- [ ] Spelling\n")
+        .write("teams/checkout/ROADMAP.md", "# Checkout\n\n- [ ] Refund button (Promise: refunds)\n- [ ] Receipts\n");
+    repo.git(&["add", "."]);
+    let (ok, stderr) = git_commit(&repo, &["-q", "-m", "Plan both teams", "-m", "Promise: teams/search/find-and-buy"]);
+    assert!(!ok, "{stderr}");
+    for said in [
+        "[teams/search] 2 promises are in play; the limit is 1",
+        "[teams/checkout] 3 promises are in play; the limit is 2",
+        "[teams/search] work item names no promise: Spelling",
+        "[teams/checkout] work item names no promise: Receipts",
+    ] {
+        assert!(stderr.contains(said), "{said}:\n{stderr}");
+    }
+    // commit-msg: an untraced message touching both is untraced in each; a short id only one of
+    // the touched scopes defines is that scope's.
+    repo.git(&["reset", "-q", "--hard"]);
+    repo.write("teams/search/src/rank.rs", "// rank v2\n").write("teams/checkout/src/pay.rs", "// pay v2\n");
+    repo.git(&["add", "."]);
+    let (ok, stderr) = git_commit(&repo, &["-q", "-m", "Tidy both teams"]);
+    assert!(!ok, "{stderr}");
+    let words = stderr.split_whitespace().collect::<Vec<_>>().join(" ");
+    for scope in ["teams/search", "teams/checkout"] {
+        assert!(words.contains(&format!("[{scope}] this commit has no Promise trailer")), "{scope}:\n{stderr}");
+    }
+    let (ok, stderr) = git_commit(&repo, &["-q", "-m", "Wallet button", "-m", "Promise: wallets"]);
+    assert!(!ok, "{stderr}");
+    assert!(
+        stderr.contains("[teams/checkout] this commit is work on `teams/checkout/wallets`, which is proposed"),
+        "{stderr}"
+    );
+    // The same commit that puts `wallets` in play in checkout's staged registry is work on it.
+    repo.write("teams/checkout/promises.toml", &CHECKOUT.replace("status = \"proposed\"", "status = \"in-play\""));
+    repo.git(&["add", "."]);
+    let (ok, stderr) = git_commit(&repo, &["-q", "-m", "Wallets in play, with a button", "-m", "Promise: wallets"]);
+    assert!(ok, "{stderr}");
 }
