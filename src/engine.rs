@@ -240,7 +240,7 @@ pub(crate) fn run_in(repo: Option<&Repo>, inputs: &Inputs) -> Result<Option<Run>
     else {
         return Ok(None);
     };
-    let (registry, registry_text) = scoped(repo, inputs, &files, registry, registry_text)?;
+    let (registry, registry_text) = scopes::scoped(repo, inputs, &files, registry, registry_text)?;
     let mut sources = Sources::default();
     let registry_source = sources.add(registry_text);
     let levels = Levels::new(&registry, &inputs.levels);
@@ -281,36 +281,6 @@ pub(crate) fn run_in(repo: Option<&Repo>, inputs: &Inputs) -> Result<Option<Run>
         }
     }
     Ok(Some(run.read.into_run(registry, registry_source, &bodies)))
-}
-
-/// The registry that judges the inputs' scope (`files::scoped`); for the root's run that judges
-/// the registry, with the registries the index holds that it neither lists nor ignores (with
-/// or without `[scopes]`: a nested registry is never silently ignored).
-fn scoped(
-    repo: Option<&Repo>,
-    inputs: &Inputs,
-    files: &Files,
-    registry: Registry,
-    text: Source,
-) -> Result<(Registry, Source)> {
-    let (mut registry, text) = files::scoped(files, registry, text, &inputs.scope)?;
-    if inputs.scope.is_empty() && inputs.registry_rules == RegistryRules::Judged {
-        let opened;
-        let index = match (files.index(), repo) {
-            (Some(index), _) => Some(index),
-            (None, Some(repo)) if !matches!(inputs.files, FileSource::Tree(_)) => {
-                opened = crate::git::index::Index::open(&repo.index_path(&inputs.dir)).ok();
-                opened.as_ref()
-            }
-            _ => None,
-        };
-        if let Some(index) = index {
-            let in_use = inputs.config.clone().unwrap_or_else(|| files.root().join(crate::registry::FILE_NAME));
-            registry.scopes.unlisted = files::unlisted_scopes(index, &registry.scopes, files.root(), &in_use);
-            scopes::staged_only(repo, inputs, files, &mut registry.scopes.unlisted);
-        }
-    }
-    Ok((registry, text))
 }
 
 /// Where files are read from: the work tree's root; for a commit's tree (the pre-receive hook,

@@ -182,3 +182,33 @@ impl Gather<'_> {
             .collect()
     }
 }
+
+/// The registry that judges the inputs' scope (`files::scoped`); for the root's run that judges
+/// the registry, with the registries the index holds that it neither lists nor ignores (with
+/// or without `[scopes]`: a nested registry is never silently ignored).
+pub(super) fn scoped(
+    repo: Option<&Repo>,
+    inputs: &super::Inputs,
+    files: &Files,
+    registry: Registry,
+    text: crate::source::Source,
+) -> crate::error::Result<(Registry, crate::source::Source)> {
+    let (mut registry, text) = crate::files::scoped(files, registry, text, &inputs.scope)?;
+    if inputs.scope.is_empty() && inputs.registry_rules == super::RegistryRules::Judged {
+        let opened;
+        let index = match (files.index(), repo) {
+            (Some(index), _) => Some(index),
+            (None, Some(repo)) if !matches!(inputs.files, crate::files::FileSource::Tree(_)) => {
+                opened = crate::git::index::Index::open(&repo.index_path(&inputs.dir)).ok();
+                opened.as_ref()
+            }
+            _ => None,
+        };
+        if let Some(index) = index {
+            let in_use = inputs.config.clone().unwrap_or_else(|| files.root().join(crate::registry::FILE_NAME));
+            registry.scopes.unlisted = crate::files::unlisted_scopes(index, &registry.scopes, files.root(), &in_use);
+            staged_only(repo, inputs, files, &mut registry.scopes.unlisted);
+        }
+    }
+    Ok((registry, text))
+}
