@@ -125,7 +125,7 @@ fn pre_receive(ctx: &Ctx) -> Result<ExitCode> {
     let (mut hidden, mut unreported) = (0, 0);
     let mut rejected = vec![false; updates.len()];
     for group in &plan.groups {
-        if group.commits.is_empty() {
+        if group.commits.is_empty() && group.alone.is_none() {
             continue;
         }
         let inputs = Inputs {
@@ -136,12 +136,17 @@ fn pre_receive(ctx: &Ctx) -> Result<ExitCode> {
             ..Inputs { files: FileSource::Tree(group.registry_from), ..Inputs::new(&ctx.dir) }
         };
         // A registry that does not read (or names a `since` the server lacks) rejects the push.
-        let run = engine::run_in(Some(&repo), &inputs).map_err(|mut e| {
-            e.message = format!("push to {} rejected: {}", group.names(&updates), e.message);
-            e
-        })?;
+        let run = match engine::run_in(Some(&repo), &inputs) {
+            Ok(run) => run,
+            // A ref that brings nothing new is not judged, whatever its registry says.
+            Err(_) if group.alone.is_some() && brings_nothing(&repo, group, &updates)? => continue,
+            Err(mut e) => {
+                e.message = format!("push to {} rejected: {}", group.names(&updates), e.message);
+                return Err(e);
+            }
+        };
         let Some(run) = run else { continue };
-        if run.findings.is_empty() {
+        if run.findings.is_empty() || run.facts.commits.as_ref().is_some_and(|c| c.count == 0) {
             continue;
         }
         let shown = budget.min(run.findings.len());
@@ -206,6 +211,12 @@ fn pre_receive(ctx: &Ctx) -> Result<ExitCode> {
         );
     }
     Ok(ExitCode::from(u8::from(!failed.is_empty())))
+}
+
+/// Whether a group of one ref brings no commit (its range is empty), read only when its run
+/// failed: such a ref was never judged.
+fn brings_nothing(repo: &Repo, group: &Group, updates: &[Update]) -> Result<bool> {
+    Ok(repo.reachable(&group.range(updates).tips)?.0.is_empty())
 }
 
 /// Findings shown to a pusher, for the whole push: a push of 400,000 untraced commits must not
@@ -284,8 +295,12 @@ struct Group {
     registry_from: Oid,
     /// (index into the updates, the pushed commit).
     refs: Vec<(usize, Oid)>,
-    /// The commits to judge, with their parents.
+    /// The commits to judge, with their parents (a group of several refs).
     commits: HashMap<Oid, Vec<Oid>>,
+    /// A group of one ref (the usual push) is not walked before the engine walks it: its
+    /// commits are exactly `tip ^old` (an update) or `tip ^<every branch>` (a new ref), the
+    /// range the engine's own walk reads once. Here the tips excluded.
+    alone: Option<Vec<Oid>>,
 }
 
 impl Group {
@@ -293,6 +308,10 @@ impl Group {
     /// excluding the parents just outside (every path from a tip into older history leaves the
     /// set through one of them).
     fn range(&self, updates: &[Update]) -> crate::git::RangeSpec {
+        if let (Some(excluded), [(_, tip)]) = (&self.alone, self.refs.as_slice()) {
+            let tips = std::iter::once((*tip, false)).chain(excluded.iter().map(|&e| (e, true))).collect();
+            return crate::git::RangeSpec { tips, describe: format!("new in {}", self.names(updates)) };
+        }
         let mut tips: Vec<(Oid, bool)> = Vec::new();
         for &(_, tip) in &self.refs {
             if self.commits.contains_key(&tip) && !tips.contains(&(tip, false)) {
@@ -325,7 +344,8 @@ impl Group {
 impl PushPlan {
     /// The refs of `group` that bring a commit of `bad` (every one of them with `all`).
     fn rejected(&self, group: &Group, bad: &HashSet<Oid>, all: bool) -> Vec<usize> {
-        if all {
+        // A group of one ref: every commit judged is new to it.
+        if all || (group.alone.is_some() && !bad.is_empty()) {
             return group.refs.iter().map(|&(i, _)| i).collect();
         }
         // A new ref brings a bad commit when its tip reaches it through what the new refs
@@ -418,11 +438,19 @@ fn plan_push(repo: &Repo, updates: &[Update]) -> Result<PushPlan> {
         judged.push((i, tip, blob, from, old));
     }
 
+    // A ref alone with its registry (the usual push: one branch) is one range, walked once, by
+    // the engine; only refs that share a registry are walked here, to tell their commits apart.
+    let mut sharing: HashMap<Oid, usize> = HashMap::new();
+    for j in &judged {
+        *sharing.entry(j.2).or_default() += 1;
+    }
+    let alone = |blob: &Oid| sharing.get(blob) == Some(&1);
+    let branches = if judged.iter().any(|j| j.4.is_none()) { repo.branch_tips() } else { Vec::new() };
     // What the new refs bring: one walk, every existing branch excluded at once.
-    let new_tips: Vec<Oid> = judged.iter().filter(|j| j.4.is_none()).map(|j| j.1).collect();
+    let new_tips: Vec<Oid> = judged.iter().filter(|j| j.4.is_none() && !alone(&j.2)).map(|j| j.1).collect();
     if !new_tips.is_empty() {
         let mut tips: Vec<(Oid, bool)> = new_tips.iter().map(|&t| (t, false)).collect();
-        tips.extend(repo.branch_tips().into_iter().map(|b| (b, true)));
+        tips.extend(branches.iter().map(|&b| (b, true)));
         let (fresh, reads) = repo.reachable(&tips)?;
         plan.fresh = fresh;
         plan.walks += 1;
@@ -432,11 +460,15 @@ fn plan_push(repo: &Repo, updates: &[Update]) -> Result<PushPlan> {
     let mut by_blob: HashMap<Oid, usize> = HashMap::new();
     for (i, tip, blob, from, old) in judged {
         let g = *by_blob.entry(blob).or_insert_with(|| {
-            plan.groups.push(Group { registry_from: from, refs: Vec::new(), commits: HashMap::new() });
+            plan.groups.push(Group { registry_from: from, refs: Vec::new(), commits: HashMap::new(), alone: None });
             plan.groups.len() - 1
         });
         let group = &mut plan.groups[g];
         group.refs.push((i, tip));
+        if alone(&blob) {
+            group.alone = Some(old.map_or_else(|| branches.clone(), |old| vec![old]));
+            continue;
+        }
         match old {
             // An update: its own `old..new`.
             Some(old) => {
@@ -970,6 +1002,50 @@ mod tests {
         walked.sort();
         expected.sort();
         assert_eq!(walked, expected);
+    }
+
+    /// The usual push, one branch: its commits are walked once, by the engine (the range
+    /// `tip ^old`, or `tip ^<every branch>` for a new branch), not first here to collect them.
+    #[test]
+    fn a_push_of_one_branch_is_walked_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let git = git2::Repository::init_bare(dir.path()).unwrap();
+        let blob = git.blob(b"[promises.p]\nstatement = \"s\"\nstatus = \"in-play\"\n").unwrap();
+        let mut tree = git.treebuilder(None).unwrap();
+        tree.insert(crate::registry::FILE_NAME, blob, 0o100644).unwrap();
+        let tree = git.find_tree(tree.write().unwrap()).unwrap();
+        let sig = git2::Signature::new("A", "a@example.com", &git2::Time::new(1_700_000_000, 0)).unwrap();
+        let commit = |refname: Option<&str>, message: &str, parents: &[git2::Oid]| {
+            let parents: Vec<git2::Commit> = parents.iter().map(|&p| git.find_commit(p).unwrap()).collect();
+            git.commit(refname, &sig, &sig, message, &tree, &parents.iter().collect::<Vec<_>>()).unwrap()
+        };
+        let base = commit(Some("refs/heads/main"), "Base\n", &[]);
+        let side = commit(Some("refs/heads/side"), "Side\n", &[base]);
+        let one = commit(None, "One\n", &[base]);
+        let two = commit(None, "Two\n", &[one, side]);
+        let repo = Repo::open(dir.path()).unwrap();
+        let update = Update { old: Some(base), new: two, name: "refs/heads/main".into(), skip: false };
+        let new = Update { old: None, new: two, name: "refs/heads/topic".into(), skip: false };
+        for (update, excluded) in [(update, vec![base]), (new, vec![base, side])] {
+            let updates = [update];
+            let plan = plan_push(&repo, &updates).unwrap();
+            assert_eq!((plan.walks, plan.reads), (0, 0), "no walk before the engine's");
+            let range = plan.groups[0].range(&updates);
+            let mut want = vec![(two, false)];
+            let mut excluded = excluded;
+            excluded.sort();
+            want.extend(excluded.into_iter().map(|e| (e, true)));
+            assert_eq!(range.tips, want);
+            let (walked, _) = repo.reachable(&range.tips).unwrap();
+            let mut walked: Vec<_> = walked.into_keys().collect();
+            walked.sort();
+            let mut expected = if updates[0].old.is_some() { vec![one, two, side] } else { vec![one, two] };
+            expected.sort();
+            assert_eq!(walked, expected);
+            // Any commit with an error rejects the one ref.
+            assert_eq!(plan.rejected(&plan.groups[0], &HashSet::from([one]), false), [0]);
+            assert!(plan.rejected(&plan.groups[0], &HashSet::new(), false).is_empty());
+        }
     }
 
     #[test]

@@ -44,7 +44,8 @@ pub(super) struct Walked {
 /// A commit judged on a worker, as it waits for the walk to end.
 enum JudgedCommit {
     /// Its findings, with only what they point into kept (the subject, the labelled lines).
-    Found { oid: Oid, subject: String, text: String, untraced: bool, found: Vec<Finding> },
+    /// Its tree, for an untraced commit: whether it predates the registry is read there.
+    Found { oid: Oid, subject: String, text: String, untraced: bool, tree: Option<Oid>, found: Vec<Finding> },
     /// It names a promise not in play now: judged on the walking thread, with the registry as
     /// the commit saw it.
     Later { oid: Oid, facts: Box<CommitFacts> },
@@ -230,18 +231,18 @@ fn predating(repo: &Repo, ctx: &Ctx, judged: &[Judged], known: &HashMap<Oid, boo
         return (HashSet::new(), None);
     }
     let mut without = HashSet::new();
-    let untraced: Vec<Oid> = judged
+    let untraced: Vec<(Oid, Option<Oid>)> = judged
         .iter()
         .flat_map(|(_, _, commits)| commits)
         .filter_map(|j| match j {
-            JudgedCommit::Found { oid, untraced: true, .. } => match known.get(oid) {
+            JudgedCommit::Found { oid, untraced: true, tree, .. } => match known.get(oid) {
                 Some(&has) => {
                     if !has {
                         without.insert(*oid);
                     }
                     None
                 }
-                None => Some(*oid),
+                None => Some((*oid, *tree)),
             },
             _ => None,
         })
@@ -445,7 +446,8 @@ fn judge_chunk(commits: &[Raw], ctx: &Ctx, levels: &Levels, comment: &[u8]) -> (
             // every commit has a finding costs a line each, not each message and its trailers.
             let untraced = class == Class::Untraced;
             let text = labelled_part(facts.text, &found);
-            out.push(JudgedCommit::Found { oid: raw.oid, subject: facts.subject, text, untraced, found });
+            let tree = if untraced { raw.header.tree } else { None };
+            out.push(JudgedCommit::Found { oid: raw.oid, subject: facts.subject, text, untraced, tree, found });
         }
     }
     out.shrink_to_fit();

@@ -395,15 +395,19 @@ impl Repo {
     }
 
     /// Which of `commits` were made before `path` existed: their tree has no such entry
-    /// (commits that cannot be read are left out). One tree read each.
-    pub fn made_without(&self, commits: &[Oid], path: &str) -> std::collections::HashSet<Oid> {
+    /// (commits that cannot be read are left out). One tree read each: the tree given with a
+    /// commit (the walk read it from the commit's header), else the commit's, read again.
+    pub fn made_without(&self, commits: &[(Oid, Option<Oid>)], path: &str) -> std::collections::HashSet<Oid> {
         commits
             .iter()
-            .copied()
-            .filter(|&oid| {
-                let tree = self.repo.find_commit(oid).and_then(|c| c.tree());
+            .filter(|&&(oid, tree)| {
+                let tree = match tree {
+                    Some(tree) => self.repo.find_tree(tree),
+                    None => self.repo.find_commit(oid).and_then(|c| c.tree()),
+                };
                 tree.is_ok_and(|t| t.get_path(Path::new(path)).is_err())
             })
+            .map(|&(oid, _)| oid)
             .collect()
     }
 
@@ -656,6 +660,40 @@ pub fn tree_entry(data: &[u8], name: &[u8]) -> Option<git2::Oid> {
         pos = nul + 21;
     }
     None
+}
+
+#[cfg(test)]
+mod made_without_tests {
+    /// Whether commits predate a path is read from the tree given with each (as the walk read
+    /// it from the header), or from the commit when none is given; unreadable ones are left out.
+    #[test]
+    fn made_without_reads_the_given_tree_or_the_commits() {
+        let dir = tempfile::tempdir().unwrap();
+        let git = git2::Repository::init(dir.path()).unwrap();
+        let sig = git2::Signature::new("A", "a@example.com", &git2::Time::new(1_700_000_000, 0)).unwrap();
+        let tree = |names: &[&str]| {
+            let mut b = git.treebuilder(None).unwrap();
+            for n in names {
+                b.insert(n, git.blob(b"x").unwrap(), 0o100644).unwrap();
+            }
+            b.write().unwrap()
+        };
+        let (bare, with) = (tree(&["README.md"]), tree(&["README.md", "promises.toml"]));
+        let before = git.commit(None, &sig, &sig, "Before\n", &git.find_tree(bare).unwrap(), &[]).unwrap();
+        let after = git.commit(None, &sig, &sig, "After\n", &git.find_tree(with).unwrap(), &[]).unwrap();
+        let repo = super::Repo::open(dir.path()).unwrap();
+        let missing = git2::Oid::from_bytes(&[7; 20]).unwrap();
+        let without = |commits: &[(git2::Oid, Option<git2::Oid>)]| {
+            let mut found: Vec<_> = repo.made_without(commits, "promises.toml").into_iter().collect();
+            found.sort();
+            found
+        };
+        assert_eq!(without(&[(before, Some(bare)), (after, Some(with))]), [before]);
+        assert_eq!(without(&[(before, None), (after, None)]), [before]);
+        // The given tree is what is read: the commit's own is not looked at again.
+        assert_eq!(without(&[(after, Some(bare))]), [after]);
+        assert!(without(&[(before, Some(missing)), (missing, None)]).is_empty());
+    }
 }
 
 #[cfg(test)]

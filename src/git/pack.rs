@@ -231,10 +231,14 @@ impl Pack {
         let lo = if first == 0 { 0 } else { be32(idx, 8 + (first - 1) * 4)? as usize };
         let hi = (be32(idx, 8 + first * 4)? as usize).min(self.count);
         let ids = 8 + 1024;
+        // Ids compared by their first eight bytes as one number, the rest only when those tie.
+        let prefix = |bytes: &[u8]| Some(u64::from_be_bytes(bytes.get(..8)?.try_into().ok()?));
+        let (key, rest) = (prefix(id)?, id.get(8..)?);
         let (mut a, mut b) = (lo, hi);
         while a < b {
             let m = a + (b - a) / 2;
-            match idx.get(ids + 20 * m..ids + 20 * m + 20)?.cmp(id) {
+            let entry = idx.get(ids + 20 * m..ids + 20 * m + 20)?;
+            match prefix(entry)?.cmp(&key).then_with(|| entry[8..].cmp(rest)) {
                 std::cmp::Ordering::Less => a = m + 1,
                 std::cmp::Ordering::Greater => b = m,
                 std::cmp::Ordering::Equal => {

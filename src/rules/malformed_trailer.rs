@@ -65,40 +65,9 @@ impl Malformed<'_> {
 fn commit(_ctx: &Ctx, c: &CommitFacts, sink: &mut Sink) {
     let text = c.text.as_str();
     let trailer_starts: Vec<usize> = c.block.trailers.iter().map(|t| t.span.start).collect();
-    let mut off = 0;
-    let malformed = text.split('\n').filter_map(|line| {
-        let start = off;
-        off += line.len() + 1;
-        if start < c.body_offset || line.starts_with("    ") || line.starts_with('\t') {
-            return None;
-        }
-        let (key, _) = line.split_once(':').filter(|(k, _)| k.len() <= 16)?;
-        let key_trimmed = key.trim();
-        if key_trimmed.is_empty() || key_trimmed.contains(char::is_whitespace) {
-            return None;
-        }
-        let is_promise = key_trimmed.eq_ignore_ascii_case("promise");
-        let misspelled = !is_promise
-            && (5..=10).contains(&key_trimmed.len())
-            && shares_enough_of_promise(key_trimmed)
-            && distance(key_trimmed, "promise") <= 2;
-        let is_trailer = trailer_starts.binary_search(&start).is_ok();
-        if misspelled && (is_trailer || c.block.range.contains(&start)) {
-            Some(Malformed::Key { start, key, rest: &line[key.len() + 1..] })
-        } else if is_promise && !is_trailer {
-            let why = if start < c.body_offset + c.subject.len() + 1 {
-                "the subject line is never a trailer"
-            } else {
-                "git reads trailers only from the last paragraph of the message"
-            };
-            Some(Malformed::Stray { span: start..start + line.trim_end().len(), why })
-        } else {
-            None
-        }
-    });
     push_listed(
         sink,
-        malformed,
+        malformed(c, &trailer_starts),
         |m| match m {
             Malformed::Key { start, key, rest } => {
                 Finding::new(Code::MalformedTrailer, format!("trailer key `{}` is not `Promise`", key.trim()))
@@ -136,6 +105,54 @@ fn commit(_ctx: &Ctx, c: &CommitFacts, sink: &mut Sink) {
             .help("remove the `---` line or move the trailers above it"),
         );
     }
+}
+
+/// The lines of `c` meant as `Promise` trailers that git does not read as one, in order.
+fn malformed<'a>(c: &'a CommitFacts, trailer_starts: &'a [usize]) -> impl Iterator<Item = Malformed<'a>> + 'a {
+    let text = c.text.as_str();
+    // Only a line whose first colon comes within its first 17 bytes (a key of at most 16) can
+    // be meant as a trailer: the message's colons are visited (a few), not each of its lines,
+    // and a line once, at its first colon.
+    let bytes = text.as_bytes();
+    let mut seen_line = None;
+    memchr::memchr_iter(b':', bytes).filter_map(move |colon| {
+        let from = colon.saturating_sub(17);
+        let start = match memchr::memrchr(b'\n', &bytes[from..colon]) {
+            Some(i) => from + i + 1,
+            None if from == 0 => 0,
+            None => return None,
+        };
+        if colon - start > 16 || seen_line.replace(start) == Some(start) {
+            return None;
+        }
+        let line = &text[start..memchr::memchr(b'\n', &bytes[colon..]).map_or(text.len(), |i| colon + i)];
+        if start < c.body_offset || line.starts_with("    ") || line.starts_with('\t') {
+            return None;
+        }
+        let key = &line[..colon - start];
+        let key_trimmed = key.trim();
+        if key_trimmed.is_empty() || key_trimmed.contains(char::is_whitespace) {
+            return None;
+        }
+        let is_promise = key_trimmed.eq_ignore_ascii_case("promise");
+        let misspelled = !is_promise
+            && (5..=10).contains(&key_trimmed.len())
+            && shares_enough_of_promise(key_trimmed)
+            && distance(key_trimmed, "promise") <= 2;
+        let is_trailer = trailer_starts.binary_search(&start).is_ok();
+        if misspelled && (is_trailer || c.block.range.contains(&start)) {
+            Some(Malformed::Key { start, key, rest: &line[key.len() + 1..] })
+        } else if is_promise && !is_trailer {
+            let why = if start < c.body_offset + c.subject.len() + 1 {
+                "the subject line is never a trailer"
+            } else {
+                "git reads trailers only from the last paragraph of the message"
+            };
+            Some(Malformed::Stray { span: start..start + line.trim_end().len(), why })
+        } else {
+            None
+        }
+    })
 }
 
 fn shares_enough_of_promise(key: &str) -> bool {
@@ -177,6 +194,69 @@ mod tests {
         }
         for key in ["Signed-off-by", "Reviewed", "Acked-by", "Fixes", "Cc"] {
             assert!(!super::shares_enough_of_promise(key), "{key}");
+        }
+    }
+
+    /// The lines the rule flags, found from the message's colons, are exactly those a walk of
+    /// every line finds (the rule as first written), on messages built from lines at the
+    /// edges: keys of 16 and 17 bytes, several colons, indented, CRLF, the subject, non-ASCII.
+    #[test]
+    fn colons_find_the_lines_a_walk_of_every_line_finds() {
+        use crate::facts::CommitFacts;
+        fn every_line(c: &CommitFacts) -> Vec<(usize, bool)> {
+            let trailer_starts: Vec<usize> = c.block.trailers.iter().map(|t| t.span.start).collect();
+            let mut off = 0;
+            let mut out = Vec::new();
+            for line in c.text.split('\n') {
+                let start = off;
+                off += line.len() + 1;
+                if start < c.body_offset || line.starts_with("    ") || line.starts_with('\t') {
+                    continue;
+                }
+                let Some((key, _)) = line.split_once(':').filter(|(k, _)| k.len() <= 16) else { continue };
+                let key = key.trim();
+                if key.is_empty() || key.contains(char::is_whitespace) {
+                    continue;
+                }
+                let is_promise = key.eq_ignore_ascii_case("promise");
+                let misspelled = !is_promise
+                    && (5..=10).contains(&key.len())
+                    && super::shares_enough_of_promise(key)
+                    && crate::suggest::distance(key, "promise") <= 2;
+                let is_trailer = trailer_starts.binary_search(&start).is_ok();
+                if misspelled && (is_trailer || c.block.range.contains(&start)) {
+                    out.push((start, true));
+                } else if is_promise && !is_trailer {
+                    out.push((start, false));
+                }
+            }
+            out
+        }
+        let lines = [
+            "Promise: a", "promise : b", "  Promise: c", "    Promise: d", "\tPromise: e", "Promsie: f", "Premise:g",
+            "Sixteen-bytes-ke: v", "Seventeen-bytes-k: v", "Promise: h\r", "a:b:Promise: c", "Promise:: x", ":",
+            "", " ", "Prose that says Promise: later", "https://example.com/a:b", "Prómise: y", "Promise\u{e9}: z",
+            "Signed-off-by: A <a@example.com>", "Promise : x: y", "   :Promise", "PROMISE:q", "12345678901234567:",
+            "Promise         : 16", "Promise          : 17", "   Promsie      : 16", "Subject: Promise: x", "Prom:ise: x",
+        ];
+        let mut rng = 0x9e37_79b9_7f4a_7c15_u64;
+        for _ in 0..20_000 {
+            let mut message = String::new();
+            rng = rng.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            let count = 1 + (rng >> 59) as usize;
+            for i in 0..count {
+                let pick = ((rng >> (i % 12 * 5)) as usize).wrapping_add(i * 7) % lines.len();
+                message.push_str(lines[pick]);
+                message.push('\n');
+            }
+            if rng & 1 == 0 {
+                message.pop();
+            }
+            let c = crate::scan::commit::read(None, 1, message.as_bytes(), &[], b"#");
+            let starts: Vec<usize> = c.block.trailers.iter().map(|t| t.span.start).collect();
+            let found: Vec<(usize, bool)> =
+                super::malformed(&c, &starts).map(|m| (m.start(), matches!(m, super::Malformed::Key { .. }))).collect();
+            assert_eq!(found, every_line(&c), "{message:?}");
         }
     }
 

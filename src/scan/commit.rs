@@ -133,7 +133,10 @@ pub fn read(
     // Only a trace is worth a warning: trailers of other kinds hidden from `git am` are not
     // plan-lint's business (issue 13).
     let traces = block.trailers.iter().any(|t| t.key_is("promise") || t.key_is("untraced"));
-    let hiding_divider = if !traces || !body.windows(3).any(|w| w == b"---") {
+    // The searcher is built once, not for every commit of a history.
+    static DIVIDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"---"));
+    let hiding_divider = if !traces || DIVIDER.find(body).is_none() {
         None
     } else {
         let seen = trailers::parse(body, &Options { comment: comment.to_vec(), ..Options::interpret() });

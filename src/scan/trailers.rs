@@ -121,7 +121,7 @@ pub fn parse(input: &[u8], opts: &Options) -> Block {
     let mut last_is_trailer = false;
     let mut pos = start;
     while pos < end {
-        let line_end = buf.bytes[pos..end].iter().position(|&c| c == b'\n').map_or(end, |i| pos + i + 1);
+        let line_end = memchr::memchr(b'\n', &buf.bytes[pos..end]).map_or(end, |i| pos + i + 1);
         if last_is_trailer && is_space(buf.bytes[pos]) {
             if let Some(last) = joined.last_mut() {
                 last.end = line_end;
@@ -261,7 +261,7 @@ struct Buf<'a> {
 
 impl<'a> Buf<'a> {
     fn new(input: &'a [u8]) -> Self {
-        let len = input.iter().position(|&c| c == 0).unwrap_or(input.len());
+        let len = memchr::memchr(0, input).unwrap_or(input.len());
         Buf { bytes: &input[..len] }
     }
 
@@ -279,10 +279,7 @@ impl<'a> Buf<'a> {
     }
 
     fn next_line(&self, i: usize) -> usize {
-        self.bytes
-            .get(i..)
-            .and_then(|s| s.iter().position(|&c| c == b'\n'))
-            .map_or(self.bytes.len().max(i), |p| i + p + 1)
+        self.bytes.get(i..).and_then(|s| memchr::memchr(b'\n', s)).map_or(self.bytes.len().max(i), |p| i + p + 1)
     }
 
     /// trailer.c's `is_blank_line`: only white space up to the newline (or the end).
@@ -298,7 +295,7 @@ impl<'a> Buf<'a> {
         match len {
             0 => None,
             1 => Some(0),
-            _ => Some(self.bytes[..len - 1].iter().rposition(|&c| c == b'\n').map_or(0, |i| i + 1)),
+            _ => Some(memchr::memrchr(b'\n', &self.bytes[..len - 1]).map_or(0, |i| i + 1)),
         }
     }
 
@@ -354,7 +351,7 @@ impl<'a> Buf<'a> {
         let mut bol = 0;
         let mut in_old_conflicts_block = false;
         while bol < cutoff {
-            let next = self.bytes[bol..len].iter().position(|&c| c == b'\n').map_or(len, |i| bol + i + 1);
+            let next = memchr::memchr(b'\n', &self.bytes[bol..len]).map_or(len, |i| bol + i + 1);
             if self.starts_with_within(bol, cutoff - bol, comment) || self.at(bol) == b'\n' {
                 if boc == 0 {
                     boc = bol;
