@@ -348,6 +348,8 @@ pub struct ClosedItem {
     pub path: String,
     pub text: String,
     pub promises: Vec<String>,
+    /// When the window's change that checked its box was made (none when it could not be read).
+    pub time: Option<i64>,
 }
 
 /// The registry's history: the commits that changed promises.toml on the first-parent line,

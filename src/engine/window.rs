@@ -54,6 +54,7 @@ impl Gather<'_> {
             facts: &mut facts,
             read: Vec::new(),
             at_start: HashMap::new(),
+            versions: HashMap::new(),
         };
         for item in &self.read.plans.list {
             activity.by_path.entry(item.path.as_str()).or_default().extend(item.promises.iter().map(String::as_str));
@@ -91,12 +92,20 @@ impl Gather<'_> {
             activity.record(r.time, changed);
         }
         let at_start = std::mem::take(&mut activity.at_start);
-        facts.closed = self.closed_items(repo, at_start);
+        let versions = std::mem::take(&mut activity.versions);
+        facts.closed = self.closed_items(repo, at_start, versions);
         facts
     }
 
-    /// The plan items open in a document's version at the window's start and done now.
-    fn closed_items(&self, repo: &Repo, at_start: HashMap<String, (i64, Oid)>) -> Vec<ClosedItem> {
+    /// The plan items open in a document's version at the window's start and done now, each
+    /// with the time of the change that last checked its box (the document's versions in the
+    /// window, read only for documents with items closed).
+    fn closed_items(
+        &self,
+        repo: &Repo,
+        at_start: HashMap<String, (i64, Oid)>,
+        mut versions: HashMap<String, Vec<(i64, Oid)>>,
+    ) -> Vec<ClosedItem> {
         let mut closed = Vec::new();
         let mut paths: Vec<(String, Oid)> = at_start.into_iter().map(|(path, (_, blob))| (path, blob)).collect();
         paths.sort();
@@ -110,14 +119,37 @@ impl Gather<'_> {
             let text = markdown::normalize_line_ends(String::from_utf8_lossy(&bytes).into_owned());
             let open: HashSet<String> =
                 markdown::scan(&text).items.into_iter().filter(|i| !i.done).map(|i| i.text).collect();
-            closed.extend(done.into_iter().filter(|i| open.contains(&i.text)).map(|i| ClosedItem {
+            let done: Vec<&crate::facts::PlanItem> = done.into_iter().filter(|i| open.contains(&i.text)).collect();
+            let closed_at = close_times(repo, versions.remove(&path).unwrap_or_default(), open);
+            closed.extend(done.into_iter().map(|i| ClosedItem {
                 path: i.path.clone(),
                 text: i.text.clone(),
                 promises: i.promises.clone(),
+                time: closed_at.get(&i.text).copied(),
             }));
         }
         closed
     }
+}
+
+/// When each item open at the window's start was last checked: the document's versions in the
+/// window (time, blob) read in time order, an item's time the version's where its box went from
+/// open to done.
+fn close_times(repo: &Repo, mut versions: Vec<(i64, Oid)>, open_at_start: HashSet<String>) -> HashMap<String, i64> {
+    versions.sort_unstable_by_key(|v| v.0);
+    let mut open = open_at_start;
+    let mut closed_at = HashMap::new();
+    for (time, blob) in versions {
+        let Ok(Some(bytes)) = repo.blob(blob, files::MAX_PLAN_BYTES) else { continue };
+        let text = markdown::normalize_line_ends(String::from_utf8_lossy(&bytes).into_owned());
+        let items = markdown::scan(&text).items;
+        let done: HashSet<&str> = items.iter().filter(|i| i.done).map(|i| i.text.as_str()).collect();
+        for t in open.iter().filter(|t| done.contains(t.as_str())) {
+            closed_at.insert(t.clone(), time);
+        }
+        open = items.iter().filter(|i| !i.done).map(|i| i.text.clone()).collect();
+    }
+    closed_at
 }
 
 /// Only the mainline: the first-parent line from each tip of the window. A merge's change
@@ -155,6 +187,8 @@ struct Activity<'a> {
     /// Each plan document's version when the window began: the blob before its oldest change
     /// in the window, with that change's time.
     at_start: HashMap<String, (i64, Oid)>,
+    /// Each plan document's versions the window's changes made: (time, blob after).
+    versions: HashMap<String, Vec<(i64, Oid)>>,
 }
 
 /// Each promise's status in one version of the registry.
@@ -187,6 +221,7 @@ impl Activity<'_> {
                 self.read = vec![(before_blob, before), (after_blob, after)];
             }
             if path != self.registry_file {
+                self.versions.entry(path.to_string()).or_default().push((time, after_blob));
                 let start = self.at_start.entry(path.to_string()).or_insert((time, before_blob));
                 if time < start.0 {
                     *start = (time, before_blob);
@@ -245,6 +280,7 @@ mod tests {
             facts: &mut facts,
             read: Vec::new(),
             at_start: HashMap::new(),
+            versions: HashMap::new(),
         };
         let registry = || registry::FILE_NAME.to_string();
         let mut parsed = 0;

@@ -195,14 +195,17 @@ pub struct ClosedRef {
     pub path: String,
     pub text: String,
     pub promises: Vec<String>,
+    /// The day the change that checked its box was made (UTC), when it could be read.
+    pub date: Option<String>,
 }
 
 impl ClosedRef {
-    /// `plans/q1.md: Ship one-step payment (checkout-v2)`.
+    /// `plans/q1.md: Ship one-step payment (checkout-v2) on 2026-02-09`.
     pub fn line(&self) -> String {
         let promises =
             if self.promises.is_empty() { String::new() } else { format!(" ({})", self.promises.join(", ")) };
-        format!("{}: {}{promises}", self.path, self.text)
+        let date = self.date.as_deref().map(|d| format!(" on {d}")).unwrap_or_default();
+        format!("{}: {}{promises}{date}", self.path, self.text)
     }
 }
 
@@ -1118,7 +1121,12 @@ impl Board {
                 .window
                 .iter()
                 .flat_map(|w| &w.closed)
-                .map(|c| ClosedRef { path: c.path.clone(), text: c.text.clone(), promises: c.promises.clone() })
+                .map(|c| ClosedRef {
+                    path: c.path.clone(),
+                    text: c.text.clone(),
+                    promises: c.promises.clone(),
+                    date: c.time.map(crate::when::date),
+                })
                 .collect();
             Changes { left_play, readings, entered_play, registry, items_closed }
         };

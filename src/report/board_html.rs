@@ -172,12 +172,9 @@ fn outcome_chart(o: &super::board::OutcomeRow, since: &str, marks: &[(&str, &str
     let span = if hi > lo { hi / 2.0 - lo / 2.0 } else { 1.0 };
     let y = |v: f64| h - bottom - (v / 2.0 - lo / 2.0) / span * (h - top - bottom);
     let start = super::board::day_number(since).filter(|&d| d < points[0].0);
-    let last = points[points.len() - 1].0;
-    let marks: Vec<(&str, &str, i64)> = marks
-        .iter()
-        .filter_map(|&(label, date)| Some((label, date, super::board::day_number(date)?)))
-        .filter(|&(_, _, d)| d <= last)
-        .collect();
+    let marks: Vec<(&str, &str, i64)> =
+        marks.iter().filter_map(|&(label, date)| Some((label, date, super::board::day_number(date)?))).collect();
+    let last = marks.iter().map(|m| m.2).fold(points[points.len() - 1].0, i64::max);
     let first = marks.iter().map(|m| m.2).chain(start).fold(points[0].0, i64::min);
     let days = (last - first).max(1) as f64;
     let x = |d: i64| left + (d - first) as f64 / days * (w - left - right);
@@ -240,13 +237,14 @@ fn outcome_chart(o: &super::board::OutcomeRow, since: &str, marks: &[(&str, &str
         let class = label.split(' ').next().unwrap_or(label);
         let _ = write!(
             out,
-            "<line class=\"mark {class}\" x1=\"{0:.1}\" x2=\"{0:.1}\" y1=\"{top}\" y2=\"{1:.1}\" stroke=\"#8250df\" stroke-dasharray=\"2 2\"><title>{2} {3}</title></line><text x=\"{4:.1}\" y=\"{5:.1}\" fill=\"#8250df\">▶</text>",
+            "<line class=\"mark {class}\" x1=\"{0:.1}\" x2=\"{0:.1}\" y1=\"{top}\" y2=\"{1:.1}\" stroke=\"#8250df\" stroke-dasharray=\"2 2\"><title>{2} {3}</title></line><text x=\"{4:.1}\" y=\"{5:.1}\" fill=\"#8250df\">{6}</text>",
             x(d),
             h - bottom,
             html(label),
             html(date),
             x(d) + 2.0,
-            top + 8.0
+            top + 8.0,
+            if class == "entered" { "▶" } else { "✔" }
         );
     }
     let line = if o.state == OutcomeState::Regressed { "#d1242f" } else { "#0969da" };
@@ -432,7 +430,7 @@ fn hypotheses(c: &PromiseCard) -> String {
     out
 }
 
-fn card(c: &PromiseCard, since: &str, flow: &super::flow::Flow) -> String {
+fn card(c: &PromiseCard, since: &str, flow: &super::flow::Flow, closed: &[super::board::ClosedRef]) -> String {
     let mut out = String::new();
     let status = c.status.as_str();
     let health = c.health.as_ref().map_or("", |h| h.state.name());
@@ -451,10 +449,12 @@ fn card(c: &PromiseCard, since: &str, flow: &super::flow::Flow) -> String {
     if let Some(h) = &c.health {
         let _ = write!(out, "<p class=\"why\">{}</p>", text(&h.reason));
     }
-    // Where the promise first entered play (from the registry's history), marked on each
-    // outcome's chart.
+    // Where the promise first entered play (from the registry's history) and where the window
+    // closed its items (ship markers), marked on each outcome's chart.
     let entered = flow.promises.iter().find(|f| f.promise == c.id).and_then(|f| f.entered_play.as_deref());
-    let marks: Vec<(&str, &str)> = entered.map(|d| ("entered play", d)).into_iter().collect();
+    let mut marks: Vec<(&str, &str)> = entered.map(|d| ("entered play", d)).into_iter().collect();
+    let shipped = closed.iter().filter(|i| i.promises.contains(&c.id)).filter_map(|i| i.date.as_deref());
+    marks.extend(shipped.map(|d| ("item closed", d)));
     if !c.outcomes.is_empty() {
         out.push_str("<strong>Outcomes</strong><ul>");
         for o in &c.outcomes {
@@ -762,7 +762,7 @@ pub fn page(b: &Board) -> String {
         if status == Status::InPlay {
             out.push_str("<div class=\"cards\">");
             for c in cards {
-                out.push_str(&card(c, &b.window.since, &b.flow));
+                out.push_str(&card(c, &b.window.since, &b.flow, &b.changes.items_closed));
             }
             out.push_str("</div>");
             continue;

@@ -226,7 +226,8 @@ fn the_board_says_what_the_registry_history_changed_in_the_window() {
     assert_eq!(changes["registry"][6]["from"], "2");
     assert_eq!(
         changes["items_closed"],
-        serde_json::json!([{ "path": "PLAN.md", "text": "Trigram index", "promises": ["search"] }])
+        serde_json::json!([{ "path": "PLAN.md", "text": "Trigram index", "promises": ["search"], "date": "2026-02-09" }]),
+        "dated by the commit that checked its box"
     );
 
     let short = |subject: &str| commit(subject)[..7].to_string();
@@ -249,9 +250,14 @@ fn the_board_says_what_the_registry_history_changed_in_the_window() {
         let html_line = line.replace("2026-", "<span class=\"nw\">2026-").replace(", commit", "</span>, commit");
         assert!(html.contains(&format!("<li class=\"reg\">{html_line}</li>")), "{html_line}\n{html}");
     }
-    assert!(term.contains("\n  1 item closed:\n    PLAN.md: Trigram index (search)\n"), "{term}");
-    assert!(md.contains("\n- closed: PLAN.md: Trigram index (search)\n"), "{md}");
-    assert!(html.contains("<li class=\"closed\">closed: PLAN.md: Trigram index (search)</li>"), "{html}");
+    assert!(term.contains("\n  1 item closed:\n    PLAN.md: Trigram index (search) on 2026-02-09\n"), "{term}");
+    assert!(md.contains("\n- closed: PLAN.md: Trigram index (search) on 2026-02-09\n"), "{md}");
+    assert!(
+        html.contains(
+            "<li class=\"closed\">closed: PLAN.md: Trigram index (search) on <span class=\"nw\">2026-02-09</span></li>"
+        ),
+        "{html}"
+    );
     assert!(!term.contains("proposed (as"), "the adoption before the window is no change in it: {term}");
 
     // A window after the changes has none.

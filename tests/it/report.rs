@@ -1355,3 +1355,44 @@ fn untraced_work_lists_author_date_and_the_likely_promise() {
     assert!(html.contains("trailer misspelt: <code>Promsie:</code>"), "{html}");
     assert!(html.contains(&likely), "{html}");
 }
+
+/// Issue 31: ship markers. An item the window closed is dated by the commit that checked its
+/// box, listed with that date, and marked on its promise's outcome chart (after the last
+/// reading here: the chart's time axis reaches it).
+#[test]
+fn outcome_charts_mark_the_items_the_window_closed() {
+    let mut repo = quarter();
+    repo.write("ROADMAP.md", &QUARTER_PLAN.replace("- [ ] Rank in-stock first", "- [x] Rank in-stock first"));
+    repo.commit_at(
+        "2026-03-05T10:00:00Z",
+        "Ada Lovelace <ada@example.com>",
+        "Rank in-stock first\n\nPromise: find-and-buy\n",
+    );
+    let window = ["--since", "2026-02-01", "--until", "2026-03-06"];
+    let json = repo.plan_lint(&[&["report", "--format", "json"][..], &window].concat());
+    json.expect_code(0);
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(
+        v["changes"]["items_closed"],
+        serde_json::json!([{ "path": "ROADMAP.md", "text": "Rank in-stock first", "promises": ["find-and-buy"], "date": "2026-03-05" }])
+    );
+    if support::tool_available("check-jsonschema", "PLAN_LINT_REQUIRE_CHECK_JSONSCHEMA") {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("board.json");
+        std::fs::write(&file, &json.stdout).unwrap();
+        let (ok, out) = crate::org_board::validate(&file);
+        assert!(ok, "the board with a dated closed item is valid against the schema: {out}");
+    }
+    let html = repo.plan_lint(&[&["report", "--format", "html"][..], &window].concat());
+    html.expect_code(0);
+    let card = html.stdout.split("data-promise=\"find-and-buy\"><h3>").nth(1).expect("the card");
+    let card = card.split("<div class=\"card").next().unwrap();
+    let chart = card.split("<svg class=\"trend\"").nth(1).expect("an outcome chart").split("</svg>").next().unwrap();
+    assert!(chart.contains("<line class=\"mark item\""), "{chart}");
+    assert!(chart.contains("<title>item closed 2026-03-05</title>"), "{chart}");
+    assert!(chart.contains(">2026-03-05</text>"), "the time axis reaches the mark: {chart}");
+    // Track orders closed nothing: no ship marker on its chart.
+    let other = html.stdout.split("data-promise=\"track-orders\"><h3>").nth(1).unwrap();
+    let other = other.split("<div class=\"card").next().unwrap();
+    assert!(!other.contains("mark item"), "{other}");
+}
