@@ -140,26 +140,30 @@ impl Snapshot {
 /// same key is the same history in any repository: `check --all` reads it once for the runs of
 /// every scope (each member's `suspect-link` reads the root's, a walk of up to
 /// [`CHECK_LIMIT`] commits).
-static LAST: std::sync::Mutex<Option<((Oid, usize), RegistryHistory)>> = std::sync::Mutex::new(None);
+static LAST: std::sync::Mutex<Option<(HistoryKey, RegistryHistory)>> = std::sync::Mutex::new(None);
 
-/// The registry's history on the first-parent line from `tip`, oldest first, reading at most
-/// `limit` commits (the last one read again is kept, [`LAST`]). Each revision's blob is read and
+/// What names a history read: its tip, its bound, and the registry's path.
+type HistoryKey = (Oid, usize, String);
+
+/// The history of the registry at `file` (`promises.toml`, or a team's
+/// `teams/search/promises.toml`) on the first-parent line from `tip`, oldest first, reading at
+/// most `limit` commits (the last one read again is kept, [`LAST`]). Each revision's blob is read and
 /// parsed once, and only the one before it is kept.
-pub(super) fn registry_history(repo: &Repo, tip: Oid, limit: usize) -> RegistryHistory {
-    let last =
-        LAST.lock().ok().and_then(|l| l.as_ref().filter(|(key, _)| *key == (tip, limit)).map(|(_, h)| h.clone()));
+pub(super) fn registry_history(repo: &Repo, tip: Oid, limit: usize, file: &str) -> RegistryHistory {
+    let key = (tip, limit, file.to_string());
+    let last = LAST.lock().ok().and_then(|l| l.as_ref().filter(|(k, _)| *k == key).map(|(_, h)| h.clone()));
     if let Some(history) = last {
         return history;
     }
-    let history = read_history(repo, tip, limit);
+    let history = read_history(repo, tip, limit, file);
     if let Ok(mut l) = LAST.lock() {
-        *l = Some(((tip, limit), history.clone()));
+        *l = Some((key, history.clone()));
     }
     history
 }
 
-fn read_history(repo: &Repo, tip: Oid, limit: usize) -> RegistryHistory {
-    let revisions = repo.revisions_of(tip, registry::FILE_NAME, limit);
+fn read_history(repo: &Repo, tip: Oid, limit: usize, file: &str) -> RegistryHistory {
+    let revisions = repo.revisions_of(tip, file, limit);
     let mut before: Option<Snapshot> = None;
     let mut out = RegistryHistory { revisions: Vec::with_capacity(revisions.list.len()), complete: revisions.complete };
     let oldest_first: Vec<_> = revisions.list.iter().rev().collect();

@@ -317,11 +317,16 @@ impl Repo {
             };
             Some(super::commit::Header::parse(&data))
         };
+        // `name` may be a path (a team's `teams/search/promises.toml`): each folder's tree in turn.
         let entry = |tree: Option<Oid>| -> Oid {
-            tree.and_then(|t| odb.read(t).ok())
-                .filter(|o| o.kind() == git2::ObjectType::Tree)
-                .and_then(|o| super::tree_entry(o.data(), name.as_bytes()))
-                .unwrap_or_else(Oid::zero)
+            let mut at = tree;
+            for part in name.split('/') {
+                at = at
+                    .and_then(|t| odb.read(t).ok())
+                    .filter(|o| o.kind() == git2::ObjectType::Tree)
+                    .and_then(|o| super::tree_entry(o.data(), part.as_bytes()));
+            }
+            at.unwrap_or_else(Oid::zero)
         };
         // The commit being looked at, with its tree and blob; its parent is read next.
         let Some(header) = read(tip) else { return out };

@@ -22,8 +22,9 @@ statement, customer or an outcome's target value changed in promises.toml's git 
 revision that first wrote the promise down), unless the promise records that its open work was \
 reviewed against the contract as it is now: `reviewed = \"<fingerprint>\"`, the 8 hex digits \
 the finding gives (a hash of the statement, the customer and the targets). A `reviewed` that no \
-longer matches is suspect too: the contract changed since the review. The history is read along \
-the first-parent line, back at most 20,000 commits for `check`. The pre-commit hook reads no \
+longer matches is suspect too: the contract changed since the review. The history is that of the \
+registry judging the plan (a team's own `teams/search/promises.toml` in a scoped repository), \
+read along the first-parent line, back at most 20,000 commits for `check`. The pre-commit hook reads no \
 history: when the staged promises.toml changes a promise's statement, customer or a target against \
 HEAD's, it lists the open items under that promise in every plan, staged or not (the finding ends \
 `(staged)`), and notes each local branch HEAD has not merged whose own commits (at most 5,000 read) \

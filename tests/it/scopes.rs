@@ -764,3 +764,23 @@ fn a_commit_staged_in_two_scopes_is_judged_by_both_hooks_in_each_scope() {
     let (ok, stderr) = git_commit(&repo, &["-q", "-m", "Wallets in play, with a button", "-m", "Promise: wallets"]);
     assert!(ok, "{stderr}");
 }
+
+/// Issue 26 in a team's folder: `suspect-link` reads the team's own registry history. Search
+/// raises its target in teams/search/promises.toml; its open item warns, with the commit, when
+/// search's scope is checked; checkout's plan, under checkout's own find-and-buy, does not.
+#[test]
+fn a_team_s_own_contract_change_makes_its_open_items_suspect() {
+    let mut repo = teams();
+    repo.write("teams/search/promises.toml", &SEARCH.replace("target = \"12%\"", "target = \"15%\""));
+    repo.commit("Raise search's target\n\nPromise: teams/search/find-and-buy\n");
+    let run = check(&repo, &["--all", "--format", "json"]);
+    run.expect_code(0);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let suspect: Vec<&serde_json::Value> =
+        v["findings"].as_array().unwrap().iter().filter(|f| f["code"] == "suspect-link").collect();
+    assert_eq!(suspect.len(), 1, "{}", run.stdout);
+    let message = suspect[0]["message"].as_str().unwrap();
+    assert!(message.contains("target of search-to-purchase conversion changed: 12% → 15%"), "{message}");
+    assert!(message.ends_with("Rank in-stock first"), "{message}");
+    assert_eq!(suspect[0]["scope"], "teams/search", "{}", run.stdout);
+}
