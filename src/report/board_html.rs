@@ -348,13 +348,8 @@ fn flow(b: &Board) -> String {
         Flow::median(&f.lead_days_done, "done"),
         Flow::median(&f.lead_days_kept, "kept")
     );
-    if !f.customers.is_empty() {
-        let shares: Vec<String> = f
-            .customers
-            .iter()
-            .map(|c| format!("{} {:.0}% ({})", html(&c.customer), c.share * 100.0, c.commits))
-            .collect();
-        let _ = write!(out, "<li>Commits by customer: {}</li>", shares.join(", "));
+    if let Some(shares) = f.customer_shares(html) {
+        let _ = write!(out, "<li>Commits by customer: {shares}</li>");
     }
     out.push_str("</ul><ul class=\"flow-promises\">");
     for p in &f.promises {

@@ -517,13 +517,8 @@ fn flow_term(b: &Board, p: &Paint, esc: &dyn Fn(&str) -> String) -> String {
         Flow::median(&f.lead_days_done, "done"),
         Flow::median(&f.lead_days_kept, "kept")
     );
-    if !f.customers.is_empty() {
-        let shares: Vec<String> = f
-            .customers
-            .iter()
-            .map(|c| format!("{} {:.0}% ({})", esc(&c.customer), c.share * 100.0, c.commits))
-            .collect();
-        let _ = writeln!(out, "  commits by customer: {}", shares.join(", "));
+    if let Some(shares) = f.customer_shares(esc) {
+        let _ = writeln!(out, "  commits by customer: {shares}");
     }
     let width = f.promises.iter().take(FLOW_SHOWN).map(|x| x.promise.chars().count()).max().unwrap_or(0);
     for x in f.promises.iter().take(FLOW_SHOWN) {
@@ -562,13 +557,8 @@ fn flow_markdown(b: &Board) -> String {
         Flow::median(&f.lead_days_done, "done"),
         Flow::median(&f.lead_days_kept, "kept")
     );
-    if !f.customers.is_empty() {
-        let shares: Vec<String> = f
-            .customers
-            .iter()
-            .map(|c| format!("{} {:.0}% ({})", md(&c.customer), c.share * 100.0, c.commits))
-            .collect();
-        let _ = writeln!(out, "- Commits by customer: {}", shares.join(", "));
+    if let Some(shares) = f.customer_shares(md) {
+        let _ = writeln!(out, "- Commits by customer: {shares}");
     }
     out.push('\n');
     // The last revisions only: a chart of a thousand points reads as noise.

@@ -157,6 +157,17 @@ impl Flow {
         flow
     }
 
+    /// `shopper 75% (6), ops 25% (2)`: each customer's share of the window's traced commits,
+    /// the customer escaped by `esc` for the medium; `None` without customers.
+    pub fn customer_shares(&self, esc: impl Fn(&str) -> String) -> Option<String> {
+        let shares: Vec<String> = self
+            .customers
+            .iter()
+            .map(|c| format!("{} {:.0}% ({})", esc(&c.customer), c.share * 100.0, c.commits))
+            .collect();
+        (!shares.is_empty()).then(|| shares.join(", "))
+    }
+
     /// `median 42 days (3 done)`, or `none done`.
     pub fn median(days: &[i64], what: &str) -> String {
         if days.is_empty() {
