@@ -17,8 +17,33 @@ use crate::tally::Tally;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// At most this many paths of a commit are read to tell its scopes.
-const SCOPE_PATHS: usize = 10_000;
+/// The scopes each commit changes, as last told: `check --all` judges every commit once per
+/// scope, and a commit's scopes are the same in each run. Bounded: cleared when full, or when
+/// asked with other members.
+static CHANGED: std::sync::Mutex<Option<(Vec<String>, HashMap<Oid, Vec<String>>)>> = std::sync::Mutex::new(None);
+
+/// At most this many commits' scopes are kept in [`CHANGED`].
+const CHANGED_KEPT: usize = 1_000_000;
+
+/// The scopes a commit changes ([`Repo::scopes_changed`]), kept for the next run.
+fn changed_scopes(repo: &Repo, oid: Oid, members: &[String]) -> Vec<String> {
+    let kept = |c: &mut Option<(Vec<String>, HashMap<Oid, Vec<String>>)>| {
+        c.as_ref().filter(|(m, _)| m == members).and_then(|(_, map)| map.get(&oid).cloned())
+    };
+    if let Some(found) = CHANGED.lock().ok().and_then(|mut c| kept(&mut c)) {
+        return found;
+    }
+    let found = repo.scopes_changed(oid, members).unwrap_or_default();
+    if let Ok(mut c) = CHANGED.lock() {
+        if c.as_ref().is_none_or(|(m, map)| m != members || map.len() >= CHANGED_KEPT) {
+            *c = Some((members.to_vec(), HashMap::new()));
+        }
+        if let Some((_, map)) = c.as_mut() {
+            map.insert(oid, found.clone());
+        }
+    }
+    found
+}
 
 /// The scopes `paths` touch, each once, in the order first touched (`""`: the root).
 pub(super) fn touched(registry: &Registry, paths: &[String]) -> Vec<String> {
@@ -151,8 +176,7 @@ impl Gather<'_> {
     /// one member's scope, only the findings that belong to it or to a commit touching it.
     pub(super) fn in_scopes(&self, repo: &Repo, oid: Oid, found: Vec<Finding>, comment: &[u8]) -> Vec<Finding> {
         let registry = self.ctx.registry;
-        let paths = repo.change_of(oid, SCOPE_PATHS).map(|c| c.paths).unwrap_or_default();
-        let touched = touched(registry, &paths);
+        let touched = changed_scopes(repo, oid, &registry.scopes.members);
         let mut found = found;
         let ambiguous = |f: &Finding| {
             f.code == Code::UnknownPromise && f.promises.iter().any(|id| !registry.definitions(id).is_empty())

@@ -14,6 +14,7 @@ mod history;
 pub mod index;
 pub mod pack;
 pub mod reword;
+mod scopes;
 pub mod walk;
 
 #[cfg(test)]
