@@ -20,16 +20,18 @@ use std::sync::Arc;
 /// The scopes each commit changes, as last told: `check --all` judges every commit once per
 /// scope, and a commit's scopes are the same in each run. Bounded: cleared when full, or when
 /// asked with other members.
-static CHANGED: std::sync::Mutex<Option<(Vec<String>, HashMap<Oid, Vec<String>>)>> = std::sync::Mutex::new(None);
+static CHANGED: std::sync::Mutex<Option<Changed>> = std::sync::Mutex::new(None);
+
+/// The members asked with, and each commit's scopes.
+type Changed = (Vec<String>, HashMap<Oid, Vec<String>>);
 
 /// At most this many commits' scopes are kept in [`CHANGED`].
 const CHANGED_KEPT: usize = 1_000_000;
 
 /// The scopes a commit changes ([`Repo::scopes_changed`]), kept for the next run.
 fn changed_scopes(repo: &Repo, oid: Oid, members: &[String]) -> Vec<String> {
-    let kept = |c: &mut Option<(Vec<String>, HashMap<Oid, Vec<String>>)>| {
-        c.as_ref().filter(|(m, _)| m == members).and_then(|(_, map)| map.get(&oid).cloned())
-    };
+    let kept =
+        |c: &mut Option<Changed>| c.as_ref().filter(|(m, _)| m == members).and_then(|(_, map)| map.get(&oid).cloned());
     if let Some(found) = CHANGED.lock().ok().and_then(|mut c| kept(&mut c)) {
         return found;
     }

@@ -99,7 +99,7 @@ impl Compare<'_> {
                 continue;
             }
             if self.holds_member(&path) {
-                let inner = if self.members.iter().any(|m| *m == path) { path.clone() } else { scope.to_string() };
+                let inner = if self.members.contains(&path) { path.clone() } else { scope.to_string() };
                 self.compare(fa, fb, &format!("{path}/"), &inner);
             } else {
                 self.touch(scope);
