@@ -536,7 +536,7 @@ pub fn scoped(files: &Files, root: Registry, root_source: Source, scope: &str) -
             std::io::ErrorKind::NotFound => registry::missing_member(m),
             _ => Error::io(format!("could not read {}", files.describe(&rel)), &e),
         })?;
-        let (member, source) = parse_registry(&rel, bytes)?;
+        let (member, source) = parse_member(&rel, bytes)?;
         if member.scopes.any() {
             return Err(Error::new(format!("{rel} lists `[scopes] members`")).with_help(
                 "every scope is listed in the root promises.toml; move the members there, as paths from the root",
@@ -573,6 +573,32 @@ pub fn scoped(files: &Files, root: Registry, root_source: Source, scope: &str) -
         registry.check_inherited_customers(&source)?;
     }
     registry.know_scopes(&members, others(scope));
+    Ok((registry, source))
+}
+
+/// Member registries as last parsed, by path, with the bytes they were parsed from: each scope's
+/// run of `check --all` reads every member's registry, and parses it only once.
+static MEMBERS: std::sync::Mutex<Vec<Member>> = std::sync::Mutex::new(Vec::new());
+
+/// A member registry's path, its bytes, and what they parsed to.
+type Member = (String, Vec<u8>, Registry, Source);
+
+/// At most this many member registries are kept in [`MEMBERS`].
+const MEMBERS_KEPT: usize = 1_000;
+
+/// [`parse_registry`] for a member's registry, kept for the next run when it reads.
+fn parse_member(rel: &str, bytes: Vec<u8>) -> Result<(Registry, Source)> {
+    let same = |(path, b, _, _): &&Member| path == rel && *b == bytes;
+    if let Some((_, _, registry, source)) = MEMBERS.lock().ok().and_then(|m| m.iter().find(same).cloned()) {
+        return Ok((registry, source));
+    }
+    let (registry, source) = parse_registry(rel, bytes.clone())?;
+    if let Ok(mut kept) = MEMBERS.lock() {
+        kept.retain(|(path, _, _, _)| path != rel);
+        if kept.len() < MEMBERS_KEPT {
+            kept.push((rel.to_string(), bytes, registry.clone(), source.clone()));
+        }
+    }
     Ok((registry, source))
 }
 
