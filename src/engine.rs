@@ -542,17 +542,13 @@ pub(crate) fn merge(runs: Vec<Run>) -> Option<Run> {
 /// The scopes a staged change touches (the pre-commit hook judges those): the root alone in a
 /// repository without scopes, or when nothing is staged.
 pub(crate) fn staged_scopes(repo: &Repo, dir: &Path) -> Vec<String> {
-    match hook_registry(repo, dir).filter(|r| r.scopes.any()) {
-        Some(registry) => {
-            let scopes = scopes::touched(&registry, &repo.staged_against_head(usize::MAX));
-            if scopes.is_empty() {
-                vec![String::new()]
-            } else {
-                scopes
-            }
-        }
-        None => vec![String::new()],
-    }
+    let staged = || {
+        let root = repo.root()?;
+        let files = Files::open(&FileSource::IndexOrWorkTree(repo.index_path(dir)), &root, Some(repo)).ok()?;
+        let (registry, _) = files::read_registry(&files, None, Absent::NotUsing).ok().flatten()?;
+        Some(repo.scopes_staged(files.index()?, &registry.scopes.members)).filter(|_| registry.scopes.any())
+    };
+    staged().filter(|scopes| !scopes.is_empty()).unwrap_or_else(|| vec![String::new()])
 }
 
 /// The registry a hook would use (staged, else the work tree's), for the hooks that only help

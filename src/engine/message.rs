@@ -25,11 +25,10 @@ impl Gather<'_> {
         let branch_promise = repo.branch_name().and_then(|b| ctx.registry.promise_of_branch(&b).map(|p| p.id.clone()));
         let (mut staged, mut from_paths) = (None, None);
         // With scopes: the scopes the staged paths touch resolve short ids and own the findings.
-        let touched = ctx
-            .registry
-            .scopes
-            .any()
-            .then(|| super::scopes::touched(ctx.registry, &repo.staged_against_head(usize::MAX)));
+        let touched = ctx.registry.scopes.any().then(|| match self.files.index() {
+            Some(index) => repo.scopes_staged(index, &ctx.registry.scopes.members),
+            None => Vec::new(),
+        });
         let mut judged = Vec::new();
         for cleaned in message::readings(bytes, &how) {
             let exempt = ctx.registry.exempt_subjects.for_subject(&commit::subject(&cleaned));

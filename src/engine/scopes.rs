@@ -47,18 +47,6 @@ fn changed_scopes(repo: &Repo, oid: Oid, members: &[String]) -> Vec<String> {
     found
 }
 
-/// The scopes `paths` touch, each once, in the order first touched (`""`: the root).
-pub(super) fn touched(registry: &Registry, paths: &[String]) -> Vec<String> {
-    let mut scopes: Vec<String> = Vec::new();
-    for p in paths {
-        let s = Scopes::governing(&registry.scopes.members, p);
-        if !scopes.iter().any(|t| t == s) {
-            scopes.push(s.to_string());
-        }
-    }
-    scopes
-}
-
 /// The pre-commit hook: only the unlisted registries the commit stages (added or changed), the
 /// others being committed already and not the change's doing.
 pub(super) fn staged_only(repo: Option<&Repo>, inputs: &super::Inputs, files: &Files, unlisted: &mut Vec<String>) {

@@ -38,6 +38,8 @@ pub struct Index {
     /// Version 4 paths, reconstructed; `Slot::path` indexes into it.
     names: Vec<u8>,
     version: u32,
+    /// Where the extensions start (after the last entry).
+    extensions: usize,
 }
 
 const HEADER: usize = 12;
@@ -47,6 +49,49 @@ const FIXED: usize = 40 + OID + 2;
 
 fn be32(b: &[u8], at: usize) -> Option<u32> {
     Some(u32::from_be_bytes(b.get(at..at + 4)?.try_into().ok()?))
+}
+
+/// The cache-tree extension's nodes, depth first: each a NUL-terminated name (the root's
+/// empty), its entry count in ASCII (`-1`: invalidated), a space, its subtree count, a newline,
+/// and the tree id when valid; then its subtrees. `None` when malformed.
+fn read_cache_tree(body: &[u8], out: &mut std::collections::HashMap<Vec<u8>, Oid>) -> Option<()> {
+    // (path of the node, subtrees still to read under it)
+    let mut stack: Vec<(Vec<u8>, usize)> = Vec::new();
+    let mut at = 0;
+    while at < body.len() {
+        let nul = at + memchr::memchr(0, &body[at..])?;
+        let name = &body[at..nul];
+        let line_end = nul + 1 + memchr::memchr(b'\n', body.get(nul + 1..)?)?;
+        let line = std::str::from_utf8(&body[nul + 1..line_end]).ok()?;
+        let (count, subtrees) = line.split_once(' ')?;
+        let (count, subtrees): (i64, usize) = (count.parse().ok()?, subtrees.parse().ok()?);
+        at = line_end + 1;
+        let path = match stack.last_mut() {
+            None => name.to_vec(),
+            Some((parent, left)) => {
+                *left = left.checked_sub(1)?;
+                if parent.is_empty() {
+                    name.to_vec()
+                } else {
+                    [parent.as_slice(), b"/", name].concat()
+                }
+            }
+        };
+        if count >= 0 {
+            let id = Oid::from_bytes(body.get(at..at + OID)?).ok()?;
+            at += OID;
+            out.insert(path.clone(), id);
+        }
+        stack.push((path, subtrees));
+        while stack.last().is_some_and(|(_, left)| *left == 0) {
+            stack.pop();
+        }
+        // Bounded: a node claiming more subtrees than bytes left is a lie.
+        if stack.len() > body.len() {
+            return None;
+        }
+    }
+    Some(())
 }
 
 impl Index {
@@ -64,7 +109,7 @@ impl Index {
 
     /// An index with no entries (a repository where nothing was ever staged has no file).
     pub fn empty() -> Index {
-        Index { data: Vec::new(), slots: Vec::new(), names: Vec::new(), version: 2 }
+        Index { data: Vec::new(), slots: Vec::new(), names: Vec::new(), version: 2, extensions: 0 }
     }
 
     /// Parse index bytes.
@@ -130,7 +175,7 @@ impl Index {
                 return Err("truncated entry".into());
             }
         }
-        Ok(Index { data, slots, names, version })
+        Ok(Index { data, slots, names, version, extensions: at })
     }
 
     fn entry(&self, slot: &Slot) -> Entry<'_> {
@@ -145,6 +190,32 @@ impl Index {
             stage: ((flags >> 12) & 3) as u8,
             file_size: be32(d, f + 36).unwrap_or(0),
         }
+    }
+
+    /// The folders whose tree git has recorded in the index's cache-tree extension (`TREE`) and
+    /// not invalidated since (staging a path invalidates each folder that holds it): each
+    /// folder's path (`""` the root, else `a/b`) and tree id. Empty when the index has no such
+    /// extension or it does not read: it only saves reading trees.
+    pub fn cache_tree(&self) -> std::collections::HashMap<Vec<u8>, Oid> {
+        let mut out = std::collections::HashMap::new();
+        let end = self.data.len().saturating_sub(OID);
+        let mut at = self.extensions;
+        while at + 8 <= end {
+            let Some(size) = be32(&self.data, at + 4) else { break };
+            let Some(body) =
+                self.data.get(at + 8..(at + 8).saturating_add(size as usize)).filter(|_| at + 8 + size as usize <= end)
+            else {
+                break;
+            };
+            if &self.data[at..at + 4] == b"TREE" {
+                if read_cache_tree(body, &mut out).is_none() {
+                    out.clear();
+                }
+                break;
+            }
+            at += 8 + size as usize;
+        }
+        out
     }
 
     /// Every entry, in the index's order (by path, then stage).
@@ -175,6 +246,12 @@ impl Index {
         }
     }
 
+    /// The entries whose path starts with `prefix`, in order (a folder's: `a/b/`).
+    pub fn under<'a>(&'a self, prefix: &'a [u8]) -> impl Iterator<Item = Entry<'a>> + 'a {
+        let i = self.slots.partition_point(|s| self.path(s) < prefix);
+        self.slots[i..].iter().map(|s| self.entry(s)).take_while(move |e| e.path.starts_with(prefix))
+    }
+
     /// The entry for `path` at stage 0.
     pub fn get_path(&self, path: &str) -> Option<Entry<'_>> {
         let key = path.as_bytes();
@@ -202,5 +279,41 @@ mod tests {
             b
         };
         assert_eq!(Index::parse(empty).unwrap().iter().count(), 0);
+    }
+
+    /// An index with no entries and a `TREE` extension of `body`.
+    fn with_tree(body: &[u8]) -> Index {
+        let mut b = b"DIRC\0\0\0\x02\0\0\0\0TREE".to_vec();
+        b.extend((body.len() as u32).to_be_bytes());
+        b.extend(body);
+        b.extend([0u8; 20]);
+        Index::parse(b).unwrap()
+    }
+
+    /// The cache-tree names each valid folder by its path; an invalidated one (`-1`) is left
+    /// out, and anything malformed (cut anywhere, a count that lies) reads as no cache, never
+    /// a panic.
+    #[test]
+    fn the_cache_tree_names_valid_folders_and_a_malformed_one_reads_as_none() {
+        let id = |b: u8| [b; 20];
+        let mut body = Vec::new();
+        body.extend(b"\x002 2\n");
+        body.extend(id(1));
+        body.extend(b"a\0-1 1\n");
+        body.extend(b"b\x001 0\n");
+        body.extend(id(2));
+        body.extend(b"c\x001 0\n");
+        body.extend(id(3));
+        let tree = with_tree(&body).cache_tree();
+        let oid = |b: u8| Oid::from_bytes(&id(b)).unwrap();
+        let mut got: Vec<(String, Oid)> = tree.into_iter().map(|(p, o)| (String::from_utf8(p).unwrap(), o)).collect();
+        got.sort();
+        assert_eq!(got, vec![(String::new(), oid(1)), ("a/b".into(), oid(2)), ("c".into(), oid(3))]);
+        for cut in 0..body.len() {
+            let partial = with_tree(&body[..cut]).cache_tree();
+            assert!(partial.len() <= 3, "cut at {cut}");
+        }
+        assert!(with_tree(b"\x001 99999999999\n").cache_tree().len() <= 1);
+        assert!(with_tree(b"\x00x y\n").cache_tree().is_empty());
     }
 }

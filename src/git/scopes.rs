@@ -108,7 +108,121 @@ impl Compare<'_> {
     }
 }
 
+/// The staged side of [`Repo::scopes_staged`]: the index, its valid cache-tree folders, and
+/// HEAD's trees (read through `compare`).
+struct Staged<'a> {
+    index: &'a super::index::Index,
+    cached: std::collections::HashMap<Vec<u8>, Oid>,
+}
+
+impl Compare<'_> {
+    /// Compare HEAD's folder `head` at `prefix` (`""`, or `a/b/`) with the index's entries
+    /// below it, governed by `scope`. A folder whose cache-tree id is HEAD's is not opened.
+    fn staged(&mut self, staged: &Staged<'_>, head: Option<Oid>, prefix: &str, scope: &str) {
+        let folder = prefix.strip_suffix('/').unwrap_or(prefix);
+        if head.is_some() && staged.cached.get(folder.as_bytes()).copied() == head {
+            return;
+        }
+        let data = self.tree(head);
+        let old = data.as_deref().map(entries).unwrap_or_default();
+        // The index's entries directly in this folder, and its subfolders (named once).
+        let mut new: Vec<Child> = Vec::new();
+        for e in staged.index.under(prefix.as_bytes()) {
+            let rest = &e.path[prefix.len()..];
+            match memchr::memchr(b'/', rest) {
+                Some(slash) => {
+                    if new.last().is_none_or(|(n, f)| f.is_some() || n.as_slice() != &rest[..slash]) {
+                        new.push((rest[..slash].to_vec(), None));
+                    }
+                }
+                None => new.push((rest.to_vec(), Some((e.id, e.mode, e.stage)))),
+            }
+        }
+        let (mut i, mut j) = (0, 0);
+        while i < old.len() || j < new.len() {
+            let b_entry = new.get(j).map(as_entry);
+            let order = match (old.get(i), b_entry.as_ref()) {
+                (Some(a), Some(b)) => git_order(a, b),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                _ => std::cmp::Ordering::Greater,
+            };
+            let (a, b) = match order {
+                std::cmp::Ordering::Less => (old.get(i), None),
+                std::cmp::Ordering::Greater => (None, new.get(j)),
+                std::cmp::Ordering::Equal => (old.get(i), new.get(j)),
+            };
+            i += usize::from(a.is_some());
+            j += usize::from(b.is_some());
+            let name = a.map(|e| e.name).or(b.map(|(n, _)| n.as_slice())).unwrap_or_default();
+            let path = format!("{prefix}{}", String::from_utf8_lossy(name));
+            match (a, b) {
+                // A folder on either side: opened when it may hold a member or a change.
+                (a, b) if a.is_some_and(|e| e.folder) || b.is_some_and(|(_, f)| f.is_none()) => {
+                    if a.is_some_and(|e| !e.folder) || b.is_some_and(|(_, f)| f.is_some()) {
+                        self.touch(scope);
+                    }
+                    let head_folder = a.filter(|e| e.folder).map(|e| e.id);
+                    let inner = if self.members.contains(&path) { path.clone() } else { scope.to_string() };
+                    if b.is_some_and(|(_, f)| f.is_none()) {
+                        self.staged(staged, head_folder, &format!("{path}/"), &inner);
+                    } else if self.holds_member(&path) {
+                        // Only in HEAD: everything below it is removed.
+                        self.compare(head_folder, None, &format!("{path}/"), &inner);
+                    } else {
+                        self.touch(scope);
+                    }
+                }
+                (Some(a), Some((_, Some((id, mode, stage))))) => {
+                    let head_mode = mode_of(data.as_deref(), a.name);
+                    if a.id != *id || *stage != 0 || head_mode != Some(*mode) {
+                        self.touch(scope);
+                    }
+                }
+                _ => self.touch(scope),
+            }
+        }
+    }
+}
+
+/// A child of a folder in the index: its name, and for a file its id, mode and stage (`None`:
+/// a subfolder).
+type Child = (Vec<u8>, Option<(Oid, u32, u8)>);
+
+/// An index child as a tree entry, to order it among HEAD's.
+fn as_entry((name, file): &Child) -> Entry<'_> {
+    Entry { name, id: file.map_or(Oid::zero(), |f| f.0), folder: file.is_none() }
+}
+
+/// The mode of the entry `name` in a raw tree, as a number (`100644`, `40000` → octal).
+fn mode_of(tree: Option<&[u8]>, name: &[u8]) -> Option<u32> {
+    let data = tree?;
+    let mut pos = 0;
+    while pos < data.len() {
+        let space = pos + memchr::memchr(b' ', &data[pos..])?;
+        let nul = space + 1 + memchr::memchr(0, &data[space + 1..])?;
+        if &data[space + 1..nul] == name {
+            let text = std::str::from_utf8(&data[pos..space]).ok()?;
+            return u32::from_str_radix(text, 8).ok();
+        }
+        pos = nul + 21;
+    }
+    None
+}
+
 impl Repo {
+    /// The scopes whose files `index` stages against HEAD (everything, in a repository without
+    /// commits), as [`Repo::scopes_changed`] tells a commit's: what `git diff --cached` lists,
+    /// by the scope that governs each path. The cache-tree extension spares reading HEAD's
+    /// folders that nothing staged touches.
+    pub fn scopes_staged(&self, index: &super::index::Index, members: &[String]) -> Vec<String> {
+        let head = self.repo.head().ok().and_then(|h| h.peel_to_tree().ok()).map(|t| t.id());
+        let Ok(odb) = self.repo.odb() else { return Vec::new() };
+        let mut compare = Compare { odb, members, out: Vec::new() };
+        let staged = Staged { index, cached: index.cache_tree() };
+        compare.staged(&staged, head, "", "");
+        compare.out
+    }
+
     /// The scopes whose files a commit changes against its first parent (against nothing for a
     /// root commit, or when the parent cannot be read): each member folder of `members` (the
     /// deepest holding a changed path) and `""` for a path no member holds, each once, in the
@@ -223,5 +337,86 @@ mod tests {
             parent = Some(commit);
         }
         assert!(compared > 50, "most commits change several scopes ({compared})");
+    }
+
+    /// Staged changes made with the real `git` (files added, changed, removed from the index,
+    /// made executable; some rounds committed, so the cache-tree is valid, some not): the
+    /// scopes read from the index and HEAD's trees are those of `git diff --cached`'s paths.
+    #[test]
+    fn the_scopes_a_staged_change_touches_are_those_git_diff_cached_lists() {
+        let dir = tempfile::tempdir().unwrap();
+        let git = |args: &[&str]| {
+            let out = std::process::Command::new("git")
+                .args(["-c", "user.name=A", "-c", "user.email=a@example.com", "-c", "core.fileMode=true"])
+                .args(args)
+                .current_dir(dir.path())
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+            String::from_utf8(out.stdout).unwrap()
+        };
+        git(&["init", "-q"]);
+        let paths = [
+            "README.md",
+            "teams/x/plan.md",
+            "teams/x/sub/plan.md",
+            "teams/x/sub/deep/a.md",
+            "teams/x-y/plan.md",
+            "teams/x.md",
+            "teams/y/plan.md",
+            "teams/y/promises.toml",
+            "teams/xy/plan.md",
+            "teams-x/plan.md",
+            "z/teams/x/plan.md",
+        ];
+        let members: Vec<String> = ["teams/x", "teams/x/sub", "teams/y"].iter().map(|s| s.to_string()).collect();
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let (mut compared, mut several) = (0, 0);
+        for round in 0..60 {
+            for p in &paths {
+                let file = dir.path().join(p);
+                match next() % 6 {
+                    0 => {
+                        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+                        std::fs::write(&file, format!("{round}\n")).unwrap();
+                        git(&["add", p]);
+                    }
+                    1 if file.exists() => {
+                        git(&["rm", "-q", "--cached", "--ignore-unmatch", p]);
+                    }
+                    2 if file.exists() => {
+                        use std::os::unix::fs::PermissionsExt;
+                        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o755)).unwrap();
+                        git(&["add", p]);
+                    }
+                    _ => {}
+                }
+            }
+            let listed = git(&["diff", "--cached", "--name-only", "--no-renames"]);
+            let mut expected: Vec<String> = Vec::new();
+            for p in listed.lines() {
+                let s = crate::registry::Scopes::governing(&members, p).to_string();
+                if !expected.contains(&s) {
+                    expected.push(s);
+                }
+            }
+            let repo = Repo::open(&dir.path().join(".git")).unwrap();
+            let index = crate::git::index::Index::open(&dir.path().join(".git/index")).unwrap();
+            assert_eq!(repo.scopes_staged(&index, &members), expected, "round {round}: {listed}");
+            compared += 1;
+            several += usize::from(expected.len() > 1);
+            if round % 3 == 2 && !listed.is_empty() {
+                git(&["commit", "-q", "-m", "Round"]);
+                let index = crate::git::index::Index::open(&dir.path().join(".git/index")).unwrap();
+                assert!(index.cache_tree().contains_key(&b""[..]), "a commit leaves a valid cache-tree");
+            }
+        }
+        assert!(compared == 60 && several > 10, "{several} rounds staged several scopes");
     }
 }

@@ -784,3 +784,26 @@ fn a_team_s_own_contract_change_makes_its_open_items_suspect() {
     assert!(message.ends_with("Rank in-stock first"), "{message}");
     assert_eq!(suspect[0]["scope"], "teams/search", "{}", run.stdout);
 }
+
+/// `git commit -a` and `git commit <path>` stage into a temporary index (`GIT_INDEX_FILE`) that
+/// the hooks must read: the paths committed there, not `.git/index`, say which scope a short id
+/// belongs to.
+#[test]
+fn the_commit_msg_hook_reads_the_scopes_of_the_index_git_commits() {
+    let repo = teams();
+    repo.plan_lint(&["install"]).expect_code(0);
+    // Changed, not staged: only `-a` (or naming the path) puts it in the commit.
+    repo.write("teams/checkout/src/pay.rs", "// pay v2\n");
+    let (ok, stderr) = git_commit(&repo, &["-q", "-a", "-m", "One-step pay", "-m", "Promise: find-and-buy"]);
+    assert!(ok, "checkout's own `find-and-buy`, committed with -a: {stderr}");
+    repo.write("teams/search/src/rank.rs", "// rank v2\n");
+    let (ok, stderr) =
+        git_commit(&repo, &["-q", "-m", "Rank", "-m", "Promise: find-and-buy", "--", "teams/search/src/rank.rs"]);
+    assert!(ok, "search's own `find-and-buy`, committed by path: {stderr}");
+    // Both folders through -a: ambiguous, refused.
+    repo.write("teams/search/src/rank.rs", "// rank v3\n").write("teams/checkout/src/pay.rs", "// pay v3\n");
+    let (ok, stderr) = git_commit(&repo, &["-q", "-a", "-m", "Rank and pay", "-m", "Promise: find-and-buy"]);
+    assert!(!ok, "an ambiguous id went through");
+    assert!(stderr.contains("which 2 scopes define"), "{stderr}");
+    assert_eq!(repo.git(&["log", "-1", "--format=%s"]).trim(), "Rank", "the refused commit is not stored");
+}
