@@ -89,6 +89,13 @@ PY
     echo "More." >> "$WORK/staged/README.md"
     git -C "$WORK/staged" add promises.toml README.md
 fi
+# Monorepo (issue 25): 20 teams' scopes, 1,000 plans, 5,000 commits, 50,000 source files; one
+# team's plan staged.
+if [ ! -d "$WORK/scopes/.git" ]; then
+    "$GEN" "$WORK/scopes" --scopes 20 --commits 5000 --docs 1000 --promises 200 --in-play 2 --files 50000
+    echo "- [ ] One more step (Promise: promise-0030)" >> "$WORK/scopes/teams/t03/plans/plan-00003.md"
+    git -C "$WORK/scopes" add teams/t03/plans/plan-00003.md
+fi
 printf 'Work\n\nPromise: find-and-buy\n' > "$WORK/msg"
 # Organisation board: 1,000 teams' boards (about 27 MB of JSON) to merge into one page.
 [ -f "$WORK/boards/team-0999.json" ] || python3 bench/boards.py 1000 "$WORK/boards"
@@ -132,6 +139,8 @@ bench docs "$WORK/docs" "rg -c --no-ignore -g *.md Promise:" 0 "$PL check --no-c
 bench commit-msg "$WORK/index" "git diff --cached --name-only" 0 "$PL hook commit-msg $WORK/msg" 0
 bench pre-commit "$WORK/index" "git diff --cached --name-only" 0 "$PL hook pre-commit" 0
 bench pre-commit-registry "$WORK/staged" "git diff --cached --name-only" 0 "$PL hook pre-commit" 0
+bench scopes "$WORK/scopes" "sh -c 'rg -c . -g *.md teams >/dev/null; git log --format=%(trailers:key=Promise,valueonly) >/dev/null'" 0 "$PL check --all --commits HEAD" 1
+bench pre-commit-scope "$WORK/scopes" "git diff --cached --name-only" 0 "$PL hook pre-commit" 0
 # Server: a push of the history's newest 10,000 first-parent commits into a bare copy.
 server=$WORK/server.git
 rm -rf "$server" && git clone -q --bare "$WORK/history" "$server"
@@ -169,7 +178,7 @@ python3 - "$RESULTS" "$ROOT/bench/smoke-baseline.txt" "${1:-}" <<'PY'
 import json, os, sys
 results, baseline_path, mode = sys.argv[1], sys.argv[2], sys.argv[3]
 ratios = {}
-for name in ["history", "window", "window-untraced", "untraced-one", "docs", "commit-msg", "pre-commit", "pre-commit-registry", "pre-receive", "org-merge"]:
+for name in ["history", "window", "window-untraced", "untraced-one", "docs", "commit-msg", "pre-commit", "pre-commit-registry", "pre-receive", "org-merge", "scopes", "pre-commit-scope"]:
     r = json.load(open(os.path.join(results, name + ".json")))["results"]
     # Every timed run exited as the run before timing did (hyperfine records each one's code).
     expected = [int(c) for c in open(os.path.join(results, name + ".exit")).read().split()]
