@@ -13,6 +13,9 @@ pub struct Unmerged {
     pub name: String,
     /// The promise ids its commits' `Promise:` trailers name (as written), sorted.
     pub promises: Vec<String>,
+    /// Each of its commits read that names a promise, with the ids it names (as written): with
+    /// scopes, a short id two teams define means the one whose folder the commit changes.
+    pub commits: Vec<(Oid, Vec<String>)>,
 }
 
 impl Repo {
@@ -64,18 +67,21 @@ impl Repo {
         let mut out = Vec::new();
         for (name, tip) in tips {
             // The commits of this branch that were read: from its tip, through the commits read.
-            let (mut seen, mut stack, mut promises) = (HashSet::new(), vec![tip], Vec::<String>::new());
+            let (mut seen, mut stack, mut commits) = (HashSet::new(), vec![tip], Vec::new());
             while let Some(oid) = stack.pop() {
                 let Some((parents, named)) = read.get(&oid).filter(|_| seen.insert(oid)) else { continue };
-                promises.extend(named.iter().cloned());
+                if !named.is_empty() {
+                    commits.push((oid, named.clone()));
+                }
                 stack.extend(parents.iter().copied());
             }
             if seen.is_empty() {
                 continue;
             }
+            let mut promises: Vec<String> = commits.iter().flat_map(|(_, named)| named.iter().cloned()).collect();
             promises.sort();
             promises.dedup();
-            out.push(Unmerged { name, promises });
+            out.push(Unmerged { name, promises, commits });
         }
         out
     }
