@@ -80,14 +80,22 @@ fn plan(ctx: &Ctx, plan: &Plan, changes: &HashMap<String, ContractChange>, sink:
         for &r in &item.promises {
             let Some(p) = plan.refs.get(r).and_then(|r| ctx.registry.promise(&r.id)) else { continue };
             if let Some(why) = suspect(changes, p) {
-                sink.push(finding(p, item, &why));
+                sink.push(finding(ctx, p, item, &why));
             }
         }
     }
 }
 
-/// The one wording of a suspect item.
-fn finding(p: &Promise, item: &Item, why: &str) -> Finding {
+/// The one wording of a suspect item. Another scope's promise is reviewed in its own file.
+fn finding(ctx: &Ctx, p: &Promise, item: &Item, why: &str) -> Finding {
+    let table = match ctx.registry.index_has(&p.id) {
+        true => format!("[promises.{}]", p.id),
+        false => {
+            let (scope, short) = p.id.rsplit_once('/').unwrap_or(("", &p.id));
+            let file = crate::registry::Scopes::qualify(scope, crate::registry::FILE_NAME);
+            format!("[promises.{short}] in {file}")
+        }
+    };
     Finding::new(
         Code::SuspectLink,
         format!("open item planned against an earlier `{}`: {why}: {}", p.id, item.text),
@@ -95,10 +103,9 @@ fn finding(p: &Promise, item: &Item, why: &str) -> Finding {
     .label(Label::new(item.span.clone(), "suspect: review it against the promise"))
     .help(format!(
         "review the open items under `{}` against its statement, customer and targets, then record it: \
-         `reviewed = \"{}\"` under [promises.{}]",
+         `reviewed = \"{}\"` under {table}",
         p.id,
         p.fingerprint(),
-        p.id
     ))
     .promises([p.id.clone()])
 }

@@ -36,6 +36,7 @@ outcomes = [{ metric = "search-to-purchase conversion", baseline = "8%", target 
 statement = "Search's own pages load fast."
 customer = "shopper"
 status = "in-play"
+outcomes = [{ metric = "p95 results page", baseline = "1.5s", target = "0.8s" }]
 "#;
 
 const CHECKOUT: &str = r#"name = "Checkout"
@@ -123,6 +124,11 @@ fn a_staged_change_to_a_team_s_promise_lists_its_items_and_branches_in_every_sco
         "{said}"
     );
     assert!(said.contains("[teams/checkout/ROADMAP.md:5:7]"), "where checkout's item is: {said}");
+    // Its review is recorded in search's registry.
+    assert!(
+        said.replace(' ', "").contains("under[promises.find-and-buy]inteams/search/promises.toml"),
+        "where the review goes: {said}"
+    );
     // The root's item naming it: the root's, so no scope before it.
     assert!(
         said.contains(&format!(
@@ -170,6 +176,7 @@ fn a_staged_change_to_the_root_s_promise_lists_a_team_s_items_under_it() {
         )),
         "{said}"
     );
+    assert!(said.replace(' ', "").contains("under[promises.platform]inpromises.toml"), "the root's: {said}");
     assert_eq!(said.matches("(staged): ").count(), 2, "not search's own `platform`: {said}");
     assert!(!said.contains("(staged): Cache result pages"), "{said}");
     assert!(!said.contains("branch `"), "no branch names `platform`: {said}");
