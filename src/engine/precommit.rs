@@ -300,11 +300,9 @@ impl Gather<'_> {
         let Some(repo) = self.repo else { return };
         // A branch's commits name promises as the commit-msg hook reads them: in the root's
         // view, a short id two scopes define meaning the one whose folder the commit changes.
-        let root = match ctx.registry.scopes.path.is_empty() {
-            true => Some(ctx.registry),
-            false => elsewhere.iter().map(|e| &e.registry).find(|r| r.scopes.path.is_empty()),
-        };
-        let Some(root) = root else { return };
+        // (The root's view is read whenever a member's contract changes; failing that, the
+        // scope's own.)
+        let root = elsewhere.iter().map(|e| &e.registry).find(|r| r.scopes.path.is_empty()).unwrap_or(ctx.registry);
         let own = ctx.registry.scopes.path.as_str();
         let changed: HashSet<String> = changes.keys().map(|id| Scopes::qualify(own, id)).collect();
         for branch in repo.unmerged_branches(BRANCH_LIMIT) {

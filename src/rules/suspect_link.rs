@@ -27,8 +27,12 @@ registry judging the plan (a team's own `teams/search/promises.toml` in a scoped
 read along the first-parent line, back at most 20,000 commits for `check`. The pre-commit hook reads no \
 history: when the staged promises.toml changes a promise's statement, customer or a target against \
 HEAD's, it lists the open items under that promise in every plan, staged or not (the finding ends \
-`(staged)`), and notes each local branch HEAD has not merged whose own commits (at most 5,000 read) \
-name the promise: impact analysis before the commit lands. A `reviewed` of the new fingerprint \
+`(staged)`): with scoped registries, in every scope's plans, wherever an item names it by an id \
+that resolves to it there (the short id in its own folder, the qualified id anywhere), each \
+finding in the scope of its document. It notes each local branch HEAD has not merged whose own \
+commits (at most 5,000 read) name the promise, their ids read as the commit-msg hook reads them \
+(a short id two teams define is the one whose folder the commit changes): impact analysis before \
+the commit lands. A `reviewed` of the new fingerprint \
 staged in the same commit lists nothing.
 
 Why: the work was planned against what the promise said then. When the promise changes (a \
