@@ -300,6 +300,7 @@ impl Gather<'_> {
         let Some(repo) = self.repo else { return };
         // A branch's commits name promises as the commit-msg hook reads them: in the root's
         // view, a short id two scopes define meaning the one whose folder the commit changes.
+        // Each is listed by the id the root knows it by (a team's qualified).
         // (The root's view is read whenever a member's contract changes; failing that, the
         // scope's own.)
         let root = elsewhere.iter().map(|e| &e.registry).find(|r| r.scopes.path.is_empty()).unwrap_or(ctx.registry);
@@ -314,8 +315,8 @@ impl Gather<'_> {
                         Some(p) => Some(p.id.clone()),
                         None => in_touched_scope(repo, root, *oid, id, &mut touched),
                     };
-                    if means.is_some_and(|m| changed.contains(&m)) && !named.contains(id) {
-                        named.push(id.clone());
+                    if let Some(m) = means.filter(|m| changed.contains(m) && !named.contains(m)) {
+                        named.push(m);
                     }
                 }
             }

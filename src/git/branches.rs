@@ -11,16 +11,15 @@ use std::collections::{HashMap, HashSet};
 pub struct Unmerged {
     /// Its name under `refs/heads/` (untrusted text: escape it to print it).
     pub name: String,
-    /// The promise ids its commits' `Promise:` trailers name (as written), sorted.
-    pub promises: Vec<String>,
-    /// Each of its commits read that names a promise, with the ids it names (as written): with
-    /// scopes, a short id two teams define means the one whose folder the commit changes.
+    /// Each of its commits read that names a promise, with the ids its `Promise:` trailers
+    /// name (as written): with scopes, a short id two teams define means the one whose folder
+    /// the commit changes, so the commit goes with them.
     pub commits: Vec<(Oid, Vec<String>)>,
 }
 
 impl Repo {
-    /// The local branches (`refs/heads/*`) not merged into HEAD, by name, each with the promise
-    /// ids the `Promise:` trailers of its commits that HEAD does not reach name. One walk from
+    /// The local branches (`refs/heads/*`) not merged into HEAD, by name, each with its commits
+    /// that HEAD does not reach and the promise ids their `Promise:` trailers name. One walk from
     /// every such branch to where HEAD's history begins, reading at most `limit` commits
     /// (newest first): a branch whose commits lie past the limit names what was read of it.
     /// Without HEAD, or without such a branch: none.
@@ -78,10 +77,7 @@ impl Repo {
             if seen.is_empty() {
                 continue;
             }
-            let mut promises: Vec<String> = commits.iter().flat_map(|(_, named)| named.iter().cloned()).collect();
-            promises.sort();
-            promises.dedup();
-            out.push(Unmerged { name, promises, commits });
+            out.push(Unmerged { name, commits });
         }
         out
     }
