@@ -185,14 +185,20 @@ fn elsewhere(
             Elsewhere { registry: r, changes, documents: Vec::new() }
         })
         .collect();
-    let wanted = |dir: &str| views.iter().any(|v| !v.changes.is_empty() && v.registry.may_hold_documents(dir));
+    // Each directory is asked of the one scope that governs its files.
+    let members = &registry.scopes.members;
+    let view = |views: &[Elsewhere], scope: &str| views.iter().position(|v| v.registry.scopes.path == scope);
+    let wanted = |dir: &str| {
+        let v = view(&views, Scopes::governing(members, &format!("{dir}/.")));
+        v.is_some_and(|v| !views[v].changes.is_empty() && views[v].registry.may_hold_documents(dir))
+    };
     let entries: Vec<(String, Oid)> = index
         .in_dirs(|dir| std::str::from_utf8(dir).is_ok_and(wanted))
         .filter_map(|e| Some((std::str::from_utf8(e.path).ok().filter(|_| e.stage == 0)?.to_string(), e.id)))
         .collect();
     for (path, oid) in entries {
-        let scope = Scopes::governing(&registry.scopes.members, &path);
-        let Some(v) = views.iter_mut().find(|v| v.registry.scopes.path == scope) else { continue };
+        let Some(v) = view(&views, Scopes::governing(members, &path)) else { continue };
+        let v = &mut views[v];
         if !v.registry.is_document(&path) || v.registry.issue_globs.is_match(&path) {
             continue;
         }
