@@ -183,7 +183,9 @@ fn a_staged_change_to_the_root_s_promise_lists_a_team_s_items_under_it() {
     assert!(!said.contains("(staged): Cache result pages"), "{said}");
     assert!(!said.contains("branch `"), "no branch names `platform`: {said}");
 
-    // Search raises the level: its next change is blocked by checkout's item alone.
+    // Search raises the level: its next change is blocked by checkout's item alone, found
+    // through the open-items cache the first commit wrote (checkout's plan is known there to
+    // name `teams/search/find-and-buy`, read as checkout reads it).
     repo.write("teams/search/ROADMAP.md", "# Search\nPromise: find-and-buy\n\n- [x] Trigram index\n");
     repo.write("ROADMAP.md", "# Platform\n\n- [ ] CDN for images (Promise: platform)\n");
     repo.write("teams/search/promises.toml", &format!("{SEARCH}\n[rules]\nsuspect-link = \"deny\"\n"));
