@@ -273,11 +273,14 @@ pub(crate) fn run_in(repo: Option<&Repo>, inputs: &Inputs) -> Result<Option<Run>
     run.commits()?;
     run.bodies(&mut bodies);
     run.baseline()?;
-    if !inputs.scope.is_empty() {
-        // Findings about commits are in their scopes already (`scopes::attribute`).
-        let scope: std::sync::Arc<str> = inputs.scope.as_str().into();
-        for f in run.read.findings.iter_mut().filter(|f| f.commit.is_none() && f.scope.is_none()) {
-            f.scope = Some(std::sync::Arc::clone(&scope));
+    // Findings about commits are in their scopes already (`scopes::attribute`), and the
+    // pre-commit hook's in another scope's documents (`Some("")`: the root's).
+    let scope: Option<std::sync::Arc<str>> = (!inputs.scope.is_empty()).then(|| inputs.scope.as_str().into());
+    for f in run.read.findings.iter_mut().filter(|f| f.commit.is_none()) {
+        match f.scope.as_deref() {
+            None => f.scope.clone_from(&scope),
+            Some("") => f.scope = None,
+            Some(_) => {}
         }
     }
     Ok(Some(run.read.into_run(registry, registry_source, &bodies)))

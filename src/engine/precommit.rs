@@ -6,7 +6,7 @@ use crate::facts::{ContractChange, Plans, Readings, RegistryChange};
 use crate::files::{self, Files};
 use crate::finding::Finding;
 use crate::git::{Oid, Repo};
-use crate::registry::{self, Parts, Promise, Registry};
+use crate::registry::{self, Parts, Promise, Registry, Scopes};
 use crate::rules::{self, Ctx, Levels, Sink};
 use crate::scan::markdown;
 use crate::source::{Source, SourceId, SourceKind};
@@ -101,10 +101,47 @@ pub(super) fn staged_scope(repo: &Repo, files: &Files, registry: &Registry) -> O
         }
     };
     if !contracts.is_empty() {
-        let (known, _) =
+        let (known, kept) =
             scope.cache.get_or_insert_with(|| (crate::cache::OpenItems::load(repo.common_dir()), documents.clone()));
-        // The documents whose open items may serve a changed promise: those the cache does not
-        // know, or knows to.
+        let suspect = Suspect::of(files, index, registry, contracts, documents, known);
+        // The other scopes' cache entries are kept with this scope's.
+        kept.extend(suspect.elsewhere.iter().flat_map(|e| e.documents.iter().cloned()));
+        scope.suspect = Some(suspect);
+    }
+    Some(scope)
+}
+
+/// What a staged registry makes suspect (`suspect-link` in the pre-commit hook): the promises
+/// whose contract it changes, with no review of it as it is, and how; the documents of its own
+/// scope that may have open work under them; with scopes, the other scopes' too.
+pub(super) struct Suspect {
+    changes: HashMap<String, ContractChange>,
+    documents: Vec<(String, Oid)>,
+    elsewhere: Vec<Elsewhere>,
+}
+
+/// Another scope, as a staged contract change in the judging scope reaches it: its registry as
+/// it sees the others (what the ids its plans write resolve to), the changed promises by the
+/// ids it knows them by (qualified; a root promise's bare), and its documents that may have
+/// open work under them.
+struct Elsewhere {
+    registry: Registry,
+    changes: HashMap<String, ContractChange>,
+    documents: Vec<(String, Oid)>,
+}
+
+impl Suspect {
+    /// What the staged `contracts` of `registry`'s scope make suspect: of its `documents`, those
+    /// whose open items may serve a changed promise (those the cache does not know, or knows
+    /// to), and with scopes, the other scopes' documents that may name one.
+    fn of(
+        files: &Files,
+        index: &crate::git::index::Index,
+        registry: &Registry,
+        contracts: HashMap<String, ContractChange>,
+        documents: Vec<(String, Oid)>,
+        known: &crate::cache::OpenItems,
+    ) -> Suspect {
         let changed = |id: &String| registry.promise(id).is_some_and(|p| contracts.contains_key(&p.id));
         let documents = documents
             .into_iter()
@@ -112,17 +149,93 @@ pub(super) fn staged_scope(repo: &Repo, files: &Files, registry: &Registry) -> O
                 !registry.issue_globs.is_match(path) && known.get(*oid).is_none_or(|ids| ids.iter().any(changed))
             })
             .collect();
-        scope.suspect = Some(Suspect { changes: contracts, documents });
+        let elsewhere = match registry.scopes.any() {
+            true => elsewhere(files, index, registry, &contracts, known),
+            false => Vec::new(),
+        };
+        Suspect { changes: contracts, documents, elsewhere }
     }
-    Some(scope)
 }
 
-/// What a staged registry makes suspect (`suspect-link` in the pre-commit hook): the promises
-/// whose contract it changes, with no review of it as it is, and how; the documents that may
-/// have open work under them.
-pub(super) struct Suspect {
-    changes: HashMap<String, ContractChange>,
-    documents: Vec<(String, Oid)>,
+/// Every other scope the staged `contracts` of `registry`'s scope reach, with its documents in
+/// `index` whose open items may name one of them (those the cache does not know, or knows to):
+/// read only when a contract changes. The root's view is among them (with or without
+/// documents) when the judging scope is a member: the branches' commits resolve in it.
+fn elsewhere(
+    files: &Files,
+    index: &crate::git::index::Index,
+    registry: &Registry,
+    contracts: &HashMap<String, ContractChange>,
+    known: &crate::cache::OpenItems,
+) -> Vec<Elsewhere> {
+    let own = registry.scopes.path.as_str();
+    let mut views: Vec<Elsewhere> = other_scopes(files, own)
+        .into_iter()
+        .map(|r| {
+            let changes = contracts
+                .iter()
+                .filter_map(|(id, change)| {
+                    let id = Scopes::qualify(own, id);
+                    // Known there by that id, and not as one of its own (a root promise's bare id
+                    // that the scope defines too names its own).
+                    let known = !r.index_has(&id) && r.promise(&id).is_some_and(|p| p.id == id);
+                    known.then(|| (id, change.clone()))
+                })
+                .collect();
+            Elsewhere { registry: r, changes, documents: Vec::new() }
+        })
+        .collect();
+    // Each directory is asked of the one scope that governs its files.
+    let members = &registry.scopes.members;
+    let view = |views: &[Elsewhere], scope: &str| views.iter().position(|v| v.registry.scopes.path == scope);
+    let wanted = |dir: &str| {
+        let v = view(&views, Scopes::governing(members, &format!("{dir}/.")));
+        v.is_some_and(|v| !views[v].changes.is_empty() && views[v].registry.may_hold_documents(dir))
+    };
+    let entries: Vec<(String, Oid)> = index
+        .in_dirs(|dir| std::str::from_utf8(dir).is_ok_and(wanted))
+        .filter_map(|e| Some((std::str::from_utf8(e.path).ok().filter(|_| e.stage == 0)?.to_string(), e.id)))
+        .collect();
+    for (path, oid) in entries {
+        let Some(v) = view(&views, Scopes::governing(members, &path)) else { continue };
+        let v = &mut views[v];
+        if !v.registry.is_document(&path) || v.registry.issue_globs.is_match(&path) {
+            continue;
+        }
+        let names = |id: &String| v.registry.promise(id).is_some_and(|p| v.changes.contains_key(&p.id));
+        if known.get(oid).is_none_or(|ids| ids.iter().any(names)) {
+            v.documents.push((path, oid));
+        }
+    }
+    views.retain(|v| !v.documents.is_empty() || v.registry.scopes.path.is_empty());
+    views
+}
+
+/// Every scope's registry but `own`'s, from `files` (the index), as that scope sees the others
+/// (its own promises by short id, the others' by qualified id, its patterns under its folder):
+/// what `files::scoped` builds for each, without the inheritance, which no id or pattern reads.
+/// A member whose registry does not read is left out (its own run reports it).
+fn other_scopes(files: &Files, own: &str) -> Vec<Registry> {
+    let Ok(Some((root, _))) = files::read_registry(files, None, files::Absent::NotUsing) else { return Vec::new() };
+    let members = root.scopes.members.clone();
+    let mut all = vec![root];
+    for m in &members {
+        let rel = format!("{m}/{}", registry::FILE_NAME);
+        let member = files.read(&rel).ok().and_then(|bytes| files::parse_registry(&rel, bytes).ok());
+        all.extend(member.map(|(r, _)| r.into_member(m)));
+    }
+    let promises: Vec<(String, Vec<Promise>)> =
+        all.iter().map(|r| (r.scopes.path.clone(), r.promises.clone())).collect();
+    all.into_iter()
+        .filter(|r| r.scopes.path != own)
+        .map(|mut r| {
+            let path = r.scopes.path.clone();
+            let others =
+                promises.iter().filter(|(s, _)| *s != path).flat_map(|(s, ps)| ps.iter().map(move |p| (s.as_str(), p)));
+            r.know_scopes(&members, others);
+            r
+        })
+        .collect()
 }
 
 /// The promises in play or proposed whose statement, customer or an outcome's target the
@@ -177,12 +290,62 @@ const BRANCH_LIMIT: usize = 5_000;
 impl Gather<'_> {
     /// `suspect-link` in the pre-commit hook: the open items under a promise whose contract the
     /// staged registry changes (in the documents that may hold some, all of them, staged or
-    /// not), judged against that change; and the local branches HEAD has not merged whose own
-    /// commits name such a promise, noted. The documents read are recorded in the cache.
+    /// not, in every scope: each finding in the scope of its document), judged against that
+    /// change; and the local branches HEAD has not merged whose own commits name such a
+    /// promise, noted. The documents read are recorded in the cache.
     pub(super) fn staged_suspects(&mut self, scope: &mut Scope) {
-        let Some(Suspect { changes, documents }) = scope.suspect.take() else { return };
+        let Some(Suspect { changes, documents, elsewhere }) = scope.suspect.take() else { return };
+        let ctx = self.ctx;
+        self.judge_suspects(scope, ctx, &changes, documents, None);
+        for e in &elsewhere {
+            let ctx = Ctx::new(&e.registry, ctx.registry_source, &[]);
+            // `Some("")`: the root's, which `run_in` leaves without a scope.
+            let there = std::sync::Arc::<str>::from(e.registry.scopes.path.as_str());
+            self.judge_suspects(scope, &ctx, &e.changes, e.documents.clone(), Some(there));
+        }
+        let Some(repo) = self.repo else { return };
+        // A branch's commits name promises as the commit-msg hook reads them: in the root's
+        // view, a short id two scopes define meaning the one whose folder the commit changes.
+        // Each is listed by the id the root knows it by (a team's qualified).
+        // (The root's view is read whenever a member's contract changes; failing that, the
+        // scope's own.)
+        let root = elsewhere.iter().map(|e| &e.registry).find(|r| r.scopes.path.is_empty()).unwrap_or(ctx.registry);
+        let own = ctx.registry.scopes.path.as_str();
+        let changed: HashSet<String> = changes.keys().map(|id| Scopes::qualify(own, id)).collect();
+        for branch in repo.unmerged_branches(BRANCH_LIMIT) {
+            let mut named: Vec<String> = Vec::new();
+            for (oid, ids) in &branch.commits {
+                let mut touched = None;
+                for id in ids {
+                    let means = match root.promise(id) {
+                        Some(p) => Some(p.id.clone()),
+                        None => in_touched_scope(repo, root, *oid, id, &mut touched),
+                    };
+                    if let Some(m) = means.filter(|m| changed.contains(m) && !named.contains(m)) {
+                        named.push(m);
+                    }
+                }
+            }
+            if !named.is_empty() {
+                named.sort();
+                self.read.suspect_branches.push((branch.name, named));
+            }
+        }
+    }
+
+    /// Judge `documents` against the staged `changes` with `ctx` (the registry of their scope),
+    /// keep their findings (in scope `there`, when not the run's) and record what each holds
+    /// in the cache.
+    fn judge_suspects(
+        &mut self,
+        scope: &mut Scope,
+        ctx: &Ctx,
+        changes: &HashMap<String, ContractChange>,
+        documents: Vec<(String, Oid)>,
+        there: Option<std::sync::Arc<str>>,
+    ) {
         let ids: Vec<String> = changes.keys().cloned().collect();
-        let (ctx, levels) = (self.ctx, self.levels);
+        let levels = self.levels;
         let oids: HashMap<String, Oid> = documents.iter().cloned().collect();
         let paths = documents.into_iter().map(|(path, _)| path).collect();
         let judged = super::plans::read_listed(self.files, paths, |_, bytes| {
@@ -194,7 +357,7 @@ impl Gather<'_> {
             let text = markdown::normalize_line_ends(String::from_utf8_lossy(bytes).into_owned());
             let plan = markdown::scan(&text);
             let mut sink = Sink::focused(levels, &ids);
-            rules::judge_plan_history(ctx, &plan, &changes, &mut sink);
+            rules::judge_plan_history(ctx, &plan, changes, &mut sink);
             let open = plan.items.iter().filter(|i| !i.done).flat_map(|i| i.promises.iter().map(|&r| &plan.refs[r].id));
             let open: Vec<String> = open.cloned().collect();
             Ok((text, sink.take(), open, plan.items.len()))
@@ -205,24 +368,46 @@ impl Gather<'_> {
                 cache.insert(*oid, open);
             }
             // Counted once: a document the plan rules judged is counted already.
-            if scope.only.as_ref().is_some_and(|only| !only.contains(&rel)) {
+            if there.is_some() || scope.only.as_ref().is_some_and(|only| !only.contains(&rel)) {
                 self.read.plans.files += 1;
                 self.read.plans.items += items;
             }
             if !found.is_empty() {
+                let found = found.into_iter().map(|f| Finding { scope: there.clone(), ..f }).collect();
                 self.keep(Source::file(rel, text), found);
-            }
-        }
-        let Some(repo) = self.repo else { return };
-        let changed = |id: &String| self.ctx.registry.promise(id).is_some_and(|p| changes.contains_key(&p.id));
-        for branch in repo.unmerged_branches(BRANCH_LIMIT) {
-            let named: Vec<String> = branch.promises.into_iter().filter(changed).collect();
-            if !named.is_empty() {
-                self.read.suspect_branches.push((branch.name, named));
             }
         }
     }
 }
+
+/// With scopes: what a short id `id` that several scopes define (none the root) means in
+/// commit `oid`: the one definition among the scopes the commit changes, if exactly one (as
+/// the commit-msg hook and `check` resolve it). The commit's paths are read once, when asked.
+fn in_touched_scope(
+    repo: &Repo,
+    root: &Registry,
+    oid: Oid,
+    id: &str,
+    touched: &mut Option<Vec<String>>,
+) -> Option<String> {
+    let defined = root.definitions(id);
+    if defined.is_empty() {
+        return None;
+    }
+    let touched = touched.get_or_insert_with(|| {
+        let paths = repo.change_of(oid, SCOPE_PATHS).map(|c| c.paths).unwrap_or_default();
+        super::scopes::touched(root, &paths)
+    });
+    let members = &root.scopes.members;
+    let mut here = defined.into_iter().filter(|d| touched.iter().any(|t| Scopes::governing(members, d) == t));
+    match (here.next(), here.next()) {
+        (Some(one), None) => Some(one.to_string()),
+        _ => None,
+    }
+}
+
+/// At most this many paths of a branch's commit are read to tell its scopes.
+const SCOPE_PATHS: usize = 10_000;
 
 /// Whether any of `paths` differs between the index and HEAD (staged, added or removed).
 pub(super) fn staged_any(repo: &Repo, files: &Files, paths: &[&str]) -> bool {

@@ -11,13 +11,15 @@ use std::collections::{HashMap, HashSet};
 pub struct Unmerged {
     /// Its name under `refs/heads/` (untrusted text: escape it to print it).
     pub name: String,
-    /// The promise ids its commits' `Promise:` trailers name (as written), sorted.
-    pub promises: Vec<String>,
+    /// Each of its commits read that names a promise, with the ids its `Promise:` trailers
+    /// name (as written): with scopes, a short id two teams define means the one whose folder
+    /// the commit changes, so the commit goes with them.
+    pub commits: Vec<(Oid, Vec<String>)>,
 }
 
 impl Repo {
-    /// The local branches (`refs/heads/*`) not merged into HEAD, by name, each with the promise
-    /// ids the `Promise:` trailers of its commits that HEAD does not reach name. One walk from
+    /// The local branches (`refs/heads/*`) not merged into HEAD, by name, each with its commits
+    /// that HEAD does not reach and the promise ids their `Promise:` trailers name. One walk from
     /// every such branch to where HEAD's history begins, reading at most `limit` commits
     /// (newest first): a branch whose commits lie past the limit names what was read of it.
     /// Without HEAD, or without such a branch: none.
@@ -64,18 +66,18 @@ impl Repo {
         let mut out = Vec::new();
         for (name, tip) in tips {
             // The commits of this branch that were read: from its tip, through the commits read.
-            let (mut seen, mut stack, mut promises) = (HashSet::new(), vec![tip], Vec::<String>::new());
+            let (mut seen, mut stack, mut commits) = (HashSet::new(), vec![tip], Vec::new());
             while let Some(oid) = stack.pop() {
                 let Some((parents, named)) = read.get(&oid).filter(|_| seen.insert(oid)) else { continue };
-                promises.extend(named.iter().cloned());
+                if !named.is_empty() {
+                    commits.push((oid, named.clone()));
+                }
                 stack.extend(parents.iter().copied());
             }
             if seen.is_empty() {
                 continue;
             }
-            promises.sort();
-            promises.dedup();
-            out.push(Unmerged { name, promises });
+            out.push(Unmerged { name, commits });
         }
         out
     }

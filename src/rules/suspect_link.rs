@@ -27,8 +27,12 @@ registry judging the plan (a team's own `teams/search/promises.toml` in a scoped
 read along the first-parent line, back at most 20,000 commits for `check`. The pre-commit hook reads no \
 history: when the staged promises.toml changes a promise's statement, customer or a target against \
 HEAD's, it lists the open items under that promise in every plan, staged or not (the finding ends \
-`(staged)`), and notes each local branch HEAD has not merged whose own commits (at most 5,000 read) \
-name the promise: impact analysis before the commit lands. A `reviewed` of the new fingerprint \
+`(staged)`): with scoped registries, in every scope's plans, wherever an item names it by an id \
+that resolves to it there (the short id in its own folder, the qualified id anywhere), each \
+finding in the scope of its document. It notes each local branch HEAD has not merged whose own \
+commits (at most 5,000 read) name the promise, their ids read as the commit-msg hook reads them \
+(a short id two teams define is the one whose folder the commit changes): impact analysis before \
+the commit lands. A `reviewed` of the new fingerprint \
 staged in the same commit lists nothing.
 
 Why: the work was planned against what the promise said then. When the promise changes (a \
@@ -80,14 +84,22 @@ fn plan(ctx: &Ctx, plan: &Plan, changes: &HashMap<String, ContractChange>, sink:
         for &r in &item.promises {
             let Some(p) = plan.refs.get(r).and_then(|r| ctx.registry.promise(&r.id)) else { continue };
             if let Some(why) = suspect(changes, p) {
-                sink.push(finding(p, item, &why));
+                sink.push(finding(ctx, p, item, &why));
             }
         }
     }
 }
 
-/// The one wording of a suspect item.
-fn finding(p: &Promise, item: &Item, why: &str) -> Finding {
+/// The one wording of a suspect item. Another scope's promise is reviewed in its own file.
+fn finding(ctx: &Ctx, p: &Promise, item: &Item, why: &str) -> Finding {
+    let table = match ctx.registry.index_has(&p.id) {
+        true => format!("[promises.{}]", p.id),
+        false => {
+            let (scope, short) = p.id.rsplit_once('/').unwrap_or(("", &p.id));
+            let file = crate::registry::Scopes::qualify(scope, crate::registry::FILE_NAME);
+            format!("[promises.{short}] in {file}")
+        }
+    };
     Finding::new(
         Code::SuspectLink,
         format!("open item planned against an earlier `{}`: {why}: {}", p.id, item.text),
@@ -95,10 +107,9 @@ fn finding(p: &Promise, item: &Item, why: &str) -> Finding {
     .label(Label::new(item.span.clone(), "suspect: review it against the promise"))
     .help(format!(
         "review the open items under `{}` against its statement, customer and targets, then record it: \
-         `reviewed = \"{}\"` under [promises.{}]",
+         `reviewed = \"{}\"` under {table}",
         p.id,
         p.fingerprint(),
-        p.id
     ))
     .promises([p.id.clone()])
 }

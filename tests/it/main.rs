@@ -24,6 +24,7 @@ mod hooks;
 mod hostile;
 mod hypotheses;
 mod idle;
+mod impact_scopes;
 mod index_git;
 mod javascript;
 mod lefthook;

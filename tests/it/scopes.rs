@@ -599,7 +599,9 @@ fn the_commit_that_finishes_a_team_s_promise_passes_commit_msg() {
 
 /// Issue 26: a staged change to a team's promise makes the pre-commit hook list the open items
 /// under it in that team's plans, judged with the team's registry (not set aside as older
-/// because the root registry is unchanged).
+/// because the root registry is unchanged), and in another team's plan that names it by its
+/// qualified id (in that team's scope), never under that team's own `find-and-buy`
+/// (`impact_scopes` tests the rest).
 #[test]
 fn pre_commit_lists_the_items_a_staged_change_to_a_team_s_promise_makes_suspect() {
     let repo = teams();
@@ -616,7 +618,14 @@ fn pre_commit_lists_the_items_a_staged_change_to_a_team_s_promise_makes_suspect(
         ),
         "{stderr}"
     );
-    assert_eq!(words.matches("(staged)").count(), 1, "search's open item only, not checkout's own promise: {stderr}");
+    assert!(
+        words.contains(
+            "[teams/checkout] open item planned against an earlier `teams/search/find-and-buy`: its target of \
+             search-to-purchase conversion changed: 12% → 15% (staged): Faster search results"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(words.matches("(staged)").count(), 2, "not checkout's own promise: {stderr}");
 }
 
 #[test]
