@@ -394,10 +394,7 @@ fn in_touched_scope(
     if defined.is_empty() {
         return None;
     }
-    let touched = touched.get_or_insert_with(|| {
-        let paths = repo.change_of(oid, SCOPE_PATHS).map(|c| c.paths).unwrap_or_default();
-        super::scopes::touched(root, &paths)
-    });
+    let touched = touched.get_or_insert_with(|| repo.scopes_changed(oid, &root.scopes.members).unwrap_or_default());
     let members = &root.scopes.members;
     let mut here = defined.into_iter().filter(|d| touched.iter().any(|t| Scopes::governing(members, d) == t));
     match (here.next(), here.next()) {
@@ -405,9 +402,6 @@ fn in_touched_scope(
         _ => None,
     }
 }
-
-/// At most this many paths of a branch's commit are read to tell its scopes.
-const SCOPE_PATHS: usize = 10_000;
 
 /// Whether any of `paths` differs between the index and HEAD (staged, added or removed).
 pub(super) fn staged_any(repo: &Repo, files: &Files, paths: &[&str]) -> bool {
