@@ -97,7 +97,7 @@ impl Gather<'_> {
                     let items = if scope.cache.is_some() { Items::Kept } else { Items::Counted };
                     self.read_plans(&scope, items);
                     self.staged_suspects(&mut scope);
-                    scope.save_cache(&self.read.plans);
+                    scope.save_cache(&self.read.plans, self.ctx.registry.scopes.any());
                 }
             }
         }

@@ -13,8 +13,9 @@ use crate::source::{Source, SourceId, SourceKind};
 use std::collections::{HashMap, HashSet};
 
 impl Scope {
-    /// Record, per document judged, the promises its open items serve.
-    pub(super) fn save_cache(self, plans: &Plans) {
+    /// Record, per document judged, the promises its open items serve. With scopes, the other
+    /// scopes' entries are kept (up to [`OTHER_SCOPES_KEPT`]).
+    pub(super) fn save_cache(self, plans: &Plans, scoped: bool) {
         let Some((mut cache, documents)) = self.cache else { return };
         let judged = self.only.unwrap_or_default();
         let mut open: HashMap<&str, Vec<String>> = judged.iter().map(|p| (p.as_str(), Vec::new())).collect();
@@ -26,9 +27,13 @@ impl Scope {
                 cache.insert(*oid, ids);
             }
         }
-        cache.save(&documents.iter().map(|(_, oid)| *oid).collect());
+        let others = if scoped { OTHER_SCOPES_KEPT } else { 0 };
+        cache.save_with_others(&documents.iter().map(|(_, oid)| *oid).collect(), others);
     }
 }
+
+/// How many entries for documents outside a scope its pre-commit run keeps in the cache.
+const OTHER_SCOPES_KEPT: usize = 200_000;
 
 /// What the pre-commit hook must judge: `None` when nothing staged can change a finding (no
 /// registry anywhere, or neither the registry nor a plan document differs from HEAD).
@@ -72,7 +77,20 @@ pub(super) fn staged_scope(repo: &Repo, files: &Files, registry: &Registry) -> O
     }
     let before = head_registry.and_then(|oid| files::registry_in_blob(repo, oid));
     let Some(before) = before else { return Some(Scope::all()) };
-    let changes = registry.changes(&before);
+    // A member's registry as judged carries what it inherits from its ancestors, HEAD's is read
+    // as written: the two are compared as written, or every change would look like all of them.
+    let as_written;
+    let compared = match registry.scopes.path.is_empty() {
+        true => registry,
+        false => {
+            as_written = staged_registry.as_ref().and_then(|e| files::registry_in_blob(repo, e.id));
+            match &as_written {
+                Some(r) => r,
+                None => return Some(Scope::all()),
+            }
+        }
+    };
+    let changes = compared.changes(&before);
     // Contracts the staged registry changes (`suspect-link`): compared only when a part that
     // holds one changed.
     let contracts = match changes.parts.intersects(Parts::DESCRIPTIONS.or(Parts::OUTCOMES)) {

@@ -816,3 +816,32 @@ fn the_commit_msg_hook_reads_the_scopes_of_the_index_git_commits() {
     assert!(stderr.contains("which 2 scopes define"), "{stderr}");
     assert_eq!(repo.git(&["log", "-1", "--format=%s"]).trim(), "Rank", "the refused commit is not stored");
 }
+
+/// The pre-commit hook's cache of open items (content-addressed) is shared by every scope: a
+/// team's run keeps the entries other teams' runs wrote, so the next change in another team
+/// still finds its documents known.
+#[test]
+fn each_scope_s_pre_commit_keeps_the_other_scopes_cached_documents() {
+    let repo = teams();
+    repo.plan_lint(&["install"]).expect_code(0);
+    let cached = |path: &str| {
+        let blob = repo.git(&["rev-parse", &format!(":{path}")]);
+        let cache = std::fs::read_to_string(repo.path().join(".git/plan-lint/open-items")).unwrap_or_default();
+        cache.lines().any(|l| l.starts_with(blob.trim()))
+    };
+    // A status change in search's registry: search's documents are judged through the cache.
+    repo.write("teams/search/promises.toml", &SEARCH.replace("status = \"in-play\"", "status = \"done\""));
+    repo.git(&["add", "."]);
+    let (_, stderr) = git_commit(&repo, &["-q", "-m", "Search is done", "-m", "Promise: teams/search/find-and-buy"]);
+    assert!(stderr.contains("teams/search/ROADMAP.md"), "search's plan was judged: {stderr}");
+    let dump = std::fs::read_to_string(repo.path().join(".git/plan-lint/open-items")).unwrap_or_default();
+    assert!(cached("teams/search/ROADMAP.md"), "search's run wrote its plan's entry: {dump} {stderr}");
+    // Then one in checkout's: its run must not drop search's entry.
+    repo.git(&["reset", "-q", "--hard"]);
+    repo.write("teams/checkout/promises.toml", &CHECKOUT.replace("status = \"proposed\"", "status = \"dropped\""));
+    repo.git(&["add", "."]);
+    let (ok, stderr) = git_commit(&repo, &["-q", "-m", "Drop wallets", "-m", "Promise: teams/checkout/find-and-buy"]);
+    assert!(ok, "{stderr}");
+    assert!(cached("teams/checkout/ROADMAP.md"), "checkout's run wrote its plan's entry");
+    assert!(cached("teams/search/ROADMAP.md"), "and kept search's");
+}
