@@ -58,14 +58,10 @@ impl OpenItems {
 
     /// Write the entries for `keep` (the documents now in the index), if anything changed.
     /// Failures are ignored: the cache only saves time.
-    pub fn save(self, keep: &HashSet<Oid>) {
-        self.save_with_others(keep, 0);
-    }
-
-    /// [`OpenItems::save`], keeping the entries outside `keep` too while there are at most
-    /// `others` of them: in a repository with scopes, each scope's run knows only its own
-    /// documents, and must not drop the other scopes' entries.
-    pub fn save_with_others(mut self, keep: &HashSet<Oid>, others: usize) {
+    /// The entries outside `keep` are kept too while there are at most `others` of them: in a
+    /// repository with scopes, each scope's run knows only its own documents, and must not drop
+    /// the other scopes' entries.
+    pub fn save(mut self, keep: &HashSet<Oid>, others: usize) {
         let before = self.map.len();
         if self.map.keys().filter(|oid| !keep.contains(*oid)).nth(others).is_some() {
             self.map.retain(|oid, _| keep.contains(oid));
@@ -96,17 +92,17 @@ mod tests {
         let mut cache = OpenItems::load(dir.path());
         cache.insert(a, vec!["y".into(), "x".into(), "x".into()]);
         cache.insert(b, vec![]);
-        cache.save(&[a, b].into_iter().collect());
+        cache.save(&[a, b].into_iter().collect(), 0);
         let cache = OpenItems::load(dir.path());
         assert_eq!(cache.get(a), Some(&["x".to_string(), "y".to_string()][..]));
         assert_eq!(cache.get(b), Some(&[][..]));
-        cache.save(&[a].into_iter().collect());
+        cache.save(&[a].into_iter().collect(), 0);
         assert!(OpenItems::load(dir.path()).get(b).is_none(), "entries outside the index are dropped");
         let mut cache = OpenItems::load(dir.path());
         cache.insert(b, vec!["z".into()]);
-        cache.save_with_others(&[a].into_iter().collect(), 1);
+        cache.save(&[a].into_iter().collect(), 1);
         assert_eq!(OpenItems::load(dir.path()).get(b), Some(&["z".to_string()][..]), "another scope's entry is kept");
-        OpenItems::load(dir.path()).save_with_others(&HashSet::new(), 1);
+        OpenItems::load(dir.path()).save(&HashSet::new(), 1);
         assert!(OpenItems::load(dir.path()).get(a).is_none(), "past the bound, only `keep` stays");
 
         let file = dir.path().join("plan-lint/open-items");

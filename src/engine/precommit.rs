@@ -28,7 +28,7 @@ impl Scope {
             }
         }
         let others = if scoped { OTHER_SCOPES_KEPT } else { 0 };
-        cache.save_with_others(&documents.iter().map(|(_, oid)| *oid).collect(), others);
+        cache.save(&documents.iter().map(|(_, oid)| *oid).collect(), others);
     }
 }
 
