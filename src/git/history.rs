@@ -505,3 +505,6 @@ impl Repo {
 pub fn cache_objects() {
     git2::opts::enable_caching(true);
 }
+
+#[cfg(test)]
+mod tests;
