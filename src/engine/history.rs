@@ -190,6 +190,12 @@ fn read_histories(repo: &Repo, tip: Oid, limit: usize, paths: &[String]) -> Hash
     let mut kept = store::Store::load(repo);
     let known: Vec<Vec<Known>> = paths.iter().map(|p| kept.known(p, limit)).collect();
     let walks = repo.revisions_of_all(tip, paths, &known, limit);
+    if std::env::var_os("PLAN_LINT_DEBUG_HISTORY_STATS").is_some_and(|v| v == "1") {
+        // A hidden switch for tests and benchmarks: how far the walk went, how much was parsed.
+        let read = walks.iter().map(|w| w.met.map_or(w.read, |(_, k)| k)).max().unwrap_or(0);
+        let parsed: usize = walks.iter().map(|w| w.list.len() + usize::from(w.met.is_some_and(|(_, k)| k > 0))).sum();
+        eprintln!("registry history: {read} commits read, {parsed} revisions parsed");
+    }
     let mut out = HashMap::new();
     let mut changed = false;
     for (path, walk) in paths.iter().zip(walks) {

@@ -176,8 +176,10 @@ enum StoredChange {
     Limit { from: usize, to: usize },
 }
 
+/// An object id as plan-lint writes it: 40 lowercase hex digits, nothing else.
 fn oid(hex: &str) -> Option<Oid> {
-    (hex.len() == 40).then(|| Oid::from_str(hex).ok()).flatten()
+    let canonical = hex.len() == 40 && hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    canonical.then(|| Oid::from_str(hex).ok()).flatten()
 }
 
 impl Stored {
@@ -215,7 +217,6 @@ impl Stored {
             .into_iter()
             .map(|r| {
                 Some(RegistryRevision {
-                    // As plan-lint writes an id: a hand-edited one in capitals is not.
                     commit: oid(&r.commit)?.to_string(),
                     time: r.time,
                     in_play: r.in_play,
@@ -266,6 +267,36 @@ impl StoredChange {
             StoredChange::Statement { promise } => RegistryChange::Statement { promise },
             StoredChange::Customer { promise, from, to } => RegistryChange::Customer { promise, from, to },
             StoredChange::Limit { from, to } => RegistryChange::Limit { from, to },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(tip: Oid) -> Entry {
+        Entry { tip, blob: tip, read: 3, limit: 100, complete: true, before: None, history: RegistryHistory::default() }
+    }
+
+    /// A bare repository (a server's, where the pre-receive hook runs) is never written into;
+    /// another is, and reads back what was kept.
+    #[test]
+    fn nothing_is_kept_in_a_bare_repository() {
+        let tip = Oid::hash_object(git2::ObjectType::Blob, b"a").unwrap();
+        let paths = ["promises.toml".to_string()];
+        for bare in [true, false] {
+            let dir = tempfile::tempdir().unwrap();
+            let git = if bare { git2::Repository::init_bare(dir.path()) } else { git2::Repository::init(dir.path()) };
+            let git_dir = git.unwrap().path().to_path_buf();
+            let repo = Repo::open(&git_dir).unwrap();
+            let mut store = Store::load(&repo);
+            store.put("promises.toml", entry(tip));
+            store.save(&paths);
+            assert_eq!(git_dir.join("plan-lint").exists(), !bare, "bare: {bare}");
+            let known = Store::load(&repo).known("promises.toml", 100);
+            let want = if bare { vec![] } else { vec![Known { tip, blob: tip, within: 97 }] };
+            assert_eq!(known, want, "bare: {bare}");
         }
     }
 }

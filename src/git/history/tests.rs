@@ -11,8 +11,13 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
-const PATHS: [&str; 5] =
-    ["promises.toml", "teams/a/promises.toml", "teams/b/promises.toml", "teams/a/deep/promises.toml", "x/promises.toml"];
+const PATHS: [&str; 5] = [
+    "promises.toml",
+    "teams/a/promises.toml",
+    "teams/b/promises.toml",
+    "teams/a/deep/promises.toml",
+    "x/promises.toml",
+];
 
 struct Rng(u64);
 
@@ -70,7 +75,9 @@ fn change(rng: &mut Rng, files: &mut BTreeMap<String, String>, n: usize) {
         // The path becomes a folder (its changes inside are changes to the path, for git).
         1 => put(files, &format!("{path}/inner"), format!("inner {n}")),
         // A file beside it, or the folder above it turned into a file.
-        2 => put(files, &path.rsplit_once('/').map_or("inner".to_string(), |p| format!("{}/inner", p.0)), format!("{n}")),
+        2 => {
+            put(files, &path.rsplit_once('/').map_or("inner".to_string(), |p| format!("{}/inner", p.0)), format!("{n}"))
+        }
         3 if path.contains('/') => put(files, path.rsplit_once('/').unwrap().0, format!("{n}")),
         3 | 5 => put(files, &format!("other/{}", rng.below(3)), format!("{n}")),
         // Nothing: a commit with its parent's tree.
@@ -86,7 +93,8 @@ fn history(repo: &git2::Repository, n: usize, seed: u64) -> Oid {
     let mut line: Vec<(Oid, BTreeMap<String, String>)> = Vec::new();
     let commit = |files: &BTreeMap<String, String>, parents: &[Oid], i: usize| {
         let tree = repo.find_tree(write_tree(repo, files, "")).unwrap();
-        let sig = git2::Signature::new("A", "a@example.com", &git2::Time::new(1_700_000_000 + i as i64 * 60, 0)).unwrap();
+        let sig =
+            git2::Signature::new("A", "a@example.com", &git2::Time::new(1_700_000_000 + i as i64 * 60, 0)).unwrap();
         let parents: Vec<git2::Commit> = parents.iter().map(|p| repo.find_commit(*p).unwrap()).collect();
         let refs: Vec<&git2::Commit> = parents.iter().collect();
         repo.commit(None, &sig, &sig, &format!("c{i}\n"), &tree, &refs).unwrap()
@@ -175,7 +183,8 @@ fn check(dir: &Path, seed: u64, seen_all: &mut Seen) {
         for c in &want {
             seen_all.merges += usize::from(git(dir, &["rev-parse", "-q", "--verify", &format!("{c}^2")]).0);
         }
-        seen_all.later_adds += usize::from(want.last().is_some_and(|c| git(dir, &["rev-parse", "-q", "--verify", &format!("{c}^1")]).0));
+        seen_all.later_adds +=
+            usize::from(want.last().is_some_and(|c| git(dir, &["rev-parse", "-q", "--verify", &format!("{c}^1")]).0));
         // One walk for all says what a walk per path says, under any bound.
         for limit in [0, 1, 2, 7, 30, 100, usize::MAX] {
             let one = repo.revisions_of(tip, path, limit);
@@ -194,11 +203,17 @@ fn check(dir: &Path, seed: u64, seen_all: &mut Seen) {
         let from_at = repo.revisions_of_all(at, &paths, &none, usize::MAX);
         let known: Vec<Vec<Known>> = from_at
             .iter()
-            .map(|r| vec![Known { tip: at, blob: r.blob, within: usize::MAX }, Known { tip: line[0], blob: Oid::zero(), within: 0 }])
+            .map(|r| {
+                vec![
+                    Known { tip: at, blob: r.blob, within: usize::MAX },
+                    Known { tip: line[0], blob: Oid::zero(), within: 0 },
+                ]
+            })
             .collect();
         let met = repo.revisions_of_all(tip, &paths, &known, usize::MAX);
         for ((path, full), (m, older)) in paths.iter().zip(&all).zip(met.iter().zip(&from_at)) {
-            let newer: Vec<String> = commits(full).into_iter().take_while(|c| line[..k].iter().any(|l| l.to_string() == *c)).collect();
+            let newer: Vec<String> =
+                commits(full).into_iter().take_while(|c| line[..k].iter().any(|l| l.to_string() == *c)).collect();
             if m.met.is_some() {
                 assert_eq!(m.met, Some((at, k)), "seed {seed}, {path}, k {k}");
                 seen_all.met += 1;
