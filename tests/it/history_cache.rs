@@ -102,14 +102,22 @@ fn plan(n: usize) -> String {
 
 const STATS: (&str, &str) = ("PLAN_LINT_DEBUG_HISTORY_STATS", "1");
 
-fn runs(repo: &Repo) -> [Run; 2] {
-    let report = ["report", "--format", "json", "--since", "2025-11-01", "--until", "2026-06-01"];
-    let check = ["check", "--format", "json", "--no-commits"];
-    [&report[..], &check[..]].map(|args| {
-        let run = support::run_with(repo.path(), args, &[STATS], None);
-        assert!(matches!(run.code, 0 | 1), "{args:?}: {}{}", run.stdout, run.stderr);
-        run
-    })
+const REPORT: &[&str] = &["report", "--format", "json", "--since", "2025-11-01", "--until", "2026-06-01"];
+const CHECK: &[&str] = &["check", "--format", "json", "--no-commits"];
+
+fn runs(repo: &Repo) -> Vec<Run> {
+    runs_of(repo, &[REPORT, CHECK])
+}
+
+fn runs_of(repo: &Repo, commands: &[&[&str]]) -> Vec<Run> {
+    commands
+        .iter()
+        .map(|args| {
+            let run = support::run_with(repo.path(), args, &[STATS], None);
+            assert!(matches!(run.code, 0 | 1), "{args:?}: {}{}", run.stdout, run.stderr);
+            run
+        })
+        .collect()
 }
 
 fn cache(repo: &Repo) -> std::path::PathBuf {
@@ -125,10 +133,14 @@ fn commits_read(run: &Run) -> usize {
 /// Runs with the kept histories and without any print the same; the kept file is left as the
 /// runs with it left it. Returns the commits the board's walk read with them.
 fn same_with_and_without(repo: &Repo, label: &str) -> usize {
-    let warm = runs(repo);
+    same_with_and_without_for(repo, label, &[REPORT, CHECK])
+}
+
+fn same_with_and_without_for(repo: &Repo, label: &str, commands: &[&[&str]]) -> usize {
+    let warm = runs_of(repo, commands);
     let kept = std::fs::read(cache(repo)).expect("the history is kept");
     std::fs::remove_dir_all(repo.path().join(".git/plan-lint")).unwrap();
-    let cold = runs(repo);
+    let cold = runs_of(repo, commands);
     for (w, c) in warm.iter().zip(&cold) {
         assert!(w.code == c.code && w.stdout == c.stdout, "{label}: with and without the kept history differ");
     }
@@ -217,6 +229,60 @@ fn a_kept_history_gives_what_a_fresh_walk_gives_wherever_the_tip_goes() {
         let kept = std::fs::read_to_string(cache(&repo)).unwrap();
         assert!(kept.starts_with("plan-lint registry-history "), "{}", &kept[..40.min(kept.len())]);
     }
+}
+
+/// A repository with two teams' registries beside the root's, each with its own history: every
+/// scope's runs print the same with the kept histories (all three read in one walk, kept
+/// together) and without.
+#[test]
+fn every_scope_s_kept_history_gives_what_a_fresh_walk_gives() {
+    let mut repo = Repo::new();
+    let teams = ["teams/a", "teams/b"];
+    let mut gens = [Registry::new(11), Registry::new(23), Registry::new(37)];
+    let scopes = "\n[scopes]\nmembers = [\"teams/a\", \"teams/b\"]\n";
+    let write = |repo: &Repo, gens: &[Registry; 3]| {
+        repo.write("promises.toml", &(gens[0].text() + scopes));
+        for (team, g) in teams.iter().zip(&gens[1..]) {
+            repo.write(&format!("{team}/promises.toml"), &g.text());
+        }
+    };
+    repo.write("PLAN.md", &plan(0)).write("teams/a/PLAN.md", &plan(1)).write("teams/b/PLAN.md", &plan(2));
+    write(&repo, &gens);
+    gens[0].commit(&mut repo, "Adopt promises in two teams");
+    let step = |repo: &mut Repo, gens: &mut [Registry; 3], n: usize| {
+        for i in 0..n {
+            let which = (i * 7 + n) % 4;
+            if which < 3 {
+                gens[which].change();
+            } else {
+                repo.write("teams/a/PLAN.md", &plan(i + 10));
+            }
+            write(repo, gens);
+            gens[0].time += 3600;
+            gens[0].commit(repo, &format!("Scoped change {i}"));
+        }
+    };
+    step(&mut repo, &mut gens, 24);
+    let commands: [&[&str]; 3] = [
+        &["check", "--all", "--format", "json", "--no-commits"],
+        &["report", "--scope", "teams/a", "--format", "json", "--since", "2025-11-01", "--until", "2026-06-01"],
+        REPORT,
+    ];
+    // One walk reads every scope's registry history: the members' runs find theirs read.
+    let first = runs_of(&repo, &commands);
+    let walks = first[0].stderr.lines().filter(|l| l.starts_with("registry history: ")).count();
+    assert_eq!(walks, 1, "{}", first[0].stderr);
+    let kept = std::fs::read_to_string(cache(&repo)).unwrap();
+    for path in ["promises.toml", "teams/a/promises.toml", "teams/b/promises.toml"] {
+        assert!(kept.contains(&format!("{{\"path\":\"{path}\"")), "{path} is kept");
+    }
+    assert_eq!(same_with_and_without_for(&repo, "the same tip", &commands), 0);
+    step(&mut repo, &mut gens, 6);
+    assert_eq!(same_with_and_without_for(&repo, "forward", &commands), 6);
+    repo.git(&["reset", "-q", "--hard", "HEAD~9"]);
+    same_with_and_without_for(&repo, "reset back", &commands);
+    step(&mut repo, &mut gens, 3);
+    assert_eq!(same_with_and_without_for(&repo, "forward again", &commands), 3);
 }
 
 /// How many of the last `n` commits on the first-parent line came with a registry that does not
