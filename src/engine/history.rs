@@ -210,9 +210,11 @@ fn read_histories(repo: &Repo, tip: Oid, limit: usize, paths: &[String]) -> Hash
             None if walk.met.is_some() => read_one(repo, tip, limit, path),
             None => entry_of(repo, tip, limit, &walk, Parser::default(), RegistryHistory::default()),
         };
-        changed |= !matches!(joined, Some((_, 0)));
         out.insert(path.clone(), entry.history.clone());
-        kept.put(path, entry);
+        // A history kept from this very tip is kept already.
+        if !matches!(joined, Some((_, 0))) {
+            changed |= kept.put(path, entry);
+        }
     }
     if changed {
         kept.save(paths);

@@ -352,3 +352,16 @@ fn a_history_that_cannot_be_kept_costs_nothing_but_speed() {
         std::fs::set_permissions(&git_dir, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
 }
+
+/// A registry not committed yet has no history to keep: nothing is written.
+#[test]
+fn nothing_is_kept_for_a_registry_not_committed() {
+    let mut repo = Repo::new();
+    repo.write("README.md", "# Shop\n");
+    repo.commit("Start\n");
+    repo.write("PLAN.md", &plan(0)).write("promises.toml", &Registry::new(1).text());
+    let run = support::run_with(repo.path(), CHECK, &[STATS], None);
+    assert!(matches!(run.code, 0 | 1), "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("registry history: 0 commits read"), "{}", run.stderr);
+    assert!(!repo.path().join(".git/plan-lint").exists());
+}

@@ -95,15 +95,16 @@ impl Store {
 
     /// Keep `entry` as `path`'s newest, in place of one from the same tip that says as much.
     /// A history with nothing to tell (no file at the tip, a commit that could not be read) is
-    /// not kept.
-    pub fn put(&mut self, path: &str, entry: Entry) {
+    /// not kept (`false`).
+    pub fn put(&mut self, path: &str, entry: Entry) -> bool {
         if entry.blob.is_zero() || (!entry.complete && entry.read != entry.limit) {
-            return;
+            return false;
         }
         self.entries.retain(|(p, e)| {
             p != path || e.tip != entry.tip || e.complete != entry.complete || (!e.complete && e.limit != entry.limit)
         });
         self.entries.insert(0, (path.to_string(), entry));
+        true
     }
 
     /// Write the entries of `paths` (at most [`KEEP`] each). Failures are ignored: the file only
