@@ -250,9 +250,9 @@ pub(crate) fn run_in(repo: Option<&Repo>, inputs: &Inputs) -> Result<Option<Run>
     let traced_by_body = traced_by_body(&registry, &bodies);
     // The board reads the registry's whole history first (its changes in the window, Flow);
     // `suspect-link` reads it after the plans, only when they hold work it could judge.
-    let history = repo.filter(|_| inputs.history == RegistryHistory::Whole).and_then(|r| {
-        r.head_commit().map(|head| history::registry_history(r, head, history::LIMIT, &registry.file_path()))
-    });
+    let history = repo
+        .filter(|_| inputs.history == RegistryHistory::Whole)
+        .and_then(|r| r.head_commit().map(|head| history::registry_history(r, head, history::LIMIT, &registry)));
     let ctx = Ctx::new(&registry, registry_source, &traced_by_body);
     let mut run = Gather { inputs, repo, files: &files, ctx: &ctx, levels: &levels, read: Read::new(sources) };
     run.read.history = history;

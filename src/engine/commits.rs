@@ -84,7 +84,7 @@ impl Gather<'_> {
             {
                 facts.history = match self.read.history.take() {
                     Some(h) if repo.head_commit() == Some(tip) => h,
-                    _ => super::history::registry_history(repo, tip, super::history::LIMIT, &registry.file_path()),
+                    _ => super::history::registry_history(repo, tip, super::history::LIMIT, registry),
                 };
             }
             facts.delivered = delivered(&self.read.plans.list);

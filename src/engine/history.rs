@@ -4,9 +4,11 @@
 
 use crate::facts::{ContractChange, RegistryChange, RegistryHistory, RegistryRevision};
 use crate::files;
-use crate::git::{Oid, Repo};
+use crate::git::{Known, Oid, Repo, Revision, Revisions};
 use crate::registry::{self, Registry, Status};
 use std::collections::{BTreeMap, HashMap};
+
+mod store;
 
 /// At most this many commits are read back along the first-parent line for the board.
 pub(super) const LIMIT: usize = 2_000_000;
@@ -136,76 +138,191 @@ impl Snapshot {
     }
 }
 
-/// The last history read, by its tip and limit. A commit id names its whole history, so the
-/// same key is the same history in any repository: `check --all` reads it once for the runs of
-/// every scope (each member's `suspect-link` reads the root's, a walk of up to
-/// [`CHECK_LIMIT`] commits).
-static LAST: std::sync::Mutex<Option<(HistoryKey, RegistryHistory)>> = std::sync::Mutex::new(None);
+/// The histories read last, by tip and limit: every registry path's. A commit id names its
+/// whole history, so the same key is the same history in any repository: `check --all` reads
+/// them once for the runs of every scope (each one's `suspect-link` reads its own registry's, a
+/// walk of up to [`CHECK_LIMIT`] commits). At most [`MEMO_KEYS`] keys are kept.
+static MEMO: std::sync::Mutex<Vec<(MemoKey, HashMap<String, RegistryHistory>)>> = std::sync::Mutex::new(Vec::new());
 
-/// What names a history read: its tip, its bound, and the registry's path.
-type HistoryKey = (Oid, usize, String);
+/// What names a walk: its tip and its bound.
+type MemoKey = (Oid, usize);
 
-/// The history of the registry at `file` (`promises.toml`, or a team's
+const MEMO_KEYS: usize = 2;
+
+/// The registry paths a repository has: the root's `promises.toml` and each listed member's
+/// (a member's registry knows the root's list too), sorted.
+fn registry_paths(registry: &Registry) -> Vec<String> {
+    let mut paths: Vec<String> =
+        registry.scopes.members.iter().map(|m| format!("{m}/{}", registry::FILE_NAME)).collect();
+    paths.push(registry::FILE_NAME.to_string());
+    paths.push(registry.file_path());
+    paths.sort_unstable();
+    paths.dedup();
+    paths
+}
+
+/// The history of `registry`'s file (`promises.toml`, or a team's
 /// `teams/search/promises.toml`) on the first-parent line from `tip`, oldest first, reading at
-/// most `limit` commits (the last one read again is kept, [`LAST`]). Each revision's blob is read and
-/// parsed once, and only the one before it is kept.
-pub(super) fn registry_history(repo: &Repo, tip: Oid, limit: usize, file: &str) -> RegistryHistory {
-    let key = (tip, limit, file.to_string());
-    let last = LAST.lock().ok().and_then(|l| l.as_ref().filter(|(k, _)| *k == key).map(|(_, h)| h.clone()));
-    if let Some(history) = last {
+/// most `limit` commits. Every registry path of the repository is read in the same walk and
+/// kept ([`MEMO`]), and kept between runs in the git directory ([`store`]): a later run walks
+/// only the commits newer than a kept tip.
+pub(super) fn registry_history(repo: &Repo, tip: Oid, limit: usize, registry: &Registry) -> RegistryHistory {
+    let file = registry.file_path();
+    let key = (tip, limit);
+    let memo =
+        MEMO.lock().ok().and_then(|m| m.iter().find(|(k, _)| *k == key).and_then(|(_, h)| h.get(&file).cloned()));
+    if let Some(history) = memo {
         return history;
     }
-    let history = read_history(repo, tip, limit, file);
-    if let Ok(mut l) = LAST.lock() {
-        *l = Some((key, history.clone()));
+    let mut histories = read_histories(repo, tip, limit, &registry_paths(registry));
+    let history = histories.get(&file).cloned().unwrap_or_default();
+    if let Ok(mut m) = MEMO.lock() {
+        m.retain(|(k, _)| *k != key);
+        m.insert(0, (key, std::mem::take(&mut histories)));
+        m.truncate(MEMO_KEYS);
     }
     history
 }
 
-fn read_history(repo: &Repo, tip: Oid, limit: usize, file: &str) -> RegistryHistory {
-    let revisions = repo.revisions_of(tip, file, limit);
-    let mut before: Option<Snapshot> = None;
-    let mut out = RegistryHistory { revisions: Vec::with_capacity(revisions.list.len()), complete: revisions.complete };
-    let oldest_first: Vec<_> = revisions.list.iter().rev().collect();
-    // Parsing is most of the cost (a thousand revisions of a registry of 200 promises): a batch
-    // of blobs is read here (libgit2 handles stay on this thread) and parsed on every core, so
-    // memory holds one batch of snapshots, not the history.
-    for batch in oldest_first.chunks(PARSED_AT_ONCE) {
-        let blobs: Vec<Option<Vec<u8>>> = batch
-            .iter()
-            .map(|r| {
-                (!r.blob.is_zero()).then(|| repo.blob(r.blob, files::MAX_PLAN_BYTES).ok().flatten().unwrap_or_default())
-            })
-            .collect();
-        let parsed = super::plans::parallel_map(&blobs, |blob| {
-            blob.as_ref().map(|bytes| std::str::from_utf8(bytes).ok().and_then(Snapshot::parse))
-        });
-        for (r, read) in batch.iter().zip(parsed) {
-            let after = match read {
-                // Deleted.
-                None => None,
-                // A registry that does not read changes nothing: the one before still stands.
-                Some(None) => continue,
-                Some(Some(snapshot)) => Some(snapshot),
-            };
-            let changes = match (&before, &after) {
-                (_, Some(after)) => changes(before.as_ref(), after),
-                (Some(gone), None) => {
-                    gone.promises.keys().map(|id| RegistryChange::Removed { promise: id.clone() }).collect()
-                }
-                (None, None) => Vec::new(),
-            };
-            out.revisions.push(RegistryRevision {
-                commit: r.commit.to_string(),
-                time: r.time,
-                in_play: after.as_ref().map(Snapshot::in_play).unwrap_or_default(),
-                limit: after.as_ref().or(before.as_ref()).map_or(registry::DEFAULT_IN_PLAY_LIMIT, |s| s.limit),
-                changes,
-            });
-            before = after;
+/// The histories of `paths` from `tip`: one walk for all, which stops for a path at a tip whose
+/// history of it the store keeps; each revision parsed once.
+fn read_histories(repo: &Repo, tip: Oid, limit: usize, paths: &[String]) -> HashMap<String, RegistryHistory> {
+    let mut kept = store::Store::load(repo);
+    let known: Vec<Vec<Known>> = paths.iter().map(|p| kept.known(p, limit)).collect();
+    let walks = repo.revisions_of_all(tip, paths, &known, limit);
+    if std::env::var_os("PLAN_LINT_DEBUG_HISTORY_STATS").is_some_and(|v| v == "1") {
+        // A hidden switch for tests and benchmarks: how far the walk went, how much was parsed.
+        let read = walks.iter().map(|w| w.met.map_or(w.read, |(_, k)| k)).max().unwrap_or(0);
+        let parsed: usize = walks.iter().map(|w| w.list.len() + usize::from(w.met.is_some_and(|(_, k)| k > 0))).sum();
+        eprintln!("registry history: {read} commits read, {parsed} revisions parsed");
+    }
+    let mut out = HashMap::new();
+    let mut changed = false;
+    for (path, walk) in paths.iter().zip(walks) {
+        let joined = walk.met.and_then(|(at, k)| Some((kept.get(path, at, limit, k)?, k)));
+        let entry = match joined {
+            Some((old, 0)) => old.clone(),
+            Some((old, k)) => match append(repo, tip, limit, old, &walk, k) {
+                Some(entry) => entry,
+                // The kept history's last registry does not read: read it all again.
+                None => read_one(repo, tip, limit, path),
+            },
+            None if walk.met.is_some() => read_one(repo, tip, limit, path),
+            None => entry_of(repo, tip, limit, &walk, Parser::default(), RegistryHistory::default()),
+        };
+        out.insert(path.clone(), entry.history.clone());
+        // A history kept from this very tip is kept already.
+        if !matches!(joined, Some((_, 0))) {
+            changed |= kept.put(path, entry);
         }
     }
+    if changed {
+        kept.save(paths);
+    }
     out
+}
+
+/// One path's history from `tip`, walked in full.
+fn read_one(repo: &Repo, tip: Oid, limit: usize, path: &str) -> store::Entry {
+    let walk = repo.revisions_of(tip, path, limit);
+    entry_of(repo, tip, limit, &walk, Parser::default(), RegistryHistory::default())
+}
+
+/// A kept history (from an ancestor `k` commits down) with the revisions newer than its tip:
+/// the first new one is compared with the kept history's last registry, read again. `None`
+/// when that registry does not read (the kept history was not made from it).
+fn append(repo: &Repo, tip: Oid, limit: usize, old: &store::Entry, walk: &Revisions, k: usize) -> Option<store::Entry> {
+    if !old.complete {
+        return None;
+    }
+    let before = match old.before {
+        Some(blob) => Some(snapshot(&read_blob(repo, blob)?)?),
+        None => None,
+    };
+    let parser = Parser { before, before_blob: old.before };
+    let mut entry = entry_of(repo, tip, limit, walk, parser, old.history.clone());
+    (entry.read, entry.complete, entry.history.complete) = (old.read + k, true, true);
+    Some(entry)
+}
+
+/// The entry for a walk from `tip`: its revisions parsed (oldest first) onto `history`.
+fn entry_of(
+    repo: &Repo,
+    tip: Oid,
+    limit: usize,
+    walk: &Revisions,
+    mut parser: Parser,
+    mut history: RegistryHistory,
+) -> store::Entry {
+    history.complete = walk.complete;
+    let oldest_first: Vec<&Revision> = walk.list.iter().rev().collect();
+    parser.push_all(repo, &oldest_first, &mut history);
+    store::Entry {
+        tip,
+        blob: walk.blob,
+        read: walk.read,
+        limit,
+        complete: walk.complete,
+        before: parser.before_blob,
+        history,
+    }
+}
+
+fn read_blob(repo: &Repo, blob: Oid) -> Option<Vec<u8>> {
+    repo.blob(blob, files::MAX_PLAN_BYTES).ok().flatten()
+}
+
+fn snapshot(bytes: &[u8]) -> Option<Snapshot> {
+    std::str::from_utf8(bytes).ok().and_then(Snapshot::parse)
+}
+
+/// The registry before the next revision: the last one that read (none after a deletion).
+#[derive(Default)]
+struct Parser {
+    before: Option<Snapshot>,
+    before_blob: Option<Oid>,
+}
+
+impl Parser {
+    /// Each revision (oldest first) parsed once and compared with the one before.
+    fn push_all(&mut self, repo: &Repo, oldest_first: &[&Revision], out: &mut RegistryHistory) {
+        // Parsing is most of the cost (a thousand revisions of a registry of 200 promises): a
+        // batch of blobs is read here (libgit2 handles stay on this thread) and parsed on every
+        // core, so memory holds one batch of snapshots, not the history.
+        for batch in oldest_first.chunks(PARSED_AT_ONCE) {
+            let blobs: Vec<Option<Vec<u8>>> = batch
+                .iter()
+                .map(|r| (!r.blob.is_zero()).then(|| read_blob(repo, r.blob).unwrap_or_default()))
+                .collect();
+            let parsed = super::plans::parallel_map(&blobs, |blob| blob.as_ref().map(|bytes| snapshot(bytes)));
+            for (r, read) in batch.iter().zip(parsed) {
+                let after = match read {
+                    // Deleted.
+                    None => None,
+                    // A registry that does not read changes nothing: the one before still stands.
+                    Some(None) => continue,
+                    Some(Some(snapshot)) => Some(snapshot),
+                };
+                let before = self.before.as_ref();
+                let changes = match (before, &after) {
+                    (_, Some(after)) => changes(before, after),
+                    (Some(gone), None) => {
+                        gone.promises.keys().map(|id| RegistryChange::Removed { promise: id.clone() }).collect()
+                    }
+                    (None, None) => Vec::new(),
+                };
+                out.revisions.push(RegistryRevision {
+                    commit: r.commit.to_string(),
+                    time: r.time,
+                    in_play: after.as_ref().map(Snapshot::in_play).unwrap_or_default(),
+                    limit: after.as_ref().or(before).map_or(registry::DEFAULT_IN_PLAY_LIMIT, |s| s.limit),
+                    changes,
+                });
+                self.before_blob = after.as_ref().map(|_| r.blob);
+                self.before = after;
+            }
+        }
+    }
 }
 
 /// How many revisions are parsed at once, on every core.

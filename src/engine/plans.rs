@@ -183,12 +183,9 @@ impl Gather<'_> {
         let history = match self.read.history.take() {
             Some(h) => h,
             None => match repo.head_commit() {
-                Some(head) => super::history::registry_history(
-                    repo,
-                    head,
-                    super::history::CHECK_LIMIT,
-                    &self.ctx.registry.file_path(),
-                ),
+                Some(head) => {
+                    super::history::registry_history(repo, head, super::history::CHECK_LIMIT, self.ctx.registry)
+                }
                 None => return,
             },
         };

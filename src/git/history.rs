@@ -294,20 +294,127 @@ pub struct Revision {
 
 /// A file's revisions on a first-parent line, newest first, and whether the line was read to
 /// its root (not cut short by the limit or an unreadable commit).
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Revisions {
     pub list: Vec<Revision>,
     pub complete: bool,
+    /// The file's entry at the tip (zero when the tip has none).
+    pub blob: Oid,
+    /// How many commits the walk read back for this file (its steps along the line): a walk
+    /// from a newer tip that meets this one's tip `k` commits down would have ended at `k +
+    /// read` ([`Known`]).
+    pub read: usize,
+    /// The history stopped at a known tip (`Known::tip`), `k` commits down: `list` holds only
+    /// the revisions newer than it, the rest is the known tip's.
+    pub met: Option<(Oid, usize)>,
+}
+
+/// A tip whose history of a file is known already (kept from an earlier run): the walk stops
+/// there for that file, when it meets it at most `within` commits down and the file's entry
+/// there is `blob` (a known history that disagrees with the tree is not met).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Known {
+    pub tip: Oid,
+    pub blob: Oid,
+    pub within: usize,
+}
+
+/// The files a walk follows, as a tree of their path components: node 0 is the root tree, each
+/// node a name in its parent's tree, and every file a node. A folder is read once per commit for
+/// all the files below it, and only when its id differs from the child commit's.
+struct PathTree {
+    /// (name, parent node) per node; node 0 (the root) has no name.
+    nodes: Vec<(Vec<u8>, usize)>,
+    /// Each node's children, in node order.
+    children: Vec<Vec<usize>>,
+    /// Each file's node.
+    files: Vec<usize>,
+}
+
+impl PathTree {
+    fn new(names: &[String]) -> PathTree {
+        let mut t = PathTree { nodes: vec![(Vec::new(), 0)], children: vec![Vec::new()], files: Vec::new() };
+        for name in names {
+            let mut at = 0;
+            for part in name.split('/') {
+                let found = t.children[at].iter().copied().find(|&c| t.nodes[c].0 == part.as_bytes());
+                at = found.unwrap_or_else(|| {
+                    t.nodes.push((part.as_bytes().to_vec(), at));
+                    t.children.push(Vec::new());
+                    t.children[at].push(t.nodes.len() - 1);
+                    t.nodes.len() - 1
+                });
+            }
+            t.files.push(at);
+        }
+        t
+    }
+
+    /// Each node's entry id in the tree `root` (zero where there is none), reading only the
+    /// folders whose id differs from `before` (the child commit's entries).
+    fn entries(&self, odb: &git2::Odb<'_>, root: Option<Oid>, before: Option<&[Oid]>) -> Vec<Oid> {
+        let mut ids = vec![Oid::zero(); self.nodes.len()];
+        ids[0] = root.unwrap_or_else(Oid::zero);
+        // Nodes come after their parents: a folder's id is known before its children are looked up.
+        for n in 0..self.nodes.len() {
+            let kids = &self.children[n];
+            if kids.is_empty() || ids[n].is_zero() {
+                continue;
+            }
+            if let Some(before) = before.filter(|b| b[n] == ids[n]) {
+                for &c in kids {
+                    ids[c] = before[c];
+                }
+                continue;
+            }
+            let Some(tree) = odb.read(ids[n]).ok().filter(|o| o.kind() == git2::ObjectType::Tree) else { continue };
+            let names: Vec<&[u8]> = kids.iter().map(|&c| self.nodes[c].0.as_slice()).collect();
+            for (&c, id) in kids.iter().zip(entries_named(tree.data(), &names)) {
+                ids[c] = id.unwrap_or_else(Oid::zero);
+            }
+        }
+        ids
+    }
+}
+
+/// The entries `names` in a raw tree object: a few looked up one by one (the entries are
+/// sorted, each lookup stops early), many in one pass over the tree.
+fn entries_named(data: &[u8], names: &[&[u8]]) -> Vec<Option<Oid>> {
+    if names.len() <= 4 {
+        return names.iter().map(|n| super::tree_entry(data, n)).collect();
+    }
+    let want: std::collections::HashMap<&[u8], usize> = names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+    let mut out = vec![None; names.len()];
+    let mut pos = 0;
+    while pos < data.len() {
+        let Some(space) = memchr::memchr(b' ', &data[pos..]).map(|i| pos + i) else { break };
+        let Some(nul) = memchr::memchr(0, &data[space + 1..]).map(|i| space + 1 + i) else { break };
+        let Some(id) = data.get(nul + 1..nul + 21) else { break };
+        if let Some(&i) = want.get(&data[space + 1..nul]) {
+            out[i] = Oid::from_bytes(id).ok();
+        }
+        pos = nul + 21;
+    }
+    out
 }
 
 impl Repo {
-    /// The revisions of the file `name` at the root of the tree (the registry's revisions):
-    /// the commits on the first-parent line from `tip` whose tree holds another blob at `name`
+    /// The revisions of the file `name` at a path from the root (the registry's revisions):
+    /// the commits on the first-parent line from `tip` whose tree holds another entry at `name`
     /// than their first parent's, newest first, back to the one that added it, reading at most
-    /// `limit` commits (none when `tip` has no such file). Each commit is
-    /// read once (from the packs when it can), and a root tree only when it differs from the
-    /// child's; memory grows with the revisions, not the history.
+    /// `limit` commits (none when `tip` has no such file). See [`Repo::revisions_of_all`].
     pub fn revisions_of(&self, tip: Oid, name: &str, limit: usize) -> Revisions {
-        let mut out = Revisions { list: Vec::new(), complete: false };
+        self.revisions_of_all(tip, &[name.to_string()], &[Vec::new()], limit).swap_remove(0)
+    }
+
+    /// [`Repo::revisions_of`] for several files in one walk, one [`Revisions`] per name: each
+    /// commit is read once (from the packs when it can) for all of them, a folder's tree only
+    /// when it differs from the child's, and the walk ends when every file's history has (at
+    /// the commit that added it, the root, or a tip in `known[i]`, whose history of file `i`
+    /// is known). Memory grows with the revisions, not the history.
+    pub fn revisions_of_all(&self, tip: Oid, names: &[String], known: &[Vec<Known>], limit: usize) -> Vec<Revisions> {
+        let none = Revisions { list: Vec::new(), complete: false, blob: Oid::zero(), read: 0, met: None };
+        let mut out = vec![none; names.len()];
         let Ok(odb) = self.repo.odb() else { return out };
         let mut packs = super::pack::Packs::open(self.repo.commondir());
         let mut read = |oid: Oid| -> Option<super::commit::Header> {
@@ -317,49 +424,79 @@ impl Repo {
             };
             Some(super::commit::Header::parse(&data))
         };
-        // `name` may be a path (a team's `teams/search/promises.toml`): each folder's tree in turn.
-        let entry = |tree: Option<Oid>| -> Oid {
-            let mut at = tree;
-            for part in name.split('/') {
-                at = at
-                    .and_then(|t| odb.read(t).ok())
-                    .filter(|o| o.kind() == git2::ObjectType::Tree)
-                    .and_then(|o| super::tree_entry(o.data(), part.as_bytes()));
-            }
-            at.unwrap_or_else(Oid::zero)
+        let paths = PathTree::new(names);
+        let meets = |i: usize, at: Oid, blob: Oid, k: usize| {
+            known.get(i).into_iter().flatten().any(|n| n.tip == at && n.blob == blob && k <= n.within)
         };
-        // The commit being looked at, with its tree and blob; its parent is read next.
+        // The commit being looked at, with its tree's entries; its parent is read next.
         let Some(header) = read(tip) else { return out };
         let (mut commit, mut time, mut tree) = (tip, header.time, header.tree);
-        let mut blob = entry(tree);
+        let mut ids = paths.entries(&odb, tree, None);
         let mut parent = header.first_parent;
-        // A file the tip does not have has no history to tell.
-        if blob.is_zero() {
-            out.complete = true;
-            return out;
+        // Each file's entry at `commit`, while its history is still being read.
+        let mut open: Vec<Option<Oid>> = paths.files.iter().map(|&n| Some(ids[n])).collect();
+        for (i, o) in out.iter_mut().enumerate() {
+            let blob = ids[paths.files[i]];
+            o.blob = blob;
+            // A file the tip does not have has no history to tell.
+            if blob.is_zero() || meets(i, tip, blob, 0) {
+                o.complete = blob.is_zero();
+                o.met = (!blob.is_zero()).then_some((tip, 0));
+                open[i] = None;
+            }
         }
-        for _ in 0..limit {
+        let mut ended = limit;
+        for step in 0..limit {
+            if open.iter().all(Option::is_none) {
+                return out;
+            }
             let Some(p) = parent else {
-                if !blob.is_zero() {
-                    out.list.push(Revision { commit, time, blob });
+                for (o, blob) in out.iter_mut().zip(&open) {
+                    if let Some(blob) = *blob {
+                        o.list.push(Revision { commit, time, blob });
+                        (o.complete, o.read) = (true, step + 1);
+                    }
                 }
-                out.complete = true;
                 return out;
             };
-            let Some(h) = read(p) else { return out };
-            let parent_blob = if h.tree == tree { blob } else { entry(h.tree) };
-            if parent_blob != blob {
-                out.list.push(Revision { commit, time, blob });
-                // The commit that added it: an older life of the file (deleted, added again)
-                // is not this one's history, and the walk ends here rather than at the root.
-                if parent_blob.is_zero() {
-                    out.complete = true;
-                    return out;
+            let Some(h) = read(p) else {
+                ended = step;
+                break;
+            };
+            if h.tree != tree {
+                ids = paths.entries(&odb, h.tree, Some(&ids));
+            }
+            for (i, o) in out.iter_mut().enumerate() {
+                let Some(blob) = open[i] else { continue };
+                let parent_blob = ids[paths.files[i]];
+                if parent_blob != blob {
+                    o.list.push(Revision { commit, time, blob });
+                    // The commit that added it: an older life of the file (deleted, added again)
+                    // is not this one's history, and the walk ends here rather than at the root.
+                    if parent_blob.is_zero() {
+                        (o.complete, o.read, open[i]) = (true, step + 1, None);
+                        continue;
+                    }
+                }
+                open[i] = Some(parent_blob);
+                if meets(i, p, parent_blob, step + 1) {
+                    (o.met, open[i]) = (Some((p, step + 1)), None);
                 }
             }
-            (commit, time, tree, blob, parent) = (p, h.time, h.tree, parent_blob, h.first_parent);
+            (commit, time, tree, parent) = (p, h.time, h.tree, h.first_parent);
+        }
+        // Cut short: by the limit, or a commit that could not be read (fewer read).
+        for (o, blob) in out.iter_mut().zip(&open) {
+            if blob.is_some() {
+                o.read = ended;
+            }
         }
         out
+    }
+
+    /// A bare repository (a server's): nothing of plan-lint's is written into it.
+    pub fn is_bare(&self) -> bool {
+        self.repo.is_bare()
     }
 }
 
@@ -368,3 +505,6 @@ impl Repo {
 pub fn cache_objects() {
     git2::opts::enable_caching(true);
 }
+
+#[cfg(test)]
+mod tests;

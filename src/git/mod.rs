@@ -49,7 +49,7 @@ pub const FETCH_HISTORY: &str = "fetch the full history: `git fetch --unshallow`
 /// An object id (a commit, a tree, a blob): libgit2's, re-exported so that no module outside
 /// `git/` names git2 (the architecture test holds that).
 pub use git2::Oid;
-pub use history::{cache_objects, Peeled, Tree, WATCHED_LOOKUP};
+pub use history::{cache_objects, Known, Peeled, Revision, Revisions, Tree, WATCHED_LOOKUP};
 
 impl From<git2::Error> for Error {
     fn from(err: git2::Error) -> Error {

@@ -20,6 +20,7 @@ mod flow;
 mod formats;
 mod gfm_differential;
 mod gitlab;
+mod history_cache;
 mod hooks;
 mod hostile;
 mod hypotheses;
