@@ -184,6 +184,13 @@ pub(super) fn registry_history(repo: &Repo, tip: Oid, limit: usize, registry: &R
     history
 }
 
+/// The history [`registry_history`] gives, when it is at hand without a walk: read already by
+/// this process (another scope's run of `check --all`, the board's read before the plans).
+pub(super) fn at_hand(tip: Oid, limit: usize, registry: &Registry) -> Option<RegistryHistory> {
+    let file = registry.file_path();
+    MEMO.lock().ok().and_then(|m| m.iter().find(|(k, _)| *k == (tip, limit)).and_then(|(_, h)| h.get(&file).cloned()))
+}
+
 /// The histories of `paths` from `tip`: one walk for all, which stops for a path at a tip whose
 /// history of it the store keeps; each revision parsed once.
 fn read_histories(repo: &Repo, tip: Oid, limit: usize, paths: &[String]) -> HashMap<String, RegistryHistory> {

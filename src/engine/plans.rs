@@ -1,10 +1,10 @@
 //! Plan documents and issue files: listed (or given), read, and judged on every core.
 
 use super::{Gather, PlanScope};
-use crate::facts::{Body, BodyKind, Listing, OpenUnder, PlanHypothesis, PlanItem};
+use crate::facts::{Body, BodyKind, ContractChange, Listing, OpenUnder, PlanHypothesis, PlanItem};
 use crate::files::{self, Files, MAX_PLAN_BYTES};
 use crate::finding::Finding;
-use crate::git::Oid;
+use crate::git::{Oid, Repo};
 use crate::registry::Registry;
 use crate::rules::{self, Ctx, Levels, Sink};
 use crate::scan::{body, markdown};
@@ -129,7 +129,16 @@ impl Gather<'_> {
         } else {
             HashSet::new()
         };
-        let judge = Judge { ctx: self.ctx, levels: self.levels, scope, items, open, unreviewed: &unreviewed };
+        let changes = self.changes_at_hand(&unreviewed);
+        let judge = Judge {
+            ctx: self.ctx,
+            levels: self.levels,
+            scope,
+            items,
+            open,
+            unreviewed: &unreviewed,
+            changes: changes.as_ref(),
+        };
         let mut under: Option<HashMap<String, OpenUnder>> = open.then(HashMap::new);
         let judged = read_listed(self.files, paths, |rel, bytes| judge.document(rel, bytes));
         for (rel, result) in judged {
@@ -173,6 +182,21 @@ impl Gather<'_> {
 }
 
 impl Gather<'_> {
+    /// The contract changes in the registry's history when it is at hand (the board's, or read
+    /// by another scope's run) and some promise has no review: `suspect-link` is then judged as
+    /// each document is read, not in a second reading.
+    fn changes_at_hand(&mut self, unreviewed: &HashSet<&str>) -> Option<HashMap<String, ContractChange>> {
+        if unreviewed.is_empty() {
+            return None;
+        }
+        if self.read.history.is_none() {
+            let head = self.repo.and_then(Repo::head_commit);
+            self.read.history =
+                head.and_then(|h| super::history::at_hand(h, super::history::CHECK_LIMIT, self.ctx.registry));
+        }
+        self.read.history.as_ref().map(super::history::contract_changes)
+    }
+
     /// `suspect-link`: the documents with open work under a promise whose contract has no
     /// review as it is are read again and judged against the registry's history, read now (as
     /// far back as [`super::history::CHECK_LIMIT`]) unless the board read it all already. A
@@ -249,6 +273,9 @@ struct Judge<'a> {
     /// The promises whose contract has no review as it is: documents with open work under
     /// them are noted, for `suspect-link`.
     unreviewed: &'a HashSet<&'a str>,
+    /// The contract changes in the registry's history, when at hand: such documents are
+    /// judged against them here.
+    changes: Option<&'a HashMap<String, ContractChange>>,
 }
 
 impl Judge<'_> {
@@ -282,6 +309,10 @@ impl Judge<'_> {
                 open = open_items(&plan, &text);
             }
             unreviewed = !self.unreviewed.is_empty() && has_unreviewed_work(self.ctx.registry, self.unreviewed, &plan);
+            if let (true, Some(changes)) = (unreviewed, self.changes) {
+                rules::judge_plan_history(self.ctx, &plan, changes, &mut sink);
+                unreviewed = false;
+            }
             if self.items == Items::Kept {
                 let lines = LineIndex::new(&text);
                 list.extend(plan.items.iter().map(|i| PlanItem {
@@ -360,7 +391,15 @@ fn open_items(plan: &markdown::Plan, text: &str) -> Vec<(String, usize, Vec<usiz
 /// point into, and the findings; `None` when it is not read (binary).
 pub(super) fn judge_document(ctx: &Ctx, levels: &Levels, rel: &str, bytes: &[u8]) -> Option<(String, Vec<Finding>)> {
     let scope = Scope::all();
-    let judge = Judge { ctx, levels, scope: &scope, items: Items::Counted, open: false, unreviewed: &HashSet::new() };
+    let judge = Judge {
+        ctx,
+        levels,
+        scope: &scope,
+        items: Items::Counted,
+        open: false,
+        unreviewed: &HashSet::new(),
+        changes: None,
+    };
     let doc = judge.document(rel, bytes).ok()?;
     Some((doc.text.unwrap_or_default(), doc.findings))
 }

@@ -59,7 +59,6 @@ pub(super) fn staged_scope(repo: &Repo, files: &Files, registry: &Registry) -> O
     let registry_changed = staged_registry.as_ref().is_none_or(|e| changed(&file, e.id));
     // Every plan and issue document in the index, with its content's id.
     // Sorted by path: each directory is asked once whether a pattern can match under it.
-
     let documents: Vec<(String, Oid)> = index
         .in_dirs(|dir| std::str::from_utf8(dir).is_ok_and(|d| registry.may_hold_documents(d)))
         .filter_map(|e| {
@@ -77,18 +76,11 @@ pub(super) fn staged_scope(repo: &Repo, files: &Files, registry: &Registry) -> O
     }
     let before = head_registry.and_then(|oid| files::registry_in_blob(repo, oid));
     let Some(before) = before else { return Some(Scope::all()) };
-    // A member's registry as judged carries what it inherits from its ancestors, HEAD's is read
-    // as written: the two are compared as written, or every change would look like all of them.
-    let as_written;
-    let compared = match registry.scopes.path.is_empty() {
-        true => registry,
-        false => {
-            as_written = staged_registry.as_ref().and_then(|e| files::registry_in_blob(repo, e.id));
-            match &as_written {
-                Some(r) => r,
-                None => return Some(Scope::all()),
-            }
-        }
+    let as_written = (!registry.scopes.path.is_empty()).then(|| as_written_in(repo, staged_registry.map(|e| e.id)));
+    let compared = match &as_written {
+        None => registry,
+        Some(Some(r)) => r,
+        Some(None) => return Some(Scope::all()),
     };
     let changes = compared.changes(&before);
     // Contracts the staged registry changes (`suspect-link`): compared only when a part that
@@ -127,6 +119,13 @@ pub(super) fn staged_scope(repo: &Repo, files: &Files, registry: &Registry) -> O
         scope.suspect = Some(suspect);
     }
     Some(scope)
+}
+
+/// A member's staged registry as written: as judged, it carries what it inherits from its
+/// ancestors, while HEAD's is read as written; compared otherwise, every change would look like
+/// all of them.
+fn as_written_in(repo: &Repo, staged: Option<Oid>) -> Option<Registry> {
+    files::registry_in_blob(repo, staged?)
 }
 
 /// What a staged registry makes suspect (`suspect-link` in the pre-commit hook): the promises

@@ -845,3 +845,30 @@ fn each_scope_s_pre_commit_keeps_the_other_scopes_cached_documents() {
     assert!(cached("teams/checkout/ROADMAP.md"), "checkout's run wrote its plan's entry");
     assert!(cached("teams/search/ROADMAP.md"), "and kept search's");
 }
+
+/// `suspect-link` in `check --all`: the first scope's run reads the registry histories and
+/// judges its documents again; the later runs find the histories read and judge as they read.
+/// Either way the findings are those each scope's own run gives.
+#[test]
+fn suspect_links_in_check_all_are_each_scope_s_own() {
+    let mut repo = teams();
+    repo.write("teams/search/promises.toml", &SEARCH.replace("target = \"12%\"", "target = \"15%\""));
+    repo.write("promises.toml", &ROOT.replace("target = \"1.2s\"", "target = \"1.0s\""));
+    repo.commit("Raise the bar\n\nPromise: platform\n");
+    let suspect = |args: &[&str]| {
+        let mut all = vec!["--format", "json"];
+        all.extend_from_slice(args);
+        let run = check(&repo, &all);
+        let mut found: Vec<_> = findings(&run.stdout).into_iter().filter(|(c, _, _)| c == "suspect-link").collect();
+        found.sort();
+        found
+    };
+    let mut each: Vec<_> = ["", "teams/search", "teams/checkout"]
+        .iter()
+        .flat_map(|s| if s.is_empty() { suspect(&[]) } else { suspect(&["--scope", s]) })
+        .collect();
+    each.sort();
+    let scopes: Vec<Option<&str>> = each.iter().map(|(_, s, _)| s.as_deref()).collect();
+    assert!(scopes.contains(&None) && scopes.contains(&Some("teams/search")), "both changes are suspect: {each:?}");
+    assert_eq!(suspect(&["--all"]), each);
+}
