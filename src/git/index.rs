@@ -246,10 +246,35 @@ impl Index {
         }
     }
 
-    /// The entries whose path starts with `prefix`, in order (a folder's: `a/b/`).
-    pub fn under<'a>(&'a self, prefix: &'a [u8]) -> impl Iterator<Item = Entry<'a>> + 'a {
-        let i = self.slots.partition_point(|s| self.path(s) < prefix);
-        self.slots[i..].iter().map(|s| self.entry(s)).take_while(move |e| e.path.starts_with(prefix))
+    /// What lies directly in the folder `prefix` (`""`, or `a/b/`), in order: each file's entry
+    /// (every stage), and each subfolder's name once (`Err`). The entries below a subfolder are
+    /// skipped with a search, not visited: a folder's children cost their number, not the
+    /// size of everything under it.
+    pub fn children(&self, prefix: &[u8]) -> Vec<Result<Entry<'_>, &[u8]>> {
+        let mut out = Vec::new();
+        let mut i = self.slots.partition_point(|s| self.path(s) < prefix);
+        while let Some(slot) = self.slots.get(i) {
+            let path = self.path(slot);
+            if !path.starts_with(prefix) {
+                break;
+            }
+            let rest = &path[prefix.len()..];
+            match memchr::memchr(b'/', rest) {
+                Some(slash) => {
+                    let folder = &path[..prefix.len() + slash + 1];
+                    out.push(Err(&rest[..slash]));
+                    i += self.slots[i..].partition_point(|s| {
+                        let p = self.path(s);
+                        p < folder || p.starts_with(folder)
+                    });
+                }
+                None => {
+                    out.push(Ok(self.entry(slot)));
+                    i += 1;
+                }
+            }
+        }
+        out
     }
 
     /// The entry for `path` at stage 0.

@@ -127,16 +127,11 @@ impl Compare<'_> {
         let old = data.as_deref().map(entries).unwrap_or_default();
         // The index's entries directly in this folder, and its subfolders (named once).
         let mut new: Vec<Child> = Vec::new();
-        for e in staged.index.under(prefix.as_bytes()) {
-            let rest = &e.path[prefix.len()..];
-            match memchr::memchr(b'/', rest) {
-                Some(slash) => {
-                    if new.last().is_none_or(|(n, f)| f.is_some() || n.as_slice() != &rest[..slash]) {
-                        new.push((rest[..slash].to_vec(), None));
-                    }
-                }
-                None => new.push((rest.to_vec(), Some((e.id, e.mode, e.stage)))),
-            }
+        for child in staged.index.children(prefix.as_bytes()) {
+            new.push(match child {
+                Ok(e) => (e.path[prefix.len()..].to_vec(), Some((e.id, e.mode, e.stage))),
+                Err(folder) => (folder.to_vec(), None),
+            });
         }
         let (mut i, mut j) = (0, 0);
         while i < old.len() || j < new.len() {
