@@ -546,10 +546,13 @@ pub(crate) fn merge(runs: Vec<Run>) -> Option<Run> {
 /// repository without scopes, or when nothing is staged.
 pub(crate) fn staged_scopes(repo: &Repo, dir: &Path) -> Vec<String> {
     let staged = || {
-        let root = repo.root()?;
-        let files = Files::open(&FileSource::IndexOrWorkTree(repo.index_path(dir)), &root, Some(repo)).ok()?;
+        let (root, path) = (repo.root()?, repo.index_path(dir));
+        let files = Files::open(&FileSource::IndexOrWorkTree(path.clone()), &root, Some(repo)).ok()?;
         let (registry, _) = files::read_registry(&files, None, Absent::NotUsing).ok().flatten()?;
-        Some(repo.scopes_staged(files.index()?, &registry.scopes.members)).filter(|_| registry.scopes.any())
+        let scopes = repo.scopes_staged(files.index()?, &registry.scopes.members);
+        // The run that follows reads the same index: it is not read twice.
+        files.hand_over(&path);
+        Some(scopes).filter(|_| registry.scopes.any())
     };
     staged().filter(|scopes| !scopes.is_empty()).unwrap_or_else(|| vec![String::new()])
 }

@@ -64,9 +64,41 @@ pub struct Files<'r> {
     unsaved: Unsaved,
 }
 
+/// An index file's size, modification time and inode: git's own test that it is unchanged.
+type Stamp = (u64, Option<std::time::SystemTime>, u64);
+
+fn stamp(path: &Path) -> Option<Stamp> {
+    let m = std::fs::metadata(path).ok()?;
+    #[cfg(unix)]
+    let inode = std::os::unix::fs::MetadataExt::ino(&m);
+    #[cfg(not(unix))]
+    let inode = 0;
+    Some((m.len(), m.modified().ok(), inode))
+}
+
+/// An index the hook read to tell the staged scopes, handed to the run that follows in the same
+/// process ([`Files::hand_over`]): taken once, by the next [`Files::open`] of the same file while
+/// it is unchanged.
+static HANDED: std::sync::Mutex<Option<(PathBuf, Stamp, crate::git::index::Index)>> = std::sync::Mutex::new(None);
+
+fn taken(path: &Path) -> Option<crate::git::index::Index> {
+    let (p, at, index) = HANDED.lock().ok()?.take()?;
+    (p == path && Some(at) == stamp(path)).then_some(index)
+}
+
 impl<'r> Files<'r> {
+    /// Hand the index these files were read from (at `path`) to the next [`Files::open`] of it,
+    /// which then does not read and parse it again.
+    pub fn hand_over(self, path: &Path) {
+        if let (Some(index), Some(at)) = (self.index, stamp(path)) {
+            if let Ok(mut handed) = HANDED.lock() {
+                *handed = Some((path.to_path_buf(), at, index));
+            }
+        }
+    }
+
     pub fn open(source: &FileSource, root: &Path, repo: Option<&'r Repo>) -> Result<Files<'r>> {
-        let open_index = |path: &Path| match crate::git::index::Index::open(path) {
+        let open_index = |path: &Path| match taken(path).map_or_else(|| crate::git::index::Index::open(path), Ok) {
             Ok(index) => Ok(index),
             // Nothing was ever staged.
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(crate::git::index::Index::empty()),
