@@ -543,15 +543,19 @@ pub(crate) fn merge(runs: Vec<Run>) -> Option<Run> {
 }
 
 /// The scopes a staged change touches (the pre-commit hook judges those): the root alone in a
-/// repository without scopes, or when nothing is staged.
-pub(crate) fn staged_scopes(repo: &Repo, dir: &Path) -> Vec<String> {
+/// repository without scopes, or when nothing is staged; an error when they cannot be told.
+pub(crate) fn staged_scopes(repo: &Repo, dir: &Path) -> Result<Vec<String>> {
     let staged = || {
         let root = repo.root()?;
         let files = Files::open(&FileSource::IndexOrWorkTree(repo.index_path(dir)), &root, Some(repo)).ok()?;
         let (registry, _) = files::read_registry(&files, None, Absent::NotUsing).ok().flatten()?;
         Some(repo.scopes_staged(files.index()?, &registry.scopes.members)).filter(|_| registry.scopes.any())
     };
-    staged().filter(|scopes| !scopes.is_empty()).unwrap_or_else(|| vec![String::new()])
+    match staged() {
+        Some(None) => Err(scopes::untold("the staged change")),
+        Some(Some(scopes)) if !scopes.is_empty() => Ok(scopes),
+        _ => Ok(vec![String::new()]),
+    }
 }
 
 /// The registry a hook would use (staged, else the work tree's), for the hooks that only help
