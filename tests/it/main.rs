@@ -38,6 +38,7 @@ mod properties;
 mod readme_claims;
 mod report;
 mod scopes;
+mod scopes_hostile;
 mod server;
 mod suggest;
 mod trailers_cli;
