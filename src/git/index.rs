@@ -299,6 +299,20 @@ impl Index {
         self.slots[i..].iter().map(|s| self.entry(s)).take_while(move |e| e.path.starts_with(prefix))
     }
 
+    /// In a sparse index, the folder entry outside the sparse cone that holds `path` (`teams/x/`
+    /// for `teams/x/a.md`, which has no entry of its own): the rest of the path below it and
+    /// the folder's tree id.
+    pub fn sparse_folder_of<'p>(&self, path: &'p str) -> Option<(&'p str, Oid)> {
+        let bytes = path.as_bytes();
+        let slashes = bytes.iter().enumerate().filter(|&(_, &b)| b == b'/').map(|(i, _)| i);
+        slashes.into_iter().find_map(|i| {
+            let folder = &bytes[..=i];
+            let at = self.slots.partition_point(|s| self.path(s) < folder);
+            let entry = self.slots.get(at).map(|s| self.entry(s)).filter(|e| e.path == folder)?;
+            (entry.mode & 0o170000 == 0o040000).then(|| (&path[i + 1..], entry.id))
+        })
+    }
+
     /// The entry for `path` at stage 0.
     pub fn get_path(&self, path: &str) -> Option<Entry<'_>> {
         let key = path.as_bytes();

@@ -308,6 +308,16 @@ fn as_entry(child: &Child) -> Entry<'_> {
 }
 
 impl Repo {
+    /// The id of the entry at `path` (`/`-separated) below the tree `tree`, read folder by
+    /// folder (a sparse index's folder entry holds its files this way).
+    pub fn entry_in_tree(&self, tree: Oid, path: &str) -> Option<Oid> {
+        let odb = self.repo.odb().ok()?;
+        path.split('/').try_fold(tree, |id, name| {
+            let object = odb.read(id).ok().filter(|o| o.kind() == git2::ObjectType::Tree)?;
+            super::tree_entry(object.data(), name.as_bytes())
+        })
+    }
+
     /// The scopes whose files `index` stages against HEAD (everything, in a repository without
     /// commits), as [`Repo::scopes_changed`] tells a commit's: what `git diff --cached` lists,
     /// by the scope that governs each path. The cache-tree extension spares reading HEAD's

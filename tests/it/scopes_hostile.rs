@@ -132,3 +132,25 @@ fn the_hooks_refuse_a_split_index_they_cannot_read_whole() {
     run.expect_code(2);
     assert!(run.stderr.contains("git update-index --no-split-index"), "{}", run.stderr);
 }
+
+/// A sparse index (`git sparse-checkout --sparse-index`) holds search's folder, outside the
+/// cone, as one entry: the commit hooks read search's registry through that folder's tree, so
+/// a change in checkout's folder is judged (not refused because search "has no
+/// promises.toml"), and goes through once its plan is right.
+#[test]
+fn the_commit_hooks_read_a_sparse_index_s_folders_through_their_trees() {
+    let repo = teams();
+    repo.plan_lint(&["install"]).expect_code(0);
+    repo.git(&["sparse-checkout", "init", "--cone", "--sparse-index"]);
+    repo.git(&["sparse-checkout", "set", "teams/checkout"]);
+    assert!(repo.git(&["ls-files", "--sparse"]).lines().any(|l| l == "teams/search/"), "a sparse folder entry");
+    repo.write("teams/checkout/ROADMAP.md", "# Checkout\n\n- [ ] Pay (Promise: no-such-promise)\n");
+    repo.git(&["add", "teams/checkout/ROADMAP.md"]);
+    let (ok, stderr) = git_commit(&repo, &["-q", "-m", "Plan pay", "-m", "Promise: find-and-buy"]);
+    assert!(!ok, "{stderr}");
+    assert!(stderr.contains("[teams/checkout] item names unknown promise `no-such-promise`"), "{stderr}");
+    repo.write("teams/checkout/ROADMAP.md", "# Checkout\n\n- [ ] Pay (Promise: find-and-buy)\n");
+    repo.git(&["add", "teams/checkout/ROADMAP.md"]);
+    let (ok, stderr) = git_commit(&repo, &["-q", "-m", "Plan pay", "-m", "Promise: find-and-buy"]);
+    assert!(ok, "{stderr}");
+}
