@@ -64,27 +64,34 @@ fn be32(b: &[u8], at: usize) -> Option<u32> {
 /// paths whose lengths add up to the square of the nodes': the cache only saves reading
 /// trees, so an index that costs more to read it than that is read without it).
 fn read_cache_tree(body: &[u8], budget: usize, out: &mut std::collections::HashMap<Vec<u8>, Oid>) -> Option<()> {
-    // The current node's path, and for each open node: its path's length, subtrees left.
+    // The current node's path, and for each open node: its path's length, subtrees left, and
+    // where its last child's name is in `body`.
     let mut path: Vec<u8> = Vec::new();
-    let mut stack: Vec<(usize, usize)> = Vec::new();
+    let mut stack: Vec<(usize, usize, Option<std::ops::Range<usize>>)> = Vec::new();
     let (mut spent, mut rooted) = (0usize, false);
     let mut at = 0;
     while at < body.len() {
         let nul = at + memchr::memchr(0, &body[at..])?;
         let name = &body[at..nul];
+        let named = at..nul;
         let line_end = nul + 1 + memchr::memchr(b'\n', body.get(nul + 1..)?)?;
         let line = std::str::from_utf8(&body[nul + 1..line_end]).ok()?;
         let (count, subtrees) = line.split_once(' ')?;
         let (count, subtrees): (i64, usize) = (count.parse().ok()?, subtrees.parse().ok()?);
         at = line_end + 1;
         match stack.last_mut() {
-            // One root; a second is malformed.
-            None if !rooted => {
-                rooted = true;
-                path.extend_from_slice(name);
-            }
+            // One root, unnamed; a second is malformed.
+            None if !rooted && name.is_empty() => rooted = true,
             None => return None,
-            Some((len, left)) => {
+            Some((len, left, last)) => {
+                // A folder's name, as git writes its subtrees: one path part (git looks a
+                // folder up part by part, so a name with `/` is one git never finds: trusted
+                // here, it would hide a staged change), sorted by length then bytes, once.
+                let after = |l: &std::ops::Range<usize>| (l.len(), &body[l.clone()]) < (name.len(), name);
+                if name.is_empty() || name.contains(&b'/') || !last.as_ref().is_none_or(after) {
+                    return None;
+                }
+                *last = Some(named);
                 *left = left.checked_sub(1)?;
                 path.truncate(*len);
                 if !path.is_empty() {
@@ -102,11 +109,11 @@ fn read_cache_tree(body: &[u8], budget: usize, out: &mut std::collections::HashM
             }
             out.insert(path.clone(), id);
         }
-        stack.push((path.len(), subtrees));
-        while stack.last().is_some_and(|(_, left)| *left == 0) {
+        stack.push((path.len(), subtrees, None));
+        while stack.last().is_some_and(|(_, left, _)| *left == 0) {
             stack.pop();
         }
-        if let Some((len, _)) = stack.last() {
+        if let Some((len, _, _)) = stack.last() {
             path.truncate(*len);
         }
     }
@@ -434,5 +441,27 @@ mod tests {
         let mut b = b"DIRC\0\0\0\x02\0\0\0\0sdir\0\0\0\0".to_vec();
         b.extend([0u8; 20]);
         assert!(Index::parse(b).is_ok());
+    }
+    /// Folder names git never writes, and so never looks up, make the cache-tree unused: a
+    /// name with `/`, an empty one below the root, a named root, a name twice, siblings out of
+    /// git's order (by length, then bytes).
+    #[test]
+    fn a_cache_tree_with_names_git_would_not_write_is_not_used() {
+        let valid = |name: &str, subtrees: usize| {
+            let mut v = format!("{name}\x001 {subtrees}\n").into_bytes();
+            v.extend([9u8; 20]);
+            v
+        };
+        let of = |nodes: &[(&str, usize)]| nodes.iter().flat_map(|(n, s)| valid(n, *s)).collect::<Vec<u8>>();
+        assert_eq!(with_tree(&of(&[("", 2), ("b", 0), ("aa", 0)])).cache_tree().len(), 3, "git's order");
+        for nodes in [
+            &[("", 1), ("teams/x", 0)][..],
+            &[("", 1), ("", 0)],
+            &[("teams", 0)],
+            &[("", 2), ("x", 0), ("x", 0)],
+            &[("", 2), ("aa", 0), ("b", 0)],
+        ] {
+            assert!(with_tree(&of(nodes)).cache_tree().is_empty(), "{nodes:?}");
+        }
     }
 }

@@ -827,4 +827,29 @@ mod hostile {
             assert_eq!(ours_changed(d, "HEAD"), Some(git_changed(d, "HEAD")));
         }
     }
+    /// A crafted cache-tree that names `teams/x` as one folder under the root, with HEAD's id:
+    /// git looks folders up part by part and never finds it, so `git diff --cached` and the
+    /// commit see the staged change below; skipping `teams/x` on its word would hide it. Such
+    /// a cache-tree is not used.
+    #[test]
+    fn a_cache_tree_git_would_not_find_cannot_hide_a_staged_change() {
+        let dir = base();
+        let d = dir.path();
+        let head_x = String::from_utf8(git(d, &["rev-parse", "HEAD:teams/x"])).unwrap();
+        write(d, "teams/x/plan.md", "staged\n");
+        git(d, &["add", "teams/x/plan.md"]);
+        let index = std::fs::read(d.join(".git/index")).unwrap();
+        let tree_at = index.windows(4).rposition(|w| w == b"TREE").unwrap();
+        let mut body = b"\0-1 1\nteams/x\x000 0\n".to_vec();
+        body.extend(Oid::from_str(head_x.trim()).unwrap().as_bytes());
+        let mut crafted = index[..tree_at].to_vec();
+        crafted.extend(b"TREE");
+        crafted.extend((body.len() as u32).to_be_bytes());
+        crafted.extend(&body);
+        // A null checksum: git (since 2.40, `index.skipHash`) reads the file unverified.
+        crafted.extend([0u8; 20]);
+        std::fs::write(d.join(".git/index"), crafted).unwrap();
+        assert_eq!(git_staged(d), ["teams/x"]);
+        assert_eq!(ours_staged(d), git_staged(d));
+    }
 }
