@@ -225,7 +225,7 @@ impl Compare<'_> {
     fn differs(&mut self, staged: &Staged<'_>, head: Option<Oid>, folder: &str) -> bool {
         let mut work = vec![(head, format!("{folder}/"))];
         while let Some((head, prefix)) = work.pop() {
-            if head.is_some() && staged.cached.get(prefix[..prefix.len() - 1].as_bytes()).copied() == head {
+            if head.is_some() && staged.cached.get(&prefix.as_bytes()[..prefix.len() - 1]).copied() == head {
                 continue;
             }
             let data = self.tree(head);
