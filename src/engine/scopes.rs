@@ -33,8 +33,11 @@ const CHANGED_KEPT: usize = 1_000_000;
 /// compared cannot be read. Judging it as touching no scope would let an untraced commit
 /// through every team's scope.
 pub(crate) fn untold(what: &str) -> Error {
-    Error::new(format!("cannot tell which scopes {what} touches: a tree it changes cannot be read"))
-        .with_help("the repository is missing objects (a partial or broken clone): fetch them (`git fetch --refetch`) or check it with `git fsck`")
+    Error::new(format!("cannot tell which scopes {what} touches: a tree it changes cannot be read")).with_help(
+        "the repository lacks objects: a partial clone's trees (`--filter=tree:0`; on GitHub Actions, \
+             actions/checkout's `filter`) cannot be fetched on demand by plan-lint's libgit2; clone without \
+             the filter, or see what is missing with `git fsck`",
+    )
 }
 
 /// The scopes a commit changes ([`Repo::scopes_changed`]), kept for the next run; `None` when
