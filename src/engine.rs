@@ -549,7 +549,7 @@ pub(crate) fn staged_scopes(repo: &Repo, dir: &Path) -> Result<Vec<String>> {
         let root = repo.root()?;
         let files = Files::open(&FileSource::IndexOrWorkTree(repo.index_path(dir)), &root, Some(repo)).ok()?;
         let (registry, _) = files::read_registry(&files, None, Absent::NotUsing).ok().flatten()?;
-        Some(repo.scopes_staged(files.index()?, &registry.scopes.members)).filter(|_| registry.scopes.any())
+        Some(repo.scopes_staged(files.index()?, &registry.scopes.members, false)).filter(|_| registry.scopes.any())
     };
     match staged() {
         Some(None) => Err(scopes::untold("the staged change")),

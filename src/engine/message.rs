@@ -31,10 +31,12 @@ impl Gather<'_> {
         let branch_promise = repo.branch_name().and_then(|b| ctx.registry.promise_of_branch(&b).map(|p| p.id.clone()));
         let (mut staged, mut from_paths) = (None, None);
         // With scopes: the scopes the staged paths touch resolve short ids and own the findings.
+        // An amend replaces HEAD: its scopes are against HEAD's parent.
+        let amend = flags.command_line.as_ref().is_some_and(|c| c.amend);
         let touched = match (ctx.registry.scopes.any(), self.files.index()) {
             (false, _) => None,
             (true, Some(index)) => Some(
-                repo.scopes_staged(index, &ctx.registry.scopes.members)
+                repo.scopes_staged(index, &ctx.registry.scopes.members, amend)
                     .ok_or_else(|| super::scopes::untold("the staged change"))?,
             ),
             (true, None) => Some(Vec::new()),

@@ -323,9 +323,18 @@ impl Repo {
     /// by the scope that governs each path. The cache-tree extension spares reading HEAD's
     /// folders that nothing staged touches. `None` when HEAD, or a tree that must be read,
     /// cannot be (a broken or partial clone): the answer is unknown, not "nothing staged".
-    pub fn scopes_staged(&self, index: &super::index::Index, members: &[String]) -> Option<Vec<String>> {
+    /// `amend`: the commit being made replaces HEAD (`git commit --amend`), so the index is
+    /// compared with HEAD's first parent (nothing, when HEAD is a root commit).
+    pub fn scopes_staged(&self, index: &super::index::Index, members: &[String], amend: bool) -> Option<Vec<String>> {
         let head = match self.repo.head() {
-            Ok(head) => Some(head.peel_to_commit().ok()?.tree_id()),
+            Ok(head) => {
+                let commit = head.peel_to_commit().ok()?;
+                match (amend, commit.parent_ids().next()) {
+                    (false, _) => Some(commit.tree_id()),
+                    (true, Some(parent)) => Some(self.repo.find_commit(parent).ok()?.tree_id()),
+                    (true, None) => None,
+                }
+            }
             Err(e) if e.code() == git2::ErrorCode::UnbornBranch || e.code() == git2::ErrorCode::NotFound => None,
             Err(_) => return None,
         };
@@ -522,7 +531,7 @@ mod tests {
             }
             let repo = Repo::open(&dir.path().join(".git")).unwrap();
             let index = crate::git::index::Index::open(&dir.path().join(".git/index")).unwrap();
-            assert_eq!(repo.scopes_staged(&index, &members), Some(expected.clone()), "round {round}: {listed}");
+            assert_eq!(repo.scopes_staged(&index, &members, false), Some(expected.clone()), "round {round}: {listed}");
             compared += 1;
             several += usize::from(expected.len() > 1);
             if round % 3 == 2 && !listed.is_empty() {
@@ -600,7 +609,7 @@ mod hostile {
     fn ours_staged(dir: &Path) -> Vec<String> {
         let repo = Repo::open(&dir.join(".git")).unwrap();
         let index = crate::git::index::Index::open(&dir.join(".git/index")).unwrap();
-        repo.scopes_staged(&index, &members()).unwrap()
+        repo.scopes_staged(&index, &members(), false).unwrap()
     }
 
     fn ours_changed(dir: &Path, rev: &str) -> Option<Vec<String>> {
@@ -732,7 +741,7 @@ mod hostile {
         git(d, &["add", "teams/x/plan.md"]);
         let repo = Repo::open(&d.join(".git")).unwrap();
         let index = crate::git::index::Index::open(&d.join(".git/index")).unwrap();
-        assert_eq!(repo.scopes_staged(&index, &members()), None);
+        assert_eq!(repo.scopes_staged(&index, &members(), false), None);
     }
 
     /// A sparse index (`git sparse-checkout --sparse-index`) holds a folder outside the cone
@@ -851,5 +860,27 @@ mod hostile {
         std::fs::write(d.join(".git/index"), crafted).unwrap();
         assert_eq!(git_staged(d), ["teams/x"]);
         assert_eq!(ours_staged(d), git_staged(d));
+    }
+    /// For `git commit --amend`, the index against HEAD's parent, as `git diff --cached HEAD~1`
+    /// lists it (and against nothing when HEAD is a root commit).
+    #[test]
+    fn an_amend_compares_the_index_with_head_s_parent() {
+        let dir = base();
+        let d = dir.path();
+        let repo = Repo::open(&d.join(".git")).unwrap();
+        let index = || crate::git::index::Index::open(&d.join(".git/index")).unwrap();
+        let all = scopes_of(
+            &git(d, &["diff", "--cached", "--name-only", "-z", "4b825dc642cb6eb9a060e54bf8d69288fbee4904"]),
+            &members(),
+        );
+        assert_eq!(repo.scopes_staged(&index(), &members(), true), Some(all));
+        write(d, "teams/y/plan.md", "two\n");
+        git(d, &["commit", "-q", "-am", "Y"]);
+        write(d, "teams/x/sub/plan.md", "two\n");
+        git(d, &["add", "-A"]);
+        let listed = git(d, &["diff", "--cached", "--name-only", "-z", "HEAD~1"]);
+        assert_eq!(scopes_of(&listed, &members()), ["teams/x/sub", "teams/y"]);
+        assert_eq!(repo.scopes_staged(&index(), &members(), true), Some(scopes_of(&listed, &members())));
+        assert_eq!(repo.scopes_staged(&index(), &members(), false), Some(vec!["teams/x/sub".to_string()]));
     }
 }

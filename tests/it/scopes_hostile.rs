@@ -154,3 +154,24 @@ fn the_commit_hooks_read_a_sparse_index_s_folders_through_their_trees() {
     let (ok, stderr) = git_commit(&repo, &["-q", "-m", "Plan pay", "-m", "Promise: find-and-buy"]);
     assert!(ok, "{stderr}");
 }
+
+/// `git commit --amend` makes a commit of HEAD's parent and the index: its scopes are those
+/// the amended commit changes against that parent, not only what is staged since HEAD. An
+/// amend that only rewords checkout's commit resolves `find-and-buy` as checkout's.
+#[test]
+fn an_amend_is_judged_by_the_scopes_the_amended_commit_touches() {
+    let repo = teams();
+    repo.plan_lint(&["install"]).expect_code(0);
+    repo.write("teams/checkout/src/pay.rs", "// pay v2\n");
+    repo.git(&["add", "."]);
+    let (ok, stderr) = git_commit(&repo, &["-q", "-m", "One-step pay", "-m", "Promise: teams/checkout/find-and-buy"]);
+    assert!(ok, "{stderr}");
+    let (ok, stderr) = git_commit(&repo, &["-q", "--amend", "-m", "Pay in one step", "-m", "Promise: find-and-buy"]);
+    assert!(ok, "{stderr}");
+    // Search's folder staged into the amend: both scopes, ambiguous, refused.
+    repo.write("teams/search/rank.sh", "echo rank v2\n");
+    repo.git(&["add", "."]);
+    let (ok, stderr) = git_commit(&repo, &["-q", "--amend", "-m", "Pay and rank", "-m", "Promise: find-and-buy"]);
+    assert!(!ok, "{stderr}");
+    assert!(stderr.contains("which 2 scopes define"), "{stderr}");
+}
