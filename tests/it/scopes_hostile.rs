@@ -175,3 +175,43 @@ fn an_amend_is_judged_by_the_scopes_the_amended_commit_touches() {
     assert!(!ok, "{stderr}");
     assert!(stderr.contains("which 2 scopes define"), "{stderr}");
 }
+
+/// On a server, pushed objects wait in quarantine while pre-receive runs: a pushed commit's
+/// trees are read there, so a short id two teams define resolves by the folder the commit
+/// changes (accepted) and an untraced commit in a team's folder is refused, loose or packed.
+#[test]
+fn pre_receive_reads_a_pushed_commit_s_trees_in_quarantine() {
+    for unpack_limit in ["100", "1"] {
+        let dir = tempfile::tempdir().unwrap();
+        let bare = dir.path().join("shop.git");
+        let git_in = |args: &[&str]| {
+            let out = support::git_env(std::process::Command::new("git"), dir.path()).args(args).output().unwrap();
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        };
+        git_in(&["init", "-q", "--bare", bare.to_str().unwrap()]);
+        git_in(&["-C", bare.to_str().unwrap(), "config", "receive.unpackLimit", unpack_limit]);
+        support::run_in(&bare, &["install", "--server"]).expect_code(0);
+        let path =
+            format!("{}:{}", support::bin().parent().unwrap().display(), std::env::var("PATH").unwrap_or_default());
+        let mut repo = teams();
+        let url = format!("file://{}", bare.display());
+        let push = |repo: &Repo| {
+            let out = support::git_env(std::process::Command::new("git"), repo.path())
+                .env("PATH", &path)
+                .args(["push", "-q", &url, "main"])
+                .output()
+                .unwrap();
+            (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
+        };
+        let (ok, said) = push(&repo);
+        assert!(ok, "{said}");
+        repo.write("teams/checkout/src/pay.rs", "// pay v2\n");
+        repo.commit("One-step pay\n\nPromise: find-and-buy\n");
+        let (ok, said) = push(&repo);
+        assert!(ok, "unpackLimit {unpack_limit}: {said}");
+        repo.write("teams/search/rank.sh", "echo rank v2\n");
+        repo.commit("Rank better\n");
+        let (ok, said) = push(&repo);
+        assert!(!ok && said.contains("[teams/search]"), "unpackLimit {unpack_limit}: {said}");
+    }
+}
