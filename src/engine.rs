@@ -543,18 +543,22 @@ pub(crate) fn merge(runs: Vec<Run>) -> Option<Run> {
 }
 
 /// The scopes a staged change touches (the pre-commit hook judges those): the root alone in a
-/// repository without scopes, or when nothing is staged.
-pub(crate) fn staged_scopes(repo: &Repo, dir: &Path) -> Vec<String> {
+/// repository without scopes, or when nothing is staged; an error when they cannot be told.
+pub(crate) fn staged_scopes(repo: &Repo, dir: &Path) -> Result<Vec<String>> {
     let staged = || {
         let (root, path) = (repo.root()?, repo.index_path(dir));
         let files = Files::open(&FileSource::IndexOrWorkTree(path.clone()), &root, Some(repo)).ok()?;
         let (registry, _) = files::read_registry(&files, None, Absent::NotUsing).ok().flatten()?;
-        let scopes = repo.scopes_staged(files.index()?, &registry.scopes.members);
+        let scopes = repo.scopes_staged(files.index()?, &registry.scopes.members, false);
         // The run that follows reads the same index: it is not read twice.
         files.hand_over(&path);
         Some(scopes).filter(|_| registry.scopes.any())
     };
-    staged().filter(|scopes| !scopes.is_empty()).unwrap_or_else(|| vec![String::new()])
+    match staged() {
+        Some(None) => Err(scopes::untold("the staged change")),
+        Some(Some(scopes)) if !scopes.is_empty() => Ok(scopes),
+        _ => Ok(vec![String::new()]),
+    }
 }
 
 /// The registry a hook would use (staged, else the work tree's), for the hooks that only help

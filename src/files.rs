@@ -161,7 +161,12 @@ impl<'r> Files<'r> {
         }
         match (&self.index, self.repo) {
             (Some(index), Some(repo)) => {
-                let entry = index.get_path(rel).ok_or(std::io::ErrorKind::NotFound)?;
+                let Some(entry) = index.get_path(rel) else {
+                    // A sparse index holds a folder outside its cone as one entry: read its tree.
+                    let (rest, tree) = index.sparse_folder_of(rel).ok_or(std::io::ErrorKind::NotFound)?;
+                    let blob = repo.entry_in_tree(tree, rest).ok_or(std::io::ErrorKind::NotFound)?;
+                    return repo.blob(blob, MAX_PLAN_BYTES)?.ok_or_else(too_large);
+                };
                 if entry.mode & 0o170000 == 0o120000 {
                     return Err(std::io::Error::other("it is staged as a symbolic link: not read"));
                 }

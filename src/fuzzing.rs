@@ -183,7 +183,11 @@ pub fn index(data: &[u8]) {
         for e in index.iter() {
             assert!(e.path.len() <= bytes.len(), "a path longer than the file");
             let _ = index.get_path(&String::from_utf8_lossy(e.path));
+            let _ = index.sparse_folder_of(&String::from_utf8_lossy(e.path));
         }
+        // The cache-tree: bounded by the file's size (a few times over), whatever its bytes.
+        let folders: usize = index.cache_tree().keys().map(|k| k.len() + 20).sum();
+        assert!(folders <= bytes.len().saturating_mul(4).saturating_add(1 << 20), "{folders}");
     }
 }
 

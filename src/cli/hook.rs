@@ -509,7 +509,7 @@ fn pre_commit(ctx: &Ctx, repo: &Repo) -> Result<ExitCode> {
     };
     // Each scope the staged paths touch, with its own registry chain.
     let mut runs = Vec::new();
-    for scope in engine::staged_scopes(repo, &ctx.dir) {
+    for scope in engine::staged_scopes(repo, &ctx.dir)? {
         runs.extend(engine::run_in(Some(repo), &Inputs { scope, ..inputs.clone() })?);
     }
     let Some(run) = engine::merge(runs) else { return Ok(ExitCode::SUCCESS) };

@@ -25,7 +25,7 @@ impl Gather<'_> {
         self.read.commits = match &self.inputs.commits {
             CommitSelection::None => None,
             CommitSelection::Message { bytes, shown, flags } => {
-                let (commits, text) = self.message(repo, bytes, shown, flags);
+                let (commits, text) = self.message(repo, bytes, shown, flags)?;
                 self.read.message = Some(text);
                 Some(commits)
             }

@@ -18,17 +18,29 @@ impl Gather<'_> {
     /// read it, and judged with HEAD's registry as the registry it was written against. When the
     /// hook cannot tell whether git will cut at a scissors line (`-v` is invisible to it), both
     /// readings are judged and the commit passes only if both do.
-    pub(super) fn message(&mut self, repo: &Repo, bytes: &[u8], shown: &str, flags: &CommitFlags) -> (Commits, String) {
+    pub(super) fn message(
+        &mut self,
+        repo: &Repo,
+        bytes: &[u8],
+        shown: &str,
+        flags: &CommitFlags,
+    ) -> crate::error::Result<(Commits, String)> {
         let ctx = self.ctx;
         let (how, log_comment) = invocation(repo, flags);
         let parents = if repo.is_merging() { 2 } else { 1 };
         let branch_promise = repo.branch_name().and_then(|b| ctx.registry.promise_of_branch(&b).map(|p| p.id.clone()));
         let (mut staged, mut from_paths) = (None, None);
         // With scopes: the scopes the staged paths touch resolve short ids and own the findings.
-        let touched = ctx.registry.scopes.any().then(|| match self.files.index() {
-            Some(index) => repo.scopes_staged(index, &ctx.registry.scopes.members),
-            None => Vec::new(),
-        });
+        // An amend replaces HEAD: its scopes are against HEAD's parent.
+        let amend = flags.command_line.as_ref().is_some_and(|c| c.amend);
+        let touched = match (ctx.registry.scopes.any(), self.files.index()) {
+            (false, _) => None,
+            (true, Some(index)) => Some(
+                repo.scopes_staged(index, &ctx.registry.scopes.members, amend)
+                    .ok_or_else(|| super::scopes::untold("the staged change"))?,
+            ),
+            (true, None) => Some(Vec::new()),
+        };
         let mut judged = Vec::new();
         for cleaned in message::readings(bytes, &how) {
             let exempt = ctx.registry.exempt_subjects.for_subject(&commit::subject(&cleaned));
@@ -83,7 +95,7 @@ impl Gather<'_> {
         if !found.is_empty() {
             self.keep(Source::new(SourceKind::Message { path: shown.to_string() }, facts.text), found);
         }
-        (Commits { describe: "the commit being made".into(), count: 1, tally }, text)
+        Ok((Commits { describe: "the commit being made".into(), count: 1, tally }, text))
     }
 }
 

@@ -7,6 +7,7 @@ use super::commits::class;
 use super::walk::{count_commit, scan_commit, Count, Walked};
 use super::Gather;
 use crate::code::Code;
+use crate::error::{Error, Result};
 use crate::facts::CommitFacts;
 use crate::files::Files;
 use crate::finding::Finding;
@@ -28,14 +29,26 @@ type Changed = (Vec<String>, HashMap<Oid, Vec<String>>);
 /// At most this many commits' scopes are kept in [`CHANGED`].
 const CHANGED_KEPT: usize = 1_000_000;
 
-/// The scopes a commit changes ([`Repo::scopes_changed`]), kept for the next run.
-fn changed_scopes(repo: &Repo, oid: Oid, members: &[String]) -> Vec<String> {
+/// Why the scopes of `what` (a commit, the staged change) are unknown: a tree that must be
+/// compared cannot be read. Judging it as touching no scope would let an untraced commit
+/// through every team's scope.
+pub(crate) fn untold(what: &str) -> Error {
+    Error::new(format!("cannot tell which scopes {what} touches: a tree it changes cannot be read")).with_help(
+        "the repository lacks objects: a partial clone's trees (`--filter=tree:0`; on GitHub Actions, \
+             actions/checkout's `filter`) cannot be fetched on demand by plan-lint's libgit2; clone without \
+             the filter, or see what is missing with `git fsck`",
+    )
+}
+
+/// The scopes a commit changes ([`Repo::scopes_changed`]), kept for the next run; `None` when
+/// they cannot be told.
+fn changed_scopes(repo: &Repo, oid: Oid, members: &[String]) -> Option<Vec<String>> {
     let kept =
         |c: &mut Option<Changed>| c.as_ref().filter(|(m, _)| m == members).and_then(|(_, map)| map.get(&oid).cloned());
     if let Some(found) = CHANGED.lock().ok().and_then(|mut c| kept(&mut c)) {
-        return found;
+        return Some(found);
     }
-    let found = repo.scopes_changed(oid, members).unwrap_or_default();
+    let found = repo.scopes_changed(oid, members)?;
     if let Ok(mut c) = CHANGED.lock() {
         if c.as_ref().is_none_or(|(m, map)| m != members || map.len() >= CHANGED_KEPT) {
             *c = Some((members.to_vec(), HashMap::new()));
@@ -44,7 +57,7 @@ fn changed_scopes(repo: &Repo, oid: Oid, members: &[String]) -> Vec<String> {
             map.insert(oid, found.clone());
         }
     }
-    found
+    Some(found)
 }
 
 /// The pre-commit hook: only the unlisted registries the commit stages (added or changed), the
@@ -164,9 +177,11 @@ impl Gather<'_> {
     /// A walked commit's findings in a repository with scopes: its ids resolved among the scopes
     /// it touches (judged again when that resolves one), each finding in its scope; in a run of
     /// one member's scope, only the findings that belong to it or to a commit touching it.
-    pub(super) fn in_scopes(&self, repo: &Repo, oid: Oid, found: Vec<Finding>, comment: &[u8]) -> Vec<Finding> {
+    /// An error when the commit's scopes cannot be told.
+    pub(super) fn in_scopes(&self, repo: &Repo, oid: Oid, found: Vec<Finding>, comment: &[u8]) -> Result<Vec<Finding>> {
         let registry = self.ctx.registry;
-        let touched = changed_scopes(repo, oid, &registry.scopes.members);
+        let touched = changed_scopes(repo, oid, &registry.scopes.members)
+            .ok_or_else(|| untold(&format!("commit {}", &oid.to_string()[..12])))?;
         let mut found = found;
         let ambiguous = |f: &Finding| {
             f.code == Code::UnknownPromise && f.promises.iter().any(|id| !registry.definitions(id).is_empty())
@@ -184,16 +199,16 @@ impl Gather<'_> {
         let found = attribute(registry, found, &touched);
         let own = &registry.scopes.path;
         if own.is_empty() {
-            return found;
+            return Ok(found);
         }
-        found
+        Ok(found
             .into_iter()
             .filter(|f| {
                 // An untraced commit's finding for another scope it touches is that scope's.
                 let touches = f.code != Code::UntracedCommit && touched.iter().any(|t| t == own);
                 f.scope.as_deref() == Some(own.as_str()) || touches
             })
-            .collect()
+            .collect())
     }
 }
 

@@ -103,7 +103,7 @@ impl Gather<'_> {
             .with_help(crate::git::FETCH_HISTORY));
         }
         let known = registry_in_trees(watched, &seen.recent, &trees);
-        let mut tally = self.take_judged(repo, &walker, range, result_rx, &known, comment);
+        let mut tally = self.take_judged(repo, &walker, range, result_rx, &known, comment)?;
         // Walked before skewed dates revealed them as excluded: rare, so read again to take back.
         for oid in seen.yielded.into_iter().filter(|&oid| walker.is_uninteresting(oid)) {
             let raw = repo.raw_commit(oid)?;
@@ -126,14 +126,14 @@ impl Gather<'_> {
         results: mpsc::Receiver<Judged>,
         known: &HashMap<Oid, bool>,
         comment: &[u8],
-    ) -> Tally {
+    ) -> Result<Tally> {
         let (ctx, levels) = (self.ctx, self.levels);
         let mut judged: Vec<Judged> = results.into_iter().collect();
         judged.sort_by_key(|(index, _, _)| *index);
         let mut tally = Tally::default();
         judged.iter_mut().for_each(|(_, chunk_tally, _)| tally.merge(std::mem::take(chunk_tally)));
         if self.inputs.commit_findings == super::CommitFindings::Elsewhere {
-            return tally;
+            return Ok(tally);
         }
         let (predate, added_by) = predating(repo, ctx, &judged, known);
         let mut before: Option<BeforeAdoption> = None;
@@ -179,7 +179,7 @@ impl Gather<'_> {
                     },
                 };
                 let found = if ctx.registry.scopes.any() && !found.is_empty() {
-                    self.in_scopes(repo, oid, found, comment)
+                    self.in_scopes(repo, oid, found, comment)?
                 } else {
                     found
                 };
@@ -196,7 +196,7 @@ impl Gather<'_> {
             rules::judge_history(ctx, &b, &mut sink);
             self.read.findings.extend(sink.take());
         }
-        tally
+        Ok(tally)
     }
 }
 

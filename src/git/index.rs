@@ -3,7 +3,11 @@
 //! (git verifies it only in `git fsck`; libgit2 verifies on every read, which costs more than
 //! everything else a hook does once an index holds 100,000 entries).
 //!
-//! Versions 2, 3 and 4 (path prefix compression) are read; extensions are skipped. Only what the
+//! Versions 2, 3 and 4 (path prefix compression) are read; extensions are skipped, but an
+//! extension git marks as one a reader must understand (a name not starting with `A`–`Z`) is an
+//! error: a split index (`link`) keeps most entries in another file, and reading the rest as the
+//! whole index would see files staged that are not. A sparse index (`sdir`) is read: its
+//! folders outside the sparse cone are entries with mode `040000` and a path ending in `/`. Only what the
 //! hooks need is kept: each entry's path, object id, mode, stage and size. Anything malformed is
 //! an error naming the file, never a panic: the index is input like any other.
 
@@ -22,6 +26,8 @@ pub struct Entry<'a> {
     pub stage: u8,
     /// The size recorded when the file was staged (truncated to 32 bits, as git stores it).
     pub file_size: u32,
+    /// Added with `git add -N` (intent to add): listed, but not staged; a commit leaves it out.
+    pub intent_to_add: bool,
 }
 
 /// Where each entry's fields are in the file, and its path (owned only in version 4, where
@@ -53,45 +59,87 @@ fn be32(b: &[u8], at: usize) -> Option<u32> {
 
 /// The cache-tree extension's nodes, depth first: each a NUL-terminated name (the root's
 /// empty), its entry count in ASCII (`-1`: invalidated), a space, its subtree count, a newline,
-/// and the tree id when valid; then its subtrees. `None` when malformed.
-fn read_cache_tree(body: &[u8], out: &mut std::collections::HashMap<Vec<u8>, Oid>) -> Option<()> {
-    // (path of the node, subtrees still to read under it)
-    let mut stack: Vec<(Vec<u8>, usize)> = Vec::new();
+/// and the tree id when valid; then its subtrees. `None` when malformed, or when the valid
+/// folders' paths would take more than `budget` bytes (a deep chain of crafted nodes names
+/// paths whose lengths add up to the square of the nodes': the cache only saves reading
+/// trees, so an index that costs more to read it than that is read without it).
+fn read_cache_tree(body: &[u8], budget: usize, out: &mut std::collections::HashMap<Vec<u8>, Oid>) -> Option<()> {
+    // The current node's path, and for each open node: its path's length, subtrees left, and
+    // where its last child's name is in `body`.
+    let mut path: Vec<u8> = Vec::new();
+    let mut stack: Vec<(usize, usize, Option<std::ops::Range<usize>>)> = Vec::new();
+    let (mut spent, mut rooted) = (0usize, false);
     let mut at = 0;
     while at < body.len() {
         let nul = at + memchr::memchr(0, &body[at..])?;
         let name = &body[at..nul];
+        let named = at..nul;
         let line_end = nul + 1 + memchr::memchr(b'\n', body.get(nul + 1..)?)?;
         let line = std::str::from_utf8(&body[nul + 1..line_end]).ok()?;
         let (count, subtrees) = line.split_once(' ')?;
         let (count, subtrees): (i64, usize) = (count.parse().ok()?, subtrees.parse().ok()?);
         at = line_end + 1;
-        let path = match stack.last_mut() {
-            None => name.to_vec(),
-            Some((parent, left)) => {
-                *left = left.checked_sub(1)?;
-                if parent.is_empty() {
-                    name.to_vec()
-                } else {
-                    [parent.as_slice(), b"/", name].concat()
+        match stack.last_mut() {
+            // One root, unnamed; a second is malformed.
+            None if !rooted && name.is_empty() => rooted = true,
+            None => return None,
+            Some((len, left, last)) => {
+                // A folder's name, as git writes its subtrees: one path part (git looks a
+                // folder up part by part, so a name with `/` is one git never finds: trusted
+                // here, it would hide a staged change), sorted by length then bytes, once.
+                let after = |l: &std::ops::Range<usize>| (l.len(), &body[l.clone()]) < (name.len(), name);
+                if name.is_empty() || name.contains(&b'/') || !last.as_ref().is_none_or(after) {
+                    return None;
                 }
+                *last = Some(named);
+                *left = left.checked_sub(1)?;
+                path.truncate(*len);
+                if !path.is_empty() {
+                    path.push(b'/');
+                }
+                path.extend_from_slice(name);
             }
-        };
+        }
         if count >= 0 {
             let id = Oid::from_bytes(body.get(at..at + OID)?).ok()?;
             at += OID;
+            spent = spent.checked_add(path.len() + OID)?;
+            if spent > budget {
+                return None;
+            }
             out.insert(path.clone(), id);
         }
-        stack.push((path, subtrees));
-        while stack.last().is_some_and(|(_, left)| *left == 0) {
+        stack.push((path.len(), subtrees, None));
+        while stack.last().is_some_and(|(_, left, _)| *left == 0) {
             stack.pop();
         }
-        // Bounded: a node claiming more subtrees than bytes left is a lie.
-        if stack.len() > body.len() {
-            return None;
+        if let Some((len, _, _)) = stack.last() {
+            path.truncate(*len);
         }
     }
     Some(())
+}
+
+/// The extensions from `at` to the end of `data` (the checksum cut off): an error for one git
+/// requires a reader to understand (its name does not start with `A`–`Z`) but for the sparse
+/// index's `sdir`, which only says folders may be entries.
+fn mandatory_understood(data: &[u8], mut at: usize) -> Result<(), String> {
+    while at + 8 <= data.len() {
+        let name = &data[at..at + 4];
+        if !name[0].is_ascii_uppercase() && name != b"sdir" {
+            let shown: String = name.iter().map(|&b| if b.is_ascii_graphic() { b as char } else { '?' }).collect();
+            return Err(if name == b"link" {
+                "it is a split index (`core.splitIndex`), whose entries live in another file; \
+                 `git config core.splitIndex false && git update-index --no-split-index` joins it"
+                    .to_string()
+            } else {
+                format!("it has an extension `{shown}` that a reader must understand")
+            });
+        }
+        let size = be32(data, at + 4).unwrap_or(u32::MAX) as usize;
+        at = at.saturating_add(8).saturating_add(size);
+    }
+    Ok(())
 }
 
 impl Index {
@@ -102,7 +150,7 @@ impl Index {
         Index::parse(data).map_err(|why| {
             std::io::Error::new(
                 std::io::ErrorKind::InvalidData,
-                format!("{} is not a git index: {why}", path.display()),
+                format!("{} is not a git index plan-lint reads: {why}", path.display()),
             )
         })
     }
@@ -175,6 +223,7 @@ impl Index {
                 return Err("truncated entry".into());
             }
         }
+        mandatory_understood(&data[..end], at)?;
         Ok(Index { data, slots, names, version, extensions: at })
     }
 
@@ -183,12 +232,15 @@ impl Index {
         let d = &self.data;
         let path = self.path(slot);
         let flags = u16::from_be_bytes([d[f + 40 + OID], d[f + 41 + OID]]);
+        // Version 3 and later: a second flags word when the first says so; bit 13 intent to add.
+        let extended = if flags & 0x4000 != 0 { u16::from_be_bytes([d[f + 42 + OID], d[f + 43 + OID]]) } else { 0 };
         Entry {
             path,
             id: Oid::from_bytes(&d[f + 40..f + 40 + OID]).unwrap_or_else(|_| Oid::zero()),
             mode: be32(d, f + 24).unwrap_or(0),
             stage: ((flags >> 12) & 3) as u8,
             file_size: be32(d, f + 36).unwrap_or(0),
+            intent_to_add: extended & 0x2000 != 0,
         }
     }
 
@@ -208,7 +260,9 @@ impl Index {
                 break;
             };
             if &self.data[at..at + 4] == b"TREE" {
-                if read_cache_tree(body, &mut out).is_none() {
+                // Each valid folder's path and id, at most a few times the index's own size.
+                let budget = self.data.len().saturating_mul(4).saturating_add(1 << 20);
+                if read_cache_tree(body, budget, &mut out).is_none() {
                     out.clear();
                 }
                 break;
@@ -260,6 +314,11 @@ impl Index {
             }
             let rest = &path[prefix.len()..];
             match memchr::memchr(b'/', rest) {
+                // A sparse index's folder entry (`dir/`): an entry of its own.
+                Some(slash) if slash + 1 == rest.len() => {
+                    out.push(Ok(self.entry(slot)));
+                    i += 1;
+                }
                 Some(slash) => {
                     let folder = &path[..prefix.len() + slash + 1];
                     out.push(Err(&rest[..slash]));
@@ -275,6 +334,20 @@ impl Index {
             }
         }
         out
+    }
+
+    /// In a sparse index, the folder entry outside the sparse cone that holds `path` (`teams/x/`
+    /// for `teams/x/a.md`, which has no entry of its own): the rest of the path below it and
+    /// the folder's tree id.
+    pub fn sparse_folder_of<'p>(&self, path: &'p str) -> Option<(&'p str, Oid)> {
+        let bytes = path.as_bytes();
+        let slashes = bytes.iter().enumerate().filter(|&(_, &b)| b == b'/').map(|(i, _)| i);
+        slashes.into_iter().find_map(|i| {
+            let folder = &bytes[..=i];
+            let at = self.slots.partition_point(|s| self.path(s) < folder);
+            let entry = self.slots.get(at).map(|s| self.entry(s)).filter(|e| e.path == folder)?;
+            (entry.mode & 0o170000 == 0o040000).then(|| (&path[i + 1..], entry.id))
+        })
     }
 
     /// The entry for `path` at stage 0.
@@ -340,5 +413,85 @@ mod tests {
         }
         assert!(with_tree(b"\x001 99999999999\n").cache_tree().len() <= 1);
         assert!(with_tree(b"\x00x y\n").cache_tree().is_empty());
+    }
+    /// A chain of valid cache-tree folders, each one deeper: their paths add up to the square
+    /// of the chain's length. Past a budget a few times the index's size the cache is not used
+    /// (it only spares reading trees), so crafted bytes cannot take memory beyond that.
+    #[test]
+    fn a_cache_tree_whose_paths_outgrow_the_index_is_not_used() {
+        let node = |body: &mut Vec<u8>, subtrees: usize| {
+            body.extend(format!("d\x001 {subtrees}\n").as_bytes());
+            body.extend([7u8; 20]);
+        };
+        let chain = |n: usize| {
+            let mut body = b"\x001 1\n".to_vec();
+            body.extend([7u8; 20]);
+            for i in 0..n {
+                node(&mut body, usize::from(i + 1 < n));
+            }
+            body
+        };
+        assert_eq!(with_tree(&chain(100)).cache_tree().len(), 101, "a real depth is read");
+        let deep = with_tree(&chain(2_000));
+        assert!(deep.cache_tree().is_empty(), "4 MB of paths from a 52 kB extension");
+    }
+
+    /// A split index (`core.splitIndex`) keeps most entries in a shared file: read alone, the
+    /// rest would look removed. It is refused with what to do; any other extension a reader
+    /// must understand is refused too; a sparse index's `sdir` is read.
+    #[test]
+    fn a_split_index_is_refused_not_read_in_part() {
+        let dir = tempfile::tempdir().unwrap();
+        let git = |args: &[&str]| {
+            let out = std::process::Command::new("git")
+                .args(["-c", "user.name=A", "-c", "user.email=a@example.com"])
+                .args(args)
+                .current_dir(dir.path())
+                .env("GIT_CONFIG_NOSYSTEM", "1")
+                .env("GIT_CONFIG_GLOBAL", "/dev/null")
+                .env_remove("GIT_INDEX_FILE")
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        };
+        git(&["init", "-q"]);
+        for i in 0..5 {
+            std::fs::write(dir.path().join(format!("f{i}")), "x\n").unwrap();
+        }
+        git(&["add", "-A"]);
+        git(&["commit", "-q", "-m", "Files"]);
+        git(&["update-index", "--split-index"]);
+        std::fs::write(dir.path().join("f0"), "y\n").unwrap();
+        git(&["add", "f0"]);
+        let err = Index::open(&dir.path().join(".git/index")).err().expect("refused");
+        assert!(err.to_string().contains("split index"), "{err}");
+        let mut b = b"DIRC\0\0\0\x02\0\0\0\0abcd\0\0\0\0".to_vec();
+        b.extend([0u8; 20]);
+        assert!(Index::parse(b).err().unwrap().contains("`abcd`"));
+        let mut b = b"DIRC\0\0\0\x02\0\0\0\0sdir\0\0\0\0".to_vec();
+        b.extend([0u8; 20]);
+        assert!(Index::parse(b).is_ok());
+    }
+    /// Folder names git never writes, and so never looks up, make the cache-tree unused: a
+    /// name with `/`, an empty one below the root, a named root, a name twice, siblings out of
+    /// git's order (by length, then bytes).
+    #[test]
+    fn a_cache_tree_with_names_git_would_not_write_is_not_used() {
+        let valid = |name: &str, subtrees: usize| {
+            let mut v = format!("{name}\x001 {subtrees}\n").into_bytes();
+            v.extend([9u8; 20]);
+            v
+        };
+        let of = |nodes: &[(&str, usize)]| nodes.iter().flat_map(|(n, s)| valid(n, *s)).collect::<Vec<u8>>();
+        assert_eq!(with_tree(&of(&[("", 2), ("b", 0), ("aa", 0)])).cache_tree().len(), 3, "git's order");
+        for nodes in [
+            &[("", 1), ("teams/x", 0)][..],
+            &[("", 1), ("", 0)],
+            &[("teams", 0)],
+            &[("", 2), ("x", 0), ("x", 0)],
+            &[("", 2), ("aa", 0), ("b", 0)],
+        ] {
+            assert!(with_tree(&of(nodes)).cache_tree().is_empty(), "{nodes:?}");
+        }
     }
 }

@@ -39,6 +39,7 @@ mod properties;
 mod readme_claims;
 mod report;
 mod scopes;
+mod scopes_hostile;
 mod server;
 mod suggest;
 mod trailers_cli;

@@ -1,0 +1,217 @@
+//! A hostile review of how a commit's and a staged change's scopes are told (issue 25): states
+//! of a repository and its index that a team or a broken tool can make, each through the real
+//! binary, with the real `git`. A wrong answer lets an untraced commit through a team's scope,
+//! or blocks a commit that is fine.
+
+use crate::support;
+
+use support::Repo;
+
+const ROOT: &str = r#"vision = "Shoppers find anything they want and buy it in one step."
+
+[scopes]
+members = ["teams/search", "teams/checkout"]
+
+[customers.shopper]
+description = "People who buy from the store"
+
+[promises.platform]
+statement = "A shopper's pages load fast."
+customer = "shopper"
+status = "in-play"
+outcomes = [{ metric = "p95 page load", target = "1.2s" }]
+"#;
+
+/// A team's registry defining `find-and-buy`, in play (both teams use the id).
+fn team(name: &str) -> String {
+    format!(
+        "name = \"{name}\"\n\n[promises.find-and-buy]\nstatement = \"s\"\ncustomer = \"shopper\"\n\
+         status = \"in-play\"\noutcomes = [{{ metric = \"m\", target = \"1\" }}]\n"
+    )
+}
+
+/// Two teams that both define `find-and-buy`, a file in each team's folder.
+fn teams() -> Repo {
+    let mut repo = Repo::new();
+    repo.write("promises.toml", ROOT)
+        .write("teams/search/promises.toml", &team("Search"))
+        .write("teams/checkout/promises.toml", &team("Checkout"))
+        .write("teams/search/rank.sh", "echo rank\n")
+        .write("teams/checkout/src/pay.rs", "// pay\n");
+    repo.commit("Adopt plan-lint in two teams\n\nPromise: platform\n");
+    repo
+}
+
+fn git_commit(repo: &Repo, args: &[&str]) -> (bool, String) {
+    let out =
+        support::git_env(std::process::Command::new("git"), repo.path()).arg("commit").args(args).output().unwrap();
+    (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+/// A commit that only makes a script directly in a team's folder executable changes that folder
+/// (`git diff` lists it): untraced, it is untraced in search's scope, not let through as
+/// touching nothing (a subfolder's changed id was seen; a mode beside the member's files not).
+#[test]
+fn an_untraced_change_of_mode_alone_is_untraced_in_its_team_s_scope() {
+    let mut repo = teams();
+    use std::os::unix::fs::PermissionsExt;
+    let script = repo.path().join("teams/search/rank.sh");
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    repo.commit("Make the ranking script executable\n");
+    assert!(repo.git(&["show", "--name-only", "--format=", "HEAD"]).contains("teams/search/rank.sh"));
+    let run = repo.plan_lint(&["check", "--scope", "teams/search", "--commits", "HEAD", "--format", "json"]);
+    run.expect_code(1);
+    assert!(
+        run.stdout.contains("\"untraced-commit\"") && run.stdout.contains("\"scope\": \"teams/search\""),
+        "{}",
+        run.stdout
+    );
+}
+
+/// A partial clone (`--filter=tree:0`) holds the trees of what it checked out only: an older
+/// commit's trees are missing, and libgit2 cannot fetch them. Its scopes cannot be told, so
+/// `check` of a team's scope stops with exit 2 and says why, rather than judging the commit
+/// as touching no scope (which let an untraced commit in the team's folder through).
+#[test]
+fn a_commit_whose_trees_a_partial_clone_lacks_stops_the_check() {
+    let mut origin = teams();
+    origin.write("teams/search/rank.sh", "echo rank v2\n");
+    origin.commit("Rank better\n");
+    origin.write("README.md", "# Store\n");
+    origin.commit("Say what this is\n\nPromise: platform\n");
+    origin.git(&["config", "uploadpack.allowFilter", "true"]);
+    let clone = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", origin.path().display());
+    let out = support::git_env(std::process::Command::new("git"), origin.path())
+        .args(["clone", "-q", "--filter=tree:0", &url])
+        .arg(clone.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let missing = support::git_env(std::process::Command::new("git"), clone.path())
+        .args(["cat-file", "-e", "HEAD~1^{tree}"])
+        .env("GIT_NO_LAZY_FETCH", "1")
+        .output()
+        .unwrap();
+    assert!(!missing.status.success(), "the older commit's tree is not in the clone");
+    let run = support::run_in(clone.path(), &["check", "--scope", "teams/search", "--commits", "HEAD~2..HEAD~1"]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("cannot tell which scopes commit"), "{}", run.stderr);
+}
+
+/// `git add -N` lists a file in search's folder without staging it: a commit of checkout's
+/// change names checkout's `find-and-buy` by its short id, and is not refused as ambiguous.
+#[test]
+fn an_intent_to_add_file_does_not_make_a_short_id_ambiguous() {
+    let repo = teams();
+    repo.plan_lint(&["install"]).expect_code(0);
+    repo.write("teams/search/src/later.rs", "// later\n").write("teams/checkout/src/pay.rs", "// pay v2\n");
+    repo.git(&["add", "-N", "teams/search/src/later.rs"]);
+    repo.git(&["add", "teams/checkout/src/pay.rs"]);
+    let (ok, stderr) = git_commit(&repo, &["-q", "-m", "One-step pay", "-m", "Promise: find-and-buy"]);
+    assert!(ok, "{stderr}");
+    assert!(!repo.git(&["show", "--name-only", "--format=", "HEAD"]).contains("later.rs"), "git left it out");
+}
+
+/// A split index (`core.splitIndex`) keeps most entries in a shared file: the hooks refuse it
+/// with what to do (exit 2), rather than judging the few entries the main file holds as the
+/// whole index.
+#[test]
+fn the_hooks_refuse_a_split_index_they_cannot_read_whole() {
+    let repo = teams();
+    repo.git(&["config", "core.splitIndex", "true"]);
+    repo.git(&["update-index", "--split-index"]);
+    repo.write("teams/search/ROADMAP.md", "# Search\n\n- [ ] Synonyms (Promise: no-such-promise)\n");
+    repo.git(&["add", "."]);
+    let run = repo.plan_lint(&["hook", "pre-commit"]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("split index"), "{}", run.stderr);
+    let message = repo.path().join("MSG");
+    std::fs::write(&message, "Synonyms\n\nPromise: find-and-buy\n").unwrap();
+    let run = repo.plan_lint(&["hook", "commit-msg", message.to_str().unwrap()]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("git update-index --no-split-index"), "{}", run.stderr);
+}
+
+/// A sparse index (`git sparse-checkout --sparse-index`) holds search's folder, outside the
+/// cone, as one entry: the commit hooks read search's registry through that folder's tree, so
+/// a change in checkout's folder is judged (not refused because search "has no
+/// promises.toml"), and goes through once its plan is right.
+#[test]
+fn the_commit_hooks_read_a_sparse_index_s_folders_through_their_trees() {
+    let repo = teams();
+    repo.plan_lint(&["install"]).expect_code(0);
+    repo.git(&["sparse-checkout", "init", "--cone", "--sparse-index"]);
+    repo.git(&["sparse-checkout", "set", "teams/checkout"]);
+    assert!(repo.git(&["ls-files", "--sparse"]).lines().any(|l| l == "teams/search/"), "a sparse folder entry");
+    repo.write("teams/checkout/ROADMAP.md", "# Checkout\n\n- [ ] Pay (Promise: no-such-promise)\n");
+    repo.git(&["add", "teams/checkout/ROADMAP.md"]);
+    let (ok, stderr) = git_commit(&repo, &["-q", "-m", "Plan pay", "-m", "Promise: find-and-buy"]);
+    assert!(!ok, "{stderr}");
+    assert!(stderr.contains("[teams/checkout] item names unknown promise `no-such-promise`"), "{stderr}");
+    repo.write("teams/checkout/ROADMAP.md", "# Checkout\n\n- [ ] Pay (Promise: find-and-buy)\n");
+    repo.git(&["add", "teams/checkout/ROADMAP.md"]);
+    let (ok, stderr) = git_commit(&repo, &["-q", "-m", "Plan pay", "-m", "Promise: find-and-buy"]);
+    assert!(ok, "{stderr}");
+}
+
+/// `git commit --amend` makes a commit of HEAD's parent and the index: its scopes are those
+/// the amended commit changes against that parent, not only what is staged since HEAD. An
+/// amend that only rewords checkout's commit resolves `find-and-buy` as checkout's.
+#[test]
+fn an_amend_is_judged_by_the_scopes_the_amended_commit_touches() {
+    let repo = teams();
+    repo.plan_lint(&["install"]).expect_code(0);
+    repo.write("teams/checkout/src/pay.rs", "// pay v2\n");
+    repo.git(&["add", "."]);
+    let (ok, stderr) = git_commit(&repo, &["-q", "-m", "One-step pay", "-m", "Promise: teams/checkout/find-and-buy"]);
+    assert!(ok, "{stderr}");
+    let (ok, stderr) = git_commit(&repo, &["-q", "--amend", "-m", "Pay in one step", "-m", "Promise: find-and-buy"]);
+    assert!(ok, "{stderr}");
+    // Search's folder staged into the amend: both scopes, ambiguous, refused.
+    repo.write("teams/search/rank.sh", "echo rank v2\n");
+    repo.git(&["add", "."]);
+    let (ok, stderr) = git_commit(&repo, &["-q", "--amend", "-m", "Pay and rank", "-m", "Promise: find-and-buy"]);
+    assert!(!ok, "{stderr}");
+    assert!(stderr.contains("which 2 scopes define"), "{stderr}");
+}
+
+/// On a server, pushed objects wait in quarantine while pre-receive runs: a pushed commit's
+/// trees are read there, so a short id two teams define resolves by the folder the commit
+/// changes (accepted) and an untraced commit in a team's folder is refused, loose or packed.
+#[test]
+fn pre_receive_reads_a_pushed_commit_s_trees_in_quarantine() {
+    for unpack_limit in ["100", "1"] {
+        let dir = tempfile::tempdir().unwrap();
+        let bare = dir.path().join("shop.git");
+        let git_in = |args: &[&str]| {
+            let out = support::git_env(std::process::Command::new("git"), dir.path()).args(args).output().unwrap();
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        };
+        git_in(&["init", "-q", "--bare", bare.to_str().unwrap()]);
+        git_in(&["-C", bare.to_str().unwrap(), "config", "receive.unpackLimit", unpack_limit]);
+        support::run_in(&bare, &["install", "--server"]).expect_code(0);
+        let path =
+            format!("{}:{}", support::bin().parent().unwrap().display(), std::env::var("PATH").unwrap_or_default());
+        let mut repo = teams();
+        let url = format!("file://{}", bare.display());
+        let push = |repo: &Repo| {
+            let out = support::git_env(std::process::Command::new("git"), repo.path())
+                .env("PATH", &path)
+                .args(["push", "-q", &url, "main"])
+                .output()
+                .unwrap();
+            (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
+        };
+        let (ok, said) = push(&repo);
+        assert!(ok, "{said}");
+        repo.write("teams/checkout/src/pay.rs", "// pay v2\n");
+        repo.commit("One-step pay\n\nPromise: find-and-buy\n");
+        let (ok, said) = push(&repo);
+        assert!(ok, "unpackLimit {unpack_limit}: {said}");
+        repo.write("teams/search/rank.sh", "echo rank v2\n");
+        repo.commit("Rank better\n");
+        let (ok, said) = push(&repo);
+        assert!(!ok && said.contains("[teams/search]"), "unpackLimit {unpack_limit}: {said}");
+    }
+}
