@@ -364,7 +364,8 @@ pub struct RegistryHistory {
 /// One revision of the registry: the commit, its date, and what it changed against the
 /// revision before (the first one's promises are all `Added`). A revision whose registry does
 /// not read (a broken file was committed) changes nothing and keeps the one before.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RegistryRevision {
     /// The commit id, in full.
     pub commit: String,
@@ -376,8 +377,10 @@ pub struct RegistryRevision {
     pub changes: Vec<RegistryChange>,
 }
 
-/// What one revision of the registry changed, promise by promise.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// What one revision of the registry changed, promise by promise (kept between runs, tagged
+/// by kind: `engine/history/store`).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
 pub enum RegistryChange {
     /// A promise first written down, with the status it had then.
     Added { promise: String, status: Status },

@@ -663,6 +663,24 @@ pub fn tree_entry(data: &[u8], name: &[u8]) -> Option<git2::Oid> {
     None
 }
 
+/// xorshift64 for the generated histories of this module's tests: the same seed, the same cases.
+#[cfg(test)]
+pub(crate) struct Rng(pub u64);
+
+#[cfg(test)]
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
 #[cfg(test)]
 mod made_without_tests {
     /// Whether commits predate a path is read from the tree given with each (as the walk read

@@ -363,7 +363,30 @@ impl Repo {
 
 #[cfg(test)]
 mod tests {
+    use super::hostile::{git, git_staged, members};
     use super::*;
+
+    /// Paths around member folders: nested members, a sibling whose name extends a member's,
+    /// files beside folders that sort between them.
+    const PATHS: [&str; 11] = [
+        "README.md",
+        "teams/x/plan.md",
+        "teams/x/sub/plan.md",
+        "teams/x/sub/deep/a.md",
+        "teams/x-y/plan.md",
+        "teams/x.md",
+        "teams/y/plan.md",
+        "teams/y/promises.toml",
+        "teams/xy/plan.md",
+        "teams-x/plan.md",
+        "z/teams/x/plan.md",
+    ];
+
+    /// The generator of the cases: the same seed, the same cases.
+    fn xorshift(seed: u64) -> impl FnMut() -> u64 {
+        let mut rng = crate::git::Rng(seed);
+        move || rng.next()
+    }
 
     /// The scopes a diff's paths fall in, as the engine read them before (`Scopes::governing`
     /// over every path `git diff` lists): the reference the tree comparison must equal.
@@ -387,30 +410,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let git = git2::Repository::init(dir.path()).unwrap();
         let sig = git2::Signature::new("A", "a@example.com", &git2::Time::new(1_700_000_000, 0)).unwrap();
-        let paths = [
-            "README.md",
-            "teams/x/plan.md",
-            "teams/x/sub/plan.md",
-            "teams/x/sub/deep/a.md",
-            "teams/x-y/plan.md",
-            "teams/x.md",
-            "teams/y/plan.md",
-            "teams/y/promises.toml",
-            "teams/xy/plan.md",
-            "teams-x/plan.md",
-            "z/teams/x/plan.md",
-            "teams/x",
-            "teams/y/sub",
-        ];
-        let members: Vec<String> = ["teams/x", "teams/x/sub", "teams/y"].iter().map(|s| s.to_string()).collect();
+        // And files where a member's folder (or a folder below one) would be.
+        let paths: Vec<&str> = PATHS.iter().copied().chain(["teams/x", "teams/y/sub"]).collect();
+        let members = members();
         let repo = Repo::open(dir.path()).unwrap();
-        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
         let mut parent: Option<Oid> = None;
         let mut compared = 0;
         for round in 0..300 {
@@ -469,41 +473,13 @@ mod tests {
     #[test]
     fn the_scopes_a_staged_change_touches_are_those_git_diff_cached_lists() {
         let dir = tempfile::tempdir().unwrap();
-        let git = |args: &[&str]| {
-            let out = std::process::Command::new("git")
-                .args(["-c", "user.name=A", "-c", "user.email=a@example.com", "-c", "core.fileMode=true"])
-                .args(args)
-                .current_dir(dir.path())
-                .output()
-                .unwrap();
-            assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-            String::from_utf8(out.stdout).unwrap()
-        };
+        let git = |args: &[&str]| git(dir.path(), args);
         git(&["init", "-q"]);
-        let paths = [
-            "README.md",
-            "teams/x/plan.md",
-            "teams/x/sub/plan.md",
-            "teams/x/sub/deep/a.md",
-            "teams/x-y/plan.md",
-            "teams/x.md",
-            "teams/y/plan.md",
-            "teams/y/promises.toml",
-            "teams/xy/plan.md",
-            "teams-x/plan.md",
-            "z/teams/x/plan.md",
-        ];
-        let members: Vec<String> = ["teams/x", "teams/x/sub", "teams/y"].iter().map(|s| s.to_string()).collect();
-        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let members = members();
+        let mut next = xorshift(0x2545_f491_4f6c_dd1d);
         let (mut compared, mut several) = (0, 0);
         for round in 0..60 {
-            for p in &paths {
+            for p in PATHS {
                 let file = dir.path().join(p);
                 match next() % 6 {
                     0 => {
@@ -522,14 +498,8 @@ mod tests {
                     _ => {}
                 }
             }
-            let listed = git(&["diff", "--cached", "--name-only", "--no-renames"]);
-            let mut expected: Vec<String> = Vec::new();
-            for p in listed.lines() {
-                let s = crate::registry::Scopes::governing(&members, p).to_string();
-                if !expected.contains(&s) {
-                    expected.push(s);
-                }
-            }
+            let expected = git_staged(dir.path());
+            let listed = String::from_utf8(git(&["diff", "--cached", "--name-only"])).unwrap();
             let repo = Repo::open(&dir.path().join(".git")).unwrap();
             let index = crate::git::index::Index::open(&dir.path().join(".git/index")).unwrap();
             assert_eq!(repo.scopes_staged(&index, &members, false), Some(expected.clone()), "round {round}: {listed}");
@@ -551,7 +521,7 @@ mod hostile {
     use std::path::Path;
 
     /// Run the real `git` in `dir` (hermetic), its standard output.
-    fn git(dir: &Path, args: &[&str]) -> Vec<u8> {
+    pub(super) fn git(dir: &Path, args: &[&str]) -> Vec<u8> {
         let out = std::process::Command::new("git")
             .args(["-c", "user.name=A", "-c", "user.email=a@example.com", "-c", "core.fileMode=true"])
             .args(args)
@@ -566,7 +536,7 @@ mod hostile {
         out.stdout
     }
 
-    fn members() -> Vec<String> {
+    pub(super) fn members() -> Vec<String> {
         ["teams/x", "teams/x/sub", "teams/y"].iter().map(|s| s.to_string()).collect()
     }
 
@@ -583,7 +553,7 @@ mod hostile {
     }
 
     /// What `git diff --cached` says the index stages, by scope.
-    fn git_staged(dir: &Path) -> Vec<String> {
+    pub(super) fn git_staged(dir: &Path) -> Vec<String> {
         scopes_of(&git(dir, &["diff", "--cached", "--name-only", "--no-renames", "-z"]), &members())
     }
 

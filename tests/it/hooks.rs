@@ -35,8 +35,7 @@ fn hooked() -> Repo {
 
 /// `git commit` with the hooks running; (success, stderr).
 fn commit(repo: &Repo, args: &[&str]) -> (bool, String) {
-    let out = git_env(Command::new("git"), repo.path()).arg("commit").args(args).output().unwrap();
-    (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
+    repo.git_commit(args)
 }
 
 fn head_message(repo: &Repo) -> String {

@@ -93,10 +93,8 @@ fn teams() -> Repo {
 /// `git commit` through the installed hooks: whether it succeeded, and what the hooks said (its
 /// words joined by single spaces, the report's gutters dropped).
 fn git_commit(repo: &Repo, args: &[&str]) -> (bool, String) {
-    let out =
-        support::git_env(std::process::Command::new("git"), repo.path()).arg("commit").args(args).output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    (out.status.success(), stderr.split_whitespace().filter(|w| *w != "│").collect::<Vec<_>>().join(" "))
+    let (ok, stderr) = repo.git_commit(args);
+    (ok, stderr.split_whitespace().filter(|w| *w != "│").collect::<Vec<_>>().join(" "))
 }
 
 const RAISED: &str = "its target of search-to-purchase conversion changed: 12% → 15% (staged)";

@@ -291,9 +291,7 @@ fn the_registry_a_run_reads_is_never_an_unlisted_scope() {
 
 /// `git commit` with the installed hooks running; (success, stderr).
 fn git_commit(repo: &Repo, args: &[&str]) -> (bool, String) {
-    let out =
-        support::git_env(std::process::Command::new("git"), repo.path()).arg("commit").args(args).output().unwrap();
-    (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
+    repo.git_commit(args)
 }
 
 #[test]

@@ -43,9 +43,7 @@ fn teams() -> Repo {
 }
 
 fn git_commit(repo: &Repo, args: &[&str]) -> (bool, String) {
-    let out =
-        support::git_env(std::process::Command::new("git"), repo.path()).arg("commit").args(args).output().unwrap();
-    (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
+    repo.git_commit(args)
 }
 
 /// A commit that only makes a script directly in a team's folder executable changes that folder

@@ -14,9 +14,8 @@
 //! valid, is ignored, and any problem reading or writing it only costs speed.
 
 use crate::atomic::{self, Mode};
-use crate::facts::{RegistryChange, RegistryHistory, RegistryRevision};
+use crate::facts::{RegistryHistory, RegistryRevision};
 use crate::git::{Known, Oid, Repo};
-use crate::registry::Status;
 use serde::{Deserialize, Serialize};
 use std::io::Read;
 use std::path::PathBuf;
@@ -152,29 +151,7 @@ struct Stored {
     limit: usize,
     complete: bool,
     before: Option<String>,
-    revisions: Vec<StoredRevision>,
-}
-
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct StoredRevision {
-    commit: String,
-    time: i64,
-    in_play: Vec<String>,
-    limit: usize,
-    changes: Vec<StoredChange>,
-}
-
-#[derive(Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
-enum StoredChange {
-    Added { promise: String, status: Status },
-    Removed { promise: String },
-    Status { promise: String, from: Status, to: Status },
-    Target { promise: String, metric: String, from: Option<String>, to: Option<String> },
-    Statement { promise: String },
-    Customer { promise: String, from: Option<String>, to: Option<String> },
-    Limit { from: usize, to: usize },
+    revisions: Vec<RegistryRevision>,
 }
 
 /// An object id as plan-lint writes it: 40 lowercase hex digits, nothing else.
@@ -193,18 +170,7 @@ impl Stored {
             limit: e.limit,
             complete: e.complete,
             before: e.before.map(|b| b.to_string()),
-            revisions: e
-                .history
-                .revisions
-                .iter()
-                .map(|r| StoredRevision {
-                    commit: r.commit.clone(),
-                    time: r.time,
-                    in_play: r.in_play.clone(),
-                    limit: r.limit,
-                    changes: r.changes.iter().map(StoredChange::from).collect(),
-                })
-                .collect(),
+            revisions: e.history.revisions.clone(),
         }
     }
 
@@ -213,19 +179,11 @@ impl Stored {
             Some(b) => Some(oid(&b)?),
             None => None,
         };
-        let revisions = self
-            .revisions
-            .into_iter()
-            .map(|r| {
-                Some(RegistryRevision {
-                    commit: oid(&r.commit)?.to_string(),
-                    time: r.time,
-                    in_play: r.in_play,
-                    limit: r.limit,
-                    changes: r.changes.into_iter().map(StoredChange::into_change).collect(),
-                })
-            })
-            .collect::<Option<Vec<_>>>()?;
+        // Each commit id as plan-lint writes it, or the entry is not believed.
+        let mut revisions = self.revisions;
+        for r in &mut revisions {
+            r.commit = oid(&r.commit)?.to_string();
+        }
         let entry = Entry {
             tip: oid(&self.tip)?,
             blob: oid(&self.blob)?,
@@ -236,39 +194,6 @@ impl Stored {
             history: RegistryHistory { revisions, complete: self.complete },
         };
         Some((self.path, entry))
-    }
-}
-
-impl StoredChange {
-    fn from(c: &RegistryChange) -> StoredChange {
-        let s = String::clone;
-        match c {
-            RegistryChange::Added { promise, status } => StoredChange::Added { promise: s(promise), status: *status },
-            RegistryChange::Removed { promise } => StoredChange::Removed { promise: s(promise) },
-            RegistryChange::Status { promise, from, to } => {
-                StoredChange::Status { promise: s(promise), from: *from, to: *to }
-            }
-            RegistryChange::Target { promise, metric, from, to } => {
-                StoredChange::Target { promise: s(promise), metric: s(metric), from: from.clone(), to: to.clone() }
-            }
-            RegistryChange::Statement { promise } => StoredChange::Statement { promise: s(promise) },
-            RegistryChange::Customer { promise, from, to } => {
-                StoredChange::Customer { promise: s(promise), from: from.clone(), to: to.clone() }
-            }
-            RegistryChange::Limit { from, to } => StoredChange::Limit { from: *from, to: *to },
-        }
-    }
-
-    fn into_change(self) -> RegistryChange {
-        match self {
-            StoredChange::Added { promise, status } => RegistryChange::Added { promise, status },
-            StoredChange::Removed { promise } => RegistryChange::Removed { promise },
-            StoredChange::Status { promise, from, to } => RegistryChange::Status { promise, from, to },
-            StoredChange::Target { promise, metric, from, to } => RegistryChange::Target { promise, metric, from, to },
-            StoredChange::Statement { promise } => RegistryChange::Statement { promise },
-            StoredChange::Customer { promise, from, to } => RegistryChange::Customer { promise, from, to },
-            StoredChange::Limit { from, to } => RegistryChange::Limit { from, to },
-        }
     }
 }
 

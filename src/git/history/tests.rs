@@ -6,7 +6,7 @@
 //! stops there with exactly the revisions newer than it.
 
 use super::{Known, Revisions};
-use crate::git::{Oid, Repo};
+use crate::git::{Oid, Repo, Rng};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
@@ -18,17 +18,6 @@ const PATHS: [&str; 5] = [
     "teams/a/deep/promises.toml",
     "x/promises.toml",
 ];
-
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 % n as u64) as usize
-    }
-}
 
 /// Files (path → content) as nested trees.
 fn write_tree(repo: &git2::Repository, files: &BTreeMap<String, String>, prefix: &str) -> Oid {

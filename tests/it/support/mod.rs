@@ -48,6 +48,12 @@ impl Repo {
     }
 
     /// Run git, panicking with its output when it fails.
+    /// `git commit` with the installed hooks running: whether it succeeded, and its stderr.
+    pub fn git_commit(&self, args: &[&str]) -> (bool, String) {
+        let out = git_env(Command::new("git"), self.path()).arg("commit").args(args).output().expect("git runs");
+        (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+
     pub fn git(&self, args: &[&str]) -> String {
         let out = git_env(Command::new("git"), self.path()).args(args).output().expect("git runs");
         assert!(
