@@ -194,7 +194,8 @@ pub(super) fn at_hand(tip: Oid, limit: usize, registry: &Registry) -> Option<Reg
 /// The histories of `paths` from `tip`: one walk for all, which stops for a path at a tip whose
 /// history of it the store keeps; each revision parsed once.
 fn read_histories(repo: &Repo, tip: Oid, limit: usize, paths: &[String]) -> HashMap<String, RegistryHistory> {
-    let mut kept = store::Store::load(repo);
+    // Only the board (`LIMIT`: `report`, advice) believes a kept history; a check walks.
+    let mut kept = if limit == LIMIT { store::Store::load(repo) } else { store::Store::load_unbelieved(repo) };
     let known: Vec<Vec<Known>> = paths.iter().map(|p| kept.known(p, limit)).collect();
     let walks = repo.revisions_of_all(tip, paths, &known, limit);
     if std::env::var_os("PLAN_LINT_DEBUG_HISTORY_STATS").is_some_and(|v| v == "1") {

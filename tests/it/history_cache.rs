@@ -263,15 +263,17 @@ fn every_scope_s_kept_history_gives_what_a_fresh_walk_gives() {
         }
     };
     step(&mut repo, &mut gens, 24);
+    // The board first: it believes the kept histories (the count of commits read is its own);
+    // `check` walks for itself, every scope in one walk.
     let commands: [&[&str]; 3] = [
-        &["check", "--all", "--format", "json", "--no-commits"],
-        &["report", "--scope", "teams/a", "--format", "json", "--since", "2025-11-01", "--until", "2026-06-01"],
         REPORT,
+        &["report", "--scope", "teams/a", "--format", "json", "--since", "2025-11-01", "--until", "2026-06-01"],
+        &["check", "--all", "--format", "json", "--no-commits"],
     ];
     // One walk reads every scope's registry history: the members' runs find theirs read.
     let first = runs_of(&repo, &commands);
-    let walks = first[0].stderr.lines().filter(|l| l.starts_with("registry history: ")).count();
-    assert_eq!(walks, 1, "{}", first[0].stderr);
+    let walks = first[2].stderr.lines().filter(|l| l.starts_with("registry history: ")).count();
+    assert_eq!(walks, 1, "{}", first[2].stderr);
     let kept = std::fs::read_to_string(cache(&repo)).unwrap();
     for path in ["promises.toml", "teams/a/promises.toml", "teams/b/promises.toml"] {
         assert!(kept.contains(&format!("{{\"path\":\"{path}\"")), "{path} is kept");
@@ -364,4 +366,36 @@ fn nothing_is_kept_for_a_registry_not_committed() {
     assert!(matches!(run.code, 0 | 1), "{}{}", run.stdout, run.stderr);
     assert!(run.stderr.contains("registry history: 0 commits read"), "{}", run.stderr);
     assert!(!repo.path().join(".git/plan-lint").exists());
+}
+
+/// The kept history is the board's: a `check` (what CI and the editor server run, and what a
+/// team can set to deny `suspect-link`) walks for itself, so a kept file edited to leave a
+/// contract change out cannot hide the open items planned against the old contract.
+#[test]
+fn a_made_up_kept_history_cannot_hide_a_suspect_link_from_check() {
+    let mut repo = Repo::new();
+    let registry = |target: &str| {
+        format!(
+            "[rules]\nsuspect-link = \"deny\"\n\n[promises.a]\nstatement = \"A shopper can pay.\"\nstatus = \"in-play\"\n\
+             outcomes = [{{ metric = \"paid\", baseline = \"1%\", target = \"{target}\" }}]\n"
+        )
+    };
+    repo.write("promises.toml", &registry("5%")).write("PLAN.md", "# Plan\n\n- [ ] Pay by card (Promise: a)\n");
+    repo.commit("Adopt\n\nPromise: a\n");
+    repo.write("promises.toml", &registry("7%"));
+    repo.commit("Raise the target\n\nPromise: a\n");
+    let check = || repo.plan_lint(&["check", "--no-commits"]);
+    let honest = check();
+    honest.expect_code(1);
+    assert!(honest.stdout.contains("suspect-link"), "{}", honest.stdout);
+    // The board keeps the history; the kept file is then edited to leave the target change out.
+    repo.plan_lint(&["report", "--format", "json"]).expect_code(0);
+    let kept = std::fs::read_to_string(cache(&repo)).expect("the board keeps the history");
+    assert!(kept.contains("\"kind\":\"target\""), "{kept}");
+    let at = kept.find("{\"kind\":\"target\"").unwrap();
+    let end = at + kept[at..].find('}').unwrap() + 1;
+    let made_up = format!("{}{}{}", &kept[..at], "{\"kind\":\"limit\",\"from\":3,\"to\":3}", &kept[end..]);
+    std::fs::write(cache(&repo), &made_up).unwrap();
+    let after = check();
+    assert_eq!((after.code, &after.stdout), (honest.code, &honest.stdout), "the kept file changed check's verdict");
 }

@@ -63,6 +63,8 @@ pub(crate) struct Store {
     file: Option<PathBuf>,
     /// (path, entry), newest first per path.
     entries: Vec<(String, Entry)>,
+    /// Whether the kept histories are used ([`Store::load_unbelieved`]).
+    believed: bool,
 }
 
 impl Store {
@@ -70,22 +72,34 @@ impl Store {
     /// not read, or the repository is bare.
     pub fn load(repo: &Repo) -> Store {
         if repo.is_bare() {
-            return Store { file: None, entries: Vec::new() };
+            return Store { file: None, entries: Vec::new(), believed: true };
         }
         let file = repo.common_dir().join("plan-lint").join("registry-history");
         let entries = read(&file).unwrap_or_default();
-        Store { file: Some(file), entries }
+        Store { file: Some(file), entries, believed: true }
+    }
+
+    /// The histories kept, to be written again with what this run reads, but none of them
+    /// believed: a run that judges (`check`, `ci`, the editor server; `suspect-link` can deny)
+    /// walks for itself, so an edited file cannot change a verdict.
+    pub fn load_unbelieved(repo: &Repo) -> Store {
+        let mut store = Store::load(repo);
+        store.believed = false;
+        store
     }
 
     /// The tips whose history of `path` a walk bounded by `limit` may stop at.
     pub fn known(&self, path: &str, limit: usize) -> Vec<Known> {
+        if !self.believed {
+            return Vec::new();
+        }
         self.of(path).filter_map(|e| Some(Known { tip: e.tip, blob: e.blob, within: e.within(limit)? })).collect()
     }
 
     /// The history of `path` from `tip`, for a walk bounded by `limit` that met it `k` commits
     /// down.
     pub fn get(&self, path: &str, tip: Oid, limit: usize, k: usize) -> Option<&Entry> {
-        self.of(path).find(|e| e.tip == tip && e.within(limit).is_some_and(|w| k <= w))
+        self.of(path).filter(|_| self.believed).find(|e| e.tip == tip && e.within(limit).is_some_and(|w| k <= w))
     }
 
     fn of<'s, 'p>(&'s self, path: &'p str) -> impl Iterator<Item = &'s Entry> + use<'s, 'p> {
