@@ -803,3 +803,35 @@ mod scope_tests {
         assert!(load(dir.path(), "teams/a").is_err());
     }
 }
+
+#[cfg(test)]
+mod hand_over_tests {
+    use super::*;
+
+    /// An index handed over is taken once, and only while the file is unchanged: one that git
+    /// wrote again since (a new file, renamed into place) is read afresh.
+    #[test]
+    fn a_handed_index_is_taken_once_and_never_stale() {
+        let dir = tempfile::tempdir().unwrap();
+        let git = |args: &[&str]| {
+            let mut cmd = std::process::Command::new("git");
+            cmd.args(args).current_dir(dir.path()).env_remove("GIT_DIR").env_remove("GIT_INDEX_FILE");
+            let out = cmd.output().unwrap();
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        };
+        git(&["init", "-q"]);
+        std::fs::write(dir.path().join("a.md"), "a\n").unwrap();
+        git(&["add", "a.md"]);
+        let path = dir.path().join(".git/index");
+        let open = || Files::open(&FileSource::Index(path.clone()), dir.path(), None).unwrap();
+        open().hand_over(&path);
+        assert!(taken(&path).is_some(), "unchanged: taken");
+        assert!(taken(&path).is_none(), "taken once");
+        open().hand_over(&path);
+        std::fs::write(dir.path().join("b.md"), "b\n").unwrap();
+        git(&["add", "b.md"]);
+        assert!(taken(&path).is_none(), "written again since: not taken");
+        let files = open();
+        assert!(files.index().unwrap().get_path("b.md").is_some(), "the new index is read");
+    }
+}
