@@ -55,6 +55,7 @@ pub(crate) use crate::facts::BodyKind;
 pub(crate) use crate::files::Absent;
 pub(crate) use commits::CommitFindings;
 pub(crate) use plans::decode;
+pub(crate) use scopes::run_all;
 
 /// What a run reads and judges: the entry point's whole description of its inputs.
 #[derive(Clone, Debug)]

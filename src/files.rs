@@ -86,6 +86,26 @@ fn taken(path: &Path) -> Option<crate::git::index::Index> {
     (p == path && Some(at) == stamp(path)).then_some(index)
 }
 
+/// The index the work-tree listing last read for the tracked files it passed over, by path and
+/// stamp: `check --all`'s runs list the work tree once per scope, and read the index once.
+static TRACKED: std::sync::Mutex<Option<(PathBuf, Stamp, std::sync::Arc<crate::git::index::Index>)>> =
+    std::sync::Mutex::new(None);
+
+/// The index at `path` as [`TRACKED`] keeps it, read again when its stamp changed; `None` when it
+/// does not read.
+fn tracked(path: &Path) -> Option<std::sync::Arc<crate::git::index::Index>> {
+    let at = stamp(path)?;
+    let mut kept = TRACKED.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    match kept.as_ref() {
+        Some((p, s, index)) if p == path && *s == at => Some(std::sync::Arc::clone(index)),
+        _ => {
+            let index = std::sync::Arc::new(crate::git::index::Index::open(path).ok()?);
+            *kept = Some((path.to_path_buf(), at, std::sync::Arc::clone(&index)));
+            Some(index)
+        }
+    }
+}
+
 impl<'r> Files<'r> {
     /// Hand the index these files were read from (at `path`) to the next [`Files::open`] of it,
     /// which then does not read and parse it again.
@@ -380,7 +400,7 @@ impl<'r> Files<'r> {
             }
             // A tracked file is read whatever .gitignore says (git tracks it): the index adds the
             // kept files the walk passed over as ignored.
-            let index = repo.and_then(|r| crate::git::index::Index::open(&r.index_path(&root)).ok());
+            let index = repo.and_then(|r| tracked(&r.index_path(&root)));
             // Sorted by path: `descend` once per directory, before any pattern is matched.
             let mut last_dir: (&str, bool) = ("\0", false);
             for entry in index.iter().flat_map(|i| i.iter()) {
@@ -833,5 +853,54 @@ mod hand_over_tests {
         assert!(taken(&path).is_none(), "written again since: not taken");
         let files = open();
         assert!(files.index().unwrap().get_path("b.md").is_some(), "the new index is read");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn git(dir: &Path, args: &[&str]) {
+        let out = std::process::Command::new("git")
+            .args(["-c", "user.name=A", "-c", "user.email=a@example.com"])
+            .args(args)
+            .current_dir(dir)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env_remove("GIT_DIR")
+            .env_remove("GIT_INDEX_FILE")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+
+    /// A file git tracks is listed whatever .gitignore says; the index that tells is kept between
+    /// listings ([`TRACKED`]) and read again once git writes it: a long-lived process (the
+    /// editor server) lists what git tracks now.
+    #[test]
+    fn tracked_files_under_an_ignore_rule_are_listed_as_the_index_is_now() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        git(root, &["init", "-q", "-b", "main"]);
+        std::fs::create_dir(root.join("old")).unwrap();
+        for (path, text) in
+            [(".gitignore", "old/\n"), ("PLAN.md", "- [ ] a\n"), ("old/A.md", "- [ ] b\n"), ("old/B.md", "- [ ] c\n")]
+        {
+            std::fs::write(root.join(path), text).unwrap();
+        }
+        git(root, &["add", ".gitignore", "PLAN.md"]);
+        git(root, &["add", "-f", "old/A.md"]);
+        let repo = Repo::discover(root).unwrap();
+        let list = || {
+            let files = Files::open(&FileSource::WorkTree, root, Some(&repo)).unwrap();
+            let all: Descend = std::sync::Arc::new(|_: &str| true);
+            files.paths(&|p| p.ends_with(".md"), &all).0
+        };
+        assert_eq!(list(), ["PLAN.md", "old/A.md"]);
+        assert_eq!(list(), ["PLAN.md", "old/A.md"], "the same, from the kept index");
+        git(root, &["add", "-f", "old/B.md"]);
+        assert_eq!(list(), ["PLAN.md", "old/A.md", "old/B.md"], "git wrote the index again");
+        git(root, &["rm", "-q", "--cached", "old/A.md"]);
+        assert_eq!(list(), ["PLAN.md", "old/B.md"]);
     }
 }

@@ -258,17 +258,7 @@ pub(crate) fn evaluate(inputs: &Inputs) -> Result<Run> {
 /// [`evaluate`] each scope in turn (the commits judged once, with the first), as one run. Over
 /// a window the others walk the commits too, for their own drift rules.
 pub(crate) fn evaluate_scopes(inputs: &Inputs, scopes: &[String]) -> Result<Run> {
-    let mut runs = Vec::with_capacity(scopes.len());
-    for (i, scope) in scopes.iter().enumerate() {
-        let mut inputs = Inputs { scope: scope.clone(), ..inputs.clone() };
-        if i > 0 && inputs.window.is_some() {
-            inputs.commit_findings = engine::CommitFindings::Elsewhere;
-            inputs.suggestions = engine::Suggestions::Off;
-        } else if i > 0 {
-            inputs.commits = CommitSelection::None;
-        }
-        runs.push(engine::run(&inputs)?.ok_or_else(|| Error::new("no promise registry"))?);
-    }
+    let runs = engine::run_all(inputs, scopes)?;
     let engine::Run { facts, findings, .. } = engine::merge(runs).ok_or_else(|| Error::new("no scope to check"))?;
     let summary = Summary::new(&facts, &findings);
     Ok(Run { facts, findings, summary })

@@ -144,6 +144,10 @@ impl Snapshot {
 /// walk of up to [`CHECK_LIMIT`] commits). At most [`MEMO_KEYS`] keys are kept.
 static MEMO: std::sync::Mutex<Vec<(MemoKey, HashMap<String, RegistryHistory>)>> = std::sync::Mutex::new(Vec::new());
 
+/// Taken by [`registry_history`] for as long as it reads: `check --all`'s runs of several
+/// scopes at once read the histories once between them.
+static WALKING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// What names a walk: its tip and its bound.
 type MemoKey = (Oid, usize);
 
@@ -169,6 +173,8 @@ fn registry_paths(registry: &Registry) -> Vec<String> {
 pub(super) fn registry_history(repo: &Repo, tip: Oid, limit: usize, registry: &Registry) -> RegistryHistory {
     let file = registry.file_path();
     let key = (tip, limit);
+    // Held through the walk: a run that asks while another walks waits and finds it kept.
+    let _walking = WALKING.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let memo =
         MEMO.lock().ok().and_then(|m| m.iter().find(|(k, _)| *k == key).and_then(|(_, h)| h.get(&file).cloned()));
     if let Some(history) = memo {
@@ -195,6 +201,8 @@ pub(super) fn at_hand(tip: Oid, limit: usize, registry: &Registry) -> Option<Reg
 /// history of it the store keeps; each revision parsed once.
 fn read_histories(repo: &Repo, tip: Oid, limit: usize, paths: &[String]) -> HashMap<String, RegistryHistory> {
     // Only the board (`LIMIT`: `report`, advice) believes a kept history; a check walks.
+    #[cfg(test)]
+    tests::WALKED.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(tip);
     let mut kept = if limit == LIMIT { store::Store::load(repo) } else { store::Store::load_unbelieved(repo) };
     let known: Vec<Vec<Known>> = paths.iter().map(|p| kept.known(p, limit)).collect();
     let walks = repo.revisions_of_all(tip, paths, &known, limit);
@@ -381,6 +389,65 @@ pub(super) fn changes(before: Option<&Snapshot>, after: &Snapshot) -> Vec<Regist
 mod tests {
     use super::*;
     use crate::source::Source;
+
+    /// The tips [`read_histories`] walked from, in this test process.
+    pub(super) static WALKED: std::sync::Mutex<Vec<Oid>> = std::sync::Mutex::new(Vec::new());
+
+    /// `check --all` runs scopes at once ([`super::super::run_all`]): runs that ask for the
+    /// histories together walk once, the others wait and take what it read.
+    #[test]
+    fn runs_that_ask_at_once_walk_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let git = |args: &[&str], input: Option<&str>| {
+            use std::io::Write;
+            let mut child = std::process::Command::new("git")
+                .args(args)
+                .current_dir(dir.path())
+                .env("GIT_CONFIG_NOSYSTEM", "1")
+                .env("GIT_CONFIG_GLOBAL", "/dev/null")
+                .env_remove("GIT_DIR")
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .unwrap();
+            child.stdin.take().unwrap().write_all(input.unwrap_or("").as_bytes()).unwrap();
+            assert!(child.wait().unwrap().success(), "git {args:?}");
+        };
+        git(&["init", "-q", "-b", "main"], None);
+        // Many revisions of the registry: a walk long enough for every thread to ask during it.
+        let text = |i: usize| format!("[promises.p]\nstatement = \"Revision {i}\"\nstatus = \"in-play\"\n");
+        let mut stream = String::new();
+        for i in 0..1_500 {
+            let (registry, message) = (text(i), format!("Revision {i}\n"));
+            stream += &format!(
+                "commit refs/heads/main\ncommitter A <a@example.com> {} +0000\ndata {}\n{message}M 100644 inline promises.toml\ndata {}\n{registry}\n",
+                1_700_000_000 + i * 60,
+                message.len(),
+                registry.len(),
+            );
+        }
+        git(&["fast-import", "--quiet"], Some(&stream));
+        let repo = Repo::discover(dir.path()).unwrap();
+        let head = repo.head_commit().unwrap();
+        let registry = Registry::parse(&Source::file("promises.toml", text(1_499).as_str())).unwrap();
+        let barrier = std::sync::Barrier::new(4);
+        let histories: Vec<RegistryHistory> = std::thread::scope(|s| {
+            let asks: Vec<_> = (0..4)
+                .map(|_| {
+                    s.spawn(|| {
+                        let repo = Repo::discover(dir.path()).unwrap();
+                        barrier.wait();
+                        registry_history(&repo, head, CHECK_LIMIT, &registry)
+                    })
+                })
+                .collect();
+            asks.into_iter().map(|a| a.join().unwrap()).collect()
+        });
+        let walks = WALKED.lock().unwrap().iter().filter(|&&t| t == head).count();
+        assert_eq!(walks, 1, "four runs asked at once");
+        assert_eq!(histories[0].revisions.len(), 1_500);
+        assert!(histories.iter().all(|h| h.revisions.len() == 1_500));
+    }
 
     fn registry(text: &str) -> Snapshot {
         assert!(Registry::parse(&Source::file("promises.toml", text)).is_ok(), "a valid registry");

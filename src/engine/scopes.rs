@@ -60,6 +60,41 @@ fn changed_scopes(repo: &Repo, oid: Oid, members: &[String]) -> Option<Vec<Strin
     Some(found)
 }
 
+/// Every scope's run of `check --all` (and `ci` in a repository with scopes), in `scopes`'
+/// order: the first judges the commits (each in its own scopes), the others only their plans,
+/// so the first runs on its own thread beside them (the commit walk overlaps the plans' reading;
+/// the registries' histories are read once, by whichever run asks first). With a window, every
+/// run walks the window's commits for its own facts, one run after another.
+pub(crate) fn run_all(inputs: &super::Inputs, scopes: &[String]) -> Result<Vec<super::Run>> {
+    let scoped = |i: usize, scope: &String| {
+        let mut inputs = super::Inputs { scope: scope.clone(), ..inputs.clone() };
+        if i > 0 && inputs.window.is_some() {
+            inputs.commit_findings = super::CommitFindings::Elsewhere;
+            inputs.suggestions = super::Suggestions::Off;
+        } else if i > 0 {
+            inputs.commits = super::CommitSelection::None;
+        }
+        inputs
+    };
+    let run = |inputs: &super::Inputs| super::run(inputs)?.ok_or_else(|| Error::new("no promise registry"));
+    let Some((first, rest)) = scopes.split_first() else { return Ok(Vec::new()) };
+    let first = scoped(0, first);
+    if inputs.window.is_some() || rest.is_empty() {
+        let mut runs = vec![run(&first)?];
+        for (i, scope) in rest.iter().enumerate() {
+            runs.push(run(&scoped(i + 1, scope))?);
+        }
+        return Ok(runs);
+    }
+    let first = &first;
+    std::thread::scope(|s| {
+        let walking = s.spawn(move || run(first));
+        let rest: Result<Vec<_>> = rest.iter().enumerate().map(|(i, scope)| run(&scoped(i + 1, scope))).collect();
+        let first = walking.join().map_err(|_| Error::new("the commit walk stopped unexpectedly"))??;
+        Ok(std::iter::once(first).chain(rest?).collect())
+    })
+}
+
 /// The pre-commit hook: only the unlisted registries the commit stages (added or changed), the
 /// others being committed already and not the change's doing.
 pub(super) fn staged_only(repo: Option<&Repo>, inputs: &super::Inputs, files: &Files, unlisted: &mut Vec<String>) {
