@@ -13,6 +13,9 @@ use std::path::{Path, PathBuf};
 /// large is generated or misplaced.
 pub const MAX_PLAN_BYTES: u64 = 16 * 1024 * 1024;
 
+/// At most this many files are listed from one sparse index folder's tree.
+const MAX_LISTED: usize = 4_000_000;
+
 /// Where the registry and plan documents are read from.
 #[derive(Clone, Debug)]
 pub enum FileSource {
@@ -200,12 +203,33 @@ impl<'r> Files<'r> {
                 if let Some(why) = self.link_leaves(&path) {
                     return Err(std::io::Error::other(format!("it is {why}: not read")));
                 }
-                read_limited(&path, MAX_PLAN_BYTES).map_err(|e| match e {
-                    Some(e) => e,
-                    None => too_large(),
-                })
+                match read_limited(&path, MAX_PLAN_BYTES) {
+                    Err(Some(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+                        self.outside_cone(rel).unwrap_or(Err(e)).and_then(|b| b.ok_or_else(too_large))
+                    }
+                    Err(Some(e)) => Err(e),
+                    Err(None) => Err(too_large()),
+                    Ok(bytes) => Ok(bytes),
+                }
             }
         }
+    }
+
+    /// A file a sparse checkout leaves out of the work tree, as git holds it: the blob of its
+    /// skip-worktree index entry, or of its path in a sparse index's folder entry. `None` when
+    /// git holds no such file (it is absent, not outside the cone).
+    fn outside_cone(&self, rel: &str) -> Option<std::io::Result<Option<Vec<u8>>>> {
+        let repo = self.repo?;
+        let index = tracked(&repo.index_path(&self.root))?;
+        let blob = match index.get_path(rel) {
+            Some(e) if e.skip_worktree && e.mode & 0o170000 == 0o100000 => e.id,
+            Some(_) => return None,
+            None => {
+                let (rest, tree) = index.sparse_folder_of(rel)?;
+                repo.entry_in_tree(tree, rest)?
+            }
+        };
+        Some(repo.blob(blob, MAX_PLAN_BYTES))
     }
 
     /// Where `rel` is, its directories resolved, refusing (with why) a path that a symbolic
@@ -409,6 +433,17 @@ impl<'r> Files<'r> {
                 if dir != last_dir.0 {
                     last_dir = (dir, descend(dir));
                 }
+                if last_dir.1 && entry.mode & 0o170000 == 0o040000 && entry.skip_worktree {
+                    // A sparse index's folder outside the cone: its files are in its tree.
+                    for (below, mode) in repo.and_then(|r| r.files_below(entry.id, MAX_LISTED)).unwrap_or_default() {
+                        let rel = format!("{rel}{below}");
+                        let dir = rel.rsplit_once('/').map_or("", |(d, _)| d);
+                        if mode & 0o170000 == 0o100000 && descend(dir) && keep(&rel) && seen.insert(rel.clone()) {
+                            out.push(rel);
+                        }
+                    }
+                    continue;
+                }
                 if !last_dir.1
                     || entry.stage != 0
                     || entry.mode & 0o170000 != 0o100000
@@ -417,7 +452,9 @@ impl<'r> Files<'r> {
                 {
                     continue;
                 }
-                if std::fs::symlink_metadata(root.join(rel)).is_ok_and(|m| m.is_file()) {
+                // Outside a sparse checkout's cone a file is absent, and read from the index.
+                let here = std::fs::symlink_metadata(root.join(rel));
+                if here.as_ref().is_ok_and(std::fs::Metadata::is_file) || (entry.skip_worktree && here.is_err()) {
                     seen.insert(rel.to_string());
                     out.push(rel.to_string());
                 }

@@ -428,24 +428,37 @@ pub(super) fn read_listed<T: Send>(
     } else {
         let root = files.root().to_path_buf();
         let unsaved: HashMap<&str, &str> = paths.iter().filter_map(|p| Some((p.as_str(), files.unsaved(p)?))).collect();
+        // `None`: not in the work tree; perhaps outside a sparse checkout's cone, where git
+        // holds it in the index (read on this thread, after).
         let results = parallel_map(&paths, |rel| {
             if let Some(text) = unsaved.get(rel.as_str()) {
-                return judge(rel, text.as_bytes());
+                return Some(judge(rel, text.as_bytes()));
             }
             DOCUMENT.with(|buf| {
                 let mut buf = buf.borrow_mut();
-                read_document(&root.join(rel), &mut buf).map_err(|e| match e {
-                    Some(e) => format!("not read: {e}"),
-                    None => format!("not read: larger than {} MiB", MAX_PLAN_BYTES >> 20),
-                })?;
+                match read_document(&root.join(rel), &mut buf) {
+                    Err(Some(e)) if e.kind() == std::io::ErrorKind::NotFound => return None,
+                    Err(Some(e)) => return Some(Err(format!("not read: {e}"))),
+                    Err(None) => return Some(Err(format!("not read: larger than {} MiB", MAX_PLAN_BYTES >> 20))),
+                    Ok(()) => {}
+                }
                 let judged = judge(rel, &buf);
                 if buf.capacity() > KEPT_BUFFER {
                     *buf = Vec::new();
                 }
-                judged
+                Some(judged)
             })
         });
-        paths.into_iter().zip(results).collect()
+        paths
+            .into_iter()
+            .zip(results)
+            .map(|(rel, judged)| {
+                let judged = judged.unwrap_or_else(|| {
+                    files.read(&rel).map_err(|e| format!("not read: {e}")).and_then(|b| judge(&rel, &b))
+                });
+                (rel, judged)
+            })
+            .collect()
     }
 }
 

@@ -28,6 +28,9 @@ pub struct Entry<'a> {
     pub file_size: u32,
     /// Added with `git add -N` (intent to add): listed, but not staged; a commit leaves it out.
     pub intent_to_add: bool,
+    /// Outside a sparse checkout's cone (skip-worktree): git holds its content here, not in the
+    /// work tree, where it is usually absent.
+    pub skip_worktree: bool,
 }
 
 /// Where each entry's fields are in the file, and its path (owned only in version 4, where
@@ -241,6 +244,7 @@ impl Index {
             stage: ((flags >> 12) & 3) as u8,
             file_size: be32(d, f + 36).unwrap_or(0),
             intent_to_add: extended & 0x2000 != 0,
+            skip_worktree: extended & 0x4000 != 0,
         }
     }
 

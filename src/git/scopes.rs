@@ -319,6 +319,33 @@ impl Repo {
         })
     }
 
+    /// Every file below the tree `tree` (a sparse index's folder entry), as paths relative to
+    /// it with their modes, in git's order; at most `max` (the rest is not listed). `None`
+    /// when a tree below cannot be read.
+    pub fn files_below(&self, tree: Oid, max: usize) -> Option<Vec<(String, u32)>> {
+        let tree = self.repo.find_tree(tree).ok()?;
+        let mut out = Vec::new();
+        let mut unread = false;
+        tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
+            if out.len() >= max {
+                return git2::TreeWalkResult::Abort;
+            }
+            match (entry.kind(), entry.name()) {
+                (Some(git2::ObjectType::Tree), _) => {}
+                (Some(git2::ObjectType::Blob), Some(name)) => {
+                    out.push((format!("{dir}{name}"), entry.filemode() as u32))
+                }
+                (None, _) => unread = true,
+                _ => {}
+            }
+            git2::TreeWalkResult::Ok
+        })
+        .ok()
+        .filter(|()| !unread)
+        .or_else(|| (out.len() >= max).then_some(()))?;
+        Some(out)
+    }
+
     /// The scopes whose files `index` stages against HEAD (everything, in a repository without
     /// commits), as [`Repo::scopes_changed`] tells a commit's: what `git diff --cached` lists,
     /// by the scope that governs each path. The cache-tree extension spares reading HEAD's

@@ -153,6 +153,47 @@ fn the_commit_hooks_read_a_sparse_index_s_folders_through_their_trees() {
     assert!(ok, "{stderr}");
 }
 
+/// A sparse checkout leaves another team's folder out of the work tree, and git keeps its files
+/// in the index (skip-worktree entries, or one folder entry in a sparse index). `check` judges
+/// them as git holds them: the same findings as in a full checkout, from the root and from a
+/// team's folder, not "a member has no promises.toml".
+#[test]
+fn check_in_a_sparse_work_tree_judges_what_git_holds_outside_the_cone() {
+    let mut repo = teams();
+    repo.write("teams/search/PLAN.md", "# Search\n\n- [ ] Rank (Promise: find-and-buy)\n- [ ] Untraced search work\n")
+        .write(
+            "teams/checkout/PLAN.md",
+            "# Checkout\n\n- [ ] Pay (Promise: find-and-buy)\n- [ ] Untraced checkout work\n",
+        )
+        .write("teams/search/.gitignore", "PLAN.md\n");
+    repo.git(&["add", "-f", "teams/search/PLAN.md"]);
+    repo.commit("Plan both teams\n\nPromise: platform\n");
+    let all: &[&str] = &["check", "--all", "--no-commits", "--format", "json"];
+    let full = repo.plan_lint(all);
+    full.expect_code(1);
+    assert!(full.stdout.contains("Untraced search work") && full.stdout.contains("Untraced checkout work"));
+    let search = support::run_in(&repo.path().join("teams/search"), &["check", "--no-commits", "--format", "json"]);
+    search.expect_code(1);
+    assert!(search.stdout.contains("Untraced search work") && !search.stdout.contains("Untraced checkout work"));
+    for sparse_index in ["--no-sparse-index", "--sparse-index"] {
+        repo.git(&["sparse-checkout", "set", "--cone", sparse_index, "teams/checkout"]);
+        assert!(!repo.path().join("teams/search/PLAN.md").exists(), "{sparse_index}: outside the cone");
+        let listed = repo.git(&["ls-files", "--sparse", "-t"]);
+        let folder = listed.lines().any(|l| l == "S teams/search/");
+        assert_eq!(folder, sparse_index == "--sparse-index", "{listed}");
+        let run = repo.plan_lint(all);
+        run.expect_code(1);
+        assert_eq!(run.stdout, full.stdout, "{sparse_index}: the same findings as a full checkout");
+    }
+    // From the folder of a team outside the cone: there is no such folder to stand in, so from
+    // checkout's, which sees search's promise as it is.
+    let checkout = support::run_in(&repo.path().join("teams/checkout"), &["check", "--no-commits", "--format", "json"]);
+    checkout.expect_code(1);
+    assert!(checkout.stdout.contains("Untraced checkout work") && !checkout.stdout.contains("Untraced search work"));
+    repo.git(&["sparse-checkout", "disable"]);
+    assert_eq!(repo.plan_lint(all).stdout, full.stdout);
+}
+
 /// `git commit --amend` makes a commit of HEAD's parent and the index: its scopes are those
 /// the amended commit changes against that parent, not only what is staged since HEAD. An
 /// amend that only rewords checkout's commit resolves `find-and-buy` as checkout's.
