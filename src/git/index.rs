@@ -5,14 +5,17 @@
 //!
 //! Versions 2, 3 and 4 (path prefix compression) are read; extensions are skipped, but an
 //! extension git marks as one a reader must understand (a name not starting with `A`–`Z`) is an
-//! error: a split index (`link`) keeps most entries in another file, and reading the rest as the
-//! whole index would see files staged that are not. A sparse index (`sdir`) is read: its
+//! error. A split index (`link`) is read joined with the shared index beside it (`split`):
+//! reading its own entries as the whole index would see files staged that are not, so a shared
+//! index that cannot be read is an error. A sparse index (`sdir`) is read: its
 //! folders outside the sparse cone are entries with mode `040000` and a path ending in `/`. Only what the
 //! hooks need is kept: each entry's path, object id, mode, stage and size. Anything malformed is
 //! an error naming the file, never a panic: the index is input like any other.
 
 use git2::Oid;
 use std::path::Path;
+
+mod split;
 
 /// One index entry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -123,13 +126,20 @@ fn read_cache_tree(body: &[u8], budget: usize, out: &mut std::collections::HashM
     Some(())
 }
 
+/// Whether a split index's `link` extension is joined with its shared index, or refused.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Split {
+    Joined,
+    Refused,
+}
+
 /// The extensions from `at` to the end of `data` (the checksum cut off): an error for one git
 /// requires a reader to understand (its name does not start with `A`–`Z`) but for the sparse
 /// index's `sdir`, which only says folders may be entries.
-fn mandatory_understood(data: &[u8], mut at: usize) -> Result<(), String> {
+fn mandatory_understood(data: &[u8], mut at: usize, split: Split) -> Result<(), String> {
     while at + 8 <= data.len() {
         let name = &data[at..at + 4];
-        if !name[0].is_ascii_uppercase() && name != b"sdir" {
+        if !name[0].is_ascii_uppercase() && name != b"sdir" && !(name == b"link" && split == Split::Joined) {
             let shown: String = name.iter().map(|&b| if b.is_ascii_graphic() { b as char } else { '?' }).collect();
             return Err(if name == b"link" {
                 "it is a split index (`core.splitIndex`), whose entries live in another file; \
@@ -150,7 +160,7 @@ impl Index {
     /// staged).
     pub fn open(path: &Path) -> std::io::Result<Index> {
         let data = std::fs::read(path)?;
-        Index::parse(data).map_err(|why| {
+        Index::parse_with(data, Split::Joined).and_then(|index| split::join(index, path)).map_err(|why| {
             std::io::Error::new(
                 std::io::ErrorKind::InvalidData,
                 format!("{} is not a git index plan-lint reads: {why}", path.display()),
@@ -163,8 +173,18 @@ impl Index {
         Index { data: Vec::new(), slots: Vec::new(), names: Vec::new(), version: 2, extensions: 0 }
     }
 
-    /// Parse index bytes.
+    /// Parse index bytes; a split index is an error (its shared index is found beside its
+    /// file: [`Index::open`] reads it).
     pub fn parse(data: Vec<u8>) -> Result<Index, String> {
+        Index::parse_with(data, Split::Refused)
+    }
+
+    /// Parse index bytes whose `link` extension, if any, is joined after ([`split::join`]).
+    fn parse_entries(data: Vec<u8>) -> Result<Index, String> {
+        Index::parse_with(data, Split::Joined)
+    }
+
+    fn parse_with(data: Vec<u8>, split: Split) -> Result<Index, String> {
         if data.len() < HEADER + OID || &data[..4] != b"DIRC" {
             return Err("no index signature".into());
         }
@@ -226,7 +246,7 @@ impl Index {
                 return Err("truncated entry".into());
             }
         }
-        mandatory_understood(&data[..end], at)?;
+        mandatory_understood(&data[..end], at, split)?;
         Ok(Index { data, slots, names, version, extensions: at })
     }
 
@@ -440,15 +460,18 @@ mod tests {
         assert!(deep.cache_tree().is_empty(), "4 MB of paths from a 52 kB extension");
     }
 
-    /// A split index (`core.splitIndex`) keeps most entries in a shared file: read alone, the
-    /// rest would look removed. It is refused with what to do; any other extension a reader
-    /// must understand is refused too; a sparse index's `sdir` is read.
+    /// A split index (`core.splitIndex`) keeps most entries in a shared file: it is read
+    /// joined, entry for entry what `git ls-files --stage` lists, over generated changes
+    /// (added, changed, removed, conflicted, `git add -N`, in index versions 2, 3 and 4, with
+    /// and without a fresh shared index). Parsed alone (no file to find the shared one beside)
+    /// it is refused; any other extension a reader must understand is refused too; a sparse
+    /// index's `sdir` is read.
     #[test]
-    fn a_split_index_is_refused_not_read_in_part() {
+    fn a_split_index_is_read_joined_as_git_reads_it() {
         let dir = tempfile::tempdir().unwrap();
         let git = |args: &[&str]| {
             let out = std::process::Command::new("git")
-                .args(["-c", "user.name=A", "-c", "user.email=a@example.com"])
+                .args(["-c", "user.name=A", "-c", "user.email=a@example.com", "-c", "splitIndex.maxPercentChange=30"])
                 .args(args)
                 .current_dir(dir.path())
                 .env("GIT_CONFIG_NOSYSTEM", "1")
@@ -457,18 +480,116 @@ mod tests {
                 .output()
                 .unwrap();
             assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+            String::from_utf8(out.stdout).unwrap()
         };
-        git(&["init", "-q"]);
-        for i in 0..5 {
-            std::fs::write(dir.path().join(format!("f{i}")), "x\n").unwrap();
+        let write = |name: &str, text: &str| {
+            let path = dir.path().join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        git(&["init", "-q", "-b", "main"]);
+        for i in 0..60 {
+            write(&format!("d{}/f{i}", i % 4), "x\n");
         }
         git(&["add", "-A"]);
         git(&["commit", "-q", "-m", "Files"]);
+        let ours = || {
+            let index = Index::open(&dir.path().join(".git/index")).unwrap();
+            let mut out = String::new();
+            for e in index.iter() {
+                out += &format!("{:o} {} {}\t{}\n", e.mode, e.id, e.stage, String::from_utf8_lossy(e.path));
+            }
+            out
+        };
+        let ita = || {
+            let index = Index::open(&dir.path().join(".git/index")).unwrap();
+            index
+                .iter()
+                .filter(|e| e.intent_to_add)
+                .map(|e| String::from_utf8_lossy(e.path).into_owned())
+                .collect::<Vec<_>>()
+        };
+        let mut rng = crate::git::Rng(0x5eed_1234);
+        let mut splits = 0;
+        for version in ["2", "3", "4"] {
+            git(&["update-index", "--index-version", version]);
+            git(&["update-index", "--split-index"]);
+            for step in 0..40 {
+                let name = format!("d{}/f{}", rng.below(5), rng.below(80));
+                match rng.below(6) {
+                    0 | 1 => {
+                        write(&name, &format!("{step}\n"));
+                        git(&["add", &name]);
+                    }
+                    2 => {
+                        let _ = std::fs::remove_file(dir.path().join(&name));
+                        git(&["add", "-A", "--ignore-errors", "--", ":(glob)**"]);
+                    }
+                    3 => {
+                        write(&format!("new/{name}"), "n\n");
+                        git(&["add", "-N", &format!("new/{name}")]);
+                    }
+                    4 => {
+                        // A conflict: three stages of one path, then resolved.
+                        let blob = git(&["hash-object", "-w", "--stdin"]).trim().to_string();
+                        let info = format!(
+                            "100644 {blob} 1\tc/{step}\n100644 {blob} 2\tc/{step}\n100644 {blob} 3\tc/{step}\n"
+                        );
+                        write("info.txt", &info);
+                        let out = std::process::Command::new("git")
+                            .args(["update-index", "--index-info"])
+                            .current_dir(dir.path())
+                            .stdin(std::fs::File::open(dir.path().join("info.txt")).unwrap())
+                            .output()
+                            .unwrap();
+                        assert!(out.status.success());
+                        std::fs::remove_file(dir.path().join("info.txt")).unwrap();
+                    }
+                    _ => {
+                        git(&["update-index", "--split-index"]);
+                    }
+                }
+                let listed = std::fs::read(dir.path().join(".git/index")).unwrap();
+                if Index::parse(listed).is_err() {
+                    splits += 1;
+                }
+                assert_eq!(ours(), git(&["ls-files", "--stage"]), "index version {version}, step {step}");
+                let mut git_ita: Vec<String> =
+                    git(&["diff", "--name-only", "--diff-filter=A"]).lines().map(String::from).collect();
+                git_ita.sort();
+                let mut our_ita = ita();
+                our_ita.sort();
+                assert_eq!(our_ita, git_ita, "intent to add, step {step}");
+            }
+        }
+        assert!(splits > 100, "the cases were split indexes: {splits}");
+        // Any byte of the link extension changed: read or refused, never a panic, never more
+        // entries than the two files hold.
         git(&["update-index", "--split-index"]);
-        std::fs::write(dir.path().join("f0"), "y\n").unwrap();
-        git(&["add", "f0"]);
-        let err = Index::open(&dir.path().join(".git/index")).err().expect("refused");
-        assert!(err.to_string().contains("split index"), "{err}");
+        write("d0/changed", "c\n");
+        git(&["add", "d0/changed"]);
+        let data = std::fs::read(dir.path().join(".git/index")).unwrap();
+        let link = data.windows(4).rposition(|w| w == b"link").expect("a link extension");
+        let bound = git(&["ls-files", "--stage"]).lines().count() + data.len() / 62;
+        for _ in 0..300 {
+            let mut bad = data.clone();
+            let at = link + 8 + OID + rng.below(data.len() - OID - link - 8 - OID);
+            bad[at] ^= 1 << rng.below(8);
+            std::fs::write(dir.path().join(".git/index.bad"), &bad).unwrap();
+            if let Ok(index) = Index::open(&dir.path().join(".git/index.bad")) {
+                assert!(index.iter().count() <= bound);
+            }
+        }
+        let err = Index::parse(std::fs::read(dir.path().join(".git/index")).unwrap()).err().expect("refused alone");
+        assert!(err.contains("split index"), "{err}");
+        // Its shared index gone: an error, not the rest read as the whole.
+        for shared in std::fs::read_dir(dir.path().join(".git")).unwrap().flatten() {
+            if shared.file_name().to_string_lossy().starts_with("sharedindex.") {
+                std::fs::remove_file(shared.path()).unwrap();
+            }
+        }
+        let err = Index::open(&dir.path().join(".git/index")).err().expect("refused without its shared index");
+        assert!(err.to_string().contains("shared index"), "{err}");
         let mut b = b"DIRC\0\0\0\x02\0\0\0\0abcd\0\0\0\0".to_vec();
         b.extend([0u8; 20]);
         assert!(Index::parse(b).err().unwrap().contains("`abcd`"));
@@ -476,6 +597,7 @@ mod tests {
         b.extend([0u8; 20]);
         assert!(Index::parse(b).is_ok());
     }
+
     /// Folder names git never writes, and so never looks up, make the cache-tree unused: a
     /// name with `/`, an empty one below the root, a named root, a name twice, siblings out of
     /// git's order (by length, then bytes).
