@@ -352,7 +352,13 @@ impl PathTree {
 
     /// Each node's entry id in the tree `root` (zero where there is none), reading only the
     /// folders whose id differs from `before` (the child commit's entries).
-    fn entries(&self, odb: &git2::Odb<'_>, root: Option<Oid>, before: Option<&[Oid]>) -> Vec<Oid> {
+    fn entries(
+        &self,
+        odb: &git2::Odb<'_>,
+        packs: &mut super::pack::Packs,
+        root: Option<Oid>,
+        before: Option<&[Oid]>,
+    ) -> Vec<Oid> {
         let mut ids = vec![Oid::zero(); self.nodes.len()];
         ids[0] = root.unwrap_or_else(Oid::zero);
         // Nodes come after their parents: a folder's id is known before its children are looked up.
@@ -367,9 +373,13 @@ impl PathTree {
                 }
                 continue;
             }
-            let Some(tree) = odb.read(ids[n]).ok().filter(|o| o.kind() == git2::ObjectType::Tree) else { continue };
+            // From the packs (delta bases kept), else through libgit2.
+            let tree = packs.read_tree(ids[n]).or_else(|| {
+                odb.read(ids[n]).ok().filter(|o| o.kind() == git2::ObjectType::Tree).map(|o| o.data().to_vec())
+            });
+            let Some(tree) = tree else { continue };
             let names: Vec<&[u8]> = kids.iter().map(|&c| self.nodes[c].0.as_slice()).collect();
-            for (&c, id) in kids.iter().zip(entries_named(tree.data(), &names)) {
+            for (&c, id) in kids.iter().zip(entries_named(&tree, &names)) {
                 ids[c] = id.unwrap_or_else(Oid::zero);
             }
         }
@@ -417,7 +427,7 @@ impl Repo {
         let mut out = vec![none; names.len()];
         let Ok(odb) = self.repo.odb() else { return out };
         let mut packs = super::pack::Packs::open(self.repo.commondir());
-        let mut read = |oid: Oid| -> Option<super::commit::Header> {
+        let read = |packs: &mut super::pack::Packs, oid: Oid| -> Option<super::commit::Header> {
             let data = match packs.read_commit(oid) {
                 Some(data) => data,
                 None => odb.read(oid).ok().filter(|o| o.kind() == git2::ObjectType::Commit)?.data().to_vec(),
@@ -429,9 +439,9 @@ impl Repo {
             known.get(i).into_iter().flatten().any(|n| n.tip == at && n.blob == blob && k <= n.within)
         };
         // The commit being looked at, with its tree's entries; its parent is read next.
-        let Some(header) = read(tip) else { return out };
+        let Some(header) = read(&mut packs, tip) else { return out };
         let (mut commit, mut time, mut tree) = (tip, header.time, header.tree);
-        let mut ids = paths.entries(&odb, tree, None);
+        let mut ids = paths.entries(&odb, &mut packs, tree, None);
         let mut parent = header.first_parent;
         // Each file's entry at `commit`, while its history is still being read.
         let mut open: Vec<Option<Oid>> = paths.files.iter().map(|&n| Some(ids[n])).collect();
@@ -459,12 +469,12 @@ impl Repo {
                 }
                 return out;
             };
-            let Some(h) = read(p) else {
+            let Some(h) = read(&mut packs, p) else {
                 ended = step;
                 break;
             };
             if h.tree != tree {
-                ids = paths.entries(&odb, h.tree, Some(&ids));
+                ids = paths.entries(&odb, &mut packs, h.tree, Some(&ids));
             }
             for (i, o) in out.iter_mut().enumerate() {
                 let Some(blob) = open[i] else { continue };

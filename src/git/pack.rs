@@ -1,4 +1,4 @@
-//! Commit objects read straight from the pack files, for the history walk.
+//! Commit and tree objects read straight from the pack files, for the history walks.
 //!
 //! A history check is bound by inflating commits. libgit2 inflates each object through zlib's
 //! streaming API (a fresh stream and Huffman tables per object); a commit stored whole in a
@@ -13,6 +13,7 @@ use std::path::Path;
 
 /// Pack entry types (git's `object_type`).
 const COMMIT: u8 = 1;
+const TREE: u8 = 2;
 const OFS_DELTA: u8 = 6;
 const REF_DELTA: u8 = 7;
 
@@ -70,7 +71,17 @@ pub struct Packs {
     inflate: libdeflater::Decompressor,
     /// Bytes inflated since the mapped pages were last handed back.
     since_release: usize,
+    /// Trees resolved lately, by pack and offset: the bases of the next trees' deltas. A
+    /// history walk reads a folder's tree commit after commit, each stored as a delta against
+    /// a newer one, so a chain ends at a tree read a moment ago (libgit2 caches no delta base
+    /// over 1 KiB: a 50-team folder's tree is resolved from its chain's start every time).
+    trees: std::collections::HashMap<(usize, u64), Vec<u8>>,
+    /// The bytes `trees` holds; it is emptied past [`TREES_KEPT`].
+    trees_bytes: usize,
 }
+
+/// At most this many bytes of resolved trees are kept.
+const TREES_KEPT: usize = 8 << 20;
 
 impl Packs {
     /// Map every pack with a version-2 index under `objects/pack` of `git_dir`; packs that
@@ -94,7 +105,13 @@ impl Packs {
 
     /// No packs: every read is left to libgit2.
     pub fn none() -> Packs {
-        Packs { packs: Vec::new(), inflate: libdeflater::Decompressor::new(), since_release: 0 }
+        Packs {
+            packs: Vec::new(),
+            inflate: libdeflater::Decompressor::new(),
+            since_release: 0,
+            trees: std::collections::HashMap::new(),
+            trees_bytes: 0,
+        }
     }
 
     /// The raw commit `oid`, if a pack holds it (whole or as deltas); `None` otherwise.
@@ -110,9 +127,39 @@ impl Packs {
         (kind == COMMIT).then_some(data)
     }
 
+    /// The raw tree `oid`, if a pack holds it (whole or as deltas, resolved from the trees read
+    /// lately where it can); `None` otherwise.
+    pub fn read_tree(&mut self, oid: Oid) -> Option<Vec<u8>> {
+        if self.since_release > RELEASE_EVERY {
+            self.release();
+        }
+        let id = oid.as_bytes();
+        let (pack, offset) = self.packs.iter().enumerate().find_map(|(i, p)| Some((i, p.offset_of(id)?)))?;
+        let mut budget = MAX_CHAIN;
+        let (kind, data) = self.entry(pack, offset, 0, &mut budget)?;
+        self.since_release += data.len();
+        (kind == TREE).then_some(data)
+    }
+
     /// The object at `offset` of pack `pack`: its type and content, a delta applied to its base
     /// (at most `MAX_DEPTH` deep, as git's pack-objects writes them).
     fn entry(&mut self, pack: usize, offset: u64, depth: usize, budget: &mut usize) -> Option<(u8, Vec<u8>)> {
+        if let Some(tree) = self.trees.get(&(pack, offset)) {
+            return Some((TREE, tree.clone()));
+        }
+        let found = self.resolve(pack, offset, depth, budget)?;
+        if found.0 == TREE {
+            if self.trees_bytes + found.1.len() > TREES_KEPT {
+                (self.trees, self.trees_bytes) = (std::collections::HashMap::new(), 0);
+            }
+            self.trees_bytes += found.1.len();
+            self.trees.insert((pack, offset), found.1.clone());
+        }
+        Some(found)
+    }
+
+    /// [`Packs::entry`], read from the pack.
+    fn resolve(&mut self, pack: usize, offset: u64, depth: usize, budget: &mut usize) -> Option<(u8, Vec<u8>)> {
         const MAX_DEPTH: usize = 64;
         let p = self.packs.get(pack)?;
         let head = p.pack.get(usize::try_from(offset).ok()?..)?;
@@ -155,8 +202,8 @@ impl Packs {
                 at += 20;
                 Some(self.packs.iter().enumerate().find_map(|(i, p)| Some((i, p.offset_of(id)?)))?)
             }
-            COMMIT => None,
-            // Trees, blobs and tags are not what the walk reads.
+            COMMIT | TREE => None,
+            // Blobs and tags are not what the walks read.
             _ => return None,
         };
         let mut out = vec![0; size];
@@ -364,6 +411,44 @@ mod tests {
             .output()
             .unwrap();
         assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+
+    /// Every tree of a packed repository's history, stored as deltas by an aggressive repack,
+    /// reads byte for byte as libgit2 reads it when read commit after commit from the tip (the
+    /// order the registry walk reads them), the chains resolved from trees read before.
+    #[test]
+    fn trees_read_as_libgit2_reads_them_their_bases_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path();
+        git(p, &["init", "-q"]);
+        std::fs::create_dir_all(p.join("teams")).unwrap();
+        for i in 0..80 {
+            // A folder of 60 files, one changed per commit: its tree is a delta of the next.
+            std::fs::write(p.join(format!("teams/t{:02}", i % 60)), format!("{i}\n")).unwrap();
+            git(p, &["add", "-A"]);
+            git(p, &["commit", "-q", "-m", &format!("Commit {i}")]);
+        }
+        git(p, &["repack", "-a", "-d", "-f", "--depth=50", "--window=250", "-q"]);
+        let repo = git2::Repository::open(p).unwrap();
+        let odb = repo.odb().unwrap();
+        let mut packs = Packs::open(repo.path());
+        let mut walk = repo.revwalk().unwrap();
+        walk.push_head().unwrap();
+        let mut read = 0;
+        for oid in walk {
+            let root = repo.find_commit(oid.unwrap()).unwrap().tree().unwrap();
+            let teams = root.get_name("teams").unwrap().id();
+            for tree in [root.id(), teams] {
+                assert_eq!(packs.read_tree(tree), Some(odb.read(tree).unwrap().data().to_vec()), "{tree}");
+                read += 1;
+            }
+        }
+        assert_eq!(read, 160);
+        assert!(packs.trees.len() >= 100, "trees kept as bases: {}", packs.trees.len());
+        // A commit is no tree, and a tree no commit.
+        let head = repo.head().unwrap().target().unwrap();
+        assert_eq!(packs.read_tree(head), None);
+        assert_eq!(packs.read_commit(repo.find_commit(head).unwrap().tree_id()), None);
     }
 
     /// Every commit of a packed repository (some stored as deltas by an aggressive repack,
