@@ -65,6 +65,9 @@ pub struct Repo {
     /// The configuration, opened once: libgit2 reads and parses every configuration file each
     /// time it is opened, and a hook asks for several values.
     config: std::cell::OnceCell<Option<git2::Config>>,
+    /// The packs trees are read from when scopes are told (opened on first use, for this
+    /// handle's life: a pack written since is read through libgit2).
+    packs: std::cell::RefCell<Option<pack::Packs>>,
 }
 
 /// The commits to check, newest first, and how to describe them to the user.
@@ -118,7 +121,7 @@ impl Repo {
     }
 
     fn new(repo: Repository) -> Repo {
-        Repo { repo, config: std::cell::OnceCell::new() }
+        Repo { repo, config: std::cell::OnceCell::new(), packs: std::cell::RefCell::new(None) }
     }
 }
 

@@ -81,7 +81,7 @@ pub struct Packs {
 }
 
 /// At most this many bytes of resolved trees are kept.
-const TREES_KEPT: usize = 8 << 20;
+const TREES_KEPT: usize = 2 << 20;
 
 impl Packs {
     /// Map every pack with a version-2 index under `objects/pack` of `git_dir`; packs that
@@ -139,6 +139,12 @@ impl Packs {
         let (kind, data) = self.entry(pack, offset, 0, &mut budget)?;
         self.since_release += data.len();
         (kind == TREE).then_some(data)
+    }
+
+    /// How many resolved trees are kept as bases (for tests).
+    #[cfg(test)]
+    pub fn trees_kept(&self) -> usize {
+        self.trees.len()
     }
 
     /// The object at `offset` of pack `pack`: its type and content, a delta applied to its base
@@ -227,7 +233,7 @@ impl Packs {
     /// Hand the mapped pages back (touched pages of a mapping count as this process's memory).
     fn release(&mut self) {
         self.since_release = 0;
-        for p in &self.packs {
+        for p in self.packs.iter() {
             p.idx.release();
             p.pack.release();
         }

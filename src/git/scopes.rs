@@ -62,6 +62,11 @@ fn git_order(a: &Entry<'_>, b: &Entry<'_>) -> std::cmp::Ordering {
 
 struct Compare<'a> {
     odb: git2::Odb<'a>,
+    /// The git directory, and its packs as read so far: a walk compares commits in order, so a
+    /// folder's tree is a delta of one read a moment ago ([`super::pack::Packs::read_tree`]
+    /// keeps those); what they cannot read (a loose object) is read through libgit2.
+    objects: &'a std::path::Path,
+    packs: &'a std::cell::RefCell<Option<super::pack::Packs>>,
     members: &'a [String],
     out: Vec<String>,
     /// A tree that had to be read could not be (missing or malformed): the answer is unknown.
@@ -72,7 +77,13 @@ impl Compare<'_> {
     /// The raw tree `id` (`None`: no folder there, or it cannot be read, noted in `unreadable`).
     fn tree(&mut self, id: Option<Oid>) -> Option<Vec<u8>> {
         let id = id?;
-        let data = self.odb.read(id).ok().filter(|o| o.kind() == git2::ObjectType::Tree).map(|o| o.data().to_vec());
+        let packed =
+            self.packs.try_borrow_mut().ok().and_then(|mut packs| {
+                packs.get_or_insert_with(|| super::pack::Packs::open(self.objects)).read_tree(id)
+            });
+        let data = packed.or_else(|| {
+            self.odb.read(id).ok().filter(|o| o.kind() == git2::ObjectType::Tree).map(|o| o.data().to_vec())
+        });
         let data = data.filter(|d| entries(d).is_some());
         self.unreadable |= data.is_none();
         data
@@ -366,7 +377,8 @@ impl Repo {
             Err(e) if e.code() == git2::ErrorCode::UnbornBranch || e.code() == git2::ErrorCode::NotFound => None,
             Err(_) => return None,
         };
-        let mut compare = Compare { odb: self.repo.odb().ok()?, members, out: Vec::new(), unreadable: false };
+        let (odb, objects, packs) = (self.repo.odb().ok()?, self.repo.commondir(), &self.packs);
+        let mut compare = Compare { odb, objects, packs, members, out: Vec::new(), unreadable: false };
         let staged = Staged { index, cached: index.cache_tree() };
         compare.staged(&staged, head, "", "");
         (!compare.unreadable).then_some(compare.out)
@@ -382,7 +394,8 @@ impl Repo {
         let c = self.repo.find_commit(commit).ok()?;
         let tree = c.tree_id();
         let parent = c.parent_id(0).ok().and_then(|p| self.repo.find_commit(p).ok()).map(|p| p.tree_id());
-        let mut compare = Compare { odb: self.repo.odb().ok()?, members, out: Vec::new(), unreadable: false };
+        let (odb, objects, packs) = (self.repo.odb().ok()?, self.repo.commondir(), &self.packs);
+        let mut compare = Compare { odb, objects, packs, members, out: Vec::new(), unreadable: false };
         compare.compare(parent, Some(tree), "", "");
         (!compare.unreadable).then_some(compare.out)
     }
@@ -492,6 +505,34 @@ mod tests {
             parent = Some(commit);
         }
         assert!(compared > 50, "most commits change several scopes ({compared})");
+        // Packed as `git gc --aggressive` packs (trees as deltas of trees), read from the tip
+        // down as the walk reads them: the trees come from the packs, and say the same.
+        let out = std::process::Command::new("git")
+            .args(["update-ref", "refs/heads/main"])
+            .arg(parent.unwrap().to_string())
+            .current_dir(dir.path())
+            .status()
+            .unwrap();
+        assert!(out.success());
+        let out = std::process::Command::new("git")
+            .args(["repack", "-a", "-d", "-f", "-q", "--depth=50", "--window=250"])
+            .current_dir(dir.path())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .status()
+            .unwrap();
+        assert!(out.success());
+        let repo = Repo::open(dir.path()).unwrap();
+        let (mut at, mut walked) = (parent, 0);
+        while let Some(commit) = at {
+            let expected = by_diff(&repo, commit, &members);
+            assert_eq!(repo.scopes_changed(commit, &members), Some(expected), "packed, commit {commit}");
+            at = git.find_commit(commit).unwrap().parent_ids().next();
+            walked += 1;
+        }
+        assert_eq!(walked, 300);
+        let kept = repo.packs.borrow().as_ref().map_or(0, super::super::pack::Packs::trees_kept);
+        assert!(kept > 100, "trees read from the packs: {kept}");
     }
 
     /// Staged changes made with the real `git` (files added, changed, removed from the index,
