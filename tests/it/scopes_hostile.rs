@@ -219,6 +219,49 @@ fn check_in_a_sparse_work_tree_judges_what_git_holds_outside_the_cone() {
     assert_eq!(repo.plan_lint(all).stdout, full.stdout);
 }
 
+/// `git rebase -i`'s reword runs `git commit --amend` (git's sequencer): the hooks judge the
+/// reworded commit by the scopes it changes against its parent, so checkout's short id passes
+/// whether the reworded commit is fast-forwarded or picked anew, and a reword that drops the
+/// trailer is refused, in the scope of the commit reworded, with advice that amends and
+/// continues the rebase.
+#[test]
+fn a_reword_in_an_interactive_rebase_is_judged_as_the_amend_it_is() {
+    let repo = teams();
+    repo.plan_lint(&["install"]).expect_code(0);
+    repo.write("teams/checkout/src/pay.rs", "// pay now\n");
+    repo.git(&["add", "."]);
+    let (ok, stderr) = git_commit(&repo, &["-q", "-m", "Pay", "-m", "Promise: find-and-buy"]);
+    assert!(ok, "{stderr}");
+    repo.write("teams/search/rank.sh", "echo rank again\n");
+    repo.git(&["add", "."]);
+    let (ok, stderr) = git_commit(&repo, &["-q", "-m", "Rank", "-m", "Promise: find-and-buy"]);
+    assert!(ok, "{stderr}");
+    let rebase = |sequence: &str, editor: &str| {
+        let mut cmd = support::git_env(std::process::Command::new("git"), repo.path());
+        cmd.args(["rebase", "-i", "HEAD~2"]).env("GIT_SEQUENCE_EDITOR", sequence).env("GIT_EDITOR", editor);
+        let out = cmd.output().unwrap();
+        (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    // Fast-forwarded (the first pick), then picked anew (the two swapped).
+    let steps = [
+        ("sed -i '1s/^pick/reword/'", "sed -i '1s/^Pay$/Pay now/'", "Pay now"),
+        ("sed -i -e '1s/^pick/reword/' -e '1{h;d}' -e '$G'", "sed -i '1s/^Pay now$/Pay at once/'", "Pay at once"),
+    ];
+    for (sequence, editor, subject) in steps {
+        let (ok, stderr) = rebase(sequence, editor);
+        assert!(ok, "{sequence}: {stderr}");
+        let subjects = repo.git(&["log", "--format=%s", "-2"]);
+        assert!(subjects.lines().any(|l| l == subject), "{subjects}");
+    }
+    assert_eq!(repo.git(&["log", "--format=%s", "-2"]), "Pay at once\nRank\n", "picked anew: after Rank");
+    let (ok, stderr) = rebase("sed -i '1s/^pick/reword/'", "sed -i '/^Promise:/d'");
+    assert!(!ok, "{stderr}");
+    // The oldest of the two is search's now.
+    assert!(stderr.contains("[teams/search] this commit has no Promise trailer"), "{stderr}");
+    assert!(stderr.contains("git commit --amend") && stderr.contains("git rebase --continue"), "{stderr}");
+    repo.git(&["rebase", "--abort"]);
+}
+
 /// `git commit --amend` makes a commit of HEAD's parent and the index: its scopes are those
 /// the amended commit changes against that parent, not only what is staged since HEAD. An
 /// amend that only rewords checkout's commit resolves `find-and-buy` as checkout's.
