@@ -645,6 +645,18 @@ impl Registry {
         self.index.contains_key(id)
     }
 
+    /// The promises in play a commit changing `scopes` can name: this registry's own, then those
+    /// of the other scopes among `scopes` (by qualified id), each once.
+    pub(crate) fn in_play_for<'a>(&'a self, scopes: &'a [String]) -> impl Iterator<Item = &'a Promise> + 'a {
+        let members = &self.scopes.members;
+        let others = self.scopes.others.iter().filter(move |p| {
+            p.status == Status::InPlay
+                && !self.scopes.path.eq(Scopes::governing(members, &p.id))
+                && scopes.iter().any(|s| s == Scopes::governing(members, &p.id))
+        });
+        self.in_play().chain(others)
+    }
+
     /// The qualified ids of every scope's promise whose short id is `id`, when a short id is
     /// ambiguous (more than one scope defines it and this scope does not): what an error names.
     pub fn definitions(&self, id: &str) -> Vec<&str> {

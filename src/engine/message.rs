@@ -67,6 +67,7 @@ impl Gather<'_> {
             if let Some(touched) = &touched {
                 super::scopes::canonical(ctx.registry, &mut facts);
                 super::scopes::resolve(ctx.registry, &mut facts, touched);
+                facts.scopes.clone_from(touched);
             }
             if needs_then(ctx.registry, &facts) {
                 facts.in_play_then = match (&touched, repo.head_commit()) {

@@ -221,10 +221,14 @@ impl Gather<'_> {
         let ambiguous = |f: &Finding| {
             f.code == Code::UnknownPromise && f.promises.iter().any(|id| !registry.definitions(id).is_empty())
         };
-        if found.iter().any(ambiguous) {
+        // An untraced commit is judged again knowing its scopes: the promises to suggest are
+        // theirs.
+        let untraced = |f: &Finding| f.code == Code::UntracedCommit;
+        if found.iter().any(|f| ambiguous(f) || untraced(f)) {
             if let Ok(raw) = repo.raw_commit(oid) {
                 let mut facts = scan_commit(&raw, self.ctx, comment);
-                if resolve(registry, &mut facts, &touched) {
+                facts.scopes.clone_from(&touched);
+                if resolve(registry, &mut facts, &touched) || found.iter().any(untraced) {
                     let mut sink = Sink::new(self.levels);
                     rules::judge_commit(self.ctx, &facts, &mut sink);
                     found = sink.take();

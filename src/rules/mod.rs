@@ -539,6 +539,17 @@ pub(crate) fn not_listed(
 }
 
 /// `a, b, c`, or `none` when nothing is in play.
+/// [`in_play_list`] for a commit that changes `scopes` (scoped registries): the promises in
+/// play in those scopes too, by qualified id.
+pub(crate) fn in_play_list_for(registry: &Registry, scopes: &[String]) -> String {
+    let ids: Vec<&str> = registry.in_play_for(scopes).map(|p| p.id.as_str()).collect();
+    if ids.is_empty() {
+        "none".to_string()
+    } else {
+        ids.join(", ")
+    }
+}
+
 pub(crate) fn in_play_list(registry: &Registry) -> String {
     let ids: Vec<&str> = registry.in_play().map(|p| p.id.as_str()).collect();
     if ids.is_empty() {

@@ -57,6 +57,9 @@ pub struct CommitFacts {
     /// The commit's tree has no promises.toml: work from before the team adopted plan-lint.
     /// Looked up only for untraced commits; `false` when not looked up.
     pub before_adoption: bool,
+    /// With scoped registries, the scopes the commit changes (their promises in play are the
+    /// ones to suggest); empty without scopes, or when not told.
+    pub scopes: Vec<String>,
 }
 
 /// A promise a commit most likely serves, and what says so.
@@ -179,6 +182,7 @@ pub fn read(
         likely_promise: None,
         maintenance: None,
         before_adoption: false,
+        scopes: Vec::new(),
     }
 }
 

@@ -223,7 +223,7 @@ fn check_in_a_sparse_work_tree_judges_what_git_holds_outside_the_cone() {
 /// reworded commit by the scopes it changes against its parent, so checkout's short id passes
 /// whether the reworded commit is fast-forwarded or picked anew, and a reword that drops the
 /// trailer is refused, in the scope of the commit reworded, with advice that amends and
-/// continues the rebase.
+/// continues the rebase and names the promises in play in that scope.
 #[test]
 fn a_reword_in_an_interactive_rebase_is_judged_as_the_amend_it_is() {
     let repo = teams();
@@ -259,7 +259,21 @@ fn a_reword_in_an_interactive_rebase_is_judged_as_the_amend_it_is() {
     // The oldest of the two is search's now.
     assert!(stderr.contains("[teams/search] this commit has no Promise trailer"), "{stderr}");
     assert!(stderr.contains("git commit --amend") && stderr.contains("git rebase --continue"), "{stderr}");
+    // The help names the promises in play in the scope the commit changes, search's too.
+    assert!(stderr.contains("naming the promise it serves:"), "{stderr}");
+    assert!(stderr.contains("platform, teams/search/find-and-buy;"), "{stderr}");
     repo.git(&["rebase", "--abort"]);
+    // So does `check`'s, for a commit in history.
+    repo.write("teams/checkout/src/pay.rs", "// pay later\n");
+    repo.git(&["add", "."]);
+    let (ok, stderr) = git_commit(&repo, &["-q", "--no-verify", "-m", "Pay later"]);
+    assert!(ok, "{stderr}");
+    let run = repo.plan_lint(&["check", "--all", "--commits", "HEAD~1..HEAD", "--format", "json"]);
+    run.expect_code(1);
+    assert!(run.stdout.contains("platform, teams/checkout/find-and-buy;"), "{}", run.stdout);
+    let run = repo.plan_lint(&["check", "--scope", "teams/checkout", "--commits", "HEAD~1..HEAD", "--format", "json"]);
+    run.expect_code(1);
+    assert!(run.stdout.contains("naming the promise it serves: find-and-buy;"), "{}", run.stdout);
 }
 
 /// `git commit --amend` makes a commit of HEAD's parent and the index: its scopes are those
