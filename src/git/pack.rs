@@ -116,29 +116,26 @@ impl Packs {
 
     /// The raw commit `oid`, if a pack holds it (whole or as deltas); `None` otherwise.
     pub fn read_commit(&mut self, oid: Oid) -> Option<Vec<u8>> {
-        if self.since_release > RELEASE_EVERY {
-            self.release();
-        }
-        let id = oid.as_bytes();
-        let (pack, offset) = self.packs.iter().enumerate().find_map(|(i, p)| Some((i, p.offset_of(id)?)))?;
-        let mut budget = MAX_CHAIN;
-        let (kind, data) = self.entry(pack, offset, 0, &mut budget)?;
-        self.since_release += data.len();
-        (kind == COMMIT).then_some(data)
+        self.read(oid, COMMIT)
     }
 
     /// The raw tree `oid`, if a pack holds it (whole or as deltas, resolved from the trees read
     /// lately where it can); `None` otherwise.
     pub fn read_tree(&mut self, oid: Oid) -> Option<Vec<u8>> {
+        self.read(oid, TREE)
+    }
+
+    /// The object `oid` if a pack holds it and it is of type `kind`.
+    fn read(&mut self, oid: Oid, kind: u8) -> Option<Vec<u8>> {
         if self.since_release > RELEASE_EVERY {
             self.release();
         }
         let id = oid.as_bytes();
         let (pack, offset) = self.packs.iter().enumerate().find_map(|(i, p)| Some((i, p.offset_of(id)?)))?;
         let mut budget = MAX_CHAIN;
-        let (kind, data) = self.entry(pack, offset, 0, &mut budget)?;
+        let (found, data) = self.entry(pack, offset, 0, &mut budget)?;
         self.since_release += data.len();
-        (kind == TREE).then_some(data)
+        (found == kind).then_some(data)
     }
 
     /// How many resolved trees are kept as bases (for tests).
