@@ -253,10 +253,10 @@ pub(crate) fn run_in(repo: Option<&Repo>, inputs: &Inputs) -> Result<Option<Run>
     // `suspect-link` reads it after the plans, only when they hold work it could judge.
     let history = repo
         .filter(|_| inputs.history == RegistryHistory::Whole)
-        .and_then(|r| r.head_commit().map(|head| history::registry_history(r, head, history::LIMIT, &registry)));
+        .and_then(|r| r.head_commit().map(|head| history::read_beside(r, head, &registry)));
     let ctx = Ctx::new(&registry, registry_source, &traced_by_body);
     let mut run = Gather { inputs, repo, files: &files, ctx: &ctx, levels: &levels, read: Read::new(sources) };
-    run.read.history = history;
+    run.read.reading = history;
     if inputs.registry_rules == RegistryRules::Judged {
         run.registry()?;
     }
@@ -347,6 +347,8 @@ struct Read {
     window: Option<WindowFacts>,
     /// The registry's history from HEAD, when read before the plans.
     history: Option<crate::facts::RegistryHistory>,
+    /// The board's read of it, on its own thread until [`Read::history`] is asked.
+    reading: Option<history::Reading>,
     /// Documents with open work under a promise whose contract has no review as it is
     /// (`suspect-link`), and their text's source when kept already.
     unreviewed: Vec<(String, Option<SourceId>)>,
@@ -374,6 +376,7 @@ impl Read {
             commits: None,
             window: None,
             history: None,
+            reading: None,
             unreviewed: Vec::new(),
             message: None,
             walked: None,
@@ -381,6 +384,14 @@ impl Read {
             older: Vec::new(),
             suspect_branches: Vec::new(),
         }
+    }
+
+    /// The registry's history read so far: the board's, once its thread is done.
+    fn history(&mut self) -> &mut Option<crate::facts::RegistryHistory> {
+        if let Some(read) = self.reading.as_mut().and_then(history::Reading::take) {
+            self.history = Some(read);
+        }
+        &mut self.history
     }
 
     fn into_run(self, registry: Registry, registry_source: SourceId, bodies: &[Body]) -> Run {

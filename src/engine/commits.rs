@@ -74,19 +74,22 @@ impl Gather<'_> {
         }
         self.read.walked = window.is_none().then(|| range.clone());
         if let Some(w) = window {
-            let mut facts = self.window_facts(repo, w, &watched, &walked.recent, walked.trees);
-            // Read from HEAD before the plans, or here from the range's tip when it is another.
-            if let Some(&(tip, _)) = range
+            let tip = range
                 .tips
                 .iter()
                 .find(|(_, excluded)| !excluded)
                 .filter(|_| self.inputs.history == super::RegistryHistory::Whole)
-            {
-                facts.history = match self.read.history.take() {
+                .map(|&(tip, _)| tip);
+            let (mut facts, departures) =
+                self.window_facts(repo, w, &watched, &walked.recent, walked.trees, tip.is_some());
+            // Read from HEAD beside the walk, or here from the range's tip when it is another.
+            if let Some(tip) = tip {
+                facts.history = match self.read.history().take() {
                     Some(h) if repo.head_commit() == Some(tip) => h,
                     _ => super::history::registry_history(repo, tip, super::history::LIMIT, registry),
                 };
             }
+            departures.apply(repo, &mut facts);
             facts.delivered = delivered(&self.read.plans.list);
             let mut sink = Sink::new(self.levels);
             rules::judge_window(self.ctx, &facts, &walked.tally, &mut sink);

@@ -171,17 +171,48 @@ fn registry_paths(registry: &Registry) -> Vec<String> {
 /// kept ([`MEMO`]), and kept between runs in the git directory ([`store`]): a later run walks
 /// only the commits newer than a kept tip.
 pub(super) fn registry_history(repo: &Repo, tip: Oid, limit: usize, registry: &Registry) -> RegistryHistory {
-    let file = registry.file_path();
+    history_of(repo, tip, limit, &registry.file_path(), &registry_paths(registry))
+}
+
+/// The board's read of the registry's history ([`LIMIT`] from `tip`), on its own thread beside
+/// the rest of the run: the walk and the revisions' parsing take one core while the commits
+/// are walked on the other. When the repository does not open again there, the history is
+/// `None` and the run reads it itself where it needs it.
+pub(super) fn read_beside(repo: &Repo, tip: Oid, registry: &Registry) -> Reading {
+    let (file, paths, at) = (registry.file_path(), registry_paths(registry), repo.location());
+    Reading(Some(std::thread::spawn(move || Some(history_of(&at.open()?, tip, LIMIT, &file, &paths)))))
+}
+
+/// A registry history being read ([`read_beside`]), taken once.
+pub(super) struct Reading(Option<std::thread::JoinHandle<Option<RegistryHistory>>>);
+
+impl Reading {
+    /// The history, once read (waiting for its thread); `None` once taken.
+    pub(super) fn take(&mut self) -> Option<RegistryHistory> {
+        self.0.take().and_then(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    }
+}
+
+impl Drop for Reading {
+    /// A run that never asked still waits for the read, which may be writing the kept history.
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            self.take();
+        }
+    }
+}
+
+/// [`registry_history`] of the registry at `file`, reading with it every path in `paths`.
+fn history_of(repo: &Repo, tip: Oid, limit: usize, file: &str, paths: &[String]) -> RegistryHistory {
     let key = (tip, limit);
     // Held through the walk: a run that asks while another walks waits and finds it kept.
     let _walking = WALKING.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    let memo =
-        MEMO.lock().ok().and_then(|m| m.iter().find(|(k, _)| *k == key).and_then(|(_, h)| h.get(&file).cloned()));
+    let memo = MEMO.lock().ok().and_then(|m| m.iter().find(|(k, _)| *k == key).and_then(|(_, h)| h.get(file).cloned()));
     if let Some(history) = memo {
         return history;
     }
-    let mut histories = read_histories(repo, tip, limit, &registry_paths(registry));
-    let history = histories.get(&file).cloned().unwrap_or_default();
+    let mut histories = read_histories(repo, tip, limit, paths);
+    let history = histories.get(file).cloned().unwrap_or_default();
     if let Ok(mut m) = MEMO.lock() {
         m.retain(|(k, _)| *k != key);
         m.insert(0, (key, std::mem::take(&mut histories)));

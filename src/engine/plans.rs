@@ -182,9 +182,10 @@ impl Gather<'_> {
 }
 
 impl Gather<'_> {
-    /// The contract changes in the registry's history when it is at hand (the board's, or read
-    /// by another scope's run) and some promise has no review: `suspect-link` is then judged as
-    /// each document is read, not in a second reading.
+    /// The contract changes in the registry's history when it is at hand (read by another
+    /// scope's run) and some promise has no review: `suspect-link` is then judged as each
+    /// document is read, not in a second reading. The board's history, still being read on its
+    /// own thread, is not waited for: the second reading judges with it.
     fn changes_at_hand(&mut self, unreviewed: &HashSet<&str>) -> Option<HashMap<String, ContractChange>> {
         if unreviewed.is_empty() {
             return None;
@@ -204,7 +205,7 @@ impl Gather<'_> {
     pub(super) fn suspect_links(&mut self) {
         let docs = std::mem::take(&mut self.read.unreviewed);
         let Some(repo) = self.repo.filter(|_| !docs.is_empty()) else { return };
-        let history = match self.read.history.take() {
+        let history = match self.read.history().take() {
             Some(h) => h,
             None => match repo.head_commit() {
                 Some(head) => {

@@ -42,7 +42,8 @@ impl Gather<'_> {
         watched: &[String],
         recent: &[Recent],
         looked_up: HashMap<Oid, Vec<Oid>>,
-    ) -> WindowFacts {
+        history_follows: bool,
+    ) -> (WindowFacts, Departures) {
         let idle_since = window.until - i64::from(self.ctx.registry.idle_days) * crate::when::DAY;
         let mut facts = WindowFacts { window, covers_idle: window.since <= idle_since, ..WindowFacts::default() };
         let registry_file = self.ctx.registry.file_path();
@@ -55,6 +56,7 @@ impl Gather<'_> {
             read: Vec::new(),
             at_start: HashMap::new(),
             versions: HashMap::new(),
+            later: history_follows.then(Vec::new),
         };
         for item in &self.read.plans.list {
             activity.by_path.entry(item.path.as_str()).or_default().extend(item.promises.iter().map(String::as_str));
@@ -89,12 +91,13 @@ impl Gather<'_> {
                 let Some(changes) = repo.changes_in(r.oid, watched) else { continue };
                 changes
             };
-            activity.record(r.time, changed);
+            activity.record(r.oid, r.time, changed);
         }
         let at_start = std::mem::take(&mut activity.at_start);
         let versions = std::mem::take(&mut activity.versions);
+        let later = Departures(activity.later.take().unwrap_or_default());
         facts.closed = self.closed_items(repo, at_start, versions);
-        facts
+        (facts, later)
     }
 
     /// The plan items open in a document's version at the window's start and done now, each
@@ -189,6 +192,61 @@ struct Activity<'a> {
     at_start: HashMap<String, (i64, Oid)>,
     /// Each plan document's versions the window's changes made: (time, blob after).
     versions: HashMap<String, Vec<(i64, Oid)>>,
+    /// With the registry's history to follow (the board's): the registry's changes, told from
+    /// it afterwards ([`Departures::apply`]) rather than parsed here.
+    later: Option<Vec<RegistryChangeAt>>,
+}
+
+/// A mainline commit of the window that changed the registry: (commit, time, blob before,
+/// blob after).
+type RegistryChangeAt = (Oid, i64, Oid, Oid);
+
+/// The window's registry changes whose departures from play are told once the registry's
+/// history is read: each from the history's revision at its commit, which compared the same
+/// two registries (parsed already, on the history's own thread), else parsed here.
+#[derive(Default)]
+pub(super) struct Departures(Vec<RegistryChangeAt>);
+
+impl Departures {
+    /// Fill in `facts.left_play` from `facts.history`.
+    pub(super) fn apply(self, repo: &Repo, facts: &mut WindowFacts) {
+        let revisions: HashMap<&str, &crate::facts::RegistryRevision> =
+            facts.history.revisions.iter().map(|r| (r.commit.as_str(), r)).collect();
+        let mut left = Vec::new();
+        for (commit, time, before, after) in self.0 {
+            match revisions.get(commit.to_string().as_str()) {
+                Some(r) => left.extend(r.changes.iter().filter_map(|c| match c {
+                    crate::facts::RegistryChange::Status { promise, from: Status::InPlay, to }
+                        if *to != Status::InPlay =>
+                    {
+                        Some((promise.clone(), time))
+                    }
+                    _ => None,
+                })),
+                None => left.extend(departed(&statuses(repo, before), &statuses(repo, after), time)),
+            }
+        }
+        for (id, time) in left {
+            let at = facts.left_play.entry(id).or_insert(time);
+            *at = (*at).max(time);
+        }
+    }
+}
+
+/// Each promise's status in the registry version `blob` (none when it does not read).
+fn statuses(repo: &Repo, blob: Oid) -> Statuses {
+    files::registry_in_blob(repo, blob)
+        .map(|r| r.promises.into_iter().map(|p| (p.id, p.status)).collect())
+        .unwrap_or_default()
+}
+
+/// The promises in play `before` and in `after` in another status, with the change's time.
+fn departed(before: &Statuses, after: &Statuses, time: i64) -> Vec<(String, i64)> {
+    after
+        .iter()
+        .filter(|(id, status)| before.get(*id) == Some(&Status::InPlay) && **status != Status::InPlay)
+        .map(|(id, _)| (id.clone(), time))
+        .collect()
 }
 
 /// Each promise's status in one version of the registry.
@@ -200,23 +258,21 @@ impl Activity<'_> {
         if let Some(at) = self.read.iter().position(|(id, _)| *id == blob) {
             return self.read.swap_remove(at).1;
         }
-        files::registry_in_blob(self.repo, blob)
-            .map(|r| r.promises.into_iter().map(|p| (p.id, p.status)).collect())
-            .unwrap_or_default()
+        statuses(self.repo, blob)
     }
 
-    /// A commit at `time` changed these watched paths (path, blob before, blob after).
-    fn record(&mut self, time: i64, changed: Vec<(String, Oid, Oid)>) {
+    /// `commit`, at `time`, changed these watched paths (path, blob before, blob after).
+    fn record(&mut self, commit: Oid, time: i64, changed: Vec<(String, Oid, Oid)>) {
         for (path, before_blob, after_blob) in changed {
             let path = path.as_str();
-            if path == self.registry_file {
+            if let (true, Some(later)) = (path == self.registry_file, self.later.as_mut()) {
+                later.push((commit, time, before_blob, after_blob));
+            } else if path == self.registry_file {
                 let after = self.statuses(after_blob);
                 let before = self.statuses(before_blob);
-                for (id, status) in &after {
-                    if before.get(id) == Some(&Status::InPlay) && *status != Status::InPlay {
-                        let left = self.facts.left_play.entry(id.clone()).or_insert(time);
-                        *left = (*left).max(time);
-                    }
+                for (id, time) in departed(&before, &after, time) {
+                    let left = self.facts.left_play.entry(id).or_insert(time);
+                    *left = (*left).max(time);
                 }
                 self.read = vec![(before_blob, before), (after_blob, after)];
             }
@@ -281,12 +337,13 @@ mod tests {
             read: Vec::new(),
             at_start: HashMap::new(),
             versions: HashMap::new(),
+            later: None,
         };
         let registry = || registry::FILE_NAME.to_string();
         let mut parsed = 0;
         for (time, before, after) in [(30, v2, v3), (20, v1, v2), (10, v0, v1)] {
             parsed += [before, after].iter().filter(|b| !activity.read.iter().any(|(id, _)| id == *b)).count();
-            activity.record(time, vec![(registry(), before, after)]);
+            activity.record(Oid::zero(), time, vec![(registry(), before, after)]);
         }
         assert_eq!(parsed, 4, "four versions, each parsed once");
         let left: Vec<(&str, i64)> = {
@@ -295,5 +352,44 @@ mod tests {
             l
         };
         assert_eq!(left, [("x", 30), ("y", 20), ("z", 20)]);
+    }
+
+    /// The board tells departures from the registry's history (its revisions compared the same
+    /// registries), and parses a change's registries only when the history has no revision at
+    /// its commit.
+    #[test]
+    fn departures_are_told_by_the_history_else_parsed() {
+        use crate::facts::{RegistryChange, RegistryHistory, RegistryRevision};
+        let dir = tempfile::tempdir().unwrap();
+        let out = Command::new("git").args(["init", "-q"]).current_dir(dir.path()).output().unwrap();
+        assert!(out.status.success());
+        let v0 = blob(dir.path(), &[("x", "in-play"), ("y", "in-play"), ("z", "in-play")]);
+        let v1 = blob(dir.path(), &[("x", "done"), ("y", "in-play"), ("z", "in-play")]);
+        let v2 = blob(dir.path(), &[("x", "in-play"), ("y", "done"), ("z", "done")]);
+        let v3 = blob(dir.path(), &[("x", "done"), ("y", "done"), ("z", "in-play")]);
+        let repo = Repo::open(&dir.path().join(".git")).unwrap();
+        let commit = |n: u8| Oid::from_bytes(&[n; 20]).unwrap();
+        let changes = [(commit(3), 30, v2, v3), (commit(2), 20, v1, v2), (commit(1), 10, v0, v1)];
+        let left = |history: RegistryHistory| {
+            let mut facts = WindowFacts { history, ..WindowFacts::default() };
+            Departures(changes.to_vec()).apply(&repo, &mut facts);
+            let mut l: Vec<(String, i64)> = facts.left_play.into_iter().collect();
+            l.sort();
+            l
+        };
+        let s = |x: &str| x.to_string();
+        let parsed = vec![(s("x"), 30), (s("y"), 20), (s("z"), 20)];
+        assert_eq!(left(RegistryHistory::default()), parsed, "no history: every change parsed");
+        // A history whose revision at commit 3 says `w` left play (the registries say nothing of
+        // `w`): it is believed there, and commits 1 and 2, which it lacks, are parsed.
+        let revision = RegistryRevision {
+            commit: commit(3).to_string(),
+            time: 30,
+            in_play: Vec::new(),
+            limit: 3,
+            changes: vec![RegistryChange::Status { promise: s("w"), from: Status::InPlay, to: Status::Done }],
+        };
+        let history = RegistryHistory { revisions: vec![revision], ..RegistryHistory::default() };
+        assert_eq!(left(history), [(s("w"), 30), (s("x"), 10), (s("y"), 20), (s("z"), 20)]);
     }
 }

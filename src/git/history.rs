@@ -26,6 +26,21 @@ pub enum Peeled {
     Other(&'static str),
 }
 
+/// Commits the registry walk read from the commit-graph, in this test process.
+#[cfg(test)]
+static READ_FROM_GRAPH: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+/// Parents' trees the registry walk did not read, their filters certain, in this test process.
+#[cfg(test)]
+static TREES_PASSED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// What the registry walk needs of a commit: its tree, date and first parent (with its
+/// position in the commit-graph, when it has one there).
+struct Step {
+    tree: Option<Oid>,
+    time: i64,
+    first_parent: Option<(Oid, Option<u32>)>,
+}
+
 /// What a commit changed against its first parent.
 pub struct Change {
     pub parent: Option<Oid>,
@@ -438,8 +453,28 @@ impl Repo {
         let meets = |i: usize, at: Oid, blob: Oid, k: usize| {
             known.get(i).into_iter().flatten().any(|n| n.tip == at && n.blob == blob && k <= n.within)
         };
+        // git's commit-graph, when there is one: a commit it holds is not inflated, and with
+        // changed-path filters a commit that certainly left every file alone is passed without
+        // reading its parent's tree.
+        let graph = self.commit_graph();
+        let keys: Vec<super::graph::Key> = names.iter().map(|n| super::graph::Key::new(n)).collect();
+        // A commit's header, from the graph when it holds it (with its position), else read.
+        let header_of = |packs: &mut super::pack::Packs, oid: Oid, pos: Option<u32>| -> Option<(Step, Option<u32>)> {
+            if let Some((g, pos)) = graph.as_ref().zip(pos.or_else(|| graph.as_ref()?.find(oid))) {
+                let c = g.commit(pos)?;
+                #[cfg(test)]
+                READ_FROM_GRAPH.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let first_parent = match c.first_parent {
+                    Some(p) => Some((g.oid(p)?, Some(p))),
+                    None => None,
+                };
+                return Some((Step { tree: Some(c.tree), time: c.time, first_parent }, Some(pos)));
+            }
+            let h = read(packs, oid)?;
+            Some((Step { tree: h.tree, time: h.time, first_parent: h.first_parent.map(|p| (p, None)) }, None))
+        };
         // The commit being looked at, with its tree's entries; its parent is read next.
-        let Some(header) = read(&mut packs, tip) else { return out };
+        let Some((header, mut at)) = header_of(&mut packs, tip, None) else { return out };
         let (mut commit, mut time, mut tree) = (tip, header.time, header.tree);
         let mut ids = paths.entries(&odb, &mut packs, tree, None);
         let mut parent = header.first_parent;
@@ -460,7 +495,7 @@ impl Repo {
             if open.iter().all(Option::is_none) {
                 return out;
             }
-            let Some(p) = parent else {
+            let Some((p, p_at)) = parent else {
                 for (o, blob) in out.iter_mut().zip(&open) {
                     if let Some(blob) = *blob {
                         o.list.push(Revision { commit, time, blob });
@@ -469,16 +504,26 @@ impl Repo {
                 }
                 return out;
             };
-            let Some(h) = read(&mut packs, p) else {
+            let Some((h, h_at)) = header_of(&mut packs, p, p_at) else {
                 ended = step;
                 break;
             };
-            if h.tree != tree {
+            // Every file still read is certainly as the parent has it: its tree is not read.
+            let unchanged = match (&graph, at) {
+                (Some(g), Some(pos)) => {
+                    open.iter().zip(&keys).all(|(o, key)| o.is_none() || !g.may_have_changed(pos, key))
+                }
+                _ => false,
+            };
+            #[cfg(test)]
+            TREES_PASSED.fetch_add(usize::from(unchanged && h.tree != tree), std::sync::atomic::Ordering::SeqCst);
+            if h.tree != tree && !unchanged {
                 ids = paths.entries(&odb, &mut packs, h.tree, Some(&ids));
+                tree = h.tree;
             }
             for (i, o) in out.iter_mut().enumerate() {
                 let Some(blob) = open[i] else { continue };
-                let parent_blob = ids[paths.files[i]];
+                let parent_blob = if unchanged { blob } else { ids[paths.files[i]] };
                 if parent_blob != blob {
                     o.list.push(Revision { commit, time, blob });
                     // The commit that added it: an older life of the file (deleted, added again)
@@ -493,7 +538,7 @@ impl Repo {
                     (o.met, open[i]) = (Some((p, step + 1)), None);
                 }
             }
-            (commit, time, tree, parent) = (p, h.time, h.tree, h.first_parent);
+            (commit, time, parent, at) = (p, h.time, h.first_parent, h_at);
         }
         // Cut short: by the limit, or a commit that could not be read (fewer read).
         for (o, blob) in out.iter_mut().zip(&open) {
@@ -502,6 +547,18 @@ impl Repo {
             }
         }
         out
+    }
+
+    /// git's commit-graph as git would use it: not in a shallow clone or with grafts or
+    /// replaced objects (git ignores the graph there too), nor with `core.commitGraph=false`.
+    fn commit_graph(&self) -> Option<super::graph::Graph> {
+        let off = self.config().and_then(|c| c.get_bool("core.commitGraph").ok()) == Some(false);
+        let common = self.repo.commondir();
+        let replaced = self.repo.references_glob("refs/replace/*").ok().is_some_and(|mut r| r.next().is_some());
+        if off || self.repo.is_shallow() || common.join("info/grafts").exists() || replaced {
+            return None;
+        }
+        super::graph::Graph::open(&common.join("objects"))
     }
 
     /// A bare repository (a server's): nothing of plan-lint's is written into it.

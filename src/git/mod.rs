@@ -10,6 +10,7 @@
 mod branches;
 pub mod build;
 pub mod commit;
+mod graph;
 mod history;
 pub mod index;
 pub mod pack;
@@ -70,6 +71,24 @@ pub struct Repo {
     packs: std::cell::RefCell<Option<pack::Packs>>,
 }
 
+/// A repository's git directory and work tree ([`Repo::location`]).
+#[derive(Debug, Clone)]
+pub struct Location {
+    git_dir: PathBuf,
+    work_tree: Option<PathBuf>,
+}
+
+impl Location {
+    /// The repository opened again; `None` when it no longer opens.
+    pub fn open(&self) -> Option<Repo> {
+        let repo = Repository::open(&self.git_dir).ok()?;
+        if let Some(work_tree) = &self.work_tree {
+            repo.set_workdir(work_tree, false).ok()?;
+        }
+        Some(Repo::new(repo))
+    }
+}
+
 /// The commits to check, newest first, and how to describe them to the user.
 #[derive(Debug)]
 pub struct CommitRange {
@@ -118,6 +137,12 @@ impl Repo {
             repo.set_workdir(&work_tree, false).ok()?;
         }
         Some(Repo::new(repo))
+    }
+
+    /// Where this repository is, to open it again on another thread (a handle is not shared
+    /// between threads).
+    pub fn location(&self) -> Location {
+        Location { git_dir: self.repo.path().to_path_buf(), work_tree: self.repo.workdir().map(Path::to_path_buf) }
     }
 
     fn new(repo: Repository) -> Repo {

@@ -5,18 +5,21 @@
 //! paths says what a walk per path says, under any bound; and a walk that meets a known tip
 //! stops there with exactly the revisions newer than it.
 
-use super::{Known, Revisions};
+use super::{Known, Revisions, READ_FROM_GRAPH, TREES_PASSED};
 use crate::git::{Oid, Repo, Rng};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
+use std::sync::atomic::Ordering::SeqCst;
 
-const PATHS: [&str; 5] = [
+const PATHS: [&str; 6] = [
     "promises.toml",
     "teams/a/promises.toml",
     "teams/b/promises.toml",
     "teams/a/deep/promises.toml",
     "x/promises.toml",
+    // Not ASCII: version-1 Bloom filters hash it differently from version 2.
+    "équipe/promises.toml",
 ];
 
 /// Files (path → content) as nested trees.
@@ -155,6 +158,8 @@ struct Seen {
     merges: usize,
     later_adds: usize,
     met: usize,
+    /// Paths a commit's filter said for certain it did not change.
+    certain: usize,
 }
 
 fn check(dir: &Path, seed: u64, seen_all: &mut Seen) {
@@ -233,6 +238,64 @@ fn each_path_s_revisions_are_git_s_and_one_walk_reads_them_all() {
         assert!(git(dir.path(), &["repack", "-adq"]).0);
         assert!(git(dir.path(), &["prune-packed"]).0);
         check(dir.path(), seed, &mut seen);
+        // And through git's commit-graph: plain, with changed-path filters of each version, and
+        // as a chain of two layers (the older commits in the base).
+        let info = dir.path().join(".git/objects/info");
+        let older = git(dir.path(), &["rev-parse", &format!("{tip}~40")]).1;
+        for (version, layers, filters) in [("1", 1, false), ("1", 1, true), ("2", 1, true), ("2", 2, true)] {
+            let _ = std::fs::remove_file(info.join("commit-graph"));
+            let _ = std::fs::remove_dir_all(info.join("commit-graphs"));
+            let version = format!("commitGraph.changedPathsVersion={version}");
+            let mut write = vec!["-c", &version, "commit-graph", "write", "--reachable"];
+            if filters {
+                write.push("--changed-paths");
+            }
+            if layers == 2 {
+                assert!(git(dir.path(), &["update-ref", "refs/heads/main", older.trim()]).0);
+                assert!(git(dir.path(), &[&write[..], &["--split"]].concat()).0);
+                assert!(git(dir.path(), &["update-ref", "refs/heads/main", &tip.to_string()]).0);
+                write.push("--split=no-merge");
+            }
+            assert!(git(dir.path(), &write).0, "{write:?}");
+            let graph = super::super::graph::Graph::open(&dir.path().join(".git/objects")).expect("the graph reads");
+            assert_eq!(graph.layers(), layers, "{write:?}");
+            let before = (READ_FROM_GRAPH.load(SeqCst), TREES_PASSED.load(SeqCst));
+            check(dir.path(), seed, &mut seen);
+            assert!(READ_FROM_GRAPH.load(SeqCst) > before.0 + 100, "{write:?}: commits read from the graph");
+            if filters {
+                assert!(TREES_PASSED.load(SeqCst) > before.1 + 100, "{write:?}: trees passed by their filters");
+                filters_never_miss_a_change(dir.path(), &graph, &mut seen);
+            } else {
+                assert_eq!(TREES_PASSED.load(SeqCst), before.1, "{write:?}: no filters, no tree passed");
+            }
+        }
     }
     assert!(seen.merges > 0 && seen.later_adds > 0 && seen.met > 10, "{seen:?}");
+    assert!(seen.certain > 1_000, "{seen:?}: filters said for certain that paths did not change");
+}
+
+/// Every path a commit changed against its first parent (as `git diff-tree` lists them, with
+/// their folders) may have changed by the commit's filter; and filters do say "certainly not"
+/// for paths each commit left alone (counted in `seen.certain`).
+fn filters_never_miss_a_change(dir: &Path, graph: &super::super::graph::Graph, seen: &mut Seen) {
+    use super::super::graph::Key;
+    let (_, all) = git(dir, &["rev-list", "--all"]);
+    let mut probes: Vec<String> = PATHS.iter().map(|p| p.to_string()).collect();
+    probes.extend(["teams", "teams/a", "équipe", "other/0", "absent/path"].map(String::from));
+    for commit in all.lines() {
+        let pos = graph.find(Oid::from_str(commit).unwrap()).expect("every commit is in the graph");
+        let parent = format!("{commit}^1");
+        let has_parent = git(dir, &["rev-parse", "-q", "--verify", &parent]).0;
+        let diff = ["-c", "core.quotepath=off", "diff-tree", "--no-commit-id", "-r", "-t", "--name-only"];
+        let trees = if has_parent { [parent.as_str(), commit] } else { ["--root", commit] };
+        let (ok, changed) = git(dir, &[&diff[..], &trees[..]].concat());
+        assert!(ok);
+        let changed: std::collections::HashSet<&str> = changed.lines().collect();
+        for path in &changed {
+            assert!(graph.may_have_changed(pos, &Key::new(path)), "{commit} changed {path}: its filter must say so");
+        }
+        for probe in probes.iter().filter(|p| !changed.contains(p.as_str())) {
+            seen.certain += usize::from(!graph.may_have_changed(pos, &Key::new(probe)));
+        }
+    }
 }
