@@ -60,14 +60,16 @@ review on the promise:
 /// Why a promise's open work is suspect, if it is: the change in the registry's history, or a
 /// review recorded against another contract.
 fn suspect(changes: &HashMap<String, ContractChange>, p: &Promise) -> Option<String> {
-    if !matches!(p.status, Status::InPlay | Status::Proposed) {
+    let change = changes.get(&p.id);
+    // Neither changed nor reviewed: nothing to compare (and no fingerprint to compute, for
+    // each of a large plan's items).
+    if !matches!(p.status, Status::InPlay | Status::Proposed) || (change.is_none() && p.reviewed.is_none()) {
         return None;
     }
     let fingerprint = p.fingerprint();
     if p.reviewed.as_deref() == Some(fingerprint.as_str()) {
         return None;
     }
-    let change = changes.get(&p.id);
     match (change, &p.reviewed) {
         (Some(ContractChange { commit: Some((id, time)), what }), _) => {
             Some(format!("its {what} in commit {} ({})", id.get(..7).unwrap_or(id), crate::when::date(*time)))

@@ -196,6 +196,14 @@ fn the_github_workflows_are_valid_and_make_merge_and_publish_the_boards() {
     assert_eq!(board_steps[0].uses.split('@').next(), Some("actions/checkout"));
     assert_eq!(board_steps[0].with["fetch-depth"], "0", "the whole history");
     assert_eq!(board_steps[0].with["repository"], "${{ inputs.repository || github.repository }}");
+    // The registry's history kept from the last board of the same repository, restored before
+    // the board is made: the path the board keeps it at, one entry per run, the newest restored.
+    let cache = board_steps.iter().position(|s| s.uses.starts_with("actions/cache@")).expect("a cache step");
+    assert!(cache > 0 && cache < board_steps.iter().position(|s| s.name == "Make the board").unwrap());
+    assert_eq!(board_steps[cache].with["path"], ".git/plan-lint");
+    let key = board_steps[cache].with["key"].as_str();
+    let restore = board_steps[cache].with["restore-keys"].as_str();
+    assert!(key.starts_with(restore) && restore.contains("inputs.repository || github.repository"), "{key} {restore}");
     let upload = board_steps.iter().find(|s| s.uses.starts_with("actions/upload-artifact@")).unwrap();
     assert_eq!(upload.with["path"], "plan-lint-board/");
     assert_eq!(upload.with["if-no-files-found"], "error");
@@ -325,6 +333,9 @@ fn the_gitlab_template_is_valid_and_makes_merges_and_publishes_the_boards() {
     let project_job = &doc["plan-lint-board"];
     assert_eq!(project_job["variables"]["GIT_DEPTH"].as_str(), Some("0"), "the whole history");
     assert_eq!(project_job["artifacts"]["paths"][0].as_str(), Some("plan-lint-board/"));
+    // The registry's history kept between the board's pipelines, at the path the board keeps it.
+    assert_eq!(project_job["cache"]["paths"][0].as_str(), Some(".git/plan-lint"));
+    assert!(project_job["cache"]["key"].as_str().unwrap().contains("$CI_COMMIT_REF_SLUG"));
     let org_job = &doc[".plan-lint-org-board"];
     assert_eq!(org_job["artifacts"]["paths"][0].as_str(), Some("public"), "what GitLab Pages publishes");
     let board_ref = org_job["variables"]["PLAN_LINT_BOARD_REF"].as_str().unwrap();
