@@ -236,7 +236,7 @@ fn read_histories(repo: &Repo, tip: Oid, limit: usize, paths: &[String]) -> Hash
     tests::WALKED.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(tip);
     let mut kept = if limit == LIMIT { store::Store::load(repo) } else { store::Store::load_unbelieved(repo) };
     let known: Vec<Vec<Known>> = paths.iter().map(|p| kept.known(p, limit)).collect();
-    let walks = repo.revisions_of_all(tip, paths, &known, limit);
+    let (walks, mut streamed) = walk_parsing(repo, tip, paths, &known, limit);
     if std::env::var_os("PLAN_LINT_DEBUG_HISTORY_STATS").is_some_and(|v| v == "1") {
         // A hidden switch for tests and benchmarks: how far the walk went, how much was parsed.
         let read = walks.iter().map(|w| w.met.map_or(w.read, |(_, k)| k)).max().unwrap_or(0);
@@ -245,17 +245,18 @@ fn read_histories(repo: &Repo, tip: Oid, limit: usize, paths: &[String]) -> Hash
     }
     let mut out = HashMap::new();
     let mut changed = false;
-    for (path, walk) in paths.iter().zip(walks) {
+    for (i, (path, walk)) in paths.iter().zip(walks).enumerate() {
         let joined = walk.met.and_then(|(at, k)| Some((kept.get(path, at, limit, k)?, k)));
+        let parsed = streamed.as_mut().map(|s| std::mem::take(&mut s[i])).filter(|s| s.seen == walk.list.len());
         let entry = match joined {
             Some((old, 0)) => old.clone(),
-            Some((old, k)) => match append(repo, tip, limit, old, &walk, k) {
+            Some((old, k)) => match append(repo, tip, limit, old, &walk, k, parsed) {
                 Some(entry) => entry,
                 // The kept history's last registry does not read: read it all again.
                 None => read_one(repo, tip, limit, path),
             },
             None if walk.met.is_some() => read_one(repo, tip, limit, path),
-            None => entry_of(repo, tip, limit, &walk, Parser::default(), RegistryHistory::default()),
+            None => entry_of(repo, tip, limit, &walk, Parser::default(), RegistryHistory::default(), parsed),
         };
         out.insert(path.clone(), entry.history.clone());
         // A history kept from this very tip is kept already.
@@ -272,13 +273,82 @@ fn read_histories(repo: &Repo, tip: Oid, limit: usize, paths: &[String]) -> Hash
 /// One path's history from `tip`, walked in full.
 fn read_one(repo: &Repo, tip: Oid, limit: usize, path: &str) -> store::Entry {
     let walk = repo.revisions_of(tip, path, limit);
-    entry_of(repo, tip, limit, &walk, Parser::default(), RegistryHistory::default())
+    entry_of(repo, tip, limit, &walk, Parser::default(), RegistryHistory::default(), None)
+}
+
+/// The walk of [`Repo::revisions_of_all`], with each revision's registry parsed as the walk
+/// finds it, on threads of their own (each with its own handle on the repository; one per
+/// core), and compared with the next older one as soon as that is parsed: parsing costs as much
+/// as the walk, and beside it takes no longer. A revision no thread could parse (none could
+/// open the repository) leaves that path's parsing for after the walk.
+fn walk_parsing(
+    repo: &Repo,
+    tip: Oid,
+    paths: &[String],
+    known: &[Vec<Known>],
+    limit: usize,
+) -> (Vec<Revisions>, Option<Vec<Streamed>>) {
+    type Job = (usize, usize, Revision);
+    let at = repo.location();
+    let workers = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get).clamp(1, 4);
+    let (found, jobs) = std::sync::mpsc::channel::<Job>();
+    let jobs = std::sync::Mutex::new(jobs);
+    std::thread::scope(|s| {
+        let (parsed, results) = std::sync::mpsc::channel::<(Job, Option<Option<Snapshot>>)>();
+        for _ in 0..workers {
+            let (jobs, parsed, at) = (&jobs, parsed.clone(), at.clone());
+            s.spawn(move || {
+                let Some(own) = at.open() else { return };
+                loop {
+                    let job = jobs.lock().unwrap_or_else(std::sync::PoisonError::into_inner).recv();
+                    let Ok(job) = job else { return };
+                    // As `Parser::push_all` reads each: a blob that does not read is empty.
+                    let blob = job.2.blob;
+                    let read = (!blob.is_zero()).then(|| snapshot(&read_blob(&own, blob).unwrap_or_default()));
+                    if parsed.send((job, read)).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(parsed);
+        // Results come back in about the order sent; each path's are compared in that order.
+        let collector = s.spawn(move || {
+            let mut out: Vec<Streamed> = paths.iter().map(|_| Streamed::default()).collect();
+            let mut early = BTreeMap::new();
+            let mut next = 0;
+            for ((seq, i, r), read) in results {
+                early.insert(seq, (i, r, read));
+                while let Some((i, r, read)) = early.remove(&next) {
+                    out[i].push(r, read);
+                    next += 1;
+                }
+            }
+            out
+        });
+        let mut seq = 0;
+        let walks = repo.revisions_of_all_as_found(tip, paths, known, limit, &mut |i, r| {
+            // With no parser left, the parsing is done after the walk.
+            let _ = found.send((seq, i, r));
+            seq += 1;
+        });
+        drop(found);
+        (walks, collector.join().ok())
+    })
 }
 
 /// A kept history (from an ancestor `k` commits down) with the revisions newer than its tip:
 /// the first new one is compared with the kept history's last registry, read again. `None`
 /// when that registry does not read (the kept history was not made from it).
-fn append(repo: &Repo, tip: Oid, limit: usize, old: &store::Entry, walk: &Revisions, k: usize) -> Option<store::Entry> {
+fn append(
+    repo: &Repo,
+    tip: Oid,
+    limit: usize,
+    old: &store::Entry,
+    walk: &Revisions,
+    k: usize,
+    parsed: Option<Streamed>,
+) -> Option<store::Entry> {
     if !old.complete {
         return None;
     }
@@ -287,12 +357,14 @@ fn append(repo: &Repo, tip: Oid, limit: usize, old: &store::Entry, walk: &Revisi
         None => None,
     };
     let parser = Parser { before, before_blob: old.before };
-    let mut entry = entry_of(repo, tip, limit, walk, parser, old.history.clone());
+    let mut entry = entry_of(repo, tip, limit, walk, parser, old.history.clone(), parsed);
     (entry.read, entry.complete, entry.history.complete) = (old.read + k, true, true);
     Some(entry)
 }
 
-/// The entry for a walk from `tip`: its revisions parsed (oldest first) onto `history`.
+/// The entry for a walk from `tip`: its revisions parsed (oldest first) onto `history`, or
+/// as `parsed` compared them already (all but the oldest, compared here with the registry
+/// before them).
 fn entry_of(
     repo: &Repo,
     tip: Oid,
@@ -300,10 +372,20 @@ fn entry_of(
     walk: &Revisions,
     mut parser: Parser,
     mut history: RegistryHistory,
+    parsed: Option<Streamed>,
 ) -> store::Entry {
     history.complete = walk.complete;
-    let oldest_first: Vec<&Revision> = walk.list.iter().rev().collect();
-    parser.push_all(repo, &oldest_first, &mut history);
+    #[cfg(test)]
+    if parsed.is_some() {
+        tests::STREAMED.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(tip);
+    }
+    match parsed {
+        Some(parsed) => parser.before_blob = parsed.finish(parser.before.take(), parser.before_blob, &mut history),
+        None => {
+            let oldest_first: Vec<&Revision> = walk.list.iter().rev().collect();
+            parser.push_all(repo, &oldest_first, &mut history);
+        }
+    }
     store::Entry {
         tip,
         blob: walk.blob,
@@ -350,25 +432,71 @@ impl Parser {
                     Some(None) => continue,
                     Some(Some(snapshot)) => Some(snapshot),
                 };
-                let before = self.before.as_ref();
-                let changes = match (before, &after) {
-                    (_, Some(after)) => changes(before, after),
-                    (Some(gone), None) => {
-                        gone.promises.keys().map(|id| RegistryChange::Removed { promise: id.clone() }).collect()
-                    }
-                    (None, None) => Vec::new(),
-                };
-                out.revisions.push(RegistryRevision {
-                    commit: r.commit.to_string(),
-                    time: r.time,
-                    in_play: after.as_ref().map(Snapshot::in_play).unwrap_or_default(),
-                    limit: after.as_ref().or(before).map_or(registry::DEFAULT_IN_PLAY_LIMIT, |s| s.limit),
-                    changes,
-                });
+                out.revisions.push(revision(r, self.before.as_ref(), after.as_ref()));
                 self.before_blob = after.as_ref().map(|_| r.blob);
                 self.before = after;
             }
         }
+    }
+}
+
+/// Revision `r`, which left `after` (`None`: deleted), against the registry before it.
+fn revision(r: &Revision, before: Option<&Snapshot>, after: Option<&Snapshot>) -> RegistryRevision {
+    let changes = match (before, after) {
+        (_, Some(after)) => changes(before, after),
+        (Some(gone), None) => gone.promises.keys().map(|id| RegistryChange::Removed { promise: id.clone() }).collect(),
+        (None, None) => Vec::new(),
+    };
+    RegistryRevision {
+        commit: r.commit.to_string(),
+        time: r.time,
+        in_play: after.map(Snapshot::in_play).unwrap_or_default(),
+        limit: after.or(before).map_or(registry::DEFAULT_IN_PLAY_LIMIT, |s| s.limit),
+        changes,
+    }
+}
+
+/// One path's revisions as the walk finds them, newest first, each compared as soon as the
+/// next older one that reads (or deletes the file) is parsed: what [`Parser::push_all`] makes
+/// of them oldest first, holding one registry at a time, not the history.
+#[derive(Default)]
+struct Streamed {
+    /// How many revisions were pushed.
+    seen: usize,
+    /// The revisions compared so far, newest first.
+    made: Vec<RegistryRevision>,
+    /// The newest revision not compared yet, with what it left.
+    waiting: Option<(Revision, Option<Snapshot>)>,
+    /// What the newest revision that counts left (its blob; `None`: deleted), once there is one.
+    newest: Option<Option<Oid>>,
+}
+
+impl Streamed {
+    /// The next older revision and its registry (`None`: deleted; `Some(None)`: does not read).
+    fn push(&mut self, r: Revision, read: Option<Option<Snapshot>>) {
+        self.seen += 1;
+        let after = match read {
+            None => None,
+            // Changes nothing: the revision newer than it is compared with an older one.
+            Some(None) => return,
+            Some(Some(snapshot)) => Some(snapshot),
+        };
+        self.newest.get_or_insert(after.as_ref().map(|_| r.blob));
+        if let Some((newer, left)) = self.waiting.take() {
+            self.made.push(revision(&newer, after.as_ref(), left.as_ref()));
+        }
+        self.waiting = Some((r, after));
+    }
+
+    /// The oldest revision compared with `before` (the registry before the walk's revisions:
+    /// none, or a kept history's last), every revision appended to `out` oldest first; the
+    /// blob the newest one left, for the next comparison (`before_blob` when none counted).
+    fn finish(mut self, before: Option<Snapshot>, before_blob: Option<Oid>, out: &mut RegistryHistory) -> Option<Oid> {
+        if let Some((oldest, left)) = self.waiting.take() {
+            self.made.push(revision(&oldest, before.as_ref(), left.as_ref()));
+        }
+        out.revisions.extend(self.made.into_iter().rev());
+        self.newest.unwrap_or(before_blob)
     }
 }
 
@@ -423,6 +551,8 @@ mod tests {
 
     /// The tips [`read_histories`] walked from, in this test process.
     pub(super) static WALKED: std::sync::Mutex<Vec<Oid>> = std::sync::Mutex::new(Vec::new());
+    /// The histories whose revisions were compared while the walk ran, in this test process.
+    pub(super) static STREAMED: std::sync::Mutex<Vec<Oid>> = std::sync::Mutex::new(Vec::new());
 
     /// `check --all` runs scopes at once ([`super::super::run_all`]): runs that ask for the
     /// histories together walk once, the others wait and take what it read.
@@ -476,8 +606,85 @@ mod tests {
         });
         let walks = WALKED.lock().unwrap().iter().filter(|&&t| t == head).count();
         assert_eq!(walks, 1, "four runs asked at once");
+        assert!(STREAMED.lock().unwrap().contains(&head), "compared while the walk ran");
         assert_eq!(histories[0].revisions.len(), 1_500);
         assert!(histories.iter().all(|h| h.revisions.len() == 1_500));
+    }
+
+    /// The revisions compared as the walk finds them, newest first, on the parsing threads
+    /// ([`walk_parsing`]), are what [`Parser::push_all`] makes of them oldest first: on random
+    /// histories with registries that do not read (at the start, the end, in a row), empty
+    /// ones, limits and statuses changing, from nothing and from a kept registry before them.
+    #[test]
+    fn revisions_compared_while_walking_are_those_compared_after() {
+        let mut rng = crate::git::Rng(11);
+        for round in 0..12 {
+            let dir = tempfile::tempdir().unwrap();
+            let git = |args: &[&str], input: &str| {
+                use std::io::Write;
+                let mut child = std::process::Command::new("git")
+                    .args(args)
+                    .current_dir(dir.path())
+                    .env("GIT_CONFIG_NOSYSTEM", "1")
+                    .env("GIT_CONFIG_GLOBAL", "/dev/null")
+                    .env_remove("GIT_DIR")
+                    .stdin(std::process::Stdio::piped())
+                    .stdout(std::process::Stdio::null())
+                    .spawn()
+                    .unwrap();
+                child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+                assert!(child.wait().unwrap().success(), "git {args:?}");
+            };
+            git(&["init", "-q", "-b", "main"], "");
+            let mut stream = String::new();
+            let statuses = ["proposed", "in-play", "done", "dropped"];
+            for i in 0..40 {
+                let text = match rng.below(8) {
+                    0 => "[promises.a\nbroken".to_string(),
+                    1 => String::new(),
+                    2 => "[promises.a]\nstatus = \"in-play\"\n".to_string(),
+                    _ => {
+                        let mut t = format!("[limits]\nin-play = {}\n", 1 + rng.below(3));
+                        for id in ["a", "b", "c"].iter().take(1 + rng.below(3)) {
+                            let status = statuses[rng.below(4)];
+                            let statement = ["S", "T"][rng.below(2)];
+                            t += &format!("[promises.{id}]\nstatement = \"{statement}\"\nstatus = \"{status}\"\n");
+                        }
+                        t
+                    }
+                };
+                let message = format!("c{i}\n");
+                stream += &format!(
+                    "commit refs/heads/main\ncommitter A <a@example.com> {} +0000\ndata {}\n{message}M 100644 inline promises.toml\ndata {}\n{text}\n",
+                    1_700_000_000 + i * 60,
+                    message.len(),
+                    text.len(),
+                );
+            }
+            git(&["fast-import", "--quiet"], &stream);
+            let repo = Repo::discover(dir.path()).unwrap();
+            let tip = repo.head_commit().unwrap();
+            let paths = [registry::FILE_NAME.to_string()];
+            let (walks, streamed) = walk_parsing(&repo, tip, &paths, &[Vec::new()], usize::MAX);
+            let streamed = streamed.expect("the parsing threads ran").pop().unwrap();
+            assert_eq!(streamed.seen, walks[0].list.len(), "round {round}");
+            assert!(walks[0].list.len() > 10, "round {round}: revisions");
+            // From nothing, and from a kept registry before the first revision.
+            let kept = "[promises.a]\nstatement = \"K\"\nstatus = \"in-play\"\n";
+            let kept_blob = Some(Oid::from_bytes(&[7; 20]).unwrap());
+            for (before, before_blob) in [(None, None), (Some(kept), kept_blob)] {
+                let parser = || Parser { before: before.and_then(Snapshot::parse), before_blob };
+                let after = entry_of(&repo, tip, usize::MAX, &walks[0], parser(), RegistryHistory::default(), None);
+                let (walks2, again) = walk_parsing(&repo, tip, &paths, &[Vec::new()], usize::MAX);
+                assert_eq!(walks2, walks);
+                let mut again = again.unwrap();
+                let beside =
+                    entry_of(&repo, tip, usize::MAX, &walks[0], parser(), RegistryHistory::default(), again.pop());
+                let json = |e: &store::Entry| serde_json::to_string(&e.history.revisions).unwrap();
+                assert_eq!(json(&beside), json(&after), "round {round}, before {before_blob:?}");
+                assert_eq!(beside.before, after.before, "round {round}, before {before_blob:?}");
+            }
+        }
     }
 
     fn registry(text: &str) -> Snapshot {

@@ -438,6 +438,19 @@ impl Repo {
     /// the commit that added it, the root, or a tip in `known[i]`, whose history of file `i`
     /// is known). Memory grows with the revisions, not the history.
     pub fn revisions_of_all(&self, tip: Oid, names: &[String], known: &[Vec<Known>], limit: usize) -> Vec<Revisions> {
+        self.revisions_of_all_as_found(tip, names, known, limit, &mut |_, _| {})
+    }
+
+    /// [`Repo::revisions_of_all`], telling `found` each revision (the name's index, the
+    /// revision) as the walk finds it, newest first: the caller parses them while it walks on.
+    pub fn revisions_of_all_as_found(
+        &self,
+        tip: Oid,
+        names: &[String],
+        known: &[Vec<Known>],
+        limit: usize,
+        found: &mut dyn FnMut(usize, Revision),
+    ) -> Vec<Revisions> {
         let none = Revisions { list: Vec::new(), complete: false, blob: Oid::zero(), read: 0, met: None };
         let mut out = vec![none; names.len()];
         let Ok(odb) = self.repo.odb() else { return out };
@@ -496,9 +509,10 @@ impl Repo {
                 return out;
             }
             let Some((p, p_at)) = parent else {
-                for (o, blob) in out.iter_mut().zip(&open) {
+                for (i, (o, blob)) in out.iter_mut().zip(&open).enumerate() {
                     if let Some(blob) = *blob {
                         o.list.push(Revision { commit, time, blob });
+                        found(i, Revision { commit, time, blob });
                         (o.complete, o.read) = (true, step + 1);
                     }
                 }
@@ -526,6 +540,7 @@ impl Repo {
                 let parent_blob = if unchanged { blob } else { ids[paths.files[i]] };
                 if parent_blob != blob {
                     o.list.push(Revision { commit, time, blob });
+                    found(i, Revision { commit, time, blob });
                     // The commit that added it: an older life of the file (deleted, added again)
                     // is not this one's history, and the walk ends here rather than at the root.
                     if parent_blob.is_zero() {
