@@ -89,7 +89,14 @@ impl Graph {
             return Some(Graph { layers: vec![layer] });
         }
         let dir = info.join("commit-graphs");
-        let chain = std::fs::read_to_string(dir.join("commit-graph-chain")).ok()?;
+        // Only a regular file of at most a full chain's size is read: a FIFO would block, and
+        // a chain of more layers than git writes is not git's.
+        let chain = dir.join("commit-graph-chain");
+        let meta = std::fs::metadata(&chain).ok()?;
+        if !meta.is_file() || meta.len() > (MAX_LAYERS * (2 * HASH + 2)) as u64 {
+            return None;
+        }
+        let chain = std::fs::read_to_string(chain).ok()?;
         let names: Vec<&str> = chain.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
         if names.is_empty() || names.len() > MAX_LAYERS {
             return None;
@@ -173,6 +180,10 @@ impl Layer {
     /// A graph file whose layers below are `below` (their hashes, base first, as its `BASE`
     /// chunk must list them), its first commit at position `base`.
     fn open(path: &Path, base: u32, below: &[&str]) -> Option<Layer> {
+        // Opening a FIFO would wait for a writer: only a regular file is a graph.
+        if !std::fs::metadata(path).ok()?.is_file() {
+            return None;
+        }
         let file = std::fs::File::open(path).ok()?;
         // SAFETY: git never modifies a commit-graph file in place: it writes a new one and
         // renames it over the old, and a file removed while mapped stays readable. A truncated
@@ -377,5 +388,34 @@ mod tests {
             }
         }
         assert!(refused > 100, "cut-short files are refused ({refused})");
+    }
+
+    /// A FIFO where git keeps a chain or a layer is not a graph, and is never opened: opening
+    /// it would wait for a writer that never comes.
+    #[test]
+    fn a_fifo_is_no_graph_and_never_waited_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let objects = dir.path().join("objects");
+        let graphs = objects.join("info/commit-graphs");
+        std::fs::create_dir_all(&graphs).unwrap();
+        let mkfifo = |path: &Path| {
+            let status = std::process::Command::new("mkfifo").arg(path).status().expect("mkfifo runs");
+            assert!(status.success());
+        };
+        let open_in_time = |objects: &Path| {
+            let (tx, rx) = std::sync::mpsc::channel();
+            let objects = objects.to_path_buf();
+            std::thread::spawn(move || tx.send(Graph::open(&objects).is_none()).unwrap());
+            rx.recv_timeout(std::time::Duration::from_secs(20)).expect("opening returns, not waiting on a FIFO")
+        };
+        // The chain itself a FIFO.
+        mkfifo(&graphs.join("commit-graph-chain"));
+        assert!(open_in_time(&objects), "a FIFO chain is no graph");
+        // A chain naming a layer that is a FIFO.
+        std::fs::remove_file(graphs.join("commit-graph-chain")).unwrap();
+        let name = "0123456789abcdef0123456789abcdef01234567";
+        std::fs::write(graphs.join("commit-graph-chain"), format!("{name}\n")).unwrap();
+        mkfifo(&graphs.join(format!("graph-{name}.graph")));
+        assert!(open_in_time(&objects), "a FIFO layer is no graph");
     }
 }

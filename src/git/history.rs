@@ -112,7 +112,9 @@ impl Repo {
     /// The receiving repository of a push, as git's environment describes it to a pre-receive
     /// hook (the quarantine's object directory included); the reason when it cannot be opened.
     pub fn open_from_env() -> std::result::Result<Repo, String> {
-        Repository::open_from_env().map(Repo::new).map_err(|e| e.message().to_string())
+        Repository::open_from_env()
+            .map(|r| Repo { from_env: true, ..Repo::new(r) })
+            .map_err(|e| e.message().to_string())
     }
 
     /// The git directory (`.git`, or a linked worktree's own).
@@ -426,7 +428,8 @@ fn entries_named(data: &[u8], names: &[&[u8]]) -> Vec<Option<Oid>> {
 impl Repo {
     /// The revisions of the file `name` at a path from the root (the registry's revisions):
     /// the commits on the first-parent line from `tip` whose tree holds another entry at `name`
-    /// than their first parent's, newest first, back to the one that added it, reading at most
+    /// than their first parent's (another blob: a change of mode alone leaves the content, and
+    /// so the registry, as it was), newest first, back to the one that added it, reading at most
     /// `limit` commits (none when `tip` has no such file). See [`Repo::revisions_of_all`].
     pub fn revisions_of(&self, tip: Oid, name: &str, limit: usize) -> Revisions {
         self.revisions_of_all(tip, &[name.to_string()], &[Vec::new()], limit).swap_remove(0)
@@ -486,6 +489,13 @@ impl Repo {
             let h = read(packs, oid)?;
             Some((Step { tree: h.tree, time: h.time, first_parent: h.first_parent.map(|p| (p, None)) }, None))
         };
+        // A revision's time as its commit says it: the graph keeps 34 bits of it (git reads a
+        // date after the year 2514 cut short there too), so a commit found through the graph is
+        // read for its date. Revisions are few; the walk's other commits are not read.
+        let exact_time = |packs: &mut super::pack::Packs, commit: Oid, time: i64, at: Option<u32>| match at {
+            Some(_) => read(packs, commit).map_or(time, |h| h.time),
+            None => time,
+        };
         // The commit being looked at, with its tree's entries; its parent is read next.
         let Some((header, mut at)) = header_of(&mut packs, tip, None) else { return out };
         let (mut commit, mut time, mut tree) = (tip, header.time, header.tree);
@@ -511,6 +521,7 @@ impl Repo {
             let Some((p, p_at)) = parent else {
                 for (i, (o, blob)) in out.iter_mut().zip(&open).enumerate() {
                     if let Some(blob) = *blob {
+                        let time = exact_time(&mut packs, commit, time, at);
                         o.list.push(Revision { commit, time, blob });
                         found(i, Revision { commit, time, blob });
                         (o.complete, o.read) = (true, step + 1);
@@ -539,6 +550,7 @@ impl Repo {
                 let Some(blob) = open[i] else { continue };
                 let parent_blob = if unchanged { blob } else { ids[paths.files[i]] };
                 if parent_blob != blob {
+                    let time = exact_time(&mut packs, commit, time, at);
                     o.list.push(Revision { commit, time, blob });
                     found(i, Revision { commit, time, blob });
                     // The commit that added it: an older life of the file (deleted, added again)

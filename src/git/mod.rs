@@ -69,6 +69,9 @@ pub struct Repo {
     /// The packs trees are read from when scopes are told (opened on first use, for this
     /// handle's life: a pack written since is read through libgit2).
     packs: std::cell::RefCell<Option<pack::Packs>>,
+    /// Opened as git's environment describes it (a pre-receive hook's quarantine): a second
+    /// handle must be opened the same way, or objects only the quarantine holds would not read.
+    from_env: bool,
 }
 
 /// A repository's git directory and work tree ([`Repo::location`]).
@@ -76,11 +79,17 @@ pub struct Repo {
 pub struct Location {
     git_dir: PathBuf,
     work_tree: Option<PathBuf>,
+    from_env: bool,
 }
 
 impl Location {
     /// The repository opened again; `None` when it no longer opens.
     pub fn open(&self) -> Option<Repo> {
+        if self.from_env {
+            // The process's environment is every thread's: this is the same repository, with
+            // the same object directories (`GIT_OBJECT_DIRECTORY`, alternates).
+            return Repository::open_from_env().ok().map(|r| Repo { from_env: true, ..Repo::new(r) });
+        }
         let repo = Repository::open(&self.git_dir).ok()?;
         if let Some(work_tree) = &self.work_tree {
             repo.set_workdir(work_tree, false).ok()?;
@@ -142,11 +151,15 @@ impl Repo {
     /// Where this repository is, to open it again on another thread (a handle is not shared
     /// between threads).
     pub fn location(&self) -> Location {
-        Location { git_dir: self.repo.path().to_path_buf(), work_tree: self.repo.workdir().map(Path::to_path_buf) }
+        Location {
+            git_dir: self.repo.path().to_path_buf(),
+            work_tree: self.repo.workdir().map(Path::to_path_buf),
+            from_env: self.from_env,
+        }
     }
 
     fn new(repo: Repository) -> Repo {
-        Repo { repo, config: std::cell::OnceCell::new(), packs: std::cell::RefCell::new(None) }
+        Repo { repo, config: std::cell::OnceCell::new(), packs: std::cell::RefCell::new(None), from_env: false }
     }
 }
 

@@ -299,3 +299,43 @@ fn filters_never_miss_a_change(dir: &Path, graph: &super::super::graph::Graph, s
         }
     }
 }
+
+/// A revision's time is its commit's, as `git log --format=%ct` prints it, also through a
+/// commit-graph, which keeps only 34 bits of it: dates after the year 2514 are not cut short.
+#[test]
+fn revision_times_are_the_commits_own_beyond_the_graphs_34_bits() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str], date: &str| {
+        let out = Command::new("git")
+            .args(args)
+            .current_dir(dir.path())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env_remove("GIT_DIR")
+            .env("GIT_AUTHOR_DATE", date)
+            .env("GIT_COMMITTER_DATE", date)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    run(&["init", "-q", "-b", "main"], "@0 +0000");
+    // 2^34 s is in the year 2514: one revision before it, two after it.
+    for (i, date) in ["@1700000000 +0000", "@17179869190 +0000", "@20000000000 +0000"].iter().enumerate() {
+        std::fs::write(dir.path().join("promises.toml"), format!("# {i}\n")).unwrap();
+        run(&["add", "promises.toml"], date);
+        run(&["-c", "user.name=A", "-c", "user.email=a@example.com", "commit", "-qm", &format!("c{i}")], date);
+    }
+    let (ok, want) = git(dir.path(), &["log", "--format=%ct", "--", "promises.toml"]);
+    assert!(ok);
+    let want: Vec<i64> = want.lines().map(|l| l.parse().unwrap()).collect();
+    assert_eq!(want, [20_000_000_000, 17_179_869_190, 1_700_000_000], "git keeps the dates");
+    let times = |repo: &Repo| {
+        let all = repo.revisions_of_all(repo.head_commit().unwrap(), &["promises.toml".into()], &[Vec::new()], 10);
+        all[0].list.iter().map(|r| r.time).collect::<Vec<i64>>()
+    };
+    assert_eq!(times(&Repo::open(&dir.path().join(".git")).unwrap()), want, "without a graph");
+    assert!(git(dir.path(), &["commit-graph", "write", "--reachable", "--changed-paths"]).0);
+    let before = READ_FROM_GRAPH.load(SeqCst);
+    assert_eq!(times(&Repo::open(&dir.path().join(".git")).unwrap()), want, "through the graph");
+    assert!(READ_FROM_GRAPH.load(SeqCst) > before, "the walk read the graph");
+}
