@@ -23,10 +23,15 @@ const MAX_COMMIT: usize = 16 << 20;
 /// What one commit's delta chain may inflate in all.
 const MAX_CHAIN: usize = 64 << 20;
 
-/// After this many bytes inflated, the mapped pages are handed back (they stay in the page
-/// cache; touched pages of a mapping count as this process's memory until then): memory stays
-/// flat however large the pack, as libgit2's and git's bounded windows keep it.
+/// After about this many bytes of the mappings touched, their pages are handed back (they stay
+/// in the page cache; touched pages of a mapping count as this process's memory until then):
+/// memory stays flat however large the pack, as libgit2's and git's bounded windows keep it.
 const RELEASE_EVERY: usize = 16 << 20;
+
+/// What one read touches besides the object's own bytes: the index's fan-out and the pages its
+/// binary search probes, and the page of each entry in the chain (a small commit alone touches
+/// a 4 KiB page of the pack for its 200 bytes).
+const TOUCHED_PER_READ: usize = 16 << 10;
 
 /// A file's bytes: mapped, or (for the fuzz target) owned.
 enum Bytes {
@@ -69,7 +74,7 @@ struct Pack {
 pub struct Packs {
     packs: Vec<Pack>,
     inflate: libdeflater::Decompressor,
-    /// Bytes inflated since the mapped pages were last handed back.
+    /// Bytes of the mappings touched (about) since their pages were last handed back.
     since_release: usize,
     /// Trees resolved lately, by pack and offset: the bases of the next trees' deltas. A
     /// history walk reads a folder's tree commit after commit, each stored as a delta against
@@ -78,6 +83,9 @@ pub struct Packs {
     trees: std::collections::HashMap<(usize, u64), Vec<u8>>,
     /// The bytes `trees` holds; it is emptied past [`TREES_KEPT`].
     trees_bytes: usize,
+    /// How many times the mappings' pages were handed back (for tests).
+    #[cfg(test)]
+    releases: usize,
 }
 
 /// At most this many bytes of resolved trees are kept.
@@ -111,6 +119,8 @@ impl Packs {
             since_release: 0,
             trees: std::collections::HashMap::new(),
             trees_bytes: 0,
+            #[cfg(test)]
+            releases: 0,
         }
     }
 
@@ -134,7 +144,7 @@ impl Packs {
         let (pack, offset) = self.packs.iter().enumerate().find_map(|(i, p)| Some((i, p.offset_of(id)?)))?;
         let mut budget = MAX_CHAIN;
         let (found, data) = self.entry(pack, offset, 0, &mut budget)?;
-        self.since_release += data.len();
+        self.since_release += data.len() + TOUCHED_PER_READ;
         (found == kind).then_some(data)
     }
 
@@ -230,6 +240,10 @@ impl Packs {
     /// Hand the mapped pages back (touched pages of a mapping count as this process's memory).
     fn release(&mut self) {
         self.since_release = 0;
+        #[cfg(test)]
+        {
+            self.releases += 1;
+        }
         for p in self.packs.iter() {
             p.idx.release();
             p.pack.release();
@@ -452,6 +466,50 @@ mod tests {
         let head = repo.head().unwrap().target().unwrap();
         assert_eq!(packs.read_tree(head), None);
         assert_eq!(packs.read_commit(repo.find_commit(head).unwrap().tree_id()), None);
+    }
+
+    /// A walk of small commits hands the mapped pages back as it goes: each read touches a page
+    /// of the pack and the index's probed pages, far more than its 200 bytes, so what counts
+    /// towards a release is what is touched, not what is inflated.
+    #[test]
+    fn small_reads_hand_the_pages_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path();
+        git(p, &["init", "-q"]);
+        let n = 2 * RELEASE_EVERY / TOUCHED_PER_READ + 100;
+        let mut stream = String::new();
+        for i in 0..n {
+            let message = format!("Commit {i}\n\nPromise: find-and-buy\n");
+            stream.push_str(&format!(
+                "commit refs/heads/main\ncommitter A <a@example.com> {} +0000\ndata {}\n{message}\n",
+                1_700_000_000 + i,
+                message.len()
+            ));
+        }
+        let mut child = std::process::Command::new("git")
+            .args(["fast-import", "--quiet"])
+            .current_dir(p)
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::io::Write::write_all(child.stdin.as_mut().unwrap(), stream.as_bytes()).unwrap();
+        assert!(child.wait().unwrap().success());
+        git(p, &["repack", "-adq"]);
+        let repo = git2::Repository::open(p).unwrap();
+        let odb = repo.odb().unwrap();
+        let mut packs = Packs::open(repo.path());
+        let mut walk = repo.revwalk().unwrap();
+        walk.push(repo.refname_to_id("refs/heads/main").unwrap()).unwrap();
+        let (mut read, mut inflated) = (0, 0);
+        for oid in walk {
+            let oid = oid.unwrap();
+            let data = packs.read_commit(oid).expect("packed");
+            assert_eq!(data, odb.read(oid).unwrap().data(), "{oid}");
+            (read, inflated) = (read + 1, inflated + data.len());
+        }
+        assert_eq!(read, n);
+        assert!(inflated < RELEASE_EVERY / 4, "small commits: {inflated} bytes in all");
+        assert!(packs.releases >= 2, "{} releases over {read} reads", packs.releases);
     }
 
     /// Every commit of a packed repository (some stored as deltas by an aggressive repack,
