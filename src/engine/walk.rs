@@ -81,9 +81,10 @@ impl Gather<'_> {
                 drop(tree_rx);
                 None
             };
+            let mut counting = Vec::with_capacity(workers);
             for _ in 0..workers {
                 let (chunk_rx, result_tx) = (Arc::clone(&chunk_rx), result_tx.clone());
-                scope.spawn(move || work(&chunk_rx, &result_tx, ctx, levels, comment));
+                counting.push(scope.spawn(move || work(&chunk_rx, &result_tx, ctx, levels, comment)));
             }
             drop(result_tx);
             // Only a walk with excluded tips can yield a commit it later finds excluded.
@@ -91,8 +92,12 @@ impl Gather<'_> {
             let feed = Feed { window, limited, look_up, chunks: chunk_tx, trees: tree_tx, seen: Seen::default() };
             let (walked, seen) = feed.run(&mut walker);
             let trees = trees.and_then(|t| t.join().ok()).unwrap_or_default();
-            (walked, seen, trees)
+            // The walk has ended and the channel with it: each worker returns what it counted.
+            let counted: Vec<Tally> =
+                counting.into_iter().map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect();
+            (walked, seen, (trees, counted))
         });
+        let (trees, counted) = trees;
         walked?;
         walker.close_packs();
         if walker.crossed_shallow() {
@@ -103,7 +108,7 @@ impl Gather<'_> {
             .with_help(crate::git::FETCH_HISTORY));
         }
         let known = registry_in_trees(watched, &seen.recent, &trees);
-        let mut tally = self.take_judged(repo, &walker, range, result_rx, &known, comment)?;
+        let mut tally = self.take_judged(repo, &walker, range, (result_rx, counted), &known, comment)?;
         // Walked before skewed dates revealed them as excluded: rare, so read again to take back.
         for oid in seen.yielded.into_iter().filter(|&oid| walker.is_uninteresting(oid)) {
             let raw = repo.raw_commit(oid)?;
@@ -116,14 +121,15 @@ impl Gather<'_> {
         Ok(Walked { tally, recent, trees })
     }
 
-    /// The workers' results, in walk order: their tallies merged, their findings kept (with
-    /// the registry as a commit saw it, or a suggestion, where needed).
+    /// The workers' results, in walk order: what each counted merged with the lists of each
+    /// chunk in order, their findings kept (with the registry as a commit saw it, or a
+    /// suggestion, where needed).
     fn take_judged(
         &mut self,
         repo: &Repo,
         walker: &Walker,
         range: &RangeSpec,
-        results: mpsc::Receiver<Judged>,
+        (results, counted): (mpsc::Receiver<Judged>, Vec<Tally>),
         known: &HashMap<Oid, bool>,
         comment: &[u8],
     ) -> Result<Tally> {
@@ -131,7 +137,7 @@ impl Gather<'_> {
         let mut judged: Vec<Judged> = results.into_iter().collect();
         judged.sort_by_key(|(index, _, _)| *index);
         let mut tally = Tally::default();
-        judged.iter_mut().for_each(|(_, chunk_tally, _)| tally.merge(std::mem::take(chunk_tally)));
+        judged.iter_mut().map(|(_, t, _)| std::mem::take(t)).chain(counted).for_each(|t| tally.merge(t));
         if self.inputs.commit_findings == super::CommitFindings::Elsewhere {
             return Ok(tally);
         }
@@ -279,20 +285,32 @@ fn count_before(before: &mut Option<BeforeAdoption>, oid: Oid) {
     b.oldest = sha;
 }
 
-/// A worker: judge chunks until the walk ends (or the walking thread stops listening).
+/// A worker: judge chunks until the walk ends (or the walking thread stops listening). Its
+/// counts (per promise, per author, per week) are summed here as it goes and returned at the
+/// end; only what must stay in walk order (the declared exceptions, the untraced commits) goes
+/// back with each chunk. A chunk's counts kept until the walk ends would hold, per chunk, a map
+/// for every promise it served: hundreds of chunks on a long history.
 fn work(
     chunks: &Mutex<mpsc::Receiver<Chunk>>,
     results: &mpsc::Sender<Judged>,
     ctx: &Ctx,
     levels: &Levels,
     comment: &[u8],
-) {
+) -> Tally {
+    let mut counted = Tally::default();
     loop {
         let next = chunks.lock().map(|rx| rx.recv());
-        let Ok(Ok((index, commits))) = next else { return };
-        let (tally, judged) = judge_chunk(&commits, ctx, levels, comment);
-        if results.send((index, tally, judged)).is_err() {
-            return;
+        let Ok(Ok((index, commits))) = next else { return counted };
+        let (mut tally, judged) = judge_chunk(&commits, ctx, levels, comment);
+        let in_order = Tally {
+            declared: std::mem::take(&mut tally.declared),
+            untraced_by: std::mem::take(&mut tally.untraced_by),
+            likely: std::mem::take(&mut tally.likely),
+            ..Tally::default()
+        };
+        counted.merge(tally);
+        if results.send((index, in_order, judged)).is_err() {
+            return counted;
         }
     }
 }
