@@ -283,6 +283,10 @@ impl Repo {
 
     /// A commit object as the walk reads it, read again.
     pub fn raw_commit(&self, oid: Oid) -> Result<Raw> {
+        if let Some(data) = self.object(oid, git2::ObjectType::Commit) {
+            let header = super::commit::Header::parse(&data);
+            return Ok(Raw { oid, data, header });
+        }
         let odb = self.repo.odb()?;
         let obj = odb.read(oid).map_err(|e| super::read_error(oid, &e))?;
         Ok(Raw { oid, data: obj.data().to_vec(), header: super::commit::Header::parse(obj.data()) })

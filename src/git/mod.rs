@@ -443,14 +443,44 @@ impl Repo {
         commits
             .iter()
             .filter(|&&(oid, tree)| {
-                let tree = match tree {
-                    Some(tree) => self.repo.find_tree(tree),
-                    None => self.repo.find_commit(oid).and_then(|c| c.tree()),
-                };
-                tree.is_ok_and(|t| t.get_path(Path::new(path)).is_err())
+                let tree = tree.or_else(|| commit::Header::parse(&self.object(oid, git2::ObjectType::Commit)?).tree);
+                let Some(root) = tree.and_then(|t| self.object(t, git2::ObjectType::Tree)) else { return false };
+                // Absent: a name missing at some level, or a folder there that does not read
+                // (as libgit2's look-up of the path fails).
+                let mut data = root;
+                let mut names = path.split('/').peekable();
+                while let Some(name) = names.next() {
+                    let Some(id) = tree_entry(&data, name.as_bytes()) else { return true };
+                    if names.peek().is_none() {
+                        return false;
+                    }
+                    let Some(next) = self.object(id, git2::ObjectType::Tree) else { return true };
+                    data = next;
+                }
+                true
             })
             .map(|&(oid, _)| oid)
             .collect()
+    }
+
+    /// A commit's or a tree's bytes: from the packs this handle keeps open (the reader the walks
+    /// use, the trees read lately kept as delta bases), else through libgit2 (a loose object).
+    /// `None` when it does not read as that kind. Reading through libgit2 would map the pack's
+    /// index a second time: a few hundred look-ups make all of it resident.
+    pub(crate) fn object(&self, oid: Oid, kind: git2::ObjectType) -> Option<Vec<u8>> {
+        let packed = self.packs.try_borrow_mut().ok().and_then(|mut packs| {
+            let packs = packs.get_or_insert_with(|| pack::Packs::open(self.repo.commondir()));
+            match kind {
+                git2::ObjectType::Commit => packs.read_commit(oid),
+                git2::ObjectType::Tree => packs.read_tree(oid),
+                _ => None,
+            }
+        });
+        packed.or_else(|| {
+            let odb = self.repo.odb().ok()?;
+            let object = odb.read(oid).ok()?;
+            (object.kind() == kind).then(|| object.data().to_vec())
+        })
     }
 
     /// The commit that first added `path` on HEAD's first-parent line: the oldest commit there
@@ -753,6 +783,21 @@ mod made_without_tests {
         // The given tree is what is read: the commit's own is not looked at again.
         assert_eq!(without(&[(after, Some(bare))]), [after]);
         assert!(without(&[(before, Some(missing)), (missing, None)]).is_empty());
+        // Packed: the trees and commits are read from the packs (kept as delta bases there),
+        // and say the same.
+        git.reference("refs/heads/before", before, true, "test").unwrap();
+        git.reference("refs/heads/after", after, true, "test").unwrap();
+        for args in [&["repack", "-adq"][..], &["prune-packed"]] {
+            let status = std::process::Command::new("git").args(args).current_dir(dir.path()).status().unwrap();
+            assert!(status.success(), "git {args:?}");
+        }
+        let repo = super::Repo::open(dir.path()).unwrap();
+        let mut found: Vec<_> =
+            repo.made_without(&[(before, None), (after, None)], "promises.toml").into_iter().collect();
+        found.sort();
+        assert_eq!(found, [before]);
+        let kept = repo.packs.borrow().as_ref().map_or(0, super::pack::Packs::trees_kept);
+        assert_eq!(kept, 2, "both trees read from the packs");
     }
 }
 

@@ -323,11 +323,8 @@ impl Repo {
     /// The id of the entry at `path` (`/`-separated) below the tree `tree`, read folder by
     /// folder (a sparse index's folder entry holds its files this way).
     pub fn entry_in_tree(&self, tree: Oid, path: &str) -> Option<Oid> {
-        let odb = self.repo.odb().ok()?;
-        path.split('/').try_fold(tree, |id, name| {
-            let object = odb.read(id).ok().filter(|o| o.kind() == git2::ObjectType::Tree)?;
-            super::tree_entry(object.data(), name.as_bytes())
-        })
+        path.split('/')
+            .try_fold(tree, |id, name| super::tree_entry(&self.object(id, git2::ObjectType::Tree)?, name.as_bytes()))
     }
 
     /// Every file below the tree `tree` (a sparse index's folder entry), as paths relative to
@@ -391,9 +388,10 @@ impl Repo {
     /// cannot be read (a partial clone's missing trees, a malformed tree): unknown, which a
     /// caller reports, never "changes nothing".
     pub fn scopes_changed(&self, commit: Oid, members: &[String]) -> Option<Vec<String>> {
-        let c = self.repo.find_commit(commit).ok()?;
-        let tree = c.tree_id();
-        let parent = c.parent_id(0).ok().and_then(|p| self.repo.find_commit(p).ok()).map(|p| p.tree_id());
+        let header = |id: Oid| Some(super::commit::Header::parse(&self.object(id, git2::ObjectType::Commit)?));
+        let c = header(commit)?;
+        let tree = c.tree?;
+        let parent = c.first_parent.and_then(header).and_then(|p| p.tree);
         let (odb, objects, packs) = (self.repo.odb().ok()?, self.repo.commondir(), &self.packs);
         let mut compare = Compare { odb, objects, packs, members, out: Vec::new(), unreadable: false };
         compare.compare(parent, Some(tree), "", "");
