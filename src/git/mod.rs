@@ -66,8 +66,9 @@ pub struct Repo {
     /// The configuration, opened once: libgit2 reads and parses every configuration file each
     /// time it is opened, and a hook asks for several values.
     config: std::cell::OnceCell<Option<git2::Config>>,
-    /// The packs trees are read from when scopes are told (opened on first use, for this
-    /// handle's life: a pack written since is read through libgit2).
+    /// The packs trees and commits are read from outside the walks ([`Repo::object`]: a
+    /// commit's scopes, a commit read again), opened on first use, for this handle's life (a
+    /// pack written since, or a pre-receive quarantine's, is read through libgit2).
     packs: std::cell::RefCell<Option<pack::Packs>>,
     /// Opened as git's environment describes it (a pre-receive hook's quarantine): a second
     /// handle must be opened the same way, or objects only the quarantine holds would not read.
