@@ -1396,3 +1396,74 @@ fn outcome_charts_mark_the_items_the_window_closed() {
     let other = other.split("<div class=\"card").next().unwrap();
     assert!(!other.contains("mark item"), "{other}");
 }
+
+/// A window of 4,000 commits, chunks of the walk judged on every worker in turn: the board's
+/// counts per promise (commits, authors, weeks) are the history's, as `git log` tells them, and
+/// the declared exceptions are listed newest first, as the walk found them.
+#[test]
+fn a_long_windows_counts_are_the_historys_and_its_exceptions_newest_first() {
+    let repo = Repo::new();
+    let registry = "[promises.a]\nstatement = \"s\"\nstatus = \"in-play\"\noutcomes = [{ metric = \"m\", target = \"1\" }]\n\
+                    [promises.b]\nstatement = \"s\"\nstatus = \"in-play\"\noutcomes = [{ metric = \"m\", target = \"1\" }]\n";
+    // git fast-import: one commit every half hour from 2026-01-05 (a Monday), authors in turn.
+    let mut stream = format!("blob\nmark :1\ndata {}\n{registry}\n", registry.len());
+    let start = 1_767_571_200; // 2026-01-05T00:00:00Z
+    for i in 0..4_000 {
+        let message = match i % 10 {
+            0 => format!("Bump {i}\n\nUntraced: reason {i}\n"),
+            1 => format!("Untraced {i}\n"),
+            n if n % 2 == 0 => format!("Work {i}\n\nPromise: a\n"),
+            _ => format!("Work {i}\n\nPromise: b\n"),
+        };
+        let who = ["ada", "bob", "cy", "dee", "eve"][i % 5];
+        let when = start + i as i64 * 1800;
+        stream.push_str(&format!(
+            "commit refs/heads/main\nauthor {who} <{who}@example.com> {when} +0000\n\
+             committer {who} <{who}@example.com> {when} +0000\ndata {}\n{message}\n",
+            message.len()
+        ));
+        if i == 0 {
+            stream.push_str("M 100644 :1 promises.toml\n");
+        }
+        stream.push('\n');
+    }
+    let mut child = support::git_env(Command::new("git"), repo.path())
+        .args(["fast-import", "--quiet"])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(child.stdin.as_mut().unwrap(), stream.as_bytes()).unwrap();
+    assert!(child.wait().unwrap().success());
+    repo.git(&["reset", "-q", "--hard", "main"]);
+
+    let run = repo.plan_lint(&["report", "--since", "2026-01-01", "--until", "2026-04-01", "--format", "json"]);
+    run.expect_code(0);
+    let board: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    for id in ["a", "b"] {
+        let log = repo.git(&["log", "--format=%ae", &format!("--grep=^Promise: {id}$")]);
+        let authors: std::collections::BTreeSet<&str> = log.lines().collect();
+        let card = board["promises"].as_array().unwrap().iter().find(|p| p["id"] == id).expect("a card");
+        let work = &card["commits"];
+        assert_eq!(work["count"], log.lines().count(), "{id}: {work}");
+        assert_eq!(work["count"], 1_600, "{id}");
+        assert_eq!(work["authors"], authors.len(), "{id}");
+        let weekly: u64 = work["per_week"].as_array().unwrap().iter().map(|n| n.as_u64().unwrap()).sum();
+        assert_eq!(weekly, 1_600, "{id}: every commit in a week");
+    }
+    let declared: Vec<String> = board["exceptions"]["commits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["sha"].as_str().unwrap().to_string())
+        .collect();
+    let log = repo.git(&["log", "--format=%H", "--grep=^Untraced: "]);
+    assert_eq!(declared, log.lines().collect::<Vec<_>>(), "newest first, as git log lists them");
+    assert_eq!(declared.len(), 400);
+    // The untraced commits, newest first too (the board lists the newest of them).
+    let untraced: Vec<&str> =
+        board["untraced"]["commits"].as_array().unwrap().iter().map(|c| c["sha"].as_str().unwrap()).collect();
+    let log = repo.git(&["log", "--format=%H", "--grep=^Untraced [0-9]"]);
+    let log: Vec<&str> = log.lines().collect();
+    assert!(untraced.len() > 10, "{untraced:?}");
+    assert_eq!(untraced, log[..untraced.len()], "newest first, as git log lists them");
+}
