@@ -73,7 +73,7 @@ impl Gather<'_> {
         let look_up = window.is_some() && watched.len() <= WATCHED_LOOKUP;
         let (tree_tx, tree_rx) = mpsc::channel::<Oid>();
         let (ctx, levels, comment) = (self.ctx, self.levels, &comment);
-        let (walked, seen, trees) = std::thread::scope(|scope| {
+        let (walked, seen, trees, counted) = std::thread::scope(|scope| {
             let trees = if look_up {
                 let git_dir = repo.git_dir().to_path_buf();
                 Some(scope.spawn(move || look_up_trees(&git_dir, watched, tree_rx)))
@@ -95,9 +95,8 @@ impl Gather<'_> {
             // The walk has ended and the channel with it: each worker returns what it counted.
             let counted: Vec<Tally> =
                 counting.into_iter().map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect();
-            (walked, seen, (trees, counted))
+            (walked, seen, trees, counted)
         });
-        let (trees, counted) = trees;
         walked?;
         walker.close_packs();
         if walker.crossed_shallow() {

@@ -89,7 +89,7 @@ impl Location {
         if self.from_env {
             // The process's environment is every thread's: this is the same repository, with
             // the same object directories (`GIT_OBJECT_DIRECTORY`, alternates).
-            return Repository::open_from_env().ok().map(|r| Repo { from_env: true, ..Repo::new(r) });
+            return Repo::open_from_env().ok();
         }
         let repo = Repository::open(&self.git_dir).ok()?;
         if let Some(work_tree) = &self.work_tree {
@@ -445,20 +445,12 @@ impl Repo {
             .iter()
             .filter(|&&(oid, tree)| {
                 let tree = tree.or_else(|| commit::Header::parse(&self.object(oid, git2::ObjectType::Commit)?).tree);
-                let Some(root) = tree.and_then(|t| self.object(t, git2::ObjectType::Tree)) else { return false };
-                // Absent: a name missing at some level, or a folder there that does not read
-                // (as libgit2's look-up of the path fails).
-                let mut data = root;
-                let mut names = path.split('/').peekable();
-                while let Some(name) = names.next() {
-                    let Some(id) = tree_entry(&data, name.as_bytes()) else { return true };
-                    if names.peek().is_none() {
-                        return false;
-                    }
-                    let Some(next) = self.object(id, git2::ObjectType::Tree) else { return true };
-                    data = next;
-                }
-                true
+                // A tree that does not read says nothing: the commit is left out. The look-up
+                // reads it again from the trees the packs keep.
+                let Some(tree) = tree.filter(|&t| self.object(t, git2::ObjectType::Tree).is_some()) else {
+                    return false;
+                };
+                self.entry_in_tree(tree, path).is_none()
             })
             .map(|&(oid, _)| oid)
             .collect()
