@@ -343,18 +343,29 @@ pub struct Known {
 /// The files a walk follows, as a tree of their path components: node 0 is the root tree, each
 /// node a name in its parent's tree, and every file a node. A folder is read once per commit for
 /// all the files below it, and only when its id differs from the child commit's.
+/// Names, each with its place in an answer.
+type Wanted = std::collections::HashMap<Vec<u8>, usize, foldhash::fast::FixedState>;
+
 struct PathTree {
     /// (name, parent node) per node; node 0 (the root) has no name.
     nodes: Vec<(Vec<u8>, usize)>,
     /// Each node's children, in node order.
     children: Vec<Vec<usize>>,
+    /// Each node's children's names with their place among the children: what a folder's tree
+    /// is searched for.
+    wanted: Vec<Wanted>,
     /// Each file's node.
     files: Vec<usize>,
 }
 
 impl PathTree {
     fn new(names: &[String]) -> PathTree {
-        let mut t = PathTree { nodes: vec![(Vec::new(), 0)], children: vec![Vec::new()], files: Vec::new() };
+        let mut t = PathTree {
+            nodes: vec![(Vec::new(), 0)],
+            children: vec![Vec::new()],
+            wanted: Vec::new(),
+            files: Vec::new(),
+        };
         for name in names {
             let mut at = 0;
             for part in name.split('/') {
@@ -368,6 +379,11 @@ impl PathTree {
             }
             t.files.push(at);
         }
+        t.wanted = t
+            .children
+            .iter()
+            .map(|kids| kids.iter().enumerate().map(|(i, &c)| (t.nodes[c].0.clone(), i)).collect())
+            .collect();
         t
     }
 
@@ -399,8 +415,7 @@ impl PathTree {
                 odb.read(ids[n]).ok().filter(|o| o.kind() == git2::ObjectType::Tree).map(|o| o.data().to_vec())
             });
             let Some(tree) = tree else { continue };
-            let names: Vec<&[u8]> = kids.iter().map(|&c| self.nodes[c].0.as_slice()).collect();
-            for (&c, id) in kids.iter().zip(entries_named(&tree, &names)) {
+            for (&c, id) in kids.iter().zip(entries_named(&tree, &self.wanted[n])) {
                 ids[c] = id.unwrap_or_else(Oid::zero);
             }
         }
@@ -408,20 +423,23 @@ impl PathTree {
     }
 }
 
-/// The entries `names` in a raw tree object: a few looked up one by one (the entries are
-/// sorted, each lookup stops early), many in one pass over the tree.
-fn entries_named(data: &[u8], names: &[&[u8]]) -> Vec<Option<Oid>> {
-    if names.len() <= 4 {
-        return names.iter().map(|n| super::tree_entry(data, n)).collect();
-    }
-    let want: std::collections::HashMap<&[u8], usize> = names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+/// The entries `names` (each with its place in the answer) in a raw tree object: a few looked
+/// up one by one (the entries are sorted, each lookup stops early), many in one pass over the
+/// tree.
+fn entries_named(data: &[u8], names: &Wanted) -> Vec<Option<Oid>> {
     let mut out = vec![None; names.len()];
+    if names.len() <= 4 {
+        for (name, i) in names {
+            out[*i] = super::tree_entry(data, name);
+        }
+        return out;
+    }
     let mut pos = 0;
     while pos < data.len() {
         let Some(space) = memchr::memchr(b' ', &data[pos..]).map(|i| pos + i) else { break };
         let Some(nul) = memchr::memchr(0, &data[space + 1..]).map(|i| space + 1 + i) else { break };
         let Some(id) = data.get(nul + 1..nul + 21) else { break };
-        if let Some(&i) = want.get(&data[space + 1..nul]) {
+        if let Some(&i) = names.get(&data[space + 1..nul]) {
             out[i] = Oid::from_bytes(id).ok();
         }
         pos = nul + 21;

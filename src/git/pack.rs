@@ -23,15 +23,48 @@ const MAX_COMMIT: usize = 16 << 20;
 /// What one commit's delta chain may inflate in all.
 const MAX_CHAIN: usize = 64 << 20;
 
-/// After about this many bytes of the mappings touched, their pages are handed back (they stay
-/// in the page cache; touched pages of a mapping count as this process's memory until then):
-/// memory stays flat however large the pack, as libgit2's and git's bounded windows keep it.
+/// After this many bytes of the mappings are newly touched, their pages are handed back (they
+/// stay in the page cache; touched pages of a mapping count as this process's memory until
+/// then): memory stays flat however large the pack, as libgit2's and git's bounded windows keep
+/// it.
 const RELEASE_EVERY: usize = 16 << 20;
 
-/// What one read touches besides the object's own bytes: the index's fan-out and the pages its
-/// binary search probes, and the page of each entry in the chain (a small commit alone touches
-/// a 4 KiB page of the pack for its 200 bytes).
-const TOUCHED_PER_READ: usize = 16 << 10;
+/// What is counted as touched: blocks of 64 KiB, as the kernel maps up to that much around a
+/// page a read faults in (`fault_around_bytes`). A block counts once until the next release: a
+/// walk that reads its trees' delta bases and the index's hot pages over and over (the
+/// registry's history reads the same folder's tree commit after commit) is not made to fault
+/// them in again and again, while a walk across the whole pack is.
+const BLOCK_SHIFT: u32 = 16;
+
+/// The blocks of a mapping touched since its pages were last handed back.
+struct Touched {
+    bits: Vec<u64>,
+}
+
+impl Touched {
+    fn new(len: usize) -> Touched {
+        Touched { bits: vec![0; (len >> BLOCK_SHIFT) / 64 + 1] }
+    }
+
+    /// Mark the bytes `from..to` touched: how many of their blocks were not.
+    fn mark(&mut self, from: usize, to: usize) -> usize {
+        let mut fresh = 0;
+        for block in from >> BLOCK_SHIFT..=to.max(from.saturating_add(1)).saturating_sub(1) >> BLOCK_SHIFT {
+            if let Some(word) = self.bits.get_mut(block / 64) {
+                let bit = 1 << (block % 64);
+                if *word & bit == 0 {
+                    *word |= bit;
+                    fresh += 1;
+                }
+            }
+        }
+        fresh
+    }
+
+    fn clear(&mut self) {
+        self.bits.fill(0);
+    }
+}
 
 /// A file's bytes: mapped, or (for the fuzz target) owned.
 enum Bytes {
@@ -68,19 +101,22 @@ struct Pack {
     pack: Bytes,
     /// Objects in the index.
     count: usize,
+    /// The blocks of each mapping touched since the last release.
+    idx_touched: Touched,
+    pack_touched: Touched,
 }
 
 /// The packs of a repository's object directory, mapped once.
 pub struct Packs {
     packs: Vec<Pack>,
     inflate: libdeflater::Decompressor,
-    /// Bytes of the mappings touched (about) since their pages were last handed back.
-    since_release: usize,
+    /// Blocks of the mappings touched since their pages were last handed back.
+    fresh: usize,
     /// Trees resolved lately, by pack and offset: the bases of the next trees' deltas. A
     /// history walk reads a folder's tree commit after commit, each stored as a delta against
     /// a newer one, so a chain ends at a tree read a moment ago (libgit2 caches no delta base
     /// over 1 KiB: a 50-team folder's tree is resolved from its chain's start every time).
-    trees: std::collections::HashMap<(usize, u64), Vec<u8>>,
+    trees: std::collections::HashMap<(usize, u64), Vec<u8>, foldhash::fast::FixedState>,
     /// The bytes `trees` holds; it is emptied past [`TREES_KEPT`].
     trees_bytes: usize,
     /// How many times the mappings' pages were handed back (for tests).
@@ -116,8 +152,8 @@ impl Packs {
         Packs {
             packs: Vec::new(),
             inflate: libdeflater::Decompressor::new(),
-            since_release: 0,
-            trees: std::collections::HashMap::new(),
+            fresh: 0,
+            trees: std::collections::HashMap::default(),
             trees_bytes: 0,
             #[cfg(test)]
             releases: 0,
@@ -137,14 +173,14 @@ impl Packs {
 
     /// The object `oid` if a pack holds it and it is of type `kind`.
     fn read(&mut self, oid: Oid, kind: u8) -> Option<Vec<u8>> {
-        if self.since_release > RELEASE_EVERY {
+        if self.fresh << BLOCK_SHIFT > RELEASE_EVERY {
             self.release();
         }
         let id = oid.as_bytes();
-        let (pack, offset) = self.packs.iter().enumerate().find_map(|(i, p)| Some((i, p.offset_of(id)?)))?;
+        let fresh = &mut self.fresh;
+        let (pack, offset) = self.packs.iter_mut().enumerate().find_map(|(i, p)| Some((i, p.offset_of(id, fresh)?)))?;
         let mut budget = MAX_CHAIN;
         let (found, data) = self.entry(pack, offset, 0, &mut budget)?;
-        self.since_release += data.len() + TOUCHED_PER_READ;
         (found == kind).then_some(data)
     }
 
@@ -163,7 +199,7 @@ impl Packs {
         let found = self.resolve(pack, offset, depth, budget)?;
         if found.0 == TREE {
             if self.trees_bytes + found.1.len() > TREES_KEPT {
-                (self.trees, self.trees_bytes) = (std::collections::HashMap::new(), 0);
+                (self.trees, self.trees_bytes) = (std::collections::HashMap::default(), 0);
             }
             self.trees_bytes += found.1.len();
             self.trees.insert((pack, offset), found.1.clone());
@@ -174,8 +210,11 @@ impl Packs {
     /// [`Packs::entry`], read from the pack.
     fn resolve(&mut self, pack: usize, offset: u64, depth: usize, budget: &mut usize) -> Option<(u8, Vec<u8>)> {
         const MAX_DEPTH: usize = 64;
-        let p = self.packs.get(pack)?;
-        let head = p.pack.get(usize::try_from(offset).ok()?..)?;
+        let start = usize::try_from(offset).ok()?;
+        let p = self.packs.get_mut(pack)?;
+        // The entry's header (a type, a size, a base's offset or id) is read first.
+        self.fresh += p.pack_touched.mark(start, start.saturating_add(32).min(p.pack.len()));
+        let head = p.pack.get(start..)?;
         // The entry's header: type and size, 4 bits then 7 per byte.
         let mut byte = *head.first()?;
         let kind = (byte >> 4) & 7;
@@ -211,19 +250,20 @@ impl Packs {
                 Some((pack, offset.checked_sub(back).filter(|&b| b > 0)?))
             }
             REF_DELTA => {
-                let id = head.get(at..at + 20)?;
+                let id = head.get(at..at + 20)?.to_vec();
                 at += 20;
-                Some(self.packs.iter().enumerate().find_map(|(i, p)| Some((i, p.offset_of(id)?)))?)
+                let fresh = &mut self.fresh;
+                Some(self.packs.iter_mut().enumerate().find_map(|(i, p)| Some((i, p.offset_of(&id, fresh)?)))?)
             }
             COMMIT | TREE => None,
             // Blobs and tags are not what the walks read.
             _ => return None,
         };
         let mut out = vec![0; size];
-        let got = self
-            .inflate
-            .zlib_decompress(self.packs[pack].pack.get(usize::try_from(offset).ok()? + at..)?, &mut out)
-            .ok()?;
+        // What the entry's stream may span: at most its size and zlib's framing.
+        let p = &mut self.packs[pack];
+        self.fresh += p.pack_touched.mark(start, start.saturating_add(at + size + 64).min(p.pack.len()));
+        let got = self.inflate.zlib_decompress(p.pack.get(start + at..)?, &mut out).ok()?;
         if got != size {
             return None;
         }
@@ -239,14 +279,16 @@ impl Packs {
 
     /// Hand the mapped pages back (touched pages of a mapping count as this process's memory).
     fn release(&mut self) {
-        self.since_release = 0;
+        self.fresh = 0;
         #[cfg(test)]
         {
             self.releases += 1;
         }
-        for p in self.packs.iter() {
+        for p in self.packs.iter_mut() {
             p.idx.release();
             p.pack.release();
+            p.idx_touched.clear();
+            p.pack_touched.clear();
         }
     }
 
@@ -285,13 +327,18 @@ impl Pack {
         if idx.len() < tables {
             return None;
         }
-        Some(Pack { idx, pack, count })
+        let (idx_touched, pack_touched) = (Touched::new(idx.len()), Touched::new(pack.len()));
+        Some(Pack { idx, pack, count, idx_touched, pack_touched })
     }
 
-    /// Where `id` starts in the pack, by the index's fan-out and a binary search.
-    fn offset_of(&self, id: &[u8]) -> Option<u64> {
+    /// Where `id` starts in the pack, by the index's fan-out and a search of its bucket; the blocks
+    /// of the index it reads newly touched are added to `fresh`.
+    fn offset_of(&mut self, id: &[u8], fresh: &mut usize) -> Option<u64> {
         let idx = &self.idx[..];
+        let touched = &mut self.idx_touched;
+        let mut touch = |at: usize, len: usize| *fresh += touched.mark(at, at + len);
         let first = usize::from(*id.first()?);
+        touch(8 + first.saturating_sub(1) * 4, 8);
         let lo = if first == 0 { 0 } else { be32(idx, 8 + (first - 1) * 4)? as usize };
         let hi = (be32(idx, 8 + first * 4)? as usize).min(self.count);
         let ids = 8 + 1024;
@@ -299,19 +346,36 @@ impl Pack {
         let prefix = |bytes: &[u8]| Some(u64::from_be_bytes(bytes.get(..8)?.try_into().ok()?));
         let (key, rest) = (prefix(id)?, id.get(8..)?);
         let (mut a, mut b) = (lo, hi);
+        // Ids are hashes, spread evenly: the first probes guess where the key lies from its
+        // value between the bounds' (at first the fan-out bucket's range), a few cache lines
+        // where halving reads a dozen; then halving, so a crafted index costs at most these
+        // guesses more than a binary search.
+        let mut bounds = (u64::from(id[0]) << 56, (u64::from(id[0]) << 56) | (u64::MAX >> 8));
+        let mut guesses = 3;
         while a < b {
-            let m = a + (b - a) / 2;
+            let m = if guesses > 0 && bounds.1 > bounds.0 {
+                guesses -= 1;
+                let (along, span) = (u128::from(key.saturating_sub(bounds.0)), u128::from(bounds.1 - bounds.0) + 1);
+                let at = usize::try_from(along * (b - a) as u128 / span).unwrap_or(usize::MAX);
+                a + at.min(b - a - 1)
+            } else {
+                a + (b - a) / 2
+            };
             let entry = idx.get(ids + 20 * m..ids + 20 * m + 20)?;
-            match prefix(entry)?.cmp(&key).then_with(|| entry[8..].cmp(rest)) {
-                std::cmp::Ordering::Less => a = m + 1,
-                std::cmp::Ordering::Greater => b = m,
+            touch(ids + 20 * m, 20);
+            let here = prefix(entry)?;
+            match here.cmp(&key).then_with(|| entry[8..].cmp(rest)) {
+                std::cmp::Ordering::Less => (a, bounds.0) = (m + 1, here),
+                std::cmp::Ordering::Greater => (b, bounds.1) = (m, here),
                 std::cmp::Ordering::Equal => {
                     let offsets = ids + 24 * self.count;
                     let small = be32(idx, offsets + 4 * m)?;
+                    touch(offsets + 4 * m, 4);
                     if small & 0x8000_0000 == 0 {
                         return Some(u64::from(small));
                     }
                     let large = offsets + 4 * self.count + 8 * (small & 0x7fff_ffff) as usize;
+                    touch(large, 8);
                     return Some(u64::from_be_bytes(idx.get(large..large + 8)?.try_into().ok()?));
                 }
             }
@@ -468,18 +532,12 @@ mod tests {
         assert_eq!(packs.read_commit(repo.find_commit(head).unwrap().tree_id()), None);
     }
 
-    /// A walk of small commits hands the mapped pages back as it goes: each read touches a page
-    /// of the pack and the index's probed pages, far more than its 200 bytes, so what counts
-    /// towards a release is what is touched, not what is inflated.
-    #[test]
-    fn small_reads_hand_the_pages_back() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path();
+    /// A repository written by `git fast-import` (its own pack and index, no repack) with one
+    /// commit per message, on `main`.
+    fn imported(p: &Path, messages: impl Iterator<Item = String>) -> git2::Repository {
         git(p, &["init", "-q"]);
-        let n = 2 * RELEASE_EVERY / TOUCHED_PER_READ + 100;
         let mut stream = String::new();
-        for i in 0..n {
-            let message = format!("Commit {i}\n\nPromise: find-and-buy\n");
+        for (i, message) in messages.enumerate() {
             stream.push_str(&format!(
                 "commit refs/heads/main\ncommitter A <a@example.com> {} +0000\ndata {}\n{message}\n",
                 1_700_000_000 + i,
@@ -494,22 +552,142 @@ mod tests {
             .unwrap();
         std::io::Write::write_all(child.stdin.as_mut().unwrap(), stream.as_bytes()).unwrap();
         assert!(child.wait().unwrap().success());
-        git(p, &["repack", "-adq"]);
-        let repo = git2::Repository::open(p).unwrap();
+        git2::Repository::open(p).unwrap()
+    }
+
+    /// Every commit of `main`, read through `packs` and compared with libgit2's reading: how
+    /// many.
+    fn read_all(repo: &git2::Repository, packs: &mut Packs) -> usize {
         let odb = repo.odb().unwrap();
-        let mut packs = Packs::open(repo.path());
         let mut walk = repo.revwalk().unwrap();
         walk.push(repo.refname_to_id("refs/heads/main").unwrap()).unwrap();
-        let (mut read, mut inflated) = (0, 0);
+        let mut read = 0;
         for oid in walk {
             let oid = oid.unwrap();
             let data = packs.read_commit(oid).expect("packed");
             assert_eq!(data, odb.read(oid).unwrap().data(), "{oid}");
-            (read, inflated) = (read + 1, inflated + data.len());
+            read += 1;
         }
-        assert_eq!(read, n);
-        assert!(inflated < RELEASE_EVERY / 4, "small commits: {inflated} bytes in all");
-        assert!(packs.releases >= 2, "{} releases over {read} reads", packs.releases);
+        read
+    }
+
+    /// A walk across a pack larger than [`RELEASE_EVERY`] hands the mapped pages back as it
+    /// goes (memory stays flat however large the pack), however small what it inflates at a
+    /// time.
+    #[test]
+    fn a_walk_across_a_large_pack_hands_the_pages_back() {
+        let dir = tempfile::tempdir().unwrap();
+        // Commits of 96 KiB of text that does not compress: a pack of about 2.5 times
+        // RELEASE_EVERY.
+        let n = 5 * RELEASE_EVERY / 2 / (96 << 10);
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut noise = |len: usize| -> String {
+            (0..len)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    char::from(b'!' + (state % 90) as u8)
+                })
+                .collect()
+        };
+        let repo = imported(dir.path(), (0..n).map(|i| format!("Commit {i}\n\n{}\n", noise(96 << 10))));
+        let mut packs = Packs::open(repo.path());
+        assert_eq!(read_all(&repo, &mut packs), n);
+        assert!(packs.releases >= 2, "{} releases over {n} reads of 96 KiB", packs.releases);
+    }
+
+    /// Reading the same part of a pack over and over touches no new pages, and so hands none
+    /// back: the registry history's walk reads a folder's delta bases and the index's same
+    /// pages commit after commit, and faulting them in again after every few hundred reads
+    /// cost a quarter of its time.
+    #[test]
+    fn reads_of_what_is_touched_already_hand_nothing_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = imported(dir.path(), (0..200).map(|i| format!("Commit {i}\n\nPromise: find-and-buy\n")));
+        let mut packs = Packs::open(repo.path());
+        // 200 small commits, read 100 times: 20,000 reads, as many as 16 KiB a read would count
+        // 300 MiB touched.
+        for _ in 0..100 {
+            assert_eq!(read_all(&repo, &mut packs), 200);
+        }
+        assert_eq!(packs.releases, 0);
+    }
+
+    /// An index of `ids` (sorted, unique) in version 2's layout, each object at an offset of
+    /// its own (past 2 GiB for some, in the 64-bit table), and a pack holding only a header.
+    fn index_of(ids: &[[u8; 20]]) -> (Vec<u8>, Vec<u64>) {
+        let offset = |i: usize| if i % 7 == 3 { (1u64 << 33) + i as u64 } else { 12 + 100 * i as u64 };
+        let mut idx = b"\xfftOc\x00\x00\x00\x02".to_vec();
+        for b in 0..256 {
+            let below = ids.iter().filter(|id| usize::from(id[0]) <= b).count();
+            idx.extend_from_slice(&u32::try_from(below).unwrap().to_be_bytes());
+        }
+        ids.iter().for_each(|id| idx.extend_from_slice(id));
+        ids.iter().for_each(|_| idx.extend_from_slice(&[0; 4]));
+        let mut large = Vec::new();
+        for i in 0..ids.len() {
+            let at = offset(i);
+            if at >> 31 == 0 {
+                idx.extend_from_slice(&u32::try_from(at).unwrap().to_be_bytes());
+            } else {
+                idx.extend_from_slice(&(0x8000_0000 | u32::try_from(large.len()).unwrap()).to_be_bytes());
+                large.push(at);
+            }
+        }
+        large.iter().for_each(|at| idx.extend_from_slice(&at.to_be_bytes()));
+        (idx, (0..ids.len()).map(offset).collect())
+    }
+
+    /// The index's search finds every id at its offset and no id it lacks, whether the ids are
+    /// spread as hashes are (where it guesses well) or crowded at one end of their bucket,
+    /// sharing long prefixes, or all in one bucket (where its guesses are poor and it halves).
+    #[test]
+    fn the_index_is_searched_right_however_its_ids_lie() {
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let id_of = |words: [u64; 3]| -> [u8; 20] {
+            let mut id = [0; 20];
+            id[..8].copy_from_slice(&words[0].to_be_bytes());
+            id[8..16].copy_from_slice(&words[1].to_be_bytes());
+            id[16..].copy_from_slice(&words[2].to_be_bytes()[..4]);
+            id
+        };
+        let mut layouts: Vec<(&str, Vec<[u8; 20]>)> = Vec::new();
+        layouts.push(("spread", (0..5000).map(|_| id_of([next(), next(), next()])).collect()));
+        // Crowded at the bottom of each bucket, and one bucket at its very top.
+        layouts.push(("crowded", (0..3000).map(|i| id_of([(i % 256) << 56 | (next() % 1000), next(), 0])).collect()));
+        layouts.push(("top", (0..3000).map(|_| id_of([u64::MAX - next() % 5000, next(), 0])).collect()));
+        // Equal in their first eight bytes, told apart only by the rest.
+        layouts.push(("prefixes", (0..3000).map(|i| id_of([0x42 << 56 | (i % 3), next(), next()])).collect()));
+        // Exponentially skewed within one bucket.
+        layouts.push(("skewed", (0..60).map(|i| id_of([0x80 << 56 | (1u64 << (i % 56)), i, 0])).collect()));
+        layouts.push(("one", vec![id_of([7, 7, 7])]));
+        for (name, mut ids) in layouts {
+            ids.sort_unstable();
+            ids.dedup();
+            let (idx, offsets) = index_of(&ids);
+            let mut pack = Pack::new(Bytes::Owned(idx), Bytes::Owned(b"PACK\0\0\0\x02\0\0\0\0".to_vec())).unwrap();
+            let mut fresh = 0;
+            for (id, &at) in ids.iter().zip(&offsets) {
+                assert_eq!(pack.offset_of(id, &mut fresh), Some(at), "{name}: {id:02x?}");
+                // Just below and just above it: found only if that is an id too.
+                for other in [
+                    u128::from_be_bytes(id[..16].try_into().unwrap()) - 1,
+                    u128::from_be_bytes(id[..16].try_into().unwrap()) + 1,
+                ] {
+                    let mut probe = *id;
+                    probe[..16].copy_from_slice(&other.to_be_bytes());
+                    let found = pack.offset_of(&probe, &mut fresh);
+                    assert_eq!(found, ids.binary_search(&probe).ok().map(|i| offsets[i]), "{name}: {probe:02x?}");
+                }
+            }
+        }
     }
 
     /// Every commit of a packed repository (some stored as deltas by an aggressive repack,

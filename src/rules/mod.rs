@@ -155,17 +155,37 @@ pub(crate) struct Ctx<'a> {
     /// Help texts that are the same for every finding of a run, made once and shared: a plan of
     /// a million untraced items must not hold a million copies.
     shared: std::sync::Mutex<std::collections::HashMap<&'static str, std::sync::Arc<str>>>,
+    /// The promises in play for each set of scopes asked about ([`Ctx::in_play_for`]): a
+    /// commit's help names them, and tens of thousands of commits touch the same few sets.
+    in_play_for: std::sync::Mutex<HashMap<Vec<String>, std::sync::Arc<str>>>,
 }
+
+/// At most this many sets of scopes' lists are kept by a [`Ctx`].
+const IN_PLAY_FOR_KEPT: usize = 4096;
 
 impl<'a> Ctx<'a> {
     pub fn new(registry: &'a Registry, registry_source: SourceId, traced_by_body: &'a [String]) -> Ctx<'a> {
-        Ctx { registry, registry_source, traced_by_body, shared: Default::default() }
+        Ctx { registry, registry_source, traced_by_body, shared: Default::default(), in_play_for: Default::default() }
     }
 
     /// The text `make` builds, made once per run under `key` and shared.
     pub fn shared(&self, key: &'static str, make: impl FnOnce() -> String) -> std::sync::Arc<str> {
         let mut shared = self.shared.lock().unwrap_or_else(|e| e.into_inner());
         shared.entry(key).or_insert_with(|| make().into()).clone()
+    }
+
+    /// [`in_play_list_for`] of `scopes`, made once per run for each set of scopes.
+    pub fn in_play_for(&self, scopes: &[String]) -> std::sync::Arc<str> {
+        let mut kept = self.in_play_for.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(list) = kept.get(scopes) {
+            return list.clone();
+        }
+        if kept.len() >= IN_PLAY_FOR_KEPT {
+            kept.clear();
+        }
+        let list: std::sync::Arc<str> = in_play_list_for(self.registry, scopes).into();
+        kept.insert(scopes.to_vec(), list.clone());
+        list
     }
 }
 

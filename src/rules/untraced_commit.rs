@@ -2,7 +2,7 @@
 //! exception with a reason. A pull request body that traces its commits
 //! (`[pull-requests] body-traces-commits`) stands in for their trailers.
 
-use super::{in_play_list, in_play_list_for, Category, Check, Ctx, Rule, Sink};
+use super::{in_play_list, Category, Check, Ctx, Rule, Sink};
 use crate::code::{Code, Level};
 use crate::facts::{BeforeAdoption, CommitFacts};
 use crate::finding::Finding;
@@ -87,7 +87,7 @@ fn commit(ctx: &Ctx, c: &CommitFacts, sink: &mut Sink) {
                     "end the message with a blank line and `Promise: {}` ({}; promises in play: {})",
                     likely.id,
                     likely.why,
-                    in_play_list_for(ctx.registry, &c.scopes)
+                    ctx.in_play_for(&c.scopes)
                 )
                 .into(),
                 // Upkeep (a `chore:` subject, only lockfiles changed) most likely serves no
@@ -97,7 +97,7 @@ fn commit(ctx: &Ctx, c: &CommitFacts, sink: &mut Sink) {
                      `Untraced: <reason>`, or exempt such subjects with `[commits] exempt-subjects` in promises.toml; \
                      if it serves one, `Promise: <id>` (promises in play: {})",
                     c.maintenance.as_deref().unwrap_or_default(),
-                    in_play_list_for(ctx.registry, &c.scopes)
+                    ctx.in_play_for(&c.scopes)
                 )
                 .into(),
                 // Work from before adoption is not work the team can trace now.
@@ -109,7 +109,7 @@ fn commit(ctx: &Ctx, c: &CommitFacts, sink: &mut Sink) {
                 // Nothing says which: it may serve none (tooling, upkeep, a fix to finished work),
                 // and the exception is the honest answer then.
                 None => {
-                    let help = |list: String| {
+                    let help = |list: &str| {
                         format!(
                             "end the message with a blank line and `Promise: <id>`, naming the promise it serves: {list}; \
                              work that serves none (tooling, upkeep, a fix to finished work) says why instead: \
@@ -117,9 +117,9 @@ fn commit(ctx: &Ctx, c: &CommitFacts, sink: &mut Sink) {
                         )
                     };
                     if c.scopes.is_empty() {
-                        ctx.shared("untraced-commit", || help(in_play_list(ctx.registry)))
+                        ctx.shared("untraced-commit", || help(&in_play_list(ctx.registry)))
                     } else {
-                        help(in_play_list_for(ctx.registry, &c.scopes)).into()
+                        help(&ctx.in_play_for(&c.scopes)).into()
                     }
                 }
             };
