@@ -23,17 +23,20 @@ const MAX_COMMIT: usize = 16 << 20;
 /// What one commit's delta chain may inflate in all.
 const MAX_CHAIN: usize = 64 << 20;
 
-/// After this many bytes of the mappings are newly touched, their pages are handed back (they
-/// stay in the page cache; touched pages of a mapping count as this process's memory until
-/// then): memory stays flat however large the pack, as libgit2's and git's bounded windows keep
-/// it.
+/// After this many bytes of a pack are newly touched, its pages are handed back (they stay in
+/// the page cache; touched pages of a mapping count as this process's memory until then):
+/// memory stays flat however large the pack, as libgit2's and git's bounded windows keep it.
+/// The index is mapped once for the whole process and kept, as git keeps it: its pages are
+/// bounded by its size (28 bytes an object), every look-up touches a few of them anywhere in
+/// it, and a walk that let them go faulted the same pages in again and again (the half of its
+/// system time).
 const RELEASE_EVERY: usize = 16 << 20;
 
 /// What is counted as touched: blocks of 64 KiB, as the kernel maps up to that much around a
 /// page a read faults in (`fault_around_bytes`). A block counts once until the next release: a
-/// walk that reads its trees' delta bases and the index's hot pages over and over (the
-/// registry's history reads the same folder's tree commit after commit) is not made to fault
-/// them in again and again, while a walk across the whole pack is.
+/// walk that reads its trees' delta bases over and over (the registry's history reads the same
+/// folder's tree commit after commit) is not made to fault them in again and again, while a
+/// walk across the whole pack is.
 const BLOCK_SHIFT: u32 = 16;
 
 /// The blocks of a mapping touched since its pages were last handed back.
@@ -69,6 +72,8 @@ impl Touched {
 /// A file's bytes: mapped, or (for the fuzz target) owned.
 enum Bytes {
     Map(memmap2::Mmap),
+    /// An index, mapped once for every reader in the process ([`shared_index`]).
+    Shared(std::sync::Arc<memmap2::Mmap>),
     Owned(Vec<u8>),
 }
 
@@ -77,6 +82,7 @@ impl std::ops::Deref for Bytes {
     fn deref(&self) -> &[u8] {
         match self {
             Bytes::Map(m) => m,
+            Bytes::Shared(m) => m,
             Bytes::Owned(v) => v,
         }
     }
@@ -101,8 +107,7 @@ struct Pack {
     pack: Bytes,
     /// Objects in the index.
     count: usize,
-    /// The blocks of each mapping touched since the last release.
-    idx_touched: Touched,
+    /// The blocks of the pack touched since the last release.
     pack_touched: Touched,
 }
 
@@ -177,8 +182,7 @@ impl Packs {
             self.release();
         }
         let id = oid.as_bytes();
-        let fresh = &mut self.fresh;
-        let (pack, offset) = self.packs.iter_mut().enumerate().find_map(|(i, p)| Some((i, p.offset_of(id, fresh)?)))?;
+        let (pack, offset) = self.packs.iter().enumerate().find_map(|(i, p)| Some((i, p.offset_of(id)?)))?;
         let mut budget = MAX_CHAIN;
         let (found, data) = self.entry(pack, offset, 0, &mut budget)?;
         (found == kind).then_some(data)
@@ -252,8 +256,7 @@ impl Packs {
             REF_DELTA => {
                 let id = head.get(at..at + 20)?.to_vec();
                 at += 20;
-                let fresh = &mut self.fresh;
-                Some(self.packs.iter_mut().enumerate().find_map(|(i, p)| Some((i, p.offset_of(&id, fresh)?)))?)
+                Some(self.packs.iter().enumerate().find_map(|(i, p)| Some((i, p.offset_of(&id)?)))?)
             }
             COMMIT | TREE => None,
             // Blobs and tags are not what the walks read.
@@ -285,9 +288,7 @@ impl Packs {
             self.releases += 1;
         }
         for p in self.packs.iter_mut() {
-            p.idx.release();
             p.pack.release();
-            p.idx_touched.clear();
             p.pack_touched.clear();
         }
     }
@@ -301,20 +302,9 @@ impl Packs {
 
 impl Pack {
     fn open(idx_path: &Path) -> Option<Pack> {
-        let map = |path: &Path| -> Option<memmap2::Mmap> {
-            let file = std::fs::File::open(path).ok()?;
-            // SAFETY: pack and index files are never modified in place: git writes new ones
-            // and renames them into place, and a file removed while mapped stays readable. A
-            // truncated file would fault, as it does for git itself, which maps them the same
-            // way.
-            unsafe { memmap2::Mmap::map(&file).ok() }
-        };
-        let idx = map(idx_path)?;
+        let idx = shared_index(idx_path)?;
         let pack = map(&idx_path.with_extension("pack"))?;
-        // Look-ups jump about the index and the walk about the pack: no read-ahead.
-        let _ = idx.advise(memmap2::Advice::Random);
-        let _ = pack.advise(memmap2::Advice::Random);
-        Pack::new(Bytes::Map(idx), Bytes::Map(pack))
+        Pack::new(Bytes::Shared(idx), Bytes::Map(pack))
     }
 
     fn new(idx: Bytes, pack: Bytes) -> Option<Pack> {
@@ -327,18 +317,14 @@ impl Pack {
         if idx.len() < tables {
             return None;
         }
-        let (idx_touched, pack_touched) = (Touched::new(idx.len()), Touched::new(pack.len()));
-        Some(Pack { idx, pack, count, idx_touched, pack_touched })
+        let pack_touched = Touched::new(pack.len());
+        Some(Pack { idx, pack, count, pack_touched })
     }
 
-    /// Where `id` starts in the pack, by the index's fan-out and a search of its bucket; the blocks
-    /// of the index it reads newly touched are added to `fresh`.
-    fn offset_of(&mut self, id: &[u8], fresh: &mut usize) -> Option<u64> {
+    /// Where `id` starts in the pack, by the index's fan-out and a search of its bucket.
+    fn offset_of(&self, id: &[u8]) -> Option<u64> {
         let idx = &self.idx[..];
-        let touched = &mut self.idx_touched;
-        let mut touch = |at: usize, len: usize| *fresh += touched.mark(at, at + len);
         let first = usize::from(*id.first()?);
-        touch(8 + first.saturating_sub(1) * 4, 8);
         let lo = if first == 0 { 0 } else { be32(idx, 8 + (first - 1) * 4)? as usize };
         let hi = (be32(idx, 8 + first * 4)? as usize).min(self.count);
         let ids = 8 + 1024;
@@ -362,7 +348,6 @@ impl Pack {
                 a + (b - a) / 2
             };
             let entry = idx.get(ids + 20 * m..ids + 20 * m + 20)?;
-            touch(ids + 20 * m, 20);
             let here = prefix(entry)?;
             match here.cmp(&key).then_with(|| entry[8..].cmp(rest)) {
                 std::cmp::Ordering::Less => (a, bounds.0) = (m + 1, here),
@@ -370,18 +355,46 @@ impl Pack {
                 std::cmp::Ordering::Equal => {
                     let offsets = ids + 24 * self.count;
                     let small = be32(idx, offsets + 4 * m)?;
-                    touch(offsets + 4 * m, 4);
                     if small & 0x8000_0000 == 0 {
                         return Some(u64::from(small));
                     }
                     let large = offsets + 4 * self.count + 8 * (small & 0x7fff_ffff) as usize;
-                    touch(large, 8);
                     return Some(u64::from_be_bytes(idx.get(large..large + 8)?.try_into().ok()?));
                 }
             }
         }
         None
     }
+}
+
+/// A pack or index file, mapped, read without read-ahead (look-ups jump about the index, and
+/// the walks about the pack).
+fn map(path: &Path) -> Option<memmap2::Mmap> {
+    let file = std::fs::File::open(path).ok()?;
+    // SAFETY: pack and index files are never modified in place: git writes new ones and renames
+    // them into place, and a file removed while mapped stays readable. A truncated file would
+    // fault, as it does for git itself, which maps them the same way.
+    let map = unsafe { memmap2::Mmap::map(&file).ok()? };
+    let _ = map.advise(memmap2::Advice::Random);
+    Some(map)
+}
+
+/// The indexes this process has mapped, by path, for as long as a reader holds one.
+static INDEXES: std::sync::Mutex<Vec<(std::path::PathBuf, std::sync::Weak<memmap2::Mmap>)>> =
+    std::sync::Mutex::new(Vec::new());
+
+/// The index at `path`, mapped once for every reader in the process: the walks that run at once
+/// (the commits, the registry's history, the scopes of commits with findings) touch its pages
+/// once between them. An index is named by its pack's hash, so one path is one content.
+fn shared_index(path: &Path) -> Option<std::sync::Arc<memmap2::Mmap>> {
+    let mut kept = INDEXES.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    kept.retain(|(_, held)| held.strong_count() > 0);
+    if let Some(held) = kept.iter().find(|(p, _)| p == path).and_then(|(_, held)| held.upgrade()) {
+        return Some(held);
+    }
+    let mapped = std::sync::Arc::new(map(path)?);
+    kept.push((path.to_path_buf(), std::sync::Arc::downgrade(&mapped)));
+    Some(mapped)
 }
 
 /// git's delta format: the base's size and the result's (7-bit little-endian groups), then
@@ -614,6 +627,26 @@ mod tests {
         assert_eq!(packs.releases, 0);
     }
 
+    /// The walks that run at once map a pack's index once between them (its pages count once
+    /// towards the process's memory), and it is let go with the last of them.
+    #[test]
+    fn readers_at_once_share_one_mapping_of_the_index() {
+        let dir = tempfile::tempdir().unwrap();
+        // Enough objects that fast-import keeps its pack (below 100 it unpacks them).
+        let repo = imported(dir.path(), (0..200).map(|i| format!("Commit {i}\n")));
+        let index = |packs: &Packs| match &packs.packs[0].idx {
+            Bytes::Shared(m) => std::sync::Arc::clone(m),
+            _ => panic!("the index is not shared"),
+        };
+        let (mut one, mut two) = (Packs::open(repo.path()), Packs::open(repo.path()));
+        assert!(std::sync::Arc::ptr_eq(&index(&one), &index(&two)));
+        assert_eq!(read_all(&repo, &mut one), 200);
+        assert_eq!(read_all(&repo, &mut two), 200);
+        let held = std::sync::Arc::downgrade(&index(&one));
+        drop((one, two));
+        assert!(held.upgrade().is_none(), "the index stays mapped with no reader");
+    }
+
     /// An index of `ids` (sorted, unique) in version 2's layout, each object at an offset of
     /// its own (past 2 GiB for some, in the 64-bit table), and a pack holding only a header.
     fn index_of(ids: &[[u8; 20]]) -> (Vec<u8>, Vec<u64>) {
@@ -672,10 +705,9 @@ mod tests {
             ids.sort_unstable();
             ids.dedup();
             let (idx, offsets) = index_of(&ids);
-            let mut pack = Pack::new(Bytes::Owned(idx), Bytes::Owned(b"PACK\0\0\0\x02\0\0\0\0".to_vec())).unwrap();
-            let mut fresh = 0;
+            let pack = Pack::new(Bytes::Owned(idx), Bytes::Owned(b"PACK\0\0\0\x02\0\0\0\0".to_vec())).unwrap();
             for (id, &at) in ids.iter().zip(&offsets) {
-                assert_eq!(pack.offset_of(id, &mut fresh), Some(at), "{name}: {id:02x?}");
+                assert_eq!(pack.offset_of(id), Some(at), "{name}: {id:02x?}");
                 // Just below and just above it: found only if that is an id too.
                 for other in [
                     u128::from_be_bytes(id[..16].try_into().unwrap()) - 1,
@@ -683,7 +715,7 @@ mod tests {
                 ] {
                     let mut probe = *id;
                     probe[..16].copy_from_slice(&other.to_be_bytes());
-                    let found = pack.offset_of(&probe, &mut fresh);
+                    let found = pack.offset_of(&probe);
                     assert_eq!(found, ids.binary_search(&probe).ok().map(|i| offsets[i]), "{name}: {probe:02x?}");
                 }
             }
