@@ -340,12 +340,12 @@ pub struct Known {
     pub within: usize,
 }
 
-/// The files a walk follows, as a tree of their path components: node 0 is the root tree, each
-/// node a name in its parent's tree, and every file a node. A folder is read once per commit for
-/// all the files below it, and only when its id differs from the child commit's.
 /// Names, each with its place in an answer.
 type Wanted = std::collections::HashMap<Vec<u8>, usize, foldhash::fast::FixedState>;
 
+/// The files a walk follows, as a tree of their path components: node 0 is the root tree, each
+/// node a name in its parent's tree, and every file a node. A folder is read once per commit for
+/// all the files below it, and only when its id differs from the child commit's.
 struct PathTree {
     /// (name, parent node) per node; node 0 (the root) has no name.
     nodes: Vec<(Vec<u8>, usize)>,

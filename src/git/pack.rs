@@ -51,8 +51,10 @@ impl Touched {
 
     /// Mark the bytes `from..to` touched: how many of their blocks were not.
     fn mark(&mut self, from: usize, to: usize) -> usize {
+        // The last byte: `from` itself for an empty range.
+        let last = to.saturating_sub(1).max(from);
         let mut fresh = 0;
-        for block in from >> BLOCK_SHIFT..=to.max(from.saturating_add(1)).saturating_sub(1) >> BLOCK_SHIFT {
+        for block in from >> BLOCK_SHIFT..=last >> BLOCK_SHIFT {
             if let Some(word) = self.bits.get_mut(block / 64) {
                 let bit = 1 << (block % 64);
                 if *word & bit == 0 {
@@ -254,7 +256,7 @@ impl Packs {
                 Some((pack, offset.checked_sub(back).filter(|&b| b > 0)?))
             }
             REF_DELTA => {
-                let id = head.get(at..at + 20)?.to_vec();
+                let id: [u8; 20] = head.get(at..at + 20)?.try_into().ok()?;
                 at += 20;
                 Some(self.packs.iter().enumerate().find_map(|(i, p)| Some((i, p.offset_of(&id)?)))?)
             }

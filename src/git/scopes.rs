@@ -61,12 +61,10 @@ fn git_order(a: &Entry<'_>, b: &Entry<'_>) -> std::cmp::Ordering {
 }
 
 struct Compare<'a> {
-    odb: git2::Odb<'a>,
-    /// The git directory, and its packs as read so far: a walk compares commits in order, so a
-    /// folder's tree is a delta of one read a moment ago ([`super::pack::Packs::read_tree`]
-    /// keeps those); what they cannot read (a loose object) is read through libgit2.
-    objects: &'a std::path::Path,
-    packs: &'a std::cell::RefCell<Option<super::pack::Packs>>,
+    /// Trees are read with [`Repo::object`]: from the packs the handle keeps (a walk compares
+    /// commits in order, so a folder's tree is a delta of one read a moment ago, kept as a
+    /// base), else through libgit2 (a loose object).
+    repo: &'a Repo,
     members: &'a [String],
     out: Vec<String>,
     /// A tree that had to be read could not be (missing or malformed): the answer is unknown.
@@ -76,15 +74,7 @@ struct Compare<'a> {
 impl Compare<'_> {
     /// The raw tree `id` (`None`: no folder there, or it cannot be read, noted in `unreadable`).
     fn tree(&mut self, id: Option<Oid>) -> Option<Vec<u8>> {
-        let id = id?;
-        let packed =
-            self.packs.try_borrow_mut().ok().and_then(|mut packs| {
-                packs.get_or_insert_with(|| super::pack::Packs::open(self.objects)).read_tree(id)
-            });
-        let data = packed.or_else(|| {
-            self.odb.read(id).ok().filter(|o| o.kind() == git2::ObjectType::Tree).map(|o| o.data().to_vec())
-        });
-        let data = data.filter(|d| entries(d).is_some());
+        let data = self.repo.object(id?, git2::ObjectType::Tree).filter(|d| entries(d).is_some());
         self.unreadable |= data.is_none();
         data
     }
@@ -374,8 +364,7 @@ impl Repo {
             Err(e) if e.code() == git2::ErrorCode::UnbornBranch || e.code() == git2::ErrorCode::NotFound => None,
             Err(_) => return None,
         };
-        let (odb, objects, packs) = (self.repo.odb().ok()?, self.repo.commondir(), &self.packs);
-        let mut compare = Compare { odb, objects, packs, members, out: Vec::new(), unreadable: false };
+        let mut compare = Compare { repo: self, members, out: Vec::new(), unreadable: false };
         let staged = Staged { index, cached: index.cache_tree() };
         compare.staged(&staged, head, "", "");
         (!compare.unreadable).then_some(compare.out)
@@ -392,8 +381,7 @@ impl Repo {
         let c = header(commit)?;
         let tree = c.tree?;
         let parent = c.first_parent.and_then(header).and_then(|p| p.tree);
-        let (odb, objects, packs) = (self.repo.odb().ok()?, self.repo.commondir(), &self.packs);
-        let mut compare = Compare { odb, objects, packs, members, out: Vec::new(), unreadable: false };
+        let mut compare = Compare { repo: self, members, out: Vec::new(), unreadable: false };
         compare.compare(parent, Some(tree), "", "");
         (!compare.unreadable).then_some(compare.out)
     }
