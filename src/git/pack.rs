@@ -306,6 +306,14 @@ impl Pack {
     fn open(idx_path: &Path) -> Option<Pack> {
         let idx = shared_index(idx_path)?;
         let pack = map(&idx_path.with_extension("pack"))?;
+        // The index names its pack: its trailer holds the pack's checksum, the pack's last 20
+        // bytes. An index mapped earlier by another reader and a pack put at the same path since
+        // (or any other pair that does not belong together) would find objects at the wrong
+        // offsets: such a pack is left to libgit2, which checks the same.
+        let named = idx.len().checked_sub(40).and_then(|at| idx.get(at..at + 20));
+        if named.is_none() || named != pack.len().checked_sub(20).and_then(|at| pack.get(at..)) {
+            return None;
+        }
         Pack::new(Bytes::Shared(idx), Bytes::Map(pack))
     }
 
@@ -647,6 +655,32 @@ mod tests {
         let held = std::sync::Arc::downgrade(&index(&one));
         drop((one, two));
         assert!(held.upgrade().is_none(), "the index stays mapped with no reader");
+    }
+
+    /// An index is used only with the pack it names (its trailer holds the pack's checksum): a
+    /// pack replaced at the same path while an earlier reader holds the index, or any index
+    /// beside the wrong pack, would send every look-up to the wrong offset. Such a pack is left
+    /// to libgit2.
+    #[test]
+    fn an_index_beside_another_pack_is_not_used() {
+        let (one, two) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let first = imported(one.path(), (0..200).map(|i| format!("Commit {i}\n")));
+        imported(two.path(), (0..200).map(|i| format!("Another commit {i}\n")));
+        let pack_of = |dir: &Path| {
+            let packs = dir.join(".git/objects/pack");
+            let mut found = std::fs::read_dir(&packs).unwrap().flatten().map(|e| e.path());
+            found.find(|p| p.extension().is_some_and(|x| x == "pack")).unwrap()
+        };
+        let (mine, theirs) = (pack_of(one.path()), pack_of(two.path()));
+        let mut held = Packs::open(first.path());
+        assert_eq!(held.packs.len(), 1);
+        assert_eq!(read_all(&first, &mut held), 200);
+        // The other repository's pack put in place of this one's, same name, while the index is
+        // held: the new reader maps the held index and the new pack.
+        std::fs::remove_file(&mine).unwrap();
+        std::fs::copy(&theirs, &mine).unwrap();
+        let fresh = Packs::open(first.path());
+        assert!(fresh.packs.is_empty(), "an index used with a pack it does not name");
     }
 
     /// An index of `ids` (sorted, unique) in version 2's layout, each object at an offset of
