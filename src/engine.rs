@@ -94,6 +94,8 @@ pub(crate) struct Inputs {
     /// Whether the commits' own findings are kept, or only their tally and window facts (a
     /// member's run of `check --all` over a window: the root's run judged every commit).
     pub commit_findings: CommitFindings,
+    /// What the runs of several scopes share, read once before them (`check --all`).
+    pub prepared: Option<std::sync::Arc<scopes::Prepared>>,
 }
 
 impl Inputs {
@@ -116,6 +118,7 @@ impl Inputs {
             scope: String::new(),
             history: RegistryHistory::AsRulesNeed,
             commit_findings: CommitFindings::Kept,
+            prepared: None,
         }
     }
 }
@@ -236,12 +239,10 @@ pub(crate) fn run(inputs: &Inputs) -> Result<Option<Run>> {
 /// [`run`] in a repository the caller has opened already (the hooks), or none.
 pub(crate) fn run_in(repo: Option<&Repo>, inputs: &Inputs) -> Result<Option<Run>> {
     let root = root_of(repo, inputs)?;
-    let files = Files::open(&inputs.files, &root, repo)?.with_unsaved(std::sync::Arc::clone(&inputs.unsaved));
-    let Some((registry, registry_text)) = files::read_registry(&files, inputs.config.as_deref(), inputs.no_registry)?
-    else {
-        return Ok(None);
-    };
-    let (registry, registry_text) = scopes::scoped(repo, inputs, &files, registry, registry_text)?;
+    let files = Files::open(&inputs.files, &root, repo)?
+        .with_unsaved(std::sync::Arc::clone(&inputs.unsaved))
+        .with_shared(scopes::Prepared::listing(inputs.prepared.as_ref()));
+    let Some((registry, registry_text)) = scopes::registry(repo, inputs, &files)? else { return Ok(None) };
     let mut sources = Sources::default();
     let registry_source = sources.add(registry_text);
     let levels = Levels::new(&registry, &inputs.levels);
@@ -267,7 +268,7 @@ pub(crate) fn run_in(repo: Option<&Repo>, inputs: &Inputs) -> Result<Option<Run>
         return Ok(Some(read.into_run(registry, registry_source, &bodies)));
     }
     run.hypotheses();
-    run.suspect_links();
+    run.suspect_links()?;
     if inputs.plans == PlanScope::Staged {
         run.set_aside_older_but_unlisted();
     }
@@ -473,8 +474,11 @@ pub(crate) fn select_scopes(dir: &Path, config: Option<&Path>, all: bool, scope:
     };
     if let Some(given) = scope {
         let plain = given.trim_start_matches("./").trim_end_matches('/');
-        // A folder from where the command runs, else a path from the root as written.
-        let rel = from_root(&dir.join(plain)).filter(|r| members.contains(r)).unwrap_or_else(|| plain.to_string());
+        // A folder from where the command runs (the root itself: the root's scope), else a path
+        // from the root as written.
+        let rel = from_root(&dir.join(plain))
+            .filter(|r| r.is_empty() || members.contains(r))
+            .unwrap_or_else(|| plain.to_string());
         if !rel.is_empty() && !members.contains(&rel) {
             return Err(crate::registry::unknown_scope(&rel, &members));
         }

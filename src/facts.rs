@@ -359,6 +359,9 @@ pub struct RegistryHistory {
     pub revisions: Vec<RegistryRevision>,
     /// The line was read to its root (not cut short by the bound on commits read).
     pub complete: bool,
+    /// An object the history needs that the repository lacks (a partial clone's tree or
+    /// blob), by id: the history is unknown past it, and nothing may be judged by it.
+    pub unreadable: Option<String>,
 }
 
 /// One revision of the registry: the commit, its date, and what it changed against the

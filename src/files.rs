@@ -4,6 +4,7 @@
 
 use crate::error::{Error, Result};
 use crate::git::{Oid, Repo};
+use crate::patterns::Patterns;
 use crate::registry::{self, Registry};
 use crate::source::Source;
 use std::collections::HashSet;
@@ -65,6 +66,8 @@ pub struct Files<'r> {
     tree: Option<Oid>,
     /// Texts an editor has not saved, read instead of the files (the editor server).
     unsaved: Unsaved,
+    /// The listing shared with other scopes' runs (`check --all`).
+    shared: Option<SharedListing>,
 }
 
 /// An index file's size, modification time and inode: git's own test that it is unchanged.
@@ -140,12 +143,18 @@ impl<'r> Files<'r> {
             FileSource::Tree(commit) => Some(*commit),
             _ => None,
         };
-        Ok(Files { root: root.to_path_buf(), repo, index, tree, unsaved: Default::default() })
+        Ok(Files { root: root.to_path_buf(), repo, index, tree, unsaved: Default::default(), shared: None })
     }
 
     /// Read these texts (by path relative to the root) instead of the files.
     pub fn with_unsaved(mut self, unsaved: Unsaved) -> Files<'r> {
         self.unsaved = unsaved;
+        self
+    }
+
+    /// List the work tree once with the other runs that share `shared`.
+    pub fn with_shared(mut self, shared: Option<SharedListing>) -> Files<'r> {
+        self.shared = shared;
         self
     }
 
@@ -322,147 +331,170 @@ impl<'r> Files<'r> {
     }
 
     pub fn paths(&self, keep: &dyn Fn(&str) -> bool, descend: &Descend) -> (Vec<String>, Vec<(String, String)>) {
-        let mut out = Vec::new();
-        let mut passed = Vec::new();
-        if let Some(index) = &self.index {
-            // Entries are sorted by path, so a directory's are together: `descend` is asked once
-            // per directory, and paths under one no pattern can match are never matched.
-            for entry in index.in_dirs(|dir| std::str::from_utf8(dir).is_ok_and(|d| descend(d))) {
-                // Regular files and links; no submodules (0o160000).
-                let kind = entry.mode & 0o170000;
-                let Ok(path) = std::str::from_utf8(entry.path) else { continue };
-                if entry.stage != 0 || !keep(path) {
-                    continue;
-                }
-                staged_kind(kind, path, &mut out, &mut passed);
+        let Some(index) = &self.index else { return self.list(descend, keep).select(self, keep) };
+        let (mut out, mut passed) = (Vec::new(), Vec::new());
+        // Entries are sorted by path, so a directory's are together: `descend` is asked once per
+        // directory, and paths under one no pattern can match are never matched.
+        for entry in index.in_dirs(|dir| std::str::from_utf8(dir).is_ok_and(|d| descend(d))) {
+            // Regular files and links; no submodules (0o160000).
+            let kind = entry.mode & 0o170000;
+            let Ok(path) = std::str::from_utf8(entry.path) else { continue };
+            if entry.stage != 0 || !keep(path) {
+                continue;
             }
-        } else {
-            let root = self.root.clone();
-            let repo = self.repo;
-            let mut walk = ignore::WalkBuilder::new(&root);
-            // git's ignore rules (.gitignore, .git/info/exclude, core.excludesFile), nothing else:
-            // hidden files are plan files like any, `.ignore` files are ripgrep's.
-            walk.hidden(false).ignore(false).parents(false).git_ignore(true).git_exclude(true).git_global(true);
-            walk.follow_links(false).require_git(true);
-            let (base, prune) = (root.clone(), descend.clone());
-            // A nested repository (a submodule's checkout, a vendored clone) is not this
-            // repository's content; git does not descend into it either. It is known by the
-            // `.git` its listing holds (asking every directory for one doubled the system calls
-            // of a large docs tree), and what was listed under it is dropped.
-            let nested = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
-            let found = std::sync::Arc::clone(&nested);
-            walk.filter_entry(move |e| {
-                if e.depth() == 0 {
-                    return true;
-                }
-                if e.file_name() == ".git" {
-                    let dir = e.path().parent().and_then(|d| d.strip_prefix(&base).ok());
-                    if let (Some(dir), Ok(mut found)) = (dir.filter(|d| !d.as_os_str().is_empty()), found.lock()) {
-                        found.push(dir.to_string_lossy().replace('\\', "/") + "/");
-                    }
-                    return false;
-                }
-                if !e.file_type().is_some_and(|t| t.is_dir()) {
-                    return true;
-                }
-                let rel = e.path().strip_prefix(&base).map(|r| r.to_string_lossy().replace('\\', "/"));
-                rel.is_ok_and(|r| prune(&r))
-            });
-            // Listed on every core, as ripgrep lists, when a pattern can match below the root
-            // (on one thread otherwise: idle walker threads poll for work); judged here, in path
-            // order.
-            let below = std::fs::read_dir(&root).map_or(true, |entries| {
-                entries.flatten().any(|e| {
-                    e.file_type().is_ok_and(|t| t.is_dir())
-                        && e.file_name() != ".git"
-                        && e.file_name().to_str().is_some_and(|name| descend(name))
-                })
-            });
-            let cores = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
-            let threads = if below { cores } else { 1 };
-            let listed = std::sync::Mutex::new(Vec::new());
-            walk.threads(threads).build_parallel().run(|| {
-                let listed = &listed;
-                let root = &root;
-                Box::new(move |entry| {
-                    let Ok(entry) = entry else { return ignore::WalkState::Continue };
-                    let kind = entry.file_type();
-                    let link = kind.is_some_and(|k| k.is_symlink());
-                    if kind.is_some_and(|k| k.is_file()) || link {
-                        if let Ok(rel) = entry.path().strip_prefix(root) {
-                            let rel = rel.to_string_lossy().replace('\\', "/");
-                            if let Ok(mut l) = listed.lock() {
-                                l.push((rel, link));
-                            }
-                        }
-                    }
-                    ignore::WalkState::Continue
-                })
-            });
-            let mut listed = listed.into_inner().unwrap_or_default();
-            let nested = nested.lock().map(|n| n.clone()).unwrap_or_default();
-            listed.retain(|(rel, _)| !nested.iter().any(|n| rel.starts_with(n.as_str())));
-            listed.sort_unstable();
-            let mut seen = HashSet::new();
-            for (rel, link) in listed {
-                if !keep(&rel) {
-                    continue;
-                }
-                if link {
-                    let path = root.join(&rel);
-                    match self.link_target(&path) {
-                        Err(why) => passed.push((rel, why)),
-                        Ok(target) if keep(&target) => {
-                            passed.push((rel, format!("a symbolic link to {target}, which is read as itself")))
-                        }
-                        Ok(_) => out.push(rel),
-                    }
-                    continue;
-                }
-                seen.insert(rel.clone());
-                out.push(rel);
+            staged_kind(kind, path, &mut out, &mut passed);
+        }
+        (out, passed)
+    }
+
+    /// The plan documents and issue files of `registry`'s scope ([`Files::paths`] with its
+    /// patterns), from the listing shared with the other scopes' runs when there is one.
+    pub fn documents(&self, registry: &Registry) -> (Vec<String>, Vec<(String, String)>) {
+        let keep = |p: &str| registry.is_document(p);
+        match &self.shared {
+            Some(shared) if self.index.is_none() && self.tree.is_none() && shared.covers(registry) => {
+                let shared = &shared.0;
+                let parts = shared
+                    .parts
+                    .get_or_init(|| self.list(&shared.descend, &|p| shared.any_keeps(p)).by_scope(&shared.members));
+                parts.get(&registry.scopes.path).map(|listed| listed.select(self, &keep)).unwrap_or_default()
             }
-            // A tracked file is read whatever .gitignore says (git tracks it): the index adds the
-            // kept files the walk passed over as ignored.
-            let index = repo.and_then(|r| tracked(&r.index_path(&root)));
-            // Sorted by path: `descend` once per directory, before any pattern is matched.
-            let mut last_dir: (&str, bool) = ("\0", false);
-            for entry in index.iter().flat_map(|i| i.iter()) {
-                let Ok(rel) = std::str::from_utf8(entry.path) else { continue };
-                let dir = rel.rsplit_once('/').map_or("", |(d, _)| d);
-                if dir != last_dir.0 {
-                    last_dir = (dir, descend(dir));
+            _ => self.paths(&keep, &document_dirs(registry)),
+        }
+    }
+
+    /// List the work tree below the directories `descend` allows, as [`Files::paths`] does
+    /// before it matches any pattern: the files and links git does not ignore, outside nested
+    /// repositories, and the tracked files the walk passed over that `keep` accepts.
+    fn list(&self, descend: &Descend, keep: &dyn Fn(&str) -> bool) -> Listed {
+        let root = &self.root;
+        let mut walk = ignore::WalkBuilder::new(root);
+        // git's ignore rules (.gitignore, .git/info/exclude, core.excludesFile), nothing else:
+        // hidden files are plan files like any, `.ignore` files are ripgrep's.
+        walk.hidden(false).ignore(false).parents(false).git_ignore(true).git_exclude(true).git_global(true);
+        walk.follow_links(false).require_git(true);
+        let (base, prune) = (root.clone(), descend.clone());
+        // A nested repository (a submodule's checkout, a vendored clone) is not this
+        // repository's content; git does not descend into it either. It is known by the `.git`
+        // its listing holds (asking every directory for one doubled the system calls of a large
+        // docs tree), and what was listed under it is dropped.
+        let nested = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+        let found = std::sync::Arc::clone(&nested);
+        walk.filter_entry(move |e| {
+            if e.depth() == 0 {
+                return true;
+            }
+            if e.file_name() == ".git" {
+                let dir = e.path().parent().and_then(|d| d.strip_prefix(&base).ok());
+                if let (Some(dir), Ok(mut found)) = (dir.filter(|d| !d.as_os_str().is_empty()), found.lock()) {
+                    found.push(dir.to_string_lossy().replace('\\', "/") + "/");
                 }
-                if last_dir.1 && entry.mode & 0o170000 == 0o040000 && entry.skip_worktree {
-                    // A sparse index's folder outside the cone: its files are in its tree.
-                    for (below, mode) in repo.and_then(|r| r.files_below(entry.id, MAX_LISTED)).unwrap_or_default() {
-                        let rel = format!("{rel}{below}");
-                        let dir = rel.rsplit_once('/').map_or("", |(d, _)| d);
-                        if mode & 0o170000 == 0o100000 && descend(dir) && keep(&rel) && seen.insert(rel.clone()) {
-                            out.push(rel);
+                return false;
+            }
+            if !e.file_type().is_some_and(|t| t.is_dir()) {
+                return true;
+            }
+            let rel = e.path().strip_prefix(&base).map(|r| r.to_string_lossy().replace('\\', "/"));
+            rel.is_ok_and(|r| prune(&r))
+        });
+        // Listed on every core, as ripgrep lists, when a pattern can match below the root (on
+        // one thread otherwise: idle walker threads poll for work); judged in path order.
+        let below = std::fs::read_dir(root).map_or(true, |entries| {
+            entries.flatten().any(|e| {
+                e.file_type().is_ok_and(|t| t.is_dir())
+                    && e.file_name() != ".git"
+                    && e.file_name().to_str().is_some_and(|name| descend(name))
+            })
+        });
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+        let threads = if below { cores } else { 1 };
+        let listed = std::sync::Mutex::new(Vec::new());
+        walk.threads(threads).build_parallel().run(|| {
+            let listed = &listed;
+            Box::new(move |entry| {
+                let Ok(entry) = entry else { return ignore::WalkState::Continue };
+                let kind = entry.file_type();
+                let link = kind.is_some_and(|k| k.is_symlink());
+                if kind.is_some_and(|k| k.is_file()) || link {
+                    if let Ok(rel) = entry.path().strip_prefix(root) {
+                        let rel = rel.to_string_lossy().replace('\\', "/");
+                        if let Ok(mut l) = listed.lock() {
+                            l.push((rel, link));
                         }
                     }
-                    continue;
                 }
-                if !last_dir.1
-                    || entry.stage != 0
-                    || entry.mode & 0o170000 != 0o100000
-                    || seen.contains(rel)
-                    || !keep(rel)
-                {
-                    continue;
+                ignore::WalkState::Continue
+            })
+        });
+        let mut walked = listed.into_inner().unwrap_or_default();
+        let nested = nested.lock().map(|n| n.clone()).unwrap_or_default();
+        walked.retain(|(rel, _)| !nested.iter().any(|n| rel.starts_with(n.as_str())));
+        walked.sort_unstable();
+        let tracked = self.tracked_unwalked(&walked, descend, keep);
+        Listed { walked, tracked }
+    }
+
+    /// The tracked files `keep` accepts below the directories `descend` allows that the walk
+    /// passed over: a tracked file is read whatever .gitignore says (git tracks it), and outside
+    /// a sparse checkout's cone a file is absent and read from the index. Only those `keep`
+    /// accepts are looked for in the work tree (a sparse checkout's other files are thousands).
+    /// One under a folder a symbolic link replaced is not there, for git as here: what the link
+    /// leads to is not the tracked file.
+    fn tracked_unwalked(
+        &self,
+        walked: &[(String, bool)],
+        descend: &Descend,
+        keep: &dyn Fn(&str) -> bool,
+    ) -> Vec<String> {
+        let root = &self.root;
+        let repo = self.repo;
+        let mut seen: HashSet<&str> = walked.iter().filter(|(_, link)| !link).map(|(rel, _)| rel.as_str()).collect();
+        let index = repo.and_then(|r| tracked(&r.index_path(root)));
+        let mut unwalked = Vec::new();
+        // Sorted by path: `descend` once per directory.
+        let mut last_dir: (&str, bool) = ("\0", false);
+        let mut added = HashSet::new();
+        for entry in index.iter().flat_map(|i| i.iter()) {
+            let Ok(rel) = std::str::from_utf8(entry.path) else { continue };
+            let dir = rel.rsplit_once('/').map_or("", |(d, _)| d);
+            if dir != last_dir.0 {
+                last_dir = (dir, descend(dir));
+            }
+            if last_dir.1 && entry.mode & 0o170000 == 0o040000 && entry.skip_worktree {
+                // A sparse index's folder outside the cone: its files are in its tree.
+                for (below, mode) in repo.and_then(|r| r.files_below(entry.id, MAX_LISTED)).unwrap_or_default() {
+                    let file = format!("{rel}{below}");
+                    let dir = file.rsplit_once('/').map_or("", |(d, _)| d);
+                    if mode & 0o170000 == 0o100000
+                        && descend(dir)
+                        && keep(&file)
+                        && !seen.contains(file.as_str())
+                        && added.insert(file.clone())
+                    {
+                        unwalked.push(file);
+                    }
                 }
-                // Outside a sparse checkout's cone a file is absent, and read from the index.
-                let here = std::fs::symlink_metadata(root.join(rel));
-                if here.as_ref().is_ok_and(std::fs::Metadata::is_file) || (entry.skip_worktree && here.is_err()) {
-                    seen.insert(rel.to_string());
-                    out.push(rel.to_string());
-                }
+                continue;
+            }
+            if !last_dir.1
+                || entry.stage != 0
+                || entry.mode & 0o170000 != 0o100000
+                || seen.contains(rel)
+                || added.contains(rel)
+                || !keep(rel)
+            {
+                continue;
+            }
+            let here = std::fs::symlink_metadata(root.join(rel));
+            let in_tree = || !rel.match_indices('/').any(|(at, _)| is_link(&root.join(&rel[..at])));
+            if (here.as_ref().is_ok_and(std::fs::Metadata::is_file) && in_tree())
+                || (entry.skip_worktree && here.is_err())
+            {
+                seen.insert(rel);
+                unwalked.push(rel.to_string());
             }
         }
-        out.sort();
-        passed.sort();
-        (out, passed)
+        unwalked
     }
 
     /// Where a link in the work tree leads, as a path relative to the root: an error saying why
@@ -481,6 +513,117 @@ impl<'r> Files<'r> {
             .map_err(|_| "a symbolic link that leaves the work tree: not read".to_string())?;
         Ok(rel.to_string_lossy().replace('\\', "/"))
     }
+}
+
+/// What a listing of the work tree found before any pattern was matched ([`Files::list`]).
+#[derive(Debug, Default)]
+struct Listed {
+    /// The files and links the walk found (relative path, whether a link), sorted.
+    walked: Vec<(String, bool)>,
+    /// The tracked files the walk passed over.
+    tracked: Vec<String>,
+}
+
+impl Listed {
+    /// The paths `keep` accepts, and the links passed over with why, as [`Files::paths`] returns
+    /// them. A listing made below more directories than `keep`'s patterns can match in (for
+    /// several scopes) selects the same paths: a path a pattern matches lies only below
+    /// directories it can match in ([`crate::patterns::Patterns::may_match_under`]).
+    fn select(&self, files: &Files, keep: &dyn Fn(&str) -> bool) -> (Vec<String>, Vec<(String, String)>) {
+        let (mut out, mut passed) = (Vec::new(), Vec::new());
+        for (rel, link) in &self.walked {
+            if !keep(rel) {
+                continue;
+            }
+            if !link {
+                out.push(rel.clone());
+                continue;
+            }
+            match files.link_target(&files.root.join(rel)) {
+                Err(why) => passed.push((rel.clone(), why)),
+                Ok(target) if keep(&target) => {
+                    passed.push((rel.clone(), format!("a symbolic link to {target}, which is read as itself")))
+                }
+                Ok(_) => out.push(rel.clone()),
+            }
+        }
+        out.extend(self.tracked.iter().filter(|rel| keep(rel)).cloned());
+        out.sort();
+        passed.sort();
+        (out, passed)
+    }
+
+    /// The listing split by the scope that governs each path (`members`' deepest holding it,
+    /// `""` for the root): a scope's documents are among its own paths only.
+    fn by_scope(self, members: &[String]) -> std::collections::HashMap<String, Listed> {
+        let mut parts: std::collections::HashMap<String, Listed> = std::collections::HashMap::new();
+        let scope = |rel: &str| registry::Scopes::governing(members, rel).to_string();
+        for walked in self.walked {
+            parts.entry(scope(&walked.0)).or_default().walked.push(walked);
+        }
+        for tracked in self.tracked {
+            parts.entry(scope(&tracked)).or_default().tracked.push(tracked);
+        }
+        parts
+    }
+}
+
+/// One listing of the work tree for every scope's run of `check --all`: walked once below the
+/// directories any scope's patterns can match in, then each run selects its own documents from
+/// the paths its scope governs, as its own listing would have found them.
+#[derive(Clone)]
+pub struct SharedListing(std::sync::Arc<Shared>);
+
+struct Shared {
+    /// The members of the registries it lists for.
+    members: Vec<String>,
+    /// The scopes it lists for, each with its document patterns (plans', issues').
+    scopes: Vec<(String, Patterns, Patterns)>,
+    /// Any of their directories.
+    descend: Descend,
+    parts: std::sync::OnceLock<std::collections::HashMap<String, Listed>>,
+}
+
+impl SharedListing {
+    /// A listing for the scopes of these registries (the root's, `members`' own), made when
+    /// the first of their runs asks.
+    fn new(members: &[String], registries: &[&Registry]) -> SharedListing {
+        let members = members.to_vec();
+        let scopes =
+            registries.iter().map(|r| (r.scopes.path.clone(), r.plan_globs.clone(), r.issue_globs.clone())).collect();
+        let dirs: Vec<Descend> = registries.iter().map(|r| document_dirs(r)).collect();
+        let descend: Descend = std::sync::Arc::new(move |dir: &str| dirs.iter().any(|d| d(dir)));
+        SharedListing(std::sync::Arc::new(Shared { members, scopes, descend, parts: std::sync::OnceLock::new() }))
+    }
+
+    /// Whether `registry`'s documents are found in this listing: it is one of the scopes'
+    /// registries it was made for (same members, same patterns).
+    fn covers(&self, registry: &Registry) -> bool {
+        registry.scopes.any()
+            && self.0.members == registry.scopes.members
+            && self.0.scopes.iter().any(|(scope, plans, issues)| {
+                *scope == registry.scopes.path && *plans == registry.plan_globs && *issues == registry.issue_globs
+            })
+    }
+}
+
+impl Shared {
+    /// Whether `path` is a document of the scope that governs it.
+    fn any_keeps(&self, path: &str) -> bool {
+        let scope = registry::Scopes::governing(&self.members, path);
+        self.scopes.iter().any(|(s, plans, issues)| s == scope && (plans.is_match(path) || issues.is_match(path)))
+    }
+}
+
+impl std::fmt::Debug for SharedListing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SharedListing").field("scopes", &self.0.scopes.len()).finish_non_exhaustive()
+    }
+}
+
+/// Whether `path` is a symbolic link (not followed).
+fn is_link(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
 }
 
 /// A file's bytes with one open: `Err(None)` when it is larger than `limit`.
@@ -616,58 +759,92 @@ pub fn registry_in_blob(repo: &Repo, blob: Oid) -> Option<Registry> {
 /// only the root. A listed member without a `promises.toml` cannot be judged: an error that
 /// names it (exit 2), as a missing root registry is.
 pub fn scoped(files: &Files, root: Registry, root_source: Source, scope: &str) -> Result<(Registry, Source)> {
-    let members = root.scopes.members.clone();
+    let members = &root.scopes.members;
     if scope.is_empty() && members.is_empty() {
         return Ok((root, root_source));
     }
     if !scope.is_empty() && !members.iter().any(|m| m == scope) {
-        return Err(registry::unknown_scope(scope, &members));
+        return Err(registry::unknown_scope(scope, members));
     }
-    let mut read = Vec::with_capacity(members.len());
-    for m in &members {
-        let rel = format!("{m}/{}", registry::FILE_NAME);
-        let bytes = files.read(&rel).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => registry::missing_member(m),
-            _ => Error::io(format!("could not read {}", files.describe(&rel)), &e),
-        })?;
-        let (member, source) = parse_member(&rel, bytes)?;
-        if member.scopes.any() {
-            return Err(Error::new(format!("{rel} lists `[scopes] members`")).with_help(
-                "every scope is listed in the root promises.toml; move the members there, as paths from the root",
-            ));
+    Scoped::read(files, root, root_source)?.registry(scope)
+}
+
+/// The root registry and every listed member's, read once: each scope's registry is made from
+/// them when its run asks ([`Scoped::registry`]), so several scopes' runs (`check --all`) read
+/// and parse each file once, and hold one scope's registry at a time.
+#[derive(Debug)]
+pub struct Scoped {
+    root: Registry,
+    root_source: Source,
+    /// Each member's folder, its registry as a member sees it, and its text.
+    read: Vec<(String, Registry, Source)>,
+    /// Every scope's promises, as each file declares them.
+    all: std::sync::Arc<registry::AllPromises>,
+}
+
+impl Scoped {
+    /// Read every member the root lists; the errors [`scoped`] gives for any scope.
+    pub fn read(files: &Files, root: Registry, root_source: Source) -> Result<Scoped> {
+        let mut read = Vec::with_capacity(root.scopes.members.len());
+        for m in &root.scopes.members {
+            let rel = format!("{m}/{}", registry::FILE_NAME);
+            // A member's folder may be a link inside the work tree, never one out of it.
+            let bytes = files.read_inside(&rel).map_err(|e| match e.kind() {
+                std::io::ErrorKind::NotFound => registry::missing_member(m),
+                _ => Error::io(format!("could not read {}", files.describe(&rel)), &e),
+            })?;
+            let (member, source) = parse_member(&rel, bytes)?;
+            if member.scopes.any() {
+                return Err(Error::new(format!("{rel} lists `[scopes] members`")).with_help(
+                    "every scope is listed in the root promises.toml; move the members there, as paths from the root",
+                ));
+            }
+            read.push((m.clone(), member.into_member(m), source));
         }
-        read.push((m.as_str(), member.into_member(m), source));
+        let all = registry::AllPromises::new(
+            root.promises
+                .iter()
+                .map(|p| ("", p))
+                .chain(read.iter().flat_map(|(m, r, _)| r.promises.iter().map(move |p| (m.as_str(), p)))),
+        );
+        Ok(Scoped { root, root_source, read, all })
     }
-    // Every scope's own promises, before any is changed.
-    let all: Vec<(String, Vec<registry::Promise>)> = std::iter::once((String::new(), root.promises.clone()))
-        .chain(read.iter().map(|(m, r, _)| (m.to_string(), r.promises.clone())))
-        .collect();
-    let all = &all;
-    let others = move |own: &'_ str| {
-        let own = own.to_string();
-        all.iter().filter(move |(s, _)| *s != own).flat_map(|(s, ps)| ps.iter().map(move |p| (s.as_str(), p)))
-    };
-    if scope.is_empty() {
-        let mut root = root;
-        root.know_scopes(&members, others(""));
-        return Ok((root, root_source));
+
+    /// The registries each scope's documents are listed with, before any inherits: the root's,
+    /// then each member's.
+    pub fn listing(&self) -> SharedListing {
+        let registries: Vec<&Registry> =
+            std::iter::once(&self.root).chain(self.read.iter().map(|(_, r, _)| r)).collect();
+        SharedListing::new(&self.root.scopes.members, &registries)
     }
-    let at = read.iter().position(|(m, _, _)| *m == scope).unwrap_or_else(|| unreachable!("listed"));
-    let (_, mut registry, source) = read.swap_remove(at);
-    // Ancestors, nearest first: listed members whose folder holds this one, then the root.
-    let mut ancestors: Vec<&(&str, Registry, Source)> =
-        read.iter().filter(|(m, _, _)| scope.starts_with(&format!("{m}/"))).collect();
-    ancestors.sort_by_key(|(m, _, _)| std::cmp::Reverse(m.len()));
-    let own_customers = !registry.customers.is_empty();
-    for (_, a, _) in ancestors {
-        registry.inherit(a);
+
+    /// The registry that judges `scope` ([`scoped`]).
+    pub fn registry(&self, scope: &str) -> Result<(Registry, Source)> {
+        let members = &self.root.scopes.members;
+        if scope.is_empty() {
+            let mut root = self.root.clone();
+            root.know_scopes(members, &self.all);
+            return Ok((root, self.root_source.clone()));
+        }
+        let Some((_, own, source)) = self.read.iter().find(|(m, _, _)| m == scope) else {
+            return Err(registry::unknown_scope(scope, members));
+        };
+        let mut registry = own.clone();
+        // Ancestors, nearest first: listed members whose folder holds this one, then the root.
+        let mut ancestors: Vec<&(String, Registry, Source)> =
+            self.read.iter().filter(|(m, _, _)| scope.starts_with(&format!("{m}/"))).collect();
+        ancestors.sort_by_key(|(m, _, _)| std::cmp::Reverse(m.len()));
+        let own_customers = !registry.customers.is_empty();
+        for (_, a, _) in ancestors {
+            registry.inherit(a);
+        }
+        registry.inherit(&self.root);
+        if !own_customers && !registry.customers.is_empty() {
+            registry.check_inherited_customers(source)?;
+        }
+        registry.know_scopes(members, &self.all);
+        Ok((registry, source.clone()))
     }
-    registry.inherit(&root);
-    if !own_customers && !registry.customers.is_empty() {
-        registry.check_inherited_customers(&source)?;
-    }
-    registry.know_scopes(&members, others(scope));
-    Ok((registry, source))
 }
 
 /// Member registries as last parsed, by path, with the bytes they were parsed from: each scope's
@@ -849,6 +1026,26 @@ mod scope_tests {
         assert_eq!(err.message, "teams/search/promises.toml lists `[scopes] members`");
     }
 
+    /// A member's folder that a symbolic link takes out of the work tree is refused (its
+    /// registry is never read from there); one that links inside the work tree is read.
+    #[cfg(unix)]
+    #[test]
+    fn a_member_folder_linked_out_of_the_work_tree_is_refused() {
+        let dir = tree();
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::rename(dir.path().join("teams/checkout"), outside.path().join("checkout")).unwrap();
+        std::os::unix::fs::symlink(outside.path().join("checkout"), dir.path().join("teams/checkout")).unwrap();
+        let err = load(dir.path(), "").unwrap_err();
+        assert!(err.message.starts_with("could not read"), "{err:?}");
+        let said = format!("{err:?}");
+        assert!(said.contains("symbolic link that leaves the repository's work tree"), "{said}");
+        std::fs::remove_file(dir.path().join("teams/checkout")).unwrap();
+        std::fs::rename(outside.path().join("checkout"), dir.path().join("shared-checkout")).unwrap();
+        std::os::unix::fs::symlink("../shared-checkout", dir.path().join("teams/checkout")).unwrap();
+        let (checkout, _) = load(dir.path(), "teams/checkout").unwrap();
+        assert_eq!(checkout.vision.as_deref(), Some("Paying is one step."), "read through a link inside");
+    }
+
     #[test]
     fn one_root_registry_is_read_as_it_always_was() {
         let dir = tempfile::tempdir().unwrap();
@@ -909,6 +1106,142 @@ mod tests {
             .output()
             .unwrap();
         assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+
+    /// Every scope's documents from the listing the scopes share are what its own listing finds:
+    /// links (read as themselves, read for another scope, dangling), a tracked file git
+    /// ignores, an ignored one it does not track, a nested repository, a file deleted from the
+    /// work tree, and then, in a sparse checkout with a sparse index, the files outside the cone.
+    #[test]
+    fn a_shared_listing_finds_each_scopes_documents_as_its_own_listing_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        git(root, &["init", "-q", "-b", "main"]);
+        let write = |rel: &str, text: &str| {
+            std::fs::create_dir_all(root.join(rel).parent().unwrap()).unwrap();
+            std::fs::write(root.join(rel), text).unwrap();
+        };
+        let registry = |extra: &str| format!("{extra}[promises.p]\nstatement = \"s\"\nstatus = \"in-play\"\n");
+        write(
+            "promises.toml",
+            &registry(
+                "[scopes]\nmembers = [\"teams/a\", \"teams/a/sub\", \"teams/b\"]\n[plans]\ninclude = [\"**/*.md\"]\n",
+            ),
+        );
+        write("teams/a/promises.toml", &registry(""));
+        write(
+            "teams/a/sub/promises.toml",
+            &registry("[plans]\ninclude = [\"deep/*/x.md\"]\n[issues]\ninclude = [\"rfcs/*.md\"]\n"),
+        );
+        write("teams/b/promises.toml", &registry("[issues]\ninclude = [\"notes/**/*.md\"]\n"));
+        write(".gitignore", "ignored/\n");
+        for rel in [
+            "ROADMAP.md",
+            "docs/a.md",
+            "src/x.md",
+            "teams/a/ROADMAP.md",
+            "teams/a/plans/q1.md",
+            "teams/a/src/notes.md",
+            "teams/a/plans/ignored/t.md",
+            "teams/a/plans/ignored/u.md",
+            "teams/a/sub/deep/k/x.md",
+            "teams/a/sub/deep/k/y.md",
+            "teams/a/sub/rfcs/r1.md",
+            "teams/a/sub/plans/p.md",
+            "teams/b/PLAN.md",
+            "teams/b/notes/n.md",
+            "teams/b/plans/p.md",
+            "teams/b/plans/gone.md",
+        ] {
+            write(rel, "- [ ] work (Promise: p)\n");
+        }
+        #[cfg(unix)]
+        for (link, target) in [
+            ("teams/a/plans/link.md", "../ROADMAP.md"),
+            ("teams/b/plans/to-a.md", "../../a/plans/q1.md"),
+            ("teams/b/plans/dangling.md", "nowhere.md"),
+        ] {
+            std::os::unix::fs::symlink(target, root.join(link)).unwrap();
+        }
+        git(root, &["add", "."]);
+        git(root, &["add", "-f", "teams/a/plans/ignored/t.md"]);
+        git(root, &["commit", "-q", "-m", "plans"]);
+        std::fs::remove_file(root.join("teams/b/plans/gone.md")).unwrap();
+        write("teams/b/plans/vendor/v.md", "- [ ] theirs\n");
+        git(&root.join("teams/b/plans/vendor"), &["init", "-q"]);
+        let repo = Repo::discover(root).unwrap();
+        let scopes: Vec<String> = ["", "teams/a", "teams/a/sub", "teams/b"].map(String::from).to_vec();
+        let compare = || {
+            let files = Files::open(&FileSource::WorkTree, root, Some(&repo)).unwrap();
+            let (top, text) = read_registry(&files, None, Absent::Fails).unwrap().unwrap();
+            let all = Scoped::read(&files, top, text).unwrap();
+            let built: Vec<(Registry, Source)> = scopes.iter().map(|s| all.registry(s).unwrap()).collect();
+            let shared = all.listing();
+            let with = Files::open(&FileSource::WorkTree, root, Some(&repo)).unwrap().with_shared(Some(shared.clone()));
+            let mut found = Vec::new();
+            for (scope, (r, _)) in scopes.iter().zip(&built) {
+                assert!(shared.covers(r), "{scope}: listed for");
+                let alone = files.paths(&|p| r.is_document(p), &document_dirs(r));
+                assert_eq!(with.documents(r), alone, "{scope}");
+                found.push(alone);
+            }
+            assert!(shared.0.parts.get().is_some(), "listed once, for all");
+            found
+        };
+        let found = compare();
+        let [top, a, sub, b] = &found[..] else { unreachable!() };
+        assert_eq!(top.0, ["ROADMAP.md", "docs/a.md", "src/x.md"]);
+        assert_eq!(a.0, ["teams/a/ROADMAP.md", "teams/a/plans/ignored/t.md", "teams/a/plans/q1.md"]);
+        assert_eq!(sub.0, ["teams/a/sub/deep/k/x.md", "teams/a/sub/rfcs/r1.md"]);
+        #[cfg(unix)]
+        {
+            assert_eq!(b.0, ["teams/b/PLAN.md", "teams/b/notes/n.md", "teams/b/plans/p.md", "teams/b/plans/to-a.md"]);
+            let passed: Vec<&str> = a.1.iter().chain(&b.1).map(|(p, _)| p.as_str()).collect();
+            assert_eq!(passed, ["teams/a/plans/link.md", "teams/b/plans/dangling.md"]);
+        }
+        git(root, &["config", "index.sparse", "true"]);
+        git(root, &["sparse-checkout", "set", "--cone", "teams/a"]);
+        assert!(!root.join("docs/a.md").exists() && !root.join("teams/b/PLAN.md").exists(), "outside the cone");
+        let found = compare();
+        assert_eq!(found[0].0, ["ROADMAP.md", "docs/a.md", "src/x.md"], "read from the index's folders");
+        assert_eq!(&found[3].0[..2], ["teams/b/PLAN.md", "teams/b/notes/n.md"]);
+    }
+
+    /// The tracked files the walk passed over are looked for in the work tree only when they
+    /// are documents (a sparse checkout's thousands of others are never touched), and never
+    /// through a folder a symbolic link replaced: out of the work tree, or into `.git`.
+    #[cfg(unix)]
+    #[test]
+    fn tracked_files_are_looked_for_only_as_documents_and_never_through_a_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        git(root, &["init", "-q", "-b", "main"]);
+        std::fs::create_dir_all(root.join("old")).unwrap();
+        std::fs::create_dir_all(root.join("notes")).unwrap();
+        for (path, text) in [
+            (".gitignore", "old/\nnotes/\n"),
+            ("old/A.md", "- [ ] a\n"),
+            ("old/code.rs", "fn main() {}\n"),
+            ("notes/config", "- [ ] n\n"),
+        ] {
+            std::fs::write(root.join(path), text).unwrap();
+        }
+        git(root, &["add", ".gitignore"]);
+        git(root, &["add", "-f", "old/A.md", "old/code.rs", "notes/config"]);
+        git(root, &["commit", "-q", "-m", "tracked, ignored"]);
+        let repo = Repo::discover(root).unwrap();
+        let files = Files::open(&FileSource::WorkTree, root, Some(&repo)).unwrap();
+        let all: Descend = std::sync::Arc::new(|_: &str| true);
+        let keep = |p: &str| p.ends_with(".md") || p.starts_with("notes/");
+        assert_eq!(files.list(&all, &keep).tracked, ["notes/config", "old/A.md"], "only documents");
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::rename(root.join("old"), outside.path().join("old")).unwrap();
+        std::os::unix::fs::symlink(outside.path().join("old"), root.join("old")).unwrap();
+        std::fs::remove_dir_all(root.join("notes")).unwrap();
+        std::os::unix::fs::symlink(".git", root.join("notes")).unwrap();
+        assert!(files.list(&all, &keep).tracked.is_empty(), "behind links: not the tracked files");
+        let (listed, _) = files.paths(&keep, &all);
+        assert!(listed.is_empty(), "{listed:?}");
     }
 
     /// A file git tracks is listed whatever .gitignore says; the index that tells is kept between

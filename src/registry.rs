@@ -547,19 +547,43 @@ pub(crate) struct Scopes {
     pub members: Vec<String>,
     /// Where each member is written in the root registry (the root's own registry only).
     pub member_spans: Vec<Range<usize>>,
-    /// The other scopes' promises, their ids qualified (`teams/search/find-and-buy`; a root
-    /// promise keeps its bare id).
-    others: Vec<Promise>,
+    /// Every scope's promises, their ids qualified (`teams/search/find-and-buy`; a root
+    /// promise keeps its bare id): the other scopes' are those whose scope is not `path`.
+    others: std::sync::Arc<AllPromises>,
     /// `[scopes] ignore`: folders (or their promises.toml) whose registry is nobody's, not an
     /// `unlisted-scope` finding.
     pub ignore: Patterns,
     /// `promises.toml` files below the root that `members` does not list (found in the index
     /// by the engine, for the root's run).
     pub unlisted: Vec<String>,
-    /// Short id → positions in `others`.
-    others_short: std::collections::HashMap<String, Vec<usize>>,
-    /// Qualified id → position in `others`.
-    others_index: std::collections::HashMap<String, usize>,
+}
+
+/// Every scope's promises, their ids qualified, read once and shared by every scope's registry
+/// (each sees the others' through it, never its own): one copy, not one per scope.
+#[derive(Debug, Default)]
+pub(crate) struct AllPromises {
+    /// Each promise's scope, and the promise with its id qualified.
+    promises: Vec<(String, Promise)>,
+    /// Short id (as its file writes it) → positions in `promises`.
+    short: std::collections::HashMap<String, Vec<usize>>,
+    /// Qualified id → position in `promises`.
+    index: std::collections::HashMap<String, usize>,
+}
+
+impl AllPromises {
+    /// `(scope, promise)` for every scope's promises, the promise's id as its file writes it.
+    pub(crate) fn new<'a>(all: impl IntoIterator<Item = (&'a str, &'a Promise)>) -> std::sync::Arc<AllPromises> {
+        let mut known = AllPromises::default();
+        for (scope, p) in all {
+            let at = known.promises.len();
+            known.short.entry(p.id.clone()).or_default().push(at);
+            let mut p = p.clone();
+            p.id = Scopes::qualify(scope, &p.id);
+            known.index.insert(p.id.clone(), at);
+            known.promises.push((scope.to_string(), p));
+        }
+        std::sync::Arc::new(known)
+    }
 }
 
 impl Scopes {
@@ -621,12 +645,14 @@ impl Registry {
         if let Some(&i) = own.and_then(|short| self.index.get(short)) {
             return Some(&self.promises[i]);
         }
-        let others = &self.scopes;
-        if let Some(&i) = others.others_index.get(id) {
-            return Some(&others.others[i]);
+        let others = &self.scopes.others.promises;
+        let other = |i: &usize| others[*i].0 != self.scopes.path;
+        if let Some(i) = self.scopes.others.index.get(id).filter(|i| other(i)) {
+            return Some(&others[*i].1);
         }
-        match others.others_short.get(id).map(Vec::as_slice) {
-            Some([i]) => Some(&others.others[*i]),
+        let mut short = self.scopes.others.short.get(id).into_iter().flatten().filter(|i| other(i));
+        match (short.next(), short.next()) {
+            (Some(i), None) => Some(&others[*i].1),
             _ => None,
         }
     }
@@ -649,7 +675,8 @@ impl Registry {
     /// of the other scopes among `scopes` (by qualified id), each once.
     pub(crate) fn in_play_for<'a>(&'a self, scopes: &'a [String]) -> impl Iterator<Item = &'a Promise> + 'a {
         let members = &self.scopes.members;
-        let others = self.scopes.others.iter().filter(move |p| {
+        let others = self.scopes.others.promises.iter().filter(|(s, _)| *s != self.scopes.path).map(|(_, p)| p);
+        let others = others.filter(move |p| {
             p.status == Status::InPlay
                 && !self.scopes.path.eq(Scopes::governing(members, &p.id))
                 && scopes.iter().any(|s| s == Scopes::governing(members, &p.id))
@@ -663,9 +690,14 @@ impl Registry {
         if self.index.contains_key(id) {
             return Vec::new();
         }
-        match self.scopes.others_short.get(id) {
-            Some(at) if at.len() > 1 => at.iter().map(|&i| self.scopes.others[i].id.as_str()).collect(),
-            _ => Vec::new(),
+        let others = &self.scopes.others.promises;
+        let Some(at) = self.scopes.others.short.get(id) else { return Vec::new() };
+        let defined: Vec<&str> =
+            at.iter().filter(|&&i| others[i].0 != self.scopes.path).map(|&i| others[i].1.id.as_str()).collect();
+        if defined.len() > 1 {
+            defined
+        } else {
+            Vec::new()
         }
     }
 
@@ -736,22 +768,11 @@ impl Registry {
         Error::many(errors).map_or(Ok(()), Err)
     }
 
-    /// Know the other scopes' promises (`(scope, promise)`, with the promise's id as its
-    /// file writes it) and every listed member, so references to them resolve.
-    pub(crate) fn know_scopes<'a>(
-        &mut self,
-        members: &[String],
-        others: impl IntoIterator<Item = (&'a str, &'a Promise)>,
-    ) {
+    /// Know every scope's promises ([`AllPromises`], this scope's own among them, never
+    /// resolved through it) and every listed member, so references to the others resolve.
+    pub(crate) fn know_scopes(&mut self, members: &[String], all: &std::sync::Arc<AllPromises>) {
         self.scopes.members = members.to_vec();
-        for (scope, p) in others {
-            let at = self.scopes.others.len();
-            self.scopes.others_short.entry(p.id.clone()).or_default().push(at);
-            let mut p = p.clone();
-            p.id = Scopes::qualify(scope, &p.id);
-            self.scopes.others_index.insert(p.id.clone(), at);
-            self.scopes.others.push(p);
-        }
+        self.scopes.others = std::sync::Arc::clone(all);
     }
 
     /// What differs from `before`, part by part (see [`Parts`]).

@@ -42,8 +42,9 @@ pub struct Args {
     /// Check every scope: the root registry and each folder `[scopes] members` lists.
     #[arg(long, conflicts_with = "scope")]
     pub all: bool,
-    /// Check one scope: a folder `[scopes] members` lists (default: the scope of the folder
-    /// plan-lint runs in, the root's outside every member).
+    /// Check one scope: a folder `[scopes] members` lists, or the root (`.` there) for the
+    /// root's (default: the scope of the folder plan-lint runs in, the root's outside every
+    /// member).
     #[arg(long, value_name = "PATH")]
     pub scope: Option<String>,
     /// Check one issue body exported from a tracker instead (`-` reads standard input): text,

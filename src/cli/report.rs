@@ -42,8 +42,9 @@ pub struct Args {
     /// The registry (default: promises.toml at the repository root).
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
-    /// The board of one scope: a folder `[scopes] members` lists (default: the scope of the
-    /// folder plan-lint runs in, the root's outside every member).
+    /// The board of one scope: a folder `[scopes] members` lists, or the root (`.` there) for the
+    /// root's (default: the scope of the folder plan-lint runs in, the root's outside every
+    /// member).
     #[arg(long, value_name = "PATH")]
     pub scope: Option<String>,
 }

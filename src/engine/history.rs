@@ -202,6 +202,19 @@ impl Drop for Reading {
     }
 }
 
+/// Why a registry's history cannot be judged: the repository lacks an object of it (`missing`).
+pub(super) fn unreadable(missing: &str) -> crate::error::Error {
+    crate::error::Error::new(format!(
+        "cannot read the registry's history: the repository lacks object {}",
+        &missing[..missing.len().min(12)]
+    ))
+    .with_help(
+        "a partial clone (`--filter=blob:none` or `tree:0`; on GitHub Actions, actions/checkout's `filter`) \
+         lacks old objects that plan-lint's libgit2 cannot fetch on demand; clone without the filter, or \
+         see what is missing with `git fsck`",
+    )
+}
+
 /// [`registry_history`] of the registry at `file`, reading with it every path in `paths`.
 fn history_of(repo: &Repo, tip: Oid, limit: usize, file: &str, paths: &[String]) -> RegistryHistory {
     let key = (tip, limit);
@@ -258,6 +271,15 @@ fn read_histories(repo: &Repo, tip: Oid, limit: usize, paths: &[String]) -> Hash
             None if walk.met.is_some() => read_one(repo, tip, limit, path),
             None => entry_of(repo, tip, limit, &walk, Parser::default(), RegistryHistory::default(), parsed),
         };
+        // A tree the walk could not read, or a revision's blob the repository lacks: the history
+        // is unknown there (read as empty, a promise's contract would seem new), never kept.
+        let missing =
+            walk.unreadable.or_else(|| walk.list.iter().map(|r| r.blob).find(|&b| !b.is_zero() && !repo.has_object(b)));
+        if let Some(missing) = missing {
+            let history = RegistryHistory { unreadable: Some(missing.to_string()), ..entry.history };
+            out.insert(path.clone(), history);
+            continue;
+        }
         out.insert(path.clone(), entry.history.clone());
         // A history kept from this very tip is kept already.
         if !matches!(joined, Some((_, 0))) {

@@ -115,7 +115,7 @@ impl Gather<'_> {
                 (paths, Vec::new())
             }
             Some(only) => self.files.paths_among(only, &|p| registry.is_document(p), &files::document_dirs(registry)),
-            None => self.files.paths(&|p| registry.is_document(p), &files::document_dirs(registry)),
+            None => self.files.documents(registry),
         };
         let passed_over: Vec<String> = passed.iter().map(|(p, _)| p.clone()).collect();
         self.read.skipped.extend(passed);
@@ -195,25 +195,31 @@ impl Gather<'_> {
             self.read.history =
                 head.and_then(|h| super::history::at_hand(h, super::history::CHECK_LIMIT, self.ctx.registry));
         }
-        self.read.history.as_ref().map(super::history::contract_changes)
+        // One that lacks an object is judged by nothing: `suspect_links` stops the run.
+        self.read.history.as_ref().filter(|h| h.unreadable.is_none()).map(super::history::contract_changes)
     }
 
     /// `suspect-link`: the documents with open work under a promise whose contract has no
     /// review as it is are read again and judged against the registry's history, read now (as
     /// far back as [`super::history::CHECK_LIMIT`]) unless the board read it all already. A
     /// run whose plans hold no such work never walks the history.
-    pub(super) fn suspect_links(&mut self) {
+    /// A history the repository lacks an object of (a partial clone) stops the run: read as
+    /// it is, a promise's old contract would seem new and its links unchanged.
+    pub(super) fn suspect_links(&mut self) -> crate::error::Result<()> {
         let docs = std::mem::take(&mut self.read.unreviewed);
-        let Some(repo) = self.repo.filter(|_| !docs.is_empty()) else { return };
+        let Some(repo) = self.repo.filter(|_| !docs.is_empty()) else { return Ok(()) };
         let history = match self.read.history().take() {
             Some(h) => h,
             None => match repo.head_commit() {
                 Some(head) => {
                     super::history::registry_history(repo, head, super::history::CHECK_LIMIT, self.ctx.registry)
                 }
-                None => return,
+                None => return Ok(()),
             },
         };
+        if let Some(missing) = &history.unreadable {
+            return Err(super::history::unreadable(missing));
+        }
         let changes = super::history::contract_changes(&history);
         self.read.history = Some(history);
         let (ctx, levels) = (self.ctx, self.levels);
@@ -236,6 +242,7 @@ impl Gather<'_> {
                 }
             }
         }
+        Ok(())
     }
 }
 

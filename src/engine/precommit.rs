@@ -241,15 +241,12 @@ fn other_scopes(files: &Files, own: &str) -> Vec<Registry> {
         let member = files.read(&rel).ok().and_then(|bytes| files::parse_registry(&rel, bytes).ok());
         all.extend(member.map(|(r, _)| r.into_member(m)));
     }
-    let promises: Vec<(String, Vec<Promise>)> =
-        all.iter().map(|r| (r.scopes.path.clone(), r.promises.clone())).collect();
+    let known =
+        registry::AllPromises::new(all.iter().flat_map(|r| r.promises.iter().map(|p| (r.scopes.path.as_str(), p))));
     all.into_iter()
         .filter(|r| r.scopes.path != own)
         .map(|mut r| {
-            let path = r.scopes.path.clone();
-            let others =
-                promises.iter().filter(|(s, _)| *s != path).flat_map(|(s, ps)| ps.iter().map(move |p| (s.as_str(), p)));
-            r.know_scopes(&members, others);
+            r.know_scopes(&members, &known);
             r
         })
         .collect()

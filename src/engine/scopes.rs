@@ -9,7 +9,7 @@ use super::Gather;
 use crate::code::Code;
 use crate::error::{Error, Result};
 use crate::facts::CommitFacts;
-use crate::files::Files;
+use crate::files::{Files, SharedListing};
 use crate::finding::Finding;
 use crate::git::{Oid, Repo};
 use crate::registry::{self, Registry, Scopes};
@@ -66,8 +66,9 @@ fn changed_scopes(repo: &Repo, oid: Oid, members: &[String]) -> Option<Vec<Strin
 /// the registries' histories are read once, by whichever run asks first). With a window, every
 /// run walks the window's commits for its own facts, one run after another.
 pub(crate) fn run_all(inputs: &super::Inputs, scopes: &[String]) -> Result<Vec<super::Run>> {
+    let prepared = Prepared::new(inputs, scopes)?;
     let scoped = |i: usize, scope: &String| {
-        let mut inputs = super::Inputs { scope: scope.clone(), ..inputs.clone() };
+        let mut inputs = super::Inputs { scope: scope.clone(), prepared: prepared.clone(), ..inputs.clone() };
         if i > 0 && inputs.window.is_some() {
             inputs.commit_findings = super::CommitFindings::Elsewhere;
             inputs.suggestions = super::Suggestions::Off;
@@ -93,6 +94,39 @@ pub(crate) fn run_all(inputs: &super::Inputs, scopes: &[String]) -> Result<Vec<s
         let first = walking.join().map_err(|_| Error::new("the commit walk stopped unexpectedly"))??;
         Ok(std::iter::once(first).chain(rest?).collect())
     })
+}
+
+/// What every scope's run of `check --all` shares, read once before them: the registries (the
+/// root's and every member's read and parsed once, not once per run) and one listing of the
+/// work tree.
+#[derive(Debug)]
+pub(crate) struct Prepared {
+    scoped: crate::files::Scoped,
+    listing: SharedListing,
+}
+
+impl Prepared {
+    /// For several scopes' runs over the inputs' files; `None` for one, or with no registry.
+    fn new(inputs: &super::Inputs, scopes: &[String]) -> Result<Option<Arc<Prepared>>> {
+        if scopes.len() < 2 {
+            return Ok(None);
+        }
+        let repo = Repo::discover(&inputs.dir);
+        let root = super::root_of(repo.as_ref(), inputs)?;
+        let files = Files::open(&inputs.files, &root, repo.as_ref())?.with_unsaved(Arc::clone(&inputs.unsaved));
+        let Some((registry, text)) = crate::files::read_registry(&files, inputs.config.as_deref(), inputs.no_registry)?
+        else {
+            return Ok(None);
+        };
+        let scoped = crate::files::Scoped::read(&files, registry, text)?;
+        let listing = scoped.listing();
+        Ok(Some(Arc::new(Prepared { scoped, listing })))
+    }
+
+    /// The listing the runs share.
+    pub(super) fn listing(prepared: Option<&Arc<Prepared>>) -> Option<SharedListing> {
+        prepared.map(|p| p.listing.clone())
+    }
 }
 
 /// The pre-commit hook: only the unlisted registries the commit stages (added or changed), the
@@ -251,17 +285,36 @@ impl Gather<'_> {
     }
 }
 
-/// The registry that judges the inputs' scope (`files::scoped`); for the root's run that judges
-/// the registry, with the registries the index holds that it neither lists nor ignores (with
-/// or without `[scopes]`: a nested registry is never silently ignored).
-pub(super) fn scoped(
+/// The registry that judges the inputs' scope: prepared for it by [`run_all`], else read
+/// (`files::scoped`). `None` when there is none and that means not using plan-lint.
+pub(super) fn registry(
     repo: Option<&Repo>,
     inputs: &super::Inputs,
     files: &Files,
-    registry: Registry,
+) -> Result<Option<(Registry, crate::source::Source)>> {
+    let (registry, text) = match &inputs.prepared {
+        Some(prepared) => prepared.scoped.registry(&inputs.scope)?,
+        None => {
+            let Some((root, text)) = crate::files::read_registry(files, inputs.config.as_deref(), inputs.no_registry)?
+            else {
+                return Ok(None);
+            };
+            crate::files::scoped(files, root, text, &inputs.scope)?
+        }
+    };
+    Ok(Some(with_unlisted(repo, inputs, files, registry, text)))
+}
+
+/// For the root's run that judges the registry, the registry with the registries the index
+/// holds that it neither lists nor ignores (with or without `[scopes]`: a nested registry is
+/// never silently ignored).
+fn with_unlisted(
+    repo: Option<&Repo>,
+    inputs: &super::Inputs,
+    files: &Files,
+    mut registry: Registry,
     text: crate::source::Source,
-) -> crate::error::Result<(Registry, crate::source::Source)> {
-    let (mut registry, text) = crate::files::scoped(files, registry, text, &inputs.scope)?;
+) -> (Registry, crate::source::Source) {
     if inputs.scope.is_empty() && inputs.registry_rules == super::RegistryRules::Judged {
         let opened;
         let index = match (files.index(), repo) {
@@ -278,5 +331,5 @@ pub(super) fn scoped(
             staged_only(repo, inputs, files, &mut registry.scopes.unlisted);
         }
     }
-    Ok((registry, text))
+    (registry, text)
 }

@@ -185,6 +185,12 @@ impl Repo {
         Ok((blob.size() as u64 <= max).then(|| blob.content().to_vec()))
     }
 
+    /// Whether the object database holds `id` (a partial clone may lack it, and plan-lint
+    /// fetches nothing).
+    pub fn has_object(&self, id: Oid) -> bool {
+        self.repo.odb().is_ok_and(|odb| odb.exists(id))
+    }
+
     /// What the object `oid` peels to; the reason when it cannot be read.
     pub fn peel(&self, oid: Oid) -> std::result::Result<Peeled, String> {
         let object = self.repo.find_object(oid, None).map_err(|e| e.message().to_string())?;
@@ -328,6 +334,9 @@ pub struct Revisions {
     /// The history stopped at a known tip (`Known::tip`), `k` commits down: `list` holds only
     /// the revisions newer than it, the rest is the known tip's.
     pub met: Option<(Oid, usize)>,
+    /// A tree on the way that could not be read (a partial clone lacks it): the history past
+    /// it is unknown, not ended.
+    pub unreadable: Option<Oid>,
 }
 
 /// A tip whose history of a file is known already (kept from an earlier run): the walk stops
@@ -388,14 +397,15 @@ impl PathTree {
     }
 
     /// Each node's entry id in the tree `root` (zero where there is none), reading only the
-    /// folders whose id differs from `before` (the child commit's entries).
+    /// folders whose id differs from `before` (the child commit's entries); the id of a folder
+    /// that cannot be read (a partial clone's missing tree) as the error: not read as empty.
     fn entries(
         &self,
         odb: &git2::Odb<'_>,
         packs: &mut super::pack::Packs,
         root: Option<Oid>,
         before: Option<&[Oid]>,
-    ) -> Vec<Oid> {
+    ) -> Result<Vec<Oid>, Oid> {
         let mut ids = vec![Oid::zero(); self.nodes.len()];
         ids[0] = root.unwrap_or_else(Oid::zero);
         // Nodes come after their parents: a folder's id is known before its children are looked up.
@@ -414,23 +424,31 @@ impl PathTree {
             let tree = packs.read_tree(ids[n]).or_else(|| {
                 odb.read(ids[n]).ok().filter(|o| o.kind() == git2::ObjectType::Tree).map(|o| o.data().to_vec())
             });
-            let Some(tree) = tree else { continue };
-            for (&c, id) in kids.iter().zip(entries_named(&tree, &self.wanted[n])) {
-                ids[c] = id.unwrap_or_else(Oid::zero);
+            // The parent said it is a tree (below): one that does not read is missing.
+            let Some(tree) = tree else { return Err(ids[n]) };
+            for (&c, entry) in kids.iter().zip(entries_named(&tree, &self.wanted[n])) {
+                // A folder on a path that is not a tree there (a file, a submodule) holds nothing.
+                let folder = !self.children[c].is_empty();
+                ids[c] = entry.filter(|&(_, tree)| tree || !folder).map_or_else(Oid::zero, |(id, _)| id);
             }
         }
-        ids
+        Ok(ids)
     }
 }
 
-/// The entries `names` (each with its place in the answer) in a raw tree object: a few looked
-/// up one by one (the entries are sorted, each lookup stops early), many in one pass over the
-/// tree.
-fn entries_named(data: &[u8], names: &Wanted) -> Vec<Option<Oid>> {
+/// A tree entry's mode for a tree (`40000`; zero-padded as some old tools wrote it).
+fn is_tree_mode(mode: &[u8]) -> bool {
+    mode == b"40000" || mode == b"040000"
+}
+
+/// The entries `names` (each with its place in the answer) in a raw tree object, each with
+/// whether it is a tree: a few looked up one by one (the entries are sorted, each lookup stops
+/// early), many in one pass over the tree.
+fn entries_named(data: &[u8], names: &Wanted) -> Vec<Option<(Oid, bool)>> {
     let mut out = vec![None; names.len()];
     if names.len() <= 4 {
         for (name, i) in names {
-            out[*i] = super::tree_entry(data, name);
+            out[*i] = super::tree_entry_and_mode(data, name).map(|(id, mode)| (id, is_tree_mode(mode)));
         }
         return out;
     }
@@ -440,7 +458,7 @@ fn entries_named(data: &[u8], names: &Wanted) -> Vec<Option<Oid>> {
         let Some(nul) = memchr::memchr(0, &data[space + 1..]).map(|i| space + 1 + i) else { break };
         let Some(id) = data.get(nul + 1..nul + 21) else { break };
         if let Some(&i) = names.get(&data[space + 1..nul]) {
-            out[i] = Oid::from_bytes(id).ok();
+            out[i] = Oid::from_bytes(id).ok().map(|id| (id, is_tree_mode(&data[pos..space])));
         }
         pos = nul + 21;
     }
@@ -476,7 +494,8 @@ impl Repo {
         limit: usize,
         found: &mut dyn FnMut(usize, Revision),
     ) -> Vec<Revisions> {
-        let none = Revisions { list: Vec::new(), complete: false, blob: Oid::zero(), read: 0, met: None };
+        let none =
+            Revisions { list: Vec::new(), complete: false, blob: Oid::zero(), read: 0, met: None, unreadable: None };
         let mut out = vec![none; names.len()];
         let Ok(odb) = self.repo.odb() else { return out };
         let mut packs = super::pack::Packs::open(self.repo.commondir());
@@ -521,7 +540,13 @@ impl Repo {
         // The commit being looked at, with its tree's entries; its parent is read next.
         let Some((header, mut at)) = header_of(&mut packs, tip, None) else { return out };
         let (mut commit, mut time, mut tree) = (tip, header.time, header.tree);
-        let mut ids = paths.entries(&odb, &mut packs, tree, None);
+        let mut ids = match paths.entries(&odb, &mut packs, tree, None) {
+            Ok(ids) => ids,
+            Err(missing) => {
+                out.iter_mut().for_each(|o| o.unreadable = Some(missing));
+                return out;
+            }
+        };
         let mut parent = header.first_parent;
         // Each file's entry at `commit`, while its history is still being read.
         let mut open: Vec<Option<Oid>> = paths.files.iter().map(|&n| Some(ids[n])).collect();
@@ -565,7 +590,19 @@ impl Repo {
             #[cfg(test)]
             TREES_PASSED.fetch_add(usize::from(unchanged && h.tree != tree), std::sync::atomic::Ordering::SeqCst);
             if h.tree != tree && !unchanged {
-                ids = paths.entries(&odb, &mut packs, h.tree, Some(&ids));
+                match paths.entries(&odb, &mut packs, h.tree, Some(&ids)) {
+                    Ok(read) => ids = read,
+                    Err(missing) => {
+                        // Not the file's absence: what the parent holds is unknown.
+                        for (o, blob) in out.iter_mut().zip(&open) {
+                            if blob.is_some() {
+                                o.unreadable = Some(missing);
+                            }
+                        }
+                        ended = step;
+                        break;
+                    }
+                }
                 tree = h.tree;
             }
             for (i, o) in out.iter_mut().enumerate() {

@@ -708,6 +708,11 @@ fn bad_rev(rev: &str, e: &str) -> Error {
 /// or `None`. Entries are sorted, but a directory sorts as if its name ended in `/`, so the scan
 /// stops only past every name the entry could be.
 pub fn tree_entry(data: &[u8], name: &[u8]) -> Option<git2::Oid> {
+    tree_entry_and_mode(data, name).map(|(id, _)| id)
+}
+
+/// [`tree_entry`], with the entry's mode as the tree writes it (`40000` for a tree).
+pub(crate) fn tree_entry_and_mode<'d>(data: &'d [u8], name: &[u8]) -> Option<(git2::Oid, &'d [u8])> {
     let mut pos = 0;
     while pos < data.len() {
         let space = pos + memchr::memchr(b' ', &data[pos..])?;
@@ -715,7 +720,7 @@ pub fn tree_entry(data: &[u8], name: &[u8]) -> Option<git2::Oid> {
         let id = data.get(nul + 1..nul + 21)?;
         let entry = &data[space + 1..nul];
         if entry == name {
-            return git2::Oid::from_bytes(id).ok();
+            return git2::Oid::from_bytes(id).ok().map(|id| (id, &data[pos..space]));
         }
         // Sorted by name (a directory as if followed by `/`): once an entry sorts after
         // `name/`, nothing later can be `name`.

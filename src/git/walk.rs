@@ -158,8 +158,8 @@ impl<'o> Walker<'o> {
         Ok(())
     }
 
-    /// A commit's raw object: from a pack directly when it is stored whole there, else
-    /// through libgit2 (loose objects, deltas, alternates, a push's quarantine).
+    /// A commit's raw object: from a pack directly (whole or as deltas, [`super::pack`]),
+    /// else through libgit2 (loose objects, alternates, a push's quarantine).
     fn read(&mut self, oid: Oid) -> Result<Vec<u8>> {
         self.reads += 1;
         if let Some(data) = self.packs.read_commit(oid) {

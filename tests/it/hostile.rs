@@ -440,3 +440,47 @@ fn values_that_are_not_finite_numbers_are_never_recorded_or_drawn() {
         assert!(!lower.contains("nan") && !lower.contains("inf"), "{format}: {}", run.stdout);
     }
 }
+
+/// A partial clone lacks the registry's old revisions (`--filter=blob:none`) or the trees that
+/// lead to them (`--filter=tree:0`), and plan-lint's libgit2 fetches nothing on demand. Read as
+/// empty, a promise's old contract would seem new and `suspect-link` would find nothing: the
+/// check stops with exit 2 and says why, as git itself does (`fatal: unable to read tree`).
+#[test]
+fn a_partial_clone_lacking_the_registry_s_history_stops_the_check() {
+    let registry = |target: &str| {
+        format!(
+            "[promises.find]\nstatement = \"A shopper finds it.\"\nstatus = \"in-play\"\n\
+             outcomes = [{{ metric = \"conversion\", baseline = \"50%\", target = \"{target}\" }}]\n"
+        )
+    };
+    let mut origin = support::Repo::new();
+    origin.write("promises.toml", &registry("70%")).write("ROADMAP.md", "# Roadmap\n\n- [ ] Search (Promise: find)\n");
+    origin.commit("Plan\n\nPromise: find\n");
+    origin.write("promises.toml", &registry("75%"));
+    origin.commit("Raise the target\n\nPromise: find\n");
+    origin.write("src.txt", "work\n");
+    origin.commit("Work\n\nPromise: find\n");
+    let full = origin.plan_lint(&["check", "--no-commits"]);
+    assert!(full.code != 2 && full.stdout.contains("suspect-link"), "{}{}", full.stdout, full.stderr);
+    origin.git(&["config", "uploadpack.allowFilter", "true"]);
+    for filter in ["--filter=blob:none", "--filter=tree:0"] {
+        let clone = tempfile::tempdir().unwrap();
+        let url = format!("file://{}", origin.path().display());
+        let out = support::git_env(std::process::Command::new("git"), origin.path())
+            .args(["clone", "-q", filter, &url])
+            .arg(clone.path())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let missing = support::git_env(std::process::Command::new("git"), clone.path())
+            .args(["cat-file", "-e", "HEAD~2:promises.toml"])
+            .env("GIT_NO_LAZY_FETCH", "1")
+            .output()
+            .unwrap();
+        assert!(!missing.status.success(), "{filter}: the first registry is not in the clone");
+        let run = support::run_in(clone.path(), &["check", "--no-commits"]);
+        run.expect_code(2);
+        assert!(run.stderr.contains("cannot read the registry's history"), "{filter}: {}", run.stderr);
+        assert!(!run.stdout.contains("all traced"), "{filter}: {}", run.stdout);
+    }
+}

@@ -336,3 +336,119 @@ fn pre_receive_reads_a_pushed_commit_s_trees_in_quarantine() {
         assert!(!ok && said.contains("[teams/search]"), "unpackLimit {unpack_limit}: {said}");
     }
 }
+
+/// `check --all` sets up once for every scope (one listing of the work tree, split by scope):
+/// its findings and passed-over files are exactly those of each scope's own run (`--scope`,
+/// which lists for itself), over what a listing can get wrong: documents the root's `**/*.md`
+/// would match in a member's folder, a member inside a member, links within a scope, to another
+/// scope's document, dangling and out of the work tree, a tracked document git ignores, an
+/// ignored one it does not track, a nested repository, a deleted document, and then a sparse
+/// checkout with and without a sparse index.
+#[test]
+fn check_all_finds_what_each_scope_s_own_run_finds() {
+    let mut repo = Repo::new();
+    let registry = |extra: &str| {
+        format!(
+            "{extra}[customers.shopper]\n[promises.p]\nstatement = \"s\"\ncustomer = \"shopper\"\nstatus = \"in-play\"\n\
+             outcomes = [{{ metric = \"m\", target = \"1\" }}]\n"
+        )
+    };
+    repo.write(
+        "promises.toml",
+        &registry(
+            "[scopes]\nmembers = [\"teams/a\", \"teams/a/sub\", \"teams/b\"]\n[plans]\ninclude = [\"**/*.md\"]\n",
+        ),
+    )
+    .write("teams/a/promises.toml", &registry(""))
+    .write(
+        "teams/a/sub/promises.toml",
+        &registry("[plans]\ninclude = [\"deep/*/x.md\"]\n[issues]\ninclude = [\"rfcs/*.md\"]\n"),
+    )
+    .write("teams/b/promises.toml", &registry("[issues]\ninclude = [\"notes/**/*.md\"]\n"))
+    .write(".gitignore", "ignored/\n");
+    for rel in [
+        "ROADMAP.md",
+        "docs/a.md",
+        "teams/a/ROADMAP.md",
+        "teams/a/plans/q1.md",
+        "teams/a/src/notes.md",
+        "teams/a/plans/ignored/tracked.md",
+        "teams/a/plans/ignored/untracked.md",
+        "teams/a/sub/deep/k/x.md",
+        "teams/a/sub/rfcs/r1.md",
+        "teams/a/sub/plans/p.md",
+        "teams/b/PLAN.md",
+        "teams/b/notes/n.md",
+        "teams/b/plans/p.md",
+        "teams/b/plans/gone.md",
+    ] {
+        repo.write(rel, &format!("# {rel}\n\n- [ ] Work in {rel} (Promise: p)\n- [ ] Untraced work in {rel}\n"));
+    }
+    #[cfg(unix)]
+    for (link, target) in [
+        ("teams/a/plans/link.md", "../ROADMAP.md"),
+        ("teams/b/plans/to-a.md", "../../a/plans/q1.md"),
+        ("teams/b/plans/dangling.md", "nowhere.md"),
+        ("teams/b/plans/outside.md", "/etc/hostname"),
+    ] {
+        std::os::unix::fs::symlink(target, repo.path().join(link)).unwrap();
+    }
+    repo.git(&["add", "."]);
+    repo.git(&["add", "-f", "teams/a/plans/ignored/tracked.md"]);
+    repo.commit("Plans\n\nPromise: p\n");
+    std::fs::remove_file(repo.path().join("teams/b/plans/gone.md")).unwrap();
+    repo.write("teams/b/plans/vendor/v.md", "- [ ] Theirs\n");
+    support::git_env(std::process::Command::new("git"), &repo.path().join("teams/b/plans/vendor"))
+        .args(["init", "-q"])
+        .output()
+        .unwrap();
+    let read = |args: &[&str]| -> (Vec<String>, Vec<String>) {
+        let run = repo.plan_lint(args);
+        run.expect_code(1);
+        let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        let list = |key: &str| -> Vec<String> {
+            json[key]
+                .as_array()
+                .unwrap_or_else(|| panic!("{key}: {}", run.stdout))
+                .iter()
+                .map(|v| v.to_string())
+                .collect()
+        };
+        (list("findings"), list("skipped"))
+    };
+    for sparse in [None, Some("--no-sparse-index"), Some("--sparse-index")] {
+        if let Some(index) = sparse {
+            repo.git(&["sparse-checkout", "set", "--cone", index, "teams/a"]);
+            assert!(!repo.path().join("teams/b/PLAN.md").exists(), "{index}: outside the cone");
+        }
+        let (mut all, mut all_skipped) = read(&["check", "--all", "--no-commits", "--format", "json"]);
+        let (mut each, mut each_skipped) = (Vec::new(), Vec::new());
+        for scope in ["", "teams/a", "teams/a/sub", "teams/b"] {
+            let scope = if scope.is_empty() { "." } else { scope };
+            let (found, skipped) = read(&["check", "--scope", scope, "--no-commits", "--format", "json"]);
+            assert!(found.iter().any(|f| f.contains("Untraced work")), "{scope}: {found:?}");
+            each.extend(found);
+            each_skipped.extend(skipped);
+        }
+        for list in [&mut all, &mut each, &mut all_skipped, &mut each_skipped] {
+            list.sort();
+        }
+        assert_eq!(all, each, "{sparse:?}");
+        assert_eq!(all_skipped, each_skipped, "{sparse:?}");
+        let judged = |path: &str| all.iter().any(|f| f.contains(&format!("\"path\":\"{path}\"")));
+        for path in ["ROADMAP.md", "teams/a/plans/ignored/tracked.md", "teams/a/sub/rfcs/r1.md", "teams/b/notes/n.md"] {
+            assert!(judged(path), "{sparse:?}: {path} judged: {all:?}");
+        }
+        for path in ["teams/a/plans/ignored/untracked.md", "teams/a/src/notes.md", "teams/b/plans/vendor/v.md"] {
+            assert!(!judged(path), "{sparse:?}: {path} not judged: {all:?}");
+        }
+        #[cfg(unix)]
+        if sparse.is_none() {
+            assert_eq!(
+                all_skipped.len(),
+                3,
+                "the link read as itself, the dangling and the outside one: {all_skipped:?}"
+            );
+        }
+    }
+}

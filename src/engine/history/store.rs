@@ -205,7 +205,7 @@ impl Stored {
             limit: self.limit,
             complete: self.complete,
             before,
-            history: RegistryHistory { revisions, complete: self.complete },
+            history: RegistryHistory { revisions, complete: self.complete, unreadable: None },
         };
         Some((self.path, entry))
     }
