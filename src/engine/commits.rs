@@ -88,6 +88,11 @@ impl Gather<'_> {
                     Some(h) if repo.head_commit() == Some(tip) => h,
                     _ => super::history::registry_history(repo, tip, super::history::LIMIT, registry),
                 };
+                // A history the clone lacks objects of would draw promises as new where they
+                // changed: the board is not drawn, as `check` is not judged.
+                if let Some(missing) = &facts.history.unreadable {
+                    return Err(super::history::unreadable(missing));
+                }
             }
             departures.apply(repo, &mut facts);
             facts.delivered = delivered(&self.read.plans.list);

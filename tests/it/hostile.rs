@@ -444,7 +444,8 @@ fn values_that_are_not_finite_numbers_are_never_recorded_or_drawn() {
 /// A partial clone lacks the registry's old revisions (`--filter=blob:none`) or the trees that
 /// lead to them (`--filter=tree:0`), and plan-lint's libgit2 fetches nothing on demand. Read as
 /// empty, a promise's old contract would seem new and `suspect-link` would find nothing: the
-/// check stops with exit 2 and says why, as git itself does (`fatal: unable to read tree`).
+/// check stops with exit 2 and says why, as git itself does (`fatal: unable to read tree`),
+/// and the board is not drawn.
 #[test]
 fn a_partial_clone_lacking_the_registry_s_history_stops_the_check() {
     let registry = |target: &str| {
@@ -482,5 +483,17 @@ fn a_partial_clone_lacking_the_registry_s_history_stops_the_check() {
         run.expect_code(2);
         assert!(run.stderr.contains("cannot read the registry's history"), "{filter}: {}", run.stderr);
         assert!(!run.stdout.contains("all traced"), "{filter}: {}", run.stdout);
+        // The board is not drawn from it either: its flow would show the first contract as new.
+        // With the work done, no `suspect-link` is judged: only the board's history stops it.
+        std::fs::write(clone.path().join("ROADMAP.md"), "# Roadmap\n\n- [x] Search (Promise: find)\n").unwrap();
+        support::run_in(clone.path(), &["check", "--no-commits"]).expect_code(0);
+        for format in ["json", "html"] {
+            let run = support::run_in(clone.path(), &["report", "--format", format]);
+            run.expect_code(2);
+            assert!(run.stderr.contains("cannot read the registry's history"), "{filter} {format}: {}", run.stderr);
+            assert!(run.stdout.is_empty(), "{filter} {format}: {}", run.stdout);
+        }
     }
+    // The full clone's board is drawn (the stop above is the partial clone's, not the report's).
+    origin.plan_lint(&["report", "--format", "json"]).expect_code(0);
 }
