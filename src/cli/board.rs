@@ -45,6 +45,25 @@ pub struct MergeArgs {
     pub link: Vec<String>,
 }
 
+/// A board file larger than this is refused: a board of a 100,000-commit window is a few MB, and
+/// `/dev/zero` or a log given by mistake is not read until memory runs out.
+const MAX_BOARD: u64 = 256 << 20;
+
+/// The bytes of the board at `path` (`given` as the user wrote it), at most [`MAX_BOARD`].
+fn read_board(path: &std::path::Path, given: &str) -> Result<Vec<u8>> {
+    use std::io::Read as _;
+    let shown = crate::escape::line(given);
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_BOARD + 1).read_to_end(&mut bytes))
+        .map_err(|e| Error::io(format!("could not read {shown}"), &e))?;
+    if bytes.len() as u64 > MAX_BOARD {
+        return Err(Error::new(format!("{shown} is not a plan-lint board: larger than {} MiB", MAX_BOARD >> 20))
+            .with_help("make it with `plan-lint report --format json --output FILE`"));
+    }
+    Ok(bytes)
+}
+
 pub fn run(ctx: &Ctx, board: Board) -> Result<ExitCode> {
     match board {
         Board::Merge(args) => merge(ctx, args),
@@ -72,10 +91,20 @@ fn merge(ctx: &Ctx, args: MergeArgs) -> Result<ExitCode> {
     for path in &args.boards {
         let given = path.to_string_lossy();
         let full = if path.is_absolute() { path.clone() } else { ctx.dir.join(path) };
-        let bytes = std::fs::read(&full)
-            .map_err(|e| Error::io(format!("could not read {}", crate::escape::line(&given)), &e))?;
+        let bytes = read_board(&full, &given)?;
         let mut team = org::read(&given, &bytes)?;
         drop(bytes);
+        // One board given twice (or under two paths) would count its commits twice.
+        if let Some(same) = teams.iter().find(|t: &&org::Team| org::same_board(t, &team)) {
+            return Err(Error::new(format!(
+                "{} and {} are the same board (commit {}{}): its commits would be counted twice",
+                crate::escape::line(&same.file),
+                crate::escape::line(&given),
+                crate::escape::line(team.as_of.commit.as_deref().unwrap_or_default()),
+                team.scope.as_deref().map(|s| format!(", scope {}", crate::escape::line(s))).unwrap_or_default(),
+            ))
+            .with_help("give each repository's (and scope's) board once"));
+        }
         let stem = path.file_stem().map(|s| s.to_string_lossy());
         if let Some(i) = links.iter().position(|(n, _)| *n == team.label || Some(*n) == stem.as_deref() || *n == given)
         {

@@ -24,6 +24,9 @@ pub struct Board {
     pub schema_version: &'static str,
     /// The registry's `name`: the team or product the board is for.
     pub name: Option<String>,
+    /// The scope the board is for, its folder (`teams/search`); `None` for the root's registry
+    /// (a repository with one registry has only that).
+    pub scope: Option<String>,
     /// The moment the board shows: the window's last day and the commit it was read at.
     pub as_of: AsOf,
     pub window: WindowDates,
@@ -1137,6 +1140,7 @@ impl Board {
             flow,
             priorities,
             name: registry.name.clone(),
+            scope: Some(registry.scopes.path.clone()).filter(|p| !p.is_empty()),
             as_of: AsOf { date: date(window.until), commit: None },
             traced,
             window: WindowDates {

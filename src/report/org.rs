@@ -232,21 +232,21 @@ fn share(n: usize, of: usize) -> f64 {
     ((n as f64 / of as f64) * 10_000.0).round() / 10_000.0
 }
 
-/// A finite number, or 0 (a hand-edited board's `1e999` reads as infinity).
-fn finite(x: f64) -> f64 {
-    if x.is_finite() {
-        x
-    } else {
-        0.0
-    }
-}
+/// How much of serde's message on a board it cannot read is shown.
+const MAX_ERROR: usize = 240;
 
 /// `file`'s board (its bytes), summarised; `file` names it in errors and is its label when the
 /// board has no name.
 pub fn read(file: &str, bytes: &[u8]) -> Result<Team, Error> {
     let shown = crate::escape::line(file);
     let malformed = |e: serde_json::Error| {
-        Error::new(format!("{shown} is not a plan-lint board: {e}"))
+        // serde quotes the value it could not read: a 50 MB string is not echoed whole.
+        let mut why = e.to_string();
+        if why.chars().count() > MAX_ERROR {
+            why = why.chars().take(MAX_ERROR).collect();
+            why = format!("{why}… at line {} column {}", e.line(), e.column());
+        }
+        Error::new(format!("{shown} is not a plan-lint board: {}", crate::escape::line(&why)))
             .with_help("make it with `plan-lint report --format json --output FILE`")
     };
     // serde would read a struct from an array too: a board is an object.
@@ -278,6 +278,25 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Team, Error> {
         .with_help("merge it with a plan-lint that reads that version, or make the board again with this one"));
     }
     let b: InBoard = serde_json::from_slice(bytes).map_err(malformed)?;
+    // Counts and shares that contradict each other would be drawn as 1,667% or -250%.
+    let contradiction = if b.traced.in_play > b.traced.commits {
+        Some(format!("traced.in_play ({}) is more than traced.commits ({})", b.traced.in_play, b.traced.commits))
+    } else if b.untraced.commits.len() > b.traced.commits {
+        Some(format!(
+            "{} untraced commits are more than traced.commits ({})",
+            b.untraced.commits.len(),
+            b.traced.commits
+        ))
+    } else {
+        [("traced.share", b.traced.share), ("exceptions.share", b.exceptions.share)]
+            .into_iter()
+            .find(|(_, x)| !(0.0..=1.0).contains(x))
+            .map(|(what, x)| format!("{what} ({x}) is not between 0 and 1"))
+    };
+    if let Some(why) = contradiction {
+        return Err(Error::new(format!("{shown} is not a plan-lint board: {why}"))
+            .with_help("make it with `plan-lint report --format json --output FILE`"));
+    }
     let stem = std::path::Path::new(file).file_stem().map_or_else(|| file.to_string(), |s| s.to_string_lossy().into());
     let mut drift: BTreeMap<String, (String, usize)> = BTreeMap::new();
     for f in b.drift.into_iter().chain(b.mistraced) {
@@ -313,7 +332,7 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Team, Error> {
                     .collect(),
             })
             .collect(),
-        traced: Traced { share: finite(b.traced.share), ..b.traced },
+        traced: b.traced,
         untraced: Untraced {
             commits: untraced_commits,
             items: b.untraced.items.len(),
@@ -321,13 +340,22 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Team, Error> {
         },
         exceptions: Exceptions {
             count: b.exceptions.commits.len().saturating_add(b.exceptions.items.len()),
-            share: finite(b.exceptions.share),
+            share: b.exceptions.share,
             budget: b.exceptions.budget.filter(|b| b.is_finite()),
         },
         drift: drift.into_iter().map(|(code, (title, count))| Drift { code, title, count }).collect(),
         errors: b.errors,
         warnings: b.warnings,
     })
+}
+
+/// Whether `a` and `b` are one board given twice: the same registry's name and scope, read at
+/// the same commit over the same window. Boards read at no commit (an empty repository's) are
+/// never taken for one another.
+pub fn same_board(a: &Team, b: &Team) -> bool {
+    a.as_of.commit.is_some()
+        && (&a.name, &a.scope, &a.as_of.commit, &a.window.since, &a.window.until)
+            == (&b.name, &b.scope, &b.as_of.commit, &b.window.since, &b.window.until)
 }
 
 /// The boards in one: their visions each once, the totals, the boards in the order given.
@@ -364,7 +392,8 @@ pub fn merge(boards: Vec<Team>) -> Org {
 
 /// A percentage, whole: `45%`.
 fn pct(x: f64) -> String {
-    format!("{:.0}%", x * 100.0)
+    // `+ 0.0` makes a negative zero (-0.004 rounded) positive: `0%`, never `-0%`.
+    format!("{:.0}%", (x * 100.0).round() + 0.0)
 }
 
 /// The latest date any board is as of.
@@ -726,7 +755,8 @@ pub fn markdown_page(org: &Org) -> String {
 }
 
 /// `[label](<url>)`, or the label alone. The URL (checked to be http(s) or relative when given)
-/// has `<`, `>` and spaces percent-encoded, so the destination cannot end early.
+/// has `<`, `>`, `|`, `\\` and spaces percent-encoded, so the destination cannot end early
+/// nor the table row, and `&` written `&amp;`, so no character reference makes a scheme.
 fn link(label: &str, url: Option<&str>) -> String {
     match url {
         Some(u) => {
@@ -736,6 +766,12 @@ fn link(label: &str, url: Option<&str>) -> String {
                     '<' => "%3C".into(),
                     '>' => "%3E".into(),
                     ' ' => "%20".into(),
+                    // A table cell ends at `|`, `\` escapes the `>` that closes the link, and
+                    // `&colon;` is a `:` to a CommonMark reader (`javascript&colon;…`): none
+                    // stays what it is.
+                    '|' => "%7C".into(),
+                    '\\' => "%5C".into(),
+                    '&' => "&amp;".into(),
                     '\n' | '\r' | '\t' => String::new(),
                     c if crate::escape::stand_in(c).is_some() => String::new(),
                     c => c.to_string(),
@@ -783,15 +819,61 @@ mod tests {
 
     /// Counts a hand-edited board may carry: the totals saturate, the page is drawn, nothing
     /// panics (debug builds check overflow).
+    /// Counts and shares a board cannot hold together (more traced than commits, a share below 0
+    /// or above 1) are refused, never drawn as 1,667% or -250%; a progress just below 0 is `0%`.
+    #[test]
+    fn org_contradicting_counts_and_shares_are_refused() {
+        let board = |traced: &str, untraced: &str, exceptions: &str| {
+            format!(
+                r#"{{"schema_version":"1.0","name":"x","as_of":{{"date":"2026-01-01","commit":null}},
+                "window":{{"since":"2026-01-01","until":"2026-01-02","days":1}},"vision":null,
+                "in_play":{{"count":1,"limit":2}},"traced":{traced},"promises":[],
+                "untraced":{{"commits":{untraced},"items":[]}},
+                "exceptions":{{"commits":[],"items":[],"share":{exceptions},"budget":null}},
+                "drift":[],"errors":0,"warnings":0}}"#
+            )
+        };
+        let ok = r#"{"in_play":2,"commits":3,"share":0.6667}"#;
+        let read = |b: String| super::read("a.json", b.as_bytes()).map(|_| ()).map_err(|e| e.to_string());
+        assert_eq!(read(board(ok, "[1]", "0.5")), Ok(()));
+        for (traced, untraced, exceptions, why) in [
+            (
+                r#"{"in_play":50,"commits":3,"share":0.5}"#,
+                "[]",
+                "0",
+                "traced.in_play (50) is more than traced.commits (3)",
+            ),
+            (ok, "[1,2,3,4]", "0", "4 untraced commits are more than traced.commits (3)"),
+            (r#"{"in_play":1,"commits":3,"share":5}"#, "[]", "0", "traced.share (5) is not between 0 and 1"),
+            (ok, "[]", "-2.5", "exceptions.share (-2.5) is not between 0 and 1"),
+        ] {
+            let err = read(board(traced, untraced, exceptions)).unwrap_err();
+            assert!(err.contains(why), "{err}");
+        }
+        assert_eq!(
+            (super::pct(-0.004), super::pct(0.456), super::pct(-0.5)),
+            ("0%".into(), "46%".into(), "-50%".into())
+        );
+    }
+
+    /// serde quotes what it could not read: a huge string is cut, the place kept.
+    #[test]
+    fn org_a_huge_value_is_not_echoed_whole() {
+        let huge = "A".repeat(1 << 20);
+        let board = format!(r#"{{"schema_version":"1.0","in_play":{{"count":"{huge}"}}}}"#);
+        let err = super::read("a.json", board.as_bytes()).map(|_| ()).expect_err("refused").to_string();
+        assert!(err.len() < 600 && err.contains("at line 1 column"), "{}", &err[..err.len().min(700)]);
+    }
+
     #[test]
     fn org_hostile_counts_saturate() {
         let max = usize::MAX;
         let board = format!(
             r#"{{"schema_version":"1.0","name":"x","as_of":{{"date":"2026-01-01","commit":null}},
             "window":{{"since":"2026-01-01","until":"2026-01-02","days":1}},"vision":null,
-            "in_play":{{"count":{max},"limit":0}},"traced":{{"in_play":{max},"commits":{max},"share":1e308}},
+            "in_play":{{"count":{max},"limit":0}},"traced":{{"in_play":{max},"commits":{max},"share":1}},
             "promises":[],"untraced":{{"commits":[],"items":[]}},
-            "exceptions":{{"commits":[],"items":[],"share":1e308,"budget":null}},
+            "exceptions":{{"commits":[],"items":[],"share":1,"budget":null}},
             "drift":[],"errors":{max},"warnings":{max}}}"#
         );
         let teams =

@@ -319,6 +319,48 @@ fn three_repositories_merge_into_one_organisation_board() {
     assert!(!page.contains("<script") && !page.contains("src="), "no script, no external asset");
 }
 
+/// A link given on the command line stays one link in the Markdown page as a CommonMark reader
+/// (GitHub's cmark-gfm) renders it: a character reference does not make `javascript:` of it, a
+/// `|` does not split the table row, a `\` does not unclose the destination.
+#[test]
+fn markdown_links_stay_one_harmless_link_as_github_renders_them() {
+    if !tool_available("cmarkgfm", "PLAN_LINT_REQUIRE_CMARKGFM") {
+        return;
+    }
+    let dir = three_boards();
+    let link = "search=javascript&colon;alert(1)|b|c\\";
+    let run = merge(dir.path(), &["--format", "markdown", "--link", link]);
+    run.expect_code(0);
+    let script = r#"
+import sys, re, json, cmarkgfm
+html = cmarkgfm.github_flavored_markdown_to_html(sys.stdin.read())
+rows = [r for r in re.findall(r"<tr>(.*?)</tr>", html, re.S) if "Search team" in r]
+print(json.dumps({"hrefs": re.findall(r'href="([^"]*)"', html),
+                  "cells": [len(re.findall(r"<td[ >]", r)) for r in rows],
+                  "header": len(re.findall(r"<th[ >]", html.split("</tr>")[0]))}))
+"#;
+    let mut child = Command::new("python3")
+        .args(["-c", script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    child.stdin.take().unwrap().write_all(run.stdout.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let hrefs: Vec<&str> = v["hrefs"].as_array().unwrap().iter().map(|h| h.as_str().unwrap()).collect();
+    assert!(
+        hrefs.iter().any(|h| h.starts_with("javascript&amp;colon;alert(1)%7Cb%7Cc%5C")),
+        "{hrefs:?}\n{}",
+        run.stdout
+    );
+    assert!(hrefs.iter().all(|h| !h.to_lowercase().starts_with("javascript:")), "{hrefs:?}");
+    let cells = v["cells"].as_array().unwrap();
+    assert!(!cells.is_empty() && cells.iter().all(|c| *c == v["header"]), "{v}\n{}", run.stdout);
+}
+
 /// Files that are not boards this build reads: exit 2, naming the file (and the version), and
 /// never a panic; a link must name a board and be http(s) or relative.
 #[test]
@@ -357,12 +399,25 @@ fn unknown_major_versions_and_malformed_boards_are_refused() {
     refused(&["search.json", "--link", "nobody=https://example.com"], &["error: --link nobody names no board"]);
     refused(&["search.json", "--link", "search=javascript:alert(1)"], &["neither http(s) nor a relative path"]);
     refused(&["search.json", "--link", "search"], &["--link search is not NAME=URL"]);
-    // A newer minor version (fields added) and a board from before `schema_version` are read.
-    let run = run_in(dir.path(), &["board", "merge", "newer.json", "old.json", "--format", "json"]);
-    run.expect_code(0);
-    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    assert_eq!(v["boards"][0]["schema_version"], "1.7");
-    assert_eq!(v["boards"][1]["schema_version"], "1.0");
+    // One board given twice, under any name, would count its commits twice.
+    write("copy.json", &search);
+    for twice in [&["search.json", "mobile.json", "./search.json"][..], &["search.json", "copy.json"]] {
+        refused(twice, &["are the same board (commit ", "its commits would be counted twice"]);
+    }
+    // Counts that contradict each other would be drawn as 1,667%.
+    write("over.json", &search.replacen("\"traced\": {\n    \"in_play\": ", "\"traced\": {\n    \"in_play\": 9", 1));
+    refused(&["over.json"], &["error: over.json is not a plan-lint board: traced.in_play (9"]);
+    // Not read until memory runs out.
+    #[cfg(target_os = "linux")]
+    refused(&["/dev/zero"], &["error: /dev/zero is not a plan-lint board: larger than 256 MiB"]);
+    // A newer minor version (fields added) and a board from before `schema_version` are read
+    // (each with another board: the two are one board, and refused together above's way).
+    for (file, version) in [("newer.json", "1.7"), ("old.json", "1.0")] {
+        let run = run_in(dir.path(), &["board", "merge", file, "mobile.json", "--format", "json"]);
+        run.expect_code(0);
+        let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        assert_eq!(v["boards"][0]["schema_version"], version);
+    }
 }
 
 /// A script that measures the page as Chromium lays it out: its scroll and client widths, any

@@ -423,6 +423,8 @@ fn report_scope_draws_one_team_s_board_with_what_it_inherits() {
         serde_json::from_str(&run.stdout).expect("the board as JSON")
     };
     let search = board(&["--scope", "teams/search"]);
+    assert_eq!(search["scope"], "teams/search", "the board says whose it is (the organisation page shows it)");
+    assert_eq!(board(&[])["scope"], serde_json::Value::Null, "the root's");
     assert_eq!(search["vision"], "Shoppers find anything they want and buy it in one step.", "inherited");
     assert_eq!(search["in_play"]["limit"], 1);
     assert_eq!(search["in_play"]["count"], 1);
