@@ -256,9 +256,7 @@ impl<'r> Files<'r> {
         };
         let root = self.root.canonicalize().unwrap_or_else(|_| self.root.clone());
         let git_dir = self.repo.and_then(|r| r.git_dir().canonicalize().ok());
-        if !parent.starts_with(&root)
-            || git_dir.is_some_and(|g| parent.starts_with(g))
-            || parent.starts_with(root.join(".git"))
+        if !parent.starts_with(&root) || git_dir.is_some_and(|g| parent.starts_with(g)) || in_a_git_dir(&root, &parent)
         {
             return Err(format!(
                 "{rel} is under a symbolic link that leaves the repository's work tree (to {})",
@@ -281,7 +279,8 @@ impl<'r> Files<'r> {
     }
 
     /// Why a symbolic link at `path` must not be followed: it dangles, or leaves the work tree,
-    /// or points into `.git` (where `.git/config` may hold credentials). `None` for a regular
+    /// or points into `.git` (where `.git/config` may hold credentials), the repository's or a
+    /// nested one's (a clone inside the work tree: `vendor/x/.git/config`). `None` for a regular
     /// file, or a link to one inside the work tree. Nothing is read to decide.
     fn link_leaves(&self, path: &Path) -> Option<&'static str> {
         if !std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
@@ -292,9 +291,7 @@ impl<'r> Files<'r> {
         };
         let root = self.root.canonicalize().unwrap_or_else(|_| self.root.clone());
         let git_dir = self.repo.and_then(|r| r.git_dir().canonicalize().ok());
-        if !target.starts_with(&root)
-            || git_dir.is_some_and(|g| target.starts_with(g))
-            || target.starts_with(root.join(".git"))
+        if !target.starts_with(&root) || git_dir.is_some_and(|g| target.starts_with(g)) || in_a_git_dir(&root, &target)
         {
             return Some("a symbolic link that leaves the repository's work tree");
         }
@@ -622,6 +619,13 @@ impl std::fmt::Debug for SharedListing {
 }
 
 /// Whether `path` is a symbolic link (not followed).
+/// Whether `path` (canonical, inside the canonical `root`) lies in a git directory: a folder
+/// named `.git` anywhere below the root, the repository's own or a nested clone's (git refuses
+/// to track any path through one, in any case).
+fn in_a_git_dir(root: &Path, path: &Path) -> bool {
+    path.strip_prefix(root).is_ok_and(|rel| rel.components().any(|c| c.as_os_str().eq_ignore_ascii_case(".git")))
+}
+
 fn is_link(path: &Path) -> bool {
     std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
 }
@@ -799,7 +803,7 @@ impl Scoped {
                     "every scope is listed in the root promises.toml; move the members there, as paths from the root",
                 ));
             }
-            read.push((m.clone(), member.into_member(m), source));
+            read.push((m.clone(), member.into_member(m)?, source));
         }
         let all = registry::AllPromises::new(
             root.promises

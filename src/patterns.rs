@@ -118,6 +118,40 @@ impl Patterns {
         })
     }
 
+    /// The same patterns under the folder `folder` (a listed member's, relative to the root):
+    /// each matches `folder/` and then what it matched. The folder is a name, not a pattern: a
+    /// team's folder `teams/[ab]` or `teams/x{y` is matched as written, and its length does not
+    /// count against [`MAX_PATTERN_LEN`] (each pattern was bounded when its own registry was read).
+    pub fn under(&self, folder: &str) -> Result<Patterns, (usize, String)> {
+        let escaped = globset::escape(folder);
+        let mut globs = Vec::with_capacity(self.texts.len());
+        for (i, t) in self.texts.iter().enumerate() {
+            let glob = GlobBuilder::new(&format!("{escaped}/{t}"))
+                .literal_separator(true)
+                .backslash_escape(true)
+                .empty_alternates(true)
+                .build()
+                .map_err(|e| (i, e.kind().to_string()))?;
+            globs.push(glob);
+        }
+        let shapes = self
+            .shapes
+            .iter()
+            .map(|s| Shape {
+                literal: folder.split('/').map(str::to_string).chain(s.literal.iter().cloned()).collect(),
+                segments: folder.split('/').count() + s.segments,
+                deep: s.deep,
+            })
+            .collect();
+        Ok(Patterns {
+            texts: self.texts.iter().map(|t| format!("{folder}/{t}")).collect(),
+            spans: self.spans.clone(),
+            globs,
+            shapes,
+            set: std::sync::OnceLock::new(),
+        })
+    }
+
     /// The patterns' text, as written.
     pub fn texts(&self) -> &[String] {
         &self.texts
@@ -172,6 +206,20 @@ mod tests {
         assert!(one("**/*.md").may_match_under("anything/at/all"));
         assert!(one("{plans,roadmap}/*.md").may_match_under("roadmap"));
         assert!(!one("{plans,roadmap}/*.md").may_match_under("roadmap/deeper"));
+    }
+
+    /// A member's folder is matched as named, glob characters and all, and walked into only
+    /// where it is.
+    #[test]
+    fn under_a_folder_named_with_glob_characters() {
+        let p = Patterns::new(&["ROADMAP.md", "plans/**/*.md"]).unwrap().under("teams/[ab]").unwrap();
+        assert_eq!(p.texts(), ["teams/[ab]/ROADMAP.md", "teams/[ab]/plans/**/*.md"]);
+        assert!(p.is_match("teams/[ab]/ROADMAP.md") && p.is_match("teams/[ab]/plans/q/x.md"));
+        assert!(!p.is_match("teams/a/ROADMAP.md") && !p.is_match("teams/[ab]/src/x.md"));
+        assert!(p.may_match_under("teams/[ab]/plans/q") && p.may_match_under("teams"));
+        assert!(!p.may_match_under("teams/a") && !p.may_match_under("teams/[ab]/src"));
+        let long = vec!["x".repeat(300); 5].join("/");
+        assert!(Patterns::new(&["*.md"]).unwrap().under(&long).unwrap().is_match(&format!("{long}/a.md")));
     }
 
     #[test]

@@ -702,18 +702,22 @@ impl Registry {
     }
 
     /// This registry as a listed member at `path` (relative to the root) sees it: its document
-    /// patterns and readings file under its folder.
-    pub(crate) fn into_member(mut self, path: &str) -> Registry {
-        let rebase = |p: &Patterns| -> Patterns {
-            let texts: Vec<String> = p.texts().iter().map(|t| format!("{path}/{t}")).collect();
-            let spans = (0..texts.len()).filter_map(|i| p.span(i)).collect();
-            Patterns::new(&texts).map_or_else(|_| p.clone(), |n| n.with_spans(spans))
+    /// patterns and readings file under its folder (its name matched as written, glob
+    /// characters and all). A pattern that does not compile there is an error, never the
+    /// member's patterns left unrebased (they would select no document: a team's plans unread).
+    pub(crate) fn into_member(mut self, path: &str) -> Result<Registry, Error> {
+        let rebase = |p: &Patterns| -> Result<Patterns, Error> {
+            p.under(path).map_err(|(i, why)| {
+                let shown = p.texts().get(i).map(|t| crate::escape::line(t)).unwrap_or_default();
+                Error::new(format!("pattern `{shown}` cannot be read under `{}/`: {why}", crate::escape::line(path)))
+                    .with_help("name the member's folder plainly")
+            })
         };
-        self.plan_globs = rebase(&self.plan_globs);
-        self.issue_globs = rebase(&self.issue_globs);
+        self.plan_globs = rebase(&self.plan_globs)?;
+        self.issue_globs = rebase(&self.issue_globs)?;
         self.outcomes_file = format!("{path}/{}", self.outcomes_file);
         self.scopes.path = path.to_string();
-        self
+        Ok(self)
     }
 
     /// Take from `ancestor` (the nearest ancestor scope first, then the next) what this scope
@@ -1279,7 +1283,7 @@ fn members(raw: Option<Spanned<RawScopes>>, source: &Source, errors: &mut Vec<Er
         let plain = !path.is_empty()
             && !path.starts_with('/')
             && !path.contains('\\')
-            && path.split('/').all(|s| !s.is_empty() && s != "." && s != "..");
+            && path.split('/').all(|s| !s.is_empty() && s != "." && s != ".." && !s.eq_ignore_ascii_case(".git"));
         let why = if !plain {
             Some(format!(
                 "`[scopes] members` are folders relative to the repository root, written plainly: `{}` is not",
@@ -1859,7 +1863,16 @@ mod scope_tests {
         let parse = |m: &str| Registry::parse(&Source::file("promises.toml", format!("[scopes]\nmembers = {m}\n")));
         let r = parse("[\"teams/search\", \"teams/checkout\"]").unwrap();
         assert_eq!(r.scopes.members, ["teams/search", "teams/checkout"]);
-        for bad in ["[\"/abs\"]", "[\"../up\"]", "[\"a//b\"]", "[\"./a\"]", "[\"a/\"]", "[\"\"]"] {
+        for bad in [
+            "[\"/abs\"]",
+            "[\"../up\"]",
+            "[\"a//b\"]",
+            "[\"./a\"]",
+            "[\"a/\"]",
+            "[\"\"]",
+            "[\"a/.git\"]",
+            "[\".GIT/x\"]",
+        ] {
             let err = parse(bad).unwrap_err();
             assert!(err.message.contains("written plainly"), "{bad}: {err:?}");
         }

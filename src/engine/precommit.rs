@@ -239,7 +239,7 @@ fn other_scopes(files: &Files, own: &str) -> Vec<Registry> {
     for m in &members {
         let rel = format!("{m}/{}", registry::FILE_NAME);
         let member = files.read(&rel).ok().and_then(|bytes| files::parse_registry(&rel, bytes).ok());
-        all.extend(member.map(|(r, _)| r.into_member(m)));
+        all.extend(member.and_then(|(r, _)| r.into_member(m).ok()));
     }
     let known =
         registry::AllPromises::new(all.iter().flat_map(|r| r.promises.iter().map(|p| (r.scopes.path.as_str(), p))));

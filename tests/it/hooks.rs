@@ -455,14 +455,17 @@ fn install_and_init_never_write_through_a_link() {
     assert!(!repo.path().join("ROADMAP.md").exists(), "nothing is written when one file is refused");
 }
 
-/// Issue 14: a registry that is a link out of the work tree (or into `.git`) is refused without
+/// Issue 14: a registry that is a link out of the work tree (or into `.git`, a nested clone's too) is refused without
 /// being read, so its content (credentials in `.git/config`, `/etc/passwd`) never reaches an
 /// error snippet; a link within the work tree is read.
 #[test]
 fn a_registry_linking_out_of_the_work_tree_is_never_read() {
     let repo = Repo::new();
     repo.git(&["config", "http.extraheader", "AUTHORIZATION: basic c2VjcmV0"]);
-    for target in [".git/config", "/etc/passwd", "../elsewhere.toml"] {
+    // A clone inside the work tree (ignored): its `.git` is as private as the repository's own.
+    repo.git(&["init", "-q", "vendor/x"]);
+    repo.git(&["-C", "vendor/x", "config", "http.extraheader", "AUTHORIZATION: basic c2VjcmV0"]);
+    for target in [".git/config", "/etc/passwd", "../elsewhere.toml", "vendor/x/.git/config"] {
         let _ = std::fs::remove_file(repo.path().join("promises.toml"));
         std::os::unix::fs::symlink(target, repo.path().join("promises.toml")).unwrap();
         let run = repo.plan_lint(&["check", "--no-commits"]);

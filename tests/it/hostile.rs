@@ -497,3 +497,31 @@ fn a_partial_clone_lacking_the_registry_s_history_stops_the_check() {
     // The full clone's board is drawn (the stop above is the partial clone's, not the report's).
     origin.plan_lint(&["report", "--format", "json"]).expect_code(0);
 }
+
+/// A plan document that is a link into a nested clone's `.git` (a vendored repository inside
+/// the work tree) is passed over, never read: its files (`config` with credentials, notes) never
+/// reach a finding's snippet, a CI log or SARIF. The outer repository's `.git` was refused
+/// already; a nested one's was followed as any folder inside the work tree.
+#[cfg(unix)]
+#[test]
+fn a_plan_linking_into_a_nested_clone_s_git_directory_is_never_read() {
+    let mut repo = support::Repo::new();
+    repo.write(
+        "promises.toml",
+        "[promises.p]\nstatement = \"s\"\nstatus = \"in-play\"\noutcomes = [{ metric = \"m\", target = \"1\" }]\n",
+    )
+    .write(".gitignore", "vendor/\n");
+    repo.git(&["init", "-q", "vendor/x"]);
+    std::fs::write(repo.path().join("vendor/x/.git/NOTES"), "- [ ] SECRET-LINE (Promise: from-nested-git)\n").unwrap();
+    for (link, target) in [("ROADMAP.md", "vendor/x/.git/NOTES"), ("PLAN.md", "vendor/x/.git/config")] {
+        std::os::unix::fs::symlink(target, repo.path().join(link)).unwrap();
+    }
+    repo.commit("Plan\n\nPromise: p\n");
+    let run = repo.plan_lint(&["check", "--no-commits", "--format", "json"]);
+    run.expect_code(0);
+    assert!(!run.stdout.contains("SECRET") && !run.stdout.contains("from-nested-git"), "{}", run.stdout);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["summary"]["files"], 0, "{}", run.stdout);
+    let skipped = v["skipped"].to_string();
+    assert!(skipped.contains("ROADMAP.md") && skipped.contains("PLAN.md"), "passed over, and said: {skipped}");
+}

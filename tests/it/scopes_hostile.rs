@@ -452,3 +452,44 @@ fn check_all_finds_what_each_scope_s_own_run_finds() {
         }
     }
 }
+
+/// A team's folder is a name, not a pattern: folders named with glob characters (`[ab]`, an
+/// unclosed `{`) or longer than a pattern may be are governed and their plans read and judged,
+/// by `check --all` and by a plan named on the command line. Their patterns were built as
+/// globs (`teams/[ab]/ROADMAP.md` matches `teams/a/ROADMAP.md`, not the folder), or fell back
+/// unrebased when they did not compile: 0 plan files, exit 0, whatever the plans said.
+#[test]
+fn team_folders_named_with_glob_characters_or_at_length_are_read_as_named() {
+    let long = vec!["x".repeat(200); 6].join("/");
+    let members = ["teams/[ab]", "teams/x{y", "teams/q?", long.as_str()];
+    let mut repo = Repo::new();
+    let listed: Vec<String> = members.iter().map(|m| format!("{m:?}")).collect();
+    repo.write(
+        "promises.toml",
+        &ROOT.replace(r#"["teams/search", "teams/checkout"]"#, &format!("[{}]", listed.join(", "))),
+    );
+    for m in members {
+        repo.write(&format!("{m}/promises.toml"), &team(m));
+        repo.write(&format!("{m}/ROADMAP.md"), "# Plan\n\n- [ ] Work (Promise: nonexistent-zzz)\n");
+    }
+    // A folder the glob `teams/[ab]` would match: its plan is nobody's registry's but the root's.
+    repo.write("teams/a/notes.txt", "n\n");
+    repo.commit("Four teams\n\nPromise: platform\n");
+    let run = repo.plan_lint(&["check", "--all", "--no-commits", "--format", "json"]);
+    run.expect_code(1);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let mut unknown: Vec<String> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "unknown-promise")
+        .map(|f| format!("{} {}", f["scope"].as_str().unwrap_or(""), f["path"].as_str().unwrap_or("")))
+        .collect();
+    unknown.sort();
+    let mut expected: Vec<String> = members.iter().map(|m| format!("{m} {m}/ROADMAP.md")).collect();
+    expected.sort();
+    assert_eq!(unknown, expected, "{}", run.stdout);
+    let run = repo.plan_lint(&["check", "--no-commits", "teams/[ab]/ROADMAP.md"]);
+    run.expect_code(1);
+    assert!(run.stdout.contains("nonexistent-zzz") && run.stdout.contains("1 plan file"), "{}", run.stdout);
+}
