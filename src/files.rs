@@ -18,7 +18,7 @@ pub const MAX_PLAN_BYTES: u64 = 16 * 1024 * 1024;
 const MAX_LISTED: usize = 4_000_000;
 
 /// Where the registry and plan documents are read from.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FileSource {
     /// The work tree, minus what git ignores.
     WorkTree,

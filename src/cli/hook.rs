@@ -399,8 +399,10 @@ fn plan_push(repo: &Repo, updates: &[Update]) -> Result<PushPlan> {
     let registry_in = |u: &Update, which: &str, commit: Oid| -> Result<Option<Oid>> {
         repo.entry_in_commit(commit, crate::registry::FILE_NAME).map_err(|why| unreadable(u, which, commit, &why))
     };
-    // (update, pushed commit, registry blob, commit carrying it, old commit)
+    // (update, pushed commit, its registries' blobs, commit carrying them, old commit)
     let mut judged = Vec::new();
+    // Each root registry's `[scopes] members`, parsed once.
+    let mut members_of: HashMap<Oid, Vec<String>> = HashMap::new();
     for (i, u) in updates.iter().enumerate() {
         if u.skip {
             continue;
@@ -435,16 +437,28 @@ fn plan_push(repo: &Repo, updates: &[Update]) -> Result<PushPlan> {
             },
         };
         let Some((blob, from)) = registry else { continue };
-        judged.push((i, tip, blob, from, old));
+        // The root's registry and each listed team's: refs whose trees differ in any judge apart.
+        let members = match members_of.entry(blob) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(crate::files::registry_in_blob(repo, blob).map(|r| r.scopes.members).unwrap_or_default())
+            }
+        };
+        let mut key = vec![Some(blob)];
+        for m in members.iter() {
+            let rel = format!("{m}/{}", crate::registry::FILE_NAME);
+            key.push(repo.entry_in_commit(from, &rel).map_err(|why| unreadable(u, "pushed", from, &why))?);
+        }
+        judged.push((i, tip, key, from, old));
     }
 
     // A ref alone with its registry (the usual push: one branch) is one range, walked once, by
     // the engine; only refs that share a registry are walked here, to tell their commits apart.
-    let mut sharing: HashMap<Oid, usize> = HashMap::new();
+    let mut sharing: HashMap<Vec<Option<Oid>>, usize> = HashMap::new();
     for j in &judged {
-        *sharing.entry(j.2).or_default() += 1;
+        *sharing.entry(j.2.clone()).or_default() += 1;
     }
-    let alone = |blob: &Oid| sharing.get(blob) == Some(&1);
+    let alone = |key: &Vec<Option<Oid>>| sharing.get(key) == Some(&1);
     let branches = if judged.iter().any(|j| j.4.is_none()) { repo.branch_tips() } else { Vec::new() };
     // What the new refs bring: one walk, every existing branch excluded at once.
     let new_tips: Vec<Oid> = judged.iter().filter(|j| j.4.is_none() && !alone(&j.2)).map(|j| j.1).collect();
@@ -457,15 +471,18 @@ fn plan_push(repo: &Repo, updates: &[Update]) -> Result<PushPlan> {
         plan.reads += reads;
     }
 
-    let mut by_blob: HashMap<Oid, usize> = HashMap::new();
-    for (i, tip, blob, from, old) in judged {
-        let g = *by_blob.entry(blob).or_insert_with(|| {
+    let mut by_key: HashMap<Vec<Option<Oid>>, usize> = HashMap::new();
+    let mut olds: HashMap<usize, Option<Oid>> = HashMap::new();
+    for (i, tip, key, from, old) in judged {
+        olds.insert(i, old);
+        let alone = alone(&key);
+        let g = *by_key.entry(key).or_insert_with(|| {
             plan.groups.push(Group { registry_from: from, refs: Vec::new(), commits: HashMap::new(), alone: None });
             plan.groups.len() - 1
         });
         let group = &mut plan.groups[g];
         group.refs.push((i, tip));
-        if alone(&blob) {
+        if alone {
             group.alone = Some(old.map_or_else(|| branches.clone(), |old| vec![old]));
             continue;
         }
@@ -490,6 +507,34 @@ fn plan_push(repo: &Repo, updates: &[Update]) -> Result<PushPlan> {
                     group.commits.insert(c, parents.clone());
                 }
             }
+        }
+    }
+    // A group's walk hides the parents just outside its commits, and one of them can lie above
+    // another ref's commit: a scratch branch's old tip over a commit pushed to main in the same
+    // push. Hidden with it, that commit would never be judged. A group whose walk does not
+    // yield all its commits is judged ref by ref, each ref's range its own.
+    let mut split = Vec::new();
+    for (g, group) in plan.groups.iter().enumerate() {
+        if group.alone.is_some() || group.refs.len() < 2 {
+            continue;
+        }
+        let (yielded, reads) = repo.reachable(&group.range(updates).tips)?;
+        plan.walks += 1;
+        plan.reads += reads;
+        if yielded.len() != group.commits.len() {
+            split.push(g);
+        }
+    }
+    for g in split.into_iter().rev() {
+        let group = plan.groups.remove(g);
+        for (i, tip) in group.refs {
+            let excluded = olds.get(&i).copied().flatten().map_or_else(|| branches.clone(), |old| vec![old]);
+            plan.groups.push(Group {
+                registry_from: group.registry_from,
+                refs: vec![(i, tip)],
+                commits: HashMap::new(),
+                alone: Some(excluded),
+            });
         }
     }
     Ok(plan)
@@ -858,11 +903,48 @@ fn pre_push(ctx: &Ctx, repo: &Repo, remote: Option<String>) -> Result<ExitCode> 
             }
         }
     }
-    let inputs = Inputs {
-        commits: CommitSelection::Pushed { updates: updates.clone(), remote },
-        ..hook_inputs(ctx, FileSource::IndexOrWorkTree(repo.index_path(&ctx.dir)))
-    };
-    let Some(run) = engine::run_in(Some(repo), &inputs)? else { return Ok(ExitCode::SUCCESS) };
+    // Each pushed tip's commits are judged with the registries that tip carries, as the
+    // server's hook judges them: not with the branch checked out (another branch's registry, or
+    // a staged edit, may put a promise in play that the pushed branch does not). A tip without
+    // a root registry is judged with the one git is committing with.
+    let mut sources: Vec<(FileSource, Vec<(String, String)>)> = Vec::new();
+    for (sha, remote_sha) in &updates {
+        // A tag is judged by the commit it names; one of a blob or a tree carries no commits.
+        let tip = match Oid::from_str(sha).ok().filter(|t| !t.is_zero()) {
+            Some(oid) => match repo.peel(oid).map_err(|why| {
+                Error::new(format!("could not read the pushed object {oid}: {why}"))
+                    .with_help("plan-lint checks every pushed branch and cannot check this one")
+            })? {
+                Peeled::Commit(tip) => Some(tip),
+                Peeled::Other(_) => None,
+            },
+            None => None,
+        };
+        let carried = match tip {
+            Some(tip) => repo.entry_in_commit(tip, crate::registry::FILE_NAME).map_err(|why| {
+                Error::new(format!("could not read the pushed commit {tip}: {why}"))
+                    .with_help("plan-lint checks every pushed branch and cannot check this one")
+            })?,
+            None => None,
+        };
+        let source = match (tip, carried) {
+            (Some(tip), Some(_)) => FileSource::Tree(tip),
+            _ => FileSource::IndexOrWorkTree(repo.index_path(&ctx.dir)),
+        };
+        match sources.iter_mut().find(|(s, _)| *s == source) {
+            Some((_, group)) => group.push((sha.clone(), remote_sha.clone())),
+            None => sources.push((source, vec![(sha.clone(), remote_sha.clone())])),
+        }
+    }
+    let mut runs = Vec::new();
+    for (source, group) in sources {
+        let inputs = Inputs {
+            commits: CommitSelection::Pushed { updates: group, remote: remote.clone() },
+            ..hook_inputs(ctx, source)
+        };
+        runs.extend(engine::run_in(Some(repo), &inputs)?);
+    }
+    let Some(run) = engine::merge(runs) else { return Ok(ExitCode::SUCCESS) };
     if run.facts.commits.as_ref().is_none_or(|c| c.count == 0) {
         return Ok(ExitCode::SUCCESS);
     }
@@ -982,12 +1064,13 @@ mod tests {
         };
         let repo = Repo::open(dir.path()).unwrap();
         let plan = plan_push(&repo, &updates).unwrap();
-        assert_eq!(plan.walks, 1 + UPDATED, "one walk for the new refs, one per update");
+        assert_eq!(plan.walks, 1 + UPDATED + 1, "one walk for the new refs, one per update, one of the group's range");
         assert_eq!(plan.fresh.len(), NEW);
         assert_eq!(plan.groups.len(), 1, "one registry, one run");
         assert_eq!(plan.groups[0].commits.len(), NEW + UPDATED);
-        // Every existing tip and every new commit, about once (and a few parents per update).
-        let bound = 2 * (EXISTING + NEW) + 4 * UPDATED;
+        // Every existing tip and every new commit, about once (and a few parents per update),
+        // then the group's commits and the parents just outside them once more.
+        let bound = 2 * (EXISTING + NEW) + 4 * UPDATED + 2 * (NEW + UPDATED);
         assert!(
             plan.reads <= bound,
             "{} commits read for {} pushed onto {EXISTING} branches",

@@ -493,3 +493,139 @@ fn team_folders_named_with_glob_characters_or_at_length_are_read_as_named() {
     run.expect_code(1);
     assert!(run.stdout.contains("nonexistent-zzz") && run.stdout.contains("1 plan file"), "{}", run.stdout);
 }
+
+/// A bare repository with plan-lint's pre-receive hook, and a `git push` to it with `refspecs`
+/// from `repo`: whether git accepted it, and what the pusher saw.
+fn server() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let bare = dir.path().join("shop.git");
+    assert!(std::process::Command::new("git").args(["init", "-q", "--bare"]).arg(&bare).status().unwrap().success());
+    support::run_in(&bare, &["install", "--server"]).expect_code(0);
+    (dir, bare)
+}
+
+fn push(repo: &Repo, bare: &std::path::Path, refspecs: &[&str]) -> (bool, String) {
+    let path = format!("{}:{}", support::bin().parent().unwrap().display(), std::env::var("PATH").unwrap_or_default());
+    let out = support::git_env(std::process::Command::new("git"), repo.path())
+        .env("PATH", &path)
+        .arg("push")
+        .arg(format!("file://{}", bare.display()))
+        .args(refspecs)
+        .output()
+        .unwrap();
+    (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+/// Refs pushed together that share the root's registry but not a team's are judged each with its
+/// own: a branch that puts search's proposed promise in play, pushed beside main, lent main its
+/// registry (refs were grouped by the root's `promises.toml` alone), and main's work on the
+/// promise, still proposed in main, went through.
+#[test]
+fn a_branch_pushed_beside_main_does_not_lend_main_its_team_s_registry() {
+    let (_dir, bare) = server();
+    let mut repo = teams();
+    repo.write(
+        "teams/search/promises.toml",
+        &format!(
+            "{}\n[promises.facets]\nstatement = \"s\"\ncustomer = \"shopper\"\nstatus = \"proposed\"\n",
+            team("Search")
+        ),
+    );
+    repo.commit("Propose facets\n\nPromise: platform\n");
+    let (ok, said) = push(&repo, &bare, &["main", "main:aa-donor"]);
+    assert!(ok, "{said}");
+    repo.git(&["checkout", "-q", "-b", "aa-donor"]);
+    let registry = std::fs::read_to_string(repo.path().join("teams/search/promises.toml")).unwrap();
+    repo.write("teams/search/promises.toml", &registry.replace("status = \"proposed\"", "status = \"in-play\""));
+    repo.commit("Facets in play, on a side branch\n\nPromise: platform\n");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.write("teams/search/rank.sh", "echo facets\n");
+    let sha = repo.commit("Facets\n\nPromise: facets\n");
+    let (ok, said) = push(&repo, &bare, &["main"]);
+    assert!(!ok && said.contains("facets"), "alone, main is judged by its own registry: {said}");
+    let (ok, said) = push(&repo, &bare, &["aa-donor", "main"]);
+    assert!(!ok, "main's work on a promise proposed in main went through beside the donor: {said}");
+    let words = said.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        words.contains(&format!("commit {} is work on `teams/search/facets`, which is proposed", &sha[..7])),
+        "{said}"
+    );
+    assert!(words.contains("push to main rejected"), "{said}");
+}
+
+/// A commit new to main is judged on its way there whatever else the push brings: pushed beside
+/// a scratch branch whose old tip lies above it, it was hidden with that tip (the group's walk
+/// excluded the parents just outside its commits) and reached main unjudged.
+#[test]
+fn a_commit_new_to_main_is_judged_when_a_scratch_branch_above_it_moves_in_the_same_push() {
+    let (_dir, bare) = server();
+    let mut repo = teams();
+    let (ok, said) = push(&repo, &bare, &["main"]);
+    assert!(ok, "{said}");
+    repo.write("teams/search/rank.sh", "echo untraced\n");
+    let untraced = repo.commit("Untraced work\n");
+    repo.git(&["rm", "-q", "promises.toml"]);
+    let scratch = repo.commit("Scratch without a registry\n");
+    let (ok, said) = push(&repo, &bare, &[&format!("{scratch}:refs/heads/scratch")]);
+    assert!(ok, "a new ref without a registry passes (judged on its way to a branch that has one): {said}");
+    repo.git(&["checkout", "-q", &untraced, "--", "promises.toml"]);
+    let restored = repo.commit("Restore the registry\n\nPromise: platform\n");
+    let (ok, said) = push(&repo, &bare, &[&format!("{untraced}:refs/heads/main")]);
+    assert!(!ok, "{said}");
+    let (ok, said) =
+        push(&repo, &bare, &[&format!("{restored}:refs/heads/scratch"), &format!("{untraced}:refs/heads/main")]);
+    assert!(!ok, "the untraced commit reached main beside the scratch branch: {said}");
+    let words = said.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(words.contains(&format!("commit {}", &untraced[..7])) && words.contains("push to main rejected"), "{said}");
+}
+
+/// pre-push judges each pushed branch with the registries its tip carries, as the server does:
+/// pushed from another branch whose team registry puts a promise in play (or with such an edit
+/// staged), main's work on the promise, proposed in main, was let through.
+#[test]
+fn pre_push_judges_a_pushed_branch_with_its_own_registries_not_the_checked_out_ones() {
+    let mut repo = teams();
+    let facets = format!(
+        "{}\n[promises.facets]\nstatement = \"s\"\ncustomer = \"shopper\"\nstatus = \"proposed\"\n",
+        team("Search")
+    );
+    repo.write("teams/search/promises.toml", &facets);
+    repo.commit("Propose facets\n\nPromise: platform\n");
+    let remote = tempfile::tempdir().unwrap();
+    repo.git(&["init", "-q", "--bare", remote.path().to_str().unwrap()]);
+    repo.git(&["remote", "add", "origin", remote.path().to_str().unwrap()]);
+    repo.git(&["push", "-q", "origin", "main"]);
+    repo.plan_lint(&["install"]).expect_code(0);
+    repo.write("teams/search/rank.sh", "echo facets\n");
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "Facets\n\nPromise: facets"]);
+    let sha = repo.git(&["rev-parse", "HEAD"]);
+    let in_play = facets.replace("status = \"proposed\"", "status = \"in-play\"");
+    let push = || {
+        let out = support::git_env(std::process::Command::new("git"), repo.path())
+            .args(["push", "origin", "main"])
+            .output()
+            .unwrap();
+        (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let (ok, said) = push();
+    assert!(!ok && said.contains(&format!("commit {} is work on `teams/search/facets`", &sha[..7])), "{said}");
+    // An edit staged on main, not committed.
+    repo.write("teams/search/promises.toml", &in_play);
+    repo.git(&["add", "teams/search/promises.toml"]);
+    let (ok, said) = push();
+    assert!(!ok && said.contains("teams/search/facets"), "a staged registry judged the pushed branch: {said}");
+    repo.git(&["reset", "-q", "--hard"]);
+    // Another branch checked out, whose registry has the promise in play.
+    repo.git(&["checkout", "-q", "-b", "side"]);
+    repo.write("teams/search/promises.toml", &in_play);
+    repo.git(&["commit", "-q", "--no-verify", "-am", "Facets in play\n\nPromise: platform"]);
+    let (ok, said) = push();
+    assert!(!ok && said.contains("teams/search/facets"), "the checked-out branch's registry judged main: {said}");
+    // Pushed itself, the side branch carries its registry: its commits pass.
+    let out = support::git_env(std::process::Command::new("git"), repo.path())
+        .args(["push", "origin", "side"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
