@@ -822,6 +822,11 @@ impl Scoped {
         SharedListing::new(&self.root.scopes.members, &registries)
     }
 
+    /// The scopes the root lists (`[scopes] members`).
+    pub fn members(&self) -> &[String] {
+        &self.root.scopes.members
+    }
+
     /// The registry that judges `scope` ([`scoped`]).
     pub fn registry(&self, scope: &str) -> Result<(Registry, Source)> {
         let members = &self.root.scopes.members;

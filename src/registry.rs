@@ -684,6 +684,12 @@ impl Registry {
         self.in_play().chain(others)
     }
 
+    /// The other scopes' promises, their ids qualified (`teams/search/find-and-buy`; a root
+    /// promise's is bare), in the order the root lists the scopes: what this scope can name.
+    pub(crate) fn others(&self) -> impl Iterator<Item = &Promise> {
+        self.scopes.others.promises.iter().filter(|(s, _)| *s != self.scopes.path).map(|(_, p)| p)
+    }
+
     /// The qualified ids of every scope's promise whose short id is `id`, when a short id is
     /// ambiguous (more than one scope defines it and this scope does not): what an error names.
     pub fn definitions(&self, id: &str) -> Vec<&str> {

@@ -3,10 +3,10 @@
 //! (scanned with the same scanners the engine uses); nothing here judges.
 
 use super::text::{self, Encoding, Lines};
-use super::{path_to_uri, Kind, Open, Server};
-use crate::files::{FileSource, Files};
+use super::{Kind, Open, Server};
+use crate::files::{Absent, Descend, FileSource, Files, Scoped};
 use crate::git::Repo;
-use crate::registry::{self, Registry, Status};
+use crate::registry::{self, Registry, Scopes, Status};
 use crate::scan::{body, markdown, trailers};
 use lsp_types::request::Request;
 use lsp_types::{
@@ -102,28 +102,62 @@ pub(super) fn answer(server: &Server, method: &str, params: Value) -> Option<Res
         .answer
 }
 
-/// The registry a document is judged by: the editor's unsaved text, else the file; `None`
-/// when there is none or it does not read.
-fn registry_of(server: &Server, root: &Path) -> Option<(Registry, String)> {
-    let uri = path_to_uri(&root.join(registry::FILE_NAME));
-    let text = match server.docs.get(&uri) {
-        Some(open) => open.doc.text.clone(),
-        None => String::from_utf8(std::fs::read(root.join(registry::FILE_NAME)).ok()?).ok()?,
-    };
-    let (registry, _) = crate::files::parse_registry(registry::FILE_NAME, text.clone().into_bytes()).ok()?;
-    Some((registry, text))
+/// The registries of a work tree as the engine reads them ([`Scoped`]: the root's and every
+/// listed member's, the editor's unsaved texts in place of the files), a `promises.toml` that
+/// links out of the work tree or into `.git` refused as `check` refuses it: never read, never
+/// shown. `None` when there is none or one does not read.
+fn scoped(server: &Server, root: &Path) -> Option<Scoped> {
+    let repo = Repo::discover(root);
+    let files = Files::open(&FileSource::WorkTree, root, repo.as_ref()).ok()?.with_unsaved(server.unsaved(root));
+    let (registry, source) = crate::files::read_registry(&files, None, Absent::NotUsing).ok()??;
+    Scoped::read(&files, registry, source).ok()
 }
 
-/// The open document a position is in, with its root.
-fn open_at<'s>(server: &'s Server, uri: &Uri) -> Option<(&'s Open, &'s Path)> {
+/// An open document with what judges it: its root, every scope's registries, and the registry
+/// of the scope that governs it (which knows the other scopes' promises by qualified id).
+struct Judged<'s> {
+    open: &'s Open,
+    root: &'s Path,
+    scoped: Scoped,
+    registry: Registry,
+}
+
+fn judged<'s>(server: &'s Server, uri: &Uri) -> Option<Judged<'s>> {
     let open = server.docs.get(uri.as_str())?;
-    let (root, _) = open.root.as_ref()?;
-    Some((open, root.as_path()))
+    let (root, rel) = open.root.as_ref()?;
+    let scoped = scoped(server, root)?;
+    let scope = Scopes::governing(scoped.members(), rel).to_string();
+    let (registry, _) = scoped.registry(&scope).ok()?;
+    Some(Judged { open, root, scoped, registry })
 }
 
-/// What an id (or a misspelling of one) is made of; `.` is not: it separates TOML keys.
+/// A promise's id as any scope names it: qualified with its scope's folder (`teams/a/x`; a
+/// root promise's is bare). `promise` is one `registry` resolved: its own, or another scope's
+/// (whose id is qualified already).
+fn qualified(registry: &Registry, promise: &registry::Promise) -> String {
+    if registry.promises.as_ptr_range().contains(&std::ptr::from_ref(promise)) {
+        Scopes::qualify(&registry.scopes.path, &promise.id)
+    } else {
+        promise.id.clone()
+    }
+}
+
+/// The scope a qualified id's promise is declared in, and its id there.
+fn declared_in<'q>(scoped: &Scoped, qualified: &'q str) -> (String, &'q str) {
+    let scope = Scopes::governing(scoped.members(), qualified);
+    let short = if scope.is_empty() { qualified } else { &qualified[scope.len() + 1..] };
+    (scope.to_string(), short)
+}
+
+/// The open document a position is in, when it has a root.
+fn open_at<'s>(server: &'s Server, uri: &Uri) -> Option<&'s Open> {
+    server.docs.get(uri.as_str()).filter(|o| o.root.is_some())
+}
+
+/// What an id (or a misspelling of one) is made of, `/` for another scope's qualified id
+/// (`teams/a/x`); `.` is not: it separates TOML keys.
 fn is_id_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, '-' | '_')
+    c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '/')
 }
 
 /// The id-like word at `offset` (a byte offset on a character boundary, else `None`) and its
@@ -152,7 +186,7 @@ fn promise_at<'r>(
 }
 
 fn completion(server: &Server, p: &CompletionParams) -> Option<CompletionResponse> {
-    let (open, root) = open_at(server, &p.text_document_position.text_document.uri)?;
+    let open = open_at(server, &p.text_document_position.text_document.uri)?;
     let text = &open.doc.text;
     let lines = Lines::new(text);
     let pos = p.text_document_position.position;
@@ -194,10 +228,12 @@ fn completion(server: &Server, p: &CompletionParams) -> Option<CompletionRespons
     if !wants_promise(text, line_start, before, partial_len) {
         return None;
     }
-    let (registry, _) = registry_of(server, root)?;
+    // The scope's own promises by their ids, then the other scopes' by their qualified ids.
+    let registry = judged(server, &p.text_document_position.text_document.uri)?.registry;
     let items = registry
         .promises
         .iter()
+        .chain(registry.others())
         .enumerate()
         .map(|(i, promise)| {
             let first = if promise.status == Status::InPlay { 0 } else { 1 };
@@ -284,8 +320,7 @@ fn describe(p: &registry::Promise) -> String {
 
 fn hover(server: &Server, p: &HoverParams) -> Option<Hover> {
     let pos = &p.text_document_position_params;
-    let (open, root) = open_at(server, &pos.text_document.uri)?;
-    let (registry, _) = registry_of(server, root)?;
+    let Judged { open, registry, .. } = judged(server, &pos.text_document.uri)?;
     let (promise, span) = promise_at(server, pos, &registry)?;
     let range = Lines::new(&open.doc.text).range(&open.doc.text, span, server.encoding);
     Some(Hover {
@@ -294,57 +329,78 @@ fn hover(server: &Server, p: &HoverParams) -> Option<Hover> {
     })
 }
 
-/// Where a promise is declared: its `[promises.<id>]` key.
-fn declaration(server: &Server, root: &Path, registry_text: &str, promise: &registry::Promise) -> Option<Location> {
-    let uri = Uri::from_str(&path_to_uri(&root.join(registry::FILE_NAME))).ok()?;
+/// Where a promise (by its qualified id) is declared: its `[promises.<id>]` key in its scope's
+/// registry.
+fn declaration(server: &Server, root: &Path, scoped: &Scoped, qualified: &str) -> Option<Location> {
+    let (scope, short) = declared_in(scoped, qualified);
+    let (registry, source) = scoped.registry(&scope).ok()?;
+    let promise = registry.promises.iter().find(|p| p.id == short)?;
+    let text = &source.text;
     let span = promise.id_span.clone();
-    let written = registry_text.get(span.clone())?;
-    let start = span.start + written.find(&promise.id).unwrap_or(0);
-    let range = Lines::new(registry_text).range(registry_text, start..start + promise.id.len(), server.encoding);
+    let written = text.get(span.clone())?;
+    let start = span.start + written.find(short).unwrap_or(0);
+    let uri = Uri::from_str(&server.uri_of(root, &registry.file_path())).ok()?;
+    let range = Lines::new(text).range(text, start..start + short.len(), server.encoding);
     Some(Location { uri, range })
 }
 
 fn definition(server: &Server, p: &GotoDefinitionParams) -> Option<GotoDefinitionResponse> {
     let pos = &p.text_document_position_params;
-    let (_, root) = open_at(server, &pos.text_document.uri)?;
-    let (registry, text) = registry_of(server, root)?;
-    let (promise, _) = promise_at(server, pos, &registry)?;
-    Some(GotoDefinitionResponse::Scalar(declaration(server, root, &text, promise)?))
+    let judged = judged(server, &pos.text_document.uri)?;
+    let (promise, _) = promise_at(server, pos, &judged.registry)?;
+    let id = qualified(&judged.registry, promise);
+    Some(GotoDefinitionResponse::Scalar(declaration(server, judged.root, &judged.scoped, &id)?))
 }
 
-/// Every place a plan document or issue file names `id`: (URI, range).
-fn mentions(server: &Server, root: &Path, registry: &Registry, id: &str) -> Vec<Location> {
+/// The ids a plan document or issue file names, with their spans in `text` (as the engine
+/// reads it: CRLF read as LF).
+fn named_in(registry: &Registry, path: &str, text: &str) -> Vec<(String, std::ops::Range<usize>)> {
+    if !registry.issue_globs.is_match(path) {
+        return markdown::scan(text).refs.into_iter().map(|r| (r.id, r.span)).collect();
+    }
+    let normalized = body::normalize(text);
+    let refs = body::references(&normalized);
+    // Back to the text as written: CRLF was read as LF.
+    let source = crate::source::Source::file(path, normalized);
+    let lines = Lines::new(text);
+    let at = |o: usize| {
+        let (line, col) = source.line_col(o);
+        lines.start(text, line - 1) + text::byte_of_char(lines.line(text, line - 1), col - 1)
+    };
+    refs.into_iter().map(|r| (r.id, at(r.span.start)..at(r.span.end))).collect()
+}
+
+/// Every place a plan document or issue file of any scope names the promise `qualified` (by
+/// whatever id resolves to it in that document's scope), with the id as written there.
+fn mentions(server: &Server, root: &Path, scoped: &Scoped, qualified: &str) -> Vec<(Location, String)> {
+    let scopes: Vec<Registry> = std::iter::once("")
+        .chain(scoped.members().iter().map(String::as_str))
+        .filter_map(|scope| scoped.registry(scope).ok().map(|(r, _)| r))
+        .collect();
     let repo = Repo::discover(root);
     let Ok(files) = Files::open(&FileSource::WorkTree, root, repo.as_ref()) else { return Vec::new() };
     let files = files.with_unsaved(server.unsaved(root));
-    let (paths, _) = files.paths(&|p| registry.is_document(p), &crate::files::document_dirs(registry));
+    let dirs: Vec<Descend> = scopes.iter().map(crate::files::document_dirs).collect();
+    let descend: Descend = std::sync::Arc::new(move |dir: &str| dirs.iter().any(|d| d(dir)));
+    let (paths, _) = files.paths(&|p| scopes.iter().any(|r| r.is_document(p)), &descend);
     let mut out = Vec::new();
     for path in paths {
+        let Some(registry) = scopes.iter().find(|r| r.is_document(&path)) else { continue };
         let Ok(bytes) = files.read(&path) else { continue };
         // As the engine reads it: UTF-16 and byte-order marks decoded, CRLF read as LF.
         let decoded = crate::engine::decode(&bytes).unwrap_or_else(|| String::from_utf8_lossy(&bytes).into_owned());
         let text = markdown::normalize_line_ends(decoded);
-        let spans: Vec<std::ops::Range<usize>> = if registry.issue_globs.is_match(&path) {
-            let normalized = body::normalize(&text);
-            let refs = body::references(&normalized);
-            // Back to the text as written: CRLF was read as LF.
-            let source = crate::source::Source::file(path.clone(), normalized);
-            let lines = Lines::new(&text);
-            let at = |o: usize| {
-                let (line, col) = source.line_col(o);
-                lines.start(&text, line - 1) + text::byte_of_char(lines.line(&text, line - 1), col - 1)
-            };
-            refs.into_iter().filter(|r| r.id == id).map(|r| at(r.span.start)..at(r.span.end)).collect()
-        } else {
-            markdown::scan(&text).refs.into_iter().filter(|r| r.id == id).map(|r| r.span).collect()
-        };
+        let names = |id: &str| registry.promise(id).is_some_and(|p| self::qualified(registry, p) == qualified);
+        let spans: Vec<_> = named_in(registry, &path, &text).into_iter().filter(|(id, _)| names(id)).collect();
         if spans.is_empty() {
             continue;
         }
-        let Ok(uri) = Uri::from_str(&path_to_uri(&root.join(&path))) else { continue };
+        let Ok(uri) = Uri::from_str(&server.uri_of(root, &path)) else { continue };
         let lines = Lines::new(&text);
         out.extend(
-            spans.into_iter().map(|s| Location { uri: uri.clone(), range: lines.range(&text, s, server.encoding) }),
+            spans
+                .into_iter()
+                .map(|(id, s)| (Location { uri: uri.clone(), range: lines.range(&text, s, server.encoding) }, id)),
         );
     }
     out
@@ -352,48 +408,57 @@ fn mentions(server: &Server, root: &Path, registry: &Registry, id: &str) -> Vec<
 
 fn references(server: &Server, p: &ReferenceParams) -> Option<Vec<Location>> {
     let pos = &p.text_document_position;
-    let (_, root) = open_at(server, &pos.text_document.uri)?;
-    let (registry, text) = registry_of(server, root)?;
-    let (promise, _) = promise_at(server, pos, &registry)?;
+    let judged = judged(server, &pos.text_document.uri)?;
+    let (promise, _) = promise_at(server, pos, &judged.registry)?;
+    let id = qualified(&judged.registry, promise);
     let mut out = Vec::new();
     if p.context.include_declaration {
-        out.extend(declaration(server, root, &text, promise));
+        out.extend(declaration(server, judged.root, &judged.scoped, &id));
     }
-    out.extend(mentions(server, root, &registry, &promise.id));
+    out.extend(mentions(server, judged.root, &judged.scoped, &id).into_iter().map(|(l, _)| l));
     Some(out)
 }
 
 fn prepare_rename(server: &Server, p: &TextDocumentPositionParams) -> Option<PrepareRenameResponse> {
-    let (open, root) = open_at(server, &p.text_document.uri)?;
-    let (registry, _) = registry_of(server, root)?;
+    let Judged { open, registry, .. } = judged(server, &p.text_document.uri)?;
     let (promise, span) = promise_at(server, p, &registry)?;
     let range = Lines::new(&open.doc.text).range(&open.doc.text, span, server.encoding);
     Some(PrepareRenameResponse::RangeWithPlaceholder { range, placeholder: promise.id.clone() })
 }
 
+/// Rename a promise: its declaration, and every mention in every scope (a qualified one stays
+/// qualified). Refused when the new id names a promise in any scope already: a short id there
+/// would then name another promise, or none.
 // `Uri` caches its parsed parts inside; its hash and equality are its text's.
 #[allow(clippy::mutable_key_type)]
 fn rename(server: &Server, p: &RenameParams) -> Result<Option<WorkspaceEdit>, String> {
     let pos = &p.text_document_position;
-    let Some((_, root)) = open_at(server, &pos.text_document.uri) else { return Ok(None) };
-    let Some((registry, text)) = registry_of(server, root) else {
+    if open_at(server, &pos.text_document.uri).is_none() {
+        return Ok(None);
+    }
+    let Some(judged) = judged(server, &pos.text_document.uri) else {
         return Err("promises.toml does not read: fix it before renaming".into());
     };
-    let Some((promise, _)) = promise_at(server, pos, &registry) else {
+    let Some((promise, _)) = promise_at(server, pos, &judged.registry) else {
         return Err("no promise id here".into());
     };
     let new = p.new_name.trim();
     if !registry::is_slug(new) {
         return Err(format!("`{new}` is not a lowercase kebab-case slug (try `{}`)", registry::to_slug(new)));
     }
-    if registry.promise(new).is_some() {
+    let scoped = &judged.scoped;
+    let scopes = std::iter::once("").chain(scoped.members().iter().map(String::as_str));
+    let names = |(r, _): (Registry, crate::source::Source)| r.promise(new).is_some() || !r.definitions(new).is_empty();
+    if scopes.filter_map(|s| scoped.registry(s).ok()).any(names) {
         return Err(format!("a promise `{new}` exists already"));
     }
+    let id = qualified(&judged.registry, promise);
+    let (scope, _) = declared_in(scoped, &id);
     let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();
-    let locations =
-        declaration(server, root, &text, promise).into_iter().chain(mentions(server, root, &registry, &promise.id));
-    for location in locations {
-        changes.entry(location.uri).or_default().push(TextEdit { range: location.range, new_text: new.to_string() });
+    let declared = declaration(server, judged.root, scoped, &id).map(|l| (l, String::new()));
+    for (location, written) in declared.into_iter().chain(mentions(server, judged.root, scoped, &id)) {
+        let new_text = if written.contains('/') { Scopes::qualify(&scope, new) } else { new.to_string() };
+        changes.entry(location.uri).or_default().push(TextEdit { range: location.range, new_text });
     }
     Ok(Some(WorkspaceEdit { changes: Some(changes), ..WorkspaceEdit::default() }))
 }
@@ -475,8 +540,7 @@ fn symbols(server: &Server, p: &DocumentSymbolParams) -> Option<DocumentSymbolRe
 #[allow(clippy::mutable_key_type)] // as in `rename`
 fn code_actions(server: &Server, p: &CodeActionParams) -> Option<Vec<CodeActionOrCommand>> {
     let uri = &p.text_document.uri;
-    let (open, root) = open_at(server, uri)?;
-    let (registry, _) = registry_of(server, root)?;
+    let Judged { open, root, registry, .. } = judged(server, uri)?;
     let text = &open.doc.text;
     let lines = Lines::new(text);
     let mut out = Vec::new();
@@ -500,7 +564,7 @@ fn code_actions(server: &Server, p: &CodeActionParams) -> Option<Vec<CodeActionO
             "unknown-promise" => {
                 let start = lines.offset(text, d.range.start, server.encoding);
                 let Some((word, span)) = word_at(text, start) else { continue };
-                let ids = registry.promises.iter().map(|p| p.id.as_str());
+                let ids = registry.promises.iter().chain(registry.others()).map(|p| p.id.as_str());
                 let Some(best) = crate::suggest::closest(&word, ids) else { continue };
                 let range = lines.range(text, span, server.encoding);
                 out.push(action(

@@ -220,7 +220,7 @@ impl Server {
 
     fn did_open(&mut self, p: lsp_types::DidOpenTextDocumentParams) {
         let d = p.text_document;
-        let path = uri_to_path(d.uri.as_str());
+        let path = uri_to_path(d.uri.as_str()).map(|p| lexical(&p));
         let doc = Doc { text: d.text, version: d.version, language: d.language_id, path };
         let (kind, root) = classify(&doc);
         let key = d.uri.as_str().to_string();
@@ -246,14 +246,18 @@ impl Server {
 
     fn did_close(&mut self, p: lsp_types::DidCloseTextDocumentParams) {
         let key = p.text_document.uri.as_str().to_string();
+        self.pending.retain(|k| *k != key);
         if let Some(open) = self.docs.remove(&key) {
+            // What was shown for it goes: a closed document is not judged.
+            for shown in self.published.values_mut() {
+                shown.remove(&key);
+            }
+            self.publish(&key, Vec::new(), None);
             // A closed registry is read from disk again: the open plans are judged by it.
             if open.kind == Kind::Registry {
                 if let Some((root, _)) = &open.root {
                     self.judge_root(root, RegistryRules::Judged);
                 }
-            } else if open.kind == Kind::Message {
-                self.publish(&key, Vec::new(), None);
             }
         }
     }
@@ -327,9 +331,53 @@ impl Server {
             .into()
     }
 
+    /// The URI of `rel` under `root` as the client spells it (the key of the open document
+    /// that is that file), else the file's own.
+    fn uri_of(&self, root: &Path, rel: &str) -> String {
+        let is = |o: &Open| o.kind != Kind::Message && o.root.as_ref().is_some_and(|(r, p)| r == root && p == rel);
+        self.docs.iter().find(|(_, o)| is(o)).map_or_else(|| path_to_uri(&root.join(rel)), |(k, _)| k.clone())
+    }
+
+    /// The scopes the root's registry lists, as the editor has it (unsaved) or else as saved.
+    fn members(&self, root: &Path) -> Vec<String> {
+        let repo = Repo::discover(root);
+        let Ok(files) = crate::files::Files::open(&FileSource::WorkTree, root, repo.as_ref()) else {
+            return Vec::new();
+        };
+        let files = files.with_unsaved(self.unsaved(root));
+        let registry = crate::files::read_registry(&files, None, Absent::NotUsing).ok().flatten();
+        registry.map(|(r, _)| r.scopes.members).unwrap_or_default()
+    }
+
+    /// `keys` grouped by the scope that governs each (by relative path); with the registry's
+    /// rules, every open registry's scope and the root's too, to judge each registry.
+    fn by_scope(&self, root: &Path, keys: &[String], registry_rules: RegistryRules) -> Vec<(String, Vec<String>)> {
+        let members = self.members(root);
+        let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+        fn add(groups: &mut Vec<(String, Vec<String>)>, scope: &str, rel: Option<String>) {
+            let at = groups.iter().position(|(s, _)| s == scope).unwrap_or_else(|| {
+                groups.push((scope.to_string(), Vec::new()));
+                groups.len() - 1
+            });
+            groups[at].1.extend(rel);
+        }
+        for rel in keys.iter().filter_map(|k| self.docs.get(k)?.root.as_ref().map(|(_, rel)| rel.clone())) {
+            add(&mut groups, registry::Scopes::governing(&members, &rel), Some(rel));
+        }
+        if registry_rules == RegistryRules::Judged || groups.is_empty() {
+            add(&mut groups, "", None);
+        }
+        if registry_rules == RegistryRules::Judged {
+            for key in self.open_under(root, Kind::Registry) {
+                let Some((_, rel)) = self.docs.get(&key).and_then(|o| o.root.as_ref()) else { continue };
+                add(&mut groups, registry::Scopes::governing(&members, rel), None);
+            }
+        }
+        groups
+    }
+
     fn judge_documents(&mut self, root: &Path, keys: &[String], registry_rules: RegistryRules) {
-        let rels: Vec<String> =
-            keys.iter().filter_map(|k| self.docs.get(k)?.root.as_ref().map(|(_, rel)| rel.clone())).collect();
+        let groups = self.by_scope(root, keys, registry_rules);
         let inputs = Inputs {
             registry_rules,
             no_registry: Absent::NotUsing,
@@ -337,27 +385,31 @@ impl Server {
             unsaved: self.unsaved(root),
             ..Inputs::new(root)
         };
+        let mut by_uri: BTreeMap<String, Vec<Diagnostic>> = keys.iter().map(|k| (k.clone(), Vec::new())).collect();
+        if registry_rules == RegistryRules::Judged {
+            // Each registry judged, and every open one, start clear.
+            let files = groups.iter().map(|(s, _)| registry::Scopes::qualify(s, registry::FILE_NAME));
+            for uri in files.map(|f| self.uri_of(root, &f)).chain(self.open_under(root, Kind::Registry)) {
+                by_uri.entry(uri).or_default();
+            }
+        }
         // Each document with the registry nearest to it (its scope's).
         let judge = || -> crate::error::Result<Option<engine::Run>> {
             let mut runs = Vec::new();
-            for (scope, rels) in engine::by_scope(root, rels) {
+            for (scope, rels) in groups {
                 let inputs = Inputs { scope, plans: PlanScope::Only(rels), ..inputs.clone() };
                 runs.extend(engine::run(&inputs)?);
             }
             Ok(engine::merge(runs))
         };
-        let registry_uri = path_to_uri(&root.join(registry::FILE_NAME));
-        let mut by_uri: BTreeMap<String, Vec<Diagnostic>> = keys.iter().map(|k| (k.clone(), Vec::new())).collect();
-        if registry_rules == RegistryRules::Judged {
-            by_uri.entry(registry_uri.clone()).or_default();
-        }
+        let registry_uri = self.uri_of(root, registry::FILE_NAME);
         match crate::panic::catch(judge) {
             Ok(Ok(Some(run))) => {
                 let mut places: HashMap<String, Place> = HashMap::new();
                 for f in &run.findings {
                     let source = f.source.map(|id| run.facts.sources.get(id));
                     let uri = match source.map(|s| &s.kind) {
-                        Some(SourceKind::File { path }) => path_to_uri(&root.join(path)),
+                        Some(SourceKind::File { path }) => self.uri_of(root, path),
                         _ => registry_uri.clone(),
                     };
                     let place = places.entry(uri.clone()).or_insert_with(|| self.place(&uri, None));
@@ -366,13 +418,15 @@ impl Server {
                 }
             }
             Ok(Ok(None)) => {}
+            // A registry does not read: say why there, and judge nothing against it.
             Ok(Err(error)) => {
-                // The registry does not read: say why there, and judge nothing against it.
-                by_uri.entry(registry_uri.clone()).or_default().extend(self.error_diagnostics(&error, root));
+                for (uri, diagnostics) in self.error_diagnostics(&error, root) {
+                    by_uri.entry(uri).or_default().extend(diagnostics);
+                }
             }
             Err(panic) => {
                 let d = plain_diagnostic(format!("plan-lint failed: {panic}"));
-                by_uri.entry(registry_uri.clone()).or_default().push(d);
+                by_uri.entry(registry_uri).or_default().push(d);
             }
         }
         for (uri, diagnostics) in by_uri {
@@ -415,8 +469,9 @@ impl Server {
             }
             Ok(Ok(None)) => {}
             Ok(Err(error)) => {
-                let registry_uri = path_to_uri(&root.join(registry::FILE_NAME));
-                self.publish(&registry_uri, self.error_diagnostics(&error, &root), Some(&root));
+                for (uri, diagnostics) in self.error_diagnostics(&error, &root) {
+                    self.publish(&uri, diagnostics, Some(&root));
+                }
             }
             Err(panic) => diagnostics.push(plain_diagnostic(format!("plan-lint failed: {panic}"))),
         }
@@ -492,28 +547,32 @@ impl Server {
         }
     }
 
-    /// A run that could not happen (the registry or the readings do not read), as diagnostics
-    /// in the registry: each error at its place, the others at the top.
-    fn error_diagnostics(&self, error: &Error, root: &Path) -> Vec<Diagnostic> {
-        let registry_uri = path_to_uri(&root.join(registry::FILE_NAME));
+    /// A run that could not happen (a registry or the readings do not read), as diagnostics
+    /// by URI: each error at its place in the registry it names (a member's too), the others
+    /// at the top of the root's.
+    fn error_diagnostics(&self, error: &Error, root: &Path) -> BTreeMap<String, Vec<Diagnostic>> {
+        let registry_uri = self.uri_of(root, registry::FILE_NAME);
         let errors: Vec<&Error> = if error.related.is_empty() { vec![error] } else { error.related.iter().collect() };
-        errors
-            .into_iter()
-            .map(|e| {
-                let mut d = plain_diagnostic(e.message.clone());
-                if let Some(help) = &e.help {
-                    d.message.push_str("\nhelp: ");
-                    d.message.push_str(help);
-                }
-                if let Some(snippet) = &e.snippet {
-                    let (source, label) = &**snippet;
-                    if matches!(&source.kind, SourceKind::File { path } if path.ends_with(registry::FILE_NAME)) {
-                        d.range = self.place(&registry_uri, None).range(source, label.span.clone());
+        let mut out: BTreeMap<String, Vec<Diagnostic>> = BTreeMap::new();
+        for e in errors {
+            let mut d = plain_diagnostic(e.message.clone());
+            if let Some(help) = &e.help {
+                d.message.push_str("\nhelp: ");
+                d.message.push_str(help);
+            }
+            let mut uri = registry_uri.clone();
+            if let Some(snippet) = &e.snippet {
+                let (source, label) = &**snippet;
+                if let SourceKind::File { path } = &source.kind {
+                    if path == registry::FILE_NAME || path.ends_with(&format!("/{}", registry::FILE_NAME)) {
+                        uri = self.uri_of(root, path);
+                        d.range = self.place(&uri, None).range(source, label.span.clone());
                     }
                 }
-                d
-            })
-            .collect()
+            }
+            out.entry(uri).or_default().push(d);
+        }
+        out
     }
 }
 
@@ -564,17 +623,42 @@ fn classify(doc: &Doc) -> (Kind, Option<(PathBuf, String)>) {
     let Some(root) = root else { return (if message { Kind::Message } else { Kind::Document }, None) };
     let root = root.components().collect::<PathBuf>();
     let rel = path.strip_prefix(&root).ok().map(|r| r.to_string_lossy().replace('\\', "/")).or_else(|| {
-        let (p, r) = (path.canonicalize().ok()?, root.canonicalize().ok()?);
+        // Through a link to the work tree: the file, else (not saved yet) its folder, resolved.
+        let r = root.canonicalize().ok()?;
+        let p =
+            path.canonicalize().ok().or_else(|| Some(path.parent()?.canonicalize().ok()?.join(path.file_name()?)))?;
         Some(p.strip_prefix(&r).ok()?.to_string_lossy().replace('\\', "/"))
     });
     if message {
         return (Kind::Message, Some((root, rel.unwrap_or(name))));
     }
     match rel {
-        Some(rel) if rel == registry::FILE_NAME => (Kind::Registry, Some((root, rel))),
+        // The root's registry, or a member's (`teams/a/promises.toml`).
+        Some(rel) if is_registry(&rel) => (Kind::Registry, Some((root, rel))),
         Some(rel) => (Kind::Document, Some((root, rel))),
         None => (Kind::Document, None),
     }
+}
+
+/// Whether `rel` (relative to the root) is a registry's path: the root's, or a folder's.
+fn is_registry(rel: &str) -> bool {
+    rel.rsplit('/').next() == Some(registry::FILE_NAME)
+}
+
+/// `path` with `.` and `..` taken out, as a URI's path reads (`plans/../teams/a` is `teams/a`):
+/// a document's scope is told from it.
+fn lexical(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// For each line of a cleaned commit message, the line of the client's text it came from: git's

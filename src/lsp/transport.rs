@@ -75,6 +75,44 @@ pub fn stdio() -> Stdio {
     Stdio { sender, receiver, writer, refused }
 }
 
+/// `body` with each lone UTF-16 surrogate escape (`"\ud83d"` without its pair, as JavaScript's
+/// `JSON.stringify` writes half an emoji) made `\ufffd`: serde_json refuses a lone one, and the
+/// session would end over one character. `None` when there is none.
+fn lone_surrogates_replaced(body: &[u8]) -> Option<Vec<u8>> {
+    let unit = |at: usize| -> Option<u16> {
+        let escape = body.get(at..at + 6)?;
+        if &escape[..2] != b"\\u" {
+            return None;
+        }
+        u16::from_str_radix(std::str::from_utf8(&escape[2..]).ok()?, 16).ok()
+    };
+    let (mut out, mut changed, mut i) = (Vec::with_capacity(body.len()), false, 0);
+    while i < body.len() {
+        if body[i] != b'\\' {
+            out.push(body[i]);
+            i += 1;
+            continue;
+        }
+        match unit(i) {
+            Some(0xD800..=0xDBFF) if matches!(unit(i + 6), Some(0xDC00..=0xDFFF)) => {
+                out.extend_from_slice(&body[i..i + 12]);
+                i += 12;
+            }
+            Some(0xD800..=0xDFFF) => {
+                out.extend_from_slice(b"\\ufffd");
+                (changed, i) = (true, i + 6);
+            }
+            // Any other escape, `\\` among them, whole.
+            _ => {
+                let end = (i + 2).min(body.len());
+                out.extend_from_slice(&body[i..end]);
+                i = end;
+            }
+        }
+    }
+    changed.then_some(out)
+}
+
 /// Read frames from `input` until it ends, `exit` arrives or the main loop is gone (`Ok`), or
 /// the input is not the protocol (`Err`, why).
 pub fn read_frames(input: &mut impl Read, to_main: &Sender<Message>) -> Result<(), String> {
@@ -85,8 +123,13 @@ pub fn read_frames(input: &mut impl Read, to_main: &Sender<Message>) -> Result<(
         let mut used = 0;
         while let Some((body, len)) = frame(&buf[used..])? {
             let body = &buf[used + body.start..used + body.end];
-            let message: Message =
-                serde_json::from_slice(body).map_err(|e| format!("a message is not JSON-RPC: {e}"))?;
+            let message: Message = match serde_json::from_slice(body) {
+                Ok(message) => message,
+                // Half an emoji, as JavaScript writes it: read with U+FFFD in its place.
+                Err(e) => lone_surrogates_replaced(body)
+                    .and_then(|b| serde_json::from_slice(&b).ok())
+                    .ok_or_else(|| format!("a message is not JSON-RPC: {e}"))?,
+            };
             used += len;
             let exit = matches!(&message, Message::Notification(n) if n.method == "exit");
             if to_main.send(message).is_err() || exit {

@@ -764,3 +764,222 @@ fn a_commit_message_is_judged_without_the_history_walk_that_would_suggest_a_prom
     );
     assert_eq!(client.finish(), 0);
 }
+
+/// A monorepo: the root's registry lists teams/a and teams/b, each with its own; both teams
+/// define `shared`.
+fn monorepo() -> Repo {
+    let mut repo = Repo::new();
+    let promise = |id: &str, statement: &str| {
+        format!("[promises.{id}]\nstatement = \"{statement}\"\nstatus = \"in-play\"\noutcomes = [{{ metric = \"m\", target = \"1\" }}]\n")
+    };
+    let plans = "[plans]\ninclude = [\"plans/**/*.md\"]\n";
+    let root =
+        format!("[scopes]\nmembers = [\"teams/a\", \"teams/b\"]\n{}{plans}", promise("root-only", "root promise"));
+    repo.write("promises.toml", &root);
+    repo.write(
+        "teams/a/promises.toml",
+        &format!("{}{}{plans}", promise("alpha-only", "a promise"), promise("shared", "a shared")),
+    );
+    repo.write(
+        "teams/b/promises.toml",
+        &format!("{}{}{plans}", promise("beta-only", "b promise"), promise("shared", "b shared")),
+    );
+    repo.write("plans/p.md", "- [ ] Work (Promise: root-only)\n");
+    repo.write("teams/a/plans/p.md", "- [ ] Work (Promise: alpha-only)\n- [ ] Cross (Promise: root-only)\n");
+    repo.write("teams/b/plans/p.md", "- [ ] Work (Promise: beta-only)\n- [ ] Help a (Promise: teams/a/alpha-only)\n");
+    repo.commit("Start\n\nPromise: root-only");
+    repo
+}
+
+fn at(uri: &str, line: u32, character: u32) -> Value {
+    json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character}})
+}
+
+#[test]
+fn a_registry_linked_out_of_the_work_tree_is_never_read_by_hover_completion_or_definition() {
+    let repo = shop();
+    let outside = tempfile::tempdir().unwrap();
+    let secret = outside.path().join("secret.toml");
+    std::fs::write(
+        &secret,
+        "[promises.leaked]\nstatement = \"SECRET\"\nstatus = \"in-play\"\n[plans]\ninclude = [\"plans/*.md\"]\n",
+    )
+    .unwrap();
+    std::fs::remove_file(repo.path().join("promises.toml")).unwrap();
+    std::os::unix::fs::symlink(&secret, repo.path().join("promises.toml")).unwrap();
+    repo.plan_lint(&["check", "--no-commits"]).expect_code(2);
+    let mut client = start(repo.path());
+    let plan = uri(&repo, "plans/q3.md");
+    client.open(&plan, "markdown", "- [ ] W (Promise: leaked)\n- [ ] X (Promise: ");
+    client.diagnostics(&plan);
+    for (method, line, character) in
+        [("textDocument/completion", 1, 18), ("textDocument/hover", 0, 20), ("textDocument/definition", 0, 20)]
+    {
+        let answer = client.request(method, at(&plan, line, character));
+        assert_eq!(answer["result"], Value::Null, "{method}: {answer}");
+    }
+    assert_eq!(client.finish(), 0);
+}
+
+#[test]
+fn completion_hover_definition_and_quick_fixes_use_the_documents_scope() {
+    let repo = monorepo();
+    let mut client = start(repo.path());
+    let a = uri(&repo, "teams/a/plans/p.md");
+    client.open(&a, "markdown", "- [ ] W1 (Promise: alpha-onl)\n- [ ] W2\n- [ ] W3 (Promise: ");
+    let diagnostics = client.diagnostics(&a);
+    assert_eq!(codes(&diagnostics), ["unknown-promise", "untraced-item", "untraced-item"], "{diagnostics:#?}");
+    let completion = client.request("textDocument/completion", at(&a, 2, 18));
+    let labels: Vec<&str> =
+        completion["result"].as_array().unwrap().iter().map(|i| i["label"].as_str().unwrap()).collect();
+    assert_eq!(labels, ["alpha-only", "shared", "root-only", "teams/b/beta-only", "teams/b/shared"]);
+    let b = uri(&repo, "teams/b/plans/p.md");
+    client.open(&b, "markdown", "- [ ] Work (Promise: shared)\n- [ ] Help a (Promise: teams/a/alpha-only)\n");
+    client.diagnostics(&b);
+    let hover = client.request("textDocument/hover", at(&b, 0, 22));
+    assert_eq!(
+        hover["result"]["contents"]["value"],
+        "`shared`\n\nb shared\n\n- status: in-play\n- outcomes:\n  - m: ? → 1\n"
+    );
+    let definition = client.request("textDocument/definition", at(&b, 1, 30));
+    assert_eq!(
+        definition["result"],
+        json!({"uri": uri(&repo, "teams/a/promises.toml"), "range": {"start": {"line": 0, "character": 10}, "end": {"line": 0, "character": 20}}})
+    );
+    let mut titles = Vec::new();
+    for d in &diagnostics[..2] {
+        let params = json!({"textDocument": {"uri": a}, "range": d["range"], "context": {"diagnostics": [d]}});
+        let actions = client.request("textDocument/codeAction", params);
+        titles.extend(actions["result"].as_array().unwrap().iter().map(|a| a["title"].as_str().unwrap().to_string()));
+    }
+    assert_eq!(titles, ["Replace with `alpha-only`", "Trace to `alpha-only`", "Trace to `shared`"]);
+    assert_eq!(client.finish(), 0);
+}
+
+/// (URI relative to the repository, the edits' new texts) of a rename's answer, sorted.
+fn renamed(repo: &Repo, answer: &Value) -> Vec<(String, Vec<String>)> {
+    let prefix = format!("file://{}/", repo.path().display());
+    let changes = answer["result"]["changes"].as_object().unwrap_or_else(|| panic!("{answer}"));
+    let mut out: Vec<(String, Vec<String>)> = changes
+        .iter()
+        .map(|(u, edits)| {
+            let texts = edits.as_array().unwrap().iter().map(|e| e["newText"].as_str().unwrap().to_string()).collect();
+            (u.strip_prefix(&prefix).unwrap().to_string(), texts)
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn rename_and_references_cover_every_scope_that_names_the_promise() {
+    let repo = monorepo();
+    let mut client = start(repo.path());
+    let a = uri(&repo, "teams/a/plans/p.md");
+    client.open(&a, "markdown", &std::fs::read_to_string(repo.path().join("teams/a/plans/p.md")).unwrap());
+    assert_eq!(client.diagnostics(&a), Vec::<Value>::new());
+    // A team's own promise, short in its plan, qualified in the other team's.
+    let rename = client.request(
+        "textDocument/rename",
+        json!({"textDocument": {"uri": a}, "position": {"line": 0, "character": 22}, "newName": "alpha-new"}),
+    );
+    assert_eq!(
+        renamed(&repo, &rename),
+        [
+            ("teams/a/plans/p.md".to_string(), vec!["alpha-new".to_string()]),
+            ("teams/a/promises.toml".to_string(), vec!["alpha-new".to_string()]),
+            ("teams/b/plans/p.md".to_string(), vec!["teams/a/alpha-new".to_string()]),
+        ]
+    );
+    // The root's promise, named short from a team.
+    let references = client.request(
+        "textDocument/references",
+        json!({"textDocument": {"uri": a}, "position": {"line": 1, "character": 23}, "context": {"includeDeclaration": true}}),
+    );
+    let mut places: Vec<String> =
+        references["result"].as_array().unwrap().iter().map(|l| l["uri"].as_str().unwrap().to_string()).collect();
+    places.sort();
+    assert_eq!(places, [uri(&repo, "plans/p.md"), uri(&repo, "promises.toml"), uri(&repo, "teams/a/plans/p.md")]);
+    // A name another scope's promise has is refused: a short id there would change meaning.
+    let taken = client.request(
+        "textDocument/rename",
+        json!({"textDocument": {"uri": a}, "position": {"line": 0, "character": 22}, "newName": "beta-only"}),
+    );
+    assert_eq!(taken["error"]["message"], "a promise `beta-only` exists already", "{taken}");
+    assert_eq!(client.finish(), 0);
+}
+
+#[test]
+fn a_member_registry_edited_in_the_editor_rejudges_its_plans_and_shows_its_own_errors() {
+    let repo = monorepo();
+    let mut client = start(repo.path());
+    let plan = uri(&repo, "teams/a/plans/p.md");
+    client.open(&plan, "markdown", "- [ ] W1 (Promise: alpha-only)\n");
+    assert_eq!(client.diagnostics(&plan), Vec::<Value>::new());
+    let registry = uri(&repo, "teams/a/promises.toml");
+    let text = std::fs::read_to_string(repo.path().join("teams/a/promises.toml")).unwrap();
+    client.open(&registry, "toml", &text);
+    assert_eq!(client.diagnostics(&registry), Vec::<Value>::new());
+    // The plan, judged again with it (published before it): unchanged.
+    assert_eq!(client.all_diagnostics(&plan), [Vec::<Value>::new()]);
+    // Renamed, unsaved: the plan names a promise its scope no longer has.
+    client.change(&registry, 2, json!([{"text": text.replace("alpha-only", "alpha-renamed")}]));
+    let got = client.diagnostics(&plan);
+    assert_eq!(got.len(), 1, "{got:#?}");
+    assert_eq!(got[0]["message"].as_str().unwrap().lines().next(), Some("item names unknown promise `alpha-only`"));
+    // Broken, unsaved: the error is on the member's registry, where it is.
+    client.change(&registry, 3, json!([{"text": "[promises.alpha-only\n"}]));
+    let shown = |m: &Value| m["params"]["uri"] == registry && m["params"]["diagnostics"] != json!([]);
+    let got = client.wait(shown, "the registry's error")["params"]["diagnostics"].as_array().cloned().unwrap();
+    assert_eq!(got.len(), 1, "{got:#?}");
+    assert!(got[0]["message"].as_str().unwrap().starts_with("invalid teams/a/promises.toml: "), "{got:#?}");
+    assert_eq!(got[0]["range"]["start"], json!({"line": 0, "character": 20}), "{got:#?}");
+    assert_eq!(client.all_diagnostics(&uri(&repo, "promises.toml")), Vec::<Vec<Value>>::new());
+    assert_eq!(client.finish(), 0);
+}
+
+#[test]
+fn closing_a_document_clears_its_diagnostics() {
+    let repo = shop();
+    let mut client = start(repo.path());
+    let roadmap = uri(&repo, "ROADMAP.md");
+    client.open(&roadmap, "markdown", PLAN);
+    assert_eq!(client.diagnostics(&roadmap).len(), 2);
+    client.notify("textDocument/didClose", json!({"textDocument": {"uri": roadmap}}));
+    assert_eq!(client.diagnostics(&roadmap), Vec::<Value>::new());
+    assert_eq!(client.finish(), 0);
+}
+
+#[test]
+fn diagnostics_go_to_the_uri_the_client_opened_and_dot_dot_is_read_before_the_scope() {
+    let repo = monorepo();
+    let mut client = start(repo.path());
+    // Lowercase percent-escapes: published under the same spelling.
+    let cafe = format!("file://{}/plans/caf%c3%a9.md", repo.path().display());
+    client.open(&cafe, "markdown", "- [ ] Untraced\n");
+    assert_eq!(codes(&client.diagnostics(&cafe)), ["untraced-item"]);
+    // Through `..`: teams/a's document, judged with teams/a's registry.
+    let dotdot = format!("file://{}/plans/../teams/a/plans/p.md", repo.path().display());
+    client.open(&dotdot, "markdown", "- [ ] W1 (Promise: shared)\n- [ ] W2\n");
+    let got = client.diagnostics(&dotdot);
+    assert_eq!(codes(&got), ["untraced-item"], "{got:#?}");
+    assert!(got[0]["message"].as_str().unwrap().ends_with("promises in play: alpha-only, shared"), "{got:#?}");
+    assert_eq!(client.finish(), 0);
+}
+
+#[test]
+fn a_lone_surrogate_escape_as_javascript_writes_it_does_not_end_the_session() {
+    let repo = shop();
+    let mut client = start(repo.path());
+    let roadmap = uri(&repo, "ROADMAP.md");
+    let body = format!(
+        r#"{{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{{"textDocument":{{"uri":"{roadmap}","languageId":"markdown","version":1,"text":"- [ ] a \ud83d b\n"}}}}}}"#
+    );
+    let stdin = client.stdin.as_mut().unwrap();
+    write!(stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+    stdin.flush().unwrap();
+    let got = client.diagnostics(&roadmap);
+    assert_eq!(codes(&got), ["untraced-item"], "{got:#?}");
+    assert_eq!(got[0]["message"].as_str().unwrap().lines().next(), Some("work item names no promise: a \u{fffd} b"));
+    assert_eq!(client.finish(), 0);
+}
