@@ -176,6 +176,21 @@ fn pre_receive(ctx: &Ctx) -> Result<ExitCode> {
         }
     }
 
+    // A push that brings a branch's registries into breach (a promise over a limit put in play).
+    let mut breached = HashSet::new();
+    for (i, u) in updates.iter().enumerate() {
+        if rejected[i] {
+            continue;
+        }
+        if let Some(run) = registry_breaches(ctx, &repo, u)? {
+            report_findings(ctx, &run);
+            eprintln!(
+                "plan-lint: push to {} rejected: the registry it brings breaks the rules above, which the registry it replaces kept.",
+                u.branch()
+            );
+            (rejected[i], _) = (true, breached.insert(i));
+        }
+    }
     let failed: Vec<usize> = (0..updates.len()).filter(|&i| rejected[i]).collect();
     if unreported > 0 {
         eprintln!("plan-lint: … and {unreported} more findings, for other refs, not shown.");
@@ -183,6 +198,9 @@ fn pre_receive(ctx: &Ctx) -> Result<ExitCode> {
     for &i in failed.iter().take(MAX_NAMED) {
         let u = &updates[i];
         let branch = u.branch();
+        if breached.contains(&i) {
+            continue;
+        }
         eprintln!("plan-lint: push to {branch} rejected: every new commit needs a `Promise:` trailer naming a promise in play.");
         if plan.removed.contains(&i) {
             eprintln!(
@@ -205,7 +223,7 @@ fn pre_receive(ctx: &Ctx) -> Result<ExitCode> {
     if failed.len() > MAX_NAMED {
         eprintln!("plan-lint: … and {} more refs rejected.", failed.len() - MAX_NAMED);
     }
-    if !failed.is_empty() {
+    if failed.iter().any(|i| !breached.contains(i)) {
         eprintln!(
             "plan-lint: reword the commits above (`git rebase -i` with `reword`) and push again; this check runs on the server and cannot be skipped."
         );
@@ -380,6 +398,78 @@ impl PushPlan {
     }
 }
 
+/// The blobs of every registry `commit` carries: the root's (`root`) and each team's its
+/// `[scopes] members` lists (parsed once per root blob, in `members_of`).
+fn registries_key(
+    repo: &Repo,
+    members_of: &mut HashMap<Oid, Vec<String>>,
+    root: Oid,
+    commit: Oid,
+) -> std::result::Result<Vec<Option<Oid>>, String> {
+    let members = members_of
+        .entry(root)
+        .or_insert_with(|| crate::files::registry_in_blob(repo, root).map(|r| r.scopes.members).unwrap_or_default());
+    let mut key = vec![Some(root)];
+    for m in members.iter() {
+        key.push(repo.entry_in_commit(commit, &format!("{m}/{}", crate::registry::FILE_NAME))?);
+    }
+    Ok(key)
+}
+
+/// The registry findings (`too-many-in-play`, `unlisted-scope`, …, errors at their levels)
+/// that branch update `u`'s pushed registries have and the ones it replaces did not, in every
+/// scope: a push may change the registry, not bring it into breach (a fourth promise put in
+/// play over a limit of three). A breach already on the branch is left to `check` and CI, not
+/// held against unrelated pushes; a new branch is judged on its way to an existing one.
+fn registry_breaches(ctx: &Ctx, repo: &Repo, u: &Update) -> Result<Option<engine::Run>> {
+    let peel = |oid: Option<Oid>| match oid.map(|o| repo.peel(o)) {
+        Some(Ok(Peeled::Commit(c))) => Ok(Some(c)),
+        Some(Err(why)) => Err(Error::new(format!("the push was rejected: {} cannot be read: {why}", u.branch()))),
+        _ => Ok(None),
+    };
+    if u.skip || u.new.is_zero() || !u.name.starts_with("refs/heads/") {
+        return Ok(None);
+    }
+    let (Some(new), Some(old)) = (peel(Some(u.new))?, peel(u.old.filter(|o| !o.is_zero()))?) else { return Ok(None) };
+    let unreadable = |why: String| Error::new(format!("the push was rejected: {} cannot be read: {why}", u.branch()));
+    let (Some(new_root), Some(old_root)) = (
+        repo.entry_in_commit(new, crate::registry::FILE_NAME).map_err(unreadable)?,
+        repo.entry_in_commit(old, crate::registry::FILE_NAME).map_err(unreadable)?,
+    ) else {
+        return Ok(None);
+    };
+    let mut members_of = HashMap::new();
+    let new_key = registries_key(repo, &mut members_of, new_root, new).map_err(unreadable)?;
+    if registries_key(repo, &mut members_of, old_root, old).map_err(unreadable)? == new_key {
+        return Ok(None);
+    }
+    // Each scope's registry findings at `commit`; a scope whose registry does not read there
+    // has none (the new tip's unreadable registries stop its commits' run already).
+    let judge = |commit: Oid| -> Result<Option<engine::Run>> {
+        let members = members_of.get(&new_root).cloned().unwrap_or_default();
+        let mut runs = Vec::new();
+        for scope in std::iter::once(String::new()).chain(members) {
+            let inputs = Inputs {
+                scope,
+                suggestions: Suggestions::Off,
+                no_registry: crate::files::Absent::NotUsing,
+                ..Inputs { files: FileSource::Tree(commit), ..Inputs::new(&ctx.dir) }
+            };
+            match engine::run_in(Some(repo), &inputs) {
+                Ok(run) => runs.extend(run),
+                Err(e) if commit == new => return Err(e),
+                Err(_) => {}
+            }
+        }
+        Ok(engine::merge(runs))
+    };
+    let Some(mut run) = judge(new)? else { return Ok(None) };
+    let said = |f: &crate::finding::Finding| (f.code, f.scope.clone(), f.message.clone());
+    let before: HashSet<_> = judge(old)?.map(|r| r.findings.iter().map(said).collect()).unwrap_or_default();
+    run.findings.retain(|f| f.severity == Severity::Error && !before.contains(&said(f)));
+    Ok((!run.findings.is_empty()).then_some(run))
+}
+
 /// Which commits each update brings and which registry judges them (see [`pre_receive`]).
 fn plan_push(repo: &Repo, updates: &[Update]) -> Result<PushPlan> {
     let mut plan = PushPlan {
@@ -438,17 +528,8 @@ fn plan_push(repo: &Repo, updates: &[Update]) -> Result<PushPlan> {
         };
         let Some((blob, from)) = registry else { continue };
         // The root's registry and each listed team's: refs whose trees differ in any judge apart.
-        let members = match members_of.entry(blob) {
-            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::hash_map::Entry::Vacant(e) => {
-                e.insert(crate::files::registry_in_blob(repo, blob).map(|r| r.scopes.members).unwrap_or_default())
-            }
-        };
-        let mut key = vec![Some(blob)];
-        for m in members.iter() {
-            let rel = format!("{m}/{}", crate::registry::FILE_NAME);
-            key.push(repo.entry_in_commit(from, &rel).map_err(|why| unreadable(u, "pushed", from, &why))?);
-        }
+        let key =
+            registries_key(repo, &mut members_of, blob, from).map_err(|why| unreadable(u, "pushed", from, &why))?;
         judged.push((i, tip, key, from, old));
     }
 

@@ -629,3 +629,50 @@ fn pre_push_judges_a_pushed_branch_with_its_own_registries_not_the_checked_out_o
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+/// The server judges what a push does to the registries, not only its commits: a traced commit
+/// that puts a promise in play over the root's limit, or over a team's, is rejected with the
+/// registry's finding; a breach already on the branch is not held against an unrelated push.
+#[test]
+fn a_push_that_brings_a_registry_over_its_limit_is_rejected_and_an_old_breach_is_not_held_against_others() {
+    let limited = |extra: &str| format!("{ROOT}\n[limits]\nin-play = 1\n{extra}");
+    let second = "\n[promises.speed]\nstatement = \"s\"\ncustomer = \"shopper\"\nstatus = \"in-play\"\noutcomes = [{ metric = \"m\", target = \"1\" }]\n";
+    let (_dir, bare) = server();
+    let mut repo = teams();
+    repo.write("promises.toml", &limited(""));
+    repo.commit("Limit the root to one promise in play\n\nPromise: platform\n");
+    let (ok, said) = push(&repo, &bare, &["main"]);
+    assert!(ok, "{said}");
+    repo.write("promises.toml", &limited(second));
+    repo.commit("Speed in play too\n\nPromise: platform\n");
+    let (ok, said) = push(&repo, &bare, &["main"]);
+    assert!(!ok, "a registry over its limit went through: {said}");
+    assert!(said.contains("too-many-in-play") && said.contains("the registry it brings breaks the rules"), "{said}");
+    assert!(!said.contains("needs a `Promise:` trailer"), "the commits are traced: {said}");
+    repo.git(&["reset", "-q", "--hard", "HEAD~1"]);
+    // A team's limit, in the team's own registry.
+    let search = format!("{}{second}\n[limits]\nin-play = 1\n", team("Search"));
+    repo.write("teams/search/promises.toml", &search);
+    repo.commit("Search takes on speed too\n\nPromise: platform\n");
+    let (ok, said) = push(&repo, &bare, &["main"]);
+    assert!(!ok && said.contains("[teams/search]") && said.contains("too-many-in-play"), "{said}");
+    repo.git(&["reset", "-q", "--hard", "HEAD~1"]);
+    // A branch in breach before the hook was installed: an unrelated traced push passes.
+    let dir = tempfile::tempdir().unwrap();
+    let old = dir.path().join("old.git");
+    assert!(std::process::Command::new("git").args(["init", "-q", "--bare"]).arg(&old).status().unwrap().success());
+    repo.write("promises.toml", &limited(second));
+    repo.commit("Speed in play, before the hook\n\nPromise: platform\n");
+    let (ok, said) = push(&repo, &old, &["main"]);
+    assert!(ok, "{said}");
+    support::run_in(&old, &["install", "--server"]).expect_code(0);
+    repo.write("teams/search/rank.sh", "echo faster\n");
+    repo.commit("Faster ranking\n\nPromise: teams/search/find-and-buy\n");
+    let (ok, said) = push(&repo, &old, &["main"]);
+    assert!(ok, "an old breach blocked an unrelated push: {said}");
+    // Nor a registry change that leaves it as it was.
+    repo.write("promises.toml", &limited(second).replace("A shopper's pages load fast.", "Pages load fast."));
+    repo.commit("Reword platform\n\nPromise: platform\n");
+    let (ok, said) = push(&repo, &old, &["main"]);
+    assert!(ok, "an old breach blocked a registry change that did not make it: {said}");
+}
