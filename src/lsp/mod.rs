@@ -79,6 +79,13 @@ pub(crate) fn serve_on(connection: &Connection) -> i32 {
         return 1;
     }
     let mut server = Server::new(connection.sender.clone(), encoding);
+    server.watch = params
+        .capabilities
+        .workspace
+        .as_ref()
+        .and_then(|w| w.did_change_watched_files.as_ref())
+        .and_then(|d| d.dynamic_registration)
+        .unwrap_or(false);
     let mut shut_down = false;
     // Edits that arrive together (fast typing, a paste, a client that sends one change per
     // character) are applied together and judged once, at the transport's idle mark; a request
@@ -160,11 +167,14 @@ pub(crate) struct Server {
     published: HashMap<PathBuf, HashSet<String>>,
     /// Documents changed since they were last judged, in order.
     pending: Vec<String>,
+    /// Whether the client watches files for the server when asked (`initialized` asks it to
+    /// watch every `promises.toml`: a branch switched re-judges the open plans).
+    watch: bool,
 }
 
 impl Server {
     fn new(sender: Sender<Message>, encoding: Encoding) -> Server {
-        Server { sender, encoding, docs: HashMap::new(), published: HashMap::new(), pending: Vec::new() }
+        Server { sender, encoding, docs: HashMap::new(), published: HashMap::new(), pending: Vec::new(), watch: false }
     }
 
     fn reply(&self, response: Response) {
@@ -213,8 +223,64 @@ impl Server {
             Ok(None) => return,
             Err(n) => n,
         };
-        if let Ok(Some(p)) = cast::<DidCloseTextDocument>(n) {
-            self.did_close(p);
+        let n = match cast::<DidCloseTextDocument>(n) {
+            Ok(Some(p)) => return self.did_close(p),
+            Ok(None) => return,
+            Err(n) => n,
+        };
+        let n = match cast::<lsp_types::notification::Initialized>(n) {
+            Ok(_) => return self.ask_to_watch(),
+            Err(n) => n,
+        };
+        if let Ok(Some(p)) = cast::<lsp_types::notification::DidChangeWatchedFiles>(n) {
+            self.files_changed(p);
+        }
+    }
+
+    /// Ask a client that can (dynamic registration) to tell of every `promises.toml` changed,
+    /// created or deleted on disk: a registry that changes under the editor (`git switch`,
+    /// `git pull`) is not open, and the open plans would keep what the old one said.
+    fn ask_to_watch(&self) {
+        if !self.watch {
+            return;
+        }
+        let watchers = vec![lsp_types::FileSystemWatcher {
+            glob_pattern: lsp_types::GlobPattern::String(format!("**/{}", registry::FILE_NAME)),
+            kind: None,
+        }];
+        let options = lsp_types::DidChangeWatchedFilesRegistrationOptions { watchers };
+        let params = lsp_types::RegistrationParams {
+            registrations: vec![lsp_types::Registration {
+                id: "plan-lint/registries".to_string(),
+                method: <lsp_types::notification::DidChangeWatchedFiles as Notify>::METHOD.to_string(),
+                register_options: serde_json::to_value(options).ok(),
+            }],
+        };
+        let request = Request::new(
+            "plan-lint/watch".to_string().into(),
+            <lsp_types::request::RegisterCapability as LspRequest>::METHOD.to_string(),
+            params,
+        );
+        let _ = self.sender.send(request.into());
+    }
+
+    /// A registry changed on disk: each work tree it is in judges its open documents again
+    /// (an open registry's unsaved text still wins over the file).
+    fn files_changed(&mut self, p: lsp_types::DidChangeWatchedFilesParams) {
+        let mut roots: Vec<PathBuf> = Vec::new();
+        for change in p.changes {
+            let Some(path) = uri_to_path(change.uri.as_str()).map(|p| lexical(&p)) else { continue };
+            if path.file_name().is_none_or(|n| n != registry::FILE_NAME) {
+                continue;
+            }
+            for (root, _) in self.docs.values().filter_map(|o| o.root.as_ref()) {
+                if path.starts_with(root) && !roots.contains(root) {
+                    roots.push(root.clone());
+                }
+            }
+        }
+        for root in roots {
+            self.judge_root(&root, RegistryRules::Judged);
         }
     }
 

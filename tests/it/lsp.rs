@@ -983,3 +983,44 @@ fn a_lone_surrogate_escape_as_javascript_writes_it_does_not_end_the_session() {
     assert_eq!(got[0]["message"].as_str().unwrap().lines().next(), Some("work item names no promise: a \u{fffd} b"));
     assert_eq!(client.finish(), 0);
 }
+
+/// A registry that changes on disk while it is not open (`git switch`, `git pull`): a client
+/// that can watch files is asked to watch every `promises.toml`, and when it says one changed,
+/// the open plans are judged again by it. A client that cannot is not asked.
+#[test]
+fn a_registry_changed_on_disk_rejudges_the_open_plans_when_the_client_watches_files() {
+    let repo = shop();
+    let mut cmd = support::git_env(Command::new(support::bin()), repo.path());
+    cmd.arg("lsp");
+    let capabilities = json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}});
+    let mut client = Client::start_with(cmd, repo.path(), capabilities);
+    let ask = client.wait(|m| m["method"] == "client/registerCapability", "the request to watch registries");
+    let registration = &ask["params"]["registrations"][0];
+    assert_eq!(registration["method"], "workspace/didChangeWatchedFiles", "{ask}");
+    assert_eq!(registration["registerOptions"]["watchers"][0]["globPattern"], "**/promises.toml", "{ask}");
+    client.send(json!({"jsonrpc": "2.0", "id": ask["id"], "result": null}));
+    let plan = uri(&repo, "plans/q3.md");
+    client.open(&plan, "markdown", "Promise: search\n\n- [ ] Synonyms\n");
+    assert_eq!(client.diagnostics(&plan), Vec::<Value>::new());
+    // `search` leaves play on disk (another branch checked out).
+    let registry = std::fs::read_to_string(repo.path().join("promises.toml")).unwrap();
+    let dropped = registry.replacen("status = \"in-play\"", "status = \"dropped\"", 1);
+    assert_ne!(dropped, registry);
+    std::fs::write(repo.path().join("promises.toml"), dropped).unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&repo, "promises.toml"), "type": 2}]}),
+    );
+    let said = client.diagnostics(&plan);
+    assert_eq!(codes(&said), ["open-work-not-in-play"], "{said:?}");
+    assert_eq!(client.finish(), 0);
+
+    // A client that cannot watch files is not asked: its first message from the server is the
+    // answer to the request it sends.
+    let mut cmd = support::git_env(Command::new(support::bin()), repo.path());
+    cmd.arg("lsp");
+    let mut client = Client::start(cmd, repo.path());
+    let answer = client.request("shutdown", json!(null));
+    let asked = client.stash.iter().any(|m| m["method"] == "client/registerCapability");
+    assert!(!asked && answer.get("error").is_none(), "the server asked a client that cannot watch: {:?}", client.stash);
+}

@@ -20,7 +20,12 @@ pub struct Client {
 
 impl Client {
     /// Spawn `cmd` (a `plan-lint lsp`) and initialize it with `dir` as the root.
-    pub fn start(mut cmd: Command, dir: &std::path::Path) -> Client {
+    pub fn start(cmd: Command, dir: &std::path::Path) -> Client {
+        Client::start_with(cmd, dir, json!({}))
+    }
+
+    /// [`Client::start`], the client declaring `capabilities`.
+    pub fn start_with(mut cmd: Command, dir: &std::path::Path, capabilities: Value) -> Client {
         let mut child = cmd
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -59,7 +64,8 @@ impl Client {
         let stdin = child.stdin.take();
         let mut client = Client { child, stdin, incoming, stash: Vec::new(), next: 1 };
         let root = format!("file://{}", dir.display());
-        let init = client.request("initialize", json!({"processId": null, "rootUri": root, "capabilities": {}}));
+        let init =
+            client.request("initialize", json!({"processId": null, "rootUri": root, "capabilities": capabilities}));
         assert_eq!(init["result"]["serverInfo"]["name"], "plan-lint", "{init}");
         assert_eq!(init["result"]["capabilities"]["textDocumentSync"]["change"], 2, "incremental sync: {init}");
         client.notify("initialized", json!({}));
