@@ -422,16 +422,16 @@ fn registries_key(
 /// play over a limit of three). A breach already on the branch is left to `check` and CI, not
 /// held against unrelated pushes; a new branch is judged on its way to an existing one.
 fn registry_breaches(ctx: &Ctx, repo: &Repo, u: &Update) -> Result<Option<engine::Run>> {
+    let unreadable = |why: String| Error::new(format!("the push was rejected: {} cannot be read: {why}", u.branch()));
     let peel = |oid: Option<Oid>| match oid.map(|o| repo.peel(o)) {
         Some(Ok(Peeled::Commit(c))) => Ok(Some(c)),
-        Some(Err(why)) => Err(Error::new(format!("the push was rejected: {} cannot be read: {why}", u.branch()))),
+        Some(Err(why)) => Err(unreadable(why)),
         _ => Ok(None),
     };
     if u.skip || u.new.is_zero() || !u.name.starts_with("refs/heads/") {
         return Ok(None);
     }
     let (Some(new), Some(old)) = (peel(Some(u.new))?, peel(u.old.filter(|o| !o.is_zero()))?) else { return Ok(None) };
-    let unreadable = |why: String| Error::new(format!("the push was rejected: {} cannot be read: {why}", u.branch()));
     let (Some(new_root), Some(old_root)) = (
         repo.entry_in_commit(new, crate::registry::FILE_NAME).map_err(unreadable)?,
         repo.entry_in_commit(old, crate::registry::FILE_NAME).map_err(unreadable)?,
@@ -989,23 +989,23 @@ fn pre_push(ctx: &Ctx, repo: &Repo, remote: Option<String>) -> Result<ExitCode> 
     // a staged edit, may put a promise in play that the pushed branch does not). A tip without
     // a root registry is judged with the one git is committing with.
     let mut sources: Vec<(FileSource, Vec<(String, String)>)> = Vec::new();
+    let unreadable = |what: &str, oid: Oid, why: String| {
+        Error::new(format!("could not read the pushed {what} {oid}: {why}"))
+            .with_help("plan-lint checks every pushed branch and cannot check this one")
+    };
     for (sha, remote_sha) in &updates {
         // A tag is judged by the commit it names; one of a blob or a tree carries no commits.
         let tip = match Oid::from_str(sha).ok().filter(|t| !t.is_zero()) {
-            Some(oid) => match repo.peel(oid).map_err(|why| {
-                Error::new(format!("could not read the pushed object {oid}: {why}"))
-                    .with_help("plan-lint checks every pushed branch and cannot check this one")
-            })? {
+            Some(oid) => match repo.peel(oid).map_err(|why| unreadable("object", oid, why))? {
                 Peeled::Commit(tip) => Some(tip),
                 Peeled::Other(_) => None,
             },
             None => None,
         };
         let carried = match tip {
-            Some(tip) => repo.entry_in_commit(tip, crate::registry::FILE_NAME).map_err(|why| {
-                Error::new(format!("could not read the pushed commit {tip}: {why}"))
-                    .with_help("plan-lint checks every pushed branch and cannot check this one")
-            })?,
+            Some(tip) => {
+                repo.entry_in_commit(tip, crate::registry::FILE_NAME).map_err(|why| unreadable("commit", tip, why))?
+            }
             None => None,
         };
         let source = match (tip, carried) {
